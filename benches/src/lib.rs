@@ -1,0 +1,1 @@
+//! Benchmarks of siproc; see benches/README.md.
