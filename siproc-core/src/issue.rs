@@ -90,7 +90,12 @@ impl Issue {
     /// `params` fill the template's `{name}` placeholders. They must describe the rule, not the
     /// input. An unknown code still yields an issue (with the code as its message) so that no
     /// input can make validation fail; the catalogue test keeps every emitted code listed.
-    pub fn new(code: &str, path: impl Into<String>, locale: Locale, params: &[(&str, &str)]) -> Issue {
+    pub fn new(
+        code: &str,
+        path: impl Into<String>,
+        locale: Locale,
+        params: &[(&str, &str)],
+    ) -> Issue {
         match rule(code) {
             Some(rule) => Issue {
                 code: code.to_owned(),
@@ -165,8 +170,14 @@ impl Rule {
 
 /// The rule files, one per area, each a JSON array of [`Rule`]s.
 const RULE_FILES: &[(&str, &str)] = &[
-    ("validation.json", include_str!("../data/rules/validation.json")),
-    ("documents.json", include_str!("../data/rules/documents.json")),
+    (
+        "validation.json",
+        include_str!("../data/rules/validation.json"),
+    ),
+    (
+        "documents.json",
+        include_str!("../data/rules/documents.json"),
+    ),
 ];
 
 fn rule_index() -> &'static BTreeMap<String, Rule> {
@@ -258,7 +269,11 @@ mod tests {
         codes.dedup();
         assert_eq!(codes.len(), n, "duplicate rule codes");
         for r in &rules {
-            assert!(!r.es.is_empty() && !r.en.is_empty(), "{} lacks a message", r.code);
+            assert!(
+                !r.es.is_empty() && !r.en.is_empty(),
+                "{} lacks a message",
+                r.code
+            );
             assert!(r.code.contains('.'), "{} is not namespaced", r.code);
         }
     }

@@ -1,8 +1,41 @@
 //! # siproc-core
 //!
-//! The engine of siproc, a consular protection case management library.
+//! The engine of siproc, a consular protection case management library for ministries of foreign
+//! affairs: cases and their validation (with the region's identity documents), country packs,
+//! and — in their own modules — history, workflow, forms and statistics.
+//!
+//! ```
+//! use siproc_core::{Catalog, Locale, validate_json};
+//!
+//! let catalog = Catalog::honduras()?;
+//! let report = validate_json(r#"{
+//!     "office": "TAP", "category": "detention", "opened_on": "2026-03-02",
+//!     "persons": [{"role": "national", "given_names": "Ana Lucía", "surnames": "Peña Güity",
+//!                  "birth_date": "1994-07-21", "nationality": "HN",
+//!                  "documents": [{"kind": "hn_dni", "number": "0801 1994 04512"}]}],
+//!     "consent": {"given": true, "given_by": 0, "recorded_on": "2026-03-02", "scope": ["processing"]},
+//!     "facts": {"authority": "Instituto Nacional de Migración", "facility": "Estación Siglo XXI",
+//!               "detention_kind": "immigration", "arrest_date": "2026-02-27"}
+//! }"#, &catalog, Locale::Es);
+//! assert!(report.ok, "{:?}", report.issues);
+//! # Ok::<(), siproc_core::CatalogError>(())
+//! ```
 #![deny(missing_docs)]
 
+pub mod case;
+pub mod catalog;
+pub mod country;
+pub mod document;
 pub mod issue;
+pub mod names;
+pub mod normalize;
+pub mod person;
+pub mod schema;
+pub mod validation;
 
+pub use case::{Case, Intake};
+pub use catalog::{Catalog, CatalogError};
+pub use document::{DocumentKind, Mrz, check_document, normalize_document, parse_mrz};
 pub use issue::{Issue, Locale, Pointer, Report, Rule, Severity, list_rules};
+pub use normalize::normalize_intake;
+pub use validation::{parse_intake, validate, validate_json, validate_on, validate_value};

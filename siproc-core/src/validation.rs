@@ -1,0 +1,589 @@
+//! Validation of an intake: every problem at once, as a [`Report`].
+//!
+//! Field rules (lengths, list sizes) are declared on the model with the `validator` crate; the
+//! rules it cannot express — catalog-driven facts, date order, minors, consent, phones, identity
+//! documents — are plain Rust below. Each problem is an [`Issue`] with a stable code from the rule
+//! catalogue ([`crate::list_rules`]), a JSON Pointer and a message that never holds the failing
+//! value.
+
+use std::borrow::Cow;
+use std::str::FromStr;
+
+use chrono::{Datelike, NaiveDate, Utc};
+use validator::{Validate, ValidateEmail, ValidationErrors, ValidationErrorsKind};
+
+use crate::case::{ConsentScope, Intake, Priority};
+use crate::catalog::{Catalog, Category, FactType};
+use crate::country::is_country;
+use crate::document::{self, DocumentKind};
+use crate::issue::{Issue, Locale, Pointer, Report};
+use crate::names;
+use crate::person::{ContactKind, Person, PersonRole};
+
+/// Age below which a national is a minor.
+pub const ADULT_AGE: u32 = 18;
+/// Default longest text fact, in characters.
+pub const DEFAULT_MAX_FACT_CHARS: u32 = 2000;
+
+/// Validates `intake` against `catalog`, with today's date (UTC) as the limit for past dates.
+pub fn validate(intake: &Intake, catalog: &Catalog, locale: Locale) -> Report {
+    validate_on(intake, catalog, locale, Utc::now().date_naive())
+}
+
+/// Validates `intake` as [`validate`] does, taking `today` as the current date.
+pub fn validate_on(intake: &Intake, catalog: &Catalog, locale: Locale, today: NaiveDate) -> Report {
+    let mut v = Validator {
+        catalog,
+        locale,
+        today,
+        issues: Vec::new(),
+    };
+    v.run(intake);
+    Report::from_issues(v.issues)
+}
+
+/// Parses an intake from JSON text. On failure the issue says where parsing stopped, by JSON
+/// Pointer (and line and column for malformed JSON), without quoting the input.
+pub fn parse_intake(json: &str, locale: Locale) -> Result<Intake, Issue> {
+    let mut de = serde_json::Deserializer::from_str(json);
+    let intake: Intake =
+        serde_path_to_error::deserialize(&mut de).map_err(|e| parse_issue(e, locale))?;
+    de.end().map_err(|e| {
+        let (line, column) = (e.line().to_string(), e.column().to_string());
+        Issue::new(
+            "json.syntax",
+            "",
+            locale,
+            &[("line", &line), ("column", &column)],
+        )
+    })?;
+    Ok(intake)
+}
+
+/// Parses an intake from a JSON value (as the bindings hand it over).
+pub fn intake_from_value(value: serde_json::Value, locale: Locale) -> Result<Intake, Issue> {
+    serde_path_to_error::deserialize(value).map_err(|e| parse_issue(e, locale))
+}
+
+/// Parses and validates JSON text: a record that does not parse gets a report with the one issue
+/// that says where parsing stopped.
+pub fn validate_json(json: &str, catalog: &Catalog, locale: Locale) -> Report {
+    match parse_intake(json, locale) {
+        Ok(intake) => validate(&intake, catalog, locale),
+        Err(issue) => Report::from_issues(vec![issue]),
+    }
+}
+
+/// Parses and validates a JSON value, as [`validate_json`] does.
+pub fn validate_value(value: serde_json::Value, catalog: &Catalog, locale: Locale) -> Report {
+    match intake_from_value(value, locale) {
+        Ok(intake) => validate(&intake, catalog, locale),
+        Err(issue) => Report::from_issues(vec![issue]),
+    }
+}
+
+/// Whether a key can safely appear in a path: a short identifier, not free text that might be
+/// personal data.
+fn is_identifier(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= 60
+        && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+fn parse_issue<E: ParseError>(err: serde_path_to_error::Error<E>, locale: Locale) -> Issue {
+    let mut pointer = Pointer::root();
+    for segment in err.path().iter() {
+        pointer = match segment {
+            serde_path_to_error::Segment::Seq { index } => pointer.index(*index),
+            serde_path_to_error::Segment::Map { key } if is_identifier(key) => pointer.key(key),
+            serde_path_to_error::Segment::Enum { variant } if is_identifier(variant) => {
+                pointer.key(variant)
+            }
+            _ => pointer,
+        };
+    }
+    let inner = err.into_inner();
+    if let Some((line, column)) = inner.syntax_position() {
+        let (line, column) = (line.to_string(), column.to_string());
+        return Issue::new(
+            "json.syntax",
+            "",
+            locale,
+            &[("line", &line), ("column", &column)],
+        );
+    }
+    let text = inner.to_string();
+    // serde's messages name our own fields in backticks; only identifiers go into the path.
+    let quoted = text.split('`').nth(1).filter(|k| is_identifier(k));
+    if text.starts_with("missing field") {
+        let path = quoted.map(|k| pointer.key(k)).unwrap_or(pointer);
+        Issue::new("json.missing_field", path, locale, &[])
+    } else if text.starts_with("unknown field") {
+        let path = quoted.map(|k| pointer.key(k)).unwrap_or(pointer);
+        Issue::new("json.unknown_field", path, locale, &[])
+    } else {
+        Issue::new("json.bad_value", pointer, locale, &[])
+    }
+}
+
+/// The parts of a deserializer error that parsing reports.
+trait ParseError: std::fmt::Display {
+    /// Line and column when the text itself is not well-formed JSON.
+    fn syntax_position(&self) -> Option<(usize, usize)>;
+}
+
+impl ParseError for serde_json::Error {
+    fn syntax_position(&self) -> Option<(usize, usize)> {
+        match self.classify() {
+            serde_json::error::Category::Data => None,
+            _ => Some((self.line(), self.column())),
+        }
+    }
+}
+
+struct Validator<'a> {
+    catalog: &'a Catalog,
+    locale: Locale,
+    today: NaiveDate,
+    issues: Vec<Issue>,
+}
+
+impl Validator<'_> {
+    fn push(&mut self, code: &str, path: &Pointer, params: &[(&str, &str)]) {
+        self.issues
+            .push(Issue::new(code, path, self.locale, params));
+    }
+
+    fn run(&mut self, intake: &Intake) {
+        let root = Pointer::root();
+        if let Err(errors) = intake.validate() {
+            self.field_errors(&errors, &root);
+        }
+        let office = self.catalog.office(&intake.office);
+        if office.is_none() {
+            self.push("office.unknown", &root.key("office"), &[]);
+        }
+        let category = self.catalog.category(&intake.category);
+        if category.is_none() {
+            self.push("category.unknown", &root.key("category"), &[]);
+        }
+        for (i, flag) in intake.flags.iter().enumerate() {
+            if self.catalog.flag(flag).is_none() {
+                self.push("flag.unknown", &root.key("flags").index(i), &[]);
+            }
+        }
+        let implied = self.catalog.priority_for(&intake.flags);
+        if intake.priority.is_some_and(|p| p < implied) {
+            self.push(
+                "priority.below_flags",
+                &root.key("priority"),
+                &[("priority", implied.as_str())],
+            );
+        }
+        self.not_future(intake.opened_on, &root.key("opened_on"));
+
+        let default_region = office.map(|o| o.country.as_str());
+        self.persons(intake, default_region);
+        let birth = intake.national().and_then(|n| n.birth_date);
+        if let Some(birth) = birth {
+            if intake.opened_on < birth {
+                self.push("date.before_birth", &root.key("opened_on"), &[]);
+            }
+        }
+        if let Some(category) = category {
+            self.facts(intake, category, birth);
+            self.required_relative(intake, category);
+        } else {
+            // Without a category the facts cannot be checked, but must still be well-formed keys.
+            let facts = root.key("facts");
+            for key in intake.facts.keys().filter(|k| !is_identifier(k)) {
+                let _ = key;
+                self.push("fact.unknown", &facts, &[]);
+            }
+        }
+        self.minor(intake);
+        self.consent(intake);
+        for (i, service) in intake.services.iter().enumerate() {
+            let path = root.key("services").index(i);
+            if self.catalog.service(&service.kind).is_none() {
+                self.push("service.unknown_kind", &path.key("kind"), &[]);
+            }
+            self.not_future(service.given_on, &path.key("given_on"));
+        }
+        for (i, note) in intake.notes.iter().enumerate() {
+            if note.text.trim().is_empty() {
+                self.push("text.empty", &root.key("notes").index(i).key("text"), &[]);
+            }
+            if let Some(day) = note.written_on {
+                self.not_future(day, &root.key("notes").index(i).key("written_on"));
+            }
+        }
+        for (i, referral) in intake.referrals.iter().enumerate() {
+            if self.catalog.partner(&referral.partner).is_none() {
+                self.push(
+                    "referral.unknown_partner",
+                    &root.key("referrals").index(i).key("partner"),
+                    &[],
+                );
+            }
+        }
+        for (i, a) in intake.attachments.iter().enumerate() {
+            let path = root.key("attachments").index(i);
+            let hex = a.sha256.len() == 64
+                && a.sha256
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+            if !hex {
+                self.push("attachment.bad_digest", &path.key("sha256"), &[]);
+            }
+            if !is_media_type(&a.media_type) {
+                self.push("attachment.bad_media_type", &path.key("media_type"), &[]);
+            }
+            if a.size == 0 {
+                self.push("attachment.empty", &path.key("size"), &[]);
+            }
+        }
+    }
+
+    /// Turns the `validator` crate's errors into issues, in a stable order.
+    fn field_errors(&mut self, errors: &ValidationErrors, at: &Pointer) {
+        let mut fields: Vec<(&Cow<'static, str>, &ValidationErrorsKind)> =
+            errors.errors().iter().collect();
+        fields.sort_by(|a, b| a.0.cmp(b.0));
+        for (field, kind) in fields {
+            let path = at.key(field);
+            match kind {
+                ValidationErrorsKind::Field(list) => {
+                    for e in list {
+                        let mut params: Vec<(&str, String)> = Vec::new();
+                        for name in ["min", "max"] {
+                            if let Some(v) = e.params.get(name) {
+                                params.push((name, v.to_string()));
+                            }
+                        }
+                        let params: Vec<(&str, &str)> =
+                            params.iter().map(|(n, v)| (*n, v.as_str())).collect();
+                        self.push(&e.code, &path, &params);
+                    }
+                }
+                ValidationErrorsKind::Struct(inner) => self.field_errors(inner, &path),
+                ValidationErrorsKind::List(items) => {
+                    for (index, inner) in items {
+                        self.field_errors(inner, &path.index(*index));
+                    }
+                }
+            }
+        }
+    }
+
+    fn not_future(&mut self, day: NaiveDate, path: &Pointer) -> bool {
+        if day > self.today {
+            self.push("date.in_future", path, &[]);
+            false
+        } else {
+            true
+        }
+    }
+
+    fn country(&mut self, code: &str, path: &Pointer) {
+        if !is_country(code) {
+            self.push("country.unknown", path, &[]);
+        }
+    }
+
+    fn persons(&mut self, intake: &Intake, default_region: Option<&str>) {
+        let root = Pointer::root().key("persons");
+        let mut nationals = 0;
+        for (i, person) in intake.persons.iter().enumerate() {
+            let at = root.index(i);
+            if person.role == PersonRole::National {
+                nationals += 1;
+                if nationals == 2 {
+                    self.push("persons.many_nationals", &at.key("role"), &[]);
+                }
+            }
+            if person.role == PersonRole::Relative && person.relationship.is_none() {
+                self.push("person.relationship_missing", &at.key("relationship"), &[]);
+            }
+            self.person(person, &at, default_region);
+        }
+        if nationals == 0 {
+            self.push("persons.no_national", &root, &[]);
+        }
+    }
+
+    fn person(&mut self, person: &Person, at: &Pointer, default_region: Option<&str>) {
+        for (field, value) in [
+            ("given_names", &person.given_names),
+            ("surnames", &person.surnames),
+        ] {
+            let path = at.key(field);
+            if value.trim().is_empty() {
+                self.push("name.empty", &path, &[]);
+            } else if value.len() <= 4 * crate::person::MAX_NAME_CHARS as usize
+                && !names::is_valid_name(value)
+            {
+                self.push("name.bad_characters", &path, &[]);
+            }
+        }
+        if let Some(birth) = person.birth_date {
+            let path = at.key("birth_date");
+            if self.not_future(birth, &path) && birth.year() < 1900 {
+                self.push("date.implausible", &path, &[]);
+            }
+        }
+        if let Some(nationality) = &person.nationality {
+            self.country(nationality, &at.key("nationality"));
+        }
+        for (j, doc) in person.documents.iter().enumerate() {
+            let path = at.key("documents").index(j);
+            match DocumentKind::from_str(&doc.kind) {
+                Err(_) => self.push("document.unknown_kind", &path.key("kind"), &[]),
+                Ok(kind) => {
+                    let number = path.key("number");
+                    let found =
+                        document::check_document_at(kind, &doc.number, &number, self.locale);
+                    let valid = found.is_empty();
+                    self.issues.extend(found);
+                    if valid && kind == DocumentKind::HnDni {
+                        let year = document::dni_registration_year(&doc.number);
+                        let born = person.birth_date.map(|b| b.year());
+                        if let (Some(year), Some(born)) = (year, born) {
+                            if year != born {
+                                self.push("dni.year_mismatch", &number, &[]);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (j, contact) in person.contacts.iter().enumerate() {
+            let path = at.key("contacts").index(j);
+            if let Some(country) = &contact.country {
+                self.country(country, &path.key("country"));
+            }
+            if contact.value.trim().is_empty() {
+                self.push("text.empty", &path.key("value"), &[]);
+                continue;
+            }
+            if contact.value.chars().count() > 300 {
+                continue; // already reported as too long
+            }
+            match contact.kind {
+                ContactKind::Phone => {
+                    let region = contact.country.as_deref().or(default_region);
+                    if normalize_phone(&contact.value, region).is_none() {
+                        self.push("phone.invalid", &path.key("value"), &[]);
+                    }
+                }
+                ContactKind::Email => {
+                    if !contact.value.validate_email() {
+                        self.push("email.invalid", &path.key("value"), &[]);
+                    }
+                }
+                ContactKind::Address => {}
+            }
+        }
+        for (j, location) in person.locations.iter().enumerate() {
+            self.country(
+                &location.country,
+                &at.key("locations").index(j).key("country"),
+            );
+        }
+    }
+
+    fn facts(&mut self, intake: &Intake, category: &Category, birth: Option<NaiveDate>) {
+        let root = Pointer::root().key("facts");
+        for def in &category.facts {
+            let path = root.key(&def.key);
+            let value = intake.facts.get(&def.key).filter(|v| !v.is_null());
+            let Some(value) = value else {
+                if def.required {
+                    self.push("fact.required", &path, &[("fact", &def.key)]);
+                }
+                continue;
+            };
+            match def.kind {
+                FactType::Text => match value.as_str() {
+                    Some(text) if text.trim().is_empty() => {
+                        if def.required {
+                            self.push("fact.required", &path, &[("fact", &def.key)]);
+                        }
+                    }
+                    Some(text) => {
+                        let max = def.max_chars.unwrap_or(DEFAULT_MAX_FACT_CHARS);
+                        if text.chars().count() > max as usize {
+                            self.push("text.too_long", &path, &[("max", &max.to_string())]);
+                        }
+                    }
+                    None => self.push("fact.wrong_type", &path, &[("type", "text")]),
+                },
+                FactType::Date => match value.as_str().map(NaiveDate::from_str) {
+                    Some(Ok(day)) => {
+                        if def.before_request {
+                            if self.not_future(day, &path) && day > intake.opened_on {
+                                self.push("date.after_request", &path, &[]);
+                            }
+                        }
+                        if def.after_birth && birth.is_some_and(|b| day < b) {
+                            self.push("date.before_birth", &path, &[]);
+                        }
+                    }
+                    _ => self.push("fact.wrong_type", &path, &[("type", "date")]),
+                },
+                FactType::Country => match value.as_str() {
+                    Some(code) => self.country(code, &path),
+                    None => self.push("fact.wrong_type", &path, &[("type", "country")]),
+                },
+                FactType::Choice => match value.as_str() {
+                    Some(code) if def.values.iter().any(|c| c.code == code) => {}
+                    Some(_) => self.push("fact.not_allowed", &path, &[]),
+                    None => self.push("fact.wrong_type", &path, &[("type", "choice")]),
+                },
+                FactType::Boolean => {
+                    if !value.is_boolean() {
+                        self.push("fact.wrong_type", &path, &[("type", "boolean")]);
+                    }
+                }
+                FactType::Count => {
+                    if !value.is_u64() {
+                        self.push("fact.wrong_type", &path, &[("type", "count")]);
+                    }
+                }
+            }
+        }
+        for key in intake.facts.keys() {
+            if category.fact(key).is_none() {
+                let path = if is_identifier(key) {
+                    root.key(key)
+                } else {
+                    root.clone()
+                };
+                self.push("fact.unknown", &path, &[]);
+            }
+        }
+    }
+
+    fn required_relative(&mut self, intake: &Intake, category: &Category) {
+        let Some(required) = &category.requires_relative else {
+            return;
+        };
+        let present = intake.persons.iter().any(|p| {
+            p.role == PersonRole::Relative
+                && p.relationship
+                    .is_some_and(|r| required.relationships.contains(&r))
+        });
+        if !present {
+            let list: Vec<&str> = required.relationships.iter().map(|r| r.as_str()).collect();
+            self.push(
+                "persons.relative_required",
+                &Pointer::root().key("persons"),
+                &[("relationships", &list.join(", "))],
+            );
+        }
+    }
+
+    fn minor(&mut self, intake: &Intake) {
+        let Some((index, national)) = intake
+            .persons
+            .iter()
+            .enumerate()
+            .find(|(_, p)| p.role == PersonRole::National)
+        else {
+            return;
+        };
+        let Some(age) = national.age_on(intake.opened_on) else {
+            return;
+        };
+        if age >= ADULT_AGE {
+            return;
+        }
+        if !intake.flags.iter().any(|f| f == "minor") {
+            self.push(
+                "person.minor_not_flagged",
+                &Pointer::root().key("flags"),
+                &[],
+            );
+        }
+        let guardian = intake
+            .persons
+            .iter()
+            .any(|p| p.role == PersonRole::Guardian);
+        let shelter = intake
+            .facts
+            .get("shelter")
+            .and_then(|v| v.as_str())
+            .is_some_and(|s| !s.trim().is_empty());
+        if !guardian && !shelter {
+            self.push(
+                "person.minor_without_guardian",
+                &Pointer::root().key("persons").index(index),
+                &[],
+            );
+        }
+    }
+
+    fn consent(&mut self, intake: &Intake) {
+        let root = Pointer::root();
+        match &intake.consent {
+            None => self.push("consent.missing", &root.key("consent"), &[]),
+            Some(consent) => {
+                let path = root.key("consent");
+                if !consent.given {
+                    self.push("consent.not_given", &path.key("given"), &[]);
+                }
+                if intake.persons.get(consent.given_by).is_none() {
+                    self.push("consent.unknown_person", &path.key("given_by"), &[]);
+                }
+                self.not_future(consent.recorded_on, &path.key("recorded_on"));
+            }
+        }
+        let shared = intake
+            .consent
+            .as_ref()
+            .is_some_and(|c| c.covers(ConsentScope::ShareWithPartners));
+        if !shared {
+            for i in 0..intake.referrals.len() {
+                self.push(
+                    "consent.required_for_referral",
+                    &root.key("referrals").index(i),
+                    &[],
+                );
+            }
+        }
+    }
+}
+
+/// Whether `s` looks like a media type: `type/subtype`, ASCII token characters.
+fn is_media_type(s: &str) -> bool {
+    let token = |t: &str| {
+        !t.is_empty()
+            && t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(&b))
+    };
+    match s.split_once('/') {
+        Some((kind, sub)) => token(kind) && token(sub),
+        None => false,
+    }
+}
+
+/// Parses a phone number with libphonenumber's rules and returns it in E.164 (`+13055550100`).
+/// Numbers without a `+` prefix are read in `region` (ISO 3166-1 alpha-2). `None` when the
+/// number is not a valid number.
+pub fn normalize_phone(value: &str, region: Option<&str>) -> Option<String> {
+    if value.len() > 64 {
+        return None;
+    }
+    let region = region.and_then(|r| phonenumber::country::Id::from_str(r).ok());
+    let number = phonenumber::parse(region, value).ok()?;
+    if !phonenumber::is_valid(&number) {
+        return None;
+    }
+    Some(number.format().mode(phonenumber::Mode::E164).to_string())
+}
+
+/// The priority an intake gets: its own, raised to what its flags imply.
+pub fn effective_priority(intake: &Intake, catalog: &Catalog) -> Priority {
+    let implied = catalog.priority_for(&intake.flags);
+    intake.priority.map_or(implied, |p| p.max(implied))
+}
