@@ -45,6 +45,10 @@ pub fn validate_on(intake: &Intake, catalog: &Catalog, locale: Locale, today: Na
 /// Parses an intake from JSON text. On failure the issue says where parsing stopped, by JSON
 /// Pointer (and line and column for malformed JSON), without quoting the input.
 pub fn parse_intake(json: &str, locale: Locale) -> Result<Intake, Issue> {
+    // serde also reads a struct from an array of its fields; an intake is an object only.
+    if !json.trim_start().starts_with('{') && serde_json::from_str::<serde::de::IgnoredAny>(json).is_ok() {
+        return Err(Issue::new("json.bad_value", "", locale, &[]));
+    }
     let mut de = serde_json::Deserializer::from_str(json);
     let intake: Intake =
         serde_path_to_error::deserialize(&mut de).map_err(|e| parse_issue(e, locale))?;
@@ -62,6 +66,9 @@ pub fn parse_intake(json: &str, locale: Locale) -> Result<Intake, Issue> {
 
 /// Parses an intake from a JSON value (as the bindings hand it over).
 pub fn intake_from_value(value: serde_json::Value, locale: Locale) -> Result<Intake, Issue> {
+    if !value.is_object() {
+        return Err(Issue::new("json.bad_value", "", locale, &[]));
+    }
     serde_path_to_error::deserialize(value).map_err(|e| parse_issue(e, locale))
 }
 
@@ -119,8 +126,8 @@ fn parse_issue<E: ParseError>(err: serde_path_to_error::Error<E>, locale: Locale
         let path = quoted.map(|k| pointer.key(k)).unwrap_or(pointer);
         Issue::new("json.missing_field", path, locale, &[])
     } else if text.starts_with("unknown field") {
-        let path = quoted.map(|k| pointer.key(k)).unwrap_or(pointer);
-        Issue::new("json.unknown_field", path, locale, &[])
+        // The path already ends at the unknown key (when it is an identifier).
+        Issue::new("json.unknown_field", pointer, locale, &[])
     } else {
         Issue::new("json.bad_value", pointer, locale, &[])
     }

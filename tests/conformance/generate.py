@@ -1,0 +1,311 @@
+#!/usr/bin/env python3
+"""Writes the intake part of the conformance corpus (tests/conformance/intake/*.json).
+
+Each case is a realistic, invented intake (no real persons) and the exact issues siproc must
+report for it. The expectations are written here by hand, rule by rule; the Rust, Python and
+WebAssembly tests check that every runtime agrees with them. Run it after changing a case:
+
+    python3 tests/conformance/generate.py
+"""
+import copy
+import json
+import pathlib
+
+HERE = pathlib.Path(__file__).parent / "intake"
+
+
+def national(**kw):
+    p = {
+        "role": "national",
+        "given_names": "María José",
+        "surnames": "Núñez Güity",
+        "birth_date": "1994-07-21",
+        "sex": "female",
+        "nationality": "HN",
+        "documents": [{"kind": "hn_dni", "number": "0801-1994-04512"}],
+        "contacts": [{"kind": "phone", "value": "+504 9876-5432"}],
+        "locations": [{"kind": "current", "country": "MX", "place": "Tapachula, Chiapas"}],
+    }
+    p.update(kw)
+    return p
+
+
+def relative(relationship="parent", **kw):
+    p = {
+        "role": "relative",
+        "relationship": relationship,
+        "given_names": "Rosa Elvira",
+        "surnames": "Güity Martínez",
+        "birth_date": "1968-02-03",
+        "nationality": "HN",
+        "documents": [{"kind": "hn_dni", "number": "0501-1968-00731"}],
+        "contacts": [{"kind": "phone", "value": "9988-7766", "country": "HN"}],
+        "locations": [{"kind": "residence", "country": "HN", "place": "San Pedro Sula, Cortés"}],
+    }
+    p.update(kw)
+    return p
+
+
+CONSENT = {"given": True, "given_by": 0, "recorded_on": "2026-03-02", "scope": ["processing", "share_with_partners"]}
+
+BASES = {
+    "detention": {
+        "office": "TAP", "category": "detention", "opened_on": "2026-03-02",
+        "persons": [national()],
+        "consent": CONSENT,
+        "facts": {"authority": "Instituto Nacional de Migración", "facility": "Estación Migratoria Siglo XXI",
+                  "detention_kind": "immigration", "arrest_date": "2026-02-27", "visits_made": 1},
+        "services": [{"kind": "consular_visit", "given_on": "2026-03-02", "description": "Entrevista en la estación migratoria."}],
+    },
+    "repatriation_of_remains": {
+        "office": "HOU", "category": "repatriation_of_remains", "opened_on": "2026-05-11",
+        "persons": [national(given_names="José Ángel", surnames="Peña Zúniga", sex="male", birth_date="1987-11-30",
+                             documents=[{"kind": "hn_dni", "number": "0501-1987-08821"}], contacts=[],
+                             locations=[{"kind": "destination", "country": "HN", "place": "Choloma, Cortés"}]),
+                    relative("spouse", given_names="Karla Iveth", surnames="Mejía Andino", birth_date="1990-01-15",
+                             documents=[{"kind": "hn_dni", "number": "0501-1990-02214"}])],
+        "consent": {"given": True, "given_by": 1, "recorded_on": "2026-05-11", "scope": ["processing", "contact_family"]},
+        "facts": {"date_of_death": "2026-05-08", "place_of_death": "Houston, Texas", "country_of_death": "US",
+                  "cause_of_death": "accident", "death_certificate": True, "funeral_home": "Funeraria La Paz",
+                  "destination_municipality": "Choloma, Cortés"},
+    },
+    "missing_person": {
+        "office": "MEX", "category": "missing_person", "opened_on": "2026-08-19", "flags": [],
+        "persons": [national(given_names="Wilmer Josué", surnames="Hernández O'Neil", sex="male", birth_date="2001-04-09",
+                             documents=[{"kind": "hn_dni", "number": "1801-2001-00112"}], contacts=[],
+                             locations=[{"kind": "last_known", "country": "MX", "place": "Coatzacoalcos, Veracruz"}]),
+                    relative("parent", contacts=[{"kind": "phone", "value": "+504 3344-5566"},
+                                                 {"kind": "email", "value": "rosa.guity@example.org"}])],
+        "consent": {"given": True, "given_by": 1, "recorded_on": "2026-08-19", "scope": ["processing", "share_with_partners", "share_with_authorities"]},
+        "facts": {"last_known_place": "Coatzacoalcos, Veracruz", "last_known_country": "MX",
+                  "last_seen_date": "2026-07-30", "last_communication_date": "2026-08-02", "last_communication_means": "messaging"},
+        "referrals": [{"partner": "icrc", "reason": "Restablecimiento del contacto entre familiares."}],
+    },
+    "unaccompanied_minor": {
+        "office": "TCU", "category": "unaccompanied_minor", "opened_on": "2026-09-14", "flags": ["minor"], "priority": "urgent",
+        "persons": [national(given_names="Kevin Alexander", surnames="Ramírez Peña", sex="male", birth_date="2011-06-01",
+                             documents=[{"kind": "hn_dni", "number": "0601-2011-03390"}], contacts=[])],
+        "consent": {"given": True, "given_by": 0, "recorded_on": "2026-09-14", "scope": ["processing", "contact_family"]},
+        "facts": {"shelter": "Albergue Casa del Migrante, Tecún Umán", "child_protection_authority": "Procuraduría General de la Nación",
+                  "handed_over": False, "located_date": "2026-09-13"},
+    },
+    "victim_of_crime": {
+        "office": "MAD", "category": "victim_of_crime", "opened_on": "2026-10-05", "flags": ["lgbti"],
+        "persons": [national(given_names="Dayana", surnames="López-Cárcamo", birth_date="1999-12-24",
+                             documents=[{"kind": "hn_passport", "number": "G1234567"}],
+                             contacts=[{"kind": "phone", "value": "+34 612 345 678"}, {"kind": "address", "value": "Calle de Alcalá 100, Madrid"}],
+                             locations=[{"kind": "current", "country": "ES", "place": "Madrid"}])],
+        "consent": CONSENT,
+        "facts": {"crime_type": "trafficking", "trafficking_indicators": True, "incident_date": "2026-09-20",
+                  "complaint_filed": True, "referred_to_specialised_services": True},
+        "referrals": [{"partner": "iom"}],
+        "notes": [{"text": "Remitida a la OIM para alojamiento seguro.", "written_on": "2026-10-05"}],
+    },
+    "deportation_return": {
+        "office": "DGPHM", "category": "deportation_return", "opened_on": "2026-11-02",
+        "persons": [national(given_names="Juan Carlos", surnames="Maradiaga", sex="male", birth_date="1979-03-15",
+                             documents=[{"kind": "hn_dni", "number": "0301-1979-01234"}], contacts=[{"kind": "phone", "value": "8765-4321"}])],
+        "consent": {"given": True, "given_by": 0, "recorded_on": "2026-11-02", "scope": ["processing"]},
+        "facts": {"return_date": "2026-12-10", "returning_from": "US", "port_of_entry": "sap_airport",
+                  "reception_centre": "CAMR San Pedro Sula"},
+        "attachments": [{"sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "media_type": "application/pdf", "size": 48213, "description": "Manifiesto de vuelo"}],
+    },
+}
+
+
+def E(code, path, severity="error"):
+    return {"code": code, "path": path, "severity": severity}
+
+
+def variant(base, name, mutate, expected, locale="es"):
+    record = copy.deepcopy(BASES[base])
+    mutate(record)
+    return {"name": name, "locale": locale, "intake": record, "expected": expected}
+
+
+def setp(path, value):
+    """A mutation that sets the value at a JSON-Pointer-like path (list of keys)."""
+    def apply(rec):
+        target = rec
+        for k in path[:-1]:
+            target = target[k]
+        target[path[-1]] = value
+    return apply
+
+
+def delp(path):
+    def apply(rec):
+        target = rec
+        for k in path[:-1]:
+            target = target[k]
+        del target[path[-1]]
+    return apply
+
+
+def seq(*fs):
+    def apply(rec):
+        for f in fs:
+            f(rec)
+    return apply
+
+
+def valid_cases():
+    return [{"name": f"valid {k}", "locale": "es", "intake": copy.deepcopy(v), "expected": []} for k, v in BASES.items()]
+
+
+FILES = {
+    "valid.json": ("Realistic valid intakes, one per major category.", valid_cases),
+    "catalog.json": ("Codes that must be in the country pack: office, category, flags, partners, services.", lambda: [
+        variant("detention", "unknown office", setp(["office"], "XYZ"), [E("office.unknown", "/office")]),
+        variant("detention", "unknown category", seq(setp(["category"], "abduction")),
+                [E("category.unknown", "/category")]),
+        variant("detention", "unknown flag", setp(["flags"], ["minor_", "pregnant"]), [E("flag.unknown", "/flags/0")]),
+        variant("missing_person", "unknown partner", setp(["referrals"], [{"partner": "fifa"}]),
+                [E("referral.unknown_partner", "/referrals/0/partner")]),
+        variant("detention", "unknown service", setp(["services", 0, "kind"], "haircut"),
+                [E("service.unknown_kind", "/services/0/kind")]),
+        variant("detention", "priority below what the flags imply", seq(setp(["flags"], ["pregnant"]), setp(["priority"], "low")),
+                [E("priority.below_flags", "/priority", "warning")], locale="en"),
+    ]),
+    "persons.json": ("Who is in the case: one national, named relatives, valid names.", lambda: [
+        variant("detention", "no national", setp(["persons", 0, "role"], "other"),
+                [E("persons.no_national", "/persons")]),
+        variant("detention", "two nationals", lambda r: r["persons"].append(national(given_names="Ana", documents=[])),
+                [E("persons.many_nationals", "/persons/1/role")]),
+        variant("missing_person", "missing person without a first-degree relative",
+                setp(["persons", 1, "relationship"], "sibling"),
+                [E("persons.relative_required", "/persons")]),
+        variant("repatriation_of_remains", "remains without any relative", lambda r: r["persons"].pop(),
+                [E("persons.relative_required", "/persons"), E("consent.unknown_person", "/consent/given_by")]),
+        variant("repatriation_of_remains", "relative without relationship", delp(["persons", 1, "relationship"]),
+                [E("person.relationship_missing", "/persons/1/relationship", "warning"), E("persons.relative_required", "/persons")]),
+        variant("detention", "empty given names", setp(["persons", 0, "given_names"], "  "),
+                [E("name.empty", "/persons/0/given_names")]),
+        variant("detention", "digits in a surname", setp(["persons", 0, "surnames"], "Núñez 2"),
+                [E("name.bad_characters", "/persons/0/surnames")]),
+        variant("detention", "markup in a name", setp(["persons", 0, "given_names"], "<b>María</b>"),
+                [E("name.bad_characters", "/persons/0/given_names")], locale="en"),
+        variant("detention", "decomposed accents, apostrophes and hyphens are fine",
+                seq(setp(["persons", 0, "given_names"], "Mari\u0301a Jose\u0301"), setp(["persons", 0, "surnames"], "D’Antoni-Peña O'Neil")), []),
+        variant("detention", "name too long", setp(["persons", 0, "surnames"], "Ñ" * 101),
+                [E("text.too_long", "/persons/0/surnames")]),
+        variant("detention", "lower-case nationality", setp(["persons", 0, "nationality"], "hn"),
+                [E("country.unknown", "/persons/0/nationality")]),
+        variant("detention", "unknown location country", setp(["persons", 0, "locations", 0, "country"], "XK"),
+                [E("country.unknown", "/persons/0/locations/0/country")]),
+    ]),
+    "dates.json": ("Dates: not in the future, in order, plausible.", lambda: [
+        variant("detention", "birth date in the future", setp(["persons", 0, "birth_date"], "2099-01-01"),
+                [E("date.in_future", "/persons/0/birth_date"), E("date.before_birth", "/opened_on"),
+                 E("date.before_birth", "/facts/arrest_date"), E("dni.year_mismatch", "/persons/0/documents/0/number", "warning")]),
+        variant("detention", "request date in the future", setp(["opened_on"], "2099-03-02"),
+                [E("date.in_future", "/opened_on")]),
+        variant("detention", "arrest after the request", setp(["facts", "arrest_date"], "2026-03-05"),
+                [E("date.after_request", "/facts/arrest_date")]),
+        variant("detention", "arrest in the future", setp(["facts", "arrest_date"], "2099-03-05"),
+                [E("date.in_future", "/facts/arrest_date")]),
+        variant("repatriation_of_remains", "death after the request", setp(["facts", "date_of_death"], "2026-05-12"),
+                [E("date.after_request", "/facts/date_of_death")], locale="en"),
+        variant("repatriation_of_remains", "death before birth", setp(["facts", "date_of_death"], "1980-01-01"),
+                [E("date.before_birth", "/facts/date_of_death")]),
+        variant("detention", "birth date before 1900", seq(setp(["persons", 0, "birth_date"], "1894-07-21"), setp(["persons", 0, "documents"], [])),
+                [E("date.implausible", "/persons/0/birth_date")]),
+        variant("deportation_return", "a return date may be in the future", setp(["facts", "return_date"], "2099-01-01"), []),
+        variant("detention", "service in the future", setp(["services", 0, "given_on"], "2099-03-02"),
+                [E("date.in_future", "/services/0/given_on")]),
+        variant("victim_of_crime", "note in the future", setp(["notes", 0, "written_on"], "2099-01-01"),
+                [E("date.in_future", "/notes/0/written_on")]),
+        variant("detention", "malformed date", setp(["persons", 0, "birth_date"], "31/02/1994"),
+                [E("json.bad_value", "/persons/0/birth_date")]),
+    ]),
+    "minors.json": ("A national under 18 is flagged minor and needs a guardian or a shelter.", lambda: [
+        variant("unaccompanied_minor", "minor without the flag", setp(["flags"], []),
+                [E("person.minor_not_flagged", "/flags", "warning")]),
+        variant("unaccompanied_minor", "minor without guardian or shelter", delp(["facts", "shelter"]),
+                [E("person.minor_without_guardian", "/persons/0")]),
+        variant("unaccompanied_minor", "minor with a guardian instead of a shelter",
+                seq(delp(["facts", "shelter"]), lambda r: r["persons"].append(relative("parent", role="guardian"))), []),
+        variant("detention", "seventeen on the day of the request", seq(setp(["persons", 0, "birth_date"], "2008-03-03"), setp(["persons", 0, "documents"], [])),
+                [E("person.minor_not_flagged", "/flags", "warning"), E("person.minor_without_guardian", "/persons/0")], locale="en"),
+        variant("detention", "eighteen on the day of the request", seq(setp(["persons", 0, "birth_date"], "2008-03-02"), setp(["persons", 0, "documents"], [])), []),
+    ]),
+    "consent.json": ("Consent is recorded, by a person of the case, before any referral.", lambda: [
+        variant("detention", "no consent yet", delp(["consent"]), [E("consent.missing", "/consent", "warning")]),
+        variant("detention", "consent refused", setp(["consent", "given"], False), [E("consent.not_given", "/consent/given", "warning")]),
+        variant("detention", "consent by nobody in the case", setp(["consent", "given_by"], 3), [E("consent.unknown_person", "/consent/given_by")]),
+        variant("detention", "consent recorded in the future", setp(["consent", "recorded_on"], "2099-01-01"), [E("date.in_future", "/consent/recorded_on")]),
+        variant("missing_person", "referral without consent to share", setp(["consent", "scope"], ["processing"]),
+                [E("consent.required_for_referral", "/referrals/0")]),
+        variant("victim_of_crime", "referral with consent refused", setp(["consent", "given"], False),
+                [E("consent.not_given", "/consent/given", "warning"), E("consent.required_for_referral", "/referrals/0")], locale="en"),
+        variant("victim_of_crime", "two referrals, no consent", seq(delp(["consent"]), setp(["referrals"], [{"partner": "iom"}, {"partner": "unhcr"}])),
+                [E("consent.missing", "/consent", "warning"), E("consent.required_for_referral", "/referrals/0"), E("consent.required_for_referral", "/referrals/1")]),
+    ]),
+    "facts.json": ("Category facts, as the catalog defines them.", lambda: [
+        variant("detention", "required fact missing", delp(["facts", "facility"]), [E("fact.required", "/facts/facility")]),
+        variant("detention", "required fact empty", setp(["facts", "authority"], "   "), [E("fact.required", "/facts/authority")]),
+        variant("detention", "required fact null", setp(["facts", "authority"], None), [E("fact.required", "/facts/authority")], locale="en"),
+        variant("detention", "choice outside the list", setp(["facts", "detention_kind"], "administrative"), [E("fact.not_allowed", "/facts/detention_kind")]),
+        variant("detention", "text fact given a number", setp(["facts", "facility"], 42), [E("fact.wrong_type", "/facts/facility")]),
+        variant("detention", "date fact not a date", setp(["facts", "arrest_date"], "ayer"), [E("fact.wrong_type", "/facts/arrest_date")]),
+        variant("detention", "count fact negative", setp(["facts", "visits_made"], -1), [E("fact.wrong_type", "/facts/visits_made")]),
+        variant("repatriation_of_remains", "boolean fact given a string", setp(["facts", "death_certificate"], "sí"), [E("fact.wrong_type", "/facts/death_certificate")]),
+        variant("repatriation_of_remains", "country fact unknown", setp(["facts", "country_of_death"], "USA"), [E("country.unknown", "/facts/country_of_death")]),
+        variant("detention", "fact of another category", setp(["facts", "date_of_death"], "2026-01-01"), [E("fact.unknown", "/facts/date_of_death", "warning")]),
+        variant("detention", "text fact too long", setp(["facts", "charges"], "a" * 2001), [E("text.too_long", "/facts/charges")]),
+        variant("repatriation_of_remains", "every required fact missing", setp(["facts"], {}),
+                [E("fact.required", f"/facts/{k}") for k in ["date_of_death", "place_of_death", "country_of_death", "cause_of_death", "death_certificate", "destination_municipality"]]),
+    ]),
+    "contacts.json": ("Phones by libphonenumber's rules, emails, attachments by reference.", lambda: [
+        variant("detention", "phone that is not a number", setp(["persons", 0, "contacts", 0, "value"], "llamar a la tía"),
+                [E("phone.invalid", "/persons/0/contacts/0/value")]),
+        variant("detention", "phone too short for its country", setp(["persons", 0, "contacts", 0, "value"], "+504 9876"),
+                [E("phone.invalid", "/persons/0/contacts/0/value")]),
+        variant("detention", "national number read in the office's country", setp(["persons", 0, "contacts", 0, "value"], "962 123 4567"), []),
+        variant("detention", "national number with an explicit country", setp(["persons", 0, "contacts", 0], {"kind": "phone", "value": "9876-5432", "country": "HN"}), []),
+        variant("detention", "contact with an unknown country", setp(["persons", 0, "contacts", 0], {"kind": "phone", "value": "+504 9876-5432", "country": "ZZ"}),
+                [E("country.unknown", "/persons/0/contacts/0/country")]),
+        variant("missing_person", "bad email", setp(["persons", 1, "contacts", 1, "value"], "rosa.guity@"),
+                [E("email.invalid", "/persons/1/contacts/1/value")], locale="en"),
+        variant("detention", "empty address", setp(["persons", 0, "contacts", 0], {"kind": "address", "value": " "}),
+                [E("text.empty", "/persons/0/contacts/0/value")]),
+        variant("deportation_return", "bad attachment", setp(["attachments", 0], {"sha256": "9F86D0", "media_type": "pdf", "size": 0}),
+                [E("attachment.bad_digest", "/attachments/0/sha256"), E("attachment.bad_media_type", "/attachments/0/media_type"), E("attachment.empty", "/attachments/0/size")]),
+        variant("victim_of_crime", "empty note", setp(["notes", 0, "text"], ""), [E("text.empty", "/notes/0/text")]),
+    ]),
+    "documents_in_intake.json": ("Identity documents inside an intake, with their paths.", lambda: [
+        variant("detention", "DNI with a bad department", setp(["persons", 0, "documents", 0, "number"], "1901-1994-04512"),
+                [E("dni.bad_department", "/persons/0/documents/0/number")]),
+        variant("detention", "DNI registered in another year than the birth", setp(["persons", 0, "documents", 0, "number"], "0801-1995-04512"),
+                [E("dni.year_mismatch", "/persons/0/documents/0/number", "warning")]),
+        variant("detention", "DNI without dashes", setp(["persons", 0, "documents", 0, "number"], "0801199404512"), []),
+        variant("detention", "unknown document kind", setp(["persons", 0, "documents", 0, "kind"], "library_card"),
+                [E("document.unknown_kind", "/persons/0/documents/0/kind")]),
+        variant("repatriation_of_remains", "DUI of a Salvadoran relative", setp(["persons", 1, "documents", 0], {"kind": "sv_dui", "number": "04567890-1"}), []),
+    ]),
+    "shape.json": ("Records that are not intakes: where parsing stopped, never the value.", lambda: [
+        variant("detention", "typo in a field name", lambda r: r["persons"][0].update({"birthdate": r["persons"][0].pop("birth_date")}),
+                [E("json.unknown_field", "/persons/0/birthdate")]),
+        variant("detention", "missing required field", delp(["opened_on"]), [E("json.missing_field", "/opened_on")]),
+        variant("detention", "wrong type", setp(["persons", 0, "documents"], "0801-1994-04512"), [E("json.bad_value", "/persons/0/documents")]),
+        variant("detention", "unknown enum value", setp(["persons", 0, "role"], "cousin"), [E("json.bad_value", "/persons/0/role")], locale="en"),
+        variant("detention", "persons not a list", setp(["persons"], {"0": national()}), [E("json.bad_value", "/persons")]),
+        {"name": "not JSON at all", "locale": "es", "json": "{\"office\": \"TAP\", \"category\": ",
+         "expected": [E("json.syntax", "")]},
+        {"name": "JSON but not an object", "locale": "en", "json": "[1, 2, 3]", "expected": [E("json.bad_value", "")]},
+        variant("detention", "too many persons", lambda r: r.update({"persons": [national()] + [relative("sibling", documents=[], contacts=[], locations=[]) for _ in range(50)]}),
+                [E("list.too_long", "/persons")]),
+    ]),
+}
+
+
+def main():
+    HERE.mkdir(exist_ok=True)
+    for name, (description, make) in FILES.items():
+        doc = {"description": description, "cases": make()}
+        (HERE / name).write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {len(FILES)} files to {HERE}")
+
+
+if __name__ == "__main__":
+    main()

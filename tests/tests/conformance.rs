@@ -1,0 +1,88 @@
+//! The Rust side of the conformance corpus: every case of every file in `tests/conformance/`
+//! must give exactly the expected issues, with messages rendered from the rule catalogue.
+
+use std::collections::BTreeSet;
+
+use siproc_core::list_rules;
+use siproc_tests::{comparable, corpus, run};
+
+#[test]
+fn every_case_gives_exactly_the_expected_issues() {
+    let rules = list_rules();
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for (file, doc) in corpus() {
+        for case in &doc.cases {
+            count += 1;
+            let (issues, fields) = run(case);
+            let mut expected = case.expected.clone();
+            expected.sort();
+            let got = comparable(&issues);
+            if got != expected {
+                failures.push(format!("{file} / {}:\n  expected {expected:?}\n  got      {got:?}", case.name));
+                continue;
+            }
+            if let (Some(want), Some(fields)) = (&case.fields, &fields) {
+                for (k, v) in want.as_object().expect("fields is an object") {
+                    if fields.get(k) != Some(v) {
+                        failures.push(format!("{file} / {}: field {k}: expected {v}, got {:?}", case.name, fields.get(k)));
+                    }
+                }
+            }
+            for issue in &issues {
+                let rule = rules.iter().find(|r| r.code == issue.code);
+                let Some(rule) = rule else {
+                    failures.push(format!("{file} / {}: code {} is not in list_rules()", case.name, issue.code));
+                    continue;
+                };
+                let template = rule.render(case.locale(), &[]);
+                if !template.contains('{') && issue.message != template {
+                    failures.push(format!("{file} / {}: message of {} differs from its template", case.name, issue.code));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} of {count} cases failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(count > 80, "the corpus has only {count} cases");
+}
+
+#[test]
+fn the_corpus_covers_every_rule() {
+    let mut seen = BTreeSet::new();
+    for (_, doc) in corpus() {
+        for case in &doc.cases {
+            seen.extend(case.expected.iter().map(|e| e.code.clone()));
+        }
+    }
+    let missing: Vec<String> = list_rules().into_iter().map(|r| r.code).filter(|c| !seen.contains(c)).collect();
+    assert!(missing.is_empty(), "rules without a conformance case: {missing:?}");
+}
+
+#[test]
+fn messages_never_contain_the_failing_value() {
+    // Every intake case: no message may contain a string value of the record (names, numbers).
+    for (file, doc) in corpus() {
+        for case in &doc.cases {
+            let Some(intake) = &case.intake else { continue };
+            let mut values = Vec::new();
+            collect_strings(intake, &mut values);
+            let (issues, _) = run(case);
+            for issue in &issues {
+                for v in values.iter().filter(|v| v.chars().count() >= 4) {
+                    assert!(!issue.message.contains(v.as_str()), "{file} / {}: message of {} quotes input", case.name, issue.code);
+                }
+            }
+        }
+    }
+}
+
+fn collect_strings(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        // Codes and enum values (`email`, `hn_dni`) are the format's words, not personal data.
+        serde_json::Value::String(s) if s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') => {}
+        serde_json::Value::String(s) => out.push(s.clone()),
+        serde_json::Value::Array(a) => a.iter().for_each(|x| collect_strings(x, out)),
+        serde_json::Value::Object(o) => o.values().for_each(|x| collect_strings(x, out)),
+        _ => {}
+    }
+}
