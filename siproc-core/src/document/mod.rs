@@ -567,3 +567,92 @@ mod tests {
         assert_eq!(check_place(&counts, 3, 1), Some(PlaceProblem::Department));
     }
 }
+
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn kind() -> impl Strategy<Value = DocumentKind> {
+        proptest::sample::select(DocumentKind::ALL.to_vec())
+    }
+
+    /// Strings close to real numbers (digits, letters, separators, fillers), plus anything.
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[0-9 .\\-]{0,24}",
+            "[0-9A-Za-zÑñ <.\\-]{0,30}",
+            "[0-9A-Z<]{44}\n[0-9A-Z<]{44}",
+            "[0-9A-Z<\n ]{80,96}",
+            any::<String>(),
+            "\\PC{0,200}",
+        ]
+    }
+
+    fn codes(issues: &[Issue]) -> Vec<&str> {
+        issues.iter().map(|i| i.code.as_str()).collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn check_document_never_panics(kind in kind(), value in value()) {
+            let issues = check_document(kind.as_str(), &value);
+            for issue in &issues {
+                prop_assert!(crate::issue::rule(&issue.code).is_some(), "{} not catalogued", issue.code);
+                prop_assert_eq!(&issue.path, "");
+            }
+            let _ = check_document_in(kind.as_str(), &value, Locale::En);
+            let _ = dni_registration_year(&value);
+        }
+
+        #[test]
+        fn unknown_kinds_never_panic(kind in any::<String>(), value in value()) {
+            let issues = check_document(&kind, &value);
+            if kind.parse::<DocumentKind>().is_err() {
+                prop_assert_eq!(codes(&issues), ["document.unknown_kind"]);
+            }
+        }
+
+        #[test]
+        fn normalisation_is_idempotent_and_keeps_the_verdict(kind in kind(), value in value()) {
+            if let Some(n) = normalize_document(kind, &value) {
+                prop_assert_eq!(normalize_document(kind, &n), Some(n.clone()));
+                let before = check_document(kind.as_str(), &value);
+                let after = check_document(kind.as_str(), &n);
+                prop_assert_eq!(codes(&before), codes(&after));
+            }
+        }
+
+        #[test]
+        fn parse_mrz_never_panics(a in "[0-9A-Z<]{44}", b in "[0-9A-Z<]{44}", junk in "\\PC{0,60}") {
+            let parsed = parse_mrz(&[&a, &b]);
+            let checked = check_document("mrz_td3", &format!("{a}\n{b}"));
+            match &parsed {
+                Ok(_) => prop_assert!(checked.is_empty()),
+                Err(issues) => prop_assert_eq!(codes(issues), codes(&checked)),
+            }
+            let _ = parse_mrz(&[&a, &junk]);
+            let _ = parse_mrz(&[&junk]);
+        }
+
+        #[test]
+        fn valid_duis_and_dpis_from_their_algorithms(n in 0u32..100_000_000, dept in 1u32..=22, muni in 1u32..=5) {
+            let d: Vec<u32> = format!("{n:08}").bytes().map(|b| u32::from(b - b'0')).collect();
+            let dui: u32 = d.iter().zip((2..=9).rev()).map(|(x, w)| x * w).sum();
+            let dui = format!("{n:08}-{}", (10 - dui % 10) % 10);
+            prop_assert!(check_document("sv_dui", &dui).is_empty());
+            prop_assert_eq!(normalize_document(DocumentKind::SvDui, &dui), Some(dui.clone()));
+            let r: u32 = d.iter().zip(2..).map(|(x, w)| x * w).sum::<u32>() % 11;
+            let dpi = format!("{n:08}{}{dept:02}{muni:02}", r % 10);
+            if r == 10 {
+                let issues = check_document("gt_dpi", &dpi);
+                prop_assert_eq!(codes(&issues), ["dpi.bad_check_digit"]);
+            } else {
+                prop_assert!(check_document("gt_dpi", &dpi).is_empty());
+            }
+        }
+    }
+}
