@@ -10,15 +10,38 @@ pub fn typical_intakes() -> Vec<Value> {
     let doc: Value = serde_json::from_str(text).unwrap_or(Value::Null);
     doc.get("cases")
         .and_then(Value::as_array)
-        .map(|cases| cases.iter().filter_map(|c| c.get("intake").cloned()).collect())
+        .map(|cases| {
+            cases
+                .iter()
+                .filter_map(|c| c.get("intake").cloned())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 /// `n` intakes cycling through the typical ones, each with its own names so none is identical.
 pub fn many_intakes(n: usize) -> Vec<Value> {
     let base = typical_intakes();
-    const GIVEN: [&str; 8] = ["María José", "José Ángel", "Ana Lucía", "Wilmer", "Dayana", "Kevin Alexander", "Rosa Elvira", "Juan Carlos"];
-    const SURNAMES: [&str; 8] = ["Núñez Güity", "Peña Zúniga", "López", "Hernández O'Neil", "Maradiaga", "Ramírez", "Castro", "Mejía Andino"];
+    const GIVEN: [&str; 8] = [
+        "María José",
+        "José Ángel",
+        "Ana Lucía",
+        "Wilmer",
+        "Dayana",
+        "Kevin Alexander",
+        "Rosa Elvira",
+        "Juan Carlos",
+    ];
+    const SURNAMES: [&str; 8] = [
+        "Núñez Güity",
+        "Peña Zúniga",
+        "López",
+        "Hernández O'Neil",
+        "Maradiaga",
+        "Ramírez",
+        "Castro",
+        "Mejía Andino",
+    ];
     (0..n)
         .filter_map(|i| {
             let mut v = base.get(i % base.len().max(1))?.clone();

@@ -35,7 +35,10 @@ pub mod validation;
 
 pub use case::{Case, Intake};
 pub use catalog::{Catalog, CatalogError};
-pub use document::{DocumentKind, Mrz, check_document, normalize_document, parse_mrz};
+pub use document::{
+    DocumentKind, Mrz, check_document, check_document_at, check_document_in, normalize_document,
+    parse_mrz,
+};
 pub use issue::{Issue, Locale, Pointer, Report, Rule, Severity, list_rules};
 pub use normalize::normalize_intake;
 pub use validation::{parse_intake, validate, validate_json, validate_on, validate_value};

@@ -46,7 +46,9 @@ pub fn validate_on(intake: &Intake, catalog: &Catalog, locale: Locale, today: Na
 /// Pointer (and line and column for malformed JSON), without quoting the input.
 pub fn parse_intake(json: &str, locale: Locale) -> Result<Intake, Issue> {
     // serde also reads a struct from an array of its fields; an intake is an object only.
-    if !json.trim_start().starts_with('{') && serde_json::from_str::<serde::de::IgnoredAny>(json).is_ok() {
+    if !json.trim_start().starts_with('{')
+        && serde_json::from_str::<serde::de::IgnoredAny>(json).is_ok()
+    {
         return Err(Issue::new("json.bad_value", "", locale, &[]));
     }
     let mut de = serde_json::Deserializer::from_str(json);
@@ -148,6 +150,33 @@ impl ParseError for serde_json::Error {
     }
 }
 
+/// A location in the record being validated, built on the stack as validation walks it; it is
+/// rendered to a JSON Pointer only when an issue is reported, so valid records cost no allocation.
+#[derive(Clone, Copy)]
+enum Loc<'a> {
+    Root,
+    Key(&'a Loc<'a>, &'a str),
+    Index(&'a Loc<'a>, usize),
+}
+
+impl<'a> Loc<'a> {
+    fn key(&'a self, key: &'a str) -> Loc<'a> {
+        Loc::Key(self, key)
+    }
+
+    fn index(&'a self, index: usize) -> Loc<'a> {
+        Loc::Index(self, index)
+    }
+
+    fn pointer(&self) -> Pointer {
+        match self {
+            Loc::Root => Pointer::root(),
+            Loc::Key(parent, key) => parent.pointer().key(key),
+            Loc::Index(parent, index) => parent.pointer().index(*index),
+        }
+    }
+}
+
 struct Validator<'a> {
     catalog: &'a Catalog,
     locale: Locale,
@@ -156,15 +185,15 @@ struct Validator<'a> {
 }
 
 impl Validator<'_> {
-    fn push(&mut self, code: &str, path: &Pointer, params: &[(&str, &str)]) {
+    fn push(&mut self, code: &str, path: &Loc<'_>, params: &[(&str, &str)]) {
         self.issues
-            .push(Issue::new(code, path, self.locale, params));
+            .push(Issue::new(code, path.pointer(), self.locale, params));
     }
 
     fn run(&mut self, intake: &Intake) {
-        let root = Pointer::root();
+        let root = Loc::Root;
         if let Err(errors) = intake.validate() {
-            self.field_errors(&errors, &root);
+            self.field_errors(&errors, &Pointer::root());
         }
         let office = self.catalog.office(&intake.office);
         if office.is_none() {
@@ -192,10 +221,8 @@ impl Validator<'_> {
         let default_region = office.map(|o| o.country.as_str());
         self.persons(intake, default_region);
         let birth = intake.national().and_then(|n| n.birth_date);
-        if let Some(birth) = birth {
-            if intake.opened_on < birth {
-                self.push("date.before_birth", &root.key("opened_on"), &[]);
-            }
+        if birth.is_some_and(|b| intake.opened_on < b) {
+            self.push("date.before_birth", &root.key("opened_on"), &[]);
         }
         if let Some(category) = category {
             self.facts(intake, category, birth);
@@ -210,19 +237,22 @@ impl Validator<'_> {
         }
         self.minor(intake);
         self.consent(intake);
+        let services = root.key("services");
         for (i, service) in intake.services.iter().enumerate() {
-            let path = root.key("services").index(i);
+            let path = services.index(i);
             if self.catalog.service(&service.kind).is_none() {
                 self.push("service.unknown_kind", &path.key("kind"), &[]);
             }
             self.not_future(service.given_on, &path.key("given_on"));
         }
+        let notes = root.key("notes");
         for (i, note) in intake.notes.iter().enumerate() {
+            let at = notes.index(i);
             if note.text.trim().is_empty() {
-                self.push("text.empty", &root.key("notes").index(i).key("text"), &[]);
+                self.push("text.empty", &at.key("text"), &[]);
             }
             if let Some(day) = note.written_on {
-                self.not_future(day, &root.key("notes").index(i).key("written_on"));
+                self.not_future(day, &at.key("written_on"));
             }
         }
         for (i, referral) in intake.referrals.iter().enumerate() {
@@ -234,8 +264,9 @@ impl Validator<'_> {
                 );
             }
         }
+        let attachments = root.key("attachments");
         for (i, a) in intake.attachments.iter().enumerate() {
-            let path = root.key("attachments").index(i);
+            let path = attachments.index(i);
             let hex = a.sha256.len() == 64
                 && a.sha256
                     .bytes()
@@ -254,6 +285,7 @@ impl Validator<'_> {
 
     /// Turns the `validator` crate's errors into issues, in a stable order.
     fn field_errors(&mut self, errors: &ValidationErrors, at: &Pointer) {
+        let locale = self.locale;
         let mut fields: Vec<(&Cow<'static, str>, &ValidationErrorsKind)> =
             errors.errors().iter().collect();
         fields.sort_by(|a, b| a.0.cmp(b.0));
@@ -270,7 +302,8 @@ impl Validator<'_> {
                         }
                         let params: Vec<(&str, &str)> =
                             params.iter().map(|(n, v)| (*n, v.as_str())).collect();
-                        self.push(&e.code, &path, &params);
+                        self.issues
+                            .push(Issue::new(&e.code, &path, locale, &params));
                     }
                 }
                 ValidationErrorsKind::Struct(inner) => self.field_errors(inner, &path),
@@ -283,7 +316,7 @@ impl Validator<'_> {
         }
     }
 
-    fn not_future(&mut self, day: NaiveDate, path: &Pointer) -> bool {
+    fn not_future(&mut self, day: NaiveDate, path: &Loc<'_>) -> bool {
         if day > self.today {
             self.push("date.in_future", path, &[]);
             false
@@ -292,14 +325,14 @@ impl Validator<'_> {
         }
     }
 
-    fn country(&mut self, code: &str, path: &Pointer) {
+    fn country(&mut self, code: &str, path: &Loc<'_>) {
         if !is_country(code) {
             self.push("country.unknown", path, &[]);
         }
     }
 
     fn persons(&mut self, intake: &Intake, default_region: Option<&str>) {
-        let root = Pointer::root().key("persons");
+        let root = Loc::Root.key("persons");
         let mut nationals = 0;
         for (i, person) in intake.persons.iter().enumerate() {
             let at = root.index(i);
@@ -319,7 +352,7 @@ impl Validator<'_> {
         }
     }
 
-    fn person(&mut self, person: &Person, at: &Pointer, default_region: Option<&str>) {
+    fn person(&mut self, person: &Person, at: &Loc<'_>, default_region: Option<&str>) {
         for (field, value) in [
             ("given_names", &person.given_names),
             ("surnames", &person.surnames),
@@ -342,30 +375,36 @@ impl Validator<'_> {
         if let Some(nationality) = &person.nationality {
             self.country(nationality, &at.key("nationality"));
         }
+        let documents = at.key("documents");
         for (j, doc) in person.documents.iter().enumerate() {
-            let path = at.key("documents").index(j);
+            let path = documents.index(j);
             match DocumentKind::from_str(&doc.kind) {
                 Err(_) => self.push("document.unknown_kind", &path.key("kind"), &[]),
                 Ok(kind) => {
                     let number = path.key("number");
-                    let found =
-                        document::check_document_at(kind, &doc.number, &number, self.locale);
+                    let found = document::check_document_at(
+                        kind,
+                        &doc.number,
+                        &number.pointer(),
+                        self.locale,
+                    );
                     let valid = found.is_empty();
                     self.issues.extend(found);
                     if valid && kind == DocumentKind::HnDni {
                         let year = document::dni_registration_year(&doc.number);
                         let born = person.birth_date.map(|b| b.year());
-                        if let (Some(year), Some(born)) = (year, born) {
-                            if year != born {
-                                self.push("dni.year_mismatch", &number, &[]);
-                            }
+                        if let (Some(year), Some(born)) = (year, born)
+                            && year != born
+                        {
+                            self.push("dni.year_mismatch", &number, &[]);
                         }
                     }
                 }
             }
         }
+        let contacts = at.key("contacts");
         for (j, contact) in person.contacts.iter().enumerate() {
-            let path = at.key("contacts").index(j);
+            let path = contacts.index(j);
             if let Some(country) = &contact.country {
                 self.country(country, &path.key("country"));
             }
@@ -379,7 +418,7 @@ impl Validator<'_> {
             match contact.kind {
                 ContactKind::Phone => {
                     let region = contact.country.as_deref().or(default_region);
-                    if normalize_phone(&contact.value, region).is_none() {
+                    if parse_phone(&contact.value, region).is_none() {
                         self.push("phone.invalid", &path.key("value"), &[]);
                     }
                 }
@@ -400,7 +439,7 @@ impl Validator<'_> {
     }
 
     fn facts(&mut self, intake: &Intake, category: &Category, birth: Option<NaiveDate>) {
-        let root = Pointer::root().key("facts");
+        let root = Loc::Root.key("facts");
         for def in &category.facts {
             let path = root.key(&def.key);
             let value = intake.facts.get(&def.key).filter(|v| !v.is_null());
@@ -427,10 +466,11 @@ impl Validator<'_> {
                 },
                 FactType::Date => match value.as_str().map(NaiveDate::from_str) {
                     Some(Ok(day)) => {
-                        if def.before_request {
-                            if self.not_future(day, &path) && day > intake.opened_on {
-                                self.push("date.after_request", &path, &[]);
-                            }
+                        if def.before_request
+                            && self.not_future(day, &path)
+                            && day > intake.opened_on
+                        {
+                            self.push("date.after_request", &path, &[]);
                         }
                         if def.after_birth && birth.is_some_and(|b| day < b) {
                             self.push("date.before_birth", &path, &[]);
@@ -464,7 +504,7 @@ impl Validator<'_> {
                 let path = if is_identifier(key) {
                     root.key(key)
                 } else {
-                    root.clone()
+                    root
                 };
                 self.push("fact.unknown", &path, &[]);
             }
@@ -484,7 +524,7 @@ impl Validator<'_> {
             let list: Vec<&str> = required.relationships.iter().map(|r| r.as_str()).collect();
             self.push(
                 "persons.relative_required",
-                &Pointer::root().key("persons"),
+                &Loc::Root.key("persons"),
                 &[("relationships", &list.join(", "))],
             );
         }
@@ -506,11 +546,7 @@ impl Validator<'_> {
             return;
         }
         if !intake.flags.iter().any(|f| f == "minor") {
-            self.push(
-                "person.minor_not_flagged",
-                &Pointer::root().key("flags"),
-                &[],
-            );
+            self.push("person.minor_not_flagged", &Loc::Root.key("flags"), &[]);
         }
         let guardian = intake
             .persons
@@ -524,14 +560,14 @@ impl Validator<'_> {
         if !guardian && !shelter {
             self.push(
                 "person.minor_without_guardian",
-                &Pointer::root().key("persons").index(index),
+                &Loc::Root.key("persons").index(index),
                 &[],
             );
         }
     }
 
     fn consent(&mut self, intake: &Intake) {
-        let root = Pointer::root();
+        let root = Loc::Root;
         match &intake.consent {
             None => self.push("consent.missing", &root.key("consent"), &[]),
             Some(consent) => {
@@ -574,18 +610,22 @@ fn is_media_type(s: &str) -> bool {
     }
 }
 
-/// Parses a phone number with libphonenumber's rules and returns it in E.164 (`+13055550100`).
-/// Numbers without a `+` prefix are read in `region` (ISO 3166-1 alpha-2). `None` when the
-/// number is not a valid number.
-pub fn normalize_phone(value: &str, region: Option<&str>) -> Option<String> {
+/// Parses a phone number with libphonenumber's rules; `None` unless it is a valid number.
+/// Numbers without a `+` prefix are read in `region` (ISO 3166-1 alpha-2).
+fn parse_phone(value: &str, region: Option<&str>) -> Option<phonenumber::PhoneNumber> {
     if value.len() > 64 {
         return None;
     }
     let region = region.and_then(|r| phonenumber::country::Id::from_str(r).ok());
     let number = phonenumber::parse(region, value).ok()?;
-    if !phonenumber::is_valid(&number) {
-        return None;
-    }
+    phonenumber::is_valid(&number).then_some(number)
+}
+
+/// Parses a phone number with libphonenumber's rules and returns it in E.164 (`+13055550100`).
+/// Numbers without a `+` prefix are read in `region` (ISO 3166-1 alpha-2). `None` when the
+/// number is not a valid number.
+pub fn normalize_phone(value: &str, region: Option<&str>) -> Option<String> {
+    let number = parse_phone(value, region)?;
     Some(number.format().mode(phonenumber::Mode::E164).to_string())
 }
 

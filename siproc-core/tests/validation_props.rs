@@ -6,12 +6,51 @@ use siproc_core::{Catalog, Locale, validate_json, validate_value};
 
 /// Field names of the wire format, so that random records reach deep into validation.
 const KEYS: &[&str] = &[
-    "office", "category", "flags", "priority", "opened_on", "persons", "consent", "facts", "notes",
-    "services", "referrals", "attachments", "role", "relationship", "given_names", "surnames",
-    "birth_date", "sex", "nationality", "documents", "contacts", "locations", "kind", "number",
-    "value", "country", "place", "given", "given_by", "recorded_on", "scope", "text", "written_on",
-    "given_on", "description", "partner", "reason", "sha256", "media_type", "size", "authority",
-    "facility", "detention_kind", "arrest_date", "shelter",
+    "office",
+    "category",
+    "flags",
+    "priority",
+    "opened_on",
+    "persons",
+    "consent",
+    "facts",
+    "notes",
+    "services",
+    "referrals",
+    "attachments",
+    "role",
+    "relationship",
+    "given_names",
+    "surnames",
+    "birth_date",
+    "sex",
+    "nationality",
+    "documents",
+    "contacts",
+    "locations",
+    "kind",
+    "number",
+    "value",
+    "country",
+    "place",
+    "given",
+    "given_by",
+    "recorded_on",
+    "scope",
+    "text",
+    "written_on",
+    "given_on",
+    "description",
+    "partner",
+    "reason",
+    "sha256",
+    "media_type",
+    "size",
+    "authority",
+    "facility",
+    "detention_kind",
+    "arrest_date",
+    "shelter",
 ];
 
 fn scalar() -> impl Strategy<Value = Value> {
@@ -22,8 +61,21 @@ fn scalar() -> impl Strategy<Value = Value> {
         any::<f64>().prop_map(|f| json!(f)),
         "\\PC{0,40}".prop_map(Value::String),
         prop::sample::select(vec![
-            "TAP", "detention", "national", "relative", "hn_dni", "0801-1994-04512", "2026-03-02",
-            "2099-01-01", "HN", "phone", "email", "+504 9876-5432", "minor", "iom", "immigration",
+            "TAP",
+            "detention",
+            "national",
+            "relative",
+            "hn_dni",
+            "0801-1994-04512",
+            "2026-03-02",
+            "2099-01-01",
+            "HN",
+            "phone",
+            "email",
+            "+504 9876-5432",
+            "minor",
+            "iom",
+            "immigration",
         ])
         .prop_map(|s| Value::String(s.to_owned())),
     ]
@@ -34,7 +86,11 @@ fn value() -> impl Strategy<Value = Value> {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
             prop::collection::vec((prop::sample::select(KEYS), inner), 0..8).prop_map(|kv| {
-                Value::Object(kv.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<Map<_, _>>())
+                Value::Object(
+                    kv.into_iter()
+                        .map(|(k, v)| (k.to_owned(), v))
+                        .collect::<Map<_, _>>(),
+                )
             }),
         ]
     })
@@ -133,7 +189,11 @@ fn hostile_sizes_are_reported_not_fatal() {
     let report = validate_value(record, &catalog, Locale::Es);
     assert!(!report.ok);
     for issue in &report.issues {
-        assert!(issue.message.len() < 300, "message of {} is too long", issue.code);
+        assert!(
+            issue.message.len() < 300,
+            "message of {} is too long",
+            issue.code
+        );
     }
     let deep = "[".repeat(100_000);
     let report = validate_json(&deep, &catalog, Locale::Es);

@@ -281,7 +281,7 @@ FILES = {
         variant("detention", "DNI without dashes", setp(["persons", 0, "documents", 0, "number"], "0801199404512"), []),
         variant("detention", "unknown document kind", setp(["persons", 0, "documents", 0, "kind"], "library_card"),
                 [E("document.unknown_kind", "/persons/0/documents/0/kind")]),
-        variant("repatriation_of_remains", "DUI of a Salvadoran relative", setp(["persons", 1, "documents", 0], {"kind": "sv_dui", "number": "04567890-1"}), []),
+        variant("repatriation_of_remains", "DUI of a Salvadoran relative", setp(["persons", 1, "documents", 0], {"kind": "sv_dui", "number": "04567890-3"}), []),
     ]),
     "shape.json": ("Records that are not intakes: where parsing stopped, never the value.", lambda: [
         variant("detention", "typo in a field name", lambda r: r["persons"][0].update({"birthdate": r["persons"][0].pop("birth_date")}),

@@ -18,7 +18,11 @@ pub struct Expected {
 
 impl From<&Issue> for Expected {
     fn from(i: &Issue) -> Expected {
-        Expected { code: i.code.clone(), path: i.path.clone(), severity: i.severity }
+        Expected {
+            code: i.code.clone(),
+            path: i.path.clone(),
+            severity: i.severity,
+        }
     }
 }
 
@@ -64,7 +68,10 @@ pub struct Case {
 impl Case {
     /// The case's locale.
     pub fn locale(&self) -> Locale {
-        self.locale.as_deref().and_then(Locale::parse).unwrap_or_default()
+        self.locale
+            .as_deref()
+            .and_then(Locale::parse)
+            .unwrap_or_default()
     }
 }
 
@@ -95,7 +102,11 @@ pub fn corpus() -> Vec<(String, CorpusFile)> {
                 let text = std::fs::read_to_string(&path).expect("read corpus file");
                 let file: CorpusFile = serde_json::from_str(&text)
                     .unwrap_or_else(|e| panic!("{} is not a corpus file: {e}", path.display()));
-                let rel = path.strip_prefix(corpus_dir()).unwrap_or(&path).display().to_string();
+                let rel = path
+                    .strip_prefix(corpus_dir())
+                    .unwrap_or(&path)
+                    .display()
+                    .to_string();
                 out.push((rel, file));
             }
         }
@@ -114,15 +125,28 @@ pub fn run(case: &Case) -> (Vec<Issue>, Option<serde_json::Value>) {
         return (report.issues, None);
     }
     if let Some(json) = &case.json {
-        return (siproc_core::validate_json(json, &catalog, locale).issues, None);
+        return (
+            siproc_core::validate_json(json, &catalog, locale).issues,
+            None,
+        );
     }
     if let Some(doc) = &case.check_document {
-        return (siproc_core::document::check_document_in(&doc.kind, &doc.value, locale), None);
+        return (
+            siproc_core::document::check_document_in(&doc.kind, &doc.value, locale),
+            None,
+        );
     }
     if let Some(lines) = &case.parse_mrz {
         let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
-        return match siproc_core::parse_mrz(&lines) {
-            Ok(mrz) => (Vec::new(), Some(serde_json::to_value(mrz).expect("mrz serializes"))),
+        return match siproc_core::document::parse_mrz_at(
+            &lines,
+            &siproc_core::Pointer::root(),
+            locale,
+        ) {
+            Ok(mrz) => (
+                Vec::new(),
+                Some(serde_json::to_value(mrz).expect("mrz serializes")),
+            ),
             Err(issues) => (issues, None),
         };
     }

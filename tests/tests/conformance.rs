@@ -19,30 +19,48 @@ fn every_case_gives_exactly_the_expected_issues() {
             expected.sort();
             let got = comparable(&issues);
             if got != expected {
-                failures.push(format!("{file} / {}:\n  expected {expected:?}\n  got      {got:?}", case.name));
+                failures.push(format!(
+                    "{file} / {}:\n  expected {expected:?}\n  got      {got:?}",
+                    case.name
+                ));
                 continue;
             }
             if let (Some(want), Some(fields)) = (&case.fields, &fields) {
                 for (k, v) in want.as_object().expect("fields is an object") {
                     if fields.get(k) != Some(v) {
-                        failures.push(format!("{file} / {}: field {k}: expected {v}, got {:?}", case.name, fields.get(k)));
+                        failures.push(format!(
+                            "{file} / {}: field {k}: expected {v}, got {:?}",
+                            case.name,
+                            fields.get(k)
+                        ));
                     }
                 }
             }
             for issue in &issues {
                 let rule = rules.iter().find(|r| r.code == issue.code);
                 let Some(rule) = rule else {
-                    failures.push(format!("{file} / {}: code {} is not in list_rules()", case.name, issue.code));
+                    failures.push(format!(
+                        "{file} / {}: code {} is not in list_rules()",
+                        case.name, issue.code
+                    ));
                     continue;
                 };
                 let template = rule.render(case.locale(), &[]);
                 if !template.contains('{') && issue.message != template {
-                    failures.push(format!("{file} / {}: message of {} differs from its template", case.name, issue.code));
+                    failures.push(format!(
+                        "{file} / {}: message of {} differs from its template",
+                        case.name, issue.code
+                    ));
                 }
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {count} cases failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {count} cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert!(count > 80, "the corpus has only {count} cases");
 }
 
@@ -54,8 +72,15 @@ fn the_corpus_covers_every_rule() {
             seen.extend(case.expected.iter().map(|e| e.code.clone()));
         }
     }
-    let missing: Vec<String> = list_rules().into_iter().map(|r| r.code).filter(|c| !seen.contains(c)).collect();
-    assert!(missing.is_empty(), "rules without a conformance case: {missing:?}");
+    let missing: Vec<String> = list_rules()
+        .into_iter()
+        .map(|r| r.code)
+        .filter(|c| !seen.contains(c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "rules without a conformance case: {missing:?}"
+    );
 }
 
 #[test]
@@ -69,7 +94,12 @@ fn messages_never_contain_the_failing_value() {
             let (issues, _) = run(case);
             for issue in &issues {
                 for v in values.iter().filter(|v| v.chars().count() >= 4) {
-                    assert!(!issue.message.contains(v.as_str()), "{file} / {}: message of {} quotes input", case.name, issue.code);
+                    assert!(
+                        !issue.message.contains(v.as_str()),
+                        "{file} / {}: message of {} quotes input",
+                        case.name,
+                        issue.code
+                    );
                 }
             }
         }
