@@ -138,7 +138,11 @@ pub struct Note {
     #[validate(length(max = 10000, code = "text.too_long"))]
     pub text: String,
     /// The day it was written.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::person::optional_date"
+    )]
     pub written_on: Option<NaiveDate>,
 }
 
@@ -192,9 +196,11 @@ pub struct Attachment {
 #[serde(deny_unknown_fields)]
 pub struct Intake {
     /// The registering office's code from the catalog (e.g. `MIA`).
+    #[serde(default)]
     #[validate(length(max = 20, code = "text.too_long"))]
     pub office: String,
     /// The primary category code from the catalog (e.g. `detention`).
+    #[serde(default)]
     #[validate(length(max = 60, code = "text.too_long"))]
     pub category: String,
     /// Vulnerability flags from the catalog (`minor`, `pregnant`, …).
@@ -207,6 +213,7 @@ pub struct Intake {
     /// The day the national or a relative asked for protection.
     pub opened_on: NaiveDate,
     /// The persons concerned; exactly one has the role `national`.
+    #[serde(default)]
     #[validate(length(max = 50, code = "list.too_long"), nested)]
     pub persons: Vec<Person>,
     /// Consent, once recorded.

@@ -22,6 +22,10 @@
 //! ```
 #![deny(missing_docs)]
 
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 pub mod case;
 pub mod catalog;
 pub mod country;

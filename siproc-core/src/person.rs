@@ -79,9 +79,11 @@ pub enum Sex {
 #[serde(deny_unknown_fields)]
 pub struct IdentityDocument {
     /// The document kind: `hn_dni`, `hn_passport`, `mx_curp`, `sv_dui`, `gt_dpi` or `mrz_td3`.
+    #[serde(default)]
     #[validate(length(max = 40, code = "text.too_long"))]
     pub kind: String,
     /// The number as written; separators and spaces are accepted and normalised.
+    #[serde(default)]
     #[validate(length(max = 100, code = "text.too_long"))]
     pub number: String,
 }
@@ -106,6 +108,7 @@ pub struct Contact {
     pub kind: ContactKind,
     /// The number, address or email. Phones without a `+` prefix are read in the country given
     /// by `country`, or else the office's country.
+    #[serde(default)]
     #[validate(length(max = 300, code = "text.too_long"))]
     pub value: String,
     /// ISO 3166-1 alpha-2 country for reading a national phone number.
@@ -153,13 +156,19 @@ pub struct Person {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relationship: Option<Relationship>,
     /// Given names, e.g. `María José`. Normalised to Unicode NFC.
+    #[serde(default)]
     #[validate(length(max = 100, code = "text.too_long"))]
     pub given_names: String,
     /// Surnames, e.g. `Hernández López`. Normalised to Unicode NFC.
+    #[serde(default)]
     #[validate(length(max = 100, code = "text.too_long"))]
     pub surnames: String,
-    /// Date of birth.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Date of birth; an empty string is read as absent.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "optional_date"
+    )]
     pub birth_date: Option<NaiveDate>,
     /// Sex.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -185,5 +194,18 @@ impl Person {
     /// Age in whole years on `day`, if the birth date is known and not after `day`.
     pub fn age_on(&self, day: NaiveDate) -> Option<u32> {
         self.birth_date.and_then(|b| day.years_since(b))
+    }
+}
+
+/// Reads an optional date where an empty string (a blank form field) means absent.
+pub(crate) fn optional_date<'de, D: serde::Deserializer<'de>>(
+    de: D,
+) -> Result<Option<NaiveDate>, D::Error> {
+    let text: Option<std::borrow::Cow<'de, str>> = Option::deserialize(de)?;
+    match text.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .map(Some)
+            .map_err(serde::de::Error::custom),
     }
 }

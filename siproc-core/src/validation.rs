@@ -91,6 +91,83 @@ pub fn validate_value(value: serde_json::Value, catalog: &Catalog, locale: Local
     }
 }
 
+/// Validates the record a form is editing, with `value` put at `pointer`, and returns only the
+/// issues at or below `pointer`: the live check of one field as an officer types.
+///
+/// Missing parts of the path are created, so a field can be checked before the rest of the
+/// form is filled in. A pointer that cannot be applied (it goes through a scalar, or indexes
+/// past the end of a list) gives a `json.bad_value` issue at the pointer.
+pub fn validate_field(
+    mut record: serde_json::Value,
+    pointer: &str,
+    value: serde_json::Value,
+    catalog: &Catalog,
+    locale: Locale,
+) -> Report {
+    if !put(&mut record, pointer, value) {
+        return Report::from_issues(vec![Issue::new("json.bad_value", pointer, locale, &[])]);
+    }
+    let report = validate_value(record, catalog, locale);
+    let below = |path: &str| {
+        path == pointer
+            || (path.starts_with(pointer) && path.as_bytes().get(pointer.len()) == Some(&b'/'))
+    };
+    Report::from_issues(
+        report
+            .issues
+            .into_iter()
+            .filter(|i| below(&i.path))
+            .collect(),
+    )
+}
+
+/// Puts `value` at JSON Pointer `pointer` in `record`, creating objects on the way (and appending
+/// to a list at index `len`). `false` when the pointer cannot be applied.
+fn put(record: &mut serde_json::Value, pointer: &str, value: serde_json::Value) -> bool {
+    if pointer.is_empty() {
+        *record = value;
+        return true;
+    }
+    let Some(rest) = pointer.strip_prefix('/') else {
+        return false;
+    };
+    let mut target = record;
+    let segments: Vec<String> = rest
+        .split('/')
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    for (i, segment) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        if target.is_null() {
+            *target = serde_json::Value::Object(serde_json::Map::new());
+        }
+        let next = match target {
+            serde_json::Value::Object(map) => {
+                let slot = map
+                    .entry(segment.clone())
+                    .or_insert(serde_json::Value::Null);
+                Some(slot)
+            }
+            serde_json::Value::Array(list) => match segment.parse::<usize>() {
+                Ok(index) if index == list.len() => {
+                    list.push(serde_json::Value::Null);
+                    list.last_mut()
+                }
+                Ok(index) => list.get_mut(index),
+                Err(_) => None,
+            },
+            _ => None,
+        };
+        let Some(next) = next else { return false };
+        if last {
+            *next = value;
+            return true;
+        }
+        target = next;
+    }
+    false
+}
+
 /// Whether a key can safely appear in a path: a short identifier, not free text that might be
 /// personal data.
 fn is_identifier(key: &str) -> bool {
@@ -197,11 +274,21 @@ impl Validator<'_> {
         }
         let office = self.catalog.office(&intake.office);
         if office.is_none() {
-            self.push("office.unknown", &root.key("office"), &[]);
+            let code = if intake.office.is_empty() {
+                "field.required"
+            } else {
+                "office.unknown"
+            };
+            self.push(code, &root.key("office"), &[]);
         }
         let category = self.catalog.category(&intake.category);
         if category.is_none() {
-            self.push("category.unknown", &root.key("category"), &[]);
+            let code = if intake.category.is_empty() {
+                "field.required"
+            } else {
+                "category.unknown"
+            };
+            self.push(code, &root.key("category"), &[]);
         }
         for (i, flag) in intake.flags.iter().enumerate() {
             if self.catalog.flag(flag).is_none() {
@@ -379,7 +466,14 @@ impl Validator<'_> {
         for (j, doc) in person.documents.iter().enumerate() {
             let path = documents.index(j);
             match DocumentKind::from_str(&doc.kind) {
-                Err(_) => self.push("document.unknown_kind", &path.key("kind"), &[]),
+                Err(_) if doc.kind.is_empty() => {
+                    self.push("field.required", &path.key("kind"), &[])
+                }
+                Err(_) => self.push(
+                    "document.unknown_kind",
+                    &path.key("kind"),
+                    &[("kinds", &document::known_kinds())],
+                ),
                 Ok(kind) => {
                     let number = path.key("number");
                     let found = document::check_document_at(

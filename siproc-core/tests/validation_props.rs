@@ -115,7 +115,7 @@ fn mutate(record: &mut Value, choice: usize, replacement: Value) {
         Value::Array(a) => a.len(),
         _ => 0,
     };
-    if len == 0 || choice % 3 == 0 {
+    if len == 0 || choice.is_multiple_of(3) {
         *record = replacement;
         return;
     }
@@ -201,4 +201,47 @@ fn hostile_sizes_are_reported_not_fatal() {
     let deep = format!("{{\"facts\": {{\"a\": {}", "[".repeat(100_000));
     let report = validate_json(&deep, &catalog, Locale::Es);
     assert_eq!(report.issues[0].code, "json.syntax");
+}
+
+#[test]
+fn one_field_is_checked_before_the_form_is_complete() {
+    use siproc_core::validation::validate_field;
+    let catalog = Catalog::honduras().unwrap();
+    let blank = json!({"office": "TAP", "category": "detention", "opened_on": "2026-03-02",
+                       "persons": [{"role": "national"}]});
+    let path = "/persons/0/documents/0/number";
+    let mut record = blank.clone();
+    record["persons"][0]["documents"] = json!([{"kind": "hn_dni"}]);
+    let report = validate_field(
+        record.clone(),
+        path,
+        json!("1901-1994-04512"),
+        &catalog,
+        Locale::Es,
+    );
+    let codes: Vec<&str> = report.issues.iter().map(|i| i.code.as_str()).collect();
+    assert_eq!(codes, ["dni.bad_department"]);
+    assert!(report.issues.iter().all(|i| i.path == path));
+    let report = validate_field(record, path, json!("0801-1994-04512"), &catalog, Locale::Es);
+    assert!(report.ok && report.issues.is_empty(), "{:?}", report.issues);
+
+    let report = validate_field(
+        blank.clone(),
+        "/persons/0/birth_date",
+        json!("2099-01-01"),
+        &catalog,
+        Locale::Es,
+    );
+    assert_eq!(report.issues.len(), 1);
+    assert_eq!(report.issues[0].code, "date.in_future");
+    let report = validate_field(
+        blank.clone(),
+        "/persons/0/birth_date",
+        json!(""),
+        &catalog,
+        Locale::Es,
+    );
+    assert!(report.issues.is_empty());
+    let report = validate_field(blank, "/office/x", json!(1), &catalog, Locale::Es);
+    assert_eq!(report.issues[0].code, "json.bad_value");
 }

@@ -157,6 +157,8 @@ FILES = {
     "valid.json": ("Realistic valid intakes, one per major category.", valid_cases),
     "catalog.json": ("Codes that must be in the country pack: office, category, flags, partners, services.", lambda: [
         variant("detention", "unknown office", setp(["office"], "XYZ"), [E("office.unknown", "/office")]),
+        variant("detention", "blank office and category", seq(setp(["office"], ""), setp(["category"], "")),
+                [E("field.required", "/office"), E("field.required", "/category")]),
         variant("detention", "unknown category", seq(setp(["category"], "abduction")),
                 [E("category.unknown", "/category")]),
         variant("detention", "unknown flag", setp(["flags"], ["minor_", "pregnant"]), [E("flag.unknown", "/flags/0")]),
@@ -279,6 +281,9 @@ FILES = {
         variant("detention", "DNI registered in another year than the birth", setp(["persons", 0, "documents", 0, "number"], "0801-1995-04512"),
                 [E("dni.year_mismatch", "/persons/0/documents/0/number", "warning")]),
         variant("detention", "DNI without dashes", setp(["persons", 0, "documents", 0, "number"], "0801199404512"), []),
+        variant("detention", "blank document kind", setp(["persons", 0, "documents", 0, "kind"], ""),
+                [E("field.required", "/persons/0/documents/0/kind")]),
+        variant("detention", "blank birth date is absent, not malformed", setp(["persons", 0, "birth_date"], ""), []),
         variant("detention", "unknown document kind", setp(["persons", 0, "documents", 0, "kind"], "library_card"),
                 [E("document.unknown_kind", "/persons/0/documents/0/kind")]),
         variant("repatriation_of_remains", "DUI of a Salvadoran relative", setp(["persons", 1, "documents", 0], {"kind": "sv_dui", "number": "04567890-3"}), []),

@@ -198,7 +198,7 @@ pub fn normalize_document(kind: DocumentKind, value: &str) -> Option<String> {
 }
 
 /// `hn_dni, hn_passport, ...`: the rule fact shown by `document.unknown_kind`.
-fn known_kinds() -> String {
+pub(crate) fn known_kinds() -> String {
     let names: Vec<&str> = DocumentKind::ALL.iter().map(|k| k.as_str()).collect();
     names.join(", ")
 }
