@@ -11,7 +11,7 @@
 //! | `partners.json` | partner organisations cases may be referred to |
 //! | `services.json` | the services an office gives |
 //! | `sla.json` | targets per category: first contact (hours) and resolution (days) |
-//! | `forms.json` | the forms the pack can print |
+//! | `forms.json` | the forms the pack can print, with their templates (see [`crate::forms::template`]) |
 //!
 //! The default Honduran pack (`packs/hn`) and a Guatemalan one (`packs/gt`) are built in. A pack is
 //! checked when it is loaded: a broken pack is a [`CatalogError`] naming the file and the entry.
@@ -230,14 +230,10 @@ pub struct Sla {
     pub resolution_days: u32,
 }
 
-/// A printable form, as listed by the pack.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct FormRef {
-    /// The form id (`intake_sheet`).
-    pub id: String,
-    /// Its title.
-    pub title: Text,
-}
+pub use crate::forms::FormTemplate;
+
+/// The former name of [`FormTemplate`], which now holds the whole template.
+pub type FormRef = FormTemplate;
 
 /// The pack's header: who it is for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -274,8 +270,8 @@ pub struct Catalog {
     pub services: Vec<ServiceKind>,
     /// Targets per category code.
     pub sla: BTreeMap<String, Sla>,
-    /// Printable forms.
-    pub forms: Vec<FormRef>,
+    /// Printable forms, with their templates.
+    pub forms: Vec<FormTemplate>,
 }
 
 /// A pack that could not be loaded: which file, which entry, and why.
@@ -295,7 +291,12 @@ pub struct CatalogError {
 }
 
 impl CatalogError {
-    fn new(code: &'static str, file: &str, entry: Option<&str>, reason: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        code: &'static str,
+        file: &str,
+        entry: Option<&str>,
+        reason: impl Into<String>,
+    ) -> Self {
         CatalogError {
             code,
             file: file.to_owned(),
@@ -468,12 +469,12 @@ impl Catalog {
     }
 
     /// A form by id.
-    pub fn form(&self, id: &str) -> Option<&FormRef> {
+    pub fn form(&self, id: &str) -> Option<&FormTemplate> {
         self.forms.iter().find(|f| f.id == id)
     }
 
     /// The forms a case of `category` needs: the common ones, then the category's own.
-    pub fn forms_for(&self, category: &str) -> Vec<&FormRef> {
+    pub fn forms_for(&self, category: &str) -> Vec<&FormTemplate> {
         let own = self
             .category(category)
             .map(|c| c.forms.as_slice())
@@ -630,7 +631,10 @@ impl Catalog {
         for f in &self.flags {
             check_code("flags.json", &f.code)?;
         }
-        Ok(())
+        for f in &self.forms {
+            check_code("forms.json", &f.id)?;
+        }
+        crate::forms::template::check_templates(self)
     }
 }
 

@@ -2,7 +2,8 @@
 //!
 //! The engine of siproc, a consular protection case management library for ministries of foreign
 //! affairs: cases and their validation (with the region's identity documents), country packs,
-//! and — in their own modules — history, workflow, forms and statistics.
+//! printable forms as searchable PDFs ([`forms`]), and — in their own modules — history,
+//! workflow and statistics.
 //!
 //! ```
 //! use siproc_core::{Catalog, Locale, validate_json};
@@ -30,6 +31,7 @@ pub mod case;
 pub mod catalog;
 pub mod country;
 pub mod document;
+pub mod forms;
 pub mod issue;
 pub mod names;
 pub mod normalize;

@@ -1,0 +1,531 @@
+//! Form templates: the data a country pack gives for each printable form, and their checking.
+//!
+//! A template lives in the pack's `forms.json`. It sets the title, the paper size (by default the
+//! office's), the rule that says when a case needs it, a list of blocks printed one after the other
+//! under the letterhead, and a footer:
+//!
+//! ```json
+//! {
+//!   "id": "search_request",
+//!   "title": {"es": "Solicitud de búsqueda", "en": "Search request"},
+//!   "blocks": [
+//!     {"kind": "fields", "title": {"es": "Persona buscada"}, "columns": 2, "fields": [
+//!       {"label": {"es": "Nombre completo"}, "bind": "national.full_name"},
+//!       {"bind": "fact.last_known_place"}
+//!     ]},
+//!     {"kind": "text", "text": {"es": "Yo, {requester.full_name}, solicito …"}},
+//!     {"kind": "table", "source": "persons", "columns": [
+//!       {"label": {"es": "Nombre"}, "bind": "person.full_name", "width": 3}
+//!     ]},
+//!     {"kind": "notes", "title": {"es": "Observaciones"}},
+//!     {"kind": "signatures", "signers": [{"label": {"es": "Solicitante"}, "name": "requester.full_name"}],
+//!      "stamp": true}
+//!   ],
+//!   "footer": {"es": "Los datos personales de este formulario son confidenciales."}
+//! }
+//! ```
+//!
+//! Bindings (`bind`, `name` and `{…}` placeholders in texts) name case data from a fixed
+//! vocabulary, listed in [`super::fields`]. [`check_templates`] runs when a pack is loaded: an
+//! unknown binding, a `fact.*` key no category defines, an unbalanced placeholder or a character
+//! the form fonts lack is a [`CatalogError`] naming `forms.json` (or the file of the label) and
+//! the entry, so a broken template never reaches a PDF.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::fields::{self, Scope};
+use super::fonts::{Fonts, code_point};
+use crate::case::Status;
+use crate::catalog::{Catalog, CatalogError, Paper, Text};
+
+/// A printable form of the pack.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FormTemplate {
+    /// The form id (`intake_sheet`).
+    pub id: String,
+    /// Its title, printed under the letterhead.
+    pub title: Text,
+    /// Paper size; by default the office's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paper: Option<Paper>,
+    /// When a case of a category that lists the form needs it; always when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_when: Option<Requirement>,
+    /// What the form prints, in order.
+    #[serde(default)]
+    pub blocks: Vec<Block>,
+    /// Text printed at the foot of every page, above the case number and page count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footer: Option<Text>,
+}
+
+/// The workflow states in which a case needs a form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Requirement {
+    /// The case needs the form in any of these states (e.g. the consular transfer certificate
+    /// once the case is `resolved` or `closed`).
+    pub status: Vec<Status>,
+}
+
+/// A part of a form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Block {
+    /// Labelled fields bound to case data, in a grid.
+    Fields {
+        /// Section title.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        title: Option<Text>,
+        /// Columns of the grid, 1 to 4 (default 2).
+        #[serde(default = "two")]
+        columns: u8,
+        /// The fields.
+        fields: Vec<Field>,
+    },
+    /// The facts of the case's category, with the category's labels.
+    Facts {
+        /// Section title.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        title: Option<Text>,
+        /// Columns of the grid, 1 to 4 (default 2).
+        #[serde(default = "two")]
+        columns: u8,
+    },
+    /// Free (legal) text with `{binding}` placeholders; a blank line starts a new paragraph.
+    Text {
+        /// Section title.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        title: Option<Text>,
+        /// The text.
+        text: Text,
+    },
+    /// A table with one row per person, document, service or referral of the case.
+    Table {
+        /// Section title.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        title: Option<Text>,
+        /// What the rows are.
+        source: TableSource,
+        /// The columns.
+        columns: Vec<Column>,
+        /// Printed when there is no row.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        empty: Option<Text>,
+    },
+    /// The case's notes, dated, flowing over as many pages as they need.
+    Notes {
+        /// Section title.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        title: Option<Text>,
+    },
+    /// Signature lines, and optionally a box for the office's stamp.
+    Signatures {
+        /// Section title.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        title: Option<Text>,
+        /// Who signs.
+        signers: Vec<Signer>,
+        /// Whether to print a stamp box (*sello*).
+        #[serde(default)]
+        stamp: bool,
+    },
+}
+
+fn two() -> u8 {
+    2
+}
+
+/// A labelled field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    /// The label; for a `fact.*` binding the category's fact label when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<Text>,
+    /// The case data it shows (`national.full_name`, `fact.facility`, …).
+    pub bind: String,
+    /// Whether the field takes the whole width of the grid.
+    #[serde(default)]
+    pub wide: bool,
+}
+
+/// What the rows of a table are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TableSource {
+    /// Every person of the case (`person.*` columns).
+    Persons,
+    /// Every person but the national (`person.*` columns).
+    Relatives,
+    /// Every identity document of every person (`document.*` and `person.*` columns).
+    Documents,
+    /// Every service given (`service.*` columns).
+    Services,
+    /// Every referral to a partner organisation (`referral.*` columns).
+    Referrals,
+}
+
+/// A table column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Column {
+    /// The header.
+    pub label: Text,
+    /// The row data it shows (`person.full_name`, `service.given_on`, …).
+    pub bind: String,
+    /// Relative width (default 1).
+    #[serde(default = "one")]
+    pub width: u16,
+}
+
+fn one() -> u16 {
+    1
+}
+
+/// A signature line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Signer {
+    /// Who signs (`Persona solicitante`, `Funcionario consular`).
+    pub label: Text,
+    /// The name printed under the line, when the case has it (`requester.full_name`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl Block {
+    /// The block's section title.
+    pub fn title(&self) -> Option<&Text> {
+        match self {
+            Block::Fields { title, .. }
+            | Block::Facts { title, .. }
+            | Block::Text { title, .. }
+            | Block::Table { title, .. }
+            | Block::Notes { title }
+            | Block::Signatures { title, .. } => title.as_ref(),
+        }
+    }
+}
+
+/// One piece of a text: literal, or a placeholder's binding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Piece<'a> {
+    /// Printed as is.
+    Literal(&'a str),
+    /// Replaced by the bound value.
+    Placeholder(&'a str),
+}
+
+/// Splits `text` into literals and `{binding}` placeholders; `Err` names what is unbalanced.
+pub(crate) fn pieces(text: &str) -> Result<Vec<Piece<'_>>, &'static str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find(['{', '}']) {
+        let (lit, tail) = rest.split_at(open);
+        if tail.starts_with('}') {
+            return Err("a `}` without its `{`");
+        }
+        let body = tail.get(1..).unwrap_or_default();
+        let close = body.find('}').ok_or("a `{` without its `}`")?;
+        let name = body.get(..close).unwrap_or_default();
+        if name.contains('{') {
+            return Err("a `{` inside a placeholder");
+        }
+        if !lit.is_empty() {
+            out.push(Piece::Literal(lit));
+        }
+        out.push(Piece::Placeholder(name.trim()));
+        rest = body.get(close + 1..).unwrap_or_default();
+    }
+    if !rest.is_empty() {
+        out.push(Piece::Literal(rest));
+    }
+    Ok(out)
+}
+
+/// Checks every template of `catalog` and every pack label forms print; see the module docs.
+pub(crate) fn check_templates(catalog: &Catalog) -> Result<(), CatalogError> {
+    let fonts = Fonts::get().ok_or_else(|| {
+        CatalogError::new(
+            "catalog.bad_value",
+            "forms.json",
+            None,
+            "the embedded form fonts cannot be read",
+        )
+    })?;
+    for t in &catalog.forms {
+        let mut checker = Checker {
+            catalog,
+            fonts,
+            form: t,
+        };
+        checker.check()?;
+    }
+    check_labels(catalog, fonts)
+}
+
+struct Checker<'a> {
+    catalog: &'a Catalog,
+    fonts: &'a Fonts,
+    form: &'a FormTemplate,
+}
+
+impl Checker<'_> {
+    fn err(&self, code: &'static str, at: &str, reason: impl Into<String>) -> CatalogError {
+        let entry = if at.is_empty() {
+            self.form.id.clone()
+        } else {
+            format!("{}/{at}", self.form.id)
+        };
+        CatalogError::new(code, "forms.json", Some(&entry), reason)
+    }
+
+    fn check(&mut self) -> Result<(), CatalogError> {
+        self.text(&self.form.title, "title", false)?;
+        if let Some(f) = &self.form.footer {
+            self.text(f, "footer", true)?;
+        }
+        if let Some(r) = &self.form.required_when
+            && r.status.is_empty()
+        {
+            return Err(self.err(
+                "catalog.bad_value",
+                "required_when",
+                "lists no status: drop it for a form always required",
+            ));
+        }
+        for (i, block) in self.form.blocks.iter().enumerate() {
+            let at = format!("blocks/{i}");
+            if let Some(title) = block.title() {
+                self.text(title, &format!("{at}/title"), false)?;
+            }
+            match block {
+                Block::Fields {
+                    columns, fields, ..
+                } => {
+                    self.columns(*columns, &at)?;
+                    if fields.is_empty() {
+                        return Err(self.err(
+                            "catalog.bad_value",
+                            &at,
+                            "a fields block needs fields",
+                        ));
+                    }
+                    for (j, f) in fields.iter().enumerate() {
+                        let at = format!("{at}/fields/{j}");
+                        self.binding(&f.bind, Scope::Case, &at)?;
+                        match &f.label {
+                            Some(label) => self.text(label, &format!("{at}/label"), false)?,
+                            None if f.bind.starts_with("fact.") => {}
+                            None => {
+                                return Err(self.err(
+                                    "catalog.bad_value",
+                                    &at,
+                                    "a field needs a label unless it shows a fact",
+                                ));
+                            }
+                        }
+                    }
+                }
+                Block::Facts { columns, .. } => self.columns(*columns, &at)?,
+                Block::Text { text, .. } => self.text(text, &format!("{at}/text"), true)?,
+                Block::Table {
+                    source,
+                    columns,
+                    empty,
+                    ..
+                } => {
+                    if columns.is_empty() {
+                        return Err(self.err("catalog.bad_value", &at, "a table needs columns"));
+                    }
+                    for (j, c) in columns.iter().enumerate() {
+                        let at = format!("{at}/columns/{j}");
+                        self.text(&c.label, &format!("{at}/label"), false)?;
+                        self.binding(&c.bind, Scope::Row(*source), &at)?;
+                        if c.width == 0 || c.width > 100 {
+                            return Err(self.err(
+                                "catalog.bad_value",
+                                &at,
+                                "a column width is 1 to 100",
+                            ));
+                        }
+                    }
+                    if let Some(e) = empty {
+                        self.text(e, &format!("{at}/empty"), false)?;
+                    }
+                }
+                Block::Notes { .. } => {}
+                Block::Signatures { signers, .. } => {
+                    if signers.is_empty() {
+                        return Err(self.err(
+                            "catalog.bad_value",
+                            &at,
+                            "a signatures block needs signers",
+                        ));
+                    }
+                    for (j, s) in signers.iter().enumerate() {
+                        let at = format!("{at}/signers/{j}");
+                        self.text(&s.label, &format!("{at}/label"), false)?;
+                        if let Some(name) = &s.name {
+                            self.binding(name, Scope::Case, &format!("{at}/name"))?;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn columns(&self, columns: u8, at: &str) -> Result<(), CatalogError> {
+        if (1..=4).contains(&columns) {
+            Ok(())
+        } else {
+            Err(self.err("catalog.bad_value", at, "columns is 1 to 4"))
+        }
+    }
+
+    /// Checks a binding: known in its scope, and a `fact.*` key defined by a category that
+    /// uses the form (any category for a form every case needs).
+    fn binding(&self, bind: &str, scope: Scope, at: &str) -> Result<(), CatalogError> {
+        if !fields::is_known(bind, scope) {
+            return Err(self.err(
+                "catalog.unknown_reference",
+                at,
+                format!("unknown field `{bind}` (see siproc_core::forms::fields)"),
+            ));
+        }
+        if let Some(key) = bind.strip_prefix("fact.") {
+            let id = self.form.id.as_str();
+            let common = self.catalog.pack.common_forms.iter().any(|f| f == id);
+            let defined = self
+                .catalog
+                .categories
+                .iter()
+                .filter(|c| common || c.forms.iter().any(|f| f == id))
+                .any(|c| c.fact(key).is_some());
+            if !defined {
+                return Err(self.err(
+                    "catalog.unknown_reference",
+                    at,
+                    format!("no category using this form defines the fact `{key}`"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks a text in both languages: glyphs, and placeholders when they are allowed.
+    fn text(&self, text: &Text, at: &str, placeholders: bool) -> Result<(), CatalogError> {
+        for (lang, s) in [("es", Some(text.es.as_str())), ("en", text.en.as_deref())] {
+            let Some(s) = s else { continue };
+            let at = format!("{at}/{lang}");
+            if let Some(c) = self.fonts.first_missing(s) {
+                return Err(self.err(
+                    "catalog.bad_value",
+                    &at,
+                    format!("the form fonts have no glyph for {}", code_point(c)),
+                ));
+            }
+            if !placeholders {
+                continue;
+            }
+            let parts = pieces(s).map_err(|why| {
+                self.err(
+                    "catalog.bad_value",
+                    &at,
+                    format!("unbalanced placeholder: {why}"),
+                )
+            })?;
+            for p in parts {
+                if let Piece::Placeholder(name) = p {
+                    self.binding(name, Scope::Case, &at)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks that the fonts print every pack label a form may show, and the built-in words.
+fn check_labels(catalog: &Catalog, fonts: &Fonts) -> Result<(), CatalogError> {
+    let mut labels: Vec<(&str, String, &Text)> = vec![
+        ("pack.json", "ministry".into(), &catalog.pack.ministry),
+        ("pack.json", "directorate".into(), &catalog.pack.directorate),
+    ];
+    for c in &catalog.categories {
+        labels.push(("categories.json", c.code.clone(), &c.label));
+        for f in &c.facts {
+            labels.push(("categories.json", format!("{}/{}", c.code, f.key), &f.label));
+            for v in &f.values {
+                let entry = format!("{}/{}/{}", c.code, f.key, v.code);
+                labels.push(("categories.json", entry, &v.label));
+            }
+        }
+    }
+    for o in &catalog.offices {
+        labels.push(("offices.json", o.code.clone(), &o.name));
+        for s in [Some(&o.city), o.address.as_ref()].into_iter().flatten() {
+            if let Some(c) = fonts.first_missing(s) {
+                return Err(missing("offices.json", &o.code, c));
+            }
+        }
+    }
+    for f in &catalog.flags {
+        labels.push(("flags.json", f.code.clone(), &f.label));
+    }
+    for p in &catalog.partners {
+        labels.push(("partners.json", p.code.clone(), &p.name));
+    }
+    for s in &catalog.services {
+        labels.push(("services.json", s.code.clone(), &s.label));
+    }
+    for (file, entry, text) in labels {
+        for s in [Some(text.es.as_str()), text.en.as_deref()]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(c) = fonts.first_missing(s) {
+                return Err(missing(file, &entry, c));
+            }
+        }
+    }
+    for s in fields::builtin_words() {
+        if let Some(c) = fonts.first_missing(s) {
+            return Err(missing("forms.json", "built-in words", c));
+        }
+    }
+    Ok(())
+}
+
+fn missing(file: &str, entry: &str, c: char) -> CatalogError {
+    CatalogError::new(
+        "catalog.bad_value",
+        file,
+        Some(entry),
+        format!("the form fonts have no glyph for {}", code_point(c)),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_split_and_unbalanced_ones_fail() {
+        assert_eq!(
+            pieces("Yo, {requester.full_name}, solicito").unwrap(),
+            vec![
+                Piece::Literal("Yo, "),
+                Piece::Placeholder("requester.full_name"),
+                Piece::Literal(", solicito"),
+            ]
+        );
+        assert_eq!(pieces("").unwrap(), vec![]);
+        assert!(pieces("a {b").is_err());
+        assert!(pieces("a } b").is_err());
+        assert!(pieces("a {b {c}}").is_err());
+    }
+}
