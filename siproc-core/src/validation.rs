@@ -185,10 +185,10 @@ impl Validator<'_> {
         let default_region = office.map(|o| o.country.as_str());
         self.persons(intake, default_region);
         let birth = intake.national().and_then(|n| n.birth_date);
-        if let Some(birth) = birth {
-            if intake.opened_on < birth {
-                self.push("date.before_birth", &root.key("opened_on"), &[]);
-            }
+        if let Some(birth) = birth
+            && intake.opened_on < birth
+        {
+            self.push("date.before_birth", &root.key("opened_on"), &[]);
         }
         if let Some(category) = category {
             self.facts(intake, category, birth);
@@ -348,10 +348,10 @@ impl Validator<'_> {
                     if valid && kind == DocumentKind::HnDni {
                         let year = document::dni_registration_year(&doc.number);
                         let born = person.birth_date.map(|b| b.year());
-                        if let (Some(year), Some(born)) = (year, born) {
-                            if year != born {
-                                self.push("dni.year_mismatch", &number, &[]);
-                            }
+                        if let (Some(year), Some(born)) = (year, born)
+                            && year != born
+                        {
+                            self.push("dni.year_mismatch", &number, &[]);
                         }
                     }
                 }
@@ -420,10 +420,11 @@ impl Validator<'_> {
                 },
                 FactType::Date => match value.as_str().map(NaiveDate::from_str) {
                     Some(Ok(day)) => {
-                        if def.before_request {
-                            if self.not_future(day, &path) && day > intake.opened_on {
-                                self.push("date.after_request", &path, &[]);
-                            }
+                        if def.before_request
+                            && self.not_future(day, &path)
+                            && day > intake.opened_on
+                        {
+                            self.push("date.after_request", &path, &[]);
                         }
                         if def.after_birth && birth.is_some_and(|b| day < b) {
                             self.push("date.before_birth", &path, &[]);
