@@ -2,7 +2,8 @@
 //!
 //! The engine of siproc, a consular protection case management library for ministries of foreign
 //! affairs: cases and their validation (with the region's identity documents), country packs,
-//! and — in their own modules — history, workflow, forms and statistics.
+//! a tamper-evident case [`history`] (hash-chained events), the [`workflow`] that produces them,
+//! and — in their own modules — forms and statistics.
 //!
 //! ```
 //! use siproc_core::{Catalog, Locale, validate_json};
@@ -26,16 +27,20 @@ pub mod case;
 pub mod catalog;
 pub mod country;
 pub mod document;
+pub mod history;
 pub mod issue;
 pub mod names;
 pub mod normalize;
 pub mod person;
 pub mod schema;
 pub mod validation;
+pub mod workflow;
 
 pub use case::{Case, Intake};
 pub use catalog::{Catalog, CatalogError};
+pub use history::{Anchor, Event, EventKind, HistoryError, Sealed, Tamper, replay, verify};
 pub use document::{DocumentKind, Mrz, check_document, normalize_document, parse_mrz};
 pub use issue::{Issue, Locale, Pointer, Report, Rule, Severity, list_rules};
 pub use normalize::normalize_intake;
 pub use validation::{parse_intake, validate, validate_json, validate_on, validate_value};
+pub use workflow::{Actor, Command, Role, WorkflowError};
