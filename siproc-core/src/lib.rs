@@ -33,6 +33,7 @@ pub mod names;
 pub mod normalize;
 pub mod person;
 pub mod schema;
+pub mod store;
 pub mod validation;
 pub mod workflow;
 
@@ -42,5 +43,6 @@ pub use history::{Anchor, Event, EventKind, HistoryError, Sealed, Tamper, replay
 pub use document::{DocumentKind, Mrz, check_document, normalize_document, parse_mrz};
 pub use issue::{Issue, Locale, Pointer, Report, Rule, Severity, list_rules};
 pub use normalize::normalize_intake;
+pub use store::{CaseQuery, CaseStore, CaseSummary, MemoryStore, StoreError};
 pub use validation::{parse_intake, validate, validate_json, validate_on, validate_value};
 pub use workflow::{Actor, Command, Role, WorkflowError};
