@@ -23,6 +23,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod archive;
 pub mod case;
 pub mod catalog;
 pub mod country;
