@@ -391,11 +391,11 @@ pub fn import<R: BufRead + Seek>(
     }
     input.seek(SeekFrom::Start(start))?;
     let mut wanted = scan.accepted.iter().peekable();
-    let mut buf = String::new();
+    let mut buf = Vec::new();
     let mut line_no = 0;
     while let Some(&&(line, known)) = wanted.peek() {
         buf.clear();
-        if input.read_line(&mut buf)? == 0 {
+        if input.read_until(b'\n', &mut buf)? == 0 {
             break;
         }
         line_no += 1;
@@ -407,7 +407,7 @@ pub fn import<R: BufRead + Seek>(
             report.unchanged += 1;
             continue;
         }
-        let record: CaseRecord = match serde_json::from_str(buf.trim_end_matches('\n')) {
+        let record: CaseRecord = match serde_json::from_slice(buf.strip_suffix(b"\n").unwrap_or(&buf)) {
             Ok(r) => r,
             Err(e) => {
                 // The file changed between the passes.
@@ -445,20 +445,25 @@ fn scan<R: BufRead>(input: &mut R, store: Option<&dyn CaseStore>) -> Result<Scan
     };
     let mut digest = Sha256::new();
     let mut seen = std::collections::HashSet::new();
-    let mut buf = String::new();
+    let mut buf = Vec::new();
     let mut canonical = Vec::new();
     let mut line_no = 0;
     let mut trailer: Option<Trailer> = None;
     loop {
         buf.clear();
-        if input.read_line(&mut buf)? == 0 {
+        if input.read_until(b'\n', &mut buf)? == 0 {
             break;
         }
         line_no += 1;
-        if !buf.ends_with('\n') && !scan.file.contains(&FileProblem::MissingNewline) {
+        if !buf.ends_with(b"\n") && !scan.file.contains(&FileProblem::MissingNewline) {
             scan.file.push(FileProblem::MissingNewline);
         }
-        let text = buf.strip_suffix('\n').unwrap_or(&buf);
+        let bytes = buf.strip_suffix(b"\n").unwrap_or(&buf);
+        // Invalid UTF-8 cannot be a record; an empty text fails parsing below.
+        let (text, utf8_error) = match std::str::from_utf8(bytes) {
+            Ok(t) => (t, None),
+            Err(e) => ("", Some(e.valid_up_to() + 1)),
+        };
         if trailer.is_some() {
             if !scan.file.contains(&FileProblem::TrailingData) {
                 scan.file.push(FileProblem::TrailingData);
@@ -466,7 +471,7 @@ fn scan<R: BufRead>(input: &mut R, store: Option<&dyn CaseStore>) -> Result<Scan
             continue;
         }
         if line_no == 1 {
-            digest.update(buf.as_bytes());
+            digest.update(&buf);
             match serde_json::from_str::<Header>(text) {
                 Ok(h) if h.archive == FORMAT && canonical_eq(&h, text, &mut canonical) => {
                     if h.version != VERSION {
@@ -491,8 +496,16 @@ fn scan<R: BufRead>(input: &mut R, store: Option<&dyn CaseStore>) -> Result<Scan
                 _ => {}
             }
         }
-        digest.update(buf.as_bytes());
+        digest.update(&buf);
         scan.cases += 1;
+        if let Some(column) = utf8_error {
+            scan.rejected.push(RejectedCase {
+                line: line_no,
+                case_id: None,
+                reason: Rejection::Malformed { column },
+            });
+            continue;
+        }
         match check_case(text, &mut canonical) {
             Ok(record) => {
                 scan.events += record.events.len() as u64;
