@@ -407,18 +407,19 @@ pub fn import<R: BufRead + Seek>(
             report.unchanged += 1;
             continue;
         }
-        let record: CaseRecord = match serde_json::from_slice(buf.strip_suffix(b"\n").unwrap_or(&buf)) {
-            Ok(r) => r,
-            Err(e) => {
-                // The file changed between the passes.
-                report.rejected.push(RejectedCase {
-                    line,
-                    case_id: None,
-                    reason: Rejection::Malformed { column: e.column() },
-                });
-                continue;
-            }
-        };
+        let record: CaseRecord =
+            match serde_json::from_slice(buf.strip_suffix(b"\n").unwrap_or(&buf)) {
+                Ok(r) => r,
+                Err(e) => {
+                    // The file changed between the passes.
+                    report.rejected.push(RejectedCase {
+                        line,
+                        case_id: None,
+                        reason: Rejection::Malformed { column: e.column() },
+                    });
+                    continue;
+                }
+            };
         match store.put_history(&record.events) {
             Ok(PutOutcome::Inserted) => {
                 report.imported += 1;
@@ -561,14 +562,8 @@ fn check_case(
     text: &str,
     canonical: &mut Vec<u8>,
 ) -> Result<CaseRecord, (Option<Uuid>, Rejection)> {
-    let record: CaseRecord = serde_json::from_str(text).map_err(|e| {
-        (
-            None,
-            Rejection::Malformed {
-                column: e.column(),
-            },
-        )
-    })?;
+    let record: CaseRecord = serde_json::from_str(text)
+        .map_err(|e| (None, Rejection::Malformed { column: e.column() }))?;
     let id = Some(record.case_id);
     if !canonical_eq(&record, text, canonical) {
         return Err((id, Rejection::NotCanonical));

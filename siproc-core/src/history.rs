@@ -872,7 +872,7 @@ fn referral(r: &ReferralData, seq: u64) -> Result<Referral, HistoryError> {
     })
 }
 
-/// Applies one event to the case: the step of [`replay`].
+/// Applies one event to the case: the step of [`replay`]. On error the case is left unchanged.
 pub fn apply(case: &mut Case, event: &Event) -> Result<(), HistoryError> {
     let seq = event.seq;
     let invalid = |reason| HistoryError::Invalid { seq, reason };

@@ -3,7 +3,8 @@
 //! The engine of siproc, a consular protection case management library for ministries of foreign
 //! affairs: cases and their validation (with the region's identity documents), country packs,
 //! a tamper-evident case [`history`] (hash-chained events), the [`workflow`] that produces them,
-//! and — in their own modules — forms and statistics.
+//! the [`store`] that keeps them, a portable [`archive`], and — in their own modules — forms and
+//! statistics.
 //!
 //! ```
 //! use siproc_core::{Catalog, Locale, validate_json};
@@ -40,8 +41,8 @@ pub mod workflow;
 
 pub use case::{Case, Intake};
 pub use catalog::{Catalog, CatalogError};
-pub use history::{Anchor, Event, EventKind, HistoryError, Sealed, Tamper, replay, verify};
 pub use document::{DocumentKind, Mrz, check_document, normalize_document, parse_mrz};
+pub use history::{Anchor, Event, EventKind, HistoryError, Sealed, Tamper, replay, verify};
 pub use issue::{Issue, Locale, Pointer, Report, Rule, Severity, list_rules};
 pub use normalize::normalize_intake;
 pub use store::{CaseQuery, CaseStore, CaseSummary, MemoryStore, StoreError};

@@ -458,13 +458,22 @@ impl CaseStore for MemoryStore {
                 head: stored.case.head.clone(),
             },
         )?;
-        let mut case = stored.case.clone();
+        // `apply` changes nothing when it fails, so a single event folds in place; a failure
+        // within a batch rebuilds the case from the events stored so far.
+        let mut reindex = false;
         for e in events {
-            history::apply(&mut case, e)?;
+            if let Err(err) = history::apply(&mut stored.case, e) {
+                if stored.case.version != current {
+                    stored.case = history::replay(&stored.events)?;
+                }
+                return Err(err.into());
+            }
+            reindex |= matches!(e.kind, EventKind::FactsCorrected { .. });
         }
         stored.events.extend_from_slice(events);
-        stored.case = case;
-        stored.index();
+        if reindex {
+            stored.index();
+        }
         Ok(stored.case.version)
     }
 

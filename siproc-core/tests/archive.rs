@@ -1,5 +1,7 @@
 //! Archive: export and import round-trip; tampering anywhere in the file is detected.
 
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)] // test helpers
+
 mod common;
 
 use std::io::Cursor;
@@ -52,18 +54,30 @@ fn export_then_import_gives_the_same_cases() {
     assert!(text.starts_with("{\"archive\":\"siproc\",\"version\":1,"));
     let (target, report) = import(&bytes, ImportOptions::default());
     assert!(report.is_clean(), "{report:?}");
-    assert_eq!((report.cases, report.imported, report.written), (3, 3, true));
+    assert_eq!(
+        (report.cases, report.imported, report.written),
+        (3, 3, true)
+    );
     let all = CaseQuery::default();
     assert_eq!(source.list(&all).unwrap(), target.list(&all).unwrap());
     for s in source.list(&all).unwrap() {
         assert_eq!(source.load(s.id).unwrap(), target.load(s.id).unwrap());
     }
     // Importing again changes nothing; new cases continue the numbering.
-    let report = archive::import(&target, &mut Cursor::new(&bytes), ImportOptions::default()).unwrap();
-    assert_eq!((report.imported, report.unchanged, report.written), (0, 3, false));
-    let case =
-        store::open_case(&target, &catalog(), &officer("TAP"), &detention_intake("TAP"), now())
-            .unwrap();
+    let report =
+        archive::import(&target, &mut Cursor::new(&bytes), ImportOptions::default()).unwrap();
+    assert_eq!(
+        (report.imported, report.unchanged, report.written),
+        (0, 3, false)
+    );
+    let case = store::open_case(
+        &target,
+        &catalog(),
+        &officer("TAP"),
+        &detention_intake("TAP"),
+        now(),
+    )
+    .unwrap();
     assert_eq!(case.number, "TAP-2026-000003");
 }
 
@@ -84,10 +98,7 @@ fn a_tampered_case_is_rejected_with_its_reason_and_nothing_is_written() {
     // Reasons never quote the data.
     assert!(!format!("{:?}", report.rejected).contains("fumilia"));
     // Partial import writes the sound cases.
-    let (target, report) = import(
-        tampered.as_bytes(),
-        ImportOptions { partial: true },
-    );
+    let (target, report) = import(tampered.as_bytes(), ImportOptions { partial: true });
     assert_eq!((report.imported, target.len()), (2, 2));
 }
 

@@ -1,6 +1,8 @@
 //! A third party recomputes event hashes: `recompute_hash.py` (Python standard library only)
 //! must get the same canonical bytes and the same SHA-256 for every event.
 
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)] // test helpers
+
 mod common;
 
 use std::io::Write;
@@ -22,7 +24,8 @@ fn python_recomputes_the_same_bytes_and_hashes() {
         &[(
             officer("TAP"),
             Command::AddNote {
-                text: "Línea 1\n\t\"comillas\" \\ barra \u{1} control \u{7f} ñ 😀 \u{2028} fin".into(),
+                text: "Línea 1\n\t\"comillas\" \\ barra \u{1} control \u{7f} ñ 😀 \u{2028} fin"
+                    .into(),
                 written_on: None,
             },
         )],
@@ -51,6 +54,11 @@ fn python_recomputes_the_same_bytes_and_hashes() {
         assert_eq!(parts.next(), Some(event.seq.to_string().as_str()));
         assert_eq!(parts.next(), Some(event.hash.as_str()), "seq {}", event.seq);
         let bytes = history::hashed_form(event).unwrap();
-        assert_eq!(parts.next(), Some(to_hex(&bytes).as_str()), "seq {}", event.seq);
+        assert_eq!(
+            parts.next(),
+            Some(to_hex(&bytes).as_str()),
+            "seq {}",
+            event.seq
+        );
     }
 }

@@ -1,5 +1,7 @@
 //! History: replay rebuilds what the commands built; every mutation of a history is detected.
 
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)] // test helpers
+
 mod common;
 
 use std::sync::OnceLock;
@@ -8,7 +10,9 @@ use common::*;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use siproc_core::case::{ConsentScope, Status};
-use siproc_core::history::{self, Anchor, Event, EventKind, Tamper, replay, verify, verify_against};
+use siproc_core::history::{
+    self, Anchor, Event, EventKind, Tamper, replay, verify, verify_against,
+};
 use siproc_core::workflow::{self, Command};
 
 fn anchor(events: &[Event]) -> Anchor {
@@ -52,7 +56,10 @@ fn the_first_event_links_to_64_zeros_and_each_to_its_predecessor() {
 #[test]
 fn a_correction_is_a_new_event_and_the_intake_value_stays() {
     let (case, events) = busy();
-    assert_eq!(case.facts["facility"], json!("Estación Migratoria Tapachula"));
+    assert_eq!(
+        case.facts["facility"],
+        json!("Estación Migratoria Tapachula")
+    );
     let EventKind::CaseOpened(opened) = &events[0].kind else {
         panic!("first event is not case_opened")
     };
@@ -79,7 +86,10 @@ fn a_correction_is_a_new_event_and_the_intake_value_stays() {
 fn sealed_values_are_hashed_by_commitment_only() {
     let (_, events) = busy();
     let form = String::from_utf8(history::hashed_form(&events[0]).unwrap()).unwrap();
-    assert!(!form.contains("Peña"), "a personal value reached the hashed form");
+    assert!(
+        !form.contains("Peña"),
+        "a personal value reached the hashed form"
+    );
     assert!(!form.contains("salt"));
     assert!(form.contains("\"commitment\":"));
     // Debug output of events shows commitments, not values.
@@ -95,14 +105,27 @@ fn verify_names_the_first_bad_event_and_why() {
     let mut changed = events.clone();
     changed[3].actor.user_id.push('x');
     let e = reason(&changed);
-    assert_eq!((e.tamper(), e.code()), (Some(Tamper::Changed), "history.changed"));
-    assert!(matches!(e, history::HistoryError::Tampered { index: 3, .. }));
+    assert_eq!(
+        (e.tamper(), e.code()),
+        (Some(Tamper::Changed), "history.changed")
+    );
+    assert!(matches!(
+        e,
+        history::HistoryError::Tampered { index: 3, .. }
+    ));
 
     let mut removed = events.clone();
     removed.remove(4);
     let e = reason(&removed);
     assert_eq!(e.tamper(), Some(Tamper::Removed));
-    assert!(matches!(e, history::HistoryError::Tampered { index: 4, seq: 6, .. }));
+    assert!(matches!(
+        e,
+        history::HistoryError::Tampered {
+            index: 4,
+            seq: 6,
+            ..
+        }
+    ));
 
     let mut swapped = events.clone();
     swapped.swap(2, 3);
@@ -139,7 +162,10 @@ fn verify_names_the_first_bad_event_and_why() {
     inserted.insert(4, forged);
     let e = reason(&inserted);
     assert_eq!(e.tamper(), Some(Tamper::Inserted));
-    assert!(matches!(e, history::HistoryError::Tampered { index: 4, .. }));
+    assert!(matches!(
+        e,
+        history::HistoryError::Tampered { index: 4, .. }
+    ));
 
     // Error messages name positions and reasons, never values.
     assert!(!e.to_string().contains("nota"));
@@ -164,7 +190,11 @@ fn leaves(v: &Value, at: String, out: &mut Vec<String>) {
     match v {
         Value::Object(m) => {
             for (k, x) in m {
-                leaves(x, format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")), out);
+                leaves(
+                    x,
+                    format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    out,
+                );
             }
         }
         Value::Array(a) => {
@@ -203,13 +233,23 @@ fn mutate(v: &mut Value, pick: usize) {
 
 #[derive(Debug, Clone)]
 enum Mutation {
-    Leaf { event: usize, leaf: usize, pick: usize },
+    Leaf {
+        event: usize,
+        leaf: usize,
+        pick: usize,
+    },
     Drop(usize),
     Swap(usize, usize),
-    Duplicate { from: usize, to: usize },
+    Duplicate {
+        from: usize,
+        to: usize,
+    },
     Truncate(usize),
     Splice(usize),
-    InsertForeign { from: usize, to: usize },
+    InsertForeign {
+        from: usize,
+        to: usize,
+    },
 }
 
 fn mutation() -> impl Strategy<Value = Mutation> {
@@ -289,7 +329,10 @@ fn command() -> impl Strategy<Value = Command> {
     ];
     prop_oneof![
         status.prop_map(|to| Command::ChangeStatus { to }),
-        "[a-zñáé ]{1,20}".prop_map(|text| Command::AddNote { text, written_on: None }),
+        "[a-zñáé ]{1,20}".prop_map(|text| Command::AddNote {
+            text,
+            written_on: None
+        }),
         Just(Command::RecordService {
             kind: "legal_assistance".into(),
             given_on: now().date_naive(),
@@ -299,16 +342,32 @@ fn command() -> impl Strategy<Value = Command> {
             path: "/facts/authority".into(),
             value: json!(format!("Autoridad {v}")),
         }),
-        Just(Command::Correct { path: "/persons/0/sex".into(), value: json!("female") }),
-        Just(Command::Refer { partner: "unicef".into(), reason: None }),
-        Just(Command::RequestTransfer { to_office: "MEX".into() }),
+        Just(Command::Correct {
+            path: "/persons/0/sex".into(),
+            value: json!("female")
+        }),
+        Just(Command::Refer {
+            partner: "unicef".into(),
+            reason: None
+        }),
+        Just(Command::RequestTransfer {
+            to_office: "MEX".into()
+        }),
         Just(Command::AcceptTransfer),
         Just(Command::RejectTransfer),
-        Just(Command::WithdrawConsent { scope: vec![ConsentScope::ShareWithPartners] }),
-        Just(Command::RequestClosure { outcome: "released".into() }),
+        Just(Command::WithdrawConsent {
+            scope: vec![ConsentScope::ShareWithPartners]
+        }),
+        Just(Command::RequestClosure {
+            outcome: "released".into()
+        }),
         Just(Command::ApproveClosure),
-        Just(Command::Close { outcome: Some("released".into()) }),
-        Just(Command::Reopen { reason: Some("nueva detención".into()) }),
+        Just(Command::Close {
+            outcome: Some("released".into())
+        }),
+        Just(Command::Reopen {
+            reason: Some("nueva detención".into())
+        }),
         Just(Command::Archive),
     ]
 }

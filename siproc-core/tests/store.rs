@@ -1,5 +1,7 @@
 //! The in-memory store: numbering, expected versions under contention, idempotency, search.
 
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)] // test helpers
+
 mod common;
 
 use std::collections::BTreeSet;
@@ -26,12 +28,14 @@ fn numbers_run_per_office_and_year_without_gaps_under_concurrency() {
                     if k == 3 {
                         // A refused intake consumes no number.
                         intake.category = "nonsense".into();
-                        let err = store::open_case(&*store, &catalog, &officer(office), &intake, now());
+                        let err =
+                            store::open_case(&*store, &catalog, &officer(office), &intake, now());
                         assert_eq!(err.unwrap_err().code(), "workflow.invalid_intake");
                         continue;
                     }
                     let case =
-                        store::open_case(&*store, &catalog, &officer(office), &intake, now()).unwrap();
+                        store::open_case(&*store, &catalog, &officer(office), &intake, now())
+                            .unwrap();
                     numbers.push(case.number);
                 }
                 numbers
@@ -43,10 +47,7 @@ fn numbers_run_per_office_and_year_without_gaps_under_concurrency() {
         .flat_map(|t| t.join().unwrap())
         .collect();
     for office in ["TAP", "MEX"] {
-        let got: BTreeSet<&String> = all
-            .iter()
-            .filter(|n| n.starts_with(office))
-            .collect();
+        let got: BTreeSet<&String> = all.iter().filter(|n| n.starts_with(office)).collect();
         let want: Vec<String> = (1..=56)
             .map(|n| siproc_core::case::case_number(office, 2026, n))
             .collect();
@@ -58,8 +59,14 @@ fn numbers_run_per_office_and_year_without_gaps_under_concurrency() {
 fn sixty_four_writers_at_one_version_one_wins_and_nothing_is_lost() {
     let catalog = catalog();
     let store = Arc::new(MemoryStore::new());
-    let case = store::open_case(&*store, &catalog, &officer("TAP"), &detention_intake("TAP"), now())
-        .unwrap();
+    let case = store::open_case(
+        &*store,
+        &catalog,
+        &officer("TAP"),
+        &detention_intake("TAP"),
+        now(),
+    )
+    .unwrap();
     let barrier = Arc::new(Barrier::new(64));
     let results: Vec<(Result<u64, StoreError>, u64)> = (0..64)
         .map(|i| {
@@ -101,10 +108,20 @@ fn sixty_four_writers_at_one_version_one_wins_and_nothing_is_lost() {
     }
     let events = store.load(case.id).unwrap();
     assert_eq!(events.len(), 65);
-    assert!(events.iter().enumerate().all(|(i, e)| e.seq == i as u64 + 1));
+    assert!(
+        events
+            .iter()
+            .enumerate()
+            .all(|(i, e)| e.seq == i as u64 + 1)
+    );
     history::verify(&events).unwrap();
     let replayed = history::replay(&events).unwrap();
-    let notes: BTreeSet<String> = replayed.notes.iter().skip(1).map(|n| n.text.clone()).collect();
+    let notes: BTreeSet<String> = replayed
+        .notes
+        .iter()
+        .skip(1)
+        .map(|n| n.text.clone())
+        .collect();
     assert_eq!(notes.len(), 64, "a note was lost");
 }
 
@@ -112,13 +129,21 @@ fn sixty_four_writers_at_one_version_one_wins_and_nothing_is_lost() {
 fn appending_the_same_events_again_is_idempotent() {
     let catalog = catalog();
     let store = MemoryStore::new();
-    let case = store::open_case(&store, &catalog, &officer("TAP"), &detention_intake("TAP"), now())
-        .unwrap();
+    let case = store::open_case(
+        &store,
+        &catalog,
+        &officer("TAP"),
+        &detention_intake("TAP"),
+        now(),
+    )
+    .unwrap();
     let e = workflow::execute(
         &case,
         &catalog,
         &officer("TAP"),
-        &Command::ChangeStatus { to: Status::InProgress },
+        &Command::ChangeStatus {
+            to: Status::InProgress,
+        },
         now(),
     )
     .unwrap();
@@ -130,7 +155,9 @@ fn appending_the_same_events_again_is_idempotent() {
         &case,
         &catalog,
         &officer("TAP"),
-        &Command::ChangeStatus { to: Status::InProgress },
+        &Command::ChangeStatus {
+            to: Status::InProgress,
+        },
         now(),
     )
     .unwrap();
@@ -143,65 +170,122 @@ fn appending_the_same_events_again_is_idempotent() {
         &history::replay(&store.load(case.id).unwrap()).unwrap(),
         &catalog,
         &officer("TAP"),
-        &Command::AddNote { text: "x".into(), written_on: None },
+        &Command::AddNote {
+            text: "x".into(),
+            written_on: None,
+        },
         now(),
     )
     .unwrap();
     bad.actor.user_id = "someone-else".into();
-    assert_eq!(store.append(case.id, 2, &[bad]).unwrap_err().code(), "history.changed");
+    assert_eq!(
+        store.append(case.id, 2, &[bad]).unwrap_err().code(),
+        "history.changed"
+    );
     // Putting a whole history twice is idempotent too.
     let other_store = MemoryStore::new();
     let events = store.load(case.id).unwrap();
     assert_eq!(other_store.put_history(&events), Ok(PutOutcome::Inserted));
     assert_eq!(other_store.put_history(&events), Ok(PutOutcome::Unchanged));
-    assert_eq!(other_store.put_history(&events[..1]), Err(StoreError::DuplicateCase));
+    assert_eq!(
+        other_store.put_history(&events[..1]),
+        Err(StoreError::DuplicateCase)
+    );
 }
 
 #[test]
 fn cases_are_found_by_office_status_category_document_and_name() {
     let catalog = catalog();
     let store = MemoryStore::new();
-    let a = store::open_case(&store, &catalog, &officer("TAP"), &detention_intake("TAP"), now())
-        .unwrap();
-    let b = store::open_case(&store, &catalog, &officer("MEX"), &victim_intake("MEX"), now())
-        .unwrap();
+    let a = store::open_case(
+        &store,
+        &catalog,
+        &officer("TAP"),
+        &detention_intake("TAP"),
+        now(),
+    )
+    .unwrap();
+    let b = store::open_case(
+        &store,
+        &catalog,
+        &officer("MEX"),
+        &victim_intake("MEX"),
+        now(),
+    )
+    .unwrap();
     store::run(
         &store,
         &catalog,
         &officer("MEX"),
         b.id,
-        &Command::ChangeStatus { to: Status::InProgress },
+        &Command::ChangeStatus {
+            to: Status::InProgress,
+        },
         now(),
     )
     .unwrap();
-    let ids = |q: CaseQuery| -> Vec<_> { store.list(&q).unwrap().into_iter().map(|s| s.id).collect() };
+    let ids =
+        |q: CaseQuery| -> Vec<_> { store.list(&q).unwrap().into_iter().map(|s| s.id).collect() };
     assert_eq!(ids(CaseQuery::default()), vec![b.id, a.id]);
-    assert_eq!(ids(CaseQuery { office: Some("TAP".into()), ..Default::default() }), vec![a.id]);
     assert_eq!(
-        ids(CaseQuery { status: Some(Status::InProgress), ..Default::default() }),
-        vec![b.id]
-    );
-    assert_eq!(
-        ids(CaseQuery { category: Some("victim_of_crime".into()), ..Default::default() }),
-        vec![b.id]
-    );
-    assert_eq!(
-        ids(CaseQuery { number: Some(a.number.clone()), ..Default::default() }),
+        ids(CaseQuery {
+            office: Some("TAP".into()),
+            ..Default::default()
+        }),
         vec![a.id]
     );
     assert_eq!(
-        ids(CaseQuery { document_number: Some("0801-1994-04512".into()), ..Default::default() }),
+        ids(CaseQuery {
+            status: Some(Status::InProgress),
+            ..Default::default()
+        }),
+        vec![b.id]
+    );
+    assert_eq!(
+        ids(CaseQuery {
+            category: Some("victim_of_crime".into()),
+            ..Default::default()
+        }),
+        vec![b.id]
+    );
+    assert_eq!(
+        ids(CaseQuery {
+            number: Some(a.number.clone()),
+            ..Default::default()
+        }),
+        vec![a.id]
+    );
+    assert_eq!(
+        ids(CaseQuery {
+            document_number: Some("0801-1994-04512".into()),
+            ..Default::default()
+        }),
         vec![a.id]
     );
     for name in ["pena guity", "PEÑA", "ana lucia peña", "Güity, Ana"] {
         assert_eq!(
-            ids(CaseQuery { name: Some(name.into()), ..Default::default() }),
+            ids(CaseQuery {
+                name: Some(name.into()),
+                ..Default::default()
+            }),
             vec![a.id],
             "{name}"
         );
     }
-    assert_eq!(ids(CaseQuery { name: Some("nunez oconnor".into()), ..Default::default() }), vec![b.id]);
-    assert!(ids(CaseQuery { name: Some("pena nunez".into()), ..Default::default() }).is_empty());
+    assert_eq!(
+        ids(CaseQuery {
+            name: Some("nunez oconnor".into()),
+            ..Default::default()
+        }),
+        vec![b.id]
+    );
+    assert!(
+        ids(CaseQuery {
+            name: Some("pena nunez".into()),
+            ..Default::default()
+        })
+        .is_empty()
+    );
     // Summaries carry no personal data.
     let json = serde_json::to_string(&store.list(&CaseQuery::default()).unwrap()).unwrap();
     assert!(!json.contains("Peña") && !json.contains("0801"));

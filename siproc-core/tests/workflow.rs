@@ -1,5 +1,7 @@
 //! Workflow: example tests of the rules, and a model-based test against a plain reference model.
 
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)] // test helpers
+
 mod common;
 
 use common::*;
@@ -163,7 +165,12 @@ fn a_sensitive_category_needs_approval_to_close() {
         "workflow.role_not_allowed"
     );
     assert_eq!(
-        step(&catalog, &mut case, &supervisor("MEX"), Command::ApproveClosure),
+        step(
+            &catalog,
+            &mut case,
+            &supervisor("MEX"),
+            Command::ApproveClosure
+        ),
         "workflow.wrong_office"
     );
     assert_eq!(step(&catalog, &mut case, &s, Command::ApproveClosure), "ok");
@@ -176,7 +183,10 @@ fn a_sensitive_category_needs_approval_to_close() {
         step(&catalog, &mut case, &o, Command::Archive),
         "workflow.role_not_allowed"
     );
-    assert_eq!(step(&catalog, &mut case, &directorate(), Command::Archive), "ok");
+    assert_eq!(
+        step(&catalog, &mut case, &directorate(), Command::Archive),
+        "ok"
+    );
     assert_eq!(
         step(
             &catalog,
@@ -288,7 +298,12 @@ fn transfers_are_decided_by_the_receiving_office() {
         "workflow.wrong_office"
     );
     assert_eq!(
-        step(&catalog, &mut case, &officer("MEX"), Command::AcceptTransfer),
+        step(
+            &catalog,
+            &mut case,
+            &officer("MEX"),
+            Command::AcceptTransfer
+        ),
         "ok"
     );
     assert_eq!(case.office, "MEX");
@@ -451,7 +466,13 @@ impl Model {
             Registered | InProgress | AwaitingAuthority | Resolved
         );
         let live = self.status != Archived;
-        let need = |ok: bool| if ok { Ok(()) } else { Err("workflow.wrong_status") };
+        let need = |ok: bool| {
+            if ok {
+                Ok(())
+            } else {
+                Err("workflow.wrong_status")
+            }
+        };
         match op {
             Op::Status(to) => {
                 let legal = matches!(
@@ -678,10 +699,7 @@ impl Op {
                 reason: None,
             },
             Op::Referral { index, to } => {
-                let referral_id = case
-                    .referrals
-                    .get(*index)
-                    .map_or_else(Uuid::nil, |r| r.id);
+                let referral_id = case.referrals.get(*index).map_or_else(Uuid::nil, |r| r.id);
                 match to {
                     ReferralStatus::Accepted => Command::AcceptReferral { referral_id },
                     ReferralStatus::Rejected => Command::RejectReferral { referral_id },

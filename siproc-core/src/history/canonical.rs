@@ -93,6 +93,12 @@ pub(crate) fn key_cmp(a: &str, b: &str) -> Ordering {
 /// Writes `s` as a JSON string with JCS escaping.
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
+    write_escaped(out, s);
+    out.push(b'"');
+}
+
+/// Writes the escaped content of a JSON string, without quotes.
+fn write_escaped(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
@@ -118,7 +124,16 @@ pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
         start = i + 1;
     }
     out.extend_from_slice(bytes.get(start..).unwrap_or_default());
-    out.push(b'"');
+}
+
+/// Escapes text as it is formatted (for `collect_str`: timestamps, without an allocation).
+struct Escaping<'a>(&'a mut Vec<u8>);
+
+impl fmt::Write for Escaping<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        write_escaped(self.0, s);
+        Ok(())
+    }
 }
 
 struct Canon<'a> {
@@ -343,6 +358,13 @@ impl<'a, 'b> ser::Serializer for &'a mut Canon<'b> {
         write_str(self.out, v);
         Ok(())
     }
+    fn collect_str<T: fmt::Display + ?Sized>(self, value: &T) -> Result<(), CanonError> {
+        self.out.push(b'"');
+        fmt::write(&mut Escaping(self.out), format_args!("{value}"))
+            .map_err(|_| CanonError::Custom)?;
+        self.out.push(b'"');
+        Ok(())
+    }
     fn serialize_bytes(self, v: &[u8]) -> Result<(), CanonError> {
         // As serde_json does: an array of numbers.
         self.out.push(b'[');
@@ -437,11 +459,7 @@ impl<'a, 'b> ser::Serializer for &'a mut Canon<'b> {
     fn serialize_map(self, _len: Option<usize>) -> Result<Object<'a>, CanonError> {
         Ok(self.object(false, 0))
     }
-    fn serialize_struct(
-        self,
-        name: &'static str,
-        _len: usize,
-    ) -> Result<Object<'a>, CanonError> {
+    fn serialize_struct(self, name: &'static str, _len: usize) -> Result<Object<'a>, CanonError> {
         Ok(self.object(name == SEALED, 0))
     }
     fn serialize_struct_variant(
@@ -661,8 +679,11 @@ mod tests {
             "{\"\\r\":\"Carriage Return\",\"1\":\"One\",\"\u{80}\":\"Control\",\"ö\":\"Latin Small Letter O With Diaeresis\",\"€\":\"Euro Sign\",\"😀\":\"Emoji: Grinning Face\",\"\u{fb33}\":\"Hebrew Letter Dalet With Dagesh\"}"
         );
         assert_eq!(
-            canon(&json!({"b": [1, true, null, "x\u{1f}\u{7f}"], "a": {"d": -0, "c": 9007199254740992_u64}})),
-            r#"{"a":{"c":9007199254740992,"d":0},"b":[1,true,null,"x\u001f"#.to_owned() + "\u{7f}\"]}"
+            canon(
+                &json!({"b": [1, true, null, "x\u{1f}\u{7f}"], "a": {"d": -0, "c": 9007199254740992_u64}})
+            ),
+            r#"{"a":{"c":9007199254740992,"d":0},"b":[1,true,null,"x\u001f"#.to_owned()
+                + "\u{7f}\"]}"
         );
     }
 

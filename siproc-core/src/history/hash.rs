@@ -17,7 +17,11 @@ pub type Digest32 = [u8; 32];
 
 /// The lowercase hex digit of a nibble (`n` below 16).
 pub(crate) fn hex_digit(n: u8) -> u8 {
-    if n < 10 { b'0' + n } else { b'a' + (n & 0xf) - 10 }
+    if n < 10 {
+        b'0' + n
+    } else {
+        b'a' + (n & 0xf) - 10
+    }
 }
 
 /// Lowercase hexadecimal of `bytes`.
@@ -57,8 +61,7 @@ pub fn from_hex<const N: usize>(s: &str) -> Option<[u8; N]> {
 /// Whether `s` is 64 lowercase hex digits (the form every hash and digest is stored in).
 pub fn is_sha256_hex(s: &str) -> bool {
     s.len() == 64
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 

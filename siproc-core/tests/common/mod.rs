@@ -1,5 +1,12 @@
 //! Fixtures shared by the history, workflow, store and archive tests.
-#![allow(dead_code)]
+// Test helpers: a failure here is a broken fixture, so panicking is the point.
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
@@ -61,8 +68,7 @@ pub fn victim_intake(office: &str) -> Intake {
 /// Opens a case without a store.
 pub fn open(intake: &Intake, number: &str) -> (Case, Vec<Event>) {
     let actor = officer(&intake.office);
-    let event =
-        workflow::open(&catalog(), &actor, intake, number, Uuid::now_v7(), now()).unwrap();
+    let event = workflow::open(&catalog(), &actor, intake, number, Uuid::now_v7(), now()).unwrap();
     let case = history::open(&event).unwrap();
     (case, vec![event])
 }
