@@ -372,6 +372,9 @@ pub struct Case {
     pub created_at: DateTime<Utc>,
     /// When its last event happened.
     pub updated_at: DateTime<Utc>,
+    /// SHA-256 of its last event, 64 lowercase hex digits: the link the next event carries
+    /// (see [`crate::history`]).
+    pub head: String,
 }
 
 impl Case {

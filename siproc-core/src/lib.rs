@@ -2,8 +2,9 @@
 //!
 //! The engine of siproc, a consular protection case management library for ministries of foreign
 //! affairs: cases and their validation (with the region's identity documents), country packs,
-//! printable forms as searchable PDFs ([`forms`]), and — in their own modules — history,
-//! workflow and statistics.
+//! tamper-evident case [`history`] (hash-chained events), the [`workflow`] that produces them,
+//! the [`store`] that keeps them, a portable [`archive`], printable [`forms`] as searchable PDFs,
+//! and duplicate detection.
 //!
 //! ```
 //! use siproc_core::{Catalog, Locale, validate_json};
@@ -27,17 +28,21 @@
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
+pub mod archive;
 pub mod case;
 pub mod catalog;
 pub mod country;
 pub mod document;
 pub mod forms;
+pub mod history;
 pub mod issue;
 pub mod names;
 pub mod normalize;
 pub mod person;
 pub mod schema;
+pub mod store;
 pub mod validation;
+pub mod workflow;
 
 pub use case::{Case, Intake};
 pub use catalog::{Catalog, CatalogError};
@@ -45,6 +50,9 @@ pub use document::{
     DocumentKind, Mrz, check_document, check_document_at, check_document_in, normalize_document,
     parse_mrz,
 };
+pub use history::{Anchor, Event, EventKind, HistoryError, Sealed, Tamper, replay, verify};
 pub use issue::{Issue, Locale, Pointer, Report, Rule, Severity, list_rules};
 pub use normalize::normalize_intake;
+pub use store::{CaseQuery, CaseStore, CaseSummary, MemoryStore, StoreError};
 pub use validation::{parse_intake, validate, validate_json, validate_on, validate_value};
+pub use workflow::{Actor, Command, Role, WorkflowError};

@@ -94,7 +94,8 @@ fn case(overrides: Value) -> Case {
         "forms": [],
         "version": 4,
         "created_at": "2026-03-01T14:00:00Z",
-        "updated_at": "2026-03-01T18:00:00Z"
+        "updated_at": "2026-03-01T18:00:00Z",
+        "head": "3f2a9c1b7e0455d03f2a9c1b7e0455d03f2a9c1b7e0455d03f2a9c1b7e0455d0"
     });
     merge(&mut base, overrides);
     serde_json::from_value(base).unwrap()
@@ -754,4 +755,83 @@ fn the_qr_code_decodes() {
         let expected = format!("SIPROC:MIA-2026-000123:{}", hash.to_uppercase());
         assert_eq!(text.trim(), expected);
     }
+}
+
+#[test]
+fn generating_a_form_records_it_in_the_history() {
+    use siproc_core::store::{self, CaseStore};
+    use siproc_core::workflow::{Actor, Role};
+
+    let catalog = hn();
+    let intake: siproc_core::Intake = serde_json::from_value(json!({
+        "office": "MIA", "category": "detention", "opened_on": "2026-03-01",
+        "persons": [{"role": "national", "given_names": "María José", "surnames": "Núñez Güity",
+                     "birth_date": "1994-07-21", "nationality": "HN",
+                     "documents": [{"kind": "hn_dni", "number": "0801 1994 04512"}]}],
+        "consent": {"given": true, "given_by": 0, "recorded_on": "2026-03-01", "scope": ["processing"]},
+        "facts": {"authority": "ICE", "facility": "Krome North Service Processing Center",
+                  "detention_kind": "immigration", "arrest_date": "2026-02-27"}
+    }))
+    .unwrap();
+    let memory = store::MemoryStore::new();
+    let officer = Actor::new("u-17", Role::Officer, "MIA");
+    let now = Utc.with_ymd_and_hms(2026, 3, 1, 15, 0, 0).unwrap();
+    let case = store::open_case(&memory, &catalog, &officer, &intake, now).unwrap();
+    let head = case.head.clone();
+    let missing: Vec<String> = forms::required_forms(&case, &catalog)
+        .into_iter()
+        .filter(|f| !f.generated)
+        .map(|f| f.form)
+        .collect();
+    assert!(missing.contains(&"intake_sheet".to_owned()));
+
+    let later = now + chrono::Duration::minutes(5);
+    let (case, pdf) = store::generate_form(
+        &memory,
+        &catalog,
+        &officer,
+        case.id,
+        "intake_sheet",
+        Locale::Es,
+        later,
+    )
+    .unwrap();
+    assert_eq!(case.version, 2);
+    assert_eq!(case.forms.len(), 1);
+    assert_eq!(case.forms[0].sha256, pdf.sha256);
+    let required = forms::required_forms(&case, &catalog);
+    assert!(
+        required
+            .iter()
+            .any(|f| f.form == "intake_sheet" && f.generated)
+    );
+
+    // The printed verification code is the hash of the event the form was generated from.
+    let pages = pdftotext(&write("generated_intake_sheet", &pdf));
+    assert!(
+        pages[0].contains(&forms::verification_code(&head)),
+        "the code of the head event is printed"
+    );
+    let events = memory.load(case.id).unwrap();
+    assert_eq!(events[1].prev_hash, head);
+    siproc_core::verify(&events).unwrap();
+
+    // Someone from another office may not generate this case's forms.
+    let stranger = Actor::new("u-9", Role::Officer, "MAD");
+    let err = store::generate_form(
+        &memory,
+        &catalog,
+        &stranger,
+        case.id,
+        "informed_consent",
+        Locale::Es,
+        later,
+    )
+    .unwrap_err();
+    assert!(err.code().starts_with("workflow."), "{}", err.code());
+    assert_eq!(
+        memory.load(case.id).unwrap().len(),
+        2,
+        "nothing was appended"
+    );
 }

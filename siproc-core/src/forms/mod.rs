@@ -15,7 +15,8 @@
 //! #   "opened_on": "2026-03-02", "persons": [{"role": "national", "given_names": "Ana Lucía",
 //! #   "surnames": "Peña Güity"}], "facts": {}, "notes": [], "services": [], "referrals": [],
 //! #   "attachments": [], "forms": [], "version": 1,
-//! #   "created_at": "2026-03-02T15:00:00Z", "updated_at": "2026-03-02T15:00:00Z"})).unwrap();
+//! #   "created_at": "2026-03-02T15:00:00Z", "updated_at": "2026-03-02T15:00:00Z",
+//! #   "head": "3f2a9c1b7e0455d03f2a9c1b7e0455d03f2a9c1b7e0455d03f2a9c1b7e0455d0"})).unwrap();
 //!
 //! let catalog = Catalog::honduras()?;
 //! for need in forms::required_forms(&case, &catalog).iter().filter(|f| !f.generated) {
@@ -64,7 +65,9 @@ pub use template::{Block, Column, Field, FormTemplate, Requirement, Signer, Tabl
 
 use crate::case::{Case, GeneratedForm};
 use crate::catalog::Catalog;
+use crate::history::Event;
 use crate::issue::Locale;
+use crate::workflow::{self, Actor, Command, WorkflowError};
 
 /// How to render a form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,6 +116,65 @@ pub struct RequiredForm {
     pub title: String,
     /// Whether the case already has it (it is in the case's `forms`).
     pub generated: bool,
+}
+
+/// A form generated for a case: the PDF and the *form generated* event that records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generation {
+    /// The PDF, whose verification code is the hash of the case's head event.
+    pub rendered: RenderedForm,
+    /// The event to append to the case's history; it carries the PDF's SHA-256 and links to
+    /// the event the form was generated from.
+    pub event: Event,
+}
+
+/// Why a form could not be generated: the form could not be rendered, or the workflow refused
+/// the *form generated* event (the actor's role or office, an archived case).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum GenerateError {
+    /// Rendering failed.
+    #[error(transparent)]
+    Form(#[from] FormError),
+    /// The workflow refused the event.
+    #[error(transparent)]
+    Workflow(#[from] WorkflowError),
+}
+
+impl GenerateError {
+    /// The stable code of the underlying error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            GenerateError::Form(e) => e.code,
+            GenerateError::Workflow(e) => e.code(),
+        }
+    }
+}
+
+/// Renders form `form_id` for `case` as it stands (its verification code is the case's head
+/// hash) and builds the *form generated* event that records the PDF's SHA-256, checked by the
+/// workflow like any other command. Append [`Generation::event`] to the case's history (with
+/// the case's version as the expected version) to keep the two together.
+pub fn generate_form(
+    case: &Case,
+    catalog: &Catalog,
+    actor: &Actor,
+    form_id: &str,
+    locale: Locale,
+    now: DateTime<Utc>,
+) -> Result<Generation, GenerateError> {
+    let options = RenderOptions {
+        generated_at: now,
+        verification_hash: case.head.clone(),
+        locale,
+    };
+    let rendered = render_form(case, catalog, form_id, &options)?;
+    let command = Command::RecordForm {
+        form: rendered.form.clone(),
+        sha256: rendered.sha256.clone(),
+    };
+    let event = workflow::execute(case, catalog, actor, &command, now)?;
+    Ok(Generation { rendered, event })
 }
 
 /// The forms `case` needs in its current state: the pack's common forms, then its category's,

@@ -1,0 +1,606 @@
+//! A portable archive of cases with their full histories, as JSON Lines.
+//!
+//! # Format (version 1)
+//!
+//! UTF-8, one JSON object per line, each line ending in `\n`, each written exactly as
+//! `serde_json` writes the record (compact, members in declaration order):
+//!
+//! 1. a header: `{"archive":"siproc","version":1,"exported_at":"2026-03-02T15:04:05.123456Z"}`;
+//! 2. one line per case: `{"case_id":…,"number":…,"version":n,"head":…,"events":[…]}`, where
+//!    `events` is the whole history (see [`crate::history`] for the event format and hash) and
+//!    `version`/`head` its [`Anchor`];
+//! 3. a trailer: `{"end":"siproc","cases":N,"events":M,"digest":…}`, where `digest` is the
+//!    SHA-256 (lowercase hex) of every byte before the trailer line.
+//!
+//! # What import checks, before writing anything
+//!
+//! Every case line must parse, be byte-for-byte in its canonical form (so that no byte can
+//! change without notice), verify against its own anchor ([`history::verify_against`]: changed,
+//! removed, reordered, inserted, truncated or foreign events), replay, and agree with its
+//! `case_id` and `number`; no case may appear twice, and the store must not hold a different
+//! history for it or another case under its number. The header, the trailer's counts and digest
+//! catch lines added, removed or changed anywhere in the file.
+//!
+//! Each rejected case is reported with its line and reason. By default nothing is written
+//! unless the whole file is sound; [`ImportOptions::partial`] writes the sound cases anyway.
+//! Import reads the file twice (verify, then write), so it holds one case at a time in memory.
+//!
+//! A consistent rewrite of a whole case line *and* the trailer cannot be detected from the
+//! file alone (hashes are not signatures); compare the anchors with ones held elsewhere.
+
+use std::io::{BufRead, Seek, SeekFrom, Write};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::history::{self, Anchor, Event, HistoryError, hash::to_hex};
+use crate::store::{CaseQuery, CaseStore, PutOutcome, StoreError};
+
+/// The `archive` member of the header.
+pub const FORMAT: &str = "siproc";
+/// The format version this code writes and reads.
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Header {
+    archive: String,
+    version: u32,
+    exported_at: DateTime<Utc>,
+}
+
+/// One case line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseRecord {
+    /// The case id.
+    pub case_id: Uuid,
+    /// The case number.
+    pub number: String,
+    /// Number of events.
+    pub version: u64,
+    /// Hash of the last event.
+    pub head: String,
+    /// The whole history.
+    pub events: Vec<Event>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Trailer {
+    end: String,
+    cases: u64,
+    events: u64,
+    digest: String,
+}
+
+/// Reading or writing failed, or the file is not an archive at all.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ArchiveError {
+    /// Input or output failed.
+    #[error("archive I/O failed: {0}")]
+    Io(#[from] std::io::Error),
+    /// The store failed while exporting.
+    #[error("store failed: {0}")]
+    Store(#[from] StoreError),
+    /// A history could not be written (a value without canonical form).
+    #[error(transparent)]
+    History(#[from] HistoryError),
+}
+
+impl ArchiveError {
+    /// The stable machine code: `archive.io`, or the inner `store.*` / `history.*` code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ArchiveError::Io(_) => "archive.io",
+            ArchiveError::Store(e) => e.code(),
+            ArchiveError::History(e) => e.code(),
+        }
+    }
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportSummary {
+    /// Case lines.
+    pub cases: u64,
+    /// Events in all.
+    pub events: u64,
+    /// The trailer's digest.
+    pub digest: String,
+}
+
+/// Writes an archive line by line.
+pub struct ArchiveWriter<W: Write> {
+    out: W,
+    digest: Sha256,
+    cases: u64,
+    events: u64,
+    line: Vec<u8>,
+}
+
+impl<W: Write> ArchiveWriter<W> {
+    /// Starts an archive: writes the header.
+    pub fn new(out: W, exported_at: DateTime<Utc>) -> Result<Self, ArchiveError> {
+        let mut w = ArchiveWriter {
+            out,
+            digest: Sha256::new(),
+            cases: 0,
+            events: 0,
+            line: Vec::new(),
+        };
+        let header = Header {
+            archive: FORMAT.to_owned(),
+            version: VERSION,
+            exported_at,
+        };
+        w.write_line(&header)?;
+        Ok(w)
+    }
+
+    fn write_line<T: Serialize>(&mut self, value: &T) -> Result<(), ArchiveError> {
+        self.line.clear();
+        serde_json::to_writer(&mut self.line, value).map_err(std::io::Error::other)?;
+        self.line.push(b'\n');
+        self.digest.update(&self.line);
+        self.out.write_all(&self.line)?;
+        Ok(())
+    }
+
+    /// Writes one case with its whole history.
+    pub fn write_case(&mut self, events: &[Event]) -> Result<(), ArchiveError> {
+        #[derive(Serialize)]
+        struct Borrowed<'a> {
+            case_id: Uuid,
+            number: &'a str,
+            version: u64,
+            head: &'a str,
+            events: &'a [Event],
+        }
+        let first = events.first().ok_or(HistoryError::Empty)?;
+        let last = events.last().ok_or(HistoryError::Empty)?;
+        let number = match &first.kind {
+            history::EventKind::CaseOpened(o) => o.number.as_str(),
+            _ => {
+                return Err(HistoryError::Invalid {
+                    seq: first.seq,
+                    reason: "not_opened",
+                }
+                .into());
+            }
+        };
+        self.write_line(&Borrowed {
+            case_id: first.case_id,
+            number,
+            version: last.seq,
+            head: &last.hash,
+            events,
+        })?;
+        self.cases += 1;
+        self.events += events.len() as u64;
+        Ok(())
+    }
+
+    /// Writes the trailer and returns what was written.
+    pub fn finish(mut self) -> Result<ExportSummary, ArchiveError> {
+        let digest = to_hex(&self.digest.clone().finalize());
+        let trailer = Trailer {
+            end: FORMAT.to_owned(),
+            cases: self.cases,
+            events: self.events,
+            digest: digest.clone(),
+        };
+        self.write_line(&trailer)?;
+        self.out.flush()?;
+        Ok(ExportSummary {
+            cases: self.cases,
+            events: self.events,
+            digest,
+        })
+    }
+}
+
+/// Exports the cases matching `query`, ordered by case number.
+pub fn export(
+    store: &dyn CaseStore,
+    query: &CaseQuery,
+    out: &mut dyn Write,
+    now: DateTime<Utc>,
+) -> Result<ExportSummary, ArchiveError> {
+    let mut w = ArchiveWriter::new(out, now)?;
+    for summary in store.list(query)? {
+        w.write_case(&store.load(summary.id)?)?;
+    }
+    w.finish()
+}
+
+/// How to import.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Write the sound cases even when others are rejected or the file's envelope is broken.
+    pub partial: bool,
+}
+
+/// Why a case line was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Rejection {
+    /// The line is not a case record (bad JSON or shape); the column where parsing stopped.
+    #[error("not a case record (column {column})")]
+    Malformed {
+        /// 1-based column.
+        column: usize,
+    },
+    /// The line parses but is not written as the exporter writes it.
+    #[error("the line is not in canonical form")]
+    NotCanonical,
+    /// The line's `case_id`, `number`, `version` or `head` disagrees with its events.
+    #[error("the line's {field} does not match its events")]
+    Mismatch {
+        /// Which member.
+        field: &'static str,
+    },
+    /// The same case appears on an earlier line.
+    #[error("the case appears twice in the file")]
+    Duplicate,
+    /// The history does not verify or replay.
+    #[error("{0}")]
+    History(HistoryError),
+    /// The store refused it (another history for this id, or the number is taken).
+    #[error("{0}")]
+    Store(StoreError),
+}
+
+impl Rejection {
+    /// The stable machine code: `archive.malformed`, `archive.not_canonical`,
+    /// `archive.mismatch`, `archive.duplicate`, or the inner `history.*` / `store.*` code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Rejection::Malformed { .. } => "archive.malformed",
+            Rejection::NotCanonical => "archive.not_canonical",
+            Rejection::Mismatch { .. } => "archive.mismatch",
+            Rejection::Duplicate => "archive.duplicate",
+            Rejection::History(e) => e.code(),
+            Rejection::Store(e) => e.code(),
+        }
+    }
+}
+
+/// A rejected case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedCase {
+    /// 1-based line number in the file.
+    pub line: usize,
+    /// The case id, when the line got that far.
+    pub case_id: Option<Uuid>,
+    /// Why.
+    pub reason: Rejection,
+}
+
+/// A problem with the file as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FileProblem {
+    /// The first line is not a siproc archive header.
+    #[error("the first line is not an archive header")]
+    BadHeader,
+    /// The header names a version this code does not read.
+    #[error("unsupported archive version")]
+    UnsupportedVersion,
+    /// The file has no trailer: it was truncated.
+    #[error("the trailer is missing")]
+    MissingTrailer,
+    /// The trailer's counts disagree with the file: lines were added or removed.
+    #[error("the trailer's counts do not match")]
+    CountMismatch,
+    /// The trailer's digest disagrees with the file: something before it changed.
+    #[error("the trailer's digest does not match")]
+    DigestMismatch,
+    /// A line does not end with a newline.
+    #[error("a line does not end with a newline")]
+    MissingNewline,
+    /// There is something after the trailer.
+    #[error("there is data after the trailer")]
+    TrailingData,
+}
+
+impl FileProblem {
+    /// The stable machine code (`archive.bad_header`, `archive.digest_mismatch`, …).
+    pub fn code(self) -> &'static str {
+        match self {
+            FileProblem::BadHeader => "archive.bad_header",
+            FileProblem::UnsupportedVersion => "archive.unsupported_version",
+            FileProblem::MissingTrailer => "archive.missing_trailer",
+            FileProblem::CountMismatch => "archive.count_mismatch",
+            FileProblem::DigestMismatch => "archive.digest_mismatch",
+            FileProblem::MissingNewline => "archive.missing_newline",
+            FileProblem::TrailingData => "archive.trailing_data",
+        }
+    }
+}
+
+/// What an import found and did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Case lines read.
+    pub cases: usize,
+    /// Cases written to the store.
+    pub imported: usize,
+    /// Cases the store already held with the same history.
+    pub unchanged: usize,
+    /// Cases rejected, with their reasons.
+    pub rejected: Vec<RejectedCase>,
+    /// Problems with the file as a whole.
+    pub file: Vec<FileProblem>,
+    /// Whether anything was written.
+    pub written: bool,
+}
+
+impl ImportReport {
+    /// Whether the file was sound and every case accepted.
+    pub fn is_clean(&self) -> bool {
+        self.rejected.is_empty() && self.file.is_empty()
+    }
+}
+
+/// What the verifying pass found about each line.
+struct Scan {
+    cases: usize,
+    events: u64,
+    rejected: Vec<RejectedCase>,
+    file: Vec<FileProblem>,
+    /// Accepted case lines (1-based) and whether the store already has them.
+    accepted: Vec<(usize, bool)>,
+}
+
+/// Checks an archive without writing anything. `store`, when given, is consulted for cases it
+/// already holds.
+pub fn check<R: BufRead>(
+    input: &mut R,
+    store: Option<&dyn CaseStore>,
+) -> Result<ImportReport, ArchiveError> {
+    let scan = scan(input, store)?;
+    Ok(ImportReport {
+        cases: scan.cases,
+        rejected: scan.rejected,
+        file: scan.file,
+        ..ImportReport::default()
+    })
+}
+
+/// Imports an archive into `store`: verifies every line and the file first, then writes.
+pub fn import<R: BufRead + Seek>(
+    store: &dyn CaseStore,
+    input: &mut R,
+    options: ImportOptions,
+) -> Result<ImportReport, ArchiveError> {
+    let start = input.stream_position()?;
+    let scan = scan(input, Some(store))?;
+    let mut report = ImportReport {
+        cases: scan.cases,
+        rejected: scan.rejected,
+        file: scan.file,
+        ..ImportReport::default()
+    };
+    if !(report.is_clean() || options.partial) || scan.accepted.is_empty() {
+        report.unchanged = scan.accepted.iter().filter(|(_, known)| *known).count();
+        return Ok(report);
+    }
+    input.seek(SeekFrom::Start(start))?;
+    let mut wanted = scan.accepted.iter().peekable();
+    let mut buf = Vec::new();
+    let mut line_no = 0;
+    while let Some(&&(line, known)) = wanted.peek() {
+        buf.clear();
+        if input.read_until(b'\n', &mut buf)? == 0 {
+            break;
+        }
+        line_no += 1;
+        if line_no != line {
+            continue;
+        }
+        wanted.next();
+        if known {
+            report.unchanged += 1;
+            continue;
+        }
+        let record: CaseRecord =
+            match serde_json::from_slice(buf.strip_suffix(b"\n").unwrap_or(&buf)) {
+                Ok(r) => r,
+                Err(e) => {
+                    // The file changed between the passes.
+                    report.rejected.push(RejectedCase {
+                        line,
+                        case_id: None,
+                        reason: Rejection::Malformed { column: e.column() },
+                    });
+                    continue;
+                }
+            };
+        match store.put_history(&record.events) {
+            Ok(PutOutcome::Inserted) => {
+                report.imported += 1;
+                report.written = true;
+            }
+            Ok(PutOutcome::Unchanged) => report.unchanged += 1,
+            Err(e) => report.rejected.push(RejectedCase {
+                line,
+                case_id: Some(record.case_id),
+                reason: Rejection::Store(e),
+            }),
+        }
+    }
+    Ok(report)
+}
+
+fn scan<R: BufRead>(input: &mut R, store: Option<&dyn CaseStore>) -> Result<Scan, ArchiveError> {
+    let mut scan = Scan {
+        cases: 0,
+        events: 0,
+        rejected: Vec::new(),
+        file: Vec::new(),
+        accepted: Vec::new(),
+    };
+    let mut digest = Sha256::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut buf = Vec::new();
+    let mut canonical = Vec::new();
+    let mut line_no = 0;
+    let mut trailer: Option<Trailer> = None;
+    loop {
+        buf.clear();
+        if input.read_until(b'\n', &mut buf)? == 0 {
+            break;
+        }
+        line_no += 1;
+        if !buf.ends_with(b"\n") && !scan.file.contains(&FileProblem::MissingNewline) {
+            scan.file.push(FileProblem::MissingNewline);
+        }
+        let bytes = buf.strip_suffix(b"\n").unwrap_or(&buf);
+        // Invalid UTF-8 cannot be a record; an empty text fails parsing below.
+        let (text, utf8_error) = match std::str::from_utf8(bytes) {
+            Ok(t) => (t, None),
+            Err(e) => ("", Some(e.valid_up_to() + 1)),
+        };
+        if trailer.is_some() {
+            if !scan.file.contains(&FileProblem::TrailingData) {
+                scan.file.push(FileProblem::TrailingData);
+            }
+            continue;
+        }
+        if line_no == 1 {
+            digest.update(&buf);
+            match serde_json::from_str::<Header>(text) {
+                Ok(h) if h.archive == FORMAT && canonical_eq(&h, text, &mut canonical) => {
+                    if h.version != VERSION {
+                        scan.file.push(FileProblem::UnsupportedVersion);
+                        return Ok(scan);
+                    }
+                }
+                _ => {
+                    scan.file.push(FileProblem::BadHeader);
+                    return Ok(scan);
+                }
+            }
+            continue;
+        }
+        if text.starts_with("{\"end\":") {
+            match serde_json::from_str::<Trailer>(text) {
+                Ok(t) if canonical_eq(&t, text, &mut canonical) => {
+                    trailer = Some(t);
+                    continue;
+                }
+                // A damaged trailer: count it as a (rejected) line; the trailer is missing.
+                _ => {}
+            }
+        }
+        digest.update(&buf);
+        scan.cases += 1;
+        if let Some(column) = utf8_error {
+            scan.rejected.push(RejectedCase {
+                line: line_no,
+                case_id: None,
+                reason: Rejection::Malformed { column },
+            });
+            continue;
+        }
+        match check_case(text, &mut canonical) {
+            Ok(record) => {
+                scan.events += record.events.len() as u64;
+                if !seen.insert(record.case_id) {
+                    scan.rejected.push(RejectedCase {
+                        line: line_no,
+                        case_id: Some(record.case_id),
+                        reason: Rejection::Duplicate,
+                    });
+                    continue;
+                }
+                match store.map(|s| against_store(s, &record)).transpose() {
+                    Ok(known) => scan.accepted.push((line_no, known.unwrap_or(false))),
+                    Err(reason) => scan.rejected.push(RejectedCase {
+                        line: line_no,
+                        case_id: Some(record.case_id),
+                        reason,
+                    }),
+                }
+            }
+            Err((case_id, reason)) => scan.rejected.push(RejectedCase {
+                line: line_no,
+                case_id,
+                reason,
+            }),
+        }
+    }
+    if line_no == 0 {
+        scan.file.push(FileProblem::BadHeader);
+        return Ok(scan);
+    }
+    match trailer {
+        None => scan.file.push(FileProblem::MissingTrailer),
+        Some(t) => {
+            if t.cases != scan.cases as u64 || t.events != scan.events || t.end != FORMAT {
+                scan.file.push(FileProblem::CountMismatch);
+            }
+            if t.digest != to_hex(&digest.finalize()) {
+                scan.file.push(FileProblem::DigestMismatch);
+            }
+        }
+    }
+    Ok(scan)
+}
+
+fn canonical_eq<T: Serialize>(value: &T, text: &str, buf: &mut Vec<u8>) -> bool {
+    buf.clear();
+    serde_json::to_writer(&mut *buf, value).is_ok() && buf.as_slice() == text.as_bytes()
+}
+
+/// Checks one case line on its own.
+fn check_case(
+    text: &str,
+    canonical: &mut Vec<u8>,
+) -> Result<CaseRecord, (Option<Uuid>, Rejection)> {
+    let record: CaseRecord = serde_json::from_str(text)
+        .map_err(|e| (None, Rejection::Malformed { column: e.column() }))?;
+    let id = Some(record.case_id);
+    if !canonical_eq(&record, text, canonical) {
+        return Err((id, Rejection::NotCanonical));
+    }
+    let anchor = Anchor {
+        version: record.version,
+        head: record.head.clone(),
+    };
+    history::verify_against(&record.events, &anchor).map_err(|e| (id, Rejection::History(e)))?;
+    let first = record.events.first();
+    if first.is_none_or(|e| e.case_id != record.case_id) {
+        return Err((id, Rejection::Mismatch { field: "case_id" }));
+    }
+    let case = history::replay(&record.events).map_err(|e| (id, Rejection::History(e)))?;
+    if case.number != record.number {
+        return Err((id, Rejection::Mismatch { field: "number" }));
+    }
+    Ok(record)
+}
+
+/// Whether the store already holds this very history (`true`), nothing for it (`false`), or
+/// something that conflicts.
+fn against_store(store: &dyn CaseStore, record: &CaseRecord) -> Result<bool, Rejection> {
+    match store.summary(record.case_id) {
+        Ok(s) if s.version == record.version && s.head == record.head => Ok(true),
+        Ok(_) => Err(Rejection::Store(StoreError::DuplicateCase)),
+        Err(StoreError::NotFound) => {
+            let query = CaseQuery {
+                number: Some(record.number.clone()),
+                ..CaseQuery::default()
+            };
+            match store.list(&query) {
+                Ok(found) if found.is_empty() => Ok(false),
+                Ok(_) => Err(Rejection::Store(StoreError::NumberTaken)),
+                Err(e) => Err(Rejection::Store(e)),
+            }
+        }
+        Err(e) => Err(Rejection::Store(e)),
+    }
+}
