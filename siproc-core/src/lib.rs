@@ -30,6 +30,7 @@ pub mod case;
 pub mod catalog;
 pub mod country;
 pub mod document;
+pub mod duplicates;
 pub mod issue;
 pub mod names;
 pub mod normalize;
@@ -43,6 +44,9 @@ pub use document::{
     DocumentKind, Mrz, check_document, check_document_at, check_document_in, normalize_document,
     parse_mrz,
 };
+pub use duplicates::{DuplicatePair, DuplicateReason, find_duplicates};
 pub use issue::{Issue, Locale, Pointer, Report, Rule, Severity, list_rules};
 pub use normalize::normalize_intake;
-pub use validation::{parse_intake, validate, validate_json, validate_on, validate_value};
+pub use validation::{
+    parse_intake, validate, validate_json, validate_json_bytes, validate_on, validate_value,
+};
