@@ -11,7 +11,7 @@
 //!
 //! | reason | when |
 //! |---|---|
-//! | [`DuplicateReason::SameDocument`] | both have a document of the same kind whose numbers have the same canonical form ([`normalize_document`]; a number without the kind's shape is not compared) |
+//! | [`DuplicateReason::SameDocument`] | both have a document of the same kind whose numbers have the same canonical form ([`normalize_document`]); only numbers that pass their kind's checks are compared, so placeholders such as `0000-0000-00000` or `NO TIENE` link nobody |
 //! | [`DuplicateReason::SameNameAndBirthDate`] | the folded full names ([`fold_name`] of given names and surnames) are equal and so are the birth dates |
 //! | [`DuplicateReason::SimilarName`] | the folded full names have a Jaro-Winkler similarity of at least [`SIMILAR_NAME_THRESHOLD`] and the birth dates do not contradict each other (equal, or one missing); not given when the previous reason is |
 //!
@@ -28,7 +28,7 @@
 //! # Scale
 //!
 //! Records are never compared all against all. Candidate pairs come from blocks: records sharing
-//! a canonical document number, records sharing folded name and birth date, and for similar names
+//! a valid canonical document number, records sharing folded name and birth date, and for similar names
 //! records sharing a birth date and the initial of the folded name, or (when a birth date is
 //! missing) the first letters of the folded surnames. Within a block, records are sorted by folded
 //! name and each is compared with the next [`WINDOW`] ones; a block smaller than the window is
@@ -42,7 +42,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::case::Intake;
-use crate::document::{DocumentKind, normalize_document};
+use crate::document::{DocumentKind, check_document_at, normalize_document};
+use crate::issue::{Locale, Pointer};
 use crate::names::fold_name;
 use crate::person::Person;
 
@@ -103,19 +104,23 @@ struct Key {
     /// Folded surnames, for blocking when a birth date is missing.
     surnames: String,
     birth: Option<NaiveDate>,
-    /// `(kind, canonical number)` of each document with the kind's shape.
+    /// `(kind, canonical number)` of each document that passes its kind's checks.
     documents: Vec<(DocumentKind, String)>,
 }
 
 impl Key {
     fn of(person: &Person) -> Key {
         let name = fold_name(&format!("{} {}", person.given_names, person.surnames));
+        let root = Pointer::root();
         let mut documents: Vec<(DocumentKind, String)> = person
             .documents
             .iter()
             .filter_map(|d| {
                 let kind = DocumentKind::from_str(&d.kind).ok()?;
-                Some((kind, normalize_document(kind, &d.number)?))
+                let number = normalize_document(kind, &d.number)?;
+                check_document_at(kind, &number, &root, Locale::Es)
+                    .is_empty()
+                    .then_some((kind, number))
             })
             .collect();
         documents.sort();
@@ -427,9 +432,24 @@ mod tests {
     }
 
     #[test]
-    fn a_placeholder_number_shared_by_thousands_costs_linear_work() {
+    fn placeholder_and_invalid_numbers_link_nobody() {
+        let found = find(&[
+            person("Rosa", "Amaya", None, Some("0000-0000-00000")),
+            person("Juan", "Zelaya", None, Some("0000000000000")),
+            person("Marta", "Cruz", None, Some("1901-1990-12345")),
+            person("Pedro", "Lagos", None, Some("1901 1990 12345")),
+        ]);
+        assert!(found.is_empty());
+    }
+
+    #[test]
+    fn a_huge_block_costs_linear_work() {
+        // Thousands of rows with the same default birth date and the same document.
         let persons: Vec<Person> = (0..5000)
-            .map(|i| person(&format!("Persona{i}"), "Uno", None, Some("0101-1990-00001")))
+            .map(|i| {
+                let given = format!("Ana{i}");
+                person(&given, "Uno", Some("1900-01-01"), Some("0101-1990-00001"))
+            })
             .collect();
         let refs: Vec<Option<&Person>> = persons.iter().map(Some).collect();
         let pairs = find_duplicate_persons(&refs);

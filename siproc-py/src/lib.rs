@@ -12,7 +12,7 @@ use std::sync::{Arc, OnceLock};
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyTuple};
+use pyo3::types::{PyList, PyString, PyTuple};
 use siproc_core::duplicates::{self, DuplicateReason};
 use siproc_core::validation::intake_from_value;
 use siproc_core::{Intake, Locale};
@@ -93,7 +93,10 @@ impl PyReport {
 
     fn __repr__(&self) -> String {
         let codes: Vec<&str> = self.0.issues.iter().map(|i| i.code.as_str()).collect();
-        format!("Report(ok={}, issues={codes:?})", if self.0.ok { "True" } else { "False" })
+        format!(
+            "Report(ok={}, issues={codes:?})",
+            if self.0.ok { "True" } else { "False" }
+        )
     }
 }
 
@@ -314,17 +317,22 @@ fn each<T>(
 /// `mrz_td3`). Issues have the path `""`.
 #[pyfunction]
 #[pyo3(signature = (kind, value, locale = "es"))]
-fn check_document(kind: &str, value: &str, locale: &str) -> PyResult<PyReport> {
-    let issues = siproc_core::check_document_in(kind, value, self::locale(locale)?);
+fn check_document(
+    kind: &Bound<'_, PyString>,
+    value: &Bound<'_, PyString>,
+    locale: &str,
+) -> PyResult<PyReport> {
+    let (kind, value) = (convert::text(kind), convert::text(value));
+    let issues = siproc_core::check_document_in(&kind, &value, self::locale(locale)?);
     Ok(PyReport(siproc_core::Report::from_issues(issues)))
 }
 
 /// The canonical form of a document number, or `None` when it does not have the kind's shape
 /// (or the kind is unknown).
 #[pyfunction]
-fn normalize_document(kind: &str, value: &str) -> Option<String> {
-    let kind = kind.parse().ok()?;
-    siproc_core::normalize_document(kind, value)
+fn normalize_document(kind: &Bound<'_, PyString>, value: &Bound<'_, PyString>) -> Option<String> {
+    let kind = convert::text(kind).parse().ok()?;
+    siproc_core::normalize_document(kind, &convert::text(value))
 }
 
 /// Parses the two lines of a passport's machine readable zone: `(fields, report)`, where
@@ -333,15 +341,19 @@ fn normalize_document(kind: &str, value: &str) -> Option<String> {
 #[pyo3(signature = (lines, locale = "es"))]
 fn parse_mrz<'py>(
     py: Python<'py>,
-    lines: Vec<String>,
+    lines: Vec<Bound<'py, PyString>>,
     locale: &str,
 ) -> PyResult<(Bound<'py, PyAny>, PyReport)> {
     let locale = self::locale(locale)?;
+    let lines: Vec<String> = lines.iter().map(convert::text).collect();
     let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
     match siproc_core::document::parse_mrz_at(&lines, &siproc_core::Pointer::root(), locale) {
         Ok(mrz) => {
             let fields = to_python(py, &serde_json::to_value(mrz).unwrap_or_default())?;
-            Ok((fields, PyReport(siproc_core::Report::from_issues(Vec::new()))))
+            Ok((
+                fields,
+                PyReport(siproc_core::Report::from_issues(Vec::new())),
+            ))
         }
         Err(issues) => Ok((
             py.None().into_bound(py),
@@ -362,7 +374,13 @@ fn intake(
         Record::Bytes(b) => match String::from_utf8(b) {
             Ok(t) => siproc_core::parse_intake(&t, locale),
             // Not UTF-8: the core's report says where.
-            Err(e) => return Err(siproc_core::validate_json_bytes(e.as_bytes(), catalog, locale)),
+            Err(e) => {
+                return Err(siproc_core::validate_json_bytes(
+                    e.as_bytes(),
+                    catalog,
+                    locale,
+                ));
+            }
         },
     };
     parsed.map_err(|issue| siproc_core::Report::from_issues(vec![issue]))
