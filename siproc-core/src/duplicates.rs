@@ -566,7 +566,7 @@ mod props {
                     (a, b, p.reasons, p.score.to_bits())
                 })
                 .collect();
-            backward.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
+            backward.sort_by_key(|x| (x.0, x.1));
             let forward: Vec<(usize, usize, Vec<DuplicateReason>, u64)> = forward
                 .into_iter()
                 .map(|p| (p.a, p.b, p.reasons, p.score.to_bits()))
