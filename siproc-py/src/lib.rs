@@ -13,13 +13,13 @@ use std::sync::{Arc, OnceLock};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple};
-use siproc_core::duplicates::{self, DuplicateReason};
+use siproc_core::duplicates;
 use siproc_core::validation::intake_from_value;
 use siproc_core::{Intake, Locale};
 
 mod convert;
 
-use convert::{Record, to_json, to_python};
+use convert::{Record, to_python};
 
 /// One problem found in a record: `code`, `path` (a JSON Pointer), `severity` and `message`.
 #[pyclass(frozen, eq, hash, module = "siproc", name = "Issue")]
@@ -455,27 +455,6 @@ fn duplicate_clusters(pairs: Vec<Bound<'_, PyDuplicatePair>>) -> Vec<Vec<usize>>
     duplicates::clusters(&pairs)
 }
 
-/// The reasons a duplicate pair can have, as their wire names.
-#[pyfunction]
-fn duplicate_reasons() -> Vec<&'static str> {
-    [
-        DuplicateReason::SameDocument,
-        DuplicateReason::SameNameAndBirthDate,
-        DuplicateReason::SimilarName,
-    ]
-    .iter()
-    .map(|r| r.as_str())
-    .collect()
-}
-
-/// Converts a record to the JSON value the core reads (dates as ISO text): what `validate`
-/// sees, for inspection and tests.
-#[pyfunction]
-fn to_wire<'py>(py: Python<'py>, record: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    let value = to_json(record)?;
-    to_python(py, &value)
-}
-
 /// The native module.
 #[pymodule]
 fn _siproc(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -492,8 +471,6 @@ fn _siproc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(list_rules, m)?)?;
     m.add_function(wrap_pyfunction!(find_duplicates, m)?)?;
     m.add_function(wrap_pyfunction!(duplicate_clusters, m)?)?;
-    m.add_function(wrap_pyfunction!(duplicate_reasons, m)?)?;
-    m.add_function(wrap_pyfunction!(to_wire, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
