@@ -33,6 +33,7 @@ pub mod case;
 pub mod catalog;
 pub mod country;
 pub mod document;
+pub mod duplicates;
 pub mod forms;
 pub mod history;
 pub mod issue;
@@ -50,9 +51,12 @@ pub use document::{
     DocumentKind, Mrz, check_document, check_document_at, check_document_in, normalize_document,
     parse_mrz,
 };
+pub use duplicates::{DuplicatePair, DuplicateReason, find_duplicates};
 pub use history::{Anchor, Event, EventKind, HistoryError, Sealed, Tamper, replay, verify};
 pub use issue::{Issue, Locale, Pointer, Report, Rule, Severity, list_rules};
 pub use normalize::normalize_intake;
 pub use store::{CaseQuery, CaseStore, CaseSummary, MemoryStore, StoreError};
-pub use validation::{parse_intake, validate, validate_json, validate_on, validate_value};
+pub use validation::{
+    parse_intake, validate, validate_json, validate_json_bytes, validate_on, validate_value,
+};
 pub use workflow::{Actor, Command, Role, WorkflowError};

@@ -728,3 +728,25 @@ pub fn effective_priority(intake: &Intake, catalog: &Catalog) -> Priority {
     let implied = catalog.priority_for(&intake.flags);
     intake.priority.map_or(implied, |p| p.max(implied))
 }
+
+/// Parses and validates JSON given as bytes (a line of a JSON Lines file), as [`validate_json`]
+/// does. Bytes that are not UTF-8 give a `json.syntax` issue at the line and column of the first
+/// bad byte.
+pub fn validate_json_bytes(json: &[u8], catalog: &Catalog, locale: Locale) -> Report {
+    match std::str::from_utf8(json) {
+        Ok(text) => validate_json(text, catalog, locale),
+        Err(e) => {
+            let valid = json.get(..e.valid_up_to()).unwrap_or_default();
+            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            let start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+            let column = valid.len() - start + 1;
+            let (line, column) = (line.to_string(), column.to_string());
+            Report::from_issues(vec![Issue::new(
+                "json.syntax",
+                "",
+                locale,
+                &[("line", &line), ("column", &column)],
+            )])
+        }
+    }
+}

@@ -245,3 +245,16 @@ fn one_field_is_checked_before_the_form_is_complete() {
     let report = validate_field(blank, "/office/x", json!(1), &catalog, Locale::Es);
     assert_eq!(report.issues[0].code, "json.bad_value");
 }
+
+#[test]
+fn bytes_that_are_not_utf8_are_a_syntax_issue() {
+    let catalog = Catalog::honduras().unwrap();
+    let report =
+        siproc_core::validate_json_bytes(b"{\"office\":\n \"T\xffP\"}", &catalog, Locale::En);
+    assert_eq!(report.issues.len(), 1);
+    assert_eq!(report.issues[0].code, "json.syntax");
+    assert!(report.issues[0].message.contains("line 2, column 4"));
+    let text = serde_json::to_string(&valid()).unwrap();
+    let from_bytes = siproc_core::validate_json_bytes(text.as_bytes(), &catalog, Locale::Es);
+    assert_eq!(from_bytes, validate_json(&text, &catalog, Locale::Es));
+}

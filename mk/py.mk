@@ -1,0 +1,35 @@
+# siproc-py: the Python package, built with maturin into a venv, tested with pytest and stubtest.
+#
+# The venv lives in siproc-py/.venv (not committed). Its tools are pinned in
+# siproc-py/requirements-dev.txt and reinstalled only when that file changes. The extension is
+# built once, in release mode, by `maturin develop` (an editable install: the Python layer is
+# read from siproc-py/python, the native module is put beside it).
+
+.PHONY: setup-py build-py test-py bench-py
+
+PY_DIR := $(ROOT)/siproc-py
+VENV := $(PY_DIR)/.venv
+VENV_PY := $(VENV)/bin/python
+PY_STAMP := $(VENV)/.requirements-installed
+
+TESTS += test-py
+
+$(VENV_PY):
+	@command -v python3 >/dev/null || { echo "python3 is missing: install Python 3.9 or newer"; exit 1; }
+	python3 -m venv $(VENV) || { rm -rf $(VENV); $(MAKE) --no-print-directory setup-debian; python3 -m venv $(VENV); }
+
+$(PY_STAMP): $(PY_DIR)/requirements-dev.txt | $(VENV_PY)
+	$(VENV_PY) -m pip install --quiet --disable-pip-version-check -r $(PY_DIR)/requirements-dev.txt
+	touch $@
+
+setup-py: setup-rust $(PY_STAMP)
+
+build-py: setup-py
+	cd $(PY_DIR) && VIRTUAL_ENV=$(VENV) PATH="$(VENV)/bin:$$PATH" $(VENV)/bin/maturin develop --release --quiet
+
+test-py: build-py
+	cd $(PY_DIR) && $(VENV_PY) -m pytest -q -p no:cacheprovider tests-py
+
+# The side-by-side benchmark against pydantic (figures in benches/README.md).
+bench-py: build-py
+	$(VENV_PY) $(ROOT)/benches/python/bench_vs_pydantic.py

@@ -1,0 +1,140 @@
+"""siproc: consular protection case management, the engine the server uses, for Python scripts.
+
+Records are plain dicts in the wire format (dates as ``datetime.date`` or ISO text) or JSON text.
+Validation problems are data: a :class:`Report` with ``ok`` and ``issues``. Pass
+``raise_on_error=True`` to get a :class:`ValidationError` (a ``ValueError``) carrying the report.
+
+>>> import siproc
+>>> siproc.check_document("hn_dni", "0801-1990-12345").ok
+True
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any, Iterable, Sequence, Union
+
+from . import _siproc
+from ._errors import CatalogError, ConflictError, SiprocError, TamperError, ValidationError
+from ._siproc import Catalog, DuplicatePair, Issue, Report
+
+__version__: str = _siproc.__version__
+
+__all__ = [
+    "Catalog",
+    "CatalogError",
+    "ConflictError",
+    "DuplicatePair",
+    "Issue",
+    "Report",
+    "SiprocError",
+    "TamperError",
+    "ValidationError",
+    "check_document",
+    "duplicate_clusters",
+    "find_duplicates",
+    "list_rules",
+    "normalize",
+    "normalize_document",
+    "parse_mrz",
+    "validate",
+    "validate_many",
+]
+
+_Record = Union[dict, str, bytes, bytearray]
+
+
+def validate(
+    record: _Record,
+    *,
+    catalog: Catalog | None = None,
+    locale: str = "es",
+    raise_on_error: bool = False,
+) -> Report:
+    """Validates one record (a dict, or JSON as ``str`` or ``bytes``) against a catalog.
+
+    Returns a :class:`Report`. With ``raise_on_error=True`` a report that is not ``ok`` is
+    raised as a :class:`ValidationError` instead.
+    """
+    report = _siproc.validate(record, catalog, locale)
+    if raise_on_error and not report.ok:
+        raise ValidationError(report)
+    return report
+
+
+def validate_many(
+    records: Iterable[_Record] | bytes | bytearray | str,
+    *,
+    catalog: Catalog | None = None,
+    locale: str = "es",
+) -> list[Report]:
+    """Validates many records; one report per record, in order.
+
+    ``records`` is a list (or any iterable) of records, or JSON Lines as ``bytes`` or ``str``
+    (one record per line; a final newline is not a record). The work runs without the GIL.
+    """
+    if not isinstance(records, (list, tuple, bytes, bytearray, str)):
+        records = list(records)
+    return _siproc.validate_many(records, catalog, locale)
+
+
+def check_document(kind: str, value: str, *, locale: str = "es") -> Report:
+    """Checks an identity document number of ``kind`` (``hn_dni``, ``hn_passport``, ``mx_curp``,
+    ``sv_dui``, ``gt_dpi``, ``mrz_td3``). The issues have the path ``""``."""
+    return _siproc.check_document(kind, value, locale)
+
+
+def normalize_document(kind: str, value: str) -> str | None:
+    """The canonical form of a document number (``0801-1990-12345`` for a DNI written with or
+    without dashes), or ``None`` when it does not have the kind's shape."""
+    return _siproc.normalize_document(kind, value)
+
+
+def parse_mrz(lines: Sequence[str] | str, *, locale: str = "es") -> dict[str, Any]:
+    """Parses a passport's machine readable zone (two lines of 44 characters, as a list or one
+    text). Returns its fields, dates as ``datetime.date``; raises :class:`ValidationError`."""
+    if isinstance(lines, str):
+        lines = lines.splitlines()
+    fields, report = _siproc.parse_mrz(list(lines), locale)
+    if fields is None:
+        raise ValidationError(report)
+    for key in ("birth_date", "expiry_date"):
+        fields[key] = _dt.date.fromisoformat(fields[key])
+    return fields
+
+
+def normalize(
+    record: _Record, *, catalog: Catalog | None = None, locale: str = "es"
+) -> dict[str, Any]:
+    """The record as the core normalises it before it becomes a case: names in NFC, document
+    numbers in canonical form, phones in E.164, the ``minor`` flag and the priority set.
+
+    The result is JSON-ready (dates as ISO text). A record that does not parse raises
+    :class:`ValidationError`; one that parses is normalised even if validation would report it.
+    """
+    intake, report = _siproc.normalize(record, catalog, locale)
+    if intake is None:
+        raise ValidationError(report)
+    return intake
+
+
+def list_rules() -> list[dict[str, str]]:
+    """Every rule siproc can report: ``code``, ``severity``, ``description``, and the message
+    templates ``es`` and ``en``."""
+    return _siproc.list_rules()
+
+
+def find_duplicates(records: Iterable[_Record] | bytes | bytearray | str) -> list[DuplicatePair]:
+    """Candidate duplicates among records, comparing their nationals: pairs of indices with a
+    score and the reasons (``same_document``, ``same_name_and_birth_date``, ``similar_name``).
+
+    Records that do not parse take no part. Takes the same inputs as :func:`validate_many`.
+    """
+    if not isinstance(records, (list, tuple, bytes, bytearray, str)):
+        records = list(records)
+    return _siproc.find_duplicates(records)
+
+
+def duplicate_clusters(pairs: Iterable[DuplicatePair]) -> list[list[int]]:
+    """Groups duplicate pairs into clusters of transitively linked records (sorted indices)."""
+    return _siproc.duplicate_clusters(list(pairs))
