@@ -24,7 +24,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::case::Priority;
-use crate::issue::Locale;
+use crate::issue::{Locale, Pointer};
+use crate::validation::DEFAULT_MAX_FACT_CHARS;
 
 /// A text in Spanish, and optionally English.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -634,8 +635,285 @@ impl Catalog {
         for f in &self.forms {
             check_code("forms.json", &f.id)?;
         }
-        crate::forms::template::check_templates(self)
+        // Bindings, placeholders and glyphs of the templates are checked where forms are
+        // printed; a build without PDF rendering (the WebAssembly package) only reads them.
+        #[cfg(feature = "pdf")]
+        crate::forms::template::check_templates(self)?;
+        Ok(())
     }
+}
+
+/// A code and its label in one locale: one option of a select.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChoiceView {
+    /// The wire value.
+    pub code: String,
+    /// Its label.
+    pub label: String,
+}
+
+/// One field of the intake form, as a page builds it: where it goes, its label, its type and
+/// its choices, in one locale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldView {
+    /// Where the value goes, as a JSON Pointer in which `*` stands for any list index
+    /// (`/persons/*/given_names`); facts are at `/facts/<key>`.
+    pub path: String,
+    /// The label.
+    pub label: String,
+    /// The kind of value.
+    #[serde(rename = "type")]
+    pub kind: FactType,
+    /// Whether the form must have it (validation still gives the verdict).
+    pub required: bool,
+    /// Whether the value is a list of choices rather than one.
+    pub multiple: bool,
+    /// For `choice` fields: the allowed values, in display order.
+    pub choices: Vec<ChoiceView>,
+    /// For text facts: the longest accepted text, in characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_chars: Option<u32>,
+}
+
+/// A printable form, titled in one locale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FormView {
+    /// The form id (`intake_sheet`).
+    pub id: String,
+    /// Its title.
+    pub title: String,
+}
+
+/// A category as a form builder needs it, in one locale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CategoryView {
+    /// The code used in intakes.
+    pub code: String,
+    /// Its label.
+    pub label: String,
+    /// Whether access to its cases is restricted.
+    pub sensitive: bool,
+    /// Its facts, as fields at `/facts/<key>`.
+    pub facts: Vec<FieldView>,
+    /// The keys of the facts an intake of the category must have.
+    pub required_facts: Vec<String>,
+    /// When the category needs a relative among the persons: the accepted relationships.
+    pub requires_relative: Vec<crate::person::Relationship>,
+    /// The forms printed when a case of the category is entered (the common ones first).
+    pub forms: Vec<FormView>,
+}
+
+/// What a page needs to build the intake form of a pack: the common fields with their labels
+/// and choices (offices, categories, flags, document kinds, …) and every category with its facts,
+/// all in one locale. Built by [`Catalog::view`]; it carries no rule: the verdicts come from
+/// validation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CatalogView {
+    /// The pack id (`hn`).
+    pub pack: String,
+    /// The pack's country, ISO 3166-1 alpha-2.
+    pub country: String,
+    /// The locale of every label.
+    pub locale: Locale,
+    /// The fields every intake has, in form order.
+    pub fields: Vec<FieldView>,
+    /// The categories, in pack order.
+    pub categories: Vec<CategoryView>,
+}
+
+/// The labels of the intake's common fields and of the wire format's enumerations:
+/// `data/fields.json`, part of the crate.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FieldFile {
+    /// Labels of the document kinds.
+    documents: Vec<Choice>,
+    /// The common fields, in form order.
+    fields: Vec<FieldDef>,
+}
+
+/// One common field of `data/fields.json`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FieldDef {
+    path: String,
+    label: Text,
+    #[serde(rename = "type")]
+    kind: FactType,
+    #[serde(default)]
+    required: bool,
+    #[serde(default)]
+    multiple: bool,
+    /// Fixed choices (the wire format's enumerations).
+    #[serde(default)]
+    choices: Vec<Choice>,
+    /// Choices taken from the pack: `offices`, `categories`, `flags`, `services`, `partners` or
+    /// `documents`.
+    #[serde(default)]
+    choices_from: Option<String>,
+}
+
+fn field_file() -> Option<&'static FieldFile> {
+    static FILE: std::sync::OnceLock<Option<FieldFile>> = std::sync::OnceLock::new();
+    FILE.get_or_init(|| serde_json::from_str(include_str!("../data/fields.json")).ok())
+        .as_ref()
+}
+
+fn choices(list: &[Choice], locale: Locale) -> Vec<ChoiceView> {
+    list.iter()
+        .map(|c| ChoiceView {
+            code: c.code.clone(),
+            label: c.label.get(locale).to_owned(),
+        })
+        .collect()
+}
+
+impl Catalog {
+    /// The pack as a form builder needs it, labelled in `locale`: see [`CatalogView`].
+    ///
+    /// ```
+    /// use siproc_core::{Catalog, Locale};
+    /// let view = Catalog::honduras()?.view(Locale::Es);
+    /// let names = view.fields.iter().find(|f| f.path == "/persons/*/given_names").unwrap();
+    /// assert_eq!(names.label, "Nombres");
+    /// # Ok::<(), siproc_core::CatalogError>(())
+    /// ```
+    pub fn view(&self, locale: Locale) -> CatalogView {
+        // The file is part of the crate and checked by a unit test; were it broken, the view
+        // would have no common fields rather than panic.
+        let (documents, defs): (&[Choice], &[FieldDef]) = match field_file() {
+            Some(f) => (&f.documents, &f.fields),
+            None => (&[], &[]),
+        };
+        let label = |text: &Text| text.get(locale).to_owned();
+        let pick = |code: &str, text: &Text| ChoiceView {
+            code: code.to_owned(),
+            label: label(text),
+        };
+        let from_pack = |source: &str| -> Vec<ChoiceView> {
+            match source {
+                "offices" => self
+                    .offices
+                    .iter()
+                    .map(|o| pick(&o.code, &o.name))
+                    .collect(),
+                "categories" => self
+                    .categories
+                    .iter()
+                    .map(|c| pick(&c.code, &c.label))
+                    .collect(),
+                "flags" => self.flags.iter().map(|f| pick(&f.code, &f.label)).collect(),
+                "services" => self
+                    .services
+                    .iter()
+                    .map(|s| pick(&s.code, &s.label))
+                    .collect(),
+                "partners" => self
+                    .partners
+                    .iter()
+                    .map(|p| pick(&p.code, &p.name))
+                    .collect(),
+                // The pack's own kinds first, then the others.
+                "documents" => {
+                    let own = |c: &&Choice| self.pack.documents.contains(&c.code);
+                    let (mut first, rest): (Vec<&Choice>, Vec<&Choice>) =
+                        documents.iter().partition(own);
+                    first.extend(rest);
+                    first.into_iter().map(|c| pick(&c.code, &c.label)).collect()
+                }
+                _ => Vec::new(),
+            }
+        };
+        let fields = defs
+            .iter()
+            .map(|d| FieldView {
+                path: d.path.clone(),
+                label: label(&d.label),
+                kind: d.kind,
+                required: d.required,
+                multiple: d.multiple,
+                choices: match &d.choices_from {
+                    Some(source) => from_pack(source),
+                    None => choices(&d.choices, locale),
+                },
+                max_chars: None,
+            })
+            .collect();
+        let categories = self
+            .categories
+            .iter()
+            .map(|c| CategoryView {
+                code: c.code.clone(),
+                label: label(&c.label),
+                sensitive: c.sensitive,
+                facts: c
+                    .facts
+                    .iter()
+                    .map(|f| FieldView {
+                        path: Pointer::root().key("facts").key(&f.key).into(),
+                        label: label(&f.label),
+                        kind: f.kind,
+                        required: f.required,
+                        multiple: false,
+                        choices: choices(&f.values, locale),
+                        max_chars: match f.kind {
+                            FactType::Text => Some(f.max_chars.unwrap_or(DEFAULT_MAX_FACT_CHARS)),
+                            _ => None,
+                        },
+                    })
+                    .collect(),
+                required_facts: c
+                    .facts
+                    .iter()
+                    .filter(|f| f.required)
+                    .map(|f| f.key.clone())
+                    .collect(),
+                requires_relative: c
+                    .requires_relative
+                    .as_ref()
+                    .map(|r| r.relationships.clone())
+                    .unwrap_or_default(),
+                forms: form_views(self.forms_for(&c.code), locale),
+            })
+            .collect();
+        CatalogView {
+            pack: self.pack.id.clone(),
+            country: self.pack.country.clone(),
+            locale,
+            fields,
+            categories,
+        }
+    }
+
+    /// The forms to print when `record` — an intake in the wire format, possibly incomplete, as
+    /// a form holds it while it is filled in — is entered: the common ones, then those of its
+    /// `category` when it names one of the pack. Titles in `locale`.
+    ///
+    /// ```
+    /// use siproc_core::{Catalog, Locale};
+    /// let forms = Catalog::honduras()?
+    ///     .required_forms(&serde_json::json!({"category": "missing_person"}), Locale::Es);
+    /// assert_eq!(forms[0].title, "Ficha de registro del caso");
+    /// assert!(forms.iter().any(|f| f.id == "search_request"));
+    /// # Ok::<(), siproc_core::CatalogError>(())
+    /// ```
+    pub fn required_forms(&self, record: &serde_json::Value, locale: Locale) -> Vec<FormView> {
+        let category = record
+            .get("category")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default();
+        form_views(self.forms_for(category), locale)
+    }
+}
+
+fn form_views(forms: Vec<&FormRef>, locale: Locale) -> Vec<FormView> {
+    forms
+        .into_iter()
+        .map(|f| FormView {
+            id: f.id.clone(),
+            title: f.title.get(locale).to_owned(),
+        })
+        .collect()
 }
 
 fn unique<'a>(file: &str, codes: impl Iterator<Item = &'a str>) -> Result<(), CatalogError> {
@@ -703,5 +981,144 @@ mod tests {
             (err.code, err.file.as_str()),
             ("catalog.bad_json", "flags.json")
         );
+    }
+
+    #[test]
+    fn the_field_file_parses_and_names_real_fields() {
+        let file = field_file().expect("data/fields.json parses");
+        assert!(file.fields.len() > 20);
+        // Every path exists in the published schema of an intake.
+        let schema: serde_json::Value =
+            serde_json::from_str(&crate::schema::intake_schema()).unwrap();
+        let resolve = |node: &serde_json::Value| -> serde_json::Value {
+            let mut node = node.clone();
+            loop {
+                let reference = node
+                    .get("$ref")
+                    .or_else(|| node.pointer("/anyOf/0/$ref"))
+                    .and_then(|r| r.as_str())
+                    .map(str::to_owned);
+                match reference {
+                    Some(r) => node = schema.pointer(&r[1..]).unwrap().clone(),
+                    None => return node,
+                }
+            }
+        };
+        for f in &file.fields {
+            let mut node = schema.clone();
+            for segment in f.path.trim_start_matches('/').split('/') {
+                node = resolve(&node);
+                node = if segment == "*" {
+                    node["items"].clone()
+                } else {
+                    node["properties"][segment].clone()
+                };
+                assert!(!node.is_null(), "{} is not in the intake schema", f.path);
+            }
+            assert_eq!(
+                f.kind == FactType::Choice,
+                !f.choices.is_empty() || f.choices_from.is_some(),
+                "{}",
+                f.path
+            );
+            // Fixed choices are the wire format's values: each is accepted by the schema.
+            let node = resolve(&node);
+            let node = if f.multiple {
+                resolve(&node["items"])
+            } else {
+                node
+            };
+            for c in &f.choices {
+                let allowed = node.to_string();
+                assert!(
+                    allowed.contains(&format!("\"{}\"", c.code)),
+                    "{}: {} not in the schema",
+                    f.path,
+                    c.code
+                );
+            }
+        }
+        let kinds: Vec<&str> = file.documents.iter().map(|c| c.code.as_str()).collect();
+        let all: Vec<&str> = crate::document::DocumentKind::ALL
+            .iter()
+            .map(|k| k.as_str())
+            .collect();
+        assert_eq!(kinds, all);
+    }
+
+    #[test]
+    fn the_view_labels_fields_and_categories_in_a_locale() {
+        let hn = Catalog::honduras().unwrap();
+        let es = hn.view(Locale::Es);
+        let en = hn.view(Locale::En);
+        assert_eq!((es.pack.as_str(), es.country.as_str()), ("hn", "HN"));
+        let field = |v: &CatalogView, p: &str| v.fields.iter().find(|f| f.path == p).cloned();
+        assert_eq!(
+            field(&es, "/persons/*/birth_date").unwrap().label,
+            "Fecha de nacimiento"
+        );
+        assert_eq!(
+            field(&en, "/persons/*/birth_date").unwrap().label,
+            "Date of birth"
+        );
+        let offices = field(&es, "/office").unwrap();
+        assert_eq!(offices.choices.len(), hn.offices.len());
+        let kinds = field(&es, "/persons/*/documents/*/kind").unwrap();
+        assert_eq!(kinds.choices[0].code, "hn_dni");
+        let gt = Catalog::guatemala().unwrap().view(Locale::Es);
+        assert_eq!(
+            field(&gt, "/persons/*/documents/*/kind").unwrap().choices[0].code,
+            "gt_dpi"
+        );
+
+        let detention = es
+            .categories
+            .iter()
+            .find(|c| c.code == "detention")
+            .unwrap();
+        assert!(detention.required_facts.contains(&"authority".to_owned()));
+        let kind = detention
+            .facts
+            .iter()
+            .find(|f| f.path == "/facts/detention_kind")
+            .unwrap();
+        assert_eq!((kind.kind, kind.choices.len()), (FactType::Choice, 2));
+        assert_eq!(kind.choices[1].label, "Migratoria");
+        let missing = es
+            .categories
+            .iter()
+            .find(|c| c.code == "missing_person")
+            .unwrap();
+        assert!(!missing.requires_relative.is_empty());
+        assert_eq!(es.categories.len(), hn.categories.len());
+        let json = serde_json::to_value(&es).unwrap();
+        assert_eq!(json["fields"][0]["type"], "choice");
+    }
+
+    #[test]
+    fn required_forms_follow_the_category_of_a_partial_record() {
+        let hn = Catalog::honduras().unwrap();
+        let ids = |record: serde_json::Value| -> Vec<String> {
+            hn.required_forms(&record, Locale::En)
+                .into_iter()
+                .map(|f| f.id)
+                .collect()
+        };
+        assert_eq!(
+            ids(serde_json::json!({})),
+            ["intake_sheet", "informed_consent"]
+        );
+        assert_eq!(
+            ids(serde_json::json!({"category": 3})),
+            ["intake_sheet", "informed_consent"]
+        );
+        assert_eq!(
+            ids(serde_json::json!({"category": "nope"})),
+            ["intake_sheet", "informed_consent"]
+        );
+        let remains = ids(serde_json::json!({"category": "repatriation_of_remains"}));
+        assert!(remains.len() > 2 && remains.contains(&"power_of_attorney".to_owned()));
+        let titles = hn.required_forms(&serde_json::json!({"category": "detention"}), Locale::En);
+        assert_eq!(titles[0].title, "Case intake sheet");
     }
 }

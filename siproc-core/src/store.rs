@@ -68,6 +68,7 @@ pub enum StoreError {
     #[error("refused: {0}")]
     Rejected(#[source] WorkflowError),
     /// A form could not be rendered (see [`crate::forms::generate_form`]).
+    #[cfg(feature = "pdf")]
     #[error("form not generated: {0}")]
     Form(#[source] crate::forms::FormError),
     /// The backend failed (a database error, described without data).
@@ -89,6 +90,7 @@ impl StoreError {
             StoreError::NumberTaken => "store.number_taken",
             StoreError::Invalid(e) => e.code(),
             StoreError::Rejected(e) => e.code(),
+            #[cfg(feature = "pdf")]
             StoreError::Form(e) => e.code,
             StoreError::Backend { .. } => "store.backend",
         }
@@ -553,6 +555,7 @@ impl CaseStore for MemoryStore {
     }
 }
 
+#[cfg(feature = "pdf")]
 /// Generates form `form_id` for the stored case and appends its *form generated* event, with the
 /// case's version as the expected version: the PDF and its record land together or not at all.
 /// Returns the updated case and the PDF.

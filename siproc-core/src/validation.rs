@@ -121,9 +121,17 @@ pub fn validate_field(
     )
 }
 
+/// The deepest pointer [`validate_field`] applies: far below any field of the wire format, and
+/// low enough that a hostile pointer cannot build a record too deep to walk without overflowing
+/// the stack.
+const MAX_POINTER_SEGMENTS: usize = 32;
+
 /// Puts `value` at JSON Pointer `pointer` in `record`, creating objects on the way (and appending
 /// to a list at index `len`). `false` when the pointer cannot be applied.
 fn put(record: &mut serde_json::Value, pointer: &str, value: serde_json::Value) -> bool {
+    if pointer.split('/').nth(MAX_POINTER_SEGMENTS + 1).is_some() {
+        return false;
+    }
     if pointer.is_empty() {
         *record = value;
         return true;

@@ -15,6 +15,7 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
+#![cfg(feature = "pdf")]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -242,7 +242,11 @@ fn one_field_is_checked_before_the_form_is_complete() {
         Locale::Es,
     );
     assert!(report.issues.is_empty());
-    let report = validate_field(blank, "/office/x", json!(1), &catalog, Locale::Es);
+    let report = validate_field(blank.clone(), "/office/x", json!(1), &catalog, Locale::Es);
+    assert_eq!(report.issues[0].code, "json.bad_value");
+    // A pointer deep enough to build a record that would overflow the stack is refused.
+    let deep = "/facts/a".to_owned() + &"/b".repeat(1_000_000);
+    let report = validate_field(blank, &deep, json!(1), &catalog, Locale::Es);
     assert_eq!(report.issues[0].code, "json.bad_value");
 }
 

@@ -50,25 +50,39 @@
 //! DejaVu Sans does not cover) is a [`FormError`] with code `forms.missing_glyph` naming the field
 //! and the code point, never a silently dropped or blank glyph.
 
+#[cfg(feature = "pdf")]
 mod compose;
+#[cfg(feature = "pdf")]
 pub mod fields;
+#[cfg(feature = "pdf")]
 mod fonts;
+#[cfg(feature = "pdf")]
 mod layout;
+#[cfg(feature = "pdf")]
 mod pdf;
+#[cfg(feature = "pdf")]
 mod qr;
 pub mod template;
 
+#[cfg(feature = "pdf")]
 use chrono::{DateTime, Utc};
+#[cfg(feature = "pdf")]
 use sha2::{Digest, Sha256};
 
 pub use template::{Block, Column, Field, FormTemplate, Requirement, Signer, TableSource};
 
-use crate::case::{Case, GeneratedForm};
+use crate::case::Case;
+#[cfg(feature = "pdf")]
+use crate::case::GeneratedForm;
 use crate::catalog::Catalog;
+#[cfg(feature = "pdf")]
 use crate::history::Event;
+#[cfg(feature = "pdf")]
 use crate::issue::Locale;
+#[cfg(feature = "pdf")]
 use crate::workflow::{self, Actor, Command, WorkflowError};
 
+#[cfg(feature = "pdf")]
 /// How to render a form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderOptions {
@@ -81,6 +95,7 @@ pub struct RenderOptions {
     pub locale: Locale,
 }
 
+#[cfg(feature = "pdf")]
 /// A rendered form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderedForm {
@@ -96,6 +111,7 @@ pub struct RenderedForm {
     pub generated_at: DateTime<Utc>,
 }
 
+#[cfg(feature = "pdf")]
 impl RenderedForm {
     /// The record of this form in a case's `forms`.
     pub fn generated_form(&self) -> GeneratedForm {
@@ -118,6 +134,7 @@ pub struct RequiredForm {
     pub generated: bool,
 }
 
+#[cfg(feature = "pdf")]
 /// A form generated for a case: the PDF and the *form generated* event that records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Generation {
@@ -128,6 +145,7 @@ pub struct Generation {
     pub event: Event,
 }
 
+#[cfg(feature = "pdf")]
 /// Why a form could not be generated: the form could not be rendered, or the workflow refused
 /// the *form generated* event (the actor's role or office, an archived case).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -141,6 +159,7 @@ pub enum GenerateError {
     Workflow(#[from] WorkflowError),
 }
 
+#[cfg(feature = "pdf")]
 impl GenerateError {
     /// The stable code of the underlying error.
     pub fn code(&self) -> &'static str {
@@ -151,6 +170,7 @@ impl GenerateError {
     }
 }
 
+#[cfg(feature = "pdf")]
 /// Renders form `form_id` for `case` as it stands (its verification code is the case's head
 /// hash) and builds the *form generated* event that records the PDF's SHA-256, checked by the
 /// workflow like any other command. Append [`Generation::event`] to the case's history (with
@@ -219,6 +239,7 @@ pub struct FormError {
 }
 
 impl FormError {
+    #[cfg(feature = "pdf")]
     fn new(code: &'static str, form: &str, field: Option<&str>, reason: impl Into<String>) -> Self {
         FormError {
             code,
@@ -228,6 +249,7 @@ impl FormError {
         }
     }
 
+    #[cfg(feature = "pdf")]
     pub(crate) fn missing_glyph(form: &str, field: &str, c: char) -> Self {
         FormError::new(
             "forms.missing_glyph",
@@ -240,6 +262,7 @@ impl FormError {
         )
     }
 
+    #[cfg(feature = "pdf")]
     pub(crate) fn template(form: &str) -> Self {
         FormError::new(
             "forms.bad_template",
@@ -250,6 +273,7 @@ impl FormError {
     }
 }
 
+#[cfg(feature = "pdf")]
 /// The short verification code printed on the form: the first 12 hex digits, in groups of 4.
 pub fn verification_code(hash: &str) -> String {
     let upper = hash.to_ascii_uppercase();
@@ -263,6 +287,7 @@ pub fn verification_code(hash: &str) -> String {
     out
 }
 
+#[cfg(feature = "pdf")]
 /// Renders form `form_id` of `catalog` for `case` as a PDF.
 pub fn render_form(
     case: &Case,
@@ -352,6 +377,7 @@ pub fn render_form(
     })
 }
 
+#[cfg(feature = "pdf")]
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     let mut s = String::with_capacity(bytes.len() * 2);
@@ -361,7 +387,7 @@ fn hex(bytes: &[u8]) -> String {
     s
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "pdf"))]
 mod tests {
     use super::*;
 

@@ -34,10 +34,14 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "pdf")]
 use super::fields::{self, Scope};
+#[cfg(feature = "pdf")]
 use super::fonts::{Fonts, code_point};
 use crate::case::Status;
-use crate::catalog::{Catalog, CatalogError, Paper, Text};
+#[cfg(feature = "pdf")]
+use crate::catalog::{Catalog, CatalogError};
+use crate::catalog::{Paper, Text};
 
 /// A printable form of the pack.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -211,6 +215,7 @@ impl Block {
 }
 
 /// One piece of a text: literal, or a placeholder's binding.
+#[cfg(feature = "pdf")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Piece<'a> {
     /// Printed as is.
@@ -220,6 +225,7 @@ pub(crate) enum Piece<'a> {
 }
 
 /// Splits `text` into literals and `{binding}` placeholders; `Err` names what is unbalanced.
+#[cfg(feature = "pdf")]
 pub(crate) fn pieces(text: &str) -> Result<Vec<Piece<'_>>, &'static str> {
     let mut out = Vec::new();
     let mut rest = text;
@@ -246,6 +252,7 @@ pub(crate) fn pieces(text: &str) -> Result<Vec<Piece<'_>>, &'static str> {
     Ok(out)
 }
 
+#[cfg(feature = "pdf")]
 /// Checks every template of `catalog` and every pack label forms print; see the module docs.
 pub(crate) fn check_templates(catalog: &Catalog) -> Result<(), CatalogError> {
     let fonts = Fonts::get().ok_or_else(|| {
@@ -267,12 +274,14 @@ pub(crate) fn check_templates(catalog: &Catalog) -> Result<(), CatalogError> {
     check_labels(catalog, fonts)
 }
 
+#[cfg(feature = "pdf")]
 struct Checker<'a> {
     catalog: &'a Catalog,
     fonts: &'a Fonts,
     form: &'a FormTemplate,
 }
 
+#[cfg(feature = "pdf")]
 impl Checker<'_> {
     fn err(&self, code: &'static str, at: &str, reason: impl Into<String>) -> CatalogError {
         let entry = if at.is_empty() {
@@ -449,6 +458,7 @@ impl Checker<'_> {
     }
 }
 
+#[cfg(feature = "pdf")]
 /// Checks that the fonts print every pack label a form may show, and the built-in words.
 fn check_labels(catalog: &Catalog, fonts: &Fonts) -> Result<(), CatalogError> {
     let mut labels: Vec<(&str, String, &Text)> = vec![
@@ -500,6 +510,7 @@ fn check_labels(catalog: &Catalog, fonts: &Fonts) -> Result<(), CatalogError> {
     Ok(())
 }
 
+#[cfg(feature = "pdf")]
 fn missing(file: &str, entry: &str, c: char) -> CatalogError {
     CatalogError::new(
         "catalog.bad_value",
@@ -509,7 +520,7 @@ fn missing(file: &str, entry: &str, c: char) -> CatalogError {
     )
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "pdf"))]
 mod tests {
     use super::*;
 

@@ -1,0 +1,75 @@
+# siproc-wasm: the WebAssembly package (ES modules for the web and for bundlers), its tests in
+# Node and in a real browser, and its size budget.
+#
+#   make build-wasm   siproc-wasm/pkg/web and siproc-wasm/pkg/bundler (gitignored)
+#   make test-wasm    TypeScript check, wasm-bindgen tests in Node, conformance and robustness
+#                     tests in Node, the example page in headless Chromium, the size budget
+#   make bench-wasm   validate against Ajv in Node, one validation in Chromium (benches/README.md)
+#
+# Set-up is idempotent: the wasm32 target, wasm-bindgen-cli at exactly the version of
+# wasm-bindgen in Cargo.lock (one already on PATH is used when it matches, otherwise it is
+# installed into .tools/), Debian's chromium, and `npm ci` in the folders with a package-lock.
+
+.PHONY: setup-wasm build-wasm test-wasm bench-wasm
+
+TESTS += test-wasm
+DEBIAN_PACKAGES += chromium
+
+WASM_CRATE := $(ROOT)/siproc-wasm
+WASM_PKG := $(WASM_CRATE)/pkg
+WASM_OUT := $(ROOT)/target/wasm32-unknown-unknown/release-wasm/siproc_wasm.wasm
+WASM_TOOLS := $(ROOT)/.tools
+WASM_NODE_BIN := $(WASM_CRATE)/node_modules/.bin
+# A ceiling on the gzipped release module, to catch growth: 850 KiB. Issue 6 asks for 350 KB,
+# which is not met: libphonenumber's port alone (its regex engine, Unicode tables and metadata)
+# weighs 476 KB gzipped; benches/README.md ("WebAssembly") has the breakdown.
+WASM_MAX_GZIP_BYTES := 870400
+# What the wasm32 target of Rust emits, so that wasm-opt keeps to the same features.
+WASM_OPT_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+	--enable-mutable-globals --enable-reference-types --enable-multivalue
+export PATH := $(WASM_TOOLS)/bin:$(PATH)
+
+setup-wasm: setup-rust setup-debian
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@version=$$(awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' $(ROOT)/Cargo.lock); \
+	if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $$version" ]; then \
+	  echo "installing wasm-bindgen-cli $$version into .tools"; \
+	  cargo install --quiet --root $(WASM_TOOLS) wasm-bindgen-cli --version "=$$version"; \
+	fi
+	@command -v node >/dev/null || { echo "node is missing: install Node.js 20 or later"; exit 1; }
+	@for dir in $(WASM_CRATE) $(ROOT)/benches/wasm; do \
+	  if [ ! -d $$dir/node_modules ] || [ $$dir/package-lock.json -nt $$dir/node_modules/.package-lock.json ]; then \
+	    (cd $$dir && npm ci --no-audit --no-fund --loglevel=error); \
+	  fi; \
+	done
+
+build-wasm: setup-wasm
+	cargo build -p siproc-wasm --target wasm32-unknown-unknown --profile release-wasm
+	@for target in web bundler; do \
+	  rm -rf $(WASM_PKG)/$$target; \
+	  wasm-bindgen --target $$target --out-dir $(WASM_PKG)/$$target $(WASM_OUT); \
+	  $(WASM_NODE_BIN)/wasm-opt -Oz $(WASM_OPT_FEATURES) --strip-debug --strip-producers \
+	    -o $(WASM_PKG)/$$target/siproc_wasm_bg.wasm $(WASM_PKG)/$$target/siproc_wasm_bg.wasm; \
+	  node $(WASM_CRATE)/scripts/package-json.mjs $$target; \
+	done
+	@bytes=$$(wc -c < $(WASM_PKG)/web/siproc_wasm_bg.wasm); \
+	gz=$$(gzip -9 -c $(WASM_PKG)/web/siproc_wasm_bg.wasm | wc -c); \
+	echo "siproc_wasm_bg.wasm: $$bytes bytes, $$gz gzipped (budget $(WASM_MAX_GZIP_BYTES))"; \
+	[ $$gz -le $(WASM_MAX_GZIP_BYTES) ] || { echo "the module is over its size budget"; exit 1; }
+
+test-wasm: build-wasm
+	cargo clippy -p siproc-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
+	$(WASM_NODE_BIN)/tsc -p $(WASM_CRATE)/tests/tsconfig.json
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+	  cargo test -p siproc-wasm --target wasm32-unknown-unknown
+	cd $(WASM_CRATE) && node --test tests/
+
+bench-wasm: build-wasm
+	cargo build -p siproc-wasm --target wasm32-unknown-unknown --profile release-wasm --features bench-crossings
+	rm -rf $(ROOT)/benches/wasm/pkg
+	wasm-bindgen --target nodejs --out-dir $(ROOT)/benches/wasm/pkg $(WASM_OUT)
+	$(WASM_NODE_BIN)/wasm-opt -Oz $(WASM_OPT_FEATURES) -o $(ROOT)/benches/wasm/pkg/siproc_wasm_bg.wasm \
+	  $(ROOT)/benches/wasm/pkg/siproc_wasm_bg.wasm
+	echo '{"type": "commonjs"}' > $(ROOT)/benches/wasm/pkg/package.json
+	cd $(ROOT)/benches/wasm && node bench.mjs
+	cd $(WASM_CRATE) && node tests/browser-timing.mjs

@@ -1,0 +1,573 @@
+//! # siproc-wasm
+//!
+//! siproc's validation in the browser: the same verdicts and messages as the server, as an ES
+//! module for the web and for bundlers (`make build-wasm` writes `siproc-wasm/pkg/web` and
+//! `siproc-wasm/pkg/bundler`).
+//!
+//! ```js
+//! import init, { validate, validateField, catalog } from "./pkg/web/siproc_wasm.js";
+//! await init();
+//! const report = validate(record, { locale: "es" });
+//! // { ok: false, issues: [{ code: "dni.bad_department", path: "/persons/0/documents/0/number",
+//! //                         severity: "error", message: "El departamento del DNI …" }] }
+//! ```
+//!
+//! Every export is a stateless function over plain data: plain objects and arrays go in and come
+//! out, never `Map`s. This crate only converts: every decision is siproc-core's.
+//!
+//! - An invalid *record* is not an error: it gives a report (`{ok, issues}`), as in Rust.
+//! - *Misuse* — an argument of the wrong type, an unknown locale, pack or document kind, a text
+//!   longer than [`MAX_TEXT_LENGTH`] — throws a real `Error` whose `code` property (also the
+//!   start of its message) is one of [`BINDING_ERRORS`]. Messages never quote the input.
+//!
+//! How a record crosses into WebAssembly: `validate` writes it as JSON text with the engine's
+//! own `JSON.stringify` and siproc-core parses that text, which is faster than reading the
+//! object property by property (`benches/README.md`, "WebAssembly", has the figures) and gives
+//! exactly the parse errors of the server. The JavaScript functions this crate calls on user
+//! values are all imported with `catch`, so that a throwing getter or a revoked `Proxy` becomes
+//! an `Error` instead of unwinding through WebAssembly frames.
+#![deny(missing_docs)]
+
+use std::sync::OnceLock;
+
+use js_sys::{JsString, Reflect};
+use serde::Serialize;
+use siproc_core::catalog::FormView;
+use siproc_core::document::DocumentKind;
+use siproc_core::{Catalog, Issue, Locale, Mrz, Pointer, Report};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+/// The longest string any export reads, in UTF-16 code units (the JavaScript `length`), and the
+/// longest JSON text a record may make: 8 Mi. A real intake is a few kilobytes; the limit keeps
+/// every call's memory and time bounded whatever the input.
+pub const MAX_TEXT_LENGTH: u32 = 8 * 1024 * 1024;
+
+/// The most lines `parseMrz` reads and the most records one `validateMany` call takes.
+pub const MAX_LIST_LENGTH: u32 = 100_000;
+
+/// The codes of the `Error`s thrown for misuse, with what each means.
+pub const BINDING_ERRORS: [(&str, &str); 5] = [
+    (
+        "siproc.bad_argument",
+        "an argument has the wrong type (a record that is not an object, lines that are not strings, options that are not an object) or cannot be read (a cycle, a BigInt, a getter that throws)",
+    ),
+    (
+        "siproc.unknown_locale",
+        "the locale is not Spanish or English (`es`, `es-HN`, `en`, `en-US`, …)",
+    ),
+    (
+        "siproc.unknown_catalog",
+        "the pack is not a built-in one (`hn`, `gt`)",
+    ),
+    (
+        "siproc.too_large",
+        "a string or the JSON text of a record is longer than MAX_TEXT_LENGTH, or a list longer than MAX_LIST_LENGTH",
+    ),
+    (
+        "document.unknown_kind",
+        "checkDocument was given a document kind siproc does not know",
+    ),
+];
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** Message language: `es` (the default) or `en`; a BCP 47 tag such as `es-HN` is accepted. */
+export type Locale = "es" | "en" | (string & {});
+/** The built-in country packs. */
+export type PackId = "hn" | "gt";
+/** Options of the validating functions. */
+export interface Options {
+  /** Message language, `es` by default. */
+  locale?: Locale;
+  /** The country pack whose catalog applies, `hn` by default. */
+  catalog?: PackId;
+}
+/** How serious a problem is: an `error` makes a report not `ok`. */
+export type Severity = "error" | "warning";
+/** One problem found in a record. */
+export interface Issue {
+  /** Stable machine code, listed by `listRules()`. */
+  code: string;
+  /** JSON Pointer to the field (`""` is the whole record). */
+  path: string;
+  severity: Severity;
+  /** Message in the requested locale; it never contains the failing value. */
+  message: string;
+}
+/** The result of a validation: every problem at once. */
+export interface Report {
+  /** `true` when no issue is an error (warnings allowed). */
+  ok: boolean;
+  issues: Issue[];
+}
+/** A record in the wire format of `siproc-core/schema/intake.schema.json` (possibly invalid). */
+export type IntakeRecord = { [field: string]: unknown };
+/** The fields of a passport's machine readable zone (ICAO 9303, TD3). */
+export interface Mrz {
+  document_type: string;
+  issuing_state: string;
+  surnames: string;
+  given_names: string;
+  document_number: string;
+  nationality: string;
+  birth_date_raw: string;
+  /** ISO 8601 date, `YYYY-MM-DD`. */
+  birth_date: string;
+  sex: "female" | "male" | "unspecified";
+  expiry_date_raw: string;
+  /** ISO 8601 date, `YYYY-MM-DD`. */
+  expiry_date: string;
+  optional_data: string;
+}
+/** The result of `parseMrz`: the fields when the zone is valid, the problems otherwise. */
+export interface MrzReport extends Report {
+  mrz?: Mrz;
+}
+/** One rule of the catalogue of codes. */
+export interface Rule {
+  code: string;
+  severity: Severity;
+  /** What the rule checks, for developers (English). */
+  description: string;
+  /** Message template in Spanish; `{name}` placeholders describe the rule, never the input. */
+  es: string;
+  /** Message template in English. */
+  en: string;
+}
+/** The kinds of value a field holds. */
+export type FieldType = "text" | "date" | "country" | "choice" | "boolean" | "count";
+/** One option of a select. */
+export interface Choice {
+  code: string;
+  label: string;
+}
+/** One field of the intake form. */
+export interface Field {
+  /** JSON Pointer in which a `*` segment stands for any list index, as in `/persons/0/given_names` written with `*` for `0`; facts are at `/facts/<key>`. */
+  path: string;
+  label: string;
+  type: FieldType;
+  required: boolean;
+  /** Whether the value is a list of choices. */
+  multiple: boolean;
+  choices: Choice[];
+  max_chars?: number;
+}
+/** A printable form. */
+export interface Form {
+  id: string;
+  title: string;
+}
+/** A case category with its facts. */
+export interface Category {
+  code: string;
+  label: string;
+  sensitive: boolean;
+  /** Its facts, as fields at `/facts/<key>`. */
+  facts: Field[];
+  required_facts: string[];
+  /** Relationships one of which a relative in the case must have (empty: none needed). */
+  requires_relative: string[];
+  forms: Form[];
+}
+/** What a page needs to build the intake form, labelled in one locale. */
+export interface CatalogView {
+  pack: string;
+  country: string;
+  locale: "es" | "en";
+  fields: Field[];
+  categories: Category[];
+}
+/** The codes of the `Error`s thrown for misuse (in the `code` property). */
+export type BindingErrorCode =
+  | "siproc.bad_argument"
+  | "siproc.unknown_locale"
+  | "siproc.unknown_catalog"
+  | "siproc.too_large"
+  | "document.unknown_kind";
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Array.isArray`, which throws on a revoked `Proxy`.
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+
+    /// `JSON.stringify`, which throws on cycles, BigInts and throwing getters, and returns
+    /// `undefined` for values it cannot write.
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = stringify)]
+    fn stringify(value: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// A real `Error` with a stable `code`, for misuse.
+fn misuse(code: &str, detail: &str) -> JsValue {
+    let error = js_sys::Error::new(&format!("{code}: {detail}"));
+    // Setting a property on a fresh Error cannot fail; were it to, the message still has the code.
+    let _ = Reflect::set(&error, &JsValue::from_str("code"), &JsValue::from_str(code));
+    error.into()
+}
+
+fn bad_argument(detail: &str) -> JsValue {
+    misuse("siproc.bad_argument", detail)
+}
+
+/// A JavaScript string as Rust text, refusing strings longer than [`MAX_TEXT_LENGTH`] before
+/// copying them. `None` when `value` is not a string.
+fn text(value: &JsValue, what: &str) -> Result<Option<String>, JsValue> {
+    let Some(s) = value.dyn_ref::<JsString>() else {
+        return Ok(None);
+    };
+    if s.length() > MAX_TEXT_LENGTH {
+        return Err(misuse(
+            "siproc.too_large",
+            &format!("{what} is longer than {MAX_TEXT_LENGTH} characters"),
+        ));
+    }
+    Ok(Some(String::from(s)))
+}
+
+fn required_text(value: &JsValue, what: &str) -> Result<String, JsValue> {
+    text(value, what)?.ok_or_else(|| bad_argument(&format!("{what} must be a string")))
+}
+
+/// Whether `value` is an object and not an array.
+fn is_record(value: &JsValue) -> Result<bool, JsValue> {
+    if !value.is_object() {
+        return Ok(false);
+    }
+    is_array(value)
+        .map(|array| !array)
+        .map_err(|_| bad_argument("the value cannot be inspected (a revoked Proxy?)"))
+}
+
+/// The JSON text of a value, written by `JSON.stringify`; `None` when it writes nothing
+/// (`undefined`, a function, a `toJSON` returning `undefined`).
+fn json_text(value: &JsValue, what: &str) -> Result<Option<String>, JsValue> {
+    let written = stringify(value).map_err(|_| {
+        bad_argument(&format!(
+            "{what} cannot be written as JSON (a cycle, a BigInt or a getter that throws)"
+        ))
+    })?;
+    text(&written, &format!("the JSON text of {what}"))
+}
+
+/// The JSON text of a record, which must be an object.
+fn record_text(record: &JsValue, what: &str) -> Result<String, JsValue> {
+    if !is_record(record)? {
+        return Err(bad_argument(&format!("{what} must be an object")));
+    }
+    json_text(record, what)?.ok_or_else(|| bad_argument(&format!("{what} writes no JSON")))
+}
+
+/// A JSON value, read through its JSON text.
+fn json_value(value: &JsValue, what: &str) -> Result<serde_json::Value, JsValue> {
+    match json_text(value, what)? {
+        None => Ok(serde_json::Value::Null),
+        Some(text) => serde_json::from_str(&text)
+            .map_err(|_| bad_argument(&format!("{what} is nested too deeply"))),
+    }
+}
+
+/// A property of an options object, through `Reflect.get` (which may throw on a `Proxy`).
+fn property(object: &JsValue, name: &str) -> Result<JsValue, JsValue> {
+    Reflect::get(object, &JsValue::from_str(name))
+        .map_err(|_| bad_argument(&format!("the option {name} cannot be read")))
+}
+
+fn locale(value: &JsValue) -> Result<Locale, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(Locale::default());
+    }
+    let tag = required_text(value, "the locale")?;
+    Locale::parse(&tag).ok_or_else(|| {
+        misuse(
+            "siproc.unknown_locale",
+            "the locale must be Spanish or English (es, en)",
+        )
+    })
+}
+
+/// The built-in packs, loaded once.
+fn builtin(id: &str) -> Result<&'static Catalog, JsValue> {
+    static HN: OnceLock<Option<Catalog>> = OnceLock::new();
+    static GT: OnceLock<Option<Catalog>> = OnceLock::new();
+    let cell = match id {
+        "hn" => &HN,
+        "gt" => &GT,
+        _ => {
+            return Err(misuse(
+                "siproc.unknown_catalog",
+                "the catalog must be a built-in pack: hn or gt",
+            ));
+        }
+    };
+    cell.get_or_init(|| Catalog::builtin(id).ok())
+        .as_ref()
+        .ok_or_else(|| misuse("siproc.unknown_catalog", "the built-in pack does not load"))
+}
+
+fn pack(value: &JsValue) -> Result<&'static Catalog, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return builtin("hn");
+    }
+    let id = text(value, "the catalog")?
+        .ok_or_else(|| bad_argument("the catalog must be a string: hn or gt"))?;
+    builtin(&id)
+}
+
+/// Options shared by the validating functions.
+struct Options {
+    locale: Locale,
+    catalog: &'static Catalog,
+}
+
+fn options(value: &JsValue) -> Result<Options, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(Options {
+            locale: Locale::default(),
+            catalog: builtin("hn")?,
+        });
+    }
+    if !is_record(value)? {
+        return Err(bad_argument("the options must be an object"));
+    }
+    Ok(Options {
+        locale: locale(&property(value, "locale")?)?,
+        catalog: pack(&property(value, "catalog")?)?,
+    })
+}
+
+/// A Rust value as plain JavaScript data: objects for structs and maps (never `Map`s).
+fn output<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|_| bad_argument("the result cannot be returned"))
+}
+
+/// Validates an intake record (a plain object in the wire format) against the pack's catalog,
+/// with today's date as the limit for past dates. Returns `{ok, issues}`; throws only for misuse.
+#[wasm_bindgen(unchecked_return_type = "Report")]
+pub fn validate(
+    #[wasm_bindgen(unchecked_param_type = "IntakeRecord")] record: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Options")] options: Option<js_sys::Object>,
+) -> Result<JsValue, JsValue> {
+    let opts = self::options(&options.into())?;
+    let text = record_text(&record, "the record")?;
+    output(&siproc_core::validate_json(
+        &text,
+        opts.catalog,
+        opts.locale,
+    ))
+}
+
+/// Validates an intake given as JSON text: a text that does not parse gives a report whose one
+/// issue says where parsing stopped (`json.syntax`, `json.missing_field`, …).
+#[wasm_bindgen(js_name = validateJson, unchecked_return_type = "Report")]
+pub fn validate_json(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Options")] options: Option<js_sys::Object>,
+) -> Result<JsValue, JsValue> {
+    let opts = self::options(&options.into())?;
+    let text = required_text(&text, "the text")?;
+    output(&siproc_core::validate_json(
+        &text,
+        opts.catalog,
+        opts.locale,
+    ))
+}
+
+/// Validates many records in one crossing: returns one report per record, in order.
+#[wasm_bindgen(js_name = validateMany, unchecked_return_type = "Report[]")]
+pub fn validate_many(
+    #[wasm_bindgen(unchecked_param_type = "IntakeRecord[]")] records: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Options")] options: Option<js_sys::Object>,
+) -> Result<JsValue, JsValue> {
+    let opts = self::options(&options.into())?;
+    let is_list = records.is_object()
+        && is_array(&records).map_err(|_| bad_argument("the records cannot be inspected"))?;
+    if !is_list {
+        return Err(bad_argument("the records must be an array"));
+    }
+    let length = property(&records, "length")?
+        .as_f64()
+        .ok_or_else(|| bad_argument("the records have no length"))?;
+    if length > f64::from(MAX_LIST_LENGTH) {
+        return Err(misuse(
+            "siproc.too_large",
+            &format!("at most {MAX_LIST_LENGTH} records per call"),
+        ));
+    }
+    for i in 0..(length as u32) {
+        let item = Reflect::get_u32(&records, i)
+            .map_err(|_| bad_argument(&format!("record {i} cannot be read")))?;
+        if !is_record(&item)? {
+            return Err(bad_argument(&format!("record {i} must be an object")));
+        }
+    }
+    let text = json_text(&records, "the records")?
+        .ok_or_else(|| bad_argument("the records write no JSON"))?;
+    let reports: Vec<Report> =
+        match serde_json::from_str::<Vec<&serde_json::value::RawValue>>(&text) {
+            Ok(items) => items
+                .iter()
+                .map(|item| siproc_core::validate_json(item.get(), opts.catalog, opts.locale))
+                .collect(),
+            Err(_) => return Err(bad_argument("the records are nested too deeply")),
+        };
+    output(&reports)
+}
+
+/// The live check of one field as an officer types: validates `record` with `value` put at
+/// JSON Pointer `path`, and returns only the issues at or below `path`. Parts of the path that
+/// the record lacks are created, so a field can be checked before the rest is filled in.
+#[wasm_bindgen(js_name = validateField, unchecked_return_type = "Report")]
+pub fn validate_field(
+    #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "unknown")] value: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "IntakeRecord | undefined")] record: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Options")] options: Option<js_sys::Object>,
+) -> Result<JsValue, JsValue> {
+    let opts = self::options(&options.into())?;
+    let path = required_text(&path, "the path")?;
+    let record = if record.is_undefined() || record.is_null() {
+        serde_json::Value::Object(serde_json::Map::new())
+    } else if is_record(&record)? {
+        json_value(&record, "the record")?
+    } else {
+        return Err(bad_argument("the record must be an object"));
+    };
+    let value = json_value(&value, "the value")?;
+    output(&siproc_core::validation::validate_field(
+        record,
+        &path,
+        value,
+        opts.catalog,
+        opts.locale,
+    ))
+}
+
+/// Checks an identity document number of `kind` (`hn_dni`, `hn_passport`, `mx_curp`, `sv_dui`,
+/// `gt_dpi`, `mrz_td3`). Returns `{ok, issues}` with paths `""`; an unknown kind throws
+/// (`document.unknown_kind`, its message lists the known kinds).
+#[wasm_bindgen(js_name = checkDocument, unchecked_return_type = "Report")]
+pub fn check_document(
+    #[wasm_bindgen(unchecked_param_type = "string")] kind: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] value: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "{ locale?: Locale }")] options: Option<
+        js_sys::Object,
+    >,
+) -> Result<JsValue, JsValue> {
+    let opts = self::options(&options.into())?;
+    let kind = required_text(&kind, "the kind")?;
+    let value = required_text(&value, "the value")?;
+    let issues = siproc_core::check_document_in(&kind, &value, opts.locale);
+    if kind.parse::<DocumentKind>().is_err() {
+        let message = issues.first().map(|i| i.message.as_str()).unwrap_or("");
+        return Err(misuse("document.unknown_kind", message));
+    }
+    output(&Report::from_issues(issues))
+}
+
+/// What `parseMrz` returns.
+#[derive(Serialize)]
+struct MrzReport {
+    ok: bool,
+    issues: Vec<Issue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mrz: Option<Mrz>,
+}
+
+/// Parses a passport's machine readable zone (TD3) given as its lines: `{ok, issues, mrz}`, with
+/// `mrz` when the zone is valid.
+#[wasm_bindgen(js_name = parseMrz, unchecked_return_type = "MrzReport")]
+pub fn parse_mrz(
+    #[wasm_bindgen(unchecked_param_type = "string[]")] lines: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "{ locale?: Locale }")] options: Option<
+        js_sys::Object,
+    >,
+) -> Result<JsValue, JsValue> {
+    let opts = self::options(&options.into())?;
+    let is_list = lines.is_object()
+        && is_array(&lines).map_err(|_| bad_argument("the lines cannot be inspected"))?;
+    if !is_list {
+        return Err(bad_argument("the lines must be an array of strings"));
+    }
+    let length = property(&lines, "length")?
+        .as_f64()
+        .ok_or_else(|| bad_argument("the lines have no length"))?;
+    if length > f64::from(MAX_LIST_LENGTH) {
+        return Err(misuse(
+            "siproc.too_large",
+            &format!("at most {MAX_LIST_LENGTH} lines"),
+        ));
+    }
+    let mut texts = Vec::new();
+    for i in 0..(length as u32) {
+        let line = Reflect::get_u32(&lines, i)
+            .map_err(|_| bad_argument(&format!("line {i} cannot be read")))?;
+        texts.push(required_text(&line, &format!("line {i}"))?);
+    }
+    let lines: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let report = match siproc_core::document::parse_mrz_at(&lines, &Pointer::root(), opts.locale) {
+        Ok(mrz) => MrzReport {
+            ok: true,
+            issues: Vec::new(),
+            mrz: Some(mrz),
+        },
+        Err(issues) => MrzReport {
+            ok: Report::from_issues(issues.clone()).ok,
+            issues,
+            mrz: None,
+        },
+    };
+    output(&report)
+}
+
+/// The pack as a page needs it to build the intake form, labelled in `locale`: the common
+/// fields, the categories with their facts (labels, types, choices, which are required) and the
+/// forms each needs.
+#[wasm_bindgen(unchecked_return_type = "CatalogView")]
+pub fn catalog(
+    #[wasm_bindgen(unchecked_optional_param_type = "Locale")] locale: Option<JsString>,
+    #[wasm_bindgen(unchecked_optional_param_type = "PackId")] catalog: Option<JsString>,
+) -> Result<JsValue, JsValue> {
+    let locale = self::locale(&locale.into())?;
+    let catalog = pack(&catalog.into())?;
+    output(&catalog.view(locale))
+}
+
+/// The forms to print when `record` (an intake, possibly incomplete) is entered: the pack's
+/// common forms, then those of its category.
+#[wasm_bindgen(js_name = requiredForms, unchecked_return_type = "Form[]")]
+pub fn required_forms(
+    #[wasm_bindgen(unchecked_param_type = "IntakeRecord")] record: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Options")] options: Option<js_sys::Object>,
+) -> Result<JsValue, JsValue> {
+    let opts = self::options(&options.into())?;
+    if !is_record(&record)? {
+        return Err(bad_argument("the record must be an object"));
+    }
+    let record = json_value(&record, "the record")?;
+    let forms: Vec<FormView> = opts.catalog.required_forms(&record, opts.locale);
+    output(&forms)
+}
+
+/// Every rule siproc can report, sorted by code: the published catalogue of codes, severities
+/// and message templates.
+#[wasm_bindgen(js_name = listRules, unchecked_return_type = "Rule[]")]
+pub fn list_rules() -> Result<JsValue, JsValue> {
+    output(&siproc_core::list_rules())
+}
+
+/// For `benches/wasm` only: `validate`, reading the record through serde-wasm-bindgen (one call
+/// into JavaScript per property) instead of JSON text. It trusts its input: no hostile-value
+/// guards.
+#[cfg(feature = "bench-crossings")]
+#[wasm_bindgen(js_name = validateWalk, unchecked_return_type = "Report")]
+pub fn validate_walk(record: JsValue) -> Result<JsValue, JsValue> {
+    let catalog = builtin("hn")?;
+    let value: serde_json::Value = serde_wasm_bindgen::from_value(record)
+        .map_err(|_| bad_argument("the record cannot be read"))?;
+    output(&siproc_core::validate_value(value, catalog, Locale::Es))
+}

@@ -1,0 +1,221 @@
+// No input traps the module: every export is called many thousands of times with random and
+// hostile values (fast-check), and each call either answers with plain data or throws an Error
+// with a documented code, never a WebAssembly.RuntimeError. Afterwards a valid call still answers
+// and the module's memory has not run away.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+
+import fc from "fast-check";
+
+import siproc, { raw, root } from "./load.mjs";
+
+const RUNS = Number(process.env.SIPROC_FUZZ_RUNS ?? 3000);
+const CODES = new Set([
+  "siproc.bad_argument",
+  "siproc.unknown_locale",
+  "siproc.unknown_catalog",
+  "siproc.too_large",
+  "document.unknown_kind",
+]);
+const RULES = new Set(siproc.listRules().map((r) => r.code));
+const valid = JSON.parse(readFileSync(join(root, "tests", "conformance", "intake", "valid.json"), "utf8"))
+  .cases.map((c) => c.intake);
+
+const isPlain = (v) => v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype;
+
+function checkReport(report) {
+  assert.ok(isPlain(report), "a report is a plain object");
+  assert.equal(typeof report.ok, "boolean");
+  assert.ok(Array.isArray(report.issues));
+  for (const issue of report.issues) {
+    assert.ok(isPlain(issue));
+    assert.ok(RULES.has(issue.code), `${issue.code} is catalogued`);
+    assert.equal(typeof issue.path, "string");
+    assert.ok(issue.severity === "error" || issue.severity === "warning");
+    assert.equal(typeof issue.message, "string");
+  }
+  assert.equal(report.ok, !report.issues.some((i) => i.severity === "error"));
+}
+
+/** How many calls answered and threw, by test: a test whose calls all threw proves little. */
+const tally = { answered: 0, threw: 0 };
+
+/** Calls `f`; it must return (and pass `check`) or throw a coded Error. */
+function answers(f, check) {
+  let result;
+  try {
+    result = f();
+  } catch (error) {
+    tally.threw++;
+    assert.ok(!(error instanceof WebAssembly.RuntimeError), `the module trapped: ${error}`);
+    assert.ok(error instanceof Error, `threw a non-Error: ${String(error)}`);
+    assert.ok(CODES.has(error.code), `undocumented error: ${error.message}`);
+    return "threw";
+  }
+  tally.answered++;
+  check(result);
+  return "answered";
+}
+
+// Hostile values, beside fast-check's `anything`.
+function hostile() {
+  const cycle = {};
+  cycle.self = cycle;
+  const revoked = Proxy.revocable({}, {});
+  revoked.revoke();
+  const deepArray = [];
+  let a = deepArray;
+  for (let i = 0; i < 100_000; i++) a = a[0] = [];
+  const deepObject = {};
+  let o = deepObject;
+  for (let i = 0; i < 100_000; i++) o = o.a = {};
+  const sparse = [];
+  sparse.length = 2 ** 32 - 1;
+  const getter = Object.defineProperty({}, "office", { enumerable: true, get() { throw new Error("boom"); } });
+  const arrayGetter = Object.defineProperty([], 0, { get() { throw new Error("boom"); } });
+  const throwingProxy = new Proxy({}, { get() { throw new Error("trap"); }, ownKeys() { throw new Error("trap"); } });
+  const arrayProxy = new Proxy([], { get() { throw new Error("trap"); } });
+  return [
+    undefined, null, 0, -0, NaN, Infinity, 1e308, -1, 2 ** 53 + 1, 10n, Symbol("s"), () => 1, "",
+    "\uD800", "x".repeat(9_000_000), "a\u0000b", [], {}, cycle, revoked.proxy, deepArray, deepObject, sparse,
+    getter, arrayGetter, throwingProxy, arrayProxy, new Map([["office", "TAP"]]), new Date(), /re/,
+    new Uint8Array(8), Object.create(null), { toJSON() { return undefined; } }, { toJSON() { throw new Error("x"); } },
+    { __proto__: { office: "TAP" } }, JSON.parse('{"__proto__": {"x": 1}}'), { constructor: 1 },
+    { opened_on: "2026-02-30" }, { opened_on: "2026-03-02", persons: Array(60).fill({ role: "national" }) },
+    { facts: { a: "x".repeat(3_000_000) } }, new Array(200_000).fill("x"), ["P<HND", 5], ["x".repeat(100)],
+  ];
+}
+
+// fast-check inspects the values it generates, which revoked and throwing proxies do not allow:
+// it generates markers, and each property swaps them for the hostile values before calling.
+const HOSTILE = hostile();
+class Hostile {
+  constructor(i) { this.i = i; }
+}
+const resolve = (v) => (v instanceof Hostile ? HOSTILE[v.i] : Array.isArray(v) ? v.map(resolve) : v);
+
+const anything = fc.oneof(
+  { weight: 3, arbitrary: fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true, withNullPrototype: true, withObjectString: true, withBoxedValues: true }) },
+  { weight: 1, arbitrary: fc.nat(HOSTILE.length - 1).map((i) => new Hostile(i)) },
+  { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 200 }) },
+);
+const options = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(undefined, { locale: "es" }, { locale: "en-US", catalog: "gt" }) },
+  { weight: 2, arbitrary: fc.record({ locale: fc.constantFrom("es", "en", "es-HN", "fr", 7, null), catalog: fc.constantFrom("hn", "gt", "sv", undefined) }, { requiredKeys: [] }) },
+  { weight: 1, arbitrary: anything },
+);
+
+/** A valid intake with one subtree replaced by a random value. */
+const mutated = fc
+  .tuple(fc.nat(valid.length - 1), fc.nat(), anything)
+  .map(([i, pick, replacement]) => {
+    const record = structuredClone(valid[i]);
+    const slots = [];
+    (function walk(node) {
+      if (node && typeof node === "object") {
+        for (const k of Object.keys(node)) {
+          slots.push([node, k]);
+          walk(node[k]);
+        }
+      }
+    })(record);
+    const [parent, key] = slots[pick % slots.length];
+    parent[key] = resolve(replacement);
+    return record;
+  });
+
+const documentKinds = fc.constantFrom("hn_dni", "hn_passport", "mx_curp", "sv_dui", "gt_dpi", "mrz_td3", "xx", "", "HN_DNI");
+const documentValues = fc.oneof(
+  fc.string({ maxLength: 100 }),
+  fc.stringMatching(/^[0-9A-Z<\- .]{0,100}$/),
+  fc.string({ unit: "binary", maxLength: 100 }),
+  anything,
+);
+
+const params = { numRuns: RUNS, seed: Number(process.env.SIPROC_FUZZ_SEED ?? 20260302) };
+
+test("validate answers any record and any options", () => {
+  fc.assert(fc.property(fc.oneof(anything, mutated), options, (r, o) => {
+    answers(() => siproc.validate(resolve(r), resolve(o)), checkReport);
+  }), params);
+});
+
+test("validateJson answers any text", () => {
+  fc.assert(fc.property(
+    fc.oneof(fc.string({ unit: "binary", maxLength: 300 }), fc.json(), mutated.map((r) => { try { return JSON.stringify(r) ?? ""; } catch { return "{"; } }), anything),
+    options,
+    (t, o) => { answers(() => siproc.validateJson(resolve(t), resolve(o)), checkReport); },
+  ), params);
+});
+
+test("validateMany answers any list", () => {
+  fc.assert(fc.property(fc.oneof(fc.array(fc.oneof(mutated, anything), { maxLength: 8 }), anything), options, (l, o) => {
+    answers(() => siproc.validateMany(resolve(l), resolve(o)), (reports) => {
+      assert.ok(Array.isArray(reports));
+      reports.forEach(checkReport);
+    });
+  }), { ...params, numRuns: Math.ceil(RUNS / 3) });
+});
+
+test("validateField answers any path, value and record", () => {
+  const paths = fc.oneof(
+    fc.constantFrom("", "/", "/office", "/persons/0/birth_date", "/persons/0/documents/0/number", "/persons/9/x",
+      "/facts/arrest_date", "/persons/-1", "/a~1b/~0", "/facts/" + "a/".repeat(5000), "no-slash"),
+    fc.string({ maxLength: 60 }),
+    anything,
+  );
+  fc.assert(fc.property(paths, anything, fc.oneof(mutated, anything), options, (p, v, r, o) => {
+    answers(() => siproc.validateField(resolve(p), resolve(v), resolve(r), resolve(o)), checkReport);
+  }), params);
+});
+
+test("checkDocument answers any kind and value", () => {
+  fc.assert(fc.property(documentKinds, documentValues, options, (k, v, o) => {
+    answers(() => siproc.checkDocument(k, resolve(v), resolve(o)), (report) => {
+      checkReport(report);
+      assert.ok(report.issues.every((i) => i.path === ""));
+    });
+  }), params);
+});
+
+test("parseMrz answers any lines", () => {
+  const line = fc.oneof(fc.stringMatching(/^[0-9A-Z<]{44}$/), fc.string({ maxLength: 60 }), anything);
+  fc.assert(fc.property(fc.oneof(fc.array(line, { maxLength: 4 }), anything), options, (l, o) => {
+    answers(() => siproc.parseMrz(resolve(l), resolve(o)), (report) => {
+      checkReport(report);
+      assert.equal(report.ok, report.mrz !== undefined);
+    });
+  }), params);
+});
+
+test("catalog, requiredForms and listRules answer anything", () => {
+  fc.assert(fc.property(anything, anything, options, (a, b, o) => {
+    answers(() => siproc.catalog(resolve(a), resolve(b)), (view) => {
+      assert.ok(isPlain(view) && Array.isArray(view.fields) && Array.isArray(view.categories));
+    });
+    answers(() => siproc.requiredForms(resolve(a), resolve(o)), (forms) => {
+      assert.ok(Array.isArray(forms) && forms.every((f) => isPlain(f) && typeof f.title === "string"));
+    });
+  }), params);
+  assert.ok(siproc.listRules().length > 50);
+});
+
+test("most calls answered with a report rather than throwing", () => {
+  assert.ok(tally.answered > (tally.answered + tally.threw) / 3, JSON.stringify(tally));
+  assert.ok(tally.answered + tally.threw >= RUNS * 7, JSON.stringify(tally));
+});
+
+test("after all that, the module still answers and its memory is bounded", () => {
+  for (const record of valid) {
+    const report = siproc.validate(record, { locale: "es" });
+    assert.deepEqual(report, { ok: true, issues: [] });
+  }
+  const bad = structuredClone(valid[0]);
+  bad.persons[0].documents = [{ kind: "hn_dni", number: "1901-1990-12345" }];
+  bad.persons[0].birth_date = "1990-01-01";
+  assert.deepEqual(siproc.validate(bad).issues.map((i) => i.code), ["dni.bad_department"]);
+  const mib = raw.memory.buffer.byteLength / 2 ** 20;
+  assert.ok(mib < 512, `the module's memory grew to ${mib} MiB`);
+});
