@@ -474,7 +474,23 @@ impl Catalog {
         self.forms.iter().find(|f| f.id == id)
     }
 
-    /// The forms a case of `category` needs: the common ones, then the category's own.
+    /// The forms a case of `category` needs in `status`: the common ones, then the category's
+    /// own, each once, keeping those whose `required_when` (if any) lists the status.
+    pub fn forms_needed(&self, category: &str, status: crate::case::Status) -> Vec<&FormTemplate> {
+        let mut out: Vec<&FormTemplate> = Vec::new();
+        for t in self.forms_for(category) {
+            let due = t
+                .required_when
+                .as_ref()
+                .is_none_or(|r| r.status.contains(&status));
+            if due && !out.iter().any(|o| o.id == t.id) {
+                out.push(t);
+            }
+        }
+        out
+    }
+
+    /// The forms a case of `category` can need: the common ones, then the category's own.
     pub fn forms_for(&self, category: &str) -> Vec<&FormTemplate> {
         let own = self
             .category(category)
@@ -887,7 +903,8 @@ impl Catalog {
 
     /// The forms to print when `record` — an intake in the wire format, possibly incomplete, as
     /// a form holds it while it is filled in — is entered: the common ones, then those of its
-    /// `category` when it names one of the pack. Titles in `locale`.
+    /// `category` when it names one of the pack, as a newly registered case needs them (see
+    /// [`Catalog::forms_needed`]). Titles in `locale`.
     ///
     /// ```
     /// use siproc_core::{Catalog, Locale};
@@ -902,7 +919,10 @@ impl Catalog {
             .get("category")
             .and_then(serde_json::Value::as_str)
             .unwrap_or_default();
-        form_views(self.forms_for(category), locale)
+        form_views(
+            self.forms_needed(category, crate::case::Status::Registered),
+            locale,
+        )
     }
 }
 

@@ -201,24 +201,15 @@ pub fn generate_form(
 /// keeping those whose `required_when` (if any) lists the case's status; each says whether it
 /// was generated already.
 pub fn required_forms(case: &Case, catalog: &Catalog) -> Vec<RequiredForm> {
-    let mut out: Vec<RequiredForm> = Vec::new();
-    for t in catalog.forms_for(&case.category) {
-        if out.iter().any(|r| r.form == t.id) {
-            continue;
-        }
-        let now = t
-            .required_when
-            .as_ref()
-            .is_none_or(|r| r.status.contains(&case.status));
-        if now {
-            out.push(RequiredForm {
-                form: t.id.clone(),
-                title: t.title.es.clone(),
-                generated: case.forms.iter().any(|g| g.form == t.id),
-            });
-        }
-    }
-    out
+    catalog
+        .forms_needed(&case.category, case.status)
+        .into_iter()
+        .map(|t| RequiredForm {
+            form: t.id.clone(),
+            title: t.title.es.clone(),
+            generated: case.forms.iter().any(|g| g.form == t.id),
+        })
+        .collect()
 }
 
 /// Why a form could not be rendered. Never holds a value from the case: at most the field's
