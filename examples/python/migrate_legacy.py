@@ -15,8 +15,15 @@ bulk by the engine the server uses (``siproc.validate_many``), and three files a
 - ``DIR/duplicates.csv``: candidate duplicates (``siproc.find_duplicates``): the two spreadsheet
   rows, the score, the reasons and a group number (rows linked directly or through others).
   Duplicates are reported for review, not merged: the same person may have several real cases.
-- ``DIR/cases.jsonl``: the valid rows (no error; warnings such as a missing consent are allowed),
-  one normalised intake per line (``siproc.normalize``): what the server imports.
+- ``DIR/cases.jsonl``: a verified siproc archive of the valid rows (no error; warnings such as a
+  missing consent are allowed), which the server imports as it is. Each valid intake is opened as a
+  case in a ``siproc.MemoryStore`` (validated and normalised by the engine, numbered per office
+  and year, its ``case_opened`` event sealed into a hash chain) by the migration actor below; the
+  store is written with the core's archive writer (``siproc.write_archive``) and read back with
+  ``siproc.verify_archive`` before the script reports success. The archive's digest is printed:
+  keep it, the server's import must find the same.
+- ``DIR/case_numbers.csv``: the spreadsheet row and ``No.`` of each migrated case with its new id
+  and case number (no personal data), to trace a case back to the log.
 
 What the mapping reads:
 
@@ -31,6 +38,13 @@ What the mapping reads:
   Spanish label of one of the category's facts in the catalog (``Fecha de detención: 12/03/2021``);
   ``Solicitante: NAME (madre)`` adds the requesting relative. Other text becomes a note.
   ``Lugar`` and ``País`` fill the category's place and country facts when the notes do not.
+
+The migration actor is ``Actor("migracion-legado", "directorate", "DGPHM")``: the migration is
+run for the central directorate (the Dirección General de Protección al Hondureño Migrante,
+office ``DGPHM``), the only role that may open cases for every consulate's office; its user id
+names the migration, not a person, and every ``case_opened`` event records it. Case numbers take
+the year of the migration (``MIA-2026-000001``); the day the case was opened in the log is kept
+in ``opened_on``.
 
 Every decision about validity is the engine's. The script's own problems (a blank or broken row,
 a date it cannot read) get codes starting with ``legacy.``.
@@ -52,6 +66,9 @@ from typing import Any, Iterable
 from tqdm import tqdm
 
 import siproc
+
+# Who opens the migrated cases (see the module docs).
+MIGRATION_ACTOR = siproc.Actor("migracion-legado", "directorate", "DGPHM")
 
 COLUMNS = ["No.", "Fecha", "Consulado", "Tipo de caso", "Nombre completo", "Identidad",
            "Fecha de nacimiento", "Sexo", "Teléfono", "Correo", "País", "Lugar", "Observaciones"]
@@ -344,7 +361,7 @@ def legacy_number(cells: list[str]) -> str:
     return first if first.isdigit() else ""
 
 
-def migrate(source: Path, out: Path, *, locale: str = "es", progress: bool = True) -> dict[str, int]:
+def migrate(source: Path, out: Path, *, locale: str = "es", progress: bool = True) -> dict[str, Any]:
     """Runs the migration; returns the counts it prints."""
     catalog = siproc.Catalog.default()
     mapper = Mapper(catalog)
@@ -393,22 +410,43 @@ def migrate(source: Path, out: Path, *, locale: str = "es", progress: bool = Tru
     group = {member: n for n, cluster in enumerate(clusters, start=1) for member in cluster}
 
     out.mkdir(parents=True, exist_ok=True)
-    with (out / "errors.csv").open("w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=["row", "no", "code", "path", "severity", "message"])
-        w.writeheader()
-        w.writerows(sorted(errors, key=lambda e: e["row"]))
     with (out / "duplicates.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(["row_a", "row_b", "score", "reasons", "group"])
         for p in sorted(pairs, key=lambda p: (-p.score, p.a, p.b)):
             w.writerow([numbers[p.a][0], numbers[p.b][0], f"{p.score:.3f}", "+".join(p.reasons),
                         group.get(p.a, "")])
-    written = 0
-    with (out / "cases.jsonl").open("w", encoding="utf-8") as f:
-        for i in tqdm(valid, desc="Escribiendo casos", unit=" casos", disable=not progress):
-            normal = siproc.normalize(intakes[i], catalog=catalog)  # type: ignore[arg-type]
-            f.write(json.dumps(normal, ensure_ascii=False, separators=(",", ":")) + "\n")
-            written += 1
+
+    # Open every valid case in a store, then archive it and verify the archive.
+    store = siproc.MemoryStore()
+    now = dt.datetime.now(dt.timezone.utc)
+    opened: list[tuple[int, str, dict[str, Any]]] = []
+    for i in tqdm(valid, desc="Abriendo casos", unit=" casos", disable=not progress):
+        number, no = numbers[i]
+        try:
+            case = store.open_case(intakes[i], actor=MIGRATION_ACTOR, catalog=catalog, now=now)  # type: ignore[arg-type]
+        except siproc.SiprocError as e:  # the engine refused it: reported like any problem
+            errors.append({"row": number, "no": no, "code": e.code, "path": "",
+                           "severity": "error", "message": str(e)})
+            continue
+        opened.append((number, no, case))
+    archive = out / "cases.jsonl"
+    summary = siproc.write_archive(archive, store, now=now)
+    check = siproc.verify_archive(archive)
+    if not check["ok"] or check["cases"] != len(opened):
+        problems = [p["code"] for p in check["file"]] + [r["code"] for r in check["rejected"]]
+        raise SystemExit(f"the archive written does not verify: {', '.join(problems)}")
+    with (out / "case_numbers.csv").open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["row", "no", "case_id", "number"])
+        for number, no, case in opened:
+            w.writerow([number, no, case["id"], case["number"]])
+    written = len(opened)
+
+    with (out / "errors.csv").open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=["row", "no", "code", "path", "severity", "message"])
+        w.writeheader()
+        w.writerows(sorted(errors, key=lambda e: e["row"]))
 
     blank = sum(1 for e in errors if e["code"] == "legacy.blank_row")
     rows_with_errors = len({e["row"] for e in errors if e["severity"] == "error"})
@@ -421,10 +459,12 @@ def migrate(source: Path, out: Path, *, locale: str = "es", progress: bool = Tru
         "warnings": sum(1 for e in errors if e["severity"] == "warning"),
         "duplicate_pairs": len(pairs),
         "duplicate_groups": len(clusters),
+        "archive_digest": summary["digest"],
     }
     by_code = Counter(e["code"] for e in errors if e["severity"] == "error")
     counts_text = (
-        f"{counts['rows']} filas leídas: {counts['valid']} casos válidos escritos en cases.jsonl, "
+        f"{counts['rows']} filas leídas: {counts['valid']} casos válidos abiertos y archivados en "
+        f"cases.jsonl (archivo verificado, resumen {summary['digest']}), "
         f"{counts['with_errors']} filas con errores ({counts['problems']} errores, "
         f"{counts['warnings']} avisos), {counts['blank']} filas vacías.\n"
         f"{counts['duplicate_pairs']} pares de posibles duplicados en {counts['duplicate_groups']} grupos.\n"
@@ -437,7 +477,7 @@ def migrate(source: Path, out: Path, *, locale: str = "es", progress: bool = Tru
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Migrates a consulate's legacy case log into siproc.")
     parser.add_argument("source", type=Path, help="the legacy log, exported as CSV (UTF-8)")
-    parser.add_argument("--out", type=Path, required=True, help="folder for the three output files")
+    parser.add_argument("--out", type=Path, required=True, help="folder for the output files")
     parser.add_argument("--locale", default="es", choices=["es", "en"], help="language of messages")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)

@@ -38,6 +38,12 @@ fn date_types(py: Python<'_>) -> PyResult<&(Py<PyType>, Py<PyType>)> {
     })
 }
 
+/// Whether `obj` is a `datetime.datetime`.
+pub fn is_datetime(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let (_, datetime) = date_types(obj.py())?;
+    obj.is_instance(datetime.bind(obj.py()))
+}
+
 /// A Python string as Rust text; lone surrogates (which UTF-8 cannot hold) become U+FFFD.
 pub fn text(s: &Bound<'_, PyString>) -> String {
     match s.to_cow() {

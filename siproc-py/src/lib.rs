@@ -17,7 +17,9 @@ use siproc_core::duplicates;
 use siproc_core::validation::intake_from_value;
 use siproc_core::{Intake, Locale};
 
+mod cases;
 mod convert;
+mod errors;
 
 use convert::{Record, to_python};
 
@@ -70,7 +72,7 @@ impl PyIssue {
 /// The result of validating a record: `ok` (no errors; warnings allowed) and every `issue`.
 #[pyclass(frozen, eq, module = "siproc", name = "Report")]
 #[derive(Clone, PartialEq)]
-struct PyReport(siproc_core::Report);
+pub(crate) struct PyReport(pub(crate) siproc_core::Report);
 
 #[pymethods]
 impl PyReport {
@@ -231,11 +233,13 @@ impl PyCatalog {
     }
 }
 
-fn locale(tag: &str) -> PyResult<Locale> {
+pub(crate) fn locale(tag: &str) -> PyResult<Locale> {
     Locale::parse(tag).ok_or_else(|| PyValueError::new_err("locale must be 'es' or 'en'"))
 }
 
-fn catalog_of(catalog: Option<&Bound<'_, PyAny>>) -> PyResult<Arc<siproc_core::Catalog>> {
+pub(crate) fn catalog_of(
+    catalog: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Arc<siproc_core::Catalog>> {
     match catalog {
         None => default_catalog(),
         Some(c) if c.is_none() => default_catalog(),
@@ -363,7 +367,7 @@ fn parse_mrz<'py>(
 }
 
 /// Parses a record into an intake, or gives the report of why it does not parse.
-fn intake(
+pub(crate) fn intake(
     record: Record,
     catalog: &siproc_core::Catalog,
     locale: Locale,
@@ -471,6 +475,7 @@ fn _siproc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(list_rules, m)?)?;
     m.add_function(wrap_pyfunction!(find_duplicates, m)?)?;
     m.add_function(wrap_pyfunction!(duplicate_clusters, m)?)?;
+    cases::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -112,10 +112,12 @@ def test_validation_error_carries_the_report_and_no_personal_value() -> None:
 
 def test_exceptions_share_a_base_with_codes() -> None:
     for cls in (siproc.ValidationError, siproc.CatalogError, siproc.ConflictError,
-                siproc.TamperError):
+                siproc.TamperError, siproc.WorkflowError, siproc.StoreError, siproc.FormError,
+                siproc.MalformedError):
         assert issubclass(cls, siproc.SiprocError)
     assert issubclass(siproc.ValidationError, ValueError)
-    assert siproc.ConflictError("x").code == "history.conflict"
+    assert issubclass(siproc.MalformedError, ValueError)
+    assert siproc.ConflictError("x").code == "store.conflict"
     assert siproc.TamperError("x").code == "history.tampered"
 
 

@@ -69,7 +69,8 @@ def test_a_small_log(fixture_csv: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     counts, done = run(fixture_csv, out, "--no-progress")
     assert counts == {"rows": 8, "blank": 1, "valid": 3, "with_errors": 4, "problems": 4,
-                      "warnings": counts["warnings"], "duplicate_pairs": 3, "duplicate_groups": 1}
+                      "warnings": counts["warnings"], "duplicate_pairs": 3, "duplicate_groups": 1,
+                      "archive_digest": counts["archive_digest"]}
 
     errors = read_csv(out / "errors.csv")
     found = {(e["row"], e["code"], e["path"]) for e in errors if e["severity"] == "error"}
@@ -90,10 +91,21 @@ def test_a_small_log(fixture_csv: Path, tmp_path: Path) -> None:
     }
     assert [p["score"] for p in pairs][0] == "1.000" and {p["group"] for p in pairs} == {"1"}
 
-    cases = [json.loads(line) for line in (out / "cases.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert len(cases) == 3
+    # cases.jsonl is a verified archive of the valid rows, opened as cases by the migration actor.
+    archive = out / "cases.jsonl"
+    assert siproc.verify_archive(archive) == {"ok": True, "cases": 3, "rejected": [], "file": []}
+    assert json.loads(archive.read_text(encoding="utf-8").splitlines()[-1])["digest"] == counts["archive_digest"]
+    histories = siproc.read_archive(archive)
+    year = histories[0].number.split("-")[1]  # the year of the migration
+    assert [h.number for h in histories] == [f"MIA-{year}-00000{k}" for k in (1, 2, 3)]
+    for history in histories:
+        assert history.version == 1 and history.status == "registered"
+        assert history.events[0]["actor"] == {"user_id": "migracion-legado", "role": "directorate",
+                                              "office": "DGPHM"}
+    cases = [h.case for h in histories]
     first = cases[0]
     assert first["office"] == "MIA" and first["category"] == "detention"
+    assert first["opened_on"] == "2021-03-05"
     assert first["facts"] == {"authority": "ICE", "detention_kind": "immigration",
                               "arrest_date": "2021-03-02", "facility": "Centro de Detención Krome"}
     national = first["persons"][0]
@@ -101,15 +113,35 @@ def test_a_small_log(fixture_csv: Path, tmp_path: Path) -> None:
     assert national["documents"] == [{"kind": "hn_dni", "number": "0801-1990-12345"}]
     assert national["contacts"][0] == {"kind": "phone", "value": "+50498765432", "country": "HN"}
     assert cases[2]["persons"][0]["surnames"] == "Pena Guiti"
-    for case in cases:  # what the server imports validates, and is already normalised
-        assert siproc.validate(case).ok
-        assert siproc.normalize(case) == case
+    # Each migrated case traces back to its spreadsheet row.
+    numbers = read_csv(out / "case_numbers.csv")
+    assert [(n["row"], n["no"], n["number"]) for n in numbers] == [
+        ("2", "1", histories[0].number), ("3", "2", histories[1].number), ("9", "7", histories[2].number)]
+    assert [n["case_id"] for n in numbers] == [h.id for h in histories]
+    # The server imports it as it is.
+    store = siproc.MemoryStore()
+    assert siproc.import_archive(archive, store)["imported"] == 3
+
+
+def test_a_tampered_archive_is_detected(fixture_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run(fixture_csv, out, "--no-progress")
+    data = (out / "cases.jsonl").read_bytes()
+    at = data.index("Krome".encode())
+    tampered = data[:at] + b"C" + data[at + 1:]  # one byte of a sealed personal value
+    report = siproc.verify_archive(tampered)
+    assert not report["ok"]
+    assert [r["code"] for r in report["rejected"]] == ["history.changed"]
+    with pytest.raises(siproc.TamperError):
+        siproc.read_archive(tampered)
+    store = siproc.MemoryStore()
+    assert not siproc.import_archive(tampered, store)["written"] and len(store) == 0
 
 
 def test_no_personal_value_reaches_the_reports(fixture_csv: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     run(fixture_csv, out, "--no-progress", "--locale", "en")
-    for name in ("errors.csv", "duplicates.csv"):
+    for name in ("errors.csv", "duplicates.csv", "case_numbers.csv"):
         text = (out / name).read_text(encoding="utf-8")
         for value in PERSONAL:
             assert value not in text, f"{name} quotes personal data"
@@ -124,9 +156,11 @@ def test_the_shipped_log(tmp_path: Path) -> None:
     assert counts["valid"] + counts["with_errors"] + counts["blank"] == counts["rows"]
     assert counts["valid"] > counts["rows"] // 2 and counts["with_errors"] > counts["rows"] // 10
     assert counts["duplicate_pairs"] > 100
-    lines = (out / "cases.jsonl").read_text(encoding="utf-8").splitlines()
-    assert len(lines) == counts["valid"]
-    assert all(r.ok for r in siproc.validate_many("\n".join(lines).encode()))
+    assert siproc.verify_archive(out / "cases.jsonl") == {
+        "ok": True, "cases": counts["valid"], "rejected": [], "file": []}
+    histories = siproc.read_archive(out / "cases.jsonl")
+    assert len(histories) == counts["valid"]
+    assert {h.status for h in histories} == {"registered"}
     reasons = {p["reasons"] for p in read_csv(out / "duplicates.csv")}
     assert {"same_document+same_name_and_birth_date", "similar_name"} <= reasons
     # Nothing personal from the log reaches the problem and duplicate reports.

@@ -4,6 +4,14 @@ Records are plain dicts in the wire format (dates as ``datetime.date`` or ISO te
 Validation problems are data: a :class:`Report` with ``ok`` and ``issues``. Pass
 ``raise_on_error=True`` to get a :class:`ValidationError` (a ``ValueError``) carrying the report.
 
+Cases are histories of hash-chained events. :func:`open_case` opens one from an intake as a
+:class:`CaseHistory`; commands (dicts such as ``{"command": "add_note", "text": "..."}``) become
+events through :meth:`CaseHistory.apply` or :func:`apply`; :func:`verify` proves a history was not
+altered and :func:`replay` folds it into the case. Cases, events and commands are dicts in the
+core's JSON format. :class:`MemoryStore` keeps many cases; :func:`write_archive`,
+:func:`verify_archive`, :func:`import_archive` and :func:`read_archive` move them between systems;
+:func:`required_forms` and :func:`render_form` print the paper file's forms as PDFs.
+
 >>> import siproc
 >>> siproc.check_document("hn_dni", "0801-1990-12345").ok
 True
@@ -15,30 +23,75 @@ import datetime as _dt
 from typing import Any, Iterable, Sequence, Union
 
 from . import _siproc
-from ._errors import CatalogError, ConflictError, SiprocError, TamperError, ValidationError
-from ._siproc import Catalog, DuplicatePair, Issue, Report
+from ._errors import (
+    CatalogError,
+    ConflictError,
+    FormError,
+    MalformedError,
+    SiprocError,
+    StoreError,
+    TamperError,
+    ValidationError,
+    WorkflowError,
+)
+from ._siproc import (
+    Actor,
+    CaseHistory,
+    Catalog,
+    DuplicatePair,
+    Issue,
+    MemoryStore,
+    Report,
+    apply,
+    import_archive,
+    open_case,
+    read_archive,
+    render_form,
+    replay,
+    required_forms,
+    verify,
+    verify_archive,
+    write_archive,
+)
 
 __version__: str = _siproc.__version__
 
 __all__ = [
+    "Actor",
+    "CaseHistory",
     "Catalog",
     "CatalogError",
     "ConflictError",
     "DuplicatePair",
+    "FormError",
     "Issue",
+    "MalformedError",
+    "MemoryStore",
     "Report",
     "SiprocError",
+    "StoreError",
     "TamperError",
     "ValidationError",
+    "WorkflowError",
+    "apply",
     "check_document",
     "duplicate_clusters",
     "find_duplicates",
+    "import_archive",
     "list_rules",
     "normalize",
     "normalize_document",
+    "open_case",
     "parse_mrz",
+    "read_archive",
+    "render_form",
+    "replay",
+    "required_forms",
     "validate",
     "validate_many",
+    "verify",
+    "verify_archive",
+    "write_archive",
 ]
 
 _Record = Union[dict, str, bytes, bytearray]

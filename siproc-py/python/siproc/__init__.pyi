@@ -1,10 +1,22 @@
 """Type stubs of the siproc package (checked against the runtime by ``mypy.stubtest``)."""
 
 import datetime
+import uuid
 from os import PathLike
-from typing import Any, ClassVar, Iterable, Sequence, Union, final
+from typing import IO, Any, ClassVar, Iterable, Mapping, Sequence, Union, final
 
 _Record = Union[dict[str, Any], str, bytes, bytearray]
+# Cases, events, commands, anchors and summaries are dicts in the core's JSON format.
+_Event = dict[str, Any]
+_Case = dict[str, Any]
+_Command = Mapping[str, Any]
+_Events = Union[Sequence[Mapping[str, Any]], "CaseHistory"]
+_ActorLike = Union["Actor", Mapping[str, str]]
+# An aware datetime.datetime or RFC 3339 text with an offset; None means now.
+_Time = Union[datetime.datetime, str, None]
+_Path = Union[str, PathLike[str]]
+# An archive to read: its bytes, a binary file object, or a path.
+_ArchiveSource = Union[bytes, bytearray, IO[bytes], _Path]
 
 __version__: str
 
@@ -68,17 +80,168 @@ class Catalog:
     def country(self) -> str: ...
     def to_dict(self) -> dict[str, Any]: ...
 
+@final
+class Actor:
+    """Who acts: a user id (not a name), a role (``officer``, ``supervisor``, ``directorate``,
+    ``partner``) and the office they act from."""
+
+    def __new__(cls, user_id: str, role: str, office: str) -> Actor: ...
+    @property
+    def user_id(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def office(self) -> str: ...
+    def to_dict(self) -> dict[str, str]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class CaseHistory:
+    """A case's history in memory: its events (verified and replayed when it is built from
+    them) and the case they fold into."""
+
+    def __new__(cls, events: _Events) -> CaseHistory: ...
+    @property
+    def events(self) -> list[_Event]: ...
+    @property
+    def case(self) -> _Case: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def head(self) -> str: ...
+    @property
+    def anchor(self) -> dict[str, Any]: ...
+    def apply(
+        self,
+        command: _Command,
+        *,
+        actor: _ActorLike,
+        catalog: Catalog | None = None,
+        now: _Time = None,
+    ) -> _Event: ...
+    def verify(self) -> dict[str, Any]: ...
+    def generate_form(
+        self,
+        form_id: str,
+        *,
+        actor: _ActorLike,
+        catalog: Catalog | None = None,
+        locale: str = "es",
+        now: _Time = None,
+    ) -> bytes: ...
+    def __len__(self) -> int: ...
+
+@final
+class MemoryStore:
+    """A thread-safe in-memory case store: numbers per office and year without gaps, optimistic
+    concurrency (``ConflictError``), search."""
+
+    def __new__(cls) -> MemoryStore: ...
+    def open_case(
+        self,
+        intake: _Record,
+        *,
+        actor: _ActorLike,
+        catalog: Catalog | None = None,
+        now: _Time = None,
+    ) -> _Case: ...
+    def run(
+        self,
+        case_id: str | uuid.UUID,
+        command: _Command,
+        *,
+        actor: _ActorLike,
+        catalog: Catalog | None = None,
+        now: _Time = None,
+    ) -> _Case: ...
+    def load(self, case_id: str | uuid.UUID) -> list[_Event]: ...
+    def case(self, case_id: str | uuid.UUID) -> _Case: ...
+    def history(self, case_id: str | uuid.UUID) -> CaseHistory: ...
+    def append(
+        self, case_id: str | uuid.UUID, expected_version: int, events: _Events
+    ) -> int: ...
+    def find(
+        self,
+        *,
+        office: str | None = None,
+        status: str | None = None,
+        category: str | None = None,
+        number: str | None = None,
+        document_number: str | None = None,
+        name: str | None = None,
+    ) -> list[dict[str, Any]]: ...
+    def summary(self, case_id: str | uuid.UUID) -> dict[str, Any]: ...
+    def generate_form(
+        self,
+        case_id: str | uuid.UUID,
+        form_id: str,
+        *,
+        actor: _ActorLike,
+        catalog: Catalog | None = None,
+        locale: str = "es",
+        now: _Time = None,
+    ) -> bytes: ...
+    def __len__(self) -> int: ...
+
 class SiprocError(Exception):
     code: str
     def __init__(self, message: str, code: str | None = None) -> None: ...
 
 class ValidationError(SiprocError, ValueError):
     report: Report
-    def __init__(self, report: Report, message: str | None = None) -> None: ...
+    def __init__(
+        self, report: Report, message: str | None = None, code: str | None = None
+    ) -> None: ...
 
 class CatalogError(SiprocError): ...
-class ConflictError(SiprocError): ...
-class TamperError(SiprocError): ...
+
+class ConflictError(SiprocError):
+    current: int | None
+    def __init__(
+        self, message: str, code: str | None = None, *, current: int | None = None
+    ) -> None: ...
+
+class TamperError(SiprocError):
+    index: int | None
+    seq: int | None
+    reason: str | None
+    report: dict[str, Any] | None
+    def __init__(
+        self,
+        message: str,
+        code: str | None = None,
+        *,
+        index: int | None = None,
+        seq: int | None = None,
+        reason: str | None = None,
+        report: dict[str, Any] | None = None,
+    ) -> None: ...
+
+class WorkflowError(SiprocError): ...
+class StoreError(SiprocError): ...
+
+class FormError(SiprocError):
+    form: str | None
+    field: str | None
+    def __init__(
+        self,
+        message: str,
+        code: str | None = None,
+        *,
+        form: str | None = None,
+        field: str | None = None,
+    ) -> None: ...
+
+class MalformedError(SiprocError, ValueError):
+    path: str
+    def __init__(self, message: str, code: str | None = None, *, path: str = "") -> None: ...
 
 def validate(
     record: _Record,
@@ -105,23 +268,91 @@ def find_duplicates(
 ) -> list[DuplicatePair]: ...
 def duplicate_clusters(pairs: Iterable[DuplicatePair]) -> list[list[int]]: ...
 
+# Cases and histories.
+def open_case(
+    intake: _Record,
+    *,
+    actor: _ActorLike,
+    number: str,
+    catalog: Catalog | None = None,
+    now: _Time = None,
+    case_id: str | uuid.UUID | None = None,
+) -> CaseHistory: ...
+def apply(
+    events: _Events,
+    command: _Command,
+    *,
+    actor: _ActorLike,
+    catalog: Catalog | None = None,
+    now: _Time = None,
+) -> _Event: ...
+def replay(events: _Events) -> _Case: ...
+def verify(events: _Events, *, anchor: Mapping[str, Any] | None = None) -> dict[str, Any]: ...
+
+# Archives. Reports are dicts: {"ok", "cases", "rejected": [{"line", "case_id", "code",
+# "message"}], "file": [{"code", "message"}]}, and for an import "imported", "unchanged" and
+# "written".
+def write_archive(
+    dest: _Path | IO[bytes],
+    cases: MemoryStore | Iterable[_Events],
+    *,
+    now: _Time = None,
+) -> dict[str, Any]: ...
+def verify_archive(
+    source: _ArchiveSource, *, store: MemoryStore | None = None
+) -> dict[str, Any]: ...
+def import_archive(
+    source: _ArchiveSource, store: MemoryStore, *, partial: bool = False
+) -> dict[str, Any]: ...
+def read_archive(source: _ArchiveSource) -> list[CaseHistory]: ...
+
+# Forms.
+def required_forms(
+    case: _Case | CaseHistory, *, catalog: Catalog | None = None
+) -> list[dict[str, Any]]: ...
+def render_form(
+    case: _Case | CaseHistory,
+    form_id: str,
+    *,
+    catalog: Catalog | None = None,
+    locale: str = "es",
+    generated_at: _Time = None,
+) -> bytes: ...
+
 __all__ = [
+    "Actor",
+    "CaseHistory",
     "Catalog",
     "CatalogError",
     "ConflictError",
     "DuplicatePair",
+    "FormError",
     "Issue",
+    "MalformedError",
+    "MemoryStore",
     "Report",
     "SiprocError",
+    "StoreError",
     "TamperError",
     "ValidationError",
+    "WorkflowError",
+    "apply",
     "check_document",
     "duplicate_clusters",
     "find_duplicates",
+    "import_archive",
     "list_rules",
     "normalize",
     "normalize_document",
+    "open_case",
     "parse_mrz",
+    "read_archive",
+    "render_form",
+    "replay",
+    "required_forms",
     "validate",
     "validate_many",
+    "verify",
+    "verify_archive",
+    "write_archive",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from . import Report
@@ -27,14 +27,14 @@ class ValidationError(SiprocError, ValueError):
 
     code = "validation.failed"
 
-    def __init__(self, report: Report, message: str | None = None) -> None:
+    def __init__(self, report: Report, message: str | None = None, code: str | None = None) -> None:
         self.report = report
         if message is None:
             errors = [i for i in report.issues if i.severity == "error"]
             shown = "; ".join(f"{i.code} at {i.path or '/'}" for i in errors[:5])
             more = f" and {len(errors) - 5} more" if len(errors) > 5 else ""
             message = f"{len(errors)} error(s): {shown}{more}"
-        super().__init__(message)
+        super().__init__(message, code)
 
 
 class CatalogError(SiprocError):
@@ -44,12 +44,83 @@ class CatalogError(SiprocError):
 
 
 class ConflictError(SiprocError):
-    """A command does not apply to the case as it now is (a concurrent change, a closed case)."""
+    """The case has moved on: it is not at the version the change expected. ``current`` is its
+    version now; load the case again and retry the command."""
 
-    code = "history.conflict"
+    code = "store.conflict"
+
+    def __init__(self, message: str, code: str | None = None, *, current: int | None = None) -> None:
+        super().__init__(message, code)
+        self.current = current
 
 
 class TamperError(SiprocError):
-    """A history or archive does not verify: an event was changed, removed or reordered."""
+    """A history or an archive does not verify or replay.
+
+    ``code`` is the core's: ``history.changed``, ``history.removed``, ``history.reordered``,
+    ``history.inserted``, ``history.truncated``, ``history.foreign_case``, ``history.empty``,
+    ``history.invalid_event``, …, or for an archive its first problem (``archive.digest_mismatch``,
+    …). For a history, ``index`` (0-based position), ``seq`` and ``reason`` name the first bad
+    event; for an archive, ``report`` is the report of :func:`siproc.verify_archive`. The message
+    names positions, sequence numbers and codes, never the content of an event.
+    """
 
     code = "history.tampered"
+
+    def __init__(
+        self,
+        message: str,
+        code: str | None = None,
+        *,
+        index: int | None = None,
+        seq: int | None = None,
+        reason: str | None = None,
+        report: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, code)
+        self.index = index
+        self.seq = seq
+        self.reason = reason
+        self.report = report
+
+
+class WorkflowError(SiprocError):
+    """The workflow refused a command: the actor's role or office, the case's status, or the
+    command's own requirements. ``code`` says which (``workflow.approval_required``, …)."""
+
+    code = "workflow.refused"
+
+
+class StoreError(SiprocError):
+    """A store could not do what was asked: ``store.not_found``, ``store.duplicate_case``,
+    ``store.number_taken`` or ``store.backend``."""
+
+    code = "store.error"
+
+
+class FormError(SiprocError):
+    """A form could not be rendered: ``forms.unknown_form``, ``forms.missing_glyph``, … ``form``
+    is the form id and ``field`` the field at fault (never its value)."""
+
+    code = "forms.error"
+
+    def __init__(
+        self, message: str, code: str | None = None, *, form: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(message, code)
+        self.form = form
+        self.field = field
+
+
+class MalformedError(SiprocError, ValueError):
+    """Data given to siproc is not in its format: ``event.malformed``, ``command.malformed``,
+    ``case.malformed``, ``actor.malformed``, ``anchor.malformed``, ``query.malformed`` or
+    ``case_id.malformed``. ``path`` is the JSON Pointer into the argument where reading stopped
+    (identifiers and indexes only)."""
+
+    code = "siproc.malformed"
+
+    def __init__(self, message: str, code: str | None = None, *, path: str = "") -> None:
+        super().__init__(message, code)
+        self.path = path

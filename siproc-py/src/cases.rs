@@ -1,0 +1,1050 @@
+//! Cases and their histories, the in-memory store, archives and forms.
+//!
+//! Cases, events, commands, anchors and summaries cross as dicts in the core's serde format
+//! (the same JSON the server stores). Reading them back is the core's serde: anything it cannot
+//! read is a `MalformedError` naming where reading stopped (a JSON Pointer made of identifiers
+//! and indexes, never a value). Every rule (who may run a command, what a tampered history is,
+//! what an archive must hold) is the core's.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Cursor, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyString, PyTuple};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use siproc_core::archive::{self, ArchiveError, ArchiveWriter, ImportOptions, ImportReport};
+use siproc_core::store::{self, CaseQuery, CaseStore};
+use siproc_core::{Actor, Anchor, Case, Command, Event, Role, forms, history, workflow};
+use uuid::Uuid;
+
+use crate::convert::{self, text, to_json, to_python};
+use crate::errors::{self, Arg};
+use crate::{catalog_of, intake, locale};
+
+// ---------------------------------------------------------------------------------------------
+// Conversions
+
+/// Whether a map key may appear in an error's pointer: a short identifier, never free text.
+fn identifier(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= 64
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// The JSON Pointer where deserialising stopped, cut before the first segment that is not an
+/// identifier or an index.
+fn pointer(prefix: &str, path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = prefix.to_owned();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => {
+                out.push('/');
+                out.push_str(&index.to_string());
+            }
+            Segment::Map { key } if identifier(key) => {
+                out.push('/');
+                out.push_str(key);
+            }
+            Segment::Enum { .. } => {}
+            _ => break,
+        }
+    }
+    out
+}
+
+/// Reads `value` as a `T`, or a `MalformedError` with `code` saying where it stopped.
+fn parse<T: DeserializeOwned>(value: Value, code: &str, what: &str, prefix: &str) -> PyResult<T> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = pointer(prefix, e.path());
+        let at = if path.is_empty() { "/" } else { &path };
+        errors::malformed(
+            code,
+            &format!("{what} is not in siproc's format (at {at})"),
+            &path,
+        )
+    })
+}
+
+/// A core value as Python data.
+fn to_py<'py, T: Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
+    let value = serde_json::to_value(value).map_err(|_| errors::internal())?;
+    to_python(py, &value)
+}
+
+fn list_or_tuple<'py>(
+    obj: &Bound<'py, PyAny>,
+    message: &'static str,
+) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    if let Ok(list) = obj.cast::<PyList>() {
+        return Ok(list.iter().collect());
+    }
+    if let Ok(tuple) = obj.cast::<PyTuple>() {
+        return Ok(tuple.iter().collect());
+    }
+    Err(PyTypeError::new_err(message))
+}
+
+/// A history: a `CaseHistory`, or a list or tuple of event dicts.
+fn events_of(obj: &Bound<'_, PyAny>) -> PyResult<Vec<Event>> {
+    if let Ok(h) = obj.cast::<PyCaseHistory>() {
+        return Ok(borrow(h)?.events.clone());
+    }
+    let items = list_or_tuple(
+        obj,
+        "events must be a list of event dicts or a siproc.CaseHistory",
+    )?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            parse(
+                to_json(item)?,
+                "event.malformed",
+                &format!("the event at position {i}"),
+                &format!("/{i}"),
+            )
+        })
+        .collect()
+}
+
+fn borrow<'py>(h: &Bound<'py, PyCaseHistory>) -> PyResult<PyRef<'py, PyCaseHistory>> {
+    h.try_borrow()
+        .map_err(|_| PyValueError::new_err("the history is being changed"))
+}
+
+/// A case: a `CaseHistory`'s case, or a case dict.
+fn case_of(obj: &Bound<'_, PyAny>) -> PyResult<Case> {
+    if let Ok(h) = obj.cast::<PyCaseHistory>() {
+        return Ok(borrow(h)?.case.clone());
+    }
+    if obj.cast::<PyDict>().is_err() {
+        return Err(PyTypeError::new_err(
+            "case must be a case dict or a siproc.CaseHistory",
+        ));
+    }
+    parse(to_json(obj)?, "case.malformed", "the case", "")
+}
+
+fn command_of(obj: &Bound<'_, PyAny>) -> PyResult<Command> {
+    if obj.cast::<PyDict>().is_err() {
+        return Err(PyTypeError::new_err(
+            "command must be a dict such as {\"command\": \"add_note\", \"text\": \"...\"}",
+        ));
+    }
+    parse(to_json(obj)?, "command.malformed", "the command", "")
+}
+
+fn actor_of(obj: &Bound<'_, PyAny>) -> PyResult<Actor> {
+    if let Ok(a) = obj.cast::<PyActor>() {
+        return Ok(a.get().0.clone());
+    }
+    if obj.cast::<PyDict>().is_err() {
+        return Err(PyTypeError::new_err(
+            "actor must be a siproc.Actor or a dict with user_id, role and office",
+        ));
+    }
+    parse(to_json(obj)?, "actor.malformed", "the actor", "")
+}
+
+/// A case id: a `str` or a `uuid.UUID`.
+fn case_id_of(obj: &Bound<'_, PyAny>) -> PyResult<Uuid> {
+    let id = if let Ok(s) = obj.cast::<PyString>() {
+        text(s)
+    } else if obj.is_instance(&obj.py().import("uuid")?.getattr("UUID")?)? {
+        obj.str().map(|s| text(&s))?
+    } else {
+        return Err(PyTypeError::new_err("case_id must be a str or a uuid.UUID"));
+    };
+    Uuid::parse_str(&id)
+        .map_err(|_| errors::malformed("case_id.malformed", "case_id is not a UUID", ""))
+}
+
+/// A non-negative integer.
+fn count_of(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<u64> {
+    if obj.cast::<pyo3::types::PyInt>().is_err() {
+        return Err(PyTypeError::new_err(format!("{what} must be an int")));
+    }
+    obj.extract::<u64>()
+        .map_err(|_| PyValueError::new_err(format!("{what} must be a non-negative integer")))
+}
+
+/// A moment: `None` (now), an aware `datetime.datetime`, or RFC 3339 text.
+fn instant(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<DateTime<Utc>> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(Utc::now());
+    };
+    let iso = if let Ok(s) = obj.cast::<PyString>() {
+        text(s)
+    } else if convert::is_datetime(obj)? {
+        if obj.getattr("tzinfo")?.is_none() {
+            return Err(PyValueError::new_err(format!(
+                "{what} must be timezone-aware (e.g. datetime.now(timezone.utc))"
+            )));
+        }
+        let iso = obj.call_method0("isoformat")?;
+        iso.cast::<PyString>().map(text).unwrap_or_default()
+    } else {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be a datetime.datetime or RFC 3339 text"
+        )));
+    };
+    DateTime::parse_from_rfc3339(&iso)
+        .map(|d| d.with_timezone(&Utc))
+        .map_err(|_| {
+            PyValueError::new_err(format!(
+                "{what} must be an aware datetime or RFC 3339 text with an offset"
+            ))
+        })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Actors and histories
+
+/// Who acts: a user id (not a name), a role and the office they act from.
+#[pyclass(frozen, eq, hash, module = "siproc", name = "Actor")]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct PyActor(Actor);
+
+#[pymethods]
+impl PyActor {
+    #[new]
+    fn new(
+        user_id: &Bound<'_, PyString>,
+        role: &Bound<'_, PyString>,
+        office: &Bound<'_, PyString>,
+    ) -> PyResult<Self> {
+        let role: Role = parse(
+            Value::String(text(role)),
+            "actor.malformed",
+            "role (officer, supervisor, directorate or partner)",
+            "/role",
+        )?;
+        Ok(PyActor(Actor::new(text(user_id), role, text(office))))
+    }
+
+    /// The user's id in the embedding system.
+    #[getter]
+    fn user_id(&self) -> &str {
+        &self.0.user_id
+    }
+
+    /// `officer`, `supervisor`, `directorate` or `partner`.
+    #[getter]
+    fn role(&self) -> &'static str {
+        self.0.role.as_str()
+    }
+
+    /// The office code they act from.
+    #[getter]
+    fn office(&self) -> &str {
+        &self.0.office
+    }
+
+    /// The actor as a dict with the keys `user_id`, `role` and `office`.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.0)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Actor(user_id={:?}, role={:?}, office={:?})",
+            self.0.user_id,
+            self.0.role.as_str(),
+            self.0.office
+        )
+    }
+}
+
+/// A case's history held in memory: its events and the case they fold into. Built from events
+/// it verifies and replays them; `apply` appends the event a command produces.
+#[pyclass(module = "siproc", name = "CaseHistory")]
+pub struct PyCaseHistory {
+    events: Vec<Event>,
+    case: Case,
+}
+
+impl PyCaseHistory {
+    /// Appends an event the workflow made; the case stays as it was if the event does not
+    /// apply.
+    fn push(&mut self, event: Event) -> PyResult<()> {
+        if let Err(e) = history::apply(&mut self.case, &event) {
+            self.case = history::replay(&self.events).map_err(|h| errors::history(&h))?;
+            return Err(errors::history(&e));
+        }
+        self.events.push(event);
+        Ok(())
+    }
+}
+
+#[pymethods]
+impl PyCaseHistory {
+    #[new]
+    fn new(events: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let events = events_of(events)?;
+        history::verify(&events).map_err(|e| errors::history(&e))?;
+        let case = history::replay(&events).map_err(|e| errors::history(&e))?;
+        Ok(PyCaseHistory { events, case })
+    }
+
+    /// Every event, in order, as dicts.
+    #[getter]
+    fn events<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let list = PyList::empty(py);
+        for e in &self.events {
+            list.append(to_py(py, e)?)?;
+        }
+        Ok(list)
+    }
+
+    /// The case as its history makes it, as a dict.
+    #[getter]
+    fn case<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.case)
+    }
+
+    /// The case id.
+    #[getter]
+    fn id(&self) -> String {
+        self.case.id.to_string()
+    }
+
+    /// The case number.
+    #[getter]
+    fn number(&self) -> &str {
+        &self.case.number
+    }
+
+    /// The case's status.
+    #[getter]
+    fn status(&self) -> &'static str {
+        self.case.status.as_str()
+    }
+
+    /// Number of events.
+    #[getter]
+    fn version(&self) -> u64 {
+        self.case.version
+    }
+
+    /// Hash of the last event.
+    #[getter]
+    fn head(&self) -> &str {
+        &self.case.head
+    }
+
+    /// `{"version", "head"}`: hold it elsewhere to prove later that the history was not altered.
+    #[getter]
+    fn anchor<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(
+            py,
+            &Anchor {
+                version: self.case.version,
+                head: self.case.head.clone(),
+            },
+        )
+    }
+
+    /// Runs `command` (a dict) as `actor` and appends its event; returns the event.
+    #[pyo3(signature = (command, *, actor, catalog = None, now = None))]
+    fn apply<'py>(
+        &mut self,
+        py: Python<'py>,
+        command: &Bound<'py, PyAny>,
+        actor: &Bound<'py, PyAny>,
+        catalog: Option<&Bound<'py, PyAny>>,
+        now: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (command, actor) = (command_of(command)?, actor_of(actor)?);
+        let (catalog, now) = (catalog_of(catalog)?, instant(now, "now")?);
+        let event = workflow::execute(&self.case, &catalog, &actor, &command, now)
+            .map_err(|e| errors::workflow(&e))?;
+        let out = to_py(py, &event)?;
+        self.push(event)?;
+        Ok(out)
+    }
+
+    /// Checks the whole history; returns its anchor.
+    fn verify<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let anchor = history::verify(&self.events).map_err(|e| errors::history(&e))?;
+        to_py(py, &anchor)
+    }
+
+    /// Renders form `form_id` as a PDF and appends the *form generated* event recording its
+    /// SHA-256; returns the PDF.
+    #[pyo3(signature = (form_id, *, actor, catalog = None, locale = "es", now = None))]
+    fn generate_form<'py>(
+        &mut self,
+        py: Python<'py>,
+        form_id: &str,
+        actor: &Bound<'py, PyAny>,
+        catalog: Option<&Bound<'py, PyAny>>,
+        locale: &str,
+        now: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let actor = actor_of(actor)?;
+        let (catalog, locale, now) = (
+            catalog_of(catalog)?,
+            self::locale(locale)?,
+            instant(now, "now")?,
+        );
+        let case = &self.case;
+        let generation = py
+            .detach(|| forms::generate_form(case, &catalog, &actor, form_id, locale, now))
+            .map_err(|e| errors::generate(&e))?;
+        self.push(generation.event)?;
+        Ok(PyBytes::new(py, &generation.rendered.bytes))
+    }
+
+    fn __len__(&self) -> usize {
+        self.events.len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "CaseHistory(number={:?}, status={:?}, version={})",
+            self.case.number,
+            self.case.status.as_str(),
+            self.case.version
+        )
+    }
+}
+
+/// Opens a case: validates and normalises `intake`, and makes its `case_opened` event.
+#[pyfunction]
+#[pyo3(signature = (intake, *, actor, number, catalog = None, now = None, case_id = None))]
+pub fn open_case(
+    intake: &Bound<'_, PyAny>,
+    actor: &Bound<'_, PyAny>,
+    number: &Bound<'_, PyString>,
+    catalog: Option<&Bound<'_, PyAny>>,
+    now: Option<&Bound<'_, PyAny>>,
+    case_id: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyCaseHistory> {
+    let (catalog, actor) = (catalog_of(catalog)?, actor_of(actor)?);
+    let now = instant(now, "now")?;
+    let case_id = match case_id.filter(|c| !c.is_none()) {
+        Some(c) => case_id_of(c)?,
+        None => Uuid::now_v7(),
+    };
+    let intake = self::intake(convert::record(intake)?, &catalog, siproc_core::Locale::Es)
+        .map_err(|report| errors::validation(&report, "validation.failed"))?;
+    let event = workflow::open(&catalog, &actor, &intake, &text(number), case_id, now)
+        .map_err(|e| errors::workflow(&e))?;
+    let case = history::open(&event).map_err(|e| errors::history(&e))?;
+    Ok(PyCaseHistory {
+        events: vec![event],
+        case,
+    })
+}
+
+/// Runs `command` on the case the events make; returns the new event (the events are not
+/// changed).
+#[pyfunction]
+#[pyo3(signature = (events, command, *, actor, catalog = None, now = None))]
+pub fn apply<'py>(
+    py: Python<'py>,
+    events: &Bound<'py, PyAny>,
+    command: &Bound<'py, PyAny>,
+    actor: &Bound<'py, PyAny>,
+    catalog: Option<&Bound<'py, PyAny>>,
+    now: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let events = events_of(events)?;
+    let (command, actor) = (command_of(command)?, actor_of(actor)?);
+    let (catalog, now) = (catalog_of(catalog)?, instant(now, "now")?);
+    let case = history::replay(&events).map_err(|e| errors::history(&e))?;
+    let event = workflow::execute(&case, &catalog, &actor, &command, now)
+        .map_err(|e| errors::workflow(&e))?;
+    to_py(py, &event)
+}
+
+/// Folds events into the case they make (structure checked, hashes not: see `verify`).
+#[pyfunction]
+pub fn replay<'py>(py: Python<'py>, events: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let events = events_of(events)?;
+    let case = py
+        .detach(|| history::replay(&events))
+        .map_err(|e| errors::history(&e))?;
+    to_py(py, &case)
+}
+
+/// Checks a history (and, given one, that it matches an anchor); returns its anchor.
+#[pyfunction]
+#[pyo3(signature = (events, *, anchor = None))]
+pub fn verify<'py>(
+    py: Python<'py>,
+    events: &Bound<'py, PyAny>,
+    anchor: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let events = events_of(events)?;
+    let anchor: Option<Anchor> = match anchor.filter(|a| !a.is_none()) {
+        Some(a) if a.cast::<PyDict>().is_ok() => {
+            Some(parse(to_json(a)?, "anchor.malformed", "the anchor", "")?)
+        }
+        Some(_) => {
+            return Err(PyTypeError::new_err(
+                "anchor must be a dict with version and head",
+            ));
+        }
+        None => None,
+    };
+    let found = py
+        .detach(|| match &anchor {
+            Some(a) => history::verify_against(&events, a),
+            None => history::verify(&events),
+        })
+        .map_err(|e| errors::history(&e))?;
+    to_py(py, &found)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The in-memory store
+
+/// A thread-safe in-memory case store: numbering per office and year, optimistic concurrency,
+/// search.
+#[pyclass(frozen, module = "siproc", name = "MemoryStore")]
+pub struct PyMemoryStore(Arc<store::MemoryStore>);
+
+#[pymethods]
+impl PyMemoryStore {
+    #[new]
+    fn new() -> Self {
+        PyMemoryStore(Arc::new(store::MemoryStore::new()))
+    }
+
+    /// Opens a case from `intake` with the next number of its office; returns the case.
+    #[pyo3(signature = (intake, *, actor, catalog = None, now = None))]
+    fn open_case<'py>(
+        &self,
+        py: Python<'py>,
+        intake: &Bound<'py, PyAny>,
+        actor: &Bound<'py, PyAny>,
+        catalog: Option<&Bound<'py, PyAny>>,
+        now: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (catalog, actor) = (catalog_of(catalog)?, actor_of(actor)?);
+        let now = instant(now, "now")?;
+        let intake = self::intake(convert::record(intake)?, &catalog, siproc_core::Locale::Es)
+            .map_err(|report| errors::validation(&report, "validation.failed"))?;
+        let store = &*self.0;
+        let case = py
+            .detach(|| store::open_case(store, &catalog, &actor, &intake, now))
+            .map_err(|e| errors::store(&e))?;
+        to_py(py, &case)
+    }
+
+    /// Runs `command` on a stored case; returns the case after it.
+    #[pyo3(signature = (case_id, command, *, actor, catalog = None, now = None))]
+    fn run<'py>(
+        &self,
+        py: Python<'py>,
+        case_id: &Bound<'py, PyAny>,
+        command: &Bound<'py, PyAny>,
+        actor: &Bound<'py, PyAny>,
+        catalog: Option<&Bound<'py, PyAny>>,
+        now: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (id, command, actor) = (case_id_of(case_id)?, command_of(command)?, actor_of(actor)?);
+        let (catalog, now) = (catalog_of(catalog)?, instant(now, "now")?);
+        let store = &*self.0;
+        let case = py
+            .detach(|| store::run(store, &catalog, &actor, id, &command, now))
+            .map_err(|e| errors::store(&e))?;
+        to_py(py, &case)
+    }
+
+    /// Every event of a case, in order, as dicts.
+    fn load<'py>(
+        &self,
+        py: Python<'py>,
+        case_id: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let id = case_id_of(case_id)?;
+        let events = self.0.load(id).map_err(|e| errors::store(&e))?;
+        to_py(py, &events)
+    }
+
+    /// The case as its stored history makes it.
+    fn case<'py>(
+        &self,
+        py: Python<'py>,
+        case_id: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let id = case_id_of(case_id)?;
+        let store = &*self.0;
+        let case = py
+            .detach(|| store::load_case(store, id))
+            .map_err(|e| errors::store(&e))?;
+        to_py(py, &case)
+    }
+
+    /// The stored history of a case as a `CaseHistory`.
+    fn history(&self, case_id: &Bound<'_, PyAny>) -> PyResult<PyCaseHistory> {
+        let id = case_id_of(case_id)?;
+        let events = self.0.load(id).map_err(|e| errors::store(&e))?;
+        let case = history::replay(&events).map_err(|e| errors::history(&e))?;
+        Ok(PyCaseHistory { events, case })
+    }
+
+    /// Appends events if the case is at `expected_version`; returns the new version.
+    fn append(
+        &self,
+        py: Python<'_>,
+        case_id: &Bound<'_, PyAny>,
+        expected_version: &Bound<'_, PyAny>,
+        events: &Bound<'_, PyAny>,
+    ) -> PyResult<u64> {
+        let id = case_id_of(case_id)?;
+        let expected = count_of(expected_version, "expected_version")?;
+        let events = events_of(events)?;
+        let store = &*self.0;
+        py.detach(|| store.append(id, expected, &events))
+            .map_err(|e| errors::store(&e))
+    }
+
+    /// The summaries (no personal data) of the cases matching every given criterion, ordered
+    /// by case number.
+    #[pyo3(signature = (*, office = None, status = None, category = None, number = None,
+                        document_number = None, name = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn find<'py>(
+        &self,
+        py: Python<'py>,
+        office: Option<&Bound<'py, PyString>>,
+        status: Option<&Bound<'py, PyString>>,
+        category: Option<&Bound<'py, PyString>>,
+        number: Option<&Bound<'py, PyString>>,
+        document_number: Option<&Bound<'py, PyString>>,
+        name: Option<&Bound<'py, PyString>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let given =
+            |v: Option<&Bound<'py, PyString>>| v.map_or(Value::Null, |s| Value::String(text(s)));
+        let query: CaseQuery = parse(
+            json!({
+                "office": given(office), "status": given(status), "category": given(category),
+                "number": given(number), "document_number": given(document_number),
+                "name": given(name),
+            }),
+            "query.malformed",
+            "the query",
+            "",
+        )?;
+        let store = &*self.0;
+        let found = py
+            .detach(|| store.list(&query))
+            .map_err(|e| errors::store(&e))?;
+        to_py(py, &found)
+    }
+
+    /// The summary of one case.
+    fn summary<'py>(
+        &self,
+        py: Python<'py>,
+        case_id: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let id = case_id_of(case_id)?;
+        let summary = self.0.summary(id).map_err(|e| errors::store(&e))?;
+        to_py(py, &summary)
+    }
+
+    /// Renders form `form_id` for a stored case and appends the *form generated* event;
+    /// returns the PDF.
+    #[pyo3(signature = (case_id, form_id, *, actor, catalog = None, locale = "es", now = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn generate_form<'py>(
+        &self,
+        py: Python<'py>,
+        case_id: &Bound<'py, PyAny>,
+        form_id: &str,
+        actor: &Bound<'py, PyAny>,
+        catalog: Option<&Bound<'py, PyAny>>,
+        locale: &str,
+        now: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let (id, actor) = (case_id_of(case_id)?, actor_of(actor)?);
+        let (catalog, locale, now) = (
+            catalog_of(catalog)?,
+            self::locale(locale)?,
+            instant(now, "now")?,
+        );
+        let store = &*self.0;
+        let (_, rendered) = py
+            .detach(|| store::generate_form(store, &catalog, &actor, id, form_id, locale, now))
+            .map_err(|e| errors::store(&e))?;
+        Ok(PyBytes::new(py, &rendered.bytes))
+    }
+
+    fn __len__(&self) -> usize {
+        self.0.len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("MemoryStore(cases={})", self.0.len())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Archives
+
+/// Where an archive is read from.
+enum Source {
+    Path(PathBuf),
+    Bytes(Vec<u8>),
+}
+
+/// `bytes`/`bytearray` (the archive itself), a binary file object, or a path.
+fn source_of(obj: &Bound<'_, PyAny>) -> PyResult<Source> {
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(Source::Bytes(b.as_bytes().to_vec()));
+    }
+    if let Ok(b) = obj.cast::<PyByteArray>() {
+        return Ok(Source::Bytes(b.to_vec()));
+    }
+    if obj.cast::<PyString>().is_err() && obj.hasattr("read")? {
+        let data = obj.call_method0("read")?;
+        return match data.cast::<PyBytes>() {
+            Ok(b) => Ok(Source::Bytes(b.as_bytes().to_vec())),
+            Err(_) => Err(PyTypeError::new_err(
+                "the archive's file must be opened in binary mode",
+            )),
+        };
+    }
+    obj.extract::<PathBuf>()
+        .map(Source::Path)
+        .map_err(|_| PyTypeError::new_err("source must be a path, bytes, or a binary file object"))
+}
+
+/// Runs `f` on the archive's bytes.
+fn with_source<T>(
+    source: Source,
+    f: impl FnOnce(&mut dyn ReadSeek) -> Result<T, ArchiveError>,
+) -> Result<T, ArchiveError> {
+    match source {
+        Source::Bytes(b) => f(&mut Cursor::new(b)),
+        Source::Path(p) => f(&mut BufReader::new(File::open(p)?)),
+    }
+}
+
+/// What archive reading needs.
+trait ReadSeek: std::io::BufRead + std::io::Seek {}
+impl<T: std::io::BufRead + std::io::Seek> ReadSeek for T {}
+
+fn report_value(r: &ImportReport, import: bool) -> Value {
+    let rejected: Vec<Value> = r
+        .rejected
+        .iter()
+        .map(|c| {
+            json!({
+                "line": c.line,
+                "case_id": c.case_id.map(|id| id.to_string()),
+                "code": c.reason.code(),
+                "message": c.reason.to_string(),
+            })
+        })
+        .collect();
+    let file: Vec<Value> = r
+        .file
+        .iter()
+        .map(|p| json!({"code": p.code(), "message": p.to_string()}))
+        .collect();
+    let mut out = json!({"ok": r.is_clean(), "cases": r.cases, "rejected": rejected, "file": file});
+    if import && let Value::Object(map) = &mut out {
+        map.insert("imported".into(), r.imported.into());
+        map.insert("unchanged".into(), r.unchanged.into());
+        map.insert("written".into(), r.written.into());
+    }
+    out
+}
+
+/// A `TamperError` for an archive that does not verify: the first problem's code, a message of
+/// codes and lines, and the report.
+fn archive_refused(py: Python<'_>, r: &ImportReport) -> PyErr {
+    let first = r
+        .file
+        .first()
+        .map(|p| p.code())
+        .or_else(|| r.rejected.first().map(|c| c.reason.code()))
+        .unwrap_or("archive.rejected");
+    let mut parts: Vec<String> = r.file.iter().map(|p| p.code().to_owned()).collect();
+    parts.extend(
+        r.rejected
+            .iter()
+            .take(5)
+            .map(|c| format!("line {}: {}", c.line, c.reason.code())),
+    );
+    if r.rejected.len() > 5 {
+        parts.push(format!("and {} more", r.rejected.len() - 5));
+    }
+    let message = format!(
+        "the archive does not verify ({} of {} cases rejected): {}",
+        r.rejected.len(),
+        r.cases,
+        parts.join("; ")
+    );
+    let report = to_python(py, &report_value(r, false)).map(Bound::unbind);
+    match report {
+        Ok(report) => errors::raise(
+            "TamperError",
+            &message,
+            first,
+            &[("report", Arg::Object(report))],
+        ),
+        Err(e) => e,
+    }
+}
+
+/// Checks an archive without importing it; returns the report (`ok`, `cases`, `rejected`,
+/// `file`). With `store`, cases it holds with another history are rejected too.
+#[pyfunction]
+#[pyo3(signature = (source, *, store = None))]
+pub fn verify_archive<'py>(
+    py: Python<'py>,
+    source: &Bound<'py, PyAny>,
+    store: Option<&Bound<'py, PyMemoryStore>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let source = source_of(source)?;
+    let store = store.map(|s| Arc::clone(&s.get().0));
+    let report = py
+        .detach(|| {
+            with_source(source, |input| {
+                let mut input = input;
+                archive::check(&mut input, store.as_deref().map(|s| s as &dyn CaseStore))
+            })
+        })
+        .map_err(errors::archive)?;
+    to_python(py, &report_value(&report, false))
+}
+
+/// Imports an archive into `store`: verifies every case and the file before writing anything.
+#[pyfunction]
+#[pyo3(signature = (source, store, *, partial = false))]
+pub fn import_archive<'py>(
+    py: Python<'py>,
+    source: &Bound<'py, PyAny>,
+    store: &Bound<'py, PyMemoryStore>,
+    partial: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let source = source_of(source)?;
+    let store = Arc::clone(&store.get().0);
+    let report = py
+        .detach(|| {
+            with_source(source, |input| {
+                let mut input = input;
+                archive::import(&*store, &mut input, ImportOptions { partial })
+            })
+        })
+        .map_err(errors::archive)?;
+    to_python(py, &report_value(&report, true))
+}
+
+/// Reads a whole archive: every case verified, or a `TamperError` with the report. Returns the
+/// histories in case-number order.
+#[pyfunction]
+pub fn read_archive(py: Python<'_>, source: &Bound<'_, PyAny>) -> PyResult<Vec<PyCaseHistory>> {
+    let source = source_of(source)?;
+    let store = store::MemoryStore::new();
+    let report = py
+        .detach(|| {
+            with_source(source, |input| {
+                let mut input = input;
+                archive::import(&store, &mut input, ImportOptions::default())
+            })
+        })
+        .map_err(errors::archive)?;
+    if !report.is_clean() {
+        return Err(archive_refused(py, &report));
+    }
+    let found = store
+        .list(&CaseQuery::default())
+        .map_err(|e| errors::store(&e))?;
+    found
+        .iter()
+        .map(|s| {
+            let events = store.load(s.id).map_err(|e| errors::store(&e))?;
+            let case = history::replay(&events).map_err(|e| errors::history(&e))?;
+            Ok(PyCaseHistory { events, case })
+        })
+        .collect()
+}
+
+/// A writer over a Python binary file object; keeps the Python error of a failed write.
+struct PyWriter<'py> {
+    file: Bound<'py, PyAny>,
+    error: Option<PyErr>,
+}
+
+impl Write for PyWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let chunk = PyBytes::new(self.file.py(), buf);
+        match self.file.call_method1("write", (chunk,)) {
+            Ok(_) => Ok(buf.len()),
+            Err(e) => {
+                self.error = Some(e);
+                Err(std::io::Error::other("the file object's write failed"))
+            }
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A failure while writing: Python's (reading the cases) or the archive's.
+enum Failure {
+    Py(PyErr),
+    Archive(ArchiveError),
+}
+
+impl From<PyErr> for Failure {
+    fn from(e: PyErr) -> Self {
+        Failure::Py(e)
+    }
+}
+
+impl From<ArchiveError> for Failure {
+    fn from(e: ArchiveError) -> Self {
+        Failure::Archive(e)
+    }
+}
+
+fn write_cases<W: Write>(
+    out: W,
+    cases: &Bound<'_, PyAny>,
+    now: DateTime<Utc>,
+) -> Result<archive::ExportSummary, Failure> {
+    if let Ok(store) = cases.cast::<PyMemoryStore>() {
+        let mut out = out;
+        return Ok(archive::export(
+            &*store.get().0,
+            &CaseQuery::default(),
+            &mut out,
+            now,
+        )?);
+    }
+    let items = if cases.cast::<PyString>().is_ok() || cases.cast::<PyDict>().is_ok() {
+        None
+    } else {
+        cases.try_iter().ok()
+    };
+    let Some(items) = items else {
+        return Err(PyTypeError::new_err(
+            "cases must be a siproc.MemoryStore or an iterable of histories",
+        )
+        .into());
+    };
+    let mut w = ArchiveWriter::new(out, now)?;
+    for item in items {
+        w.write_case(&events_of(&item?)?)?;
+    }
+    Ok(w.finish()?)
+}
+
+/// Writes an archive of `cases` (a `MemoryStore`, or an iterable of histories) to `dest` (a
+/// path or a binary file object); returns `{"cases", "events", "digest"}`.
+#[pyfunction]
+#[pyo3(signature = (dest, cases, *, now = None))]
+pub fn write_archive<'py>(
+    py: Python<'py>,
+    dest: &Bound<'py, PyAny>,
+    cases: &Bound<'py, PyAny>,
+    now: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let now = instant(now, "now")?;
+    let summary = if dest.cast::<PyString>().is_err() && dest.hasattr("write")? {
+        let mut writer = PyWriter {
+            file: dest.clone(),
+            error: None,
+        };
+        let result = write_cases(BufWriter::new(&mut writer), cases, now);
+        match (result, writer.error.take()) {
+            (Ok(s), None) => s,
+            (_, Some(e)) => return Err(e),
+            (Err(Failure::Py(e)), None) => return Err(e),
+            (Err(Failure::Archive(e)), None) => return Err(errors::archive(e)),
+        }
+    } else {
+        let path: PathBuf = dest
+            .extract()
+            .map_err(|_| PyTypeError::new_err("dest must be a path or a binary file object"))?;
+        let file = File::create(path)?;
+        match write_cases(BufWriter::new(file), cases, now) {
+            Ok(s) => s,
+            Err(Failure::Py(e)) => return Err(e),
+            Err(Failure::Archive(e)) => return Err(errors::archive(e)),
+        }
+    };
+    to_python(
+        py,
+        &json!({"cases": summary.cases, "events": summary.events, "digest": summary.digest}),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forms
+
+/// The forms a case needs in its state: `{"form", "title", "generated"}` dicts.
+#[pyfunction]
+#[pyo3(signature = (case, *, catalog = None))]
+pub fn required_forms<'py>(
+    py: Python<'py>,
+    case: &Bound<'py, PyAny>,
+    catalog: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (case, catalog) = (case_of(case)?, catalog_of(catalog)?);
+    let needed: Vec<Value> = forms::required_forms(&case, &catalog)
+        .into_iter()
+        .map(|f| json!({"form": f.form, "title": f.title, "generated": f.generated}))
+        .collect();
+    to_python(py, &Value::Array(needed))
+}
+
+/// Renders form `form_id` for `case` as a PDF whose verification code is the case's `head`.
+#[pyfunction]
+#[pyo3(signature = (case, form_id, *, catalog = None, locale = "es", generated_at = None))]
+pub fn render_form<'py>(
+    py: Python<'py>,
+    case: &Bound<'py, PyAny>,
+    form_id: &str,
+    catalog: Option<&Bound<'py, PyAny>>,
+    locale: &str,
+    generated_at: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let (case, catalog) = (case_of(case)?, catalog_of(catalog)?);
+    let options = forms::RenderOptions {
+        generated_at: instant(generated_at, "generated_at")?,
+        verification_hash: case.head.clone(),
+        locale: self::locale(locale)?,
+    };
+    let rendered = py
+        .detach(|| forms::render_form(&case, &catalog, form_id, &options))
+        .map_err(|e| errors::form(&e))?;
+    Ok(PyBytes::new(py, &rendered.bytes))
+}
+
+/// Registers the classes and functions of this module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyActor>()?;
+    m.add_class::<PyCaseHistory>()?;
+    m.add_class::<PyMemoryStore>()?;
+    m.add_function(wrap_pyfunction!(open_case, m)?)?;
+    m.add_function(wrap_pyfunction!(apply, m)?)?;
+    m.add_function(wrap_pyfunction!(replay, m)?)?;
+    m.add_function(wrap_pyfunction!(verify, m)?)?;
+    m.add_function(wrap_pyfunction!(write_archive, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_archive, m)?)?;
+    m.add_function(wrap_pyfunction!(import_archive, m)?)?;
+    m.add_function(wrap_pyfunction!(read_archive, m)?)?;
+    m.add_function(wrap_pyfunction!(required_forms, m)?)?;
+    m.add_function(wrap_pyfunction!(render_form, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,300 @@
+"""Cases, histories, the in-memory store, archives and forms through the Python API."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import io
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import siproc
+from conftest import CORPUS
+
+UTC = dt.timezone.utc
+NOW = dt.datetime(2026, 8, 20, 15, 0, tzinfo=UTC)
+OFFICER = siproc.Actor("u-17", "officer", "MEX")
+SUPERVISOR = siproc.Actor("u-2", "supervisor", "MEX")
+
+
+def corpus_intake(name: str) -> dict[str, Any]:
+    cases = json.loads((CORPUS / "intake" / "valid.json").read_text(encoding="utf-8"))["cases"]
+    return copy.deepcopy(next(c["intake"] for c in cases if c["name"] == name))
+
+
+def missing_person() -> dict[str, Any]:
+    """A valid intake of a sensitive category (closing it needs a supervisor's approval)."""
+    return corpus_intake("valid missing_person")
+
+
+def opened() -> siproc.CaseHistory:
+    return siproc.open_case(missing_person(), actor=OFFICER, number="MEX-2026-000001", now=NOW)
+
+
+def test_actors() -> None:
+    assert OFFICER.to_dict() == {"user_id": "u-17", "role": "officer", "office": "MEX"}
+    assert OFFICER == siproc.Actor("u-17", "officer", "MEX") and len({OFFICER, OFFICER}) == 1
+    with pytest.raises(siproc.MalformedError) as raised:
+        siproc.Actor("u", "boss", "MEX")
+    assert raised.value.code == "actor.malformed" and isinstance(raised.value, ValueError)
+
+
+def test_a_case_lifecycle() -> None:
+    history = opened()
+    assert (history.number, history.status, history.version, len(history)) == (
+        "MEX-2026-000001", "registered", 1, 1)
+    first = history.events[0]
+    assert first["kind"]["type"] == "case_opened" and first["seq"] == 1
+    assert first["actor"] == OFFICER.to_dict()
+    assert history.case["persons"][0]["given_names"] == "Wilmer Josué"
+
+    note = history.apply({"command": "add_note", "text": "Llamada a la familia."},
+                         actor=OFFICER, now=NOW)
+    assert note["kind"]["type"] == "note_added" and note["seq"] == 2
+    assert note["prev_hash"] == first["hash"]
+    history.apply({"command": "change_status", "to": "in_progress"}, actor=OFFICER, now=NOW)
+    history.apply({"command": "change_status", "to": "resolved"}, actor=OFFICER, now=NOW)
+
+    # A sensitive category: closing needs a supervisor's approval, and an officer cannot give it.
+    with pytest.raises(siproc.WorkflowError) as raised:
+        history.apply({"command": "close", "outcome": "located_alive"}, actor=OFFICER, now=NOW)
+    assert raised.value.code == "workflow.approval_required"
+    assert history.version == 4  # a refused command leaves the history as it was
+    history.apply({"command": "request_closure", "outcome": "located_alive"}, actor=OFFICER, now=NOW)
+    with pytest.raises(siproc.WorkflowError) as raised:
+        history.apply({"command": "approve_closure"}, actor=OFFICER, now=NOW)
+    assert raised.value.code == "workflow.role_not_allowed"
+    history.apply({"command": "approve_closure"}, actor=SUPERVISOR.to_dict(), now=NOW)
+    history.apply({"command": "close"}, actor=OFFICER, now=NOW)
+    history.apply({"command": "archive"}, actor=SUPERVISOR, now=NOW)
+    assert history.status == "archived" and history.case["outcome"] == "located_alive"
+
+    events = history.events
+    assert [e["seq"] for e in events] == list(range(1, 9))
+    assert json.loads(json.dumps(events)) == events  # plain JSON data
+    assert siproc.verify(events) == history.verify() == history.anchor == {
+        "version": 8, "head": events[-1]["hash"]}
+    assert siproc.replay(events) == history.case
+    assert siproc.CaseHistory(events).case == history.case
+    # The stateless apply gives the next event without changing anything.
+    with pytest.raises(siproc.WorkflowError) as raised:
+        siproc.apply(events, {"command": "add_note", "text": "x"}, actor=OFFICER, now=NOW)
+    assert raised.value.code == "workflow.wrong_status"
+    reopened = siproc.apply(events[:7], {"command": "reopen"}, actor=SUPERVISOR, now=NOW)
+    assert reopened["seq"] == 8 and reopened["kind"]["type"] == "reopened"
+
+
+def test_refusals_carry_codes_and_no_personal_data() -> None:
+    with pytest.raises(siproc.WorkflowError) as raised:
+        siproc.open_case(missing_person(), actor=siproc.Actor("u", "officer", "TAP"), number="1")
+    assert raised.value.code == "workflow.wrong_office"
+    bad = missing_person()
+    bad["persons"][0]["documents"][0]["number"] = "9999-2001-00112"
+    with pytest.raises(siproc.ValidationError) as invalid:
+        siproc.open_case(bad, actor=OFFICER, number="1", now=NOW)
+    assert invalid.value.code == "workflow.invalid_intake"
+    assert [i.code for i in invalid.value.report.issues] == ["dni.bad_department"]
+    with pytest.raises(siproc.ValidationError) as unreadable:
+        siproc.open_case("{", actor=OFFICER, number="1")
+    assert unreadable.value.code == "validation.failed"
+    history = opened()
+    with pytest.raises(siproc.ValidationError) as correction:
+        history.apply({"command": "correct", "path": "/persons/0/documents/0/number",
+                       "value": "9999-2001-00112"}, actor=OFFICER, now=NOW)
+    assert correction.value.code == "workflow.invalid_correction"
+    with pytest.raises(siproc.MalformedError) as malformed:
+        history.apply({"command": "change_status", "to": "Wilmer Josué"}, actor=OFFICER)
+    assert malformed.value.code == "command.malformed"
+    with pytest.raises(siproc.MalformedError) as malformed:
+        history.apply({"command": "rename_everyone"}, actor=OFFICER)
+    assert malformed.value.path == "/command"
+    for err in (invalid.value, correction.value, malformed.value):
+        assert "9999" not in str(err) and "Wilmer" not in str(err)
+    with pytest.raises(TypeError):
+        history.apply("add_note", actor=OFFICER)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        history.apply({"command": "add_note", "text": "x"}, actor=OFFICER,
+                      now=dt.datetime(2026, 1, 1))  # naive: ambiguous
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "seq"),
+    [
+        (lambda ev: ev[1]["kind"]["data"]["text"].__setitem__("value", "otra nota"),
+         "history.changed", 2),
+        (lambda ev: ev[2]["actor"].__setitem__("role", "directorate"), "history.changed", 3),
+        (lambda ev: ev.pop(1), "history.removed", 3),
+        (lambda ev: ev.insert(1, ev.pop(2)), "history.reordered", 3),
+        (lambda ev: ev.insert(2, copy.deepcopy(ev[1])), "history.inserted", 2),
+    ],
+)
+def test_verify_detects_tampering(change: Any, code: str, seq: int) -> None:
+    history = opened()
+    history.apply({"command": "add_note", "text": "Llamada a la familia."}, actor=OFFICER, now=NOW)
+    history.apply({"command": "change_status", "to": "in_progress"}, actor=OFFICER, now=NOW)
+    history.apply({"command": "add_note", "text": "Segunda llamada."}, actor=OFFICER, now=NOW)
+    events = history.events
+    change(events)
+    with pytest.raises(siproc.TamperError) as raised:
+        siproc.verify(events)
+    err = raised.value
+    assert (err.code, err.seq) == (code, seq), str(err)
+    assert f"seq {seq}" in str(err) and "nota" not in str(err) and "Wilmer" not in str(err)
+    with pytest.raises(siproc.TamperError):
+        siproc.CaseHistory(events)
+
+
+def test_verify_against_an_anchor_and_malformed_events() -> None:
+    history = opened()
+    anchor = history.anchor
+    history.apply({"command": "add_note", "text": "x"}, actor=OFFICER, now=NOW)
+    events = history.events
+    assert siproc.verify(events[:1], anchor=anchor) == anchor
+    with pytest.raises(siproc.TamperError) as raised:
+        siproc.verify(events[:1], anchor=history.anchor)
+    assert raised.value.code == "history.truncated"
+    with pytest.raises(siproc.TamperError) as raised:
+        siproc.verify([])
+    assert raised.value.code == "history.empty"
+    del events[1]["hash"]
+    with pytest.raises(siproc.MalformedError) as malformed:
+        siproc.verify(events)
+    assert malformed.value.code == "event.malformed" and malformed.value.path.startswith("/1")
+
+
+def test_the_store() -> None:
+    store = siproc.MemoryStore()
+    case = store.open_case(missing_person(), actor=OFFICER, now=NOW)
+    assert case["number"] == "MEX-2026-000001" and len(store) == 1
+    again = store.open_case(missing_person(), actor=OFFICER, now=NOW)
+    assert again["number"] == "MEX-2026-000002"
+    after = store.run(case["id"], {"command": "add_note", "text": "x"}, actor=OFFICER, now=NOW)
+    assert after["version"] == 2 and store.case(uuid.UUID(case["id"])) == after
+    events = store.load(case["id"])
+    assert [e["seq"] for e in events] == [1, 2] and store.history(case["id"]).case == after
+
+    # Another writer appended first: the expected version is stale.
+    event = siproc.apply(events, {"command": "change_status", "to": "in_progress"},
+                         actor=OFFICER, now=NOW)
+    with pytest.raises(siproc.ConflictError) as raised:
+        store.append(case["id"], 1, [event])
+    assert (raised.value.code, raised.value.current) == ("store.conflict", 2)
+    assert store.append(case["id"], 2, [event]) == 3
+    assert store.append(case["id"], 2, [event]) == 3  # the same event again: idempotent
+    with pytest.raises(siproc.TamperError):
+        store.append(case["id"], 3, [dict(event, seq=4)])
+
+    assert [s["number"] for s in store.find(name="wilmer hernandez")] == [
+        "MEX-2026-000001", "MEX-2026-000002"]
+    assert [s["number"] for s in store.find(status="in_progress")] == ["MEX-2026-000001"]
+    assert store.find(document_number="1801200100112", office="TAP") == []
+    summary = store.summary(case["id"])
+    assert summary["version"] == 3 and "persons" not in summary
+    with pytest.raises(siproc.StoreError) as missing:
+        store.load(str(uuid.uuid4()))
+    assert missing.value.code == "store.not_found"
+    with pytest.raises(siproc.MalformedError):
+        store.load("not-an-id")
+    with pytest.raises(siproc.MalformedError):
+        store.find(status="asleep")
+    with pytest.raises(ValueError):
+        store.append(case["id"], -1, [])
+
+
+def test_forms(tmp_path: Path) -> None:
+    history = opened()
+    needed = siproc.required_forms(history)
+    assert [f["form"] for f in needed][:2] == ["intake_sheet", "informed_consent"]
+    assert not any(f["generated"] for f in needed)
+    pdf = siproc.render_form(history.case, "intake_sheet", generated_at=NOW)
+    assert pdf.startswith(b"%PDF-")
+    assert siproc.render_form(history, "intake_sheet", generated_at=NOW) == pdf  # deterministic
+    with pytest.raises(siproc.FormError) as raised:
+        siproc.render_form(history.case, "no_such_form")
+    assert raised.value.code == "forms.unknown_form"
+
+    store = siproc.MemoryStore()
+    case = store.open_case(missing_person(), actor=OFFICER, now=NOW)
+    generated = store.generate_form(case["id"], "intake_sheet", actor=OFFICER, now=NOW)
+    assert generated.startswith(b"%PDF-")
+    forms = store.case(case["id"])["forms"]
+    assert [(f["form"], f["sha256"]) for f in forms] == [
+        ("intake_sheet", hashlib.sha256(generated).hexdigest())]
+    assert store.load(case["id"])[-1]["kind"]["type"] == "form_generated"
+    assert [f["generated"] for f in siproc.required_forms(store.case(case["id"]))][:2] == [True, False]
+
+    own = history.generate_form("informed_consent", actor=OFFICER, now=NOW, locale="en")
+    assert history.case["forms"][0]["sha256"] == hashlib.sha256(own).hexdigest()
+    with pytest.raises(siproc.WorkflowError):
+        history.generate_form("intake_sheet", actor=siproc.Actor("u", "officer", "TAP"))
+
+
+def closed_store() -> tuple[siproc.MemoryStore, str]:
+    store = siproc.MemoryStore()
+    case = store.open_case(missing_person(), actor=OFFICER, now=NOW)
+    for command in ({"command": "add_note", "text": "Nota."},
+                    {"command": "change_status", "to": "in_progress"}):
+        store.run(case["id"], command, actor=OFFICER, now=NOW)
+    store.open_case(corpus_intake("valid missing_person"), actor=OFFICER, now=NOW)
+    return store, case["id"]
+
+
+def test_archive_round_trip(tmp_path: Path) -> None:
+    store, case_id = closed_store()
+    path = tmp_path / "cases.jsonl"
+    summary = siproc.write_archive(path, store, now=NOW)
+    assert (summary["cases"], summary["events"]) == (2, 4)
+    data = path.read_bytes()
+    assert data.startswith(b'{"archive":"siproc"') and len(data.splitlines()) == 4
+    report = siproc.verify_archive(path)
+    assert report == {"ok": True, "cases": 2, "rejected": [], "file": []}
+    assert siproc.verify_archive(io.BytesIO(data)) == report == siproc.verify_archive(str(path))
+
+    histories = siproc.read_archive(data)
+    assert [h.number for h in histories] == ["MEX-2026-000001", "MEX-2026-000002"]
+    assert histories[0].events == store.load(case_id)
+
+    # Histories written from Python objects give the same case lines.
+    out = io.BytesIO()
+    siproc.write_archive(out, [store.history(case_id), store.load(histories[1].id)], now=NOW)
+    assert out.getvalue() == data
+
+    other = siproc.MemoryStore()
+    imported = siproc.import_archive(data, other)
+    assert (imported["ok"], imported["imported"], imported["written"]) == (True, 2, True)
+    assert other.load(case_id) == store.load(case_id)
+    assert siproc.import_archive(data, other)["unchanged"] == 2  # idempotent
+
+
+def test_archive_tampering_is_detected(tmp_path: Path) -> None:
+    store, case_id = closed_store()
+    buffer = io.BytesIO()
+    siproc.write_archive(buffer, store, now=NOW)
+    data = buffer.getvalue()
+    # One byte of a personal value, inside a sealed note.
+    at = data.index(b'"value":"Nota."') + len(b'"value":"N')
+    changed = data[:at] + b"O" + data[at + 1:]
+    report = siproc.verify_archive(changed)
+    assert not report["ok"]
+    assert [(r["line"], r["code"]) for r in report["rejected"]] == [(2, "history.changed")]
+    # The line's events no longer count, and the file's digest changed.
+    assert {p["code"] for p in report["file"]} == {"archive.count_mismatch", "archive.digest_mismatch"}
+    assert "Nota" not in json.dumps(report)
+    with pytest.raises(siproc.TamperError) as raised:
+        siproc.read_archive(changed)
+    assert raised.value.code == "archive.count_mismatch" and raised.value.report == report
+    target = siproc.MemoryStore()
+    refused = siproc.import_archive(changed, target)
+    assert refused["imported"] == 0 and not refused["written"] and len(target) == 0
+    partial = siproc.import_archive(changed, target, partial=True)
+    assert partial["imported"] == 1 and len(target) == 1
+    # A truncated file has no trailer.
+    cut = siproc.verify_archive(data[: data.rindex(b'{"end"')])
+    assert [p["code"] for p in cut["file"]] == ["archive.missing_trailer"]
+    with pytest.raises(TypeError):
+        siproc.verify_archive(io.StringIO(data.decode()))  # type: ignore[arg-type]
