@@ -31,7 +31,7 @@ lint: setup-rust
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
-test-rust: setup-rust
+test-rust: setup-rust setup-debian
 	cargo test --workspace
 
 fmt:

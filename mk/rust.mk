@@ -3,7 +3,7 @@
 .PHONY: setup-rust setup-debian
 
 # Debian packages the tests need; installed once (apt-get update first, as root or with sudo).
-DEBIAN_PACKAGES ?= poppler-utils qpdf python3-venv
+DEBIAN_PACKAGES ?= poppler-utils qpdf zbar-tools python3-venv
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 setup-debian:

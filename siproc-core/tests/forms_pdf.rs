@@ -716,8 +716,8 @@ fn write_sample_pngs() {
     }
 }
 
-/// The QR code reads back as the case number and the full hash. Needs `zbarimg` (zbar-tools),
-/// which `make test` does not install: skipped with a message when it is missing.
+/// The QR code reads back as the case number and the full hash. Needs `zbarimg` (zbar-tools,
+/// which `make test` installs); a bare `cargo test` without it skips with a message.
 #[test]
 fn the_qr_code_decodes() {
     if Command::new("zbarimg").arg("--version").output().is_err() {
