@@ -10,7 +10,6 @@ use std::borrow::Cow;
 use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate, Utc};
-use serde::Deserialize;
 use validator::{Validate, ValidateEmail, ValidationErrors, ValidationErrorsKind};
 
 use crate::case::{ConsentScope, Intake, Priority};
@@ -77,10 +76,20 @@ pub fn intake_from_value(value: serde_json::Value, locale: Locale) -> Result<Int
     if !value.is_object() {
         return Err(Issue::new("json.bad_value", "", locale, &[]));
     }
-    if let Ok(intake) = Intake::deserialize(&value) {
-        return Ok(intake);
+    from_json_value(&value, locale)
+}
+
+/// Reads any value of the wire format (an intake, a case, an event, a command) from JSON, or
+/// returns the issue (`json.*`) that says where reading stopped, without quoting the input.
+pub fn from_json_value<T: serde::de::DeserializeOwned>(
+    value: &serde_json::Value,
+    locale: Locale,
+) -> Result<T, Issue> {
+    // Read directly; track the path only to say where a broken value stopped.
+    if let Ok(parsed) = T::deserialize(value) {
+        return Ok(parsed);
     }
-    serde_path_to_error::deserialize(&value).map_err(|e| parse_issue(e, locale))
+    serde_path_to_error::deserialize(value).map_err(|e| parse_issue(e, locale))
 }
 
 /// Parses and validates JSON text: a record that does not parse gets a report with the one issue

@@ -30,41 +30,11 @@ use crate::{catalog_of, intake, locale};
 // ---------------------------------------------------------------------------------------------
 // Conversions
 
-/// Whether a map key may appear in an error's pointer: a short identifier, never free text.
-fn identifier(key: &str) -> bool {
-    !key.is_empty()
-        && key.len() <= 64
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-}
-
-/// The JSON Pointer where deserialising stopped, cut before the first segment that is not an
-/// identifier or an index.
-fn pointer(prefix: &str, path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut out = prefix.to_owned();
-    for segment in path.iter() {
-        match segment {
-            Segment::Seq { index } => {
-                out.push('/');
-                out.push_str(&index.to_string());
-            }
-            Segment::Map { key } if identifier(key) => {
-                out.push('/');
-                out.push_str(key);
-            }
-            Segment::Enum { .. } => {}
-            _ => break,
-        }
-    }
-    out
-}
-
-/// Reads `value` as a `T`, or a `MalformedError` with `code` saying where it stopped.
+/// Reads `value` as a `T`, or a `MalformedError` with `code` saying where it stopped (the core
+/// finds the place; see `siproc_core::validation::from_json_value`).
 fn parse<T: DeserializeOwned>(value: Value, code: &str, what: &str, prefix: &str) -> PyResult<T> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = pointer(prefix, e.path());
+    siproc_core::validation::from_json_value(&value, siproc_core::Locale::En).map_err(|issue| {
+        let path = format!("{prefix}{}", issue.path);
         let at = if path.is_empty() { "/" } else { &path };
         errors::malformed(
             code,
