@@ -236,28 +236,19 @@ fn letterhead(ctx: &Ctx<'_>, flow: &mut Flow<'_>, number: &str) -> Result<(), Fo
     y += 12.0;
 
     let title = ctx.form.title.get(l);
+    // One centred line in `face` at `size` on a line of `leading`, from the top `y`.
+    let centred =
+        |flow: &mut Flow<'_>, text: String, face: Face, size: f32, leading: f32, y: f32| {
+            let w = ctx.fonts.width(&text, face, size);
+            let x = geo.left + (geo.content_width() - w) / 2.0;
+            flow.text(x, baseline(y, size, leading), size, face, 0.0, text);
+        };
     for line in flow.wrap(title, Face::Bold, 15.0, geo.content_width()) {
-        let w = ctx.fonts.width(&line, Face::Bold, 15.0);
-        flow.text(
-            geo.left + (geo.content_width() - w) / 2.0,
-            baseline(y, 15.0, 19.0),
-            15.0,
-            Face::Bold,
-            0.0,
-            line,
-        );
+        centred(flow, line, Face::Bold, 15.0, 19.0, y);
         y += 19.0;
     }
     let sub = format!("{} {number}", Word::CaseNo.get(l));
-    let w = ctx.fonts.width(&sub, Face::Regular, 10.0);
-    flow.text(
-        geo.left + (geo.content_width() - w) / 2.0,
-        baseline(y, 10.0, 14.0),
-        10.0,
-        Face::Regular,
-        0.0,
-        sub,
-    );
+    centred(flow, sub, Face::Regular, 10.0, 14.0, y);
     y += 14.0 + 6.0;
     flow.y = y;
     Ok(())

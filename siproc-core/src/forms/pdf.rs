@@ -179,6 +179,20 @@ fn grey(level: f32) -> Color {
     Color::Greyscale(Greyscale::new(level, None))
 }
 
+/// A rectangle given from the top of a page of `height`, in PDF's bottom-up coordinates.
+fn rectangle(x: f32, y: f32, w: f32, h: f32, height: f32, mode: PaintMode) -> Op {
+    Op::DrawRectangle {
+        rectangle: Rect {
+            x: Pt(r2(x)),
+            y: Pt(r2(height - y - h)),
+            width: Pt(r2(w)),
+            height: Pt(r2(h)),
+            mode: Some(mode),
+            winding_order: None,
+        },
+    }
+}
+
 fn point(x: f32, y: f32) -> LinePoint {
     LinePoint {
         p: Point {
@@ -214,16 +228,7 @@ fn page_ops(items: Vec<Item>, height: f32, regular: &FontId, bold: &FontId) -> V
             Item::Text { .. } => texts.push(item),
             Item::Fill { x, y, w, h, grey } => {
                 set_fill(&mut ops, &mut fill, grey);
-                ops.push(Op::DrawRectangle {
-                    rectangle: Rect {
-                        x: Pt(r2(x)),
-                        y: Pt(r2(height - y - h)),
-                        width: Pt(r2(w)),
-                        height: Pt(r2(h)),
-                        mode: Some(PaintMode::Fill),
-                        winding_order: None,
-                    },
-                });
+                ops.push(rectangle(x, y, w, h, height, PaintMode::Fill));
             }
             Item::Frame {
                 x,
@@ -234,16 +239,7 @@ fn page_ops(items: Vec<Item>, height: f32, regular: &FontId, bold: &FontId) -> V
                 grey,
             } => {
                 set_stroke(&mut ops, &mut stroke, width, grey);
-                ops.push(Op::DrawRectangle {
-                    rectangle: Rect {
-                        x: Pt(r2(x)),
-                        y: Pt(r2(height - y - h)),
-                        width: Pt(r2(w)),
-                        height: Pt(r2(h)),
-                        mode: Some(PaintMode::Stroke),
-                        winding_order: None,
-                    },
-                });
+                ops.push(rectangle(x, y, w, h, height, PaintMode::Stroke));
             }
             Item::Rule {
                 x1,
