@@ -34,12 +34,14 @@ pub mod catalog;
 pub mod country;
 pub mod document;
 pub mod duplicates;
+pub mod email;
 pub mod forms;
 pub mod history;
 pub mod issue;
 pub mod names;
 pub mod normalize;
 pub mod person;
+pub mod phone;
 pub mod schema;
 pub mod store;
 pub mod validation;
@@ -55,6 +57,7 @@ pub use duplicates::{DuplicatePair, DuplicateReason, find_duplicates};
 pub use history::{Anchor, Event, EventKind, HistoryError, Sealed, Tamper, replay, verify};
 pub use issue::{Issue, Locale, Pointer, Report, Rule, Severity, list_rules};
 pub use normalize::normalize_intake;
+pub use phone::normalize_phone;
 pub use store::{CaseQuery, CaseStore, CaseSummary, MemoryStore, StoreError};
 pub use validation::{
     parse_intake, validate, validate_json, validate_json_bytes, validate_on, validate_value,

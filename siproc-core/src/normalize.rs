@@ -11,7 +11,8 @@ use crate::catalog::Catalog;
 use crate::document::{DocumentKind, normalize_document};
 use crate::names::normalize_name;
 use crate::person::{ContactKind, PersonRole};
-use crate::validation::{ADULT_AGE, effective_priority, normalize_phone};
+use crate::phone::normalize_phone;
+use crate::validation::{ADULT_AGE, effective_priority};
 
 /// Returns the normalised form of `intake`. Applying it twice gives the same result.
 pub fn normalize_intake(intake: &Intake, catalog: &Catalog) -> Intake {

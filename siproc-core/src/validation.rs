@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate, Utc};
-use validator::{Validate, ValidateEmail, ValidationErrors, ValidationErrorsKind};
+use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
 use crate::case::{ConsentScope, Intake, Priority};
 use crate::catalog::{Catalog, Category, FactType};
@@ -19,6 +19,7 @@ use crate::document::{self, DocumentKind};
 use crate::issue::{Issue, Locale, Pointer, Report};
 use crate::names;
 use crate::person::{ContactKind, Person, PersonRole};
+use crate::{email, phone};
 
 /// Age below which a national is a minor.
 pub const ADULT_AGE: u32 = 18;
@@ -52,7 +53,9 @@ pub fn parse_intake(json: &str, locale: Locale) -> Result<Intake, Issue> {
         return Err(Issue::new("json.bad_value", "", locale, &[]));
     }
     // Most records parse: read them directly, and parse again, tracking the path, only to say
-    // where a broken one stopped (the tracking costs about as much as the rules).
+    // where a broken one stopped (the tracking costs about as much as the rules). Built for size
+    // (without `fast`), the one path-tracking reading does both.
+    #[cfg(feature = "fast")]
     if let Ok(intake) = serde_json::from_str::<Intake>(json) {
         return Ok(intake);
     }
@@ -125,7 +128,10 @@ pub fn validate_field(
     if !put(&mut record, pointer, value) {
         return Report::from_issues(vec![Issue::new("json.bad_value", pointer, locale, &[])]);
     }
-    let report = validate_value(record, catalog, locale);
+    // Through the record's JSON text, as `validate_json` reads it: one reading of the wire
+    // format for both, which keeps the WebAssembly package small (a check as one types is no
+    // hot path).
+    let report = validate_json(&record.to_string(), catalog, locale);
     let below = |path: &str| {
         path == pointer
             || (path.starts_with(pointer) && path.as_bytes().get(pointer.len()) == Some(&b'/'))
@@ -538,12 +544,12 @@ impl Validator<'_> {
             match contact.kind {
                 ContactKind::Phone => {
                     let region = contact.country.as_deref().or(default_region);
-                    if parse_phone(&contact.value, region).is_none() {
+                    if phone::parse(&contact.value, region).is_none() {
                         self.push("phone.invalid", &path.key("value"), &[]);
                     }
                 }
                 ContactKind::Email => {
-                    if !contact.value.validate_email() {
+                    if !email::is_valid(&contact.value) {
                         self.push("email.invalid", &path.key("value"), &[]);
                     }
                 }
@@ -728,25 +734,6 @@ fn is_media_type(s: &str) -> bool {
         Some((kind, sub)) => token(kind) && token(sub),
         None => false,
     }
-}
-
-/// Parses a phone number with libphonenumber's rules; `None` unless it is a valid number.
-/// Numbers without a `+` prefix are read in `region` (ISO 3166-1 alpha-2).
-fn parse_phone(value: &str, region: Option<&str>) -> Option<phonenumber::PhoneNumber> {
-    if value.len() > 64 {
-        return None;
-    }
-    let region = region.and_then(|r| phonenumber::country::Id::from_str(r).ok());
-    let number = phonenumber::parse(region, value).ok()?;
-    phonenumber::is_valid(&number).then_some(number)
-}
-
-/// Parses a phone number with libphonenumber's rules and returns it in E.164 (`+13055550100`).
-/// Numbers without a `+` prefix are read in `region` (ISO 3166-1 alpha-2). `None` when the
-/// number is not a valid number.
-pub fn normalize_phone(value: &str, region: Option<&str>) -> Option<String> {
-    let number = parse_phone(value, region)?;
-    Some(number.format().mode(phonenumber::Mode::E164).to_string())
 }
 
 /// The priority an intake gets: its own, raised to what its flags imply.

@@ -57,12 +57,21 @@ pub struct FormTemplate {
     /// When a case of a category that lists the form needs it; always when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required_when: Option<Requirement>,
-    /// What the form prints, in order.
+    /// What the form prints, in order. Built without the `pdf` feature, which prints nothing,
+    /// siproc-core skips the blocks when it reads a pack and leaves this empty: a smaller
+    /// WebAssembly package.
     #[serde(default)]
+    #[cfg_attr(not(feature = "pdf"), serde(deserialize_with = "skip_blocks"))]
     pub blocks: Vec<Block>,
     /// Text printed at the foot of every page, above the case number and page count.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub footer: Option<Text>,
+}
+
+/// Reads past the blocks of a template (see [`FormTemplate::blocks`]).
+#[cfg(not(feature = "pdf"))]
+fn skip_blocks<'de, D: serde::Deserializer<'de>>(blocks: D) -> Result<Vec<Block>, D::Error> {
+    serde::de::IgnoredAny::deserialize(blocks).map(|_| Vec::new())
 }
 
 /// The workflow states in which a case needs a form.
