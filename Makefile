@@ -30,9 +30,12 @@ test: lint $(TESTS)
 lint: setup-rust
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p siproc-core --no-default-features --all-targets -- -D warnings
 
 test-rust: setup-rust setup-debian
 	cargo test --workspace
+	# The core as the WebAssembly package builds it: without `pdf` and `fast` (regex-lite).
+	cargo test -p siproc-core --no-default-features --lib
 
 fmt:
 	cargo fmt --all

@@ -80,6 +80,7 @@ fn is_label(label: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn accepts_what_a_browser_accepts() {
@@ -137,5 +138,23 @@ mod tests {
         let domain = [label.as_str(); 4].join(".");
         assert!(is_valid(&format!("rosa@{domain}")));
         assert!(!is_valid(&format!("rosa@{domain}.{}", "b".repeat(10))));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn never_panics(address in "[a-zA-Z0-9.@\\[\\]:ñ☺ -]{0,80}|\\PC{0,300}") {
+            let _ = is_valid(&address);
+        }
+
+        #[test]
+        fn accepts_every_address_the_grammar_builds(
+            local in "[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}",
+            labels in proptest::collection::vec("[a-z0-9ñ]([a-z0-9ñ-]{0,20}[a-z0-9ñ])?", 1..5),
+        ) {
+            let address = format!("{local}@{}", labels.join("."));
+            prop_assert!(is_valid(&address), "{}", address);
+        }
     }
 }

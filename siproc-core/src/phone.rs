@@ -44,6 +44,7 @@ pub fn normalize_phone(value: &str, region: Option<&str>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn national_numbers_are_read_in_their_region() {
@@ -67,5 +68,43 @@ mod tests {
         assert_eq!(normalize_phone("+504 9999\u{0}1234", None), None);
         assert_eq!(normalize_phone("", Some("HN")), None);
         assert_eq!(normalize_phone("+", None), None);
+    }
+
+    /// Text that looks like phone numbers, half-typed or hostile: digits of several scripts, the
+    /// punctuation and extension words libphonenumber reads, letters, controls.
+    fn phone_like() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            "[0-9]{1,4}",
+            Just("+".to_owned()),
+            Just("00".to_owned()),
+            "[ ().\\-/]",
+            Just(" ext. ".to_owned()),
+            Just(";ext=".to_owned()),
+            Just(" anexo ".to_owned()),
+            Just(" доб ".to_owned()),
+            "[٠-٩０-９]{1,3}",
+            "[A-Za-z]{1,3}",
+            any::<char>().prop_map(String::from),
+        ];
+        proptest::collection::vec(piece, 0..12).prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn never_panics_and_e164_is_a_fixed_point(
+            value in phone_like(),
+            region in proptest::option::of(prop_oneof![
+                Just("HN".to_owned()), Just("US".to_owned()), Just("MX".to_owned()), "[A-Z]{2}", "\\PC{0,3}",
+            ]),
+        ) {
+            if let Some(e164) = normalize_phone(&value, region.as_deref()) {
+                prop_assert!(e164.starts_with('+') && e164[1..].bytes().all(|b| b.is_ascii_digit()), "{}", e164);
+                // A number written in E.164 reads back as itself, without a region.
+                let again = normalize_phone(&e164, None);
+                prop_assert_eq!(again.as_deref(), Some(e164.as_str()));
+            }
+        }
     }
 }
