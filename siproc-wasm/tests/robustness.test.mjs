@@ -171,6 +171,27 @@ test("validateField answers any path, value and record", () => {
   }), params);
 });
 
+test("phone numbers and e-mail addresses: any text, any country", () => {
+  // libphonenumber's patterns run on regex-lite in the package; the e-mail check is siproc's own.
+  const piece = fc.oneof(
+    fc.stringMatching(/^[0-9]{1,4}$/),
+    fc.constantFrom("+", "00", " ", "-", "(", ")", ".", "/", " ext. ", ";ext=", " anexo ", "@", "[", "]", ":", "ñ", "☺"),
+    fc.stringMatching(/^[٠-٩０-９]{1,3}$/),
+    fc.string({ unit: "grapheme", maxLength: 3 }),
+  );
+  const text = fc.oneof(fc.array(piece, { maxLength: 14 }).map((p) => p.join("")), fc.string({ unit: "binary", maxLength: 80 }));
+  const country = fc.constantFrom(undefined, "HN", "US", "MX", "ZZ", "hn", "", "HND");
+  fc.assert(fc.property(fc.constantFrom("phone", "email"), text, country, (kind, value, country) => {
+    const record = structuredClone(valid[0]);
+    record.persons[0].contacts = [{ kind, value, ...(country === undefined ? {} : { country }) }];
+    answers(() => siproc.validate(record), (report) => {
+      checkReport(report);
+      const codes = report.issues.filter((i) => i.path === "/persons/0/contacts/0/value").map((i) => i.code);
+      assert.ok(codes.every((c) => ["phone.invalid", "email.invalid", "text.empty", "text.too_long"].includes(c)), codes.join());
+    });
+  }), params);
+});
+
 test("checkDocument answers any kind and value", () => {
   fc.assert(fc.property(documentKinds, documentValues, options, (k, v, o) => {
     answers(() => siproc.checkDocument(k, resolve(v), resolve(o)), (report) => {
