@@ -204,8 +204,7 @@ pub(crate) fn optional_date<'de, D: serde::Deserializer<'de>>(
     let text: Option<std::borrow::Cow<'de, str>> = Option::deserialize(de)?;
     match text.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
-        Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
-            .map(Some)
-            .map_err(serde::de::Error::custom),
+        // Read as every other date of the wire format is (`NaiveDate`'s own `YYYY-MM-DD`).
+        Some(t) => t.parse::<NaiveDate>().map(Some).map_err(serde::de::Error::custom),
     }
 }
