@@ -205,6 +205,9 @@ pub(crate) fn optional_date<'de, D: serde::Deserializer<'de>>(
     match text.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
         // Read as every other date of the wire format is (`NaiveDate`'s own `YYYY-MM-DD`).
-        Some(t) => t.parse::<NaiveDate>().map(Some).map_err(serde::de::Error::custom),
+        Some(t) => t
+            .parse::<NaiveDate>()
+            .map(Some)
+            .map_err(serde::de::Error::custom),
     }
 }
