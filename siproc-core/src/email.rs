@@ -2,7 +2,7 @@
 //! `<input type="email">` accepts), with RFC 5321's length limits and internationalised domain
 //! names.
 //!
-//! - a local part of 1 to 64 characters among `A–Z a–z 0–9 . ! # $ % & ' * + / = ? ^ _ ` { | } ~ -`;
+//! - a local part of 1 to 64 characters among ``A–Z a–z 0–9 . ! # $ % & ' * + / = ? ^ _ ` { | } ~ -``;
 //! - `@`, the last one in the address;
 //! - a domain of at most 255 characters: dot-separated labels of 1 to 63 letters, digits and
 //!   hyphens, not starting or ending with a hyphen; or an IP address in brackets

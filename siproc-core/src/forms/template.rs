@@ -26,7 +26,7 @@
 //! ```
 //!
 //! Bindings (`bind`, `name` and `{…}` placeholders in texts) name case data from a fixed
-//! vocabulary, listed in [`super::fields`]. [`check_templates`] runs when a pack is loaded: an
+//! vocabulary, listed in [`super::fields`]. `check_templates` runs when a pack is loaded: an
 //! unknown binding, a `fact.*` key no category defines, an unbalanced placeholder or a character
 //! the form fonts lack is a [`CatalogError`] naming `forms.json` (or the file of the label) and
 //! the entry, so a broken template never reaches a PDF.
