@@ -28,6 +28,7 @@
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
+pub mod access;
 pub mod archive;
 pub mod case;
 pub mod catalog;
