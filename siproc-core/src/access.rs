@@ -10,8 +10,8 @@
 //! |---|---|
 //! | officer, supervisor | the cases of their office, and cases with a transfer pending to their office |
 //! | directorate | every case |
+//! | auditor | every case, read only (the workflow gives it no command) |
 //! | partner | no case (aggregates only) |
-//! | anyone else | nothing, unless a role is listed here |
 //!
 //! On top of that, an officer, a supervisor or the directorate may *break the glass*: give a
 //! reason and see one case they could not otherwise see, for a limited time
@@ -118,14 +118,24 @@ fn role_access(actor: &Actor, scope: Scope<'_>) -> Option<Access> {
                 None
             }
         }
+        Role::Auditor => Some(Access::AllCases),
         Role::Partner => None,
+    }
+}
+
+/// Whether `role` sees any case at all (partners see aggregates only): lists and event streams
+/// refuse the others outright.
+pub fn sees_cases(role: Role) -> bool {
+    match role {
+        Role::Officer | Role::Supervisor | Role::Directorate | Role::Auditor => true,
+        Role::Partner => false,
     }
 }
 
 /// Whether `role` sees every office's cases (lists need no office filter).
 pub fn sees_all_offices(role: Role) -> bool {
     match role {
-        Role::Directorate => true,
+        Role::Directorate | Role::Auditor => true,
         Role::Officer | Role::Supervisor | Role::Partner => false,
     }
 }
@@ -133,7 +143,7 @@ pub fn sees_all_offices(role: Role) -> bool {
 /// Whether `role` may read the access log.
 pub fn reads_access_log(role: Role) -> bool {
     match role {
-        Role::Directorate => true,
+        Role::Directorate | Role::Auditor => true,
         Role::Officer | Role::Supervisor | Role::Partner => false,
     }
 }
@@ -142,7 +152,7 @@ pub fn reads_access_log(role: Role) -> bool {
 pub fn may_break_glass(role: Role) -> bool {
     match role {
         Role::Officer | Role::Supervisor | Role::Directorate => true,
-        Role::Partner => false,
+        Role::Partner | Role::Auditor => false,
     }
 }
 
@@ -365,6 +375,8 @@ mod tests {
         }
         let d = actor(Role::Directorate, "DGP");
         assert_eq!(can_see(&d, id, other, &[], now), Some(Access::AllCases));
+        let auditor = actor(Role::Auditor, "DGPHM");
+        assert_eq!(can_see(&auditor, id, other, &[], now), Some(Access::AllCases));
         let p = actor(Role::Partner, "TAP");
         assert_eq!(can_see(&p, id, own, &[], now), None);
     }
@@ -409,11 +421,12 @@ mod tests {
             Grant::new(&a, Uuid::nil(), "why", now, 0),
             Err(AccessError::BadDuration)
         );
-        let p = actor(Role::Partner, "TAP");
-        assert_eq!(
-            Grant::new(&p, Uuid::nil(), "why", now, 3).map_err(|e| e.code()),
-            Err("access.role_not_allowed")
-        );
+        for role in [Role::Partner, Role::Auditor] {
+            assert_eq!(
+                Grant::new(&actor(role, "TAP"), Uuid::nil(), "why", now, 3).map_err(|e| e.code()),
+                Err("access.role_not_allowed")
+            );
+        }
     }
 
     #[test]

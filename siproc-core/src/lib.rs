@@ -29,6 +29,7 @@
 pub struct ReadmeDoctests;
 
 pub mod access;
+pub mod actor;
 pub mod archive;
 pub mod case;
 pub mod catalog;
@@ -48,6 +49,7 @@ pub mod store;
 pub mod validation;
 pub mod workflow;
 
+pub use actor::{Actor, Role};
 pub use case::{Case, Intake};
 pub use catalog::{Catalog, CatalogError};
 pub use document::{
@@ -63,4 +65,4 @@ pub use store::{CaseQuery, CaseStore, CaseSummary, MemoryStore, StoreError};
 pub use validation::{
     parse_intake, validate, validate_json, validate_json_bytes, validate_on, validate_value,
 };
-pub use workflow::{Actor, Command, Role, WorkflowError};
+pub use workflow::{Command, WorkflowError};

@@ -33,6 +33,7 @@ pub const USERS: &[(&str, Role, &str)] = &[
     ("demo-officer-hou", Role::Officer, "HOU"),
     ("demo-directorate", Role::Directorate, "DGPHM"),
     ("demo-partner", Role::Partner, "DGPHM"),
+    ("demo-auditor", Role::Auditor, "DGPHM"),
 ];
 
 /// Creates a token for each demo user; returns (user, role, token).

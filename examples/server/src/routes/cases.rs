@@ -227,7 +227,7 @@ pub async fn list_cases(
     Caller(actor): Caller,
     Query(params): Query<ListParams>,
 ) -> Result<Json<Page<CaseSummary>>, ApiError> {
-    if actor.role == Role::Partner {
+    if !access::sees_cases(actor.role) {
         return Err(ApiError::Forbidden {
             code: "access.no_cases",
             message: "this role sees no case".to_owned(),

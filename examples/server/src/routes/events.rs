@@ -12,7 +12,7 @@ use chrono::Utc;
 use futures_util::stream::{self, Stream};
 use serde::Deserialize;
 use siproc_core::access::{self, Scope};
-use siproc_core::{Actor, Role};
+use siproc_core::Actor;
 use tokio::sync::watch;
 
 use crate::auth::Caller;
@@ -73,7 +73,7 @@ pub async fn events(
     headers: HeaderMap,
     Query(params): Query<EventsParams>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    if actor.role == Role::Partner {
+    if !access::sees_cases(actor.role) {
         return Err(ApiError::Forbidden {
             code: "access.no_cases",
             message: "this role sees no case".to_owned(),

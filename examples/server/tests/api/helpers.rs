@@ -20,6 +20,7 @@ pub const CALLERS: &[(&str, Role, &str)] = &[
     ("supervisor", Role::Supervisor, "TAP"),
     ("directorate", Role::Directorate, "DGPHM"),
     ("partner", Role::Partner, "TAP"),
+    ("auditor", Role::Auditor, "DGPHM"),
     ("officer_hou", Role::Officer, "HOU"),
     ("officer_mex", Role::Officer, "MEX"),
 ];

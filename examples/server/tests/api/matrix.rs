@@ -7,42 +7,46 @@ use serde_json::json;
 use crate::helpers::{TestApp, spawn_app};
 
 /// Roles in the order of the table columns.
-const ROLES: &[&str] = &["officer", "supervisor", "directorate", "partner"];
+const ROLES: &[&str] = &["officer", "supervisor", "directorate", "partner", "auditor"];
 
 /// Case routes: for each role, the statuses for (own office, other office, pending transfer).
 /// `own` is a TAP case, `other` a MEX case, `transfer` a MEX case with a transfer pending to
-/// TAP; officers, supervisors and partners act from TAP, the directorate from DGPHM.
+/// TAP; officers, supervisors and partners act from TAP, the directorate and the auditor from
+/// DGPHM.
 #[rustfmt::skip]
-const CASE_ROUTES: &[(&str, [[u16; 3]; 4])] = &[
-    //                    officer          supervisor       directorate      partner
-    ("get case",        [[200, 404, 200], [200, 404, 200], [200, 200, 200], [404, 404, 404]]),
-    ("history",         [[200, 404, 200], [200, 404, 200], [200, 200, 200], [404, 404, 404]]),
-    ("verify",          [[200, 404, 200], [200, 404, 200], [200, 200, 200], [404, 404, 404]]),
-    ("forms",           [[200, 404, 200], [200, 404, 200], [200, 200, 200], [404, 404, 404]]),
-    ("form pdf",        [[200, 404, 403], [200, 404, 403], [200, 200, 200], [404, 404, 404]]),
-    ("add note",        [[200, 404, 403], [200, 404, 403], [200, 200, 200], [404, 404, 404]]),
-    ("no If-Match",     [[428, 404, 428], [428, 404, 428], [428, 428, 428], [404, 404, 404]]),
-    ("approve closure", [[403, 404, 403], [422, 404, 403], [422, 422, 422], [404, 404, 404]]),
+const CASE_ROUTES: &[(&str, [[u16; 3]; 5])] = &[
+    //                    officer          supervisor       directorate      partner          auditor
+    ("get case",        [[200, 404, 200], [200, 404, 200], [200, 200, 200], [404, 404, 404], [200, 200, 200]]),
+    ("history",         [[200, 404, 200], [200, 404, 200], [200, 200, 200], [404, 404, 404], [200, 200, 200]]),
+    ("verify",          [[200, 404, 200], [200, 404, 200], [200, 200, 200], [404, 404, 404], [200, 200, 200]]),
+    ("forms",           [[200, 404, 200], [200, 404, 200], [200, 200, 200], [404, 404, 404], [200, 200, 200]]),
+    ("form pdf",        [[200, 404, 403], [200, 404, 403], [200, 200, 200], [404, 404, 404], [403, 403, 403]]),
+    ("add note",        [[200, 404, 403], [200, 404, 403], [200, 200, 200], [404, 404, 404], [403, 403, 403]]),
+    // If-Match is checked before the case is looked up: a case one may not see answers as one
+    // that does not exist.
+    ("no If-Match",     [[428, 428, 428], [428, 428, 428], [428, 428, 428], [428, 428, 428], [428, 428, 428]]),
+    ("approve closure", [[403, 404, 403], [422, 404, 403], [422, 422, 422], [404, 404, 404], [403, 403, 403]]),
 ];
 
 /// Routes without a case: the status for each role.
 #[rustfmt::skip]
-const OTHER_ROUTES: &[(&str, [u16; 4])] = &[
-    //                               officer supervisor directorate partner
-    ("register own office",          [201, 201, 201, 403]),
-    ("register other office",        [403, 403, 201, 403]),
-    ("list",                         [200, 200, 200, 403]),
-    ("events",                       [200, 200, 200, 403]),
-    ("export archive",               [403, 403, 200, 403]),
-    ("import archive",               [403, 403, 200, 403]),
-    ("access log",                   [403, 403, 200, 403]),
-    ("health",                       [200, 200, 200, 200]),
-    ("openapi",                      [200, 200, 200, 200]),
+const OTHER_ROUTES: &[(&str, [u16; 5])] = &[
+    //                               officer supervisor directorate partner auditor
+    ("register own office",          [201, 201, 201, 403, 403]),
+    ("register other office",        [403, 403, 201, 403, 403]),
+    ("list",                         [200, 200, 200, 403, 200]),
+    ("events",                       [200, 200, 200, 403, 200]),
+    ("export archive",               [403, 403, 200, 403, 403]),
+    ("import archive",               [403, 403, 200, 403, 403]),
+    ("access log",                   [403, 403, 200, 403, 200]),
+    ("health",                       [200, 200, 200, 200, 200]),
+    ("openapi",                      [200, 200, 200, 200, 200]),
 ];
 
 /// Break the glass, run last (it changes what the caller sees afterwards).
 #[rustfmt::skip]
-const BREAK_GLASS: [[u16; 3]; 4] = [[201, 201, 201], [201, 201, 201], [201, 201, 201], [403, 403, 403]];
+const BREAK_GLASS: [[u16; 3]; 5] =
+    [[201, 201, 201], [201, 201, 201], [201, 201, 201], [403, 403, 403], [403, 403, 403]];
 
 struct Cases {
     own: String,
