@@ -376,7 +376,10 @@ mod tests {
         let d = actor(Role::Directorate, "DGP");
         assert_eq!(can_see(&d, id, other, &[], now), Some(Access::AllCases));
         let auditor = actor(Role::Auditor, "DGPHM");
-        assert_eq!(can_see(&auditor, id, other, &[], now), Some(Access::AllCases));
+        assert_eq!(
+            can_see(&auditor, id, other, &[], now),
+            Some(Access::AllCases)
+        );
         let p = actor(Role::Partner, "TAP");
         assert_eq!(can_see(&p, id, own, &[], now), None);
     }
@@ -386,8 +389,14 @@ mod tests {
         let now = Utc::now();
         let a = actor(Role::Officer, "TAP");
         let case = Uuid::now_v7();
-        let grant = Grant::new(&a, case, "  urgent consular visit ", now, DEFAULT_GRANT_HOURS)
-            .expect("grant");
+        let grant = Grant::new(
+            &a,
+            case,
+            "  urgent consular visit ",
+            now,
+            DEFAULT_GRANT_HOURS,
+        )
+        .expect("grant");
         assert_eq!(grant.reason, "urgent consular visit");
         let other = Scope::office("MIA");
         assert_eq!(
@@ -399,7 +408,10 @@ mod tests {
             None
         );
         let b = Actor::new("u2", Role::Officer, "TAP");
-        assert_eq!(can_see(&b, case, other, std::slice::from_ref(&grant), now), None);
+        assert_eq!(
+            can_see(&b, case, other, std::slice::from_ref(&grant), now),
+            None
+        );
         let later = now + Duration::hours(DEFAULT_GRANT_HOURS);
         assert_eq!(can_see(&a, case, other, &[grant], later), None);
     }
@@ -413,8 +425,14 @@ mod tests {
             Err(AccessError::EmptyReason)
         );
         assert_eq!(
-            Grant::new(&a, Uuid::nil(), &"x".repeat(MAX_SHORT_TEXT_CHARS + 1), now, 3)
-                .map_err(|e| e.code()),
+            Grant::new(
+                &a,
+                Uuid::nil(),
+                &"x".repeat(MAX_SHORT_TEXT_CHARS + 1),
+                now,
+                3
+            )
+            .map_err(|e| e.code()),
             Err("access.reason_too_long")
         );
         assert_eq!(

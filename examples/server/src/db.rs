@@ -144,7 +144,10 @@ impl ServerDb {
                 [MIGRATIONS.len() as i64],
             )?;
         } else {
-            tx.execute("UPDATE server_schema SET version = ?1", [MIGRATIONS.len() as i64])?;
+            tx.execute(
+                "UPDATE server_schema SET version = ?1",
+                [MIGRATIONS.len() as i64],
+            )?;
         }
         tx.commit()?;
         Ok(ServerDb {

@@ -4,9 +4,9 @@
 
 use chrono::Utc;
 use serde_json::Value;
+use siproc_core::case::Status;
 use siproc_core::store::{self, CaseQuery};
 use siproc_core::workflow::Command;
-use siproc_core::case::Status;
 use siproc_core::{Actor, Case, Intake, Locale, Role, parse_intake, workflow};
 
 use crate::db::new_token;
@@ -14,13 +14,30 @@ use crate::state::AppState;
 
 const TEMPLATES: &str = include_str!("../demo/intakes.json");
 const GIVEN: &[&str] = &[
-    "Ana Lucía", "Brayan Josué", "Carmen Elena", "Darwin Omar", "Eva Marisol", "Fredy Alexis",
-    "Gloria Patricia", "Héctor Manuel", "Iris Yamileth", "Jonathan Ariel", "Karen Suyapa",
+    "Ana Lucía",
+    "Brayan Josué",
+    "Carmen Elena",
+    "Darwin Omar",
+    "Eva Marisol",
+    "Fredy Alexis",
+    "Gloria Patricia",
+    "Héctor Manuel",
+    "Iris Yamileth",
+    "Jonathan Ariel",
+    "Karen Suyapa",
     "Luis Fernando",
 ];
 const SURNAMES: &[&str] = &[
-    "Aguilar Mejía", "Bonilla Castro", "Cáceres Flores", "Díaz Zelaya", "Escoto Rivera",
-    "Fúnez López", "Guardado Paz", "Hernández Reyes", "Irías Matute", "Juárez Ordóñez",
+    "Aguilar Mejía",
+    "Bonilla Castro",
+    "Cáceres Flores",
+    "Díaz Zelaya",
+    "Escoto Rivera",
+    "Fúnez López",
+    "Guardado Paz",
+    "Hernández Reyes",
+    "Irías Matute",
+    "Juárez Ordóñez",
     "Laínez Banegas",
 ];
 /// Cases made by `--demo`.
@@ -42,7 +59,9 @@ pub fn users(state: &AppState) -> Result<Vec<(String, Role, String)>, Box<dyn st
         .iter()
         .map(|&(user, role, office)| {
             let token = new_token()?;
-            state.db.add_token(&token, &Actor::new(user, role, office))?;
+            state
+                .db
+                .add_token(&token, &Actor::new(user, role, office))?;
             Ok((user.to_owned(), role, token))
         })
         .collect()
@@ -83,7 +102,8 @@ pub fn cases(state: &AppState) -> Result<usize, Box<dyn std::error::Error>> {
             continue;
         };
         let officer = Actor::new("demo-intake", Role::Officer, intake.office.clone());
-        let Ok(case) = store::open_case(state.store.as_ref(), &state.catalog, &officer, &intake, now)
+        let Ok(case) =
+            store::open_case(state.store.as_ref(), &state.catalog, &officer, &intake, now)
         else {
             continue;
         };

@@ -54,8 +54,13 @@ pub async fn export(
     directorate_only(actor.role)?;
     let bytes = blocking(&state, move |s| {
         let mut out = Vec::new();
-        archive::export(s.store.as_ref(), &CaseQuery::default(), &mut out, Utc::now())
-            .map_err(archive_error)?;
+        archive::export(
+            s.store.as_ref(),
+            &CaseQuery::default(),
+            &mut out,
+            Utc::now(),
+        )
+        .map_err(archive_error)?;
         Ok(out)
     })
     .await?;

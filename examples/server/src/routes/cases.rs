@@ -88,7 +88,9 @@ fn location(id: Uuid) -> HeaderValue {
 
 fn summary_response(status: StatusCode, summary: &CaseSummary) -> Response {
     let mut response = (status, Json(summary)).into_response();
-    response.headers_mut().insert(header::ETAG, etag(summary.version));
+    response
+        .headers_mut()
+        .insert(header::ETAG, etag(summary.version));
     response
 }
 
@@ -130,8 +132,7 @@ pub async fn create_case(
                 .map(str::to_owned)
                 .ok_or(ApiError::BadRequest {
                     code: "http.bad_idempotency_key",
-                    message: "Idempotency-Key must be 1 to 200 visible ASCII characters"
-                        .to_owned(),
+                    message: "Idempotency-Key must be 1 to 200 visible ASCII characters".to_owned(),
                 })
         })
         .transpose()?;
@@ -237,7 +238,9 @@ pub async fn list_cases(
     let status = params
         .status
         .as_deref()
-        .map(|s| serde_json::from_value(Value::String(s.to_owned())).map_err(|_| bad_query("status")))
+        .map(|s| {
+            serde_json::from_value(Value::String(s.to_owned())).map_err(|_| bad_query("status"))
+        })
         .transpose()?;
     let mut query = CaseQuery {
         office: params.office,
@@ -344,8 +347,7 @@ pub async fn run_command(
             });
         }
         let event = workflow::execute(&case, &s.catalog, &actor, &command, Utc::now())?;
-        s.store
-            .append(id, expected, std::slice::from_ref(&event))?;
+        s.store.append(id, expected, std::slice::from_ref(&event))?;
         history::apply(&mut case, &event).map_err(StoreError::from)?;
         Ok((case, event))
     })
@@ -539,7 +541,10 @@ pub async fn form_pdf(
             .record(&case.number, &case.office, std::slice::from_ref(last));
     }
     Ok((
-        [(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/pdf"),
+        )],
         pdf,
     )
         .into_response())

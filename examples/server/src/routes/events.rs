@@ -11,8 +11,8 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use chrono::Utc;
 use futures_util::stream::{self, Stream};
 use serde::Deserialize;
-use siproc_core::access::{self, Scope};
 use siproc_core::Actor;
+use siproc_core::access::{self, Scope};
 use tokio::sync::watch;
 
 use crate::auth::Caller;

@@ -7,7 +7,12 @@ use crate::helpers::{intake, spawn_app};
 #[tokio::test]
 async fn registration_answers_201_with_location_and_etag_and_the_case_reads_back() {
     let app = spawn_app().await;
-    let res = app.post("officer", "/cases").json(&intake("TAP")).send().await.unwrap();
+    let res = app
+        .post("officer", "/cases")
+        .json(&intake("TAP"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 201);
     let location = res.headers()["location"].to_str().unwrap().to_owned();
     assert_eq!(res.headers()["etag"], "\"1\"");
@@ -16,8 +21,15 @@ async fn registration_answers_201_with_location_and_etag_and_the_case_reads_back
         assert!(summary.get(key).is_some(), "{key}");
     }
     assert!(summary["number"].as_str().unwrap().starts_with("TAP-"));
-    assert_eq!(location, format!("/api/v1/cases/{}", summary["id"].as_str().unwrap()));
-    let res = app.get("officer", location.trim_start_matches("/api/v1")).send().await.unwrap();
+    assert_eq!(
+        location,
+        format!("/api/v1/cases/{}", summary["id"].as_str().unwrap())
+    );
+    let res = app
+        .get("officer", location.trim_start_matches("/api/v1"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["etag"], "\"1\"");
     let case: Value = res.json().await.unwrap();
@@ -31,7 +43,12 @@ async fn an_invalid_intake_is_422_with_the_validation_report() {
     let mut bad = intake("TAP");
     bad["persons"][0]["birth_date"] = "2099-01-01".into();
     bad["facts"].as_object_mut().unwrap().remove("facility");
-    let res = app.post("officer", "/cases").json(&bad).send().await.unwrap();
+    let res = app
+        .post("officer", "/cases")
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 422);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], "workflow.invalid_intake");
@@ -79,7 +96,10 @@ async fn the_same_idempotency_key_returns_the_first_registration() {
 #[tokio::test]
 async fn two_commands_with_the_same_if_match_one_wins_one_gets_409() {
     let app = spawn_app().await;
-    let id = app.register("officer", "TAP").await["id"].as_str().unwrap().to_owned();
+    let id = app.register("officer", "TAP").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let send = |text: &'static str| {
         app.post("officer", &format!("/cases/{id}/commands"))
             .header("If-Match", "\"1\"")
@@ -95,7 +115,10 @@ async fn two_commands_with_the_same_if_match_one_wins_one_gets_409() {
     assert_eq!(winner.headers()["etag"], "\"2\"");
     assert_eq!(loser.status(), 409);
     let body: Value = loser.json().await.unwrap();
-    assert_eq!(body, json!({"code": "store.conflict", "current": 2, "message": body["message"]}));
+    assert_eq!(
+        body,
+        json!({"code": "store.conflict", "current": 2, "message": body["message"]})
+    );
     assert_eq!(app.version(&id), 2);
     let verify: Value = app
         .get("officer", &format!("/cases/{id}/verify"))
@@ -112,7 +135,10 @@ async fn two_commands_with_the_same_if_match_one_wins_one_gets_409() {
 #[tokio::test]
 async fn commands_need_if_match_and_refusals_carry_the_workflow_code() {
     let app = spawn_app().await;
-    let id = app.register("officer", "TAP").await["id"].as_str().unwrap().to_owned();
+    let id = app.register("officer", "TAP").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let res = app
         .post("officer", &format!("/cases/{id}/commands"))
         .json(&json!({"command": "add_note", "text": "x"}))
@@ -151,7 +177,14 @@ async fn lists_are_paged_filtered_and_limited_to_the_callers_office() {
     for _ in 0..2 {
         app.register("directorate", "HOU").await;
     }
-    let page: Value = app.get("officer", "/cases?limit=2").send().await.unwrap().json().await.unwrap();
+    let page: Value = app
+        .get("officer", "/cases?limit=2")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(page["items"].as_array().unwrap().len(), 2);
     let mut seen = Vec::new();
     let mut cursor = None::<String>;
@@ -160,7 +193,14 @@ async fn lists_are_paged_filtered_and_limited_to_the_callers_office() {
             Some(c) => format!("/cases?limit=2&cursor={c}"),
             None => "/cases?limit=2".to_owned(),
         };
-        let page: Value = app.get("officer", &path).send().await.unwrap().json().await.unwrap();
+        let page: Value = app
+            .get("officer", &path)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         for item in page["items"].as_array().unwrap() {
             assert_eq!(item["office"], "TAP");
             assert!(item.get("persons").is_none());
@@ -176,11 +216,29 @@ async fn lists_are_paged_filtered_and_limited_to_the_callers_office() {
     sorted.sort();
     sorted.dedup();
     assert_eq!(sorted, seen);
-    let all: Value = app.get("directorate", "/cases?limit=500").send().await.unwrap().json().await.unwrap();
+    let all: Value = app
+        .get("directorate", "/cases?limit=500")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(all["items"].as_array().unwrap().len(), 7);
-    let hou: Value = app.get("directorate", "/cases?office=HOU").send().await.unwrap().json().await.unwrap();
+    let hou: Value = app
+        .get("directorate", "/cases?office=HOU")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(hou["items"].as_array().unwrap().len(), 2);
-    let res = app.get("officer", "/cases?status=nonsense").send().await.unwrap();
+    let res = app
+        .get("officer", "/cases?status=nonsense")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 400);
     let res = app.get("officer", "/cases?limit=0").send().await.unwrap();
     assert_eq!(res.status(), 400);
@@ -189,10 +247,17 @@ async fn lists_are_paged_filtered_and_limited_to_the_callers_office() {
 #[tokio::test]
 async fn history_is_paged_and_reads_are_logged_before_the_answer() {
     let app = spawn_app().await;
-    let id = app.register("officer", "TAP").await["id"].as_str().unwrap().to_owned();
+    let id = app.register("officer", "TAP").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     for i in 0..4 {
         let status = app
-            .command("officer", &id, json!({"command": "add_note", "text": format!("nota {i}")}))
+            .command(
+                "officer",
+                &id,
+                json!({"command": "add_note", "text": format!("nota {i}")}),
+            )
             .await;
         assert_eq!(status, 200);
     }
@@ -226,14 +291,23 @@ async fn history_is_paged_and_reads_are_logged_before_the_answer() {
             ..Default::default()
         })
         .unwrap();
-    assert_eq!(log.iter().filter(|e| e.what.as_str() == "history").count(), 2);
-    assert!(log.iter().all(|e| e.user_id == "user-officer" && e.office == "TAP"));
+    assert_eq!(
+        log.iter().filter(|e| e.what.as_str() == "history").count(),
+        2
+    );
+    assert!(
+        log.iter()
+            .all(|e| e.user_id == "user-officer" && e.office == "TAP")
+    );
 }
 
 #[tokio::test]
 async fn a_form_pdf_is_served_and_recorded_in_the_history() {
     let app = spawn_app().await;
-    let id = app.register("officer", "TAP").await["id"].as_str().unwrap().to_owned();
+    let id = app.register("officer", "TAP").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let forms: Value = app
         .get("officer", &format!("/cases/{id}/forms"))
         .send()
@@ -244,7 +318,11 @@ async fn a_form_pdf_is_served_and_recorded_in_the_history() {
         .unwrap();
     let first = &forms["items"][0];
     assert_eq!(first["generated"], false);
-    let href = first["href"].as_str().unwrap().trim_start_matches("/api/v1").to_owned();
+    let href = first["href"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("/api/v1")
+        .to_owned();
     let res = app.get("officer", &href).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "application/pdf");
@@ -266,7 +344,11 @@ async fn a_form_pdf_is_served_and_recorded_in_the_history() {
         .await
         .unwrap();
     assert_eq!(res.status(), 422);
-    let res = app.get("officer", &format!("/cases/{id}/forms/x.txt")).send().await.unwrap();
+    let res = app
+        .get("officer", &format!("/cases/{id}/forms/x.txt"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 404);
 }
 
@@ -319,9 +401,18 @@ async fn the_openapi_document_describes_every_route() {
         .unwrap();
     let paths = doc["paths"].as_object().unwrap();
     for path in [
-        "/cases", "/cases/{id}", "/cases/{id}/commands", "/cases/{id}/history",
-        "/cases/{id}/verify", "/cases/{id}/forms", "/cases/{id}/forms/{file}",
-        "/cases/{id}/access", "/events", "/archive", "/access-log", "/health",
+        "/cases",
+        "/cases/{id}",
+        "/cases/{id}/commands",
+        "/cases/{id}/history",
+        "/cases/{id}/verify",
+        "/cases/{id}/forms",
+        "/cases/{id}/forms/{file}",
+        "/cases/{id}/access",
+        "/events",
+        "/archive",
+        "/access-log",
+        "/health",
     ] {
         assert!(paths.contains_key(path), "{path}");
     }

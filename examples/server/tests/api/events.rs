@@ -48,7 +48,9 @@ impl Stream {
                 }
                 continue;
             }
-            let chunk = tokio::time::timeout_at(deadline, self.res.chunk()).await.ok()?;
+            let chunk = tokio::time::timeout_at(deadline, self.res.chunk())
+                .await
+                .ok()?;
             let chunk = chunk.unwrap()?;
             self.buf.push_str(std::str::from_utf8(&chunk).unwrap());
         }
@@ -62,13 +64,20 @@ async fn a_registration_reaches_the_directorate_within_a_second_and_no_other_off
     let mut hou = Stream::open(&app, "officer_hou", None).await;
     let mut tap = Stream::open(&app, "officer", None).await;
     let summary = app.register("officer", "TAP").await;
-    let (_, data) = directorate.next(Duration::from_secs(1)).await.expect("within 1 s");
+    let (_, data) = directorate
+        .next(Duration::from_secs(1))
+        .await
+        .expect("within 1 s");
     assert_eq!(data["case_id"], summary["id"]);
     assert_eq!(data["number"], summary["number"]);
     assert_eq!(data["office"], "TAP");
     assert_eq!(data["seq"], 1);
     assert_eq!(data["type"], "case_opened");
-    assert_eq!(data.as_object().unwrap().len(), 5, "no personal data: {data}");
+    assert_eq!(
+        data.as_object().unwrap().len(),
+        5,
+        "no personal data: {data}"
+    );
     let (_, mine) = tap.next(Duration::from_secs(1)).await.expect("own office");
     assert_eq!(mine["case_id"], summary["id"]);
     // A HOU case reaches HOU: nothing before it did.

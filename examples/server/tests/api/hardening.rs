@@ -8,13 +8,23 @@ use crate::helpers::{intake, spawn_app, spawn_app_with};
 async fn bodies_over_one_mebibyte_are_413_chunked_or_not() {
     let app = spawn_app().await;
     let big = vec![b' '; 1024 * 1024 + 1];
-    let res = app.post("officer", "/cases").body(big.clone()).send().await.unwrap();
+    let res = app
+        .post("officer", "/cases")
+        .body(big.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 413);
     // Chunked: no Content-Length, the limit is found while reading.
     let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
         big.chunks(64 * 1024).map(|c| Ok(c.to_vec())).collect();
     let body = reqwest::Body::wrap_stream(futures_util::stream::iter(chunks));
-    let res = app.post("officer", "/cases").body(body).send().await.unwrap();
+    let res = app
+        .post("officer", "/cases")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 413);
     assert_eq!(app.state.store.list(&Default::default()).unwrap().len(), 0);
 }
@@ -32,8 +42,17 @@ async fn malformed_json_is_400_saying_where_parsing_stopped() {
     assert_eq!(res.status(), 400);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], "http.malformed_json");
-    assert!(body["message"].as_str().unwrap().contains("line 3 column 14"), "{body}");
-    let id = app.register("officer", "TAP").await["id"].as_str().unwrap().to_owned();
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("line 3 column 14"),
+        "{body}"
+    );
+    let id = app.register("officer", "TAP").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let res = app
         .post("officer", &format!("/cases/{id}/commands"))
         .header("If-Match", "\"1\"")
@@ -68,7 +87,11 @@ async fn each_token_has_a_rate_limit_answered_429_with_retry_after() {
         }
     }
     let res = limited.expect("the limit was never reached");
-    let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!(retry >= 1);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], "http.rate_limited");
@@ -83,7 +106,11 @@ async fn every_answer_has_security_headers_a_request_id_and_no_cors() {
     for res in [
         app.client.get(app.url("/health")).send().await.unwrap(),
         app.get("officer", "/cases").send().await.unwrap(),
-        app.post("officer", "/cases").json(&intake("MEX")).send().await.unwrap(),
+        app.post("officer", "/cases")
+            .json(&intake("MEX"))
+            .send()
+            .await
+            .unwrap(),
         app.client
             .get(app.url("/cases"))
             .header("Origin", "https://evil.example")

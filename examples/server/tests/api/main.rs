@@ -6,7 +6,12 @@
 //! - `api`: status codes, headers and shapes (ETag/If-Match races, idempotency, validation);
 //! - `hardening`: body limits, malformed JSON, rate limits, security headers;
 //! - `events`: the SSE stream (delivery, visibility, resume).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    missing_docs
+)]
 
 mod api;
 mod events;

@@ -83,7 +83,8 @@ async fn setup(app: &TestApp) -> Cases {
 }
 
 async fn case_route(app: &TestApp, route: &str, who: &str, id: &str, form: &str) -> u16 {
-    let send = |r: reqwest::RequestBuilder| async move { r.send().await.unwrap().status().as_u16() };
+    let send =
+        |r: reqwest::RequestBuilder| async move { r.send().await.unwrap().status().as_u16() };
     match route {
         "get case" => send(app.get(who, &format!("/cases/{id}"))).await,
         "history" => send(app.get(who, &format!("/cases/{id}/history"))).await,
@@ -91,8 +92,12 @@ async fn case_route(app: &TestApp, route: &str, who: &str, id: &str, form: &str)
         "forms" => send(app.get(who, &format!("/cases/{id}/forms"))).await,
         "form pdf" => send(app.get(who, &format!("/cases/{id}/forms/{form}.pdf"))).await,
         "add note" => {
-            app.command(who, id, json!({"command": "add_note", "text": "Visita consular."}))
-                .await
+            app.command(
+                who,
+                id,
+                json!({"command": "add_note", "text": "Visita consular."}),
+            )
+            .await
         }
         "no If-Match" => {
             send(
@@ -101,7 +106,10 @@ async fn case_route(app: &TestApp, route: &str, who: &str, id: &str, form: &str)
             )
             .await
         }
-        "approve closure" => app.command(who, id, json!({"command": "approve_closure"})).await,
+        "approve closure" => {
+            app.command(who, id, json!({"command": "approve_closure"}))
+                .await
+        }
         "break glass" => {
             send(
                 app.post(who, &format!("/cases/{id}/access"))
@@ -114,7 +122,8 @@ async fn case_route(app: &TestApp, route: &str, who: &str, id: &str, form: &str)
 }
 
 async fn other_route(app: &TestApp, route: &str, who: &str) -> u16 {
-    let send = |r: reqwest::RequestBuilder| async move { r.send().await.unwrap().status().as_u16() };
+    let send =
+        |r: reqwest::RequestBuilder| async move { r.send().await.unwrap().status().as_u16() };
     match route {
         "register own office" => {
             send(app.post(who, "/cases").json(&crate::helpers::intake("TAP"))).await
@@ -146,7 +155,10 @@ async fn every_route_role_and_office_answers_as_the_table_says() {
         .json()
         .await
         .unwrap();
-    let form = forms["items"][0]["form"].as_str().expect("a required form").to_owned();
+    let form = forms["items"][0]["form"]
+        .as_str()
+        .expect("a required form")
+        .to_owned();
     let columns = [&cases.own, &cases.other, &cases.transfer];
     let mut differences = Vec::new();
     for (route, expected) in CASE_ROUTES {
@@ -155,7 +167,9 @@ async fn every_route_role_and_office_answers_as_the_table_says() {
                 let got = case_route(&app, route, who, id, &form).await;
                 let want = expected[r][c];
                 if got != want {
-                    differences.push(format!("{route} / {who} / column {c}: {got}, expected {want}"));
+                    differences.push(format!(
+                        "{route} / {who} / column {c}: {got}, expected {want}"
+                    ));
                 }
             }
         }
@@ -190,7 +204,10 @@ async fn every_route_role_and_office_answers_as_the_table_says() {
         .unwrap();
     assert_eq!(res.status(), 200);
     let log: serde_json::Value = app
-        .get("directorate", &format!("/access-log?case={}&user=user-officer", cases.other))
+        .get(
+            "directorate",
+            &format!("/access-log?case={}&user=user-officer", cases.other),
+        )
         .send()
         .await
         .unwrap()
@@ -198,7 +215,8 @@ async fn every_route_role_and_office_answers_as_the_table_says() {
         .await
         .unwrap();
     let items = log["items"].as_array().unwrap();
-    assert!(items.iter().any(|e| e["what"] == "case" && e["access"] == "break_glass"
+    assert!(items.iter().any(|e| e["what"] == "case"
+        && e["access"] == "break_glass"
         && e["reason"] == "Audiencia urgente mañana"));
     assert!(items.iter().any(|e| e["what"] == "break_glass"));
 }
@@ -209,7 +227,9 @@ async fn every_route_wants_a_token() {
     let id = uuid::Uuid::nil();
     let client = &app.client;
     let requests = [
-        client.post(app.url("/cases")).json(&crate::helpers::intake("TAP")),
+        client
+            .post(app.url("/cases"))
+            .json(&crate::helpers::intake("TAP")),
         client.get(app.url("/cases")),
         client.get(app.url(&format!("/cases/{id}"))),
         client.post(app.url(&format!("/cases/{id}/commands"))),
