@@ -44,7 +44,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::Intake;
 use crate::document::{DocumentKind, identifies_a_person, normalize_document};
-use crate::issue::{Locale, Pointer};
 use crate::names::fold_name;
 use crate::person::Person;
 
@@ -112,7 +111,6 @@ struct Key {
 impl Key {
     fn of(person: &Person) -> Key {
         let name = fold_name(&format!("{} {}", person.given_names, person.surnames));
-        let root = Pointer::root();
         let mut documents: Vec<(DocumentKind, String)> = person
             .documents
             .iter()
