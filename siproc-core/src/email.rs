@@ -17,10 +17,14 @@
 //!   hyphens, with neither a hyphen nor a mark first and no hyphen last. ASCII labels are exactly
 //!   the HTML standard's. siproc checks the shape, not IDNA's full mapping and contextual rules
 //!   (UTS 46, RFC 5892's CONTEXTJ/CONTEXTO): their tables would weigh about 100 KB in the browser,
-//!   for addresses siproc never sends mail to. The general category comes from
-//!   `unicode-properties` (unicode-rs, the project behind `unicode-normalization`, which siproc
-//!   already uses), not from `char::is_alphanumeric`, whose Alphabetic property leaves out most
-//!   marks (a virama, a Thai tone mark) and takes in circled letters (`Ⓐ`, a symbol).
+//!   for addresses siproc never sends mail to. The classes come from tables the package already
+//!   carries, to keep the browser's download within its budget: marks (M) from
+//!   `unicode-normalization`'s `is_combining_mark` (General_Category=Mark; a well-kept unicode-rs
+//!   crate siproc uses for NFC), letters and digits (L, N) from Rust's `char::is_alphanumeric`
+//!   less the letter-like symbols its Alphabetic property takes in (circled and squared Latin
+//!   letters such as `Ⓐ`, category So). A full general-category table (`unicode-properties`)
+//!   would add 17 KB gzipped. `char::is_alphanumeric` alone is not enough: it leaves out most
+//!   marks (a virama, a Thai tone mark).
 //! - **Address literals follow RFC 5321 §4.1.3**: an IPv4 address `[192.0.2.1]`, or an IPv6 address
 //!   with its tag, `[IPv6:2001:db8::1]` (the tag in any case, as ABNF strings are). A bare
 //!   `[2001:db8::1]` is refused: RFC 5321 does not allow it, and mail software reads it as a
@@ -37,7 +41,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
+use unicode_normalization::char::is_combining_mark;
 
 /// The longest address (RFC 5321, 4.5.3.1.3, less the path's angle brackets), in octets.
 pub const MAX_ADDRESS_OCTETS: usize = 254;
@@ -118,11 +122,24 @@ fn class(c: char) -> Class {
             _ => Class::Other,
         };
     }
-    match c.general_category_group() {
-        GeneralCategoryGroup::Letter | GeneralCategoryGroup::Number => Class::LetterOrDigit,
-        GeneralCategoryGroup::Mark => Class::Mark,
-        _ => Class::Other,
+    if is_letter_like_symbol(c) {
+        Class::Other
+    } else if is_combining_mark(c) {
+        Class::Mark
+    } else if c.is_alphanumeric() {
+        Class::LetterOrDigit
+    } else {
+        Class::Other
     }
+}
+
+/// The symbols (category So) that Unicode's Alphabetic property includes: circled, parenthesised
+/// and squared Latin letters. IDNA's classes leave them out.
+fn is_letter_like_symbol(c: char) -> bool {
+    matches!(
+        c,
+        '\u{24B6}'..='\u{24E9}' | '\u{1F130}'..='\u{1F149}' | '\u{1F150}'..='\u{1F169}' | '\u{1F170}'..='\u{1F189}'
+    )
 }
 
 /// One label of a domain name: 1 to 63 letters, digits, marks and hyphens, starting with a
@@ -233,11 +250,46 @@ mod tests {
         // Counted in UTF-8 octets: 63 Devanagari letters are 189 octets.
         let hindi = "क".repeat(63);
         assert!(is_valid(&format!("a@{hindi}.hn")));
-        assert!(!is_valid(&format!("{}@{hindi}.{}", "l".repeat(40), "b".repeat(30))));
+        assert!(!is_valid(&format!(
+            "{}@{hindi}.{}",
+            "l".repeat(40),
+            "b".repeat(30)
+        )));
     }
 
-    /// IDNA's classes are the general categories L, M and N: the crate's table is the oracle for
-    /// every non-ASCII character a label may hold, and `char::is_alphanumeric` is not.
+    /// IDNA's classes are the general categories L, M and N: `unicode-properties`' table is the
+    /// oracle, over the scripts of the issue and their neighbours (blocks complete in every
+    /// Unicode version the crates use, so versions cannot disagree).
+    #[test]
+    fn classes_are_the_general_categories_l_m_n() {
+        use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
+        let blocks = [
+            0x00a0..=0x024f, // Latin-1, Latin Extended
+            0x0300..=0x036f, // combining diacritics
+            0x0370..=0x04ff, // Greek, Cyrillic
+            0x0600..=0x06ff, // Arabic
+            0x0900..=0x097f, // Devanagari
+            0x0b80..=0x0bff, // Tamil
+            0x0e00..=0x0e7f, // Thai
+            0x2460..=0x24ff, // enclosed alphanumerics (Ⓐ is a symbol)
+            0x3040..=0x30ff, // kana
+            0x4e00..=0x4fff, // CJK ideographs
+            0xac00..=0xadff, // Hangul
+        ];
+        for u in blocks.into_iter().flatten() {
+            let Some(c) = char::from_u32(u) else { continue };
+            if c.general_category() == GeneralCategory::Unassigned {
+                continue;
+            }
+            let want = match c.general_category_group() {
+                GeneralCategoryGroup::Letter | GeneralCategoryGroup::Number => Class::LetterOrDigit,
+                GeneralCategoryGroup::Mark => Class::Mark,
+                _ => Class::Other,
+            };
+            assert_eq!(class(c), want, "U+{u:04X}");
+        }
+    }
+
     #[test]
     fn labels_take_letters_marks_and_digits_of_every_script() {
         for c in ['\u{94d}', '\u{e48}', '\u{bcd}', '\u{301}'] {

@@ -624,7 +624,9 @@ impl HistoryError {
 /// The message of [`HistoryError::NotCanonical`]: names the event only when there is one.
 fn not_canonical_message(seq: Option<u64>, reason: &str) -> String {
     match seq {
-        Some(seq) => format!("event seq {seq} holds a value with no canonical JSON form ({reason})"),
+        Some(seq) => {
+            format!("event seq {seq} holds a value with no canonical JSON form ({reason})")
+        }
         None => format!("a value with no canonical JSON form ({reason})"),
     }
 }

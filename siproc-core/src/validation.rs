@@ -356,7 +356,11 @@ impl Validator<'_> {
         let facts = root.key("facts");
         for (key, value) in &intake.facts {
             // Keys that are free text do not go into paths (they may be personal data).
-            let at = if is_identifier(key) { facts.key(key) } else { facts };
+            let at = if is_identifier(key) {
+                facts.key(key)
+            } else {
+                facts
+            };
             self.numbers(value, &at);
         }
         if let Some(category) = category {
@@ -768,9 +772,7 @@ impl Validator<'_> {
 
 /// Whether `value` is a number of magnitude above [`MAX_SAFE_NUMBER`].
 fn is_too_large(value: &serde_json::Value) -> bool {
-    value
-        .as_f64()
-        .is_some_and(|n| n.abs() > MAX_SAFE_NUMBER)
+    value.as_f64().is_some_and(|n| n.abs() > MAX_SAFE_NUMBER)
 }
 
 /// Whether `s` looks like a media type: `type/subtype`, ASCII token characters.

@@ -72,7 +72,11 @@ fn every_intake_that_validates_opens_as_a_case() {
     use siproc_core::{Actor, CaseStore, MemoryStore, Role, store};
     let mut opened = 0;
     for (file, doc) in corpus() {
-        for case in doc.cases.iter().filter(|c| c.intake.is_some() || c.json.is_some()) {
+        for case in doc
+            .cases
+            .iter()
+            .filter(|c| c.intake.is_some() || c.json.is_some())
+        {
             let catalog = siproc_core::Catalog::builtin(case.catalog.as_deref().unwrap_or("hn"))
                 .expect("built-in pack");
             let (issues, _) = run(case);
@@ -80,7 +84,9 @@ fn every_intake_that_validates_opens_as_a_case() {
                 continue;
             }
             let intake = match (&case.intake, &case.json) {
-                (Some(v), _) => siproc_core::validation::intake_from_value(v.clone(), case.locale()),
+                (Some(v), _) => {
+                    siproc_core::validation::intake_from_value(v.clone(), case.locale())
+                }
                 (_, Some(text)) => siproc_core::validation::parse_intake(text, case.locale()),
                 _ => unreachable!(),
             }
@@ -89,7 +95,9 @@ fn every_intake_that_validates_opens_as_a_case() {
             let actor = Actor::new("u1", Role::Directorate, "DGPHM");
             let now = chrono::Utc::now();
             let opened_case = store::open_case(&store, &catalog, &actor, &intake, now)
-                .unwrap_or_else(|e| panic!("{file} / {}: validates but does not open: {e}", case.name));
+                .unwrap_or_else(|e| {
+                    panic!("{file} / {}: validates but does not open: {e}", case.name)
+                });
             let events = store.load(opened_case.id).expect("load");
             let text = serde_json::to_string(&events).expect("events serialize");
             let back: Vec<siproc_core::Event> = serde_json::from_str(&text).expect("events parse");

@@ -48,7 +48,10 @@ fn es6_number_test_vector() {
     let text = std::fs::read_to_string(data_dir().join("es6-numbers.txt")).expect("es6-numbers");
     let sha = Sha256::digest(text.as_bytes());
     let hex: String = sha.iter().map(|b| format!("{b:02x}")).collect();
-    assert_eq!(hex, ES6_10K_SHA256, "es6-numbers.txt is not the published data");
+    assert_eq!(
+        hex, ES6_10K_SHA256,
+        "es6-numbers.txt is not the published data"
+    );
     let mut failures = Vec::new();
     let mut count = 0;
     for line in text.lines() {
@@ -71,6 +74,11 @@ fn es6_number_test_vector() {
         failures.is_empty(),
         "{} of {count} numbers differ:\n{}",
         failures.len(),
-        failures.iter().take(20).cloned().collect::<Vec<_>>().join("\n")
+        failures
+            .iter()
+            .take(20)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }

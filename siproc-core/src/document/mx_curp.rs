@@ -231,7 +231,10 @@ mod tests {
         };
         assert_eq!(codes(&with("PEDO")), ["curp.inconvenient_word"]);
         assert_eq!(codes(&with("BUEY")), ["curp.inconvenient_word"]);
-        assert_eq!(codes(&with("peda").to_lowercase()), ["curp.inconvenient_word"]);
+        assert_eq!(
+            codes(&with("peda").to_lowercase()),
+            ["curp.inconvenient_word"]
+        );
         assert!(codes(&with("PXDO")).is_empty());
         assert!(codes(&with("PEDI")).is_empty());
     }
