@@ -30,8 +30,9 @@
 //!    occur where a payload holds personal data — by an object holding only that member:
 //!    `{"commitment": "<same hex>"}`. Do not look inside sealed values.
 //! 3. Canonicalise the result with RFC 8785 (members sorted by UTF-16 code units, no white
-//!    space, ECMAScript string escaping and number formatting). Events hold no fractional
-//!    numbers and no integer beyond ±2^53, so numbers print as plain integers.
+//!    space, ECMAScript string escaping and number formatting: `1500.5`, `1e+21`, `1e-7`).
+//!    Numbers are I-JSON's: no integer beyond ±2^53 (validation refuses larger numbers in an
+//!    intake, `number.too_large`), so every parser reads them back exactly.
 //! 4. Take SHA-256 of the UTF-8 bytes. Written as 64 lowercase hexadecimal digits it must equal
 //!    the removed `hash`.
 //!
@@ -572,12 +573,14 @@ pub enum HistoryError {
         /// A stable reason code (`not_opened`, `unknown_referral`, …).
         reason: &'static str,
     },
-    /// A value in the event has no canonical JSON form.
-    #[error("event seq {seq} holds a value with no canonical JSON form ({reason})")]
+    /// A value has no canonical JSON form (RFC 8785 with I-JSON numbers).
+    #[error("{}", not_canonical_message(*seq, reason))]
     NotCanonical {
-        /// The event's sequence number (0 outside an event).
-        seq: u64,
-        /// `float`, `integer_range`, `map_key` or `unserializable`.
+        /// The sequence number of the event holding the value; `None` for a value that is not
+        /// (yet) in an event, such as one given to [`canonical_json`] or [`Sealed::new`].
+        seq: Option<u64>,
+        /// `non_finite` (NaN or an infinity), `integer_range` (an integer beyond ±2^53),
+        /// `map_key` or `unserializable`.
         reason: &'static str,
     },
     /// A sealed value the case needs has been erased.
@@ -615,6 +618,16 @@ impl HistoryError {
             HistoryError::Tampered { reason, .. } => Some(*reason),
             _ => None,
         }
+    }
+}
+
+/// The message of [`HistoryError::NotCanonical`]: names the event only when there is one.
+fn not_canonical_message(seq: Option<u64>, reason: &str) -> String {
+    match seq {
+        Some(seq) => {
+            format!("event seq {seq} holds a value with no canonical JSON form ({reason})")
+        }
+        None => format!("a value with no canonical JSON form ({reason})"),
     }
 }
 

@@ -27,17 +27,19 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::issue::{Issue, Locale, Pointer};
+use crate::issue::{Issue, Locale, Pointer, Severity};
 
 mod gt_dpi;
 mod hn_dni;
 mod hn_passport;
 mod mrz;
 mod mx_curp;
+mod placeholder;
 mod sv_dui;
 
 pub use hn_dni::dni_registration_year;
 pub use mrz::{Mrz, MrzSex, parse_mrz, parse_mrz_at};
+pub use placeholder::is_placeholder;
 
 /// The kinds of identity document siproc can check.
 #[derive(
@@ -153,7 +155,9 @@ pub fn check_document_in(kind: &str, value: &str, locale: Locale) -> Vec<Issue> 
 }
 
 /// Checks a document number of `kind`, reporting issues at `path` (for instance
-/// `/persons/0/documents/1/number`) with messages in `locale`. An empty list means valid.
+/// `/persons/0/documents/1/number`) with messages in `locale`. The number is valid when no issue
+/// is an error; the warnings are `document.placeholder` ([`is_placeholder`]) and
+/// `mrz.expiry_before_birth`.
 pub fn check_document_at(
     kind: DocumentKind,
     value: &str,
@@ -169,7 +173,19 @@ pub fn check_document_at(
         DocumentKind::GtDpi => gt_dpi::check(value, &mut sink),
         DocumentKind::MrzTd3 => mrz::check(value, &mut sink),
     }
+    if is_placeholder(kind, value) {
+        sink.push("document.placeholder");
+    }
     sink.issues
+}
+
+/// Whether a number of `kind` identifies a person, so that two records sharing it may be the
+/// same person: it passes its kind's checks (warnings aside) and is not a placeholder.
+pub fn identifies_a_person(kind: DocumentKind, value: &str) -> bool {
+    !is_placeholder(kind, value)
+        && check_document_at(kind, value, &Pointer::root(), Locale::Es)
+            .iter()
+            .all(|i| i.severity == Severity::Warning)
 }
 
 /// The canonical form of a number of `kind`, or `None` when it does not have the kind's shape.
@@ -228,6 +244,11 @@ impl<'a> Sink<'a> {
     /// Whether anything has been recorded.
     fn is_empty(&self) -> bool {
         self.issues.is_empty()
+    }
+
+    /// Whether an error (not only warnings) has been recorded.
+    fn has_errors(&self) -> bool {
+        self.issues.iter().any(|i| i.severity == Severity::Error)
     }
 }
 

@@ -18,7 +18,9 @@
 //! Only uppercase `A`–`Z`, digits and `<` may appear: an MRZ is printed in uppercase OCR-B, so a
 //! lowercase letter means it was retyped, and is reported. Dates must be real calendar dates;
 //! two-digit years are resolved to the latest past year for a birth date and to 2000–2099 for
-//! an expiry date unless that is more than 50 years away (then 1900–1999).
+//! an expiry date unless that is more than 50 years away (then 1900–1999). An expiry date
+//! before the birth date is implausible: the warning `mrz.expiry_before_birth` (the zone still
+//! parses).
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -113,7 +115,8 @@ pub fn parse_mrz_at(lines: &[&str], path: &Pointer, locale: Locale) -> Result<Mr
     };
     match (a, b) {
         (Some(a), Some(b)) if sink.is_empty() => match validate(&a, &b, &mut sink) {
-            Some(dates) if sink.is_empty() => Ok(fields(&a, &b, dates)),
+            // Warnings (an expiry before the birth) are check_document's to report.
+            Some(dates) if !sink.has_errors() => Ok(fields(&a, &b, dates)),
             _ => Err(sink.issues),
         },
         _ => Err(sink.issues),
@@ -365,10 +368,13 @@ fn validate(a: &[u8; LINE], b: &[u8; LINE], sink: &mut Sink<'_>) -> Option<Dates
     if !composite_ok {
         sink.push("mrz.bad_composite_check");
     }
-    Some(Dates {
-        birth: birth?,
-        expiry: expiry?,
-    })
+    let (birth, expiry) = (birth?, expiry?);
+    if expiry < birth {
+        // Implausible rather than impossible (a misread or mistyped date): a warning, as other
+        // MRZ readers give.
+        sink.push("mrz.expiry_before_birth");
+    }
+    Some(Dates { birth, expiry })
 }
 
 /// Text of a field with fillers removed: `<` between words becomes one space.
