@@ -58,7 +58,7 @@ pub const BINDING_ERRORS: [(&str, &str); 5] = [
     ),
     (
         "siproc.unknown_catalog",
-        "the pack is not a built-in one (`hn`, `gt`)",
+        "the pack is not a built-in one (`hn`, `gt`, `sv`, `mx`)",
     ),
     (
         "siproc.too_large",
@@ -75,7 +75,7 @@ const TYPES: &'static str = r#"
 /** Message language: `es` (the default) or `en`; a BCP 47 tag such as `es-HN` is accepted. */
 export type Locale = "es" | "en" | (string & {});
 /** The built-in country packs. */
-export type PackId = "hn" | "gt";
+export type PackId = "hn" | "gt" | "sv" | "mx";
 /** Options of the validating functions. */
 export interface Options {
   /** Message language, `es` by default. */
@@ -292,13 +292,17 @@ fn locale(value: &JsValue) -> Result<Locale, JsValue> {
 fn builtin(id: &str) -> Result<&'static Catalog, JsValue> {
     static HN: OnceLock<Option<Catalog>> = OnceLock::new();
     static GT: OnceLock<Option<Catalog>> = OnceLock::new();
+    static SV: OnceLock<Option<Catalog>> = OnceLock::new();
+    static MX: OnceLock<Option<Catalog>> = OnceLock::new();
     let cell = match id {
         "hn" => &HN,
         "gt" => &GT,
+        "sv" => &SV,
+        "mx" => &MX,
         _ => {
             return Err(misuse(
                 "siproc.unknown_catalog",
-                "the catalog must be a built-in pack: hn or gt",
+                "the catalog must be a built-in pack: hn, gt, sv or mx",
             ));
         }
     };
@@ -312,7 +316,7 @@ fn pack(value: &JsValue) -> Result<&'static Catalog, JsValue> {
         return builtin("hn");
     }
     let id = text(value, "the catalog")?
-        .ok_or_else(|| bad_argument("the catalog must be a string: hn or gt"))?;
+        .ok_or_else(|| bad_argument("the catalog must be a string: hn, gt, sv or mx"))?;
     builtin(&id)
 }
 
