@@ -321,40 +321,47 @@ pub const PACK_FILES: [&str; 8] = [
     "forms.json",
 ];
 
+/// The files of built-in pack `$dir`, as `build.rs` writes them: as they are in `packs/`, or, in
+/// a build without PDF forms, minified and without the forms' layout, which it never reads.
 macro_rules! builtin_pack {
     ($dir:literal) => {
         [
             (
                 "pack.json",
-                include_str!(concat!("../packs/", $dir, "/pack.json")),
+                include_str!(concat!(env!("OUT_DIR"), "/packs/", $dir, "/pack.json")),
             ),
             (
                 "categories.json",
-                include_str!(concat!("../packs/", $dir, "/categories.json")),
+                include_str!(concat!(
+                    env!("OUT_DIR"),
+                    "/packs/",
+                    $dir,
+                    "/categories.json"
+                )),
             ),
             (
                 "offices.json",
-                include_str!(concat!("../packs/", $dir, "/offices.json")),
+                include_str!(concat!(env!("OUT_DIR"), "/packs/", $dir, "/offices.json")),
             ),
             (
                 "flags.json",
-                include_str!(concat!("../packs/", $dir, "/flags.json")),
+                include_str!(concat!(env!("OUT_DIR"), "/packs/", $dir, "/flags.json")),
             ),
             (
                 "partners.json",
-                include_str!(concat!("../packs/", $dir, "/partners.json")),
+                include_str!(concat!(env!("OUT_DIR"), "/packs/", $dir, "/partners.json")),
             ),
             (
                 "services.json",
-                include_str!(concat!("../packs/", $dir, "/services.json")),
+                include_str!(concat!(env!("OUT_DIR"), "/packs/", $dir, "/services.json")),
             ),
             (
                 "sla.json",
-                include_str!(concat!("../packs/", $dir, "/sla.json")),
+                include_str!(concat!(env!("OUT_DIR"), "/packs/", $dir, "/sla.json")),
             ),
             (
                 "forms.json",
-                include_str!(concat!("../packs/", $dir, "/forms.json")),
+                include_str!(concat!(env!("OUT_DIR"), "/packs/", $dir, "/forms.json")),
             ),
         ]
     };
@@ -439,7 +446,12 @@ fn entry_problems(file: &str, text: &str) -> Vec<CatalogError> {
 /// The first problem of a non-empty list (a list is never empty when a pack fails to load).
 fn first(problems: Vec<CatalogError>) -> CatalogError {
     problems.into_iter().next().unwrap_or_else(|| {
-        CatalogError::new("catalog.bad_value", "pack.json", None, "the pack does not load")
+        CatalogError::new(
+            "catalog.bad_value",
+            "pack.json",
+            None,
+            "the pack does not load",
+        )
     })
 }
 
@@ -528,7 +540,10 @@ impl Catalog {
             // The missing files are reported once, by the read above.
             (Ok(_), false) => Err(problems),
             (Err(more), _) => {
-                problems.extend(more.into_iter().filter(|p| p.code != "catalog.missing_file"));
+                problems.extend(
+                    more.into_iter()
+                        .filter(|p| p.code != "catalog.missing_file"),
+                );
                 Err(problems)
             }
         }
@@ -562,18 +577,21 @@ impl Catalog {
             }
         };
         // Each file is read even when an earlier one failed, so that every problem is found.
-        let pack = read("pack.json", &mut problems).and_then(|t| parse("pack.json", t, &mut problems));
+        let pack =
+            read("pack.json", &mut problems).and_then(|t| parse("pack.json", t, &mut problems));
         let categories = read("categories.json", &mut problems)
             .and_then(|t| parse("categories.json", t, &mut problems));
         let offices = read("offices.json", &mut problems)
             .and_then(|t| parse("offices.json", t, &mut problems));
-        let flags = read("flags.json", &mut problems).and_then(|t| parse("flags.json", t, &mut problems));
+        let flags =
+            read("flags.json", &mut problems).and_then(|t| parse("flags.json", t, &mut problems));
         let partners = read("partners.json", &mut problems)
             .and_then(|t| parse("partners.json", t, &mut problems));
         let services = read("services.json", &mut problems)
             .and_then(|t| parse("services.json", t, &mut problems));
         let sla = read("sla.json", &mut problems).and_then(|t| parse("sla.json", t, &mut problems));
-        let forms = read("forms.json", &mut problems).and_then(|t| parse("forms.json", t, &mut problems));
+        let forms =
+            read("forms.json", &mut problems).and_then(|t| parse("forms.json", t, &mut problems));
         if let (
             Some(pack),
             Some(categories),
@@ -583,8 +601,9 @@ impl Catalog {
             Some(services),
             Some(sla),
             Some(forms),
-        ) = (pack, categories, offices, flags, partners, services, sla, forms)
-        {
+        ) = (
+            pack, categories, offices, flags, partners, services, sla, forms,
+        ) {
             let catalog = Catalog {
                 pack,
                 categories,
@@ -709,12 +728,30 @@ impl Catalog {
             }
         }
         let lists: [(&str, Vec<&str>); 6] = [
-            ("categories.json", self.categories.iter().map(|c| c.code.as_str()).collect()),
-            ("offices.json", self.offices.iter().map(|o| o.code.as_str()).collect()),
-            ("flags.json", self.flags.iter().map(|f| f.code.as_str()).collect()),
-            ("partners.json", self.partners.iter().map(|x| x.code.as_str()).collect()),
-            ("services.json", self.services.iter().map(|x| x.code.as_str()).collect()),
-            ("forms.json", self.forms.iter().map(|x| x.id.as_str()).collect()),
+            (
+                "categories.json",
+                self.categories.iter().map(|c| c.code.as_str()).collect(),
+            ),
+            (
+                "offices.json",
+                self.offices.iter().map(|o| o.code.as_str()).collect(),
+            ),
+            (
+                "flags.json",
+                self.flags.iter().map(|f| f.code.as_str()).collect(),
+            ),
+            (
+                "partners.json",
+                self.partners.iter().map(|x| x.code.as_str()).collect(),
+            ),
+            (
+                "services.json",
+                self.services.iter().map(|x| x.code.as_str()).collect(),
+            ),
+            (
+                "forms.json",
+                self.forms.iter().map(|x| x.id.as_str()).collect(),
+            ),
         ];
         for (file, codes) in lists {
             unique(file, codes.iter().copied(), &mut bad);

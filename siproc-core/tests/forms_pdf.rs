@@ -919,7 +919,10 @@ fn every_form_of_every_pack_renders_searchable_and_valid() {
         }
         let all: std::collections::BTreeSet<String> =
             pack.forms.iter().map(|f| f.id.clone()).collect();
-        assert_eq!(rendered, all, "{id}: every form of the pack is used and renders");
+        assert_eq!(
+            rendered, all,
+            "{id}: every form of the pack is used and renders"
+        );
     }
 }
 

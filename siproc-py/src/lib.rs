@@ -333,7 +333,7 @@ fn each<T>(
 }
 
 /// Checks a document number of `kind` (`hn_dni`, `hn_passport`, `mx_curp`, `sv_dui`, `gt_dpi`,
-/// `mrz_td3`). Issues have the path `""`.
+/// `mrz_td3`, `mx_clave_elector`). Issues have the path `""`.
 #[pyfunction]
 #[pyo3(signature = (kind, value, locale = "es"))]
 fn check_document(

@@ -452,7 +452,7 @@ pub fn validate_field(
 }
 
 /// Checks an identity document number of `kind` (`hn_dni`, `hn_passport`, `mx_curp`, `sv_dui`,
-/// `gt_dpi`, `mrz_td3`). Returns `{ok, issues}` with paths `""`; an unknown kind throws
+/// `gt_dpi`, `mrz_td3`, `mx_clave_elector`). Returns `{ok, issues}` with paths `""`; an unknown kind throws
 /// (`document.unknown_kind`, its message lists the known kinds).
 #[wasm_bindgen(js_name = checkDocument, unchecked_return_type = "Report")]
 pub fn check_document(

@@ -93,8 +93,14 @@ mod tests {
     fn each_rule_fails_alone() {
         assert_eq!(codes("SNAGGR9803050H500"), ["clave_elector.bad_length"]);
         assert_eq!(codes("SNAGGR98030506H5000"), ["clave_elector.bad_length"]);
-        assert_eq!(codes("SNAGG_98030506H500"), ["clave_elector.bad_characters"]);
-        assert_eq!(codes("SNÑGGR98030506H500"), ["clave_elector.bad_characters"]);
+        assert_eq!(
+            codes("SNAGG_98030506H500"),
+            ["clave_elector.bad_characters"]
+        );
+        assert_eq!(
+            codes("SNÑGGR98030506H500"),
+            ["clave_elector.bad_characters"]
+        );
         assert_eq!(codes("SNAGG198030506H500"), ["clave_elector.bad_letters"]);
         assert_eq!(codes("SNAGGR98023006H500"), ["clave_elector.bad_date"]); // 30 February
         assert_eq!(codes("SNAGGR98130506H500"), ["clave_elector.bad_date"]); // month 13
@@ -102,7 +108,10 @@ mod tests {
         assert_eq!(codes("SNAGGR98030533H500"), ["clave_elector.unknown_state"]);
         assert_eq!(codes("SNAGGR98030500H500"), ["clave_elector.unknown_state"]);
         assert_eq!(codes("SNAGGR98030506F500"), ["clave_elector.bad_sex"]);
-        assert_eq!(codes("SNAGGR98030506H50A"), ["clave_elector.bad_homonymy_key"]);
+        assert_eq!(
+            codes("SNAGGR98030506H50A"),
+            ["clave_elector.bad_homonymy_key"]
+        );
         assert_eq!(codes(""), ["document.empty"]);
     }
 
@@ -121,6 +130,9 @@ mod tests {
             Some("SNAGGR98030506H500")
         );
         assert_eq!(n("SNAGGR98030506H50"), None);
-        assert_eq!(n("SNAGGR98030506H500").and_then(|v| n(&v)).as_deref(), Some("SNAGGR98030506H500"));
+        assert_eq!(
+            n("SNAGGR98030506H500").and_then(|v| n(&v)).as_deref(),
+            Some("SNAGGR98030506H500")
+        );
     }
 }

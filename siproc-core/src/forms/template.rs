@@ -349,7 +349,9 @@ impl Checker<'_> {
                         let at = format!("{at}/fields/{j}");
                         self.keep(self.binding(&f.bind, Scope::Case, &at));
                         match &f.label {
-                            Some(label) => self.keep(self.text(label, &format!("{at}/label"), false)),
+                            Some(label) => {
+                                self.keep(self.text(label, &format!("{at}/label"), false))
+                            }
                             None if f.bind.starts_with("fact.") => {}
                             None => self.problems.push(self.err(
                                 "catalog.bad_value",
@@ -368,8 +370,11 @@ impl Checker<'_> {
                     ..
                 } => {
                     if columns.is_empty() {
-                        self.problems
-                            .push(self.err("catalog.bad_value", &at, "a table needs columns"));
+                        self.problems.push(self.err(
+                            "catalog.bad_value",
+                            &at,
+                            "a table needs columns",
+                        ));
                     }
                     for (j, c) in columns.iter().enumerate() {
                         let at = format!("{at}/columns/{j}");
