@@ -124,7 +124,7 @@ mod tests {
 
     #[test]
     fn normalisation() {
-        let n = |v| normalize_document(DocumentKind::MxClaveElector, v);
+        let n = |v: &str| normalize_document(DocumentKind::MxClaveElector, v);
         assert_eq!(
             n("snaggr-980305-06-h-500").as_deref(),
             Some("SNAGGR98030506H500")
