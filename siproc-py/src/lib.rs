@@ -169,11 +169,25 @@ fn default_catalog() -> PyResult<Arc<siproc_core::Catalog>> {
 /// A `siproc.CatalogError` with the core error's code and text (which names a pack file and
 /// entry, never personal data).
 fn catalog_error(e: &siproc_core::CatalogError) -> PyErr {
+    catalog_errors(std::slice::from_ref(e))
+}
+
+/// A `siproc.CatalogError` carrying every problem of a pack: one per line in the message, and
+/// as dicts in its `problems`; its code is the first problem's.
+fn catalog_errors(problems: &[siproc_core::CatalogError]) -> PyErr {
+    let message: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    let code = problems.first().map_or("catalog.error", |p| p.code);
     Python::attach(|py| {
-        let made = py
-            .import("siproc._errors")
-            .and_then(|m| m.getattr("CatalogError"))
-            .and_then(|cls| cls.call1((e.to_string(), e.code)));
+        let made = serde_json::to_value(problems)
+            .map_err(|e| PyValueError::new_err(e.to_string()))
+            .and_then(|list| to_python(py, &list))
+            .and_then(|list| {
+                let kwargs = pyo3::types::PyDict::new(py);
+                kwargs.set_item("problems", list)?;
+                py.import("siproc._errors")?
+                    .getattr("CatalogError")?
+                    .call((message.join("\n"), code), Some(&kwargs))
+            });
         match made {
             Ok(err) => PyErr::from_value(err),
             Err(err) => err,
@@ -189,7 +203,7 @@ impl PyCatalog {
         Ok(PyCatalog(default_catalog()?))
     }
 
-    /// A built-in pack by id: `"hn"` or `"gt"`.
+    /// A built-in pack by id: `"hn"`, `"gt"`, `"sv"` or `"mx"`.
     #[staticmethod]
     fn builtin(id: &str) -> PyResult<PyCatalog> {
         siproc_core::Catalog::builtin(id)
@@ -197,12 +211,13 @@ impl PyCatalog {
             .map_err(|e| catalog_error(&e))
     }
 
-    /// Loads and checks the pack in a folder.
+    /// Loads and checks the pack in a folder; a broken pack raises a `CatalogError` carrying
+    /// every problem found (see `siproc_core::Catalog::check_dir`).
     #[staticmethod]
     fn load(py: Python<'_>, path: PathBuf) -> PyResult<PyCatalog> {
-        py.detach(|| siproc_core::Catalog::load_dir(&path))
+        py.detach(|| siproc_core::Catalog::load_dir_all(&path))
             .map(|c| PyCatalog(Arc::new(c)))
-            .map_err(|e| catalog_error(&e))
+            .map_err(|problems| catalog_errors(&problems))
     }
 
     /// The pack id, e.g. `"hn"`.
@@ -318,7 +333,7 @@ fn each<T>(
 }
 
 /// Checks a document number of `kind` (`hn_dni`, `hn_passport`, `mx_curp`, `sv_dui`, `gt_dpi`,
-/// `mrz_td3`). Issues have the path `""`.
+/// `mrz_td3`, `mx_clave_elector`). Issues have the path `""`.
 #[pyfunction]
 #[pyo3(signature = (kind, value, locale = "es"))]
 fn check_document(

@@ -58,7 +58,7 @@ pub const BINDING_ERRORS: [(&str, &str); 5] = [
     ),
     (
         "siproc.unknown_catalog",
-        "the pack is not a built-in one (`hn`, `gt`)",
+        "the pack is not a built-in one (`hn`, `gt`, `sv`, `mx`)",
     ),
     (
         "siproc.too_large",
@@ -75,7 +75,7 @@ const TYPES: &'static str = r#"
 /** Message language: `es` (the default) or `en`; a BCP 47 tag such as `es-HN` is accepted. */
 export type Locale = "es" | "en" | (string & {});
 /** The built-in country packs. */
-export type PackId = "hn" | "gt";
+export type PackId = "hn" | "gt" | "sv" | "mx";
 /** Options of the validating functions. */
 export interface Options {
   /** Message language, `es` by default. */
@@ -292,13 +292,17 @@ fn locale(value: &JsValue) -> Result<Locale, JsValue> {
 fn builtin(id: &str) -> Result<&'static Catalog, JsValue> {
     static HN: OnceLock<Option<Catalog>> = OnceLock::new();
     static GT: OnceLock<Option<Catalog>> = OnceLock::new();
+    static SV: OnceLock<Option<Catalog>> = OnceLock::new();
+    static MX: OnceLock<Option<Catalog>> = OnceLock::new();
     let cell = match id {
         "hn" => &HN,
         "gt" => &GT,
+        "sv" => &SV,
+        "mx" => &MX,
         _ => {
             return Err(misuse(
                 "siproc.unknown_catalog",
-                "the catalog must be a built-in pack: hn or gt",
+                "the catalog must be a built-in pack: hn, gt, sv or mx",
             ));
         }
     };
@@ -312,7 +316,7 @@ fn pack(value: &JsValue) -> Result<&'static Catalog, JsValue> {
         return builtin("hn");
     }
     let id = text(value, "the catalog")?
-        .ok_or_else(|| bad_argument("the catalog must be a string: hn or gt"))?;
+        .ok_or_else(|| bad_argument("the catalog must be a string: hn, gt, sv or mx"))?;
     builtin(&id)
 }
 
@@ -448,7 +452,7 @@ pub fn validate_field(
 }
 
 /// Checks an identity document number of `kind` (`hn_dni`, `hn_passport`, `mx_curp`, `sv_dui`,
-/// `gt_dpi`, `mrz_td3`). Returns `{ok, issues}` with paths `""`; an unknown kind throws
+/// `gt_dpi`, `mrz_td3`, `mx_clave_elector`). Returns `{ok, issues}` with paths `""`; an unknown kind throws
 /// (`document.unknown_kind`, its message lists the known kinds).
 #[wasm_bindgen(js_name = checkDocument, unchecked_return_type = "Report")]
 pub fn check_document(

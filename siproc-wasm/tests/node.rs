@@ -233,7 +233,7 @@ fn misuse_throws_errors_with_stable_codes() {
     assert_eq!(
         thrown(siproc_wasm::validate(
             js("{}"),
-            opts(r#"{"catalog": "sv"}"#)
+            opts(r#"{"catalog": "cr"}"#)
         )),
         "siproc.unknown_catalog"
     );

@@ -103,7 +103,7 @@ const anything = fc.oneof(
 );
 const options = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(undefined, { locale: "es" }, { locale: "en-US", catalog: "gt" }) },
-  { weight: 2, arbitrary: fc.record({ locale: fc.constantFrom("es", "en", "es-HN", "fr", 7, null), catalog: fc.constantFrom("hn", "gt", "sv", undefined) }, { requiredKeys: [] }) },
+  { weight: 2, arbitrary: fc.record({ locale: fc.constantFrom("es", "en", "es-HN", "fr", 7, null), catalog: fc.constantFrom("hn", "gt", "sv", "mx", "xx", undefined) }, { requiredKeys: [] }) },
   { weight: 1, arbitrary: anything },
 );
 
@@ -126,7 +126,7 @@ const mutated = fc
     return record;
   });
 
-const documentKinds = fc.constantFrom("hn_dni", "hn_passport", "mx_curp", "sv_dui", "gt_dpi", "mrz_td3", "xx", "", "HN_DNI");
+const documentKinds = fc.constantFrom("hn_dni", "hn_passport", "mx_curp", "sv_dui", "gt_dpi", "mrz_td3", "mx_clave_elector", "xx", "", "HN_DNI");
 const documentValues = fc.oneof(
   fc.string({ maxLength: 100 }),
   fc.stringMatching(/^[0-9A-Z<\- .]{0,100}$/),

@@ -17,6 +17,7 @@ import init, {
   type Form,
   type Issue,
   type MrzReport,
+  type PackId,
   type Report,
   type Rule,
 } from "../pkg/web/siproc_wasm.js";
@@ -29,6 +30,7 @@ export async function page(): Promise<string[]> {
   const first: Issue | undefined = report.issues[0];
   const severity: "error" | "warning" | undefined = first?.severity;
   const ok: boolean = validate(record).ok && validateJson(JSON.stringify(record), { locale: "en-US", catalog: "gt" }).ok;
+  const packs: PackId[] = ["hn", "gt", "sv", "mx"];
   const many: Report[] = validateMany([record, record], { catalog: "hn" });
   const field: Report = validateField("/persons/0/birth_date", "2099-01-01", record, { locale: "es" });
   const blank: Report = validateField("/office", "TAP", undefined);
@@ -51,7 +53,7 @@ export async function page(): Promise<string[]> {
   // @ts-expect-error the options are an object
   validate(record, "es");
   // @ts-expect-error only the built-in packs
-  validate(record, { catalog: "sv" });
+  validate(record, { catalog: "cr" });
   // @ts-expect-error parseMrz takes the lines
   parseMrz("P<HND");
   // @ts-expect-error a report is not a list

@@ -368,6 +368,162 @@ FILES = {
 }
 
 
+# --- El Salvador (`"catalog": "sv"`) and Mexico (`"catalog": "mx"`) ------------------------------
+# One valid intake per category of each pack, then document errors. Persons and numbers invented.
+
+def sv_national(**kw):
+    return national(**{"given_names": "Ana Cecilia", "surnames": "Rivas Menjívar", "birth_date": "1992-05-17",
+                       "nationality": "SV", "documents": [{"kind": "sv_dui", "number": "05128734-6"}],
+                       "contacts": [{"kind": "phone", "value": "+503 7012-3456"}],
+                       "locations": [{"kind": "current", "country": "US", "place": "Houston, Texas"}], **kw})
+
+
+def sv_relative(relationship="parent", **kw):
+    return relative(relationship, **{"given_names": "Marta Alicia", "surnames": "Menjívar de Rivas", "birth_date": "1966-10-02",
+                                     "nationality": "SV", "documents": [{"kind": "sv_dui", "number": "03416920-0"}],
+                                     "contacts": [{"kind": "phone", "value": "+503 7890-1234"}],
+                                     "locations": [{"kind": "residence", "country": "SV", "place": "Soyapango, San Salvador"}], **kw})
+
+
+def sv_base(office, category, opened_on, facts, persons=None, **kw):
+    r = {"office": office, "category": category, "opened_on": opened_on,
+         "persons": persons or [sv_national()],
+         "consent": {"given": True, "given_by": 0, "recorded_on": opened_on, "scope": ["processing"]},
+         "facts": facts}
+    r.update(kw)
+    return r
+
+
+def with_requester(opened_on):
+    return {"given": True, "given_by": 1, "recorded_on": opened_on, "scope": ["processing", "contact_family"]}
+
+
+SV_BASES = {
+    "detention": sv_base("HOU", "detention", "2026-03-04", {
+        "authority": "Oficina del Alguacil del Condado de Harris", "facility": "Cárcel del Condado de Harris",
+        "detention_kind": "criminal", "arrest_date": "2026-03-01", "charges": "Conducir sin licencia"}),
+    "deportation_return": sv_base("DGAPC", "deportation_return", "2026-04-20", {
+        "return_date": "2026-04-22", "returning_from": "US", "port_of_entry": "sal_airport"},
+        persons=[sv_national(locations=[{"kind": "residence", "country": "SV", "place": "San Miguel"}])]),
+    "repatriation_of_remains": sv_base("LAX", "repatriation_of_remains", "2026-05-12", {
+        "date_of_death": "2026-05-09", "place_of_death": "Los Ángeles, California", "country_of_death": "US",
+        "cause_of_death": "illness", "death_certificate": True, "destination_municipality": "Chalatenango"},
+        persons=[sv_national(given_names="Óscar Armando", surnames="Portillo Guardado", sex="male", birth_date="1975-08-21",
+                             documents=[{"kind": "sv_dui", "number": "04987155-3"}], contacts=[]),
+                 sv_relative("child", given_names="Karen Lissette", surnames="Portillo Ayala", birth_date="1999-01-30",
+                             documents=[{"kind": "sv_dui", "number": "02743318-5"}])],
+        consent=with_requester("2026-05-12")),
+    "missing_person": sv_base("TAP", "missing_person", "2026-06-02", {
+        "last_known_place": "Tapachula, Chiapas", "last_known_country": "MX", "last_seen_date": "2026-05-20",
+        "last_communication_date": "2026-05-24", "last_communication_means": "phone"},
+        persons=[sv_national(given_names="Bryan Alexis", surnames="Rivas Menjívar", sex="male", birth_date="2003-12-11",
+                             documents=[{"kind": "sv_dui", "number": "06120459-4"}], contacts=[],
+                             locations=[{"kind": "last_known", "country": "MX", "place": "Tapachula, Chiapas"}]),
+                 sv_relative("parent")],
+        consent=with_requester("2026-06-02")),
+    "unaccompanied_minor": sv_base("MTY", "unaccompanied_minor", "2026-06-15", {
+        "child_protection_authority": "Procuraduría de Protección de Niñas, Niños y Adolescentes de Nuevo León",
+        "handed_over": True, "shelter": "Albergue Casa Nicolás"},
+        persons=[sv_national(given_names="Josué Daniel", surnames="Lemus Ayala", sex="male", birth_date="2012-03-08",
+                             documents=[], contacts=[])], flags=["minor"], priority="urgent"),
+    "hospitalized": sv_base("NYC", "hospitalized", "2026-07-01", {
+        "hospital": "Hospital Bellevue", "diagnosis_category": "injury", "admission_date": "2026-06-29"}),
+    "victim_of_crime": sv_base("GUA", "victim_of_crime", "2026-07-09", {
+        "crime_type": "extortion", "trafficking_indicators": False},
+        persons=[sv_national(locations=[{"kind": "current", "country": "GT", "place": "Ciudad de Guatemala"}])]),
+    "labour": sv_base("DAL", "labour", "2026-07-20", {"employer": "Constructora del Norte LLC", "unpaid_wages": True}),
+    "civil_family": sv_base("WAS", "civil_family", "2026-08-03", {"matter": "child_support"}),
+    "human_rights": sv_base("MEX", "human_rights", "2026-08-11", {
+        "authority_involved": "Policía municipal", "incident_date": "2026-08-09"}),
+    "vulnerability": sv_base("MAD", "vulnerability", "2026-08-25", {"situation": "homelessness"},
+                             persons=[sv_national(locations=[{"kind": "current", "country": "ES", "place": "Madrid"}])]),
+    "documentation": sv_base("CHI", "documentation", "2026-09-01", {
+        "nationality_presumed": True, "documents_requested": "Partida de nacimiento"}),
+}
+
+
+def mx_national(**kw):
+    return national(**{"given_names": "María Elena", "surnames": "Gómez Cruz", "birth_date": "1990-02-15",
+                       "nationality": "MX", "documents": [{"kind": "mx_curp", "number": "GOCM900215MCSMRR02"},
+                                                          {"kind": "mx_clave_elector", "number": "GMCRMR90021507M300"}],
+                       "contacts": [{"kind": "email", "value": "maria.gomez@example.org"}],
+                       "locations": [{"kind": "current", "country": "US", "place": "Phoenix, Arizona"}], **kw})
+
+
+def mx_base(office, category, opened_on, facts, persons=None, **kw):
+    r = {"office": office, "category": category, "opened_on": opened_on,
+         "persons": persons or [mx_national()],
+         "consent": {"given": True, "given_by": 0, "recorded_on": opened_on, "scope": ["processing"]},
+         "facts": facts}
+    r.update(kw)
+    return r
+
+
+MX_BASES = {
+    "human_rights": mx_base("PHX", "human_rights", "2026-03-10", {
+        "violation": "excessive_force", "authority_involved": "Patrulla Fronteriza", "incident_date": "2026-03-08",
+        "complaint_filed": False}),
+    "criminal": mx_base("ELP", "criminal", "2026-04-02", {
+        "authority": "Departamento de Policía de El Paso", "facility": "Cárcel del Condado de El Paso",
+        "detention_kind": "local", "arrest_date": "2026-03-30", "capital_case": False, "visits_made": 1},
+        persons=[mx_national(given_names="Jorge", surnames="Hernández López", sex="male", birth_date="1985-11-03",
+                             documents=[{"kind": "mx_curp", "number": "HELJ851103HJCRPR09"},
+                                        {"kind": "mx_clave_elector", "number": "HRLPJR85110314H112"}], contacts=[])]),
+    "immigration": mx_base("SAT", "immigration", "2026-05-06", {
+        "procedure": "removal", "detained": True, "facility": "Centro de Procesamiento de Pearsall"},
+        persons=[mx_national(given_names="Ana", surnames="Ramírez Torres", birth_date="2002-07-30",
+                             documents=[{"kind": "mx_curp", "number": "RATA020730MMNMRNA4"}], contacts=[])]),
+    "civil": mx_base("CHI", "civil", "2026-06-17", {"matter": "custody", "court": "Tribunal de Circuito del Condado de Cook"}),
+    "labour": mx_base("RDU", "labour", "2026-07-08", {"employer": "Granja Los Pinos", "claim": "temporary_worker"},
+                      persons=[mx_national(given_names="Eduardo", surnames="Morales Sánchez", sex="male", birth_date="1968-11-21",
+                                           documents=[{"kind": "mx_curp", "number": "MOSE681121HGTRND06"}], contacts=[])]),
+    "administrative": mx_base("LAX", "administrative", "2026-08-14", {
+        "matter": "remains_transfer", "date_of_death": "2026-08-12", "place_of_death": "Los Ángeles, California",
+        "country_of_death": "US", "destination_municipality": "Zacatlán, Puebla"},
+        persons=[mx_national(given_names="Luis", surnames="Pérez Castro", sex="male", birth_date="1979-05-12",
+                             documents=[{"kind": "mx_curp", "number": "PECL790512HDFRSS09"}], contacts=[])]),
+}
+
+
+def pack_variant(bases, pack, base, name, mutate, expected, locale="es"):
+    record = copy.deepcopy(bases[base])
+    mutate(record)
+    return {"name": name, "locale": locale, "catalog": pack, "intake": record, "expected": expected}
+
+
+def pack_cases(bases, pack):
+    return [{"name": f"{pack}: valid {k}", "locale": "es", "catalog": pack, "intake": copy.deepcopy(v), "expected": []}
+            for k, v in bases.items()]
+
+
+NUMBER = ["persons", 0, "documents", 0, "number"]
+FILES["pack_sv.json"] = ("The Salvadoran pack (`\"catalog\": \"sv\"`): a valid intake per category, its codes and documents.", lambda: pack_cases(SV_BASES, "sv") + [
+    pack_variant(SV_BASES, "sv", "detention", "sv: a Honduran office is not Salvadoran", setp(["office"], "DGPHM"), [E("office.unknown", "/office")]),
+    pack_variant(SV_BASES, "sv", "detention", "sv: a Mexican category is not Salvadoran", setp(["category"], "criminal"), [E("category.unknown", "/category")]),
+    pack_variant(SV_BASES, "sv", "deportation_return", "sv: a Honduran port of entry", setp(["facts", "port_of_entry"], "sap_airport"),
+                 [E("fact.not_allowed", "/facts/port_of_entry")]),
+    pack_variant(SV_BASES, "sv", "detention", "sv: DUI with a wrong check digit", setp(NUMBER, "05128734-7"), [E("dui.bad_check_digit", "/persons/0/documents/0/number")]),
+    pack_variant(SV_BASES, "sv", "detention", "sv: DUI too short", setp(NUMBER, "5128734-6"), [E("dui.bad_length", "/persons/0/documents/0/number")], locale="en"),
+    pack_variant(SV_BASES, "sv", "detention", "sv: DUI without its dash", setp(NUMBER, "051287346"), []),
+    pack_variant(SV_BASES, "sv", "repatriation_of_remains", "sv: the requester's DUI with a letter", setp(["persons", 1, "documents", 0, "number"], "0274331B-5"),
+                 [E("dui.bad_characters", "/persons/1/documents/0/number")]),
+])
+FILES["pack_mx.json"] = ("The Mexican pack (`\"catalog\": \"mx\"`): a valid intake per area of the Guía de Protección Consular, its codes and documents.", lambda: pack_cases(MX_BASES, "mx") + [
+    pack_variant(MX_BASES, "mx", "criminal", "mx: a Honduran category is not Mexican", setp(["category"], "detention"), [E("category.unknown", "/category")]),
+    pack_variant(MX_BASES, "mx", "criminal", "mx: a required fact is missing", delp(["facts", "facility"]), [E("fact.required", "/facts/facility")]),
+    pack_variant(MX_BASES, "mx", "criminal", "mx: CURP with a wrong check digit", setp(NUMBER, "HELJ851103HJCRPR08"), [E("curp.bad_check_digit", "/persons/0/documents/0/number")]),
+    pack_variant(MX_BASES, "mx", "criminal", "mx: voter key of 17 characters", setp(["persons", 0, "documents", 1, "number"], "HRLPJR85110314H11"),
+                 [E("clave_elector.bad_length", "/persons/0/documents/1/number")]),
+    pack_variant(MX_BASES, "mx", "criminal", "mx: voter key with 31 November", setp(["persons", 0, "documents", 1, "number"], "HRLPJR85113114H112"),
+                 [E("clave_elector.bad_date", "/persons/0/documents/1/number")], locale="en"),
+    pack_variant(MX_BASES, "mx", "criminal", "mx: voter key with a state outside 01-32 is a warning", setp(["persons", 0, "documents", 1, "number"], "HRLPJR85110387H112"),
+                 [E("clave_elector.unknown_state", "/persons/0/documents/1/number", "warning")]),
+    pack_variant(MX_BASES, "mx", "criminal", "mx: voter key with a letter for sex", setp(["persons", 0, "documents", 1, "number"], "HRLPJR85110314Q112"),
+                 [E("clave_elector.bad_sex", "/persons/0/documents/1/number")]),
+    pack_variant(MX_BASES, "mx", "criminal", "mx: voter key written with spaces and in lowercase", setp(["persons", 0, "documents", 1, "number"], "hrlpjr 851103 14 h 112"), []),
+])
+
+
 def main():
     HERE.mkdir(exist_ok=True)
     for name, (description, make) in FILES.items():

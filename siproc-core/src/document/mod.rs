@@ -13,6 +13,7 @@
 //! | `sv_dui`      | El Salvador, Documento Único de Identidad  | `dui.*` |
 //! | `gt_dpi`      | Guatemala, Documento Personal de Identificación (CUI) | `dpi.*` |
 //! | `mrz_td3`     | ICAO 9303 machine readable zone of a passport (TD3) | `mrz.*` |
+//! | `mx_clave_elector` | Mexico, *clave de elector* of the INE voter credential | `clave_elector.*` |
 //!
 //! Spaces, dashes and dots anywhere in a number are separators: they are accepted and dropped
 //! (`0801 1990 12345`, `0801-1990-12345` and `0801.1990.12345` are the same DNI). The machine
@@ -33,6 +34,7 @@ mod gt_dpi;
 mod hn_dni;
 mod hn_passport;
 mod mrz;
+mod mx_clave_elector;
 mod mx_curp;
 mod placeholder;
 mod sv_dui;
@@ -70,21 +72,25 @@ pub enum DocumentKind {
     GtDpi,
     /// ICAO 9303 machine readable zone of a passport (TD3): two lines of 44 characters.
     MrzTd3,
+    /// Mexico: the *clave de elector* of the INE voter credential, 18 characters (six letters,
+    /// birth date, state, sex, three digits); no published check digit.
+    MxClaveElector,
 }
 
 impl DocumentKind {
     /// Every kind, in declaration order.
-    pub const ALL: [DocumentKind; 6] = [
+    pub const ALL: [DocumentKind; 7] = [
         DocumentKind::HnDni,
         DocumentKind::HnPassport,
         DocumentKind::MxCurp,
         DocumentKind::SvDui,
         DocumentKind::GtDpi,
         DocumentKind::MrzTd3,
+        DocumentKind::MxClaveElector,
     ];
 
     /// The wire name, as in JSON: `hn_dni`, `hn_passport`, `mx_curp`, `sv_dui`, `gt_dpi`,
-    /// `mrz_td3`.
+    /// `mrz_td3`, `mx_clave_elector`.
     pub fn as_str(self) -> &'static str {
         match self {
             DocumentKind::HnDni => "hn_dni",
@@ -93,6 +99,7 @@ impl DocumentKind {
             DocumentKind::SvDui => "sv_dui",
             DocumentKind::GtDpi => "gt_dpi",
             DocumentKind::MrzTd3 => "mrz_td3",
+            DocumentKind::MxClaveElector => "mx_clave_elector",
         }
     }
 }
@@ -172,6 +179,7 @@ pub fn check_document_at(
         DocumentKind::SvDui => sv_dui::check(value, &mut sink),
         DocumentKind::GtDpi => gt_dpi::check(value, &mut sink),
         DocumentKind::MrzTd3 => mrz::check(value, &mut sink),
+        DocumentKind::MxClaveElector => mx_clave_elector::check(value, &mut sink),
     }
     if is_placeholder(kind, value) {
         sink.push("document.placeholder");
@@ -199,7 +207,8 @@ pub fn identifies_a_person(kind: DocumentKind, value: &str) -> bool {
 /// - `mx_curp`: 18 uppercase characters, no separators;
 /// - `sv_dui`: `NNNNNNNN-C`, e.g. `01234567-8`;
 /// - `gt_dpi`: 13 digits, no separators;
-/// - `mrz_td3`: the two lines of 44 characters joined by `\n`.
+/// - `mrz_td3`: the two lines of 44 characters joined by `\n`;
+/// - `mx_clave_elector`: 18 uppercase characters, no separators.
 ///
 /// Normalising twice gives the same result as normalising once.
 pub fn normalize_document(kind: DocumentKind, value: &str) -> Option<String> {
@@ -210,6 +219,7 @@ pub fn normalize_document(kind: DocumentKind, value: &str) -> Option<String> {
         DocumentKind::SvDui => sv_dui::normalize(value),
         DocumentKind::GtDpi => gt_dpi::normalize(value),
         DocumentKind::MrzTd3 => mrz::normalize(value),
+        DocumentKind::MxClaveElector => mx_clave_elector::normalize(value),
     }
 }
 

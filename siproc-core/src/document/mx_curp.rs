@@ -119,7 +119,7 @@ fn check_digit(c: &[u8; LEN]) -> Option<u32> {
 
 /// Whether `YYMMDD` is a real date in 1900+YY or 2000+YY; `century_2000` says which, `None`
 /// (homoclave unreadable) accepts either.
-fn real_date(yymmdd: &[u8], century_2000: Option<bool>) -> bool {
+pub(super) fn real_date(yymmdd: &[u8], century_2000: Option<bool>) -> bool {
     let (Some(yy), Some(mm), Some(dd)) = (
         yymmdd.get(0..2).and_then(number),
         yymmdd.get(2..4).and_then(number),

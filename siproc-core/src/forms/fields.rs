@@ -331,6 +331,7 @@ pub(crate) fn builtin_words() -> Vec<&'static str> {
             "sv_dui",
             "gt_dpi",
             "mrz_td3",
+            "mx_clave_elector",
         ] {
             out.push(document_label(k, l));
         }
@@ -447,6 +448,7 @@ fn document_label(kind: &str, l: Locale) -> &'static str {
         "sv_dui" => "DUI",
         "gt_dpi" => "DPI",
         "mrz_td3" => pick(l, "Pasaporte (MRZ)", "Passport (MRZ)"),
+        "mx_clave_elector" => pick(l, "Clave de elector", "Voter key"),
         _ => pick(l, "Documento", "Document"),
     }
 }

@@ -200,7 +200,11 @@ class ValidationError(SiprocError, ValueError):
         self, report: Report, message: str | None = None, code: str | None = None
     ) -> None: ...
 
-class CatalogError(SiprocError): ...
+class CatalogError(SiprocError):
+    problems: list[dict[str, Any]]
+    def __init__(
+        self, message: str, code: str | None = None, *, problems: list[dict[str, Any]] | None = None
+    ) -> None: ...
 
 class ConflictError(SiprocError):
     current: int | None
