@@ -21,7 +21,7 @@ for role in directorate officer; do
   "$venv/bin/schemathesis" run "http://127.0.0.1:$port/api/v1/openapi.json" \
     --url "http://127.0.0.1:$port/api/v1" \
     -H "Authorization: Bearer $token" \
-    --checks not_a_server_error --max-examples "${SCHEMATHESIS_EXAMPLES:-40}" --workers 1 \
+    --checks not_a_server_error --max-examples "${SCHEMATHESIS_EXAMPLES:-20}" --workers 1 \
     --suppress-health-check all
 done
 if grep -q '"level":"ERROR"' "$work/log"; then
