@@ -32,7 +32,8 @@ $(SERVER_ST_STAMP):
 	$(SERVER_VENV)/bin/pip install --quiet --disable-pip-version-check "schemathesis==$(SCHEMATHESIS_VERSION)"
 	touch $@
 
-test-server: build-server $(SERVER_ST_STAMP)
+test-server: setup-rust $(SERVER_ST_STAMP)
+	cargo build -p siproc-server
 	$(ROOT)/examples/server/schemathesis.sh $(SERVER_VENV)
 
 # Load test with wrk (Debian's; figures in benches/README.md, "Server").

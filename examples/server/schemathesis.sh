@@ -3,12 +3,12 @@
 # on an in-memory database with demo data, then lets schemathesis generate requests for every
 # route (as the directorate and as an officer) and fails on any 5xx.
 #
-#   examples/server/schemathesis.sh VENV_DIR   (the server binary must be built)
+#   examples/server/schemathesis.sh VENV_DIR   (the debug server binary must be built)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 venv=$1
-bin=${SERVER_BIN:-${CARGO_TARGET_DIR:-$root/target}/release/siproc-server}
+bin=${SERVER_BIN:-${CARGO_TARGET_DIR:-$root/target}/debug/siproc-server}
 port=${SCHEMATHESIS_PORT:-18181}
 work=$(mktemp -d)
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -21,7 +21,7 @@ for role in directorate officer; do
   "$venv/bin/schemathesis" run "http://127.0.0.1:$port/api/v1/openapi.json" \
     --url "http://127.0.0.1:$port/api/v1" \
     -H "Authorization: Bearer $token" \
-    --checks not_a_server_error --max-examples "${SCHEMATHESIS_EXAMPLES:-40}" --workers 1 \
+    --checks not_a_server_error --max-examples "${SCHEMATHESIS_EXAMPLES:-20}" --workers 1 \
     --suppress-health-check all
 done
 if grep -q '"level":"ERROR"' "$work/log"; then

@@ -53,8 +53,11 @@ pub const USERS: &[(&str, Role, &str)] = &[
     ("demo-auditor", Role::Auditor, "DGPHM"),
 ];
 
-/// Creates a token for each demo user; returns (user, role, token).
-pub fn users(state: &AppState) -> Result<Vec<(String, Role, String)>, Box<dyn std::error::Error>> {
+/// A demo user's id, role and new token.
+pub type DemoToken = (String, Role, String);
+
+/// Creates a token for each demo user.
+pub fn users(state: &AppState) -> Result<Vec<DemoToken>, Box<dyn std::error::Error>> {
     USERS
         .iter()
         .map(|&(user, role, office)| {

@@ -126,13 +126,19 @@ impl IntoResponse for ApiError {
             }
             other => other.to_string(),
         };
-        let mut body = json!({ "code": code, "message": message });
+        let mut body = serde_json::Map::new();
+        body.insert("code".to_owned(), json!(code));
+        body.insert("message".to_owned(), json!(message));
         match &self {
-            ApiError::Conflict { current } => body["current"] = json!(current),
+            ApiError::Conflict { current } => {
+                body.insert("current".to_owned(), json!(current));
+            }
             ApiError::Unprocessable {
                 issues: Some(issues),
                 ..
-            } => body["issues"] = json!(issues),
+            } => {
+                body.insert("issues".to_owned(), json!(issues));
+            }
             _ => {}
         }
         let mut response = (status, Json(body)).into_response();

@@ -76,7 +76,7 @@ pub async fn export(
 
 /// Import an archive; answers with the import report.
 #[utoipa::path(post, path = "/archive", tag = "archive",
-    request_body(content = String, content_type = "application/x-ndjson", description = "An archive as exported"),
+    request_body(content = String, content_type = "application/octet-stream", description = "An archive as exported (JSON lines)"),
     responses(
         (status = 200, description = "The import report", body = Object),
         (status = 401, description = "No valid token", body = ErrorBody),
