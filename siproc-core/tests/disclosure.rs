@@ -196,7 +196,8 @@ fn tally(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    // 256 cases each unless PROPTEST_CASES says otherwise.
+    #![proptest_config(ProptestConfig::default())]
 
     /// One table with its margins.
     #[test]
@@ -217,6 +218,15 @@ proptest! {
         let t = CountTable::new("t", "cases", &["a"], labels("a", n), Vec::new(), counts);
         check_release(&[t], k)?;
     }
+
+}
+
+proptest! {
+    // Each case solves about a hundred LPs: 128 cases (PROPTEST_CASES=2000 for a long run).
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(128),
+        ..ProptestConfig::default()
+    })]
 
     /// Tables of one population sharing margins: `[a, b]`, `[a, c]`, `[c, b]`, `[a]` and
     /// `[b]` show the same `a`, `b` and `c` totals and the same grand total.
