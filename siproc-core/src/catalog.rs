@@ -254,6 +254,24 @@ pub struct PackInfo {
     pub documents: Vec<String>,
     /// Forms every case needs, whatever its category.
     pub common_forms: Vec<String>,
+    /// How published statistics are protected (see [`crate::stats`]); absent means the defaults.
+    #[serde(default)]
+    pub disclosure: Disclosure,
+}
+
+/// Disclosure control of the statistics a ministry publishes (`pack.json`'s `disclosure`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Disclosure {
+    /// The smallest count that may be published: counts from 1 to `k − 1` are suppressed.
+    pub k: u32,
+}
+
+impl Default for Disclosure {
+    /// `k = 10`.
+    fn default() -> Self {
+        Disclosure { k: 10 }
+    }
 }
 
 /// A loaded, checked country pack.
@@ -699,6 +717,14 @@ impl Catalog {
             problems.push(CatalogError::new(code, file, entry, reason));
         };
         let p = &self.pack;
+        if p.disclosure.k < 2 {
+            return Err(CatalogError::new(
+                "catalog.bad_value",
+                "pack.json",
+                Some("disclosure/k"),
+                "k must be at least 2",
+            ));
+        }
         if !crate::country::is_country(&p.country) {
             bad(
                 "catalog.bad_value",

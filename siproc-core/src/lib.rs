@@ -45,6 +45,7 @@ pub mod normalize;
 pub mod person;
 pub mod phone;
 pub mod schema;
+pub mod stats;
 pub mod store;
 pub mod validation;
 pub mod workflow;
