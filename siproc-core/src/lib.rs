@@ -45,6 +45,7 @@ pub mod person;
 pub mod phone;
 pub mod schema;
 pub mod store;
+pub mod transitions;
 pub mod validation;
 pub mod workflow;
 
@@ -57,10 +58,11 @@ pub use document::{
 };
 pub use duplicates::{DuplicatePair, DuplicateReason, find_duplicates};
 pub use history::{Anchor, Event, EventKind, HistoryError, Sealed, Tamper, replay, verify};
-pub use issue::{Issue, Locale, Pointer, Report, Rule, Severity, list_rules};
+pub use issue::{Issue, Locale, Misuse, Pointer, Report, Rule, Severity, list_rules};
 pub use normalize::normalize_intake;
 pub use phone::normalize_phone;
 pub use store::{CaseQuery, CaseStore, CaseSummary, MemoryStore, StoreError};
+pub use transitions::CommandKind;
 pub use validation::{
     parse_intake, validate, validate_json, validate_json_bytes, validate_on, validate_value,
 };
