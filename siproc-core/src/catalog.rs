@@ -26,7 +26,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::case::Priority;
-use crate::issue::{Locale, Pointer};
+use crate::issue::{Locale, Misuse, Pointer};
 use crate::validation::DEFAULT_MAX_FACT_CHARS;
 
 /// A text in Spanish, and optionally English.
@@ -223,7 +223,9 @@ pub struct ServiceKind {
     pub label: Text,
 }
 
-/// Service-level targets of a category.
+/// Service-level targets of a category. The core loads and checks them (every category has
+/// one) and nothing in the core computes with them yet: they are published in the pack
+/// ([`Catalog::sla`]) for the embedding system's dashboards and for statistics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Sla {
@@ -234,9 +236,6 @@ pub struct Sla {
 }
 
 pub use crate::forms::FormTemplate;
-
-/// The former name of [`FormTemplate`], which now holds the whole template.
-pub type FormRef = FormTemplate;
 
 /// The pack's header: who it is for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -301,7 +300,8 @@ pub struct Catalog {
 #[non_exhaustive]
 pub struct CatalogError {
     /// Stable code: `catalog.missing_file`, `catalog.bad_json`, `catalog.duplicate`,
-    /// `catalog.unknown_reference` or `catalog.bad_value`.
+    /// `catalog.unknown_reference` or `catalog.bad_value`; `siproc.unknown_catalog` when
+    /// [`Catalog::builtin`] is given an id no built-in pack has.
     pub code: &'static str,
     /// The pack file, e.g. `offices.json`.
     pub file: String,
@@ -385,10 +385,13 @@ macro_rules! builtin_pack {
     };
 }
 
-const HN_PACK: [(&str, &str); 8] = builtin_pack!("hn");
-const GT_PACK: [(&str, &str); 8] = builtin_pack!("gt");
-const SV_PACK: [(&str, &str); 8] = builtin_pack!("sv");
-const MX_PACK: [(&str, &str); 8] = builtin_pack!("mx");
+/// A pack built into the library: its id and its files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BuiltinPack {
+    /// The pack id (`hn`).
+    pub id: &'static str,
+    files: [(&'static str, &'static str); 8],
+}
 
 /// Reads `text`, the pack file `file`. When it does not parse, its problems are added to
 /// `problems`: the JSON syntax error, or else every entry that does not read, by its code (see
@@ -474,39 +477,64 @@ fn first(problems: Vec<CatalogError>) -> CatalogError {
 }
 
 impl Catalog {
+    /// The packs built into the library, the default (`hn`) first. Adding one is one line here
+    /// (and its folder under `packs/`).
+    pub const BUILTIN: &'static [BuiltinPack] = &[
+        BuiltinPack {
+            id: "hn",
+            files: builtin_pack!("hn"),
+        },
+        BuiltinPack {
+            id: "gt",
+            files: builtin_pack!("gt"),
+        },
+        BuiltinPack {
+            id: "sv",
+            files: builtin_pack!("sv"),
+        },
+        BuiltinPack {
+            id: "mx",
+            files: builtin_pack!("mx"),
+        },
+    ];
+
     /// The built-in Honduran pack, the default.
     pub fn honduras() -> Result<Catalog, CatalogError> {
-        Catalog::from_files(HN_PACK)
+        Catalog::builtin("hn")
     }
 
     /// The built-in Guatemalan pack.
     pub fn guatemala() -> Result<Catalog, CatalogError> {
-        Catalog::from_files(GT_PACK)
+        Catalog::builtin("gt")
     }
 
     /// The built-in Salvadoran pack.
     pub fn el_salvador() -> Result<Catalog, CatalogError> {
-        Catalog::from_files(SV_PACK)
+        Catalog::builtin("sv")
     }
 
     /// The built-in Mexican pack.
     pub fn mexico() -> Result<Catalog, CatalogError> {
-        Catalog::from_files(MX_PACK)
+        Catalog::builtin("mx")
     }
 
-    /// A built-in pack by id: `hn`, `gt`, `sv` or `mx`.
+    /// A built-in pack by id (one of [`Catalog::BUILTIN`]); another id is misuse
+    /// (`siproc.unknown_catalog`, [`crate::issue::Misuse::UnknownPack`]).
     pub fn builtin(id: &str) -> Result<Catalog, CatalogError> {
-        match id {
-            "hn" => Catalog::honduras(),
-            "gt" => Catalog::guatemala(),
-            "sv" => Catalog::el_salvador(),
-            "mx" => Catalog::mexico(),
-            other => Err(CatalogError::new(
-                "catalog.missing_file",
-                "pack.json",
-                Some(other),
-                "no built-in pack has this id (built in: hn, gt, sv, mx)",
-            )),
+        match Catalog::BUILTIN.iter().find(|p| p.id == id) {
+            Some(pack) => Catalog::from_files(pack.files),
+            None => {
+                let known: Vec<&str> = Catalog::BUILTIN.iter().map(|p| p.id).collect();
+                Err(CatalogError::new(
+                    Misuse::UnknownPack.code(),
+                    "pack.json",
+                    None,
+                    format!(
+                        "no built-in pack has this id (built in: {})",
+                        known.join(", ")
+                    ),
+                ))
+            }
         }
     }
 
@@ -996,6 +1024,21 @@ fn field_file() -> Option<&'static FieldFile> {
         .as_ref()
 }
 
+/// The label of `value` (an enumeration of the wire format) among the fixed choices of the
+/// common field at `path`, from `data/fields.json`: the one list of these labels, which forms
+/// print too. Empty when the file lacks it (a test checks it never does).
+pub(crate) fn choice_label<T: Serialize>(path: &str, value: T, locale: Locale) -> &'static str {
+    let code = serde_json::to_value(value).ok();
+    let code = code
+        .as_ref()
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default();
+    field_file()
+        .and_then(|f| f.fields.iter().find(|d| d.path == path))
+        .and_then(|d| d.choices.iter().find(|c| c.code == code))
+        .map_or("", |c| c.label.get(locale))
+}
+
 fn choices(list: &[Choice], locale: Locale) -> Vec<ChoiceView> {
     list.iter()
         .map(|c| ChoiceView {
@@ -1130,12 +1173,12 @@ impl Catalog {
     /// ```
     /// use siproc_core::{Catalog, Locale};
     /// let forms = Catalog::honduras()?
-    ///     .required_forms(&serde_json::json!({"category": "missing_person"}), Locale::Es);
+    ///     .intake_forms(&serde_json::json!({"category": "missing_person"}), Locale::Es);
     /// assert_eq!(forms[0].title, "Ficha de registro del caso");
     /// assert!(forms.iter().any(|f| f.id == "search_request"));
     /// # Ok::<(), siproc_core::CatalogError>(())
     /// ```
-    pub fn required_forms(&self, record: &serde_json::Value, locale: Locale) -> Vec<FormView> {
+    pub fn intake_forms(&self, record: &serde_json::Value, locale: Locale) -> Vec<FormView> {
         let category = record
             .get("category")
             .and_then(serde_json::Value::as_str)
@@ -1147,7 +1190,7 @@ impl Catalog {
     }
 }
 
-fn form_views(forms: Vec<&FormRef>, locale: Locale) -> Vec<FormView> {
+fn form_views(forms: Vec<&FormTemplate>, locale: Locale) -> Vec<FormView> {
     forms
         .into_iter()
         .map(|f| FormView {
@@ -1206,8 +1249,11 @@ mod tests {
 
     #[test]
     fn a_broken_pack_names_file_and_entry() {
-        let mut files: BTreeMap<&str, String> =
-            HN_PACK.iter().map(|(n, t)| (*n, (*t).to_owned())).collect();
+        let mut files: BTreeMap<&str, String> = Catalog::BUILTIN[0]
+            .files
+            .iter()
+            .map(|(n, t)| (*n, (*t).to_owned()))
+            .collect();
         let offices = files["offices.json"].replacen("America/New_York", "America/Atlantis", 1);
         files.insert("offices.json", offices);
         let err = Catalog::from_files(files.iter().map(|(n, t)| (*n, t.as_str()))).unwrap_err();
@@ -1215,8 +1261,11 @@ mod tests {
         assert_eq!(err.file, "offices.json");
         assert!(err.entry.is_some());
 
-        let mut files: BTreeMap<&str, String> =
-            HN_PACK.iter().map(|(n, t)| (*n, (*t).to_owned())).collect();
+        let mut files: BTreeMap<&str, String> = Catalog::BUILTIN[0]
+            .files
+            .iter()
+            .map(|(n, t)| (*n, (*t).to_owned()))
+            .collect();
         files.insert("flags.json", "[{\"code\": \"minor\"".to_owned());
         let err = Catalog::from_files(files.iter().map(|(n, t)| (*n, t.as_str()))).unwrap_err();
         assert_eq!(
@@ -1338,10 +1387,36 @@ mod tests {
     }
 
     #[test]
-    fn required_forms_follow_the_category_of_a_partial_record() {
+    fn every_role_and_sex_has_one_label_in_the_fields_file() {
+        use crate::person::{PersonRole, Sex};
+        for l in [Locale::Es, Locale::En] {
+            for r in [
+                PersonRole::National,
+                PersonRole::Relative,
+                PersonRole::Guardian,
+                PersonRole::Other,
+            ] {
+                assert!(!choice_label("/persons/*/role", r, l).is_empty(), "{r:?}");
+            }
+            for s in [Sex::Female, Sex::Male, Sex::Unspecified] {
+                assert!(!choice_label("/persons/*/sex", s, l).is_empty(), "{s:?}");
+            }
+        }
+        assert_eq!(
+            choice_label("/persons/*/sex", Sex::Female, Locale::Es),
+            "Mujer"
+        );
+        assert_eq!(
+            choice_label("/persons/*/role", PersonRole::Guardian, Locale::Es),
+            "Tutor o responsable"
+        );
+    }
+
+    #[test]
+    fn intake_forms_follow_the_category_of_a_partial_record() {
         let hn = Catalog::honduras().unwrap();
         let ids = |record: serde_json::Value| -> Vec<String> {
-            hn.required_forms(&record, Locale::En)
+            hn.intake_forms(&record, Locale::En)
                 .into_iter()
                 .map(|f| f.id)
                 .collect()
@@ -1360,7 +1435,7 @@ mod tests {
         );
         let remains = ids(serde_json::json!({"category": "repatriation_of_remains"}));
         assert!(remains.len() > 2 && remains.contains(&"power_of_attorney".to_owned()));
-        let titles = hn.required_forms(&serde_json::json!({"category": "detention"}), Locale::En);
+        let titles = hn.intake_forms(&serde_json::json!({"category": "detention"}), Locale::En);
         assert_eq!(titles[0].title, "Case intake sheet");
     }
 }

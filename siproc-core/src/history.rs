@@ -104,6 +104,7 @@ use crate::case::{
     ReferralStatus, Service, Status, Transfer, TransferStatus,
 };
 use crate::person::Person;
+use crate::transitions::{self, CommandKind};
 pub use hash::{GENESIS_HASH, canonical_json, event_hash, hashed_form};
 
 /// Length of a commitment salt, in bytes.
@@ -397,6 +398,32 @@ impl EventKind {
             EventKind::Closed { .. } => "closed",
             EventKind::Reopened { .. } => "reopened",
             EventKind::Archived => "archived",
+        }
+    }
+
+    /// The command that makes this event (`case_opened` is made by `open`).
+    pub fn command(&self) -> CommandKind {
+        match self {
+            EventKind::CaseOpened(_) => CommandKind::Open,
+            EventKind::FactsCorrected { .. } => CommandKind::Correct,
+            EventKind::StatusChanged { .. } => CommandKind::ChangeStatus,
+            EventKind::NoteAdded(_) => CommandKind::AddNote,
+            EventKind::ServiceGiven(_) => CommandKind::RecordService,
+            EventKind::FormGenerated { .. } => CommandKind::RecordForm,
+            EventKind::TransferRequested { .. } => CommandKind::RequestTransfer,
+            EventKind::TransferAccepted { .. } => CommandKind::AcceptTransfer,
+            EventKind::TransferRejected { .. } => CommandKind::RejectTransfer,
+            EventKind::ReferralRequested(_) => CommandKind::Refer,
+            EventKind::ReferralAccepted { .. } => CommandKind::AcceptReferral,
+            EventKind::ReferralRejected { .. } => CommandKind::RejectReferral,
+            EventKind::ReferralDone { .. } => CommandKind::CompleteReferral,
+            EventKind::ConsentRecorded { .. } => CommandKind::RecordConsent,
+            EventKind::ConsentWithdrawn { .. } => CommandKind::WithdrawConsent,
+            EventKind::ClosureRequested { .. } => CommandKind::RequestClosure,
+            EventKind::ClosureApproved => CommandKind::ApproveClosure,
+            EventKind::Closed { .. } => CommandKind::Close,
+            EventKind::Reopened { .. } => CommandKind::Reopen,
+            EventKind::Archived => CommandKind::Archive,
         }
     }
 
@@ -895,20 +922,29 @@ pub fn apply(case: &mut Case, event: &Event) -> Result<(), HistoryError> {
     if seq != case.version + 1 || event.prev_hash != case.head {
         return Err(invalid("out_of_sequence"));
     }
+    // The status the event leaves the case in: the `to` column of the workflow's table, for
+    // the row of the event's command that runs in the case's status.
+    let target = match &event.kind {
+        EventKind::CaseOpened(_) => return Err(invalid("opened_twice")),
+        EventKind::StatusChanged { from, to } => {
+            if *from != case.status {
+                return Err(invalid("status_mismatch"));
+            }
+            transitions::transition(CommandKind::ChangeStatus, *from, *to).map(|_| *to)
+        }
+        kind => kind.command().target(case.status),
+    }
+    .ok_or(invalid("wrong_status"))?;
     match &event.kind {
         EventKind::CaseOpened(_) => return Err(invalid("opened_twice")),
         EventKind::FactsCorrected { path, new, .. } => {
             let value = new.value().ok_or(HistoryError::Erased { seq })?;
             apply_correction(case, path, value).map_err(|_| invalid("bad_correction"))?;
         }
-        EventKind::StatusChanged { from, to } => {
-            if *from != case.status {
-                return Err(invalid("status_mismatch"));
-            }
+        EventKind::StatusChanged { from, .. } => {
             if *from == Status::Resolved {
                 clear_closure(case);
             }
-            case.status = *to;
         }
         EventKind::NoteAdded(n) => case.notes.push(note(n, seq)?),
         EventKind::ServiceGiven(s) => case.services.push(service(s, seq)?),
@@ -970,16 +1006,11 @@ pub fn apply(case: &mut Case, event: &Event) -> Result<(), HistoryError> {
             case.outcome = Some(outcome.clone());
         }
         EventKind::ClosureApproved => case.closure_approved = true,
-        EventKind::Closed { outcome } => {
-            case.status = Status::Closed;
-            case.outcome = Some(outcome.clone());
-        }
-        EventKind::Reopened { .. } => {
-            case.status = Status::InProgress;
-            clear_closure(case);
-        }
-        EventKind::Archived => case.status = Status::Archived,
+        EventKind::Closed { outcome } => case.outcome = Some(outcome.clone()),
+        EventKind::Reopened { .. } => clear_closure(case),
+        EventKind::Archived => {}
     }
+    case.status = target;
     case.version = seq;
     case.updated_at = event.at;
     case.head.clone_from(&event.hash);

@@ -47,6 +47,7 @@ pub mod phone;
 pub mod schema;
 pub mod stats;
 pub mod store;
+pub mod transitions;
 pub mod validation;
 pub mod workflow;
 
@@ -59,10 +60,11 @@ pub use document::{
 };
 pub use duplicates::{DuplicatePair, DuplicateReason, find_duplicates};
 pub use history::{Anchor, Event, EventKind, HistoryError, Sealed, Tamper, replay, verify};
-pub use issue::{Issue, Locale, Pointer, Report, Rule, Severity, list_rules};
+pub use issue::{Issue, Locale, Misuse, Pointer, Report, Rule, Severity, list_rules};
 pub use normalize::normalize_intake;
 pub use phone::normalize_phone;
 pub use store::{CaseQuery, CaseStore, CaseSummary, MemoryStore, StoreError};
+pub use transitions::CommandKind;
 pub use validation::{
     parse_intake, validate, validate_json, validate_json_bytes, validate_on, validate_value,
 };

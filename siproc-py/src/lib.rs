@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple};
 use siproc_core::duplicates;
@@ -203,7 +203,7 @@ impl PyCatalog {
         Ok(PyCatalog(default_catalog()?))
     }
 
-    /// A built-in pack by id: `"hn"`, `"gt"`, `"sv"` or `"mx"`.
+    /// A built-in pack by id (`"hn"`, `"gt"`, … as listed by `builtin_packs()`).
     #[staticmethod]
     fn builtin(id: &str) -> PyResult<PyCatalog> {
         siproc_core::Catalog::builtin(id)
@@ -248,8 +248,10 @@ impl PyCatalog {
     }
 }
 
+/// The locale, or the core's misuse verdict as a `siproc.MalformedError` (a `ValueError`).
 pub(crate) fn locale(tag: &str) -> PyResult<Locale> {
-    Locale::parse(tag).ok_or_else(|| PyValueError::new_err("locale must be 'es' or 'en'"))
+    Locale::from_tag(tag)
+        .map_err(|m| errors::raise("MalformedError", &m.to_string(), m.code(), &[]))
 }
 
 pub(crate) fn catalog_of(
@@ -366,19 +368,12 @@ fn parse_mrz<'py>(
     let locale = self::locale(locale)?;
     let lines: Vec<String> = lines.iter().map(convert::text).collect();
     let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
-    match siproc_core::document::parse_mrz_at(&lines, &siproc_core::Pointer::root(), locale) {
-        Ok(mrz) => {
-            let fields = to_python(py, &serde_json::to_value(mrz).unwrap_or_default())?;
-            Ok((
-                fields,
-                PyReport(siproc_core::Report::from_issues(Vec::new())),
-            ))
-        }
-        Err(issues) => Ok((
-            py.None().into_bound(py),
-            PyReport(siproc_core::Report::from_issues(issues)),
-        )),
-    }
+    let read = siproc_core::document::read_mrz(&lines, locale);
+    let fields = match &read.mrz {
+        Some(mrz) => to_python(py, &serde_json::to_value(mrz).unwrap_or_default())?,
+        None => py.None().into_bound(py),
+    };
+    Ok((fields, PyReport(read.report())))
 }
 
 /// Parses a record into an intake, or gives the report of why it does not parse.
@@ -474,6 +469,12 @@ fn duplicate_clusters(pairs: Vec<Bound<'_, PyDuplicatePair>>) -> Vec<Vec<usize>>
     duplicates::clusters(&pairs)
 }
 
+/// The ids of the built-in packs, the default first.
+#[pyfunction]
+fn builtin_packs() -> Vec<&'static str> {
+    siproc_core::Catalog::BUILTIN.iter().map(|p| p.id).collect()
+}
+
 /// The native module.
 #[pymodule]
 fn _siproc(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -490,6 +491,7 @@ fn _siproc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(list_rules, m)?)?;
     m.add_function(wrap_pyfunction!(find_duplicates, m)?)?;
     m.add_function(wrap_pyfunction!(duplicate_clusters, m)?)?;
+    m.add_function(wrap_pyfunction!(builtin_packs, m)?)?;
     cases::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -206,8 +206,14 @@ def test_catalogs() -> None:
     with pytest.raises(siproc.CatalogError) as raised:
         siproc.Catalog.load(ROOT / "no-such-pack")
     assert raised.value.code == "catalog.missing_file"
-    with pytest.raises(siproc.CatalogError):
+    with pytest.raises(siproc.CatalogError) as raised:
         siproc.Catalog.builtin("zz")
+    assert raised.value.code == "siproc.unknown_catalog"
+    assert siproc.builtin_packs()[:2] == ["hn", "gt"]
+    with pytest.raises(ValueError) as bad_locale:
+        siproc.validate(record, locale="fr")
+    assert isinstance(bad_locale.value, siproc.MalformedError)
+    assert bad_locale.value.code == "siproc.unknown_locale"
     with pytest.raises(TypeError):
         siproc.validate(record, catalog="hn")  # type: ignore[arg-type]
 

@@ -6,7 +6,7 @@ import init, {
   checkDocument,
   listRules,
   parseMrz,
-  requiredForms,
+  intakeForms,
   validate,
   validateField,
   validateJson,
@@ -42,7 +42,7 @@ export async function page(): Promise<string[]> {
   const defaults: CatalogView = catalog();
   const fields: Field[] = view.fields.concat(view.categories.flatMap((c) => c.facts));
   const labels: string[] = fields.map((f) => `${f.label} (${f.type}${f.required ? ", *" : ""})`);
-  const forms: Form[] = requiredForms(record, { locale: "es" });
+  const forms: Form[] = intakeForms(record, { locale: "es" });
   const rules: Rule[] = listRules();
   const templates: string[] = rules.map((r) => (r.severity === "error" ? r.es : r.en));
   const code: BindingErrorCode = "document.unknown_kind";

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use siproc_core::list_rules;
-use siproc_tests::{comparable, corpus, run};
+use siproc_tests::{comparable, corpus, misuse_verdict, run};
 
 #[test]
 fn every_case_gives_exactly_the_expected_issues() {
@@ -14,6 +14,16 @@ fn every_case_gives_exactly_the_expected_issues() {
     for (file, doc) in corpus() {
         for case in &doc.cases {
             count += 1;
+            if let Some(want) = &case.misuse {
+                let got = misuse_verdict(case);
+                if got != Some(want.as_str()) {
+                    failures.push(format!(
+                        "{file} / {}: misuse {got:?}, expected {want}",
+                        case.name
+                    ));
+                }
+                continue;
+            }
             let (issues, fields) = run(case);
             let mut expected = case.expected.clone();
             expected.sort();

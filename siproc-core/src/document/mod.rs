@@ -40,7 +40,7 @@ mod placeholder;
 mod sv_dui;
 
 pub use hn_dni::dni_registration_year;
-pub use mrz::{Mrz, MrzSex, parse_mrz, parse_mrz_at};
+pub use mrz::{Mrz, MrzReport, MrzSex, parse_mrz, parse_mrz_at, read_mrz};
 pub use placeholder::is_placeholder;
 
 /// The kinds of identity document siproc can check.

@@ -25,7 +25,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::issue::{Issue, Locale, Pointer};
+use crate::issue::{Issue, Locale, Pointer, Report};
 
 use super::Sink;
 
@@ -120,6 +120,42 @@ pub fn parse_mrz_at(lines: &[&str], path: &Pointer, locale: Locale) -> Result<Mr
             _ => Err(sink.issues),
         },
         _ => Err(sink.issues),
+    }
+}
+
+/// What reading a machine readable zone gives every face: `{ok, issues, mrz}`, with `mrz` only
+/// when the zone is valid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MrzReport {
+    /// `true` when no issue is an error.
+    pub ok: bool,
+    /// Every problem found.
+    pub issues: Vec<Issue>,
+    /// The fields, when the zone is valid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mrz: Option<Mrz>,
+}
+
+impl MrzReport {
+    /// The report without the fields.
+    pub fn report(&self) -> Report {
+        Report::from_issues(self.issues.clone())
+    }
+}
+
+/// Reads a machine readable zone as [`parse_mrz_at`] does (issues at the root), as one report.
+pub fn read_mrz(lines: &[&str], locale: Locale) -> MrzReport {
+    match parse_mrz_at(lines, &Pointer::root(), locale) {
+        Ok(mrz) => MrzReport {
+            ok: true,
+            issues: Vec::new(),
+            mrz: Some(mrz),
+        },
+        Err(issues) => MrzReport {
+            ok: Report::from_issues(issues.clone()).ok,
+            issues,
+            mrz: None,
+        },
     }
 }
 

@@ -18,7 +18,7 @@ use super::FormError;
 use super::fonts::Fonts;
 use super::template::{FormTemplate, TableSource};
 use crate::case::{Case, ConsentScope, Priority, Referral, ReferralStatus, Service, Status};
-use crate::catalog::{Catalog, FactType, Office};
+use crate::catalog::{Catalog, FactType, Office, choice_label};
 use crate::issue::Locale;
 use crate::person::{
     ContactKind, IdentityDocument, LocationKind, Person, PersonRole, Relationship, Sex,
@@ -362,12 +362,7 @@ fn priority_label(p: Priority, l: Locale) -> &'static str {
 }
 
 fn role_label(r: PersonRole, l: Locale) -> &'static str {
-    match r {
-        PersonRole::National => pick(l, "Connacional", "National"),
-        PersonRole::Relative => pick(l, "Familiar", "Relative"),
-        PersonRole::Guardian => pick(l, "Tutor o tutora", "Guardian"),
-        PersonRole::Other => pick(l, "Otra persona", "Other"),
-    }
+    choice_label("/persons/*/role", r, l)
 }
 
 /// A relationship as prose writes it (`madre`, `hijo`), by the relative's sex when known.
@@ -407,11 +402,7 @@ fn relationship_label(r: Relationship, sex: Option<Sex>, l: Locale) -> &'static 
 }
 
 fn sex_label(s: Sex, l: Locale) -> &'static str {
-    match s {
-        Sex::Female => pick(l, "Femenino", "Female"),
-        Sex::Male => pick(l, "Masculino", "Male"),
-        Sex::Unspecified => pick(l, "No especificado", "Unspecified"),
-    }
+    choice_label("/persons/*/sex", s, l)
 }
 
 fn scope_label(s: ConsentScope, l: Locale) -> &'static str {

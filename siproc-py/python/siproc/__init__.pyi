@@ -271,6 +271,7 @@ def find_duplicates(
     records: Iterable[_Record] | bytes | bytearray | str,
 ) -> list[DuplicatePair]: ...
 def duplicate_clusters(pairs: Iterable[DuplicatePair]) -> list[list[int]]: ...
+def builtin_packs() -> list[str]: ...
 
 # Cases and histories.
 def open_case(
@@ -341,6 +342,7 @@ __all__ = [
     "ValidationError",
     "WorkflowError",
     "apply",
+    "builtin_packs",
     "check_document",
     "duplicate_clusters",
     "find_duplicates",
