@@ -17,6 +17,7 @@
 //! | `gt_dpi`      | the 8 digits before the check digit      | `0000000000101` |
 //! | `mrz_td3`     | the document number (line 2, 1–9)        | `<<<<<<<<<`, `000000000` |
 //! | `mx_curp`     | the name letters (1, 3, 4 and 14–16) are all `X` | `XEXX010101HNEXXXA4` (the generic CURP of foreigners in Mexican payrolls) |
+//! | `mx_clave_elector` | the six name letters (1–6)          | `XXXXXX900101090000` |
 //!
 //! Only numbers with their kind's shape ([`super::normalize_document`]) are looked at: a value
 //! such as `NO TIENE` is already a shape error.
@@ -39,6 +40,7 @@ pub fn is_placeholder(kind: DocumentKind, value: &str) -> bool {
         DocumentKind::MxCurp => [0, 2, 3, 13, 14, 15]
             .iter()
             .all(|&i| number.as_bytes().get(i) == Some(&b'X')),
+        DocumentKind::MxClaveElector => one_repeated(number.bytes().take(6)),
     }
 }
 
@@ -67,6 +69,7 @@ mod tests {
             (DocumentKind::GtDpi, "0000 00000 0000"),
             (DocumentKind::MxCurp, "XEXX010101HNEXXXA4"),
             (DocumentKind::MxCurp, "XEXX010101MNEXXXA4"),
+            (DocumentKind::MxClaveElector, "XXXXXX900101090000"),
             (
                 DocumentKind::MrzTd3,
                 "P<HNDMEJIA<ANDINO<<KARLA<IVETH<<<<<<<<<<<<<<\n0000000000HND9001011F3001019<<<<<<<<<<<<<<06",
@@ -75,7 +78,7 @@ mod tests {
             assert!(is_placeholder(kind, value), "{kind} {value}");
         }
         // Every kind has at least one placeholder above.
-        assert_eq!(DocumentKind::ALL.len(), 6);
+        assert_eq!(DocumentKind::ALL.len(), 7);
     }
 
     #[test]
@@ -89,6 +92,7 @@ mod tests {
             (DocumentKind::GtDpi, "2435123450101"),
             (DocumentKind::MxCurp, "PEGJ850315HJCRRN06"),
             (DocumentKind::MxCurp, "XIXA850315HNEXXX09"),
+            (DocumentKind::MxClaveElector, "SNAGGR90010109H123"),
             (DocumentKind::MrzTd3, "not an mrz"),
             (DocumentKind::SvDui, "NO TIENE"),
             (DocumentKind::SvDui, ""),
