@@ -746,12 +746,12 @@ impl Catalog {
         };
         let p = &self.pack;
         if p.disclosure.k < 2 {
-            return Err(CatalogError::new(
+            bad(
                 "catalog.bad_value",
                 "pack.json",
                 Some("disclosure/k"),
                 "k must be at least 2",
-            ));
+            );
         }
         if !crate::country::is_country(&p.country) {
             bad(

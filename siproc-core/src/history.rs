@@ -639,6 +639,17 @@ impl HistoryError {
         }
     }
 
+    /// The sequence number of the first bad event, where the error names one.
+    pub fn seq(&self) -> Option<u64> {
+        match self {
+            HistoryError::Tampered { seq, .. }
+            | HistoryError::Invalid { seq, .. }
+            | HistoryError::Erased { seq } => Some(*seq),
+            HistoryError::NotCanonical { seq, .. } => *seq,
+            _ => None,
+        }
+    }
+
     /// For tampering: the reason.
     pub fn tamper(&self) -> Option<Tamper> {
         match self {

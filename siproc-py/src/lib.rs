@@ -179,7 +179,7 @@ fn catalog_errors(problems: &[siproc_core::CatalogError]) -> PyErr {
     let code = problems.first().map_or("catalog.error", |p| p.code);
     Python::attach(|py| {
         let made = serde_json::to_value(problems)
-            .map_err(|e| PyValueError::new_err(e.to_string()))
+            .map_err(|_| errors::internal())
             .and_then(|list| to_python(py, &list))
             .and_then(|list| {
                 let kwargs = pyo3::types::PyDict::new(py);

@@ -447,14 +447,7 @@ pub async fn verify(
         Ok(match verdict {
             Ok(anchor) => json!({"ok": true, "version": anchor.version, "head": anchor.head}),
             Err(e) => {
-                let seq = match &e {
-                    history::HistoryError::Tampered { seq, .. }
-                    | history::HistoryError::Invalid { seq, .. }
-                    | history::HistoryError::NotCanonical { seq, .. }
-                    | history::HistoryError::Erased { seq } => Some(*seq),
-                    _ => None,
-                };
-                json!({"ok": false, "code": e.code(), "seq": seq, "message": e.to_string()})
+                json!({"ok": false, "code": e.code(), "seq": e.seq(), "message": e.to_string()})
             }
         })
     })
