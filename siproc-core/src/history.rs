@@ -90,6 +90,7 @@
 //! time, and a history written under old rules must still replay.
 
 mod canonical;
+mod case_history;
 pub mod hash;
 
 use chrono::{DateTime, NaiveDate, Timelike, Utc};
@@ -103,6 +104,7 @@ use crate::case::{
 };
 use crate::person::Person;
 pub use crate::workflow::{Actor, Role};
+pub use case_history::{AppendError, Appended, CaseHistory};
 pub use hash::{GENESIS_HASH, canonical_json, event_hash, hashed_form};
 
 /// Length of a commitment salt, in bytes.
