@@ -98,12 +98,12 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
+pub use crate::actor::{Actor, Role};
 use crate::case::{
     Attachment, Case, Consent, ConsentScope, Facts, GeneratedForm, Note, Priority, Referral,
     ReferralStatus, Service, Status, Transfer, TransferStatus,
 };
 use crate::person::Person;
-pub use crate::workflow::{Actor, Role};
 pub use case_history::{AppendError, Appended, CaseHistory};
 pub use hash::{GENESIS_HASH, canonical_json, event_hash, hashed_form};
 

@@ -28,6 +28,7 @@
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
+pub mod actor;
 pub mod archive;
 pub mod case;
 pub mod catalog;
@@ -47,6 +48,7 @@ pub mod store;
 pub mod validation;
 pub mod workflow;
 
+pub use actor::{Actor, Role};
 pub use case::{Case, Intake};
 pub use catalog::{Catalog, CatalogError};
 pub use document::{
@@ -62,4 +64,4 @@ pub use store::{CaseQuery, CaseStore, CaseSummary, MemoryStore, StoreError};
 pub use validation::{
     parse_intake, validate, validate_json, validate_json_bytes, validate_on, validate_value,
 };
-pub use workflow::{Actor, Command, Role, WorkflowError};
+pub use workflow::{Command, WorkflowError};

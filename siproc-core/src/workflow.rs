@@ -8,7 +8,8 @@
 //!
 //! Roles: an *officer* works the cases of their office; a *supervisor* also approves closures,
 //! reopens and archives; the *directorate* may act on every office's cases; a *partner*
-//! organisation only ever sees aggregates and issues no command. Everyone except the
+//! organisation only ever sees aggregates and an *auditor* only reads cases and the access log:
+//! neither issues any command (each is refused with [`WorkflowError::RoleNotAllowed`]). Everyone except the
 //! directorate acts only on cases of their own office (or, for a transfer, of the receiving
 //! office).
 //!
@@ -51,6 +52,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
+pub use crate::actor::{Actor, Role};
 use crate::case::{Case, Consent, ConsentScope, Intake, ReferralStatus, Status, TransferStatus};
 use crate::catalog::Catalog;
 use crate::history::{
@@ -60,55 +62,6 @@ use crate::history::{
 use crate::issue::{Locale, Report};
 use crate::normalize::normalize_intake;
 use crate::validation::validate_on;
-
-/// What a user may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Consular officer: works the cases of their office.
-    Officer,
-    /// Supervisor at an office: also approves closures, reopens and archives.
-    Supervisor,
-    /// The central directorate: supervises every office.
-    Directorate,
-    /// A partner organisation: aggregates only, no command.
-    Partner,
-}
-
-impl Role {
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Officer => "officer",
-            Role::Supervisor => "supervisor",
-            Role::Directorate => "directorate",
-            Role::Partner => "partner",
-        }
-    }
-}
-
-/// Who acts: a user, their role, and the office they act from.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Actor {
-    /// The user's id in the embedding system (not a name).
-    pub user_id: String,
-    /// Their role.
-    pub role: Role,
-    /// The office code they act from.
-    pub office: String,
-}
-
-impl Actor {
-    /// An actor.
-    pub fn new(user_id: impl Into<String>, role: Role, office: impl Into<String>) -> Actor {
-        Actor {
-            user_id: user_id.into(),
-            role,
-            office: office.into(),
-        }
-    }
-}
 
 /// A change asked for on a registered case. Serialized with a `command` tag.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1283,7 +1236,8 @@ mod tests {
                 "{name}"
             );
             assert!(
-                rows.iter().all(|r| !r.roles.contains(&Role::Partner)),
+                rows.iter()
+                    .all(|r| !r.roles.contains(&Role::Partner) && !r.roles.contains(&Role::Auditor)),
                 "{name}"
             );
         }

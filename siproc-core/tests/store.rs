@@ -53,7 +53,7 @@ mod durable {
 
     use siproc_core::case::case_number;
     use siproc_core::history;
-    use siproc_core::store::{self, CaseStore, StoreError};
+    use siproc_core::store::{self, StoreError};
     use siproc_core::workflow::Command as Cmd;
     use uuid::Uuid;
 
@@ -434,7 +434,7 @@ mod postgres {
     fn fresh_url() -> String {
         let schema = format!("t{}", uuid::Uuid::now_v7().simple());
         let base = base_url();
-        let mut client = postgres::Client::connect(&base, postgres::NoTls).unwrap();
+        let mut client = ::postgres::Client::connect(&base, ::postgres::NoTls).unwrap();
         client
             .batch_execute(&format!("CREATE SCHEMA {schema}"))
             .unwrap();
@@ -469,7 +469,7 @@ mod postgres {
             testkit::now(),
         )
         .unwrap();
-        let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
         client
             .execute(
                 "UPDATE events SET body = replace(body, 'officer-TAP', 'officer-MEX')",

@@ -72,6 +72,10 @@ fn opening_needs_staff_of_the_intake_s_office() {
         open(&Actor::new("iom-1", Role::Partner, "TAP")),
         "workflow.role_not_allowed"
     );
+    assert_eq!(
+        open(&Actor::new("audit-1", Role::Auditor, "TAP")),
+        "workflow.role_not_allowed"
+    );
 }
 
 #[test]
@@ -444,7 +448,7 @@ impl Model {
     /// Applies `op` as the rules say, or returns the error code.
     fn step(&mut self, actor: &Actor, op: &Op) -> Result<(), &'static str> {
         use Status::*;
-        if actor.role == Role::Partner {
+        if matches!(actor.role, Role::Partner | Role::Auditor) {
             return Err("workflow.role_not_allowed");
         }
         let senior = matches!(actor.role, Role::Supervisor | Role::Directorate);
@@ -781,6 +785,7 @@ fn actor() -> impl Strategy<Value = Actor> {
         3 => Just(Role::Supervisor),
         1 => Just(Role::Directorate),
         1 => Just(Role::Partner),
+        1 => Just(Role::Auditor),
     ];
     let office = prop_oneof![4 => Just("TAP"), 2 => Just("MEX"), 1 => Just("GUA")];
     (role, office).prop_map(|(role, office)| Actor::new("u", role, office))

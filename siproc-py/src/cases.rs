@@ -195,7 +195,7 @@ impl PyActor {
         let role: Role = parse(
             Value::String(text(role)),
             "actor.malformed",
-            "role (officer, supervisor, directorate or partner)",
+            "role (officer, supervisor, directorate, partner or auditor)",
             "/role",
         )?;
         Ok(PyActor(Actor::new(text(user_id), role, text(office))))
@@ -207,7 +207,7 @@ impl PyActor {
         &self.0.user_id
     }
 
-    /// `officer`, `supervisor`, `directorate` or `partner`.
+    /// `officer`, `supervisor`, `directorate`, `partner` or `auditor`.
     #[getter]
     fn role(&self) -> &'static str {
         self.0.role.as_str()

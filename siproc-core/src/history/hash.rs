@@ -116,7 +116,7 @@ struct Unhashed<'a> {
     id: &'a uuid::Uuid,
     case_id: &'a uuid::Uuid,
     seq: u64,
-    actor: &'a crate::workflow::Actor,
+    actor: &'a crate::actor::Actor,
     at: &'a chrono::DateTime<chrono::Utc>,
     prev_hash: &'a str,
     kind: &'a super::EventKind,

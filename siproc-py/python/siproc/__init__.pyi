@@ -83,7 +83,7 @@ class Catalog:
 @final
 class Actor:
     """Who acts: a user id (not a name), a role (``officer``, ``supervisor``, ``directorate``,
-    ``partner``) and the office they act from."""
+    ``partner``, ``auditor``) and the office they act from."""
 
     def __new__(cls, user_id: str, role: str, office: str) -> Actor: ...
     @property
