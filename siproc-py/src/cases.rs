@@ -66,7 +66,7 @@ fn list_or_tuple<'py>(
 /// A history: a `CaseHistory`, or a list or tuple of event dicts.
 fn events_of(obj: &Bound<'_, PyAny>) -> PyResult<Vec<Event>> {
     if let Ok(h) = obj.cast::<PyCaseHistory>() {
-        return Ok(borrow(h)?.0.events().to_vec());
+        return Ok(borrow(h)?.events.clone());
     }
     let items = list_or_tuple(
         obj,
@@ -94,7 +94,7 @@ fn borrow<'py>(h: &Bound<'py, PyCaseHistory>) -> PyResult<PyRef<'py, PyCaseHisto
 /// A case: a `CaseHistory`'s case, or a case dict.
 fn case_of(obj: &Bound<'_, PyAny>) -> PyResult<Case> {
     if let Ok(h) = obj.cast::<PyCaseHistory>() {
-        return Ok(borrow(h)?.0.case().clone());
+        return Ok(borrow(h)?.case.clone());
     }
     if obj.cast::<PyDict>().is_err() {
         return Err(PyTypeError::new_err(
@@ -234,27 +234,42 @@ impl PyActor {
     }
 }
 
-/// A case's history held in memory: its events and the case they fold into (the core's
-/// `CaseHistory`). Built from events it verifies and replays them; `apply` appends the event a
-/// command produces.
+/// A case's history held in memory: its events and the case they fold into. Built from events
+/// it verifies and replays them; `apply` appends the event a command produces.
 #[pyclass(module = "siproc", name = "CaseHistory")]
-pub struct PyCaseHistory(history::CaseHistory);
+pub struct PyCaseHistory {
+    events: Vec<Event>,
+    case: Case,
+}
+
+impl PyCaseHistory {
+    /// Appends an event the workflow made; the case stays as it was if the event does not
+    /// apply.
+    fn push(&mut self, event: Event) -> PyResult<()> {
+        if let Err(e) = history::apply(&mut self.case, &event) {
+            self.case = history::replay(&self.events).map_err(|h| errors::history(&h))?;
+            return Err(errors::history(&e));
+        }
+        self.events.push(event);
+        Ok(())
+    }
+}
 
 #[pymethods]
 impl PyCaseHistory {
     #[new]
     fn new(events: &Bound<'_, PyAny>) -> PyResult<Self> {
         let events = events_of(events)?;
-        history::CaseHistory::new(events)
-            .map(PyCaseHistory)
-            .map_err(|e| errors::history(&e))
+        history::verify(&events).map_err(|e| errors::history(&e))?;
+        let case = history::replay(&events).map_err(|e| errors::history(&e))?;
+        Ok(PyCaseHistory { events, case })
     }
 
     /// Every event, in order, as dicts.
     #[getter]
     fn events<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let list = PyList::empty(py);
-        for e in self.0.events() {
+        for e in &self.events {
             list.append(to_py(py, e)?)?;
         }
         Ok(list)
@@ -263,43 +278,49 @@ impl PyCaseHistory {
     /// The case as its history makes it, as a dict.
     #[getter]
     fn case<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, self.0.case())
+        to_py(py, &self.case)
     }
 
     /// The case id.
     #[getter]
     fn id(&self) -> String {
-        self.0.id().to_string()
+        self.case.id.to_string()
     }
 
     /// The case number.
     #[getter]
     fn number(&self) -> &str {
-        &self.0.case().number
+        &self.case.number
     }
 
     /// The case's status.
     #[getter]
     fn status(&self) -> &'static str {
-        self.0.case().status.as_str()
+        self.case.status.as_str()
     }
 
     /// Number of events.
     #[getter]
     fn version(&self) -> u64 {
-        self.0.version()
+        self.case.version
     }
 
     /// Hash of the last event.
     #[getter]
     fn head(&self) -> &str {
-        &self.0.case().head
+        &self.case.head
     }
 
     /// `{"version", "head"}`: hold it elsewhere to prove later that the history was not altered.
     #[getter]
     fn anchor<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.0.anchor())
+        to_py(
+            py,
+            &Anchor {
+                version: self.case.version,
+                head: self.case.head.clone(),
+            },
+        )
     }
 
     /// Runs `command` (a dict) as `actor` and appends its event; returns the event.
@@ -314,16 +335,16 @@ impl PyCaseHistory {
     ) -> PyResult<Bound<'py, PyAny>> {
         let (command, actor) = (command_of(command)?, actor_of(actor)?);
         let (catalog, now) = (catalog_of(catalog)?, instant(now, "now")?);
-        let event = workflow::execute(self.0.case(), &catalog, &actor, &command, now)
+        let event = workflow::execute(&self.case, &catalog, &actor, &command, now)
             .map_err(|e| errors::workflow(&e))?;
         let out = to_py(py, &event)?;
-        self.0.push(event).map_err(|e| errors::history(&e))?;
+        self.push(event)?;
         Ok(out)
     }
 
     /// Checks the whole history; returns its anchor.
     fn verify<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let anchor = history::verify(self.0.events()).map_err(|e| errors::history(&e))?;
+        let anchor = history::verify(&self.events).map_err(|e| errors::history(&e))?;
         to_py(py, &anchor)
     }
 
@@ -345,27 +366,24 @@ impl PyCaseHistory {
             self::locale(locale)?,
             instant(now, "now")?,
         );
-        let case = self.0.case();
+        let case = &self.case;
         let generation = py
             .detach(|| forms::generate_form(case, &catalog, &actor, form_id, locale, now))
             .map_err(|e| errors::generate(&e))?;
-        self.0
-            .push(generation.event)
-            .map_err(|e| errors::history(&e))?;
+        self.push(generation.event)?;
         Ok(PyBytes::new(py, &generation.rendered.bytes))
     }
 
     fn __len__(&self) -> usize {
-        self.0.events().len()
+        self.events.len()
     }
 
     fn __repr__(&self) -> String {
-        let case = self.0.case();
         format!(
             "CaseHistory(number={:?}, status={:?}, version={})",
-            case.number,
-            case.status.as_str(),
-            case.version
+            self.case.number,
+            self.case.status.as_str(),
+            self.case.version
         )
     }
 }
@@ -389,12 +407,13 @@ pub fn open_case(
     };
     let intake = self::intake(convert::record(intake)?, &catalog, siproc_core::Locale::Es)
         .map_err(|report| errors::validation(&report, "validation.failed"))?;
-    let number = text(number);
-    let event = workflow::open(&catalog, &actor, &intake, &number, case_id, now)
+    let event = workflow::open(&catalog, &actor, &intake, &text(number), case_id, now)
         .map_err(|e| errors::workflow(&e))?;
-    history::CaseHistory::opened(event, &number)
-        .map(PyCaseHistory)
-        .map_err(|e| errors::history(&e))
+    let case = history::open(&event).map_err(|e| errors::history(&e))?;
+    Ok(PyCaseHistory {
+        events: vec![event],
+        case,
+    })
 }
 
 /// Runs `command` on the case the events make; returns the new event (the events are not
@@ -460,41 +479,18 @@ pub fn verify<'py>(
 // ---------------------------------------------------------------------------------------------
 // The in-memory store
 
-/// A case store (any of the core's backends): numbering per office and year, optimistic
-/// concurrency, search. `open_store(url)` opens one; `MemoryStore()` is the in-memory one.
-#[pyclass(frozen, subclass, module = "siproc", name = "Store")]
-pub struct PyStore(Arc<dyn CaseStore>);
-
-/// A thread-safe in-memory case store.
-#[pyclass(frozen, extends = PyStore, module = "siproc", name = "MemoryStore")]
-pub struct PyMemoryStore;
+/// A thread-safe in-memory case store: numbering per office and year, optimistic concurrency,
+/// search.
+#[pyclass(frozen, module = "siproc", name = "MemoryStore")]
+pub struct PyMemoryStore(Arc<store::MemoryStore>);
 
 #[pymethods]
 impl PyMemoryStore {
     #[new]
-    fn new() -> (Self, PyStore) {
-        (PyMemoryStore, PyStore(Arc::new(store::MemoryStore::new())))
+    fn new() -> Self {
+        PyMemoryStore(Arc::new(store::MemoryStore::new()))
     }
 
-    fn __repr__(slf: PyRef<'_, Self>) -> PyResult<String> {
-        Ok(format!("MemoryStore(cases={})", slf.as_super().__len__()?))
-    }
-}
-
-/// Opens the store `url` names: `sqlite:///path/cases.db` or a plain path, `postgresql://…`,
-/// or `memory:`. A bad URL, a database from a newer siproc or a corrupt file raises
-/// `StoreError` with code `store.bad_url`, `store.newer_schema` or `store.corrupt`.
-#[pyfunction]
-pub fn open_store(py: Python<'_>, url: &Bound<'_, PyString>) -> PyResult<PyStore> {
-    let url = text(url);
-    let opened = py
-        .detach(|| store::open_store(&url))
-        .map_err(|e| errors::store(&e))?;
-    Ok(PyStore(Arc::from(opened)))
-}
-
-#[pymethods]
-impl PyStore {
     /// Opens a case from `intake` with the next number of its office; returns the case.
     #[pyo3(signature = (intake, *, actor, catalog = None, now = None))]
     fn open_case<'py>(
@@ -543,10 +539,7 @@ impl PyStore {
         case_id: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let id = case_id_of(case_id)?;
-        let store = &*self.0;
-        let events = py
-            .detach(|| store.load(id))
-            .map_err(|e| errors::store(&e))?;
+        let events = self.0.load(id).map_err(|e| errors::store(&e))?;
         to_py(py, &events)
     }
 
@@ -565,12 +558,11 @@ impl PyStore {
     }
 
     /// The stored history of a case as a `CaseHistory`.
-    fn history(&self, py: Python<'_>, case_id: &Bound<'_, PyAny>) -> PyResult<PyCaseHistory> {
+    fn history(&self, case_id: &Bound<'_, PyAny>) -> PyResult<PyCaseHistory> {
         let id = case_id_of(case_id)?;
-        let store = &*self.0;
-        py.detach(|| store::load_history(store, id))
-            .map(PyCaseHistory)
-            .map_err(|e| errors::store(&e))
+        let events = self.0.load(id).map_err(|e| errors::store(&e))?;
+        let case = history::replay(&events).map_err(|e| errors::history(&e))?;
+        Ok(PyCaseHistory { events, case })
     }
 
     /// Appends events if the case is at `expected_version`; returns the new version.
@@ -592,7 +584,7 @@ impl PyStore {
     /// The summaries (no personal data) of the cases matching every given criterion, ordered
     /// by case number.
     #[pyo3(signature = (*, office = None, status = None, category = None, number = None,
-                        document_number = None, name = None, limit = None, after = None))]
+                        document_number = None, name = None))]
     #[allow(clippy::too_many_arguments)]
     fn find<'py>(
         &self,
@@ -603,20 +595,14 @@ impl PyStore {
         number: Option<&Bound<'py, PyString>>,
         document_number: Option<&Bound<'py, PyString>>,
         name: Option<&Bound<'py, PyString>>,
-        limit: Option<&Bound<'py, PyAny>>,
-        after: Option<&Bound<'py, PyString>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let limit = limit
-            .filter(|l| !l.is_none())
-            .map(|l| count_of(l, "limit"))
-            .transpose()?;
         let given =
             |v: Option<&Bound<'py, PyString>>| v.map_or(Value::Null, |s| Value::String(text(s)));
         let query: CaseQuery = parse(
             json!({
                 "office": given(office), "status": given(status), "category": given(category),
                 "number": given(number), "document_number": given(document_number),
-                "name": given(name), "limit": limit, "after": given(after),
+                "name": given(name),
             }),
             "query.malformed",
             "the query",
@@ -636,10 +622,7 @@ impl PyStore {
         case_id: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let id = case_id_of(case_id)?;
-        let store = &*self.0;
-        let summary = py
-            .detach(|| store.summary(id))
-            .map_err(|e| errors::store(&e))?;
+        let summary = self.0.summary(id).map_err(|e| errors::store(&e))?;
         to_py(py, &summary)
     }
 
@@ -670,13 +653,12 @@ impl PyStore {
         Ok(PyBytes::new(py, &rendered.bytes))
     }
 
-    fn __len__(&self) -> PyResult<usize> {
-        let n = self.0.count().map_err(|e| errors::store(&e))?;
-        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    fn __len__(&self) -> usize {
+        self.0.len()
     }
 
-    fn __repr__(&self) -> PyResult<String> {
-        Ok(format!("Store(cases={})", self.__len__()?))
+    fn __repr__(&self) -> String {
+        format!("MemoryStore(cases={})", self.0.len())
     }
 }
 
@@ -797,7 +779,7 @@ fn archive_refused(py: Python<'_>, r: &ImportReport) -> PyErr {
 pub fn verify_archive<'py>(
     py: Python<'py>,
     source: &Bound<'py, PyAny>,
-    store: Option<&Bound<'py, PyStore>>,
+    store: Option<&Bound<'py, PyMemoryStore>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let source = source_of(source)?;
     let store = store.map(|s| Arc::clone(&s.get().0));
@@ -818,7 +800,7 @@ pub fn verify_archive<'py>(
 pub fn import_archive<'py>(
     py: Python<'py>,
     source: &Bound<'py, PyAny>,
-    store: &Bound<'py, PyStore>,
+    store: &Bound<'py, PyMemoryStore>,
     partial: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let source = source_of(source)?;
@@ -857,9 +839,9 @@ pub fn read_archive(py: Python<'_>, source: &Bound<'_, PyAny>) -> PyResult<Vec<P
     found
         .iter()
         .map(|s| {
-            store::load_history(&store, s.id)
-                .map(PyCaseHistory)
-                .map_err(|e| errors::store(&e))
+            let events = store.load(s.id).map_err(|e| errors::store(&e))?;
+            let case = history::replay(&events).map_err(|e| errors::history(&e))?;
+            Ok(PyCaseHistory { events, case })
         })
         .collect()
 }
@@ -910,7 +892,7 @@ fn write_cases<W: Write>(
     cases: &Bound<'_, PyAny>,
     now: DateTime<Utc>,
 ) -> Result<archive::ExportSummary, Failure> {
-    if let Ok(store) = cases.cast::<PyStore>() {
+    if let Ok(store) = cases.cast::<PyMemoryStore>() {
         let mut out = out;
         return Ok(archive::export(
             &*store.get().0,
@@ -926,7 +908,7 @@ fn write_cases<W: Write>(
     };
     let Some(items) = items else {
         return Err(PyTypeError::new_err(
-            "cases must be a siproc.Store (MemoryStore or open_store) or an iterable of histories",
+            "cases must be a siproc.MemoryStore or an iterable of histories",
         )
         .into());
     };
@@ -937,7 +919,7 @@ fn write_cases<W: Write>(
     Ok(w.finish()?)
 }
 
-/// Writes an archive of `cases` (a `Store` such as `MemoryStore`, or an iterable of histories) to `dest` (a
+/// Writes an archive of `cases` (a `MemoryStore`, or an iterable of histories) to `dest` (a
 /// path or a binary file object); returns `{"cases", "events", "digest"}`.
 #[pyfunction]
 #[pyo3(signature = (dest, cases, *, now = None))]
@@ -1023,9 +1005,7 @@ pub fn render_form<'py>(
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyActor>()?;
     m.add_class::<PyCaseHistory>()?;
-    m.add_class::<PyStore>()?;
     m.add_class::<PyMemoryStore>()?;
-    m.add_function(wrap_pyfunction!(open_store, m)?)?;
     m.add_function(wrap_pyfunction!(open_case, m)?)?;
     m.add_function(wrap_pyfunction!(apply, m)?)?;
     m.add_function(wrap_pyfunction!(replay, m)?)?;

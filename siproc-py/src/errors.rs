@@ -86,11 +86,6 @@ pub fn malformed(code: &str, message: &str, path: &str) -> PyErr {
 /// A history that does not verify or replay: `TamperError` with the history code, and for
 /// tampering the event's position, sequence number and the reason.
 pub fn history(e: &HistoryError) -> PyErr {
-    history_of(e, &e.to_string(), None)
-}
-
-/// `TamperError` for a history, with the stored case it belongs to when there is one.
-fn history_of(e: &HistoryError, message: &str, case_id: Option<String>) -> PyErr {
     let (index, seq, reason) = match e {
         HistoryError::Tampered {
             index, seq, reason, ..
@@ -104,17 +99,11 @@ fn history_of(e: &HistoryError, message: &str, case_id: Option<String>) -> PyErr
         | HistoryError::Erased { seq } => (Arg::None, Arg::Int(*seq), Arg::None),
         _ => (Arg::None, Arg::None, Arg::None),
     };
-    let case_id = case_id.map_or(Arg::None, Arg::Text);
     raise(
         "TamperError",
-        message,
+        &e.to_string(),
         e.code(),
-        &[
-            ("index", index),
-            ("seq", seq),
-            ("reason", reason),
-            ("case_id", case_id),
-        ],
+        &[("index", index), ("seq", seq), ("reason", reason)],
     )
 }
 
@@ -160,10 +149,8 @@ pub fn generate(e: &GenerateError) -> PyErr {
     }
 }
 
-/// A store error: `ConflictError` (with `current`), the class of the inner error
-/// (`TamperError` with `case_id` for a stored case whose events no longer verify), or
-/// `StoreError` (not found, duplicate case, number taken, bad URL, newer schema, corrupt,
-/// backend).
+/// A store error: `ConflictError` (with `current`), or the class of the inner error, or
+/// `StoreError` (not found, duplicate case, number taken, backend).
 pub fn store(e: &StoreError) -> PyErr {
     match e {
         StoreError::Conflict { current } => raise(
@@ -173,9 +160,6 @@ pub fn store(e: &StoreError) -> PyErr {
             &[("current", Arg::Int(*current))],
         ),
         StoreError::Invalid(h) => history(h),
-        StoreError::Damaged { case_id, source } => {
-            history_of(source, &e.to_string(), Some(case_id.to_string()))
-        }
         StoreError::Rejected(w) => workflow(w),
         StoreError::Form(f) => form(f),
         _ => raise("StoreError", &e.to_string(), e.code(), &[]),

@@ -8,9 +8,7 @@ Cases are histories of hash-chained events. :func:`open_case` opens one from an 
 :class:`CaseHistory`; commands (dicts such as ``{"command": "add_note", "text": "..."}``) become
 events through :meth:`CaseHistory.apply` or :func:`apply`; :func:`verify` proves a history was not
 altered and :func:`replay` folds it into the case. Cases, events and commands are dicts in the
-core's JSON format. A :class:`Store` keeps many cases: :class:`MemoryStore` in memory,
-:func:`open_store` in SQLite or PostgreSQL (``sqlite:///path/cases.db``, ``postgresql://…``);
-:func:`write_archive`,
+core's JSON format. :class:`MemoryStore` keeps many cases; :func:`write_archive`,
 :func:`verify_archive`, :func:`import_archive` and :func:`read_archive` move them between systems;
 :func:`required_forms` and :func:`render_form` print the paper file's forms as PDFs.
 
@@ -44,11 +42,9 @@ from ._siproc import (
     Issue,
     MemoryStore,
     Report,
-    Store,
     apply,
     import_archive,
     open_case,
-    open_store,
     read_archive,
     render_form,
     replay,
@@ -71,8 +67,6 @@ __all__ = [
     "Issue",
     "MalformedError",
     "MemoryStore",
-    "Store",
-    "open_store",
     "Report",
     "SiprocError",
     "StoreError",

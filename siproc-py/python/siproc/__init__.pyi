@@ -138,10 +138,12 @@ class CaseHistory:
     ) -> bytes: ...
     def __len__(self) -> int: ...
 
-class Store:
-    """A case store, in memory or durable (:func:`open_store`): numbers per office and year
-    without gaps, optimistic concurrency (``ConflictError``), search."""
+@final
+class MemoryStore:
+    """A thread-safe in-memory case store: numbers per office and year without gaps, optimistic
+    concurrency (``ConflictError``), search."""
 
+    def __new__(cls) -> MemoryStore: ...
     def open_case(
         self,
         intake: _Record,
@@ -174,8 +176,6 @@ class Store:
         number: str | None = None,
         document_number: str | None = None,
         name: str | None = None,
-        limit: int | None = None,
-        after: str | None = None,
     ) -> list[dict[str, Any]]: ...
     def summary(self, case_id: str | uuid.UUID) -> dict[str, Any]: ...
     def generate_form(
@@ -189,18 +189,6 @@ class Store:
         now: _Time = None,
     ) -> bytes: ...
     def __len__(self) -> int: ...
-
-@final
-class MemoryStore(Store):
-    """A thread-safe in-memory case store."""
-
-    def __new__(cls) -> MemoryStore: ...
-
-def open_store(url: str) -> Store:
-    """The store a URL names: ``sqlite:///path/cases.db`` or a plain path (SQLite, WAL, durable
-    commits), ``postgresql://…`` (PostgreSQL), or ``memory:``. A bad URL, a database from a
-    newer siproc or a corrupt file raises ``StoreError`` (``store.bad_url``,
-    ``store.newer_schema``, ``store.corrupt``)."""
 
 class SiprocError(Exception):
     code: str
@@ -225,7 +213,6 @@ class TamperError(SiprocError):
     seq: int | None
     reason: str | None
     report: dict[str, Any] | None
-    case_id: str | None
     def __init__(
         self,
         message: str,
@@ -235,7 +222,6 @@ class TamperError(SiprocError):
         seq: int | None = None,
         reason: str | None = None,
         report: dict[str, Any] | None = None,
-        case_id: str | None = None,
     ) -> None: ...
 
 class WorkflowError(SiprocError): ...
@@ -308,15 +294,15 @@ def verify(events: _Events, *, anchor: Mapping[str, Any] | None = None) -> dict[
 # "written".
 def write_archive(
     dest: _Path | IO[bytes],
-    cases: Store | Iterable[_Events],
+    cases: MemoryStore | Iterable[_Events],
     *,
     now: _Time = None,
 ) -> dict[str, Any]: ...
 def verify_archive(
-    source: _ArchiveSource, *, store: Store | None = None
+    source: _ArchiveSource, *, store: MemoryStore | None = None
 ) -> dict[str, Any]: ...
 def import_archive(
-    source: _ArchiveSource, store: Store, *, partial: bool = False
+    source: _ArchiveSource, store: MemoryStore, *, partial: bool = False
 ) -> dict[str, Any]: ...
 def read_archive(source: _ArchiveSource) -> list[CaseHistory]: ...
 
@@ -344,8 +330,6 @@ __all__ = [
     "Issue",
     "MalformedError",
     "MemoryStore",
-    "Store",
-    "open_store",
     "Report",
     "SiprocError",
     "StoreError",

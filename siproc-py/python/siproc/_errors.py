@@ -61,9 +61,8 @@ class TamperError(SiprocError):
     ``history.inserted``, ``history.truncated``, ``history.foreign_case``, ``history.empty``,
     ``history.invalid_event``, …, or for an archive its first problem (``archive.digest_mismatch``,
     …). For a history, ``index`` (0-based position), ``seq`` and ``reason`` name the first bad
-    event; for an archive, ``report`` is the report of :func:`siproc.verify_archive`; for a case
-    read from a store whose stored events no longer verify, ``case_id`` names it. The message
-    names positions, sequence numbers, case ids and codes, never the content of an event.
+    event; for an archive, ``report`` is the report of :func:`siproc.verify_archive`. The message
+    names positions, sequence numbers and codes, never the content of an event.
     """
 
     code = "history.tampered"
@@ -77,14 +76,12 @@ class TamperError(SiprocError):
         seq: int | None = None,
         reason: str | None = None,
         report: dict[str, Any] | None = None,
-        case_id: str | None = None,
     ) -> None:
         super().__init__(message, code)
         self.index = index
         self.seq = seq
         self.reason = reason
         self.report = report
-        self.case_id = case_id
 
 
 class WorkflowError(SiprocError):
@@ -96,8 +93,7 @@ class WorkflowError(SiprocError):
 
 class StoreError(SiprocError):
     """A store could not do what was asked: ``store.not_found``, ``store.duplicate_case``,
-    ``store.number_taken``, ``store.bad_url``, ``store.newer_schema``, ``store.corrupt`` or
-    ``store.backend``."""
+    ``store.number_taken`` or ``store.backend``."""
 
     code = "store.error"
 
