@@ -73,7 +73,7 @@ mod durable {
 
     fn say(line: &str) {
         let mut out = std::io::stdout().lock();
-        writeln!(out, "{line}").unwrap();
+        writeln!(out, "@@ {line}").unwrap();
         out.flush().unwrap();
     }
 
@@ -178,17 +178,22 @@ mod durable {
         let mut children: Vec<Child> = (0..2).map(|_| spawn("race", url)).collect();
         let mut outs: Vec<_> = children
             .iter_mut()
-            .map(|c| BufReader::new(c.stdout.take().unwrap()).lines())
+            .map(|c| {
+                BufReader::new(c.stdout.take().unwrap())
+                    .lines()
+                    .map_while(Result::ok)
+                    .filter_map(|l| l.strip_prefix("@@ ").map(str::to_owned))
+            })
             .collect();
         for out in &mut outs {
-            assert_eq!(out.next().unwrap().unwrap(), "ready");
+            assert_eq!(out.next().unwrap(), "ready");
         }
         for child in &mut children {
             writeln!(child.stdin.as_mut().unwrap(), "{}", case.id).unwrap();
         }
         let mut wins = 0;
         for out in &mut outs {
-            let line = out.next().unwrap().unwrap();
+            let line = out.next().unwrap();
             wins += line
                 .strip_prefix("wins ")
                 .unwrap()
@@ -231,6 +236,7 @@ mod durable {
                 BufReader::new(out)
                     .lines()
                     .map_while(Result::ok)
+                    .filter_map(|l| l.strip_prefix("@@ ").map(str::to_owned))
                     .collect::<Vec<String>>()
             });
             let start = Instant::now();
