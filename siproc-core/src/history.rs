@@ -91,6 +91,7 @@
 //! time, and a history written under old rules must still replay.
 
 mod canonical;
+mod case_history;
 pub mod hash;
 
 use chrono::{DateTime, NaiveDate, Timelike, Utc};
@@ -105,6 +106,7 @@ use crate::case::{
 };
 use crate::person::Person;
 use crate::transitions::{self, CommandKind};
+pub use case_history::{AppendError, Appended, CaseHistory};
 pub use hash::{GENESIS_HASH, canonical_json, event_hash, hashed_form};
 
 /// Length of a commitment salt, in bytes.
