@@ -120,13 +120,13 @@ fn open_store(url: &str) -> Box<dyn CaseStore> {
 }
 
 fn reset_postgres(url: &str) {
-    if url.starts_with("postgres") {
-        if let Ok(mut client) = postgres::Client::connect(url, postgres::NoTls) {
-            let _ = client.batch_execute(
-                "DROP TABLE IF EXISTS siproc_meta, cases, events, feed_counter, case_counters, \
-                 case_names, case_documents",
-            );
-        }
+    if url.starts_with("postgres")
+        && let Ok(mut client) = postgres::Client::connect(url, postgres::NoTls)
+    {
+        let _ = client.batch_execute(
+            "DROP TABLE IF EXISTS siproc_meta, cases, events, feed_counter, case_counters, \
+             case_names, case_documents",
+        );
     }
 }
 

@@ -1027,6 +1027,7 @@ fn field_file() -> Option<&'static FieldFile> {
 /// The label of `value` (an enumeration of the wire format) among the fixed choices of the
 /// common field at `path`, from `data/fields.json`: the one list of these labels, which forms
 /// print too. Empty when the file lacks it (a test checks it never does).
+#[cfg_attr(not(feature = "pdf"), allow(dead_code))] // only forms print labels
 pub(crate) fn choice_label<T: Serialize>(path: &str, value: T, locale: Locale) -> &'static str {
     let code = serde_json::to_value(value).ok();
     let code = code

@@ -1,6 +1,8 @@
 //! `Catalog::check_dir`: every problem of a pack folder, with its file and entry. Broken packs
 //! are written to copies of the built-in ones under the test's temporary folder.
 
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)] // test helpers
+
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};

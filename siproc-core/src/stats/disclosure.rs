@@ -193,7 +193,7 @@ impl Extended {
             let node = |&(i, j): &(usize, usize)| if j == cols { i } else { rows + 1 + j };
             if let Some((first, rest)) = sup.split_first() {
                 for other in rest {
-                    let (a, b) = (node(*first), node(*other));
+                    let (a, b) = (node(first), node(other));
                     if !self.reachable(keys, a, b, Some(hub), None) {
                         return self
                             .path_nodes(keys, a, b, Some(hub), None)

@@ -239,7 +239,12 @@ pub(crate) fn history_from_rows(
             head,
         });
         let index = events.len();
-        events.push(event_of(&body, case_id, index, u64::try_from(seq).unwrap_or(0))?);
+        events.push(event_of(
+            &body,
+            case_id,
+            index,
+            u64::try_from(seq).unwrap_or(0),
+        )?);
     }
     match anchor {
         Some(anchor) => verified(case_id, events, &anchor).map(Some),

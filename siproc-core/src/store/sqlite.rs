@@ -731,7 +731,9 @@ impl CaseStore for SqliteStore {
 
     fn feed(&self, after: u64, limit: usize) -> Result<Vec<FeedEntry>, StoreError> {
         self.read(|conn| {
-            let mut stmt = conn.prepare_cached(&sql::feed_sql(placeholder)).map_err(db)?;
+            let mut stmt = conn
+                .prepare_cached(&sql::feed_sql(placeholder))
+                .map_err(db)?;
             let rows = stmt
                 .query_map(
                     params![
