@@ -901,11 +901,20 @@ fn every_form_of_every_pack_renders_searchable_and_valid() {
                     "Texto de prueba",
                 ] {
                     let needle = needle.split_whitespace().collect::<Vec<_>>().join(" ");
-                    let shows_facts = !needle.starts_with("Texto")
-                        || form.blocks.iter().any(|b| {
-                            let text = serde_json::to_string(b).unwrap();
-                            text.contains("\"facts\"") || text.contains("fact.")
-                        });
+                    // The test text is printed where the form shows a text fact of this
+                    // category: in its facts table, or as a field naming that fact.
+                    let text_facts: Vec<&str> = category
+                        .facts
+                        .iter()
+                        .filter(|f| matches!(f.kind, siproc_core::catalog::FactType::Text))
+                        .map(|f| f.key.as_str())
+                        .collect();
+                    let blocks = serde_json::to_string(&form.blocks).unwrap();
+                    let shows_text = !text_facts.is_empty() && blocks.contains("\"facts\"")
+                        || text_facts
+                            .iter()
+                            .any(|k| blocks.contains(&format!("\"fact.{k}\"")));
+                    let shows_facts = !needle.starts_with("Texto") || shows_text;
                     assert!(
                         !shows_facts || all.contains(&needle),
                         "{id}/{}/{} lacks {needle:?}:\n{all}",

@@ -2,13 +2,14 @@
 //! into the same database.
 //!
 //! URLs: `sqlite:///absolute/path.db`, `sqlite://relative/path.db`, a plain path, or `memory:`.
-//! The case store itself is the core's; until the core's durable stores are available this
-//! server keeps cases in the core's `MemoryStore` (cases do not survive a restart), while its
-//! own tables are already durable in the named SQLite file.
+//! The case store is the core's ([`siproc_core::store::open_store`]): the SQLite file holds the
+//! cases, and the server's own tables (tokens, grants, access log, idempotency keys) beside
+//! them. The case store opens first: it refuses a file that already holds other tables.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use siproc_core::store::open_store;
 use siproc_core::{CaseStore, MemoryStore};
 
 use crate::db::ServerDb;
@@ -51,15 +52,18 @@ impl Database {
 
     /// Opens the case store and the server's tables.
     pub fn open(&self) -> Result<(Arc<dyn CaseStore>, ServerDb), DatabaseError> {
-        let db = match self {
+        let (cases, db): (Arc<dyn CaseStore>, _) = match self {
             Database::Sqlite(path) => {
                 create_parent(path)?;
-                ServerDb::open(path)
+                let text = path.to_str().ok_or(DatabaseError::Unsupported)?;
+                let cases =
+                    open_store(text).map_err(|e| DatabaseError::Open(e.code().to_owned()))?;
+                (Arc::from(cases), ServerDb::open(path))
             }
-            Database::Memory => ServerDb::in_memory(),
-        }
-        .map_err(|e| DatabaseError::Open(e.to_string()))?;
-        Ok((Arc::new(MemoryStore::new()), db))
+            Database::Memory => (Arc::new(MemoryStore::new()), ServerDb::in_memory()),
+        };
+        let db = db.map_err(|e| DatabaseError::Open(e.to_string()))?;
+        Ok((cases, db))
     }
 }
 
