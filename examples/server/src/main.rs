@@ -133,16 +133,19 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
         }
         Top::Pack {
             command: PackCommand::Check { dir },
-        } => match siproc_core::Catalog::load_dir(&dir) {
-            Ok(_) => {
+        } => {
+            let problems = siproc_core::Catalog::check_dir(&dir);
+            for problem in &problems {
+                println!("{}: {problem}", dir.display());
+            }
+            if problems.is_empty() {
                 println!("{}: ok", dir.display());
                 Ok(ExitCode::SUCCESS)
-            }
-            Err(e) => {
-                println!("{}: {e}", dir.display());
+            } else {
+                println!("{}: {} problem(s)", dir.display(), problems.len());
                 Ok(ExitCode::FAILURE)
             }
-        },
+        }
     }
 }
 
