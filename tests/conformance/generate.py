@@ -473,7 +473,7 @@ MX_BASES = {
     "immigration": mx_base("SAT", "immigration", "2026-05-06", {
         "procedure": "removal", "detained": True, "facility": "Centro de Procesamiento de Pearsall"},
         persons=[mx_national(given_names="Ana", surnames="Ramírez Torres", birth_date="2002-07-30",
-                             documents=[{"kind": "mx_curp", "number": "RATA020730MMNMRNA4"}], contacts=[])]),
+                             documents=[{"kind": "mx_curp", "number": "RAMA020730MMNMRNA2"}], contacts=[])]),
     "civil": mx_base("CHI", "civil", "2026-06-17", {"matter": "custody", "court": "Tribunal de Circuito del Condado de Cook"}),
     "labour": mx_base("RDU", "labour", "2026-07-08", {"employer": "Granja Los Pinos", "claim": "temporary_worker"},
                       persons=[mx_national(given_names="Eduardo", surnames="Morales Sánchez", sex="male", birth_date="1968-11-21",

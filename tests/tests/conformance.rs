@@ -85,7 +85,7 @@ fn every_intake_that_validates_opens_as_a_case() {
         for case in doc
             .cases
             .iter()
-            .filter(|c| c.intake.is_some() || c.json.is_some())
+            .filter(|c| (c.intake.is_some() || c.json.is_some()) && c.misuse.is_none())
         {
             let catalog = siproc_core::Catalog::builtin(case.catalog.as_deref().unwrap_or("hn"))
                 .expect("built-in pack");
