@@ -45,7 +45,7 @@ export async function page(): Promise<string[]> {
   const forms: Form[] = intakeForms(record, { locale: "es" });
   const rules: Rule[] = listRules();
   const templates: string[] = rules.map((r) => (r.severity === "error" ? r.es : r.en));
-  const code: BindingErrorCode = "document.unknown_kind";
+  const code: BindingErrorCode = "siproc.unknown_catalog";
   const fromBundler: Report = bundler.validate(record);
 
   // @ts-expect-error a record is an object
