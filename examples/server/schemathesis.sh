@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks the API against its own OpenAPI document with schemathesis: starts the release server
+# Checks the API against its own OpenAPI document with schemathesis: starts the debug server
 # on an in-memory database with demo data, then lets schemathesis generate requests for every
 # route (as the directorate and as an officer) and fails on any 5xx.
 #
