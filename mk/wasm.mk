@@ -30,6 +30,8 @@ WASM_MAX_GZIP_BYTES := 360000
 WASM_OPT_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
 	--enable-mutable-globals --enable-reference-types --enable-multivalue
 export PATH := $(WASM_TOOLS)/bin:$(PATH)
+# Folders with a package-lock.json that setup-wasm installs (other mk files append to it).
+NPM_DIRS += $(WASM_CRATE) $(ROOT)/benches/wasm
 
 setup-wasm: setup-rust setup-debian
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -39,7 +41,7 @@ setup-wasm: setup-rust setup-debian
 	  cargo install --quiet --root $(WASM_TOOLS) wasm-bindgen-cli --version "=$$version"; \
 	fi
 	@command -v node >/dev/null || { echo "node is missing: install Node.js 20 or later"; exit 1; }
-	@for dir in $(WASM_CRATE) $(ROOT)/benches/wasm; do \
+	@for dir in $(NPM_DIRS); do \
 	  if [ ! -d $$dir/node_modules ] || [ $$dir/package-lock.json -nt $$dir/node_modules/.package-lock.json ]; then \
 	    (cd $$dir && npm ci --no-audit --no-fund --loglevel=error); \
 	  fi; \

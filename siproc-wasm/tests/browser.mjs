@@ -8,12 +8,21 @@ import { chromium } from "playwright-core";
 
 import { serve } from "../../examples/web/serve.mjs";
 
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+/** Debian's Chromium, or $CHROMIUM. */
+export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 // Without the networking flags Chromium stalls on a closed network.
-const ARGS = [
+export const ARGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync", "--lang=es-HN",
 ];
+
+/**
+ * Launches headless Chromium with a fresh profile (each context then starts empty); the web
+ * application's tests (examples/web/tests) use it too. Resolves to a playwright Browser.
+ */
+export function launch() {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+}
 
 /** Opens the example page; `close()` ends the browser, the profile and the server. */
 export async function openPage() {

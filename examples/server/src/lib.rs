@@ -14,7 +14,7 @@
 //! Layout (as zero2prod's): [`startup`] builds the app, [`routes`] holds the handlers,
 //! [`auth`] the bearer-token extractor, [`error`] the one error type, [`db`] the server's own
 //! tables, [`store`] the database URL, [`feed`] the event stream, [`telemetry`] the logs,
-//! [`demo`] the demo data.
+//! [`demo`] the demo data, [`web`] the web application's files.
 //!
 //! Crates, and why: axum (the router and extractors, from the tokio project), tokio, tower and
 //! tower-http (body limit, request ids, trace, security headers), tracing (structured logs),
@@ -34,3 +34,4 @@ pub mod startup;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod web;

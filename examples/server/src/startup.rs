@@ -91,6 +91,7 @@ pub fn router(state: SharedState) -> Router {
         );
     Router::new()
         .nest("/api/v1", routes::api())
+        .merge(crate::web::router(&crate::web::WebRoot::from_env()))
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(
@@ -129,13 +130,17 @@ impl Application {
     /// Serves until SIGTERM or Ctrl-C; in-flight requests finish, event streams end.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let state = self.state.clone();
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(async move {
-                shutdown_signal().await;
-                tracing::info!("shutting down");
-                state.shutdown.send_replace(true);
-            })
-            .await
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down");
+            state.shutdown.send_replace(true);
+        })
+        .await
     }
 }
 

@@ -38,7 +38,8 @@
 //! QR code and in every page's footer; the full hash is in the QR code and in the PDF's
 //! metadata (`/Identifier`, `/SiprocVerification`, and the file `/ID`), so a printed page can be
 //! checked against the digital record. The *form generated* event appended afterwards carries
-//! [`RenderedForm::sha256`], the SHA-256 of the PDF bytes.
+//! [`RenderedForm::sha256`], the SHA-256 of the PDF bytes. [`verification`] goes back from a
+//! printed code to the form.
 //!
 //! # Determinism
 //! The same case, template, options and siproc version give the same bytes: no random ids, no
@@ -63,6 +64,7 @@ mod pdf;
 #[cfg(feature = "pdf")]
 mod qr;
 pub mod template;
+pub mod verification;
 
 #[cfg(feature = "pdf")]
 use chrono::{DateTime, Utc};
@@ -264,7 +266,6 @@ impl FormError {
     }
 }
 
-#[cfg(feature = "pdf")]
 /// The short verification code printed on the form: the first 12 hex digits, in groups of 4.
 pub fn verification_code(hash: &str) -> String {
     let upper = hash.to_ascii_uppercase();

@@ -3,6 +3,8 @@
 pub mod admin;
 pub mod cases;
 pub mod events;
+pub mod form_check;
+pub mod webapp;
 
 use axum::Json;
 use axum::Router;
@@ -25,8 +27,11 @@ pub const MAX_ARCHIVE_BYTES: usize = 512 * 1024 * 1024;
         cases::create_case, cases::list_cases, cases::get_case, cases::run_command,
         cases::history, cases::verify, cases::forms, cases::form_pdf, cases::break_glass,
         events::events, admin::export, admin::import, admin::access_log, admin::health,
+        webapp::me, webapp::workflow, form_check::check_form,
     ),
-    components(schemas(crate::error::ErrorBody, cases::BreakGlass, crate::feed::FeedEntry)),
+    components(schemas(crate::error::ErrorBody, cases::BreakGlass, crate::feed::FeedEntry,
+        webapp::Me, webapp::WorkflowRule, form_check::FormCheckRequest, form_check::FormCheck,
+        form_check::CheckedForm)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;
@@ -68,4 +73,7 @@ pub fn api() -> Router<SharedState> {
         .route("/access-log", get(admin::access_log))
         .route("/health", get(admin::health))
         .route("/openapi.json", get(openapi))
+        .route("/me", get(webapp::me))
+        .route("/workflow", get(webapp::workflow))
+        .merge(form_check::router())
 }

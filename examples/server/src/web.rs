@@ -1,0 +1,81 @@
+//! The web application at `/`: the pages (`examples/web/app`, shared form code in
+//! `examples/web/form.js`), the WebAssembly package (`siproc-wasm/pkg/web`, built by
+//! `make build-wasm`) under `/pkg/`, and the service worker at `/sw.js` (served from the root
+//! so that it may control every page).
+//!
+//! Size and caching: tower-http's `CompressionLayer` answers brotli or gzip as the browser
+//! asks; the WebAssembly module is also served pre-compressed when `make build-web` wrote a
+//! `.gz` beside it (brotli at its best level takes a second per megabyte, too slow per
+//! request). Every file is `Cache-Control: no-cache` with a `Last-Modified` date: a repeat
+//! visit revalidates with `If-Modified-Since` and gets empty 304s, and once the service
+//! worker holds the shell it answers from its cache without asking at all.
+//!
+//! The folders are found next to this crate's sources; `SIPROC_WEB_DIR` (the `examples/web`
+//! folder) and `SIPROC_WASM_PKG` (the web build of the package) override them.
+
+use std::path::PathBuf;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The pages' content security policy: scripts, styles, workers and requests from this
+/// origin only; WebAssembly compiled from this origin's module.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+     style-src 'self'; img-src 'self' data:; connect-src 'self'; worker-src 'self'; \
+     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Where the web application's files are.
+#[derive(Debug, Clone)]
+pub struct WebRoot {
+    /// The `examples/web` folder.
+    pub pages: PathBuf,
+    /// The web build of the WebAssembly package.
+    pub pkg: PathBuf,
+}
+
+impl WebRoot {
+    /// The folders of this source tree, or those `SIPROC_WEB_DIR` and `SIPROC_WASM_PKG` name.
+    pub fn from_env() -> WebRoot {
+        let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        WebRoot {
+            pages: std::env::var_os("SIPROC_WEB_DIR")
+                .map_or_else(|| here.join("..").join("web"), PathBuf::from),
+            pkg: std::env::var_os("SIPROC_WASM_PKG").map_or_else(
+                || {
+                    here.join("..")
+                        .join("..")
+                        .join("siproc-wasm")
+                        .join("pkg")
+                        .join("web")
+                },
+                PathBuf::from,
+            ),
+        }
+    }
+}
+
+/// The router of the web application's files.
+pub fn router<S: Clone + Send + Sync + 'static>(root: &WebRoot) -> Router<S> {
+    let app = root.pages.join("app");
+    let headers = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(CompressionLayer::new());
+    Router::new()
+        .route_service("/", ServeFile::new(app.join("index.html")))
+        .route_service("/sw.js", ServeFile::new(app.join("sw.js")))
+        .route_service("/form.js", ServeFile::new(root.pages.join("form.js")))
+        .nest_service("/app", ServeDir::new(app))
+        .nest_service("/pkg", ServeDir::new(&root.pkg).precompressed_gzip())
+        .layer(headers)
+}

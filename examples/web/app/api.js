@@ -1,0 +1,80 @@
+// The API under /api/v1 with the session's bearer token, and the live event stream. The token
+// lives in sessionStorage (this tab, until it closes): never in a URL, never in localStorage.
+const BASE = "/api/v1";
+const KEY = "siproc.token";
+
+/** The session: the token and who it belongs to. */
+export const session = {
+  get token() { return sessionStorage.getItem(KEY); },
+  get me() { return JSON.parse(sessionStorage.getItem(KEY + ".me") ?? "null"); },
+  save(token, me) {
+    sessionStorage.setItem(KEY, token);
+    sessionStorage.setItem(KEY + ".me", JSON.stringify(me));
+  },
+  clear() {
+    sessionStorage.removeItem(KEY);
+    sessionStorage.removeItem(KEY + ".me");
+  },
+};
+
+/**
+ * Calls the API. Resolves to { status, ok, data, headers } for every HTTP answer; rejects only
+ * when the network fails (offline).
+ */
+export async function api(path, { method = "GET", body, headers = {}, token = session.token, raw = false } = {}) {
+  const init = { method, headers: { ...headers }, cache: "no-store" };
+  if (token) init.headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) {
+    init.headers["content-type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(BASE + path, init);
+  if (raw) return { status: response.status, ok: response.ok, response, headers: response.headers };
+  const type = response.headers.get("content-type") ?? "";
+  const data = type.includes("json") ? await response.json() : null;
+  return { status: response.status, ok: response.ok, data, headers: response.headers };
+}
+
+/**
+ * Follows GET /events (Server-Sent Events, read with fetch so that the token goes in a header),
+ * calling `onEntry` with each entry; reconnects with Last-Event-ID after a drop. `onState(true|false)`
+ * says whether the stream is up. Returns a function that stops it.
+ */
+export function follow(onEntry, onState = () => {}) {
+  const stop = new AbortController();
+  let last = null;
+  (async () => {
+    while (!stop.signal.aborted) {
+      try {
+        const headers = { authorization: `Bearer ${session.token}`, accept: "text/event-stream" };
+        if (last) headers["last-event-id"] = last;
+        const response = await fetch(BASE + "/events", { headers, signal: stop.signal, cache: "no-store" });
+        if (!response.ok || !response.body) throw new Error(`events: ${response.status}`);
+        onState(true);
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = "";
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value;
+          let end;
+          while ((end = buffer.indexOf("\n\n")) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            let data = "";
+            for (const line of block.split("\n")) {
+              if (line.startsWith("id:")) last = line.slice(3).trim();
+              else if (line.startsWith("data:")) data += line.slice(5).trim();
+            }
+            if (data) onEntry(JSON.parse(data));
+          }
+        }
+      } catch {
+        // Offline or dropped: wait and reconnect.
+      }
+      onState(false);
+      if (!stop.signal.aborted) await new Promise((r) => setTimeout(r, 2000));
+    }
+  })();
+  return () => stop.abort();
+}

@@ -1,0 +1,71 @@
+// The live case list: the cases the user may see (the server applies the core's visibility
+// rule), filtered by status, category, office and name; the event stream (GET /events) brings
+// new cases and status changes without a reload, marked "new" or "updated".
+import * as wasm from "/pkg/siproc_wasm.js";
+import { api, follow, session } from "./api.js";
+import { locale, t, when } from "./i18n.js";
+import { el } from "/form.js";
+
+const STATUSES = ["registered", "in_progress", "awaiting_authority", "resolved", "closed"];
+
+export async function show(view) {
+  const me = session.me;
+  const view_ = wasm.catalog(locale, "hn");
+  const choices = (path) => view_.fields.find((f) => f.path === path)?.choices ?? [];
+  const categories = new Map(choices("/category").map((c) => [c.code, c.label]));
+  const select = (id, label, options) => [el("label", { htmlFor: id }, label),
+    el("select", { id }, el("option", { value: "" }, t("all")), ...options.map(([v, text]) => el("option", { value: v }, text)))];
+  const filters = el("form", { id: "filters", className: "filters" },
+    el("div", {}, ...select("q-status", t("filter_status"), STATUSES.map((s) => [s, t(`status.${s}`)]))),
+    el("div", {}, ...select("q-category", t("filter_category"), [...categories])),
+    me.sees_all_offices ? el("div", {}, ...select("q-office", t("filter_office"), choices("/office").map((o) => [o.code, o.label]))) : "",
+    el("div", {}, el("label", { htmlFor: "q-name" }, t("filter_name")), el("input", { id: "q-name", type: "search", autocomplete: "off" })),
+    el("button", { type: "submit" }, t("apply")));
+  const live = el("p", { id: "live", className: "help", role: "status" }, t("live_off"));
+  const body = el("tbody");
+  const table = el("table", { id: "cases" },
+    el("thead", {}, el("tr", {}, ...["col_number", "col_office", "col_category", "col_status", "col_updated"].map((k) => el("th", { scope: "col" }, t(k))))),
+    body);
+  view.replaceChildren(el("h1", {}, t("cases_title")), filters, live, el("div", { className: "scroll" }, table));
+  /** case id → "new" | "changed", for the rows the stream brought. */
+  const marks = new Map();
+
+  async function load() {
+    const query = new URLSearchParams();
+    for (const [key, id] of [["status", "q-status"], ["category", "q-category"], ["office", "q-office"], ["name", "q-name"]]) {
+      const value = document.getElementById(id)?.value.trim();
+      if (value) query.set(key, value);
+    }
+    query.set("limit", "200");
+    // The name is a filter the server applies; it goes in the query of this one request (never
+    // in the page's address) and the server does not log queries.
+    const answer = await api(`/cases?${query}`);
+    if (!answer.ok) {
+      body.replaceChildren(el("tr", {}, el("td", { colSpan: 5 }, t("error", { status: answer.status, message: answer.data?.message ?? "" }))));
+      return;
+    }
+    const items = [...answer.data.items].sort((a, b) => b.updated_at.localeCompare(a.updated_at));
+    body.replaceChildren(...(items.length ? items.map((c) => {
+      const mark = marks.get(c.id);
+      const row = el("tr", { className: mark ?? "" },
+        el("td", {}, el("a", { href: `#/case/${c.id}` }, c.number), mark ? el("span", { className: `badge ${mark}` }, " ", t(mark)) : ""),
+        el("td", {}, c.office), el("td", {}, categories.get(c.category) ?? c.category),
+        el("td", {}, t(`status.${c.status}`)), el("td", {}, when(c.updated_at)));
+      row.dataset.id = c.id;
+      row.dataset.number = c.number;
+      return row;
+    }) : [el("tr", {}, el("td", { colSpan: 5 }, t("no_cases")))]));
+  }
+
+  let timer = null;
+  const stop = follow((entry) => {
+    if (entry.type === "case_opened") marks.set(entry.case_id, "new");
+    else if (entry.type === "status_changed" && marks.get(entry.case_id) !== "new") marks.set(entry.case_id, "changed");
+    else return;
+    clearTimeout(timer);
+    timer = setTimeout(load, 50);
+  }, (up) => { live.textContent = up ? t("live") : t("live_off"); live.dataset.up = String(up); });
+  filters.addEventListener("submit", (event) => { event.preventDefault(); load(); });
+  await load();
+  return () => { stop(); clearTimeout(timer); };
+}

@@ -1,0 +1,84 @@
+// The intake page: the catalog's form (form.js) validated as the officer types; on submit the
+// record is validated whole, queued with its Idempotency-Key and sent. A 422 puts the server's
+// issues at their fields; success shows the case number and its forms; with no connection the
+// record stays pending (queue.js) and is listed here until the server acknowledges it.
+import * as wasm from "/pkg/siproc_wasm.js";
+import { api, session } from "./api.js";
+import { locale, t, when } from "./i18n.js";
+import { buildIntakeForm, el } from "/form.js";
+import * as queue from "./queue.js";
+
+export async function show(view) {
+  const form = el("form", { id: "intake", noValidate: true });
+  const result = el("section", { id: "result", "aria-live": "polite" });
+  const pendingList = el("section", { id: "pending", "aria-live": "polite" });
+  view.replaceChildren(el("h1", {}, t("intake_title")), el("p", { className: "help" }, t("intake_help")),
+    pendingList, form, result);
+  const intake = buildIntakeForm({ wasm, form, locale, onChange: () => result.replaceChildren() });
+  const me = session.me;
+  const office = intake.rows.get("/office");
+  if (me?.office && [...office.control.options].some((o) => o.value === me.office)) office.control.value = me.office;
+
+  async function drawPending() {
+    const items = (await queue.pending()).filter((i) => i.user === me.user_id);
+    if (!items.length) return pendingList.replaceChildren();
+    pendingList.replaceChildren(el("h2", {}, t("pending_title")), el("ul", {}, ...items.map((item) => {
+      const person = item.record.persons?.[0] ?? {};
+      const li = el("li", { className: `pending ${item.state}` },
+        el("strong", {}, `${person.given_names ?? ""} ${person.surnames ?? ""}`.trim() || "—"), " · ",
+        item.state === "pending" ? t("pending_item", { at: when(item.queued_at) }) : t("pending_rejected", { code: item.code }));
+      li.dataset.key = item.key;
+      if (item.state !== "pending") {
+        li.append(" ", el("button", { type: "button", className: "small", onclick: () => queue.remove(item.key).then(drawPending) }, t("discard")));
+      }
+      return li;
+    })));
+  }
+
+  function success(summary) {
+    const forms = wasm.intakeForms(intake.record(), intake.options);
+    result.replaceChildren(
+      el("p", { className: "ok", id: "registered" }, t("registered", { number: summary.number })),
+      el("p", {}, t("forms_to_print")),
+      el("ul", {}, ...forms.map((f) => el("li", {}, f.title))),
+      el("p", {}, el("a", { href: `#/case/${summary.id}`, id: "open-case" }, t("open_case"))));
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const record = intake.record();
+    const report = wasm.validate(record, intake.options);
+    const unplaced = intake.place(report.issues);
+    if (!report.ok) {
+      const n = report.issues.filter((i) => i.severity === "error").length;
+      result.replaceChildren(el("p", { className: "errors", role: "alert" }, t("problems", { n })),
+        el("ul", {}, ...unplaced.map((i) => el("li", {}, i.message))));
+      return;
+    }
+    const item = await queue.enqueue(record, me.user_id);
+    let answer = null;
+    try {
+      if (navigator.onLine) answer = await queue.send(item.key);
+    } catch {
+      answer = null;
+    }
+    if (answer?.ok) success(answer.data);
+    else if (answer?.status === 422) {
+      await queue.remove(item.key);
+      const left = intake.place(answer.data.issues ?? []);
+      result.replaceChildren(el("p", { className: "errors", role: "alert" }, t("problems", { n: (answer.data.issues ?? []).length || 1 })),
+        el("ul", {}, ...left.map((i) => el("li", {}, `${i.message} (${i.code})`))));
+    } else if (answer) {
+      await queue.remove(item.key);
+      result.replaceChildren(el("p", { className: "errors", role: "alert" }, t("error", { status: answer.status, message: answer.data?.message ?? "" })));
+    } else {
+      result.replaceChildren(el("p", { className: "warning", id: "pending-saved" }, t("pending_saved")));
+    }
+    drawPending();
+  });
+  const redraw = () => drawPending();
+  addEventListener("siproc:queue", redraw);
+  await drawPending();
+  form.dataset.ready = "true";
+  return () => removeEventListener("siproc:queue", redraw);
+}

@@ -1,0 +1,106 @@
+// The web application's shell: the header (navigation, language, connection, sign-out), the
+// routes (`#/signin`, `#/intake`, `#/cases`, `#/case/<id>`, `#/verify`), the service worker
+// and the sending of pending registrations whenever the connection returns.
+import init from "/pkg/siproc_wasm.js";
+import { api, session } from "./api.js";
+import { locale, t, toggleLocale } from "./i18n.js";
+import { el } from "/form.js";
+import * as queue from "./queue.js";
+
+const view = document.getElementById("view");
+const wasmReady = init();
+let leave = () => {};
+
+if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
+
+function chrome() {
+  document.documentElement.lang = locale;
+  document.title = `${t("brand")}`;
+  document.getElementById("skip").textContent = t("skip");
+  document.getElementById("brand").textContent = t("brand");
+  const lang = document.getElementById("lang");
+  lang.textContent = t("other_language");
+  lang.lang = locale === "es" ? "en" : "es";
+  lang.onclick = toggleLocale;
+  const out = document.getElementById("signout");
+  out.textContent = t("signout");
+  out.hidden = !session.token;
+  out.onclick = () => { session.clear(); location.hash = "#/signin"; chrome(); };
+  const me = session.me;
+  const links = [["#/verify", t("nav_verify")]];
+  if (me?.sees_cases) links.unshift(["#/cases", t("nav_cases")]);
+  if (me && ["officer", "supervisor", "directorate"].includes(me.role)) links.unshift(["#/intake", t("nav_intake")]);
+  if (!me) links.unshift(["#/signin", t("nav_signin")]);
+  const nav = document.getElementById("nav");
+  nav.setAttribute("aria-label", t("nav"));
+  nav.replaceChildren(el("ul", {}, ...links.map(([href, text]) => {
+    const a = el("a", { href }, text);
+    if (location.hash.startsWith(href)) a.setAttribute("aria-current", "page");
+    return el("li", {}, a);
+  })));
+  const net = document.getElementById("net");
+  net.textContent = navigator.onLine ? t("online") : t("offline");
+  net.className = navigator.onLine ? "online" : "offline";
+}
+
+function signinPage() {
+  const input = el("input", { id: "token", type: "password", autocomplete: "off", required: true });
+  const message = el("p", { id: "signin-message", role: "alert" });
+  const form = el("form", { id: "signin", className: "card" },
+    el("label", { htmlFor: "token" }, t("token")), input,
+    el("p", { className: "help" }, t("signin_help")),
+    el("button", { type: "submit" }, t("signin_button")), message);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const token = input.value.trim();
+    const answer = await api("/me", { token }).catch(() => null);
+    if (!answer?.ok) {
+      message.textContent = t("signin_bad");
+      return;
+    }
+    session.save(token, answer.data);
+    location.hash = answer.data.sees_cases ? "#/cases" : "#/verify";
+  });
+  view.replaceChildren(el("h1", {}, t("signin_title")), form);
+  const me = session.me;
+  if (me) form.before(el("p", { className: "help" }, t("signed_in_as", { user: me.user_id, role: me.role, office: me.office })));
+}
+
+const ROUTES = {
+  signin: async () => signinPage(),
+  intake: async () => (await import("./intake.js")).show(view, await wasmReady),
+  cases: async () => (await import("./cases.js")).show(view),
+  case: async (id) => (await import("./casepage.js")).show(view, id),
+  verify: async () => (await import("./verify.js")).show(view),
+};
+const PUBLIC = new Set(["signin", "verify"]);
+
+async function route() {
+  leave();
+  leave = () => {};
+  const [name, arg] = location.hash.replace(/^#\/?/, "").split("/");
+  const page = ROUTES[name] ? name : session.token ? (session.me?.sees_cases ? "cases" : "verify") : "signin";
+  if (!PUBLIC.has(page) && !session.token) {
+    location.hash = "#/signin";
+    return;
+  }
+  chrome();
+  try {
+    leave = (await ROUTES[page](arg)) ?? (() => {});
+  } catch (e) {
+    view.replaceChildren(el("p", { className: "errors", role: "alert" }, navigator.onLine ? String(e) : t("offline_page")));
+  }
+  view.dataset.page = page;
+  view.dataset.ready = "true";
+}
+
+function flush() {
+  const me = session.me;
+  if (me) queue.flush(me.user_id).then(() => dispatchEvent(new Event("siproc:queue")));
+}
+addEventListener("hashchange", () => { delete view.dataset.ready; route(); });
+addEventListener("online", () => { chrome(); flush(); });
+addEventListener("offline", chrome);
+queue.onChange(() => dispatchEvent(new Event("siproc:queue")));
+await route();
+flush();

@@ -1,0 +1,53 @@
+// A real siproc-server for the browser tests: the debug build (`cargo build -p siproc-server`),
+// on 127.0.0.1 with a free port, a fresh SQLite database in a temporary folder and `--demo`
+// tokens, read from what it prints.
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository's root. */
+export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+
+/** Starts the server; resolves to { url, tokens: {user id → token}, stop() }. */
+export async function startServer() {
+  const dir = await mkdtemp(join(tmpdir(), "siproc-web-"));
+  const binary = process.env.SIPROC_SERVER ?? join(root, "target", "debug", "siproc-server");
+  const child = spawn(binary, ["serve", "--demo", "--database", `sqlite://${join(dir, "siproc.db")}`,
+    "--listen", "127.0.0.1:0", "--rate-limit", "0"], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn" } });
+  const tokens = {};
+  let log = "";
+  child.stderr.on("data", (d) => { log += d; });
+  const url = await new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`siproc-server did not start:\n${out}\n${log}`)), 60_000);
+    child.on("exit", (code) => reject(new Error(`siproc-server exited (${code}):\n${out}\n${log}`)));
+    child.stdout.on("data", (d) => {
+      out += d;
+      for (const m of out.matchAll(/^demo token\s+\S+\s+(\S+)\s+(\S+)$/gm)) tokens[m[1]] = m[2];
+      const listening = out.match(/listening on (http:\/\/[\d.]+:\d+)\//);
+      if (listening) {
+        clearTimeout(timer);
+        resolve(listening[1]);
+      }
+    });
+  });
+  const stop = async () => {
+    child.kill("SIGTERM");
+    await new Promise((r) => (child.exitCode !== null ? r() : child.on("exit", r)));
+    await rm(dir, { recursive: true, force: true });
+  };
+  return { url, tokens, stop, log: () => log };
+}
+
+/** Calls the API as `token` from Node. */
+export async function call(url, path, { token, method = "GET", body, headers = {} } = {}) {
+  const response = await fetch(`${url}/api/v1${path}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { "content-type": "application/json" } : {}), ...headers },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const type = response.headers.get("content-type") ?? "";
+  return { status: response.status, headers: response.headers, data: type.includes("json") ? await response.json() : Buffer.from(await response.arrayBuffer()) };
+}

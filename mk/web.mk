@@ -1,0 +1,30 @@
+# The web application served by siproc-server at / (examples/web/app, issue 13) and its tests
+# in a real headless Chromium against a real server.
+#
+#   make build-web   the WebAssembly package (make build-wasm), its pre-compressed .gz for
+#                    the server, and the debug server
+#   make test-web    the browser tests (examples/web/tests): live list, corpus codes in es and
+#                    en, offline intake, 409, form verification, axe-core, screenshots into
+#                    docs/screenshots/
+#   make bench-web   first-load transfer size and validation-feedback time (benches/README.md)
+#
+# Set-up is idempotent: playwright-core and Chromium's flags are siproc-wasm's (make
+# setup-wasm); `npm ci` here adds axe-core at the version package-lock.json pins.
+
+.PHONY: setup-web build-web test-web bench-web
+
+TESTS += test-web
+WEB_DIR := $(ROOT)/examples/web
+NPM_DIRS += $(WEB_DIR)
+
+setup-web: setup-wasm
+
+build-web: setup-web build-wasm
+	gzip -9 -k -f $(WASM_PKG)/web/siproc_wasm_bg.wasm
+	cargo build -p siproc-server
+
+test-web: build-web
+	cd $(WEB_DIR) && node --test --test-concurrency=1 tests/
+
+bench-web: build-web
+	cd $(WEB_DIR) && node tests/bench.mjs

@@ -1,0 +1,210 @@
+//! Checking a paper form: from the verification code printed on it to the form it belongs to.
+//!
+//! A form's verification code is the first 12 hex digits of the history event it was generated
+//! from ([`verification_code`]), and the *form generated* event that records the PDF links to
+//! that event through its `prev_hash`. So the forms a history has issued, and their codes, can
+//! be read from the history alone: [`issued_forms`]. A [`FormRegistry`] keeps them by code for
+//! the public "verify a paper form" check, which answers which form, which case number, which
+//! office and when — never a person's data, which an [`IssuedForm`] does not hold.
+//!
+//! ```
+//! use siproc_core::forms::verification::parse_code;
+//!
+//! assert_eq!(parse_code(" 3f2a 9c1b-7e04 ").as_deref(), Some("3F2A-9C1B-7E04"));
+//! assert_eq!(parse_code(&"3f2a9c1b7e04".repeat(5)[..64]).as_deref(), Some("3F2A-9C1B-7E04"));
+//! assert_eq!(parse_code("3F2A-9C1B-7E0"), None);
+//! ```
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::verification_code;
+use crate::history::{Event, EventKind};
+
+/// A form a case's history says was generated, found by its verification code. No personal
+/// data: the form id, the case number, the office and the time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IssuedForm {
+    /// The short verification code printed on the form (`3F2A-9C1B-7E04`).
+    pub code: String,
+    /// The full verification hash (the event the form was generated from), 64 lowercase hex.
+    #[serde(skip)]
+    pub verification_hash: String,
+    /// The form's id in the catalog.
+    pub form: String,
+    /// The case number printed on the form.
+    pub case_number: String,
+    /// The office responsible for the case.
+    pub office: String,
+    /// When the form was generated.
+    pub generated_at: DateTime<Utc>,
+}
+
+/// The forms `events` (one case's history, numbered `case_number`, of `office`) record as
+/// generated, in history order.
+pub fn issued_forms(case_number: &str, office: &str, events: &[Event]) -> Vec<IssuedForm> {
+    events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::FormGenerated { form, .. } => Some(IssuedForm {
+                code: verification_code(&e.prev_hash),
+                verification_hash: e.prev_hash.to_ascii_lowercase(),
+                form: form.clone(),
+                case_number: case_number.to_owned(),
+                office: office.to_owned(),
+                generated_at: e.at,
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What someone typed or scanned, as the canonical short code (`3F2A-9C1B-7E04`): the short
+/// code in any case, with or without dashes and spaces; the full 64-digit hash; or the QR
+/// code's payload (`SIPROC:<case number>:<hash>`). `None` when it is none of these.
+pub fn parse_code(input: &str) -> Option<String> {
+    let input = input.trim();
+    let hex_part = match input.get(..7) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("SIPROC:") => input.rsplit(':').next()?,
+        _ => input,
+    };
+    let digits: String = hex_part
+        .chars()
+        .filter(|c| !matches!(c, '-' | ' '))
+        .collect();
+    let well_formed =
+        matches!(digits.len(), 12 | 64) && digits.bytes().all(|b| b.is_ascii_hexdigit());
+    well_formed.then(|| verification_code(&digits))
+}
+
+/// Issued forms by verification code.
+#[derive(Debug, Clone, Default)]
+pub struct FormRegistry {
+    by_code: HashMap<String, Vec<IssuedForm>>,
+}
+
+impl FormRegistry {
+    /// Adds `forms` (a form already registered, same hash and time, is not added twice).
+    pub fn add(&mut self, forms: impl IntoIterator<Item = IssuedForm>) {
+        for form in forms {
+            let entry = self.by_code.entry(form.code.clone()).or_default();
+            if !entry.contains(&form) {
+                entry.push(form);
+            }
+        }
+    }
+
+    /// The forms whose verification code is `input` ([`parse_code`]'s forms). A full hash must
+    /// match in full, not only its first 12 digits.
+    pub fn lookup(&self, input: &str) -> Vec<&IssuedForm> {
+        let Some(code) = parse_code(input) else {
+            return Vec::new();
+        };
+        let full: String = input
+            .rsplit(':')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        self.by_code
+            .get(&code)
+            .map(|forms| {
+                forms
+                    .iter()
+                    .filter(|f| full.len() != 64 || f.verification_hash == full)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Number of forms registered.
+    pub fn len(&self) -> usize {
+        self.by_code.values().map(Vec::len).sum()
+    }
+
+    /// Whether no form is registered.
+    pub fn is_empty(&self) -> bool {
+        self.by_code.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actor::{Actor, Role};
+    use crate::history::GENESIS_HASH;
+    use uuid::Uuid;
+
+    fn event(seq: u64, prev: &str, kind: EventKind) -> Event {
+        Event::seal(
+            Uuid::nil(),
+            seq,
+            prev,
+            Actor::new("ana", Role::Officer, "TAP"),
+            Utc::now(),
+            kind,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_generated_form_is_found_by_the_code_of_the_event_it_came_from() {
+        let opened = event(1, GENESIS_HASH, EventKind::Archived);
+        let form = event(
+            2,
+            &opened.hash,
+            EventKind::FormGenerated {
+                form: "intake_sheet".into(),
+                sha256: "ab".repeat(32),
+            },
+        );
+        let issued = issued_forms("TAP-2026-000001", "TAP", &[opened.clone(), form]);
+        assert_eq!(issued.len(), 1);
+        let mut registry = FormRegistry::default();
+        registry.add(issued.clone());
+        registry.add(issued);
+        assert_eq!(registry.len(), 1);
+        let code = verification_code(&opened.hash);
+        let found = registry.lookup(&code.to_lowercase().replace('-', " "));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].form, "intake_sheet");
+        assert_eq!(found[0].office, "TAP");
+        assert_eq!(registry.lookup(&opened.hash).len(), 1);
+        assert_eq!(
+            registry
+                .lookup(&format!(
+                    "SIPROC:TAP-2026-000001:{}",
+                    opened.hash.to_uppercase()
+                ))
+                .len(),
+            1
+        );
+        // One changed digit, or a full hash that shares only the first 12 digits, is unknown.
+        let mut changed = code.clone().into_bytes();
+        changed[0] = if changed[0] == b'A' { b'B' } else { b'A' };
+        assert!(
+            registry
+                .lookup(&String::from_utf8(changed).unwrap())
+                .is_empty()
+        );
+        let mut other = opened.hash.clone();
+        other.replace_range(63.., if opened.hash.ends_with('0') { "1" } else { "0" });
+        assert!(registry.lookup(&other).is_empty());
+    }
+
+    #[test]
+    fn anything_else_is_not_a_code() {
+        for bad in [
+            "",
+            "3F2A-9C1B",
+            "XYZA-9C1B-7E04",
+            "SIPROC:",
+            "3F2A-9C1B-7E04-0000",
+            "é",
+        ] {
+            assert_eq!(parse_code(bad), None, "{bad:?}");
+        }
+    }
+}
