@@ -10,7 +10,14 @@ let rules = null;
 /** A sealed value as text: the server sends it only to those who may see the case. */
 const plain = (v) => (typeof v === "string" ? v : typeof v?.value === "string" ? v.value : "");
 // Commands the page can offer with a button and, at most, a note; others need their own forms.
-const SIMPLE = new Set(["approve_closure", "accept_transfer", "reject_transfer", "reopen", "archive"]);
+// Each with what the case must show for the button to appear (the server still decides).
+const SIMPLE = {
+  approve_closure: (c) => c.closure_requested && !c.closure_approved,
+  accept_transfer: (c) => c.transfer?.status === "pending",
+  reject_transfer: (c) => c.transfer?.status === "pending",
+  reopen: () => true,
+  archive: () => true,
+};
 
 export async function show(view, id) {
   rules ??= (await api("/workflow")).data ?? [];
@@ -47,7 +54,7 @@ export async function show(view, id) {
       if (r.command === "change_status" && r.to) {
         buttons.append(el("button", { type: "button", className: "command", onclick: () => run({ command: "change_status", to: r.to }), "data-command": `to-${r.to}` },
           t("to_status", { status: t(`status.${r.to}`) })));
-      } else if (SIMPLE.has(r.command)) {
+      } else if (SIMPLE[r.command]?.(c)) {
         buttons.append(el("button", { type: "button", className: "command", onclick: () => run({ command: r.command }), "data-command": r.command },
           t(`command.${r.command}`)));
       }

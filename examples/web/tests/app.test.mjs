@@ -135,13 +135,16 @@ for (const locale of ["es", "en"]) {
       const entry = corpus(file, name);
       await fill(page, entry.intake);
       await page.click("#intake button[type=submit]");
+      let checked = 0;
       for (const want of entry.expected) {
         const message = page.locator(`.row[data-path="${want.path}"] .message`);
         if (!(await message.count())) continue;
+        checked += 1;
         assert.match(await message.getAttribute("data-codes"), new RegExp(`(^| )${want.code.replace(".", "\\.")}( |$)`), `${name}: ${want.path}`);
         const template = rules.find((r) => r.code === want.code)[locale];
         if (!template.includes("{")) assert.ok((await message.innerText()).includes(template), `${want.code} in ${locale}`);
       }
+      assert.ok(checked >= 1, `${name}: an expected issue has a field on the page`);
       assert.equal(await page.locator("#registered").count(), 0);
     }
     await page.screenshot({ path: join(SHOTS, `intake-errors-${locale}.png`), fullPage: true });
