@@ -11,7 +11,8 @@
 //! use siproc_core::forms::verification::parse_code;
 //!
 //! assert_eq!(parse_code(" 3f2a 9c1b-7e04 ").as_deref(), Some("3F2A-9C1B-7E04"));
-//! assert_eq!(parse_code(&"3f2a9c1b7e04".repeat(5)[..64]).as_deref(), Some("3F2A-9C1B-7E04"));
+//! assert_eq!(parse_code(&"3f2a9c1b7e04".repeat(6)[..64]).as_deref(), Some("3F2A-9C1B-7E04"));
+//! assert_eq!(parse_code("SIPROC:TAP-2026-000001:3F2A9C1B7E04").as_deref(), Some("3F2A-9C1B-7E04"));
 //! assert_eq!(parse_code("3F2A-9C1B-7E0"), None);
 //! ```
 
