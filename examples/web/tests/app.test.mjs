@@ -9,7 +9,8 @@
 // - offline (context.setOffline): a submitted intake is pending, still pending after an
 //   offline reload and in a second tab, and reaches the server exactly once when online;
 // - a command on a stale version gets 409: the page says so, reloads, and the retry works;
-// - the public verification page accepts a real form's code and rejects a changed one; failed
+// - the officer downloads a form from the case page; the public verification page accepts its
+//   code and rejects a changed one; failed
 //   checks are rate-limited;
 // - axe-core finds no serious or critical violation on any page;
 // - screenshots of every page go to docs/screenshots/.
@@ -202,9 +203,13 @@ test("a command on a stale version is a 409: shown, reloaded, and the retry work
 });
 
 test("the verification page accepts a real form's code and rejects a changed one", async () => {
-  const pdf = await call(server.url, `/cases/${registered.id}/forms/intake_sheet.pdf`, { token: server.tokens["demo-officer-tap"] });
-  assert.equal(pdf.status, 200);
-  const hash = pdf.data.toString("latin1").match(/SiprocVerification\(([0-9a-f]{64})\)/)[1];
+  // The officer prints the intake sheet from the case page.
+  const officer = await signedIn(await context({ acceptDownloads: true }), "demo-officer-tap", `#/case/${registered.id}`);
+  const [download] = await Promise.all([officer.waitForEvent("download"), officer.click('button[data-form="intake_sheet"]')]);
+  assert.match(download.suggestedFilename(), new RegExp(`^${registered.number}-intake_sheet\\.pdf$`));
+  const pdf = readFileSync(await download.path());
+  assert.equal(pdf.subarray(0, 5).toString(), "%PDF-");
+  const hash = pdf.toString("latin1").match(/SiprocVerification\(([0-9a-f]{64})\)/)[1];
   const code = hash.slice(0, 12).toUpperCase().replace(/(.{4})(?=.)/g, "$1-");
   const page = await (await context({ bypassCSP: true })).newPage();
   await page.goto(`${server.url}/#/verify`);
