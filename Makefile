@@ -21,7 +21,7 @@ help:
 	@echo "make test   every test: Rust, Python, WebAssembly, browser"
 	@echo "make lint   cargo fmt --check and clippy -D warnings"
 
-run: build-wasm run-server
+run: compress-wasm run-server
 
 test: lint $(TESTS)
 	@echo "all tests passed"

@@ -11,7 +11,7 @@
 # Set-up is idempotent: playwright-core and Chromium's flags are siproc-wasm's (make
 # setup-wasm); `npm ci` here adds axe-core at the version package-lock.json pins.
 
-.PHONY: setup-web build-web test-web bench-web
+.PHONY: setup-web compress-wasm build-web test-web bench-web
 
 TESTS += test-web
 WEB_DIR := $(ROOT)/examples/web
@@ -19,8 +19,12 @@ NPM_DIRS += $(WEB_DIR)
 
 setup-web: setup-wasm
 
-build-web: setup-web build-wasm
+# The server sends this .gz to browsers that accept gzip (compressing 1 MB on the fly per
+# request would be slow); `make run` makes it too.
+compress-wasm: build-wasm
 	gzip -9 -k -f $(WASM_PKG)/web/siproc_wasm_bg.wasm
+
+build-web: setup-web compress-wasm
 	cargo build -p siproc-server
 
 test-web: build-web
