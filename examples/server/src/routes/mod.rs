@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod cases;
 pub mod events;
+pub mod stats;
 
 use axum::Json;
 use axum::Router;
@@ -25,6 +26,7 @@ pub const MAX_ARCHIVE_BYTES: usize = 512 * 1024 * 1024;
         cases::create_case, cases::list_cases, cases::get_case, cases::run_command,
         cases::history, cases::verify, cases::forms, cases::form_pdf, cases::break_glass,
         events::events, admin::export, admin::import, admin::access_log, admin::health,
+        stats::stats,
     ),
     components(schemas(crate::error::ErrorBody, cases::BreakGlass, crate::feed::FeedEntry)),
     modifiers(&BearerAuth),
@@ -67,5 +69,6 @@ pub fn api() -> Router<SharedState> {
         )
         .route("/access-log", get(admin::access_log))
         .route("/health", get(admin::health))
+        .route("/stats", get(stats::stats))
         .route("/openapi.json", get(openapi))
 }
