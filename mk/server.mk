@@ -6,6 +6,8 @@
 #
 # The server's tests (authorization matrix, races, SSE, hardening) are Rust integration tests:
 # `cargo test --workspace` in test-rust runs them (`cargo test -p siproc-server` alone).
+#   make test-server-pg   the server's PostgreSQL tests (its own tables, `token create`, two
+#                         processes on one database) with a private PostgreSQL (mk/with-pg.sh)
 
 .PHONY: run-server build-server
 
@@ -36,8 +38,18 @@ test-server: setup-rust $(SERVER_ST_STAMP)
 	cargo build -p siproc-server
 	$(ROOT)/examples/server/schemathesis.sh $(SERVER_VENV)
 
-# Load test with wrk (Debian's; figures in benches/README.md, "Server").
+# Load test with wrk (Debian's; figures in benches/README.md, "Server"), on SQLite and on a
+# private PostgreSQL (mk/with-pg.sh). BENCH_SECONDS per route (default 10).
 .PHONY: bench-server
-bench-server: build-server
+BENCH_SECONDS ?= 10
+bench-server: build-server setup-pg
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
-	$(ROOT)/benches/server/run.sh
+	$(ROOT)/benches/server/run.sh sqlite $(BENCH_SECONDS)
+	$(ROOT)/mk/with-pg.sh $(ROOT)/benches/server/run.sh postgres $(BENCH_SECONDS)
+
+# The server on a real PostgreSQL: the tests in tests/api/pg.rs skip without
+# SIPROC_TEST_POSTGRES_URL, which mk/with-pg.sh sets (setup-pg is in mk/pg.mk).
+.PHONY: test-server-pg
+TESTS += test-server-pg
+test-server-pg: setup-rust setup-pg
+	$(ROOT)/mk/with-pg.sh cargo test -p siproc-server --test api -- pg:: on_postgres

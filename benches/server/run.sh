@@ -1,18 +1,30 @@
 #!/usr/bin/env bash
 # Load test of the reference server with wrk (Debian package, installed by `make bench-server`):
-# register, get, command and list, with the access log on, on SQLite. Prints wrk's summaries.
+# register, get, command and list, with the access log on, on SQLite or PostgreSQL. Prints the
+# machine's load and wrk's summaries.
 #
-#   benches/server/run.sh [SECONDS]     (the server binary must be built: make build-server)
+#   benches/server/run.sh [sqlite|postgres] [SECONDS]
+#
+# The server binary must be built (make build-server). `postgres` uses the database in
+# SIPROC_TEST_POSTGRES_URL (mk/with-pg.sh sets it: `mk/with-pg.sh benches/server/run.sh postgres`).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-secs=${1:-10}
+backend=${1:-sqlite}
+secs=${2:-10}
 bin=${SERVER_BIN:-${CARGO_TARGET_DIR:-$root/target}/release/siproc-server}
 work=$(mktemp -d)
 port=${BENCH_PORT:-18080}
-trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$work"' EXIT
+pid=
+trap '[ -n "$pid" ] && { kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; }; rm -rf "$work"' EXIT
 
-"$bin" serve --demo --rate-limit 0 --database "sqlite://$work/bench.db" --listen "127.0.0.1:$port" \
+case $backend in
+  sqlite) database="sqlite://$work/bench.db" ;;
+  postgres) database=${SIPROC_TEST_POSTGRES_URL:?run under mk/with-pg.sh} ;;
+  *) echo "usage: $0 [sqlite|postgres] [SECONDS]"; exit 2 ;;
+esac
+echo "== $backend, $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+"$bin" serve --demo --rate-limit 0 --database "$database" --listen "127.0.0.1:$port" \
   > "$work/out" 2> "$work/log" &
 pid=$!
 for _ in $(seq 100); do grep -q listening "$work/out" 2>/dev/null && break; sleep 0.1; done
@@ -31,3 +43,4 @@ echo "== command (POST /cases/{id}/commands, add_note; one case per connection)"
 ids=$(curl -s -H "Authorization: Bearer $token" "$base/cases?limit=2&status=registered" | python3 -c 'import json,sys; print(" ".join(i["id"] for i in json.load(sys.stdin)["items"]))')
 export CASE_IDS=$ids
 wrk -t2 -c2 -d"${secs}s" --latency -s "$here/command.lua" "$base/cases"
+echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::case::{Case, TransferStatus};
+use crate::store::{CaseQuery, FeedEntry};
 use crate::workflow::MAX_SHORT_TEXT_CHARS;
 use crate::{Actor, Role};
 
@@ -51,12 +52,21 @@ impl<'a> Scope<'a> {
         }
     }
 
-    /// The scope known from the office alone (a list entry, an event in a feed): it never shows
-    /// more than the full scope would.
+    /// The scope known from the office alone (a list entry): it never shows more than the
+    /// full scope would.
     pub fn office(office: &'a str) -> Scope<'a> {
         Scope {
             office,
             transfer_to: None,
+        }
+    }
+
+    /// The scope of the case an entry of a store's feed is about: its office and the office a
+    /// transfer is pending to.
+    pub fn of_entry(entry: &'a FeedEntry) -> Scope<'a> {
+        Scope {
+            office: &entry.office,
+            transfer_to: entry.transfer_to.as_deref(),
         }
     }
 }
@@ -132,11 +142,35 @@ pub fn sees_cases(role: Role) -> bool {
     }
 }
 
+/// `query` narrowed to the cases `actor` may see without a grant, for lists: every case for the
+/// directorate and auditors; for officers and supervisors the cases of their office and those
+/// with a transfer pending to it ([`CaseQuery::reaching_office`]); `None` for a role that sees
+/// no case at all.
+pub fn visible_query(actor: &Actor, query: CaseQuery) -> Option<CaseQuery> {
+    match actor.role {
+        Role::Directorate | Role::Auditor => Some(query),
+        Role::Officer | Role::Supervisor => Some(CaseQuery {
+            reaching_office: Some(actor.office.clone()),
+            ..query
+        }),
+        Role::Partner => None,
+    }
+}
+
 /// Whether `role` sees every office's cases (lists need no office filter).
 pub fn sees_all_offices(role: Role) -> bool {
     match role {
         Role::Directorate | Role::Auditor => true,
         Role::Officer | Role::Supervisor | Role::Partner => false,
+    }
+}
+
+/// Whether `role` gets the full statistics tables of the cases it sees (staff); the others
+/// (partners) get only the disclosure-controlled release ([`crate::stats::release`]).
+pub fn sees_full_statistics(role: Role) -> bool {
+    match role {
+        Role::Officer | Role::Supervisor | Role::Directorate | Role::Auditor => true,
+        Role::Partner => false,
     }
 }
 
@@ -273,6 +307,8 @@ pub enum ReadKind {
     Form,
     /// A break-the-glass grant was given.
     BreakGlass,
+    /// The case was exported in an archive.
+    Export,
 }
 
 impl ReadKind {
@@ -285,6 +321,7 @@ impl ReadKind {
             ReadKind::Forms => "forms",
             ReadKind::Form => "form",
             ReadKind::BreakGlass => "break_glass",
+            ReadKind::Export => "export",
         }
     }
 
@@ -297,6 +334,7 @@ impl ReadKind {
             ReadKind::Forms,
             ReadKind::Form,
             ReadKind::BreakGlass,
+            ReadKind::Export,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -355,6 +393,31 @@ mod tests {
 
     fn actor(role: Role, office: &str) -> Actor {
         Actor::new("u1", role, office)
+    }
+
+    #[test]
+    fn list_queries_are_narrowed_to_what_the_role_sees() {
+        let query = CaseQuery {
+            status: Some(crate::case::Status::Registered),
+            ..CaseQuery::default()
+        };
+        for role in [Role::Directorate, Role::Auditor] {
+            assert_eq!(
+                visible_query(&actor(role, "DGPHM"), query.clone()),
+                Some(query.clone())
+            );
+        }
+        for role in [Role::Officer, Role::Supervisor] {
+            let narrowed = visible_query(&actor(role, "TAP"), query.clone());
+            assert_eq!(
+                narrowed,
+                Some(CaseQuery {
+                    reaching_office: Some("TAP".into()),
+                    ..query.clone()
+                })
+            );
+        }
+        assert_eq!(visible_query(&actor(Role::Partner, "TAP"), query), None);
     }
 
     #[test]
@@ -456,6 +519,7 @@ mod tests {
             ReadKind::Forms,
             ReadKind::Form,
             ReadKind::BreakGlass,
+            ReadKind::Export,
         ] {
             assert_eq!(ReadKind::parse(k.as_str()), Some(k));
         }

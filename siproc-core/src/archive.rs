@@ -36,7 +36,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::history::{self, Anchor, Event, HistoryError, hash::to_hex};
-use crate::store::{CaseQuery, CaseStore, PutOutcome, StoreError};
+use crate::store::{CaseQuery, CaseStore, CaseSummary, PutOutcome, StoreError};
 
 /// The `archive` member of the header.
 pub const FORMAT: &str = "siproc";
@@ -210,9 +210,22 @@ pub fn export(
     out: &mut dyn Write,
     now: DateTime<Utc>,
 ) -> Result<ExportSummary, ArchiveError> {
+    export_with(store, query, out, now, &mut |_| {})
+}
+
+/// [`export`], calling `exported` with each case written (a server logs every exported case
+/// in its access log).
+pub fn export_with(
+    store: &dyn CaseStore,
+    query: &CaseQuery,
+    out: &mut dyn Write,
+    now: DateTime<Utc>,
+    exported: &mut dyn FnMut(&CaseSummary),
+) -> Result<ExportSummary, ArchiveError> {
     let mut w = ArchiveWriter::new(out, now)?;
     for summary in store.list(query)? {
         w.write_case(&store.load(summary.id)?)?;
+        exported(&summary);
     }
     w.finish()
 }

@@ -232,13 +232,20 @@ mod durable {
             let wait = Duration::from_millis(20 + seed % 120);
             let mut child = spawn("writer", url);
             let out = child.stdout.take().unwrap();
+            let (first_tx, first_rx) = std::sync::mpsc::channel();
             let reader = std::thread::spawn(move || {
                 BufReader::new(out)
                     .lines()
                     .map_while(Result::ok)
                     .filter_map(|l| l.strip_prefix("@@ ").map(str::to_owned))
+                    .inspect(|_| {
+                        let _ = first_tx.send(());
+                    })
                     .collect::<Vec<String>>()
             });
+            // The random moment is counted from the writer's first acknowledgment, so that a
+            // slow start (a loaded machine, a database connection) still leaves it writing.
+            let _ = first_rx.recv_timeout(Duration::from_secs(30));
             let start = Instant::now();
             while start.elapsed() < wait {
                 std::thread::sleep(Duration::from_millis(5));

@@ -8,6 +8,7 @@
 //!
 //! ```text
 //! cargo run -p siproc-server -- serve --demo                # SQLite in ./data/siproc.db
+//! cargo run -p siproc-server -- serve --database postgresql://user@host:5432/siproc
 //! cargo run -p siproc-server -- token create --user ana --role officer --office TAP
 //! ```
 //!

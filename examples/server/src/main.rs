@@ -29,7 +29,7 @@ struct Cli {
 enum Top {
     /// Serve the API.
     Serve {
-        /// The database: sqlite:///path, a path, or memory:.
+        /// The database: sqlite:///path, a path, postgresql://user@host:port/db, or memory:.
         #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
         database: String,
         /// Address to listen on.

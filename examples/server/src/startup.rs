@@ -106,9 +106,18 @@ pub fn router(state: SharedState) -> Router {
 impl Application {
     /// Opens the database, loads the Honduran pack and binds the listener.
     pub async fn build(settings: &Settings) -> Result<Application, Box<dyn std::error::Error>> {
-        let (store, db) = Database::parse(&settings.database)?.open()?;
+        let database = Database::parse(&settings.database)?;
+        // Opening may block (PostgreSQL's client runs its own runtime): off the async threads.
+        let opening = database.clone();
+        let (store, db) = tokio::task::spawn_blocking(move || opening.open()).await??;
         let catalog = siproc_core::Catalog::honduras()?;
         let state = Arc::new(AppState::new(store, db, catalog, settings.rate_limit));
+        if let Database::Postgres(url) = database {
+            // Writes of every process on the database wake this process's event streams.
+            state
+                .feed
+                .listen_postgres(url, state.shutdown.subscribe())?;
+        }
         let listener = TcpListener::bind(settings.listen).await?;
         Ok(Application {
             router: router(state.clone()),

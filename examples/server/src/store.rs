@@ -1,10 +1,11 @@
 //! Where the cases live: the database URL picks the case store, and the server's own tables go
 //! into the same database.
 //!
-//! URLs: `sqlite:///absolute/path.db`, `sqlite://relative/path.db`, a plain path, or `memory:`.
-//! The case store is the core's ([`siproc_core::store::open_store`]): the SQLite file holds the
+//! URLs: `sqlite:///absolute/path.db`, `sqlite://relative/path.db`, a plain path,
+//! `postgresql://user@host:port/db` (or `postgres://…`), or `memory:`. The case store is the
+//! core's ([`siproc_core::store::open_store`]): the SQLite file or PostgreSQL database holds the
 //! cases, and the server's own tables (tokens, grants, access log, idempotency keys) beside
-//! them. The case store opens first: it refuses a file that already holds other tables.
+//! them. The case store opens first: it refuses a database that already holds other tables.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -19,6 +20,8 @@ use crate::db::ServerDb;
 pub enum Database {
     /// An SQLite file.
     Sqlite(PathBuf),
+    /// A PostgreSQL database (the URL as given: it may hold a password, so it is never shown).
+    Postgres(String),
     /// Nothing durable.
     Memory,
 }
@@ -27,7 +30,7 @@ pub enum Database {
 #[derive(Debug, thiserror::Error)]
 pub enum DatabaseError {
     /// Not a URL this server understands.
-    #[error("unsupported database URL (use sqlite:///path, a path, or memory:)")]
+    #[error("unsupported database URL (use sqlite:///path, a path, postgresql://…, or memory:)")]
     Unsupported,
     /// The database could not be opened.
     #[error("cannot open the database: {0}")]
@@ -41,7 +44,7 @@ impl Database {
             return Ok(Database::Memory);
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Err(DatabaseError::Unsupported);
+            return Ok(Database::Postgres(url.to_owned()));
         }
         let path = url.strip_prefix("sqlite://").unwrap_or(url);
         if path.is_empty() || path.contains("://") {
@@ -59,6 +62,11 @@ impl Database {
                 let cases =
                     open_store(text).map_err(|e| DatabaseError::Open(e.code().to_owned()))?;
                 (Arc::from(cases), ServerDb::open(path))
+            }
+            Database::Postgres(url) => {
+                let cases =
+                    open_store(url).map_err(|e| DatabaseError::Open(e.code().to_owned()))?;
+                (Arc::from(cases), ServerDb::connect(url))
             }
             Database::Memory => (Arc::new(MemoryStore::new()), ServerDb::in_memory()),
         };
@@ -95,6 +103,12 @@ mod tests {
             Some(Database::Sqlite(PathBuf::from("cases.db")))
         );
         assert_eq!(Database::parse("memory:").ok(), Some(Database::Memory));
+        assert_eq!(
+            Database::parse("postgresql://u@127.0.0.1:5432/db").ok(),
+            Some(Database::Postgres(
+                "postgresql://u@127.0.0.1:5432/db".to_owned()
+            ))
+        );
         assert!(Database::parse("mysql://x").is_err());
         assert!(Database::parse("").is_err());
     }

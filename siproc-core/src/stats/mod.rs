@@ -82,7 +82,18 @@ pub fn each_record(
     catalog: &Catalog,
     sink: &mut dyn FnMut(&CaseRecord),
 ) -> Result<(), StatsError> {
-    for summary in store.list(&CaseQuery::default())? {
+    each_record_where(store, catalog, &CaseQuery::default(), sink)
+}
+
+/// [`each_record`] over the cases `query` matches (a server passes what the caller may see:
+/// [`crate::access::visible_query`]).
+pub fn each_record_where(
+    store: &dyn CaseStore,
+    catalog: &Catalog,
+    query: &CaseQuery,
+    sink: &mut dyn FnMut(&CaseRecord),
+) -> Result<(), StatsError> {
+    for summary in store.list(query)? {
         let events = store.load(summary.id)?;
         let record = CaseRecord::from_history(&events, catalog).map_err(StoreError::from)?;
         sink(&record);
@@ -96,6 +107,16 @@ pub fn count(
     catalog: &Catalog,
     parameters: Parameters,
 ) -> Result<Vec<CountTable>, StatsError> {
+    count_where(store, catalog, parameters, &CaseQuery::default())
+}
+
+/// [`count`] over the cases `query` matches.
+pub fn count_where(
+    store: &dyn CaseStore,
+    catalog: &Catalog,
+    parameters: Parameters,
+    query: &CaseQuery,
+) -> Result<Vec<CountTable>, StatsError> {
     if parameters
         .from
         .zip(parameters.to)
@@ -106,7 +127,7 @@ pub fn count(
         });
     }
     let mut acc = Accumulator::new(catalog, parameters);
-    each_record(store, catalog, &mut |r| {
+    each_record_where(store, catalog, query, &mut |r| {
         acc.add(r);
     })?;
     Ok(acc.finish())
@@ -118,7 +139,18 @@ pub fn statistics(
     catalog: &Catalog,
     parameters: Parameters,
 ) -> Result<Statistics, StatsError> {
-    let tables = count(store, catalog, parameters.clone())?;
+    statistics_where(store, catalog, parameters, &CaseQuery::default())
+}
+
+/// The full statistics of the cases `query` matches: what a member of staff who sees only some
+/// cases may have ([`crate::access::visible_query`]).
+pub fn statistics_where(
+    store: &dyn CaseStore,
+    catalog: &Catalog,
+    parameters: Parameters,
+    query: &CaseQuery,
+) -> Result<Statistics, StatsError> {
+    let tables = count_where(store, catalog, parameters.clone(), query)?;
     Ok(Statistics {
         parameters,
         tables: tables.iter().map(|t| table(t, None)).collect(),

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::{
     CaseHistory, CaseQuery, CaseStore, CaseSummary, FeedEntry, IndexTerms, PutOutcome, StoreError,
-    document_key, name_terms, parse_case_number,
+    document_key, name_terms, parse_case_number, pending_transfer_to,
 };
 use crate::case::case_number;
 use crate::history::{Appended, Event, HistoryError};
@@ -31,6 +31,9 @@ impl Stored {
             && q.status.is_none_or(|s| s == c.status)
             && q.category.as_ref().is_none_or(|k| *k == c.category)
             && q.number.as_ref().is_none_or(|n| *n == c.number)
+            && q.reaching_office
+                .as_ref()
+                .is_none_or(|o| *o == c.office || pending_transfer_to(c).as_ref() == Some(o))
             && document.is_none_or(|d| self.terms.has_document(d))
             && (name_words.is_empty() || self.terms.has_name(name_words))
     }
@@ -208,8 +211,19 @@ impl CaseStore for MemoryStore {
             .unwrap_or_default()
             .iter()
             .take(limit)
-            .cloned()
+            .map(|e| FeedEntry {
+                // As the case stands now, as the SQL stores read it.
+                transfer_to: inner
+                    .cases
+                    .get(&e.case_id)
+                    .and_then(|s| pending_transfer_to(s.history.case())),
+                ..e.clone()
+            })
             .collect())
+    }
+
+    fn feed_head(&self) -> Result<u64, StoreError> {
+        Ok(self.read().feed.last().map_or(0, |e| e.position))
     }
 
     fn count(&self) -> Result<u64, StoreError> {

@@ -215,6 +215,9 @@ pub struct CaseQuery {
     pub category: Option<String>,
     /// The case number, exactly.
     pub number: Option<String>,
+    /// Cases of this office, or with a transfer pending to it (what an officer of the office
+    /// sees: [`crate::access::visible_query`]).
+    pub reaching_office: Option<String>,
     /// An identity document number of any person, compared on letters and digits only.
     pub document_number: Option<String>,
     /// Words of a person's name, compared without accents, case or punctuation; every word must
@@ -297,6 +300,10 @@ pub struct FeedEntry {
     pub seq: u64,
     /// The event type's wire name (`case_opened`, `note_added`, …).
     pub kind: String,
+    /// The office a transfer of the case is pending to, as the case stands when the feed is
+    /// read (none when no transfer is pending): that office sees the case too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfer_to: Option<String>,
 }
 
 impl FeedEntry {
@@ -311,9 +318,18 @@ impl FeedEntry {
                 office: case.office.clone(),
                 seq: e.seq,
                 kind: e.kind.name().to_owned(),
+                transfer_to: pending_transfer_to(case),
             })
             .collect()
     }
+}
+
+/// The office a transfer of `case` is pending to, if any: the SQL stores keep it in the
+/// `transfer_to` column of `cases`, for [`CaseQuery::reaching_office`] and the feed.
+pub(crate) fn pending_transfer_to(case: &Case) -> Option<String> {
+    crate::access::Scope::of(case)
+        .transfer_to
+        .map(str::to_owned)
 }
 
 /// What [`CaseStore::put_history`] did.
@@ -367,6 +383,10 @@ pub trait CaseStore: Send + Sync {
     /// The feed entries after position `after` (0 for the start), oldest first, at most
     /// `limit`.
     fn feed(&self, after: u64, limit: usize) -> Result<Vec<FeedEntry>, StoreError>;
+
+    /// The position of the newest feed entry (0 while the feed is empty): a reader that starts
+    /// after it sees every entry written later, and none written before.
+    fn feed_head(&self) -> Result<u64, StoreError>;
 
     /// Number of cases stored.
     fn count(&self) -> Result<u64, StoreError>;

@@ -31,6 +31,7 @@
 use std::time::Duration;
 
 use postgres::error::SqlState;
+use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
 use postgres::{NoTls, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
@@ -39,17 +40,19 @@ use uuid::Uuid;
 use super::sql::{self, Param, SummaryRow};
 use super::{
     CaseHistory, CaseQuery, CaseStore, CaseSummary, FeedEntry, IndexTerms, PutOutcome, StoreError,
-    Write, checked_append, checked_import, parse_case_number,
+    Write, checked_append, checked_import, parse_case_number, pending_transfer_to,
 };
 use crate::case::{Case, case_number};
 use crate::history::{self, Event, HistoryError};
 use crate::workflow::WorkflowError;
 
-type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+/// A pool of PostgreSQL connections ([`connect_pool`]).
+pub type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
 type Client = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
 
 /// The schema, one migration per version (version `n` is `MIGRATIONS[n - 1]`).
-pub const MIGRATIONS: &[&str] = &[r#"
+pub const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE cases (
     id TEXT PRIMARY KEY,
     number TEXT COLLATE "C" NOT NULL UNIQUE,
@@ -100,7 +103,22 @@ CREATE TABLE case_documents (
     PRIMARY KEY (term, case_id)
 );
 CREATE INDEX case_documents_case ON case_documents (case_id);
-"#];
+"#,
+    // 2: the office a pending transfer goes to (what that office sees), filled for the cases
+    // stored before: the last transfer event decides.
+    r#"
+ALTER TABLE cases ADD COLUMN transfer_to TEXT;
+CREATE INDEX cases_transfer_to ON cases (transfer_to, number);
+UPDATE cases SET transfer_to = (
+    SELECT CASE WHEN e.kind = 'transfer_requested'
+                THEN e.body::jsonb #>> '{kind,data,to_office}' END
+    FROM events e
+    WHERE e.case_id = cases.id
+      AND e.kind IN ('transfer_requested', 'transfer_accepted', 'transfer_rejected')
+    ORDER BY e.seq DESC LIMIT 1
+);
+"#,
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -196,23 +214,76 @@ fn migrate(client: &mut Client) -> Result<(), StoreError> {
     tx.commit().map_err(db)
 }
 
+/// The connection settings a URL gives (`postgresql://user:password@host:port/db`, or any libpq
+/// connection string), with a 10-second connect timeout unless it sets one. A bad URL is
+/// `store.bad_url`, without quoting it.
+pub fn connection_config(url: &str) -> Result<postgres::Config, StoreError> {
+    let mut config: postgres::Config = url.parse().map_err(|_| StoreError::BadUrl {
+        reason: "not a PostgreSQL connection URL",
+    })?;
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(Duration::from_secs(10));
+    }
+    Ok(config)
+}
+
+/// A pool of at most `size` connections to the database `url` names: the store's, and the
+/// one an embedder keeps for tables of its own beside the store's (the reference server's
+/// tokens and access log).
+pub fn connect_pool(url: &str, size: u32) -> Result<Pool, StoreError> {
+    r2d2::Pool::builder()
+        .max_size(size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(30))
+        .build(PostgresConnectionManager::new(
+            connection_config(url)?,
+            NoTls,
+        ))
+        .map_err(pool_error)
+}
+
+/// A connection that listens for feed announcements ([`NOTIFY_CHANNEL`]) from every process
+/// writing to one database: a server wakes its event streams with it, then reads the entries
+/// from [`CaseStore::feed`] (the announcement carries only a position, never the entries).
+pub struct FeedListener {
+    client: postgres::Client,
+}
+
+impl FeedListener {
+    /// Connects to the database `url` names and starts listening.
+    pub fn connect(url: &str) -> Result<FeedListener, StoreError> {
+        let mut client = connection_config(url)?.connect(NoTls).map_err(db)?;
+        client
+            .batch_execute(&format!("LISTEN {NOTIFY_CHANNEL}"))
+            .map_err(db)?;
+        Ok(FeedListener { client })
+    }
+
+    /// Waits up to `timeout` for announcements; returns the highest position announced (every
+    /// announcement already waiting is taken), or `None` when none came in time.
+    pub fn wait(&mut self, timeout: Duration) -> Result<Option<u64>, StoreError> {
+        let mut notifications = self.client.notifications();
+        let mut highest = None;
+        let mut take = |n: postgres::Notification| {
+            let position = n.payload().parse::<u64>().unwrap_or(0);
+            highest = Some(highest.map_or(position, |h: u64| h.max(position)));
+        };
+        let first = notifications.timeout_iter(timeout).next().map_err(db)?;
+        if let Some(n) = first {
+            take(n);
+            while let Some(n) = notifications.iter().next().map_err(db)? {
+                take(n);
+            }
+        }
+        Ok(highest)
+    }
+}
+
 impl PostgresStore {
     /// Connects to the database `url` names (`postgresql://user:password@host:port/db`, or any
     /// libpq connection string) and migrates its schema.
     pub fn open(url: &str) -> Result<PostgresStore, StoreError> {
-        let mut config: postgres::Config = url.parse().map_err(|_| StoreError::BadUrl {
-            reason: "not a PostgreSQL connection URL",
-        })?;
-        if config.get_connect_timeout().is_none() {
-            config.connect_timeout(Duration::from_secs(10));
-        }
-        let manager = PostgresConnectionManager::new(config, NoTls);
-        let pool = r2d2::Pool::builder()
-            .max_size(POOL_SIZE)
-            .min_idle(Some(1))
-            .connection_timeout(Duration::from_secs(30))
-            .build(manager)
-            .map_err(pool_error)?;
+        let pool = connect_pool(url, POOL_SIZE)?;
         let store = PostgresStore { pool };
         migrate(&mut store.client()?)?;
         Ok(store)
@@ -303,6 +374,13 @@ fn insert_case(tx: &mut Transaction<'_>, history: &CaseHistory) -> Result<Write,
     if let Err(e) = inserted {
         return stale_or(e);
     }
+    if let Some(to) = pending_transfer_to(case) {
+        tx.execute(
+            "UPDATE cases SET transfer_to = $2 WHERE id = $1",
+            &[&r.id, &to],
+        )
+        .map_err(db)?;
+    }
     index(tx, case.id, &IndexTerms::of(case))?;
     insert_events(tx, case, history.events())
 }
@@ -311,7 +389,8 @@ fn update_case(tx: &mut Transaction<'_>, case: &Case) -> Result<(), StoreError> 
     let r = SummaryRow::of(&CaseSummary::of(case));
     tx.execute(
         "UPDATE cases SET office = $2, category = $3, status = $4, priority = $5, \
-         opened_on = $6, version = $7, head = $8, updated_at = $9 WHERE id = $1",
+         opened_on = $6, version = $7, head = $8, updated_at = $9, transfer_to = $10 \
+         WHERE id = $1",
         &[
             &r.id,
             &r.office,
@@ -322,6 +401,7 @@ fn update_case(tx: &mut Transaction<'_>, case: &Case) -> Result<(), StoreError> 
             &r.version,
             &r.head,
             &r.updated_at,
+            &pending_transfer_to(case),
         ],
     )
     .map_err(db)?;
@@ -589,9 +669,19 @@ impl CaseStore for PostgresStore {
                     r.try_get(3).map_err(db)?,
                     r.try_get(4).map_err(db)?,
                     r.try_get(5).map_err(db)?,
+                    r.try_get(6).map_err(db)?,
                 )
             })
             .collect()
+    }
+
+    fn feed_head(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .client()?
+            .query_one(sql::FEED_HEAD_SQL, &[])
+            .map_err(db)?
+            .get(0);
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     fn count(&self) -> Result<u64, StoreError> {

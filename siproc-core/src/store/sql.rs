@@ -116,6 +116,10 @@ pub(crate) fn search(query: &CaseQuery, placeholder: fn(usize) -> String) -> (St
             sql.push_str(&format!(" AND {column} = {p}"));
         }
     }
+    if let Some(office) = &query.reaching_office {
+        let p = bind(Param::Text(office.clone()));
+        sql.push_str(&format!(" AND (office = {p} OR transfer_to = {p})"));
+    }
     if let Some(after) = &query.after {
         let p = bind(Param::Text(after.clone()));
         sql.push_str(&format!(" AND number > {p}"));
@@ -183,10 +187,13 @@ pub(crate) fn verified(
     crate::history::CaseHistory::trusted(events).map_err(damaged)
 }
 
+/// The position of the newest feed entry (0 when none).
+pub(crate) const FEED_HEAD_SQL: &str = "SELECT COALESCE(MAX(position), 0) FROM events";
+
 /// The feed query: entries after the first parameter, at most the second.
 pub(crate) fn feed_sql(placeholder: fn(usize) -> String) -> String {
     format!(
-        "SELECT e.position, e.case_id, c.number, e.office, e.seq, e.kind \
+        "SELECT e.position, e.case_id, c.number, e.office, e.seq, e.kind, c.transfer_to \
          FROM events e JOIN cases c ON c.id = e.case_id \
          WHERE e.position > {} ORDER BY e.position LIMIT {}",
         placeholder(1),
@@ -202,6 +209,7 @@ pub(crate) fn feed_entry(
     office: String,
     seq: i64,
     kind: String,
+    transfer_to: Option<String>,
 ) -> Result<FeedEntry, StoreError> {
     Ok(FeedEntry {
         position: u64::try_from(position).map_err(|_| corrupt("a feed position is negative"))?,
@@ -210,6 +218,7 @@ pub(crate) fn feed_entry(
         office,
         seq: u64::try_from(seq).map_err(|_| corrupt("an event row has a bad seq"))?,
         kind,
+        transfer_to,
     })
 }
 

@@ -33,8 +33,9 @@
 //!   hashes, plus the hash. `position` orders the store-wide [`feed`](CaseStore::feed).
 //!   `kind` and `office` are the feed's columns (no personal data).
 //! - `cases(id, number, office, category, status, priority, opened_on, version, head,
-//!   updated_at)`: the summary, no personal data; `version` and `head` are the anchor the
-//!   events are checked against when read.
+//!   updated_at, transfer_to)`: the summary, no personal data; `version` and `head` are the
+//!   anchor the events are checked against when read; `transfer_to` is the office a pending
+//!   transfer goes to (schema 2), for [`CaseQuery::reaching_office`] and the feed.
 //! - `case_counters(office, year, last)`: gap-free numbering.
 //! - `case_names(term, case_id, person)` and `case_documents(term, case_id)`: the search index,
 //!   [`IndexTerms`].
@@ -67,14 +68,15 @@ use uuid::Uuid;
 use super::sql::{self, Param, SummaryRow};
 use super::{
     CaseHistory, CaseQuery, CaseStore, CaseSummary, FeedEntry, IndexTerms, PutOutcome, StoreError,
-    Write, checked_append, checked_import, parse_case_number,
+    Write, checked_append, checked_import, parse_case_number, pending_transfer_to,
 };
 use crate::case::{Case, case_number};
 use crate::history::{self, Anchor, Event, HistoryError};
 use crate::workflow::WorkflowError;
 
 /// The schema, one migration per version (version `n` is `MIGRATIONS[n - 1]`).
-pub const MIGRATIONS: &[&str] = &[r#"
+pub const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE siproc_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT INTO siproc_meta (key, value) VALUES ('application', 'siproc');
 CREATE TABLE cases (
@@ -122,7 +124,22 @@ CREATE TABLE case_documents (
     PRIMARY KEY (term, case_id)
 ) WITHOUT ROWID;
 CREATE INDEX case_documents_case ON case_documents (case_id);
-"#];
+"#,
+    // 2: the office a pending transfer goes to (what that office sees), filled for the cases
+    // stored before: the last transfer event decides.
+    r#"
+ALTER TABLE cases ADD COLUMN transfer_to TEXT;
+CREATE INDEX cases_transfer_to ON cases (transfer_to, number);
+UPDATE cases SET transfer_to = (
+    SELECT CASE WHEN e.kind = 'transfer_requested'
+                THEN json_extract(e.body, '$.kind.data.to_office') END
+    FROM events e
+    WHERE e.case_id = cases.id
+      AND e.kind IN ('transfer_requested', 'transfer_accepted', 'transfer_rejected')
+    ORDER BY e.seq DESC LIMIT 1
+);
+"#,
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -516,6 +533,13 @@ fn insert_case(tx: &Transaction<'_>, history: &CaseHistory) -> Result<(), StoreE
         ])
     })
     .map_err(db)?;
+    if let Some(to) = pending_transfer_to(case) {
+        tx.execute(
+            "UPDATE cases SET transfer_to = ?2 WHERE id = ?1",
+            params![row.id, to],
+        )
+        .map_err(db)?;
+    }
     insert_events(tx, case, history.events())?;
     index(tx, case.id, &IndexTerms::of(case))
 }
@@ -524,7 +548,8 @@ fn update_case(tx: &Transaction<'_>, case: &Case) -> Result<(), StoreError> {
     let row = SummaryRow::of(&CaseSummary::of(case));
     tx.prepare_cached(
         "UPDATE cases SET office = ?2, category = ?3, status = ?4, priority = ?5, \
-         opened_on = ?6, version = ?7, head = ?8, updated_at = ?9 WHERE id = ?1",
+         opened_on = ?6, version = ?7, head = ?8, updated_at = ?9, transfer_to = ?10 \
+         WHERE id = ?1",
     )
     .and_then(|mut s| {
         s.execute(params![
@@ -536,7 +561,8 @@ fn update_case(tx: &Transaction<'_>, case: &Case) -> Result<(), StoreError> {
             row.opened_on,
             row.version,
             row.head,
-            row.updated_at
+            row.updated_at,
+            pending_transfer_to(case)
         ])
     })
     .map_err(db)?;
@@ -748,15 +774,24 @@ impl CaseStore for SqliteStore {
                             r.get(3)?,
                             r.get(4)?,
                             r.get(5)?,
+                            r.get(6)?,
                         ))
                     },
                 )
                 .map_err(db)?;
             rows.map(|r| {
-                let (position, case_id, number, office, seq, kind) = r.map_err(db)?;
-                sql::feed_entry(position, &case_id, number, office, seq, kind)
+                let (position, case_id, number, office, seq, kind, transfer_to) = r.map_err(db)?;
+                sql::feed_entry(position, &case_id, number, office, seq, kind, transfer_to)
             })
             .collect()
+        })
+    }
+
+    fn feed_head(&self) -> Result<u64, StoreError> {
+        self.read(|conn| {
+            conn.query_row(sql::FEED_HEAD_SQL, [], |r| r.get::<_, i64>(0))
+                .map_err(db)
+                .map(|n| u64::try_from(n).unwrap_or(0))
         })
     }
 

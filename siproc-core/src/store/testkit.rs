@@ -41,6 +41,7 @@ pub fn check_store<S: CaseStore>(make: impl Fn() -> S) {
     search_finds_by_every_criterion(&make());
     lists_page_by_case_number(&make());
     the_feed_follows_every_write(&make());
+    pending_transfers_reach_the_receiving_office(&make());
     large_histories_load_whole(&make());
     sixty_four_writers_at_one_version(&make());
     unknown_cases_are_not_found(&make());
@@ -489,9 +490,76 @@ pub fn lists_page_by_case_number(store: &dyn CaseStore) {
     assert!(ids(store, none).is_empty());
 }
 
+/// A case with a transfer pending to an office is listed for that office
+/// ([`CaseQuery::reaching_office`]) and its feed entries name it, until the transfer is
+/// decided; afterwards the case is the receiving office's alone.
+pub fn pending_transfers_reach_the_receiving_office(store: &dyn CaseStore) {
+    let tap = open(store, &detention_intake("TAP"));
+    let mex = open(store, &detention_intake("MEX"));
+    let reaching = |office: &str| -> BTreeSet<Uuid> {
+        let query = CaseQuery {
+            reaching_office: Some(office.into()),
+            ..CaseQuery::default()
+        };
+        store
+            .list(&query)
+            .expect("list")
+            .iter()
+            .map(|s| s.id)
+            .collect()
+    };
+    assert_eq!(reaching("TAP"), BTreeSet::from([tap.id]));
+    let request = decide(
+        &mex,
+        &Command::RequestTransfer {
+            to_office: "TAP".into(),
+        },
+    );
+    store
+        .append(mex.id, mex.version, std::slice::from_ref(&request))
+        .expect("append");
+    assert_eq!(reaching("TAP"), BTreeSet::from([tap.id, mex.id]));
+    assert_eq!(reaching("MEX"), BTreeSet::from([mex.id]));
+    let filtered = CaseQuery {
+        reaching_office: Some("TAP".into()),
+        office: Some("MEX".into()),
+        ..CaseQuery::default()
+    };
+    let ids: Vec<Uuid> = store
+        .list(&filtered)
+        .expect("list")
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(ids, vec![mex.id]);
+    let pending = || -> Vec<Option<String>> {
+        let feed = store.feed(0, 100).expect("feed");
+        feed.into_iter().map(|e| e.transfer_to).collect()
+    };
+    let to_tap = Some("TAP".to_owned());
+    assert_eq!(pending(), vec![None, to_tap.clone(), to_tap]);
+    let mut moved = mex.clone();
+    history::apply(&mut moved, &request).expect("the request applies");
+    let accept = workflow::execute(
+        &moved,
+        &catalog(),
+        &officer("TAP"),
+        &Command::AcceptTransfer,
+        now(),
+    )
+    .unwrap_or_else(|e| panic!("the transfer was refused: {}", e.code()));
+    store
+        .append(mex.id, moved.version, &[accept])
+        .expect("append");
+    assert_eq!(reaching("TAP"), BTreeSet::from([tap.id, mex.id]));
+    assert!(reaching("MEX").is_empty());
+    assert_eq!(pending(), vec![None; 4]);
+}
+
 /// Every write shows in the feed, in order, without personal data.
 pub fn the_feed_follows_every_write(store: &dyn CaseStore) {
     assert!(store.feed(0, 100).expect("feed").is_empty());
+    assert_eq!(store.feed_head().expect("head"), 0);
     let a = open(store, &detention_intake("TAP"));
     let b = open(store, &victim_intake("MEX"));
     let (batch, _) = notes(&a, 2);
@@ -524,6 +592,7 @@ pub fn the_feed_follows_every_write(store: &dyn CaseStore) {
     let rest = store.feed(feed[1].position, 2).expect("feed");
     assert_eq!(rest, feed[2..4].to_vec());
     assert!(store.feed(feed[4].position, 10).expect("feed").is_empty());
+    assert_eq!(store.feed_head().expect("head"), feed[4].position);
     let json = serde_json::to_string(&feed).expect("json");
     assert!(!json.contains("Peña") && !json.contains("nota"));
 }

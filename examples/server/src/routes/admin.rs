@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use siproc_core::access::{Access, AccessEntry, ReadKind};
 use siproc_core::archive::{self, ImportOptions};
 use siproc_core::{CaseQuery, Role};
 use uuid::Uuid;
@@ -39,7 +40,8 @@ fn archive_error(e: archive::ArchiveError) -> ApiError {
     }
 }
 
-/// Export every case as an archive (JSON lines).
+/// Export every case as an archive (JSON lines); every exported case is written to the access
+/// log (`what`: `export`) before the archive is sent.
 #[utoipa::path(get, path = "/archive", tag = "archive",
     responses(
         (status = 200, description = "The archive", content_type = "application/x-ndjson"),
@@ -54,13 +56,26 @@ pub async fn export(
     directorate_only(actor.role)?;
     let bytes = blocking(&state, move |s| {
         let mut out = Vec::new();
-        archive::export(
+        let now = Utc::now();
+        let mut log = Vec::new();
+        archive::export_with(
             s.store.as_ref(),
             &CaseQuery::default(),
             &mut out,
-            Utc::now(),
+            now,
+            &mut |case| {
+                log.push(AccessEntry::new(
+                    &actor,
+                    case.id,
+                    ReadKind::Export,
+                    Access::AllCases,
+                    now,
+                    None,
+                ));
+            },
         )
         .map_err(archive_error)?;
+        s.db.log_accesses(&log)?;
         Ok(out)
     })
     .await?;
@@ -99,6 +114,8 @@ pub async fn import(
         .map_err(archive_error)
     })
     .await?;
+    // Imported cases are in the store's feed: the event streams read them now.
+    state.feed.written();
     Ok(Json(json!({
         "cases": report.cases,
         "imported": report.imported,

@@ -145,20 +145,17 @@ pub async fn create_case(
         if let Some(key) = &key
             && let Some(first) = s.db.idempotent_case(&actor.user_id, key)?
         {
-            return Ok((s.store.summary(first)?, None));
+            return Ok((s.store.summary(first)?, false));
         }
         let case = store::open_case(s.store.as_ref(), &s.catalog, &actor, &intake, Utc::now())?;
         if let Some(key) = &key {
             s.db.remember_key(&actor.user_id, key, case.id)?;
         }
-        let events = s.store.load(case.id)?;
-        Ok((CaseSummary::of(&case), Some(events)))
+        Ok((CaseSummary::of(&case), true))
     })
     .await?;
-    if let Some(events) = new_events {
-        feed_state
-            .feed
-            .record(&summary.number, &summary.office, &events);
+    if new_events {
+        feed_state.feed.written();
     }
     let mut response = summary_response(StatusCode::CREATED, &summary);
     response
@@ -228,12 +225,6 @@ pub async fn list_cases(
     Caller(actor): Caller,
     Query(params): Query<ListParams>,
 ) -> Result<Json<Page<CaseSummary>>, ApiError> {
-    if !access::sees_cases(actor.role) {
-        return Err(ApiError::Forbidden {
-            code: "access.no_cases",
-            message: "this role sees no case".to_owned(),
-        });
-    }
     let limit = page_size(params.limit.as_deref(), DEFAULT_PAGE, MAX_PAGE)?;
     let status = params
         .status
@@ -242,7 +233,7 @@ pub async fn list_cases(
             serde_json::from_value(Value::String(s.to_owned())).map_err(|_| bad_query("status"))
         })
         .transpose()?;
-    let mut query = CaseQuery {
+    let query = CaseQuery {
         office: params.office,
         status,
         category: params.category,
@@ -250,15 +241,10 @@ pub async fn list_cases(
         name: params.name,
         ..CaseQuery::default()
     };
-    if !access::sees_all_offices(actor.role) {
-        if query.office.as_deref().is_some_and(|o| o != actor.office) {
-            return Ok(Json(Page {
-                items: Vec::new(),
-                next: None,
-            }));
-        }
-        query.office = Some(actor.office.clone());
-    }
+    let query = access::visible_query(&actor, query).ok_or(ApiError::Forbidden {
+        code: "access.no_cases",
+        message: "this role sees no case".to_owned(),
+    })?;
     let cursor = params.cursor;
     let mut items = blocking(&state, move |s| Ok(s.store.list(&query)?)).await?;
     if let Some(after) = &cursor {
@@ -339,7 +325,7 @@ pub async fn run_command(
 ) -> Result<Response, ApiError> {
     let id = case_id(&id)?;
     let expected = if_match(&headers)?;
-    let (case, event) = blocking(&state, move |s| {
+    let case = blocking(&state, move |s| {
         let mut case = visible_case(s, &actor, id, None)?;
         if case.version != expected {
             return Err(ApiError::Conflict {
@@ -349,10 +335,10 @@ pub async fn run_command(
         let event = workflow::execute(&case, &s.catalog, &actor, &command, Utc::now())?;
         s.store.append(id, expected, std::slice::from_ref(&event))?;
         history::apply(&mut case, &event).map_err(StoreError::from)?;
-        Ok((case, event))
+        Ok(case)
     })
     .await?;
-    state.feed.record(&case.number, &case.office, &[event]);
+    state.feed.written();
     Ok(summary_response(StatusCode::OK, &CaseSummary::of(&case)))
 }
 
@@ -512,9 +498,9 @@ pub async fn form_pdf(
         .filter(|f| !f.is_empty())
         .map(str::to_owned)
         .ok_or(ApiError::NotFound)?;
-    let (case, pdf) = blocking(&state, move |s| {
+    let pdf = blocking(&state, move |s| {
         visible_case(s, &actor, id, Some(ReadKind::Form))?;
-        let (case, rendered) = store::generate_form(
+        let (_, rendered) = store::generate_form(
             s.store.as_ref(),
             &s.catalog,
             &actor,
@@ -523,16 +509,10 @@ pub async fn form_pdf(
             Locale::Es,
             Utc::now(),
         )?;
-        Ok((case, rendered.bytes))
+        Ok(rendered.bytes)
     })
     .await?;
-    if let Ok(events) = state.store.load(id)
-        && let Some(last) = events.last()
-    {
-        state
-            .feed
-            .record(&case.number, &case.office, std::slice::from_ref(last));
-    }
+    state.feed.written();
     Ok((
         [(
             header::CONTENT_TYPE,

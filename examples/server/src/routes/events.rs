@@ -1,27 +1,33 @@
 //! `GET /events`: Server-Sent Events, one per case event the caller may see. The `id` of each
-//! is its feed position; a client that reconnects with `Last-Event-ID` (or `?after=`) gets
-//! every event after it.
+//! is its position in the case store's feed (durable, shared by every process on one
+//! database); a client that reconnects with `Last-Event-ID` (or `?after=`) gets every event
+//! after it, even from another process or after a restart.
 
 use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
+use axum::response::IntoResponse;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use chrono::Utc;
 use futures_util::stream::{self, Stream};
 use serde::Deserialize;
-use siproc_core::Actor;
 use siproc_core::access::{self, Scope};
+use siproc_core::{Actor, store};
 use tokio::sync::watch;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::feed::FeedEntry;
+use crate::routes::cases::blocking;
 use crate::state::SharedState;
 
 /// Entries read from the feed at a time.
 const BATCH: usize = 256;
+
+/// A stream reads the feed again after this long even when nothing woke it.
+const POLL: Duration = Duration::from_secs(5);
 
 /// Query of `GET /events`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -36,24 +42,26 @@ struct Cursor {
     position: u64,
     wake: watch::Receiver<u64>,
     stop: watch::Receiver<bool>,
-    pending: std::collections::VecDeque<FeedEntry>,
+    pending: std::collections::VecDeque<store::FeedEntry>,
 }
 
-fn visible(actor: &Actor, entry: &FeedEntry) -> bool {
+/// Whether `actor` sees the case of `entry`: its office, or a transfer pending to theirs.
+fn visible(actor: &Actor, entry: &store::FeedEntry) -> bool {
     access::can_see(
         actor,
         entry.case_id,
-        Scope::office(&entry.office),
+        Scope::of_entry(entry),
         &[],
         Utc::now(),
     )
     .is_some()
 }
 
-fn to_event(entry: &FeedEntry) -> Event {
+fn to_event(entry: store::FeedEntry) -> Event {
+    let position = entry.position;
     Event::default()
-        .id(entry.position.to_string())
-        .json_data(entry)
+        .id(position.to_string())
+        .json_data(FeedEntry::from(entry))
         .unwrap_or_else(|_| Event::default().comment("unserializable entry"))
 }
 
@@ -85,7 +93,7 @@ pub async fn events(
         .map(str::to_owned)
         .or(params.after);
     let position = match raw.as_deref().map(str::trim) {
-        None | Some("") => state.feed.head(),
+        None | Some("") => blocking(&state, |s| Ok(s.store.feed_head()?)).await?,
         Some(s) => s.parse().map_err(|_| ApiError::BadRequest {
             code: "http.bad_query",
             message: "the event position is not a number".to_owned(),
@@ -104,9 +112,17 @@ pub async fn events(
     let stream = stream::unfold(cursor, |mut c| async move {
         loop {
             if let Some(entry) = c.pending.pop_front() {
-                return Some((Ok::<_, Infallible>(to_event(&entry)), c));
+                return Some((Ok::<_, Infallible>(to_event(entry)), c));
             }
-            let batch = c.state.feed.after(c.position, BATCH);
+            let after = c.position;
+            let batch = match blocking(&c.state, move |s| Ok(s.store.feed(after, BATCH)?)).await {
+                Ok(batch) => batch,
+                Err(e) => {
+                    // Logged by the error type; the client reconnects with Last-Event-ID.
+                    let _ = e.into_response();
+                    return None;
+                }
+            };
             if let Some(last) = batch.last() {
                 c.position = last.position;
                 let actor = &c.actor;
@@ -117,10 +133,9 @@ pub async fn events(
             if *c.stop.borrow() {
                 return None;
             }
-            // Nothing new: wait for the feed to move or the server to stop (the timeout also
-            // notices a dropped sender).
+            // Nothing new: wait for a write, the server to stop, or the next poll.
             tokio::select! {
-                _ = tokio::time::timeout(Duration::from_secs(15), c.wake.changed()) => {}
+                _ = tokio::time::timeout(POLL, c.wake.changed()) => {}
                 _ = c.stop.changed() => {}
             }
         }

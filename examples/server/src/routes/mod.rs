@@ -4,6 +4,7 @@ pub mod admin;
 pub mod cases;
 pub mod events;
 pub mod form_check;
+pub mod stats;
 pub mod webapp;
 
 use axum::Json;
@@ -28,6 +29,7 @@ pub const MAX_ARCHIVE_BYTES: usize = 512 * 1024 * 1024;
         cases::history, cases::verify, cases::forms, cases::form_pdf, cases::break_glass,
         events::events, admin::export, admin::import, admin::access_log, admin::health,
         webapp::me, webapp::workflow, form_check::check_form,
+        stats::stats,
     ),
     components(schemas(crate::error::ErrorBody, cases::BreakGlass, crate::feed::FeedEntry,
         webapp::Me, webapp::WorkflowRule, form_check::FormCheckRequest, form_check::FormCheck,
@@ -72,6 +74,7 @@ pub fn api() -> Router<SharedState> {
         )
         .route("/access-log", get(admin::access_log))
         .route("/health", get(admin::health))
+        .route("/stats", get(stats::stats))
         .route("/openapi.json", get(openapi))
         .route("/me", get(webapp::me))
         .route("/workflow", get(webapp::workflow))

@@ -355,13 +355,36 @@ async fn a_form_pdf_is_served_and_recorded_in_the_history() {
 #[tokio::test]
 async fn an_archive_exported_by_the_directorate_imports_into_another_server() {
     let app = spawn_app().await;
+    let mut ids = Vec::new();
     for _ in 0..3 {
-        app.register("directorate", "TAP").await;
+        ids.push(app.register("directorate", "TAP").await["id"].clone());
     }
     let archive = app.get("directorate", "/archive").send().await.unwrap();
     assert_eq!(archive.status(), 200);
     let bytes = archive.bytes().await.unwrap();
+    // The export is in the access log, one entry per case.
+    let log: Value = app
+        .get("auditor", "/access-log?user=user-directorate")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut exported: Vec<Value> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["what"] == "export")
+        .map(|e| e["case_id"].clone())
+        .collect();
+    exported.reverse();
+    assert_eq!(exported, ids, "{log}");
+    // The import reaches the event streams of the server that imports.
     let other = spawn_app().await;
+    let mut stream = crate::events::Stream::open(&other, "directorate", None).await;
+    let mut tap = crate::events::Stream::open(&other, "officer", None).await;
+    let mut hou = crate::events::Stream::open(&other, "officer_hou", None).await;
     let report: Value = other
         .post("directorate", "/archive")
         .body(bytes.clone())
@@ -374,6 +397,23 @@ async fn an_archive_exported_by_the_directorate_imports_into_another_server() {
     assert_eq!(report["cases"], 3);
     assert_eq!(report["imported"], 3);
     assert_eq!(report["rejected"], json!([]));
+    for (who, stream) in [("directorate", &mut stream), ("officer", &mut tap)] {
+        let mut streamed = Vec::new();
+        for _ in 0..3 {
+            let (_, data) = stream
+                .next(std::time::Duration::from_secs(2))
+                .await
+                .unwrap_or_else(|| panic!("{who}: an imported case's event"));
+            assert_eq!(data["type"], "case_opened");
+            streamed.push(data["case_id"].clone());
+        }
+        assert_eq!(streamed, ids);
+    }
+    assert!(
+        hou.next(std::time::Duration::from_millis(300))
+            .await
+            .is_none()
+    );
     let again: Value = other
         .post("directorate", "/archive")
         .body(bytes)
@@ -413,6 +453,7 @@ async fn the_openapi_document_describes_every_route() {
         "/archive",
         "/access-log",
         "/health",
+        "/stats",
     ] {
         assert!(paths.contains_key(path), "{path}");
     }

@@ -8,14 +8,24 @@ use serde_json::Value;
 use crate::helpers::{TestApp, spawn_app};
 
 /// An open event stream.
-struct Stream {
+pub struct Stream {
     res: reqwest::Response,
     buf: String,
 }
 
 impl Stream {
-    async fn open(app: &TestApp, who: &str, last: Option<&str>) -> Stream {
-        let mut req = app.get(who, "/events");
+    pub async fn open(app: &TestApp, who: &str, last: Option<&str>) -> Stream {
+        Stream::open_at(&app.client, &app.base, &app.tokens[who], last).await
+    }
+
+    /// A stream from the server at `base` with `token`.
+    pub async fn open_at(
+        client: &reqwest::Client,
+        base: &str,
+        token: &str,
+        last: Option<&str>,
+    ) -> Stream {
+        let mut req = client.get(format!("{base}/events")).bearer_auth(token);
         if let Some(id) = last {
             req = req.header("Last-Event-ID", id);
         }
@@ -29,7 +39,7 @@ impl Stream {
     }
 
     /// The next event (id, data), or None if none comes within `wait`.
-    async fn next(&mut self, wait: Duration) -> Option<(String, Value)> {
+    pub async fn next(&mut self, wait: Duration) -> Option<(String, Value)> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             if let Some(end) = self.buf.find("\n\n") {

@@ -30,23 +30,34 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(rate_limit: u32) -> TestApp {
+    spawn_app_on("memory:", rate_limit).await
+}
+
+/// The app on the database `database` (a URL).
+pub async fn spawn_app_on(database: &str, rate_limit: u32) -> TestApp {
     let settings = Settings {
-        database: "memory:".to_owned(),
+        database: database.to_owned(),
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         rate_limit,
     };
     let app = Application::build(&settings).await.expect("build");
     let addr = app.local_addr().unwrap();
     let state = app.state().clone();
-    let mut tokens = HashMap::new();
-    for &(name, role, office) in CALLERS {
-        let token = new_token().unwrap();
-        state
-            .db
-            .add_token(&token, &Actor::new(format!("user-{name}"), role, office))
-            .unwrap();
-        tokens.insert(name, token);
-    }
+    let db_state = state.clone();
+    let tokens: HashMap<&'static str, String> = tokio::task::spawn_blocking(move || {
+        let mut tokens = HashMap::new();
+        for &(name, role, office) in CALLERS {
+            let token = new_token().unwrap();
+            db_state
+                .db
+                .add_token(&token, &Actor::new(format!("user-{name}"), role, office))
+                .unwrap();
+            tokens.insert(name, token);
+        }
+        tokens
+    })
+    .await
+    .unwrap();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         base: format!("http://{addr}/api/v1"),
@@ -96,11 +107,13 @@ impl TestApp {
 
     /// The case's current version, read from the store.
     pub fn version(&self, id: &str) -> u64 {
-        self.state
-            .store
-            .summary(id.parse().unwrap())
-            .unwrap()
-            .version
+        // On a thread of its own: PostgreSQL's blocking client may not run on the runtime's.
+        let id = id.parse().unwrap();
+        std::thread::scope(|s| {
+            s.spawn(|| self.state.store.summary(id).unwrap().version)
+                .join()
+                .unwrap()
+        })
     }
 
     /// Runs a command as `who` at the case's current version; returns the status.

@@ -5,7 +5,11 @@
 //! - `matrix`: the authorization matrix (every route × role × own/other office/pending transfer);
 //! - `api`: status codes, headers and shapes (ETag/If-Match races, idempotency, validation);
 //! - `hardening`: body limits, malformed JSON, rate limits, security headers;
-//! - `events`: the SSE stream (delivery, visibility, resume).
+//! - `events`: the SSE stream (delivery, visibility, resume);
+//! - `process`: real server processes, `token create`, fresh PostgreSQL databases;
+//! - `pg`: the server on PostgreSQL, two processes on one database;
+//! - `durable`: SIGKILL under load and restart (SQLite, PostgreSQL), resuming a stream;
+//! - `stats`: full tables for staff, the disclosure-controlled release for partners.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -15,7 +19,11 @@
 )]
 
 mod api;
+mod durable;
 mod events;
 mod hardening;
 mod helpers;
 mod matrix;
+mod pg;
+mod process;
+mod stats;

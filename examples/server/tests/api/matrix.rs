@@ -2,6 +2,8 @@
 //! office, and a case with a transfer pending to the caller's office. Each cell's expected
 //! status is in the tables below; the test collects every difference and fails listing them.
 
+use std::time::Duration;
+
 use serde_json::json;
 
 use crate::helpers::{TestApp, spawn_app};
@@ -40,8 +42,51 @@ const OTHER_ROUTES: &[(&str, [u16; 5])] = &[
     ("import archive",               [403, 403, 200, 403, 403]),
     ("access log",                   [403, 403, 200, 403, 200]),
     ("health",                       [200, 200, 200, 200, 200]),
+    ("stats",                        [200, 200, 200, 200, 200]),
     ("openapi",                      [200, 200, 200, 200, 200]),
 ];
+
+/// Whether each case is in the caller's list and event stream (1) or not (0), for (own office,
+/// other office, pending transfer): a case with a transfer pending to an office is that
+/// office's to see, in lists and streams alike. Partners see no list or stream at all (403).
+#[rustfmt::skip]
+const SEEN_IN: &[(&str, [[u8; 3]; 5])] = &[
+    //             officer    supervisor directorate partner    auditor
+    ("list",     [[1, 0, 1], [1, 0, 1], [1, 1, 1], [0, 0, 0], [1, 1, 1]]),
+    ("events",   [[1, 0, 1], [1, 0, 1], [1, 1, 1], [0, 0, 0], [1, 1, 1]]),
+];
+
+/// The case ids `who` finds through `route` (`list` or `events`, from the stream's start).
+async fn seen_in(app: &TestApp, route: &str, who: &str) -> Vec<String> {
+    match route {
+        "list" => {
+            let res = app.get(who, "/cases?limit=500").send().await.unwrap();
+            if res.status() != 200 {
+                return Vec::new();
+            }
+            let page: serde_json::Value = res.json().await.unwrap();
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_str().unwrap().to_owned())
+                .collect()
+        }
+        "events" => {
+            let res = app.get(who, "/events").send().await.unwrap();
+            if res.status() != 200 {
+                return Vec::new();
+            }
+            let mut stream = crate::events::Stream::open(app, who, Some("0")).await;
+            let mut ids = Vec::new();
+            while let Some((_, data)) = stream.next(Duration::from_millis(500)).await {
+                ids.push(data["case_id"].as_str().unwrap().to_owned());
+            }
+            ids
+        }
+        other => panic!("unknown route {other}"),
+    }
+}
 
 /// Break the glass, run last (it changes what the caller sees afterwards).
 #[rustfmt::skip]
@@ -137,6 +182,7 @@ async fn other_route(app: &TestApp, route: &str, who: &str) -> u16 {
         "import archive" => send(app.post(who, "/archive").body(Vec::new())).await,
         "access log" => send(app.get(who, "/access-log")).await,
         "health" => send(app.get(who, "/health")).await,
+        "stats" => send(app.get(who, "/stats")).await,
         "openapi" => send(app.get(who, "/openapi.json")).await,
         other => panic!("unknown route {other}"),
     }
@@ -179,6 +225,20 @@ async fn every_route_role_and_office_answers_as_the_table_says() {
             let got = other_route(&app, route, who).await;
             if got != expected[r] {
                 differences.push(format!("{route} / {who}: {got}, expected {}", expected[r]));
+            }
+        }
+    }
+    for (route, expected) in SEEN_IN {
+        for (r, who) in ROLES.iter().enumerate() {
+            let seen = seen_in(&app, route, who).await;
+            for (c, id) in columns.iter().enumerate() {
+                let got = u8::from(seen.contains(*id));
+                if got != expected[r][c] {
+                    differences.push(format!(
+                        "{route} shows / {who} / column {c}: {got}, expected {}",
+                        expected[r][c]
+                    ));
+                }
             }
         }
     }

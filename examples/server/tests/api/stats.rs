@@ -1,0 +1,96 @@
+//! `GET /stats`: staff get the full tables of the cases they see; partners only the
+//! disclosure-controlled release, with the pack's k.
+
+use serde_json::Value;
+
+use crate::helpers::spawn_app;
+
+/// The grand total of the table `name` (the margin that names no dimension).
+fn grand_total<'a>(stats: &'a Value, name: &str) -> &'a Value {
+    let table = stats["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("table {name} in {stats}"));
+    table["totals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| {
+            c.as_object()
+                .unwrap()
+                .keys()
+                .all(|k| k == "count" || k == "suppressed")
+        })
+        .expect("a grand total")
+}
+
+#[tokio::test]
+async fn staff_get_what_they_see_and_partners_the_release() {
+    let app = spawn_app().await;
+    for _ in 0..2 {
+        app.register("officer", "TAP").await;
+    }
+    app.register("directorate", "MEX").await;
+    let stats = |who: &'static str| {
+        let req = app.get(who, "/stats");
+        async move {
+            let res = req.send().await.unwrap();
+            assert_eq!(res.status(), 200, "{who}");
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    let table = "cases_by_office_status";
+    for (who, cases) in [("officer", 2), ("supervisor", 2), ("officer_hou", 0)] {
+        let s = stats(who).await;
+        assert!(s.get("k").is_none(), "staff get full tables: {s}");
+        assert_eq!(grand_total(&s, table)["count"], cases, "{who}");
+    }
+    for who in ["directorate", "auditor"] {
+        assert_eq!(grand_total(&stats(who).await, table)["count"], 3, "{who}");
+    }
+    let release = stats("partner").await;
+    assert_eq!(release["k"], 10, "k from the pack");
+    assert_eq!(release["parameters"]["catalog"], "hn");
+    let total = grand_total(&release, table);
+    assert_eq!(
+        total["count"],
+        Value::Null,
+        "3 cases are under k: {release}"
+    );
+    assert_eq!(total["suppressed"], true);
+    // No cell of a release publishes a count from 1 to k - 1.
+    for t in release["tables"].as_array().unwrap() {
+        for cell in t["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(t["totals"].as_array().unwrap())
+        {
+            if let Some(n) = cell["count"].as_u64() {
+                assert!(n == 0 || n >= 10, "{cell}");
+            }
+        }
+    }
+    let csv = app
+        .get("partner", "/stats?format=csv")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    assert!(
+        csv.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    for bad in [
+        "/stats?from=yesterday",
+        "/stats?format=xml",
+        "/stats?from=2026-12-01&to=2026-01-01",
+    ] {
+        let res = app.get("directorate", bad).send().await.unwrap();
+        assert_eq!(res.status(), 400, "{bad}");
+    }
+}
