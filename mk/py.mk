@@ -33,3 +33,9 @@ test-py: build-py
 # The side-by-side benchmark against pydantic (figures in benches/README.md).
 bench-py: build-py
 	$(VENV_PY) $(ROOT)/benches/python/bench_vs_pydantic.py
+
+# The legacy migration benchmark: 100,000 rows end to end beside pandas (figures in
+# benches/README.md).
+.PHONY: bench-legacy
+bench-legacy: build-py
+	$(VENV_PY) $(ROOT)/benches/python/bench_legacy.py

@@ -113,7 +113,7 @@ fn command_of(obj: &Bound<'_, PyAny>) -> PyResult<Command> {
     parse(to_json(obj)?, "command.malformed", "the command", "")
 }
 
-fn actor_of(obj: &Bound<'_, PyAny>) -> PyResult<Actor> {
+pub(crate) fn actor_of(obj: &Bound<'_, PyAny>) -> PyResult<Actor> {
     if let Ok(a) = obj.cast::<PyActor>() {
         return Ok(a.get().0.clone());
     }
@@ -148,7 +148,7 @@ fn count_of(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<u64> {
 }
 
 /// A moment: `None` (now), an aware `datetime.datetime`, or RFC 3339 text.
-fn instant(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<DateTime<Utc>> {
+pub(crate) fn instant(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<DateTime<Utc>> {
     let Some(obj) = obj.filter(|o| !o.is_none()) else {
         return Ok(Utc::now());
     };
@@ -660,6 +660,13 @@ impl PyMemoryStore {
     fn __repr__(&self) -> String {
         format!("MemoryStore(cases={})", self.0.len())
     }
+}
+
+/// The store behind a `siproc.MemoryStore`.
+pub(crate) fn memory_store_of(obj: &Bound<'_, PyAny>) -> PyResult<Arc<store::MemoryStore>> {
+    obj.cast::<PyMemoryStore>()
+        .map(|s| Arc::clone(&s.get().0))
+        .map_err(|_| PyTypeError::new_err("store must be a siproc.MemoryStore"))
 }
 
 // ---------------------------------------------------------------------------------------------

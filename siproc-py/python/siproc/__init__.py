@@ -191,3 +191,10 @@ def find_duplicates(records: Iterable[_Record] | bytes | bytearray | str) -> lis
 def duplicate_clusters(pairs: Iterable[DuplicatePair]) -> list[list[int]]:
     """Groups duplicate pairs into clusters of transitively linked records (sorted indices)."""
     return _siproc.duplicate_clusters(list(pairs))
+
+
+# Legacy import: converting a spreadsheet log's rows and importing them (the core's `legacy`
+# module; see examples/python/migrate_legacy.py).
+from ._siproc import convert_legacy, find_legacy_duplicates, import_legacy  # noqa: E402
+
+__all__ += ["convert_legacy", "find_legacy_duplicates", "import_legacy"]

@@ -356,3 +356,33 @@ __all__ = [
     "verify_archive",
     "write_archive",
 ]
+
+# Legacy import (the core's `legacy` module): rows are dicts keyed by the log's column names.
+_LegacyRow = Mapping[str, Any]
+def convert_legacy(
+    row: _LegacyRow,
+    *,
+    catalog: Catalog | None = None,
+    mapping: Mapping[str, Any] | None = None,
+    today: _Time = None,
+    locale: str = "es",
+) -> dict[str, Any]: ...
+def import_legacy(
+    rows: Iterable[tuple[int, _LegacyRow]],
+    *,
+    source: str,
+    store: MemoryStore,
+    actor: _ActorLike,
+    catalog: Catalog | None = None,
+    mapping: Mapping[str, Any] | None = None,
+    now: _Time = None,
+    locale: str = "es",
+    dry_run: bool = False,
+) -> dict[str, Any]: ...
+def find_legacy_duplicates(
+    rows: Iterable[tuple[int, _LegacyRow] | _LegacyRow],
+    *,
+    catalog: Catalog | None = None,
+    mapping: Mapping[str, Any] | None = None,
+    today: _Time = None,
+) -> list[DuplicatePair]: ...
