@@ -231,7 +231,8 @@ fn a_bad_phone_is_left_out_and_followed_up() {
 
 #[test]
 fn wrong_records_stay_errors() {
-    let cases: [(&str, fn(&mut LegacyRow), &str); 7] = [
+    type Change = fn(&mut LegacyRow);
+    let cases: [(&str, Change, &str); 7] = [
         (
             "impossible dni",
             |r| r.identity = "2101-1990-00012".into(),
