@@ -153,7 +153,7 @@ fn a_free_text_row_is_migrated_with_follow_ups() {
     let national = &intake.persons[0];
     assert_eq!(
         (national.given_names.as_str(), national.surnames.as_str()),
-        ("Ana Lucía", "Peña Güity")
+        ("Ana Lucía", "PEÑA GÜITY")
     );
     assert_eq!(national.documents[0].number, "0801-1990-12345");
     assert_eq!(national.birth_date, NaiveDate::from_ymd_opt(1990, 7, 11));
