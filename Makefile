@@ -17,12 +17,11 @@ include $(sort $(wildcard $(ROOT)/mk/*.mk))
 .PHONY: help run test lint test-rust fmt
 
 help:
-	@echo "make run    run the demo (validates a sample intake and prints its report)"
+	@echo "make run    build and start the reference server with demo data (prints URL and tokens)"
 	@echo "make test   every test: Rust, Python, WebAssembly, browser"
 	@echo "make lint   cargo fmt --check and clippy -D warnings"
 
-run: setup-rust
-	cargo run --quiet -p siproc-demo
+run: build-wasm run-server
 
 test: lint $(TESTS)
 	@echo "all tests passed"

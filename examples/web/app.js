@@ -2,7 +2,7 @@
 // types with validateField(), and validates the whole record with validate() on submit. Every
 // verdict and message comes from siproc-wasm (the same rules as the server); this file only lays
 // out the form and reads it into a record in the wire format.
-import init, { catalog, requiredForms, validate, validateField } from "./pkg/siproc_wasm.js";
+import init, { catalog, intakeForms, validate, validateField } from "./pkg/siproc_wasm.js";
 
 const LOCALE = "es";
 const OPTIONS = { locale: LOCALE, catalog: "hn" };
@@ -177,7 +177,7 @@ form.addEventListener("submit", (event) => {
     show(p, byRow.get(p) ?? []);
   }
   if (report.ok) {
-    const forms = requiredForms(current, OPTIONS);
+    const forms = intakeForms(current, OPTIONS);
     result.replaceChildren(el("p", { className: "ok" }, "Registro válido. Formularios a imprimir:"),
       el("ul", {}, ...forms.map((f) => el("li", {}, f.title))));
   } else {

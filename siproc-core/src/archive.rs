@@ -102,8 +102,8 @@ impl ArchiveError {
     }
 }
 
-/// What an export wrote.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What an export wrote. Serialised as `{cases, events, digest}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExportSummary {
     /// Case lines.
     pub cases: u64,
@@ -269,7 +269,8 @@ impl Rejection {
     }
 }
 
-/// A rejected case.
+/// A rejected case. Serialised as `{line, case_id, code, message}` (the reason's code and
+/// text, which never hold personal data).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RejectedCase {
     /// 1-based line number in the file.
@@ -322,7 +323,45 @@ impl FileProblem {
     }
 }
 
-/// What an import found and did.
+impl Serialize for RejectedCase {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = s.serialize_struct("RejectedCase", 4)?;
+        out.serialize_field("line", &self.line)?;
+        out.serialize_field("case_id", &self.case_id)?;
+        out.serialize_field("code", self.reason.code())?;
+        out.serialize_field("message", &self.reason.to_string())?;
+        out.end()
+    }
+}
+
+impl Serialize for FileProblem {
+    /// `{code, message}`.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = s.serialize_struct("FileProblem", 2)?;
+        out.serialize_field("code", self.code())?;
+        out.serialize_field("message", &self.to_string())?;
+        out.end()
+    }
+}
+
+/// What a verification found: [`ImportReport::verification`], serialised as
+/// `{ok, cases, rejected, file}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verification<'a> {
+    /// Whether the file was sound and every case accepted.
+    pub ok: bool,
+    /// Case lines read.
+    pub cases: usize,
+    /// Cases rejected, with their reasons.
+    pub rejected: &'a [RejectedCase],
+    /// Problems with the file as a whole.
+    pub file: &'a [FileProblem],
+}
+
+/// What an import found and did. Serialised as `{ok, cases, rejected, file, imported,
+/// unchanged, written}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportReport {
     /// Case lines read.
@@ -339,7 +378,32 @@ pub struct ImportReport {
     pub written: bool,
 }
 
+impl Serialize for ImportReport {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = s.serialize_struct("ImportReport", 7)?;
+        out.serialize_field("ok", &self.is_clean())?;
+        out.serialize_field("cases", &self.cases)?;
+        out.serialize_field("rejected", &self.rejected)?;
+        out.serialize_field("file", &self.file)?;
+        out.serialize_field("imported", &self.imported)?;
+        out.serialize_field("unchanged", &self.unchanged)?;
+        out.serialize_field("written", &self.written)?;
+        out.end()
+    }
+}
+
 impl ImportReport {
+    /// The verification part of the report (what callers that only [`check`] show).
+    pub fn verification(&self) -> Verification<'_> {
+        Verification {
+            ok: self.is_clean(),
+            cases: self.cases,
+            rejected: &self.rejected,
+            file: &self.file,
+        }
+    }
+
     /// Whether the file was sound and every case accepted.
     pub fn is_clean(&self) -> bool {
         self.rejected.is_empty() && self.file.is_empty()

@@ -13,8 +13,10 @@
 //! | `sla.json` | targets per category: first contact (hours) and resolution (days) |
 //! | `forms.json` | the forms the pack can print, with their templates (see [`crate::forms::template`]) |
 //!
-//! The default Honduran pack (`packs/hn`) and a Guatemalan one (`packs/gt`) are built in. A pack is
-//! checked when it is loaded: a broken pack is a [`CatalogError`] naming the file and the entry.
+//! The default Honduran pack (`packs/hn`), a Guatemalan (`packs/gt`), a Salvadoran (`packs/sv`)
+//! and a Mexican one (`packs/mx`) are built in. A pack is checked when it is loaded: a broken pack
+//! is a [`CatalogError`] naming the file and the entry, and [`Catalog::check_dir`] lists every
+//! problem of a pack folder. `docs/packs.md` tells a ministry how to write one.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -24,7 +26,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::case::Priority;
-use crate::issue::{Locale, Pointer};
+use crate::issue::{Locale, Misuse, Pointer};
 use crate::validation::DEFAULT_MAX_FACT_CHARS;
 
 /// A text in Spanish, and optionally English.
@@ -221,7 +223,9 @@ pub struct ServiceKind {
     pub label: Text,
 }
 
-/// Service-level targets of a category.
+/// Service-level targets of a category. The core loads and checks them (every category has
+/// one) and nothing in the core computes with them yet: they are published in the pack
+/// ([`Catalog::sla`]) for the embedding system's dashboards and for statistics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Sla {
@@ -232,9 +236,6 @@ pub struct Sla {
 }
 
 pub use crate::forms::FormTemplate;
-
-/// The former name of [`FormTemplate`], which now holds the whole template.
-pub type FormRef = FormTemplate;
 
 /// The pack's header: who it is for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -252,6 +253,24 @@ pub struct PackInfo {
     pub documents: Vec<String>,
     /// Forms every case needs, whatever its category.
     pub common_forms: Vec<String>,
+    /// How published statistics are protected (see [`crate::stats`]); absent means the defaults.
+    #[serde(default)]
+    pub disclosure: Disclosure,
+}
+
+/// Disclosure control of the statistics a ministry publishes (`pack.json`'s `disclosure`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Disclosure {
+    /// The smallest count that may be published: counts from 1 to `k − 1` are suppressed.
+    pub k: u32,
+}
+
+impl Default for Disclosure {
+    /// `k = 10`.
+    fn default() -> Self {
+        Disclosure { k: 10 }
+    }
 }
 
 /// A loaded, checked country pack.
@@ -276,12 +295,13 @@ pub struct Catalog {
 }
 
 /// A pack that could not be loaded: which file, which entry, and why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{file}{}: {reason}", entry.as_ref().map(|e| format!(" [{e}]")).unwrap_or_default())]
 #[non_exhaustive]
 pub struct CatalogError {
     /// Stable code: `catalog.missing_file`, `catalog.bad_json`, `catalog.duplicate`,
-    /// `catalog.unknown_reference` or `catalog.bad_value`.
+    /// `catalog.unknown_reference` or `catalog.bad_value`; `siproc.unknown_catalog` when
+    /// [`Catalog::builtin`] is given an id no built-in pack has.
     pub code: &'static str,
     /// The pack file, e.g. `offices.json`.
     pub file: String,
@@ -319,129 +339,333 @@ pub const PACK_FILES: [&str; 8] = [
     "forms.json",
 ];
 
+/// The files of built-in pack `$dir`, as `build.rs` writes them: as they are in `packs/`, or, in
+/// a build without PDF forms, minified and without the forms' layout, which it never reads.
 macro_rules! builtin_pack {
     ($dir:literal) => {
         [
             (
                 "pack.json",
-                include_str!(concat!("../packs/", $dir, "/pack.json")),
+                include_str!(concat!(env!("OUT_DIR"), "/packs/", $dir, "/pack.json")),
             ),
             (
                 "categories.json",
-                include_str!(concat!("../packs/", $dir, "/categories.json")),
+                include_str!(concat!(
+                    env!("OUT_DIR"),
+                    "/packs/",
+                    $dir,
+                    "/categories.json"
+                )),
             ),
             (
                 "offices.json",
-                include_str!(concat!("../packs/", $dir, "/offices.json")),
+                include_str!(concat!(env!("OUT_DIR"), "/packs/", $dir, "/offices.json")),
             ),
             (
                 "flags.json",
-                include_str!(concat!("../packs/", $dir, "/flags.json")),
+                include_str!(concat!(env!("OUT_DIR"), "/packs/", $dir, "/flags.json")),
             ),
             (
                 "partners.json",
-                include_str!(concat!("../packs/", $dir, "/partners.json")),
+                include_str!(concat!(env!("OUT_DIR"), "/packs/", $dir, "/partners.json")),
             ),
             (
                 "services.json",
-                include_str!(concat!("../packs/", $dir, "/services.json")),
+                include_str!(concat!(env!("OUT_DIR"), "/packs/", $dir, "/services.json")),
             ),
             (
                 "sla.json",
-                include_str!(concat!("../packs/", $dir, "/sla.json")),
+                include_str!(concat!(env!("OUT_DIR"), "/packs/", $dir, "/sla.json")),
             ),
             (
                 "forms.json",
-                include_str!(concat!("../packs/", $dir, "/forms.json")),
+                include_str!(concat!(env!("OUT_DIR"), "/packs/", $dir, "/forms.json")),
             ),
         ]
     };
 }
 
-const HN_PACK: [(&str, &str); 8] = builtin_pack!("hn");
-const GT_PACK: [(&str, &str); 8] = builtin_pack!("gt");
+/// A pack built into the library: its id and its files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BuiltinPack {
+    /// The pack id (`hn`).
+    pub id: &'static str,
+    files: [(&'static str, &'static str); 8],
+}
 
-fn parse<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, CatalogError> {
-    serde_json::from_str(text).map_err(|e| {
+/// Reads `text`, the pack file `file`. When it does not parse, its problems are added to
+/// `problems`: the JSON syntax error, or else every entry that does not read, by its code (see
+/// [`entry_problems`]).
+fn parse<T: serde::de::DeserializeOwned>(
+    file: &str,
+    text: &str,
+    problems: &mut Vec<CatalogError>,
+) -> Option<T> {
+    match serde_json::from_str(text) {
+        Ok(value) => Some(value),
+        Err(e) => {
+            let mut found = entry_problems(file, text);
+            if found.is_empty() {
+                found.push(CatalogError::new(
+                    "catalog.bad_json",
+                    file,
+                    None,
+                    format!("line {}, column {}: {e}", e.line(), e.column()),
+                ));
+            }
+            problems.append(&mut found);
+            None
+        }
+    }
+}
+
+/// The entries of a list (or of `sla.json`'s object) that do not read as their type, each named
+/// by its `code` (or `id`, or key, or `#index`). Empty when the file is not valid JSON, is not
+/// a list or an object of entries, or when its fault is not in one entry.
+fn entry_problems(file: &str, text: &str) -> Vec<CatalogError> {
+    fn one<T: serde::de::DeserializeOwned>(
+        file: &str,
+        entry: &str,
+        value: &serde_json::Value,
+    ) -> Option<CatalogError> {
+        T::deserialize(value)
+            .err()
+            .map(|e| CatalogError::new("catalog.bad_json", file, Some(entry), e.to_string()))
+    }
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Vec::new();
+    };
+    if let (Some(map), "sla.json") = (value.as_object(), file) {
+        return map
+            .iter()
+            .filter_map(|(key, v)| one::<Sla>(file, key, v))
+            .collect();
+    }
+    let Some(list) = value.as_array() else {
+        return Vec::new();
+    };
+    list.iter()
+        .enumerate()
+        .filter_map(|(i, v)| {
+            let entry = ["code", "id", "key"]
+                .into_iter()
+                .find_map(|k| v.get(k).and_then(serde_json::Value::as_str))
+                .map_or_else(|| format!("#{i}"), str::to_owned);
+            match file {
+                "categories.json" => one::<Category>(file, &entry, v),
+                "offices.json" => one::<Office>(file, &entry, v),
+                "flags.json" => one::<Flag>(file, &entry, v),
+                "partners.json" => one::<Partner>(file, &entry, v),
+                "services.json" => one::<ServiceKind>(file, &entry, v),
+                "forms.json" => one::<FormTemplate>(file, &entry, v),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// The first problem of a non-empty list (a list is never empty when a pack fails to load).
+fn first(problems: Vec<CatalogError>) -> CatalogError {
+    problems.into_iter().next().unwrap_or_else(|| {
         CatalogError::new(
-            "catalog.bad_json",
-            file,
+            "catalog.bad_value",
+            "pack.json",
             None,
-            format!("line {}, column {}: {e}", e.line(), e.column()),
+            "the pack does not load",
         )
     })
 }
 
 impl Catalog {
+    /// The packs built into the library, the default (`hn`) first. Adding one is one line here
+    /// (and its folder under `packs/`).
+    pub const BUILTIN: &'static [BuiltinPack] = &[
+        BuiltinPack {
+            id: "hn",
+            files: builtin_pack!("hn"),
+        },
+        BuiltinPack {
+            id: "gt",
+            files: builtin_pack!("gt"),
+        },
+        BuiltinPack {
+            id: "sv",
+            files: builtin_pack!("sv"),
+        },
+        BuiltinPack {
+            id: "mx",
+            files: builtin_pack!("mx"),
+        },
+    ];
+
     /// The built-in Honduran pack, the default.
     pub fn honduras() -> Result<Catalog, CatalogError> {
-        Catalog::from_files(HN_PACK)
+        Catalog::builtin("hn")
     }
 
     /// The built-in Guatemalan pack.
     pub fn guatemala() -> Result<Catalog, CatalogError> {
-        Catalog::from_files(GT_PACK)
+        Catalog::builtin("gt")
     }
 
-    /// A built-in pack by id: `hn` or `gt`.
+    /// The built-in Salvadoran pack.
+    pub fn el_salvador() -> Result<Catalog, CatalogError> {
+        Catalog::builtin("sv")
+    }
+
+    /// The built-in Mexican pack.
+    pub fn mexico() -> Result<Catalog, CatalogError> {
+        Catalog::builtin("mx")
+    }
+
+    /// A built-in pack by id (one of [`Catalog::BUILTIN`]); another id is misuse
+    /// (`siproc.unknown_catalog`, [`crate::issue::Misuse::UnknownPack`]).
     pub fn builtin(id: &str) -> Result<Catalog, CatalogError> {
-        match id {
-            "hn" => Catalog::honduras(),
-            "gt" => Catalog::guatemala(),
-            other => Err(CatalogError::new(
-                "catalog.missing_file",
-                "pack.json",
-                Some(other),
-                "no built-in pack has this id (built in: hn, gt)",
-            )),
+        match Catalog::BUILTIN.iter().find(|p| p.id == id) {
+            Some(pack) => Catalog::from_files(pack.files),
+            None => {
+                let known: Vec<&str> = Catalog::BUILTIN.iter().map(|p| p.id).collect();
+                Err(CatalogError::new(
+                    Misuse::UnknownPack.code(),
+                    "pack.json",
+                    None,
+                    format!(
+                        "no built-in pack has this id (built in: {})",
+                        known.join(", ")
+                    ),
+                ))
+            }
         }
     }
 
-    /// Loads and checks the pack in folder `dir`.
+    /// Loads and checks the pack in folder `dir`; a broken pack gives its first problem (see
+    /// [`Catalog::check_dir`] for all of them).
     pub fn load_dir(dir: impl AsRef<Path>) -> Result<Catalog, CatalogError> {
+        Catalog::load_dir_all(dir).map_err(first)
+    }
+
+    /// Every problem of the pack in folder `dir`, each with its file and entry, in file order;
+    /// empty when the pack loads. This is what a ministry runs on the pack it writes.
+    ///
+    /// Unreadable files and entries are reported first, every one of them; the checks across
+    /// files (references, SLA targets, templates) run once every file reads, and then report
+    /// every problem they find.
+    ///
+    /// ```
+    /// use siproc_core::Catalog;
+    /// let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("packs/mx");
+    /// assert!(Catalog::check_dir(&dir).is_empty());
+    /// let problems = Catalog::check_dir("/nonexistent");
+    /// assert_eq!(problems.len(), 8); // every file is missing
+    /// assert_eq!(problems[0].code, "catalog.missing_file");
+    /// ```
+    pub fn check_dir(dir: impl AsRef<Path>) -> Vec<CatalogError> {
+        Catalog::load_dir_all(dir).err().unwrap_or_default()
+    }
+
+    /// Loads and checks the pack in folder `dir`, or gives every problem found (see
+    /// [`Catalog::check_dir`]).
+    pub fn load_dir_all(dir: impl AsRef<Path>) -> Result<Catalog, Vec<CatalogError>> {
         let dir = dir.as_ref();
         let mut texts = Vec::with_capacity(PACK_FILES.len());
+        let mut problems = Vec::new();
         for name in PACK_FILES {
-            let text = std::fs::read_to_string(dir.join(name)).map_err(|e| {
-                CatalogError::new(
+            match std::fs::read_to_string(dir.join(name)) {
+                Ok(text) => texts.push((name, text)),
+                Err(e) => problems.push(CatalogError::new(
                     "catalog.missing_file",
                     name,
                     None,
-                    format!("cannot read it: {e}"),
-                )
-            })?;
-            texts.push((name, text));
+                    format!("cannot read it: {}", e.kind()),
+                )),
+            }
         }
-        Catalog::from_files(texts.iter().map(|(n, t)| (*n, t.as_str())))
+        let loaded = Catalog::from_files_all(texts.iter().map(|(n, t)| (*n, t.as_str())));
+        match (loaded, problems.is_empty()) {
+            (Ok(catalog), true) => Ok(catalog),
+            // The missing files are reported once, by the read above.
+            (Ok(_), false) => Err(problems),
+            (Err(more), _) => {
+                problems.extend(
+                    more.into_iter()
+                        .filter(|p| p.code != "catalog.missing_file"),
+                );
+                Err(problems)
+            }
+        }
     }
 
-    /// Loads and checks a pack from its files' names and contents (every name of [`PACK_FILES`]).
+    /// Loads and checks a pack from its files' names and contents (every name of [`PACK_FILES`]);
+    /// a broken pack gives its first problem.
     pub fn from_files<'a>(
         files: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Catalog, CatalogError> {
+        Catalog::from_files_all(files).map_err(first)
+    }
+
+    /// Loads and checks a pack from its files' names and contents, or gives every problem found
+    /// (see [`Catalog::check_dir`]).
+    pub fn from_files_all<'a>(
+        files: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Catalog, Vec<CatalogError>> {
         let files: BTreeMap<&str, &str> = files.into_iter().collect();
-        let get = |name: &str| {
-            files.get(name).copied().ok_or_else(|| {
-                CatalogError::new(
+        let mut problems = Vec::new();
+        let read = |name: &str, problems: &mut Vec<CatalogError>| match files.get(name) {
+            Some(text) => Some(*text),
+            None => {
+                problems.push(CatalogError::new(
                     "catalog.missing_file",
                     name,
                     None,
                     "the pack has no such file",
-                )
-            })
+                ));
+                None
+            }
         };
-        let catalog = Catalog {
-            pack: parse("pack.json", get("pack.json")?)?,
-            categories: parse("categories.json", get("categories.json")?)?,
-            offices: parse("offices.json", get("offices.json")?)?,
-            flags: parse("flags.json", get("flags.json")?)?,
-            partners: parse("partners.json", get("partners.json")?)?,
-            services: parse("services.json", get("services.json")?)?,
-            sla: parse("sla.json", get("sla.json")?)?,
-            forms: parse("forms.json", get("forms.json")?)?,
-        };
-        catalog.check()?;
-        Ok(catalog)
+        // Each file is read even when an earlier one failed, so that every problem is found.
+        let pack =
+            read("pack.json", &mut problems).and_then(|t| parse("pack.json", t, &mut problems));
+        let categories = read("categories.json", &mut problems)
+            .and_then(|t| parse("categories.json", t, &mut problems));
+        let offices = read("offices.json", &mut problems)
+            .and_then(|t| parse("offices.json", t, &mut problems));
+        let flags =
+            read("flags.json", &mut problems).and_then(|t| parse("flags.json", t, &mut problems));
+        let partners = read("partners.json", &mut problems)
+            .and_then(|t| parse("partners.json", t, &mut problems));
+        let services = read("services.json", &mut problems)
+            .and_then(|t| parse("services.json", t, &mut problems));
+        let sla = read("sla.json", &mut problems).and_then(|t| parse("sla.json", t, &mut problems));
+        let forms =
+            read("forms.json", &mut problems).and_then(|t| parse("forms.json", t, &mut problems));
+        if let (
+            Some(pack),
+            Some(categories),
+            Some(offices),
+            Some(flags),
+            Some(partners),
+            Some(services),
+            Some(sla),
+            Some(forms),
+        ) = (
+            pack, categories, offices, flags, partners, services, sla, forms,
+        ) {
+            let catalog = Catalog {
+                pack,
+                categories,
+                offices,
+                flags,
+                partners,
+                services,
+                sla,
+                forms,
+            };
+            catalog.check(&mut problems);
+            if problems.is_empty() {
+                return Ok(catalog);
+            }
+        }
+        Err(problems)
     }
 
     /// A category by code.
@@ -515,103 +739,136 @@ impl Catalog {
             .max(Priority::Normal)
     }
 
-    fn check(&self) -> Result<(), CatalogError> {
+    /// Adds every problem of the pack, read file by file, to `problems`.
+    fn check(&self, problems: &mut Vec<CatalogError>) {
+        let mut bad = |code, file: &str, entry: Option<&str>, reason: &str| {
+            problems.push(CatalogError::new(code, file, entry, reason));
+        };
         let p = &self.pack;
+        if p.disclosure.k < 2 {
+            bad(
+                "catalog.bad_value",
+                "pack.json",
+                Some("disclosure/k"),
+                "k must be at least 2",
+            );
+        }
         if !crate::country::is_country(&p.country) {
-            return Err(CatalogError::new(
+            bad(
                 "catalog.bad_value",
                 "pack.json",
                 Some("country"),
                 "not an ISO 3166-1 alpha-2 code",
-            ));
+            );
         }
         for kind in &p.documents {
             if crate::document::DocumentKind::from_str(kind).is_err() {
-                return Err(CatalogError::new(
+                bad(
                     "catalog.unknown_reference",
                     "pack.json",
                     Some(kind),
                     "unknown document kind",
-                ));
+                );
             }
         }
-        unique(
-            "categories.json",
-            self.categories.iter().map(|c| c.code.as_str()),
-        )?;
-        unique("offices.json", self.offices.iter().map(|o| o.code.as_str()))?;
-        unique("flags.json", self.flags.iter().map(|f| f.code.as_str()))?;
-        unique(
-            "partners.json",
-            self.partners.iter().map(|x| x.code.as_str()),
-        )?;
-        unique(
-            "services.json",
-            self.services.iter().map(|x| x.code.as_str()),
-        )?;
-        unique("forms.json", self.forms.iter().map(|x| x.id.as_str()))?;
         for id in &p.common_forms {
             if self.form(id).is_none() {
-                return Err(CatalogError::new(
+                bad(
                     "catalog.unknown_reference",
                     "pack.json",
                     Some(id),
                     "common form not in forms.json",
-                ));
+                );
+            }
+        }
+        let lists: [(&str, Vec<&str>); 6] = [
+            (
+                "categories.json",
+                self.categories.iter().map(|c| c.code.as_str()).collect(),
+            ),
+            (
+                "offices.json",
+                self.offices.iter().map(|o| o.code.as_str()).collect(),
+            ),
+            (
+                "flags.json",
+                self.flags.iter().map(|f| f.code.as_str()).collect(),
+            ),
+            (
+                "partners.json",
+                self.partners.iter().map(|x| x.code.as_str()).collect(),
+            ),
+            (
+                "services.json",
+                self.services.iter().map(|x| x.code.as_str()).collect(),
+            ),
+            (
+                "forms.json",
+                self.forms.iter().map(|x| x.id.as_str()).collect(),
+            ),
+        ];
+        for (file, codes) in lists {
+            unique(file, codes.iter().copied(), &mut bad);
+            for code in codes {
+                check_code(file, code, &mut bad);
             }
         }
         for c in &self.categories {
-            check_code("categories.json", &c.code)?;
-            unique("categories.json", c.facts.iter().map(|f| f.key.as_str()))?;
+            let keys = c.facts.iter().map(|f| f.key.as_str());
+            unique("categories.json", keys, &mut bad);
             for f in &c.facts {
                 let entry = format!("{}/{}", c.code, f.key);
-                check_code("categories.json", &f.key)?;
+                check_code("categories.json", &f.key, &mut bad);
                 let choice = f.kind == FactType::Choice;
                 if choice == f.values.is_empty() {
-                    return Err(CatalogError::new(
+                    bad(
                         "catalog.bad_value",
                         "categories.json",
                         Some(&entry),
                         "a choice fact needs values, and only a choice fact has them",
-                    ));
+                    );
                 }
                 if (f.after_birth || f.before_request) && f.kind != FactType::Date {
-                    return Err(CatalogError::new(
+                    bad(
                         "catalog.bad_value",
                         "categories.json",
                         Some(&entry),
                         "date order applies to date facts only",
-                    ));
+                    );
                 }
-                unique("categories.json", f.values.iter().map(|v| v.code.as_str()))?;
+                unique(
+                    "categories.json",
+                    f.values.iter().map(|v| v.code.as_str()),
+                    &mut bad,
+                );
             }
             for id in &c.forms {
                 if self.form(id).is_none() {
-                    return Err(CatalogError::new(
+                    bad(
                         "catalog.unknown_reference",
                         "categories.json",
                         Some(&format!("{}/{id}", c.code)),
                         "form not in forms.json",
-                    ));
+                    );
                 }
             }
             if !self.sla.contains_key(&c.code) {
-                return Err(CatalogError::new(
+                bad(
                     "catalog.unknown_reference",
                     "sla.json",
                     Some(&c.code),
                     "category has no SLA target",
-                ));
+                );
             }
         }
         for code in self.sla.keys() {
             if self.category(code).is_none() {
-                return Err(CatalogError::new(
+                bad(
                     "catalog.unknown_reference",
                     "sla.json",
                     Some(code),
                     "no such category",
-                ));
+                );
             }
         }
         if !self
@@ -619,43 +876,35 @@ impl Catalog {
             .iter()
             .any(|o| o.kind == OfficeKind::Directorate)
         {
-            return Err(CatalogError::new(
+            bad(
                 "catalog.bad_value",
                 "offices.json",
                 None,
                 "the pack needs its central directorate",
-            ));
+            );
         }
         for o in &self.offices {
-            check_code("offices.json", &o.code)?;
             if !crate::country::is_country(&o.country) {
-                return Err(CatalogError::new(
+                bad(
                     "catalog.bad_value",
                     "offices.json",
                     Some(&o.code),
                     "country is not an ISO 3166-1 alpha-2 code",
-                ));
+                );
             }
             if chrono_tz::Tz::from_str(&o.time_zone).is_err() {
-                return Err(CatalogError::new(
+                bad(
                     "catalog.bad_value",
                     "offices.json",
                     Some(&o.code),
                     "time_zone is not an IANA time zone",
-                ));
+                );
             }
-        }
-        for f in &self.flags {
-            check_code("flags.json", &f.code)?;
-        }
-        for f in &self.forms {
-            check_code("forms.json", &f.id)?;
         }
         // Bindings, placeholders and glyphs of the templates are checked where forms are
         // printed; a build without PDF rendering (the WebAssembly package) only reads them.
         #[cfg(feature = "pdf")]
-        crate::forms::template::check_templates(self)?;
-        Ok(())
+        crate::forms::template::check_templates(self, problems);
     }
 }
 
@@ -773,6 +1022,22 @@ fn field_file() -> Option<&'static FieldFile> {
     static FILE: std::sync::OnceLock<Option<FieldFile>> = std::sync::OnceLock::new();
     FILE.get_or_init(|| serde_json::from_str(include_str!("../data/fields.json")).ok())
         .as_ref()
+}
+
+/// The label of `value` (an enumeration of the wire format) among the fixed choices of the
+/// common field at `path`, from `data/fields.json`: the one list of these labels, which forms
+/// print too. Empty when the file lacks it (a test checks it never does).
+#[cfg_attr(not(feature = "pdf"), allow(dead_code))] // only forms print labels
+pub(crate) fn choice_label<T: Serialize>(path: &str, value: T, locale: Locale) -> &'static str {
+    let code = serde_json::to_value(value).ok();
+    let code = code
+        .as_ref()
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default();
+    field_file()
+        .and_then(|f| f.fields.iter().find(|d| d.path == path))
+        .and_then(|d| d.choices.iter().find(|c| c.code == code))
+        .map_or("", |c| c.label.get(locale))
 }
 
 fn choices(list: &[Choice], locale: Locale) -> Vec<ChoiceView> {
@@ -909,12 +1174,12 @@ impl Catalog {
     /// ```
     /// use siproc_core::{Catalog, Locale};
     /// let forms = Catalog::honduras()?
-    ///     .required_forms(&serde_json::json!({"category": "missing_person"}), Locale::Es);
+    ///     .intake_forms(&serde_json::json!({"category": "missing_person"}), Locale::Es);
     /// assert_eq!(forms[0].title, "Ficha de registro del caso");
     /// assert!(forms.iter().any(|f| f.id == "search_request"));
     /// # Ok::<(), siproc_core::CatalogError>(())
     /// ```
-    pub fn required_forms(&self, record: &serde_json::Value, locale: Locale) -> Vec<FormView> {
+    pub fn intake_forms(&self, record: &serde_json::Value, locale: Locale) -> Vec<FormView> {
         let category = record
             .get("category")
             .and_then(serde_json::Value::as_str)
@@ -926,7 +1191,7 @@ impl Catalog {
     }
 }
 
-fn form_views(forms: Vec<&FormRef>, locale: Locale) -> Vec<FormView> {
+fn form_views(forms: Vec<&FormTemplate>, locale: Locale) -> Vec<FormView> {
     forms
         .into_iter()
         .map(|f| FormView {
@@ -936,35 +1201,36 @@ fn form_views(forms: Vec<&FormRef>, locale: Locale) -> Vec<FormView> {
         .collect()
 }
 
-fn unique<'a>(file: &str, codes: impl Iterator<Item = &'a str>) -> Result<(), CatalogError> {
+/// Reports each code of `codes` seen before, once per repeat.
+fn unique<'a>(
+    file: &str,
+    codes: impl Iterator<Item = &'a str>,
+    bad: &mut impl FnMut(&'static str, &str, Option<&str>, &str),
+) {
     let mut seen = BTreeSet::new();
     for code in codes {
         if !seen.insert(code) {
-            return Err(CatalogError::new(
-                "catalog.duplicate",
-                file,
-                Some(code),
-                "appears twice",
-            ));
+            bad("catalog.duplicate", file, Some(code), "appears twice");
         }
     }
-    Ok(())
 }
 
 /// Codes are short ASCII identifiers: they appear in case numbers, URLs and JSON Pointers.
-fn check_code(file: &str, code: &str) -> Result<(), CatalogError> {
+fn check_code(
+    file: &str,
+    code: &str,
+    bad: &mut impl FnMut(&'static str, &str, Option<&str>, &str),
+) {
     let ok = !code.is_empty()
         && code.len() <= 60
         && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-    if ok {
-        Ok(())
-    } else {
-        Err(CatalogError::new(
+    if !ok {
+        bad(
             "catalog.bad_value",
             file,
             Some(code),
             "codes are 1 to 60 ASCII letters, digits or underscores",
-        ))
+        );
     }
 }
 
@@ -984,8 +1250,11 @@ mod tests {
 
     #[test]
     fn a_broken_pack_names_file_and_entry() {
-        let mut files: BTreeMap<&str, String> =
-            HN_PACK.iter().map(|(n, t)| (*n, (*t).to_owned())).collect();
+        let mut files: BTreeMap<&str, String> = Catalog::BUILTIN[0]
+            .files
+            .iter()
+            .map(|(n, t)| (*n, (*t).to_owned()))
+            .collect();
         let offices = files["offices.json"].replacen("America/New_York", "America/Atlantis", 1);
         files.insert("offices.json", offices);
         let err = Catalog::from_files(files.iter().map(|(n, t)| (*n, t.as_str()))).unwrap_err();
@@ -993,8 +1262,11 @@ mod tests {
         assert_eq!(err.file, "offices.json");
         assert!(err.entry.is_some());
 
-        let mut files: BTreeMap<&str, String> =
-            HN_PACK.iter().map(|(n, t)| (*n, (*t).to_owned())).collect();
+        let mut files: BTreeMap<&str, String> = Catalog::BUILTIN[0]
+            .files
+            .iter()
+            .map(|(n, t)| (*n, (*t).to_owned()))
+            .collect();
         files.insert("flags.json", "[{\"code\": \"minor\"".to_owned());
         let err = Catalog::from_files(files.iter().map(|(n, t)| (*n, t.as_str()))).unwrap_err();
         assert_eq!(
@@ -1116,10 +1388,36 @@ mod tests {
     }
 
     #[test]
-    fn required_forms_follow_the_category_of_a_partial_record() {
+    fn every_role_and_sex_has_one_label_in_the_fields_file() {
+        use crate::person::{PersonRole, Sex};
+        for l in [Locale::Es, Locale::En] {
+            for r in [
+                PersonRole::National,
+                PersonRole::Relative,
+                PersonRole::Guardian,
+                PersonRole::Other,
+            ] {
+                assert!(!choice_label("/persons/*/role", r, l).is_empty(), "{r:?}");
+            }
+            for s in [Sex::Female, Sex::Male, Sex::Unspecified] {
+                assert!(!choice_label("/persons/*/sex", s, l).is_empty(), "{s:?}");
+            }
+        }
+        assert_eq!(
+            choice_label("/persons/*/sex", Sex::Female, Locale::Es),
+            "Mujer"
+        );
+        assert_eq!(
+            choice_label("/persons/*/role", PersonRole::Guardian, Locale::Es),
+            "Tutor o responsable"
+        );
+    }
+
+    #[test]
+    fn intake_forms_follow_the_category_of_a_partial_record() {
         let hn = Catalog::honduras().unwrap();
         let ids = |record: serde_json::Value| -> Vec<String> {
-            hn.required_forms(&record, Locale::En)
+            hn.intake_forms(&record, Locale::En)
                 .into_iter()
                 .map(|f| f.id)
                 .collect()
@@ -1138,7 +1436,7 @@ mod tests {
         );
         let remains = ids(serde_json::json!({"category": "repatriation_of_remains"}));
         assert!(remains.len() > 2 && remains.contains(&"power_of_attorney".to_owned()));
-        let titles = hn.required_forms(&serde_json::json!({"category": "detention"}), Locale::En);
+        let titles = hn.intake_forms(&serde_json::json!({"category": "detention"}), Locale::En);
         assert_eq!(titles[0].title, "Case intake sheet");
     }
 }

@@ -11,7 +11,7 @@
 //!
 //! | reason | when |
 //! |---|---|
-//! | [`DuplicateReason::SameDocument`] | both have a document of the same kind whose numbers have the same canonical form ([`normalize_document`]); only numbers that pass their kind's checks are compared, so placeholders such as `0000-0000-00000` or `NO TIENE` link nobody |
+//! | [`DuplicateReason::SameDocument`] | both have a document of the same kind whose numbers have the same canonical form ([`normalize_document`]); only numbers that pass their kind's checks and are not placeholders ([`crate::document::is_placeholder`]) are compared, so `00000000-0`, `0000-0000-00000` or `NO TIENE` link nobody |
 //! | [`DuplicateReason::SameNameAndBirthDate`] | the folded full names ([`fold_name`] of given names and surnames) are equal and so are the birth dates |
 //! | [`DuplicateReason::SimilarName`] | the folded full names have a Jaro-Winkler similarity of at least [`SIMILAR_NAME_THRESHOLD`] and the birth dates do not contradict each other (equal, or one missing); not given when the previous reason is |
 //!
@@ -43,8 +43,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::case::Intake;
-use crate::document::{DocumentKind, check_document_at, normalize_document};
-use crate::issue::{Locale, Pointer};
+use crate::document::{DocumentKind, identifies_a_person, normalize_document};
 use crate::names::fold_name;
 use crate::person::Person;
 
@@ -112,16 +111,13 @@ struct Key {
 impl Key {
     fn of(person: &Person) -> Key {
         let name = fold_name(&format!("{} {}", person.given_names, person.surnames));
-        let root = Pointer::root();
         let mut documents: Vec<(DocumentKind, String)> = person
             .documents
             .iter()
             .filter_map(|d| {
                 let kind = DocumentKind::from_str(&d.kind).ok()?;
                 let number = normalize_document(kind, &d.number)?;
-                check_document_at(kind, &number, &root, Locale::Es)
-                    .is_empty()
-                    .then_some((kind, number))
+                identifies_a_person(kind, &number).then_some((kind, number))
             })
             .collect();
         documents.sort();
@@ -373,6 +369,40 @@ mod tests {
             person("ANA", "PENA", None, Some("0801199012345")),
         ]);
         assert_eq!(found, [(0, 2, vec!["same_document", "similar_name"])]);
+    }
+
+    #[test]
+    fn placeholders_of_every_kind_link_nobody() {
+        // Each passes (or nearly passes) its kind's checks; unrelated people share it.
+        for (kind, number) in [
+            ("sv_dui", "00000000-0"),
+            ("sv_dui", "11111111-6"),
+            ("hn_dni", "0000-0000-00000"),
+            ("gt_dpi", "0000000000101"),
+            ("hn_passport", "A0000000"),
+            ("mx_curp", "XEXX010101HNEXXXA4"),
+        ] {
+            let with = |given: &str, surnames: &str| {
+                let mut p = person(given, surnames, None, None);
+                p.documents.push(IdentityDocument {
+                    kind: kind.to_owned(),
+                    number: number.to_owned(),
+                });
+                p
+            };
+            let found = find(&[with("Ana", "Peña"), with("Juan", "Zelaya")]);
+            assert!(found.is_empty(), "{kind} {number}: {found:?}");
+        }
+        // A real DUI still links.
+        let dui = |given: &str| {
+            let mut p = person(given, "Peña", None, None);
+            p.documents.push(IdentityDocument {
+                kind: "sv_dui".to_owned(),
+                number: "04567890-3".to_owned(),
+            });
+            p
+        };
+        assert_eq!(find(&[dui("Ana"), dui("Juan")]).len(), 1);
     }
 
     #[test]

@@ -30,8 +30,9 @@
 //!    occur where a payload holds personal data — by an object holding only that member:
 //!    `{"commitment": "<same hex>"}`. Do not look inside sealed values.
 //! 3. Canonicalise the result with RFC 8785 (members sorted by UTF-16 code units, no white
-//!    space, ECMAScript string escaping and number formatting). Events hold no fractional
-//!    numbers and no integer beyond ±2^53, so numbers print as plain integers.
+//!    space, ECMAScript string escaping and number formatting: `1500.5`, `1e+21`, `1e-7`).
+//!    Numbers are I-JSON's: no integer beyond ±2^53 (validation refuses larger numbers in an
+//!    intake, `number.too_large`), so every parser reads them back exactly.
 //! 4. Take SHA-256 of the UTF-8 bytes. Written as 64 lowercase hexadecimal digits it must equal
 //!    the removed `hash`.
 //!
@@ -90,6 +91,7 @@
 //! time, and a history written under old rules must still replay.
 
 mod canonical;
+mod case_history;
 pub mod hash;
 
 use chrono::{DateTime, NaiveDate, Timelike, Utc};
@@ -97,13 +99,15 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
+pub use crate::actor::{Actor, Role};
 use crate::case::{
     Attachment, Case, Consent, ConsentScope, Facts, GeneratedForm, Note, Priority, Referral,
     ReferralStatus, Service, Status, Transfer, TransferStatus,
 };
 use crate::legacy::{FollowUp, LegacyOrigin};
 use crate::person::Person;
-pub use crate::workflow::{Actor, Role};
+use crate::transitions::{self, CommandKind};
+pub use case_history::{AppendError, Appended, CaseHistory};
 pub use hash::{GENESIS_HASH, canonical_json, event_hash, hashed_form};
 
 /// Length of a commitment salt, in bytes.
@@ -409,6 +413,32 @@ impl EventKind {
         }
     }
 
+    /// The command that makes this event (`case_opened` is made by `open`).
+    pub fn command(&self) -> CommandKind {
+        match self {
+            EventKind::CaseOpened(_) => CommandKind::Open,
+            EventKind::FactsCorrected { .. } => CommandKind::Correct,
+            EventKind::StatusChanged { .. } => CommandKind::ChangeStatus,
+            EventKind::NoteAdded(_) => CommandKind::AddNote,
+            EventKind::ServiceGiven(_) => CommandKind::RecordService,
+            EventKind::FormGenerated { .. } => CommandKind::RecordForm,
+            EventKind::TransferRequested { .. } => CommandKind::RequestTransfer,
+            EventKind::TransferAccepted { .. } => CommandKind::AcceptTransfer,
+            EventKind::TransferRejected { .. } => CommandKind::RejectTransfer,
+            EventKind::ReferralRequested(_) => CommandKind::Refer,
+            EventKind::ReferralAccepted { .. } => CommandKind::AcceptReferral,
+            EventKind::ReferralRejected { .. } => CommandKind::RejectReferral,
+            EventKind::ReferralDone { .. } => CommandKind::CompleteReferral,
+            EventKind::ConsentRecorded { .. } => CommandKind::RecordConsent,
+            EventKind::ConsentWithdrawn { .. } => CommandKind::WithdrawConsent,
+            EventKind::ClosureRequested { .. } => CommandKind::RequestClosure,
+            EventKind::ClosureApproved => CommandKind::ApproveClosure,
+            EventKind::Closed { .. } => CommandKind::Close,
+            EventKind::Reopened { .. } => CommandKind::Reopen,
+            EventKind::Archived => CommandKind::Archive,
+        }
+    }
+
     /// Whether every sealed value in the payload is present and opens its commitment.
     fn commitments_open(&self, buf: &mut Vec<u8>) -> bool {
         fn opt<T: Serialize>(s: &Option<Sealed<T>>, buf: &mut Vec<u8>) -> bool {
@@ -582,12 +612,14 @@ pub enum HistoryError {
         /// A stable reason code (`not_opened`, `unknown_referral`, …).
         reason: &'static str,
     },
-    /// A value in the event has no canonical JSON form.
-    #[error("event seq {seq} holds a value with no canonical JSON form ({reason})")]
+    /// A value has no canonical JSON form (RFC 8785 with I-JSON numbers).
+    #[error("{}", not_canonical_message(*seq, reason))]
     NotCanonical {
-        /// The event's sequence number (0 outside an event).
-        seq: u64,
-        /// `float`, `integer_range`, `map_key` or `unserializable`.
+        /// The sequence number of the event holding the value; `None` for a value that is not
+        /// (yet) in an event, such as one given to [`canonical_json`] or [`Sealed::new`].
+        seq: Option<u64>,
+        /// `non_finite` (NaN or an infinity), `integer_range` (an integer beyond ±2^53),
+        /// `map_key` or `unserializable`.
         reason: &'static str,
     },
     /// A sealed value the case needs has been erased.
@@ -619,12 +651,33 @@ impl HistoryError {
         }
     }
 
+    /// The sequence number of the first bad event, where the error names one.
+    pub fn seq(&self) -> Option<u64> {
+        match self {
+            HistoryError::Tampered { seq, .. }
+            | HistoryError::Invalid { seq, .. }
+            | HistoryError::Erased { seq } => Some(*seq),
+            HistoryError::NotCanonical { seq, .. } => *seq,
+            _ => None,
+        }
+    }
+
     /// For tampering: the reason.
     pub fn tamper(&self) -> Option<Tamper> {
         match self {
             HistoryError::Tampered { reason, .. } => Some(*reason),
             _ => None,
         }
+    }
+}
+
+/// The message of [`HistoryError::NotCanonical`]: names the event only when there is one.
+fn not_canonical_message(seq: Option<u64>, reason: &str) -> String {
+    match seq {
+        Some(seq) => {
+            format!("event seq {seq} holds a value with no canonical JSON form ({reason})")
+        }
+        None => format!("a value with no canonical JSON form ({reason})"),
     }
 }
 
@@ -893,6 +946,19 @@ pub fn apply(case: &mut Case, event: &Event) -> Result<(), HistoryError> {
     if seq != case.version + 1 || event.prev_hash != case.head {
         return Err(invalid("out_of_sequence"));
     }
+    // The status the event leaves the case in: the `to` column of the workflow's table, for
+    // the row of the event's command that runs in the case's status.
+    let target = match &event.kind {
+        EventKind::CaseOpened(_) => return Err(invalid("opened_twice")),
+        EventKind::StatusChanged { from, to } => {
+            if *from != case.status {
+                return Err(invalid("status_mismatch"));
+            }
+            transitions::transition(CommandKind::ChangeStatus, *from, *to).map(|_| *to)
+        }
+        kind => kind.command().target(case.status),
+    }
+    .ok_or(invalid("wrong_status"))?;
     match &event.kind {
         EventKind::CaseOpened(_) => return Err(invalid("opened_twice")),
         EventKind::FactsCorrected {
@@ -905,14 +971,10 @@ pub fn apply(case: &mut Case, event: &Event) -> Result<(), HistoryError> {
             apply_correction(case, path, value).map_err(|_| invalid("bad_correction"))?;
             crate::legacy::complete(case, resolves);
         }
-        EventKind::StatusChanged { from, to } => {
-            if *from != case.status {
-                return Err(invalid("status_mismatch"));
-            }
+        EventKind::StatusChanged { from, .. } => {
             if *from == Status::Resolved {
                 clear_closure(case);
             }
-            case.status = *to;
         }
         EventKind::NoteAdded(n) => case.notes.push(note(n, seq)?),
         EventKind::ServiceGiven(s) => case.services.push(service(s, seq)?),
@@ -977,16 +1039,11 @@ pub fn apply(case: &mut Case, event: &Event) -> Result<(), HistoryError> {
             case.outcome = Some(outcome.clone());
         }
         EventKind::ClosureApproved => case.closure_approved = true,
-        EventKind::Closed { outcome } => {
-            case.status = Status::Closed;
-            case.outcome = Some(outcome.clone());
-        }
-        EventKind::Reopened { .. } => {
-            case.status = Status::InProgress;
-            clear_closure(case);
-        }
-        EventKind::Archived => case.status = Status::Archived,
+        EventKind::Closed { outcome } => case.outcome = Some(outcome.clone()),
+        EventKind::Reopened { .. } => clear_closure(case),
+        EventKind::Archived => {}
     }
+    case.status = target;
     case.version = seq;
     case.updated_at = event.at;
     case.head.clone_from(&event.hash);

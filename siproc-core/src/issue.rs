@@ -56,11 +56,44 @@ impl Locale {
         }
     }
 
+    /// Like [`Locale::parse`], with the misuse verdict every face gives for another language.
+    pub fn from_tag(tag: &str) -> Result<Locale, Misuse> {
+        Locale::parse(tag).ok_or(Misuse::UnknownLocale)
+    }
+
     /// The two-letter tag: `es` or `en`.
     pub fn as_str(self) -> &'static str {
         match self {
             Locale::Es => "es",
             Locale::En => "en",
+        }
+    }
+}
+
+/// Misuse of the API: an argument that no record could make right. Every face (Rust, Python,
+/// WebAssembly) gives the same code, as an error (`Err`, an exception, a thrown `Error`), never
+/// as an issue of a report. An unknown document *kind* is not misuse: checking a document of an
+/// unknown kind gives a report with `document.unknown_kind`, as a record naming one does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum Misuse {
+    /// The locale is not Spanish or English.
+    #[error("the locale must be Spanish or English (es, en)")]
+    UnknownLocale,
+    /// The pack id is not one of [`crate::Catalog::BUILTIN`].
+    #[error("the catalog must be a built-in pack")]
+    UnknownPack,
+}
+
+impl Misuse {
+    /// Every misuse.
+    pub const ALL: &'static [Misuse] = &[Misuse::UnknownLocale, Misuse::UnknownPack];
+
+    /// The stable code: `siproc.unknown_locale`, `siproc.unknown_catalog`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Misuse::UnknownLocale => "siproc.unknown_locale",
+            Misuse::UnknownPack => "siproc.unknown_catalog",
         }
     }
 }

@@ -28,6 +28,8 @@
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
+pub mod access;
+pub mod actor;
 pub mod archive;
 pub mod case;
 pub mod catalog;
@@ -44,10 +46,13 @@ pub mod normalize;
 pub mod person;
 pub mod phone;
 pub mod schema;
+pub mod stats;
 pub mod store;
+pub mod transitions;
 pub mod validation;
 pub mod workflow;
 
+pub use actor::{Actor, Role};
 pub use case::{Case, Intake};
 pub use catalog::{Catalog, CatalogError};
 pub use document::{
@@ -56,11 +61,12 @@ pub use document::{
 };
 pub use duplicates::{DuplicatePair, DuplicateReason, find_duplicates};
 pub use history::{Anchor, Event, EventKind, HistoryError, Sealed, Tamper, replay, verify};
-pub use issue::{Issue, Locale, Pointer, Report, Rule, Severity, list_rules};
+pub use issue::{Issue, Locale, Misuse, Pointer, Report, Rule, Severity, list_rules};
 pub use normalize::normalize_intake;
 pub use phone::normalize_phone;
 pub use store::{CaseQuery, CaseStore, CaseSummary, MemoryStore, StoreError};
+pub use transitions::CommandKind;
 pub use validation::{
     parse_intake, validate, validate_json, validate_json_bytes, validate_on, validate_value,
 };
-pub use workflow::{Actor, Command, Role, WorkflowError};
+pub use workflow::{Command, WorkflowError};

@@ -78,7 +78,7 @@ pub enum Sex {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct IdentityDocument {
-    /// The document kind: `hn_dni`, `hn_passport`, `mx_curp`, `sv_dui`, `gt_dpi` or `mrz_td3`.
+    /// The document kind: `hn_dni`, `hn_passport`, `mx_curp`, `sv_dui`, `gt_dpi`, `mrz_td3` or `mx_clave_elector`.
     #[serde(default)]
     #[validate(length(max = 40, code = "text.too_long"))]
     pub kind: String,

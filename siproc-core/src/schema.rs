@@ -5,6 +5,7 @@
 //! `SIPROC_BLESS=1 cargo test -p siproc-core schema`).
 
 use crate::case::{Case, Intake};
+use crate::stats::Release;
 
 /// The JSON Schema (draft 2020-12) of an intake, pretty-printed.
 pub fn intake_schema() -> String {
@@ -14,6 +15,11 @@ pub fn intake_schema() -> String {
 /// The JSON Schema (draft 2020-12) of a case, pretty-printed.
 pub fn case_schema() -> String {
     pretty(schemars::schema_for!(Case))
+}
+
+/// The JSON Schema (draft 2020-12) of a statistics release, pretty-printed.
+pub fn release_schema() -> String {
+    pretty(schemars::schema_for!(Release))
 }
 
 fn pretty(schema: schemars::Schema) -> String {
@@ -44,6 +50,11 @@ mod tests {
     #[test]
     fn intake_schema_is_current() {
         check("intake.schema.json", intake_schema());
+    }
+
+    #[test]
+    fn release_schema_is_current() {
+        check("release.schema.json", release_schema());
     }
 
     #[test]

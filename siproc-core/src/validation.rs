@@ -25,6 +25,16 @@ use crate::{email, phone};
 pub const ADULT_AGE: u32 = 18;
 /// Default longest text fact, in characters.
 pub const DEFAULT_MAX_FACT_CHARS: u32 = 2000;
+/// The largest number magnitude a record may hold: 2^53 − 1, ECMAScript's
+/// `Number.MAX_SAFE_INTEGER`.
+///
+/// I-JSON (RFC 7493 §2.2), which RFC 8785 hashes, carries numbers as IEEE 754 doubles: beyond
+/// this magnitude not every integer has one, so `9007199254740993` would be read as
+/// `9007199254740992` by a browser (before siproc even sees it) and could not be hashed into a
+/// case's history. Such numbers are `number.too_large` errors, whatever their spelling
+/// (`1e21` too: a double that large is an integer, and the three runtimes must agree on a value
+/// they cannot tell apart). Smaller numbers, fractions included, are canonicalised exactly.
+pub const MAX_SAFE_NUMBER: f64 = 9_007_199_254_740_991.0;
 
 /// Validates `intake` against `catalog`, with today's date (UTC) as the limit for past dates.
 pub fn validate(intake: &Intake, catalog: &Catalog, locale: Locale) -> Report {
@@ -343,6 +353,16 @@ impl Validator<'_> {
         if birth.is_some_and(|b| intake.opened_on < b) {
             self.push("date.before_birth", &root.key("opened_on"), &[]);
         }
+        let facts = root.key("facts");
+        for (key, value) in &intake.facts {
+            // Keys that are free text do not go into paths (they may be personal data).
+            let at = if is_identifier(key) {
+                facts.key(key)
+            } else {
+                facts
+            };
+            self.numbers(value, &at);
+        }
         if let Some(category) = category {
             self.facts(intake, category, birth);
             self.required_relative(intake, category);
@@ -399,6 +419,30 @@ impl Validator<'_> {
             if a.size == 0 {
                 self.push("attachment.empty", &path.key("size"), &[]);
             }
+            if a.size as f64 > MAX_SAFE_NUMBER {
+                self.push("number.too_large", &path.key("size"), &[]);
+            }
+        }
+    }
+
+    /// Reports every number in `value` (at any depth) that JSON cannot carry exactly.
+    fn numbers(&mut self, value: &serde_json::Value, at: &Loc<'_>) {
+        match value {
+            serde_json::Value::Number(_) if is_too_large(value) => {
+                self.push("number.too_large", at, &[]);
+            }
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.numbers(item, &at.index(i));
+                }
+            }
+            serde_json::Value::Object(members) => {
+                for (key, item) in members {
+                    let path = if is_identifier(key) { at.key(key) } else { *at };
+                    self.numbers(item, &path);
+                }
+            }
+            _ => {}
         }
     }
 
@@ -575,6 +619,9 @@ impl Validator<'_> {
                 }
                 continue;
             };
+            if is_too_large(value) {
+                continue; // reported as number.too_large
+            }
             match def.kind {
                 FactType::Text => match value.as_str() {
                     Some(text) if text.trim().is_empty() => {
@@ -721,6 +768,11 @@ impl Validator<'_> {
             }
         }
     }
+}
+
+/// Whether `value` is a number of magnitude above [`MAX_SAFE_NUMBER`].
+fn is_too_large(value: &serde_json::Value) -> bool {
+    value.as_f64().is_some_and(|n| n.abs() > MAX_SAFE_NUMBER)
 }
 
 /// Whether `s` looks like a media type: `type/subtype`, ASCII token characters.

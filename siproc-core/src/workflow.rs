@@ -8,7 +8,8 @@
 //!
 //! Roles: an *officer* works the cases of their office; a *supervisor* also approves closures,
 //! reopens and archives; the *directorate* may act on every office's cases; a *partner*
-//! organisation only ever sees aggregates and issues no command. Everyone except the
+//! organisation only ever sees aggregates and an *auditor* only reads cases and the access log:
+//! neither issues any command (each is refused with [`WorkflowError::RoleNotAllowed`]). Everyone except the
 //! directorate acts only on cases of their own office (or, for a transfer, of the receiving
 //! office).
 //!
@@ -51,6 +52,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
+pub use crate::actor::{Actor, Role};
 use crate::case::{Case, Consent, ConsentScope, Intake, ReferralStatus, Status, TransferStatus};
 use crate::catalog::Catalog;
 use crate::history::{
@@ -59,56 +61,8 @@ use crate::history::{
 };
 use crate::issue::{Locale, Report};
 use crate::normalize::normalize_intake;
+pub use crate::transitions::{CommandKind, OfficeCheck, RULES, Rule, rules_table};
 use crate::validation::validate_on;
-
-/// What a user may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Consular officer: works the cases of their office.
-    Officer,
-    /// Supervisor at an office: also approves closures, reopens and archives.
-    Supervisor,
-    /// The central directorate: supervises every office.
-    Directorate,
-    /// A partner organisation: aggregates only, no command.
-    Partner,
-}
-
-impl Role {
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Officer => "officer",
-            Role::Supervisor => "supervisor",
-            Role::Directorate => "directorate",
-            Role::Partner => "partner",
-        }
-    }
-}
-
-/// Who acts: a user, their role, and the office they act from.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Actor {
-    /// The user's id in the embedding system (not a name).
-    pub user_id: String,
-    /// Their role.
-    pub role: Role,
-    /// The office code they act from.
-    pub office: String,
-}
-
-impl Actor {
-    /// An actor.
-    pub fn new(user_id: impl Into<String>, role: Role, office: impl Into<String>) -> Actor {
-        Actor {
-            user_id: user_id.into(),
-            role,
-            office: office.into(),
-        }
-    }
-}
 
 /// A change asked for on a registered case. Serialized with a `command` tag.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -220,322 +174,35 @@ pub enum Command {
 }
 
 impl Command {
+    /// Which command this is, without its arguments.
+    pub fn kind(&self) -> CommandKind {
+        match self {
+            Command::Correct { .. } => CommandKind::Correct,
+            Command::ChangeStatus { .. } => CommandKind::ChangeStatus,
+            Command::AddNote { .. } => CommandKind::AddNote,
+            Command::RecordService { .. } => CommandKind::RecordService,
+            Command::RecordForm { .. } => CommandKind::RecordForm,
+            Command::RequestTransfer { .. } => CommandKind::RequestTransfer,
+            Command::AcceptTransfer => CommandKind::AcceptTransfer,
+            Command::RejectTransfer => CommandKind::RejectTransfer,
+            Command::Refer { .. } => CommandKind::Refer,
+            Command::AcceptReferral { .. } => CommandKind::AcceptReferral,
+            Command::RejectReferral { .. } => CommandKind::RejectReferral,
+            Command::CompleteReferral { .. } => CommandKind::CompleteReferral,
+            Command::RecordConsent { .. } => CommandKind::RecordConsent,
+            Command::WithdrawConsent { .. } => CommandKind::WithdrawConsent,
+            Command::RequestClosure { .. } => CommandKind::RequestClosure,
+            Command::ApproveClosure => CommandKind::ApproveClosure,
+            Command::Close { .. } => CommandKind::Close,
+            Command::Reopen { .. } => CommandKind::Reopen,
+            Command::Archive => CommandKind::Archive,
+        }
+    }
+
     /// The command's name, as in the state machine table.
     pub fn name(&self) -> &'static str {
-        match self {
-            Command::Correct { .. } => "correct",
-            Command::ChangeStatus { .. } => "change_status",
-            Command::AddNote { .. } => "add_note",
-            Command::RecordService { .. } => "record_service",
-            Command::RecordForm { .. } => "record_form",
-            Command::RequestTransfer { .. } => "request_transfer",
-            Command::AcceptTransfer => "accept_transfer",
-            Command::RejectTransfer => "reject_transfer",
-            Command::Refer { .. } => "refer",
-            Command::AcceptReferral { .. } => "accept_referral",
-            Command::RejectReferral { .. } => "reject_referral",
-            Command::CompleteReferral { .. } => "complete_referral",
-            Command::RecordConsent { .. } => "record_consent",
-            Command::WithdrawConsent { .. } => "withdraw_consent",
-            Command::RequestClosure { .. } => "request_closure",
-            Command::ApproveClosure => "approve_closure",
-            Command::Close { .. } => "close",
-            Command::Reopen { .. } => "reopen",
-            Command::Archive => "archive",
-        }
+        self.kind().as_str()
     }
-}
-
-/// Whose office an actor must act from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OfficeCheck {
-    /// The office the intake registers the case in.
-    Intake,
-    /// The office responsible for the case.
-    Case,
-    /// The office a pending transfer goes to.
-    Receiving,
-}
-
-impl OfficeCheck {
-    /// As written in the table.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OfficeCheck::Intake => "intake's",
-            OfficeCheck::Case => "case's",
-            OfficeCheck::Receiving => "receiving",
-        }
-    }
-}
-
-/// One row of the state machine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rule {
-    /// The command's name.
-    pub command: &'static str,
-    /// The statuses it may run in (empty: before the case exists).
-    pub from: &'static [Status],
-    /// The status it leads to; `None` leaves the status as it is.
-    pub to: Option<Status>,
-    /// The roles that may run it.
-    pub roles: &'static [Role],
-    /// Whose office the actor must act from (the directorate acts for every office).
-    pub office: OfficeCheck,
-    /// What else it requires, in words.
-    pub requires: &'static str,
-}
-
-use Status::{AwaitingAuthority, Closed, InProgress, Registered, Resolved};
-
-const OPEN: &[Status] = &[Registered, InProgress, AwaitingAuthority, Resolved];
-const LIVE: &[Status] = &[Registered, InProgress, AwaitingAuthority, Resolved, Closed];
-const STAFF: &[Role] = &[Role::Officer, Role::Supervisor, Role::Directorate];
-const SENIOR: &[Role] = &[Role::Supervisor, Role::Directorate];
-
-const fn rule(
-    command: &'static str,
-    from: &'static [Status],
-    to: Option<Status>,
-    roles: &'static [Role],
-    office: OfficeCheck,
-    requires: &'static str,
-) -> Rule {
-    Rule {
-        command,
-        from,
-        to,
-        roles,
-        office,
-        requires,
-    }
-}
-
-/// The state machine: every command, where it may run, where it leads, who may run it.
-pub const RULES: &[Rule] = &[
-    rule(
-        "open",
-        &[],
-        Some(Registered),
-        STAFF,
-        OfficeCheck::Intake,
-        "a valid intake (no validation errors)",
-    ),
-    rule(
-        "change_status",
-        &[Registered],
-        Some(InProgress),
-        STAFF,
-        OfficeCheck::Case,
-        "—",
-    ),
-    rule(
-        "change_status",
-        &[InProgress],
-        Some(AwaitingAuthority),
-        STAFF,
-        OfficeCheck::Case,
-        "—",
-    ),
-    rule(
-        "change_status",
-        &[AwaitingAuthority],
-        Some(InProgress),
-        STAFF,
-        OfficeCheck::Case,
-        "—",
-    ),
-    rule(
-        "change_status",
-        &[InProgress, AwaitingAuthority],
-        Some(Resolved),
-        STAFF,
-        OfficeCheck::Case,
-        "—",
-    ),
-    rule(
-        "change_status",
-        &[Resolved],
-        Some(InProgress),
-        STAFF,
-        OfficeCheck::Case,
-        "withdraws a closure request",
-    ),
-    rule(
-        "correct",
-        OPEN,
-        None,
-        STAFF,
-        OfficeCheck::Case,
-        "a correctable path; the case still validates there; a different value",
-    ),
-    rule(
-        "add_note",
-        LIVE,
-        None,
-        STAFF,
-        OfficeCheck::Case,
-        "non-empty text",
-    ),
-    rule(
-        "record_service",
-        OPEN,
-        None,
-        STAFF,
-        OfficeCheck::Case,
-        "a service kind of the catalog; not in the future",
-    ),
-    rule(
-        "record_form",
-        LIVE,
-        None,
-        STAFF,
-        OfficeCheck::Case,
-        "a form of the catalog; a SHA-256",
-    ),
-    rule(
-        "request_transfer",
-        OPEN,
-        None,
-        STAFF,
-        OfficeCheck::Case,
-        "a known other office; no transfer pending",
-    ),
-    rule(
-        "accept_transfer",
-        OPEN,
-        None,
-        STAFF,
-        OfficeCheck::Receiving,
-        "a transfer pending",
-    ),
-    rule(
-        "reject_transfer",
-        OPEN,
-        None,
-        STAFF,
-        OfficeCheck::Receiving,
-        "a transfer pending",
-    ),
-    rule(
-        "refer",
-        OPEN,
-        None,
-        STAFF,
-        OfficeCheck::Case,
-        "a known partner; consent to share with partners",
-    ),
-    rule(
-        "accept_referral",
-        LIVE,
-        None,
-        STAFF,
-        OfficeCheck::Case,
-        "the referral pending",
-    ),
-    rule(
-        "reject_referral",
-        LIVE,
-        None,
-        STAFF,
-        OfficeCheck::Case,
-        "the referral pending",
-    ),
-    rule(
-        "complete_referral",
-        LIVE,
-        None,
-        STAFF,
-        OfficeCheck::Case,
-        "the referral accepted",
-    ),
-    rule(
-        "record_consent",
-        LIVE,
-        None,
-        STAFF,
-        OfficeCheck::Case,
-        "given by a person of the case",
-    ),
-    rule(
-        "withdraw_consent",
-        LIVE,
-        None,
-        STAFF,
-        OfficeCheck::Case,
-        "consent given",
-    ),
-    rule(
-        "request_closure",
-        &[Resolved],
-        None,
-        STAFF,
-        OfficeCheck::Case,
-        "an outcome; no request pending",
-    ),
-    rule(
-        "approve_closure",
-        &[Resolved],
-        None,
-        SENIOR,
-        OfficeCheck::Case,
-        "a closure request not yet approved",
-    ),
-    rule(
-        "close",
-        &[Resolved],
-        Some(Closed),
-        STAFF,
-        OfficeCheck::Case,
-        "an outcome (given or requested); approval for a sensitive category",
-    ),
-    rule(
-        "reopen",
-        &[Closed],
-        Some(InProgress),
-        SENIOR,
-        OfficeCheck::Case,
-        "—",
-    ),
-    rule(
-        "archive",
-        &[Closed],
-        Some(Status::Archived),
-        SENIOR,
-        OfficeCheck::Case,
-        "—",
-    ),
-];
-
-/// Renders [`RULES`] as the markdown table in this module's docs.
-pub fn rules_table() -> String {
-    let mut out = String::from(
-        "| command | from | to | roles | office | requires |\n|---|---|---|---|---|---|\n",
-    );
-    for r in RULES {
-        let from = if r.from.is_empty() {
-            "—".to_owned()
-        } else {
-            r.from
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let to = r.to.map_or("(same)", Status::as_str);
-        let roles = r
-            .roles
-            .iter()
-            .map(|r| r.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
-        out.push_str(&format!(
-            "| {} | {from} | {to} | {roles} | {} | {} |\n",
-            r.command,
-            r.office.as_str(),
-            r.requires
-        ));
-    }
-    out
 }
 
 /// Longest note text, in characters.
@@ -767,13 +434,13 @@ pub const ERROR_CODES: &[&str] = &[
     "workflow.future_date",
 ];
 
-fn open_rule() -> Option<&'static Rule> {
-    RULES.iter().find(|r| r.command == "open")
-}
-
 /// Whether `actor` may open a case in `office` (the `open` row of [`RULES`]).
 pub(crate) fn may_open(actor: &Actor, office: &str) -> Result<(), WorkflowError> {
-    if !open_rule().is_some_and(|r| r.roles.contains(&actor.role)) {
+    if !CommandKind::Open
+        .rules()
+        .next()
+        .is_some_and(|r| r.roles.contains(&actor.role))
+    {
         return Err(WorkflowError::RoleNotAllowed {
             role: actor.role,
             command: "open",
@@ -893,9 +560,9 @@ pub fn decide(
     command: &Command,
     now: DateTime<Utc>,
 ) -> Result<EventKind, WorkflowError> {
-    let name = command.name();
-    let mut rows = RULES.iter().filter(|r| r.command == name).peekable();
-    let first = rows.peek().copied().ok_or(WorkflowError::RoleNotAllowed {
+    let kind = command.kind();
+    let name = kind.as_str();
+    let first = kind.rules().next().ok_or(WorkflowError::RoleNotAllowed {
         role: actor.role,
         command: name,
     })?;
@@ -919,23 +586,25 @@ pub fn decide(
     if actor.role != Role::Directorate && actor.office != office {
         return Err(WorkflowError::WrongOffice { command: name });
     }
-    let target = match command {
-        Command::ChangeStatus { to } => Some(*to),
-        _ => None,
-    };
-    let row = rows.find(|r| r.from.contains(&case.status) && (target.is_none() || r.to == target));
-    let Some(row) = row else {
-        return Err(match (target, first.to) {
-            (Some(to), _) | (None, Some(to)) => WorkflowError::IllegalTransition {
+    let allowed = match command {
+        Command::ChangeStatus { to } => crate::transitions::transition(kind, case.status, *to)
+            .map(|_| ())
+            .ok_or(WorkflowError::IllegalTransition {
+                from: case.status,
+                to: *to,
+            }),
+        _ => kind.target(case.status).map(|_| ()).ok_or(match first.to {
+            Some(to) => WorkflowError::IllegalTransition {
                 from: case.status,
                 to,
             },
-            (None, None) => WorkflowError::WrongStatus {
+            None => WorkflowError::WrongStatus {
                 command: name,
                 status: case.status,
             },
-        });
+        }),
     };
+    allowed?;
     let today = now.date_naive();
     let kind = match command {
         Command::Correct { path, value } => correct(case, catalog, path, value, today)?,
@@ -1117,7 +786,6 @@ pub fn decide(
         }
         Command::Archive => EventKind::Archived,
     };
-    debug_assert!(row.command == name);
     Ok(kind)
 }
 
@@ -1269,41 +937,122 @@ mod tests {
         );
     }
 
-    #[test]
-    fn every_command_has_rules_with_one_office_check_and_role_set() {
-        for name in [
-            "correct",
-            "change_status",
-            "add_note",
-            "record_service",
-            "record_form",
-            "request_transfer",
-            "accept_transfer",
-            "reject_transfer",
-            "refer",
-            "accept_referral",
-            "reject_referral",
-            "complete_referral",
-            "record_consent",
-            "withdraw_consent",
-            "request_closure",
-            "approve_closure",
-            "close",
-            "reopen",
-            "archive",
-        ] {
-            let rows: Vec<_> = RULES.iter().filter(|r| r.command == name).collect();
-            assert!(!rows.is_empty(), "{name}");
-            assert!(
-                rows.iter()
-                    .all(|r| r.office == rows[0].office && r.roles == rows[0].roles),
-                "{name}"
-            );
-            assert!(
-                rows.iter().all(|r| !r.roles.contains(&Role::Partner)),
-                "{name}"
-            );
+    /// One error of every variant; the exhaustive match makes a new variant fail to compile
+    /// until it has a sample here.
+    fn one_of_each() -> Vec<WorkflowError> {
+        let report = Report::from_issues(Vec::new());
+        let all = vec![
+            WorkflowError::InvalidIntake {
+                report: report.clone(),
+            },
+            WorkflowError::RoleNotAllowed {
+                role: Role::Auditor,
+                command: "close",
+            },
+            WorkflowError::WrongOffice { command: "close" },
+            WorkflowError::IllegalTransition {
+                from: Status::Closed,
+                to: Status::Registered,
+            },
+            WorkflowError::WrongStatus {
+                command: "close",
+                status: Status::Registered,
+            },
+            WorkflowError::MissingOutcome,
+            WorkflowError::ApprovalRequired,
+            WorkflowError::NoClosureRequest,
+            WorkflowError::ClosureAlreadyRequested,
+            WorkflowError::ClosureAlreadyApproved,
+            WorkflowError::ConsentMissing,
+            WorkflowError::NoConsent,
+            WorkflowError::BadConsent,
+            WorkflowError::UnknownOffice,
+            WorkflowError::SameOffice,
+            WorkflowError::TransferPending,
+            WorkflowError::NoPendingTransfer,
+            WorkflowError::UnknownPartner,
+            WorkflowError::UnknownReferral,
+            WorkflowError::ReferralTransition {
+                from: ReferralStatus::Done,
+                to: ReferralStatus::Pending,
+            },
+            WorkflowError::UnknownService,
+            WorkflowError::UnknownForm,
+            WorkflowError::BadDigest,
+            WorkflowError::NotCorrectable {
+                path: String::new(),
+            },
+            WorkflowError::BadValue {
+                path: String::new(),
+            },
+            WorkflowError::InvalidCorrection {
+                path: String::new(),
+                report,
+            },
+            WorkflowError::Unchanged {
+                path: String::new(),
+            },
+            WorkflowError::EmptyText { field: "text" },
+            WorkflowError::TooLong {
+                field: "text",
+                max: 1,
+            },
+            WorkflowError::FutureDate { field: "given_on" },
+            WorkflowError::History(HistoryError::Erased { seq: 1 }),
+        ];
+        for e in &all {
+            match e {
+                WorkflowError::InvalidIntake { .. }
+                | WorkflowError::RoleNotAllowed { .. }
+                | WorkflowError::WrongOffice { .. }
+                | WorkflowError::IllegalTransition { .. }
+                | WorkflowError::WrongStatus { .. }
+                | WorkflowError::MissingOutcome
+                | WorkflowError::ApprovalRequired
+                | WorkflowError::NoClosureRequest
+                | WorkflowError::ClosureAlreadyRequested
+                | WorkflowError::ClosureAlreadyApproved
+                | WorkflowError::ConsentMissing
+                | WorkflowError::NoConsent
+                | WorkflowError::BadConsent
+                | WorkflowError::UnknownOffice
+                | WorkflowError::SameOffice
+                | WorkflowError::TransferPending
+                | WorkflowError::NoPendingTransfer
+                | WorkflowError::UnknownPartner
+                | WorkflowError::UnknownReferral
+                | WorkflowError::ReferralTransition { .. }
+                | WorkflowError::UnknownService
+                | WorkflowError::UnknownForm
+                | WorkflowError::BadDigest
+                | WorkflowError::NotCorrectable { .. }
+                | WorkflowError::BadValue { .. }
+                | WorkflowError::InvalidCorrection { .. }
+                | WorkflowError::Unchanged { .. }
+                | WorkflowError::EmptyText { .. }
+                | WorkflowError::TooLong { .. }
+                | WorkflowError::FutureDate { .. }
+                | WorkflowError::History(_) => {}
+            }
         }
+        all
+    }
+
+    #[test]
+    fn the_error_code_list_is_every_code_both_ways() {
+        let listed: std::collections::BTreeSet<&str> = ERROR_CODES.iter().copied().collect();
+        assert_eq!(listed.len(), ERROR_CODES.len(), "a code is listed twice");
+        let made: std::collections::BTreeSet<&str> = one_of_each()
+            .iter()
+            .map(WorkflowError::code)
+            .filter(|c| c.starts_with("workflow."))
+            .collect();
+        assert_eq!(made, listed);
+        assert_eq!(
+            one_of_each().len(),
+            ERROR_CODES.len() + 1,
+            "one sample per variant (plus the history error passed on)"
+        );
     }
 
     #[test]

@@ -836,3 +836,134 @@ fn generating_a_form_records_it_in_the_history() {
         "nothing was appended"
     );
 }
+
+/// A case of `category` in `pack`, registered at the pack's first consulate, every fact of the
+/// category filled with a value of its type, the national carrying the pack's first document
+/// kind and a relative as requester.
+fn pack_case(pack: &Catalog, category: &str) -> Case {
+    let office = pack
+        .offices
+        .iter()
+        .find(|o| o.kind == siproc_core::catalog::OfficeKind::Consulate)
+        .unwrap()
+        .code
+        .clone();
+    let mut facts = serde_json::Map::new();
+    for f in &pack.category(category).unwrap().facts {
+        use siproc_core::catalog::FactType;
+        let value = match f.kind {
+            FactType::Text => json!("Texto de prueba, con acentos: ñandú, pingüino"),
+            FactType::Date => json!("2026-02-20"),
+            FactType::Country => json!("US"),
+            FactType::Choice => json!(f.values[0].code),
+            FactType::Boolean => json!(true),
+            FactType::Count => json!(2),
+        };
+        facts.insert(f.key.clone(), value);
+    }
+    let (kind, number) = match pack.pack.documents[0].as_str() {
+        "sv_dui" => ("sv_dui", "05128734-6"),
+        "mx_curp" => ("mx_curp", "GOCM900215MCSMRR02"),
+        "gt_dpi" => ("gt_dpi", "1234567890101"),
+        _ => ("hn_dni", "0801-1994-04512"),
+    };
+    let mut c = case(json!({
+        "number": format!("{office}-2026-000123"),
+        "office": office,
+        "category": category,
+        "facts": facts,
+        "flags": [],
+    }));
+    c.persons[0].nationality = Some(pack.pack.country.clone());
+    c.persons[0].documents[0].kind = kind.to_owned();
+    c.persons[0].documents[0].number = number.to_owned();
+    c
+}
+
+#[test]
+fn every_form_of_every_pack_renders_searchable_and_valid() {
+    for id in ["hn", "gt", "sv", "mx"] {
+        let pack = Catalog::builtin(id).unwrap();
+        let mut rendered = std::collections::BTreeSet::new();
+        for category in &pack.categories {
+            let c = pack_case(&pack, &category.code);
+            for form in pack.forms_for(&category.code) {
+                let pdf = forms::render_form(&c, &pack, &form.id, &options())
+                    .unwrap_or_else(|e| panic!("{id}/{}/{}: {e}", category.code, form.id));
+                let path = write(&format!("{id}_{}_{}", category.code, form.id), &pdf);
+                qpdf_check(&path);
+                let pages = pdftotext(&path);
+                check_pages(&pages, &pdf, &c.number);
+                let all = pages.join(" ");
+                for needle in [
+                    pack.pack.ministry.es.as_str(),
+                    form.title.es.as_str(),
+                    "Texto de prueba",
+                ] {
+                    let needle = needle.split_whitespace().collect::<Vec<_>>().join(" ");
+                    // The test text is printed where the form shows a text fact of this
+                    // category: in its facts table, or as a field naming that fact.
+                    let text_facts: Vec<&str> = category
+                        .facts
+                        .iter()
+                        .filter(|f| matches!(f.kind, siproc_core::catalog::FactType::Text))
+                        .map(|f| f.key.as_str())
+                        .collect();
+                    let blocks = serde_json::to_string(&form.blocks).unwrap();
+                    let shows_text = !text_facts.is_empty() && blocks.contains("\"facts\"")
+                        || text_facts
+                            .iter()
+                            .any(|k| blocks.contains(&format!("\"fact.{k}\"")));
+                    let shows_facts = !needle.starts_with("Texto") || shows_text;
+                    assert!(
+                        !shows_facts || all.contains(&needle),
+                        "{id}/{}/{} lacks {needle:?}:\n{all}",
+                        category.code,
+                        form.id
+                    );
+                }
+                assert!(pdf.bytes.len() < 40 * 1024, "{id}/{}", form.id);
+                rendered.insert(form.id.clone());
+            }
+        }
+        let all: std::collections::BTreeSet<String> =
+            pack.forms.iter().map(|f| f.id.clone()).collect();
+        assert_eq!(
+            rendered, all,
+            "{id}: every form of the pack is used and renders"
+        );
+    }
+}
+
+/// Regenerates `docs/forms/sv_intake_sheet.png` and `docs/forms/mx_consular_visit_report.png`.
+#[test]
+#[ignore = "writes docs/forms; run by hand"]
+fn write_pack_sample_pngs() {
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/forms");
+    for (id, category, form) in [
+        ("sv", "repatriation_of_remains", "intake_sheet"),
+        ("mx", "criminal", "consular_visit_report"),
+    ] {
+        let pack = Catalog::builtin(id).unwrap();
+        let c = pack_case(&pack, category);
+        let pdf = forms::render_form(&c, &pack, form, &options()).unwrap();
+        let path = write(&format!("{id}_{form}"), &pdf);
+        let prefix = docs.join(format!("{id}_{form}"));
+        let out = tool(
+            "pdftoppm",
+            &[
+                "-png",
+                "-r",
+                "60",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                path.to_str().unwrap(),
+                prefix.to_str().unwrap(),
+            ],
+        );
+        assert!(out.status.success(), "{out:?}");
+    }
+}

@@ -1,292 +1,502 @@
-//! The in-memory store: numbering, expected versions under contention, idempotency, search.
+//! The store contract ([`siproc_core::store::testkit`]) against every backend built in, and what
+//! only durable stores face: two processes on one database, a writer killed at a random moment,
+//! bad data on disk.
+//!
+//! Run by `make test-store` (`--features testkit,sqlite,postgres`, with the PostgreSQL that
+//! mk/pg.mk starts and names in `SIPROC_TEST_POSTGRES_URL`).
+//!
+//! The durable tests start this very binary again as a child process (the `child` test, which
+//! does nothing unless `SIPROC_STORE_CHILD` is set).
 
-#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)] // test helpers
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
-mod common;
-
-use std::collections::BTreeSet;
-use std::sync::{Arc, Barrier};
-
-use common::*;
-use siproc_core::case::Status;
-use siproc_core::history;
-use siproc_core::store::{self, CaseQuery, CaseStore, MemoryStore, PutOutcome, StoreError};
-use siproc_core::workflow::{self, Command};
+use siproc_core::store::testkit::{self, check_store};
+use siproc_core::store::{self, CaseStore, MemoryStore, StoreError};
 
 #[test]
-fn numbers_run_per_office_and_year_without_gaps_under_concurrency() {
-    let store = Arc::new(MemoryStore::new());
-    let threads: Vec<_> = (0..16)
-        .map(|i| {
-            let store = Arc::clone(&store);
-            std::thread::spawn(move || {
-                let catalog = catalog();
-                let office = if i % 2 == 0 { "TAP" } else { "MEX" };
-                let mut numbers = Vec::new();
-                for k in 0..8 {
-                    let mut intake = detention_intake(office);
-                    if k == 3 {
-                        // A refused intake consumes no number.
-                        intake.category = "nonsense".into();
-                        let err =
-                            store::open_case(&*store, &catalog, &officer(office), &intake, now());
-                        assert_eq!(err.unwrap_err().code(), "workflow.invalid_intake");
-                        continue;
-                    }
-                    let case =
-                        store::open_case(&*store, &catalog, &officer(office), &intake, now())
-                            .unwrap();
-                    numbers.push(case.number);
-                }
-                numbers
-            })
-        })
-        .collect();
-    let all: Vec<String> = threads
-        .into_iter()
-        .flat_map(|t| t.join().unwrap())
-        .collect();
-    for office in ["TAP", "MEX"] {
-        let got: BTreeSet<&String> = all.iter().filter(|n| n.starts_with(office)).collect();
-        let want: Vec<String> = (1..=56)
-            .map(|n| siproc_core::case::case_number(office, 2026, n))
-            .collect();
-        assert_eq!(got.into_iter().cloned().collect::<Vec<_>>(), want);
-    }
+fn memory_store_passes_the_kit() {
+    check_store(MemoryStore::new);
 }
 
 #[test]
-fn sixty_four_writers_at_one_version_one_wins_and_nothing_is_lost() {
-    let catalog = catalog();
-    let store = Arc::new(MemoryStore::new());
-    let case = store::open_case(
-        &*store,
-        &catalog,
-        &officer("TAP"),
-        &detention_intake("TAP"),
-        now(),
-    )
-    .unwrap();
-    let barrier = Arc::new(Barrier::new(64));
-    let results: Vec<(Result<u64, StoreError>, u64)> = (0..64)
-        .map(|i| {
-            let (store, barrier, case) = (Arc::clone(&store), Arc::clone(&barrier), case.clone());
-            std::thread::spawn(move || {
-                let catalog = common::catalog();
-                let note = Command::AddNote {
-                    text: format!("nota {i}"),
+fn urls_pick_the_store_and_bad_ones_are_typed_errors() {
+    assert_eq!(store::open_store("memory:").unwrap().count(), Ok(0));
+    for url in ["", "mysql://user:secret@host/db", "ftp://x/y", "sqlite://"] {
+        let err = store::open_store(url).err().unwrap();
+        assert_eq!(err.code(), "store.bad_url", "{url:?}");
+        assert!(!err.to_string().contains("secret"));
+    }
+}
+
+/// The child process: what it does is named by `SIPROC_STORE_CHILD`.
+#[test]
+fn child() {
+    let Ok(mode) = std::env::var("SIPROC_STORE_CHILD") else {
+        return;
+    };
+    let url = std::env::var("SIPROC_STORE_URL").unwrap();
+    durable::child(&mode, &url);
+}
+
+mod durable {
+    //! Tests shared by the durable backends, given a store URL.
+    use std::collections::BTreeSet;
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Child, Command, Stdio};
+    use std::sync::Barrier;
+    use std::time::{Duration, Instant};
+
+    use siproc_core::case::case_number;
+    use siproc_core::history;
+    use siproc_core::store::{self, StoreError};
+    use siproc_core::workflow::Command as Cmd;
+    use uuid::Uuid;
+
+    use super::testkit::{catalog, detention_intake, now, officer};
+
+    fn spawn(mode: &str, url: &str) -> Child {
+        Command::new(std::env::current_exe().unwrap())
+            .args(["child", "--exact", "--nocapture", "--test-threads=1", "-q"])
+            .env("SIPROC_STORE_CHILD", mode)
+            .env("SIPROC_STORE_URL", url)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    }
+
+    fn say(line: &str) {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "@@ {line}").unwrap();
+        out.flush().unwrap();
+    }
+
+    pub fn child(mode: &str, url: &str) {
+        let store = store::open_store(url).unwrap();
+        let store = &*store;
+        match mode {
+            // Opens cases and adds a note to each, printing each id once acknowledged.
+            "writer" => loop {
+                let case = store::open_case(
+                    store,
+                    &catalog(),
+                    &officer("TAP"),
+                    &detention_intake("TAP"),
+                    now(),
+                )
+                .unwrap();
+                let note = Cmd::AddNote {
+                    text: "nota".into(),
                     written_on: None,
                 };
-                let event =
-                    workflow::execute(&case, &catalog, &officer("TAP"), &note, now()).unwrap();
-                barrier.wait();
-                let first = store.append(case.id, case.version, std::slice::from_ref(&event));
-                // Every first attempt happens before any retry.
-                barrier.wait();
-                // Then retry until it lands, as a client would.
-                let mut attempts = 1;
-                let mut outcome = first.clone();
-                while outcome.is_err() {
-                    attempts += 1;
-                    outcome = store::run(&*store, &catalog, &officer("TAP"), case.id, &note, now())
-                        .map(|c| c.version);
+                store::run(store, &catalog(), &officer("TAP"), case.id, &note, now()).unwrap();
+                say(&format!("{} 2", case.id));
+            },
+            // Waits for "go", then 32 threads append at version 1 to the case named on stdin,
+            // retrying until their note is in; prints how many first attempts won, and
+            // opens 20 cases of office MEX.
+            "race" => {
+                say("ready");
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line).unwrap();
+                let case_id: Uuid = line.trim().parse().unwrap();
+                let case = store::load_case(store, case_id).unwrap();
+                let barrier = Barrier::new(32);
+                let wins: usize = std::thread::scope(|s| {
+                    let threads: Vec<_> = (0..32)
+                        .map(|i| {
+                            let (case, barrier) = (&case, &barrier);
+                            s.spawn(move || {
+                                let note = Cmd::AddNote {
+                                    text: format!("nota {} {i}", std::process::id()),
+                                    written_on: None,
+                                };
+                                let e = siproc_core::workflow::execute(
+                                    case,
+                                    &catalog(),
+                                    &officer("TAP"),
+                                    &note,
+                                    now(),
+                                )
+                                .unwrap();
+                                barrier.wait();
+                                let first = store.append(case.id, 1, std::slice::from_ref(&e));
+                                if let Err(err) = &first {
+                                    assert!(matches!(err, StoreError::Conflict { .. }));
+                                }
+                                let mut done = first.is_ok();
+                                while !done {
+                                    done = store::run(
+                                        store,
+                                        &catalog(),
+                                        &officer("TAP"),
+                                        case.id,
+                                        &note,
+                                        now(),
+                                    )
+                                    .is_ok();
+                                }
+                                usize::from(first.is_ok())
+                            })
+                        })
+                        .collect();
+                    threads.into_iter().map(|t| t.join().unwrap()).sum()
+                });
+                for _ in 0..20 {
+                    store::open_case(
+                        store,
+                        &catalog(),
+                        &officer("MEX"),
+                        &detention_intake("MEX"),
+                        now(),
+                    )
+                    .unwrap();
                 }
-                (first, attempts)
-            })
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .map(|t| t.join().unwrap())
-        .collect();
-    let wins = results.iter().filter(|(r, _)| r.is_ok()).count();
-    assert_eq!(wins, 1);
-    for (r, _) in &results {
-        if let Err(e) = r {
-            assert_eq!(e, &StoreError::Conflict { current: 2 });
-            assert_eq!(e.code(), "store.conflict");
+                say(&format!("wins {wins}"));
+            }
+            other => panic!("unknown child mode {other}"),
         }
     }
-    let events = store.load(case.id).unwrap();
-    assert_eq!(events.len(), 65);
-    assert!(
-        events
-            .iter()
-            .enumerate()
-            .all(|(i, e)| e.seq == i as u64 + 1)
-    );
-    history::verify(&events).unwrap();
-    let replayed = history::replay(&events).unwrap();
-    let notes: BTreeSet<String> = replayed
-        .notes
-        .iter()
-        .skip(1)
-        .map(|n| n.text.clone())
-        .collect();
-    assert_eq!(notes.len(), 64, "a note was lost");
-}
 
-#[test]
-fn appending_the_same_events_again_is_idempotent() {
-    let catalog = catalog();
-    let store = MemoryStore::new();
-    let case = store::open_case(
-        &store,
-        &catalog,
-        &officer("TAP"),
-        &detention_intake("TAP"),
-        now(),
-    )
-    .unwrap();
-    let e = workflow::execute(
-        &case,
-        &catalog,
-        &officer("TAP"),
-        &Command::ChangeStatus {
-            to: Status::InProgress,
-        },
-        now(),
-    )
-    .unwrap();
-    assert_eq!(store.append(case.id, 1, std::slice::from_ref(&e)), Ok(2));
-    assert_eq!(store.append(case.id, 1, std::slice::from_ref(&e)), Ok(2));
-    assert_eq!(store.load(case.id).unwrap().len(), 2);
-    // Other events at a stale version conflict.
-    let other = workflow::execute(
-        &case,
-        &catalog,
-        &officer("TAP"),
-        &Command::ChangeStatus {
-            to: Status::InProgress,
-        },
-        now(),
-    )
-    .unwrap();
-    assert_eq!(
-        store.append(case.id, 1, &[other]),
-        Err(StoreError::Conflict { current: 2 })
-    );
-    // A tampered event is refused.
-    let mut bad = workflow::execute(
-        &history::replay(&store.load(case.id).unwrap()).unwrap(),
-        &catalog,
-        &officer("TAP"),
-        &Command::AddNote {
-            text: "x".into(),
-            written_on: None,
-        },
-        now(),
-    )
-    .unwrap();
-    bad.actor.user_id = "someone-else".into();
-    assert_eq!(
-        store.append(case.id, 2, &[bad]).unwrap_err().code(),
-        "history.changed"
-    );
-    // Putting a whole history twice is idempotent too.
-    let other_store = MemoryStore::new();
-    let events = store.load(case.id).unwrap();
-    assert_eq!(other_store.put_history(&events), Ok(PutOutcome::Inserted));
-    assert_eq!(other_store.put_history(&events), Ok(PutOutcome::Unchanged));
-    assert_eq!(
-        other_store.put_history(&events[..1]),
-        Err(StoreError::DuplicateCase)
-    );
-}
-
-#[test]
-fn cases_are_found_by_office_status_category_document_and_name() {
-    let catalog = catalog();
-    let store = MemoryStore::new();
-    let a = store::open_case(
-        &store,
-        &catalog,
-        &officer("TAP"),
-        &detention_intake("TAP"),
-        now(),
-    )
-    .unwrap();
-    let b = store::open_case(
-        &store,
-        &catalog,
-        &officer("MEX"),
-        &victim_intake("MEX"),
-        now(),
-    )
-    .unwrap();
-    store::run(
-        &store,
-        &catalog,
-        &officer("MEX"),
-        b.id,
-        &Command::ChangeStatus {
-            to: Status::InProgress,
-        },
-        now(),
-    )
-    .unwrap();
-    let ids =
-        |q: CaseQuery| -> Vec<_> { store.list(&q).unwrap().into_iter().map(|s| s.id).collect() };
-    assert_eq!(ids(CaseQuery::default()), vec![b.id, a.id]);
-    assert_eq!(
-        ids(CaseQuery {
-            office: Some("TAP".into()),
-            ..Default::default()
-        }),
-        vec![a.id]
-    );
-    assert_eq!(
-        ids(CaseQuery {
-            status: Some(Status::InProgress),
-            ..Default::default()
-        }),
-        vec![b.id]
-    );
-    assert_eq!(
-        ids(CaseQuery {
-            category: Some("victim_of_crime".into()),
-            ..Default::default()
-        }),
-        vec![b.id]
-    );
-    assert_eq!(
-        ids(CaseQuery {
-            number: Some(a.number.clone()),
-            ..Default::default()
-        }),
-        vec![a.id]
-    );
-    assert_eq!(
-        ids(CaseQuery {
-            document_number: Some("0801-1994-04512".into()),
-            ..Default::default()
-        }),
-        vec![a.id]
-    );
-    for name in ["pena guity", "PEÑA", "ana lucia peña", "Güity, Ana"] {
-        assert_eq!(
-            ids(CaseQuery {
-                name: Some(name.into()),
+    /// Two processes: 64 appends at one version (one wins), and 40 cases numbered without gaps.
+    pub fn two_processes_race(url: &str) {
+        let store = store::open_store(url).unwrap();
+        let case = store::open_case(
+            &*store,
+            &catalog(),
+            &officer("TAP"),
+            &detention_intake("TAP"),
+            now(),
+        )
+        .unwrap();
+        let mut children: Vec<Child> = (0..2).map(|_| spawn("race", url)).collect();
+        let mut outs: Vec<_> = children
+            .iter_mut()
+            .map(|c| {
+                BufReader::new(c.stdout.take().unwrap())
+                    .lines()
+                    .map_while(Result::ok)
+                    .filter_map(|l| l.strip_prefix("@@ ").map(str::to_owned))
+            })
+            .collect();
+        for out in &mut outs {
+            assert_eq!(out.next().unwrap(), "ready");
+        }
+        for child in &mut children {
+            writeln!(child.stdin.as_mut().unwrap(), "{}", case.id).unwrap();
+        }
+        let mut wins = 0;
+        for out in &mut outs {
+            let line = out.next().unwrap();
+            wins += line
+                .strip_prefix("wins ")
+                .unwrap()
+                .parse::<usize>()
+                .unwrap();
+        }
+        for mut child in children {
+            assert!(child.wait().unwrap().success());
+        }
+        assert_eq!(wins, 1, "exactly one first append wins across processes");
+        let events = store.load(case.id).unwrap();
+        assert_eq!(events.len(), 65);
+        assert!(events.iter().zip(1..).all(|(e, seq)| e.seq == seq));
+        history::verify(&events).unwrap();
+        let numbers: BTreeSet<String> = store
+            .list(&store::CaseQuery {
+                office: Some("MEX".into()),
                 ..Default::default()
-            }),
-            vec![a.id],
-            "{name}"
+            })
+            .unwrap()
+            .into_iter()
+            .map(|s| s.number)
+            .collect();
+        let want: BTreeSet<String> = (1..=40).map(|n| case_number("MEX", 2026, n)).collect();
+        assert_eq!(numbers, want, "numbers across processes have no gaps");
+    }
+
+    /// A writer killed by SIGKILL at a random moment loses nothing it acknowledged.
+    pub fn killed_writers_lose_nothing_acknowledged(url: &str, rounds: usize) {
+        let mut acknowledged: Vec<(Uuid, u64)> = Vec::new();
+        let mut seed = std::process::id() as u64 ^ 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..rounds {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let wait = Duration::from_millis(20 + seed % 120);
+            let mut child = spawn("writer", url);
+            let out = child.stdout.take().unwrap();
+            let reader = std::thread::spawn(move || {
+                BufReader::new(out)
+                    .lines()
+                    .map_while(Result::ok)
+                    .filter_map(|l| l.strip_prefix("@@ ").map(str::to_owned))
+                    .collect::<Vec<String>>()
+            });
+            let start = Instant::now();
+            while start.elapsed() < wait {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            child.kill().unwrap(); // SIGKILL
+            child.wait().unwrap();
+            for line in reader.join().unwrap() {
+                let (id, version) = line.split_once(' ').unwrap();
+                acknowledged.push((id.parse().unwrap(), version.parse().unwrap()));
+            }
+        }
+        let store = store::open_store(url).unwrap();
+        for (id, version) in &acknowledged {
+            let events = store.load(*id).unwrap();
+            assert!(
+                events.len() as u64 >= *version,
+                "an acknowledged event was lost"
+            );
+            history::verify(&events).unwrap();
+        }
+        // Numbers stay gap-free through the crashes.
+        let numbers: Vec<String> = store
+            .list(&store::CaseQuery {
+                office: Some("TAP".into()),
+                ..Default::default()
+            })
+            .unwrap()
+            .into_iter()
+            .map(|s| s.number)
+            .collect();
+        let want: Vec<String> = (1..=numbers.len() as u64)
+            .map(|n| case_number("TAP", 2026, n))
+            .collect();
+        assert_eq!(numbers, want);
+        assert!(
+            !acknowledged.is_empty(),
+            "the writer never acknowledged a case"
         );
     }
-    assert_eq!(
-        ids(CaseQuery {
-            name: Some("nunez oconnor".into()),
-            ..Default::default()
-        }),
-        vec![b.id]
-    );
-    assert!(
-        ids(CaseQuery {
-            name: Some("pena nunez".into()),
-            ..Default::default()
-        })
-        .is_empty()
-    );
-    // Summaries carry no personal data.
-    let json = serde_json::to_string(&store.list(&CaseQuery::default()).unwrap()).unwrap();
-    assert!(!json.contains("Peña") && !json.contains("0801"));
+}
+
+#[cfg(feature = "sqlite")]
+mod sqlite {
+    use std::path::Path;
+
+    use siproc_core::history::canonical_json;
+    use siproc_core::store::sqlite::SqliteStore;
+
+    use super::*;
+
+    fn url(dir: &Path) -> String {
+        format!("sqlite://{}", dir.join("cases.db").display())
+    }
+
+    #[test]
+    fn sqlite_store_passes_the_kit() {
+        let dir = tempfile::tempdir().unwrap();
+        let n = std::sync::atomic::AtomicUsize::new(0);
+        check_store(|| {
+            let k = n.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            SqliteStore::open(dir.path().join(format!("kit-{k}.db"))).unwrap()
+        });
+    }
+
+    #[test]
+    fn two_processes_share_one_file() {
+        let dir = tempfile::tempdir().unwrap();
+        durable::two_processes_race(&url(dir.path()));
+    }
+
+    #[test]
+    fn a_killed_writer_loses_nothing_acknowledged() {
+        let dir = tempfile::tempdir().unwrap();
+        durable::killed_writers_lose_nothing_acknowledged(&url(dir.path()), 50);
+    }
+
+    #[test]
+    fn reopening_keeps_everything() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cases.db");
+        let id = {
+            let store = SqliteStore::open(&path).unwrap();
+            store::open_case(
+                &store,
+                &testkit::catalog(),
+                &testkit::officer("TAP"),
+                &testkit::detention_intake("TAP"),
+                testkit::now(),
+            )
+            .unwrap()
+            .id
+        };
+        let store = store::open_store(path.to_str().unwrap()).unwrap();
+        assert_eq!(store.load(id).unwrap().len(), 1);
+        let next = store::open_case(
+            &*store,
+            &testkit::catalog(),
+            &testkit::officer("TAP"),
+            &testkit::detention_intake("TAP"),
+            testkit::now(),
+        )
+        .unwrap();
+        assert_eq!(next.number, "TAP-2026-000002");
+    }
+
+    #[test]
+    fn a_changed_event_on_disk_is_a_history_error_naming_the_case() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cases.db");
+        let store = SqliteStore::open(&path).unwrap();
+        let case = store::open_case(
+            &store,
+            &testkit::catalog(),
+            &testkit::officer("TAP"),
+            &testkit::detention_intake("TAP"),
+            testkit::now(),
+        )
+        .unwrap();
+        let events = store.load(case.id).unwrap();
+        let body = canonical_json(&events[0]).unwrap();
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let tamper = |body: &str| {
+            conn.execute(
+                "UPDATE events SET body = ?1 WHERE case_id = ?2",
+                rusqlite::params![body, case.id.to_string()],
+            )
+            .unwrap();
+        };
+        tamper(&body.replace("officer-TAP", "officer-MEX"));
+        let err = store.load(case.id).unwrap_err();
+        assert_eq!(err.code(), "history.changed");
+        assert_eq!(err.case_id(), Some(case.id));
+        assert!(err.to_string().contains(&case.id.to_string()));
+        // An append on top of it is refused the same way.
+        let note = siproc_core::Command::AddNote {
+            text: "x".into(),
+            written_on: None,
+        };
+        let err = store::run(
+            &store,
+            &testkit::catalog(),
+            &testkit::officer("TAP"),
+            case.id,
+            &note,
+            testkit::now(),
+        )
+        .unwrap_err();
+        assert_eq!(err.case_id(), Some(case.id));
+        tamper("{not json");
+        assert_eq!(store.load(case.id).unwrap_err().code(), "history.changed");
+        tamper(&body);
+        assert_eq!(store.load(case.id).unwrap(), events);
+        // A removed event: the case row's anchor still names it.
+        conn.execute("DELETE FROM events", []).unwrap();
+        assert_eq!(store.load(case.id).unwrap_err().case_id(), Some(case.id));
+    }
+
+    #[test]
+    fn foreign_corrupt_and_newer_files_are_typed_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let garbage = dir.path().join("garbage.db");
+        std::fs::write(&garbage, vec![0x5a_u8; 8192]).unwrap();
+        let code = |p: &Path| SqliteStore::open(p).err().map(|e| e.code());
+        assert_eq!(code(&garbage), Some("store.corrupt"));
+        let foreign = dir.path().join("foreign.db");
+        rusqlite::Connection::open(&foreign)
+            .unwrap()
+            .execute_batch("CREATE TABLE people (name TEXT)")
+            .unwrap();
+        assert_eq!(code(&foreign), Some("store.corrupt"));
+        let newer = dir.path().join("newer.db");
+        drop(SqliteStore::open(&newer).unwrap());
+        rusqlite::Connection::open(&newer)
+            .unwrap()
+            .execute_batch("PRAGMA user_version = 99")
+            .unwrap();
+        let err = SqliteStore::open(&newer).err().unwrap();
+        assert_eq!(err.code(), "store.newer_schema");
+        assert!(matches!(err, StoreError::NewerSchema { found: 99, .. }));
+        let missing_dir = dir.path().join("no/such/dir/cases.db");
+        assert!(SqliteStore::open(&missing_dir).is_err());
+    }
+}
+
+#[cfg(feature = "postgres")]
+mod postgres {
+    use siproc_core::store::postgres::PostgresStore;
+
+    use super::*;
+
+    /// The server mk/pg.mk started; a fresh schema per store keeps the checks apart.
+    fn base_url() -> String {
+        std::env::var("SIPROC_TEST_POSTGRES_URL").expect(
+            "SIPROC_TEST_POSTGRES_URL must name a PostgreSQL server (make test-store starts one)",
+        )
+    }
+
+    /// A URL whose connections use their own new schema.
+    fn fresh_url() -> String {
+        let schema = format!("t{}", uuid::Uuid::now_v7().simple());
+        let base = base_url();
+        let mut client = ::postgres::Client::connect(&base, ::postgres::NoTls).unwrap();
+        client
+            .batch_execute(&format!("CREATE SCHEMA {schema}"))
+            .unwrap();
+        let sep = if base.contains('?') { '&' } else { '?' };
+        format!("{base}{sep}options=-csearch_path%3D{schema}")
+    }
+
+    #[test]
+    fn postgres_store_passes_the_kit() {
+        check_store(|| PostgresStore::open(&fresh_url()).unwrap());
+    }
+
+    #[test]
+    fn two_processes_share_one_database() {
+        durable::two_processes_race(&fresh_url());
+    }
+
+    #[test]
+    fn a_killed_writer_loses_nothing_acknowledged() {
+        durable::killed_writers_lose_nothing_acknowledged(&fresh_url(), 50);
+    }
+
+    #[test]
+    fn a_changed_event_in_the_database_is_a_history_error_naming_the_case() {
+        let url = fresh_url();
+        let store = PostgresStore::open(&url).unwrap();
+        let case = store::open_case(
+            &store,
+            &testkit::catalog(),
+            &testkit::officer("TAP"),
+            &testkit::detention_intake("TAP"),
+            testkit::now(),
+        )
+        .unwrap();
+        let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+        client
+            .execute(
+                "UPDATE events SET body = replace(body, 'officer-TAP', 'officer-MEX')",
+                &[],
+            )
+            .unwrap();
+        let err = store.load(case.id).unwrap_err();
+        assert_eq!(err.code(), "history.changed");
+        assert_eq!(err.case_id(), Some(case.id));
+        client
+            .execute(
+                "UPDATE siproc_meta SET value = '99' WHERE key = 'schema_version'",
+                &[],
+            )
+            .unwrap();
+        let err = PostgresStore::open(&url).err().unwrap();
+        assert_eq!(err.code(), "store.newer_schema");
+        let bad = "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2";
+        assert_eq!(
+            store::open_store(bad).err().map(|e| e.code()),
+            Some("store.backend")
+        );
+    }
 }

@@ -31,6 +31,99 @@ fn step(catalog: &Catalog, case: &mut Case, actor: &Actor, c: Command) -> &'stat
 }
 
 #[test]
+fn apply_of_decide_ends_where_the_table_says_for_every_row() {
+    // One case walked through every status; each command the table allows there is decided,
+    // applied to a copy, and must leave the case in the row's `to` status.
+    let catalog = catalog();
+    let (mut case, _) = open(&detention_intake("TAP"), "TAP-2026-000001");
+    let boss = Actor::new("s-1", Role::Supervisor, "TAP");
+    let mut checked = std::collections::HashSet::new();
+    let path = [
+        Status::InProgress,
+        Status::AwaitingAuthority,
+        Status::InProgress,
+        Status::Resolved,
+    ];
+    let visit = |case: &Case, checked: &mut std::collections::HashSet<_>| {
+        for row in workflow::RULES
+            .iter()
+            .filter(|r| r.from.contains(&case.status))
+        {
+            let command = match row.command {
+                workflow::CommandKind::ChangeStatus => Command::ChangeStatus {
+                    to: row.to.unwrap(),
+                },
+                workflow::CommandKind::AddNote => Command::AddNote {
+                    text: "Llamada a la familia.".into(),
+                    written_on: None,
+                },
+                workflow::CommandKind::RequestClosure => Command::RequestClosure {
+                    outcome: "Liberado".into(),
+                },
+                workflow::CommandKind::Close => Command::Close {
+                    outcome: Some("Liberado".into()),
+                },
+                workflow::CommandKind::Reopen => Command::Reopen { reason: None },
+                workflow::CommandKind::Archive => Command::Archive,
+                _ => continue,
+            };
+            let kind = workflow::decide(case, &catalog, &boss, &command, now()).unwrap();
+            let event = history::Event::next(case, boss.clone(), now(), kind).unwrap();
+            let mut after = case.clone();
+            history::apply(&mut after, &event).unwrap();
+            assert_eq!(after.status, row.to.unwrap_or(case.status), "{row:?}");
+            checked.insert((row.command, case.status));
+        }
+    };
+    visit(&case, &mut checked);
+    for to in path {
+        assert_eq!(
+            step(&catalog, &mut case, &boss, Command::ChangeStatus { to }),
+            "ok"
+        );
+        visit(&case, &mut checked);
+    }
+    let close = Command::Close {
+        outcome: Some("Liberado".into()),
+    };
+    assert_eq!(step(&catalog, &mut case, &boss, close), "ok");
+    visit(&case, &mut checked);
+    // Every row that changes the status was exercised from at least one of its statuses.
+    for row in workflow::RULES
+        .iter()
+        .filter(|r| r.to.is_some() && !r.from.is_empty())
+    {
+        assert!(
+            row.from
+                .iter()
+                .any(|f| checked.contains(&(row.command, *f))),
+            "{row:?}"
+        );
+    }
+}
+
+#[test]
+fn an_event_the_table_does_not_allow_in_the_status_does_not_apply() {
+    let (case, _) = open(&detention_intake("TAP"), "TAP-2026-000001");
+    let boss = Actor::new("s-1", Role::Supervisor, "TAP");
+    for kind in [
+        history::EventKind::Archived,
+        history::EventKind::Closed {
+            outcome: "Liberado".into(),
+        },
+        history::EventKind::StatusChanged {
+            from: Status::Registered,
+            to: Status::Resolved,
+        },
+    ] {
+        let event = history::Event::next(&case, boss.clone(), now(), kind).unwrap();
+        let mut copy = case.clone();
+        let err = history::apply(&mut copy, &event).unwrap_err();
+        assert_eq!(err.code(), "history.invalid_event");
+    }
+}
+
+#[test]
 fn an_invalid_intake_is_refused_with_its_report() {
     let mut intake = detention_intake("TAP");
     intake.facts.remove("facility");
@@ -70,6 +163,10 @@ fn opening_needs_staff_of_the_intake_s_office() {
     assert_eq!(open(&officer("MEX")), "workflow.wrong_office");
     assert_eq!(
         open(&Actor::new("iom-1", Role::Partner, "TAP")),
+        "workflow.role_not_allowed"
+    );
+    assert_eq!(
+        open(&Actor::new("audit-1", Role::Auditor, "TAP")),
         "workflow.role_not_allowed"
     );
 }
@@ -444,7 +541,7 @@ impl Model {
     /// Applies `op` as the rules say, or returns the error code.
     fn step(&mut self, actor: &Actor, op: &Op) -> Result<(), &'static str> {
         use Status::*;
-        if actor.role == Role::Partner {
+        if matches!(actor.role, Role::Partner | Role::Auditor) {
             return Err("workflow.role_not_allowed");
         }
         let senior = matches!(actor.role, Role::Supervisor | Role::Directorate);
@@ -781,6 +878,7 @@ fn actor() -> impl Strategy<Value = Actor> {
         3 => Just(Role::Supervisor),
         1 => Just(Role::Directorate),
         1 => Just(Role::Partner),
+        1 => Just(Role::Auditor),
     ];
     let office = prop_oneof![4 => Just("TAP"), 2 => Just("MEX"), 1 => Just("GUA")];
     (role, office).prop_map(|(role, office)| Actor::new("u", role, office))
@@ -804,7 +902,15 @@ proptest! {
             let expected = model.step(actor, op);
             match (&real, &expected) {
                 (Ok(event), Ok(())) => {
+                    // apply(decide(..)) ends where the table's `to` column says.
+                    let from = case.status;
+                    let row = workflow::RULES
+                        .iter()
+                        .find(|r| r.command == command.kind() && r.from.contains(&from)
+                            && match &command { Command::ChangeStatus { to } => r.to == Some(*to), _ => true })
+                        .unwrap();
                     history::apply(&mut case, event).unwrap();
+                    prop_assert_eq!(case.status, row.to.unwrap_or(from), "{:?}", op);
                     events.push(event.clone());
                 }
                 (Err(e), Err(code)) => prop_assert_eq!(e.code(), *code, "{:?} by {:?}", op, actor),

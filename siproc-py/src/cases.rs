@@ -195,7 +195,7 @@ impl PyActor {
         let role: Role = parse(
             Value::String(text(role)),
             "actor.malformed",
-            "role (officer, supervisor, directorate or partner)",
+            "role (officer, supervisor, directorate, partner or auditor)",
             "/role",
         )?;
         Ok(PyActor(Actor::new(text(user_id), role, text(office))))
@@ -207,7 +207,7 @@ impl PyActor {
         &self.0.user_id
     }
 
-    /// `officer`, `supervisor`, `directorate` or `partner`.
+    /// `officer`, `supervisor`, `directorate`, `partner` or `auditor`.
     #[getter]
     fn role(&self) -> &'static str {
         self.0.role.as_str()
@@ -715,33 +715,6 @@ fn with_source<T>(
 trait ReadSeek: std::io::BufRead + std::io::Seek {}
 impl<T: std::io::BufRead + std::io::Seek> ReadSeek for T {}
 
-fn report_value(r: &ImportReport, import: bool) -> Value {
-    let rejected: Vec<Value> = r
-        .rejected
-        .iter()
-        .map(|c| {
-            json!({
-                "line": c.line,
-                "case_id": c.case_id.map(|id| id.to_string()),
-                "code": c.reason.code(),
-                "message": c.reason.to_string(),
-            })
-        })
-        .collect();
-    let file: Vec<Value> = r
-        .file
-        .iter()
-        .map(|p| json!({"code": p.code(), "message": p.to_string()}))
-        .collect();
-    let mut out = json!({"ok": r.is_clean(), "cases": r.cases, "rejected": rejected, "file": file});
-    if import && let Value::Object(map) = &mut out {
-        map.insert("imported".into(), r.imported.into());
-        map.insert("unchanged".into(), r.unchanged.into());
-        map.insert("written".into(), r.written.into());
-    }
-    out
-}
-
 /// A `TamperError` for an archive that does not verify: the first problem's code, a message of
 /// codes and lines, and the report.
 fn archive_refused(py: Python<'_>, r: &ImportReport) -> PyErr {
@@ -767,7 +740,7 @@ fn archive_refused(py: Python<'_>, r: &ImportReport) -> PyErr {
         r.cases,
         parts.join("; ")
     );
-    let report = to_python(py, &report_value(r, false)).map(Bound::unbind);
+    let report = to_py(py, &r.verification()).map(Bound::unbind);
     match report {
         Ok(report) => errors::raise(
             "TamperError",
@@ -798,7 +771,7 @@ pub fn verify_archive<'py>(
             })
         })
         .map_err(errors::archive)?;
-    to_python(py, &report_value(&report, false))
+    to_py(py, &report.verification())
 }
 
 /// Imports an archive into `store`: verifies every case and the file before writing anything.
@@ -820,7 +793,7 @@ pub fn import_archive<'py>(
             })
         })
         .map_err(errors::archive)?;
-    to_python(py, &report_value(&report, true))
+    to_py(py, &report)
 }
 
 /// Reads a whole archive: every case verified, or a `TamperError` with the report. Returns the
@@ -960,10 +933,7 @@ pub fn write_archive<'py>(
             Err(Failure::Archive(e)) => return Err(errors::archive(e)),
         }
     };
-    to_python(
-        py,
-        &json!({"cases": summary.cases, "events": summary.events, "digest": summary.digest}),
-    )
+    to_py(py, &summary)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -978,11 +948,7 @@ pub fn required_forms<'py>(
     catalog: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let (case, catalog) = (case_of(case)?, catalog_of(catalog)?);
-    let needed: Vec<Value> = forms::required_forms(&case, &catalog)
-        .into_iter()
-        .map(|f| json!({"form": f.form, "title": f.title, "generated": f.generated}))
-        .collect();
-    to_python(py, &Value::Array(needed))
+    to_py(py, &forms::required_forms(&case, &catalog))
 }
 
 /// Renders form `form_id` for `case` as a PDF whose verification code is the case's `head`.

@@ -94,9 +94,12 @@ pub fn history(e: &HistoryError) -> PyErr {
             Arg::Int(*seq),
             Arg::Text(reason.as_str().to_owned()),
         ),
-        HistoryError::Invalid { seq, .. }
-        | HistoryError::NotCanonical { seq, .. }
-        | HistoryError::Erased { seq } => (Arg::None, Arg::Int(*seq), Arg::None),
+        HistoryError::Invalid { seq, .. } | HistoryError::Erased { seq } => {
+            (Arg::None, Arg::Int(*seq), Arg::None)
+        }
+        HistoryError::NotCanonical { seq, .. } => {
+            (Arg::None, seq.map_or(Arg::None, Arg::Int), Arg::None)
+        }
         _ => (Arg::None, Arg::None, Arg::None),
     };
     raise(

@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple};
 use siproc_core::duplicates;
@@ -170,11 +170,25 @@ fn default_catalog() -> PyResult<Arc<siproc_core::Catalog>> {
 /// A `siproc.CatalogError` with the core error's code and text (which names a pack file and
 /// entry, never personal data).
 pub(crate) fn catalog_error(e: &siproc_core::CatalogError) -> PyErr {
+    catalog_errors(std::slice::from_ref(e))
+}
+
+/// A `siproc.CatalogError` carrying every problem of a pack: one per line in the message, and
+/// as dicts in its `problems`; its code is the first problem's.
+fn catalog_errors(problems: &[siproc_core::CatalogError]) -> PyErr {
+    let message: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    let code = problems.first().map_or("catalog.error", |p| p.code);
     Python::attach(|py| {
-        let made = py
-            .import("siproc._errors")
-            .and_then(|m| m.getattr("CatalogError"))
-            .and_then(|cls| cls.call1((e.to_string(), e.code)));
+        let made = serde_json::to_value(problems)
+            .map_err(|_| errors::internal())
+            .and_then(|list| to_python(py, &list))
+            .and_then(|list| {
+                let kwargs = pyo3::types::PyDict::new(py);
+                kwargs.set_item("problems", list)?;
+                py.import("siproc._errors")?
+                    .getattr("CatalogError")?
+                    .call((message.join("\n"), code), Some(&kwargs))
+            });
         match made {
             Ok(err) => PyErr::from_value(err),
             Err(err) => err,
@@ -190,7 +204,7 @@ impl PyCatalog {
         Ok(PyCatalog(default_catalog()?))
     }
 
-    /// A built-in pack by id: `"hn"` or `"gt"`.
+    /// A built-in pack by id (`"hn"`, `"gt"`, … as listed by `builtin_packs()`).
     #[staticmethod]
     fn builtin(id: &str) -> PyResult<PyCatalog> {
         siproc_core::Catalog::builtin(id)
@@ -198,12 +212,13 @@ impl PyCatalog {
             .map_err(|e| catalog_error(&e))
     }
 
-    /// Loads and checks the pack in a folder.
+    /// Loads and checks the pack in a folder; a broken pack raises a `CatalogError` carrying
+    /// every problem found (see `siproc_core::Catalog::check_dir`).
     #[staticmethod]
     fn load(py: Python<'_>, path: PathBuf) -> PyResult<PyCatalog> {
-        py.detach(|| siproc_core::Catalog::load_dir(&path))
+        py.detach(|| siproc_core::Catalog::load_dir_all(&path))
             .map(|c| PyCatalog(Arc::new(c)))
-            .map_err(|e| catalog_error(&e))
+            .map_err(|problems| catalog_errors(&problems))
     }
 
     /// The pack id, e.g. `"hn"`.
@@ -234,8 +249,10 @@ impl PyCatalog {
     }
 }
 
+/// The locale, or the core's misuse verdict as a `siproc.MalformedError` (a `ValueError`).
 pub(crate) fn locale(tag: &str) -> PyResult<Locale> {
-    Locale::parse(tag).ok_or_else(|| PyValueError::new_err("locale must be 'es' or 'en'"))
+    Locale::from_tag(tag)
+        .map_err(|m| errors::raise("MalformedError", &m.to_string(), m.code(), &[]))
 }
 
 pub(crate) fn catalog_of(
@@ -319,7 +336,7 @@ fn each<T>(
 }
 
 /// Checks a document number of `kind` (`hn_dni`, `hn_passport`, `mx_curp`, `sv_dui`, `gt_dpi`,
-/// `mrz_td3`). Issues have the path `""`.
+/// `mrz_td3`, `mx_clave_elector`). Issues have the path `""`.
 #[pyfunction]
 #[pyo3(signature = (kind, value, locale = "es"))]
 fn check_document(
@@ -352,19 +369,12 @@ fn parse_mrz<'py>(
     let locale = self::locale(locale)?;
     let lines: Vec<String> = lines.iter().map(convert::text).collect();
     let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
-    match siproc_core::document::parse_mrz_at(&lines, &siproc_core::Pointer::root(), locale) {
-        Ok(mrz) => {
-            let fields = to_python(py, &serde_json::to_value(mrz).unwrap_or_default())?;
-            Ok((
-                fields,
-                PyReport(siproc_core::Report::from_issues(Vec::new())),
-            ))
-        }
-        Err(issues) => Ok((
-            py.None().into_bound(py),
-            PyReport(siproc_core::Report::from_issues(issues)),
-        )),
-    }
+    let read = siproc_core::document::read_mrz(&lines, locale);
+    let fields = match &read.mrz {
+        Some(mrz) => to_python(py, &serde_json::to_value(mrz).unwrap_or_default())?,
+        None => py.None().into_bound(py),
+    };
+    Ok((fields, PyReport(read.report())))
 }
 
 /// Parses a record into an intake, or gives the report of why it does not parse.
@@ -460,6 +470,12 @@ fn duplicate_clusters(pairs: Vec<Bound<'_, PyDuplicatePair>>) -> Vec<Vec<usize>>
     duplicates::clusters(&pairs)
 }
 
+/// The ids of the built-in packs, the default first.
+#[pyfunction]
+fn builtin_packs() -> Vec<&'static str> {
+    siproc_core::Catalog::BUILTIN.iter().map(|p| p.id).collect()
+}
+
 /// The native module.
 #[pymodule]
 fn _siproc(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -476,6 +492,7 @@ fn _siproc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(list_rules, m)?)?;
     m.add_function(wrap_pyfunction!(find_duplicates, m)?)?;
     m.add_function(wrap_pyfunction!(duplicate_clusters, m)?)?;
+    m.add_function(wrap_pyfunction!(builtin_packs, m)?)?;
     cases::register(m)?;
     legacy::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

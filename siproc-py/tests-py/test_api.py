@@ -206,8 +206,14 @@ def test_catalogs() -> None:
     with pytest.raises(siproc.CatalogError) as raised:
         siproc.Catalog.load(ROOT / "no-such-pack")
     assert raised.value.code == "catalog.missing_file"
-    with pytest.raises(siproc.CatalogError):
+    with pytest.raises(siproc.CatalogError) as raised:
         siproc.Catalog.builtin("zz")
+    assert raised.value.code == "siproc.unknown_catalog"
+    assert siproc.builtin_packs()[:2] == ["hn", "gt"]
+    with pytest.raises(ValueError) as bad_locale:
+        siproc.validate(record, locale="fr")
+    assert isinstance(bad_locale.value, siproc.MalformedError)
+    assert bad_locale.value.code == "siproc.unknown_locale"
     with pytest.raises(TypeError):
         siproc.validate(record, catalog="hn")  # type: ignore[arg-type]
 
@@ -221,6 +227,43 @@ def test_a_broken_pack_names_the_file(tmp_path: Path) -> None:
         siproc.Catalog.load(str(tmp_path))
     assert raised.value.code == "catalog.bad_json"
     assert "offices.json" in str(raised.value)
+
+
+def test_a_broken_pack_reports_every_problem(tmp_path: Path) -> None:
+    pack = ROOT / "siproc-core" / "packs" / "mx"
+    for f in pack.glob("*.json"):
+        (tmp_path / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    offices = json.loads((tmp_path / "offices.json").read_text(encoding="utf-8"))
+    offices[3]["time_zone"] = "America/Atlantis"
+    (tmp_path / "offices.json").write_text(json.dumps(offices), encoding="utf-8")
+    sla = json.loads((tmp_path / "sla.json").read_text(encoding="utf-8"))
+    sla["ghost"] = {"first_contact_hours": 1, "resolution_days": 1}
+    del sla["civil"]
+    (tmp_path / "sla.json").write_text(json.dumps(sla), encoding="utf-8")
+    with pytest.raises(siproc.CatalogError) as raised:
+        siproc.Catalog.load(tmp_path)
+    problems = raised.value.problems
+    assert {(p["code"], p["file"], p["entry"]) for p in problems} == {
+        ("catalog.bad_value", "offices.json", offices[3]["code"]),
+        ("catalog.unknown_reference", "sla.json", "civil"),
+        ("catalog.unknown_reference", "sla.json", "ghost"),
+    }
+    assert all(set(p) == {"code", "file", "entry", "reason"} for p in problems)
+    assert raised.value.code == problems[0]["code"]
+    assert len(str(raised.value).splitlines()) == 3
+
+
+def test_the_salvadoran_and_mexican_packs() -> None:
+    sv, mx = siproc.Catalog.builtin("sv"), siproc.Catalog.builtin("mx")
+    assert (sv.country, mx.country) == ("SV", "MX")
+    assert siproc.Catalog.load(ROOT / "siproc-core" / "packs" / "mx").to_dict() == mx.to_dict()
+    areas = [c["code"] for c in mx.to_dict()["categories"]]
+    assert areas == ["human_rights", "criminal", "immigration", "civil", "labour", "administrative"]
+    assert "mx_clave_elector" in mx.to_dict()["pack"]["documents"]
+    assert siproc.check_document("mx_clave_elector", "GMCRMR90021507M300").ok
+    assert [i.code for i in siproc.check_document("mx_clave_elector", "GMCRMR90023007M300").issues] == [
+        "clave_elector.bad_date"
+    ]
 
 
 def test_list_rules() -> None:

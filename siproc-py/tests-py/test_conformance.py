@@ -44,6 +44,11 @@ def test_the_corpus_is_there() -> None:
 
 @pytest.mark.parametrize("case", [c for _, c in CASES], ids=[n for n, _ in CASES])
 def test_case(case: dict[str, Any]) -> None:
+    if "misuse" in case:
+        with pytest.raises(siproc.SiprocError) as refused:
+            run(case)
+        assert refused.value.code == case["misuse"]
+        return
     issues, fields = run(case)
     got = Counter((i.code, i.path, i.severity) for i in issues)
     want = Counter((e["code"], e["path"], e["severity"]) for e in case["expected"])
@@ -63,8 +68,8 @@ def test_case(case: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(
     "case",
-    [c for _, c in CASES if "intake" in c or "json" in c],
-    ids=[n for n, c in CASES if "intake" in c or "json" in c],
+    [c for _, c in CASES if ("intake" in c or "json" in c) and "misuse" not in c],
+    ids=[n for n, c in CASES if ("intake" in c or "json" in c) and "misuse" not in c],
 )
 def test_bulk_validation_agrees_with_one_by_one(case: dict[str, Any]) -> None:
     import json

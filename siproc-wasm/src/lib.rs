@@ -16,7 +16,7 @@
 //! out, never `Map`s. This crate only converts: every decision is siproc-core's.
 //!
 //! - An invalid *record* is not an error: it gives a report (`{ok, issues}`), as in Rust.
-//! - *Misuse* — an argument of the wrong type, an unknown locale, pack or document kind, a text
+//! - *Misuse* — an argument of the wrong type, an unknown locale or pack, a text
 //!   longer than [`MAX_TEXT_LENGTH`] — throws a real `Error` whose `code` property (also the
 //!   start of its message) is one of [`BINDING_ERRORS`]. Messages never quote the input.
 //!
@@ -32,9 +32,7 @@ use std::sync::OnceLock;
 
 use js_sys::{JsString, Reflect};
 use serde::Serialize;
-use siproc_core::catalog::FormView;
-use siproc_core::document::DocumentKind;
-use siproc_core::{Catalog, Issue, Locale, Mrz, Pointer, Report};
+use siproc_core::{Catalog, Locale, Report};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
@@ -47,26 +45,22 @@ pub const MAX_TEXT_LENGTH: u32 = 8 * 1024 * 1024;
 pub const MAX_LIST_LENGTH: u32 = 100_000;
 
 /// The codes of the `Error`s thrown for misuse, with what each means.
-pub const BINDING_ERRORS: [(&str, &str); 5] = [
+pub const BINDING_ERRORS: [(&str, &str); 4] = [
     (
         "siproc.bad_argument",
         "an argument has the wrong type (a record that is not an object, lines that are not strings, options that are not an object) or cannot be read (a cycle, a BigInt, a getter that throws)",
     ),
     (
         "siproc.unknown_locale",
-        "the locale is not Spanish or English (`es`, `es-HN`, `en`, `en-US`, …)",
+        "the locale is not Spanish or English (`es`, `es-HN`, `en`, `en-US`, …): the core's `Misuse::UnknownLocale`",
     ),
     (
         "siproc.unknown_catalog",
-        "the pack is not a built-in one (`hn`, `gt`)",
+        "the pack is not a built-in one (`Catalog::BUILTIN`): the core's `Misuse::UnknownPack`",
     ),
     (
         "siproc.too_large",
         "a string or the JSON text of a record is longer than MAX_TEXT_LENGTH, or a list longer than MAX_LIST_LENGTH",
-    ),
-    (
-        "document.unknown_kind",
-        "checkDocument was given a document kind siproc does not know",
     ),
 ];
 
@@ -75,7 +69,7 @@ const TYPES: &'static str = r#"
 /** Message language: `es` (the default) or `en`; a BCP 47 tag such as `es-HN` is accepted. */
 export type Locale = "es" | "en" | (string & {});
 /** The built-in country packs. */
-export type PackId = "hn" | "gt";
+export type PackId = "hn" | "gt" | "sv" | "mx";
 /** Options of the validating functions. */
 export interface Options {
   /** Message language, `es` by default. */
@@ -184,8 +178,7 @@ export type BindingErrorCode =
   | "siproc.bad_argument"
   | "siproc.unknown_locale"
   | "siproc.unknown_catalog"
-  | "siproc.too_large"
-  | "document.unknown_kind";
+  | "siproc.too_large";
 "#;
 
 #[wasm_bindgen]
@@ -275,33 +268,26 @@ fn property(object: &JsValue, name: &str) -> Result<JsValue, JsValue> {
         .map_err(|_| bad_argument(&format!("the option {name} cannot be read")))
 }
 
+/// The core's misuse verdict as a thrown `Error` with the same code.
+fn refused(m: siproc_core::issue::Misuse) -> JsValue {
+    misuse(m.code(), &m.to_string())
+}
+
 fn locale(value: &JsValue) -> Result<Locale, JsValue> {
     if value.is_undefined() || value.is_null() {
         return Ok(Locale::default());
     }
-    let tag = required_text(value, "the locale")?;
-    Locale::parse(&tag).ok_or_else(|| {
-        misuse(
-            "siproc.unknown_locale",
-            "the locale must be Spanish or English (es, en)",
-        )
-    })
+    Locale::from_tag(&required_text(value, "the locale")?).map_err(refused)
 }
 
-/// The built-in packs, loaded once.
+/// The built-in packs ([`Catalog::BUILTIN`]), each loaded once.
 fn builtin(id: &str) -> Result<&'static Catalog, JsValue> {
-    static HN: OnceLock<Option<Catalog>> = OnceLock::new();
-    static GT: OnceLock<Option<Catalog>> = OnceLock::new();
-    let cell = match id {
-        "hn" => &HN,
-        "gt" => &GT,
-        _ => {
-            return Err(misuse(
-                "siproc.unknown_catalog",
-                "the catalog must be a built-in pack: hn or gt",
-            ));
-        }
-    };
+    const PACKS: usize = Catalog::BUILTIN.len();
+    static LOADED: [OnceLock<Option<Catalog>>; PACKS] = [const { OnceLock::new() }; PACKS];
+    let position = Catalog::BUILTIN.iter().position(|p| p.id == id);
+    let cell = position
+        .and_then(|i| LOADED.get(i))
+        .ok_or_else(|| refused(siproc_core::issue::Misuse::UnknownPack))?;
     cell.get_or_init(|| Catalog::builtin(id).ok())
         .as_ref()
         .ok_or_else(|| misuse("siproc.unknown_catalog", "the built-in pack does not load"))
@@ -312,7 +298,7 @@ fn pack(value: &JsValue) -> Result<&'static Catalog, JsValue> {
         return builtin("hn");
     }
     let id = text(value, "the catalog")?
-        .ok_or_else(|| bad_argument("the catalog must be a string: hn or gt"))?;
+        .ok_or_else(|| bad_argument("the catalog must be a string naming a built-in pack"))?;
     builtin(&id)
 }
 
@@ -448,8 +434,9 @@ pub fn validate_field(
 }
 
 /// Checks an identity document number of `kind` (`hn_dni`, `hn_passport`, `mx_curp`, `sv_dui`,
-/// `gt_dpi`, `mrz_td3`). Returns `{ok, issues}` with paths `""`; an unknown kind throws
-/// (`document.unknown_kind`, its message lists the known kinds).
+/// `gt_dpi`, `mrz_td3`, `mx_clave_elector`). Returns `{ok, issues}` with paths `""`; an unknown kind
+/// gives the issue `document.unknown_kind` (whose message lists the known kinds), as in Rust and
+/// Python.
 #[wasm_bindgen(js_name = checkDocument, unchecked_return_type = "Report")]
 pub fn check_document(
     #[wasm_bindgen(unchecked_param_type = "string")] kind: JsValue,
@@ -461,21 +448,11 @@ pub fn check_document(
     let opts = self::options(&options.into())?;
     let kind = required_text(&kind, "the kind")?;
     let value = required_text(&value, "the value")?;
-    let issues = siproc_core::check_document_in(&kind, &value, opts.locale);
-    if kind.parse::<DocumentKind>().is_err() {
-        let message = issues.first().map(|i| i.message.as_str()).unwrap_or("");
-        return Err(misuse("document.unknown_kind", message));
-    }
-    output(&Report::from_issues(issues))
-}
-
-/// What `parseMrz` returns.
-#[derive(Serialize)]
-struct MrzReport {
-    ok: bool,
-    issues: Vec<Issue>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    mrz: Option<Mrz>,
+    output(&Report::from_issues(siproc_core::check_document_in(
+        &kind,
+        &value,
+        opts.locale,
+    )))
 }
 
 /// Parses a passport's machine readable zone (TD3) given as its lines: `{ok, issues, mrz}`, with
@@ -509,19 +486,7 @@ pub fn parse_mrz(
         texts.push(required_text(&line, &format!("line {i}"))?);
     }
     let lines: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let report = match siproc_core::document::parse_mrz_at(&lines, &Pointer::root(), opts.locale) {
-        Ok(mrz) => MrzReport {
-            ok: true,
-            issues: Vec::new(),
-            mrz: Some(mrz),
-        },
-        Err(issues) => MrzReport {
-            ok: Report::from_issues(issues.clone()).ok,
-            issues,
-            mrz: None,
-        },
-    };
-    output(&report)
+    output(&siproc_core::document::read_mrz(&lines, opts.locale))
 }
 
 /// The pack as a page needs it to build the intake form, labelled in `locale`: the common
@@ -538,9 +503,10 @@ pub fn catalog(
 }
 
 /// The forms to print when `record` (an intake, possibly incomplete) is entered: the pack's
-/// common forms, then those of its category.
-#[wasm_bindgen(js_name = requiredForms, unchecked_return_type = "Form[]")]
-pub fn required_forms(
+/// common forms, then those of its category. (The forms a registered *case* needs are
+/// `required_forms` in Rust and Python.)
+#[wasm_bindgen(js_name = intakeForms, unchecked_return_type = "Form[]")]
+pub fn intake_forms(
     #[wasm_bindgen(unchecked_param_type = "IntakeRecord")] record: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "Options")] options: Option<js_sys::Object>,
 ) -> Result<JsValue, JsValue> {
@@ -549,8 +515,7 @@ pub fn required_forms(
         return Err(bad_argument("the record must be an object"));
     }
     let record = json_value(&record, "the record")?;
-    let forms: Vec<FormView> = opts.catalog.required_forms(&record, opts.locale);
-    output(&forms)
+    output(&opts.catalog.intake_forms(&record, opts.locale))
 }
 
 /// Every rule siproc can report, sorted by code: the published catalogue of codes, severities

@@ -17,7 +17,6 @@ const CODES = new Set([
   "siproc.unknown_locale",
   "siproc.unknown_catalog",
   "siproc.too_large",
-  "document.unknown_kind",
 ]);
 const RULES = new Set(siproc.listRules().map((r) => r.code));
 const valid = JSON.parse(readFileSync(join(root, "tests", "conformance", "intake", "valid.json"), "utf8"))
@@ -103,7 +102,7 @@ const anything = fc.oneof(
 );
 const options = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(undefined, { locale: "es" }, { locale: "en-US", catalog: "gt" }) },
-  { weight: 2, arbitrary: fc.record({ locale: fc.constantFrom("es", "en", "es-HN", "fr", 7, null), catalog: fc.constantFrom("hn", "gt", "sv", undefined) }, { requiredKeys: [] }) },
+  { weight: 2, arbitrary: fc.record({ locale: fc.constantFrom("es", "en", "es-HN", "fr", 7, null), catalog: fc.constantFrom("hn", "gt", "sv", "mx", "xx", undefined) }, { requiredKeys: [] }) },
   { weight: 1, arbitrary: anything },
 );
 
@@ -126,7 +125,7 @@ const mutated = fc
     return record;
   });
 
-const documentKinds = fc.constantFrom("hn_dni", "hn_passport", "mx_curp", "sv_dui", "gt_dpi", "mrz_td3", "xx", "", "HN_DNI");
+const documentKinds = fc.constantFrom("hn_dni", "hn_passport", "mx_curp", "sv_dui", "gt_dpi", "mrz_td3", "mx_clave_elector", "xx", "", "HN_DNI");
 const documentValues = fc.oneof(
   fc.string({ maxLength: 100 }),
   fc.stringMatching(/^[0-9A-Z<\- .]{0,100}$/),
@@ -211,12 +210,12 @@ test("parseMrz answers any lines", () => {
   }), params);
 });
 
-test("catalog, requiredForms and listRules answer anything", () => {
+test("catalog, intakeForms and listRules answer anything", () => {
   fc.assert(fc.property(anything, anything, options, (a, b, o) => {
     answers(() => siproc.catalog(resolve(a), resolve(b)), (view) => {
       assert.ok(isPlain(view) && Array.isArray(view.fields) && Array.isArray(view.categories));
     });
-    answers(() => siproc.requiredForms(resolve(a), resolve(o)), (forms) => {
+    answers(() => siproc.intakeForms(resolve(a), resolve(o)), (forms) => {
       assert.ok(Array.isArray(forms) && forms.every((f) => isPlain(f) && typeof f.title === "string"));
     });
   }), params);

@@ -6,7 +6,7 @@ import init, {
   checkDocument,
   listRules,
   parseMrz,
-  requiredForms,
+  intakeForms,
   validate,
   validateField,
   validateJson,
@@ -17,6 +17,7 @@ import init, {
   type Form,
   type Issue,
   type MrzReport,
+  type PackId,
   type Report,
   type Rule,
 } from "../pkg/web/siproc_wasm.js";
@@ -29,6 +30,7 @@ export async function page(): Promise<string[]> {
   const first: Issue | undefined = report.issues[0];
   const severity: "error" | "warning" | undefined = first?.severity;
   const ok: boolean = validate(record).ok && validateJson(JSON.stringify(record), { locale: "en-US", catalog: "gt" }).ok;
+  const packs: PackId[] = ["hn", "gt", "sv", "mx"];
   const many: Report[] = validateMany([record, record], { catalog: "hn" });
   const field: Report = validateField("/persons/0/birth_date", "2099-01-01", record, { locale: "es" });
   const blank: Report = validateField("/office", "TAP", undefined);
@@ -40,10 +42,10 @@ export async function page(): Promise<string[]> {
   const defaults: CatalogView = catalog();
   const fields: Field[] = view.fields.concat(view.categories.flatMap((c) => c.facts));
   const labels: string[] = fields.map((f) => `${f.label} (${f.type}${f.required ? ", *" : ""})`);
-  const forms: Form[] = requiredForms(record, { locale: "es" });
+  const forms: Form[] = intakeForms(record, { locale: "es" });
   const rules: Rule[] = listRules();
   const templates: string[] = rules.map((r) => (r.severity === "error" ? r.es : r.en));
-  const code: BindingErrorCode = "document.unknown_kind";
+  const code: BindingErrorCode = "siproc.unknown_catalog";
   const fromBundler: Report = bundler.validate(record);
 
   // @ts-expect-error a record is an object
@@ -51,7 +53,7 @@ export async function page(): Promise<string[]> {
   // @ts-expect-error the options are an object
   validate(record, "es");
   // @ts-expect-error only the built-in packs
-  validate(record, { catalog: "sv" });
+  validate(record, { catalog: "cr" });
   // @ts-expect-error parseMrz takes the lines
   parseMrz("P<HND");
   // @ts-expect-error a report is not a list

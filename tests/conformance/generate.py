@@ -277,6 +277,23 @@ FILES = {
                 [E("email.invalid", "/persons/1/contacts/1/value")]),
         variant("missing_person", "email domain label ending in a hyphen", setp(["persons", 1, "contacts", 1, "value"], "rosa@example-.org"),
                 [E("email.invalid", "/persons/1/contacts/1/value")]),
+        variant("missing_person", "email at a Devanagari domain (IDNA: letters, marks and digits)", setp(["persons", 1, "contacts", 1, "value"], "info@उदाहरण.परीक्षा"), []),
+        variant("missing_person", "email at a Tamil domain", setp(["persons", 1, "contacts", 1, "value"], "info@இந்தியா.இந்தியா"), []),
+        variant("missing_person", "email at a Thai domain with tone marks", setp(["persons", 1, "contacts", 1, "value"], "info@เว็บ.ไทย"), []),
+        variant("missing_person", "email domain label starting with a combining mark", setp(["persons", 1, "contacts", 1, "value"], "info@\u094dउदाहरण.परीक्षा"),
+                [E("email.invalid", "/persons/1/contacts/1/value")]),
+        variant("missing_person", "email domain with a symbol that is not a letter", setp(["persons", 1, "contacts", 1, "value"], "info@Ⓐ.hn"),
+                [E("email.invalid", "/persons/1/contacts/1/value")]),
+        variant("missing_person", "email at an IPv6 literal, as RFC 5321 writes it", setp(["persons", 1, "contacts", 1, "value"], "rosa.guity@[IPv6:2001:db8::1]"), []),
+        variant("missing_person", "email at a bare IPv6 literal (RFC 5321 needs the IPv6: tag)", setp(["persons", 1, "contacts", 1, "value"], "rosa.guity@[2001:db8::1]"),
+                [E("email.invalid", "/persons/1/contacts/1/value")]),
+        variant("missing_person", "email at a bare loopback literal", setp(["persons", 1, "contacts", 1, "value"], "rosa.guity@[::1]"),
+                [E("email.invalid", "/persons/1/contacts/1/value")], locale="en"),
+        variant("missing_person", "email of exactly 254 octets", setp(["persons", 1, "contacts", 1, "value"], "l" * 64 + "@" + "a" * 63 + "." + "a" * 63 + "." + "b" * 61), []),
+        variant("missing_person", "email of 255 octets (RFC 5321's limit is 254)", setp(["persons", 1, "contacts", 1, "value"], "l" * 64 + "@" + "a" * 63 + "." + "a" * 63 + "." + "b" * 62),
+                [E("email.invalid", "/persons/1/contacts/1/value")]),
+        variant("missing_person", "email over 254 octets in UTF-8 though under 254 characters", setp(["persons", 1, "contacts", 1, "value"], "l" * 40 + "@" + "क" * 63 + "." + "b" * 30),
+                [E("email.invalid", "/persons/1/contacts/1/value")]),
         variant("detention", "phone with an extension", setp(["persons", 0, "contacts", 0, "value"], "+504 2234-5678 ext. 12"), []),
         variant("detention", "phone with letters for digits", setp(["persons", 0, "contacts", 0, "value"], "+1 800 FLOWERS"), []),
         variant("detention", "empty address", setp(["persons", 0, "contacts", 0], {"kind": "address", "value": " "}),
@@ -297,6 +314,44 @@ FILES = {
         variant("detention", "unknown document kind", setp(["persons", 0, "documents", 0, "kind"], "library_card"),
                 [E("document.unknown_kind", "/persons/0/documents/0/kind")]),
         variant("repatriation_of_remains", "DUI of a Salvadoran relative", setp(["persons", 1, "documents", 0], {"kind": "sv_dui", "number": "04567890-3"}), []),
+        variant("repatriation_of_remains", "placeholder DUI (passes its check digit)", setp(["persons", 1, "documents", 0], {"kind": "sv_dui", "number": "00000000-0"}),
+                [E("document.placeholder", "/persons/1/documents/0/number", "warning")]),
+        variant("detention", "placeholder DNI", setp(["persons", 0, "documents", 0, "number"], "0000-0000-00000"),
+                [E("dni.bad_department", "/persons/0/documents/0/number"), E("dni.bad_year", "/persons/0/documents/0/number"),
+                 E("dni.bad_sequence", "/persons/0/documents/0/number"), E("document.placeholder", "/persons/0/documents/0/number", "warning")]),
+        variant("victim_of_crime", "placeholder passport number", setp(["persons", 0, "documents", 0, "number"], "A0000000"),
+                [E("document.placeholder", "/persons/0/documents/0/number", "warning")], locale="en"),
+        variant("detention", "CURP that spells an inconvenient word", setp(["persons", 0, "documents", 0], {"kind": "mx_curp", "number": "PEDO850315HJCRRN04"}),
+                [E("curp.inconvenient_word", "/persons/0/documents/0/number")]),
+        variant("detention", "the generic CURP of foreigners is a placeholder", setp(["persons", 0, "documents", 0], {"kind": "mx_curp", "number": "XEXX010101HNEXXXA4"}),
+                [E("document.placeholder", "/persons/0/documents/0/number", "warning")]),
+    ]),
+    "numbers.json": ("Numbers in facts and sizes: every number JSON carries exactly (I-JSON, magnitude up to 2^53 - 1) is accepted, and the intake opens as a case (its history is hashed over RFC 8785); larger ones are number.too_large.", lambda: [
+        variant("detention", "a fraction in a fact", setp(["facts", "bail_amount"], 1500.5),
+                [E("fact.unknown", "/facts/bail_amount", "warning")]),
+        variant("detention", "small and tiny fractions", setp(["facts", "rates"], [0.1, 1e-7, 5e-324, -2.5, 333333333.3333333]),
+                [E("fact.unknown", "/facts/rates", "warning")]),
+        variant("detention", "the largest exact integer", setp(["facts", "reference"], 9007199254740991),
+                [E("fact.unknown", "/facts/reference", "warning")]),
+        variant("detention", "the smallest exact integer", setp(["facts", "reference"], -9007199254740991),
+                [E("fact.unknown", "/facts/reference", "warning")], locale="en"),
+        variant("detention", "an integer beyond 2^53", setp(["facts", "reference"], 9007199254740993),
+                [E("number.too_large", "/facts/reference"), E("fact.unknown", "/facts/reference", "warning")]),
+        variant("detention", "2^53 itself", setp(["facts", "reference"], -9007199254740992),
+                [E("number.too_large", "/facts/reference"), E("fact.unknown", "/facts/reference", "warning")]),
+        variant("detention", "1e21", setp(["facts", "bail_amount"], 1e21),
+                [E("number.too_large", "/facts/bail_amount"), E("fact.unknown", "/facts/bail_amount", "warning")], locale="en"),
+        variant("detention", "a huge number in a list in a fact", setp(["facts", "amounts"], {"paid": [1.5, 1e300]}),
+                [E("number.too_large", "/facts/amounts/paid/1"), E("fact.unknown", "/facts/amounts", "warning")]),
+        variant("detention", "a count beyond 2^53", setp(["facts", "visits_made"], 18446744073709551615),
+                [E("number.too_large", "/facts/visits_made")]),
+        variant("detention", "a count with a fraction", setp(["facts", "visits_made"], 1.5),
+                [E("fact.wrong_type", "/facts/visits_made")]),
+        variant("deportation_return", "an attachment size beyond 2^53", setp(["attachments", 0, "size"], 9007199254740993),
+                [E("number.too_large", "/attachments/0/size")]),
+        {"name": "numbers as text: exponent forms and negative zero", "locale": "es",
+         "json": json.dumps({k: v for k, v in BASES["detention"].items() if k != "facts"}, ensure_ascii=False)[:-1] + ', "facts": {"authority": "INM", "facility": "Siglo XXI", "detention_kind": "immigration", "arrest_date": "2026-02-27", "visits_made": 1, "bail_amount": 1.5005E3, "rate": -0.0, "tiny": 1E-7}}',
+         "expected": [E("fact.unknown", "/facts/bail_amount", "warning"), E("fact.unknown", "/facts/rate", "warning"), E("fact.unknown", "/facts/tiny", "warning")]},
     ]),
     "shape.json": ("Records that are not intakes: where parsing stopped, never the value.", lambda: [
         variant("detention", "typo in a field name", lambda r: r["persons"][0].update({"birthdate": r["persons"][0].pop("birth_date")}),
@@ -312,6 +367,162 @@ FILES = {
                 [E("list.too_long", "/persons")]),
     ]),
 }
+
+
+# --- El Salvador (`"catalog": "sv"`) and Mexico (`"catalog": "mx"`) ------------------------------
+# One valid intake per category of each pack, then document errors. Persons and numbers invented.
+
+def sv_national(**kw):
+    return national(**{"given_names": "Ana Cecilia", "surnames": "Rivas Menjívar", "birth_date": "1992-05-17",
+                       "nationality": "SV", "documents": [{"kind": "sv_dui", "number": "05128734-6"}],
+                       "contacts": [{"kind": "phone", "value": "+503 7012-3456"}],
+                       "locations": [{"kind": "current", "country": "US", "place": "Houston, Texas"}], **kw})
+
+
+def sv_relative(relationship="parent", **kw):
+    return relative(relationship, **{"given_names": "Marta Alicia", "surnames": "Menjívar de Rivas", "birth_date": "1966-10-02",
+                                     "nationality": "SV", "documents": [{"kind": "sv_dui", "number": "03416920-0"}],
+                                     "contacts": [{"kind": "phone", "value": "+503 7890-1234"}],
+                                     "locations": [{"kind": "residence", "country": "SV", "place": "Soyapango, San Salvador"}], **kw})
+
+
+def sv_base(office, category, opened_on, facts, persons=None, **kw):
+    r = {"office": office, "category": category, "opened_on": opened_on,
+         "persons": persons or [sv_national()],
+         "consent": {"given": True, "given_by": 0, "recorded_on": opened_on, "scope": ["processing"]},
+         "facts": facts}
+    r.update(kw)
+    return r
+
+
+def with_requester(opened_on):
+    return {"given": True, "given_by": 1, "recorded_on": opened_on, "scope": ["processing", "contact_family"]}
+
+
+SV_BASES = {
+    "detention": sv_base("HOU", "detention", "2026-03-04", {
+        "authority": "Oficina del Alguacil del Condado de Harris", "facility": "Cárcel del Condado de Harris",
+        "detention_kind": "criminal", "arrest_date": "2026-03-01", "charges": "Conducir sin licencia"}),
+    "deportation_return": sv_base("DGAPC", "deportation_return", "2026-04-20", {
+        "return_date": "2026-04-22", "returning_from": "US", "port_of_entry": "sal_airport"},
+        persons=[sv_national(locations=[{"kind": "residence", "country": "SV", "place": "San Miguel"}])]),
+    "repatriation_of_remains": sv_base("LAX", "repatriation_of_remains", "2026-05-12", {
+        "date_of_death": "2026-05-09", "place_of_death": "Los Ángeles, California", "country_of_death": "US",
+        "cause_of_death": "illness", "death_certificate": True, "destination_municipality": "Chalatenango"},
+        persons=[sv_national(given_names="Óscar Armando", surnames="Portillo Guardado", sex="male", birth_date="1975-08-21",
+                             documents=[{"kind": "sv_dui", "number": "04987155-3"}], contacts=[]),
+                 sv_relative("child", given_names="Karen Lissette", surnames="Portillo Ayala", birth_date="1999-01-30",
+                             documents=[{"kind": "sv_dui", "number": "02743318-5"}])],
+        consent=with_requester("2026-05-12")),
+    "missing_person": sv_base("TAP", "missing_person", "2026-06-02", {
+        "last_known_place": "Tapachula, Chiapas", "last_known_country": "MX", "last_seen_date": "2026-05-20",
+        "last_communication_date": "2026-05-24", "last_communication_means": "phone"},
+        persons=[sv_national(given_names="Bryan Alexis", surnames="Rivas Menjívar", sex="male", birth_date="2003-12-11",
+                             documents=[{"kind": "sv_dui", "number": "06120459-4"}], contacts=[],
+                             locations=[{"kind": "last_known", "country": "MX", "place": "Tapachula, Chiapas"}]),
+                 sv_relative("parent")],
+        consent=with_requester("2026-06-02")),
+    "unaccompanied_minor": sv_base("MTY", "unaccompanied_minor", "2026-06-15", {
+        "child_protection_authority": "Procuraduría de Protección de Niñas, Niños y Adolescentes de Nuevo León",
+        "handed_over": True, "shelter": "Albergue Casa Nicolás"},
+        persons=[sv_national(given_names="Josué Daniel", surnames="Lemus Ayala", sex="male", birth_date="2012-03-08",
+                             documents=[], contacts=[])], flags=["minor"], priority="urgent"),
+    "hospitalized": sv_base("NYC", "hospitalized", "2026-07-01", {
+        "hospital": "Hospital Bellevue", "diagnosis_category": "injury", "admission_date": "2026-06-29"}),
+    "victim_of_crime": sv_base("GUA", "victim_of_crime", "2026-07-09", {
+        "crime_type": "extortion", "trafficking_indicators": False},
+        persons=[sv_national(locations=[{"kind": "current", "country": "GT", "place": "Ciudad de Guatemala"}])]),
+    "labour": sv_base("DAL", "labour", "2026-07-20", {"employer": "Constructora del Norte LLC", "unpaid_wages": True}),
+    "civil_family": sv_base("WAS", "civil_family", "2026-08-03", {"matter": "child_support"}),
+    "human_rights": sv_base("MEX", "human_rights", "2026-08-11", {
+        "authority_involved": "Policía municipal", "incident_date": "2026-08-09"}),
+    "vulnerability": sv_base("MAD", "vulnerability", "2026-08-25", {"situation": "homelessness"},
+                             persons=[sv_national(locations=[{"kind": "current", "country": "ES", "place": "Madrid"}])]),
+    "documentation": sv_base("CHI", "documentation", "2026-09-01", {
+        "nationality_presumed": True, "documents_requested": "Partida de nacimiento"}),
+}
+
+
+def mx_national(**kw):
+    return national(**{"given_names": "María Elena", "surnames": "Gómez Cruz", "birth_date": "1990-02-15",
+                       "nationality": "MX", "documents": [{"kind": "mx_curp", "number": "GOCM900215MCSMRR02"},
+                                                          {"kind": "mx_clave_elector", "number": "GMCRMR90021507M300"}],
+                       "contacts": [{"kind": "email", "value": "maria.gomez@example.org"}],
+                       "locations": [{"kind": "current", "country": "US", "place": "Phoenix, Arizona"}], **kw})
+
+
+def mx_base(office, category, opened_on, facts, persons=None, **kw):
+    r = {"office": office, "category": category, "opened_on": opened_on,
+         "persons": persons or [mx_national()],
+         "consent": {"given": True, "given_by": 0, "recorded_on": opened_on, "scope": ["processing"]},
+         "facts": facts}
+    r.update(kw)
+    return r
+
+
+MX_BASES = {
+    "human_rights": mx_base("PHX", "human_rights", "2026-03-10", {
+        "violation": "excessive_force", "authority_involved": "Patrulla Fronteriza", "incident_date": "2026-03-08",
+        "complaint_filed": False}),
+    "criminal": mx_base("ELP", "criminal", "2026-04-02", {
+        "authority": "Departamento de Policía de El Paso", "facility": "Cárcel del Condado de El Paso",
+        "detention_kind": "local", "arrest_date": "2026-03-30", "capital_case": False, "visits_made": 1},
+        persons=[mx_national(given_names="Jorge", surnames="Hernández López", sex="male", birth_date="1985-11-03",
+                             documents=[{"kind": "mx_curp", "number": "HELJ851103HJCRPR09"},
+                                        {"kind": "mx_clave_elector", "number": "HRLPJR85110314H112"}], contacts=[])]),
+    "immigration": mx_base("SAT", "immigration", "2026-05-06", {
+        "procedure": "removal", "detained": True, "facility": "Centro de Procesamiento de Pearsall"},
+        persons=[mx_national(given_names="Ana", surnames="Ramírez Torres", birth_date="2002-07-30",
+                             documents=[{"kind": "mx_curp", "number": "RAMA020730MMNMRNA2"}], contacts=[])]),
+    "civil": mx_base("CHI", "civil", "2026-06-17", {"matter": "custody", "court": "Tribunal de Circuito del Condado de Cook"}),
+    "labour": mx_base("RDU", "labour", "2026-07-08", {"employer": "Granja Los Pinos", "claim": "temporary_worker"},
+                      persons=[mx_national(given_names="Eduardo", surnames="Morales Sánchez", sex="male", birth_date="1968-11-21",
+                                           documents=[{"kind": "mx_curp", "number": "MOSE681121HGTRND06"}], contacts=[])]),
+    "administrative": mx_base("LAX", "administrative", "2026-08-14", {
+        "matter": "remains_transfer", "date_of_death": "2026-08-12", "place_of_death": "Los Ángeles, California",
+        "country_of_death": "US", "destination_municipality": "Zacatlán, Puebla"},
+        persons=[mx_national(given_names="Luis", surnames="Pérez Castro", sex="male", birth_date="1979-05-12",
+                             documents=[{"kind": "mx_curp", "number": "PECL790512HDFRSS09"}], contacts=[])]),
+}
+
+
+def pack_variant(bases, pack, base, name, mutate, expected, locale="es"):
+    record = copy.deepcopy(bases[base])
+    mutate(record)
+    return {"name": name, "locale": locale, "catalog": pack, "intake": record, "expected": expected}
+
+
+def pack_cases(bases, pack):
+    return [{"name": f"{pack}: valid {k}", "locale": "es", "catalog": pack, "intake": copy.deepcopy(v), "expected": []}
+            for k, v in bases.items()]
+
+
+NUMBER = ["persons", 0, "documents", 0, "number"]
+FILES["pack_sv.json"] = ("The Salvadoran pack (`\"catalog\": \"sv\"`): a valid intake per category, its codes and documents.", lambda: pack_cases(SV_BASES, "sv") + [
+    pack_variant(SV_BASES, "sv", "detention", "sv: a Honduran office is not Salvadoran", setp(["office"], "DGPHM"), [E("office.unknown", "/office")]),
+    pack_variant(SV_BASES, "sv", "detention", "sv: a Mexican category is not Salvadoran", setp(["category"], "criminal"), [E("category.unknown", "/category")]),
+    pack_variant(SV_BASES, "sv", "deportation_return", "sv: a Honduran port of entry", setp(["facts", "port_of_entry"], "sap_airport"),
+                 [E("fact.not_allowed", "/facts/port_of_entry")]),
+    pack_variant(SV_BASES, "sv", "detention", "sv: DUI with a wrong check digit", setp(NUMBER, "05128734-7"), [E("dui.bad_check_digit", "/persons/0/documents/0/number")]),
+    pack_variant(SV_BASES, "sv", "detention", "sv: DUI too short", setp(NUMBER, "5128734-6"), [E("dui.bad_length", "/persons/0/documents/0/number")], locale="en"),
+    pack_variant(SV_BASES, "sv", "detention", "sv: DUI without its dash", setp(NUMBER, "051287346"), []),
+    pack_variant(SV_BASES, "sv", "repatriation_of_remains", "sv: the requester's DUI with a letter", setp(["persons", 1, "documents", 0, "number"], "0274331B-5"),
+                 [E("dui.bad_characters", "/persons/1/documents/0/number")]),
+])
+FILES["pack_mx.json"] = ("The Mexican pack (`\"catalog\": \"mx\"`): a valid intake per area of the Guía de Protección Consular, its codes and documents.", lambda: pack_cases(MX_BASES, "mx") + [
+    pack_variant(MX_BASES, "mx", "criminal", "mx: a Honduran category is not Mexican", setp(["category"], "detention"), [E("category.unknown", "/category")]),
+    pack_variant(MX_BASES, "mx", "criminal", "mx: a required fact is missing", delp(["facts", "facility"]), [E("fact.required", "/facts/facility")]),
+    pack_variant(MX_BASES, "mx", "criminal", "mx: CURP with a wrong check digit", setp(NUMBER, "HELJ851103HJCRPR08"), [E("curp.bad_check_digit", "/persons/0/documents/0/number")]),
+    pack_variant(MX_BASES, "mx", "criminal", "mx: voter key of 17 characters", setp(["persons", 0, "documents", 1, "number"], "HRLPJR85110314H11"),
+                 [E("clave_elector.bad_length", "/persons/0/documents/1/number")]),
+    pack_variant(MX_BASES, "mx", "criminal", "mx: voter key with 31 November", setp(["persons", 0, "documents", 1, "number"], "HRLPJR85113114H112"),
+                 [E("clave_elector.bad_date", "/persons/0/documents/1/number")], locale="en"),
+    pack_variant(MX_BASES, "mx", "criminal", "mx: voter key with a state outside 01-32 is a warning", setp(["persons", 0, "documents", 1, "number"], "HRLPJR85110387H112"),
+                 [E("clave_elector.unknown_state", "/persons/0/documents/1/number", "warning")]),
+    pack_variant(MX_BASES, "mx", "criminal", "mx: voter key with a letter for sex", setp(["persons", 0, "documents", 1, "number"], "HRLPJR85110314Q112"),
+                 [E("clave_elector.bad_sex", "/persons/0/documents/1/number")]),
+    pack_variant(MX_BASES, "mx", "criminal", "mx: voter key written with spaces and in lowercase", setp(["persons", 0, "documents", 1, "number"], "hrlpjr 851103 14 h 112"), []),
+])
 
 
 def main():

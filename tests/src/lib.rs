@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use siproc_core::{Catalog, Issue, Locale, Report, Severity};
+use siproc_core::{Catalog, Issue, Locale, Severity};
 
 /// One expected issue: code, path and severity (messages are checked against the rule catalogue).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
@@ -61,6 +61,10 @@ pub struct Case {
     /// The parsed MRZ fields expected, for `parse_mrz` cases.
     #[serde(default)]
     pub fields: Option<serde_json::Value>,
+    /// The misuse code the call must be refused with (`siproc.unknown_locale`, …); then
+    /// `expected` is empty.
+    #[serde(default)]
+    pub misuse: Option<String>,
     /// Every issue expected.
     pub expected: Vec<Expected>,
 }
@@ -117,7 +121,23 @@ pub fn corpus() -> Vec<(String, CorpusFile)> {
 
 /// Runs one corpus case through the Rust core and returns the issues it found (and the parsed MRZ
 /// fields, for `parse_mrz` cases).
+/// The misuse code the core refuses the case's arguments with, if any.
+pub fn misuse_verdict(case: &Case) -> Option<&'static str> {
+    if let Some(tag) = &case.locale
+        && let Err(m) = Locale::from_tag(tag)
+    {
+        return Some(m.code());
+    }
+    Catalog::builtin(case.catalog.as_deref().unwrap_or("hn"))
+        .err()
+        .map(|e| e.code)
+}
+
 pub fn run(case: &Case) -> (Vec<Issue>, Option<serde_json::Value>) {
+    if case.misuse.is_some() {
+        // Refused before any record is read: see `misuse_verdict`.
+        return (Vec::new(), None);
+    }
     let locale = case.locale();
     let catalog = Catalog::builtin(case.catalog.as_deref().unwrap_or("hn")).expect("built-in pack");
     if let Some(intake) = &case.intake {
@@ -164,6 +184,3 @@ pub fn comparable(issues: &[Issue]) -> Vec<Expected> {
 pub fn expected_ok(expected: &[Expected]) -> bool {
     !expected.iter().any(|e| e.severity == Severity::Error)
 }
-
-/// Keeps the type in use for binding authors reading this crate.
-pub type CoreReport = Report;

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use siproc_core::list_rules;
-use siproc_tests::{comparable, corpus, run};
+use siproc_tests::{comparable, corpus, misuse_verdict, run};
 
 #[test]
 fn every_case_gives_exactly_the_expected_issues() {
@@ -14,6 +14,16 @@ fn every_case_gives_exactly_the_expected_issues() {
     for (file, doc) in corpus() {
         for case in &doc.cases {
             count += 1;
+            if let Some(want) = &case.misuse {
+                let got = misuse_verdict(case);
+                if got != Some(want.as_str()) {
+                    failures.push(format!(
+                        "{file} / {}: misuse {got:?}, expected {want}",
+                        case.name
+                    ));
+                }
+                continue;
+            }
             let (issues, fields) = run(case);
             let mut expected = case.expected.clone();
             expected.sort();
@@ -62,6 +72,52 @@ fn every_case_gives_exactly_the_expected_issues() {
         failures.join("\n")
     );
     assert!(count > 80, "the corpus has only {count} cases");
+}
+
+/// An intake that validates opens as a case, and its history verifies after a round trip through
+/// JSON text (issue 15: numbers such as `1500.5` or `1e-7` in facts used to validate and then
+/// fail to canonicalise).
+#[test]
+fn every_intake_that_validates_opens_as_a_case() {
+    use siproc_core::{Actor, CaseStore, MemoryStore, Role, store};
+    let mut opened = 0;
+    for (file, doc) in corpus() {
+        for case in doc
+            .cases
+            .iter()
+            .filter(|c| (c.intake.is_some() || c.json.is_some()) && c.misuse.is_none())
+        {
+            let catalog = siproc_core::Catalog::builtin(case.catalog.as_deref().unwrap_or("hn"))
+                .expect("built-in pack");
+            let (issues, _) = run(case);
+            if !siproc_tests::expected_ok(&comparable(&issues)) {
+                continue;
+            }
+            let intake = match (&case.intake, &case.json) {
+                (Some(v), _) => {
+                    siproc_core::validation::intake_from_value(v.clone(), case.locale())
+                }
+                (_, Some(text)) => siproc_core::validation::parse_intake(text, case.locale()),
+                _ => unreachable!(),
+            }
+            .expect("an intake that validates parses");
+            let store = MemoryStore::new();
+            let actor = Actor::new("u1", Role::Directorate, "DGPHM");
+            let now = chrono::Utc::now();
+            let opened_case = store::open_case(&store, &catalog, &actor, &intake, now)
+                .unwrap_or_else(|e| {
+                    panic!("{file} / {}: validates but does not open: {e}", case.name)
+                });
+            let events = store.load(opened_case.id).expect("load");
+            let text = serde_json::to_string(&events).expect("events serialize");
+            let back: Vec<siproc_core::Event> = serde_json::from_str(&text).expect("events parse");
+            siproc_core::verify(&back)
+                .unwrap_or_else(|e| panic!("{file} / {}: history does not verify: {e}", case.name));
+            assert_eq!(back, events, "{file} / {}", case.name);
+            opened += 1;
+        }
+    }
+    assert!(opened > 30, "only {opened} intakes opened");
 }
 
 #[test]

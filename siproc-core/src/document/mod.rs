@@ -13,6 +13,7 @@
 //! | `sv_dui`      | El Salvador, Documento Único de Identidad  | `dui.*` |
 //! | `gt_dpi`      | Guatemala, Documento Personal de Identificación (CUI) | `dpi.*` |
 //! | `mrz_td3`     | ICAO 9303 machine readable zone of a passport (TD3) | `mrz.*` |
+//! | `mx_clave_elector` | Mexico, *clave de elector* of the INE voter credential | `clave_elector.*` |
 //!
 //! Spaces, dashes and dots anywhere in a number are separators: they are accepted and dropped
 //! (`0801 1990 12345`, `0801-1990-12345` and `0801.1990.12345` are the same DNI). The machine
@@ -27,17 +28,20 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::issue::{Issue, Locale, Pointer};
+use crate::issue::{Issue, Locale, Pointer, Severity};
 
 mod gt_dpi;
 mod hn_dni;
 mod hn_passport;
 mod mrz;
+mod mx_clave_elector;
 mod mx_curp;
+mod placeholder;
 mod sv_dui;
 
 pub use hn_dni::dni_registration_year;
-pub use mrz::{Mrz, MrzSex, parse_mrz, parse_mrz_at};
+pub use mrz::{Mrz, MrzReport, MrzSex, parse_mrz, parse_mrz_at, read_mrz};
+pub use placeholder::is_placeholder;
 
 /// The kinds of identity document siproc can check.
 #[derive(
@@ -68,21 +72,25 @@ pub enum DocumentKind {
     GtDpi,
     /// ICAO 9303 machine readable zone of a passport (TD3): two lines of 44 characters.
     MrzTd3,
+    /// Mexico: the *clave de elector* of the INE voter credential, 18 characters (six letters,
+    /// birth date, state, sex, three digits); no published check digit.
+    MxClaveElector,
 }
 
 impl DocumentKind {
     /// Every kind, in declaration order.
-    pub const ALL: [DocumentKind; 6] = [
+    pub const ALL: [DocumentKind; 7] = [
         DocumentKind::HnDni,
         DocumentKind::HnPassport,
         DocumentKind::MxCurp,
         DocumentKind::SvDui,
         DocumentKind::GtDpi,
         DocumentKind::MrzTd3,
+        DocumentKind::MxClaveElector,
     ];
 
     /// The wire name, as in JSON: `hn_dni`, `hn_passport`, `mx_curp`, `sv_dui`, `gt_dpi`,
-    /// `mrz_td3`.
+    /// `mrz_td3`, `mx_clave_elector`.
     pub fn as_str(self) -> &'static str {
         match self {
             DocumentKind::HnDni => "hn_dni",
@@ -91,6 +99,7 @@ impl DocumentKind {
             DocumentKind::SvDui => "sv_dui",
             DocumentKind::GtDpi => "gt_dpi",
             DocumentKind::MrzTd3 => "mrz_td3",
+            DocumentKind::MxClaveElector => "mx_clave_elector",
         }
     }
 }
@@ -153,7 +162,9 @@ pub fn check_document_in(kind: &str, value: &str, locale: Locale) -> Vec<Issue> 
 }
 
 /// Checks a document number of `kind`, reporting issues at `path` (for instance
-/// `/persons/0/documents/1/number`) with messages in `locale`. An empty list means valid.
+/// `/persons/0/documents/1/number`) with messages in `locale`. The number is valid when no issue
+/// is an error; the warnings are `document.placeholder` ([`is_placeholder`]) and
+/// `mrz.expiry_before_birth`.
 pub fn check_document_at(
     kind: DocumentKind,
     value: &str,
@@ -168,8 +179,21 @@ pub fn check_document_at(
         DocumentKind::SvDui => sv_dui::check(value, &mut sink),
         DocumentKind::GtDpi => gt_dpi::check(value, &mut sink),
         DocumentKind::MrzTd3 => mrz::check(value, &mut sink),
+        DocumentKind::MxClaveElector => mx_clave_elector::check(value, &mut sink),
+    }
+    if is_placeholder(kind, value) {
+        sink.push("document.placeholder");
     }
     sink.issues
+}
+
+/// Whether a number of `kind` identifies a person, so that two records sharing it may be the
+/// same person: it passes its kind's checks (warnings aside) and is not a placeholder.
+pub fn identifies_a_person(kind: DocumentKind, value: &str) -> bool {
+    !is_placeholder(kind, value)
+        && check_document_at(kind, value, &Pointer::root(), Locale::Es)
+            .iter()
+            .all(|i| i.severity == Severity::Warning)
 }
 
 /// The canonical form of a number of `kind`, or `None` when it does not have the kind's shape.
@@ -183,7 +207,8 @@ pub fn check_document_at(
 /// - `mx_curp`: 18 uppercase characters, no separators;
 /// - `sv_dui`: `NNNNNNNN-C`, e.g. `01234567-8`;
 /// - `gt_dpi`: 13 digits, no separators;
-/// - `mrz_td3`: the two lines of 44 characters joined by `\n`.
+/// - `mrz_td3`: the two lines of 44 characters joined by `\n`;
+/// - `mx_clave_elector`: 18 uppercase characters, no separators.
 ///
 /// Normalising twice gives the same result as normalising once.
 pub fn normalize_document(kind: DocumentKind, value: &str) -> Option<String> {
@@ -194,6 +219,7 @@ pub fn normalize_document(kind: DocumentKind, value: &str) -> Option<String> {
         DocumentKind::SvDui => sv_dui::normalize(value),
         DocumentKind::GtDpi => gt_dpi::normalize(value),
         DocumentKind::MrzTd3 => mrz::normalize(value),
+        DocumentKind::MxClaveElector => mx_clave_elector::normalize(value),
     }
 }
 
@@ -228,6 +254,11 @@ impl<'a> Sink<'a> {
     /// Whether anything has been recorded.
     fn is_empty(&self) -> bool {
         self.issues.is_empty()
+    }
+
+    /// Whether an error (not only warnings) has been recorded.
+    fn has_errors(&self) -> bool {
+        self.issues.iter().any(|i| i.severity == Severity::Error)
     }
 }
 

@@ -18,12 +18,14 @@
 //! Only uppercase `A`–`Z`, digits and `<` may appear: an MRZ is printed in uppercase OCR-B, so a
 //! lowercase letter means it was retyped, and is reported. Dates must be real calendar dates;
 //! two-digit years are resolved to the latest past year for a birth date and to 2000–2099 for
-//! an expiry date unless that is more than 50 years away (then 1900–1999).
+//! an expiry date unless that is more than 50 years away (then 1900–1999). An expiry date
+//! before the birth date is implausible: the warning `mrz.expiry_before_birth` (the zone still
+//! parses).
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::issue::{Issue, Locale, Pointer};
+use crate::issue::{Issue, Locale, Pointer, Report};
 
 use super::Sink;
 
@@ -113,10 +115,47 @@ pub fn parse_mrz_at(lines: &[&str], path: &Pointer, locale: Locale) -> Result<Mr
     };
     match (a, b) {
         (Some(a), Some(b)) if sink.is_empty() => match validate(&a, &b, &mut sink) {
-            Some(dates) if sink.is_empty() => Ok(fields(&a, &b, dates)),
+            // Warnings (an expiry before the birth) are check_document's to report.
+            Some(dates) if !sink.has_errors() => Ok(fields(&a, &b, dates)),
             _ => Err(sink.issues),
         },
         _ => Err(sink.issues),
+    }
+}
+
+/// What reading a machine readable zone gives every face: `{ok, issues, mrz}`, with `mrz` only
+/// when the zone is valid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MrzReport {
+    /// `true` when no issue is an error.
+    pub ok: bool,
+    /// Every problem found.
+    pub issues: Vec<Issue>,
+    /// The fields, when the zone is valid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mrz: Option<Mrz>,
+}
+
+impl MrzReport {
+    /// The report without the fields.
+    pub fn report(&self) -> Report {
+        Report::from_issues(self.issues.clone())
+    }
+}
+
+/// Reads a machine readable zone as [`parse_mrz_at`] does (issues at the root), as one report.
+pub fn read_mrz(lines: &[&str], locale: Locale) -> MrzReport {
+    match parse_mrz_at(lines, &Pointer::root(), locale) {
+        Ok(mrz) => MrzReport {
+            ok: true,
+            issues: Vec::new(),
+            mrz: Some(mrz),
+        },
+        Err(issues) => MrzReport {
+            ok: Report::from_issues(issues.clone()).ok,
+            issues,
+            mrz: None,
+        },
     }
 }
 
@@ -365,10 +404,13 @@ fn validate(a: &[u8; LINE], b: &[u8; LINE], sink: &mut Sink<'_>) -> Option<Dates
     if !composite_ok {
         sink.push("mrz.bad_composite_check");
     }
-    Some(Dates {
-        birth: birth?,
-        expiry: expiry?,
-    })
+    let (birth, expiry) = (birth?, expiry?);
+    if expiry < birth {
+        // Implausible rather than impossible (a misread or mistyped date): a warning, as other
+        // MRZ readers give.
+        sink.push("mrz.expiry_before_birth");
+    }
+    Some(Dates { birth, expiry })
 }
 
 /// Text of a field with fillers removed: `<` between words becomes one space.

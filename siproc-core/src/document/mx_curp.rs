@@ -16,6 +16,11 @@
 //! 0, `A` is 10, `Ñ` is 24, `Z` is 36), `sum = Σ value(c_i)·(18 − i)` over the first 17
 //! characters, and the digit is `(10 − sum mod 10) mod 10`.
 //!
+//! RENAPO never issues a CURP whose first four characters form one of its inconvenient words
+//! (`data/documents/mx_curp_inconvenient_words.json`, from Anexo 2 of the CURP instructivo): it
+//! writes `X` as the second character instead (`BXCA`, never `BACA`). Such a CURP is invalid
+//! (`curp.inconvenient_word`), whatever its check digit says.
+//!
 //! Lowercase letters are accepted and folded to uppercase. `Ñ` is accepted as a character (it is
 //! in the check-digit alphabet) but no position of a CURP issued today allows it: RENAPO writes
 //! it as `X`, so it is reported by the rule of its position.
@@ -60,6 +65,29 @@ fn states() -> &'static [[u8; 2]] {
     })
 }
 
+#[derive(Deserialize)]
+struct WordFile {
+    words: Vec<String>,
+}
+
+/// RENAPO's inconvenient words, as four-byte arrays. A broken data file (guarded by a unit
+/// test) gives an empty table rather than a panic.
+fn inconvenient_words() -> &'static [[u8; 4]] {
+    static TABLE: OnceLock<Vec<[u8; 4]>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        serde_json::from_str::<WordFile>(include_str!(
+            "../../data/documents/mx_curp_inconvenient_words.json"
+        ))
+        .map(|f| {
+            f.words
+                .iter()
+                .filter_map(|w| <[u8; 4]>::try_from(w.as_bytes()).ok())
+                .collect()
+        })
+        .unwrap_or_default()
+    })
+}
+
 fn is_vowel_or_x(b: u8) -> bool {
     matches!(b, b'A' | b'E' | b'I' | b'O' | b'U' | b'X')
 }
@@ -91,7 +119,7 @@ fn check_digit(c: &[u8; LEN]) -> Option<u32> {
 
 /// Whether `YYMMDD` is a real date in 1900+YY or 2000+YY; `century_2000` says which, `None`
 /// (homoclave unreadable) accepts either.
-fn real_date(yymmdd: &[u8], century_2000: Option<bool>) -> bool {
+pub(super) fn real_date(yymmdd: &[u8], century_2000: Option<bool>) -> bool {
     let (Some(yy), Some(mm), Some(dd)) = (
         yymmdd.get(0..2).and_then(number),
         yymmdd.get(2..4).and_then(number),
@@ -120,6 +148,8 @@ pub(super) fn check(value: &str, sink: &mut Sink<'_>) {
         && at(3).is_ascii_uppercase();
     if !initials_ok {
         sink.push("curp.bad_initials");
+    } else if inconvenient_words().contains(&[at(0), at(1), at(2), at(3)]) {
+        sink.push("curp.inconvenient_word");
     }
 
     let homoclave = at(16);
@@ -180,6 +210,33 @@ mod tests {
         assert!(states().contains(b"NE"));
         assert!(states().contains(b"DF"));
         assert!(states().contains(b"ZS"));
+    }
+
+    #[test]
+    fn the_inconvenient_words_are_renapos_81() {
+        let words = inconvenient_words();
+        assert_eq!(words.len(), 81);
+        assert!(words.contains(b"BACA") && words.contains(b"WUEY"));
+    }
+
+    #[test]
+    fn an_inconvenient_word_is_never_issued() {
+        // PEGJ850315HJCRRN06 is valid; the same CURP with initials that spell a word is not,
+        // even with its check digit recomputed, and RENAPO's replacement (X second) is valid.
+        let with = |initials: &str| {
+            let mut c = curp(&format!("{initials}850315HJCRRN00"));
+            let digit = check_digit(&c).unwrap();
+            c[17] = b'0' + digit as u8;
+            ascii_string(&c)
+        };
+        assert_eq!(codes(&with("PEDO")), ["curp.inconvenient_word"]);
+        assert_eq!(codes(&with("BUEY")), ["curp.inconvenient_word"]);
+        assert_eq!(
+            codes(&with("peda").to_lowercase()),
+            ["curp.inconvenient_word"]
+        );
+        assert!(codes(&with("PXDO")).is_empty());
+        assert!(codes(&with("PEDI")).is_empty());
     }
 
     #[test]

@@ -18,7 +18,7 @@ use super::FormError;
 use super::fonts::Fonts;
 use super::template::{FormTemplate, TableSource};
 use crate::case::{Case, ConsentScope, Priority, Referral, ReferralStatus, Service, Status};
-use crate::catalog::{Catalog, FactType, Office};
+use crate::catalog::{Catalog, FactType, Office, choice_label};
 use crate::issue::Locale;
 use crate::person::{
     ContactKind, IdentityDocument, LocationKind, Person, PersonRole, Relationship, Sex,
@@ -331,6 +331,7 @@ pub(crate) fn builtin_words() -> Vec<&'static str> {
             "sv_dui",
             "gt_dpi",
             "mrz_td3",
+            "mx_clave_elector",
         ] {
             out.push(document_label(k, l));
         }
@@ -361,12 +362,7 @@ fn priority_label(p: Priority, l: Locale) -> &'static str {
 }
 
 fn role_label(r: PersonRole, l: Locale) -> &'static str {
-    match r {
-        PersonRole::National => pick(l, "Connacional", "National"),
-        PersonRole::Relative => pick(l, "Familiar", "Relative"),
-        PersonRole::Guardian => pick(l, "Tutor o tutora", "Guardian"),
-        PersonRole::Other => pick(l, "Otra persona", "Other"),
-    }
+    choice_label("/persons/*/role", r, l)
 }
 
 /// A relationship as prose writes it (`madre`, `hijo`), by the relative's sex when known.
@@ -406,11 +402,7 @@ fn relationship_label(r: Relationship, sex: Option<Sex>, l: Locale) -> &'static 
 }
 
 fn sex_label(s: Sex, l: Locale) -> &'static str {
-    match s {
-        Sex::Female => pick(l, "Femenino", "Female"),
-        Sex::Male => pick(l, "Masculino", "Male"),
-        Sex::Unspecified => pick(l, "No especificado", "Unspecified"),
-    }
+    choice_label("/persons/*/sex", s, l)
 }
 
 fn scope_label(s: ConsentScope, l: Locale) -> &'static str {
@@ -447,6 +439,7 @@ fn document_label(kind: &str, l: Locale) -> &'static str {
         "sv_dui" => "DUI",
         "gt_dpi" => "DPI",
         "mrz_td3" => pick(l, "Pasaporte (MRZ)", "Passport (MRZ)"),
+        "mx_clave_elector" => pick(l, "Clave de elector", "Voter key"),
         _ => pick(l, "Documento", "Document"),
     }
 }

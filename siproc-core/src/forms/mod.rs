@@ -123,8 +123,8 @@ impl RenderedForm {
     }
 }
 
-/// A form a case needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A form a case needs. Serialised as `{form, title, generated}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RequiredForm {
     /// The form id.
     pub form: String,

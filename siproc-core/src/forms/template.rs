@@ -262,25 +262,29 @@ pub(crate) fn pieces(text: &str) -> Result<Vec<Piece<'_>>, &'static str> {
 }
 
 #[cfg(feature = "pdf")]
-/// Checks every template of `catalog` and every pack label forms print; see the module docs.
-pub(crate) fn check_templates(catalog: &Catalog) -> Result<(), CatalogError> {
-    let fonts = Fonts::get().ok_or_else(|| {
-        CatalogError::new(
+/// Checks every template of `catalog` and every pack label forms print (see the module docs),
+/// adding each problem found to `problems`.
+pub(crate) fn check_templates(catalog: &Catalog, problems: &mut Vec<CatalogError>) {
+    let Some(fonts) = Fonts::get() else {
+        problems.push(CatalogError::new(
             "catalog.bad_value",
             "forms.json",
             None,
             "the embedded form fonts cannot be read",
-        )
-    })?;
+        ));
+        return;
+    };
     for t in &catalog.forms {
         let mut checker = Checker {
             catalog,
             fonts,
             form: t,
+            problems: Vec::new(),
         };
-        checker.check()?;
+        checker.check();
+        problems.append(&mut checker.problems);
     }
-    check_labels(catalog, fonts)
+    check_labels(catalog, fonts, problems);
 }
 
 #[cfg(feature = "pdf")]
@@ -288,6 +292,8 @@ struct Checker<'a> {
     catalog: &'a Catalog,
     fonts: &'a Fonts,
     form: &'a FormTemplate,
+    /// What is wrong, in template order.
+    problems: Vec<CatalogError>,
 }
 
 #[cfg(feature = "pdf")]
@@ -301,15 +307,22 @@ impl Checker<'_> {
         CatalogError::new(code, "forms.json", Some(&entry), reason)
     }
 
-    fn check(&mut self) -> Result<(), CatalogError> {
-        self.text(&self.form.title, "title", false)?;
+    /// Records the problem of one check, if any.
+    fn keep(&mut self, result: Result<(), CatalogError>) {
+        if let Err(e) = result {
+            self.problems.push(e);
+        }
+    }
+
+    fn check(&mut self) {
+        self.keep(self.text(&self.form.title, "title", false));
         if let Some(f) = &self.form.footer {
-            self.text(f, "footer", true)?;
+            self.keep(self.text(f, "footer", true));
         }
         if let Some(r) = &self.form.required_when
             && r.status.is_empty()
         {
-            return Err(self.err(
+            self.problems.push(self.err(
                 "catalog.bad_value",
                 "required_when",
                 "lists no status: drop it for a form always required",
@@ -318,15 +331,15 @@ impl Checker<'_> {
         for (i, block) in self.form.blocks.iter().enumerate() {
             let at = format!("blocks/{i}");
             if let Some(title) = block.title() {
-                self.text(title, &format!("{at}/title"), false)?;
+                self.keep(self.text(title, &format!("{at}/title"), false));
             }
             match block {
                 Block::Fields {
                     columns, fields, ..
                 } => {
-                    self.columns(*columns, &at)?;
+                    self.keep(self.columns(*columns, &at));
                     if fields.is_empty() {
-                        return Err(self.err(
+                        self.problems.push(self.err(
                             "catalog.bad_value",
                             &at,
                             "a fields block needs fields",
@@ -334,22 +347,22 @@ impl Checker<'_> {
                     }
                     for (j, f) in fields.iter().enumerate() {
                         let at = format!("{at}/fields/{j}");
-                        self.binding(&f.bind, Scope::Case, &at)?;
+                        self.keep(self.binding(&f.bind, Scope::Case, &at));
                         match &f.label {
-                            Some(label) => self.text(label, &format!("{at}/label"), false)?,
-                            None if f.bind.starts_with("fact.") => {}
-                            None => {
-                                return Err(self.err(
-                                    "catalog.bad_value",
-                                    &at,
-                                    "a field needs a label unless it shows a fact",
-                                ));
+                            Some(label) => {
+                                self.keep(self.text(label, &format!("{at}/label"), false))
                             }
+                            None if f.bind.starts_with("fact.") => {}
+                            None => self.problems.push(self.err(
+                                "catalog.bad_value",
+                                &at,
+                                "a field needs a label unless it shows a fact",
+                            )),
                         }
                     }
                 }
-                Block::Facts { columns, .. } => self.columns(*columns, &at)?,
-                Block::Text { text, .. } => self.text(text, &format!("{at}/text"), true)?,
+                Block::Facts { columns, .. } => self.keep(self.columns(*columns, &at)),
+                Block::Text { text, .. } => self.keep(self.text(text, &format!("{at}/text"), true)),
                 Block::Table {
                     source,
                     columns,
@@ -357,14 +370,18 @@ impl Checker<'_> {
                     ..
                 } => {
                     if columns.is_empty() {
-                        return Err(self.err("catalog.bad_value", &at, "a table needs columns"));
+                        self.problems.push(self.err(
+                            "catalog.bad_value",
+                            &at,
+                            "a table needs columns",
+                        ));
                     }
                     for (j, c) in columns.iter().enumerate() {
                         let at = format!("{at}/columns/{j}");
-                        self.text(&c.label, &format!("{at}/label"), false)?;
-                        self.binding(&c.bind, Scope::Row(*source), &at)?;
+                        self.keep(self.text(&c.label, &format!("{at}/label"), false));
+                        self.keep(self.binding(&c.bind, Scope::Row(*source), &at));
                         if c.width == 0 || c.width > 100 {
-                            return Err(self.err(
+                            self.problems.push(self.err(
                                 "catalog.bad_value",
                                 &at,
                                 "a column width is 1 to 100",
@@ -372,13 +389,13 @@ impl Checker<'_> {
                         }
                     }
                     if let Some(e) = empty {
-                        self.text(e, &format!("{at}/empty"), false)?;
+                        self.keep(self.text(e, &format!("{at}/empty"), false));
                     }
                 }
                 Block::Notes { .. } => {}
                 Block::Signatures { signers, .. } => {
                     if signers.is_empty() {
-                        return Err(self.err(
+                        self.problems.push(self.err(
                             "catalog.bad_value",
                             &at,
                             "a signatures block needs signers",
@@ -386,15 +403,14 @@ impl Checker<'_> {
                     }
                     for (j, s) in signers.iter().enumerate() {
                         let at = format!("{at}/signers/{j}");
-                        self.text(&s.label, &format!("{at}/label"), false)?;
+                        self.keep(self.text(&s.label, &format!("{at}/label"), false));
                         if let Some(name) = &s.name {
-                            self.binding(name, Scope::Case, &format!("{at}/name"))?;
+                            self.keep(self.binding(name, Scope::Case, &format!("{at}/name")));
                         }
                     }
                 }
             }
         }
-        Ok(())
     }
 
     fn columns(&self, columns: u8, at: &str) -> Result<(), CatalogError> {
@@ -469,7 +485,7 @@ impl Checker<'_> {
 
 #[cfg(feature = "pdf")]
 /// Checks that the fonts print every pack label a form may show, and the built-in words.
-fn check_labels(catalog: &Catalog, fonts: &Fonts) -> Result<(), CatalogError> {
+fn check_labels(catalog: &Catalog, fonts: &Fonts, problems: &mut Vec<CatalogError>) {
     let mut labels: Vec<(&str, String, &Text)> = vec![
         ("pack.json", "ministry".into(), &catalog.pack.ministry),
         ("pack.json", "directorate".into(), &catalog.pack.directorate),
@@ -488,7 +504,7 @@ fn check_labels(catalog: &Catalog, fonts: &Fonts) -> Result<(), CatalogError> {
         labels.push(("offices.json", o.code.clone(), &o.name));
         for s in [Some(&o.city), o.address.as_ref()].into_iter().flatten() {
             if let Some(c) = fonts.first_missing(s) {
-                return Err(missing("offices.json", &o.code, c));
+                problems.push(missing("offices.json", &o.code, c));
             }
         }
     }
@@ -507,16 +523,15 @@ fn check_labels(catalog: &Catalog, fonts: &Fonts) -> Result<(), CatalogError> {
             .flatten()
         {
             if let Some(c) = fonts.first_missing(s) {
-                return Err(missing(file, &entry, c));
+                problems.push(missing(file, &entry, c));
             }
         }
     }
     for s in fields::builtin_words() {
         if let Some(c) = fonts.first_missing(s) {
-            return Err(missing("forms.json", "built-in words", c));
+            problems.push(missing("forms.json", "built-in words", c));
         }
     }
-    Ok(())
 }
 
 #[cfg(feature = "pdf")]

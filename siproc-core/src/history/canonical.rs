@@ -1,9 +1,10 @@
 //! RFC 8785 JSON Canonicalization Scheme (JCS), written straight from a serde value.
 //!
 //! `serde_json_canonicalizer` (the well-kept crate) is the test oracle for this module: a property
-//! test checks that both produce the same bytes for arbitrary JSON. This one exists because
-//! verification must be fast (it canonicalises without re-parsing keys or boxing writers) and
-//! because hashing needs a second mode: in [`Mode::Commitments`] a [sealed
+//! test checks that both produce the same bytes for arbitrary JSON, and `tests/rfc8785/` runs the
+//! RFC's published input/output pairs and its ES6 number test vectors against it. This one exists
+//! because verification must be fast (it canonicalises without re-parsing keys or boxing writers)
+//! and because hashing needs a second mode: in [`Mode::Commitments`] a [sealed
 //! value](super::Sealed) is written as its commitment alone, so that the personal value itself is
 //! never hashed into the chain (see the erasure design in [`crate::history`]).
 //!
@@ -11,10 +12,19 @@
 //! - object members sorted by the UTF-16 code units of their names;
 //! - strings escaped as ECMAScript's `JSON.stringify` does: `\"`, `\\`, `\b`, `\f`, `\n`, `\r`,
 //!   `\t`, other controls as `\u00xx` (lowercase hex), everything else as UTF-8;
-//! - numbers as ECMAScript prints them. Events hold only integers, so this writer accepts
-//!   integers of magnitude up to 2^53 (and floats with an integral value in that range) and
-//!   refuses other numbers rather than risk a representation another implementation would print
-//!   differently.
+//! - numbers as ECMAScript's `Number.prototype.toString` prints them (RFC 8785 §3.2.2.3):
+//!   `1500.5`, `1e+21`, `1e-7`, `-0` as `0`. Floating-point numbers are formatted by `ryu-js`,
+//!   a port of Ryū (the shortest round-tripping digits, as ECMAScript requires) made to follow
+//!   ECMAScript's layout rules exactly; it is what `serde_json_canonicalizer` uses too, and it
+//!   passes the RFC's ES6 test vectors (`tests/rfc8785/`). Writing those rules by hand is where
+//!   canonicalisers go wrong (exponent thresholds at 1e21 and 1e-7, the `+` sign).
+//!
+//! What it refuses, with a [`CanonError`] that never carries the value: NaN and the infinities
+//! (JSON has no form for them), and integers beyond ±2^53. RFC 8785 §3.1 asks for I-JSON
+//! (RFC 7493), whose numbers are IEEE 754 doubles: such an integer would be rounded on the way
+//! (9007199254740993 would be hashed as 9007199254740992), so two different values would
+//! share a hash. Validation reports those numbers before a case is opened
+//! (`number.too_large`, [`crate::validation`]), so a record that validates always canonicalises.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -42,8 +52,8 @@ pub(crate) enum Mode {
 /// Why a value has no canonical form. Never carries the value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum CanonError {
-    /// A fractional, non-finite or too large floating-point number.
-    Float,
+    /// NaN or an infinity.
+    NonFinite,
     /// An integer beyond ±2^53.
     IntegerRange,
     /// A map key that is not a string.
@@ -55,7 +65,7 @@ pub(crate) enum CanonError {
 impl fmt::Display for CanonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            CanonError::Float => "a number that is not an integer",
+            CanonError::NonFinite => "a number that is not finite",
             CanonError::IntegerRange => "an integer beyond 2^53",
             CanonError::MapKey => "a map key that is not a string",
             CanonError::Custom => "a value that cannot be serialized",
@@ -152,12 +162,12 @@ impl Canon<'_> {
     }
 
     fn float(&mut self, v: f64) -> Result<(), CanonError> {
-        if v.is_finite() && v.fract() == 0.0 && v.abs() <= MAX_EXACT as f64 {
-            // Integral and exact: ECMAScript prints it as an integer (and -0 as 0).
-            self.int(v as i128)
-        } else {
-            Err(CanonError::Float)
+        if !v.is_finite() {
+            return Err(CanonError::NonFinite);
         }
+        self.out
+            .extend_from_slice(ryu_js::Buffer::new().format_finite(v).as_bytes());
+        Ok(())
     }
 
     fn object(&mut self, sealed: bool, wrappers: usize) -> Object<'_> {
@@ -688,19 +698,48 @@ mod tests {
     }
 
     #[test]
+    fn numbers_print_as_ecmascript_prints_them() {
+        // RFC 8785 Appendix B's sample numbers and the layout thresholds.
+        for (v, want) in [
+            (0.0, "0"),
+            (-0.0, "0"),
+            (1500.5, "1500.5"),
+            (2.0, "2"),
+            (1e21, "1e+21"),
+            (1e20, "100000000000000000000"),
+            (1e-7, "1e-7"),
+            (1e-6, "0.000001"),
+            (5e-324, "5e-324"),
+            (-5e-324, "-5e-324"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"),
+            (9007199254740992.0, "9007199254740992"),
+            (9007199254740994.0, "9007199254740994"),
+            (295147905179352830000.0, "295147905179352830000"),
+            (333333333.3333333, "333333333.3333333"),
+            (-0.0000033333333333333333, "-0.0000033333333333333333"),
+            (0.000001, "0.000001"),
+        ] {
+            assert_eq!(canon(&json!(v)), want, "{v:e}");
+        }
+    }
+
+    #[test]
     fn refuses_what_it_cannot_print_exactly() {
         let mut out = Vec::new();
-        assert_eq!(
-            write(&json!(1.5), Mode::Full, &mut out),
-            Err(CanonError::Float)
-        );
+        for v in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            assert_eq!(write(&v, Mode::Full, &mut out), Err(CanonError::NonFinite));
+        }
         assert_eq!(
             write(&json!(9007199254740993_u64), Mode::Full, &mut out),
             Err(CanonError::IntegerRange)
         );
+        assert_eq!(
+            write(&-9007199254740993_i64, Mode::Full, &mut out),
+            Err(CanonError::IntegerRange)
+        );
         out.clear();
-        write(&json!(2.0), Mode::Full, &mut out).unwrap();
-        assert_eq!(out, b"2");
+        write(&json!(9007199254740992_u64), Mode::Full, &mut out).unwrap();
+        assert_eq!(out, b"9007199254740992");
     }
 
     fn arb_json() -> impl Strategy<Value = Value> {
@@ -708,6 +747,9 @@ mod tests {
             Just(Value::Null),
             any::<bool>().prop_map(Value::Bool),
             (-(1_i64 << 53)..(1_i64 << 53)).prop_map(|n| json!(n)),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(|f| json!(f)),
             any::<String>().prop_map(Value::String),
             "[\\x00-\\x20\"\\\\a-zñ€😀\u{2028}]{0,8}".prop_map(Value::String),
         ];

@@ -67,12 +67,21 @@ pub fn is_sha256_hex(s: &str) -> bool {
 
 /// The RFC 8785 canonical JSON of `value`, as text.
 ///
-/// Fails (without quoting the value) on numbers that are not integers within ±2^53.
+/// Fails (without quoting the value, and without naming an event: `seq` is `None`) on NaN, the
+/// infinities and integers beyond ±2^53, which JCS's I-JSON numbers cannot carry exactly.
+///
+/// ```
+/// use siproc_core::history::canonical_json;
+/// let v = serde_json::json!({"b": 1500.5, "a": [1e21, 1e-7, -0.0]});
+/// assert_eq!(canonical_json(&v).unwrap(), r#"{"a":[1e+21,1e-7,0],"b":1500.5}"#);
+/// let err = canonical_json(&9007199254740993_u64).unwrap_err();
+/// assert_eq!(err.to_string(), "a value with no canonical JSON form (integer_range)");
+/// ```
 pub fn canonical_json<T: Serialize + ?Sized>(value: &T) -> Result<String, HistoryError> {
     let mut out = Vec::new();
     canonical::write(value, Mode::Full, &mut out).map_err(not_canonical)?;
     String::from_utf8(out).map_err(|_| HistoryError::NotCanonical {
-        seq: 0,
+        seq: None,
         reason: "utf8",
     })
 }
@@ -116,7 +125,7 @@ struct Unhashed<'a> {
     id: &'a uuid::Uuid,
     case_id: &'a uuid::Uuid,
     seq: u64,
-    actor: &'a crate::workflow::Actor,
+    actor: &'a crate::actor::Actor,
     at: &'a chrono::DateTime<chrono::Utc>,
     prev_hash: &'a str,
     kind: &'a super::EventKind,
@@ -137,9 +146,9 @@ fn write_hashed_form(event: &Event, out: &mut Vec<u8>) -> Result<(), CanonError>
 
 pub(crate) fn not_canonical(e: CanonError) -> HistoryError {
     HistoryError::NotCanonical {
-        seq: 0,
+        seq: None,
         reason: match e {
-            CanonError::Float => "float",
+            CanonError::NonFinite => "non_finite",
             CanonError::IntegerRange => "integer_range",
             CanonError::MapKey => "map_key",
             CanonError::Custom => "unserializable",
@@ -149,7 +158,10 @@ pub(crate) fn not_canonical(e: CanonError) -> HistoryError {
 
 fn with_seq(e: HistoryError, seq: u64) -> HistoryError {
     match e {
-        HistoryError::NotCanonical { reason, .. } => HistoryError::NotCanonical { seq, reason },
+        HistoryError::NotCanonical { reason, .. } => HistoryError::NotCanonical {
+            seq: Some(seq),
+            reason,
+        },
         other => other,
     }
 }

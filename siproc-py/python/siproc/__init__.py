@@ -43,6 +43,7 @@ from ._siproc import (
     MemoryStore,
     Report,
     apply,
+    builtin_packs,
     import_archive,
     open_case,
     read_archive,
@@ -74,6 +75,7 @@ __all__ = [
     "ValidationError",
     "WorkflowError",
     "apply",
+    "builtin_packs",
     "check_document",
     "duplicate_clusters",
     "find_duplicates",
@@ -133,7 +135,7 @@ def validate_many(
 
 def check_document(kind: str, value: str, *, locale: str = "es") -> Report:
     """Checks an identity document number of ``kind`` (``hn_dni``, ``hn_passport``, ``mx_curp``,
-    ``sv_dui``, ``gt_dpi``, ``mrz_td3``). The issues have the path ``""``."""
+    ``sv_dui``, ``gt_dpi``, ``mrz_td3``, ``mx_clave_elector``). The issues have the path ``""``."""
     return _siproc.check_document(kind, value, locale)
 
 

@@ -83,7 +83,7 @@ class Catalog:
 @final
 class Actor:
     """Who acts: a user id (not a name), a role (``officer``, ``supervisor``, ``directorate``,
-    ``partner``) and the office they act from."""
+    ``partner``, ``auditor``) and the office they act from."""
 
     def __new__(cls, user_id: str, role: str, office: str) -> Actor: ...
     @property
@@ -200,7 +200,11 @@ class ValidationError(SiprocError, ValueError):
         self, report: Report, message: str | None = None, code: str | None = None
     ) -> None: ...
 
-class CatalogError(SiprocError): ...
+class CatalogError(SiprocError):
+    problems: list[dict[str, Any]]
+    def __init__(
+        self, message: str, code: str | None = None, *, problems: list[dict[str, Any]] | None = None
+    ) -> None: ...
 
 class ConflictError(SiprocError):
     current: int | None
@@ -267,6 +271,7 @@ def find_duplicates(
     records: Iterable[_Record] | bytes | bytearray | str,
 ) -> list[DuplicatePair]: ...
 def duplicate_clusters(pairs: Iterable[DuplicatePair]) -> list[list[int]]: ...
+def builtin_packs() -> list[str]: ...
 
 # Cases and histories.
 def open_case(
@@ -337,6 +342,7 @@ __all__ = [
     "ValidationError",
     "WorkflowError",
     "apply",
+    "builtin_packs",
     "check_document",
     "duplicate_clusters",
     "find_duplicates",

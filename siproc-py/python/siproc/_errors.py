@@ -38,9 +38,18 @@ class ValidationError(SiprocError, ValueError):
 
 
 class CatalogError(SiprocError):
-    """A country pack could not be loaded; the message names the file and the entry."""
+    """A country pack could not be loaded; the message names the file and the entry of each
+    problem. ``problems`` lists every problem found (``Catalog.load`` checks the whole folder),
+    each a dict with ``code``, ``file``, ``entry`` (``None`` for the whole file) and ``reason``;
+    ``code`` is the first one's."""
 
     code = "catalog.error"
+
+    def __init__(
+        self, message: str, code: str | None = None, *, problems: list[dict[str, Any]] | None = None
+    ) -> None:
+        super().__init__(message, code)
+        self.problems: list[dict[str, Any]] = list(problems or [])
 
 
 class ConflictError(SiprocError):

@@ -1,0 +1,304 @@
+//! Durable store benchmarks (SQLite, and PostgreSQL when `SIPROC_TEST_POSTGRES_URL` names a
+//! server: `make bench-store` starts one); figures in benches/README.md, "Durable stores".
+//!
+//! Run: `make bench-store`, or
+//! `cargo bench -p siproc-benches --bench store -- --warm-up-time 1 --measurement-time 5`.
+//! `SIPROC_BENCH_CASES` sets the size of the search and import corpus (default 100,000).
+
+use std::hint::black_box;
+use std::io::Cursor;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeZone, Utc};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use serde_json::json;
+use siproc_core::archive::{self, ArchiveWriter, ImportOptions};
+use siproc_core::case::{Intake, case_number};
+use siproc_core::store::{self, CaseQuery, CaseStore};
+use siproc_core::workflow::{self, Actor, Command, Role};
+use siproc_core::{Catalog, history};
+use uuid::Uuid;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 10, 15, 4, 5)
+        .single()
+        .unwrap_or_default()
+}
+
+const GIVEN: &[&str] = &[
+    "Ana Lucía",
+    "José Ángel",
+    "María",
+    "Wilmer Josué",
+    "Karla",
+    "Óscar",
+    "Nohemí",
+    "Luis Fernando",
+    "Dunia",
+    "Érick",
+    "Glenda",
+    "Marvin",
+    "Yésica",
+    "Ángel",
+    "Reina",
+    "Santos",
+];
+const SURNAMES: &[&str] = &[
+    "Peña",
+    "Güity",
+    "Núñez",
+    "Hernández",
+    "López",
+    "Martínez",
+    "Zelaya",
+    "Castillo",
+    "Reyes",
+    "Mejía",
+    "Flores",
+    "Ávila",
+    "Rodríguez",
+    "Pérez",
+    "Suazo",
+    "Banegas",
+    "Padilla",
+    "Cárcamo",
+    "Funes",
+    "Maradiaga",
+    "Ordóñez",
+    "Turcios",
+    "Velásquez",
+    "Zúniga",
+];
+
+/// The `i`-th intake of the corpus: names and DNI vary with `i`.
+fn intake(office: &str, i: usize) -> Intake {
+    let given = GIVEN[i % GIVEN.len()];
+    let first = SURNAMES[(i / GIVEN.len()) % SURNAMES.len()];
+    let second = SURNAMES[(i / 7 + 3) % SURNAMES.len()];
+    serde_json::from_value(json!({
+        "office": office, "category": "detention", "opened_on": "2026-03-02",
+        "persons": [{"role": "national", "given_names": given,
+                     "surnames": format!("{first} {second} {i}"),
+                     "birth_date": "1994-07-21", "nationality": "HN",
+                     "documents": [{"kind": "hn_dni", "number": format!("0801-1994-{:05}", i % 100_000)}]}],
+        "consent": {"given": true, "given_by": 0, "recorded_on": "2026-03-02",
+                    "scope": ["processing", "share_with_partners"]},
+        "facts": {"authority": "Instituto Nacional de Migración", "facility": "Estación Siglo XXI",
+                  "detention_kind": "immigration", "arrest_date": "2026-02-27"}
+    }))
+    .unwrap_or_else(|_| std::process::exit(2))
+}
+
+fn officer() -> Actor {
+    Actor::new("officer-7", Role::Officer, "TAP")
+}
+
+fn note(i: usize) -> Command {
+    Command::AddNote {
+        text: format!("Llamada de seguimiento número {i} con la familia."),
+        written_on: None,
+    }
+}
+
+/// The stores to measure: SQLite in a temporary directory, PostgreSQL if a server is named.
+fn backends(dir: &std::path::Path) -> Vec<(&'static str, String)> {
+    let mut out = vec![(
+        "sqlite",
+        format!("sqlite://{}", dir.join("bench.db").display()),
+    )];
+    if let Ok(url) = std::env::var("SIPROC_TEST_POSTGRES_URL") {
+        out.push(("postgres", url));
+    }
+    out
+}
+
+fn open_store(url: &str) -> Box<dyn CaseStore> {
+    store::open_store(url).unwrap_or_else(|e| {
+        eprintln!("cannot open the store: {e}");
+        std::process::exit(2)
+    })
+}
+
+fn reset_postgres(url: &str) {
+    if url.starts_with("postgres")
+        && let Ok(mut client) = postgres::Client::connect(url, postgres::NoTls)
+    {
+        let _ = client.batch_execute(
+            "DROP TABLE IF EXISTS siproc_meta, cases, events, feed_counter, case_counters, \
+             case_names, case_documents",
+        );
+    }
+}
+
+fn bench_writes(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap_or_else(|_| std::process::exit(2));
+    let catalog = Catalog::honduras().unwrap_or_else(|_| std::process::exit(2));
+    for (name, url) in backends(dir.path()) {
+        reset_postgres(&url);
+        let store = open_store(&url);
+        let store = &*store;
+        let mut g = c.benchmark_group(format!("store/{name}"));
+        g.throughput(Throughput::Elements(1));
+        g.bench_function("open_case, one at a time", |b| {
+            let mut i = 0;
+            b.iter(|| {
+                i += 1;
+                store::open_case(store, &catalog, &officer(), &intake("TAP", i), now())
+            })
+        });
+        const BATCH: u64 = 800;
+        g.throughput(Throughput::Elements(BATCH));
+        g.bench_function("open_case, 8 threads (per 800 cases)", |b| {
+            b.iter_custom(|iters| {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    std::thread::scope(|s| {
+                        for t in 0..8_usize {
+                            let catalog = &catalog;
+                            s.spawn(move || {
+                                for k in 0..(BATCH as usize / 8) {
+                                    let _ = store::open_case(
+                                        store,
+                                        catalog,
+                                        &officer(),
+                                        &intake("MEX", t * 1000 + k),
+                                        now(),
+                                    );
+                                }
+                            });
+                        }
+                    });
+                }
+                start.elapsed()
+            })
+        });
+        g.throughput(Throughput::Elements(1));
+        g.bench_function("append one event (load, check, write)", |b| {
+            b.iter_batched(
+                || {
+                    let case =
+                        store::open_case(store, &catalog, &officer(), &intake("GUA", 1), now())
+                            .unwrap_or_else(|_| std::process::exit(2));
+                    let event = workflow::execute(&case, &catalog, &officer(), &note(1), now())
+                        .unwrap_or_else(|_| std::process::exit(2));
+                    (case.id, event)
+                },
+                |(id, event)| store.append(id, 1, std::slice::from_ref(&event)),
+                BatchSize::SmallInput,
+            )
+        });
+        let mut case = store::open_case(store, &catalog, &officer(), &intake("TAP", 7), now())
+            .unwrap_or_else(|_| std::process::exit(2));
+        for i in 1..20 {
+            case = store::run(store, &catalog, &officer(), case.id, &note(i), now())
+                .unwrap_or_else(|_| std::process::exit(2));
+        }
+        g.bench_function("load and replay a 20-event case", |b| {
+            b.iter(|| store::load_case(store, black_box(case.id)))
+        });
+        g.throughput(Throughput::Elements(8 * 100));
+        g.bench_function(
+            "load and replay a 20-event case, 8 threads (per 800)",
+            |b| {
+                b.iter(|| {
+                    std::thread::scope(|s| {
+                        for _ in 0..8 {
+                            s.spawn(|| {
+                                for _ in 0..100 {
+                                    let _ = black_box(store::load_case(store, case.id));
+                                }
+                            });
+                        }
+                    })
+                })
+            },
+        );
+        g.finish();
+    }
+}
+
+/// A 100,000-case archive (each case opened and given two notes), its import timed once, then
+/// searches over the imported cases.
+fn bench_corpus(c: &mut Criterion) {
+    let n: usize = std::env::var("SIPROC_BENCH_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let catalog = Catalog::honduras().unwrap_or_else(|_| std::process::exit(2));
+    let mut file = Vec::new();
+    {
+        let mut w = ArchiveWriter::new(&mut file, now()).unwrap_or_else(|_| std::process::exit(2));
+        for i in 0..n {
+            let number = case_number("TAP", 2026, i as u64 + 1);
+            let first = workflow::open(
+                &catalog,
+                &officer(),
+                &intake("TAP", i),
+                &number,
+                Uuid::now_v7(),
+                now(),
+            )
+            .unwrap_or_else(|_| std::process::exit(2));
+            let mut h =
+                history::CaseHistory::new(vec![first]).unwrap_or_else(|_| std::process::exit(2));
+            for k in 0..2 {
+                let e = workflow::execute(h.case(), &catalog, &officer(), &note(k), now())
+                    .unwrap_or_else(|_| std::process::exit(2));
+                let _ = h.push(e);
+            }
+            let _ = w.write_case(h.events());
+        }
+        let _ = w.finish();
+    }
+    let dir = tempfile::tempdir().unwrap_or_else(|_| std::process::exit(2));
+    for (name, url) in backends(dir.path()) {
+        reset_postgres(&url);
+        let url = url.replace("bench.db", "corpus.db");
+        let store = open_store(&url);
+        let start = Instant::now();
+        let report = archive::import(&*store, &mut Cursor::new(&file), ImportOptions::default());
+        let took = start.elapsed();
+        let imported = report.as_ref().map(|r| r.imported).unwrap_or(0);
+        println!(
+            "store/{name}/import of a {n}-case archive: {:.1} s ({:.0} cases/s, {imported} imported)",
+            took.as_secs_f64(),
+            n as f64 / took.as_secs_f64()
+        );
+        let mut g = c.benchmark_group(format!("store/{name}/{n} cases"));
+        g.measurement_time(Duration::from_secs(5));
+        let mut i = 0;
+        g.bench_function("name search (given name and both surnames)", |b| {
+            b.iter(|| {
+                i = (i + 7919) % n;
+                let person = intake("TAP", i);
+                let p = &person.persons[0];
+                store.list(&CaseQuery {
+                    name: Some(format!("{} {}", p.given_names, p.surnames)),
+                    ..Default::default()
+                })
+            })
+        });
+        g.bench_function("name search (a common surname, first page of 50)", |b| {
+            b.iter(|| {
+                store.list(&CaseQuery {
+                    name: Some("Zelaya".into()),
+                    limit: Some(50),
+                    ..Default::default()
+                })
+            })
+        });
+        g.bench_function("document search", |b| {
+            b.iter(|| {
+                i = (i + 7919) % n;
+                store.list(&CaseQuery {
+                    document_number: Some(format!("0801-1994-{:05}", i % 100_000)),
+                    ..Default::default()
+                })
+            })
+        });
+        g.finish();
+    }
+}
+
+criterion_group!(benches, bench_writes, bench_corpus);
+criterion_main!(benches);

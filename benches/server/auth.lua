@@ -1,0 +1,2 @@
+-- GET with the bearer token.
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")

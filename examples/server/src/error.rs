@@ -1,0 +1,233 @@
+//! The one error type of the API: every handler returns [`ApiError`], which answers
+//! `{"code": "...", "message": "..."}` with the core's stable code and never a personal value.
+//! Server faults are logged in full and answered with a generic 500.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::json;
+use siproc_core::access::AccessError;
+use siproc_core::issue::Issue;
+use siproc_core::{StoreError, WorkflowError};
+
+/// An answer other than success.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// No valid bearer token.
+    #[error("a valid bearer token is required")]
+    Unauthorized,
+    /// The caller's role or office may not do this.
+    #[error("{message}")]
+    Forbidden {
+        /// Stable code.
+        code: &'static str,
+        /// Message, without values.
+        message: String,
+    },
+    /// No such thing, or one the caller may not see (the two look alike).
+    #[error("not found")]
+    NotFound,
+    /// The case moved on.
+    #[error("the case is at version {current}")]
+    Conflict {
+        /// The current version.
+        current: u64,
+    },
+    /// A command came without `If-Match`.
+    #[error("If-Match with the case's version is required")]
+    PreconditionRequired,
+    /// The body is not JSON, or not well-formed.
+    #[error("{message}")]
+    BadRequest {
+        /// Stable code.
+        code: &'static str,
+        /// Message (positions and paths only).
+        message: String,
+    },
+    /// The request is understood but refused by the rules.
+    #[error("{message}")]
+    Unprocessable {
+        /// Stable code.
+        code: &'static str,
+        /// Message.
+        message: String,
+        /// The validation issues, when the refusal comes from a report.
+        issues: Option<Vec<Issue>>,
+    },
+    /// The body is over the limit.
+    #[error("the request body is too large")]
+    PayloadTooLarge,
+    /// Too many requests with this token.
+    #[error("too many requests")]
+    TooManyRequests {
+        /// Seconds until the next request is allowed.
+        retry_after: u64,
+    },
+    /// A fault of the server: logged, answered with a generic message.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// The body of every error answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Stable machine code (`store.conflict`, `workflow.wrong_status`, `auth.unauthorized`, …).
+    pub code: String,
+    /// A message for people, without personal values.
+    pub message: String,
+}
+
+impl ApiError {
+    /// An internal fault, from anything displayable (the text goes only to the log).
+    pub fn internal(e: impl std::fmt::Display) -> ApiError {
+        ApiError::Internal(e.to_string())
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            ApiError::Unauthorized => "auth.unauthorized",
+            ApiError::Forbidden { code, .. }
+            | ApiError::BadRequest { code, .. }
+            | ApiError::Unprocessable { code, .. } => code,
+            ApiError::NotFound => "store.not_found",
+            ApiError::Conflict { .. } => "store.conflict",
+            ApiError::PreconditionRequired => "http.if_match_required",
+            ApiError::TooManyRequests { .. } => "http.rate_limited",
+            ApiError::PayloadTooLarge => "http.body_too_large",
+            ApiError::Internal(_) => "server.internal",
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let code = self.code();
+        let message = match &self {
+            ApiError::Internal(detail) => {
+                tracing::error!(code, detail = %detail, "internal error");
+                "the server could not complete the request".to_owned()
+            }
+            other => other.to_string(),
+        };
+        let mut body = serde_json::Map::new();
+        body.insert("code".to_owned(), json!(code));
+        body.insert("message".to_owned(), json!(message));
+        match &self {
+            ApiError::Conflict { current } => {
+                body.insert("current".to_owned(), json!(current));
+            }
+            ApiError::Unprocessable {
+                issues: Some(issues),
+                ..
+            } => {
+                body.insert("issues".to_owned(), json!(issues));
+            }
+            _ => {}
+        }
+        let mut response = (status, Json(body)).into_response();
+        match &self {
+            ApiError::Unauthorized => {
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            ApiError::TooManyRequests { retry_after } => {
+                if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
+                    response.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+impl From<WorkflowError> for ApiError {
+    fn from(e: WorkflowError) -> Self {
+        match e {
+            WorkflowError::RoleNotAllowed { .. } | WorkflowError::WrongOffice { .. } => {
+                ApiError::Forbidden {
+                    code: e.code(),
+                    message: e.to_string(),
+                }
+            }
+            WorkflowError::InvalidIntake { report } => ApiError::Unprocessable {
+                code: "workflow.invalid_intake",
+                message: "the intake is not valid".to_owned(),
+                issues: Some(report.issues),
+            },
+            WorkflowError::InvalidCorrection { ref report, .. } => ApiError::Unprocessable {
+                code: e.code(),
+                message: e.to_string(),
+                issues: Some(report.issues.clone()),
+            },
+            WorkflowError::History(h) => ApiError::internal(h.code()),
+            other => ApiError::Unprocessable {
+                code: other.code(),
+                message: other.to_string(),
+                issues: None,
+            },
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict { current } => ApiError::Conflict { current },
+            StoreError::NotFound => ApiError::NotFound,
+            StoreError::Rejected(w) => w.into(),
+            StoreError::Form(f) => ApiError::Unprocessable {
+                code: f.code,
+                message: "the form could not be produced".to_owned(),
+                issues: None,
+            },
+            other => ApiError::internal(format!("{} ({other})", other.code())),
+        }
+    }
+}
+
+impl From<AccessError> for ApiError {
+    fn from(e: AccessError) -> Self {
+        match e {
+            AccessError::RoleNotAllowed { .. } => ApiError::Forbidden {
+                code: e.code(),
+                message: e.to_string(),
+            },
+            other => ApiError::Unprocessable {
+                code: other.code(),
+                message: other.to_string(),
+                issues: None,
+            },
+        }
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(e: rusqlite::Error) -> Self {
+        ApiError::internal(format!("server database: {e}"))
+    }
+}
+
+impl From<tokio::task::JoinError> for ApiError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        ApiError::internal(format!("blocking task: {e}"))
+    }
+}

@@ -1,0 +1,85 @@
+//! Request bodies: [`Body`] reads the raw bytes within the body limit (413 over it, chunked
+//! bodies included: axum's `DefaultBodyLimit` counts while reading), [`JsonBody`] reads JSON
+//! with answers that say what went wrong — malformed JSON is a 400 naming the line and column
+//! where parsing stopped; JSON of the wrong shape is a 422 naming the path, never the value
+//! (which may be personal).
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// The raw body, within the limit.
+pub struct Body(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for Body {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Bytes::from_request(req, state)
+            .await
+            .map(Body)
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::PayloadTooLarge
+                } else {
+                    ApiError::BadRequest {
+                        code: "http.bad_body",
+                        message: "the request body could not be read".to_owned(),
+                    }
+                }
+            })
+    }
+}
+
+/// A JSON body read into `T`.
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let Body(bytes) = Body::from_request(req, state).await?;
+        parse(&bytes).map(JsonBody)
+    }
+}
+
+fn from_serde(e: &serde_json::Error, path: Option<String>) -> ApiError {
+    if e.is_data() {
+        ApiError::Unprocessable {
+            code: "http.wrong_shape",
+            message: format!(
+                "the JSON does not have the expected shape at {}",
+                path.as_deref().unwrap_or(".")
+            ),
+            issues: None,
+        }
+    } else {
+        ApiError::BadRequest {
+            code: "http.malformed_json",
+            message: format!(
+                "malformed JSON: parsing stopped at line {} column {}",
+                e.line(),
+                e.column()
+            ),
+        }
+    }
+}
+
+/// Reads `bytes` as JSON into `T`.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        from_serde(e.inner(), Some(path))
+    })?;
+    de.end().map_err(|e| from_serde(&e, None))?;
+    Ok(value)
+}
+
+/// Checks that `bytes` is well-formed JSON (any shape), for bodies the core reads itself.
+pub fn well_formed(bytes: &[u8]) -> Result<(), ApiError> {
+    parse::<serde::de::IgnoredAny>(bytes).map(|_| ())
+}

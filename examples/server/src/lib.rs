@@ -1,0 +1,36 @@
+//! # siproc-server
+//!
+//! The reference server: consulates and the directorate on one live system, HTTP + JSON under
+//! `/api/v1` over `siproc-core`. Every rule (validation, workflow, visibility) is the core's;
+//! this crate authenticates, transports, logs and persists.
+//!
+//! Run it with `make run`, or:
+//!
+//! ```text
+//! cargo run -p siproc-server -- serve --demo                # SQLite in ./data/siproc.db
+//! cargo run -p siproc-server -- token create --user ana --role officer --office TAP
+//! ```
+//!
+//! Layout (as zero2prod's): [`startup`] builds the app, [`routes`] holds the handlers,
+//! [`auth`] the bearer-token extractor, [`error`] the one error type, [`db`] the server's own
+//! tables, [`store`] the database URL, [`feed`] the event stream, [`telemetry`] the logs,
+//! [`demo`] the demo data.
+//!
+//! Crates, and why: axum (the router and extractors, from the tokio project), tokio, tower and
+//! tower-http (body limit, request ids, trace, security headers), tracing (structured logs),
+//! utoipa (the OpenAPI document derived from the handlers), rusqlite (SQLite compiled in),
+//! governor (the per-token rate limiter: GCRA, keyed), clap (the command line), getrandom
+//! (token bytes from the operating system).
+#![deny(missing_docs)]
+
+pub mod auth;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod feed;
+pub mod json;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod store;
+pub mod telemetry;

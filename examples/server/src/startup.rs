@@ -1,0 +1,163 @@
+//! Building and running the application: settings, the router with its layers (request ids,
+//! one log line per request, body limit, security headers, timeouts), the listener, and
+//! graceful shutdown on SIGTERM or Ctrl-C.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath};
+use axum::http::{HeaderName, HeaderValue, Request, header};
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use tracing::Span;
+
+use crate::routes;
+use crate::state::{AppState, SharedState};
+use crate::store::Database;
+
+/// Largest request body, except archives: 1 MiB.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The database URL.
+    pub database: String,
+    /// Where to listen (port 0: any free port).
+    pub listen: SocketAddr,
+    /// Requests per second per token (0: no limit).
+    pub rate_limit: u32,
+}
+
+/// A built application, bound to its port, not yet serving.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: SharedState,
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The router over `state`, with every layer.
+pub fn router(state: SharedState) -> Router {
+    let security = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|req: &Request<axum::body::Body>| {
+            let route = req
+                .extensions()
+                .get::<MatchedPath>()
+                .map_or("unmatched", MatchedPath::as_str);
+            let id = req
+                .headers()
+                .get(&REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", id, method = %req.method(), route)
+        })
+        .on_request(())
+        .on_response(
+            |res: &axum::http::Response<axum::body::Body>, latency: Duration, _span: &Span| {
+                tracing::info!(
+                    status = res.status().as_u16(),
+                    ms = latency.as_secs_f64() * 1000.0,
+                    "response"
+                );
+            },
+        );
+    Router::new()
+        .nest("/api/v1", routes::api())
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(trace)
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(security),
+        )
+}
+
+impl Application {
+    /// Opens the database, loads the Honduran pack and binds the listener.
+    pub async fn build(settings: &Settings) -> Result<Application, Box<dyn std::error::Error>> {
+        let (store, db) = Database::parse(&settings.database)?.open()?;
+        let catalog = siproc_core::Catalog::honduras()?;
+        let state = Arc::new(AppState::new(store, db, catalog, settings.rate_limit));
+        let listener = TcpListener::bind(settings.listen).await?;
+        Ok(Application {
+            router: router(state.clone()),
+            listener,
+            state,
+        })
+    }
+
+    /// The shared state (for the demo data and the tests).
+    pub fn state(&self) -> &SharedState {
+        &self.state
+    }
+
+    /// The address it listens on.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until SIGTERM or Ctrl-C; in-flight requests finish, event streams end.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let state = self.state.clone();
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(async move {
+                shutdown_signal().await;
+                tracing::info!("shutting down");
+                state.shutdown.send_replace(true);
+            })
+            .await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

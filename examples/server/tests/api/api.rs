@@ -1,0 +1,419 @@
+//! Status codes, headers and shapes of the case routes.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{intake, spawn_app};
+
+#[tokio::test]
+async fn registration_answers_201_with_location_and_etag_and_the_case_reads_back() {
+    let app = spawn_app().await;
+    let res = app
+        .post("officer", "/cases")
+        .json(&intake("TAP"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(res.headers()["etag"], "\"1\"");
+    let summary: Value = res.json().await.unwrap();
+    for key in ["id", "number", "version", "head", "status", "office"] {
+        assert!(summary.get(key).is_some(), "{key}");
+    }
+    assert!(summary["number"].as_str().unwrap().starts_with("TAP-"));
+    assert_eq!(
+        location,
+        format!("/api/v1/cases/{}", summary["id"].as_str().unwrap())
+    );
+    let res = app
+        .get("officer", location.trim_start_matches("/api/v1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["etag"], "\"1\"");
+    let case: Value = res.json().await.unwrap();
+    assert_eq!(case["id"], summary["id"]);
+    assert!(case.get("events").is_none(), "history is never embedded");
+}
+
+#[tokio::test]
+async fn an_invalid_intake_is_422_with_the_validation_report() {
+    let app = spawn_app().await;
+    let mut bad = intake("TAP");
+    bad["persons"][0]["birth_date"] = "2099-01-01".into();
+    bad["facts"].as_object_mut().unwrap().remove("facility");
+    let res = app
+        .post("officer", "/cases")
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "workflow.invalid_intake");
+    let codes: Vec<&str> = body["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"fact.required"), "{codes:?}");
+    // No personal value in the answer.
+    assert!(!body.to_string().contains("Núñez"));
+    assert_eq!(app.state.store.list(&Default::default()).unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn the_same_idempotency_key_returns_the_first_registration() {
+    let app = spawn_app().await;
+    let send = || {
+        app.post("officer", "/cases")
+            .header("Idempotency-Key", "intake-7f3a")
+            .json(&intake("TAP"))
+            .send()
+    };
+    let (a, b) = tokio::join!(send(), send());
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!((a.status().as_u16(), b.status().as_u16()), (201, 201));
+    let (a, b): (Value, Value) = (a.json().await.unwrap(), b.json().await.unwrap());
+    assert_eq!(a["id"], b["id"]);
+    let again: Value = send().await.unwrap().json().await.unwrap();
+    assert_eq!(again["id"], a["id"]);
+    assert_eq!(app.state.store.list(&Default::default()).unwrap().len(), 1);
+    // Another key makes another case.
+    let other = app
+        .post("officer", "/cases")
+        .header("Idempotency-Key", "intake-other")
+        .json(&intake("TAP"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 201);
+    assert_eq!(app.state.store.list(&Default::default()).unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn two_commands_with_the_same_if_match_one_wins_one_gets_409() {
+    let app = spawn_app().await;
+    let id = app.register("officer", "TAP").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let send = |text: &'static str| {
+        app.post("officer", &format!("/cases/{id}/commands"))
+            .header("If-Match", "\"1\"")
+            .json(&json!({"command": "add_note", "text": text}))
+            .send()
+    };
+    let (a, b) = tokio::join!(send("primera"), send("segunda"));
+    let mut statuses = vec![a.unwrap(), b.unwrap()];
+    statuses.sort_by_key(|r| r.status());
+    let loser = statuses.pop().unwrap();
+    let winner = statuses.pop().unwrap();
+    assert_eq!(winner.status(), 200);
+    assert_eq!(winner.headers()["etag"], "\"2\"");
+    assert_eq!(loser.status(), 409);
+    let body: Value = loser.json().await.unwrap();
+    assert_eq!(
+        body,
+        json!({"code": "store.conflict", "current": 2, "message": body["message"]})
+    );
+    assert_eq!(app.version(&id), 2);
+    let verify: Value = app
+        .get("officer", &format!("/cases/{id}/verify"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(verify["ok"], true);
+    assert_eq!(verify["version"], 2);
+}
+
+#[tokio::test]
+async fn commands_need_if_match_and_refusals_carry_the_workflow_code() {
+    let app = spawn_app().await;
+    let id = app.register("officer", "TAP").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = app
+        .post("officer", &format!("/cases/{id}/commands"))
+        .json(&json!({"command": "add_note", "text": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 428);
+    let res = app
+        .post("officer", &format!("/cases/{id}/commands"))
+        .header("If-Match", "\"1\"")
+        .json(&json!({"command": "change_status", "to": "closed"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "workflow.illegal_transition");
+    let res = app
+        .post("officer", &format!("/cases/{id}/commands"))
+        .header("If-Match", "\"1\"")
+        .json(&json!({"command": "archive"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "workflow.role_not_allowed");
+}
+
+#[tokio::test]
+async fn lists_are_paged_filtered_and_limited_to_the_callers_office() {
+    let app = spawn_app().await;
+    for _ in 0..5 {
+        app.register("directorate", "TAP").await;
+    }
+    for _ in 0..2 {
+        app.register("directorate", "HOU").await;
+    }
+    let page: Value = app
+        .get("officer", "/cases?limit=2")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    let mut seen = Vec::new();
+    let mut cursor = None::<String>;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/cases?limit=2&cursor={c}"),
+            None => "/cases?limit=2".to_owned(),
+        };
+        let page: Value = app
+            .get("officer", &path)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        for item in page["items"].as_array().unwrap() {
+            assert_eq!(item["office"], "TAP");
+            assert!(item.get("persons").is_none());
+            seen.push(item["number"].as_str().unwrap().to_owned());
+        }
+        match page["next"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 5);
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted, seen);
+    let all: Value = app
+        .get("directorate", "/cases?limit=500")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all["items"].as_array().unwrap().len(), 7);
+    let hou: Value = app
+        .get("directorate", "/cases?office=HOU")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(hou["items"].as_array().unwrap().len(), 2);
+    let res = app
+        .get("officer", "/cases?status=nonsense")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let res = app.get("officer", "/cases?limit=0").send().await.unwrap();
+    assert_eq!(res.status(), 400);
+}
+
+#[tokio::test]
+async fn history_is_paged_and_reads_are_logged_before_the_answer() {
+    let app = spawn_app().await;
+    let id = app.register("officer", "TAP").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for i in 0..4 {
+        let status = app
+            .command(
+                "officer",
+                &id,
+                json!({"command": "add_note", "text": format!("nota {i}")}),
+            )
+            .await;
+        assert_eq!(status, 200);
+    }
+    let page: Value = app
+        .get("officer", &format!("/cases/{id}/history?limit=3"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 3);
+    assert_eq!(page["next"], 3);
+    let rest: Value = app
+        .get("officer", &format!("/cases/{id}/history?after=3"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rest["items"].as_array().unwrap().len(), 2);
+    assert_eq!(rest["next"], Value::Null);
+    // Both reads are in the log, written before the answers came back.
+    let log = app
+        .state
+        .db
+        .access_log(&siproc_server::db::LogFilter {
+            case_id: Some(id.parse().unwrap()),
+            limit: 100,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        log.iter().filter(|e| e.what.as_str() == "history").count(),
+        2
+    );
+    assert!(
+        log.iter()
+            .all(|e| e.user_id == "user-officer" && e.office == "TAP")
+    );
+}
+
+#[tokio::test]
+async fn a_form_pdf_is_served_and_recorded_in_the_history() {
+    let app = spawn_app().await;
+    let id = app.register("officer", "TAP").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let forms: Value = app
+        .get("officer", &format!("/cases/{id}/forms"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let first = &forms["items"][0];
+    assert_eq!(first["generated"], false);
+    let href = first["href"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("/api/v1")
+        .to_owned();
+    let res = app.get("officer", &href).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    let pdf = res.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    assert_eq!(app.version(&id), 2);
+    let forms: Value = app
+        .get("officer", &format!("/cases/{id}/forms"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(forms["items"][0]["generated"], true);
+    let res = app
+        .get("officer", &format!("/cases/{id}/forms/no_such_form.pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let res = app
+        .get("officer", &format!("/cases/{id}/forms/x.txt"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}
+
+#[tokio::test]
+async fn an_archive_exported_by_the_directorate_imports_into_another_server() {
+    let app = spawn_app().await;
+    for _ in 0..3 {
+        app.register("directorate", "TAP").await;
+    }
+    let archive = app.get("directorate", "/archive").send().await.unwrap();
+    assert_eq!(archive.status(), 200);
+    let bytes = archive.bytes().await.unwrap();
+    let other = spawn_app().await;
+    let report: Value = other
+        .post("directorate", "/archive")
+        .body(bytes.clone())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["cases"], 3);
+    assert_eq!(report["imported"], 3);
+    assert_eq!(report["rejected"], json!([]));
+    let again: Value = other
+        .post("directorate", "/archive")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["unchanged"], 3);
+    assert_eq!(again["imported"], 0);
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_route() {
+    let app = spawn_app().await;
+    let doc: Value = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    for path in [
+        "/cases",
+        "/cases/{id}",
+        "/cases/{id}/commands",
+        "/cases/{id}/history",
+        "/cases/{id}/verify",
+        "/cases/{id}/forms",
+        "/cases/{id}/forms/{file}",
+        "/cases/{id}/access",
+        "/events",
+        "/archive",
+        "/access-log",
+        "/health",
+    ] {
+        assert!(paths.contains_key(path), "{path}");
+    }
+}

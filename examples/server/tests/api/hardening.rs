@@ -1,0 +1,128 @@
+//! Body limits, malformed JSON, rate limits, security headers.
+
+use serde_json::Value;
+
+use crate::helpers::{intake, spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn bodies_over_one_mebibyte_are_413_chunked_or_not() {
+    let app = spawn_app().await;
+    let big = vec![b' '; 1024 * 1024 + 1];
+    let res = app
+        .post("officer", "/cases")
+        .body(big.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    // Chunked: no Content-Length, the limit is found while reading.
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+        big.chunks(64 * 1024).map(|c| Ok(c.to_vec())).collect();
+    let body = reqwest::Body::wrap_stream(futures_util::stream::iter(chunks));
+    let res = app
+        .post("officer", "/cases")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    assert_eq!(app.state.store.list(&Default::default()).unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn malformed_json_is_400_saying_where_parsing_stopped() {
+    let app = spawn_app().await;
+    let res = app
+        .post("officer", "/cases")
+        .header("content-type", "application/json")
+        .body("{\n  \"office\": \"TAP\",\n  \"category\" \"detention\"\n}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "http.malformed_json");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("line 3 column 14"),
+        "{body}"
+    );
+    let id = app.register("officer", "TAP").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = app
+        .post("officer", &format!("/cases/{id}/commands"))
+        .header("If-Match", "\"1\"")
+        .body("{\"command\": \"add_note\", \"text\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    // Well-formed JSON of the wrong shape names the path, not the value.
+    let res = app
+        .post("officer", &format!("/cases/{id}/commands"))
+        .header("If-Match", "\"1\"")
+        .body("{\"command\": \"add_note\", \"text\": 12345678}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "http.wrong_shape");
+    assert!(!body["message"].as_str().unwrap().contains("12345678"));
+}
+
+#[tokio::test]
+async fn each_token_has_a_rate_limit_answered_429_with_retry_after() {
+    let app = spawn_app_with(5).await;
+    let mut limited = None;
+    for _ in 0..40 {
+        let res = app.get("officer", "/cases").send().await.unwrap();
+        if res.status() == 429 {
+            limited = Some(res);
+            break;
+        }
+    }
+    let res = limited.expect("the limit was never reached");
+    let retry: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry >= 1);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "http.rate_limited");
+    // Another token is not affected.
+    let res = app.get("supervisor", "/cases").send().await.unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+#[tokio::test]
+async fn every_answer_has_security_headers_a_request_id_and_no_cors() {
+    let app = spawn_app().await;
+    for res in [
+        app.client.get(app.url("/health")).send().await.unwrap(),
+        app.get("officer", "/cases").send().await.unwrap(),
+        app.post("officer", "/cases")
+            .json(&intake("MEX"))
+            .send()
+            .await
+            .unwrap(),
+        app.client
+            .get(app.url("/cases"))
+            .header("Origin", "https://evil.example")
+            .send()
+            .await
+            .unwrap(),
+    ] {
+        let h = res.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["x-frame-options"], "DENY");
+        assert!(h.contains_key("content-security-policy"));
+        assert!(h.contains_key("x-request-id"));
+        assert!(!h.contains_key("access-control-allow-origin"));
+    }
+}

@@ -1,0 +1,118 @@
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use serde_json::Value;
+use siproc_core::{Actor, Role};
+use siproc_server::db::new_token;
+use siproc_server::startup::{Application, Settings};
+use siproc_server::state::SharedState;
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub state: SharedState,
+    pub tokens: HashMap<&'static str, String>,
+}
+
+/// The callers of the tests: name → (role, office).
+pub const CALLERS: &[(&str, Role, &str)] = &[
+    ("officer", Role::Officer, "TAP"),
+    ("supervisor", Role::Supervisor, "TAP"),
+    ("directorate", Role::Directorate, "DGPHM"),
+    ("partner", Role::Partner, "TAP"),
+    ("auditor", Role::Auditor, "DGPHM"),
+    ("officer_hou", Role::Officer, "HOU"),
+    ("officer_mex", Role::Officer, "MEX"),
+];
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(0).await
+}
+
+pub async fn spawn_app_with(rate_limit: u32) -> TestApp {
+    let settings = Settings {
+        database: "memory:".to_owned(),
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        rate_limit,
+    };
+    let app = Application::build(&settings).await.expect("build");
+    let addr = app.local_addr().unwrap();
+    let state = app.state().clone();
+    let mut tokens = HashMap::new();
+    for &(name, role, office) in CALLERS {
+        let token = new_token().unwrap();
+        state
+            .db
+            .add_token(&token, &Actor::new(format!("user-{name}"), role, office))
+            .unwrap();
+        tokens.insert(name, token);
+    }
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        base: format!("http://{addr}/api/v1"),
+        client: reqwest::Client::new(),
+        state,
+        tokens,
+    }
+}
+
+/// A valid intake (an invented detained national) for `office`.
+pub fn intake(office: &str) -> Value {
+    let templates: Vec<Value> =
+        serde_json::from_str(include_str!("../../demo/intakes.json")).unwrap();
+    let mut intake = templates[0].clone();
+    intake["office"] = office.into();
+    intake
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn get(&self, who: &str, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(&self.tokens[who])
+    }
+
+    pub fn post(&self, who: &str, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(&self.tokens[who])
+    }
+
+    /// Registers a case as `who`; returns its summary.
+    pub async fn register(&self, who: &str, office: &str) -> Value {
+        let res = self
+            .post(who, "/cases")
+            .json(&intake(office))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201, "{:?}", res.text().await);
+        res.json().await.unwrap()
+    }
+
+    /// The case's current version, read from the store.
+    pub fn version(&self, id: &str) -> u64 {
+        self.state
+            .store
+            .summary(id.parse().unwrap())
+            .unwrap()
+            .version
+    }
+
+    /// Runs a command as `who` at the case's current version; returns the status.
+    pub async fn command(&self, who: &str, id: &str, command: Value) -> u16 {
+        let version = self.version(id);
+        self.post(who, &format!("/cases/{id}/commands"))
+            .header("If-Match", format!("\"{version}\""))
+            .json(&command)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+}

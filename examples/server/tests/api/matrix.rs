@@ -1,0 +1,255 @@
+//! The authorization matrix: every route × every role × the caller's own office, another
+//! office, and a case with a transfer pending to the caller's office. Each cell's expected
+//! status is in the tables below; the test collects every difference and fails listing them.
+
+use serde_json::json;
+
+use crate::helpers::{TestApp, spawn_app};
+
+/// Roles in the order of the table columns.
+const ROLES: &[&str] = &["officer", "supervisor", "directorate", "partner", "auditor"];
+
+/// Case routes: for each role, the statuses for (own office, other office, pending transfer).
+/// `own` is a TAP case, `other` a MEX case, `transfer` a MEX case with a transfer pending to
+/// TAP; officers, supervisors and partners act from TAP, the directorate and the auditor from
+/// DGPHM.
+#[rustfmt::skip]
+const CASE_ROUTES: &[(&str, [[u16; 3]; 5])] = &[
+    //                    officer          supervisor       directorate      partner          auditor
+    ("get case",        [[200, 404, 200], [200, 404, 200], [200, 200, 200], [404, 404, 404], [200, 200, 200]]),
+    ("history",         [[200, 404, 200], [200, 404, 200], [200, 200, 200], [404, 404, 404], [200, 200, 200]]),
+    ("verify",          [[200, 404, 200], [200, 404, 200], [200, 200, 200], [404, 404, 404], [200, 200, 200]]),
+    ("forms",           [[200, 404, 200], [200, 404, 200], [200, 200, 200], [404, 404, 404], [200, 200, 200]]),
+    ("form pdf",        [[200, 404, 403], [200, 404, 403], [200, 200, 200], [404, 404, 404], [403, 403, 403]]),
+    ("add note",        [[200, 404, 403], [200, 404, 403], [200, 200, 200], [404, 404, 404], [403, 403, 403]]),
+    // If-Match is checked before the case is looked up: a case one may not see answers as one
+    // that does not exist.
+    ("no If-Match",     [[428, 428, 428], [428, 428, 428], [428, 428, 428], [428, 428, 428], [428, 428, 428]]),
+    ("approve closure", [[403, 404, 403], [422, 404, 403], [422, 422, 422], [404, 404, 404], [403, 403, 403]]),
+];
+
+/// Routes without a case: the status for each role.
+#[rustfmt::skip]
+const OTHER_ROUTES: &[(&str, [u16; 5])] = &[
+    //                               officer supervisor directorate partner auditor
+    ("register own office",          [201, 201, 201, 403, 403]),
+    ("register other office",        [403, 403, 201, 403, 403]),
+    ("list",                         [200, 200, 200, 403, 200]),
+    ("events",                       [200, 200, 200, 403, 200]),
+    ("export archive",               [403, 403, 200, 403, 403]),
+    ("import archive",               [403, 403, 200, 403, 403]),
+    ("access log",                   [403, 403, 200, 403, 200]),
+    ("health",                       [200, 200, 200, 200, 200]),
+    ("openapi",                      [200, 200, 200, 200, 200]),
+];
+
+/// Break the glass, run last (it changes what the caller sees afterwards).
+#[rustfmt::skip]
+const BREAK_GLASS: [[u16; 3]; 5] =
+    [[201, 201, 201], [201, 201, 201], [201, 201, 201], [403, 403, 403], [403, 403, 403]];
+
+struct Cases {
+    own: String,
+    other: String,
+    transfer: String,
+}
+
+async fn setup(app: &TestApp) -> Cases {
+    let own = app.register("directorate", "TAP").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let other = app.register("directorate", "MEX").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let transfer = app.register("directorate", "MEX").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let status = app
+        .command(
+            "directorate",
+            &transfer,
+            json!({"command": "request_transfer", "to_office": "TAP"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    Cases {
+        own,
+        other,
+        transfer,
+    }
+}
+
+async fn case_route(app: &TestApp, route: &str, who: &str, id: &str, form: &str) -> u16 {
+    let send =
+        |r: reqwest::RequestBuilder| async move { r.send().await.unwrap().status().as_u16() };
+    match route {
+        "get case" => send(app.get(who, &format!("/cases/{id}"))).await,
+        "history" => send(app.get(who, &format!("/cases/{id}/history"))).await,
+        "verify" => send(app.get(who, &format!("/cases/{id}/verify"))).await,
+        "forms" => send(app.get(who, &format!("/cases/{id}/forms"))).await,
+        "form pdf" => send(app.get(who, &format!("/cases/{id}/forms/{form}.pdf"))).await,
+        "add note" => {
+            app.command(
+                who,
+                id,
+                json!({"command": "add_note", "text": "Visita consular."}),
+            )
+            .await
+        }
+        "no If-Match" => {
+            send(
+                app.post(who, &format!("/cases/{id}/commands"))
+                    .json(&json!({"command": "add_note", "text": "x"})),
+            )
+            .await
+        }
+        "approve closure" => {
+            app.command(who, id, json!({"command": "approve_closure"}))
+                .await
+        }
+        "break glass" => {
+            send(
+                app.post(who, &format!("/cases/{id}/access"))
+                    .json(&json!({"reason": "Audiencia urgente mañana"})),
+            )
+            .await
+        }
+        other => panic!("unknown route {other}"),
+    }
+}
+
+async fn other_route(app: &TestApp, route: &str, who: &str) -> u16 {
+    let send =
+        |r: reqwest::RequestBuilder| async move { r.send().await.unwrap().status().as_u16() };
+    match route {
+        "register own office" => {
+            send(app.post(who, "/cases").json(&crate::helpers::intake("TAP"))).await
+        }
+        "register other office" => {
+            send(app.post(who, "/cases").json(&crate::helpers::intake("MEX"))).await
+        }
+        "list" => send(app.get(who, "/cases")).await,
+        "events" => send(app.get(who, "/events")).await,
+        "export archive" => send(app.get(who, "/archive")).await,
+        "import archive" => send(app.post(who, "/archive").body(Vec::new())).await,
+        "access log" => send(app.get(who, "/access-log")).await,
+        "health" => send(app.get(who, "/health")).await,
+        "openapi" => send(app.get(who, "/openapi.json")).await,
+        other => panic!("unknown route {other}"),
+    }
+}
+
+#[tokio::test]
+async fn every_route_role_and_office_answers_as_the_table_says() {
+    let app = spawn_app().await;
+    let cases = setup(&app).await;
+    // A form the detention case requires, as the directorate sees it.
+    let forms: serde_json::Value = app
+        .get("directorate", &format!("/cases/{}/forms", cases.own))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let form = forms["items"][0]["form"]
+        .as_str()
+        .expect("a required form")
+        .to_owned();
+    let columns = [&cases.own, &cases.other, &cases.transfer];
+    let mut differences = Vec::new();
+    for (route, expected) in CASE_ROUTES {
+        for (r, who) in ROLES.iter().enumerate() {
+            for (c, id) in columns.iter().enumerate() {
+                let got = case_route(&app, route, who, id, &form).await;
+                let want = expected[r][c];
+                if got != want {
+                    differences.push(format!(
+                        "{route} / {who} / column {c}: {got}, expected {want}"
+                    ));
+                }
+            }
+        }
+    }
+    for (route, expected) in OTHER_ROUTES {
+        for (r, who) in ROLES.iter().enumerate() {
+            let got = other_route(&app, route, who).await;
+            if got != expected[r] {
+                differences.push(format!("{route} / {who}: {got}, expected {}", expected[r]));
+            }
+        }
+    }
+    for (r, who) in ROLES.iter().enumerate() {
+        for (c, id) in columns.iter().enumerate() {
+            let got = case_route(&app, "break glass", who, id, &form).await;
+            if got != BREAK_GLASS[r][c] {
+                differences.push(format!(
+                    "break glass / {who} / column {c}: {got}, expected {}",
+                    BREAK_GLASS[r][c]
+                ));
+            }
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+
+    // After breaking the glass the officer sees the other office's case, and the access log
+    // shows it with the reason.
+    let res = app
+        .get("officer", &format!("/cases/{}", cases.other))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let log: serde_json::Value = app
+        .get(
+            "directorate",
+            &format!("/access-log?case={}&user=user-officer", cases.other),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = log["items"].as_array().unwrap();
+    assert!(items.iter().any(|e| e["what"] == "case"
+        && e["access"] == "break_glass"
+        && e["reason"] == "Audiencia urgente mañana"));
+    assert!(items.iter().any(|e| e["what"] == "break_glass"));
+}
+
+#[tokio::test]
+async fn every_route_wants_a_token() {
+    let app = spawn_app().await;
+    let id = uuid::Uuid::nil();
+    let client = &app.client;
+    let requests = [
+        client
+            .post(app.url("/cases"))
+            .json(&crate::helpers::intake("TAP")),
+        client.get(app.url("/cases")),
+        client.get(app.url(&format!("/cases/{id}"))),
+        client.post(app.url(&format!("/cases/{id}/commands"))),
+        client.get(app.url(&format!("/cases/{id}/history"))),
+        client.get(app.url(&format!("/cases/{id}/verify"))),
+        client.get(app.url(&format!("/cases/{id}/forms"))),
+        client.get(app.url(&format!("/cases/{id}/forms/x.pdf"))),
+        client.post(app.url(&format!("/cases/{id}/access"))),
+        client.get(app.url("/events")),
+        client.get(app.url("/archive")),
+        client.post(app.url("/archive")),
+        client.get(app.url("/access-log")),
+        client.get(app.url("/cases")).bearer_auth("sps_not_a_token"),
+    ];
+    for req in requests {
+        let res = req.send().await.unwrap();
+        assert_eq!(res.status(), 401, "{}", res.url());
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["code"], "auth.unauthorized");
+    }
+    let res = client.get(app.url("/health")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+}

@@ -1,0 +1,26 @@
+# The case stores (siproc-core/src/store): the store contract against MemoryStore, SQLite and a
+# real PostgreSQL, two processes on one database, writers killed with SIGKILL.
+#
+#   make test-store   the store tests, with a private PostgreSQL started and stopped around them
+#   make bench-store  the store benchmarks (benches/README.md, "Stores")
+#
+# mk/with-pg.sh runs a command with a private PostgreSQL cluster under target/pg (Debian's
+# `postgresql`, installed by setup-pg; owned by the user `postgres` when run as root).
+
+.PHONY: setup-pg test-store bench-store
+
+TESTS += test-store
+STORE_FEATURES := testkit,sqlite,postgres
+
+setup-pg:
+	@dpkg -s postgresql >/dev/null 2>&1 || { echo "installing Debian packages: postgresql"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
+	@# Debian starts a cluster of its own on install; the tests use their private one.
+	@command -v runuser >/dev/null || { echo "runuser (util-linux) is missing"; exit 1; }
+
+test-store: setup-rust setup-pg
+	cargo test -p siproc-core --features $(STORE_FEATURES) --lib store
+	$(ROOT)/mk/with-pg.sh cargo test -p siproc-core --features $(STORE_FEATURES) --test store
+
+bench-store: setup-rust setup-pg
+	$(ROOT)/mk/with-pg.sh cargo bench -p siproc-benches --bench store

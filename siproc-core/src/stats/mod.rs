@@ -1,0 +1,156 @@
+//! Protection metrics and privacy-safe statistics.
+//!
+//! Over a stream of cases, one at a time ([`CaseRecord`], made from a history), the
+//! [`Accumulator`] counts cases by category, status, office, country where the national is,
+//! vulnerability flag, sex, age band and month; cases opened and closed per month; open-case
+//! aging; targets met and breached against the catalog's `sla.json`; services given and
+//! referrals by partner and outcome; and the median and 90th percentile of the time to first
+//! action and to resolution. The result is a list of [`CountTable`]s.
+//!
+//! - [`statistics`] publishes them whole, for staff ([`Statistics`]);
+//! - [`release`] publishes them disclosure-controlled ([`disclosure`]), for anything that leaves
+//!   the ministry ([`Release`]); `k` comes from the pack (`pack.json`'s `disclosure.k`, 10 by
+//!   default) unless the caller sets it.
+//!
+//! Both read a [`CaseStore`] case by case ([`each_record`]): a summary list, then one history
+//! at a time, so that no more than one case is held in memory. Records carry no personal data:
+//! a statistic never names a person, and an error never holds a value.
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use siproc_core::stats::{self, Parameters};
+//! use siproc_core::{Catalog, MemoryStore};
+//!
+//! let catalog = Catalog::honduras()?;
+//! let store = MemoryStore::new();
+//! let parameters = Parameters {
+//!     catalog: "hn".into(), from: None, to: None,
+//!     as_of: Utc.with_ymd_and_hms(2026, 12, 31, 0, 0, 0).unwrap(),
+//! };
+//! let release = stats::release(&store, &catalog, parameters, None)?;
+//! assert_eq!(release.k, 10);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod accumulate;
+pub mod disclosure;
+mod output;
+mod record;
+mod tables;
+
+pub use accumulate::Accumulator;
+pub use disclosure::{Suppression, protect};
+pub use output::{Cell, Parameters, Release, Statistics, Table, table, write_csv};
+pub use record::{CaseRecord, UNKNOWN};
+pub use tables::{CountTable, Durations, Labels};
+
+use crate::catalog::Catalog;
+use crate::store::{CaseQuery, CaseStore, StoreError};
+
+/// Why statistics could not be computed. Never holds personal data.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StatsError {
+    /// The store failed, or a stored history does not replay.
+    #[error("statistics: {0}")]
+    Store(#[from] StoreError),
+    /// The parameters do not make sense (`from` after `to`, `k` below 2).
+    #[error("statistics: bad parameters: {reason}")]
+    BadParameters {
+        /// Which parameter, and why; never a value from a case.
+        reason: &'static str,
+    },
+}
+
+impl StatsError {
+    /// The stable machine code: `stats.bad_parameters`, or the store's code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StatsError::Store(e) => e.code(),
+            StatsError::BadParameters { .. } => "stats.bad_parameters",
+        }
+    }
+}
+
+/// Feeds `sink` the record of every case in `store`, one at a time.
+///
+/// The store contract lists summaries without paging for now, so the list of summaries (no
+/// personal data, about 200 bytes a case) is read whole; histories are loaded one by one.
+/// When `CaseQuery` gains paging, this is the one function to change.
+pub fn each_record(
+    store: &dyn CaseStore,
+    catalog: &Catalog,
+    sink: &mut dyn FnMut(&CaseRecord),
+) -> Result<(), StatsError> {
+    for summary in store.list(&CaseQuery::default())? {
+        let events = store.load(summary.id)?;
+        let record = CaseRecord::from_history(&events, catalog).map_err(StoreError::from)?;
+        sink(&record);
+    }
+    Ok(())
+}
+
+/// Counts every case of `store` opened within the parameters' date range.
+pub fn count(
+    store: &dyn CaseStore,
+    catalog: &Catalog,
+    parameters: Parameters,
+) -> Result<Vec<CountTable>, StatsError> {
+    if parameters
+        .from
+        .zip(parameters.to)
+        .is_some_and(|(from, to)| from > to)
+    {
+        return Err(StatsError::BadParameters {
+            reason: "from is after to",
+        });
+    }
+    let mut acc = Accumulator::new(catalog, parameters);
+    each_record(store, catalog, &mut |r| {
+        acc.add(r);
+    })?;
+    Ok(acc.finish())
+}
+
+/// The full statistics of `store`, for staff.
+pub fn statistics(
+    store: &dyn CaseStore,
+    catalog: &Catalog,
+    parameters: Parameters,
+) -> Result<Statistics, StatsError> {
+    let tables = count(store, catalog, parameters.clone())?;
+    Ok(Statistics {
+        parameters,
+        tables: tables.iter().map(|t| table(t, None)).collect(),
+    })
+}
+
+/// The disclosure-controlled release of `store`, with threshold `k` (the pack's when `None`).
+pub fn release(
+    store: &dyn CaseStore,
+    catalog: &Catalog,
+    parameters: Parameters,
+    k: Option<u64>,
+) -> Result<Release, StatsError> {
+    let k = k.unwrap_or(u64::from(catalog.pack.disclosure.k));
+    if k < 2 {
+        return Err(StatsError::BadParameters {
+            reason: "k must be at least 2",
+        });
+    }
+    let tables = count(store, catalog, parameters.clone())?;
+    Ok(release_of(&tables, parameters, k))
+}
+
+/// The disclosure-controlled release of counted tables.
+pub fn release_of(tables: &[CountTable], parameters: Parameters, k: u64) -> Release {
+    let suppression = protect(tables, k);
+    Release {
+        k,
+        parameters,
+        tables: tables
+            .iter()
+            .map(|t| table(t, Some((&suppression, k))))
+            .collect(),
+    }
+}

@@ -1,0 +1,218 @@
+//! [`MemoryStore`]: the thread-safe in-memory [`CaseStore`].
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use uuid::Uuid;
+
+use super::{
+    CaseHistory, CaseQuery, CaseStore, CaseSummary, FeedEntry, IndexTerms, PutOutcome, StoreError,
+    document_key, name_terms, parse_case_number,
+};
+use crate::case::case_number;
+use crate::history::{Appended, Event, HistoryError};
+use crate::workflow::WorkflowError;
+
+struct Stored {
+    history: CaseHistory,
+    terms: IndexTerms,
+}
+
+impl Stored {
+    fn new(history: CaseHistory) -> Stored {
+        let terms = IndexTerms::of(history.case());
+        Stored { history, terms }
+    }
+
+    fn matches(&self, q: &CaseQuery, name_words: &[String], document: Option<&str>) -> bool {
+        let c = self.history.case();
+        q.office.as_ref().is_none_or(|o| *o == c.office)
+            && q.status.is_none_or(|s| s == c.status)
+            && q.category.as_ref().is_none_or(|k| *k == c.category)
+            && q.number.as_ref().is_none_or(|n| *n == c.number)
+            && document.is_none_or(|d| self.terms.has_document(d))
+            && (name_words.is_empty() || self.terms.has_name(name_words))
+    }
+}
+
+#[derive(Default)]
+struct Inner {
+    cases: HashMap<Uuid, Stored>,
+    /// Case numbers in order: the order lists are in.
+    numbers: BTreeMap<String, Uuid>,
+    counters: HashMap<(String, i32), u64>,
+    feed: Vec<FeedEntry>,
+}
+
+impl Inner {
+    fn record(&mut self, history: &CaseHistory, events: &[Event]) {
+        let first = self.feed.len() as u64 + 1;
+        self.feed
+            .extend(FeedEntry::of(history.case(), events, first));
+    }
+}
+
+/// A thread-safe in-memory [`CaseStore`]. One lock guards everything, so every operation is
+/// atomic; numbering is serialised anyway, and appends are short.
+#[derive(Default)]
+pub struct MemoryStore {
+    inner: RwLock<Inner>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+
+    /// Number of cases stored.
+    pub fn len(&self) -> usize {
+        self.read().cases.len()
+    }
+
+    /// Whether no case is stored.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    // A panic while holding the lock cannot leave the maps half-updated (every update is
+    // computed first and committed with plain inserts), so a poisoned lock is safe to reuse.
+    fn read(&self) -> RwLockReadGuard<'_, Inner> {
+        self.inner.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Inner> {
+        self.inner.write().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl CaseStore for MemoryStore {
+    fn create_case(
+        &self,
+        office: &str,
+        year: i32,
+        open: &mut dyn FnMut(&str) -> Result<Event, WorkflowError>,
+    ) -> Result<Event, StoreError> {
+        let mut inner = self.write();
+        let key = (office.to_owned(), year);
+        let mut next = inner.counters.get(&key).copied().unwrap_or(0) + 1;
+        let mut number = case_number(office, year, next);
+        while inner.numbers.contains_key(&number) {
+            next += 1;
+            number = case_number(office, year, next);
+        }
+        let history = CaseHistory::opened(open(&number)?, &number)?;
+        if inner.cases.contains_key(&history.id()) {
+            return Err(StoreError::DuplicateCase);
+        }
+        let event = history
+            .events()
+            .first()
+            .cloned()
+            .ok_or(HistoryError::Empty)?;
+        inner.counters.insert(key, next);
+        inner.numbers.insert(number, history.id());
+        inner.record(&history, history.events());
+        inner.cases.insert(history.id(), Stored::new(history));
+        Ok(event)
+    }
+
+    fn load(&self, case_id: Uuid) -> Result<Vec<Event>, StoreError> {
+        self.read()
+            .cases
+            .get(&case_id)
+            .map(|s| s.history.events().to_vec())
+            .ok_or(StoreError::NotFound)
+    }
+
+    fn append(
+        &self,
+        case_id: Uuid,
+        expected_version: u64,
+        events: &[Event],
+    ) -> Result<u64, StoreError> {
+        let mut inner = self.write();
+        let first = inner.feed.len() as u64 + 1;
+        let stored = inner.cases.get_mut(&case_id).ok_or(StoreError::NotFound)?;
+        match stored.history.append(expected_version, events)? {
+            Appended::AlreadyStored(version) => Ok(version),
+            Appended::Written(version) => {
+                if events.iter().any(|e| IndexTerms::changed_by(&e.kind)) {
+                    stored.terms = IndexTerms::of(stored.history.case());
+                }
+                let entries = FeedEntry::of(stored.history.case(), events, first);
+                inner.feed.extend(entries);
+                Ok(version)
+            }
+        }
+    }
+
+    fn list(&self, query: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError> {
+        let words = query.name.as_deref().map(name_terms).unwrap_or_default();
+        let document = query.document_number.as_deref().map(document_key);
+        let limit = query.limit.unwrap_or(usize::MAX);
+        let inner = self.read();
+        let from = match &query.after {
+            Some(after) => Bound::Excluded(after.clone()),
+            None => Bound::Unbounded,
+        };
+        Ok(inner
+            .numbers
+            .range((from, Bound::Unbounded))
+            .filter_map(|(_, id)| inner.cases.get(id))
+            .filter(|s| s.matches(query, &words, document.as_deref()))
+            .take(limit)
+            .map(|s| CaseSummary::of(s.history.case()))
+            .collect())
+    }
+
+    fn summary(&self, case_id: Uuid) -> Result<CaseSummary, StoreError> {
+        self.read()
+            .cases
+            .get(&case_id)
+            .map(|s| CaseSummary::of(s.history.case()))
+            .ok_or(StoreError::NotFound)
+    }
+
+    fn put_history(&self, events: &[Event]) -> Result<PutOutcome, StoreError> {
+        let history = CaseHistory::new(events.to_vec())?;
+        let mut inner = self.write();
+        if let Some(existing) = inner.cases.get(&history.id()) {
+            return if existing.history.is_same(events) {
+                Ok(PutOutcome::Unchanged)
+            } else {
+                Err(StoreError::DuplicateCase)
+            };
+        }
+        let number = history.case().number.clone();
+        if inner.numbers.contains_key(&number) {
+            return Err(StoreError::NumberTaken);
+        }
+        if let Some((office, year, seq)) = parse_case_number(&number) {
+            let counter = inner.counters.entry((office.to_owned(), year)).or_insert(0);
+            *counter = (*counter).max(seq);
+        }
+        inner.numbers.insert(number, history.id());
+        inner.record(&history, history.events());
+        inner.cases.insert(history.id(), Stored::new(history));
+        Ok(PutOutcome::Inserted)
+    }
+
+    fn feed(&self, after: u64, limit: usize) -> Result<Vec<FeedEntry>, StoreError> {
+        let inner = self.read();
+        let start = usize::try_from(after).unwrap_or(usize::MAX);
+        Ok(inner
+            .feed
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .take(limit)
+            .cloned()
+            .collect())
+    }
+
+    fn count(&self) -> Result<u64, StoreError> {
+        Ok(self.read().cases.len() as u64)
+    }
+}

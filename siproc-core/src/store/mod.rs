@@ -1,0 +1,618 @@
+//! Where histories live: the [`CaseStore`] contract, the helpers every backend shares, and the
+//! backends: [`MemoryStore`] (tests, bindings, embedders), [`sqlite::SqliteStore`] (feature
+//! `sqlite`, the default durable store) and [`postgres::PostgresStore`] (feature `postgres`).
+//! [`open_store`] picks one from a URL.
+//!
+//! A store keeps each case's events, numbers new cases per office and year without gaps, appends
+//! with optimistic concurrency (an expected version; a mismatch is [`StoreError::Conflict`]
+//! naming the current version), finds cases by office, status, category, case number, document
+//! number and name (ignoring accents and case), a page at a time, and keeps a store-wide
+//! [`feed`](CaseStore::feed) of what was written, without personal data.
+//!
+//! # One contract, shared rules
+//!
+//! The rules are the core's, not each backend's:
+//! - what an append must satisfy (expected version, idempotency by event id, the chain continued,
+//!   the events applying to the case) is [`CaseHistory::append`]; a backend loads the case's
+//!   history inside its transaction, calls it, and writes what it accepted;
+//! - a new case's first event is checked by [`CaseHistory::opened`], an import by
+//!   [`CaseHistory::new`] and compared with [`CaseHistory::is_same`];
+//! - what the search index holds is [`IndexTerms::of`] (names folded with
+//!   [`crate::names::fold_name`], documents as [`document_key`]) and what a query looks for is
+//!   [`name_terms`] and [`document_key`].
+//!
+//! The [`testkit`] (feature `testkit`) runs the whole contract against any implementation:
+//! `siproc_core::store::testkit::check_store(|| MyStore::new())`. Every backend here passes it.
+//!
+//! # Why the trait is synchronous
+//!
+//! The core has no async runtime and must stay usable from Python (pyo3), WebAssembly and
+//! plain embedders, none of which want to bring or drive one; an in-memory store has nothing to
+//! await. The SQL stores use blocking drivers (rusqlite, postgres) and the async server calls
+//! the store inside `tokio::task::spawn_blocking`. A store call is one short transaction, so a
+//! blocking pool is the right tool.
+//!
+//! # How the SQL stores map the contract
+//!
+//! - numbers: a `case_counters(office, year, last)` row updated in the transaction that inserts
+//!   the first event, so a failed creation rolls the number back and no gap appears;
+//! - append: the case row is read and locked first (`SELECT … FOR UPDATE` on PostgreSQL, the
+//!   single writer on SQLite); `(case_id, seq)` and event ids are unique keys, so a concurrent
+//!   writer that slipped past is still refused;
+//! - the feed: every event row gets a store-wide `position`, assigned in commit order;
+//! - search: [`IndexTerms`] rows in `case_names` and `case_documents`, never in logs.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::case::{Case, Intake, Priority, Status};
+use crate::catalog::Catalog;
+pub use crate::history::CaseHistory;
+use crate::history::{self, Anchor, AppendError, Event, EventKind, HistoryError};
+use crate::names::fold_name;
+use crate::workflow::{self, Actor, Command, WorkflowError};
+
+mod memory;
+mod url;
+
+#[cfg(feature = "postgres")]
+pub mod postgres;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
+#[cfg(feature = "testkit")]
+pub mod testkit;
+
+pub use memory::MemoryStore;
+pub use url::open_store;
+
+/// A store operation that failed. Never holds personal data.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The case has moved on: its version is not the one expected.
+    #[error("version conflict: the case is at version {current}")]
+    Conflict {
+        /// The case's current version (number of events).
+        current: u64,
+    },
+    /// No case with that id.
+    #[error("no such case")]
+    NotFound,
+    /// A case with that id exists, with another history.
+    #[error("a case with that id already exists")]
+    DuplicateCase,
+    /// Another case has that case number.
+    #[error("the case number is taken")]
+    NumberTaken,
+    /// The events do not verify or replay.
+    #[error("the events are not a valid history: {0}")]
+    Invalid(#[source] HistoryError),
+    /// A stored case's events no longer verify or replay (changed on disk).
+    #[error("the stored history of case {case_id} does not verify: {source}")]
+    Damaged {
+        /// The case (an id, not personal data).
+        case_id: Uuid,
+        /// What is wrong with its events.
+        #[source]
+        source: HistoryError,
+    },
+    /// The workflow refused the command.
+    #[error("refused: {0}")]
+    Rejected(#[source] WorkflowError),
+    /// A form could not be rendered (see [`crate::forms::generate_form`]).
+    #[cfg(feature = "pdf")]
+    #[error("form not generated: {0}")]
+    Form(#[source] crate::forms::FormError),
+    /// The store URL names no store this build can open.
+    #[error("bad store URL: {reason}")]
+    BadUrl {
+        /// What is wrong with it; never the URL itself (it may hold a password).
+        reason: &'static str,
+    },
+    /// The database was written by a newer siproc: its schema version is unknown here.
+    #[error("the database has schema version {found}; this siproc knows up to {supported}")]
+    NewerSchema {
+        /// The database's schema version.
+        found: u32,
+        /// The newest version this build knows.
+        supported: u32,
+    },
+    /// The file or database is not a siproc store, or is damaged beyond a single case.
+    #[error("the store is corrupt: {reason}")]
+    Corrupt {
+        /// What was found; never a value.
+        reason: String,
+    },
+    /// The backend failed (a database error, described without data).
+    #[error("store backend error: {reason}")]
+    Backend {
+        /// What failed; never a value.
+        reason: String,
+    },
+}
+
+impl StoreError {
+    /// Every code [`StoreError::code`] returns of its own (the inner `history.*`, `workflow.*`
+    /// and `form.*` codes are listed by those modules).
+    pub const CODES: &'static [&'static str] = &[
+        "store.conflict",
+        "store.not_found",
+        "store.duplicate_case",
+        "store.number_taken",
+        "store.bad_url",
+        "store.newer_schema",
+        "store.corrupt",
+        "store.backend",
+    ];
+
+    /// The stable machine code: `store.conflict`, `store.not_found`, `store.duplicate_case`,
+    /// `store.number_taken`, `store.bad_url` (an unknown scheme, an empty path, a backend not
+    /// built in), `store.newer_schema` (a database from a newer siproc), `store.corrupt` (not a
+    /// siproc database, or unreadable), `store.backend`, or the inner `history.*` (for a
+    /// damaged stored case too) / `workflow.*` / `form.*` code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::Conflict { .. } => "store.conflict",
+            StoreError::NotFound => "store.not_found",
+            StoreError::DuplicateCase => "store.duplicate_case",
+            StoreError::NumberTaken => "store.number_taken",
+            StoreError::Invalid(e) | StoreError::Damaged { source: e, .. } => e.code(),
+            StoreError::Rejected(e) => e.code(),
+            #[cfg(feature = "pdf")]
+            StoreError::Form(e) => e.code,
+            StoreError::BadUrl { .. } => "store.bad_url",
+            StoreError::NewerSchema { .. } => "store.newer_schema",
+            StoreError::Corrupt { .. } => "store.corrupt",
+            StoreError::Backend { .. } => "store.backend",
+        }
+    }
+
+    /// For a damaged stored case, which one.
+    pub fn case_id(&self) -> Option<Uuid> {
+        match self {
+            StoreError::Damaged { case_id, .. } => Some(*case_id),
+            _ => None,
+        }
+    }
+}
+
+impl From<HistoryError> for StoreError {
+    fn from(e: HistoryError) -> Self {
+        StoreError::Invalid(e)
+    }
+}
+
+impl From<WorkflowError> for StoreError {
+    fn from(e: WorkflowError) -> Self {
+        StoreError::Rejected(e)
+    }
+}
+
+impl From<AppendError> for StoreError {
+    fn from(e: AppendError) -> Self {
+        match e {
+            AppendError::Conflict { current } => StoreError::Conflict { current },
+            AppendError::Invalid(h) => StoreError::Invalid(h),
+        }
+    }
+}
+
+/// What to look for; every given criterion must match. Results are ordered by case number
+/// (byte order); `after` and `limit` page through them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CaseQuery {
+    /// The responsible office.
+    pub office: Option<String>,
+    /// The workflow status.
+    pub status: Option<Status>,
+    /// The primary category.
+    pub category: Option<String>,
+    /// The case number, exactly.
+    pub number: Option<String>,
+    /// An identity document number of any person, compared on letters and digits only.
+    pub document_number: Option<String>,
+    /// Words of a person's name, compared without accents, case or punctuation; every word must
+    /// be one of the same person's names.
+    pub name: Option<String>,
+    /// At most this many summaries.
+    pub limit: Option<usize>,
+    /// Only cases whose number sorts after this one (the last number of the previous page).
+    pub after: Option<String>,
+}
+
+/// What a list shows of a case: no personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseSummary {
+    /// The case id.
+    pub id: Uuid,
+    /// The case number.
+    pub number: String,
+    /// The responsible office.
+    pub office: String,
+    /// The primary category.
+    pub category: String,
+    /// The status.
+    pub status: Status,
+    /// The priority.
+    pub priority: Priority,
+    /// The day protection was asked for.
+    pub opened_on: NaiveDate,
+    /// Number of events.
+    pub version: u64,
+    /// Hash of the last event.
+    pub head: String,
+    /// When the last event happened.
+    pub updated_at: DateTime<Utc>,
+    /// Whether the case was migrated from a legacy log ([`crate::legacy`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub migrated: bool,
+    /// How many follow-up items a migrated case still lacks (0: complete).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub follow_ups: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl CaseSummary {
+    /// The summary of a case.
+    pub fn of(case: &Case) -> CaseSummary {
+        CaseSummary {
+            id: case.id,
+            number: case.number.clone(),
+            office: case.office.clone(),
+            category: case.category.clone(),
+            status: case.status,
+            priority: case.priority,
+            opened_on: case.opened_on,
+            version: case.version,
+            head: case.head.clone(),
+            updated_at: case.updated_at,
+            migrated: case.legacy.is_some(),
+            follow_ups: case.legacy.as_ref().map_or(0, |l| l.follow_ups.len()),
+        }
+    }
+
+    /// The anchor of the case's history.
+    pub fn anchor(&self) -> Anchor {
+        Anchor {
+            version: self.version,
+            head: self.head.clone(),
+        }
+    }
+}
+
+/// One entry of the store-wide feed: an event was written. No personal data: the server
+/// streams these to anyone allowed to follow the store's activity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedEntry {
+    /// The entry's place in the feed: strictly increasing across the store, in the order the
+    /// writes were committed (a reader that saw position `p` misses nothing by asking for
+    /// entries after `p`). Not necessarily contiguous.
+    pub position: u64,
+    /// The case.
+    pub case_id: Uuid,
+    /// The case number.
+    pub number: String,
+    /// The case's responsible office once the write was committed.
+    pub office: String,
+    /// The event's sequence number in its case.
+    pub seq: u64,
+    /// The event type's wire name (`case_opened`, `note_added`, …).
+    pub kind: String,
+}
+
+impl FeedEntry {
+    /// The entries for `events` just written to `case`, numbered from `first_position`.
+    pub fn of(case: &Case, events: &[Event], first_position: u64) -> Vec<FeedEntry> {
+        (first_position..)
+            .zip(events)
+            .map(|(position, e)| FeedEntry {
+                position,
+                case_id: case.id,
+                number: case.number.clone(),
+                office: case.office.clone(),
+                seq: e.seq,
+                kind: e.kind.name().to_owned(),
+            })
+            .collect()
+    }
+}
+
+/// What [`CaseStore::put_history`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PutOutcome {
+    /// The case was new and is now stored.
+    Inserted,
+    /// The very same history was already stored.
+    Unchanged,
+}
+
+/// A place that keeps case histories. See the module docs for why it is synchronous and how the
+/// SQL stores implement it; [`testkit::check_store`] checks an implementation.
+pub trait CaseStore: Send + Sync {
+    /// Creates a case: takes the next number for `office` and `year`, calls `open` with it to
+    /// make the `case_opened` event, and stores that event — atomically, so that numbers run
+    /// without gaps even under concurrency (a refused `open` consumes no number).
+    fn create_case(
+        &self,
+        office: &str,
+        year: i32,
+        open: &mut dyn FnMut(&str) -> Result<Event, WorkflowError>,
+    ) -> Result<Event, StoreError>;
+
+    /// All events of a case, in order. A durable store checks what it read: events that no
+    /// longer verify are [`StoreError::Damaged`] naming the case.
+    fn load(&self, case_id: Uuid) -> Result<Vec<Event>, StoreError>;
+
+    /// Appends `events` if the case is at `expected_version`; returns the new version. A
+    /// different version is [`StoreError::Conflict`] — unless these very events (same ids) are
+    /// already stored at those positions, which returns the current version (idempotent).
+    /// The rules are [`CaseHistory::append`]'s.
+    fn append(
+        &self,
+        case_id: Uuid,
+        expected_version: u64,
+        events: &[Event],
+    ) -> Result<u64, StoreError>;
+
+    /// The summaries of the cases that match, ordered by case number, from after
+    /// `query.after`, at most `query.limit`.
+    fn list(&self, query: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError>;
+
+    /// The summary of one case.
+    fn summary(&self, case_id: Uuid) -> Result<CaseSummary, StoreError>;
+
+    /// Stores a whole history as it is (an import), keeping its case number. The history must
+    /// verify and replay; the case must be new, or stored with exactly this history.
+    fn put_history(&self, events: &[Event]) -> Result<PutOutcome, StoreError>;
+
+    /// The feed entries after position `after` (0 for the start), oldest first, at most
+    /// `limit`.
+    fn feed(&self, after: u64, limit: usize) -> Result<Vec<FeedEntry>, StoreError>;
+
+    /// Number of cases stored.
+    fn count(&self) -> Result<u64, StoreError>;
+}
+
+/// What the search index holds for a case: for each person the words of their names (folded:
+/// no accents, case or punctuation; sorted, each once) and the keys of every identity document
+/// ([`document_key`]). Every backend indexes exactly these terms; a later data-protection change
+/// may store keyed hashes of them instead (see [`sqlite`]'s module docs).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IndexTerms {
+    /// Per person, the words of their given names and surnames.
+    pub names: Vec<Vec<String>>,
+    /// The document keys of every person's documents.
+    pub documents: Vec<String>,
+}
+
+impl IndexTerms {
+    /// The terms of `case`.
+    pub fn of(case: &Case) -> IndexTerms {
+        IndexTerms {
+            names: case
+                .persons
+                .iter()
+                .map(|p| name_terms(&format!("{} {}", p.given_names, p.surnames)))
+                .collect(),
+            documents: case
+                .persons
+                .iter()
+                .flat_map(|p| p.documents.iter().map(|d| document_key(&d.number)))
+                .filter(|k| !k.is_empty())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+        }
+    }
+
+    /// Whether an event of this kind may change a case's terms (only corrections do).
+    pub fn changed_by(kind: &EventKind) -> bool {
+        matches!(kind, EventKind::FactsCorrected { .. })
+    }
+
+    /// Whether one person's names hold every word of `words` ([`name_terms`] of a query).
+    pub fn has_name(&self, words: &[String]) -> bool {
+        self.names
+            .iter()
+            .any(|names| words.iter().all(|w| names.binary_search(w).is_ok()))
+    }
+
+    /// Whether a document has the key `key` ([`document_key`] of a query).
+    pub fn has_document(&self, key: &str) -> bool {
+        self.documents
+            .binary_search_by(|d| d.as_str().cmp(key))
+            .is_ok()
+    }
+}
+
+/// The words a name is indexed and searched by: folded ([`fold_name`]), sorted, each once.
+pub fn name_terms(name: &str) -> Vec<String> {
+    fold_name(name)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// Letters and digits of a document number, upper case: the form documents are searched in.
+pub fn document_key(number: &str) -> String {
+    number
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// Splits a case number `OFFICE-YEAR-SEQUENCE` into its parts.
+pub fn parse_case_number(number: &str) -> Option<(&str, i32, u64)> {
+    let mut parts = number.rsplitn(3, '-');
+    let seq = parts.next()?.parse().ok()?;
+    let year = parts.next()?.parse().ok()?;
+    let office = parts.next().filter(|o| !o.is_empty())?;
+    Some((office, year, seq))
+}
+
+/// What a durable backend's conditional write found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Write {
+    /// The case was still as read: the write is committed.
+    Done,
+    /// The case changed since it was read (another writer): nothing was written; check again.
+    Stale,
+}
+
+/// The shape of every durable append, so that the rules stay the core's: `load` reads the
+/// case's history (verified), [`CaseHistory::append`] decides on it, and `write` stores the
+/// accepted events only if the case is still at the anchor that was read (a compare-and-swap
+/// inside the backend's transaction), else answers [`Write::Stale`] and the check runs again
+/// on a fresh read (where it becomes a conflict or an idempotent success).
+pub fn checked_append(
+    expected_version: u64,
+    events: &[Event],
+    load: &mut dyn FnMut() -> Result<CaseHistory, StoreError>,
+    write: &mut dyn FnMut(&Anchor, &CaseHistory) -> Result<Write, StoreError>,
+) -> Result<u64, StoreError> {
+    loop {
+        let mut history = load()?;
+        let read = history.anchor();
+        match history.append(expected_version, events)? {
+            history::Appended::AlreadyStored(version) => return Ok(version),
+            history::Appended::Written(version) => {
+                if write(&read, &history)? == Write::Done {
+                    return Ok(version);
+                }
+            }
+        }
+    }
+}
+
+/// The shape of every durable import ([`CaseStore::put_history`]): the history is checked by
+/// [`CaseHistory::new`]; `insert` stores it if neither its id nor its number is taken (else
+/// [`Write::Stale`], nothing written); then `existing` loads the case stored under that id, if
+/// any, to tell [`PutOutcome::Unchanged`] from [`StoreError::DuplicateCase`] — and a number
+/// held by another case is [`StoreError::NumberTaken`].
+pub fn checked_import(
+    events: &[Event],
+    insert: &mut dyn FnMut(&CaseHistory) -> Result<Write, StoreError>,
+    existing: &mut dyn FnMut(Uuid) -> Result<Option<CaseHistory>, StoreError>,
+) -> Result<PutOutcome, StoreError> {
+    let history = CaseHistory::new(events.to_vec())?;
+    if insert(&history)? == Write::Done {
+        return Ok(PutOutcome::Inserted);
+    }
+    match existing(history.id())? {
+        Some(stored) if stored.is_same(events) => Ok(PutOutcome::Unchanged),
+        Some(_) => Err(StoreError::DuplicateCase),
+        None => Err(StoreError::NumberTaken),
+    }
+}
+
+/// Opens a case in `store`: a new id, the next number of the intake's office for the year of
+/// `now` (UTC), and the `case_opened` event ([`workflow::open`]).
+pub fn open_case(
+    store: &dyn CaseStore,
+    catalog: &Catalog,
+    actor: &Actor,
+    intake: &Intake,
+    now: DateTime<Utc>,
+) -> Result<Case, StoreError> {
+    let case_id = Uuid::now_v7();
+    let event = store.create_case(&intake.office, now.year(), &mut |number| {
+        workflow::open(catalog, actor, intake, number, case_id, now)
+    })?;
+    Ok(history::open(&event)?)
+}
+
+/// Loads and replays a case.
+pub fn load_case(store: &dyn CaseStore, case_id: Uuid) -> Result<Case, StoreError> {
+    Ok(history::replay(&store.load(case_id)?)?)
+}
+
+/// Loads a case's history.
+pub fn load_history(store: &dyn CaseStore, case_id: Uuid) -> Result<CaseHistory, StoreError> {
+    Ok(CaseHistory::trusted(store.load(case_id)?)?)
+}
+
+/// Runs `command` on a stored case: load, replay, decide, append at the version read. Returns
+/// the case after the event. A concurrent change is a [`StoreError::Conflict`]; the caller may
+/// run the command again.
+pub fn run(
+    store: &dyn CaseStore,
+    catalog: &Catalog,
+    actor: &Actor,
+    case_id: Uuid,
+    command: &Command,
+    now: DateTime<Utc>,
+) -> Result<Case, StoreError> {
+    let mut case = load_case(store, case_id)?;
+    let event = workflow::execute(&case, catalog, actor, command, now)?;
+    store.append(case_id, case.version, std::slice::from_ref(&event))?;
+    history::apply(&mut case, &event)?;
+    Ok(case)
+}
+
+#[cfg(feature = "pdf")]
+/// Generates form `form_id` for the stored case and appends its *form generated* event, with the
+/// case's version as the expected version: the PDF and its record land together or not at all.
+/// Returns the updated case and the PDF.
+pub fn generate_form(
+    store: &dyn CaseStore,
+    catalog: &Catalog,
+    actor: &Actor,
+    case_id: Uuid,
+    form_id: &str,
+    locale: crate::issue::Locale,
+    now: DateTime<Utc>,
+) -> Result<(Case, crate::forms::RenderedForm), StoreError> {
+    let mut case = load_case(store, case_id)?;
+    let generation = crate::forms::generate_form(&case, catalog, actor, form_id, locale, now)
+        .map_err(|e| match e {
+            crate::forms::GenerateError::Workflow(w) => StoreError::Rejected(w),
+            crate::forms::GenerateError::Form(f) => StoreError::Form(f),
+        })?;
+    store.append(
+        case_id,
+        case.version,
+        std::slice::from_ref(&generation.event),
+    )?;
+    history::apply(&mut case, &generation.event)?;
+    Ok((case, generation.rendered))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_numbers_parse() {
+        assert_eq!(
+            parse_case_number("MIA-2026-000123"),
+            Some(("MIA", 2026, 123))
+        );
+        assert_eq!(
+            parse_case_number("SAN-JOSE-2026-000001"),
+            Some(("SAN-JOSE", 2026, 1))
+        );
+        assert_eq!(parse_case_number("2026-000001"), None);
+        assert_eq!(document_key("0801-1994-04512"), "0801199404512");
+    }
+
+    #[test]
+    fn name_terms_are_folded_and_unique() {
+        assert_eq!(name_terms("Peña  PEÑA, Güity"), vec!["guity", "pena"]);
+        assert!(name_terms(" ,. ").is_empty());
+    }
+}

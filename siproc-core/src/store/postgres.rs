@@ -1,0 +1,612 @@
+//! [`PostgresStore`]: the [`CaseStore`] for a ministry whose offices outgrow one machine —
+//! several server processes share one PostgreSQL database, and PostgreSQL's replication and
+//! backups apply.
+//!
+//! # Why the `postgres` crate and r2d2
+//!
+//! The trait is synchronous (see [`super`]); `postgres` is the maintained synchronous client
+//! (a thin blocking layer over `tokio-postgres`), so no async runtime leaks into the core's
+//! API. It has no pool of its own; r2d2 (with `r2d2_postgres`) is the small, well-kept
+//! blocking pool made for it: a store call borrows one connection for one transaction.
+//!
+//! # Schema and concurrency
+//!
+//! The same tables as the SQLite store ([`super::sqlite`], whose docs also say how sealed values
+//! can later be encrypted and the index become blind): `events` (canonical JSON bodies),
+//! `cases` (summaries and anchors), `case_counters`, `case_names`, `case_documents`, plus
+//! `siproc_meta` (the schema version) and `feed_counter`. Case numbers sort in byte order
+//! (`COLLATE "C"`), as in every store.
+//!
+//! - Creating a case increments its office's counter row (`INSERT … ON CONFLICT DO UPDATE …
+//!   RETURNING`), which locks that row until commit: numbers stay gap-free across processes.
+//! - An append is checked by the core ([`super::checked_append`]) on a fresh read, then written
+//!   in a transaction that locks the case row (`SELECT … FOR UPDATE`) and writes only if it is
+//!   still at the version read; `(case_id, seq)` and event ids are unique keys besides.
+//! - Feed positions come from one `feed_counter` row updated just before commit, so positions
+//!   follow commit order (a reader never skips an entry committed later with a smaller
+//!   position). The same transaction runs `SELECT pg_notify('siproc_events', <last position>)`:
+//!   servers `LISTEN siproc_events` to learn of new entries.
+//! - Migrations run at open under an advisory lock, so processes starting together do not race.
+
+use std::time::Duration;
+
+use postgres::error::SqlState;
+use postgres::types::ToSql;
+use postgres::{NoTls, Transaction};
+use r2d2_postgres::PostgresConnectionManager;
+use uuid::Uuid;
+
+use super::sql::{self, Param, SummaryRow};
+use super::{
+    CaseHistory, CaseQuery, CaseStore, CaseSummary, FeedEntry, IndexTerms, PutOutcome, StoreError,
+    Write, checked_append, checked_import, parse_case_number,
+};
+use crate::case::{Case, case_number};
+use crate::history::{self, Event, HistoryError};
+use crate::workflow::WorkflowError;
+
+type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+type Client = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
+
+/// The schema, one migration per version (version `n` is `MIGRATIONS[n - 1]`).
+pub const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE cases (
+    id TEXT PRIMARY KEY,
+    number TEXT COLLATE "C" NOT NULL UNIQUE,
+    office TEXT NOT NULL,
+    category TEXT NOT NULL,
+    status TEXT NOT NULL,
+    priority TEXT NOT NULL,
+    opened_on TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    head TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX cases_office ON cases (office, number);
+CREATE INDEX cases_status ON cases (status, number);
+CREATE INDEX cases_category ON cases (category, number);
+CREATE TABLE events (
+    case_id TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    position BIGINT NOT NULL UNIQUE,
+    id TEXT NOT NULL UNIQUE,
+    hash TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    office TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (case_id, seq)
+);
+CREATE TABLE feed_counter (
+    only_row BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (only_row),
+    last BIGINT NOT NULL
+);
+INSERT INTO feed_counter (only_row, last) VALUES (TRUE, 0);
+CREATE TABLE case_counters (
+    office TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    last BIGINT NOT NULL,
+    PRIMARY KEY (office, year)
+);
+CREATE TABLE case_names (
+    term TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    person INTEGER NOT NULL,
+    PRIMARY KEY (term, case_id, person)
+);
+CREATE INDEX case_names_case ON case_names (case_id);
+CREATE TABLE case_documents (
+    term TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    PRIMARY KEY (term, case_id)
+);
+CREATE INDEX case_documents_case ON case_documents (case_id);
+"#,
+    // 2: migrated cases (crate::legacy) and their open follow-up items, for lists and statistics.
+    "ALTER TABLE cases ADD COLUMN follow_ups BIGINT;",
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// The channel new feed entries are announced on (the payload is the last new position).
+pub const NOTIFY_CHANNEL: &str = "siproc_events";
+
+/// The advisory lock migrations hold (an arbitrary constant: "siproc" in ASCII).
+const MIGRATION_LOCK: i64 = 0x7369_7072_6f63;
+
+/// Connections kept by one store.
+const POOL_SIZE: u32 = 16;
+
+/// How many times a write is retried after another process wrote first.
+const MAX_RETRIES: usize = 10_000;
+
+/// A store in a PostgreSQL database. See the module docs.
+pub struct PostgresStore {
+    pool: Pool,
+}
+
+/// A PostgreSQL error as a store error, without data: the SQLSTATE and the server's message,
+/// never its DETAIL (which quotes values).
+fn db(e: postgres::Error) -> StoreError {
+    let reason = match e.as_db_error() {
+        Some(d) => format!("postgres {}: {}", d.code().code(), d.message()),
+        None => format!("postgres: {e}"),
+    };
+    StoreError::Backend { reason }
+}
+
+fn unique_violation(e: &postgres::Error) -> bool {
+    e.code() == Some(&SqlState::UNIQUE_VIOLATION)
+}
+
+fn pool_error(e: r2d2::Error) -> StoreError {
+    StoreError::Backend {
+        reason: format!("postgres: no connection ({e})"),
+    }
+}
+
+fn migrate(client: &mut Client) -> Result<(), StoreError> {
+    let mut tx = client.transaction().map_err(db)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .map_err(db)?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS siproc_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    )
+    .map_err(db)?;
+    let found: u32 = match tx
+        .query_opt(
+            "SELECT value FROM siproc_meta WHERE key = 'schema_version'",
+            &[],
+        )
+        .map_err(db)?
+    {
+        Some(row) => row
+            .get::<_, String>(0)
+            .parse()
+            .map_err(|_| sql::corrupt("the schema version is not a number"))?,
+        None => 0,
+    };
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if found == 0 {
+        let foreign = tx
+            .query_one(
+                "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() \
+                 AND tablename = 'cases'",
+                &[],
+            )
+            .map_err(db)?
+            .get::<_, i64>(0);
+        if foreign > 0 {
+            return Err(sql::corrupt(
+                "the schema holds tables that are not a siproc store",
+            ));
+        }
+    }
+    for (version, migration) in (1_u32..).zip(MIGRATIONS).skip(found as usize) {
+        tx.batch_execute(migration).map_err(db)?;
+        tx.execute(
+            "INSERT INTO siproc_meta (key, value) VALUES ('schema_version', $1) \
+             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+            &[&version.to_string()],
+        )
+        .map_err(db)?;
+    }
+    tx.commit().map_err(db)
+}
+
+impl PostgresStore {
+    /// Connects to the database `url` names (`postgresql://user:password@host:port/db`, or any
+    /// libpq connection string) and migrates its schema.
+    pub fn open(url: &str) -> Result<PostgresStore, StoreError> {
+        let mut config: postgres::Config = url.parse().map_err(|_| StoreError::BadUrl {
+            reason: "not a PostgreSQL connection URL",
+        })?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(10));
+        }
+        let manager = PostgresConnectionManager::new(config, NoTls);
+        let pool = r2d2::Pool::builder()
+            .max_size(POOL_SIZE)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(30))
+            .build(manager)
+            .map_err(pool_error)?;
+        let store = PostgresStore { pool };
+        migrate(&mut store.client()?)?;
+        Ok(store)
+    }
+
+    fn client(&self) -> Result<Client, StoreError> {
+        self.pool.get().map_err(pool_error)
+    }
+
+    fn history(&self, case_id: Uuid) -> Result<CaseHistory, StoreError> {
+        read_history(&mut self.client()?, case_id)?.ok_or(StoreError::NotFound)
+    }
+
+    /// Runs `f` in a transaction and commits if it says [`Write::Done`]; a unique violation
+    /// (another process wrote the same row first) is [`Write::Stale`].
+    fn write(
+        &self,
+        f: impl FnOnce(&mut Transaction<'_>) -> Result<Write, StoreError>,
+    ) -> Result<Write, StoreError> {
+        let mut client = self.client()?;
+        let mut tx = client.transaction().map_err(db)?;
+        match f(&mut tx) {
+            Ok(Write::Done) => match tx.commit() {
+                Ok(()) => Ok(Write::Done),
+                Err(e) if unique_violation(&e) => Ok(Write::Stale),
+                Err(e) => Err(db(e)),
+            },
+            other => other,
+        }
+    }
+}
+
+/// `db` for writes: a unique violation means another writer was first.
+fn stale_or(e: postgres::Error) -> Result<Write, StoreError> {
+    if unique_violation(&e) {
+        Ok(Write::Stale)
+    } else {
+        Err(db(e))
+    }
+}
+
+fn read_history(client: &mut Client, case_id: Uuid) -> Result<Option<CaseHistory>, StoreError> {
+    let id = case_id.to_string();
+    let rows = client
+        .query(&sql::history_sql(placeholder), &[&id])
+        .map_err(db)?;
+    let rows = rows.iter().map(|r| {
+        Ok((
+            r.try_get(0).map_err(db)?,
+            r.try_get(1).map_err(db)?,
+            r.try_get(2).map_err(db)?,
+            r.try_get(3).map_err(db)?,
+        ))
+    });
+    sql::history_from_rows(case_id, rows, || {
+        client
+            .query_opt("SELECT 1 FROM cases WHERE id = $1", &[&id])
+            .map(|r| r.is_some())
+            .map_err(db)
+    })
+}
+
+fn placeholder(n: usize) -> String {
+    format!("${n}")
+}
+
+fn insert_case(tx: &mut Transaction<'_>, history: &CaseHistory) -> Result<Write, StoreError> {
+    let case = history.case();
+    let r = SummaryRow::of(&CaseSummary::of(case));
+    let inserted = tx.execute(
+        &format!(
+            "INSERT INTO cases ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            sql::SUMMARY_COLUMNS
+        ),
+        &[
+            &r.id,
+            &r.number,
+            &r.office,
+            &r.category,
+            &r.status,
+            &r.priority,
+            &r.opened_on,
+            &r.version,
+            &r.head,
+            &r.updated_at,
+            &r.follow_ups,
+        ],
+    );
+    if let Err(e) = inserted {
+        return stale_or(e);
+    }
+    index(tx, case.id, &IndexTerms::of(case))?;
+    insert_events(tx, case, history.events())
+}
+
+fn update_case(tx: &mut Transaction<'_>, case: &Case) -> Result<(), StoreError> {
+    let r = SummaryRow::of(&CaseSummary::of(case));
+    tx.execute(
+        "UPDATE cases SET office = $2, category = $3, status = $4, priority = $5, \
+         opened_on = $6, version = $7, head = $8, updated_at = $9, \
+         follow_ups = $10 WHERE id = $1",
+        &[
+            &r.id,
+            &r.office,
+            &r.category,
+            &r.status,
+            &r.priority,
+            &r.opened_on,
+            &r.version,
+            &r.head,
+            &r.updated_at,
+            &r.follow_ups,
+        ],
+    )
+    .map_err(db)?;
+    Ok(())
+}
+
+/// Inserts the events with their feed positions and announces them.
+fn insert_events(
+    tx: &mut Transaction<'_>,
+    case: &Case,
+    events: &[Event],
+) -> Result<Write, StoreError> {
+    let n = i64::try_from(events.len()).unwrap_or(i64::MAX);
+    let last: i64 = tx
+        .query_one(
+            "UPDATE feed_counter SET last = last + $1 RETURNING last",
+            &[&n],
+        )
+        .map_err(db)?
+        .get(0);
+    let stmt = tx
+        .prepare(
+            "INSERT INTO events (case_id, seq, position, id, hash, kind, office, body) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .map_err(db)?;
+    let case_id = case.id.to_string();
+    for (position, e) in (last - n + 1..).zip(events) {
+        let body = history::canonical_json(e)?;
+        let seq = i64::try_from(e.seq).unwrap_or(i64::MAX);
+        let inserted = tx.execute(
+            &stmt,
+            &[
+                &case_id,
+                &seq,
+                &position,
+                &e.id.to_string(),
+                &e.hash,
+                &e.kind.name(),
+                &case.office,
+                &body,
+            ],
+        );
+        if let Err(e) = inserted {
+            return stale_or(e);
+        }
+    }
+    tx.execute(
+        "SELECT pg_notify($1, $2)",
+        &[&NOTIFY_CHANNEL, &last.to_string()],
+    )
+    .map_err(db)?;
+    Ok(Write::Done)
+}
+
+fn index(tx: &mut Transaction<'_>, case_id: Uuid, terms: &IndexTerms) -> Result<(), StoreError> {
+    let id = case_id.to_string();
+    for table in ["case_names", "case_documents"] {
+        tx.execute(&format!("DELETE FROM {table} WHERE case_id = $1"), &[&id])
+            .map_err(db)?;
+    }
+    let names = tx
+        .prepare("INSERT INTO case_names (term, case_id, person) VALUES ($1, $2, $3)")
+        .map_err(db)?;
+    for (person, words) in (0_i32..).zip(&terms.names) {
+        for w in words {
+            tx.execute(&names, &[w, &id, &person]).map_err(db)?;
+        }
+    }
+    let documents = tx
+        .prepare("INSERT INTO case_documents (term, case_id) VALUES ($1, $2)")
+        .map_err(db)?;
+    for d in &terms.documents {
+        tx.execute(&documents, &[d, &id]).map_err(db)?;
+    }
+    Ok(())
+}
+
+fn bump_counter(
+    tx: &mut Transaction<'_>,
+    office: &str,
+    year: i32,
+    seq: u64,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO case_counters (office, year, last) VALUES ($1, $2, $3) \
+         ON CONFLICT (office, year) DO UPDATE SET last = GREATEST(case_counters.last, EXCLUDED.last)",
+        &[&office, &year, &i64::try_from(seq).unwrap_or(i64::MAX)],
+    )
+    .map_err(db)?;
+    Ok(())
+}
+
+fn summary_row(r: &postgres::Row) -> Result<SummaryRow, StoreError> {
+    Ok(SummaryRow {
+        id: r.try_get(0).map_err(db)?,
+        number: r.try_get(1).map_err(db)?,
+        office: r.try_get(2).map_err(db)?,
+        category: r.try_get(3).map_err(db)?,
+        status: r.try_get(4).map_err(db)?,
+        priority: r.try_get(5).map_err(db)?,
+        opened_on: r.try_get(6).map_err(db)?,
+        version: r.try_get(7).map_err(db)?,
+        head: r.try_get(8).map_err(db)?,
+        updated_at: r.try_get(9).map_err(db)?,
+        follow_ups: r.try_get(10).map_err(db)?,
+    })
+}
+
+impl CaseStore for PostgresStore {
+    fn create_case(
+        &self,
+        office: &str,
+        year: i32,
+        open: &mut dyn FnMut(&str) -> Result<Event, WorkflowError>,
+    ) -> Result<Event, StoreError> {
+        for _ in 0..MAX_RETRIES {
+            let mut event = None;
+            let written = self.write(|tx| {
+                let last: i64 = tx
+                    .query_one(
+                        "INSERT INTO case_counters (office, year, last) VALUES ($1, $2, 1) \
+                         ON CONFLICT (office, year) DO UPDATE SET last = case_counters.last + 1 \
+                         RETURNING last",
+                        &[&office, &year],
+                    )
+                    .map_err(db)?
+                    .get(0);
+                let seq = u64::try_from(last).map_err(|_| sql::corrupt("a negative counter"))?;
+                let number = case_number(office, year, seq);
+                let history = CaseHistory::opened(open(&number)?, &number)?;
+                let exists = tx
+                    .query_opt(
+                        "SELECT id = $1 FROM cases WHERE id = $1 OR number = $2",
+                        &[&history.id().to_string(), &number],
+                    )
+                    .map_err(db)?;
+                match exists.map(|r| r.get::<_, bool>(0)) {
+                    Some(true) => return Err(StoreError::DuplicateCase),
+                    Some(false) => return Err(StoreError::NumberTaken),
+                    None => {}
+                }
+                event = history.events().first().cloned();
+                insert_case(tx, &history)
+            })?;
+            if written == Write::Done {
+                return event.ok_or(StoreError::Invalid(HistoryError::Empty));
+            }
+        }
+        Err(StoreError::Backend {
+            reason: "postgres: the case number did not settle".into(),
+        })
+    }
+
+    fn load(&self, case_id: Uuid) -> Result<Vec<Event>, StoreError> {
+        Ok(self.history(case_id)?.into_parts().0)
+    }
+
+    fn append(
+        &self,
+        case_id: Uuid,
+        expected_version: u64,
+        events: &[Event],
+    ) -> Result<u64, StoreError> {
+        checked_append(
+            expected_version,
+            events,
+            &mut || self.history(case_id),
+            &mut |read, after| {
+                self.write(|tx| {
+                    let now = tx
+                        .query_opt(
+                            "SELECT version, head FROM cases WHERE id = $1 FOR UPDATE",
+                            &[&case_id.to_string()],
+                        )
+                        .map_err(db)?;
+                    let still = now.is_some_and(|r| {
+                        u64::try_from(r.get::<_, i64>(0)).ok() == Some(read.version)
+                            && r.get::<_, String>(1) == read.head
+                    });
+                    if !still {
+                        return Ok(Write::Stale);
+                    }
+                    let case = after.case();
+                    update_case(tx, case)?;
+                    if events.iter().any(|e| IndexTerms::changed_by(&e.kind)) {
+                        index(tx, case.id, &IndexTerms::of(case))?;
+                    }
+                    insert_events(tx, case, events)
+                })
+            },
+        )
+    }
+
+    fn list(&self, query: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError> {
+        let (text, params) = sql::search(query, placeholder);
+        let values: Vec<Box<dyn ToSql + Sync>> = params
+            .into_iter()
+            .map(|p| -> Box<dyn ToSql + Sync> {
+                match p {
+                    Param::Text(t) => Box::new(t),
+                    Param::Int(i) => Box::new(i),
+                }
+            })
+            .collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v.as_ref()).collect();
+        let rows = self.client()?.query(&text, &refs).map_err(db)?;
+        rows.iter().map(|r| summary_row(r)?.summary()).collect()
+    }
+
+    fn summary(&self, case_id: Uuid) -> Result<CaseSummary, StoreError> {
+        self.client()?
+            .query_opt(
+                &format!("SELECT {} FROM cases WHERE id = $1", sql::SUMMARY_COLUMNS),
+                &[&case_id.to_string()],
+            )
+            .map_err(db)?
+            .map(|r| summary_row(&r))
+            .ok_or(StoreError::NotFound)??
+            .summary()
+    }
+
+    fn put_history(&self, events: &[Event]) -> Result<PutOutcome, StoreError> {
+        checked_import(
+            events,
+            &mut |history| {
+                self.write(|tx| {
+                    let case = history.case();
+                    let taken = tx
+                        .query_opt(
+                            "SELECT 1 FROM cases WHERE id = $1 OR number = $2",
+                            &[&case.id.to_string(), &case.number],
+                        )
+                        .map_err(db)?;
+                    if taken.is_some() {
+                        return Ok(Write::Stale);
+                    }
+                    if let Some((office, year, seq)) = parse_case_number(&case.number) {
+                        bump_counter(tx, office, year, seq)?;
+                    }
+                    insert_case(tx, history)
+                })
+            },
+            &mut |id| read_history(&mut self.client()?, id),
+        )
+    }
+
+    fn feed(&self, after: u64, limit: usize) -> Result<Vec<FeedEntry>, StoreError> {
+        let rows = self
+            .client()?
+            .query(
+                &sql::feed_sql(placeholder),
+                &[
+                    &i64::try_from(after).unwrap_or(i64::MAX),
+                    &i64::try_from(limit).unwrap_or(i64::MAX),
+                ],
+            )
+            .map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                let case_id: String = r.try_get(1).map_err(db)?;
+                sql::feed_entry(
+                    r.try_get(0).map_err(db)?,
+                    &case_id,
+                    r.try_get(2).map_err(db)?,
+                    r.try_get(3).map_err(db)?,
+                    r.try_get(4).map_err(db)?,
+                    r.try_get(5).map_err(db)?,
+                )
+            })
+            .collect()
+    }
+
+    fn count(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .client()?
+            .query_one("SELECT COUNT(*) FROM cases", &[])
+            .map_err(db)?
+            .get(0);
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+}

@@ -1,0 +1,777 @@
+//! [`SqliteStore`]: the embedded, durable [`CaseStore`] — one SQLite file in WAL mode.
+//!
+//! # Why rusqlite
+//!
+//! rusqlite is the maintained, synchronous binding to SQLite; with its `bundled` feature SQLite
+//! is compiled in, so nothing needs installing and every machine runs the same SQLite. The
+//! trait is synchronous (see [`super`]), so an async driver (sqlx) would only add a runtime.
+//!
+//! # Durability and concurrency
+//!
+//! The file is in WAL mode with `synchronous = FULL`: a write is acknowledged only after its
+//! commit reached the disk, so a killed process or a power cut loses nothing acknowledged.
+//! SQLite allows one writer at a time, and a durable commit costs one `fsync` (about 3,600 a
+//! second on the reference machine). So every write goes to **one writer thread** through a
+//! queue: it takes every job waiting, runs each inside its own savepoint of one transaction,
+//! commits once and answers them all (*group commit*). Callers do the expensive part
+//! themselves, before queueing — building and hashing the `case_opened` event, loading and
+//! checking a case's history with [`CaseHistory::append`] — and the writer only checks that
+//! the case (or the office's counter) is still as the caller read it (a compare-and-swap; if
+//! not, the caller checks again). Readers use their own connections, which WAL lets read while
+//! the writer writes. Several processes may open the same file: each has its writer, and
+//! `BEGIN IMMEDIATE` with a busy timeout makes them take turns; the compare-and-swap keeps
+//! numbers and versions right across processes.
+//!
+//! # Schema
+//!
+//! Versioned migrations ([`MIGRATIONS`]) run at open; the version is SQLite's `user_version`.
+//! A file from a newer siproc is refused (`store.newer_schema`), a file that is not a siproc
+//! store too (`store.corrupt`).
+//!
+//! - `events(position, case_id, seq, id, hash, kind, office, body)`: `body` is the event's
+//!   canonical JSON (RFC 8785, [`crate::history::canonical_json`]) — the exact text the chain
+//!   hashes, plus the hash. `position` orders the store-wide [`feed`](CaseStore::feed).
+//!   `kind` and `office` are the feed's columns (no personal data).
+//! - `cases(id, number, office, category, status, priority, opened_on, version, head,
+//!   updated_at)`: the summary, no personal data; `version` and `head` are the anchor the
+//!   events are checked against when read.
+//! - `case_counters(office, year, last)`: gap-free numbering.
+//! - `case_names(term, case_id, person)` and `case_documents(term, case_id)`: the search index,
+//!   [`IndexTerms`].
+//!
+//! Personal values are written only inside `events.body` and the two index tables.
+//!
+//! # Ready for encryption and blind indexes
+//!
+//! A data-protection change can encrypt personal data without rewriting a single event hash:
+//! each sealed value in a body is `{"commitment", "salt", "value"}`, and the hash covers the
+//! commitment only. A later migration can move `salt` and `value` out of `body` into a
+//! `sealed(case_id, commitment, ciphertext)` table (encrypted with a key the store is opened
+//! with), leaving `{"commitment"}` in `body`: every hash still verifies, and loading puts the
+//! decrypted values back before the events reach the caller. The index tables hold a `term`
+//! and nothing else about a person; the same migration can replace each term by a keyed hash
+//! (HMAC-SHA-256 of the term, a blind index) and hash the query's terms the same way
+//! ([`super::name_terms`], [`super::document_key`]), since search only ever compares terms
+//! for equality.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, params};
+use uuid::Uuid;
+
+use super::sql::{self, Param, SummaryRow};
+use super::{
+    CaseHistory, CaseQuery, CaseStore, CaseSummary, FeedEntry, IndexTerms, PutOutcome, StoreError,
+    Write, checked_append, checked_import, parse_case_number,
+};
+use crate::case::{Case, case_number};
+use crate::history::{self, Anchor, Event, HistoryError};
+use crate::workflow::WorkflowError;
+
+/// The schema, one migration per version (version `n` is `MIGRATIONS[n - 1]`).
+pub const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE siproc_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO siproc_meta (key, value) VALUES ('application', 'siproc');
+CREATE TABLE cases (
+    id TEXT PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE,
+    office TEXT NOT NULL,
+    category TEXT NOT NULL,
+    status TEXT NOT NULL,
+    priority TEXT NOT NULL,
+    opened_on TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    head TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX cases_office ON cases (office, number);
+CREATE INDEX cases_status ON cases (status, number);
+CREATE INDEX cases_category ON cases (category, number);
+CREATE TABLE events (
+    position INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    id TEXT NOT NULL UNIQUE,
+    hash TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    office TEXT NOT NULL,
+    body TEXT NOT NULL,
+    UNIQUE (case_id, seq)
+);
+CREATE TABLE case_counters (
+    office TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    last INTEGER NOT NULL,
+    PRIMARY KEY (office, year)
+) WITHOUT ROWID;
+CREATE TABLE case_names (
+    term TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    person INTEGER NOT NULL,
+    PRIMARY KEY (term, case_id, person)
+) WITHOUT ROWID;
+CREATE INDEX case_names_case ON case_names (case_id);
+CREATE TABLE case_documents (
+    term TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    PRIMARY KEY (term, case_id)
+) WITHOUT ROWID;
+CREATE INDEX case_documents_case ON case_documents (case_id);
+"#,
+    // 2: migrated cases (crate::legacy) and their open follow-up items, for lists and statistics.
+    "ALTER TABLE cases ADD COLUMN follow_ups INTEGER;",
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// How long a connection waits for another process's write lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// At most this many jobs share one commit.
+const MAX_BATCH: usize = 1024;
+
+/// How many times a creation takes a fresh number after another writer took its number.
+const MAX_RENUMBER: usize = 10_000;
+
+/// A durable store in one SQLite file. See the module docs.
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: Mutex<Option<Sender<Job>>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+    readers: Mutex<Vec<Connection>>,
+    /// The last number handed out per office and year (committed or queued).
+    counters: Mutex<HashMap<(String, i32), u64>>,
+}
+
+/// A write for the writer thread and where to answer.
+struct Job {
+    op: Op,
+    reply: SyncSender<Result<Write, StoreError>>,
+}
+
+enum Op {
+    /// A new case numbered `seq`: done if the counter is at `seq - 1`.
+    Create {
+        history: CaseHistory,
+        year: i32,
+        seq: u64,
+    },
+    /// New events: done if the case is still at `read`.
+    Append {
+        read: Anchor,
+        case: Box<Case>,
+        events: Vec<Event>,
+        terms: Option<IndexTerms>,
+    },
+    /// An import: done if neither its id nor its number is stored.
+    Import { history: CaseHistory },
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A SQLite error as a store error, without data: unreadable files are `store.corrupt`.
+fn db(e: rusqlite::Error) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => StoreError::Corrupt {
+            reason: "the file is not a readable SQLite database".into(),
+        },
+        _ => StoreError::Backend {
+            reason: format!("sqlite: {e}"),
+        },
+    }
+}
+
+fn configure(conn: &Connection) -> Result<(), StoreError> {
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(db)?;
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .map_err(db)?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Backend {
+            reason: format!("sqlite: WAL mode refused ({mode})"),
+        });
+    }
+    conn.execute_batch("PRAGMA synchronous = FULL;").map_err(db)
+}
+
+fn connect(path: &Path) -> Result<Connection, StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(db)?;
+    configure(&conn)?;
+    Ok(conn)
+}
+
+/// Brings the schema to [`SCHEMA_VERSION`], refusing newer and foreign databases.
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(db)?;
+    let found: u32 = tx
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(db)?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if found == 0 {
+        let tables: i64 = tx
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(db)?;
+        if tables > 0 {
+            return Err(sql::corrupt("the file is a database, not a siproc store"));
+        }
+    } else {
+        let app: Option<String> = tx
+            .query_row(
+                "SELECT value FROM siproc_meta WHERE key = 'application'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|_| sql::corrupt("the file is a database, not a siproc store"))?;
+        if app.as_deref() != Some("siproc") {
+            return Err(sql::corrupt("the file is a database, not a siproc store"));
+        }
+    }
+    for (version, migration) in (1..).zip(MIGRATIONS).skip(found as usize) {
+        tx.execute_batch(migration).map_err(db)?;
+        tx.pragma_update(None, "user_version", version as u32)
+            .map_err(db)?;
+    }
+    tx.commit().map_err(db)
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the store in the file at `path` and migrates its schema.
+    pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        let mut conn = connect(&path)?;
+        migrate(&mut conn)?;
+        let (tx, rx) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("siproc-sqlite-writer".into())
+            .spawn(move || write_loop(conn, rx))
+            .map_err(|_| StoreError::Backend {
+                reason: "sqlite: the writer thread did not start".into(),
+            })?;
+        Ok(SqliteStore {
+            path,
+            writer: Mutex::new(Some(tx)),
+            thread: Mutex::new(Some(thread)),
+            readers: Mutex::new(Vec::new()),
+            counters: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Queues a write; the answer comes on the returned channel once committed.
+    fn submit(&self, op: Op) -> Result<Receiver<Result<Write, StoreError>>, StoreError> {
+        let (reply, answer) = mpsc::sync_channel(1);
+        let sent = lock(&self.writer)
+            .as_ref()
+            .map(|w| w.send(Job { op, reply }).is_ok());
+        if sent != Some(true) {
+            return Err(writer_gone());
+        }
+        Ok(answer)
+    }
+
+    fn write(&self, op: Op) -> Result<Write, StoreError> {
+        self.submit(op)?.recv().map_err(|_| writer_gone())?
+    }
+
+    /// Runs `f` on a reader connection (opened on first need, kept for the next call).
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let conn = lock(&self.readers).pop();
+        let conn = match conn {
+            Some(c) => c,
+            None => connect(&self.path)?,
+        };
+        let out = f(&conn);
+        lock(&self.readers).push(conn);
+        out
+    }
+
+    fn history(&self, case_id: Uuid) -> Result<CaseHistory, StoreError> {
+        self.read(|conn| read_history(conn, case_id))?
+            .ok_or(StoreError::NotFound)
+    }
+}
+
+fn writer_gone() -> StoreError {
+    StoreError::Backend {
+        reason: "sqlite: the writer thread stopped".into(),
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        lock(&self.writer).take();
+        if let Some(t) = lock(&self.thread).take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The case's history as stored, checked against its row's anchor; `None` if no such case.
+fn read_history(conn: &Connection, case_id: Uuid) -> Result<Option<CaseHistory>, StoreError> {
+    let id = case_id.to_string();
+    let mut stmt = conn
+        .prepare_cached(&sql::history_sql(placeholder))
+        .map_err(db)?;
+    let rows = stmt
+        .query_map([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .map_err(db)?;
+    sql::history_from_rows(case_id, rows.map(|r| r.map_err(db)), || {
+        conn.prepare_cached("SELECT 1 FROM cases WHERE id = ?1")
+            .and_then(|mut s| s.exists([&id]))
+            .map_err(db)
+    })
+}
+
+fn placeholder(n: usize) -> String {
+    format!("?{n}")
+}
+
+// ---------------------------------------------------------------------------------------------
+// The writer
+
+fn write_loop(mut conn: Connection, jobs: Receiver<Job>) {
+    while let Ok(first) = jobs.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let results = commit(&mut conn, &batch);
+        for (job, result) in batch.into_iter().zip(results) {
+            let _ = job.reply.send(result);
+        }
+    }
+}
+
+/// Runs every job in its savepoint of one transaction and commits once.
+fn commit(conn: &mut Connection, batch: &[Job]) -> Vec<Result<Write, StoreError>> {
+    let fail_all = |e: StoreError| batch.iter().map(|_| Err(e.clone())).collect();
+    let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
+        Ok(tx) => tx,
+        Err(e) => return fail_all(db(e)),
+    };
+    let mut results = Vec::with_capacity(batch.len());
+    for job in batch {
+        if let Err(e) = tx.execute_batch("SAVEPOINT job") {
+            return fail_all(db(e));
+        }
+        let result = run(&tx, &job.op);
+        let end = if matches!(result, Ok(Write::Done)) {
+            "RELEASE job"
+        } else {
+            "ROLLBACK TO job; RELEASE job"
+        };
+        if let Err(e) = tx.execute_batch(end) {
+            return fail_all(db(e));
+        }
+        results.push(result);
+    }
+    match tx.commit() {
+        Ok(()) => results,
+        Err(e) => fail_all(db(e)),
+    }
+}
+
+fn run(tx: &Transaction<'_>, op: &Op) -> Result<Write, StoreError> {
+    match op {
+        Op::Create { history, year, seq } => {
+            let case = history.case();
+            let last: i64 = tx
+                .prepare_cached("SELECT last FROM case_counters WHERE office = ?1 AND year = ?2")
+                .and_then(|mut s| {
+                    s.query_row(params![case.office, year], |r| r.get(0))
+                        .optional()
+                })
+                .map_err(db)?
+                .unwrap_or(0);
+            if u64::try_from(last).ok().map(|l| l + 1) != Some(*seq) {
+                return Ok(Write::Stale);
+            }
+            if case_exists(tx, case.id)? {
+                return Err(StoreError::DuplicateCase);
+            }
+            if number_exists(tx, &case.number)? {
+                return Err(StoreError::NumberTaken);
+            }
+            insert_case(tx, history)?;
+            bump_counter(tx, &case.office, *year, *seq)?;
+            Ok(Write::Done)
+        }
+        Op::Append {
+            read,
+            case,
+            events,
+            terms,
+        } => {
+            let now: Option<(i64, String)> = tx
+                .prepare_cached("SELECT version, head FROM cases WHERE id = ?1")
+                .and_then(|mut s| {
+                    s.query_row([case.id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+                        .optional()
+                })
+                .map_err(db)?;
+            let still = now.is_some_and(|(v, h)| {
+                u64::try_from(v).ok() == Some(read.version) && h == read.head
+            });
+            if !still {
+                return Ok(Write::Stale);
+            }
+            insert_events(tx, case, events)?;
+            update_case(tx, case)?;
+            if let Some(terms) = terms {
+                index(tx, case.id, terms)?;
+            }
+            Ok(Write::Done)
+        }
+        Op::Import { history } => {
+            let case = history.case();
+            if case_exists(tx, case.id)? || number_exists(tx, &case.number)? {
+                return Ok(Write::Stale);
+            }
+            insert_case(tx, history)?;
+            if let Some((office, year, seq)) = parse_case_number(&case.number) {
+                bump_counter(tx, office, year, seq)?;
+            }
+            Ok(Write::Done)
+        }
+    }
+}
+
+fn case_exists(tx: &Transaction<'_>, id: Uuid) -> Result<bool, StoreError> {
+    tx.prepare_cached("SELECT 1 FROM cases WHERE id = ?1")
+        .and_then(|mut s| s.exists([id.to_string()]))
+        .map_err(db)
+}
+
+fn number_exists(tx: &Transaction<'_>, number: &str) -> Result<bool, StoreError> {
+    tx.prepare_cached("SELECT 1 FROM cases WHERE number = ?1")
+        .and_then(|mut s| s.exists([number]))
+        .map_err(db)
+}
+
+fn bump_counter(tx: &Transaction<'_>, office: &str, year: i32, seq: u64) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO case_counters (office, year, last) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (office, year) DO UPDATE SET last = max(last, excluded.last)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            office,
+            year,
+            i64::try_from(seq).unwrap_or(i64::MAX)
+        ])
+    })
+    .map_err(db)?;
+    Ok(())
+}
+
+fn insert_case(tx: &Transaction<'_>, history: &CaseHistory) -> Result<(), StoreError> {
+    let case = history.case();
+    let row = SummaryRow::of(&CaseSummary::of(case));
+    tx.prepare_cached(&format!(
+        "INSERT INTO cases ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        sql::SUMMARY_COLUMNS
+    ))
+    .and_then(|mut s| {
+        s.execute(params![
+            row.id,
+            row.number,
+            row.office,
+            row.category,
+            row.status,
+            row.priority,
+            row.opened_on,
+            row.version,
+            row.head,
+            row.updated_at,
+            row.follow_ups
+        ])
+    })
+    .map_err(db)?;
+    insert_events(tx, case, history.events())?;
+    index(tx, case.id, &IndexTerms::of(case))
+}
+
+fn update_case(tx: &Transaction<'_>, case: &Case) -> Result<(), StoreError> {
+    let row = SummaryRow::of(&CaseSummary::of(case));
+    tx.prepare_cached(
+        "UPDATE cases SET office = ?2, category = ?3, status = ?4, priority = ?5, \
+         opened_on = ?6, version = ?7, head = ?8, updated_at = ?9, \
+         follow_ups = ?10 WHERE id = ?1",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            row.id,
+            row.office,
+            row.category,
+            row.status,
+            row.priority,
+            row.opened_on,
+            row.version,
+            row.head,
+            row.updated_at,
+            row.follow_ups
+        ])
+    })
+    .map_err(db)?;
+    Ok(())
+}
+
+fn insert_events(tx: &Transaction<'_>, case: &Case, events: &[Event]) -> Result<(), StoreError> {
+    let mut stmt = tx
+        .prepare_cached(
+            "INSERT INTO events (case_id, seq, id, hash, kind, office, body) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )
+        .map_err(db)?;
+    let case_id = case.id.to_string();
+    for e in events {
+        let body = history::canonical_json(e)?;
+        stmt.execute(params![
+            case_id,
+            i64::try_from(e.seq).unwrap_or(i64::MAX),
+            e.id.to_string(),
+            e.hash,
+            e.kind.name(),
+            case.office,
+            body
+        ])
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
+fn index(tx: &Transaction<'_>, case_id: Uuid, terms: &IndexTerms) -> Result<(), StoreError> {
+    let id = case_id.to_string();
+    for table in ["case_names", "case_documents"] {
+        tx.prepare_cached(&format!("DELETE FROM {table} WHERE case_id = ?1"))
+            .and_then(|mut s| s.execute([&id]))
+            .map_err(db)?;
+    }
+    let mut names = tx
+        .prepare_cached("INSERT INTO case_names (term, case_id, person) VALUES (?1, ?2, ?3)")
+        .map_err(db)?;
+    for (person, words) in (0_i64..).zip(&terms.names) {
+        for w in words {
+            names.execute(params![w, id, person]).map_err(db)?;
+        }
+    }
+    let mut documents = tx
+        .prepare_cached("INSERT INTO case_documents (term, case_id) VALUES (?1, ?2)")
+        .map_err(db)?;
+    for d in &terms.documents {
+        documents.execute(params![d, id]).map_err(db)?;
+    }
+    Ok(())
+}
+
+fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SummaryRow> {
+    Ok(SummaryRow {
+        id: r.get(0)?,
+        number: r.get(1)?,
+        office: r.get(2)?,
+        category: r.get(3)?,
+        status: r.get(4)?,
+        priority: r.get(5)?,
+        opened_on: r.get(6)?,
+        version: r.get(7)?,
+        head: r.get(8)?,
+        updated_at: r.get(9)?,
+        follow_ups: r.get(10)?,
+    })
+}
+
+impl CaseStore for SqliteStore {
+    fn create_case(
+        &self,
+        office: &str,
+        year: i32,
+        open: &mut dyn FnMut(&str) -> Result<Event, WorkflowError>,
+    ) -> Result<Event, StoreError> {
+        let key = (office.to_owned(), year);
+        for _ in 0..MAX_RENUMBER {
+            let mut counters = lock(&self.counters);
+            let last = match counters.get(&key) {
+                Some(last) => *last,
+                None => self.read(|conn| {
+                    conn.query_row(
+                        "SELECT last FROM case_counters WHERE office = ?1 AND year = ?2",
+                        params![office, year],
+                        |r| r.get::<_, i64>(0),
+                    )
+                    .optional()
+                    .map_err(db)
+                    .map(|l| l.and_then(|l| u64::try_from(l).ok()).unwrap_or(0))
+                })?,
+            };
+            let seq = last + 1;
+            let number = case_number(office, year, seq);
+            let history = CaseHistory::opened(open(&number)?, &number)?;
+            let event = history
+                .events()
+                .first()
+                .cloned()
+                .ok_or(HistoryError::Empty)?;
+            counters.insert(key.clone(), seq);
+            let answer = self.submit(Op::Create { history, year, seq });
+            drop(counters);
+            let result = answer.and_then(|a| a.recv().map_err(|_| writer_gone())?);
+            match result {
+                Ok(Write::Done) => return Ok(event),
+                Ok(Write::Stale) => {
+                    lock(&self.counters).remove(&key);
+                }
+                Err(e) => {
+                    lock(&self.counters).remove(&key);
+                    return Err(e);
+                }
+            }
+        }
+        Err(StoreError::Backend {
+            reason: "sqlite: the case number did not settle".into(),
+        })
+    }
+
+    fn load(&self, case_id: Uuid) -> Result<Vec<Event>, StoreError> {
+        Ok(self.history(case_id)?.into_parts().0)
+    }
+
+    fn append(
+        &self,
+        case_id: Uuid,
+        expected_version: u64,
+        events: &[Event],
+    ) -> Result<u64, StoreError> {
+        checked_append(
+            expected_version,
+            events,
+            &mut || self.history(case_id),
+            &mut |read, after| {
+                let terms = events
+                    .iter()
+                    .any(|e| IndexTerms::changed_by(&e.kind))
+                    .then(|| IndexTerms::of(after.case()));
+                self.write(Op::Append {
+                    read: read.clone(),
+                    case: Box::new(after.case().clone()),
+                    events: events.to_vec(),
+                    terms,
+                })
+            },
+        )
+    }
+
+    fn list(&self, query: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError> {
+        let (text, params) = sql::search(query, placeholder);
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&text).map_err(db)?;
+            let values: Vec<rusqlite::types::Value> = params
+                .into_iter()
+                .map(|p| match p {
+                    Param::Text(t) => rusqlite::types::Value::Text(t),
+                    Param::Int(i) => rusqlite::types::Value::Integer(i),
+                })
+                .collect();
+            let rows = stmt
+                .query_map(rusqlite::params_from_iter(values), summary_row)
+                .map_err(db)?;
+            rows.map(|r| r.map_err(db)?.summary()).collect()
+        })
+    }
+
+    fn summary(&self, case_id: Uuid) -> Result<CaseSummary, StoreError> {
+        self.read(|conn| {
+            conn.prepare_cached(&format!(
+                "SELECT {} FROM cases WHERE id = ?1",
+                sql::SUMMARY_COLUMNS
+            ))
+            .and_then(|mut s| s.query_row([case_id.to_string()], summary_row).optional())
+            .map_err(db)?
+            .ok_or(StoreError::NotFound)?
+            .summary()
+        })
+    }
+
+    fn put_history(&self, events: &[Event]) -> Result<PutOutcome, StoreError> {
+        checked_import(
+            events,
+            &mut |history| {
+                self.write(Op::Import {
+                    history: history.clone(),
+                })
+            },
+            &mut |id| self.read(|conn| read_history(conn, id)),
+        )
+    }
+
+    fn feed(&self, after: u64, limit: usize) -> Result<Vec<FeedEntry>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn
+                .prepare_cached(&sql::feed_sql(placeholder))
+                .map_err(db)?;
+            let rows = stmt
+                .query_map(
+                    params![
+                        i64::try_from(after).unwrap_or(i64::MAX),
+                        i64::try_from(limit).unwrap_or(i64::MAX)
+                    ],
+                    |r| {
+                        Ok((
+                            r.get::<_, i64>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                        ))
+                    },
+                )
+                .map_err(db)?;
+            rows.map(|r| {
+                let (position, case_id, number, office, seq, kind) = r.map_err(db)?;
+                sql::feed_entry(position, &case_id, number, office, seq, kind)
+            })
+            .collect()
+        })
+    }
+
+    fn count(&self) -> Result<u64, StoreError> {
+        self.read(|conn| {
+            conn.query_row("SELECT COUNT(*) FROM cases", [], |r| r.get::<_, i64>(0))
+                .map_err(db)
+                .map(|n| u64::try_from(n).unwrap_or(0))
+        })
+    }
+}

@@ -1,0 +1,609 @@
+//! The store test kit (feature `testkit`): the whole [`CaseStore`] contract as one function,
+//! run by every backend's tests and available to anyone writing a store.
+//!
+//! ```ignore
+//! siproc_core::store::testkit::check_store(|| MyStore::new());
+//! ```
+//!
+//! `make` is called once per check and must return an empty store. Each check panics with a
+//! message naming the rule that failed (this module is test support: panicking is its way of
+//! failing a test). What it covers: numbering without gaps per office and year under
+//! concurrency (a refused intake consumes no number), version conflicts, idempotent appends,
+//! tampered and foreign events refused without partial writes, imports ([`CaseStore::put_history`]),
+//! search by office, status, category, number, document and accent-free name (also after a
+//! correction), paging, the feed, large histories, and 64 threads appending at one version.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::collections::BTreeSet;
+use std::sync::Barrier;
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{CaseQuery, CaseStore, PutOutcome, StoreError, load_case, open_case, run};
+use crate::case::{Case, Intake, Status, case_number};
+use crate::catalog::Catalog;
+use crate::history::{self, Event};
+use crate::workflow::{self, Actor, Command, Role};
+
+/// Runs every check of the contract, each on a fresh store from `make`.
+pub fn check_store<S: CaseStore>(make: impl Fn() -> S) {
+    numbers_run_without_gaps(&make());
+    stale_versions_conflict_and_appends_are_idempotent(&make());
+    bad_events_are_refused_whole(&make());
+    imports_keep_numbers_and_are_idempotent(&make());
+    search_finds_by_every_criterion(&make());
+    lists_page_by_case_number(&make());
+    the_feed_follows_every_write(&make());
+    large_histories_load_whole(&make());
+    sixty_four_writers_at_one_version(&make());
+    unknown_cases_are_not_found(&make());
+}
+
+/// The catalog the kit's cases use.
+pub fn catalog() -> Catalog {
+    Catalog::honduras().expect("the built-in catalog loads")
+}
+
+/// A fixed moment in 2026.
+pub fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 10, 15, 4, 5)
+        .single()
+        .expect("a valid date")
+}
+
+/// An officer of `office`.
+pub fn officer(office: &str) -> Actor {
+    Actor::new(format!("officer-{office}"), Role::Officer, office)
+}
+
+/// A valid detention intake at `office` for Ana Lucía Peña Güity (DNI 0801-1994-04512).
+pub fn detention_intake(office: &str) -> Intake {
+    serde_json::from_value(json!({
+        "office": office, "category": "detention", "opened_on": "2026-03-02",
+        "persons": [{"role": "national", "given_names": "Ana Lucía", "surnames": "Peña Güity",
+                     "birth_date": "1994-07-21", "nationality": "HN",
+                     "documents": [{"kind": "hn_dni", "number": "0801 1994 04512"}]}],
+        "consent": {"given": true, "given_by": 0, "recorded_on": "2026-03-02",
+                    "scope": ["processing", "share_with_partners"]},
+        "facts": {"authority": "Instituto Nacional de Migración", "facility": "Estación Siglo XXI",
+                  "detention_kind": "immigration", "arrest_date": "2026-02-27"}
+    }))
+    .expect("a valid intake")
+}
+
+/// A valid victim-of-crime intake at `office` for José Ángel Núñez O'Connor.
+pub fn victim_intake(office: &str) -> Intake {
+    serde_json::from_value(json!({
+        "office": office, "category": "victim_of_crime", "opened_on": "2026-03-01",
+        "persons": [{"role": "national", "given_names": "José Ángel", "surnames": "Núñez O'Connor",
+                     "birth_date": "1988-01-15", "nationality": "HN"}],
+        "consent": {"given": true, "given_by": 0, "recorded_on": "2026-03-01",
+                    "scope": ["processing"]},
+        "facts": {"crime_type": "extortion", "trafficking_indicators": false}
+    }))
+    .expect("a valid intake")
+}
+
+fn open(store: &dyn CaseStore, intake: &Intake) -> Case {
+    open_case(store, &catalog(), &officer(&intake.office), intake, now())
+        .unwrap_or_else(|e| panic!("opening a case failed: {}", e.code()))
+}
+
+fn note(i: usize) -> Command {
+    Command::AddNote {
+        text: format!("nota {i}"),
+        written_on: None,
+    }
+}
+
+/// The event `command` makes on `case` (not stored).
+fn decide(case: &Case, command: &Command) -> Event {
+    workflow::execute(case, &catalog(), &officer(&case.office), command, now())
+        .unwrap_or_else(|e| panic!("the command was refused: {}", e.code()))
+}
+
+/// Events `0..n` of notes continuing `case`, and the case after them.
+fn notes(case: &Case, n: usize) -> (Vec<Event>, Case) {
+    let mut case = case.clone();
+    let mut events = Vec::with_capacity(n);
+    for i in 0..n {
+        let e = decide(&case, &note(i));
+        history::apply(&mut case, &e).expect("a note applies");
+        events.push(e);
+    }
+    (events, case)
+}
+
+/// Numbers run 1, 2, 3… per office and year, also from 16 threads, and a refused intake
+/// takes none.
+pub fn numbers_run_without_gaps(store: &dyn CaseStore) {
+    let all: Vec<String> = std::thread::scope(|s| {
+        let threads: Vec<_> = (0..16)
+            .map(|i| {
+                s.spawn(move || {
+                    let office = if i % 2 == 0 { "TAP" } else { "MEX" };
+                    let mut numbers = Vec::new();
+                    for k in 0..8 {
+                        let mut intake = detention_intake(office);
+                        if k == 3 {
+                            intake.category = "nonsense".into();
+                            let err =
+                                open_case(store, &catalog(), &officer(office), &intake, now())
+                                    .expect_err("a refused intake opens no case");
+                            assert_eq!(err.code(), "workflow.invalid_intake");
+                            continue;
+                        }
+                        numbers.push(open(store, &intake).number);
+                    }
+                    numbers
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .flat_map(|t| t.join().expect("a numbering thread"))
+            .collect()
+    });
+    for office in ["TAP", "MEX"] {
+        let got: Vec<&String> = all
+            .iter()
+            .filter(|n| n.starts_with(office))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let want: Vec<String> = (1..=56).map(|n| case_number(office, 2026, n)).collect();
+        assert_eq!(got.len(), 56, "{office}: a number was given twice or lost");
+        assert!(
+            got.iter().zip(&want).all(|(g, w)| *g == w),
+            "{office}: numbers have gaps"
+        );
+    }
+    assert_eq!(store.count().expect("count"), 112);
+    // Another year starts again at 1.
+    let next_year = Utc
+        .with_ymd_and_hms(2027, 1, 2, 8, 0, 0)
+        .single()
+        .expect("a date");
+    let case = open_case(
+        store,
+        &catalog(),
+        &officer("TAP"),
+        &detention_intake("TAP"),
+        next_year,
+    )
+    .expect("opening in 2027");
+    assert_eq!(case.number, case_number("TAP", 2027, 1));
+}
+
+/// A stale expected version is a conflict naming the current version; the very same events
+/// appended twice are stored once.
+pub fn stale_versions_conflict_and_appends_are_idempotent(store: &dyn CaseStore) {
+    let case = open(store, &detention_intake("TAP"));
+    let e = decide(
+        &case,
+        &Command::ChangeStatus {
+            to: Status::InProgress,
+        },
+    );
+    assert_eq!(store.append(case.id, 1, std::slice::from_ref(&e)), Ok(2));
+    assert_eq!(
+        store.append(case.id, 1, std::slice::from_ref(&e)),
+        Ok(2),
+        "appending the same event again is idempotent"
+    );
+    assert_eq!(store.load(case.id).expect("load").len(), 2);
+    let other = decide(
+        &case,
+        &Command::ChangeStatus {
+            to: Status::InProgress,
+        },
+    );
+    assert_eq!(
+        store.append(case.id, 1, &[other]),
+        Err(StoreError::Conflict { current: 2 })
+    );
+    let after = load_case(store, case.id).expect("load");
+    let (batch, _) = notes(&after, 3);
+    assert_eq!(store.append(case.id, 2, &batch), Ok(5));
+    assert_eq!(store.append(case.id, 2, &batch), Ok(5));
+    assert_eq!(
+        store.append(case.id, 2, &batch[..1]),
+        Ok(5),
+        "a prefix of stored events is stored"
+    );
+    assert_eq!(
+        store.append(case.id, 4, &batch),
+        Err(StoreError::Conflict { current: 5 })
+    );
+    let summary = store.summary(case.id).expect("summary");
+    assert_eq!((summary.version, summary.status), (5, Status::InProgress));
+    let events = store.load(case.id).expect("load");
+    assert_eq!(summary.head, events[4].hash);
+    history::verify(&events).expect("the stored history verifies");
+}
+
+/// Tampered, foreign and inapplicable events are refused, and a refused batch writes nothing.
+pub fn bad_events_are_refused_whole(store: &dyn CaseStore) {
+    let case = open(store, &detention_intake("TAP"));
+    let other = open(store, &victim_intake("TAP"));
+    let mut bad = decide(&case, &note(0));
+    bad.actor.user_id = "someone-else".into();
+    let err = store.append(case.id, 1, &[bad]).expect_err("tampered");
+    assert_eq!(err.code(), "history.changed");
+    let foreign = decide(&other, &note(0));
+    let err = store.append(case.id, 1, &[foreign]).expect_err("foreign");
+    assert_eq!(err.code(), "history.foreign_case");
+    // A batch whose third event is tampered: nothing of it is stored.
+    let (mut batch, _) = notes(&case, 4);
+    batch[2].actor.user_id = "someone-else".into();
+    assert!(store.append(case.id, 1, &batch).is_err());
+    // A batch whose events do not apply (a transfer accepted with none pending).
+    let good = decide(&case, &note(9));
+    let mut after = case.clone();
+    history::apply(&mut after, &good).expect("applies");
+    let unapplicable = crate::history::Event::next(
+        &after,
+        officer("TAP"),
+        now(),
+        crate::history::EventKind::TransferAccepted {
+            to_office: "MEX".into(),
+        },
+    )
+    .expect("sealed");
+    let err = store
+        .append(case.id, 1, &[good, unapplicable])
+        .expect_err("inapplicable");
+    assert_eq!(err.code(), "history.invalid_event");
+    assert_eq!(
+        store.load(case.id).expect("load").len(),
+        1,
+        "a partial write"
+    );
+    assert_eq!(store.summary(case.id).expect("summary").version, 1);
+}
+
+/// Imports keep their numbers, are idempotent, refuse other histories and taken numbers, and
+/// move the office's counter past them.
+pub fn imports_keep_numbers_and_are_idempotent(store: &dyn CaseStore) {
+    let source = super::MemoryStore::new();
+    let a = open(&source, &detention_intake("TAP"));
+    run(&source, &catalog(), &officer("TAP"), a.id, &note(1), now()).expect("note");
+    let events = source.load(a.id).expect("load");
+    assert_eq!(store.put_history(&events), Ok(PutOutcome::Inserted));
+    assert_eq!(store.put_history(&events), Ok(PutOutcome::Unchanged));
+    assert_eq!(
+        store.put_history(&events[..1]),
+        Err(StoreError::DuplicateCase)
+    );
+    assert_eq!(store.load(a.id).expect("load"), events);
+    // Another case with the same number.
+    let clash = workflow::open(
+        &catalog(),
+        &officer("TAP"),
+        &victim_intake("TAP"),
+        &a.number,
+        Uuid::now_v7(),
+        now(),
+    )
+    .expect("opened");
+    assert_eq!(store.put_history(&[clash]), Err(StoreError::NumberTaken));
+    // A tampered history is refused.
+    let other = open(&source, &victim_intake("MEX"));
+    let mut other_events = source.load(other.id).expect("load");
+    other_events[0].actor.user_id = "x".into();
+    assert_eq!(
+        store
+            .put_history(&other_events)
+            .expect_err("tampered")
+            .code(),
+        "history.changed"
+    );
+    assert!(store.summary(other.id).is_err());
+    // Numbers continue after an imported one.
+    let far = workflow::open(
+        &catalog(),
+        &officer("GUA"),
+        &detention_intake("GUA"),
+        &case_number("GUA", 2026, 7),
+        Uuid::now_v7(),
+        now(),
+    )
+    .expect("opened");
+    assert_eq!(store.put_history(&[far]), Ok(PutOutcome::Inserted));
+    let next = open(store, &detention_intake("GUA"));
+    assert_eq!(next.number, case_number("GUA", 2026, 8));
+    assert_eq!(store.count().expect("count"), 3);
+}
+
+fn ids(store: &dyn CaseStore, query: CaseQuery) -> Vec<Uuid> {
+    store
+        .list(&query)
+        .unwrap_or_else(|e| panic!("list failed: {}", e.code()))
+        .into_iter()
+        .map(|s| s.id)
+        .collect()
+}
+
+/// Search by office, status, category, number, document and name (accents, case and
+/// punctuation ignored; every word one person's), also after a correction.
+pub fn search_finds_by_every_criterion(store: &dyn CaseStore) {
+    let a = open(store, &detention_intake("TAP"));
+    let b = open(store, &victim_intake("MEX"));
+    run(
+        store,
+        &catalog(),
+        &officer("MEX"),
+        b.id,
+        &Command::ChangeStatus {
+            to: Status::InProgress,
+        },
+        now(),
+    )
+    .expect("status");
+    let q = CaseQuery::default;
+    assert_eq!(ids(store, q()), vec![b.id, a.id], "ordered by number");
+    let by_office = CaseQuery {
+        office: Some("TAP".into()),
+        ..q()
+    };
+    assert_eq!(ids(store, by_office), vec![a.id]);
+    let by_status = CaseQuery {
+        status: Some(Status::InProgress),
+        ..q()
+    };
+    assert_eq!(ids(store, by_status), vec![b.id]);
+    let by_category = CaseQuery {
+        category: Some("victim_of_crime".into()),
+        ..q()
+    };
+    assert_eq!(ids(store, by_category), vec![b.id]);
+    let by_number = CaseQuery {
+        number: Some(a.number.clone()),
+        ..q()
+    };
+    assert_eq!(ids(store, by_number), vec![a.id]);
+    let by_document = CaseQuery {
+        document_number: Some("0801-1994-04512".into()),
+        ..q()
+    };
+    assert_eq!(ids(store, by_document), vec![a.id]);
+    let no_document = CaseQuery {
+        document_number: Some("0801-1994-04513".into()),
+        ..q()
+    };
+    assert!(ids(store, no_document).is_empty());
+    for name in [
+        "pena guity",
+        "PEÑA",
+        "ana lucia peña",
+        "Güity, Ana",
+        "  Peña  ",
+    ] {
+        let by_name = CaseQuery {
+            name: Some(name.into()),
+            ..q()
+        };
+        assert_eq!(ids(store, by_name), vec![a.id], "name {name:?}");
+    }
+    let by_name = CaseQuery {
+        name: Some("nunez oconnor".into()),
+        ..q()
+    };
+    assert_eq!(ids(store, by_name), vec![b.id]);
+    let mixed = CaseQuery {
+        name: Some("pena nunez".into()),
+        ..q()
+    };
+    assert!(ids(store, mixed).is_empty(), "words of two persons");
+    let both = CaseQuery {
+        office: Some("MEX".into()),
+        name: Some("pena".into()),
+        ..q()
+    };
+    assert!(ids(store, both).is_empty(), "every criterion must match");
+    // A correction changes what the index finds.
+    let corrected = run(
+        store,
+        &catalog(),
+        &officer("TAP"),
+        a.id,
+        &Command::Correct {
+            path: "/persons/0/surnames".into(),
+            value: json!("Zelaya Güity"),
+        },
+        now(),
+    )
+    .expect("correction");
+    assert_eq!(corrected.persons[0].surnames, "Zelaya Güity");
+    let old = CaseQuery {
+        name: Some("pena".into()),
+        ..q()
+    };
+    assert!(
+        ids(store, old).is_empty(),
+        "the old name is no longer indexed"
+    );
+    let new = CaseQuery {
+        name: Some("zelaya ana".into()),
+        ..q()
+    };
+    assert_eq!(ids(store, new), vec![a.id]);
+    // Summaries carry no personal data.
+    let json = serde_json::to_string(&store.list(&q()).expect("list")).expect("json");
+    assert!(!json.contains("Güity") && !json.contains("0801") && !json.contains("Ana"));
+}
+
+/// Lists come in case-number order, a page at a time.
+pub fn lists_page_by_case_number(store: &dyn CaseStore) {
+    let mut numbers: Vec<String> = (0..25)
+        .map(|i| {
+            let office = ["TAP", "MEX", "GUA"][i % 3];
+            open(store, &detention_intake(office)).number
+        })
+        .collect();
+    numbers.sort();
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .list(&CaseQuery {
+                limit: Some(7),
+                after: after.clone(),
+                ..Default::default()
+            })
+            .expect("page");
+        assert!(page.len() <= 7);
+        if page.is_empty() {
+            break;
+        }
+        after = page.last().map(|s| s.number.clone());
+        seen.extend(page.into_iter().map(|s| s.number));
+    }
+    assert_eq!(seen, numbers, "pages cover every case once, in order");
+    let tap = store
+        .list(&CaseQuery {
+            office: Some("TAP".into()),
+            limit: Some(3),
+            after: Some(case_number("TAP", 2026, 2)),
+            ..Default::default()
+        })
+        .expect("page");
+    let got: Vec<String> = tap.into_iter().map(|s| s.number).collect();
+    assert_eq!(
+        got,
+        (3..=5)
+            .map(|n| case_number("TAP", 2026, n))
+            .collect::<Vec<_>>()
+    );
+    let none = CaseQuery {
+        limit: Some(0),
+        ..Default::default()
+    };
+    assert!(ids(store, none).is_empty());
+}
+
+/// Every write shows in the feed, in order, without personal data.
+pub fn the_feed_follows_every_write(store: &dyn CaseStore) {
+    assert!(store.feed(0, 100).expect("feed").is_empty());
+    let a = open(store, &detention_intake("TAP"));
+    let b = open(store, &victim_intake("MEX"));
+    let (batch, _) = notes(&a, 2);
+    store.append(a.id, 1, &batch).expect("append");
+    store.append(a.id, 1, &batch).expect("idempotent append");
+    let source = super::MemoryStore::new();
+    let c = open(&source, &detention_intake("GUA"));
+    store
+        .put_history(&source.load(c.id).expect("load"))
+        .expect("import");
+    let feed = store.feed(0, 100).expect("feed");
+    let got: Vec<(Uuid, u64, &str)> = feed
+        .iter()
+        .map(|f| (f.case_id, f.seq, f.kind.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (a.id, 1, "case_opened"),
+            (b.id, 1, "case_opened"),
+            (a.id, 2, "note_added"),
+            (a.id, 3, "note_added"),
+            (c.id, 1, "case_opened"),
+        ],
+        "one entry per event written, none for an idempotent append"
+    );
+    assert!(feed.windows(2).all(|w| w[0].position < w[1].position));
+    assert_eq!(feed[1].number, b.number);
+    assert_eq!(feed[1].office, "MEX");
+    let rest = store.feed(feed[1].position, 2).expect("feed");
+    assert_eq!(rest, feed[2..4].to_vec());
+    assert!(store.feed(feed[4].position, 10).expect("feed").is_empty());
+    let json = serde_json::to_string(&feed).expect("json");
+    assert!(!json.contains("Peña") && !json.contains("nota"));
+}
+
+/// A history of a thousand events is stored, loaded and verified whole.
+pub fn large_histories_load_whole(store: &dyn CaseStore) {
+    let case = open(store, &detention_intake("TAP"));
+    let (batch, after) = notes(&case, 600);
+    assert_eq!(store.append(case.id, 1, &batch), Ok(601));
+    let mut case = after;
+    for i in 0..399 {
+        let e = decide(&case, &note(i));
+        store
+            .append(case.id, case.version, std::slice::from_ref(&e))
+            .expect("append");
+        history::apply(&mut case, &e).expect("applies");
+    }
+    let events = store.load(case.id).expect("load");
+    assert_eq!(events.len(), 1000);
+    assert_eq!(history::verify(&events).expect("verifies").head, case.head);
+    assert_eq!(load_case(store, case.id).expect("replays"), case);
+}
+
+/// 64 threads append at the same version: exactly one wins, every other gets a conflict
+/// naming version 2, and after retries all 64 notes are there, numbered without gaps.
+pub fn sixty_four_writers_at_one_version(store: &dyn CaseStore) {
+    let case = open(store, &detention_intake("TAP"));
+    let barrier = Barrier::new(64);
+    let firsts: Vec<Result<u64, StoreError>> = std::thread::scope(|s| {
+        let threads: Vec<_> = (0..64)
+            .map(|i| {
+                let (case, barrier) = (&case, &barrier);
+                s.spawn(move || {
+                    let event = decide(case, &note(i));
+                    barrier.wait();
+                    let first = store.append(case.id, case.version, std::slice::from_ref(&event));
+                    barrier.wait();
+                    let mut outcome = first.clone();
+                    while outcome.is_err() {
+                        outcome = run(store, &catalog(), &officer("TAP"), case.id, &note(i), now())
+                            .map(|c| c.version);
+                    }
+                    first
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .map(|t| t.join().expect("a writer thread"))
+            .collect()
+    });
+    assert_eq!(firsts.iter().filter(|r| r.is_ok()).count(), 1, "one winner");
+    for r in &firsts {
+        if let Err(e) = r {
+            assert_eq!(e, &StoreError::Conflict { current: 2 });
+        }
+    }
+    let events = store.load(case.id).expect("load");
+    assert_eq!(events.len(), 65);
+    assert!(events.iter().zip(1..).all(|(e, seq)| e.seq == seq));
+    history::verify(&events).expect("verifies");
+    let notes: BTreeSet<String> = history::replay(&events)
+        .expect("replays")
+        .notes
+        .into_iter()
+        .map(|n| n.text)
+        .collect();
+    assert_eq!(notes.len(), 64, "a note was lost");
+}
+
+/// Unknown ids are `store.not_found`.
+pub fn unknown_cases_are_not_found(store: &dyn CaseStore) {
+    let id = Uuid::now_v7();
+    assert_eq!(store.load(id), Err(StoreError::NotFound));
+    assert_eq!(store.summary(id), Err(StoreError::NotFound));
+    let elsewhere = open(&super::MemoryStore::new(), &detention_intake("TAP"));
+    let (events, _) = notes(&elsewhere, 1);
+    assert_eq!(
+        store.append(elsewhere.id, 1, &events),
+        Err(StoreError::NotFound)
+    );
+    assert_eq!(store.count().expect("count"), 0);
+}
