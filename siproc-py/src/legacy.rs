@@ -9,7 +9,7 @@ use serde_json::json;
 use siproc_core::legacy::{self, ImportOptions, LegacyMap, LegacyRow};
 use siproc_core::{Catalog, CatalogError};
 
-use crate::cases::{actor_of, instant, memory_store_of};
+use crate::cases::{actor_of, instant, store_of};
 use crate::convert::{text, to_json, to_python};
 use crate::errors;
 use crate::{PyDuplicatePair, catalog_of, locale};
@@ -174,7 +174,7 @@ pub fn import_legacy<'py>(
         instant(now, "now")?,
         self::locale(locale)?,
     );
-    let store = memory_store_of(store)?;
+    let store = store_of(store)?;
     let mut parsed = Vec::new();
     for item in rows.try_iter()? {
         let item = item?;

@@ -139,11 +139,11 @@ class CaseHistory:
     def __len__(self) -> int: ...
 
 @final
-class MemoryStore:
-    """A thread-safe in-memory case store: numbers per office and year without gaps, optimistic
-    concurrency (``ConflictError``), search."""
+class Store:
+    """A thread-safe case store: numbers per office and year without gaps, optimistic
+    concurrency (``ConflictError``), search. :func:`open_store` opens one on SQLite,
+    PostgreSQL or memory; :class:`MemoryStore` is the in-memory one."""
 
-    def __new__(cls) -> MemoryStore: ...
     def open_case(
         self,
         intake: _Record,
@@ -189,6 +189,15 @@ class MemoryStore:
         now: _Time = None,
     ) -> bytes: ...
     def __len__(self) -> int: ...
+
+class MemoryStore(Store):
+    """A new, empty in-memory store: its cases live as long as the process."""
+
+    def __new__(cls) -> MemoryStore: ...
+
+def open_store(url: str) -> Store:
+    """Opens ``sqlite:///path/cases.db`` (or a plain path), ``postgresql://…`` or ``memory:``,
+    creating and migrating the database as needed."""
 
 class SiprocError(Exception):
     code: str
@@ -299,15 +308,15 @@ def verify(events: _Events, *, anchor: Mapping[str, Any] | None = None) -> dict[
 # "written".
 def write_archive(
     dest: _Path | IO[bytes],
-    cases: MemoryStore | Iterable[_Events],
+    cases: Store | Iterable[_Events],
     *,
     now: _Time = None,
 ) -> dict[str, Any]: ...
 def verify_archive(
-    source: _ArchiveSource, *, store: MemoryStore | None = None
+    source: _ArchiveSource, *, store: Store | None = None
 ) -> dict[str, Any]: ...
 def import_archive(
-    source: _ArchiveSource, store: MemoryStore, *, partial: bool = False
+    source: _ArchiveSource, store: Store, *, partial: bool = False
 ) -> dict[str, Any]: ...
 def read_archive(source: _ArchiveSource) -> list[CaseHistory]: ...
 
@@ -335,6 +344,8 @@ __all__ = [
     "Issue",
     "MalformedError",
     "MemoryStore",
+    "Store",
+    "open_store",
     "Report",
     "SiprocError",
     "StoreError",
@@ -377,7 +388,7 @@ def import_legacy(
     rows: Iterable[tuple[int, _LegacyRow]],
     *,
     source: str,
-    store: MemoryStore,
+    store: Store,
     actor: _ActorLike,
     catalog: Catalog | None = None,
     mapping: Mapping[str, Any] | None = None,
