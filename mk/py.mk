@@ -5,7 +5,7 @@
 # built once, in release mode, by `maturin develop` (an editable install: the Python layer is
 # read from siproc-py/python, the native module is put beside it).
 
-.PHONY: setup-py build-py test-py bench-py
+.PHONY: setup-py build-py test-py bench-py bench-stats
 
 PY_DIR := $(ROOT)/siproc-py
 VENV := $(PY_DIR)/.venv
@@ -39,3 +39,10 @@ bench-py: build-py
 .PHONY: bench-legacy
 bench-legacy: build-py
 	$(VENV_PY) $(ROOT)/benches/python/bench_legacy.py
+
+# Statistics against pandas and DuckDB (figures in benches/README.md, "Statistics"). pandas and
+# DuckDB are the benchmark's peers, installed into the venv for it only (pinned here).
+STATS_PEERS := pandas==3.1.1 duckdb==2.0.1
+bench-stats: setup-py
+	$(VENV_PY) -m pip install --quiet --disable-pip-version-check $(STATS_PEERS)
+	$(VENV_PY) $(ROOT)/benches/python/bench_stats.py

@@ -21,6 +21,7 @@ mod cases;
 mod convert;
 mod errors;
 mod legacy;
+mod stats;
 
 use convert::{Record, to_python};
 
@@ -495,6 +496,7 @@ fn _siproc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(builtin_packs, m)?)?;
     cases::register(m)?;
     legacy::register(m)?;
+    stats::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -204,3 +204,10 @@ def duplicate_clusters(pairs: Iterable[DuplicatePair]) -> list[list[int]]:
 from ._siproc import convert_legacy, find_legacy_duplicates, import_legacy  # noqa: E402
 
 __all__ += ["convert_legacy", "find_legacy_duplicates", "import_legacy"]
+
+# Statistics (the core's `stats`): the full tables for staff, and the disclosure-controlled
+# release (counts under k suppressed, with secondary suppression) for anything that leaves the
+# ministry. `statistics(store)` gives `{table name: [row dict, ...]}`: `pandas.DataFrame(rows)`.
+from ._siproc import release, release_csv, statistics  # noqa: E402
+
+__all__ += ["release", "release_csv", "statistics"]

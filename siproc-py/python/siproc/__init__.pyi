@@ -403,3 +403,36 @@ def find_legacy_duplicates(
     mapping: Mapping[str, Any] | None = None,
     today: _Time = None,
 ) -> list[DuplicatePair]: ...
+
+# Statistics. Dates are datetime.date or YYYY-MM-DD text; as_of is the moment open-case aging
+# and pending targets are measured at (now when None).
+_Day = Union[datetime.date, str, None]
+
+def statistics(
+    store: Store,
+    *,
+    catalog: Catalog | None = None,
+    date_from: _Day = None,
+    date_to: _Day = None,
+    as_of: _Time = None,
+) -> dict[str, list[dict[str, Any]]]: ...
+def release(
+    store: Store,
+    k: int | None = None,
+    *,
+    catalog: Catalog | None = None,
+    date_from: _Day = None,
+    date_to: _Day = None,
+    as_of: _Time = None,
+) -> dict[str, Any]: ...
+def release_csv(
+    store: Store,
+    k: int | None = None,
+    *,
+    catalog: Catalog | None = None,
+    date_from: _Day = None,
+    date_to: _Day = None,
+    as_of: _Time = None,
+) -> str: ...
+
+__all__ += ["release", "release_csv", "statistics"]
