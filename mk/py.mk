@@ -27,8 +27,9 @@ setup-py: setup-rust $(PY_STAMP)
 build-py: setup-py
 	cd $(PY_DIR) && VIRTUAL_ENV=$(VENV) PATH="$(VENV)/bin:$$PATH" $(VENV)/bin/maturin develop --release --quiet
 
-test-py: build-py
-	cd $(PY_DIR) && $(VENV_PY) -m pytest -q -p no:cacheprovider tests-py
+# The tests of siproc.open_store on PostgreSQL use the private server of mk/with-pg.sh.
+test-py: build-py setup-pg
+	cd $(PY_DIR) && $(ROOT)/mk/with-pg.sh $(VENV_PY) -m pytest -q -p no:cacheprovider tests-py
 
 # The side-by-side benchmark against pydantic (figures in benches/README.md).
 bench-py: build-py

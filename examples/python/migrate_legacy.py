@@ -120,11 +120,8 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
 def open_target(args: argparse.Namespace) -> tuple[Any, str]:
     """The store the cases go to, and how the summary names it."""
     if args.store:
-        open_store = getattr(siproc, "open_store", None)
-        if open_store is None:
-            raise SystemExit("--store needs siproc.open_store, which this build of siproc lacks; "
-                             "without --store the cases go to DIR/cases.jsonl")
-        return open_store(args.store), args.store.split("://")[0] + " store"
+        scheme = args.store.split(":", 1)[0] if ":" in args.store else "sqlite"
+        return siproc.open_store(args.store), f"the {scheme} store"
     store = siproc.MemoryStore()
     archive = args.out / "cases.jsonl"
     if archive.exists():  # an earlier run: its cases are kept, and not migrated again

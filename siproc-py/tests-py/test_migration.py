@@ -198,12 +198,21 @@ def test_a_dry_run_writes_only_the_reports(migration: Migration, tmp_path: Path)
     assert "Cases that would be migrated" in (out / "summary.txt").read_text(encoding="utf-8")
 
 
-def test_store_needs_open_store(migration: Migration, tmp_path: Path) -> None:
-    if hasattr(siproc, "open_store"):
-        pytest.skip("covered by the store tests once siproc.open_store exists")
-    done = subprocess.run([sys.executable, str(SCRIPT), str(migration.log), "--out", str(tmp_path),
-                           "--store", "sqlite:///x.db"], capture_output=True, text=True, timeout=120)
-    assert done.returncode != 0 and "open_store" in done.stderr
+def test_store_url_imports_into_a_live_store_once(migration: Migration, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'ministerio.db'}"
+    first, _ = run(migration.log, tmp_path / "a", "--store", url, "--no-progress")
+    assert first["migrated"] == migration.counts["migrated"]
+    assert not (tmp_path / "a" / "cases.jsonl").exists()
+    store = siproc.open_store(url)
+    assert len(store) == first["migrated"]
+    numbers = read_csv(tmp_path / "a" / "case_numbers.csv")
+    some = numbers[len(numbers) // 2]
+    assert store.summary(some["case_id"])["number"] == some["number"]
+    assert store.history(some["case_id"]).verify()["version"] >= 1
+    del store
+    again, _ = run(migration.log, tmp_path / "b", "--store", url, "--no-progress")
+    assert again["migrated"] == 0 and again["already_imported"] == first["migrated"]
+    assert len(siproc.open_store(url)) == first["migrated"]
 
 
 def test_the_shipped_log_migrates(tmp_path: Path) -> None:

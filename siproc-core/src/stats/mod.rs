@@ -72,22 +72,34 @@ impl StatsError {
     }
 }
 
-/// Feeds `sink` the record of every case in `store`, one at a time.
+/// How many summaries [`each_record`] reads at a time.
+const PAGE: usize = 1_000;
+
+/// Feeds `sink` the record of every case in `store`, one at a time, in case-number order.
 ///
-/// The store contract lists summaries without paging for now, so the list of summaries (no
-/// personal data, about 200 bytes a case) is read whole; histories are loaded one by one.
-/// When `CaseQuery` gains paging, this is the one function to change.
+/// Summaries are read a page at a time ([`CaseQuery::after`]), so memory stays bounded
+/// whatever the store's size; each history is loaded and replayed on its own.
 pub fn each_record(
     store: &dyn CaseStore,
     catalog: &Catalog,
     sink: &mut dyn FnMut(&CaseRecord),
 ) -> Result<(), StatsError> {
-    for summary in store.list(&CaseQuery::default())? {
-        let events = store.load(summary.id)?;
-        let record = CaseRecord::from_history(&events, catalog).map_err(StoreError::from)?;
-        sink(&record);
+    let mut query = CaseQuery {
+        limit: Some(PAGE),
+        ..CaseQuery::default()
+    };
+    loop {
+        let page = store.list(&query)?;
+        for summary in &page {
+            let events = store.load(summary.id)?;
+            let record = CaseRecord::from_history(&events, catalog).map_err(StoreError::from)?;
+            sink(&record);
+        }
+        match page.last() {
+            Some(last) if page.len() == PAGE => query.after = Some(last.number.clone()),
+            _ => return Ok(()),
+        }
     }
-    Ok(())
 }
 
 /// Counts every case of `store` opened within the parameters' date range.
