@@ -14,71 +14,28 @@ use crate::convert::{text, to_json, to_python};
 use crate::errors;
 use crate::{PyDuplicatePair, catalog_of, locale};
 
-/// The log's columns, in the order of [`LegacyRow`]'s fields.
-const COLUMNS: [&str; 13] = [
-    "No.",
-    "Fecha",
-    "Consulado",
-    "Tipo de caso",
-    "Nombre completo",
-    "Identidad",
-    "Fecha de nacimiento",
-    "Sexo",
-    "Teléfono",
-    "Correo",
-    "País",
-    "Lugar",
-    "Observaciones",
-];
-
-/// A row: a dict keyed by column names. Missing columns and `None` are blank; other values are
-/// read as their text (`str()`), as a spreadsheet shows them.
+/// A row: a dict keyed by column names (the core's [`LegacyRow`] names them). Missing columns
+/// and `None` are blank; other values are read as their text (`str()`), as a spreadsheet shows
+/// them; columns the core does not know are ignored.
 fn row_of(obj: &Bound<'_, PyAny>) -> PyResult<LegacyRow> {
     let dict = obj
         .cast::<PyDict>()
         .map_err(|_| PyTypeError::new_err("a legacy row must be a dict keyed by column names"))?;
-    let mut cells: [String; 13] = Default::default();
-    for (cell, column) in cells.iter_mut().zip(COLUMNS) {
-        if let Some(value) = dict.get_item(column)? {
-            *cell = if let Ok(s) = value.cast::<PyString>() {
-                text(s)
-            } else if value.is_none() {
-                String::new()
-            } else {
-                text(&value.str()?)
-            };
-        }
+    let mut cells = serde_json::Map::new();
+    for (column, value) in dict.iter() {
+        let Ok(column) = column.cast::<PyString>() else {
+            continue;
+        };
+        let cell = if let Ok(s) = value.cast::<PyString>() {
+            text(s)
+        } else if value.is_none() {
+            String::new()
+        } else {
+            text(&value.str()?)
+        };
+        cells.insert(text(column), serde_json::Value::String(cell));
     }
-    let [
-        number,
-        opened_on,
-        office,
-        category,
-        full_name,
-        identity,
-        birth_date,
-        sex,
-        phone,
-        email,
-        country,
-        place,
-        notes,
-    ] = cells;
-    Ok(LegacyRow {
-        number,
-        opened_on,
-        office,
-        category,
-        full_name,
-        identity,
-        birth_date,
-        sex,
-        phone,
-        email,
-        country,
-        place,
-        notes,
-    })
+    serde_json::from_value(serde_json::Value::Object(cells)).map_err(|_| errors::internal())
 }
 
 /// The pack's legacy tables, extended by `mapping` (a dict in the format of the pack's
