@@ -492,8 +492,9 @@ pub struct PyMemoryStore;
 #[pymethods]
 impl PyMemoryStore {
     #[new]
-    fn new() -> (Self, PyStore) {
-        (PyMemoryStore, PyStore(Arc::new(store::MemoryStore::new())))
+    fn new() -> PyClassInitializer<Self> {
+        PyClassInitializer::from(PyStore(Arc::new(store::MemoryStore::new())))
+            .add_subclass(PyMemoryStore)
     }
 }
 

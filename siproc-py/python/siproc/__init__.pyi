@@ -138,7 +138,6 @@ class CaseHistory:
     ) -> bytes: ...
     def __len__(self) -> int: ...
 
-@final
 class Store:
     """A thread-safe case store: numbers per office and year without gaps, optimistic
     concurrency (``ConflictError``), search. :func:`open_store` opens one on SQLite,
@@ -190,6 +189,7 @@ class Store:
     ) -> bytes: ...
     def __len__(self) -> int: ...
 
+@final
 class MemoryStore(Store):
     """A new, empty in-memory store: its cases live as long as the process."""
 
