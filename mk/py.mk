@@ -5,7 +5,7 @@
 # built once, in release mode, by `maturin develop` (an editable install: the Python layer is
 # read from siproc-py/python, the native module is put beside it).
 
-.PHONY: setup-py build-py test-py bench-py
+.PHONY: setup-py build-py test-py bench-py bench-stats
 
 PY_DIR := $(ROOT)/siproc-py
 VENV := $(PY_DIR)/.venv
@@ -27,9 +27,23 @@ setup-py: setup-rust $(PY_STAMP)
 build-py: setup-py
 	cd $(PY_DIR) && VIRTUAL_ENV=$(VENV) PATH="$(VENV)/bin:$$PATH" $(VENV)/bin/maturin develop --release --quiet
 
-test-py: build-py
-	cd $(PY_DIR) && $(VENV_PY) -m pytest -q -p no:cacheprovider tests-py
+# The tests of siproc.open_store on PostgreSQL use the private server of mk/with-pg.sh.
+test-py: build-py setup-pg
+	cd $(PY_DIR) && $(ROOT)/mk/with-pg.sh $(VENV_PY) -m pytest -q -p no:cacheprovider tests-py
 
 # The side-by-side benchmark against pydantic (figures in benches/README.md).
 bench-py: build-py
 	$(VENV_PY) $(ROOT)/benches/python/bench_vs_pydantic.py
+
+# The legacy migration benchmark: 100,000 rows end to end beside pandas (figures in
+# benches/README.md).
+.PHONY: bench-legacy
+bench-legacy: build-py
+	$(VENV_PY) $(ROOT)/benches/python/bench_legacy.py
+
+# Statistics against pandas and DuckDB (figures in benches/README.md, "Statistics"). pandas and
+# DuckDB are the benchmark's peers, installed into the venv for it only (pinned here).
+STATS_PEERS := pandas==3.1.1 duckdb==2.0.1
+bench-stats: setup-py
+	$(VENV_PY) -m pip install --quiet --disable-pip-version-check $(STATS_PEERS)
+	$(VENV_PY) $(ROOT)/benches/python/bench_stats.py

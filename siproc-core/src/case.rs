@@ -352,6 +352,10 @@ pub struct Case {
     pub referrals: Vec<Referral>,
     /// Attachments, by reference.
     pub attachments: Vec<Attachment>,
+    /// Where a migrated case came from and its open follow-up items ([`crate::legacy`]);
+    /// absent for cases registered through an intake.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legacy: Option<crate::legacy::LegacyOrigin>,
     /// A transfer under way or last decided.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer: Option<Transfer>,

@@ -104,6 +104,7 @@ use crate::case::{
     Attachment, Case, Consent, ConsentScope, Facts, GeneratedForm, Note, Priority, Referral,
     ReferralStatus, Service, Status, Transfer, TransferStatus,
 };
+use crate::legacy::{FollowUp, LegacyOrigin};
 use crate::person::Person;
 use crate::transitions::{self, CommandKind};
 pub use case_history::{AppendError, Appended, CaseHistory};
@@ -267,6 +268,11 @@ pub struct Opened {
     /// Attachments, by digest. Their descriptions must not hold personal data.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
+    /// Set when the case was migrated from a legacy log ([`crate::legacy`]): the source and
+    /// row it came from and what today's intake would also require. Absent otherwise, so
+    /// histories written before it hash as they did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legacy: Option<LegacyOrigin>,
 }
 
 /// What happened, with its payload. Serialized as `{"type": "...", "data": {...}}`.
@@ -290,6 +296,10 @@ pub enum EventKind {
         old: Sealed<Value>,
         /// The value after (personal data).
         new: Sealed<Value>,
+        /// The follow-up items of a migrated case that this correction completes
+        /// ([`crate::legacy`]); absent when none.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        resolves: Vec<FollowUp>,
     },
     /// The workflow status changed.
     StatusChanged {
@@ -881,6 +891,7 @@ pub fn open(event: &Event) -> Result<Case, HistoryError> {
         services,
         referrals,
         attachments: o.attachments.clone(),
+        legacy: o.legacy.clone(),
         transfer: None,
         closure_requested: false,
         closure_approved: false,
@@ -950,9 +961,15 @@ pub fn apply(case: &mut Case, event: &Event) -> Result<(), HistoryError> {
     .ok_or(invalid("wrong_status"))?;
     match &event.kind {
         EventKind::CaseOpened(_) => return Err(invalid("opened_twice")),
-        EventKind::FactsCorrected { path, new, .. } => {
+        EventKind::FactsCorrected {
+            path,
+            new,
+            resolves,
+            ..
+        } => {
             let value = new.value().ok_or(HistoryError::Erased { seq })?;
             apply_correction(case, path, value).map_err(|_| invalid("bad_correction"))?;
+            crate::legacy::complete(case, resolves);
         }
         EventKind::StatusChanged { from, .. } => {
             if *from == Status::Resolved {
@@ -1004,7 +1021,10 @@ pub fn apply(case: &mut Case, event: &Event) -> Result<(), HistoryError> {
                 _ => ReferralStatus::Done,
             };
         }
-        EventKind::ConsentRecorded { consent } => case.consent = Some(consent.clone()),
+        EventKind::ConsentRecorded { consent } => {
+            case.consent = Some(consent.clone());
+            crate::legacy::consent_recorded(case, consent);
+        }
         EventKind::ConsentWithdrawn { scope } => {
             let consent = case.consent.as_mut().ok_or(invalid("no_consent"))?;
             if scope.is_empty() {

@@ -211,6 +211,7 @@ const RULE_FILES: &[(&str, &str)] = &[
         "documents.json",
         include_str!("../data/rules/documents.json"),
     ),
+    ("legacy.json", include_str!("../data/rules/legacy.json")),
 ];
 
 fn rule_index() -> &'static BTreeMap<String, Rule> {

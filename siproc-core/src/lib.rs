@@ -40,6 +40,7 @@ pub mod email;
 pub mod forms;
 pub mod history;
 pub mod issue;
+pub mod legacy;
 pub mod names;
 pub mod normalize;
 pub mod person;

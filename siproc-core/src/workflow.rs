@@ -434,6 +434,24 @@ pub const ERROR_CODES: &[&str] = &[
     "workflow.future_date",
 ];
 
+/// Whether `actor` may open a case in `office` (the `open` row of [`RULES`]).
+pub(crate) fn may_open(actor: &Actor, office: &str) -> Result<(), WorkflowError> {
+    if !CommandKind::Open
+        .rules()
+        .next()
+        .is_some_and(|r| r.roles.contains(&actor.role))
+    {
+        return Err(WorkflowError::RoleNotAllowed {
+            role: actor.role,
+            command: "open",
+        });
+    }
+    if actor.role != Role::Directorate && actor.office != office {
+        return Err(WorkflowError::WrongOffice { command: "open" });
+    }
+    Ok(())
+}
+
 /// Makes the `case_opened` event of a new case from `intake`.
 ///
 /// The intake is validated ([`crate::validate`], with `now`'s date as today) and refused with
@@ -447,25 +465,30 @@ pub fn open(
     case_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Event, WorkflowError> {
-    if !CommandKind::Open
-        .rules()
-        .next()
-        .is_some_and(|r| r.roles.contains(&actor.role))
-    {
-        return Err(WorkflowError::RoleNotAllowed {
-            role: actor.role,
-            command: "open",
-        });
-    }
-    if actor.role != Role::Directorate && actor.office != intake.office {
-        return Err(WorkflowError::WrongOffice { command: "open" });
-    }
+    may_open(actor, &intake.office)?;
     let report = validate_on(intake, catalog, Locale::default(), now.date_naive());
     if !report.ok {
         return Err(WorkflowError::InvalidIntake { report });
     }
-    let intake = normalize_intake(intake, catalog);
-    let opened = Opened {
+    let opened = opening(normalize_intake(intake, catalog), number, None)?;
+    Ok(Event::seal(
+        case_id,
+        1,
+        GENESIS_HASH,
+        actor.clone(),
+        now,
+        EventKind::CaseOpened(Box::new(opened)),
+    )?)
+}
+
+/// The payload of a `case_opened` event from a normalised intake: personal parts sealed, a
+/// fresh id for each referral. `legacy` is the origin of a migrated case ([`crate::legacy`]).
+pub(crate) fn opening(
+    intake: Intake,
+    number: &str,
+    legacy: Option<crate::legacy::LegacyOrigin>,
+) -> Result<Opened, HistoryError> {
+    Ok(Opened {
         number: number.to_owned(),
         office: intake.office,
         category: intake.category,
@@ -512,15 +535,8 @@ pub fn open(
             })
             .collect::<Result<_, HistoryError>>()?,
         attachments: intake.attachments,
-    };
-    Ok(Event::seal(
-        case_id,
-        1,
-        GENESIS_HASH,
-        actor.clone(),
-        now,
-        EventKind::CaseOpened(Box::new(opened)),
-    )?)
+        legacy,
+    })
 }
 
 /// Runs `command` on `case`: checks it and returns the sealed event that follows the case's
@@ -894,6 +910,7 @@ fn correct(
         path: path.to_owned(),
         old: Sealed::new(old)?,
         new: Sealed::new(new)?,
+        resolves: crate::legacy::resolved_by(case, path, &report),
     })
 }
 

@@ -70,7 +70,7 @@ fn a_correction_is_a_new_event_and_the_intake_value_stays() {
     let correction = events
         .iter()
         .find_map(|e| match &e.kind {
-            EventKind::FactsCorrected { path, old, new } => Some((path, old, new)),
+            EventKind::FactsCorrected { path, old, new, .. } => Some((path, old, new)),
             _ => None,
         })
         .unwrap();

@@ -113,7 +113,7 @@ fn command_of(obj: &Bound<'_, PyAny>) -> PyResult<Command> {
     parse(to_json(obj)?, "command.malformed", "the command", "")
 }
 
-fn actor_of(obj: &Bound<'_, PyAny>) -> PyResult<Actor> {
+pub(crate) fn actor_of(obj: &Bound<'_, PyAny>) -> PyResult<Actor> {
     if let Ok(a) = obj.cast::<PyActor>() {
         return Ok(a.get().0.clone());
     }
@@ -148,7 +148,7 @@ fn count_of(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<u64> {
 }
 
 /// A moment: `None` (now), an aware `datetime.datetime`, or RFC 3339 text.
-fn instant(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<DateTime<Utc>> {
+pub(crate) fn instant(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<DateTime<Utc>> {
     let Some(obj) = obj.filter(|o| !o.is_none()) else {
         return Ok(Utc::now());
     };
@@ -479,18 +479,39 @@ pub fn verify<'py>(
 // ---------------------------------------------------------------------------------------------
 // The in-memory store
 
-/// A thread-safe in-memory case store: numbering per office and year, optimistic concurrency,
-/// search.
-#[pyclass(frozen, module = "siproc", name = "MemoryStore")]
-pub struct PyMemoryStore(Arc<store::MemoryStore>);
+/// A thread-safe case store: numbering per office and year, optimistic concurrency, search.
+/// `open_store(url)` makes one on SQLite, PostgreSQL or memory; every rule is the core's
+/// `CaseStore` and its shared checks, whatever the backend.
+#[pyclass(frozen, subclass, module = "siproc", name = "Store")]
+pub struct PyStore(Arc<dyn CaseStore>);
+
+/// A new, empty in-memory store (a `Store` that lives as long as the process).
+#[pyclass(frozen, extends = PyStore, module = "siproc", name = "MemoryStore")]
+pub struct PyMemoryStore;
 
 #[pymethods]
 impl PyMemoryStore {
     #[new]
-    fn new() -> Self {
-        PyMemoryStore(Arc::new(store::MemoryStore::new()))
+    fn new() -> PyClassInitializer<Self> {
+        PyClassInitializer::from(PyStore(Arc::new(store::MemoryStore::new())))
+            .add_subclass(PyMemoryStore)
     }
+}
 
+/// Opens the store a URL names: `sqlite:///path/cases.db` (or a plain path), `postgresql://…`,
+/// or `memory:`. The database is created if missing and migrated to the current schema. A bad
+/// URL, a newer schema or a file that is not a siproc store raise `StoreError` with the core's
+/// code; the message never quotes the URL (it may hold a password).
+#[pyfunction]
+pub fn open_store(py: Python<'_>, url: &str) -> PyResult<PyStore> {
+    let opened = py
+        .detach(|| store::open_store(url))
+        .map_err(|e| errors::store(&e))?;
+    Ok(PyStore(Arc::from(opened)))
+}
+
+#[pymethods]
+impl PyStore {
     /// Opens a case from `intake` with the next number of its office; returns the case.
     #[pyo3(signature = (intake, *, actor, catalog = None, now = None))]
     fn open_case<'py>(
@@ -653,13 +674,26 @@ impl PyMemoryStore {
         Ok(PyBytes::new(py, &rendered.bytes))
     }
 
-    fn __len__(&self) -> usize {
-        self.0.len()
+    /// The number of cases.
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        let store = &*self.0;
+        let count = py.detach(|| store.count()).map_err(|e| errors::store(&e))?;
+        Ok(usize::try_from(count).unwrap_or(usize::MAX))
     }
 
-    fn __repr__(&self) -> String {
-        format!("MemoryStore(cases={})", self.0.len())
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let count = slf.get().0.count().map_err(|e| errors::store(&e))?;
+        Ok(format!("{}(cases={count})", slf.get_type().name()?))
     }
+}
+
+/// The store behind a `siproc.Store` (a `MemoryStore` or one `open_store` made).
+pub(crate) fn store_of(obj: &Bound<'_, PyAny>) -> PyResult<Arc<dyn CaseStore>> {
+    obj.cast::<PyStore>()
+        .map(|s| Arc::clone(&s.get().0))
+        .map_err(|_| {
+            PyTypeError::new_err("store must be a siproc.Store (MemoryStore or open_store)")
+        })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -752,7 +786,7 @@ fn archive_refused(py: Python<'_>, r: &ImportReport) -> PyErr {
 pub fn verify_archive<'py>(
     py: Python<'py>,
     source: &Bound<'py, PyAny>,
-    store: Option<&Bound<'py, PyMemoryStore>>,
+    store: Option<&Bound<'py, PyStore>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let source = source_of(source)?;
     let store = store.map(|s| Arc::clone(&s.get().0));
@@ -773,7 +807,7 @@ pub fn verify_archive<'py>(
 pub fn import_archive<'py>(
     py: Python<'py>,
     source: &Bound<'py, PyAny>,
-    store: &Bound<'py, PyMemoryStore>,
+    store: &Bound<'py, PyStore>,
     partial: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let source = source_of(source)?;
@@ -865,7 +899,7 @@ fn write_cases<W: Write>(
     cases: &Bound<'_, PyAny>,
     now: DateTime<Utc>,
 ) -> Result<archive::ExportSummary, Failure> {
-    if let Ok(store) = cases.cast::<PyMemoryStore>() {
+    if let Ok(store) = cases.cast::<PyStore>() {
         let mut out = out;
         return Ok(archive::export(
             &*store.get().0,
@@ -881,7 +915,7 @@ fn write_cases<W: Write>(
     };
     let Some(items) = items else {
         return Err(PyTypeError::new_err(
-            "cases must be a siproc.MemoryStore or an iterable of histories",
+            "cases must be a siproc.Store or an iterable of histories",
         )
         .into());
     };
@@ -892,7 +926,7 @@ fn write_cases<W: Write>(
     Ok(w.finish()?)
 }
 
-/// Writes an archive of `cases` (a `MemoryStore`, or an iterable of histories) to `dest` (a
+/// Writes an archive of `cases` (a `Store`, or an iterable of histories) to `dest` (a
 /// path or a binary file object); returns `{"cases", "events", "digest"}`.
 #[pyfunction]
 #[pyo3(signature = (dest, cases, *, now = None))]
@@ -971,7 +1005,9 @@ pub fn render_form<'py>(
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyActor>()?;
     m.add_class::<PyCaseHistory>()?;
+    m.add_class::<PyStore>()?;
     m.add_class::<PyMemoryStore>()?;
+    m.add_function(wrap_pyfunction!(open_store, m)?)?;
     m.add_function(wrap_pyfunction!(open_case, m)?)?;
     m.add_function(wrap_pyfunction!(apply, m)?)?;
     m.add_function(wrap_pyfunction!(replay, m)?)?;

@@ -20,6 +20,8 @@ use siproc_core::{Intake, Locale};
 mod cases;
 mod convert;
 mod errors;
+mod legacy;
+mod stats;
 
 use convert::{Record, to_python};
 
@@ -104,7 +106,7 @@ impl PyReport {
 
 /// Two records that may be the same national: indices `a < b`, a `score` and the `reasons`.
 #[pyclass(frozen, module = "siproc", name = "DuplicatePair")]
-struct PyDuplicatePair(duplicates::DuplicatePair);
+pub(crate) struct PyDuplicatePair(pub(crate) duplicates::DuplicatePair);
 
 #[pymethods]
 impl PyDuplicatePair {
@@ -168,7 +170,7 @@ fn default_catalog() -> PyResult<Arc<siproc_core::Catalog>> {
 
 /// A `siproc.CatalogError` with the core error's code and text (which names a pack file and
 /// entry, never personal data).
-fn catalog_error(e: &siproc_core::CatalogError) -> PyErr {
+pub(crate) fn catalog_error(e: &siproc_core::CatalogError) -> PyErr {
     catalog_errors(std::slice::from_ref(e))
 }
 
@@ -493,6 +495,8 @@ fn _siproc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(duplicate_clusters, m)?)?;
     m.add_function(wrap_pyfunction!(builtin_packs, m)?)?;
     cases::register(m)?;
+    legacy::register(m)?;
+    stats::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -72,11 +72,13 @@ impl StatsError {
     }
 }
 
-/// Feeds `sink` the record of every case in `store`, one at a time.
+/// How many summaries [`each_record`] reads at a time.
+const PAGE: usize = 1_000;
+
+/// Feeds `sink` the record of every case in `store`, one at a time, in case-number order.
 ///
-/// The store contract lists summaries without paging for now, so the list of summaries (no
-/// personal data, about 200 bytes a case) is read whole; histories are loaded one by one.
-/// When `CaseQuery` gains paging, this is the one function to change.
+/// Summaries are read a page at a time ([`CaseQuery::after`]), so memory stays bounded
+/// whatever the store's size; each history is loaded and replayed on its own.
 pub fn each_record(
     store: &dyn CaseStore,
     catalog: &Catalog,
@@ -86,19 +88,30 @@ pub fn each_record(
 }
 
 /// [`each_record`] over the cases `query` matches (a server passes what the caller may see:
-/// [`crate::access::visible_query`]).
+/// [`crate::access::visible_query`]), read a page at a time ([`CaseQuery::after`]) so that
+/// memory stays bounded whatever the store's size; each history is loaded on its own.
 pub fn each_record_where(
     store: &dyn CaseStore,
     catalog: &Catalog,
     query: &CaseQuery,
     sink: &mut dyn FnMut(&CaseRecord),
 ) -> Result<(), StatsError> {
-    for summary in store.list(query)? {
-        let events = store.load(summary.id)?;
-        let record = CaseRecord::from_history(&events, catalog).map_err(StoreError::from)?;
-        sink(&record);
+    let mut query = CaseQuery {
+        limit: Some(PAGE),
+        ..query.clone()
+    };
+    loop {
+        let page = store.list(&query)?;
+        for summary in &page {
+            let events = store.load(summary.id)?;
+            let record = CaseRecord::from_history(&events, catalog).map_err(StoreError::from)?;
+            sink(&record);
+        }
+        match page.last() {
+            Some(last) if page.len() == PAGE => query.after = Some(last.number.clone()),
+            _ => return Ok(()),
+        }
     }
-    Ok(())
 }
 
 /// Counts every case of `store` opened within the parameters' date range.

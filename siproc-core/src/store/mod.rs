@@ -253,6 +253,16 @@ pub struct CaseSummary {
     pub head: String,
     /// When the last event happened.
     pub updated_at: DateTime<Utc>,
+    /// Whether the case was migrated from a legacy log ([`crate::legacy`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub migrated: bool,
+    /// How many follow-up items a migrated case still lacks (0: complete).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub follow_ups: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl CaseSummary {
@@ -269,6 +279,8 @@ impl CaseSummary {
             version: case.version,
             head: case.head.clone(),
             updated_at: case.updated_at,
+            migrated: case.legacy.is_some(),
+            follow_ups: case.legacy.as_ref().map_or(0, |l| l.follow_ups.len()),
         }
     }
 

@@ -118,6 +118,8 @@ UPDATE cases SET transfer_to = (
     ORDER BY e.seq DESC LIMIT 1
 );
 "#,
+    // 3: migrated cases (crate::legacy) and their open follow-up items, for lists and statistics.
+    "ALTER TABLE cases ADD COLUMN follow_ups BIGINT;",
 ];
 
 /// The schema version this build writes.
@@ -355,7 +357,7 @@ fn insert_case(tx: &mut Transaction<'_>, history: &CaseHistory) -> Result<Write,
     let r = SummaryRow::of(&CaseSummary::of(case));
     let inserted = tx.execute(
         &format!(
-            "INSERT INTO cases ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "INSERT INTO cases ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             sql::SUMMARY_COLUMNS
         ),
         &[
@@ -369,6 +371,7 @@ fn insert_case(tx: &mut Transaction<'_>, history: &CaseHistory) -> Result<Write,
             &r.version,
             &r.head,
             &r.updated_at,
+            &r.follow_ups,
         ],
     );
     if let Err(e) = inserted {
@@ -389,8 +392,8 @@ fn update_case(tx: &mut Transaction<'_>, case: &Case) -> Result<(), StoreError> 
     let r = SummaryRow::of(&CaseSummary::of(case));
     tx.execute(
         "UPDATE cases SET office = $2, category = $3, status = $4, priority = $5, \
-         opened_on = $6, version = $7, head = $8, updated_at = $9, transfer_to = $10 \
-         WHERE id = $1",
+         opened_on = $6, version = $7, head = $8, updated_at = $9, transfer_to = $10, \
+         follow_ups = $11 WHERE id = $1",
         &[
             &r.id,
             &r.office,
@@ -402,6 +405,7 @@ fn update_case(tx: &mut Transaction<'_>, case: &Case) -> Result<(), StoreError> 
             &r.head,
             &r.updated_at,
             &pending_transfer_to(case),
+            &r.follow_ups,
         ],
     )
     .map_err(db)?;
@@ -507,6 +511,7 @@ fn summary_row(r: &postgres::Row) -> Result<SummaryRow, StoreError> {
         version: r.try_get(7).map_err(db)?,
         head: r.try_get(8).map_err(db)?,
         updated_at: r.try_get(9).map_err(db)?,
+        follow_ups: r.try_get(10).map_err(db)?,
     })
 }
 

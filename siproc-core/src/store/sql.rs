@@ -9,8 +9,7 @@ use super::{CaseQuery, CaseSummary, FeedEntry, StoreError, document_key, name_te
 use crate::history::{Event, HistoryError, Tamper};
 
 /// The columns of `cases` a summary is read from, in this order.
-pub(crate) const SUMMARY_COLUMNS: &str =
-    "id, number, office, category, status, priority, opened_on, version, head, updated_at";
+pub(crate) const SUMMARY_COLUMNS: &str = "id, number, office, category, status, priority, opened_on, version, head, updated_at, follow_ups";
 
 /// A value to bind.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,6 +55,8 @@ pub(crate) struct SummaryRow {
     pub version: i64,
     pub head: String,
     pub updated_at: String,
+    /// NULL for a case opened here; the count of follow-up items for a migrated case.
+    pub follow_ups: Option<i64>,
 }
 
 impl SummaryRow {
@@ -72,6 +73,9 @@ impl SummaryRow {
             version: i64::try_from(summary.version).unwrap_or(i64::MAX),
             head: summary.head.clone(),
             updated_at: timestamp(&summary.updated_at),
+            follow_ups: summary
+                .migrated
+                .then(|| i64::try_from(summary.follow_ups).unwrap_or(i64::MAX)),
         }
     }
 
@@ -92,6 +96,12 @@ impl SummaryRow {
             updated_at: DateTime::parse_from_rfc3339(&self.updated_at)
                 .map_err(|_| corrupt("a case row has a bad timestamp"))?
                 .with_timezone(&Utc),
+            migrated: self.follow_ups.is_some(),
+            follow_ups: match self.follow_ups {
+                Some(n) => usize::try_from(n)
+                    .map_err(|_| corrupt("a case row has a bad follow-up count"))?,
+                None => 0,
+            },
         })
     }
 }

@@ -139,6 +139,8 @@ UPDATE cases SET transfer_to = (
     ORDER BY e.seq DESC LIMIT 1
 );
 "#,
+    // 3: migrated cases (crate::legacy) and their open follow-up items, for lists and statistics.
+    "ALTER TABLE cases ADD COLUMN follow_ups INTEGER;",
 ];
 
 /// The schema version this build writes.
@@ -515,7 +517,7 @@ fn insert_case(tx: &Transaction<'_>, history: &CaseHistory) -> Result<(), StoreE
     let case = history.case();
     let row = SummaryRow::of(&CaseSummary::of(case));
     tx.prepare_cached(&format!(
-        "INSERT INTO cases ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO cases ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         sql::SUMMARY_COLUMNS
     ))
     .and_then(|mut s| {
@@ -529,7 +531,8 @@ fn insert_case(tx: &Transaction<'_>, history: &CaseHistory) -> Result<(), StoreE
             row.opened_on,
             row.version,
             row.head,
-            row.updated_at
+            row.updated_at,
+            row.follow_ups
         ])
     })
     .map_err(db)?;
@@ -548,8 +551,8 @@ fn update_case(tx: &Transaction<'_>, case: &Case) -> Result<(), StoreError> {
     let row = SummaryRow::of(&CaseSummary::of(case));
     tx.prepare_cached(
         "UPDATE cases SET office = ?2, category = ?3, status = ?4, priority = ?5, \
-         opened_on = ?6, version = ?7, head = ?8, updated_at = ?9, transfer_to = ?10 \
-         WHERE id = ?1",
+         opened_on = ?6, version = ?7, head = ?8, updated_at = ?9, transfer_to = ?10, \
+         follow_ups = ?11 WHERE id = ?1",
     )
     .and_then(|mut s| {
         s.execute(params![
@@ -562,7 +565,8 @@ fn update_case(tx: &Transaction<'_>, case: &Case) -> Result<(), StoreError> {
             row.version,
             row.head,
             row.updated_at,
-            pending_transfer_to(case)
+            pending_transfer_to(case),
+            row.follow_ups
         ])
     })
     .map_err(db)?;
@@ -629,6 +633,7 @@ fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SummaryRow> {
         version: r.get(7)?,
         head: r.get(8)?,
         updated_at: r.get(9)?,
+        follow_ups: r.get(10)?,
     })
 }
 

@@ -41,11 +41,13 @@ from ._siproc import (
     DuplicatePair,
     Issue,
     MemoryStore,
+    Store,
     Report,
     apply,
     builtin_packs,
     import_archive,
     open_case,
+    open_store,
     read_archive,
     render_form,
     replay,
@@ -68,6 +70,8 @@ __all__ = [
     "Issue",
     "MalformedError",
     "MemoryStore",
+    "Store",
+    "open_store",
     "Report",
     "SiprocError",
     "StoreError",
@@ -193,3 +197,17 @@ def find_duplicates(records: Iterable[_Record] | bytes | bytearray | str) -> lis
 def duplicate_clusters(pairs: Iterable[DuplicatePair]) -> list[list[int]]:
     """Groups duplicate pairs into clusters of transitively linked records (sorted indices)."""
     return _siproc.duplicate_clusters(list(pairs))
+
+
+# Legacy import: converting a spreadsheet log's rows and importing them (the core's `legacy`
+# module; see examples/python/migrate_legacy.py).
+from ._siproc import convert_legacy, find_legacy_duplicates, import_legacy  # noqa: E402
+
+__all__ += ["convert_legacy", "find_legacy_duplicates", "import_legacy"]
+
+# Statistics (the core's `stats`): the full tables for staff, and the disclosure-controlled
+# release (counts under k suppressed, with secondary suppression) for anything that leaves the
+# ministry. `statistics(store)` gives `{table name: [row dict, ...]}`: `pandas.DataFrame(rows)`.
+from ._siproc import release, release_csv, statistics  # noqa: E402
+
+__all__ += ["release", "release_csv", "statistics"]

@@ -138,12 +138,11 @@ class CaseHistory:
     ) -> bytes: ...
     def __len__(self) -> int: ...
 
-@final
-class MemoryStore:
-    """A thread-safe in-memory case store: numbers per office and year without gaps, optimistic
-    concurrency (``ConflictError``), search."""
+class Store:
+    """A thread-safe case store: numbers per office and year without gaps, optimistic
+    concurrency (``ConflictError``), search. :func:`open_store` opens one on SQLite,
+    PostgreSQL or memory; :class:`MemoryStore` is the in-memory one."""
 
-    def __new__(cls) -> MemoryStore: ...
     def open_case(
         self,
         intake: _Record,
@@ -189,6 +188,16 @@ class MemoryStore:
         now: _Time = None,
     ) -> bytes: ...
     def __len__(self) -> int: ...
+
+@final
+class MemoryStore(Store):
+    """A new, empty in-memory store: its cases live as long as the process."""
+
+    def __new__(cls) -> MemoryStore: ...
+
+def open_store(url: str) -> Store:
+    """Opens ``sqlite:///path/cases.db`` (or a plain path), ``postgresql://…`` or ``memory:``,
+    creating and migrating the database as needed."""
 
 class SiprocError(Exception):
     code: str
@@ -299,15 +308,15 @@ def verify(events: _Events, *, anchor: Mapping[str, Any] | None = None) -> dict[
 # "written".
 def write_archive(
     dest: _Path | IO[bytes],
-    cases: MemoryStore | Iterable[_Events],
+    cases: Store | Iterable[_Events],
     *,
     now: _Time = None,
 ) -> dict[str, Any]: ...
 def verify_archive(
-    source: _ArchiveSource, *, store: MemoryStore | None = None
+    source: _ArchiveSource, *, store: Store | None = None
 ) -> dict[str, Any]: ...
 def import_archive(
-    source: _ArchiveSource, store: MemoryStore, *, partial: bool = False
+    source: _ArchiveSource, store: Store, *, partial: bool = False
 ) -> dict[str, Any]: ...
 def read_archive(source: _ArchiveSource) -> list[CaseHistory]: ...
 
@@ -335,6 +344,8 @@ __all__ = [
     "Issue",
     "MalformedError",
     "MemoryStore",
+    "Store",
+    "open_store",
     "Report",
     "SiprocError",
     "StoreError",
@@ -362,3 +373,66 @@ __all__ = [
     "verify_archive",
     "write_archive",
 ]
+
+# Legacy import (the core's `legacy` module): rows are dicts keyed by the log's column names.
+_LegacyRow = Mapping[str, Any]
+def convert_legacy(
+    row: _LegacyRow,
+    *,
+    catalog: Catalog | None = None,
+    mapping: Mapping[str, Any] | None = None,
+    today: _Time = None,
+    locale: str = "es",
+) -> dict[str, Any]: ...
+def import_legacy(
+    rows: Iterable[tuple[int, _LegacyRow]],
+    *,
+    source: str,
+    store: Store,
+    actor: _ActorLike,
+    catalog: Catalog | None = None,
+    mapping: Mapping[str, Any] | None = None,
+    now: _Time = None,
+    locale: str = "es",
+    dry_run: bool = False,
+) -> dict[str, Any]: ...
+def find_legacy_duplicates(
+    rows: Iterable[tuple[int, _LegacyRow] | _LegacyRow],
+    *,
+    catalog: Catalog | None = None,
+    mapping: Mapping[str, Any] | None = None,
+    today: _Time = None,
+) -> list[DuplicatePair]: ...
+
+# Statistics. Dates are datetime.date or YYYY-MM-DD text; as_of is the moment open-case aging
+# and pending targets are measured at (now when None).
+_Day = Union[datetime.date, str, None]
+
+def statistics(
+    store: Store,
+    *,
+    catalog: Catalog | None = None,
+    date_from: _Day = None,
+    date_to: _Day = None,
+    as_of: _Time = None,
+) -> dict[str, list[dict[str, Any]]]: ...
+def release(
+    store: Store,
+    k: int | None = None,
+    *,
+    catalog: Catalog | None = None,
+    date_from: _Day = None,
+    date_to: _Day = None,
+    as_of: _Time = None,
+) -> dict[str, Any]: ...
+def release_csv(
+    store: Store,
+    k: int | None = None,
+    *,
+    catalog: Catalog | None = None,
+    date_from: _Day = None,
+    date_to: _Day = None,
+    as_of: _Time = None,
+) -> str: ...
+
+__all__ += ["release", "release_csv", "statistics"]

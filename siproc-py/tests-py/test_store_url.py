@@ -1,0 +1,126 @@
+"""`siproc.open_store(url)`: the durable stores (SQLite, PostgreSQL) through the same methods as
+`MemoryStore`, and the archive functions accepting them.
+
+The PostgreSQL tests run on the private server `make test-py` starts (mk/with-pg.sh names it in
+SIPROC_TEST_POSTGRES_URL); run alone without it, they are skipped with that reason."""
+
+from __future__ import annotations
+
+import io
+import os
+import sqlite3
+import uuid
+from pathlib import Path
+
+import pytest
+
+import siproc
+from test_cases import NOW, OFFICER, missing_person
+
+PG_URL = os.environ.get("SIPROC_TEST_POSTGRES_URL")
+needs_pg = pytest.mark.skipif(not PG_URL, reason="SIPROC_TEST_POSTGRES_URL is unset (make test-py sets it)")
+
+
+def sqlite_url(tmp_path: Path, name: str = "cases.db") -> str:
+    return f"sqlite:///{tmp_path / name}"
+
+
+def exercise(store: siproc.Store) -> str:
+    """Every method of a store, as test_cases.test_the_store does on MemoryStore; returns a case id."""
+    before = len(store)
+    case = store.open_case(missing_person(), actor=OFFICER, now=NOW)
+    assert case["number"].startswith("MEX-2026-") and len(store) == before + 1
+    after = store.run(case["id"], {"command": "add_note", "text": "x"}, actor=OFFICER, now=NOW)
+    assert after["version"] == 2 and store.case(uuid.UUID(case["id"])) == after
+    events = store.load(case["id"])
+    assert [e["seq"] for e in events] == [1, 2] and store.history(case["id"]).case == after
+    event = siproc.apply(events, {"command": "change_status", "to": "in_progress"}, actor=OFFICER, now=NOW)
+    with pytest.raises(siproc.ConflictError) as raised:
+        store.append(case["id"], 1, [event])
+    assert (raised.value.code, raised.value.current) == ("store.conflict", 2)
+    assert store.append(case["id"], 2, [event]) == 3
+    assert store.append(case["id"], 2, [event]) == 3  # the same event again: idempotent
+    assert case["number"] in [s["number"] for s in store.find(name="wilmer hernandez")]
+    assert case["number"] in [s["number"] for s in store.find(status="in_progress", office="MEX")]
+    summary = store.summary(case["id"])
+    assert summary["version"] == 3 and "persons" not in summary
+    pdf = store.generate_form(case["id"], "intake_sheet", actor=OFFICER, now=NOW)
+    assert pdf.startswith(b"%PDF-") and store.load(case["id"])[-1]["kind"]["type"] == "form_generated"
+    with pytest.raises(siproc.StoreError) as missing:
+        store.load(str(uuid.uuid4()))
+    assert missing.value.code == "store.not_found"
+    return case["id"]
+
+
+def test_a_sqlite_store_keeps_its_cases(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+    store = siproc.open_store(url)
+    assert isinstance(store, siproc.Store) and not isinstance(store, siproc.MemoryStore)
+    assert isinstance(siproc.MemoryStore(), siproc.Store)
+    case_id = exercise(store)
+    events = store.load(case_id)
+    assert repr(store) == "Store(cases=1)"
+    del store
+    again = siproc.open_store(url)
+    assert len(again) == 1 and again.load(case_id) == events
+    assert again.history(case_id).verify()["version"] == 4
+    # A second handle on the same file sees the first one's writes, and numbering goes on.
+    other = siproc.open_store(str(tmp_path / "cases.db"))
+    second = other.open_case(missing_person(), actor=OFFICER, now=NOW)
+    assert second["number"] == "MEX-2026-000002" and len(again) == 2
+
+
+def test_archives_move_cases_between_any_stores(tmp_path: Path) -> None:
+    source = siproc.open_store(sqlite_url(tmp_path, "a.db"))
+    case_id = exercise(source)
+    buffer = io.BytesIO()
+    written = siproc.write_archive(buffer, source, now=NOW)
+    assert (written["cases"], written["events"]) == (1, 4)
+    data = buffer.getvalue()
+    target = siproc.open_store(sqlite_url(tmp_path, "b.db"))
+    assert siproc.verify_archive(data, store=target)["ok"]
+    report = siproc.import_archive(data, target)
+    assert (report["ok"], report["imported"]) == (True, 1)
+    assert target.load(case_id) == source.load(case_id)
+    assert siproc.import_archive(data, target)["unchanged"] == 1
+    memory = siproc.MemoryStore()
+    siproc.import_archive(data, memory)
+    assert memory.load(case_id) == target.load(case_id)
+
+
+def test_statistics_read_a_durable_store(tmp_path: Path) -> None:
+    store = siproc.open_store(sqlite_url(tmp_path))
+    exercise(store)
+    tables = siproc.statistics(store, as_of=NOW)
+    assert tables and all(isinstance(rows, list) for rows in tables.values())
+    assert siproc.release(store, as_of=NOW)["k"] >= 1
+
+
+def test_bad_urls_are_typed_errors_that_never_quote_the_url(tmp_path: Path) -> None:
+    for url in ("", "ftp://example.invalid/cases", "sqlite://"):
+        with pytest.raises(siproc.StoreError) as raised:
+            siproc.open_store(url)
+        assert raised.value.code == "store.bad_url"
+    with pytest.raises(siproc.StoreError) as refused:
+        siproc.open_store("postgresql://ministerio:s3cr3t-pw@127.0.0.1:9/casos?connect_timeout=2")
+    assert refused.value.code.startswith("store.") and "s3cr3t" not in str(refused.value)
+    foreign = tmp_path / "other.db"
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE payroll (id INTEGER)")
+    with pytest.raises(siproc.StoreError) as corrupt:
+        siproc.open_store(str(foreign))
+    assert corrupt.value.code == "store.corrupt"
+    with pytest.raises(TypeError):
+        siproc.import_archive(b"", {"not": "a store"})  # type: ignore[arg-type]
+
+
+@needs_pg
+def test_a_postgresql_store_shared_by_two_handles() -> None:
+    assert PG_URL is not None
+    first, second = siproc.open_store(PG_URL), siproc.open_store(PG_URL)
+    case_id = exercise(first)
+    assert second.load(case_id) == first.load(case_id)
+    assert second.history(case_id).verify()["version"] == 4
+    buffer = io.BytesIO()
+    siproc.write_archive(buffer, second, now=NOW)
+    assert siproc.verify_archive(buffer.getvalue(), store=first)["ok"]
