@@ -232,7 +232,7 @@ fn a_bad_phone_is_left_out_and_followed_up() {
 #[test]
 fn wrong_records_stay_errors() {
     type Change = fn(&mut LegacyRow);
-    let cases: [(&str, Change, &str); 7] = [
+    let cases: [(&str, Change, &str); 8] = [
         (
             "impossible dni",
             |r| r.identity = "2101-1990-00012".into(),
@@ -264,7 +264,19 @@ fn wrong_records_stay_errors() {
             |r| r.category = "Consulta general".into(),
             "legacy.unknown_category",
         ),
+        ("no date", |r| r.opened_on = " ".into(), "legacy.no_date"),
     ];
+    // Every rule of a legacy log (data/rules/legacy.json) has its case here: the conformance
+    // corpus covers the intake's rules, this test the legacy ones.
+    for rule in siproc_core::list_rules() {
+        if rule.code.starts_with("legacy.") {
+            assert!(
+                cases.iter().any(|(_, _, code)| *code == rule.code),
+                "{} has no case",
+                rule.code
+            );
+        }
+    }
     for (what, change, code) in cases {
         let mut row = detention_row();
         change(&mut row);

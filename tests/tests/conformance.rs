@@ -128,10 +128,12 @@ fn the_corpus_covers_every_rule() {
             seen.extend(case.expected.iter().map(|e| e.code.clone()));
         }
     }
+    // The `legacy.*` rules judge a legacy log's row (siproc_core::legacy), not an intake;
+    // siproc-core/tests/legacy.rs has a case for each of them.
     let missing: Vec<String> = list_rules()
         .into_iter()
         .map(|r| r.code)
-        .filter(|c| !seen.contains(c))
+        .filter(|c| !seen.contains(c) && !c.starts_with("legacy."))
         .collect();
     assert!(
         missing.is_empty(),
