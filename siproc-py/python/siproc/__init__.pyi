@@ -5,6 +5,8 @@ import uuid
 from os import PathLike
 from typing import IO, Any, ClassVar, Iterable, Mapping, Sequence, Union, final
 
+from typing_extensions import disjoint_base
+
 _Record = Union[dict[str, Any], str, bytes, bytearray]
 # Cases, events, commands, anchors and summaries are dicts in the core's JSON format.
 _Event = dict[str, Any]
@@ -138,6 +140,7 @@ class CaseHistory:
     ) -> bytes: ...
     def __len__(self) -> int: ...
 
+@disjoint_base
 class Store:
     """A thread-safe case store: numbers per office and year without gaps, optimistic
     concurrency (``ConflictError``), search. :func:`open_store` opens one on SQLite,
@@ -435,4 +438,5 @@ def release_csv(
     as_of: _Time = None,
 ) -> str: ...
 
+__all__ += ["convert_legacy", "find_legacy_duplicates", "import_legacy"]
 __all__ += ["release", "release_csv", "statistics"]
