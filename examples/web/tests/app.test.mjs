@@ -315,6 +315,14 @@ test("the statistics dashboard: full tables for staff, suppressed cells shown as
   await partner.screenshot({ path: join(SHOTS, "dashboard-partner.png"), fullPage: true });
 });
 
+/** Clicks a command button and waits for the page to reload the changed case. */
+async function clickCommand(page, selector) {
+  const version = await page.locator("main").getAttribute("data-version");
+  await page.click(selector);
+  await page.waitForSelector(`main[data-version]:not([data-version="${version}"])`);
+  await page.locator("#notice .ok").waitFor();
+}
+
 /** Opens the command form `command` on a case page, fills it with `fill(form)` and sends it. */
 async function commandForm(page, command, fill = async () => {}) {
   const details = page.locator(`#command-forms details[data-command="${command}"]`);
@@ -344,10 +352,15 @@ test("case page commands: a transfer accepted by the receiving office; a closure
   assert.equal(created.status, 201);
   const id = created.data.id;
   const officer = await signedIn(await context({ bypassCSP: true }), "demo-officer-tap", `#/case/${id}`);
-  for (const to of ["in_progress", "resolved"]) {
-    await officer.click(`button[data-command="to-${to}"]`);
-    await officer.locator("#notice .ok").waitFor();
-  }
+  // On the way: a referral to IOM (the intake's consent covers sharing with partners), which IOM
+  // accepts, and a service given.
+  await commandForm(officer, "refer", async (form) => {
+    await form.locator("select").selectOption("iom");
+    await form.locator("input").fill("Apoyo para el retorno");
+  });
+  await clickCommand(officer, 'button[data-command="accept_referral"]');
+  await commandForm(officer, "record_service", (form) => form.locator("select").selectOption({ index: 0 }));
+  for (const to of ["in_progress", "resolved"]) await clickCommand(officer, `button[data-command="to-${to}"]`);
   await commandForm(officer, "request_closure", (form) => form.locator("input").fill("Liberado y repatriado"));
   assert.equal(await officer.locator('button[data-command="approve_closure"]').count(), 0, "an officer does not approve");
   const supervisor = await signedIn(await context({ bypassCSP: true }), "demo-supervisor-tap", `#/case/${id}`);
@@ -360,7 +373,8 @@ test("case page commands: a transfer accepted by the receiving office; a closure
   await commandForm(officer, "close", async (form) => assert.equal(await form.locator("input").inputValue(), "Liberado y repatriado"));
   assert.equal(await officer.locator("#status").innerText(), "Cerrado");
   const events = (await call(server.url, `/cases/${id}/history`, { token: server.tokens["demo-officer-tap"] })).data.items.map((e) => e.kind.type);
-  assert.deepEqual(events.slice(-4), ["status_changed", "closure_requested", "closure_approved", "closed"]);
+  assert.deepEqual(events.slice(1), ["referral_requested", "referral_accepted", "service_given", "status_changed", "status_changed",
+    "closure_requested", "closure_approved", "closed"]);
   await officer.screenshot({ path: join(SHOTS, "case-closed.png"), fullPage: true });
 });
 
