@@ -256,6 +256,15 @@ test("sign-in and the phone-sized intake page pass axe and are photographed", as
   await small.screenshot({ path: join(SHOTS, "intake-phone.png") });
   const bar = await small.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
   assert.ok(bar, "no horizontal scrolling on a phone");
+  // The partner's statistics on a phone, in English: the wide tables scroll inside their regions.
+  const phonePartner = await context({ bypassCSP: true, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  await phonePartner.addInitScript(() => localStorage.setItem("siproc.locale", "en"));
+  const stats = await signedIn(phonePartner, "demo-partner", "#/stats", "stats");
+  await stats.waitForSelector("#by-month canvas");
+  assert.match(await stats.locator("td.suppressed").first().innerText(), /suppressed/);
+  await axe(stats, "statistics (phone, English)");
+  assert.ok(await stats.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), "no horizontal scrolling of the statistics page");
+  await stats.screenshot({ path: join(SHOTS, "dashboard-phone-en.png") });
 });
 
 /** The dashboard's tables (by page id) and the /stats tables they show. */
