@@ -29,7 +29,10 @@ export async function show(view, id) {
   rules ??= (await api("/workflow")).data ?? [];
   const me = session.me;
   const catalog = wasm.catalog(locale, "hn");
-  const categories = new Map((catalog.fields.find((f) => f.path === "/category")?.choices ?? []).map((c) => [c.code, c.label]));
+  const labels = (path) => new Map((catalog.fields.find((f) => f.path === path)?.choices ?? []).map((c) => [c.code, c.label]));
+  const categories = labels("/category");
+  const partners = labels("/referrals/*/partner");
+  const services = labels("/services/*/kind");
   const notice = el("div", { id: "notice", "aria-live": "assertive" });
 
   async function load() {
@@ -111,6 +114,8 @@ export async function show(view, id) {
         : e.kind.type === "form_generated" ? `: ${data.form}`
         : e.kind.type === "facts_corrected" ? `: ${data.path}`
         : e.kind.type === "transfer_requested" ? ` → ${data.to_office ?? ""}`
+        : e.kind.type === "referral_requested" ? ` → ${partners.get(data.partner) ?? data.partner}`
+        : e.kind.type === "service_given" ? `: ${services.get(data.kind) ?? data.kind}`
         : e.kind.type === "closure_requested" || e.kind.type === "closed" ? `: ${plain(data.outcome)}` : "";
       return el("li", {}, el("time", { dateTime: e.at }, when(e.at)), " ",
         el("strong", {}, `#${e.seq} ${what}`), detail, el("span", { className: "who" }, ` — ${e.actor.user_id} (${e.actor.role}, ${e.actor.office})`));
