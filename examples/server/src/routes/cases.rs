@@ -192,11 +192,22 @@ pub struct Page<T> {
     pub next: Option<String>,
 }
 
-fn bad_query(what: &str) -> ApiError {
+/// A 400 for a bad query parameter (`http.bad_query`), naming the parameter only.
+pub fn bad_query(what: &str) -> ApiError {
     ApiError::BadRequest {
         code: "http.bad_query",
         message: format!("the query parameter {what} is not valid"),
     }
+}
+
+/// Parses an optional moment (RFC 3339) of the query parameter `what`.
+pub fn moment(raw: Option<&str>, what: &str) -> Result<Option<chrono::DateTime<Utc>>, ApiError> {
+    raw.map(|s| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| bad_query(what))
+    })
+    .transpose()
 }
 
 /// Parses a page size.
