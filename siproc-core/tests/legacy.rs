@@ -410,7 +410,10 @@ fn corrections_and_consent_complete_a_migrated_case() {
             .unwrap()
             .origin
     };
-    assert_eq!(origin_of_case(), siproc_core::stats::Origin::MigratedIncomplete);
+    assert_eq!(
+        origin_of_case(),
+        siproc_core::stats::Origin::MigratedIncomplete
+    );
     let run = |command: Command| store::run(&store, &catalog, &actor, case_id, &command, now());
     let correct = |path: &str, value| Command::Correct {
         path: path.into(),
