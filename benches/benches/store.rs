@@ -13,10 +13,11 @@ use chrono::{DateTime, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::json;
 use siproc_core::archive::{self, ArchiveWriter, ImportOptions};
-use siproc_core::case::{Intake, case_number};
 use siproc_core::store::{self, CaseQuery, CaseStore};
-use siproc_core::workflow::{self, Actor, Command, Role};
+use siproc_core::workflow::{self, Command};
+use siproc_core::{Actor, Role};
 use siproc_core::{Catalog, history};
+use siproc_core::{Intake, case_number};
 use uuid::Uuid;
 
 fn now() -> DateTime<Utc> {

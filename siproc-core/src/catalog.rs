@@ -239,7 +239,7 @@ pub struct Sla {
     pub resolution_days: u32,
 }
 
-pub use crate::forms::FormTemplate;
+use crate::forms::FormTemplate;
 
 /// The pack's header: who it is for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

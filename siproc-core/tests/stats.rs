@@ -11,9 +11,9 @@ mod common;
 
 use chrono::{TimeDelta, TimeZone, Utc};
 use serde_json::{Value, json};
-use siproc_core::MemoryStore;
-use siproc_core::case::Status;
+use siproc_core::Status;
 use siproc_core::stats::{self, CaseRecord, Parameters};
+use siproc_core::store::MemoryStore;
 use siproc_core::store::{self, CaseQuery, CaseStore};
 use siproc_core::workflow::Command;
 

@@ -9,7 +9,9 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use siproc_core::archive::ArchiveError;
 use siproc_core::forms::{FormError, GenerateError};
-use siproc_core::{HistoryError, StoreError, WorkflowError};
+use siproc_core::history::HistoryError;
+use siproc_core::store::StoreError;
+use siproc_core::workflow::WorkflowError;
 
 use crate::PyReport;
 

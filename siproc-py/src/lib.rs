@@ -14,7 +14,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple};
 use siproc_core::duplicates;
-use siproc_core::validation::intake_from_value;
+use siproc_core::intake_from_value;
 use siproc_core::{Intake, Locale};
 
 mod cases;
@@ -350,7 +350,7 @@ fn check_document(
     locale: &str,
 ) -> PyResult<PyReport> {
     let (kind, value) = (convert::text(kind), convert::text(value));
-    let issues = siproc_core::check_document_in(
+    let issues = siproc_core::document::check_document_in(
         convert::argument(&kind)?,
         convert::argument(&value)?,
         self::locale(locale)?,
@@ -363,7 +363,7 @@ fn check_document(
 #[pyfunction]
 fn normalize_document(kind: &Bound<'_, PyString>, value: &Bound<'_, PyString>) -> Option<String> {
     let kind = convert::text(kind).parse().ok()?;
-    siproc_core::normalize_document(kind, &convert::text(value))
+    siproc_core::document::normalize_document(kind, &convert::text(value))
 }
 
 /// Parses the two lines of a passport's machine readable zone: `(fields, report)`, where
@@ -467,7 +467,7 @@ fn find_duplicates(py: Python<'_>, records: &Bound<'_, PyAny>) -> PyResult<Vec<P
             .into_iter()
             .map(|r| intake(r, &catalog, Locale::Es).ok())
             .collect();
-        let persons: Vec<Option<&siproc_core::person::Person>> = intakes
+        let persons: Vec<Option<&siproc_core::Person>> = intakes
             .iter()
             .map(|i| i.as_ref().and_then(Intake::national))
             .collect();

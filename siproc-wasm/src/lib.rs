@@ -353,7 +353,7 @@ pub fn validate_field(
         return Err(bad_argument("the record must be an object"));
     };
     let value = json_value(&value, "the value")?;
-    output(&siproc_core::validation::validate_field(
+    output(&siproc_core::validate_field(
         record,
         &path,
         value,
@@ -377,11 +377,9 @@ pub fn check_document(
     let opts = self::options(&options.into())?;
     let kind = required_text(&kind, "the kind")?;
     let value = required_text(&value, "the value")?;
-    output(&Report::from_issues(siproc_core::check_document_in(
-        &kind,
-        &value,
-        opts.locale,
-    )))
+    output(&Report::from_issues(
+        siproc_core::document::check_document_in(&kind, &value, opts.locale),
+    ))
 }
 
 /// Parses a passport's machine readable zone (TD3) given as its lines: `{ok, issues, mrz}`, with

@@ -7,9 +7,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::json;
+use siproc_core::Issue;
 use siproc_core::access::AccessError;
-use siproc_core::issue::Issue;
-use siproc_core::{StoreError, WorkflowError};
+use siproc_core::store::StoreError;
+use siproc_core::workflow::WorkflowError;
 
 /// An answer other than success.
 #[derive(Debug, thiserror::Error)]

@@ -222,7 +222,7 @@ impl FromStr for DocumentKind {
 /// empty value (or only separators) `document.empty`.
 ///
 /// ```
-/// use siproc_core::check_document;
+/// use siproc_core::document::check_document;
 /// assert!(check_document("hn_dni", "0801-1990-12345").is_empty());
 /// assert_eq!(check_document("hn_dni", "1901-1990-12345")[0].code, "dni.bad_department");
 /// ```

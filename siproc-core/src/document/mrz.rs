@@ -94,7 +94,7 @@ pub struct Mrz {
 /// each line is ignored.
 ///
 /// ```
-/// use siproc_core::parse_mrz;
+/// use siproc_core::document::parse_mrz;
 /// let mrz = parse_mrz(&[
 ///     "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
 ///     "L898902C36UTO7408122F1204159ZE184226B<<<<<10",

@@ -19,7 +19,8 @@
 //! ```
 //! use chrono::{TimeZone, Utc};
 //! use siproc_core::stats::{self, Parameters};
-//! use siproc_core::{Catalog, MemoryStore};
+//! use siproc_core::Catalog;
+//! use siproc_core::store::MemoryStore;
 //!
 //! let catalog = Catalog::honduras()?;
 //! let store = MemoryStore::new();

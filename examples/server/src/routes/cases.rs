@@ -12,7 +12,8 @@ use serde_json::{Value, json};
 use siproc_core::access::{self, Access, AccessEntry, Grant, ReadKind, Scope};
 use siproc_core::history::{self, Event};
 use siproc_core::store::{self, CaseSummary};
-use siproc_core::{Actor, Case, CaseQuery, Locale, StoreError, parse_intake, workflow};
+use siproc_core::store::{CaseQuery, StoreError};
+use siproc_core::{Actor, Case, Locale, parse_intake, workflow};
 use uuid::Uuid;
 
 use crate::auth::Caller;

@@ -32,7 +32,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use siproc_core::forms::verification::{FormRegistry, issued_forms, parse_code};
-use siproc_core::{CaseStore, Catalog, Locale, StoreError};
+use siproc_core::store::{CaseStore, StoreError};
+use siproc_core::{Catalog, Locale};
 
 use crate::auth::Caller;
 use crate::db::{CheckFilter, CheckOutcome, FormCheckRecord};
