@@ -70,6 +70,24 @@ const SURNAMES: &[&str] = &[
     "Zúniga",
 ];
 
+/// A surname-like word that spells `i` in syllables (names may not hold digits).
+fn spelled(mut i: usize) -> String {
+    const SYLLABLES: [&str; 10] = ["ba", "ce", "di", "fo", "gu", "la", "me", "ni", "po", "ru"];
+    let mut word = String::new();
+    loop {
+        word.push_str(SYLLABLES[i % 10]);
+        i /= 10;
+        if i == 0 {
+            break;
+        }
+    }
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// The `i`-th intake of the corpus: names and DNI vary with `i`.
 fn intake(office: &str, i: usize) -> Intake {
     let given = GIVEN[i % GIVEN.len()];
@@ -78,7 +96,7 @@ fn intake(office: &str, i: usize) -> Intake {
     serde_json::from_value(json!({
         "office": office, "category": "detention", "opened_on": "2026-03-02",
         "persons": [{"role": "national", "given_names": given,
-                     "surnames": format!("{first} {second} {i}"),
+                     "surnames": format!("{first} {second} {}", spelled(i)),
                      "birth_date": "1994-07-21", "nationality": "HN",
                      "documents": [{"kind": "hn_dni", "number": format!("0801-1994-{:05}", i % 99_999 + 1)}]}],
         "consent": {"given": true, "given_by": 0, "recorded_on": "2026-03-02",
@@ -95,9 +113,9 @@ fn officer(office: &str) -> Actor {
 
 /// The value of a store call; a failed call ends the benchmark (a refused write measured as if
 /// it were done would be a false figure).
-fn ok<T, E: std::fmt::Display>(result: Result<T, E>) -> T {
+fn ok<T, E: std::fmt::Debug>(result: Result<T, E>) -> T {
     result.unwrap_or_else(|e| {
-        eprintln!("a store call failed during the benchmark: {e}");
+        eprintln!("a store call failed during the benchmark: {e:?}");
         std::process::exit(2)
     })
 }
