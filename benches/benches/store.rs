@@ -209,12 +209,17 @@ fn bench_writes(c: &mut Criterion) {
         g.bench_function("append one event (load, check, write)", |b| {
             b.iter_batched(
                 || {
-                    let case =
-                        store::open_case(store, &catalog, &officer("GUA"), &intake("GUA", 1), now())
-                            .unwrap_or_else(|_| std::process::exit(2));
+                    let case = store::open_case(
+                        store,
+                        &catalog,
+                        &officer("GUA"),
+                        &intake("GUA", 1),
+                        now(),
+                    )
+                    .unwrap_or_else(|_| std::process::exit(2));
                     let event =
                         workflow::execute(&case, &catalog, &officer("GUA"), &note(1), now())
-                        .unwrap_or_else(|_| std::process::exit(2));
+                            .unwrap_or_else(|_| std::process::exit(2));
                     (case.id, event)
                 },
                 |(id, event)| ok(store.append(id, 1, std::slice::from_ref(&event))),

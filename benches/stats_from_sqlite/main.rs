@@ -33,9 +33,20 @@ use uuid::Uuid;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
-const OFFICES: &[&str] = &["TAP", "MEX", "MTY", "TIJ", "HOU", "MIA", "GUA", "NYC", "LAX"];
-const GIVEN: &[&str] = &["Ana Lucía", "José Ángel", "María", "Wilmer", "Karla", "Óscar"];
-const SURNAMES: &[&str] = &["Peña", "Güity", "Núñez", "Zelaya", "Mejía", "Ávila", "Suazo"];
+const OFFICES: &[&str] = &[
+    "TAP", "MEX", "MTY", "TIJ", "HOU", "MIA", "GUA", "NYC", "LAX",
+];
+const GIVEN: &[&str] = &[
+    "Ana Lucía",
+    "José Ángel",
+    "María",
+    "Wilmer",
+    "Karla",
+    "Óscar",
+];
+const SURNAMES: &[&str] = &[
+    "Peña", "Güity", "Núñez", "Zelaya", "Mejía", "Ávila", "Suazo",
+];
 
 fn base() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 10, 15, 4, 5)
@@ -46,8 +57,8 @@ fn base() -> DateTime<Utc> {
 /// The `i`-th intake: office, opening day, names and DNI vary with `i`.
 fn intake(i: usize) -> Result<Intake, Error> {
     let office = OFFICES[i % OFFICES.len()];
-    let opened = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default()
-        + TimeDelta::days((i % 790) as i64);
+    let opened =
+        NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default() + TimeDelta::days((i % 790) as i64);
     let sex = ["female", "male"][i % 2];
     Ok(serde_json::from_value(json!({
         "office": office, "category": "detention", "opened_on": opened.to_string(),
@@ -71,7 +82,9 @@ fn history(catalog: &Catalog, i: usize) -> Result<Vec<Event>, Error> {
     let opened = workflow::open(catalog, &officer, &intake, &number, Uuid::now_v7(), base())?;
     let mut h = CaseHistory::new(vec![opened])?;
     let service = |k: usize| Command::RecordService {
-        kind: catalog.services[(i + k) % catalog.services.len()].code.clone(),
+        kind: catalog.services[(i + k) % catalog.services.len()]
+            .code
+            .clone(),
         given_on: NaiveDate::from_ymd_opt(2026, 3, 10).unwrap_or_default(),
         description: Some("Visita en el centro de detención.".into()),
     };
