@@ -4,12 +4,16 @@
 #   make build-web   the WebAssembly package (make build-wasm), its pre-compressed .gz for
 #                    the server, and the debug server
 #   make test-web    the browser tests (examples/web/tests): live list, corpus codes in es and
-#                    en, offline intake, 409, form verification, axe-core, screenshots into
-#                    docs/screenshots/
+#                    en, offline intake, 409, form verification, the statistics dashboard (staff
+#                    and partner), case-page command forms, migrated cases, the server's 422 at
+#                    the fields (browser clock ahead), QR scanning with Chromium's fake camera
+#                    (pdftoppm and zbarimg from poppler-utils and zbar-tools), axe-core,
+#                    screenshots into docs/screenshots/
 #   make bench-web   first-load transfer size and validation-feedback time (benches/README.md)
 #
 # Set-up is idempotent: playwright-core and Chromium's flags are siproc-wasm's (make
-# setup-wasm); `npm ci` here adds axe-core at the version package-lock.json pins.
+# setup-wasm); `npm ci` here adds axe-core, and the browser libraries the server serves under
+# /vendor/ (Chart.js, jsQR), at the versions package-lock.json pins.
 
 .PHONY: setup-web compress-wasm build-web test-web bench-web
 

@@ -41,6 +41,7 @@ pub mod forms;
 pub mod history;
 pub mod issue;
 pub mod legacy;
+pub mod limits;
 pub mod names;
 pub mod normalize;
 pub mod person;

@@ -403,6 +403,17 @@ fn corrections_and_consent_complete_a_migrated_case() {
         panic!()
     };
     let (catalog, actor) = (catalog(), directorate());
+    // Statistics tell a migrated case that still lacks items from a complete one.
+    let origin_of_case = || {
+        let events = store.load(case_id).unwrap();
+        siproc_core::stats::CaseRecord::from_history(&events, &catalog)
+            .unwrap()
+            .origin
+    };
+    assert_eq!(
+        origin_of_case(),
+        siproc_core::stats::Origin::MigratedIncomplete
+    );
     let run = |command: Command| store::run(&store, &catalog, &actor, case_id, &command, now());
     let correct = |path: &str, value| Command::Correct {
         path: path.into(),
@@ -436,6 +447,7 @@ fn corrections_and_consent_complete_a_migrated_case() {
     assert_eq!(store::load_case(&store, case_id).unwrap(), case);
     let summary = store.summary(case_id).unwrap();
     assert!(summary.migrated && summary.follow_ups == 0);
+    assert_eq!(origin_of_case(), siproc_core::stats::Origin::Migrated);
 }
 
 #[test]

@@ -151,6 +151,23 @@ fn statistics_count_everything() {
         cell(status, &[("office", "TAP"), ("status", "archived")])["count"],
         0
     );
+    // Every case of the store was registered here; none migrated.
+    let origin = table(&doc, "cases_by_origin_status");
+    let registered: u64 = origin["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["origin"] == "registered")
+        .map(|c| c["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(registered, 25);
+    assert_eq!(
+        cell(
+            origin,
+            &[("origin", "migrated_incomplete"), ("status", "registered")]
+        )["count"],
+        0
+    );
     let closed = table(&doc, "cases_closed_by_month");
     assert_eq!(cell(closed, &[("month", "2026-03")])["count"], 5);
     // First contact: 24 h for detention; worked on after 0, 2, …, 22 hours: all met. The

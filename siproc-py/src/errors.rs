@@ -73,6 +73,12 @@ fn opt_text(t: Option<&str>) -> Arg {
     t.map_or(Arg::None, |t| Arg::Text(t.to_owned()))
 }
 
+/// The core's misuse verdict (an unknown locale or pack, an input past the limits) as
+/// `siproc.MalformedError` (a `ValueError`) with the core's code.
+pub fn misuse(m: siproc_core::Misuse) -> PyErr {
+    raise("MalformedError", &m.to_string(), m.code(), &[])
+}
+
 /// Input that is not in siproc's format: `MalformedError(message, code, path=...)`.
 pub fn malformed(code: &str, message: &str, path: &str) -> PyErr {
     raise(

@@ -18,10 +18,11 @@ export const ARGS = [
 
 /**
  * Launches headless Chromium with a fresh profile (each context then starts empty); the web
- * application's tests (examples/web/tests) use it too. Resolves to a playwright Browser.
+ * application's tests (examples/web/tests) use it too, `extra` adding flags (a fake camera).
+ * Resolves to a playwright Browser.
  */
-export function launch() {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+export function launch(extra = []) {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...ARGS, ...extra] });
 }
 
 /** Opens the example page; `close()` ends the browser, the profile and the server. */

@@ -1,5 +1,5 @@
 //! The server's own tables — bearer tokens (only their SHA-256), break-the-glass grants, the
-//! access log and idempotency keys — kept in the same database as the case store (an SQLite
+//! access log, idempotency keys and the log of paper-form checks — kept in the same database as the case store (an SQLite
 //! file or a PostgreSQL database), under versioned migrations applied at open.
 //!
 //! Every statement is written once, in the SQL both databases understand (`?N` placeholders,
@@ -64,6 +64,17 @@ const MIGRATIONS: &[&str] = &[
          created_at TEXT NOT NULL,
          PRIMARY KEY (user_id, key)
      );",
+    // 2: the log of paper-form checks (`POST /form-checks`): outcome, the form and office a
+    // genuine code named, and the client as a keyed hash; never a code or an address.
+    "CREATE TABLE server_form_checks (
+         id {serial},
+         at TEXT NOT NULL,
+         outcome TEXT NOT NULL,
+         form TEXT,
+         office TEXT,
+         client TEXT
+     );
+     CREATE INDEX server_form_checks_at ON server_form_checks (at);",
 ];
 
 /// The advisory lock PostgreSQL migrations hold, so processes starting together do not race
@@ -297,6 +308,66 @@ pub struct LogFilter {
     /// From this moment on.
     pub since: Option<DateTime<Utc>>,
     /// At most this many entries (newest first).
+    pub limit: u32,
+}
+
+/// How a paper-form check ended.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckOutcome {
+    /// The code is a form's: the form is genuine.
+    Genuine,
+    /// A well-formed code that no form has.
+    Unknown,
+    /// Not a verification code.
+    Malformed,
+    /// Refused unread: too many failed checks from the client.
+    Limited,
+}
+
+impl CheckOutcome {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckOutcome::Genuine => "genuine",
+            CheckOutcome::Unknown => "unknown",
+            CheckOutcome::Malformed => "malformed",
+            CheckOutcome::Limited => "limited",
+        }
+    }
+
+    /// The outcome of a wire name.
+    pub fn parse(s: &str) -> Option<CheckOutcome> {
+        serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+    }
+}
+
+/// One line of the form-check log: never the code checked, never the client's address.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct FormCheckRecord {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// How it ended.
+    pub outcome: CheckOutcome,
+    /// The form a genuine code named (its catalog id).
+    pub form: Option<String>,
+    /// The office that generated it.
+    pub office: Option<String>,
+    /// The client as a keyed hash (the key lives in the server process only, so the same
+    /// client is recognisable within one run and no address can be recovered), or null.
+    pub client: Option<String>,
+}
+
+/// Which form checks to read.
+#[derive(Debug, Clone, Default)]
+pub struct CheckFilter {
+    /// Only this outcome.
+    pub outcome: Option<CheckOutcome>,
+    /// From this moment on.
+    pub since: Option<DateTime<Utc>>,
+    /// At most this many (newest first).
     pub limit: u32,
 }
 
@@ -575,6 +646,53 @@ impl ServerDb {
                     access: parse_access(&next(&mut r).text("access")?)
                         .ok_or(DbError::Corrupt("access"))?,
                     reason: next(&mut r).opt_text("reason")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Writes a form-check log line, durably.
+    pub fn log_form_check(&self, record: &FormCheckRecord) -> DbResult<()> {
+        self.with(|db| {
+            db.execute(
+                "INSERT INTO server_form_checks (at, outcome, form, office, client)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                &[
+                    record.at.to_rfc3339().into(),
+                    record.outcome.as_str().into(),
+                    record.form.clone().into(),
+                    record.office.clone().into(),
+                    record.client.clone().into(),
+                ],
+            )
+        })?;
+        Ok(())
+    }
+
+    /// Form-check log lines matching `filter`, newest first.
+    pub fn form_checks(&self, filter: &CheckFilter) -> DbResult<Vec<FormCheckRecord>> {
+        let rows = self.with(|db| {
+            db.query(
+                "SELECT at, outcome, form, office, client FROM server_form_checks
+                 WHERE (CAST(?1 AS TEXT) IS NULL OR outcome = ?1)
+                   AND (CAST(?2 AS TEXT) IS NULL OR at >= ?2)
+                 ORDER BY id DESC LIMIT ?3",
+                &[
+                    filter.outcome.map(|o| o.as_str().to_owned()).into(),
+                    filter.since.map(|s| s.to_rfc3339()).into(),
+                    i64::from(filter.limit).into(),
+                ],
+            )
+        })?;
+        rows.into_iter()
+            .map(|mut r| {
+                Ok(FormCheckRecord {
+                    at: parse_time(&next(&mut r).text("time")?)?,
+                    outcome: CheckOutcome::parse(&next(&mut r).text("outcome")?)
+                        .ok_or(DbError::Corrupt("outcome"))?,
+                    form: next(&mut r).opt_text("form")?,
+                    office: next(&mut r).opt_text("office")?,
+                    client: next(&mut r).opt_text("client")?,
                 })
             })
             .collect()

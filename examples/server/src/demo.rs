@@ -1,10 +1,16 @@
-//! `serve --demo`: demo users (one token per role, printed once) and a few dozen realistic
+//! `serve --demo`: demo users (one token per role, printed once) and a hundred realistic
 //! cases with invented persons, made from the Honduran pack's sample intakes in
-//! `demo/intakes.json` through the same workflow as any registration.
+//! `demo/intakes.json` through the same workflow as any registration. The cases are spread
+//! over the last nine months (their dates shifted with them) and some were worked on and
+//! resolved, so that the statistics dashboard has months, durations and targets to show, and a
+//! partner's release (k = 10) both publishes and suppresses cells. Two more come from an
+//! invented legacy log (`demo/legacy.json`) through the core's legacy import: migrated cases
+//! with follow-up items.
 
-use chrono::Utc;
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use serde_json::Value;
 use siproc_core::case::Status;
+use siproc_core::legacy::{self, ImportOptions, LegacyMap, LegacyRow, Outcome};
 use siproc_core::store::{self, CaseQuery};
 use siproc_core::workflow::Command;
 use siproc_core::{Actor, Case, Intake, Locale, Role, parse_intake, workflow};
@@ -13,6 +19,12 @@ use crate::db::new_token;
 use crate::state::AppState;
 
 const TEMPLATES: &str = include_str!("../demo/intakes.json");
+/// Two rows of an invented consulate log, migrated through the core's legacy import
+/// ([`siproc_core::legacy`]): the log lacks what today's intake requires, so the cases are
+/// migrated with follow-up items, as the case list and the case page show.
+const LEGACY_ROWS: &str = include_str!("../demo/legacy.json");
+/// The reference the demo's migrated cases name as their source.
+const LEGACY_SOURCE: &str = "demo_legado_2020.csv";
 const GIVEN: &[&str] = &[
     "Ana Lucía",
     "Brayan Josué",
@@ -41,7 +53,9 @@ const SURNAMES: &[&str] = &[
     "Laínez Banegas",
 ];
 /// Cases made by `--demo`.
-pub const DEMO_CASES: usize = 36;
+pub const DEMO_CASES: usize = 100;
+/// The demo cases were opened over this many days before today.
+const DEMO_DAYS: i64 = 270;
 
 /// The demo users: (user id, role, office).
 pub const USERS: &[(&str, Role, &str)] = &[
@@ -70,8 +84,30 @@ pub fn users(state: &AppState) -> Result<Vec<DemoToken>, Box<dyn std::error::Err
         .collect()
 }
 
-fn invented(template: &Value, i: usize) -> Option<Intake> {
+/// Moves every date of `value` but birth dates by `by` (the case's dates keep their order).
+fn shift_dates(value: &mut Value, by: TimeDelta) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                if key != "birth_date" {
+                    shift_dates(v, by);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| shift_dates(v, by)),
+        Value::String(s) => {
+            if let Ok(day) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                *s = (day + by).to_string();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn invented(template: &Value, i: usize, opened_on: NaiveDate) -> Option<Intake> {
     let mut value = template.clone();
+    let was = NaiveDate::parse_from_str(value.get("opened_on")?.as_str()?, "%Y-%m-%d").ok()?;
+    shift_dates(&mut value, opened_on - was);
     let person = value.pointer_mut("/persons/0")?;
     person["given_names"] = GIVEN.get(i % GIVEN.len())?.to_string().into();
     person["surnames"] = SURNAMES.get(i % SURNAMES.len())?.to_string().into();
@@ -101,17 +137,28 @@ pub fn cases(state: &AppState) -> Result<usize, Box<dyn std::error::Error>> {
         let Some(template) = templates.get(i % templates.len().max(1)) else {
             break;
         };
-        let Some(intake) = invented(template, i) else {
+        // Oldest first; the last few are today's.
+        let age = DEMO_DAYS * (DEMO_CASES - 1 - i) as i64 / DEMO_CASES as i64;
+        let opened = now - TimeDelta::days(age);
+        let Some(intake) = invented(template, i, opened.date_naive()) else {
             continue;
         };
         let officer = Actor::new("demo-intake", Role::Officer, intake.office.clone());
-        let Ok(case) =
-            store::open_case(state.store.as_ref(), &state.catalog, &officer, &intake, now)
-        else {
+        let Ok(case) = store::open_case(
+            state.store.as_ref(),
+            &state.catalog,
+            &officer,
+            &intake,
+            opened,
+        ) else {
             continue;
         };
         state.feed.written();
         made += 1;
+        if age > 20 && i % 3 == 0 {
+            worked_and_resolved(state, &officer, &case, opened, now, i)?;
+            continue;
+        }
         let follow_up = match i % 4 {
             1 => Some(Command::ChangeStatus {
                 to: Status::InProgress,
@@ -129,7 +176,70 @@ pub fn cases(state: &AppState) -> Result<usize, Box<dyn std::error::Error>> {
             run(state, &officer, &case, &command)?;
         }
     }
-    Ok(made)
+    Ok(made + migrated(state)?)
+}
+
+/// Migrates the demo's legacy log rows; returns how many cases were opened.
+fn migrated(state: &AppState) -> Result<usize, Box<dyn std::error::Error>> {
+    let Some(map) = LegacyMap::builtin(&state.catalog.pack.id) else {
+        return Ok(0);
+    };
+    let rows: Vec<LegacyRow> = serde_json::from_str(LEGACY_ROWS)?;
+    // Spreadsheet rows: the header is row 1.
+    let rows: Vec<(u64, LegacyRow)> = (2..).zip(rows).collect();
+    let actor = Actor::new("demo-migration", Role::Directorate, "DGPHM");
+    let options = ImportOptions {
+        source: LEGACY_SOURCE,
+        actor: &actor,
+        now: Utc::now(),
+        locale: Locale::Es,
+        dry_run: false,
+    };
+    let report = legacy::import(state.store.as_ref(), &state.catalog, &map, &rows, &options);
+    state.feed.written();
+    Ok(report
+        .rows
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Migrated { .. }))
+        .count())
+}
+
+/// Moves a demo case to work one day after it was opened and resolves it some days later (some
+/// within the category's target, some after it), never later than `now`.
+fn worked_and_resolved(
+    state: &AppState,
+    actor: &Actor,
+    case: &Case,
+    opened: DateTime<Utc>,
+    now: DateTime<Utc>,
+    i: usize,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let days = [3, 9, 16, 30, 45, 70]
+        .get((i / 3) % 6)
+        .copied()
+        .unwrap_or(9);
+    let steps = [
+        (TimeDelta::days(1), Status::InProgress),
+        (TimeDelta::days(days), Status::Resolved),
+    ];
+    for (after, to) in steps {
+        let at = (opened + after).min(now);
+        let command = Command::ChangeStatus { to };
+        if store::run(
+            state.store.as_ref(),
+            &state.catalog,
+            actor,
+            case.id,
+            &command,
+            at,
+        )
+        .is_err()
+        {
+            break;
+        }
+        state.feed.written();
+    }
+    Ok(())
 }
 
 fn run(

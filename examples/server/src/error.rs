@@ -58,6 +58,10 @@ pub enum ApiError {
     /// The body is over the limit.
     #[error("the request body is too large")]
     PayloadTooLarge,
+    /// The core refuses the input before reading it: past one of its limits (413), or an
+    /// unknown locale or pack (400).
+    #[error("{0}")]
+    Misuse(siproc_core::Misuse),
     /// Too many requests with this token.
     #[error("too many requests")]
     TooManyRequests {
@@ -95,6 +99,8 @@ impl ApiError {
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Misuse(siproc_core::Misuse::TooLarge(_)) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Misuse(_) => StatusCode::BAD_REQUEST,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -110,6 +116,7 @@ impl ApiError {
             ApiError::PreconditionRequired => "http.if_match_required",
             ApiError::TooManyRequests { .. } => "http.rate_limited",
             ApiError::PayloadTooLarge => "http.body_too_large",
+            ApiError::Misuse(m) => m.code(),
             ApiError::Internal(_) => "server.internal",
         }
     }

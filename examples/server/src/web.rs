@@ -13,6 +13,11 @@
 //! visit revalidates with `If-Modified-Since` and gets empty 304s, and once the service
 //! worker holds the shell it answers from its cache without asking at all.
 //!
+//! Third-party browser libraries, pinned in `examples/web/package.json` and installed by
+//! `make setup-web` (`npm ci`), are served from its `node_modules` under `/vendor/`: Chart.js
+//! (the statistics dashboard's charts) and jsQR (reading a form's QR code where the browser has
+//! no `BarcodeDetector`).
+//!
 //! The folders are found next to this crate's sources; `SIPROC_WEB_DIR` (the `examples/web`
 //! folder) and `SIPROC_WASM_PKG` (the web build of the package) override them.
 
@@ -64,6 +69,7 @@ impl WebRoot {
 /// The router of the web application's files.
 pub fn router<S: Clone + Send + Sync + 'static>(root: &WebRoot) -> Router<S> {
     let app = root.pages.join("app");
+    let modules = root.pages.join("node_modules");
     let headers = ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
@@ -79,6 +85,14 @@ pub fn router<S: Clone + Send + Sync + 'static>(root: &WebRoot) -> Router<S> {
         .route_service("/sw.js", ServeFile::new(app.join("sw.js")))
         .route_service("/form.js", ServeFile::new(root.pages.join("form.js")))
         .nest_service("/app", ServeDir::new(app))
+        .route_service(
+            "/vendor/chart.umd.min.js",
+            ServeFile::new(modules.join("chart.js/dist/chart.umd.min.js")),
+        )
+        .route_service(
+            "/vendor/jsQR.js",
+            ServeFile::new(modules.join("jsqr/dist/jsQR.js")),
+        )
         .nest_service("/pkg", ServeDir::new(&root.pkg).precompressed_gzip())
         .layer(headers)
 }

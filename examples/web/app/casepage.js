@@ -5,25 +5,34 @@ import * as wasm from "/pkg/siproc_wasm.js";
 import { api, session } from "./api.js";
 import { locale, t, when } from "./i18n.js";
 import { el } from "/form.js";
+import { controls } from "./commands.js";
 
 let rules = null;
 /** A sealed value as text: the server sends it only to those who may see the case. */
 const plain = (v) => (typeof v === "string" ? v : typeof v?.value === "string" ? v.value : "");
-// Commands the page can offer with a button and, at most, a note; others need their own forms.
-// Each with what the case must show for the button to appear (the server still decides).
-const SIMPLE = {
-  approve_closure: (c) => c.closure_requested && !c.closure_approved,
-  accept_transfer: (c) => c.transfer?.status === "pending",
-  reject_transfer: (c) => c.transfer?.status === "pending",
-  reopen: () => true,
-  archive: () => true,
-};
+
+/** Where a migrated case came from and the follow-up items it still lacks, in words. */
+function legacyBanner(c, catalog) {
+  const { source, row, follow_ups: items = [] } = c.legacy;
+  const facts = catalog.categories.find((x) => x.code === c.category)?.facts ?? [];
+  const what = (item) => facts.find((f) => f.path === item.path)?.label
+    ?? (item.path.startsWith("/persons") ? t("follow.persons") : item.path === "/consent" ? t("follow.consent") : item.path);
+  return el("section", { id: "legacy", className: `legacy ${items.length ? "incomplete" : "complete"}`, "aria-label": t("migrated_help") },
+    el("p", {}, el("span", { className: "badge migrated" }, t("migrated")), " ", t("legacy_banner", { source, row })),
+    items.length
+      ? el("div", {}, el("p", {}, t("legacy_missing", { n: items.length })),
+        el("ul", { id: "follow-ups" }, ...items.map((item) => el("li", { "data-code": item.code, "data-path": item.path }, what(item), " ", el("code", {}, item.code)))))
+      : el("p", { className: "ok" }, t("legacy_complete")));
+}
 
 export async function show(view, id) {
   rules ??= (await api("/workflow")).data ?? [];
   const me = session.me;
   const catalog = wasm.catalog(locale, "hn");
-  const categories = new Map((catalog.fields.find((f) => f.path === "/category")?.choices ?? []).map((c) => [c.code, c.label]));
+  const labels = (path) => new Map((catalog.fields.find((f) => f.path === path)?.choices ?? []).map((c) => [c.code, c.label]));
+  const categories = labels("/category");
+  const partners = labels("/referrals/*/partner");
+  const services = labels("/services/*/kind");
   const notice = el("div", { id: "notice", "aria-live": "assertive" });
 
   async function load() {
@@ -44,21 +53,14 @@ export async function show(view, id) {
         .flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
     facts.querySelectorAll("dd")[2].id = "status";
 
+    const legacy = c.legacy ? legacyBanner(c, catalog) : "";
+
     const chain = verifyA.data?.ok
       ? el("p", { className: "ok", id: "chain" }, `✔ ${t("chain_ok", { n: verifyA.data.version })}`)
       : el("p", { className: "errors", id: "chain", role: "alert" }, `✘ ${t("chain_bad", { code: verifyA.data?.code, seq: verifyA.data?.seq })}`);
 
-    const buttons = el("div", { className: "commands", id: "commands" });
     const mine = rules.filter((r) => r.from.includes(c.status) && r.roles.includes(me.role));
-    for (const r of mine) {
-      if (r.command === "change_status" && r.to) {
-        buttons.append(el("button", { type: "button", className: "command", onclick: () => run({ command: "change_status", to: r.to }), "data-command": `to-${r.to}` },
-          t("to_status", { status: t(`status.${r.to}`) })));
-      } else if (SIMPLE[r.command]?.(c)) {
-        buttons.append(el("button", { type: "button", className: "command", onclick: () => run({ command: r.command }), "data-command": r.command },
-          t(`command.${r.command}`)));
-      }
-    }
+    const { buttons, forms: commandForms, any } = controls(c, rules, me, catalog, run);
     const noteRule = mine.find((r) => r.command === "add_note");
     let noteForm = "";
     if (noteRule) {
@@ -70,7 +72,7 @@ export async function show(view, id) {
         if (text.value.trim()) run({ command: "add_note", text: text.value.trim() });
       });
     }
-    if (!buttons.children.length && !noteRule) buttons.append(el("p", { className: "help" }, t("no_commands")));
+    if (!any && !noteRule) buttons.append(el("p", { className: "help" }, t("no_commands")));
 
     async function run(command) {
       const answer = await api(`/cases/${id}/commands`, { method: "POST", body: command, headers: { "if-match": version } });
@@ -78,7 +80,10 @@ export async function show(view, id) {
         await load();
         notice.replaceChildren(el("p", { className: "warning", role: "alert", id: "conflict" }, t("conflict", { current: answer.data?.current })));
       } else if (!answer.ok) {
-        notice.replaceChildren(el("p", { className: "errors", role: "alert" }, t("refused", { message: answer.data?.message ?? "", code: answer.data?.code ?? answer.status })));
+        const issues = (answer.data?.issues ?? []).map((i) => el("li", { "data-code": i.code }, t("issues_at", { path: i.path, message: i.message })));
+        notice.replaceChildren(el("div", { className: "errors", role: "alert", id: "refused" },
+          el("p", {}, t("refused", { message: answer.data?.message ?? "", code: answer.data?.code ?? answer.status })),
+          issues.length ? el("ul", {}, ...issues) : ""));
       } else {
         await load();
         notice.replaceChildren(el("p", { className: "ok", role: "status" }, t("done")));
@@ -107,13 +112,17 @@ export async function show(view, id) {
       const detail = e.kind.type === "status_changed" ? ` → ${t(`status.${data.to}`)}`
         : e.kind.type === "note_added" ? `: ${plain(data.text)}`
         : e.kind.type === "form_generated" ? `: ${data.form}`
-        : e.kind.type === "facts_corrected" ? `: ${data.path}` : "";
+        : e.kind.type === "facts_corrected" ? `: ${data.path}`
+        : e.kind.type === "transfer_requested" ? ` → ${data.to_office ?? ""}`
+        : e.kind.type === "referral_requested" ? ` → ${partners.get(data.partner) ?? data.partner}`
+        : e.kind.type === "service_given" ? `: ${services.get(data.kind) ?? data.kind}`
+        : e.kind.type === "closure_requested" || e.kind.type === "closed" ? `: ${plain(data.outcome)}` : "";
       return el("li", {}, el("time", { dateTime: e.at }, when(e.at)), " ",
         el("strong", {}, `#${e.seq} ${what}`), detail, el("span", { className: "who" }, ` — ${e.actor.user_id} (${e.actor.role}, ${e.actor.office})`));
     }));
 
-    view.replaceChildren(el("h1", {}, t("case_title", { number: c.number })), notice, facts, chain,
-      el("h2", {}, t("commands")), buttons, noteForm,
+    view.replaceChildren(el("h1", {}, t("case_title", { number: c.number })), notice, legacy, facts, chain,
+      el("h2", {}, t("commands")), buttons, commandForms, noteForm,
       el("h2", {}, t("forms")), forms,
       el("h2", {}, t("history")), timeline);
     view.dataset.version = String(c.version);

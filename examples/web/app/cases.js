@@ -1,12 +1,19 @@
 // The live case list: the cases the user may see (the server applies the core's visibility
 // rule), filtered by status, category, office and name; the event stream (GET /events) brings
-// new cases and status changes without a reload, marked "new" or "updated".
+// new cases and status changes without a reload, marked "new" or "updated". Cases migrated from
+// a legacy log are marked "migrated", and those still lacking follow-up items "incomplete".
 import * as wasm from "/pkg/siproc_wasm.js";
 import { api, follow, session } from "./api.js";
 import { locale, t, when } from "./i18n.js";
 import { el } from "/form.js";
 
 const STATUSES = ["registered", "in_progress", "awaiting_authority", "resolved", "closed"];
+
+/** The badges of a migrated case (from a legacy log) and of one that still lacks items. */
+const origin = (c) => [
+  c.migrated ? el("span", { className: "badge migrated", title: t("migrated_help") }, t("migrated")) : "",
+  c.follow_ups > 0 ? el("span", { className: "badge incomplete", title: t("incomplete_help", { n: c.follow_ups }) }, t("incomplete", { n: c.follow_ups })) : "",
+];
 
 export async function show(view) {
   const me = session.me;
@@ -48,7 +55,8 @@ export async function show(view) {
     body.replaceChildren(...(items.length ? items.map((c) => {
       const mark = marks.get(c.id);
       const row = el("tr", { className: mark ?? "" },
-        el("td", {}, el("a", { href: `#/case/${c.id}` }, c.number), mark ? el("span", { className: `badge ${mark}` }, " ", t(mark)) : ""),
+        el("td", {}, el("a", { href: `#/case/${c.id}` }, c.number), mark ? el("span", { className: `badge ${mark}` }, " ", t(mark)) : "",
+          ...origin(c)),
         el("td", {}, c.office), el("td", {}, categories.get(c.category) ?? c.category),
         el("td", {}, t(`status.${c.status}`)), el("td", {}, when(c.updated_at)));
       row.dataset.id = c.id;

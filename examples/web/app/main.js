@@ -1,5 +1,5 @@
 // The web application's shell: the header (navigation, language, connection, sign-out), the
-// routes (`#/signin`, `#/intake`, `#/cases`, `#/case/<id>`, `#/verify`), the service worker
+// routes (`#/signin`, `#/intake`, `#/cases`, `#/case/<id>`, `#/stats`, `#/verify`), the service worker
 // and the sending of pending registrations whenever the connection returns.
 import init from "/pkg/siproc_wasm.js";
 import { api, session } from "./api.js";
@@ -28,6 +28,7 @@ function chrome() {
   out.onclick = () => { session.clear(); location.hash = "#/signin"; chrome(); };
   const me = session.me;
   const links = [["#/verify", t("nav_verify")]];
+  if (me) links.unshift(["#/stats", t("nav_stats")]);
   if (me?.sees_cases) links.unshift(["#/cases", t("nav_cases")]);
   if (me && ["officer", "supervisor", "directorate"].includes(me.role)) links.unshift(["#/intake", t("nav_intake")]);
   if (!me) links.unshift(["#/signin", t("nav_signin")]);
@@ -59,12 +60,15 @@ function signinPage() {
       return;
     }
     session.save(token, answer.data);
-    location.hash = answer.data.sees_cases ? "#/cases" : "#/verify";
+    location.hash = home(answer.data);
   });
   view.replaceChildren(el("h1", {}, t("signin_title")), form);
   const me = session.me;
   if (me) form.before(el("p", { className: "help" }, t("signed_in_as", { user: me.user_id, role: me.role, office: me.office })));
 }
+
+/** Where a user lands: the case list, or the statistics for those who see no case. */
+const home = (me) => (me?.sees_cases ? "#/cases" : "#/stats");
 
 const ROUTES = {
   signin: async () => signinPage(),
@@ -72,6 +76,7 @@ const ROUTES = {
   cases: async () => (await import("./cases.js")).show(view),
   case: async (id) => (await import("./casepage.js")).show(view, id),
   verify: async () => (await import("./verify.js")).show(view),
+  stats: async () => { await wasmReady; return (await import("./dashboard.js")).show(view); },
 };
 const PUBLIC = new Set(["signin", "verify"]);
 
@@ -79,7 +84,7 @@ async function route() {
   leave();
   leave = () => {};
   const [name, arg] = location.hash.replace(/^#\/?/, "").split("/");
-  const page = ROUTES[name] ? name : session.token ? (session.me?.sees_cases ? "cases" : "verify") : "signin";
+  const page = ROUTES[name] ? name : session.token ? home(session.me).slice(2) : "signin";
   if (!PUBLIC.has(page) && !session.token) {
     location.hash = "#/signin";
     return;

@@ -3,10 +3,11 @@
 // first and refreshed in the background (the server's `Cache-Control: no-cache` and
 // `Last-Modified` make that refresh an empty 304 when nothing changed). The API (/api/) is
 // never cached: it carries personal data and tokens.
-const CACHE = "siproc-shell-v2";
+const CACHE = "siproc-shell-v3";
 const SHELL = [
   "/", "/app/style.css", "/app/main.js", "/app/api.js", "/app/i18n.js", "/app/queue.js",
-  "/app/intake.js", "/app/cases.js", "/app/casepage.js", "/app/verify.js", "/form.js",
+  "/app/intake.js", "/app/cases.js", "/app/casepage.js", "/app/commands.js", "/app/verify.js",
+  "/app/vendor.js", "/form.js",
   "/pkg/siproc_wasm.js", "/pkg/siproc_wasm_bg.wasm",
 ];
 

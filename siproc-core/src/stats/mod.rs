@@ -41,7 +41,7 @@ mod tables;
 pub use accumulate::Accumulator;
 pub use disclosure::{Suppression, protect};
 pub use output::{Cell, Parameters, Release, Statistics, Table, table, write_csv};
-pub use record::{CaseRecord, UNKNOWN};
+pub use record::{CaseRecord, Origin, UNKNOWN};
 pub use tables::{CountTable, Durations, Labels};
 
 use crate::catalog::Catalog;

@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use siproc_core::access::{Access, AccessEntry, ReadKind};
@@ -19,7 +19,7 @@ use crate::auth::Caller;
 use crate::db::LogFilter;
 use crate::error::{ApiError, ErrorBody};
 use crate::json::Body;
-use crate::routes::cases::{blocking, page_size};
+use crate::routes::cases::{bad_query, blocking, moment, page_size};
 use crate::state::SharedState;
 
 fn directorate_only(role: Role) -> Result<(), ApiError> {
@@ -164,26 +164,14 @@ pub async fn access_log(
             message: "only auditors and the directorate read the access log".to_owned(),
         });
     }
-    let bad = |what: &str| ApiError::BadRequest {
-        code: "http.bad_query",
-        message: format!("the query parameter {what} is not valid"),
-    };
     let filter = LogFilter {
         case_id: params
             .case
             .as_deref()
-            .map(|c| Uuid::parse_str(c).map_err(|_| bad("case")))
+            .map(|c| Uuid::parse_str(c).map_err(|_| bad_query("case")))
             .transpose()?,
         user_id: params.user,
-        since: params
-            .since
-            .as_deref()
-            .map(|s| {
-                DateTime::parse_from_rfc3339(s)
-                    .map(|t| t.with_timezone(&Utc))
-                    .map_err(|_| bad("since"))
-            })
-            .transpose()?,
+        since: moment(params.since.as_deref(), "since")?,
         limit: u32::try_from(page_size(params.limit.as_deref(), 100, 1000)?).unwrap_or(100),
     };
     let items = blocking(&state, move |s| Ok(s.db.access_log(&filter)?)).await?;

@@ -103,7 +103,7 @@ fn summary_response(status: StatusCode, summary: &CaseSummary) -> Response {
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "The intake's office is not the caller's", body = ErrorBody),
-        (status = 413, description = "Body too large"),
+        (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
         (status = 422, description = "Invalid intake: `issues` holds the validation report", body = ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -192,11 +192,22 @@ pub struct Page<T> {
     pub next: Option<String>,
 }
 
-fn bad_query(what: &str) -> ApiError {
+/// A 400 for a bad query parameter (`http.bad_query`), naming the parameter only.
+pub fn bad_query(what: &str) -> ApiError {
     ApiError::BadRequest {
         code: "http.bad_query",
         message: format!("the query parameter {what} is not valid"),
     }
+}
+
+/// Parses an optional moment (RFC 3339) of the query parameter `what`.
+pub fn moment(raw: Option<&str>, what: &str) -> Result<Option<chrono::DateTime<Utc>>, ApiError> {
+    raw.map(|s| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| bad_query(what))
+    })
+    .transpose()
 }
 
 /// Parses a page size.
@@ -312,6 +323,7 @@ fn if_match(headers: &HeaderMap) -> Result<u64, ApiError> {
         (status = 403, description = "The workflow refuses the caller's role or office", body = ErrorBody),
         (status = 404, description = "No such case, or one the caller may not see", body = ErrorBody),
         (status = 409, description = "The case moved on: `current` is its version", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
         (status = 422, description = "The workflow refuses the command", body = ErrorBody),
         (status = 428, description = "If-Match is missing", body = ErrorBody),
     ),
@@ -541,6 +553,7 @@ pub struct BreakGlass {
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "The role may not break the glass", body = ErrorBody),
         (status = 404, description = "No such case", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
         (status = 422, description = "No reason, or too long", body = ErrorBody),
     ),
     security(("bearer" = [])))]

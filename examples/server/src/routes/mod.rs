@@ -29,11 +29,11 @@ pub const MAX_ARCHIVE_BYTES: usize = 512 * 1024 * 1024;
         cases::history, cases::verify, cases::forms, cases::form_pdf, cases::break_glass,
         events::events, admin::export, admin::import, admin::access_log, admin::health,
         webapp::me, webapp::workflow, form_check::check_form,
-        stats::stats,
+        stats::stats, form_check::check_log,
     ),
     components(schemas(crate::error::ErrorBody, cases::BreakGlass, crate::feed::FeedEntry,
         webapp::Me, webapp::WorkflowRule, form_check::FormCheckRequest, form_check::FormCheck,
-        form_check::CheckedForm)),
+        form_check::CheckedForm, crate::db::FormCheckRecord, crate::db::CheckOutcome)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

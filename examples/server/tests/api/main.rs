@@ -9,7 +9,8 @@
 //! - `process`: real server processes, `token create`, fresh PostgreSQL databases;
 //! - `pg`: the server on PostgreSQL, two processes on one database;
 //! - `durable`: SIGKILL under load and restart (SQLite, PostgreSQL), resuming a stream;
-//! - `stats`: full tables for staff, the disclosure-controlled release for partners.
+//! - `stats`: full tables for staff, the disclosure-controlled release for partners;
+//! - `form_checks`: the durable log of paper-form checks (SQLite, PostgreSQL).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -21,6 +22,7 @@
 mod api;
 mod durable;
 mod events;
+mod form_checks;
 mod hardening;
 mod helpers;
 mod matrix;

@@ -1,0 +1,19 @@
+// The third-party browser libraries the server serves under /vendor/ (pinned npm packages of
+// examples/web/package.json): classic scripts that set a global, loaded once, on first use, so
+// that pages that do not need them never download them.
+import { el } from "/form.js";
+
+const loading = new Map();
+
+/** Loads `/vendor/<file>` once; resolves to the global it sets, `window[name]`. */
+export function vendor(file, name) {
+  if (!loading.has(file)) {
+    loading.set(file, new Promise((resolve, reject) => {
+      const script = el("script", { src: `/vendor/${file}` });
+      script.onload = () => resolve(window[name]);
+      script.onerror = () => { loading.delete(file); reject(new Error(file)); };
+      document.head.append(script);
+    }));
+  }
+  return loading.get(file);
+}
