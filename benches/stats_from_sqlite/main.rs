@@ -107,7 +107,7 @@ fn history(catalog: &Catalog, i: usize) -> Result<Vec<Event>, Error> {
         service(1),
         note(3),
     ];
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         steps.extend([note(4), note(5)]);
     } else {
         steps.extend([
