@@ -23,12 +23,16 @@ use std::time::Instant;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use serde_json::json;
-use siproc_core::case::{Intake, Status, case_number};
+use siproc_core::Catalog;
+use siproc_core::history::CaseHistory;
+use siproc_core::history::Event;
 use siproc_core::stats::{self, Parameters};
+use siproc_core::store::CaseStore;
+use siproc_core::store::MemoryStore;
 use siproc_core::store::sqlite::SqliteStore;
-use siproc_core::store::{CaseHistory, CaseStore};
-use siproc_core::workflow::{self, Actor, Command, Role};
-use siproc_core::{Catalog, Event, MemoryStore};
+use siproc_core::workflow::{self, Command};
+use siproc_core::{Actor, Role};
+use siproc_core::{Intake, Status, case_number};
 use uuid::Uuid;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
