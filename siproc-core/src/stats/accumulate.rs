@@ -4,9 +4,15 @@
 //! and dropped; only the counters and one duration per case and measure are kept, which the
 //! percentiles need. [`Accumulator::finish`] turns the counters into the release's
 //! [`CountTable`]s.
+//!
+//! Codes are numbered through `rustc-hash`'s `FxHashMap`: the keys are a few dozen catalog codes
+//! that the ministry's own data supplies (no attacker picks them to collide), and with the
+//! standard library's SipHash, hashing them took about half the time of a million-case release
+//! (`benches/README.md`, "Statistics").
 
-use std::collections::HashMap;
 use std::hash::Hash;
+
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
@@ -60,14 +66,14 @@ const NO_FLAG: &str = "none";
 
 /// Numbers the values of one dimension in the order they are first seen.
 struct Interner<K> {
-    ids: HashMap<K, usize>,
+    ids: FxHashMap<K, usize>,
     keys: Vec<K>,
 }
 
 impl<K: Hash + Eq + Clone> Interner<K> {
     fn new() -> Self {
         Interner {
-            ids: HashMap::new(),
+            ids: FxHashMap::default(),
             keys: Vec::new(),
         }
     }
@@ -136,7 +142,7 @@ impl Samples {
 /// Folds cases into the counters of every table, one case at a time.
 pub struct Accumulator {
     parameters: Parameters,
-    targets: HashMap<Arc<str>, Sla>,
+    targets: FxHashMap<Arc<str>, Sla>,
     category: Interner<Arc<str>>,
     office: Interner<Arc<str>>,
     country: Interner<Arc<str>>,
