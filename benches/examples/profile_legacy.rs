@@ -14,7 +14,9 @@ use siproc_core::{Actor, CaseQuery, Catalog, Locale, MemoryStore, Role};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let path = args.next().ok_or("usage: profile_legacy LOG.csv [dry|full|all]")?;
+    let path = args
+        .next()
+        .ok_or("usage: profile_legacy LOG.csv [dry|full|all]")?;
     let what = args.next().unwrap_or_else(|| "all".to_owned());
     let start = Instant::now();
     let mut reader = csv::Reader::from_path(&path)?;
@@ -25,7 +27,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect::<Result<_, _>>()?;
     let n = rows.len() as f64;
     let report = |step: &str, secs: f64| {
-        println!("{step:<28} {secs:>7.3} s {:>9.0} rows/s {:>7.1} µs/row", n / secs, secs * 1e6 / n)
+        println!(
+            "{step:<28} {secs:>7.3} s {:>9.0} rows/s {:>7.1} µs/row",
+            n / secs,
+            secs * 1e6 / n
+        )
     };
     report("csv", start.elapsed().as_secs_f64());
     let catalog = Catalog::honduras()?;
@@ -59,8 +65,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("  {migrated} migrated");
         let start = Instant::now();
         let mut out = std::io::BufWriter::new(std::fs::File::create(format!("{path}.jsonl"))?);
-        let summary =
-            siproc_core::archive::export(&store, &CaseQuery::default(), &mut out, now)?;
+        let summary = siproc_core::archive::export(&store, &CaseQuery::default(), &mut out, now)?;
         report("write_archive", start.elapsed().as_secs_f64());
         println!("  {} cases archived", summary.cases);
     }
