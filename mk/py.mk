@@ -47,3 +47,12 @@ STATS_PEERS := pandas==3.1.1 duckdb==2.0.1
 bench-stats: setup-py
 	$(VENV_PY) -m pip install --quiet --disable-pip-version-check $(STATS_PEERS)
 	$(VENV_PY) $(ROOT)/benches/python/bench_stats.py
+
+# Statistics straight from a SQLite store (benches/stats_from_sqlite/main.rs; figures in
+# benches/README.md, "Statistics"): the store of STATS_CASES cases of ten events is built once
+# under target/bench-data and reused (about 10.6 KB a case on disk).
+.PHONY: bench-stats-sqlite
+STATS_CASES ?= 100000
+bench-stats-sqlite: setup-rust
+	cargo build --release -p siproc-benches --example stats_from_sqlite
+	taskset -c 0 $(ROOT)/target/release/examples/stats_from_sqlite $(STATS_CASES)

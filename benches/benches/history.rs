@@ -10,11 +10,12 @@ use chrono::{DateTime, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use serde_json::json;
 use siproc_core::archive::{self, ImportOptions};
-use siproc_core::case::{Intake, Status};
 use siproc_core::history::{self, Event, EventKind};
 use siproc_core::store::{CaseQuery, CaseStore, MemoryStore};
-use siproc_core::workflow::{self, Actor, Command, Role};
+use siproc_core::workflow::{self, Command};
+use siproc_core::{Actor, Role};
 use siproc_core::{Case, Catalog};
+use siproc_core::{Intake, Status};
 use uuid::Uuid;
 
 fn now() -> DateTime<Utc> {

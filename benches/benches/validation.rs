@@ -2,7 +2,8 @@
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use siproc_benches::{many_intakes, typical_intakes};
-use siproc_core::{Catalog, Intake, Locale, check_document, validate, validate_json};
+use siproc_core::document::check_document;
+use siproc_core::{Catalog, Intake, Locale, validate, validate_json};
 use std::hint::black_box;
 
 fn intakes(values: Vec<serde_json::Value>) -> Vec<Intake> {

@@ -41,12 +41,17 @@ def main() -> None:
     target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
     with tempfile.TemporaryDirectory() as tmp:
         csv_path = Path(tmp) / "cases.csv"
-        subprocess.run(
-            ["cargo", "build", "--release", "--quiet", "-p", "siproc-benches",
-             "--example", "stats_vs_dataframes"], cwd=ROOT, check=True)
+        # STATS_BIN: an already built example (skips the build, e.g. one made with other
+        # packages in the same cargo invocation).
+        binary = os.environ.get("STATS_BIN")
+        if binary is None:
+            subprocess.run(
+                ["cargo", "build", "--release", "--quiet", "-p", "siproc-benches",
+                 "--example", "stats_vs_dataframes"], cwd=ROOT, check=True)
+            binary = str(target / "release" / "examples" / "stats_vs_dataframes")
         out = subprocess.run(
-            ["taskset", "-c", "0", str(target / "release" / "examples" / "stats_vs_dataframes"),
-             str(n), str(csv_path)], check=True, capture_output=True, text=True).stdout
+            ["taskset", "-c", "0", binary, str(n), str(csv_path)],
+            check=True, capture_output=True, text=True).stdout
         rust = json.loads(out)
         df = pd.read_csv(csv_path, dtype={"age": "Int64"}, keep_default_na=False,
                          na_values={"age": [""]})

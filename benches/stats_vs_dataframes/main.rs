@@ -17,9 +17,9 @@ use std::time::Instant;
 
 use chrono::{NaiveDate, TimeDelta, TimeZone, Utc};
 use siproc_core::Catalog;
-use siproc_core::case::{ReferralStatus, Status};
-use siproc_core::person::Sex;
-use siproc_core::stats::{Accumulator, CaseRecord, Parameters, release_of};
+use siproc_core::Sex;
+use siproc_core::stats::{Accumulator, CaseRecord, Origin, Parameters, release_of};
+use siproc_core::{ReferralStatus, Status};
 
 /// A small deterministic generator (xorshift64*), so that every run counts the same cases.
 struct Rng(u64);
@@ -107,6 +107,11 @@ fn records(n: usize, catalog: &Catalog) -> Vec<CaseRecord> {
                         )
                     })
                     .collect(),
+                // About one case in twenty migrated, half of those still incomplete.
+                origin: [Origin::Migrated, Origin::MigratedIncomplete]
+                    .get(rng.below(40))
+                    .copied()
+                    .unwrap_or(Origin::Registered),
             }
         })
         .collect()

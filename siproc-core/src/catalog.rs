@@ -26,8 +26,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::case::Priority;
+use crate::document::DocumentKind;
 use crate::issue::{Locale, Misuse, Pointer};
-use crate::validation::DEFAULT_MAX_FACT_CHARS;
 
 /// A text in Spanish, and optionally English.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -51,6 +51,7 @@ impl Text {
 }
 
 /// The kind of value a fact holds.
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FactType {
@@ -77,6 +78,9 @@ pub struct Choice {
     /// Its label.
     pub label: Text,
 }
+
+/// The longest text fact, in characters, when its [`FactDef::max_chars`] is not set.
+pub const DEFAULT_MAX_FACT_CHARS: u32 = 2000;
 
 /// A category-specific fact: what it is called, its type and its rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -235,7 +239,7 @@ pub struct Sla {
     pub resolution_days: u32,
 }
 
-pub use crate::forms::FormTemplate;
+use crate::forms::FormTemplate;
 
 /// The pack's header: who it is for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -762,7 +766,7 @@ impl Catalog {
             );
         }
         for kind in &p.documents {
-            if crate::document::DocumentKind::from_str(kind).is_err() {
+            if DocumentKind::from_str(kind).is_err() {
                 bad(
                     "catalog.unknown_reference",
                     "pack.json",
@@ -909,6 +913,7 @@ impl Catalog {
 }
 
 /// A code and its label in one locale: one option of a select.
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChoiceView {
     /// The wire value.
@@ -919,10 +924,12 @@ pub struct ChoiceView {
 
 /// One field of the intake form, as a page builds it: where it goes, its label, its type and
 /// its choices, in one locale.
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldView {
-    /// Where the value goes, as a JSON Pointer in which `*` stands for any list index
-    /// (`/persons/*/given_names`); facts are at `/facts/<key>`.
+    /// Where the value goes, as a JSON Pointer in which a `*` segment stands for any list index
+    /// (the given names of every person are at `/persons/` + `*` + `/given_names`); facts are at
+    /// `/facts/<key>`. (Written so here because these docs also become TypeScript comments.)
     pub path: String,
     /// The label.
     pub label: String,
@@ -941,6 +948,7 @@ pub struct FieldView {
 }
 
 /// A printable form, titled in one locale.
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FormView {
     /// The form id (`intake_sheet`).
@@ -950,6 +958,7 @@ pub struct FormView {
 }
 
 /// A category as a form builder needs it, in one locale.
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CategoryView {
     /// The code used in intakes.
@@ -972,6 +981,7 @@ pub struct CategoryView {
 /// and choices (offices, categories, flags, document kinds, …) and every category with its facts,
 /// all in one locale. Built by [`Catalog::view`]; it carries no rule: the verdicts come from
 /// validation.
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CatalogView {
     /// The pack id (`hn`).
@@ -979,6 +989,7 @@ pub struct CatalogView {
     /// The pack's country, ISO 3166-1 alpha-2.
     pub country: String,
     /// The locale of every label.
+    #[cfg_attr(feature = "typescript", tsify(type = "\"es\" | \"en\""))]
     pub locale: Locale,
     /// The fields every intake has, in form order.
     pub fields: Vec<FieldView>,
@@ -991,8 +1002,6 @@ pub struct CatalogView {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FieldFile {
-    /// Labels of the document kinds.
-    documents: Vec<Choice>,
     /// The common fields, in form order.
     fields: Vec<FieldDef>,
 }
@@ -1062,10 +1071,7 @@ impl Catalog {
     pub fn view(&self, locale: Locale) -> CatalogView {
         // The file is part of the crate and checked by a unit test; were it broken, the view
         // would have no common fields rather than panic.
-        let (documents, defs): (&[Choice], &[FieldDef]) = match field_file() {
-            Some(f) => (&f.documents, &f.fields),
-            None => (&[], &[]),
-        };
+        let defs: &[FieldDef] = field_file().map_or(&[], |f| &f.fields);
         let label = |text: &Text| text.get(locale).to_owned();
         let pick = |code: &str, text: &Text| ChoiceView {
             code: code.to_owned(),
@@ -1096,11 +1102,18 @@ impl Catalog {
                     .collect(),
                 // The pack's own kinds first, then the others.
                 "documents" => {
-                    let own = |c: &&Choice| self.pack.documents.contains(&c.code);
-                    let (mut first, rest): (Vec<&Choice>, Vec<&Choice>) =
-                        documents.iter().partition(own);
+                    let own =
+                        |k: &DocumentKind| self.pack.documents.iter().any(|d| d == k.as_str());
+                    let (mut first, rest): (Vec<DocumentKind>, Vec<DocumentKind>) =
+                        DocumentKind::ALL.into_iter().partition(own);
                     first.extend(rest);
-                    first.into_iter().map(|c| pick(&c.code, &c.label)).collect()
+                    first
+                        .into_iter()
+                        .map(|k| ChoiceView {
+                            code: k.as_str().to_owned(),
+                            label: k.label(locale).to_owned(),
+                        })
+                        .collect()
                 }
                 _ => Vec::new(),
             }
@@ -1330,12 +1343,6 @@ mod tests {
                 );
             }
         }
-        let kinds: Vec<&str> = file.documents.iter().map(|c| c.code.as_str()).collect();
-        let all: Vec<&str> = crate::document::DocumentKind::ALL
-            .iter()
-            .map(|k| k.as_str())
-            .collect();
-        assert_eq!(kinds, all);
     }
 
     #[test]

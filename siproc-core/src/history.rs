@@ -92,14 +92,14 @@
 
 mod canonical;
 mod case_history;
-pub mod hash;
+pub(crate) mod hash;
 
 use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-pub use crate::actor::{Actor, Role};
+use crate::actor::Actor;
 use crate::case::{
     Attachment, Case, Consent, ConsentScope, Facts, GeneratedForm, Note, Priority, Referral,
     ReferralStatus, Service, Status, Transfer, TransferStatus,

@@ -13,6 +13,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 /// How serious a problem is.
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
@@ -61,6 +62,14 @@ impl Locale {
         Locale::parse(tag).ok_or(Misuse::UnknownLocale)
     }
 
+    /// The text of a (Spanish, English) pair in this locale.
+    pub(crate) fn pick(self, (es, en): (&'static str, &'static str)) -> &'static str {
+        match self {
+            Locale::Es => es,
+            Locale::En => en,
+        }
+    }
+
     /// The two-letter tag: `es` or `en`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -83,22 +92,32 @@ pub enum Misuse {
     /// The pack id is not one of [`crate::Catalog::BUILTIN`].
     #[error("the catalog must be a built-in pack")]
     UnknownPack,
+    /// The input goes past one of the [`crate::limits::Limits`] (the limit is named, never the
+    /// input).
+    #[error("the input is too large: {0}")]
+    TooLarge(crate::limits::Limit),
 }
 
 impl Misuse {
     /// Every misuse.
-    pub const ALL: &'static [Misuse] = &[Misuse::UnknownLocale, Misuse::UnknownPack];
+    pub const ALL: &'static [Misuse] = &[
+        Misuse::UnknownLocale,
+        Misuse::UnknownPack,
+        Misuse::TooLarge(crate::limits::Limit::RecordBytes),
+    ];
 
-    /// The stable code: `siproc.unknown_locale`, `siproc.unknown_catalog`.
+    /// The stable code: `siproc.unknown_locale`, `siproc.unknown_catalog`, `siproc.too_large`.
     pub fn code(self) -> &'static str {
         match self {
             Misuse::UnknownLocale => "siproc.unknown_locale",
             Misuse::UnknownPack => "siproc.unknown_catalog",
+            Misuse::TooLarge(_) => "siproc.too_large",
         }
     }
 }
 
 /// One problem found in a record.
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Issue {
     /// Stable machine code, listed by [`list_rules`].
@@ -147,6 +166,7 @@ impl Issue {
 }
 
 /// The result of validating a record: every problem at once.
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Report {
     /// `true` when no issue is an error (warnings allowed).
@@ -169,6 +189,7 @@ impl Report {
 }
 
 /// One rule of the catalogue: its code, severity and message templates.
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rule {
     /// Stable machine code.

@@ -42,6 +42,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::actor::Actor;
 use crate::case::{Case, Consent, Facts, Intake, Note};
 use crate::catalog::{Catalog, CatalogError};
 use crate::duplicates::{DuplicatePair, find_duplicate_persons};
@@ -53,7 +54,7 @@ use crate::person::{
 };
 use crate::store::{CaseStore, StoreError};
 use crate::validation::validate_on;
-use crate::workflow::{self, Actor, WorkflowError};
+use crate::workflow::{self, WorkflowError};
 
 /// Where a migrated case came from, and what it still lacks. Recorded in its `case_opened`
 /// event and carried by the case. Holds no personal data: the source is a reference chosen by

@@ -28,45 +28,62 @@
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
+// The crate root is curated: every public item has exactly one path.
+//
+// - The data of a case and its validation are at the root: the modules below are private, and
+//   everything public in them is re-exported here (`siproc_core::Case`, `siproc_core::Catalog`,
+//   `siproc_core::validate_json`, …).
+// - Each subsystem is a public module, and its items are reached through it only
+//   (`siproc_core::history::Event`, `siproc_core::store::CaseStore`,
+//   `siproc_core::workflow::Command`, `siproc_core::document::check_document`, …).
+mod actor;
+mod case;
+mod catalog;
+mod country;
+mod issue;
+mod names;
+mod normalize;
+mod person;
+mod phone;
+mod validation;
+
 pub mod access;
-pub mod actor;
 pub mod archive;
-pub mod case;
-pub mod catalog;
-pub mod country;
 pub mod document;
 pub mod duplicates;
 pub mod email;
 pub mod forms;
 pub mod history;
-pub mod issue;
 pub mod legacy;
-pub mod names;
-pub mod normalize;
-pub mod person;
-pub mod phone;
+pub mod limits;
 pub mod schema;
 pub mod stats;
 pub mod store;
 pub mod transitions;
-pub mod validation;
 pub mod workflow;
 
 pub use actor::{Actor, Role};
-pub use case::{Case, Intake};
-pub use catalog::{Catalog, CatalogError};
-pub use document::{
-    DocumentKind, Mrz, check_document, check_document_at, check_document_in, normalize_document,
-    parse_mrz,
+pub use case::{
+    Attachment, Case, Consent, ConsentScope, Facts, GeneratedForm, Intake, Note, Priority,
+    Referral, ReferralRequest, ReferralStatus, Service, Status, Transfer, TransferStatus,
+    case_number,
 };
-pub use duplicates::{DuplicatePair, DuplicateReason, find_duplicates};
-pub use history::{Anchor, Event, EventKind, HistoryError, Sealed, Tamper, replay, verify};
-pub use issue::{Issue, Locale, Misuse, Pointer, Report, Rule, Severity, list_rules};
+pub use catalog::{
+    BuiltinPack, Catalog, CatalogError, CatalogView, Category, CategoryView, Choice, ChoiceView,
+    DEFAULT_MAX_FACT_CHARS, Disclosure, FactDef, FactType, FieldView, Flag, FormView, Office,
+    OfficeKind, PACK_FILES, PackInfo, Paper, Partner, RequiredRelative, ServiceKind, Sla, Text,
+};
+pub use country::is_country;
+pub use issue::{Issue, Locale, Misuse, Pointer, Report, Rule, Severity, list_rules, rule};
+pub use names::{fold_name, is_valid_name, normalize_name};
 pub use normalize::normalize_intake;
-pub use phone::normalize_phone;
-pub use store::{CaseQuery, CaseStore, CaseSummary, MemoryStore, StoreError};
-pub use transitions::CommandKind;
-pub use validation::{
-    parse_intake, validate, validate_json, validate_json_bytes, validate_on, validate_value,
+pub use person::{
+    Contact, ContactKind, IdentityDocument, Location, LocationKind, MAX_NAME_CHARS,
+    MAX_PLACE_CHARS, Person, PersonRole, Relationship, Sex,
 };
-pub use workflow::{Command, WorkflowError};
+pub use phone::normalize_phone;
+pub use validation::{
+    ADULT_AGE, MAX_SAFE_NUMBER, effective_priority, from_json_value, intake_from_value,
+    parse_intake, validate, validate_field, validate_json, validate_json_bytes, validate_on,
+    validate_value,
+};

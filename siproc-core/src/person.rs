@@ -28,6 +28,7 @@ pub enum PersonRole {
 }
 
 /// A relative's relationship to the national.
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Relationship {

@@ -13,7 +13,7 @@ use chrono::{Datelike, NaiveDate, Utc};
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
 use crate::case::{ConsentScope, Intake, Priority};
-use crate::catalog::{Catalog, Category, FactType};
+use crate::catalog::{Catalog, Category, DEFAULT_MAX_FACT_CHARS, FactType};
 use crate::country::is_country;
 use crate::document::{self, DocumentKind};
 use crate::issue::{Issue, Locale, Pointer, Report};
@@ -23,8 +23,6 @@ use crate::{email, phone};
 
 /// Age below which a national is a minor.
 pub const ADULT_AGE: u32 = 18;
-/// Default longest text fact, in characters.
-pub const DEFAULT_MAX_FACT_CHARS: u32 = 2000;
 /// The largest number magnitude a record may hold: 2^53 − 1, ECMAScript's
 /// `Number.MAX_SAFE_INTEGER`.
 ///

@@ -52,7 +52,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-pub use crate::actor::{Actor, Role};
+use crate::actor::{Actor, Role};
 use crate::case::{Case, Consent, ConsentScope, Intake, ReferralStatus, Status, TransferStatus};
 use crate::catalog::Catalog;
 use crate::history::{
@@ -61,7 +61,7 @@ use crate::history::{
 };
 use crate::issue::{Locale, Report};
 use crate::normalize::normalize_intake;
-pub use crate::transitions::{CommandKind, OfficeCheck, RULES, Rule, rules_table};
+use crate::transitions::{CommandKind, OfficeCheck};
 use crate::validation::validate_on;
 
 /// A change asked for on a registered case. Serialized with a `command` tag.
@@ -932,7 +932,7 @@ mod tests {
             .collect();
         assert_eq!(
             documented,
-            rules_table(),
+            crate::transitions::rules_table(),
             "update the table in workflow.rs docs"
         );
     }

@@ -7,8 +7,8 @@ mod common;
 use std::io::Cursor;
 
 use common::*;
+use siproc_core::Status;
 use siproc_core::archive::{self, FileProblem, ImportOptions, Rejection};
-use siproc_core::case::Status;
 use siproc_core::store::{self, CaseQuery, CaseStore, MemoryStore};
 use siproc_core::workflow::Command;
 

@@ -541,7 +541,7 @@ fn bad_options_are_errors() {
 
 fn pack_files() -> BTreeMap<&'static str, String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("packs/hn");
-    siproc_core::catalog::PACK_FILES
+    siproc_core::PACK_FILES
         .iter()
         .map(|n| (*n, std::fs::read_to_string(dir.join(n)).unwrap()))
         .collect()
@@ -648,7 +648,7 @@ fn required_forms_follow_category_and_state() {
     );
     let pdf = forms::render_form(&c, &catalog, "intake_sheet", &options()).unwrap();
     c.forms.push(pdf.generated_form());
-    c.status = siproc_core::case::Status::Resolved;
+    c.status = siproc_core::Status::Resolved;
     let now = ids(&c);
     assert_eq!(now.len(), 5);
     assert_eq!(now[0], ("intake_sheet".to_owned(), true));
@@ -761,7 +761,7 @@ fn the_qr_code_decodes() {
 #[test]
 fn generating_a_form_records_it_in_the_history() {
     use siproc_core::store::{self, CaseStore};
-    use siproc_core::workflow::{Actor, Role};
+    use siproc_core::{Actor, Role};
 
     let catalog = hn();
     let intake: siproc_core::Intake = serde_json::from_value(json!({
@@ -815,7 +815,7 @@ fn generating_a_form_records_it_in_the_history() {
     );
     let events = memory.load(case.id).unwrap();
     assert_eq!(events[1].prev_hash, head);
-    siproc_core::verify(&events).unwrap();
+    siproc_core::history::verify(&events).unwrap();
 
     // Someone from another office may not generate this case's forms.
     let stranger = Actor::new("u-9", Role::Officer, "MAD");
@@ -844,13 +844,13 @@ fn pack_case(pack: &Catalog, category: &str) -> Case {
     let office = pack
         .offices
         .iter()
-        .find(|o| o.kind == siproc_core::catalog::OfficeKind::Consulate)
+        .find(|o| o.kind == siproc_core::OfficeKind::Consulate)
         .unwrap()
         .code
         .clone();
     let mut facts = serde_json::Map::new();
     for f in &pack.category(category).unwrap().facts {
-        use siproc_core::catalog::FactType;
+        use siproc_core::FactType;
         let value = match f.kind {
             FactType::Text => json!("Texto de prueba, con acentos: ñandú, pingüino"),
             FactType::Date => json!("2026-02-20"),
@@ -906,7 +906,7 @@ fn every_form_of_every_pack_renders_searchable_and_valid() {
                     let text_facts: Vec<&str> = category
                         .facts
                         .iter()
-                        .filter(|f| matches!(f.kind, siproc_core::catalog::FactType::Text))
+                        .filter(|f| matches!(f.kind, siproc_core::FactType::Text))
                         .map(|f| f.key.as_str())
                         .collect();
                     let blocks = serde_json::to_string(&form.blocks).unwrap();

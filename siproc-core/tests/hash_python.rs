@@ -9,7 +9,7 @@ use std::io::Write;
 use std::process::Command as Process;
 
 use common::*;
-use siproc_core::history::{self, hash::to_hex};
+use siproc_core::history;
 use siproc_core::workflow::Command;
 
 #[test]
@@ -61,4 +61,9 @@ fn python_recomputes_the_same_bytes_and_hashes() {
             event.seq
         );
     }
+}
+
+/// Lowercase hex, as the chain writes hashes.
+fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

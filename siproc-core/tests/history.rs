@@ -9,11 +9,11 @@ use std::sync::OnceLock;
 use common::*;
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use siproc_core::case::{ConsentScope, Status};
 use siproc_core::history::{
     self, Anchor, Event, EventKind, Tamper, replay, verify, verify_against,
 };
 use siproc_core::workflow::{self, Command};
+use siproc_core::{ConsentScope, Status};
 
 fn anchor(events: &[Event]) -> Anchor {
     verify(events).unwrap()

@@ -6,14 +6,15 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
-use siproc_core::case::{Consent, ConsentScope};
 use siproc_core::history::{self, EventKind};
 use siproc_core::legacy::{
     self, FollowUp, ImportOptions, LegacyMap, LegacyRow, Outcome, parse_date, split_name,
 };
 use siproc_core::store::{self, CaseStore, MemoryStore};
-use siproc_core::workflow::{Actor, Command, Role};
+use siproc_core::workflow::Command;
+use siproc_core::{Actor, Role};
 use siproc_core::{Catalog, Locale};
+use siproc_core::{Consent, ConsentScope};
 
 fn now() -> DateTime<Utc> {
     "2026-06-01T12:00:00Z".parse().unwrap()
@@ -57,7 +58,7 @@ fn detention_row() -> LegacyRow {
 fn codes(c: &legacy::Conversion) -> Vec<&str> {
     c.issues
         .iter()
-        .filter(|i| i.severity == siproc_core::issue::Severity::Error)
+        .filter(|i| i.severity == siproc_core::Severity::Error)
         .map(|i| i.code.as_str())
         .collect()
 }
@@ -403,6 +404,17 @@ fn corrections_and_consent_complete_a_migrated_case() {
         panic!()
     };
     let (catalog, actor) = (catalog(), directorate());
+    // Statistics tell a migrated case that still lacks items from a complete one.
+    let origin_of_case = || {
+        let events = store.load(case_id).unwrap();
+        siproc_core::stats::CaseRecord::from_history(&events, &catalog)
+            .unwrap()
+            .origin
+    };
+    assert_eq!(
+        origin_of_case(),
+        siproc_core::stats::Origin::MigratedIncomplete
+    );
     let run = |command: Command| store::run(&store, &catalog, &actor, case_id, &command, now());
     let correct = |path: &str, value| Command::Correct {
         path: path.into(),
@@ -436,6 +448,7 @@ fn corrections_and_consent_complete_a_migrated_case() {
     assert_eq!(store::load_case(&store, case_id).unwrap(), case);
     let summary = store.summary(case_id).unwrap();
     assert!(summary.migrated && summary.follow_ups == 0);
+    assert_eq!(origin_of_case(), siproc_core::stats::Origin::Migrated);
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 use siproc_core::Catalog;
-use siproc_core::catalog::PACK_FILES;
+use siproc_core::PACK_FILES;
 
 fn pack_dir(id: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("packs").join(id)

@@ -11,9 +11,9 @@ mod common;
 
 use chrono::{TimeDelta, TimeZone, Utc};
 use serde_json::{Value, json};
-use siproc_core::MemoryStore;
-use siproc_core::case::Status;
+use siproc_core::Status;
 use siproc_core::stats::{self, CaseRecord, Parameters};
+use siproc_core::store::MemoryStore;
 use siproc_core::store::{self, CaseQuery, CaseStore};
 use siproc_core::workflow::Command;
 
@@ -149,6 +149,23 @@ fn statistics_count_everything() {
     );
     assert_eq!(
         cell(status, &[("office", "TAP"), ("status", "archived")])["count"],
+        0
+    );
+    // Every case of the store was registered here; none migrated.
+    let origin = table(&doc, "cases_by_origin_status");
+    let registered: u64 = origin["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["origin"] == "registered")
+        .map(|c| c["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(registered, 25);
+    assert_eq!(
+        cell(
+            origin,
+            &[("origin", "migrated_incomplete"), ("status", "registered")]
+        )["count"],
         0
     );
     let closed = table(&doc, "cases_closed_by_month");

@@ -51,7 +51,7 @@ mod durable {
     use std::sync::Barrier;
     use std::time::Duration;
 
-    use siproc_core::case::case_number;
+    use siproc_core::case_number;
     use siproc_core::history;
     use siproc_core::store::{self, StoreError};
     use siproc_core::workflow::Command as Cmd;
@@ -384,7 +384,7 @@ mod sqlite {
         assert_eq!(err.case_id(), Some(case.id));
         assert!(err.to_string().contains(&case.id.to_string()));
         // An append on top of it is refused the same way.
-        let note = siproc_core::Command::AddNote {
+        let note = siproc_core::workflow::Command::AddNote {
             text: "x".into(),
             written_on: None,
         };

@@ -205,7 +205,7 @@ fn hostile_sizes_are_reported_not_fatal() {
 
 #[test]
 fn one_field_is_checked_before_the_form_is_complete() {
-    use siproc_core::validation::validate_field;
+    use siproc_core::validate_field;
     let catalog = Catalog::honduras().unwrap();
     let blank = json!({"office": "TAP", "category": "detention", "opened_on": "2026-03-02",
                        "persons": [{"role": "national"}]});

@@ -7,10 +7,11 @@ mod common;
 use common::*;
 use proptest::prelude::*;
 use serde_json::json;
-use siproc_core::case::{Consent, ConsentScope, ReferralStatus, Status};
 use siproc_core::history;
-use siproc_core::workflow::{self, Actor, Command, Role, WorkflowError};
+use siproc_core::workflow::{self, Command, WorkflowError};
+use siproc_core::{Actor, Role};
 use siproc_core::{Case, Catalog};
+use siproc_core::{Consent, ConsentScope, ReferralStatus, Status};
 use uuid::Uuid;
 
 fn code(r: Result<history::Event, WorkflowError>) -> &'static str {
@@ -45,26 +46,26 @@ fn apply_of_decide_ends_where_the_table_says_for_every_row() {
         Status::Resolved,
     ];
     let visit = |case: &Case, checked: &mut std::collections::HashSet<_>| {
-        for row in workflow::RULES
+        for row in siproc_core::transitions::RULES
             .iter()
             .filter(|r| r.from.contains(&case.status))
         {
             let command = match row.command {
-                workflow::CommandKind::ChangeStatus => Command::ChangeStatus {
+                siproc_core::transitions::CommandKind::ChangeStatus => Command::ChangeStatus {
                     to: row.to.unwrap(),
                 },
-                workflow::CommandKind::AddNote => Command::AddNote {
+                siproc_core::transitions::CommandKind::AddNote => Command::AddNote {
                     text: "Llamada a la familia.".into(),
                     written_on: None,
                 },
-                workflow::CommandKind::RequestClosure => Command::RequestClosure {
+                siproc_core::transitions::CommandKind::RequestClosure => Command::RequestClosure {
                     outcome: "Liberado".into(),
                 },
-                workflow::CommandKind::Close => Command::Close {
+                siproc_core::transitions::CommandKind::Close => Command::Close {
                     outcome: Some("Liberado".into()),
                 },
-                workflow::CommandKind::Reopen => Command::Reopen { reason: None },
-                workflow::CommandKind::Archive => Command::Archive,
+                siproc_core::transitions::CommandKind::Reopen => Command::Reopen { reason: None },
+                siproc_core::transitions::CommandKind::Archive => Command::Archive,
                 _ => continue,
             };
             let kind = workflow::decide(case, &catalog, &boss, &command, now()).unwrap();
@@ -89,7 +90,7 @@ fn apply_of_decide_ends_where_the_table_says_for_every_row() {
     assert_eq!(step(&catalog, &mut case, &boss, close), "ok");
     visit(&case, &mut checked);
     // Every row that changes the status was exercised from at least one of its statuses.
-    for row in workflow::RULES
+    for row in siproc_core::transitions::RULES
         .iter()
         .filter(|r| r.to.is_some() && !r.from.is_empty())
     {
@@ -509,7 +510,7 @@ impl Model {
             pending_transfer_to: case
                 .transfer
                 .as_ref()
-                .filter(|t| t.status == siproc_core::case::TransferStatus::Pending)
+                .filter(|t| t.status == siproc_core::TransferStatus::Pending)
                 .map(|t| t.to_office.clone()),
             consent_given: case.consent.as_ref().is_some_and(|c| c.given),
             share: case
@@ -904,7 +905,7 @@ proptest! {
                 (Ok(event), Ok(())) => {
                     // apply(decide(..)) ends where the table's `to` column says.
                     let from = case.status;
-                    let row = workflow::RULES
+                    let row = siproc_core::transitions::RULES
                         .iter()
                         .find(|r| r.command == command.kind() && r.from.contains(&from)
                             && match &command { Command::ChangeStatus { to } => r.to == Some(*to), _ => true })

@@ -19,8 +19,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use siproc_core::archive::{self, ArchiveError, ArchiveWriter, ImportOptions, ImportReport};
+use siproc_core::history::{Anchor, Event};
 use siproc_core::store::{self, CaseQuery, CaseStore};
-use siproc_core::{Actor, Anchor, Case, Command, Event, Role, forms, history, workflow};
+use siproc_core::workflow::Command;
+use siproc_core::{Actor, Case, Role, forms, history, workflow};
 use uuid::Uuid;
 
 use crate::convert::{self, text, to_json, to_python};
@@ -31,9 +33,9 @@ use crate::{catalog_of, intake, locale};
 // Conversions
 
 /// Reads `value` as a `T`, or a `MalformedError` with `code` saying where it stopped (the core
-/// finds the place; see `siproc_core::validation::from_json_value`).
+/// finds the place; see `siproc_core::from_json_value`).
 fn parse<T: DeserializeOwned>(value: Value, code: &str, what: &str, prefix: &str) -> PyResult<T> {
-    siproc_core::validation::from_json_value(&value, siproc_core::Locale::En).map_err(|issue| {
+    siproc_core::from_json_value(&value, siproc_core::Locale::En).map_err(|issue| {
         let path = format!("{prefix}{}", issue.path);
         let at = if path.is_empty() { "/" } else { &path };
         errors::malformed(

@@ -3,7 +3,8 @@
 //! Records arrive as plain Python data: dicts, lists and tuples, strings, numbers, booleans,
 //! `None`, and `datetime.date` for dates. They become `serde_json::Value`s, which the core reads.
 //! Nothing here decides whether a record is valid: a value the core cannot read is turned into
-//! one it will report at the right path.
+//! one it will report at the right path. Every input is held to the core's limits
+//! (`siproc_core::limits`): past one, `siproc.MalformedError` with code `siproc.too_large`.
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -11,9 +12,13 @@ use pyo3::types::{
     PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType,
 };
 use serde_json::{Map, Number, Value};
+use siproc_core::Misuse;
+use siproc_core::limits::{Limit, Limits};
 
-/// Deepest nesting converted; anything deeper (or a list that contains itself) is unsupported.
-const MAX_DEPTH: usize = 64;
+use crate::errors;
+
+/// The limits of every face.
+const LIMITS: Limits = Limits::DEFAULT;
 
 /// The key given to a dict key that is not a string. It is not an identifier, so the core never
 /// puts it in a path, and it is not a field of the format, so the core reports the entry.
@@ -59,16 +64,26 @@ pub fn text(s: &Bound<'_, PyString>) -> String {
 /// - `float` → number; NaN (a blank cell in pandas) → null, infinities are unsupported;
 /// - `datetime.date` → `YYYY-MM-DD`; a `datetime.datetime` at midnight without a time zone
 ///   (a pandas `Timestamp` of a date column) → `YYYY-MM-DD`, any other → its ISO 8601 text;
-/// - anything else, and nesting deeper than 64 levels → a value the core reports as malformed.
+/// - anything else → a value the core reports as malformed.
 ///
-/// Errors only when Python itself fails (for instance a dict changed while it is read).
+/// Errors when Python itself fails (for instance a dict changed while it is read), and with
+/// `siproc.too_large` past the core's limits: nesting (a list that contains itself too), strings,
+/// lists.
 pub fn to_json(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
-    to_json_at(obj, 0)
+    let value = to_json_at(obj, 0)?;
+    within(LIMITS.check_value(&value))?;
+    Ok(value)
+}
+
+/// The core's verdict on an input's size, as Python's.
+pub fn within(verdict: Result<(), Misuse>) -> PyResult<()> {
+    verdict.map_err(errors::misuse)
 }
 
 fn to_json_at(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
-    if depth > MAX_DEPTH {
-        return Ok(unsupported());
+    // Checked while converting, so that a list containing itself stops at the limit.
+    if depth >= LIMITS.depth {
+        return Err(errors::misuse(Misuse::TooLarge(Limit::Depth)));
     }
     if let Ok(s) = obj.cast::<PyString>() {
         return Ok(Value::String(text(s)));
@@ -183,15 +198,25 @@ pub enum Record {
 /// Reads one record: `str`, `bytes` and `bytearray` are JSON text, anything else Python data.
 pub fn record(obj: &Bound<'_, PyAny>) -> PyResult<Record> {
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(Record::Text(text(s)));
+        let t = text(s);
+        within(LIMITS.check_json(t.as_bytes()))?;
+        return Ok(Record::Text(t));
     }
-    if let Ok(b) = obj.cast::<PyBytes>() {
-        return Ok(Record::Bytes(b.as_bytes().to_vec()));
-    }
-    if let Ok(b) = obj.cast::<PyByteArray>() {
-        return Ok(Record::Bytes(b.to_vec()));
-    }
-    Ok(Record::Value(to_json(obj)?))
+    let bytes = if let Ok(b) = obj.cast::<PyBytes>() {
+        b.as_bytes().to_vec()
+    } else if let Ok(b) = obj.cast::<PyByteArray>() {
+        b.to_vec()
+    } else {
+        return Ok(Record::Value(to_json(obj)?));
+    };
+    within(LIMITS.check_json(&bytes))?;
+    Ok(Record::Bytes(bytes))
+}
+
+/// A string argument (a document number, a field's value) within the core's string limit.
+pub fn argument(s: &str) -> PyResult<&str> {
+    within(LIMITS.check_string(s.len()))?;
+    Ok(s)
 }
 
 /// The bytes of JSON Lines input (`bytes`, `bytearray` or `str`), or `None` for other objects.
@@ -205,9 +230,17 @@ pub fn json_lines(obj: &Bound<'_, PyAny>) -> Option<Vec<u8>> {
     obj.cast::<PyString>().ok().map(|s| text(s).into_bytes())
 }
 
-/// Splits JSON Lines: one record per line; a final newline does not start another record.
-pub fn lines(data: &[u8]) -> impl Iterator<Item = &[u8]> {
+/// Splits JSON Lines: one record per line; a final newline does not start another record. Each
+/// line is a record held to the core's limits, and so is their number.
+pub fn lines(data: &[u8]) -> PyResult<Vec<&[u8]>> {
     let data = data.strip_suffix(b"\n").unwrap_or(data);
-    let empty = data.is_empty();
-    data.split(|&b| b == b'\n').filter(move |_| !empty)
+    if data.is_empty() {
+        return Ok(Vec::new());
+    }
+    let lines: Vec<&[u8]> = data.split(|&b| b == b'\n').collect();
+    within(LIMITS.check_batch(lines.len()))?;
+    for line in &lines {
+        within(LIMITS.check_json(line))?;
+    }
+    Ok(lines)
 }

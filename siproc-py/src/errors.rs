@@ -9,7 +9,9 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use siproc_core::archive::ArchiveError;
 use siproc_core::forms::{FormError, GenerateError};
-use siproc_core::{HistoryError, StoreError, WorkflowError};
+use siproc_core::history::HistoryError;
+use siproc_core::store::StoreError;
+use siproc_core::workflow::WorkflowError;
 
 use crate::PyReport;
 
@@ -71,6 +73,12 @@ impl Arg {
 
 fn opt_text(t: Option<&str>) -> Arg {
     t.map_or(Arg::None, |t| Arg::Text(t.to_owned()))
+}
+
+/// The core's misuse verdict (an unknown locale or pack, an input past the limits) as
+/// `siproc.MalformedError` (a `ValueError`) with the core's code.
+pub fn misuse(m: siproc_core::Misuse) -> PyErr {
+    raise("MalformedError", &m.to_string(), m.code(), &[])
 }
 
 /// Input that is not in siproc's format: `MalformedError(message, code, path=...)`.

@@ -14,7 +14,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple};
 use siproc_core::duplicates;
-use siproc_core::validation::intake_from_value;
+use siproc_core::intake_from_value;
 use siproc_core::{Intake, Locale};
 
 mod cases;
@@ -252,8 +252,7 @@ impl PyCatalog {
 
 /// The locale, or the core's misuse verdict as a `siproc.MalformedError` (a `ValueError`).
 pub(crate) fn locale(tag: &str) -> PyResult<Locale> {
-    Locale::from_tag(tag)
-        .map_err(|m| errors::raise("MalformedError", &m.to_string(), m.code(), &[]))
+    Locale::from_tag(tag).map_err(errors::misuse)
 }
 
 pub(crate) fn catalog_of(
@@ -303,8 +302,10 @@ fn validate_many(
 ) -> PyResult<Vec<PyReport>> {
     let (catalog, locale) = (catalog_of(catalog)?, self::locale(locale)?);
     let reports = if let Some(data) = convert::json_lines(records) {
+        let lines = convert::lines(&data)?;
         py.detach(|| {
-            convert::lines(&data)
+            lines
+                .into_iter()
                 .map(|line| siproc_core::validate_json_bytes(line, &catalog, locale))
                 .collect::<Vec<_>>()
         })
@@ -325,10 +326,13 @@ fn each<T>(
     items: &Bound<'_, PyAny>,
     f: impl Fn(&Bound<'_, PyAny>) -> PyResult<T>,
 ) -> PyResult<Vec<T>> {
+    let limits = siproc_core::limits::Limits::DEFAULT;
     if let Ok(list) = items.cast::<PyList>() {
+        convert::within(limits.check_batch(list.len()))?;
         return list.iter().map(|i| f(&i)).collect();
     }
     if let Ok(tuple) = items.cast::<PyTuple>() {
+        convert::within(limits.check_batch(tuple.len()))?;
         return tuple.iter().map(|i| f(&i)).collect();
     }
     Err(PyTypeError::new_err(
@@ -346,7 +350,11 @@ fn check_document(
     locale: &str,
 ) -> PyResult<PyReport> {
     let (kind, value) = (convert::text(kind), convert::text(value));
-    let issues = siproc_core::check_document_in(&kind, &value, self::locale(locale)?);
+    let issues = siproc_core::document::check_document_in(
+        convert::argument(&kind)?,
+        convert::argument(&value)?,
+        self::locale(locale)?,
+    );
     Ok(PyReport(siproc_core::Report::from_issues(issues)))
 }
 
@@ -355,7 +363,7 @@ fn check_document(
 #[pyfunction]
 fn normalize_document(kind: &Bound<'_, PyString>, value: &Bound<'_, PyString>) -> Option<String> {
     let kind = convert::text(kind).parse().ok()?;
-    siproc_core::normalize_document(kind, &convert::text(value))
+    siproc_core::document::normalize_document(kind, &convert::text(value))
 }
 
 /// Parses the two lines of a passport's machine readable zone: `(fields, report)`, where
@@ -368,8 +376,12 @@ fn parse_mrz<'py>(
     locale: &str,
 ) -> PyResult<(Bound<'py, PyAny>, PyReport)> {
     let locale = self::locale(locale)?;
+    convert::within(siproc_core::limits::Limits::DEFAULT.check_batch(lines.len()))?;
     let lines: Vec<String> = lines.iter().map(convert::text).collect();
-    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let lines = lines
+        .iter()
+        .map(|l| convert::argument(l))
+        .collect::<PyResult<Vec<&str>>>()?;
     let read = siproc_core::document::read_mrz(&lines, locale);
     let fields = match &read.mrz {
         Some(mrz) => to_python(py, &serde_json::to_value(mrz).unwrap_or_default())?,
@@ -443,7 +455,8 @@ fn list_rules(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
 #[pyfunction]
 fn find_duplicates(py: Python<'_>, records: &Bound<'_, PyAny>) -> PyResult<Vec<PyDuplicatePair>> {
     let inputs: Vec<Record> = match convert::json_lines(records) {
-        Some(data) => convert::lines(&data)
+        Some(data) => convert::lines(&data)?
+            .into_iter()
             .map(|l| Record::Bytes(l.to_vec()))
             .collect(),
         None => each(records, convert::record)?,
@@ -454,7 +467,7 @@ fn find_duplicates(py: Python<'_>, records: &Bound<'_, PyAny>) -> PyResult<Vec<P
             .into_iter()
             .map(|r| intake(r, &catalog, Locale::Es).ok())
             .collect();
-        let persons: Vec<Option<&siproc_core::person::Person>> = intakes
+        let persons: Vec<Option<&siproc_core::Person>> = intakes
             .iter()
             .map(|i| i.as_ref().and_then(Intake::national))
             .collect();

@@ -11,6 +11,7 @@ import datetime as dt
 import math
 from typing import Any, Callable
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -142,7 +143,14 @@ def test_catalogs_locales_and_helpers_never_panic(text: str, value: Any) -> None
     safely(siproc.check_document, "hn_dni", "1", locale=text)
 
 
-def test_deep_and_self_containing_records_are_reported() -> None:
+def too_large(call: Any, *args: Any) -> None:
+    with pytest.raises(siproc.MalformedError) as refused:
+        call(*args)
+    assert refused.value.code == "siproc.too_large"
+
+
+def test_deep_self_containing_and_huge_records_are_refused_as_too_large() -> None:
+    # The core's limits (siproc_core::limits), the same as WebAssembly's and the server's.
     deep: Any = {}
     for _ in range(10_000):
         deep = {"facts": deep}
@@ -151,8 +159,17 @@ def test_deep_and_self_containing_records_are_reported() -> None:
     cyclic: dict[str, Any] = {"office": "TAP"}
     cyclic["facts"] = cyclic
     for record in (deep, {"opened_on": "2026-01-01", "flags": loop}, cyclic):
-        report = safely(siproc.validate, record)
-        assert isinstance(report, siproc.Report) and not report.ok
+        too_large(siproc.validate, record)
     huge = "[" * 100_000 + "]" * 100_000
-    assert not siproc.validate(huge).ok
-    assert not siproc.validate_many(huge.encode())[0].ok
+    too_large(siproc.validate, huge)
+    too_large(siproc.validate_many, huge.encode())
+    too_large(siproc.validate, {"office": "TAP", "notes": "a" * (64 * 1024 + 1)})
+    too_large(siproc.validate, {"office": "TAP", "flags": ["minor"] * 10_001})
+    too_large(siproc.validate, " " * (1024 * 1024 + 1))
+    too_large(siproc.check_document, "hn_dni", "1" * (64 * 1024 + 1))
+    # At the limits, records are reports.
+    nested: Any = []
+    for _ in range(61):  # 64 levels: the record, facts and 62 lists
+        nested = [nested]
+    report = siproc.validate({"office": "TAP", "facts": {"notes": nested}})
+    assert isinstance(report, siproc.Report) and not report.ok

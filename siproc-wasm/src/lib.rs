@@ -16,9 +16,10 @@
 //! out, never `Map`s. This crate only converts: every decision is siproc-core's.
 //!
 //! - An invalid *record* is not an error: it gives a report (`{ok, issues}`), as in Rust.
-//! - *Misuse* — an argument of the wrong type, an unknown locale or pack, a text
-//!   longer than [`MAX_TEXT_LENGTH`] — throws a real `Error` whose `code` property (also the
-//!   start of its message) is one of [`BINDING_ERRORS`]. Messages never quote the input.
+//! - *Misuse* — an argument of the wrong type, an unknown locale or pack, an input past the
+//!   core's `Limits` (`siproc_core::limits`: a record's JSON text, nesting, strings, lists) —
+//!   throws a real `Error` whose `code` property (also the start of its message) is one of
+//!   [`BINDING_ERRORS`]. Messages never quote the input.
 //!
 //! How a record crosses into WebAssembly: `validate` writes it as JSON text with the engine's
 //! own `JSON.stringify` and siproc-core parses that text, which is faster than reading the
@@ -32,17 +33,13 @@ use std::sync::OnceLock;
 
 use js_sys::{JsString, Reflect};
 use serde::Serialize;
-use siproc_core::{Catalog, Locale, Report};
+use siproc_core::limits::{Limit, Limits};
+use siproc_core::{Catalog, Locale, Misuse, Report};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-/// The longest string any export reads, in UTF-16 code units (the JavaScript `length`), and the
-/// longest JSON text a record may make: 8 Mi. A real intake is a few kilobytes; the limit keeps
-/// every call's memory and time bounded whatever the input.
-pub const MAX_TEXT_LENGTH: u32 = 8 * 1024 * 1024;
-
-/// The most lines `parseMrz` reads and the most records one `validateMany` call takes.
-pub const MAX_LIST_LENGTH: u32 = 100_000;
+/// The limits every face applies (`siproc_core::limits`).
+const LIMITS: Limits = Limits::DEFAULT;
 
 /// The codes of the `Error`s thrown for misuse, with what each means.
 pub const BINDING_ERRORS: [(&str, &str); 4] = [
@@ -60,7 +57,7 @@ pub const BINDING_ERRORS: [(&str, &str); 4] = [
     ),
     (
         "siproc.too_large",
-        "a string or the JSON text of a record is longer than MAX_TEXT_LENGTH, or a list longer than MAX_LIST_LENGTH",
+        "an input goes past the core's `Limits::DEFAULT`: a record's JSON text over 1 MiB, nesting over 64 levels, a string over 64 KiB, a list in a record over 10,000 items, or more than 100,000 records or lines in one call: the core's `Misuse::TooLarge`",
     ),
 ];
 
@@ -77,102 +74,25 @@ export interface Options {
   /** The country pack whose catalog applies, `hn` by default. */
   catalog?: PackId;
 }
-/** How serious a problem is: an `error` makes a report not `ok`. */
-export type Severity = "error" | "warning";
-/** One problem found in a record. */
-export interface Issue {
-  /** Stable machine code, listed by `listRules()`. */
-  code: string;
-  /** JSON Pointer to the field (`""` is the whole record). */
-  path: string;
-  severity: Severity;
-  /** Message in the requested locale; it never contains the failing value. */
-  message: string;
-}
-/** The result of a validation: every problem at once. */
-export interface Report {
-  /** `true` when no issue is an error (warnings allowed). */
-  ok: boolean;
-  issues: Issue[];
-}
+/*
+ * The result types (`Report`, `Issue`, `Severity`, `MrzReport`, `Mrz`, `MrzSex`, `Rule`,
+ * `CatalogView`, `FieldView`, `ChoiceView`, `CategoryView`, `FormView`, `FactType`,
+ * `Relationship`) are declared from siproc-core's Rust types (its `typescript` feature, tsify),
+ * so they always match what the functions return. The names below are the ones this package
+ * used before.
+ */
+/** One field of the intake form. */
+export type Field = FieldView;
+/** One option of a select. */
+export type Choice = ChoiceView;
+/** A printable form. */
+export type Form = FormView;
+/** A case category with its facts. */
+export type Category = CategoryView;
+/** The kinds of value a field holds. */
+export type FieldType = FactType;
 /** A record in the wire format of `siproc-core/schema/intake.schema.json` (possibly invalid). */
 export type IntakeRecord = { [field: string]: unknown };
-/** The fields of a passport's machine readable zone (ICAO 9303, TD3). */
-export interface Mrz {
-  document_type: string;
-  issuing_state: string;
-  surnames: string;
-  given_names: string;
-  document_number: string;
-  nationality: string;
-  birth_date_raw: string;
-  /** ISO 8601 date, `YYYY-MM-DD`. */
-  birth_date: string;
-  sex: "female" | "male" | "unspecified";
-  expiry_date_raw: string;
-  /** ISO 8601 date, `YYYY-MM-DD`. */
-  expiry_date: string;
-  optional_data: string;
-}
-/** The result of `parseMrz`: the fields when the zone is valid, the problems otherwise. */
-export interface MrzReport extends Report {
-  mrz?: Mrz;
-}
-/** One rule of the catalogue of codes. */
-export interface Rule {
-  code: string;
-  severity: Severity;
-  /** What the rule checks, for developers (English). */
-  description: string;
-  /** Message template in Spanish; `{name}` placeholders describe the rule, never the input. */
-  es: string;
-  /** Message template in English. */
-  en: string;
-}
-/** The kinds of value a field holds. */
-export type FieldType = "text" | "date" | "country" | "choice" | "boolean" | "count";
-/** One option of a select. */
-export interface Choice {
-  code: string;
-  label: string;
-}
-/** One field of the intake form. */
-export interface Field {
-  /** JSON Pointer in which a `*` segment stands for any list index, as in `/persons/0/given_names` written with `*` for `0`; facts are at `/facts/<key>`. */
-  path: string;
-  label: string;
-  type: FieldType;
-  required: boolean;
-  /** Whether the value is a list of choices. */
-  multiple: boolean;
-  choices: Choice[];
-  max_chars?: number;
-}
-/** A printable form. */
-export interface Form {
-  id: string;
-  title: string;
-}
-/** A case category with its facts. */
-export interface Category {
-  code: string;
-  label: string;
-  sensitive: boolean;
-  /** Its facts, as fields at `/facts/<key>`. */
-  facts: Field[];
-  required_facts: string[];
-  /** Relationships one of which a relative in the case must have (empty: none needed). */
-  requires_relative: string[];
-  forms: Form[];
-}
-/** What a page needs to build the intake form, labelled in one locale. */
-export interface CatalogView {
-  pack: string;
-  country: string;
-  locale: "es" | "en";
-  fields: Field[];
-  categories: Category[];
-}
 /** The codes of the `Error`s thrown for misuse (in the `code` property). */
 export type BindingErrorCode =
   | "siproc.bad_argument"
@@ -205,23 +125,36 @@ fn bad_argument(detail: &str) -> JsValue {
     misuse("siproc.bad_argument", detail)
 }
 
-/// A JavaScript string as Rust text, refusing strings longer than [`MAX_TEXT_LENGTH`] before
-/// copying them. `None` when `value` is not a string.
-fn text(value: &JsValue, what: &str) -> Result<Option<String>, JsValue> {
+/// A JavaScript string as Rust text, refusing a string over `max` bytes of UTF-8 (its UTF-16
+/// `length` is checked before it is copied: a string of more code units has more bytes). `None`
+/// when `value` is not a string.
+fn text_within(value: &JsValue, max: usize, limit: Limit) -> Result<Option<String>, JsValue> {
     let Some(s) = value.dyn_ref::<JsString>() else {
         return Ok(None);
     };
-    if s.length() > MAX_TEXT_LENGTH {
-        return Err(misuse(
-            "siproc.too_large",
-            &format!("{what} is longer than {MAX_TEXT_LENGTH} characters"),
-        ));
+    let too_large = || refused(Misuse::TooLarge(limit));
+    if s.length() as usize > max {
+        return Err(too_large());
     }
-    Ok(Some(String::from(s)))
+    let text = String::from(s);
+    if text.len() > max {
+        return Err(too_large());
+    }
+    Ok(Some(text))
+}
+
+/// A string argument (a path, a kind, a value, a line) within the core's string limit.
+fn text(value: &JsValue) -> Result<Option<String>, JsValue> {
+    text_within(value, LIMITS.string_bytes, Limit::StringBytes)
 }
 
 fn required_text(value: &JsValue, what: &str) -> Result<String, JsValue> {
-    text(value, what)?.ok_or_else(|| bad_argument(&format!("{what} must be a string")))
+    text(value)?.ok_or_else(|| bad_argument(&format!("{what} must be a string")))
+}
+
+/// The core's verdict on a record's JSON text: within every limit, or `siproc.too_large`.
+fn within_limits(json: &str) -> Result<(), JsValue> {
+    LIMITS.check_json(json.as_bytes()).map_err(refused)
 }
 
 /// Whether `value` is an object and not an array.
@@ -236,13 +169,18 @@ fn is_record(value: &JsValue) -> Result<bool, JsValue> {
 
 /// The JSON text of a value, written by `JSON.stringify`; `None` when it writes nothing
 /// (`undefined`, a function, a `toJSON` returning `undefined`).
+/// The text is checked against every limit of the core (`Limits::check_json`).
 fn json_text(value: &JsValue, what: &str) -> Result<Option<String>, JsValue> {
     let written = stringify(value).map_err(|_| {
         bad_argument(&format!(
             "{what} cannot be written as JSON (a cycle, a BigInt or a getter that throws)"
         ))
     })?;
-    text(&written, &format!("the JSON text of {what}"))
+    let json = text_within(&written, LIMITS.record_bytes, Limit::RecordBytes)?;
+    if let Some(json) = &json {
+        within_limits(json)?;
+    }
+    Ok(json)
 }
 
 /// The JSON text of a record, which must be an object.
@@ -269,7 +207,7 @@ fn property(object: &JsValue, name: &str) -> Result<JsValue, JsValue> {
 }
 
 /// The core's misuse verdict as a thrown `Error` with the same code.
-fn refused(m: siproc_core::issue::Misuse) -> JsValue {
+fn refused(m: Misuse) -> JsValue {
     misuse(m.code(), &m.to_string())
 }
 
@@ -287,7 +225,7 @@ fn builtin(id: &str) -> Result<&'static Catalog, JsValue> {
     let position = Catalog::BUILTIN.iter().position(|p| p.id == id);
     let cell = position
         .and_then(|i| LOADED.get(i))
-        .ok_or_else(|| refused(siproc_core::issue::Misuse::UnknownPack))?;
+        .ok_or_else(|| refused(Misuse::UnknownPack))?;
     cell.get_or_init(|| Catalog::builtin(id).ok())
         .as_ref()
         .ok_or_else(|| misuse("siproc.unknown_catalog", "the built-in pack does not load"))
@@ -297,7 +235,7 @@ fn pack(value: &JsValue) -> Result<&'static Catalog, JsValue> {
     if value.is_undefined() || value.is_null() {
         return builtin("hn");
     }
-    let id = text(value, "the catalog")?
+    let id = text(value)?
         .ok_or_else(|| bad_argument("the catalog must be a string naming a built-in pack"))?;
     builtin(&id)
 }
@@ -355,7 +293,9 @@ pub fn validate_json(
     #[wasm_bindgen(unchecked_optional_param_type = "Options")] options: Option<js_sys::Object>,
 ) -> Result<JsValue, JsValue> {
     let opts = self::options(&options.into())?;
-    let text = required_text(&text, "the text")?;
+    let text = text_within(&text, LIMITS.record_bytes, Limit::RecordBytes)?
+        .ok_or_else(|| bad_argument("the text must be a string"))?;
+    within_limits(&text)?;
     output(&siproc_core::validate_json(
         &text,
         opts.catalog,
@@ -378,29 +318,18 @@ pub fn validate_many(
     let length = property(&records, "length")?
         .as_f64()
         .ok_or_else(|| bad_argument("the records have no length"))?;
-    if length > f64::from(MAX_LIST_LENGTH) {
-        return Err(misuse(
-            "siproc.too_large",
-            &format!("at most {MAX_LIST_LENGTH} records per call"),
-        ));
-    }
+    LIMITS.check_batch(length as usize).map_err(refused)?;
+    // Each record is written and checked against the limits on its own, as `validate` does.
+    let mut texts = Vec::new();
     for i in 0..(length as u32) {
         let item = Reflect::get_u32(&records, i)
             .map_err(|_| bad_argument(&format!("record {i} cannot be read")))?;
-        if !is_record(&item)? {
-            return Err(bad_argument(&format!("record {i} must be an object")));
-        }
+        texts.push(record_text(&item, &format!("record {i}"))?);
     }
-    let text = json_text(&records, "the records")?
-        .ok_or_else(|| bad_argument("the records write no JSON"))?;
-    let reports: Vec<Report> =
-        match serde_json::from_str::<Vec<&serde_json::value::RawValue>>(&text) {
-            Ok(items) => items
-                .iter()
-                .map(|item| siproc_core::validate_json(item.get(), opts.catalog, opts.locale))
-                .collect(),
-            Err(_) => return Err(bad_argument("the records are nested too deeply")),
-        };
+    let reports: Vec<Report> = texts
+        .iter()
+        .map(|text| siproc_core::validate_json(text, opts.catalog, opts.locale))
+        .collect();
     output(&reports)
 }
 
@@ -424,7 +353,7 @@ pub fn validate_field(
         return Err(bad_argument("the record must be an object"));
     };
     let value = json_value(&value, "the value")?;
-    output(&siproc_core::validation::validate_field(
+    output(&siproc_core::validate_field(
         record,
         &path,
         value,
@@ -448,11 +377,9 @@ pub fn check_document(
     let opts = self::options(&options.into())?;
     let kind = required_text(&kind, "the kind")?;
     let value = required_text(&value, "the value")?;
-    output(&Report::from_issues(siproc_core::check_document_in(
-        &kind,
-        &value,
-        opts.locale,
-    )))
+    output(&Report::from_issues(
+        siproc_core::document::check_document_in(&kind, &value, opts.locale),
+    ))
 }
 
 /// Parses a passport's machine readable zone (TD3) given as its lines: `{ok, issues, mrz}`, with
@@ -473,12 +400,7 @@ pub fn parse_mrz(
     let length = property(&lines, "length")?
         .as_f64()
         .ok_or_else(|| bad_argument("the lines have no length"))?;
-    if length > f64::from(MAX_LIST_LENGTH) {
-        return Err(misuse(
-            "siproc.too_large",
-            &format!("at most {MAX_LIST_LENGTH} lines"),
-        ));
-    }
+    LIMITS.check_batch(length as usize).map_err(refused)?;
     let mut texts = Vec::new();
     for i in 0..(length as u32) {
         let line = Reflect::get_u32(&lines, i)

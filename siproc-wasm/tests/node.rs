@@ -276,9 +276,37 @@ fn misuse_throws_errors_with_stable_codes() {
         thrown(siproc_wasm::validate(revoked, None)),
         "siproc.bad_argument"
     );
-    let huge = JsValue::from_str(&"1".repeat(siproc_wasm::MAX_TEXT_LENGTH as usize + 1));
+    let limits = siproc_core::limits::Limits::DEFAULT;
+    let huge = JsValue::from_str(&"1".repeat(limits.record_bytes + 1));
     assert_eq!(
         thrown(siproc_wasm::validate_json(huge, None)),
+        "siproc.too_large"
+    );
+    // Every limit of the core, not only the text's length.
+    let deep = format!(
+        "{}{}",
+        "[".repeat(limits.depth + 1),
+        "]".repeat(limits.depth + 1)
+    );
+    assert_eq!(
+        thrown(siproc_wasm::validate_json(deep.as_str().into(), None)),
+        "siproc.too_large"
+    );
+    let long_note = js(&format!(
+        r#"{{"notes": "{}"}}"#,
+        "a".repeat(limits.string_bytes + 1)
+    ));
+    assert_eq!(
+        thrown(siproc_wasm::validate(long_note, None)),
+        "siproc.too_large"
+    );
+    let long_value = JsValue::from_str(&"1".repeat(limits.string_bytes + 1));
+    assert_eq!(
+        thrown(siproc_wasm::check_document(
+            "hn_dni".into(),
+            long_value,
+            None
+        )),
         "siproc.too_large"
     );
     // Invalid records are not misuse: they give a report.

@@ -128,9 +128,16 @@ pub fn misuse_verdict(case: &Case) -> Option<&'static str> {
     {
         return Some(m.code());
     }
-    Catalog::builtin(case.catalog.as_deref().unwrap_or("hn"))
-        .err()
-        .map(|e| e.code)
+    if let Err(e) = Catalog::builtin(case.catalog.as_deref().unwrap_or("hn")) {
+        return Some(e.code);
+    }
+    let limits = siproc_core::limits::Limits::DEFAULT;
+    let within = match (&case.json, &case.intake) {
+        (Some(json), _) => limits.check_json(json.as_bytes()),
+        (None, Some(intake)) => limits.check_value(intake),
+        (None, None) => Ok(()),
+    };
+    within.err().map(siproc_core::Misuse::code)
 }
 
 pub fn run(case: &Case) -> (Vec<Issue>, Option<serde_json::Value>) {

@@ -79,7 +79,8 @@ fn every_case_gives_exactly_the_expected_issues() {
 /// fail to canonicalise).
 #[test]
 fn every_intake_that_validates_opens_as_a_case() {
-    use siproc_core::{Actor, CaseStore, MemoryStore, Role, store};
+    use siproc_core::store::{CaseStore, MemoryStore};
+    use siproc_core::{Actor, Role, store};
     let mut opened = 0;
     for (file, doc) in corpus() {
         for case in doc
@@ -94,10 +95,8 @@ fn every_intake_that_validates_opens_as_a_case() {
                 continue;
             }
             let intake = match (&case.intake, &case.json) {
-                (Some(v), _) => {
-                    siproc_core::validation::intake_from_value(v.clone(), case.locale())
-                }
-                (_, Some(text)) => siproc_core::validation::parse_intake(text, case.locale()),
+                (Some(v), _) => siproc_core::intake_from_value(v.clone(), case.locale()),
+                (_, Some(text)) => siproc_core::parse_intake(text, case.locale()),
                 _ => unreachable!(),
             }
             .expect("an intake that validates parses");
@@ -110,8 +109,9 @@ fn every_intake_that_validates_opens_as_a_case() {
                 });
             let events = store.load(opened_case.id).expect("load");
             let text = serde_json::to_string(&events).expect("events serialize");
-            let back: Vec<siproc_core::Event> = serde_json::from_str(&text).expect("events parse");
-            siproc_core::verify(&back)
+            let back: Vec<siproc_core::history::Event> =
+                serde_json::from_str(&text).expect("events parse");
+            siproc_core::history::verify(&back)
                 .unwrap_or_else(|e| panic!("{file} / {}: history does not verify: {e}", case.name));
             assert_eq!(back, events, "{file} / {}", case.name);
             opened += 1;

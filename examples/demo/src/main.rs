@@ -4,9 +4,8 @@
 //!
 //! Run it with `make run` or `cargo run -p siproc-demo`.
 
-use siproc_core::{
-    Catalog, Locale, Report, check_document, normalize_intake, parse_intake, validate,
-};
+use siproc_core::document::check_document;
+use siproc_core::{Catalog, Locale, Report, normalize_intake, parse_intake, validate};
 
 const SAMPLE: &str = include_str!("../sample_intake.json");
 

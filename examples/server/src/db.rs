@@ -98,7 +98,7 @@ pub enum DbError {
     Pool(#[from] r2d2::Error),
     /// The URL is wrong, or the database cannot be reached (the core's store error).
     #[error("{0}")]
-    Store(#[from] siproc_core::StoreError),
+    Store(#[from] siproc_core::store::StoreError),
     /// A stored value is not what this server writes.
     #[error("the server tables hold a bad {0}")]
     Corrupt(&'static str),

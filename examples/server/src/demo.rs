@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use serde_json::Value;
-use siproc_core::case::Status;
+use siproc_core::Status;
 use siproc_core::legacy::{self, ImportOptions, LegacyMap, LegacyRow, Outcome};
 use siproc_core::store::{self, CaseQuery};
 use siproc_core::workflow::Command;

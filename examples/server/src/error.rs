@@ -7,9 +7,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::json;
+use siproc_core::Issue;
 use siproc_core::access::AccessError;
-use siproc_core::issue::Issue;
-use siproc_core::{StoreError, WorkflowError};
+use siproc_core::store::StoreError;
+use siproc_core::workflow::WorkflowError;
 
 /// An answer other than success.
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +59,10 @@ pub enum ApiError {
     /// The body is over the limit.
     #[error("the request body is too large")]
     PayloadTooLarge,
+    /// The core refuses the input before reading it: past one of its limits (413), or an
+    /// unknown locale or pack (400).
+    #[error("{0}")]
+    Misuse(siproc_core::Misuse),
     /// Too many requests with this token.
     #[error("too many requests")]
     TooManyRequests {
@@ -95,6 +100,8 @@ impl ApiError {
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Misuse(siproc_core::Misuse::TooLarge(_)) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Misuse(_) => StatusCode::BAD_REQUEST,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -110,6 +117,7 @@ impl ApiError {
             ApiError::PreconditionRequired => "http.if_match_required",
             ApiError::TooManyRequests { .. } => "http.rate_limited",
             ApiError::PayloadTooLarge => "http.body_too_large",
+            ApiError::Misuse(m) => m.code(),
             ApiError::Internal(_) => "server.internal",
         }
     }

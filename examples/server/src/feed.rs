@@ -1,5 +1,5 @@
 //! The stream of case events behind `GET /events`. The entries and their positions are the case
-//! store's own feed ([`CaseStore::feed`](siproc_core::CaseStore::feed)): durable, so a client
+//! store's own feed ([`CaseStore::feed`](siproc_core::store::CaseStore::feed)): durable, so a client
 //! that reconnects with `Last-Event-ID` resumes without loss, across a restart of the server
 //! and from any server process sharing the database.
 //!

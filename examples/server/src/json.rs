@@ -2,12 +2,15 @@
 //! bodies included: axum's `DefaultBodyLimit` counts while reading), [`JsonBody`] reads JSON
 //! with answers that say what went wrong — malformed JSON is a 400 naming the line and column
 //! where parsing stopped; JSON of the wrong shape is a 422 naming the path, never the value
-//! (which may be personal).
+//! (which may be personal). Every body is held to the core's limits (`siproc_core::limits`):
+//! past one (nesting, a string, a list), 413 `siproc.too_large`.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
+
+use siproc_core::limits::Limits;
 
 use crate::error::ApiError;
 
@@ -68,8 +71,11 @@ fn from_serde(e: &serde_json::Error, path: Option<String>) -> ApiError {
     }
 }
 
-/// Reads `bytes` as JSON into `T`.
+/// Reads `bytes` as JSON into `T`, within the core's limits (413 `siproc.too_large` past one).
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    Limits::DEFAULT
+        .check_json(bytes)
+        .map_err(ApiError::Misuse)?;
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
         let path = e.path().to_string();

@@ -20,8 +20,8 @@ use crate::routes;
 use crate::state::{AppState, SharedState};
 use crate::store::Database;
 
-/// Largest request body, except archives: 1 MiB.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Largest request body, except archives: 1 MiB, the core's limit of a record's JSON text.
+pub const MAX_BODY_BYTES: usize = siproc_core::limits::Limits::DEFAULT.record_bytes;
 
 /// How the server runs.
 #[derive(Debug, Clone)]

@@ -6,7 +6,8 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, RwLock};
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use siproc_core::{Actor, CaseStore, Catalog};
+use siproc_core::store::CaseStore;
+use siproc_core::{Actor, Catalog};
 
 use crate::db::ServerDb;
 use crate::feed::Feed;

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use siproc_core::store::open_store;
-use siproc_core::{CaseStore, MemoryStore};
+use siproc_core::store::{CaseStore, MemoryStore};
 
 use crate::db::ServerDb;
 

@@ -92,17 +92,103 @@ impl DocumentKind {
     /// The wire name, as in JSON: `hn_dni`, `hn_passport`, `mx_curp`, `sv_dui`, `gt_dpi`,
     /// `mrz_td3`, `mx_clave_elector`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            DocumentKind::HnDni => "hn_dni",
-            DocumentKind::HnPassport => "hn_passport",
-            DocumentKind::MxCurp => "mx_curp",
-            DocumentKind::SvDui => "sv_dui",
-            DocumentKind::GtDpi => "gt_dpi",
-            DocumentKind::MrzTd3 => "mrz_td3",
-            DocumentKind::MxClaveElector => "mx_clave_elector",
-        }
+        self.spec().code
+    }
+
+    /// What the kind is called on screens and in the choices of an intake form, in `locale`:
+    /// `DNI de Honduras`, `Honduran DNI`.
+    pub fn label(self, locale: Locale) -> &'static str {
+        locale.pick(self.spec().label)
+    }
+
+    /// The short name printed on forms beside a number, in `locale`: `DNI`, `CURP`,
+    /// `Pasaporte hondureño`.
+    pub fn short_label(self, locale: Locale) -> &'static str {
+        locale.pick(self.spec().short)
+    }
+
+    /// The kind's row of [`KINDS`].
+    fn spec(self) -> &'static KindSpec {
+        // `KINDS` lists the kinds in declaration order (a unit test checks it), so the
+        // discriminant is the row; `KINDS[0]` is never reached for a listed kind.
+        KINDS.get(self as usize).unwrap_or(&KINDS[0])
     }
 }
+
+/// One kind of document: everything siproc knows of it, in one row. Adding a kind is a variant
+/// of [`DocumentKind`], a row here and a module with its `check` and `normalize`
+/// (`docs/extending.md`).
+struct KindSpec {
+    /// The wire name.
+    code: &'static str,
+    /// The name on screens, (Spanish, English).
+    label: (&'static str, &'static str),
+    /// The short name printed beside a number on forms, (Spanish, English).
+    short: (&'static str, &'static str),
+    /// Reports the number's issues into the sink.
+    check: fn(&str, &mut Sink<'_>),
+    /// The canonical form, or `None` when the value lacks the kind's shape.
+    normalize: fn(&str) -> Option<String>,
+}
+
+/// The document kinds, in the declaration order of [`DocumentKind`].
+static KINDS: [KindSpec; 7] = [
+    KindSpec {
+        code: "hn_dni",
+        label: ("DNI de Honduras", "Honduran DNI"),
+        short: ("DNI", "DNI"),
+        check: hn_dni::check,
+        normalize: hn_dni::normalize,
+    },
+    KindSpec {
+        code: "hn_passport",
+        label: ("Pasaporte hondureño", "Honduran passport"),
+        short: ("Pasaporte hondureño", "Honduran passport"),
+        check: hn_passport::check,
+        normalize: hn_passport::normalize,
+    },
+    KindSpec {
+        code: "mx_curp",
+        label: ("CURP de México", "Mexican CURP"),
+        short: ("CURP", "CURP"),
+        check: mx_curp::check,
+        normalize: mx_curp::normalize,
+    },
+    KindSpec {
+        code: "sv_dui",
+        label: ("DUI de El Salvador", "Salvadoran DUI"),
+        short: ("DUI", "DUI"),
+        check: sv_dui::check,
+        normalize: sv_dui::normalize,
+    },
+    KindSpec {
+        code: "gt_dpi",
+        label: ("DPI de Guatemala", "Guatemalan DPI"),
+        short: ("DPI", "DPI"),
+        check: gt_dpi::check,
+        normalize: gt_dpi::normalize,
+    },
+    KindSpec {
+        code: "mrz_td3",
+        label: (
+            "Zona de lectura mecánica del pasaporte (MRZ)",
+            "Passport machine readable zone (MRZ)",
+        ),
+        short: ("Pasaporte (MRZ)", "Passport (MRZ)"),
+        check: mrz::check,
+        normalize: mrz::normalize,
+    },
+    KindSpec {
+        code: "mx_clave_elector",
+        label: (
+            "Clave de elector de México (credencial para votar)",
+            "Mexican voter key (clave de elector)",
+        ),
+        short: ("Clave de elector", "Voter key"),
+        check: mx_clave_elector::check,
+        normalize: mx_clave_elector::normalize,
+    },
+];
 
 impl fmt::Display for DocumentKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -136,7 +222,7 @@ impl FromStr for DocumentKind {
 /// empty value (or only separators) `document.empty`.
 ///
 /// ```
-/// use siproc_core::check_document;
+/// use siproc_core::document::check_document;
 /// assert!(check_document("hn_dni", "0801-1990-12345").is_empty());
 /// assert_eq!(check_document("hn_dni", "1901-1990-12345")[0].code, "dni.bad_department");
 /// ```
@@ -172,15 +258,7 @@ pub fn check_document_at(
     locale: Locale,
 ) -> Vec<Issue> {
     let mut sink = Sink::new(path, locale);
-    match kind {
-        DocumentKind::HnDni => hn_dni::check(value, &mut sink),
-        DocumentKind::HnPassport => hn_passport::check(value, &mut sink),
-        DocumentKind::MxCurp => mx_curp::check(value, &mut sink),
-        DocumentKind::SvDui => sv_dui::check(value, &mut sink),
-        DocumentKind::GtDpi => gt_dpi::check(value, &mut sink),
-        DocumentKind::MrzTd3 => mrz::check(value, &mut sink),
-        DocumentKind::MxClaveElector => mx_clave_elector::check(value, &mut sink),
-    }
+    (kind.spec().check)(value, &mut sink);
     if is_placeholder(kind, value) {
         sink.push("document.placeholder");
     }
@@ -212,15 +290,7 @@ pub fn identifies_a_person(kind: DocumentKind, value: &str) -> bool {
 ///
 /// Normalising twice gives the same result as normalising once.
 pub fn normalize_document(kind: DocumentKind, value: &str) -> Option<String> {
-    match kind {
-        DocumentKind::HnDni => hn_dni::normalize(value),
-        DocumentKind::HnPassport => hn_passport::normalize(value),
-        DocumentKind::MxCurp => mx_curp::normalize(value),
-        DocumentKind::SvDui => sv_dui::normalize(value),
-        DocumentKind::GtDpi => gt_dpi::normalize(value),
-        DocumentKind::MrzTd3 => mrz::normalize(value),
-        DocumentKind::MxClaveElector => mx_clave_elector::normalize(value),
-    }
+    (kind.spec().normalize)(value)
 }
 
 /// `hn_dni, hn_passport, ...`: the rule fact shown by `document.unknown_kind`.
@@ -475,6 +545,21 @@ fn ascii_string(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_kind_table_has_one_row_per_kind_in_declaration_order() {
+        for (row, kind) in DocumentKind::ALL.into_iter().enumerate() {
+            assert_eq!(kind as usize, row, "{kind:?}");
+            // The serde name (derived independently) is the table's code.
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+            for l in [Locale::Es, Locale::En] {
+                assert!(!kind.label(l).is_empty() && !kind.short_label(l).is_empty());
+            }
+        }
+        assert_eq!(KINDS.len(), DocumentKind::ALL.len());
+        assert_eq!(DocumentKind::HnDni.label(Locale::En), "Honduran DNI");
+        assert_eq!(DocumentKind::MxCurp.short_label(Locale::Es), "CURP");
+    }
     use crate::issue::rule;
 
     fn codes(kind: &str, value: &str) -> Vec<String> {

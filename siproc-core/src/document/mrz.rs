@@ -40,6 +40,7 @@ const MAX_VALUE_BYTES: usize = 2 * LINE + 16;
 const MAX_LINE_BYTES: usize = LINE + 8;
 
 /// Sex as written in the MRZ.
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MrzSex {
@@ -52,6 +53,7 @@ pub enum MrzSex {
 }
 
 /// The fields of a valid TD3 machine readable zone, fillers removed.
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct Mrz {
@@ -70,12 +72,14 @@ pub struct Mrz {
     /// Birth date as written, `YYMMDD`.
     pub birth_date_raw: String,
     /// Birth date, with the century resolved to the latest date not in the future.
+    #[cfg_attr(feature = "typescript", tsify(type = "string"))]
     pub birth_date: NaiveDate,
     /// Sex.
     pub sex: MrzSex,
     /// Expiry date as written, `YYMMDD`.
     pub expiry_date_raw: String,
     /// Expiry date, with the century resolved (2000–2099 unless more than 50 years ahead).
+    #[cfg_attr(feature = "typescript", tsify(type = "string"))]
     pub expiry_date: NaiveDate,
     /// Optional data (often a personal number), fillers removed; may be empty.
     pub optional_data: String,
@@ -90,7 +94,7 @@ pub struct Mrz {
 /// each line is ignored.
 ///
 /// ```
-/// use siproc_core::parse_mrz;
+/// use siproc_core::document::parse_mrz;
 /// let mrz = parse_mrz(&[
 ///     "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
 ///     "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
@@ -125,6 +129,7 @@ pub fn parse_mrz_at(lines: &[&str], path: &Pointer, locale: Locale) -> Result<Mr
 
 /// What reading a machine readable zone gives every face: `{ok, issues, mrz}`, with `mrz` only
 /// when the zone is valid.
+#[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MrzReport {
     /// `true` when no issue is an error.

@@ -19,6 +19,7 @@ use super::fonts::Fonts;
 use super::template::{FormTemplate, TableSource};
 use crate::case::{Case, ConsentScope, Priority, Referral, ReferralStatus, Service, Status};
 use crate::catalog::{Catalog, FactType, Office, choice_label};
+use crate::document::DocumentKind;
 use crate::issue::Locale;
 use crate::person::{
     ContactKind, IdentityDocument, LocationKind, Person, PersonRole, Relationship, Sex,
@@ -324,16 +325,8 @@ pub(crate) fn builtin_words() -> Vec<&'static str> {
         ] {
             out.push(referral_status_label(s, l));
         }
-        for k in [
-            "hn_dni",
-            "hn_passport",
-            "mx_curp",
-            "sv_dui",
-            "gt_dpi",
-            "mrz_td3",
-            "mx_clave_elector",
-        ] {
-            out.push(document_label(k, l));
+        for k in DocumentKind::ALL {
+            out.push(k.short_label(l));
         }
     }
     out.extend(MONTHS_ES);
@@ -431,17 +424,11 @@ fn referral_status_label(s: ReferralStatus, l: Locale) -> &'static str {
     }
 }
 
-fn document_label(kind: &str, l: Locale) -> &'static str {
-    match kind {
-        "hn_dni" => "DNI",
-        "hn_passport" => pick(l, "Pasaporte hondureño", "Honduran passport"),
-        "mx_curp" => "CURP",
-        "sv_dui" => "DUI",
-        "gt_dpi" => "DPI",
-        "mrz_td3" => pick(l, "Pasaporte (MRZ)", "Passport (MRZ)"),
-        "mx_clave_elector" => pick(l, "Clave de elector", "Voter key"),
-        _ => pick(l, "Documento", "Document"),
-    }
+/// The short name of a document kind (from [`DocumentKind`]'s table); a kind siproc does not
+/// know (a case imported from elsewhere) prints as its code.
+fn document_label(kind: &str, l: Locale) -> &str {
+    kind.parse::<DocumentKind>()
+        .map_or(kind, |k| k.short_label(l))
 }
 
 /// A row of a table.

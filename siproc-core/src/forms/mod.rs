@@ -8,7 +8,7 @@
 //!
 //! ```
 //! use chrono::{TimeZone, Utc};
-//! use siproc_core::{Catalog, Locale, forms};
+//! use siproc_core::{Catalog, forms, Locale};
 //! # let case: siproc_core::Case = serde_json::from_value(serde_json::json!({
 //! #   "id": "01950000-0000-7000-8000-000000000001", "number": "MIA-2026-000123", "office": "MIA",
 //! #   "category": "detention", "flags": [], "priority": "normal", "status": "registered",
@@ -73,6 +73,8 @@ use sha2::{Digest, Sha256};
 
 pub use template::{Block, Column, Field, FormTemplate, Requirement, Signer, TableSource};
 
+#[cfg(feature = "pdf")]
+use crate::actor::Actor;
 use crate::case::Case;
 #[cfg(feature = "pdf")]
 use crate::case::GeneratedForm;
@@ -82,7 +84,7 @@ use crate::history::Event;
 #[cfg(feature = "pdf")]
 use crate::issue::Locale;
 #[cfg(feature = "pdf")]
-use crate::workflow::{self, Actor, Command, WorkflowError};
+use crate::workflow::{self, Command, WorkflowError};
 
 #[cfg(feature = "pdf")]
 /// How to render a form.

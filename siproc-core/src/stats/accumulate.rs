@@ -15,7 +15,7 @@ use crate::case::{ReferralStatus, Status};
 use crate::catalog::{Catalog, Sla};
 use crate::person::Sex;
 use crate::stats::output::Parameters;
-use crate::stats::record::{CaseRecord, UNKNOWN};
+use crate::stats::record::{CaseRecord, Origin, UNKNOWN};
 use crate::stats::tables::{CountTable, Durations, Labels};
 
 /// The statuses in workflow order.
@@ -147,6 +147,7 @@ pub struct Accumulator {
     month: Interner<u32>,
     category_month: Grid,
     office_status: Grid,
+    origin_status: Grid,
     country_category: Grid,
     sex_age: Grid,
     flags: Grid,
@@ -183,6 +184,7 @@ impl Accumulator {
             month: Interner::new(),
             category_month: Grid::default(),
             office_status: Grid::default(),
+            origin_status: Grid::default(),
             country_category: Grid::default(),
             sex_age: Grid::default(),
             flags: Grid::default(),
@@ -222,6 +224,8 @@ impl Accumulator {
         let month = self.month.id(&month_key(r.opened_on));
         self.category_month.add(category, month);
         self.office_status.add(office, status_index(r.status));
+        let origin = Origin::ALL.iter().position(|o| *o == r.origin).unwrap_or(0);
+        self.origin_status.add(origin, status_index(r.status));
         self.country_category.add(country, category);
         self.sex_age.add(sex_index(r.sex), age_index(r.age));
         if r.flags.is_empty() {
@@ -296,6 +300,7 @@ impl Accumulator {
                 .chain([UNKNOWN])
                 .map(str::to_owned),
         );
+        let origin = Labels::fixed(Origin::ALL.iter().map(|o| o.as_str().to_owned()));
         let aging = Labels::fixed(AGING.iter().map(|(_, l)| (*l).to_owned()));
         let sla = Labels::fixed(SLA_OUTCOMES.iter().map(|s| (*s).to_owned()));
         let outcome = Labels::fixed(REFERRAL_OUTCOMES.iter().map(|s| referral_name(*s).into()));
@@ -335,6 +340,14 @@ impl Accumulator {
                 &office,
                 &status,
                 &self.office_status,
+            ),
+            two(
+                "cases_by_origin_status",
+                "cases",
+                ["origin", "status"],
+                &origin,
+                &status,
+                &self.origin_status,
             ),
             two(
                 "cases_by_country_category",

@@ -19,7 +19,8 @@
 //! ```
 //! use chrono::{TimeZone, Utc};
 //! use siproc_core::stats::{self, Parameters};
-//! use siproc_core::{Catalog, MemoryStore};
+//! use siproc_core::Catalog;
+//! use siproc_core::store::MemoryStore;
 //!
 //! let catalog = Catalog::honduras()?;
 //! let store = MemoryStore::new();
@@ -41,7 +42,7 @@ mod tables;
 pub use accumulate::Accumulator;
 pub use disclosure::{Suppression, protect};
 pub use output::{Cell, Parameters, Release, Statistics, Table, table, write_csv};
-pub use record::{CaseRecord, UNKNOWN};
+pub use record::{CaseRecord, Origin, UNKNOWN};
 pub use tables::{CountTable, Durations, Labels};
 
 use crate::catalog::Catalog;

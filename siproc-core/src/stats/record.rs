@@ -47,6 +47,47 @@ pub struct CaseRecord {
     pub services: Vec<Arc<str>>,
     /// The referrals: partner code and where each stands.
     pub referrals: Vec<(Arc<str>, ReferralStatus)>,
+    /// Registered here, or migrated from a legacy log (complete or not).
+    pub origin: Origin,
+}
+
+/// Where a case came from: so that statistics tell migrated cases, and those still missing
+/// follow-up items, apart from cases registered in siproc ([`crate::legacy`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Origin {
+    /// Registered through an intake.
+    Registered,
+    /// Migrated from a legacy log, nothing left to complete.
+    Migrated,
+    /// Migrated, with follow-up items still open.
+    MigratedIncomplete,
+}
+
+impl Origin {
+    /// Every origin, in published order.
+    pub const ALL: [Origin; 3] = [
+        Origin::Registered,
+        Origin::Migrated,
+        Origin::MigratedIncomplete,
+    ];
+
+    /// The published label: `registered`, `migrated_complete`, `migrated_incomplete`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Registered => "registered",
+            Origin::Migrated => "migrated_complete",
+            Origin::MigratedIncomplete => "migrated_incomplete",
+        }
+    }
+
+    /// The origin of `case`.
+    pub fn of(case: &crate::Case) -> Origin {
+        match &case.legacy {
+            None => Origin::Registered,
+            Some(l) if l.follow_ups.is_empty() => Origin::Migrated,
+            Some(_) => Origin::MigratedIncomplete,
+        }
+    }
 }
 
 impl CaseRecord {
@@ -118,6 +159,7 @@ impl CaseRecord {
                 .iter()
                 .map(|r| (r.partner.as_str().into(), r.status))
                 .collect(),
+            origin: Origin::of(&case),
         })
     }
 

@@ -48,12 +48,13 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::actor::Actor;
 use crate::case::{Case, Intake, Priority, Status};
 use crate::catalog::Catalog;
-pub use crate::history::CaseHistory;
+use crate::history::CaseHistory;
 use crate::history::{self, Anchor, AppendError, Event, EventKind, HistoryError};
 use crate::names::fold_name;
-use crate::workflow::{self, Actor, Command, WorkflowError};
+use crate::workflow::{self, Command, WorkflowError};
 
 mod memory;
 mod url;

@@ -27,10 +27,11 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{CaseQuery, CaseStore, PutOutcome, StoreError, load_case, open_case, run};
+use crate::actor::{Actor, Role};
 use crate::case::{Case, Intake, Status, case_number};
 use crate::catalog::Catalog;
 use crate::history::{self, Event};
-use crate::workflow::{self, Actor, Command, Role};
+use crate::workflow::{self, Command};
 
 /// Runs every check of the contract, each on a fresh store from `make`.
 pub fn check_store<S: CaseStore>(make: impl Fn() -> S) {

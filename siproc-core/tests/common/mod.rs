@@ -10,9 +10,10 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
-use siproc_core::case::Intake;
+use siproc_core::Intake;
 use siproc_core::history::{self, Event};
-use siproc_core::workflow::{self, Actor, Command, Role};
+use siproc_core::workflow::{self, Command};
+use siproc_core::{Actor, Role};
 use siproc_core::{Case, Catalog};
 use uuid::Uuid;
 
@@ -101,7 +102,7 @@ pub fn busy_case(office: &str, notes: usize) -> (Case, Vec<Event>) {
             (
                 o.clone(),
                 Command::ChangeStatus {
-                    to: siproc_core::case::Status::InProgress,
+                    to: siproc_core::Status::InProgress,
                 },
             ),
             (

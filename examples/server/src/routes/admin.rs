@@ -10,9 +10,10 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use siproc_core::Role;
 use siproc_core::access::{Access, AccessEntry, ReadKind};
 use siproc_core::archive::{self, ImportOptions};
-use siproc_core::{CaseQuery, Role};
+use siproc_core::store::CaseQuery;
 use uuid::Uuid;
 
 use crate::auth::Caller;

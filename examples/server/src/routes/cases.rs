@@ -12,7 +12,8 @@ use serde_json::{Value, json};
 use siproc_core::access::{self, Access, AccessEntry, Grant, ReadKind, Scope};
 use siproc_core::history::{self, Event};
 use siproc_core::store::{self, CaseSummary};
-use siproc_core::{Actor, Case, CaseQuery, Locale, StoreError, parse_intake, workflow};
+use siproc_core::store::{CaseQuery, StoreError};
+use siproc_core::{Actor, Case, Locale, parse_intake, workflow};
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -103,7 +104,7 @@ fn summary_response(status: StatusCode, summary: &CaseSummary) -> Response {
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "The intake's office is not the caller's", body = ErrorBody),
-        (status = 413, description = "Body too large"),
+        (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
         (status = 422, description = "Invalid intake: `issues` holds the validation report", body = ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -250,17 +251,17 @@ pub async fn list_cases(
         category: params.category,
         document_number: params.document,
         name: params.name,
+        // The store reads one page (and one more summary, to know whether a next page exists)
+        // after the cursor, not every case: a list costs the same whatever the store's size.
+        after: params.cursor,
+        limit: Some(limit.saturating_add(1)),
         ..CaseQuery::default()
     };
     let query = access::visible_query(&actor, query).ok_or(ApiError::Forbidden {
         code: "access.no_cases",
         message: "this role sees no case".to_owned(),
     })?;
-    let cursor = params.cursor;
     let mut items = blocking(&state, move |s| Ok(s.store.list(&query)?)).await?;
-    if let Some(after) = &cursor {
-        items.retain(|c| c.number.as_str() > after.as_str());
-    }
     let next = (items.len() > limit)
         .then(|| items.get(limit.saturating_sub(1)).map(|c| c.number.clone()))
         .flatten();
@@ -323,6 +324,7 @@ fn if_match(headers: &HeaderMap) -> Result<u64, ApiError> {
         (status = 403, description = "The workflow refuses the caller's role or office", body = ErrorBody),
         (status = 404, description = "No such case, or one the caller may not see", body = ErrorBody),
         (status = 409, description = "The case moved on: `current` is its version", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
         (status = 422, description = "The workflow refuses the command", body = ErrorBody),
         (status = 428, description = "If-Match is missing", body = ErrorBody),
     ),
@@ -552,6 +554,7 @@ pub struct BreakGlass {
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "The role may not break the glass", body = ErrorBody),
         (status = 404, description = "No such case", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
         (status = 422, description = "No reason, or too long", body = ErrorBody),
     ),
     security(("bearer" = [])))]

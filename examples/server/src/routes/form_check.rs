@@ -32,7 +32,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use siproc_core::forms::verification::{FormRegistry, issued_forms, parse_code};
-use siproc_core::{CaseStore, Catalog, Locale, StoreError};
+use siproc_core::store::{CaseStore, StoreError};
+use siproc_core::{Catalog, Locale};
 
 use crate::auth::Caller;
 use crate::db::{CheckFilter, CheckOutcome, FormCheckRecord};
@@ -218,6 +219,7 @@ impl FormChecks {
     responses(
         (status = 200, description = "The verdict: `genuine` and, if so, which form", body = FormCheck),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
         (status = 422, description = "Not a verification code (`forms.bad_code`)", body = ErrorBody),
         (status = 429, description = "Too many failed checks from this client", body = ErrorBody),
     ))]

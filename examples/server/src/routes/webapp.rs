@@ -4,9 +4,9 @@
 
 use axum::Json;
 use serde::Serialize;
+use siproc_core::Status;
 use siproc_core::access;
-use siproc_core::case::Status;
-use siproc_core::workflow::RULES;
+use siproc_core::transitions::RULES;
 
 use crate::auth::Caller;
 use crate::error::ErrorBody;

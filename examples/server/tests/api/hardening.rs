@@ -30,6 +30,51 @@ async fn bodies_over_one_mebibyte_are_413_chunked_or_not() {
 }
 
 #[tokio::test]
+async fn bodies_past_the_cores_limits_are_413_too_large() {
+    let app = spawn_app().await;
+    let limits = siproc_core::limits::Limits::DEFAULT;
+    let deep = format!(
+        r#"{{"office": "TAP", "facts": {{"notes": {}{}}}}}"#,
+        "[".repeat(limits.depth + 1),
+        "]".repeat(limits.depth + 1)
+    );
+    let long = format!(
+        r#"{{"office": "TAP", "notes": "{}"}}"#,
+        "a".repeat(limits.string_bytes + 1)
+    );
+    for body in [deep, long] {
+        let res = app
+            .post("officer", "/cases")
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 413);
+        let answer: Value = res.json().await.unwrap();
+        assert_eq!(answer["code"], "siproc.too_large", "{answer}");
+        assert!(!answer["message"].as_str().unwrap().contains("aaaa"));
+    }
+    let id = app.register("officer", "TAP").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let note = format!(
+        r#"{{"command": "add_note", "text": "{}"}}"#,
+        "a".repeat(limits.string_bytes + 1)
+    );
+    let res = app
+        .post("officer", &format!("/cases/{id}/commands"))
+        .header("If-Match", "\"1\"")
+        .body(note)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    assert_eq!(app.state.store.list(&Default::default()).unwrap().len(), 1);
+}
+
+#[tokio::test]
 async fn malformed_json_is_400_saying_where_parsing_stopped() {
     let app = spawn_app().await;
     let res = app

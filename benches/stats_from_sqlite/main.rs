@@ -1,0 +1,229 @@
+//! All the statistics of a release straight from a SQLite store, on one core.
+//!
+//! ```sh
+//! cargo build --release -p siproc-benches --example stats_from_sqlite
+//! taskset -c 0 target/release/examples/stats_from_sqlite 1000000
+//! ```
+//!
+//! Makes a store of `N` cases of ten events each (opening, two status changes, three notes,
+//! two services, a referral, closing; a third of the cases stay open with notes instead of the
+//! last two steps) in `target/bench-data/stats-<N>.db`, once: the file is kept and reused by the
+//! next run (it is written under another name and renamed when complete, so an interrupted
+//! build is not reused). Writing goes through [`CaseStore::put_history`] from four threads, so
+//! the store's group commit shares each `fsync`.
+//!
+//! Then times, on the calling thread: every record read from the store
+//! ([`stats::each_record`]: a page of summaries, each history loaded, verified against its
+//! anchor and replayed) with an empty sink, and the whole release ([`stats::release`]: the same
+//! reading, every table counted, disclosure control). Prints the timings as JSON.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
+use serde_json::json;
+use siproc_core::Catalog;
+use siproc_core::history::CaseHistory;
+use siproc_core::history::Event;
+use siproc_core::stats::{self, Parameters};
+use siproc_core::store::CaseStore;
+use siproc_core::store::MemoryStore;
+use siproc_core::store::sqlite::SqliteStore;
+use siproc_core::workflow::{self, Command};
+use siproc_core::{Actor, Role};
+use siproc_core::{Intake, Status, case_number};
+use uuid::Uuid;
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+const OFFICES: &[&str] = &[
+    "TAP", "MEX", "MTY", "TIJ", "HOU", "MIA", "GUA", "NYC", "LAX",
+];
+const GIVEN: &[&str] = &[
+    "Ana Lucía",
+    "José Ángel",
+    "María",
+    "Wilmer",
+    "Karla",
+    "Óscar",
+];
+const SURNAMES: &[&str] = &[
+    "Peña", "Güity", "Núñez", "Zelaya", "Mejía", "Ávila", "Suazo",
+];
+
+fn base() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 10, 15, 4, 5)
+        .single()
+        .unwrap_or_default()
+}
+
+/// The `i`-th intake: office, opening day, names and DNI vary with `i`.
+fn intake(i: usize) -> Result<Intake, Error> {
+    let office = OFFICES[i % OFFICES.len()];
+    let opened =
+        NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default() + TimeDelta::days((i % 790) as i64);
+    let sex = ["female", "male"][i % 2];
+    Ok(serde_json::from_value(json!({
+        "office": office, "category": "detention", "opened_on": opened.to_string(),
+        "persons": [{"role": "national", "given_names": GIVEN[i % GIVEN.len()],
+                     "surnames": format!("{} {}", SURNAMES[i % SURNAMES.len()], SURNAMES[(i / 7) % SURNAMES.len()]),
+                     "sex": sex,
+                     "birth_date": "1994-07-21", "nationality": "HN",
+                     "documents": [{"kind": "hn_dni", "number": format!("0801-1994-{:05}", i % 99_999 + 1)}]}],
+        "consent": {"given": true, "given_by": 0, "recorded_on": opened.to_string(),
+                    "scope": ["processing", "share_with_partners"]},
+        "facts": {"authority": "Instituto Nacional de Migración", "facility": "Estación Siglo XXI",
+                  "detention_kind": "immigration", "arrest_date": "2023-12-27"}
+    }))?)
+}
+
+/// The ten events of case `i`.
+fn history(catalog: &Catalog, i: usize) -> Result<Vec<Event>, Error> {
+    let intake = intake(i)?;
+    let officer = Actor::new("officer-7", Role::Officer, intake.office.as_str());
+    let number = case_number(&intake.office, 2026, i as u64 + 1);
+    let opened = workflow::open(catalog, &officer, &intake, &number, Uuid::now_v7(), base())?;
+    let mut h = CaseHistory::new(vec![opened])?;
+    let service = |k: usize| Command::RecordService {
+        kind: catalog.services[(i + k) % catalog.services.len()]
+            .code
+            .clone(),
+        given_on: NaiveDate::from_ymd_opt(2026, 3, 10).unwrap_or_default(),
+        description: Some("Visita en el centro de detención.".into()),
+    };
+    let note = |k: usize| Command::AddNote {
+        text: format!("Llamada de seguimiento número {k} con la familia."),
+        written_on: None,
+    };
+    let partner = catalog.partners[i % catalog.partners.len()].code.clone();
+    let mut steps = vec![
+        Command::ChangeStatus {
+            to: Status::InProgress,
+        },
+        note(1),
+        service(0),
+        note(2),
+        Command::Refer {
+            partner,
+            reason: None,
+        },
+        service(1),
+        note(3),
+    ];
+    if i.is_multiple_of(3) {
+        steps.extend([note(4), note(5)]);
+    } else {
+        steps.extend([
+            Command::ChangeStatus {
+                to: Status::Resolved,
+            },
+            Command::Close {
+                outcome: Some("released".into()),
+            },
+        ]);
+    }
+    for (k, command) in steps.iter().enumerate() {
+        let at = base() + TimeDelta::hours(((i % 97) * (k + 1)) as i64 + 1);
+        let event = workflow::execute(h.case(), catalog, &officer, command, at)?;
+        h.push(event)?;
+    }
+    Ok(h.events().to_vec())
+}
+
+/// Writes `n` cases into a new store at `path`, from four threads.
+fn build(path: &std::path::Path, n: usize, catalog: &Catalog) -> Result<(), Error> {
+    let store = SqliteStore::open(path)?;
+    let next = AtomicUsize::new(0);
+    let started = Instant::now();
+    std::thread::scope(|s| -> Result<(), Error> {
+        let workers: Vec<_> = (0..4)
+            .map(|_| {
+                s.spawn(|| -> Result<(), Error> {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= n {
+                            return Ok(());
+                        }
+                        store.put_history(&history(catalog, i)?)?;
+                        if i % 100_000 == 99_999 {
+                            eprintln!(
+                                "{} cases written in {:.0} s",
+                                i + 1,
+                                started.elapsed().as_secs_f64()
+                            );
+                        }
+                    }
+                })
+            })
+            .collect();
+        for w in workers {
+            w.join().map_err(|_| "a writer thread panicked")??;
+        }
+        Ok(())
+    })?;
+    eprintln!(
+        "built {n} cases in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn main() -> Result<(), Error> {
+    let n: usize = std::env::args()
+        .nth(1)
+        .map(|a| a.parse())
+        .transpose()?
+        .unwrap_or(1_000_000);
+    let catalog = Catalog::honduras()?;
+    // Refuse a history that the workflow would not produce before writing a million of them.
+    MemoryStore::new().put_history(&history(&catalog, 0)?)?;
+
+    let dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"))
+        .join("bench-data");
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join(format!("stats-{n}.db"));
+    if !path.exists() {
+        let partial = dir.join(format!("stats-{n}.db.partial"));
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", partial.display()));
+        }
+        build(&partial, n, &catalog)?;
+        std::fs::rename(&partial, &path)?;
+    }
+    let bytes = std::fs::metadata(&path)?.len();
+
+    let store = SqliteStore::open(&path)?;
+    let parameters = Parameters {
+        catalog: "hn".into(),
+        from: None,
+        to: None,
+        as_of: Utc
+            .with_ymd_and_hms(2026, 12, 31, 0, 0, 0)
+            .single()
+            .ok_or("date")?,
+    };
+    let t0 = Instant::now();
+    let mut read = 0_usize;
+    stats::each_record(&store, &catalog, &mut |_| read += 1)?;
+    let read_s = t0.elapsed().as_secs_f64();
+    let t1 = Instant::now();
+    let release = stats::release(&store, &catalog, parameters, Some(10))?;
+    let release_s = t1.elapsed().as_secs_f64();
+    let counted = release
+        .tables
+        .first()
+        .map(|t| t.totals.len() + t.cells.len())
+        .unwrap_or(0);
+    if read != n {
+        return Err(format!("read {read} cases of {n}").into());
+    }
+    println!(
+        "{{\"cases\": {n}, \"file_bytes\": {bytes}, \"read_records_s\": {read_s:.2}, \"release_s\": {release_s:.2}, \"cases_per_s\": {:.0}, \"tables\": {}, \"first_table_cells\": {counted}}}",
+        n as f64 / release_s,
+        release.tables.len()
+    );
+    Ok(())
+}
