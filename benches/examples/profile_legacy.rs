@@ -10,8 +10,8 @@
 use std::time::Instant;
 
 use siproc_core::legacy::{self, ImportOptions, LegacyMap, LegacyRow};
-use siproc_core::{Actor, Catalog, Locale, Role};
 use siproc_core::store::{CaseQuery, MemoryStore};
+use siproc_core::{Actor, Catalog, Locale, Role};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
