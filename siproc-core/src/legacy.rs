@@ -32,7 +32,8 @@
 //! held-back rows imports exactly those rows; with `dry_run` it decides and reports without
 //! writing. [`find_duplicates`] finds candidate duplicates among a log's rows.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
@@ -483,9 +484,38 @@ fn squash(s: &str) -> String {
 }
 
 /// The catalog's names folded once for look-ups: (folded name, how, office or category code).
+/// Also remembers, for one run over a log, what each office and category cell resolved to:
+/// a log writes the same few spellings row after row, and resolving one scans every table.
 struct Names {
     offices: Vec<(String, &'static str, String)>,
     categories: Vec<(String, String)>,
+    seen_offices: RefCell<Seen>,
+    seen_categories: RefCell<Seen>,
+}
+
+/// Cells already resolved, by their text: the code and the mapping used, or `None` when no
+/// mapping resolves it.
+type Seen = HashMap<String, Option<(String, Mapping)>>;
+
+/// The most cells remembered per column: a log of all-different spellings stops being
+/// remembered rather than growing the memory without bound.
+const MAX_SEEN: usize = 4096;
+
+/// `resolve(text)` through `seen`: the remembered outcome, or the resolved one remembered.
+fn remembered(
+    seen: &RefCell<Seen>,
+    text: &str,
+    resolve: impl FnOnce() -> Option<(String, Mapping)>,
+) -> Option<(String, Mapping)> {
+    if let Some(found) = seen.borrow().get(text) {
+        return found.clone();
+    }
+    let found = resolve();
+    let mut seen = seen.borrow_mut();
+    if seen.len() < MAX_SEEN {
+        seen.insert(text.to_owned(), found.clone());
+    }
+    found
 }
 
 impl Names {
@@ -513,6 +543,8 @@ impl Names {
         Names {
             offices,
             categories,
+            seen_offices: RefCell::default(),
+            seen_categories: RefCell::default(),
         }
     }
 }
@@ -556,62 +588,27 @@ impl Converter<'_> {
         }
     }
 
+    /// Records the mapping of a resolved cell and returns its code.
+    fn resolved(&mut self, found: Option<(String, Mapping)>) -> Option<String> {
+        let (code, mapping) = found?;
+        self.mappings.push(mapping);
+        Some(code)
+    }
+
     fn office(&mut self, text: &str) -> Option<String> {
         let (map, names) = (self.map, self.names);
-        let folded = fold(text);
-        if folded.is_empty() {
-            return None;
-        }
-        if let Some(code) = map.office_aliases.get(&folded) {
-            self.mapped("office", "alias", format!("{folded} → {code}"));
-            return Some(code.clone());
-        }
-        let from_catalog = names
-            .offices
-            .iter()
-            .find(|(name, _, _)| folded == *name || contains_words(&folded, name));
-        let from_alias = self
-            .map
-            .office_aliases
-            .iter()
-            .filter(|(alias, _)| contains_words(&folded, alias))
-            .max_by_key(|(alias, _)| alias.len());
-        let (via, name, code) = match (from_catalog, from_alias) {
-            (Some((name, _, _)), Some((alias, code))) if alias.len() > name.len() => {
-                ("alias", alias, code)
-            }
-            (Some((name, via, code)), _) => (*via, name, code),
-            (None, Some((alias, code))) => ("alias", alias, code),
-            (None, None) => return None,
-        };
-        self.mapped("office", via, format!("{name} → {code}"));
-        Some(code.clone())
+        let found = remembered(&names.seen_offices, text, || {
+            resolve_office(map, names, text)
+        });
+        self.resolved(found)
     }
 
     fn category(&mut self, text: &str) -> Option<String> {
         let (catalog, map, names) = (self.catalog, self.map, self.names);
-        let folded = fold(text);
-        if let Some(category) = catalog.category(&folded.replace(' ', "_")) {
-            self.mapped("category", "code", category.code.clone());
-            return Some(category.code.clone());
-        }
-        if let Some(code) = map.category_aliases.get(&folded) {
-            self.mapped("category", "alias", format!("{folded} → {code}"));
-            return Some(code.clone());
-        }
-        if let Some((_, code)) = names.categories.iter().find(|(label, _)| *label == folded) {
-            self.mapped("category", "name", code.clone());
-            return Some(code.clone());
-        }
-        // The longest alias the text contains (`Detenido en Krome` → `detenido`).
-        let (alias, code) = self
-            .map
-            .category_aliases
-            .iter()
-            .filter(|(alias, _)| contains_words(&folded, alias))
-            .max_by_key(|(alias, _)| alias.len())?;
-        self.mapped("category", "alias", format!("{alias} → {code}"));
-        Some(code.clone())
+        let found = remembered(&names.seen_categories, text, || {
+            resolve_category(catalog, map, names, text)
+        });
+        self.resolved(found)
     }
 
     fn country(&mut self, text: &str) -> Option<String> {
@@ -695,6 +692,74 @@ impl Converter<'_> {
         }
         person
     }
+}
+
+/// The office a cell names, and the mapping used: an alias of the whole text, else the
+/// catalog's longest code, name or city the text contains as words, unless a longer alias is
+/// contained.
+fn resolve_office(map: &LegacyMap, names: &Names, text: &str) -> Option<(String, Mapping)> {
+    let mapped = |via: &'static str, entry: String| Mapping {
+        field: "office",
+        via,
+        entry,
+    };
+    let folded = fold(text);
+    if folded.is_empty() {
+        return None;
+    }
+    if let Some(code) = map.office_aliases.get(&folded) {
+        return Some((code.clone(), mapped("alias", format!("{folded} → {code}"))));
+    }
+    let from_catalog = names
+        .offices
+        .iter()
+        .find(|(name, _, _)| folded == *name || contains_words(&folded, name));
+    let from_alias = map
+        .office_aliases
+        .iter()
+        .filter(|(alias, _)| contains_words(&folded, alias))
+        .max_by_key(|(alias, _)| alias.len());
+    let (via, name, code) = match (from_catalog, from_alias) {
+        (Some((name, _, _)), Some((alias, code))) if alias.len() > name.len() => {
+            ("alias", alias, code)
+        }
+        (Some((name, via, code)), _) => (*via, name, code),
+        (None, Some((alias, code))) => ("alias", alias, code),
+        (None, None) => return None,
+    };
+    Some((code.clone(), mapped(via, format!("{name} → {code}"))))
+}
+
+/// The category a cell names, and the mapping used: a code, an alias or a label of the whole
+/// text, else the longest alias the text contains (`Detenido en Krome` → `detenido`).
+fn resolve_category(
+    catalog: &Catalog,
+    map: &LegacyMap,
+    names: &Names,
+    text: &str,
+) -> Option<(String, Mapping)> {
+    let mapped = |via: &'static str, entry: String| Mapping {
+        field: "category",
+        via,
+        entry,
+    };
+    let folded = fold(text);
+    if let Some(category) = catalog.category(&folded.replace(' ', "_")) {
+        let code = category.code.clone();
+        return Some((code.clone(), mapped("code", code)));
+    }
+    if let Some(code) = map.category_aliases.get(&folded) {
+        return Some((code.clone(), mapped("alias", format!("{folded} → {code}"))));
+    }
+    if let Some((_, code)) = names.categories.iter().find(|(label, _)| *label == folded) {
+        return Some((code.clone(), mapped("name", code.clone())));
+    }
+    let (alias, code) = map
+        .category_aliases
+        .iter()
+        .filter(|(alias, _)| contains_words(&folded, alias))
+        .max_by_key(|(alias, _)| alias.len())?;
+    Some((code.clone(), mapped("alias", format!("{alias} → {code}"))))
 }
 
 /// Whether `words` occurs in `text` as whole words (both folded).
@@ -1093,12 +1158,18 @@ pub fn import(
 ) -> ImportReport {
     let today = options.now.date_naive();
     let names = Names::of(catalog);
-    let mut mappings: BTreeMap<String, u64> = BTreeMap::new();
+    // Counted by mapping, written out once at the end: the same few mappings recur on every row.
+    let mut used: HashMap<Mapping, u64> = HashMap::new();
     let mut reports = Vec::with_capacity(rows.len());
     for (row, record) in rows {
         let conversion = convert_with(record, catalog, map, &names, options.locale, today);
         for m in BTreeSet::<&Mapping>::from_iter(&conversion.mappings) {
-            *mappings.entry(m.to_string()).or_default() += 1;
+            match used.get_mut(m) {
+                Some(count) => *count += 1,
+                None => {
+                    used.insert(m.clone(), 1);
+                }
+            }
         }
         let outcome = match &conversion.ready {
             None if conversion.is_blank() => Outcome::Blank,
@@ -1117,6 +1188,10 @@ pub fn import(
             issues: conversion.issues,
             follow_ups: conversion.follow_ups,
         });
+    }
+    let mut mappings: BTreeMap<String, u64> = BTreeMap::new();
+    for (m, count) in used {
+        *mappings.entry(m.to_string()).or_default() += count;
     }
     ImportReport {
         rows: reports,
