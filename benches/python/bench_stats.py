@@ -84,7 +84,7 @@ def main() -> None:
     siproc_s = rust["count_s"] + rust["release_s"]
     load = os.getloadavg()
     print(f"cases: {n:,}   load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
-    print(f"siproc, all 14 tables ({rust['cells']} cells) + disclosure control: "
+    print(f"siproc, every table of a release ({rust['cells']} cells) + disclosure control: "
           f"{siproc_s:.3f} s (counting {rust['count_s']:.3f} s, release {rust['release_s']:.3f} s)")
     print(f"pandas {pd.__version__}, 4 grouped counts (categorical columns): {pandas_s:.3f} s")
     print(f"DuckDB {duckdb.__version__}, 4 grouped counts, 1 thread: {duckdb_s:.3f} s")
