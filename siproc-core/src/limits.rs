@@ -55,6 +55,9 @@ impl Limit {
     }
 }
 
+/// Names the limit with its value in [`Limits::DEFAULT`], the limits every face applies. A Rust
+/// embedder checking with other `Limits` gets the same `Limit`, whose message still quotes the
+/// default value.
 impl fmt::Display for Limit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let limits = Limits::DEFAULT;
