@@ -428,6 +428,36 @@ impl ImportReport {
     pub fn is_clean(&self) -> bool {
         self.rejected.is_empty() && self.file.is_empty()
     }
+
+    /// Why a face refuses the archive: the first problem's code (`archive.rejected` when there
+    /// is none) and a message naming problems by code and line, never by content — the first
+    /// five rejected cases, then how many more.
+    pub fn refusal(&self) -> (&'static str, String) {
+        const LISTED: usize = 5;
+        let first = self
+            .file
+            .first()
+            .map(|p| p.code())
+            .or_else(|| self.rejected.first().map(|c| c.reason.code()))
+            .unwrap_or("archive.rejected");
+        let mut parts: Vec<String> = self.file.iter().map(|p| p.code().to_owned()).collect();
+        parts.extend(
+            self.rejected
+                .iter()
+                .take(LISTED)
+                .map(|c| format!("line {}: {}", c.line, c.reason.code())),
+        );
+        if self.rejected.len() > LISTED {
+            parts.push(format!("and {} more", self.rejected.len() - LISTED));
+        }
+        let message = format!(
+            "the archive does not verify ({} of {} cases rejected): {}",
+            self.rejected.len(),
+            self.cases,
+            parts.join("; ")
+        );
+        (first, message)
+    }
 }
 
 /// What the verifying pass found about each line.

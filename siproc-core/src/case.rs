@@ -404,7 +404,7 @@ impl Case {
 pub fn case_number(office: &str, year: i32, sequence: u64) -> String {
     format!("{office}-{year}-{sequence:06}")
 }
-/// Where a migrated case came from ([`crate::legacy`]), and what it still lacks. Recorded in its `case_opened`
+/// Where a migrated case came from, and what it still lacks. Recorded in its `case_opened`
 /// event and carried by the case. Holds no personal data: the source is a reference chosen by
 /// whoever runs the migration (the log's file name), the row its position in that file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]

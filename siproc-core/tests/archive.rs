@@ -97,6 +97,12 @@ fn a_tampered_case_is_rejected_with_its_reason_and_nothing_is_written() {
     assert!(report.file.contains(&FileProblem::DigestMismatch));
     // Reasons never quote the data.
     assert!(!format!("{:?}", report.rejected).contains("fumilia"));
+    // What a face raises: the first problem's code, problems by code and line.
+    let (code, message) = report.refusal();
+    assert_eq!(code, report.file[0].code());
+    assert!(message.contains("(1 of 3 cases rejected)"), "{message}");
+    assert!(message.contains("line 3: history.changed"), "{message}");
+    assert!(!message.contains("fumilia"));
     // Partial import writes the sound cases.
     let (target, report) = import(tampered.as_bytes(), ImportOptions { partial: true });
     assert_eq!((report.imported, target.len()), (2, 2));

@@ -744,31 +744,10 @@ fn with_source<T>(
 trait ReadSeek: std::io::BufRead + std::io::Seek {}
 impl<T: std::io::BufRead + std::io::Seek> ReadSeek for T {}
 
-/// A `TamperError` for an archive that does not verify: the first problem's code, a message of
-/// codes and lines, and the report.
+/// A `TamperError` for an archive that does not verify ([`ImportReport::refusal`]), with the
+/// report.
 fn archive_refused(py: Python<'_>, r: &ImportReport) -> PyErr {
-    let first = r
-        .file
-        .first()
-        .map(|p| p.code())
-        .or_else(|| r.rejected.first().map(|c| c.reason.code()))
-        .unwrap_or("archive.rejected");
-    let mut parts: Vec<String> = r.file.iter().map(|p| p.code().to_owned()).collect();
-    parts.extend(
-        r.rejected
-            .iter()
-            .take(5)
-            .map(|c| format!("line {}: {}", c.line, c.reason.code())),
-    );
-    if r.rejected.len() > 5 {
-        parts.push(format!("and {} more", r.rejected.len() - 5));
-    }
-    let message = format!(
-        "the archive does not verify ({} of {} cases rejected): {}",
-        r.rejected.len(),
-        r.cases,
-        parts.join("; ")
-    );
+    let (first, message) = r.refusal();
     let report = to_py(py, &r.verification()).map(Bound::unbind);
     match report {
         Ok(report) => errors::raise(
