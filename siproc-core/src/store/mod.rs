@@ -340,9 +340,7 @@ impl FeedEntry {
 /// The office a transfer of `case` is pending to, if any: the SQL stores keep it in the
 /// `transfer_to` column of `cases`, for [`CaseQuery::reaching_office`] and the feed.
 pub(crate) fn pending_transfer_to(case: &Case) -> Option<String> {
-    crate::access::Scope::of(case)
-        .transfer_to
-        .map(str::to_owned)
+    case.pending_transfer().map(str::to_owned)
 }
 
 /// What [`CaseStore::put_history`] did.
