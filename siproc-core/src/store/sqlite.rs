@@ -20,7 +20,12 @@
 //! not, the caller checks again). Readers use their own connections, which WAL lets read while
 //! the writer writes. Several processes may open the same file: each has its writer, and
 //! `BEGIN IMMEDIATE` with a busy timeout makes them take turns; the compare-and-swap keeps
-//! numbers and versions right across processes.
+//! numbers and versions right across processes. An import batch
+//! ([`CaseStore::put_histories`]) is one job whose cases each get their own savepoint.
+//!
+//! Loads verify what they read, but a history this process already verified from the very same
+//! rows is not verified again (`sql::Verified`: an LRU keyed by case and the SHA-256 of the
+//! rows); any changed byte is verified in full.
 //!
 //! # Schema
 //!
