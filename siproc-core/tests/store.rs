@@ -407,6 +407,74 @@ mod sqlite {
         assert_eq!(store.load(case.id).unwrap_err().case_id(), Some(case.id));
     }
 
+    /// The store keeps the histories it verified (`sql::Verified`): a change on disk after a
+    /// successful load — the same length, a row's anchor — is still caught on the next load.
+    #[test]
+    fn a_change_after_a_verified_load_is_still_caught() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cases.db");
+        let store = SqliteStore::open(&path).unwrap();
+        let mut case = store::open_case(
+            &store,
+            &testkit::catalog(),
+            &testkit::officer("TAP"),
+            &testkit::detention_intake("TAP"),
+            testkit::now(),
+        )
+        .unwrap();
+        for text in ["primera llamada", "segunda llamada"] {
+            let note = siproc_core::workflow::Command::AddNote {
+                text: text.into(),
+                written_on: None,
+            };
+            case = store::run(
+                &store,
+                &testkit::catalog(),
+                &testkit::officer("TAP"),
+                case.id,
+                &note,
+                testkit::now(),
+            )
+            .unwrap();
+        }
+        let events = store.load(case.id).unwrap();
+        assert_eq!(store::load_case(&store, case.id).unwrap(), case);
+        assert_eq!(store.load(case.id).unwrap(), events);
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let id = case.id.to_string();
+        conn.execute(
+            "UPDATE events SET body = replace(body, 'primera', 'tercera') WHERE case_id = ?1",
+            [&id],
+        )
+        .unwrap();
+        let err = store.load(case.id).unwrap_err();
+        assert_eq!(err.code(), "history.changed");
+        assert_eq!(err.case_id(), Some(case.id));
+        assert_eq!(
+            store::load_case(&store, case.id).unwrap_err().case_id(),
+            Some(case.id)
+        );
+        conn.execute(
+            "UPDATE events SET body = replace(body, 'tercera', 'primera') WHERE case_id = ?1",
+            [&id],
+        )
+        .unwrap();
+        assert_eq!(store.load(case.id).unwrap(), events);
+        // The anchor moved back one event: the last event looks inserted.
+        conn.execute(
+            "UPDATE cases SET version = 2, head = ?2 WHERE id = ?1",
+            rusqlite::params![id, events[1].hash],
+        )
+        .unwrap();
+        assert_eq!(store.load(case.id).unwrap_err().case_id(), Some(case.id));
+        conn.execute(
+            "UPDATE cases SET version = 3, head = ?2 WHERE id = ?1",
+            rusqlite::params![id, events[2].hash],
+        )
+        .unwrap();
+        assert_eq!(store::load_case(&store, case.id).unwrap(), case);
+    }
+
     #[test]
     fn foreign_corrupt_and_newer_files_are_typed_errors() {
         let dir = tempfile::tempdir().unwrap();
@@ -486,6 +554,8 @@ mod postgres {
             testkit::now(),
         )
         .unwrap();
+        // Loaded (and verified) once before the change: the change is caught all the same.
+        let events = store.load(case.id).unwrap();
         let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
         client
             .execute(
@@ -496,6 +566,13 @@ mod postgres {
         let err = store.load(case.id).unwrap_err();
         assert_eq!(err.code(), "history.changed");
         assert_eq!(err.case_id(), Some(case.id));
+        client
+            .execute(
+                "UPDATE events SET body = replace(body, 'officer-MEX', 'officer-TAP')",
+                &[],
+            )
+            .unwrap();
+        assert_eq!(store.load(case.id).unwrap(), events);
         client
             .execute(
                 "UPDATE siproc_meta SET value = '99' WHERE key = 'schema_version'",

@@ -369,6 +369,13 @@ pub trait CaseStore: Send + Sync {
     /// longer verify are [`StoreError::Damaged`] naming the case.
     fn load(&self, case_id: Uuid) -> Result<Vec<Event>, StoreError>;
 
+    /// A case's history and the case it makes, checked as [`load`](CaseStore::load) checks
+    /// it. The default replays what `load` returns; a store that builds the history while
+    /// checking (the SQL stores) returns it without replaying twice.
+    fn load_history(&self, case_id: Uuid) -> Result<CaseHistory, StoreError> {
+        Ok(CaseHistory::trusted(self.load(case_id)?)?)
+    }
+
     /// Appends `events` if the case is at `expected_version`; returns the new version. A
     /// different version is [`StoreError::Conflict`] — unless these very events (same ids) are
     /// already stored at those positions, which returns the current version (idempotent).
@@ -635,12 +642,12 @@ pub fn open_case(
 
 /// Loads and replays a case.
 pub fn load_case(store: &dyn CaseStore, case_id: Uuid) -> Result<Case, StoreError> {
-    Ok(history::replay(&store.load(case_id)?)?)
+    Ok(store.load_history(case_id)?.into_parts().1)
 }
 
-/// Loads a case's history.
+/// Loads a case's history ([`CaseStore::load_history`]).
 pub fn load_history(store: &dyn CaseStore, case_id: Uuid) -> Result<CaseHistory, StoreError> {
-    Ok(CaseHistory::trusted(store.load(case_id)?)?)
+    store.load_history(case_id)
 }
 
 /// Runs `command` on a stored case: load, replay, decide, append at the version read. Returns

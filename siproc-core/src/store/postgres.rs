@@ -28,6 +28,7 @@
 //!   servers `LISTEN siproc_events` to learn of new entries.
 //! - Migrations run at open under an advisory lock, so processes starting together do not race.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use postgres::error::SqlState;
@@ -37,7 +38,7 @@ use postgres::{NoTls, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
 use uuid::Uuid;
 
-use super::sql::{self, Param, SummaryRow};
+use super::sql::{self, Param, SummaryRow, Verified};
 use super::{
     CaseHistory, CaseQuery, CaseStore, CaseSummary, FeedEntry, IndexTerms, PutOutcome, StoreError,
     Write, checked_append, checked_imports, parse_case_number, pending_transfer_to, put_one,
@@ -140,6 +141,8 @@ const MAX_RETRIES: usize = 10_000;
 /// A store in a PostgreSQL database. See the module docs.
 pub struct PostgresStore {
     pool: Pool,
+    /// Histories verified by this process ([`Verified`]: loads of unchanged rows skip hashing).
+    verified: Verified,
 }
 
 /// A PostgreSQL error as a store error, without data: the SQLSTATE and the server's message,
@@ -286,7 +289,10 @@ impl PostgresStore {
     /// libpq connection string) and migrates its schema.
     pub fn open(url: &str) -> Result<PostgresStore, StoreError> {
         let pool = connect_pool(url, POOL_SIZE)?;
-        let store = PostgresStore { pool };
+        let store = PostgresStore {
+            pool,
+            verified: Verified::new(),
+        };
         migrate(&mut store.client()?)?;
         Ok(store)
     }
@@ -295,8 +301,8 @@ impl PostgresStore {
         self.pool.get().map_err(pool_error)
     }
 
-    fn history(&self, case_id: Uuid) -> Result<CaseHistory, StoreError> {
-        read_history(&mut self.client()?, case_id)?.ok_or(StoreError::NotFound)
+    fn history(&self, case_id: Uuid) -> Result<Arc<CaseHistory>, StoreError> {
+        read_history(&mut self.client()?, case_id, &self.verified)?.ok_or(StoreError::NotFound)
     }
 
     /// Runs `f` in a transaction and commits if it says [`Write::Done`]; a unique violation
@@ -327,7 +333,11 @@ fn stale_or(e: postgres::Error) -> Result<Write, StoreError> {
     }
 }
 
-fn read_history(client: &mut Client, case_id: Uuid) -> Result<Option<CaseHistory>, StoreError> {
+fn read_history(
+    client: &mut Client,
+    case_id: Uuid,
+    cache: &Verified,
+) -> Result<Option<Arc<CaseHistory>>, StoreError> {
     let id = case_id.to_string();
     let rows = client
         .query(&sql::history_sql(placeholder), &[&id])
@@ -340,12 +350,17 @@ fn read_history(client: &mut Client, case_id: Uuid) -> Result<Option<CaseHistory
             r.try_get(3).map_err(db)?,
         ))
     });
-    sql::history_from_rows(case_id, rows, || {
-        client
-            .query_opt("SELECT 1 FROM cases WHERE id = $1", &[&id])
-            .map(|r| r.is_some())
-            .map_err(db)
-    })
+    sql::history_from_rows(
+        case_id,
+        rows,
+        || {
+            client
+                .query_opt("SELECT 1 FROM cases WHERE id = $1", &[&id])
+                .map(|r| r.is_some())
+                .map_err(db)
+        },
+        cache,
+    )
 }
 
 fn placeholder(n: usize) -> String {
@@ -579,7 +594,11 @@ impl CaseStore for PostgresStore {
     }
 
     fn load(&self, case_id: Uuid) -> Result<Vec<Event>, StoreError> {
-        Ok(self.history(case_id)?.into_parts().0)
+        Ok(self.history(case_id)?.events().to_vec())
+    }
+
+    fn load_history(&self, case_id: Uuid) -> Result<CaseHistory, StoreError> {
+        Ok(Arc::unwrap_or_clone(self.history(case_id)?))
     }
 
     fn append(
@@ -591,7 +610,7 @@ impl CaseStore for PostgresStore {
         checked_append(
             expected_version,
             events,
-            &mut || self.history(case_id),
+            &mut || self.load_history(case_id),
             &mut |read, after| {
                 self.write(|tx| {
                     let now = tx
@@ -675,7 +694,12 @@ impl CaseStore for PostgresStore {
                 tx.commit().map_err(db)?;
                 Ok(results)
             },
-            &mut |id| read_history(&mut self.client()?, id),
+            &mut |id| {
+                Ok(
+                    read_history(&mut self.client()?, id, &self.verified)?
+                        .map(Arc::unwrap_or_clone),
+                )
+            },
         )
     }
 

@@ -5,8 +5,13 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
+use std::sync::{Arc, Mutex, PoisonError};
+
+use hashlink::LruCache;
+use sha2::{Digest, Sha256};
+
 use super::{CaseQuery, CaseSummary, FeedEntry, StoreError, document_key, name_terms};
-use crate::history::{Event, HistoryError, Tamper};
+use crate::history::{Anchor, CaseHistory, Event, HistoryError, Tamper};
 
 /// The columns of `cases` a summary is read from, in this order.
 pub(crate) const SUMMARY_COLUMNS: &str = "id, number, office, category, status, priority, opened_on, version, head, updated_at, follow_ups";
@@ -182,8 +187,8 @@ pub(crate) fn event_of(
 pub(crate) fn verified(
     case_id: Uuid,
     events: Vec<Event>,
-    anchor: &crate::history::Anchor,
-) -> Result<crate::history::CaseHistory, StoreError> {
+    anchor: &Anchor,
+) -> Result<CaseHistory, StoreError> {
     let damaged = |source| StoreError::Damaged { case_id, source };
     crate::history::verify_against(&events, anchor).map_err(damaged)?;
     if events.first().is_some_and(|e| e.case_id != case_id) {
@@ -194,7 +199,7 @@ pub(crate) fn verified(
             reason: Tamper::ForeignCase,
         }));
     }
-    crate::history::CaseHistory::trusted(events).map_err(damaged)
+    CaseHistory::trusted(events).map_err(damaged)
 }
 
 /// The position of the newest feed entry (0 when none).
@@ -242,35 +247,110 @@ pub(crate) fn history_sql(placeholder: fn(usize) -> String) -> String {
 }
 
 /// The history of case `case_id` from the rows of [`history_sql`] (version, head, seq, body),
-/// checked against the anchor; `Ok(None)` when there are no rows and `exists` says there is no
-/// such case.
+/// checked against the anchor — or the one `cache` kept for these very rows; `Ok(None)` when
+/// there are no rows and `exists` says there is no such case.
 pub(crate) fn history_from_rows(
     case_id: Uuid,
-    rows: impl IntoIterator<Item = Result<(i64, String, i64, String), StoreError>>,
+    rows: impl IntoIterator<Item = Result<HistoryRow, StoreError>>,
     exists: impl FnOnce() -> Result<bool, StoreError>,
-) -> Result<Option<crate::history::CaseHistory>, StoreError> {
-    let mut anchor = None;
-    let mut events = Vec::new();
-    for row in rows {
-        let (version, head, seq, body) = row?;
-        anchor.get_or_insert(crate::history::Anchor {
-            version: u64::try_from(version).unwrap_or(0),
-            head,
-        });
-        let index = events.len();
-        events.push(event_of(
-            &body,
-            case_id,
-            index,
-            u64::try_from(seq).unwrap_or(0),
-        )?);
+    cache: &Verified,
+) -> Result<Option<Arc<CaseHistory>>, StoreError> {
+    let rows = rows.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let Some((version, head, _, _)) = rows.first() else {
+        return if exists()? {
+            Err(StoreError::Damaged {
+                case_id,
+                source: HistoryError::Empty,
+            })
+        } else {
+            Ok(None)
+        };
+    };
+    let digest = digest_of(&rows);
+    if let Some(history) = cache.get(case_id, &digest) {
+        return Ok(Some(history));
     }
-    match anchor {
-        Some(anchor) => verified(case_id, events, &anchor).map(Some),
-        None if exists()? => Err(StoreError::Damaged {
-            case_id,
-            source: HistoryError::Empty,
-        }),
-        None => Ok(None),
+    let anchor = Anchor {
+        version: u64::try_from(*version).unwrap_or(0),
+        head: head.clone(),
+    };
+    let events = rows
+        .iter()
+        .enumerate()
+        .map(|(index, (_, _, seq, body))| {
+            event_of(body, case_id, index, u64::try_from(*seq).unwrap_or(0))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let history = Arc::new(verified(case_id, events, &anchor)?);
+    cache.keep(case_id, digest, Arc::clone(&history));
+    Ok(Some(history))
+}
+
+/// How many verified histories a store keeps ([`Verified`]).
+const VERIFIED_CASES: usize = 1024;
+
+/// The SHA-256 of a case's rows exactly as read: the anchor (`version`, `head`), then each
+/// event's `seq` and `body`, every text preceded by its length.
+type RowsDigest = [u8; 32];
+
+/// The rows of a case as [`history_sql`] reads them: version, head, seq, body.
+pub(crate) type HistoryRow = (i64, String, i64, String);
+
+/// Histories this process has read and fully verified (parsed, every hash and commitment
+/// checked against the case row's anchor, replayed), each with the [`RowsDigest`] of the rows it
+/// was made from, at most [`VERIFIED_CASES`] of them, the least recently used dropped first.
+///
+/// Why this is sound: verifying is a function of the rows alone, so rows with the same digest
+/// verify to the same history; a load whose rows hash to the digest kept for its case gets the
+/// kept history without parsing and hashing every event again. Any byte changed on disk — an
+/// event body, a removed or added row, the anchor — changes the digest, and the rows are then
+/// verified in full, so a damaged case is still [`StoreError::Damaged`] naming it. A write by
+/// this store or any other process changes the rows too. SHA-256 (already the chain's hash) is
+/// collision resistant: a changed row cannot be made to keep its digest.
+///
+/// The LRU is hashlink's `LruCache` (the one rusqlite uses for its statement cache, so no new
+/// crate is built): a well-kept linked hash map with O(1) get and insert.
+pub(crate) struct Verified {
+    cases: Mutex<LruCache<Uuid, (RowsDigest, Arc<CaseHistory>)>>,
+}
+
+impl Verified {
+    /// An empty cache.
+    pub fn new() -> Verified {
+        Verified {
+            cases: Mutex::new(LruCache::new(VERIFIED_CASES)),
+        }
     }
+
+    fn get(&self, case_id: Uuid, digest: &RowsDigest) -> Option<Arc<CaseHistory>> {
+        let mut cases = self.cases.lock().unwrap_or_else(PoisonError::into_inner);
+        match cases.get(&case_id) {
+            Some((kept, history)) if kept == digest => Some(Arc::clone(history)),
+            _ => None,
+        }
+    }
+
+    fn keep(&self, case_id: Uuid, digest: RowsDigest, history: Arc<CaseHistory>) {
+        self.cases
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(case_id, (digest, history));
+    }
+}
+
+fn digest_of(rows: &[HistoryRow]) -> RowsDigest {
+    fn text(h: &mut Sha256, t: &str) {
+        h.update((t.len() as u64).to_le_bytes());
+        h.update(t.as_bytes());
+    }
+    let mut h = Sha256::new();
+    if let Some((version, head, _, _)) = rows.first() {
+        h.update(version.to_le_bytes());
+        text(&mut h, head);
+    }
+    for (_, _, seq, body) in rows {
+        h.update(seq.to_le_bytes());
+        text(&mut h, body);
+    }
+    h.finalize().into()
 }

@@ -20,7 +20,12 @@
 //! not, the caller checks again). Readers use their own connections, which WAL lets read while
 //! the writer writes. Several processes may open the same file: each has its writer, and
 //! `BEGIN IMMEDIATE` with a busy timeout makes them take turns; the compare-and-swap keeps
-//! numbers and versions right across processes.
+//! numbers and versions right across processes. An import batch
+//! ([`CaseStore::put_histories`]) is one job whose cases each get their own savepoint.
+//!
+//! Loads verify what they read, but a history this process already verified from the very same
+//! rows is not verified again (`sql::Verified`: an LRU keyed by case and the SHA-256 of the
+//! rows); any changed byte is verified in full.
 //!
 //! # Schema
 //!
@@ -58,14 +63,14 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, params};
 use uuid::Uuid;
 
-use super::sql::{self, Param, SummaryRow};
+use super::sql::{self, Param, SummaryRow, Verified};
 use super::{
     CaseHistory, CaseQuery, CaseStore, CaseSummary, FeedEntry, IndexTerms, PutOutcome, StoreError,
     Write, checked_append, checked_imports, parse_case_number, pending_transfer_to, put_one,
@@ -163,6 +168,8 @@ pub struct SqliteStore {
     readers: Mutex<Vec<Connection>>,
     /// The last number handed out per office and year (committed or queued).
     counters: Mutex<HashMap<(String, i32), u64>>,
+    /// Histories verified by this process ([`Verified`]: loads of unchanged rows skip hashing).
+    verified: Verified,
 }
 
 /// What the writer answers for a job: one result per operation (`Err` of its own: the
@@ -297,6 +304,7 @@ impl SqliteStore {
             thread: Mutex::new(Some(thread)),
             readers: Mutex::new(Vec::new()),
             counters: Mutex::new(HashMap::new()),
+            verified: Verified::new(),
         })
     }
 
@@ -341,8 +349,8 @@ impl SqliteStore {
         out
     }
 
-    fn history(&self, case_id: Uuid) -> Result<CaseHistory, StoreError> {
-        self.read(|conn| read_history(conn, case_id))?
+    fn history(&self, case_id: Uuid) -> Result<Arc<CaseHistory>, StoreError> {
+        self.read(|conn| read_history(conn, case_id, &self.verified))?
             .ok_or(StoreError::NotFound)
     }
 }
@@ -367,8 +375,13 @@ impl Drop for SqliteStore {
     }
 }
 
-/// The case's history as stored, checked against its row's anchor; `None` if no such case.
-fn read_history(conn: &Connection, case_id: Uuid) -> Result<Option<CaseHistory>, StoreError> {
+/// The case's history as stored, checked against its row's anchor (or kept in `cache` for
+/// these very rows); `None` if no such case.
+fn read_history(
+    conn: &Connection,
+    case_id: Uuid,
+    cache: &Verified,
+) -> Result<Option<Arc<CaseHistory>>, StoreError> {
     let id = case_id.to_string();
     let mut stmt = conn
         .prepare_cached(&sql::history_sql(placeholder))
@@ -376,11 +389,16 @@ fn read_history(conn: &Connection, case_id: Uuid) -> Result<Option<CaseHistory>,
     let rows = stmt
         .query_map([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .map_err(db)?;
-    sql::history_from_rows(case_id, rows.map(|r| r.map_err(db)), || {
-        conn.prepare_cached("SELECT 1 FROM cases WHERE id = ?1")
-            .and_then(|mut s| s.exists([&id]))
-            .map_err(db)
-    })
+    sql::history_from_rows(
+        case_id,
+        rows.map(|r| r.map_err(db)),
+        || {
+            conn.prepare_cached("SELECT 1 FROM cases WHERE id = ?1")
+                .and_then(|mut s| s.exists([&id]))
+                .map_err(db)
+        },
+        cache,
+    )
 }
 
 fn placeholder(n: usize) -> String {
@@ -708,7 +726,11 @@ impl CaseStore for SqliteStore {
     }
 
     fn load(&self, case_id: Uuid) -> Result<Vec<Event>, StoreError> {
-        Ok(self.history(case_id)?.into_parts().0)
+        Ok(self.history(case_id)?.events().to_vec())
+    }
+
+    fn load_history(&self, case_id: Uuid) -> Result<CaseHistory, StoreError> {
+        Ok(Arc::unwrap_or_clone(self.history(case_id)?))
     }
 
     fn append(
@@ -720,7 +742,7 @@ impl CaseStore for SqliteStore {
         checked_append(
             expected_version,
             events,
-            &mut || self.history(case_id),
+            &mut || self.load_history(case_id),
             &mut |read, after| {
                 let terms = events
                     .iter()
@@ -785,7 +807,11 @@ impl CaseStore for SqliteStore {
                         .collect(),
                 )
             },
-            &mut |id| self.read(|conn| read_history(conn, id)),
+            &mut |id| {
+                Ok(self
+                    .read(|conn| read_history(conn, id, &self.verified))?
+                    .map(Arc::unwrap_or_clone))
+            },
         )
     }
 
