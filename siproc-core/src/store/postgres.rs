@@ -33,7 +33,7 @@ use std::time::Duration;
 use postgres::error::SqlState;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
-use postgres::{NoTls, Transaction};
+use postgres::{GenericClient, NoTls, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
 use uuid::Uuid;
 
@@ -44,6 +44,7 @@ use super::{
 };
 use crate::case::{Case, case_number};
 use crate::history::{self, Event, HistoryError};
+use crate::stats::KeptRecord;
 use crate::workflow::WorkflowError;
 
 /// A pool of PostgreSQL connections ([`connect_pool`]).
@@ -120,7 +121,13 @@ UPDATE cases SET transfer_to = (
 "#,
     // 3: migrated cases (crate::legacy) and their open follow-up items, for lists and statistics.
     "ALTER TABLE cases ADD COLUMN follow_ups BIGINT;",
+    // 4: each case's statistics record (crate::stats, "The record a store keeps"), filled for
+    // the cases stored before by replaying their histories (`fill_records`).
+    "CREATE TABLE case_stats (case_id TEXT PRIMARY KEY, record BYTEA NOT NULL);",
 ];
+
+/// The schema version that added `case_stats`: opening an older database fills it.
+const STATS_SINCE: u32 = 4;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -213,7 +220,46 @@ fn migrate(client: &mut Client) -> Result<(), StoreError> {
         )
         .map_err(db)?;
     }
+    if found > 0 && found < STATS_SINCE {
+        fill_records(&mut tx)?;
+    }
     tx.commit().map_err(db)
+}
+
+/// Writes the statistics record of every case that has none, from its history. A case whose
+/// history no longer verifies is left without one: reading its record loads the history,
+/// which names the damage ([`sql::record_of`]).
+fn fill_records(tx: &mut Transaction<'_>) -> Result<(), StoreError> {
+    let ids: Vec<String> = tx
+        .query(
+            "SELECT id FROM cases WHERE id NOT IN (SELECT case_id FROM case_stats)",
+            &[],
+        )
+        .map_err(db)?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    for id in ids {
+        let case_id = Uuid::parse_str(&id).map_err(|_| sql::corrupt("a case row has a bad id"))?;
+        match read_history(tx, case_id) {
+            Ok(Some(history)) => put_record(tx, &history)?,
+            Ok(None) | Err(StoreError::Damaged { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Writes the statistics record of `history`'s case (replacing the one stored).
+fn put_record(tx: &mut Transaction<'_>, history: &CaseHistory) -> Result<(), StoreError> {
+    let record = KeptRecord::of(history.case(), history.events()).encode();
+    tx.execute(
+        "INSERT INTO case_stats (case_id, record) VALUES ($1, $2) \
+         ON CONFLICT (case_id) DO UPDATE SET record = EXCLUDED.record",
+        &[&history.id().to_string(), &record],
+    )
+    .map_err(db)?;
+    Ok(())
 }
 
 /// The connection settings a URL gives (`postgresql://user:password@host:port/db`, or any libpq
@@ -296,7 +342,7 @@ impl PostgresStore {
     }
 
     fn history(&self, case_id: Uuid) -> Result<CaseHistory, StoreError> {
-        read_history(&mut self.client()?, case_id)?.ok_or(StoreError::NotFound)
+        read_history(&mut *self.client()?, case_id)?.ok_or(StoreError::NotFound)
     }
 
     /// Runs `f` in a transaction and commits if it says [`Write::Done`]; a unique violation
@@ -327,7 +373,10 @@ fn stale_or(e: postgres::Error) -> Result<Write, StoreError> {
     }
 }
 
-fn read_history(client: &mut Client, case_id: Uuid) -> Result<Option<CaseHistory>, StoreError> {
+fn read_history(
+    client: &mut impl GenericClient,
+    case_id: Uuid,
+) -> Result<Option<CaseHistory>, StoreError> {
     let id = case_id.to_string();
     let rows = client
         .query(&sql::history_sql(placeholder), &[&id])
@@ -385,6 +434,7 @@ fn insert_case(tx: &mut Transaction<'_>, history: &CaseHistory) -> Result<Write,
         .map_err(db)?;
     }
     index(tx, case.id, &IndexTerms::of(case))?;
+    put_record(tx, history)?;
     insert_events(tx, case, history.events())
 }
 
@@ -594,6 +644,7 @@ impl CaseStore for PostgresStore {
                     if events.iter().any(|e| IndexTerms::changed_by(&e.kind)) {
                         index(tx, case.id, &IndexTerms::of(case))?;
                     }
+                    put_record(tx, after)?;
                     insert_events(tx, case, events)
                 })
             },
@@ -602,18 +653,27 @@ impl CaseStore for PostgresStore {
 
     fn list(&self, query: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError> {
         let (text, params) = sql::search(query, placeholder);
-        let values: Vec<Box<dyn ToSql + Sync>> = params
-            .into_iter()
-            .map(|p| -> Box<dyn ToSql + Sync> {
-                match p {
-                    Param::Text(t) => Box::new(t),
-                    Param::Int(i) => Box::new(i),
-                }
-            })
-            .collect();
-        let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v.as_ref()).collect();
-        let rows = self.client()?.query(&text, &refs).map_err(db)?;
+        let values = values(params);
+        let rows = self.client()?.query(&text, &refs(&values)).map_err(db)?;
         rows.iter().map(|r| summary_row(r)?.summary()).collect()
+    }
+
+    fn records(&self, query: &CaseQuery) -> Result<Vec<(String, KeptRecord)>, StoreError> {
+        let (text, params) = sql::records_search(query, placeholder);
+        let values = values(params);
+        let mut client = self.client()?;
+        let rows = client.query(&text, &refs(&values)).map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                let bytes: Option<&[u8]> = r.try_get(2).map_err(db)?;
+                sql::record_of(r.try_get(1).map_err(db)?, bytes, || {
+                    let id: String = r.try_get(0).map_err(db)?;
+                    let case_id = Uuid::parse_str(&id)
+                        .map_err(|_| sql::corrupt("a case row has a bad id"))?;
+                    read_history(&mut *client, case_id)?.ok_or(StoreError::NotFound)
+                })
+            })
+            .collect()
     }
 
     fn summary(&self, case_id: Uuid) -> Result<CaseSummary, StoreError> {
@@ -649,7 +709,7 @@ impl CaseStore for PostgresStore {
                     insert_case(tx, history)
                 })
             },
-            &mut |id| read_history(&mut self.client()?, id),
+            &mut |id| read_history(&mut *self.client()?, id),
         )
     }
 
@@ -697,4 +757,22 @@ impl CaseStore for PostgresStore {
             .get(0);
         Ok(u64::try_from(n).unwrap_or(0))
     }
+}
+
+/// Query parameters as PostgreSQL values.
+fn values(params: Vec<Param>) -> Vec<Box<dyn ToSql + Sync>> {
+    params
+        .into_iter()
+        .map(|p| -> Box<dyn ToSql + Sync> {
+            match p {
+                Param::Text(t) => Box::new(t),
+                Param::Int(i) => Box::new(i),
+            }
+        })
+        .collect()
+}
+
+/// [`values`] as the driver takes them.
+fn refs(values: &[Box<dyn ToSql + Sync>]) -> Vec<&(dyn ToSql + Sync)> {
+    values.iter().map(|v| v.as_ref()).collect()
 }
