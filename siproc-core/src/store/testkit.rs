@@ -408,6 +408,7 @@ pub fn batch_imports_answer_each_case(store: &dyn CaseStore) {
     // Numbers continue after the imported ones.
     let next = open(store, &detention_intake("TAP"));
     assert_eq!(next.number, case_number("TAP", 2026, 41));
+    assert_records_match(store);
 }
 
 fn ids(store: &dyn CaseStore, query: CaseQuery) -> Vec<Uuid> {
