@@ -50,7 +50,7 @@ bench-stats: setup-py
 
 # Statistics straight from a SQLite store (benches/stats_from_sqlite/main.rs; figures in
 # benches/README.md, "Statistics"): the store of STATS_CASES cases of ten events is built once
-# under target/bench-data and reused (about 10.6 KB a case on disk).
+# under target/bench-data and reused (about 10.6 KB a case on disk), through put_histories.
 .PHONY: bench-stats-sqlite
 STATS_CASES ?= 100000
 bench-stats-sqlite: setup-rust

@@ -16,7 +16,7 @@
 )]
 
 use siproc_core::store::testkit::{self, check_store};
-use siproc_core::store::{self, CaseStore, MemoryStore, StoreError};
+use siproc_core::store::{self, CaseQuery, CaseStore, MemoryStore, StoreError};
 
 #[test]
 fn memory_store_passes_the_kit() {
@@ -353,6 +353,77 @@ mod sqlite {
         )
         .unwrap();
         assert_eq!(next.number, "TAP-2026-000002");
+        testkit::assert_records_match(&*store);
+    }
+
+    /// Opens `n` cases at TAP in `store`, each with a note.
+    fn cases(store: &dyn CaseStore, n: usize) -> Vec<uuid::Uuid> {
+        (0..n)
+            .map(|_| {
+                let case = store::open_case(
+                    store,
+                    &testkit::catalog(),
+                    &testkit::officer("TAP"),
+                    &testkit::detention_intake("TAP"),
+                    testkit::now(),
+                )
+                .unwrap();
+                let note = siproc_core::workflow::Command::AddNote {
+                    text: "nota".into(),
+                    written_on: None,
+                };
+                store::run(
+                    store,
+                    &testkit::catalog(),
+                    &testkit::officer("TAP"),
+                    case.id,
+                    &note,
+                    testkit::now(),
+                )
+                .unwrap();
+                case.id
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_older_file_gets_its_statistics_records_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cases.db");
+        let ids = cases(&SqliteStore::open(&path).unwrap(), 3);
+        // The file as schema 3 left it (no records), one case damaged on disk.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("DROP TABLE case_stats; PRAGMA user_version = 3;")
+            .unwrap();
+        conn.execute(
+            "UPDATE events SET body = replace(body, 'officer-TAP', 'officer-MEX') \
+             WHERE case_id = ?1 AND seq = 2",
+            [ids[2].to_string()],
+        )
+        .unwrap();
+        let store = SqliteStore::open(&path).unwrap();
+        // The damaged case has no record: reading it loads the history, which names the damage.
+        let err = store.records(&CaseQuery::default()).unwrap_err();
+        assert_eq!(
+            (err.code(), err.case_id()),
+            ("history.changed", Some(ids[2]))
+        );
+        conn.execute(
+            "UPDATE events SET body = replace(body, 'officer-MEX', 'officer-TAP') \
+             WHERE case_id = ?1 AND seq = 2",
+            [ids[2].to_string()],
+        )
+        .unwrap();
+        testkit::assert_records_match(&store);
+        let kept: i64 = conn
+            .query_row("SELECT COUNT(*) FROM case_stats", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(kept, 2, "the damaged case was left without a record");
+        // An unreadable record is a typed error, not a panic.
+        conn.execute("UPDATE case_stats SET record = x'00'", [])
+            .unwrap();
+        let err = store.records(&CaseQuery::default()).unwrap_err();
+        assert_eq!(err.code(), "store.corrupt");
     }
 
     #[test]
@@ -530,6 +601,45 @@ mod postgres {
     #[test]
     fn postgres_store_passes_the_kit() {
         check_store(|| PostgresStore::open(&fresh_url()).unwrap());
+    }
+
+    #[test]
+    fn an_older_database_gets_its_statistics_records_on_open() {
+        let url = fresh_url();
+        let store = PostgresStore::open(&url).unwrap();
+        for office in ["TAP", "MEX"] {
+            let case = store::open_case(
+                &store,
+                &testkit::catalog(),
+                &testkit::officer(office),
+                &testkit::detention_intake(office),
+                testkit::now(),
+            )
+            .unwrap();
+            let close = siproc_core::workflow::Command::ChangeStatus {
+                to: siproc_core::Status::InProgress,
+            };
+            store::run(
+                &store,
+                &testkit::catalog(),
+                &testkit::officer(office),
+                case.id,
+                &close,
+                testkit::now(),
+            )
+            .unwrap();
+        }
+        drop(store);
+        let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+        client
+            .batch_execute(
+                "DROP TABLE case_stats; \
+                 UPDATE siproc_meta SET value = '3' WHERE key = 'schema_version';",
+            )
+            .unwrap();
+        let store = PostgresStore::open(&url).unwrap();
+        testkit::assert_records_match(&store);
+        assert_eq!(store.records(&CaseQuery::default()).unwrap().len(), 2);
     }
 
     #[test]

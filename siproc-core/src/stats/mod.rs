@@ -12,9 +12,28 @@
 //!   the ministry ([`Release`]); `k` comes from the pack (`pack.json`'s `disclosure.k`, 10 by
 //!   default) unless the caller sets it.
 //!
-//! Both read a [`CaseStore`] case by case ([`each_record`]): a summary list, then one history
-//! at a time, so that no more than one case is held in memory. Records carry no personal data:
+//! Both read the records a [`CaseStore`] keeps, a page at a time ([`each_record`],
+//! [`CaseStore::records`]), so that memory stays bounded whatever the store's size (below: what a
+//! record holds and why a store may keep it). Records carry no personal data:
 //! a statistic never names a person, and an error never holds a value.
+//!
+//! # The record a store keeps
+//!
+//! Reading every history to count a million cases costs about 100 µs a case (load, verify,
+//! replay: `benches/README.md`, "Statistics"). So every store also keeps each case's
+//! [`KeptRecord`], written in the same transaction as the case's events (as the `cases` summary
+//! row is), and statistics read those ([`crate::store::CaseStore::records`]). A kept record is a
+//! [`CaseRecord`] without the catalog: its `country` is the national's current location's, if
+//! recorded, and [`KeptRecord::resolve`] applies the office-country fallback when it is read,
+//! so a catalog change never leaves stale records behind.
+//!
+//! Keeping it is acceptable under the data-protection rules because
+//! it holds nothing that identifies a person: no name, no identity document, no birth date, no
+//! place more precise than a country, no free text; sex and age in whole years are coarse, and
+//! the rest are catalog codes, workflow instants and counts that the `cases` summary row and the
+//! feed already expose in part. A later encryption-at-rest change can seal it like the events'
+//! personal values: the SQL stores hold it as one opaque value per case (`KeptRecord::encode`),
+//! which a key can encrypt and decrypt as it is written and read without any other change.
 //!
 //! ```
 //! use chrono::{TimeZone, Utc};
@@ -42,7 +61,7 @@ mod tables;
 pub use accumulate::Accumulator;
 pub use disclosure::{Suppression, protect};
 pub use output::{Cell, Parameters, Release, Statistics, Table, table, write_csv};
-pub use record::{CaseRecord, Origin, UNKNOWN};
+pub use record::{CaseRecord, KeptRecord, Origin, UNKNOWN};
 pub use tables::{CountTable, Durations, Labels};
 
 use crate::catalog::Catalog;
@@ -73,13 +92,13 @@ impl StatsError {
     }
 }
 
-/// How many summaries [`each_record`] reads at a time.
-const PAGE: usize = 1_000;
+/// How many records [`each_record`] reads at a time.
+const PAGE: usize = 10_000;
 
 /// Feeds `sink` the record of every case in `store`, one at a time, in case-number order.
 ///
-/// Summaries are read a page at a time ([`CaseQuery::after`]), so memory stays bounded
-/// whatever the store's size; each history is loaded and replayed on its own.
+/// Records are read a page at a time ([`CaseQuery::after`]), so memory stays bounded whatever
+/// the store's size.
 pub fn each_record(
     store: &dyn CaseStore,
     catalog: &Catalog,
@@ -90,7 +109,9 @@ pub fn each_record(
 
 /// [`each_record`] over the cases `query` matches (a server passes what the caller may see:
 /// [`crate::access::visible_query`]), read a page at a time ([`CaseQuery::after`]) so that
-/// memory stays bounded whatever the store's size; each history is loaded on its own.
+/// memory stays bounded whatever the store's size. The records are the ones the store keeps
+/// ([`CaseStore::records`]): no history is loaded, and the catalog gives each record's
+/// office-country fallback as it is read ([`KeptRecord::resolve`]).
 pub fn each_record_where(
     store: &dyn CaseStore,
     catalog: &Catalog,
@@ -102,14 +123,15 @@ pub fn each_record_where(
         ..query.clone()
     };
     loop {
-        let page = store.list(&query)?;
-        for summary in &page {
-            let events = store.load(summary.id)?;
-            let record = CaseRecord::from_history(&events, catalog).map_err(StoreError::from)?;
-            sink(&record);
+        let page = store.records(&query)?;
+        let full = page.len() == PAGE;
+        let mut last = None;
+        for (number, record) in page {
+            sink(&record.resolve(catalog));
+            last = Some(number);
         }
-        match page.last() {
-            Some(last) if page.len() == PAGE => query.after = Some(last.number.clone()),
+        match last {
+            Some(last) if full => query.after = Some(last),
             _ => return Ok(()),
         }
     }

@@ -12,17 +12,25 @@ use super::{
 };
 use crate::case::case_number;
 use crate::history::{Appended, Event, HistoryError};
+use crate::stats::KeptRecord;
 use crate::workflow::WorkflowError;
 
 struct Stored {
     history: CaseHistory,
     terms: IndexTerms,
+    /// The statistics record, kept with every write as the SQL stores keep theirs.
+    record: KeptRecord,
 }
 
 impl Stored {
     fn new(history: CaseHistory) -> Stored {
         let terms = IndexTerms::of(history.case());
-        Stored { history, terms }
+        let record = KeptRecord::of(history.case(), history.events());
+        Stored {
+            history,
+            terms,
+            record,
+        }
     }
 
     fn matches(&self, q: &CaseQuery, name_words: &[String], document: Option<&str>) -> bool {
@@ -49,6 +57,22 @@ struct Inner {
 }
 
 impl Inner {
+    /// The cases `query` matches, in case-number order, from after `query.after`, at most
+    /// `query.limit`.
+    fn matching<'a>(&'a self, query: &'a CaseQuery) -> impl Iterator<Item = &'a Stored> + 'a {
+        let words = query.name.as_deref().map(name_terms).unwrap_or_default();
+        let document = query.document_number.as_deref().map(document_key);
+        let from = match &query.after {
+            Some(after) => Bound::Excluded(after.clone()),
+            None => Bound::Unbounded,
+        };
+        self.numbers
+            .range((from, Bound::Unbounded))
+            .filter_map(|(_, id)| self.cases.get(id))
+            .filter(move |s| s.matches(query, &words, document.as_deref()))
+            .take(query.limit.unwrap_or(usize::MAX))
+    }
+
     fn record(&mut self, history: &CaseHistory, events: &[Event]) {
         let first = self.feed.len() as u64 + 1;
         self.feed
@@ -144,6 +168,7 @@ impl CaseStore for MemoryStore {
                 if events.iter().any(|e| IndexTerms::changed_by(&e.kind)) {
                     stored.terms = IndexTerms::of(stored.history.case());
                 }
+                stored.record = KeptRecord::of(stored.history.case(), stored.history.events());
                 let entries = FeedEntry::of(stored.history.case(), events, first);
                 inner.feed.extend(entries);
                 Ok(version)
@@ -152,21 +177,18 @@ impl CaseStore for MemoryStore {
     }
 
     fn list(&self, query: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError> {
-        let words = query.name.as_deref().map(name_terms).unwrap_or_default();
-        let document = query.document_number.as_deref().map(document_key);
-        let limit = query.limit.unwrap_or(usize::MAX);
-        let inner = self.read();
-        let from = match &query.after {
-            Some(after) => Bound::Excluded(after.clone()),
-            None => Bound::Unbounded,
-        };
-        Ok(inner
-            .numbers
-            .range((from, Bound::Unbounded))
-            .filter_map(|(_, id)| inner.cases.get(id))
-            .filter(|s| s.matches(query, &words, document.as_deref()))
-            .take(limit)
+        Ok(self
+            .read()
+            .matching(query)
             .map(|s| CaseSummary::of(s.history.case()))
+            .collect())
+    }
+
+    fn records(&self, query: &CaseQuery) -> Result<Vec<(String, KeptRecord)>, StoreError> {
+        Ok(self
+            .read()
+            .matching(query)
+            .map(|s| (s.history.case().number.clone(), s.record.clone()))
             .collect())
     }
 

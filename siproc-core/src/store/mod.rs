@@ -54,6 +54,7 @@ use crate::catalog::Catalog;
 use crate::history::CaseHistory;
 use crate::history::{self, Anchor, AppendError, Event, EventKind, HistoryError};
 use crate::names::fold_name;
+use crate::stats::KeptRecord;
 use crate::workflow::{self, Command, WorkflowError};
 
 mod memory;
@@ -426,6 +427,20 @@ pub trait CaseStore: Send + Sync {
 
     /// Number of cases stored.
     fn count(&self) -> Result<u64, StoreError>;
+
+    /// The statistics records ([`KeptRecord`]) of the cases `query` matches, each with its case
+    /// number, ordered by case number, from after `query.after`, at most `query.limit` — the
+    /// cases [`CaseStore::list`] gives for the same query.
+    ///
+    /// Every store here keeps each case's record, written with its events (see
+    /// [`crate::stats`]'s record docs), and reads them without loading a history. This default,
+    /// for a store that does not, loads and replays each history.
+    fn records(&self, query: &CaseQuery) -> Result<Vec<(String, KeptRecord)>, StoreError> {
+        self.list(query)?
+            .into_iter()
+            .map(|s| Ok((s.number, KeptRecord::replayed(&self.load(s.id)?)?)))
+            .collect()
+    }
 }
 
 /// What the search index holds for a case: for each person the words of their names (folded:

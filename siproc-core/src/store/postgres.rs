@@ -34,7 +34,7 @@ use std::time::Duration;
 use postgres::error::SqlState;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
-use postgres::{NoTls, Transaction};
+use postgres::{GenericClient, NoTls, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
 use uuid::Uuid;
 
@@ -45,6 +45,7 @@ use super::{
 };
 use crate::case::{Case, case_number};
 use crate::history::{self, Event, HistoryError};
+use crate::stats::KeptRecord;
 use crate::workflow::WorkflowError;
 
 /// A pool of PostgreSQL connections ([`connect_pool`]).
@@ -121,7 +122,13 @@ UPDATE cases SET transfer_to = (
 "#,
     // 3: migrated cases (crate::legacy) and their open follow-up items, for lists and statistics.
     "ALTER TABLE cases ADD COLUMN follow_ups BIGINT;",
+    // 4: each case's statistics record (crate::stats, "The record a store keeps"), filled for
+    // the cases stored before by replaying their histories (`fill_records`).
+    "CREATE TABLE case_stats (case_id TEXT PRIMARY KEY, record BYTEA NOT NULL);",
 ];
+
+/// The schema version that added `case_stats`: opening an older database fills it.
+const STATS_SINCE: u32 = 4;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -216,7 +223,48 @@ fn migrate(client: &mut Client) -> Result<(), StoreError> {
         )
         .map_err(db)?;
     }
+    if found > 0 && found < STATS_SINCE {
+        fill_records(&mut tx)?;
+    }
     tx.commit().map_err(db)
+}
+
+/// Writes the statistics record of every case that has none, from its history. A case whose
+/// history no longer verifies is left without one: reading its record loads the history,
+/// which names the damage ([`sql::record_of`]).
+fn fill_records(tx: &mut Transaction<'_>) -> Result<(), StoreError> {
+    let ids: Vec<String> = tx
+        .query(
+            "SELECT id FROM cases WHERE id NOT IN (SELECT case_id FROM case_stats)",
+            &[],
+        )
+        .map_err(db)?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    // Each history is read once here: nothing to keep for later loads.
+    let verified = Verified::new();
+    for id in ids {
+        let case_id = Uuid::parse_str(&id).map_err(|_| sql::corrupt("a case row has a bad id"))?;
+        match read_history(tx, case_id, &verified) {
+            Ok(Some(history)) => put_record(tx, &history)?,
+            Ok(None) | Err(StoreError::Damaged { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Writes the statistics record of `history`'s case (replacing the one stored).
+fn put_record(tx: &mut Transaction<'_>, history: &CaseHistory) -> Result<(), StoreError> {
+    let record = KeptRecord::of(history.case(), history.events()).encode();
+    tx.execute(
+        "INSERT INTO case_stats (case_id, record) VALUES ($1, $2) \
+         ON CONFLICT (case_id) DO UPDATE SET record = EXCLUDED.record",
+        &[&history.id().to_string(), &record],
+    )
+    .map_err(db)?;
+    Ok(())
 }
 
 /// The connection settings a URL gives (`postgresql://user:password@host:port/db`, or any libpq
@@ -302,7 +350,7 @@ impl PostgresStore {
     }
 
     fn history(&self, case_id: Uuid) -> Result<Arc<CaseHistory>, StoreError> {
-        read_history(&mut self.client()?, case_id, &self.verified)?.ok_or(StoreError::NotFound)
+        read_history(&mut *self.client()?, case_id, &self.verified)?.ok_or(StoreError::NotFound)
     }
 
     /// Runs `f` in a transaction and commits if it says [`Write::Done`]; a unique violation
@@ -334,7 +382,7 @@ fn stale_or(e: postgres::Error) -> Result<Write, StoreError> {
 }
 
 fn read_history(
-    client: &mut Client,
+    client: &mut impl GenericClient,
     case_id: Uuid,
     cache: &Verified,
 ) -> Result<Option<Arc<CaseHistory>>, StoreError> {
@@ -400,6 +448,7 @@ fn insert_case(tx: &mut Transaction<'_>, history: &CaseHistory) -> Result<Write,
         .map_err(db)?;
     }
     index(tx, case.id, &IndexTerms::of(case))?;
+    put_record(tx, history)?;
     insert_events(tx, case, history.events())
 }
 
@@ -631,6 +680,7 @@ impl CaseStore for PostgresStore {
                     if events.iter().any(|e| IndexTerms::changed_by(&e.kind)) {
                         index(tx, case.id, &IndexTerms::of(case))?;
                     }
+                    put_record(tx, after)?;
                     insert_events(tx, case, events)
                 })
             },
@@ -639,18 +689,29 @@ impl CaseStore for PostgresStore {
 
     fn list(&self, query: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError> {
         let (text, params) = sql::search(query, placeholder);
-        let values: Vec<Box<dyn ToSql + Sync>> = params
-            .into_iter()
-            .map(|p| -> Box<dyn ToSql + Sync> {
-                match p {
-                    Param::Text(t) => Box::new(t),
-                    Param::Int(i) => Box::new(i),
-                }
-            })
-            .collect();
-        let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v.as_ref()).collect();
-        let rows = self.client()?.query(&text, &refs).map_err(db)?;
+        let values = values(params);
+        let rows = self.client()?.query(&text, &refs(&values)).map_err(db)?;
         rows.iter().map(|r| summary_row(r)?.summary()).collect()
+    }
+
+    fn records(&self, query: &CaseQuery) -> Result<Vec<(String, KeptRecord)>, StoreError> {
+        let (text, params) = sql::records_search(query, placeholder);
+        let values = values(params);
+        let mut client = self.client()?;
+        let rows = client.query(&text, &refs(&values)).map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                let bytes: Option<&[u8]> = r.try_get(2).map_err(db)?;
+                sql::record_of(r.try_get(1).map_err(db)?, bytes, || {
+                    let id: String = r.try_get(0).map_err(db)?;
+                    let case_id = Uuid::parse_str(&id)
+                        .map_err(|_| sql::corrupt("a case row has a bad id"))?;
+                    read_history(&mut *client, case_id, &self.verified)?
+                        .map(Arc::unwrap_or_clone)
+                        .ok_or(StoreError::NotFound)
+                })
+            })
+            .collect()
     }
 
     fn summary(&self, case_id: Uuid) -> Result<CaseSummary, StoreError> {
@@ -696,7 +757,7 @@ impl CaseStore for PostgresStore {
             },
             &mut |id| {
                 Ok(
-                    read_history(&mut self.client()?, id, &self.verified)?
+                    read_history(&mut *self.client()?, id, &self.verified)?
                         .map(Arc::unwrap_or_clone),
                 )
             },
@@ -747,4 +808,22 @@ impl CaseStore for PostgresStore {
             .get(0);
         Ok(u64::try_from(n).unwrap_or(0))
     }
+}
+
+/// Query parameters as PostgreSQL values.
+fn values(params: Vec<Param>) -> Vec<Box<dyn ToSql + Sync>> {
+    params
+        .into_iter()
+        .map(|p| -> Box<dyn ToSql + Sync> {
+            match p {
+                Param::Text(t) => Box::new(t),
+                Param::Int(i) => Box::new(i),
+            }
+        })
+        .collect()
+}
+
+/// [`values`] as the driver takes them.
+fn refs(values: &[Box<dyn ToSql + Sync>]) -> Vec<&(dyn ToSql + Sync)> {
+    values.iter().map(|v| v.as_ref()).collect()
 }

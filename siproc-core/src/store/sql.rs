@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::{CaseQuery, CaseSummary, FeedEntry, StoreError, document_key, name_terms};
 use crate::history::{Anchor, CaseHistory, Event, HistoryError, Tamper};
+use crate::stats::KeptRecord;
 
 /// The columns of `cases` a summary is read from, in this order.
 pub(crate) const SUMMARY_COLUMNS: &str = "id, number, office, category, status, priority, opened_on, version, head, updated_at, follow_ups";
@@ -114,7 +115,34 @@ impl SummaryRow {
 /// The search: a `SELECT` of [`SUMMARY_COLUMNS`] from `cases` for `query`, with its
 /// parameters; `placeholder(n)` writes the n-th (1-based) parameter's placeholder.
 pub(crate) fn search(query: &CaseQuery, placeholder: fn(usize) -> String) -> (String, Vec<Param>) {
-    let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM cases WHERE TRUE");
+    filtered(
+        &format!("SELECT {SUMMARY_COLUMNS} FROM cases"),
+        query,
+        placeholder,
+    )
+}
+
+/// The statistics records of [`search`]'s cases: rows of (case id, case number, encoded
+/// record or NULL), from `cases` left-joined with `case_stats` (whose columns no filter names).
+pub(crate) fn records_search(
+    query: &CaseQuery,
+    placeholder: fn(usize) -> String,
+) -> (String, Vec<Param>) {
+    filtered(
+        "SELECT id, number, s.record FROM cases LEFT JOIN case_stats s ON s.case_id = cases.id",
+        query,
+        placeholder,
+    )
+}
+
+/// `select` (a `SELECT … FROM` over `cases`) restricted to `query`'s cases, in case-number
+/// order, with its parameters.
+fn filtered(
+    select: &str,
+    query: &CaseQuery,
+    placeholder: fn(usize) -> String,
+) -> (String, Vec<Param>) {
+    let mut sql = format!("{select} WHERE TRUE");
     let mut params = Vec::new();
     let mut bind = |p: Param| {
         params.push(p);
@@ -353,4 +381,24 @@ fn digest_of(rows: &[HistoryRow]) -> RowsDigest {
         text(&mut h, body);
     }
     h.finalize().into()
+}
+
+/// A row of [`records_search`] as a record with its case number: the stored record decoded, or,
+/// for a case that has none (its history was damaged when the table was filled), the record
+/// of its history as `history` loads it (which names the damage).
+pub(crate) fn record_of(
+    number: String,
+    record: Option<&[u8]>,
+    history: impl FnOnce() -> Result<crate::history::CaseHistory, StoreError>,
+) -> Result<(String, KeptRecord), StoreError> {
+    let record = match record {
+        Some(bytes) => {
+            KeptRecord::decode(bytes).ok_or_else(|| corrupt("a statistics record is unreadable"))?
+        }
+        None => {
+            let history = history()?;
+            KeptRecord::of(history.case(), history.events())
+        }
+    };
+    Ok((number, record))
 }

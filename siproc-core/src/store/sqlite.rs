@@ -77,6 +77,7 @@ use super::{
 };
 use crate::case::{Case, case_number};
 use crate::history::{self, Anchor, Event, HistoryError};
+use crate::stats::KeptRecord;
 use crate::workflow::WorkflowError;
 
 /// The schema, one migration per version (version `n` is `MIGRATIONS[n - 1]`).
@@ -146,7 +147,13 @@ UPDATE cases SET transfer_to = (
 "#,
     // 3: migrated cases (crate::legacy) and their open follow-up items, for lists and statistics.
     "ALTER TABLE cases ADD COLUMN follow_ups INTEGER;",
+    // 4: each case's statistics record (crate::stats, "The record a store keeps"), filled for
+    // the cases stored before by replaying their histories (`fill_records`).
+    "CREATE TABLE case_stats (case_id TEXT PRIMARY KEY, record BLOB NOT NULL) WITHOUT ROWID;",
 ];
+
+/// The schema version that added `case_stats`: opening an older file fills it.
+const STATS_SINCE: u32 = 4;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -196,6 +203,8 @@ enum Op {
         case: Box<Case>,
         events: Vec<Event>,
         terms: Option<IndexTerms>,
+        /// The case's statistics record after the append.
+        record: Box<KeptRecord>,
     },
     /// An import: done if neither its id nor its number is stored.
     Import { history: CaseHistory },
@@ -282,7 +291,52 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         tx.pragma_update(None, "user_version", version as u32)
             .map_err(db)?;
     }
+    if found > 0 && found < STATS_SINCE {
+        fill_records(&tx)?;
+    }
     tx.commit().map_err(db)
+}
+
+/// Writes the statistics record of every case that has none, from its history. A case whose
+/// history no longer verifies is left without one: reading its record loads the history,
+/// which names the damage ([`sql::record_of`]).
+fn fill_records(conn: &Connection) -> Result<(), StoreError> {
+    let ids: Vec<String> = conn
+        .prepare("SELECT id FROM cases WHERE id NOT IN (SELECT case_id FROM case_stats)")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .map_err(db)?;
+    // Each history is read once here: nothing to keep for later loads.
+    let verified = Verified::new();
+    for id in ids {
+        let case_id = Uuid::parse_str(&id).map_err(|_| sql::corrupt("a case row has a bad id"))?;
+        match read_history(conn, case_id, &verified) {
+            Ok(Some(history)) => put_record(conn, case_id, &history)?,
+            Ok(None) | Err(StoreError::Damaged { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Writes the statistics record of `history`'s case (replacing the one stored).
+fn put_record(conn: &Connection, case_id: Uuid, history: &CaseHistory) -> Result<(), StoreError> {
+    write_record(
+        conn,
+        case_id,
+        &KeptRecord::of(history.case(), history.events()),
+    )
+}
+
+/// Writes `record` as `case_id`'s statistics record (replacing the one stored).
+fn write_record(conn: &Connection, case_id: Uuid, record: &KeptRecord) -> Result<(), StoreError> {
+    let record = record.encode();
+    conn.prepare_cached(
+        "INSERT INTO case_stats (case_id, record) VALUES (?1, ?2) \
+         ON CONFLICT (case_id) DO UPDATE SET record = excluded.record",
+    )
+    .and_then(|mut s| s.execute(params![case_id.to_string(), record]))
+    .map_err(db)?;
+    Ok(())
 }
 
 impl SqliteStore {
@@ -487,6 +541,7 @@ fn run(tx: &Transaction<'_>, op: &Op) -> Result<Write, StoreError> {
             case,
             events,
             terms,
+            record,
         } => {
             let now: Option<(i64, String)> = tx
                 .prepare_cached("SELECT version, head FROM cases WHERE id = ?1")
@@ -506,6 +561,7 @@ fn run(tx: &Transaction<'_>, op: &Op) -> Result<Write, StoreError> {
             if let Some(terms) = terms {
                 index(tx, case.id, terms)?;
             }
+            write_record(tx, case.id, record)?;
             Ok(Write::Done)
         }
         Op::Import { history } => {
@@ -581,7 +637,8 @@ fn insert_case(tx: &Transaction<'_>, history: &CaseHistory) -> Result<(), StoreE
         .map_err(db)?;
     }
     insert_events(tx, case, history.events())?;
-    index(tx, case.id, &IndexTerms::of(case))
+    index(tx, case.id, &IndexTerms::of(case))?;
+    put_record(tx, case.id, history)
 }
 
 fn update_case(tx: &Transaction<'_>, case: &Case) -> Result<(), StoreError> {
@@ -753,6 +810,7 @@ impl CaseStore for SqliteStore {
                     case: Box::new(after.case().clone()),
                     events: events.to_vec(),
                     terms,
+                    record: Box::new(KeptRecord::of(after.case(), after.events())),
                 })
             },
         )
@@ -762,15 +820,8 @@ impl CaseStore for SqliteStore {
         let (text, params) = sql::search(query, placeholder);
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(&text).map_err(db)?;
-            let values: Vec<rusqlite::types::Value> = params
-                .into_iter()
-                .map(|p| match p {
-                    Param::Text(t) => rusqlite::types::Value::Text(t),
-                    Param::Int(i) => rusqlite::types::Value::Integer(i),
-                })
-                .collect();
             let rows = stmt
-                .query_map(rusqlite::params_from_iter(values), summary_row)
+                .query_map(rusqlite::params_from_iter(values(params)), summary_row)
                 .map_err(db)?;
             rows.map(|r| r.map_err(db)?.summary()).collect()
         })
@@ -862,4 +913,43 @@ impl CaseStore for SqliteStore {
                 .map(|n| u64::try_from(n).unwrap_or(0))
         })
     }
+
+    fn records(&self, query: &CaseQuery) -> Result<Vec<(String, KeptRecord)>, StoreError> {
+        let (text, params) = sql::records_search(query, placeholder);
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&text).map_err(db)?;
+            let mut rows = stmt
+                .query(rusqlite::params_from_iter(values(params)))
+                .map_err(db)?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next().map_err(db)? {
+                let number: String = row.get(1).map_err(db)?;
+                let bytes = row
+                    .get_ref(2)
+                    .map_err(db)?
+                    .as_blob_or_null()
+                    .map_err(|_| sql::corrupt("a statistics record is not a blob"))?;
+                out.push(sql::record_of(number, bytes, || {
+                    let id: String = row.get(0).map_err(db)?;
+                    let case_id = Uuid::parse_str(&id)
+                        .map_err(|_| sql::corrupt("a case row has a bad id"))?;
+                    read_history(conn, case_id, &self.verified)?
+                        .map(Arc::unwrap_or_clone)
+                        .ok_or(StoreError::NotFound)
+                })?);
+            }
+            Ok(out)
+        })
+    }
+}
+
+/// Query parameters as SQLite values.
+fn values(params: Vec<Param>) -> Vec<rusqlite::types::Value> {
+    params
+        .into_iter()
+        .map(|p| match p {
+            Param::Text(t) => rusqlite::types::Value::Text(t),
+            Param::Int(i) => rusqlite::types::Value::Integer(i),
+        })
+        .collect()
 }

@@ -12,7 +12,8 @@
 //! tampered and foreign events refused without partial writes, imports ([`CaseStore::put_history`],
 //! and in batches with [`CaseStore::put_histories`]),
 //! search by office, status, category, number, document and accent-free name (also after a
-//! correction), paging, the feed, large histories, and 64 threads appending at one version.
+//! correction), paging, the feed, large histories, 64 threads appending at one version, and
+//! the statistics records ([`CaseStore::records`]) after every kind of write.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -32,6 +33,7 @@ use crate::actor::{Actor, Role};
 use crate::case::{Case, Intake, Status, case_number};
 use crate::catalog::Catalog;
 use crate::history::{self, Event};
+use crate::stats::CaseRecord;
 use crate::workflow::{self, Command};
 
 /// Runs every check of the contract, each on a fresh store from `make`.
@@ -48,6 +50,7 @@ pub fn check_store<S: CaseStore>(make: impl Fn() -> S) {
     large_histories_load_whole(&make());
     sixty_four_writers_at_one_version(&make());
     unknown_cases_are_not_found(&make());
+    statistics_records_follow_every_write(&make());
 }
 
 /// The catalog the kit's cases use.
@@ -184,6 +187,7 @@ pub fn numbers_run_without_gaps(store: &dyn CaseStore) {
     )
     .expect("opening in 2027");
     assert_eq!(case.number, case_number("TAP", 2027, 1));
+    assert_records_match(store);
 }
 
 /// A stale expected version is a conflict naming the current version; the very same events
@@ -324,6 +328,7 @@ pub fn imports_keep_numbers_and_are_idempotent(store: &dyn CaseStore) {
     let next = open(store, &detention_intake("GUA"));
     assert_eq!(next.number, case_number("GUA", 2026, 8));
     assert_eq!(store.count().expect("count"), 3);
+    assert_records_match(store);
 }
 
 /// A batch import answers each case as `put_history` would, in order: the sound ones are
@@ -403,6 +408,7 @@ pub fn batch_imports_answer_each_case(store: &dyn CaseStore) {
     // Numbers continue after the imported ones.
     let next = open(store, &detention_intake("TAP"));
     assert_eq!(next.number, case_number("TAP", 2026, 41));
+    assert_records_match(store);
 }
 
 fn ids(store: &dyn CaseStore, query: CaseQuery) -> Vec<Uuid> {
@@ -524,6 +530,7 @@ pub fn search_finds_by_every_criterion(store: &dyn CaseStore) {
     for personal in ["Güity", "0801-1994-04512", "\"Ana", "Ana "] {
         assert!(!json.contains(personal), "a summary holds personal data");
     }
+    assert_records_match(store);
 }
 
 /// Lists come in case-number order, a page at a time.
@@ -639,6 +646,7 @@ pub fn pending_transfers_reach_the_receiving_office(store: &dyn CaseStore) {
     assert_eq!(reaching("TAP"), BTreeSet::from([tap.id, mex.id]));
     assert!(reaching("MEX").is_empty());
     assert_eq!(pending(), vec![None; 4]);
+    assert_records_match(store);
 }
 
 /// Every write shows in the feed, in order, without personal data.
@@ -746,6 +754,7 @@ pub fn sixty_four_writers_at_one_version(store: &dyn CaseStore) {
         .map(|n| n.text)
         .collect();
     assert_eq!(notes.len(), 64, "a note was lost");
+    assert_records_match(store);
 }
 
 /// Unknown ids are `store.not_found`.
@@ -760,4 +769,131 @@ pub fn unknown_cases_are_not_found(store: &dyn CaseStore) {
         Err(StoreError::NotFound)
     );
     assert_eq!(store.count().expect("count"), 0);
+}
+
+/// The statistics records of every case in `store` are those of its history
+/// ([`CaseRecord::from_history`]), read a page of three at a time, and the records of the
+/// cases a query matches are those of the cases [`CaseStore::list`] gives for it.
+pub fn assert_records_match(store: &dyn CaseStore) {
+    let catalog = catalog();
+    let mut query = CaseQuery {
+        limit: Some(3),
+        ..CaseQuery::default()
+    };
+    let mut seen = 0;
+    loop {
+        let records = store
+            .records(&query)
+            .unwrap_or_else(|e| panic!("records failed: {}", e.code()));
+        let summaries = store.list(&query).expect("list");
+        assert_eq!(
+            records.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            summaries.iter().map(|s| &s.number).collect::<Vec<_>>(),
+            "records are those of the cases list gives, in the same order"
+        );
+        for ((number, record), summary) in records.iter().zip(&summaries) {
+            let events = store.load(summary.id).expect("load");
+            let replayed = CaseRecord::from_history(&events, &catalog).expect("replays");
+            assert_eq!(
+                record.clone().resolve(&catalog),
+                replayed,
+                "the record of {number} is its history's"
+            );
+        }
+        seen += records.len();
+        match records.last() {
+            Some((last, _)) if records.len() == 3 => query.after = Some(last.clone()),
+            _ => break,
+        }
+    }
+    assert_eq!(
+        seen as u64,
+        store.count().expect("count"),
+        "every case has a record"
+    );
+    let Some(first) = store
+        .list(&CaseQuery::default())
+        .expect("list")
+        .first()
+        .cloned()
+    else {
+        return;
+    };
+    let by_office = CaseQuery {
+        office: Some(first.office.clone()),
+        ..CaseQuery::default()
+    };
+    let numbers: Vec<String> = store
+        .records(&by_office)
+        .expect("records")
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    let listed: Vec<String> = store
+        .list(&by_office)
+        .expect("list")
+        .into_iter()
+        .map(|s| s.number)
+        .collect();
+    assert_eq!(
+        numbers, listed,
+        "a query filters records as it filters lists"
+    );
+}
+
+/// The statistics records follow creations, appends (status changes, notes, services, a
+/// closure, a correction, a transfer) and imports.
+pub fn statistics_records_follow_every_write(store: &dyn CaseStore) {
+    assert!(
+        store
+            .records(&CaseQuery::default())
+            .expect("records")
+            .is_empty()
+    );
+    let a = open(store, &detention_intake("TAP"));
+    let b = open(store, &victim_intake("MEX"));
+    assert_records_match(store);
+    let later = now() + chrono::TimeDelta::hours(5);
+    let tap = officer("TAP");
+    for command in [
+        Command::ChangeStatus {
+            to: Status::InProgress,
+        },
+        note(1),
+        Command::ChangeStatus {
+            to: Status::Resolved,
+        },
+        Command::Close {
+            outcome: Some("released".into()),
+        },
+    ] {
+        run(store, &catalog(), &tap, a.id, &command, later)
+            .unwrap_or_else(|e| panic!("the command failed: {}", e.code()));
+        assert_records_match(store);
+    }
+    let (events, _) = notes(&b, 2);
+    store.append(b.id, 1, &events).expect("append");
+    // The same events again: idempotent, and the record stays.
+    store.append(b.id, 1, &events).expect("append again");
+    assert_records_match(store);
+    let source = super::MemoryStore::new();
+    let c = open(&source, &victim_intake("GUA"));
+    run(&source, &catalog(), &officer("GUA"), c.id, &note(3), later).expect("note");
+    let imported = source.load(c.id).expect("load");
+    assert_eq!(store.put_history(&imported), Ok(PutOutcome::Inserted));
+    assert_records_match(store);
+    let closed = store
+        .records(&CaseQuery {
+            number: Some(a.number.clone()),
+            ..CaseQuery::default()
+        })
+        .expect("records");
+    let [(_, record)] = closed.as_slice() else {
+        panic!("one record for one number")
+    };
+    let record = record.clone().resolve(&catalog());
+    assert_eq!(record.status, Status::Closed);
+    assert_eq!(record.first_action_at, Some(later));
+    assert_eq!(record.closed_at, Some(later));
+    assert_eq!(&*record.category, "detention");
 }
