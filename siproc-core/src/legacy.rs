@@ -46,7 +46,7 @@ use crate::actor::Actor;
 use crate::case::{Case, Consent, Facts, Intake, Note};
 use crate::catalog::{Catalog, CatalogError};
 use crate::duplicates::{DuplicatePair, find_duplicate_persons};
-use crate::history::{Event, GENESIS_HASH};
+use crate::history::{Event, FreshEvent, GENESIS_HASH};
 use crate::issue::{Issue, Locale, Report, Severity};
 use crate::names::fold_name;
 use crate::person::{
@@ -1020,7 +1020,7 @@ pub fn open(
     origin: (&str, u64),
     number: &str,
     now: DateTime<Utc>,
-) -> Result<Event, WorkflowError> {
+) -> Result<FreshEvent, WorkflowError> {
     workflow::may_open(actor, &ready.intake.office)?;
     let (source, row) = origin;
     let legacy = LegacyOrigin {
@@ -1036,7 +1036,8 @@ pub fn open(
         actor.clone(),
         now,
         crate::history::EventKind::CaseOpened(Box::new(opened)),
-    )?)
+    )
+    .map(FreshEvent)?)
 }
 
 /// The follow-up items of `case` that a correction at `path` completes, given the report on
