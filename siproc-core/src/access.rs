@@ -22,7 +22,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::case::{Case, TransferStatus};
+use crate::case::Case;
 use crate::store::{CaseQuery, FeedEntry};
 use crate::workflow::MAX_SHORT_TEXT_CHARS;
 use crate::{Actor, Role};
@@ -44,11 +44,7 @@ impl<'a> Scope<'a> {
     pub fn of(case: &'a Case) -> Scope<'a> {
         Scope {
             office: &case.office,
-            transfer_to: case
-                .transfer
-                .as_ref()
-                .filter(|t| t.status == TransferStatus::Pending)
-                .map(|t| t.to_office.as_str()),
+            transfer_to: case.pending_transfer(),
         }
     }
 

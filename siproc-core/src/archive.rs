@@ -23,7 +23,9 @@
 //!
 //! Each rejected case is reported with its line and reason. By default nothing is written
 //! unless the whole file is sound; [`ImportOptions::partial`] writes the sound cases anyway.
-//! Import reads the file twice (verify, then write), so it holds one case at a time in memory.
+//! Import reads the file twice (verify, then write), so it holds one case at a time in memory
+//! while verifying, and [`IMPORT_BATCH`] cases while writing: the store gets them in batches
+//! ([`CaseStore::put_histories`]), one transaction and one disk flush each.
 //!
 //! A consistent rewrite of a whole case line *and* the trailer cannot be detected from the
 //! file alone (hashes are not signatures); compare the anchors with ones held elsewhere.
@@ -42,6 +44,11 @@ use crate::store::{CaseQuery, CaseStore, CaseSummary, PutOutcome, StoreError};
 pub const FORMAT: &str = "siproc";
 /// The format version this code writes and reads.
 pub const VERSION: u32 = 1;
+
+/// How many cases [`import`] hands the store at a time ([`CaseStore::put_histories`]: one
+/// transaction, one disk flush): enough to make the flush's cost small per case, few enough
+/// to keep memory bounded (a batch is held in memory while written).
+pub const IMPORT_BATCH: usize = 500;
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -468,6 +475,7 @@ pub fn import<R: BufRead + Seek>(
     }
     input.seek(SeekFrom::Start(start))?;
     let mut wanted = scan.accepted.iter().peekable();
+    let mut batch = Vec::with_capacity(IMPORT_BATCH);
     let mut buf = Vec::new();
     let mut line_no = 0;
     while let Some(&&(line, known)) = wanted.peek() {
@@ -484,20 +492,41 @@ pub fn import<R: BufRead + Seek>(
             report.unchanged += 1;
             continue;
         }
-        let record: CaseRecord =
-            match serde_json::from_slice(buf.strip_suffix(b"\n").unwrap_or(&buf)) {
-                Ok(r) => r,
-                Err(e) => {
-                    // The file changed between the passes.
-                    report.rejected.push(RejectedCase {
-                        line,
-                        case_id: None,
-                        reason: Rejection::Malformed { column: e.column() },
-                    });
-                    continue;
-                }
-            };
-        match store.put_history(&record.events) {
+        match serde_json::from_slice::<CaseRecord>(buf.strip_suffix(b"\n").unwrap_or(&buf)) {
+            Ok(record) => batch.push((line, record)),
+            // The file changed between the passes.
+            Err(e) => report.rejected.push(RejectedCase {
+                line,
+                case_id: None,
+                reason: Rejection::Malformed { column: e.column() },
+            }),
+        }
+        if batch.len() == IMPORT_BATCH {
+            write_batch(store, &mut batch, &mut report);
+        }
+    }
+    write_batch(store, &mut batch, &mut report);
+    Ok(report)
+}
+
+/// Hands the store `batch` ([`CaseStore::put_histories`]: one transaction) and empties it,
+/// reporting each case. When the whole batch fails (the backend), each of its cases is rejected
+/// with that error: none of them was written, and the next batches are still tried.
+fn write_batch(
+    store: &dyn CaseStore,
+    batch: &mut Vec<(usize, CaseRecord)>,
+    report: &mut ImportReport,
+) {
+    if batch.is_empty() {
+        return;
+    }
+    let histories: Vec<&[Event]> = batch.iter().map(|(_, r)| r.events.as_slice()).collect();
+    let outcomes = match store.put_histories(&histories) {
+        Ok(outcomes) => outcomes,
+        Err(e) => histories.iter().map(|_| Err(e.clone())).collect(),
+    };
+    for ((line, record), outcome) in batch.drain(..).zip(outcomes) {
+        match outcome {
             Ok(PutOutcome::Inserted) => {
                 report.imported += 1;
                 report.written = true;
@@ -510,7 +539,6 @@ pub fn import<R: BufRead + Seek>(
             }),
         }
     }
-    Ok(report)
 }
 
 fn scan<R: BufRead>(input: &mut R, store: Option<&dyn CaseStore>) -> Result<Scan, ArchiveError> {

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use validator::Validate;
 
+use crate::issue::Report;
 use crate::person::Person;
 
 /// Category-specific facts, keyed by the fact names of the catalog (`date_of_death`, `facility`, …).
@@ -355,7 +356,7 @@ pub struct Case {
     /// Where a migrated case came from and its open follow-up items ([`crate::legacy`]);
     /// absent for cases registered through an intake.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub legacy: Option<crate::legacy::LegacyOrigin>,
+    pub legacy: Option<LegacyOrigin>,
     /// A transfer under way or last decided.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer: Option<Transfer>,
@@ -382,6 +383,15 @@ pub struct Case {
 }
 
 impl Case {
+    /// The office a transfer of the case is pending to, if one is: that office sees the case
+    /// until the transfer is decided ([`crate::access`]).
+    pub fn pending_transfer(&self) -> Option<&str> {
+        self.transfer
+            .as_ref()
+            .filter(|t| t.status == TransferStatus::Pending)
+            .map(|t| t.to_office.as_str())
+    }
+
     /// The first person with the role `national`.
     pub fn national(&self) -> Option<&Person> {
         self.persons
@@ -393,4 +403,69 @@ impl Case {
 /// Builds a human case number: `{office}-{year}-{sequence:06}`.
 pub fn case_number(office: &str, year: i32, sequence: u64) -> String {
     format!("{office}-{year}-{sequence:06}")
+}
+/// Where a migrated case came from ([`crate::legacy`]), and what it still lacks. Recorded in its `case_opened`
+/// event and carried by the case. Holds no personal data: the source is a reference chosen by
+/// whoever runs the migration (the log's file name), the row its position in that file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LegacyOrigin {
+    /// The source log, by reference (e.g. `legado_tapachula_2019.csv`).
+    pub source: String,
+    /// The row in the source (the spreadsheet's row number; the header is row 1).
+    pub row: u64,
+    /// What today's intake requires and the log did not record; empty once completed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub follow_ups: Vec<FollowUp>,
+}
+
+/// One missing item of a migrated case: the rule that asks for it and where it goes.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUp {
+    /// The rule code (`fact.required`, `persons.relative_required`, `consent.missing`, …).
+    pub code: String,
+    /// Where the item goes, as a JSON Pointer into the case (`/facts/arrest_date`, `/persons`,
+    /// `/consent`).
+    pub path: String,
+}
+
+impl LegacyOrigin {
+    /// Whether the case still lacks something.
+    pub fn is_incomplete(&self) -> bool {
+        !self.follow_ups.is_empty()
+    }
+
+    /// The follow-up items that a correction at `path` completes, given the report on the
+    /// corrected case: those whose place is at or above `path` (`/facts/arrest_date`, or
+    /// `/persons` for a new person) and whose rule no longer reports anything there.
+    pub fn resolved_by(&self, path: &str, report: &Report) -> Vec<FollowUp> {
+        self.follow_ups
+            .iter()
+            .filter(|f| {
+                let here = path == f.path || path.starts_with(&format!("{}/", f.path));
+                let below = format!("{}/", f.path);
+                let still = report
+                    .issues
+                    .iter()
+                    .any(|i| i.code == f.code && (i.path == f.path || i.path.starts_with(&below)));
+                here && !still
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// Removes completed items (the step of replay).
+    pub fn complete(&mut self, resolved: &[FollowUp]) {
+        self.follow_ups.retain(|f| !resolved.contains(f));
+    }
+
+    /// Recording given consent completes the consent item (the step of replay).
+    pub fn consent_recorded(&mut self, consent: &Consent) {
+        if consent.given {
+            self.follow_ups.retain(|f| f.path != "/consent");
+        }
+    }
 }

@@ -118,10 +118,9 @@ use uuid::Uuid;
 
 use crate::actor::Actor;
 use crate::case::{
-    Attachment, Case, Consent, ConsentScope, Facts, GeneratedForm, Note, Priority, Referral,
-    ReferralStatus, Service, Status, Transfer, TransferStatus,
+    Attachment, Case, Consent, ConsentScope, Facts, FollowUp, GeneratedForm, LegacyOrigin, Note,
+    Priority, Referral, ReferralStatus, Service, Status, Transfer, TransferStatus,
 };
-use crate::legacy::{FollowUp, LegacyOrigin};
 use crate::person::Person;
 use crate::transitions::{self, CommandKind};
 pub use case_history::{AppendError, Appended, CaseHistory};
@@ -1031,7 +1030,9 @@ pub fn apply(case: &mut Case, event: &Event) -> Result<(), HistoryError> {
         } => {
             let value = new.value().ok_or(HistoryError::Erased { seq })?;
             apply_correction(case, path, value).map_err(|_| invalid("bad_correction"))?;
-            crate::legacy::complete(case, resolves);
+            if let Some(origin) = &mut case.legacy {
+                origin.complete(resolves);
+            }
         }
         EventKind::StatusChanged { from, .. } => {
             if *from == Status::Resolved {
@@ -1085,7 +1086,9 @@ pub fn apply(case: &mut Case, event: &Event) -> Result<(), HistoryError> {
         }
         EventKind::ConsentRecorded { consent } => {
             case.consent = Some(consent.clone());
-            crate::legacy::consent_recorded(case, consent);
+            if let Some(origin) = &mut case.legacy {
+                origin.consent_recorded(consent);
+            }
         }
         EventKind::ConsentWithdrawn { scope } => {
             let consent = case.consent.as_mut().ok_or(invalid("no_consent"))?;

@@ -98,6 +98,12 @@ pub enum Misuse {
     TooLarge(crate::limits::Limit),
 }
 
+impl From<crate::limits::Limit> for Misuse {
+    fn from(limit: crate::limits::Limit) -> Misuse {
+        Misuse::TooLarge(limit)
+    }
+}
+
 impl Misuse {
     /// Every misuse.
     pub const ALL: &'static [Misuse] = &[

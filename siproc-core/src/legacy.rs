@@ -24,7 +24,7 @@
 //!    items). The case ([`crate::Case::legacy`]) and its summary tell migrated and incomplete
 //!    cases apart.
 //! 3. A later `correct` command that supplies a missing item completes it: the
-//!    `facts_corrected` event lists the items it resolves (see [`resolved_by`]), and
+//!    `facts_corrected` event lists the items it resolves (see [`LegacyOrigin::resolved_by`](crate::LegacyOrigin::resolved_by)), and
 //!    recording consent resolves the consent item.
 //!
 //! [`import`] runs the whole migration of a log against a [`CaseStore`]: idempotent by source
@@ -43,11 +43,11 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::actor::Actor;
-use crate::case::{Case, Consent, Facts, Intake, Note};
+use crate::case::{Facts, FollowUp, Intake, LegacyOrigin, Note};
 use crate::catalog::{Catalog, CatalogError};
 use crate::duplicates::{DuplicatePair, find_duplicate_persons};
 use crate::history::{Event, FreshEvent, GENESIS_HASH};
-use crate::issue::{Issue, Locale, Report, Severity};
+use crate::issue::{Issue, Locale, Severity};
 use crate::names::fold_name;
 use crate::person::{
     Contact, ContactKind, IdentityDocument, Location, LocationKind, Person, PersonRole, Sex,
@@ -55,41 +55,6 @@ use crate::person::{
 use crate::store::{CaseStore, StoreError};
 use crate::validation::validate_on;
 use crate::workflow::{self, WorkflowError};
-
-/// Where a migrated case came from, and what it still lacks. Recorded in its `case_opened`
-/// event and carried by the case. Holds no personal data: the source is a reference chosen by
-/// whoever runs the migration (the log's file name), the row its position in that file.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LegacyOrigin {
-    /// The source log, by reference (e.g. `legado_tapachula_2019.csv`).
-    pub source: String,
-    /// The row in the source (the spreadsheet's row number; the header is row 1).
-    pub row: u64,
-    /// What today's intake requires and the log did not record; empty once completed.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub follow_ups: Vec<FollowUp>,
-}
-
-/// One missing item of a migrated case: the rule that asks for it and where it goes.
-#[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(deny_unknown_fields)]
-pub struct FollowUp {
-    /// The rule code (`fact.required`, `persons.relative_required`, `consent.missing`, …).
-    pub code: String,
-    /// Where the item goes, as a JSON Pointer into the case (`/facts/arrest_date`, `/persons`,
-    /// `/consent`).
-    pub path: String,
-}
-
-impl LegacyOrigin {
-    /// Whether the case still lacks something.
-    pub fn is_incomplete(&self) -> bool {
-        !self.follow_ups.is_empty()
-    }
-}
 
 /// How a legacy import treats a validation error of a given code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -1038,45 +1003,6 @@ pub fn open(
         crate::history::EventKind::CaseOpened(Box::new(opened)),
     )
     .map(FreshEvent)?)
-}
-
-/// The follow-up items of `case` that a correction at `path` completes, given the report on
-/// the corrected case: those whose place is at or above `path` (`/facts/arrest_date`, or
-/// `/persons` for a new person) and whose rule no longer reports anything there.
-pub fn resolved_by(case: &Case, path: &str, report: &Report) -> Vec<FollowUp> {
-    let Some(origin) = &case.legacy else {
-        return Vec::new();
-    };
-    origin
-        .follow_ups
-        .iter()
-        .filter(|f| {
-            let here = path == f.path || path.starts_with(&format!("{}/", f.path));
-            let below = format!("{}/", f.path);
-            let still = report
-                .issues
-                .iter()
-                .any(|i| i.code == f.code && (i.path == f.path || i.path.starts_with(&below)));
-            here && !still
-        })
-        .cloned()
-        .collect()
-}
-
-/// Removes completed items from the case's follow-ups (the step of replay).
-pub fn complete(case: &mut Case, resolved: &[FollowUp]) {
-    if let Some(origin) = &mut case.legacy {
-        origin.follow_ups.retain(|f| !resolved.contains(f));
-    }
-}
-
-/// Recording given consent completes the consent item (the step of replay).
-pub fn consent_recorded(case: &mut Case, consent: &Consent) {
-    if let Some(origin) = &mut case.legacy
-        && consent.given
-    {
-        origin.follow_ups.retain(|f| f.path != "/consent");
-    }
 }
 
 /// What became of one row in an [`import`].

@@ -40,6 +40,8 @@ mod actor;
 mod case;
 mod catalog;
 mod country;
+#[cfg(feature = "pdf")]
+mod fonts;
 mod issue;
 mod names;
 mod normalize;
@@ -64,9 +66,9 @@ pub mod workflow;
 
 pub use actor::{Actor, Role};
 pub use case::{
-    Attachment, Case, Consent, ConsentScope, Facts, GeneratedForm, Intake, Note, Priority,
-    Referral, ReferralRequest, ReferralStatus, Service, Status, Transfer, TransferStatus,
-    case_number,
+    Attachment, Case, Consent, ConsentScope, Facts, FollowUp, GeneratedForm, Intake, LegacyOrigin,
+    Note, Priority, Referral, ReferralRequest, ReferralStatus, Service, Status, Transfer,
+    TransferStatus, case_number,
 };
 pub use catalog::{
     BuiltinPack, Catalog, CatalogError, CatalogView, Category, CategoryView, Choice, ChoiceView,

@@ -4,7 +4,8 @@
 //! Validation itself is total: any JSON gets a report. What the limits guard is the work and the
 //! memory a single call may take before validation starts. They are far above anything a real
 //! intake holds (a few kilobytes, five levels deep), and going past one is *misuse*, not a
-//! problem of the record: every face answers with [`Misuse::TooLarge`] (code
+//! problem of the record: a check returns the [`Limit`] passed, and every face answers with
+//! [`Misuse::TooLarge`](crate::Misuse::TooLarge) (code
 //! `siproc.too_large`) naming the limit, never the input.
 //!
 //! | face | where the limits apply |
@@ -24,9 +25,8 @@ use std::fmt;
 use serde::Serialize;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use crate::issue::Misuse;
-
-/// One of the [`Limits`], as [`Misuse::TooLarge`] names it.
+/// One of the [`Limits`]: what a check returns when input goes past it, and what
+/// [`Misuse::TooLarge`](crate::Misuse::TooLarge) names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Limit {
@@ -108,11 +108,11 @@ impl Limits {
     /// use siproc_core::Misuse;
     /// assert!(Limits::DEFAULT.check_json(br#"{"persons": [{"given_names": "Ana"}]}"#).is_ok());
     /// let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
-    /// assert_eq!(Limits::DEFAULT.check_json(deep.as_bytes()), Err(Misuse::TooLarge(Limit::Depth)));
+    /// assert_eq!(Limits::DEFAULT.check_json(deep.as_bytes()), Err(Limit::Depth));
     /// ```
-    pub fn check_json(&self, text: &[u8]) -> Result<(), Misuse> {
+    pub fn check_json(&self, text: &[u8]) -> Result<(), Limit> {
         if text.len() > self.record_bytes {
-            return Err(Misuse::TooLarge(Limit::RecordBytes));
+            return Err(Limit::RecordBytes);
         }
         // Read as text, so that the crate has one instance of serde_json's reader (the
         // WebAssembly module's size); bytes that are not UTF-8 end the JSON there, as they end
@@ -129,33 +129,31 @@ impl Limits {
         // serde_json's own recursion limit (128) is above `depth` for the default limits; a
         // caller raising `depth` past it meets a syntax error instead, which passes here.
         let _ = Walk::new(self, &hit).deserialize(&mut de);
-        hit.get()
-            .map_or(Ok(()), |limit| Err(Misuse::TooLarge(limit)))
+        hit.get().map_or(Ok(()), Err)
     }
 
     /// Checks a JSON value (built by a face from its own objects) against the limits of a
     /// record's contents: depth, strings and lists.
-    pub fn check_value(&self, value: &serde_json::Value) -> Result<(), Misuse> {
+    pub fn check_value(&self, value: &serde_json::Value) -> Result<(), Limit> {
         let hit = Cell::new(None);
         let _ = Walk::new(self, &hit).deserialize(value);
-        hit.get()
-            .map_or(Ok(()), |limit| Err(Misuse::TooLarge(limit)))
+        hit.get().map_or(Ok(()), Err)
     }
 
     /// Checks a string argument (a field's value, a document number, a line) by its length in
     /// bytes of UTF-8.
-    pub fn check_string(&self, bytes: usize) -> Result<(), Misuse> {
+    pub fn check_string(&self, bytes: usize) -> Result<(), Limit> {
         if bytes > self.string_bytes {
-            Err(Misuse::TooLarge(Limit::StringBytes))
+            Err(Limit::StringBytes)
         } else {
             Ok(())
         }
     }
 
     /// Checks the number of records or lines given to one call.
-    pub fn check_batch(&self, length: usize) -> Result<(), Misuse> {
+    pub fn check_batch(&self, length: usize) -> Result<(), Limit> {
         if length > self.batch_length {
-            Err(Misuse::TooLarge(Limit::BatchLength))
+            Err(Limit::BatchLength)
         } else {
             Ok(())
         }
@@ -283,8 +281,9 @@ impl<'de> Visitor<'de> for Walk<'_> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::Misuse;
 
-    const TOO_LARGE: fn(Limit) -> Result<(), Misuse> = |l| Err(Misuse::TooLarge(l));
+    const TOO_LARGE: fn(Limit) -> Result<(), Limit> = Err;
 
     #[test]
     fn a_real_intake_is_far_within_the_limits() {

@@ -499,7 +499,7 @@ pub fn open_fresh(
 pub(crate) fn opening(
     intake: Intake,
     number: &str,
-    legacy: Option<crate::legacy::LegacyOrigin>,
+    legacy: Option<crate::case::LegacyOrigin>,
 ) -> Result<Opened, HistoryError> {
     Ok(Opened {
         number: number.to_owned(),
@@ -923,7 +923,11 @@ fn correct(
         path: path.to_owned(),
         old: Sealed::new(old)?,
         new: Sealed::new(new)?,
-        resolves: crate::legacy::resolved_by(case, path, &report),
+        resolves: case
+            .legacy
+            .as_ref()
+            .map(|origin| origin.resolved_by(path, &report))
+            .unwrap_or_default(),
     })
 }
 

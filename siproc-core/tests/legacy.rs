@@ -8,13 +8,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 use siproc_core::history::{self, EventKind};
 use siproc_core::legacy::{
-    self, FollowUp, ImportOptions, LegacyMap, LegacyRow, Outcome, parse_date, split_name,
+    self, ImportOptions, LegacyMap, LegacyRow, Outcome, parse_date, split_name,
 };
 use siproc_core::store::{self, CaseStore, MemoryStore};
 use siproc_core::workflow::Command;
 use siproc_core::{Actor, Role};
 use siproc_core::{Catalog, Locale};
-use siproc_core::{Consent, ConsentScope};
+use siproc_core::{Consent, ConsentScope, FollowUp};
 
 fn now() -> DateTime<Utc> {
     "2026-06-01T12:00:00Z".parse().unwrap()

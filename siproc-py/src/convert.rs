@@ -76,8 +76,8 @@ pub fn to_json(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
 }
 
 /// The core's verdict on an input's size, as Python's.
-pub fn within(verdict: Result<(), Misuse>) -> PyResult<()> {
-    verdict.map_err(errors::misuse)
+pub fn within(verdict: Result<(), Limit>) -> PyResult<()> {
+    verdict.map_err(|limit| errors::misuse(Misuse::from(limit)))
 }
 
 fn to_json_at(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {

@@ -207,7 +207,8 @@ fn property(object: &JsValue, name: &str) -> Result<JsValue, JsValue> {
 }
 
 /// The core's misuse verdict as a thrown `Error` with the same code.
-fn refused(m: Misuse) -> JsValue {
+fn refused(m: impl Into<Misuse>) -> JsValue {
+    let m = m.into();
     misuse(m.code(), &m.to_string())
 }
 

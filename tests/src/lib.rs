@@ -137,7 +137,9 @@ pub fn misuse_verdict(case: &Case) -> Option<&'static str> {
         (None, Some(intake)) => limits.check_value(intake),
         (None, None) => Ok(()),
     };
-    within.err().map(siproc_core::Misuse::code)
+    within
+        .err()
+        .map(|limit| siproc_core::Misuse::from(limit).code())
 }
 
 pub fn run(case: &Case) -> (Vec<Issue>, Option<serde_json::Value>) {

@@ -75,7 +75,7 @@ fn from_serde(e: &serde_json::Error, path: Option<String>) -> ApiError {
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Limits::DEFAULT
         .check_json(bytes)
-        .map_err(ApiError::Misuse)?;
+        .map_err(|limit| ApiError::Misuse(limit.into()))?;
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
         let path = e.path().to_string();

@@ -3,11 +3,11 @@
 
 use super::FormError;
 use super::fields::{Ctx, Word, rows};
-use super::fonts::Face;
 use super::layout::{Cell, CellLine, Flow, Geometry, Item, RowStyle, baseline, grey, size};
 use super::qr;
-use super::template::{Block, Column, Field, Piece, Signer, pieces};
 use crate::catalog::Paper;
+use crate::catalog::template::{Block, Column, Field, Piece, Signer, pieces};
+use crate::fonts::Face;
 
 /// Page margins, points.
 const MARGIN_X: f32 = 50.0;

@@ -15,140 +15,16 @@ use chrono_tz::Tz;
 use unicode_normalization::{UnicodeNormalization, is_nfc};
 
 use super::FormError;
-use super::fonts::Fonts;
-use super::template::{FormTemplate, TableSource};
 use crate::case::{Case, ConsentScope, Priority, Referral, ReferralStatus, Service, Status};
+pub use crate::catalog::template::{CASE_FIELDS, PERSON_FIELDS, ROW_FIELDS, all_case_bindings};
+use crate::catalog::template::{FormTemplate, TableSource};
 use crate::catalog::{Catalog, FactType, Office, choice_label};
 use crate::document::DocumentKind;
+use crate::fonts::Fonts;
 use crate::issue::Locale;
 use crate::person::{
     ContactKind, IdentityDocument, LocationKind, Person, PersonRole, Relationship, Sex,
 };
-
-/// Case-level bindings, with what they print.
-pub const CASE_FIELDS: &[(&str, &str)] = &[
-    ("case.number", "the case number (`MIA-2026-000123`)"),
-    ("case.opened_on", "the day protection was asked for"),
-    ("case.category", "the category's label"),
-    ("case.status", "the workflow status"),
-    ("case.priority", "the priority"),
-    ("case.flags", "the vulnerability flags' labels"),
-    ("case.outcome", "the outcome, once given"),
-    (
-        "case.referrals",
-        "the partner organisations the case is referred to",
-    ),
-    ("office.name", "the office's full name"),
-    ("office.city", "the office's city"),
-    ("office.address", "the office's postal address"),
-    ("office.country", "the office's country code"),
-    ("pack.ministry", "the ministry"),
-    ("pack.directorate", "the protection directorate"),
-    ("form.title", "the form's title"),
-    (
-        "form.generated_on",
-        "date and time of generation, in the office's time zone",
-    ),
-    ("form.generated_date", "date of generation"),
-    (
-        "form.generated_date_long",
-        "date of generation in words (`2 de marzo de 2026`)",
-    ),
-    (
-        "form.place_date",
-        "the office's city and the date in words, as letters are dated",
-    ),
-    ("form.verification_code", "the short verification code"),
-    ("consent.given", "whether consent was given"),
-    ("consent.recorded_on", "the day consent was recorded"),
-    ("consent.scope", "what the consent covers"),
-    ("consent.given_by", "the full name of who gave consent"),
-];
-
-/// Person bindings, after `national.`, `requester.`, `guardian.` or (in person rows) `person.`.
-pub const PERSON_FIELDS: &[(&str, &str)] = &[
-    ("full_name", "given names and surnames"),
-    ("given_names", "given names"),
-    ("surnames", "surnames"),
-    ("birth_date", "date of birth"),
-    ("age", "age in years on the day the case was opened"),
-    ("sex", "sex"),
-    ("nationality", "nationality code"),
-    ("role", "role in the case"),
-    ("relationship", "relationship to the national"),
-    ("document", "first identity document: kind and number"),
-    ("document_kind", "kind of the first identity document"),
-    ("document_number", "number of the first identity document"),
-    ("phone", "first phone number"),
-    ("email", "first email address"),
-    ("address", "first postal address"),
-    ("current_location", "where the person is now"),
-    ("residence", "where the person lives"),
-    (
-        "last_known_location",
-        "where the person was last known to be",
-    ),
-    ("birth_place", "where the person was born"),
-    ("destination", "where the person is to be returned"),
-];
-
-/// Row bindings by table source (besides `person.*` in `persons`, `relatives` and `documents`).
-pub const ROW_FIELDS: &[(&str, &str)] = &[
-    ("document.kind", "documents: the document kind"),
-    ("document.number", "documents: the number"),
-    ("service.kind", "services: the service's label"),
-    ("service.given_on", "services: the day it was given"),
-    ("service.description", "services: what was done"),
-    ("referral.partner", "referrals: the partner organisation"),
-    ("referral.reason", "referrals: why"),
-    ("referral.status", "referrals: where it stands"),
-];
-
-/// Where a binding is used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Scope {
-    /// Fields, placeholders and signers: the case.
-    Case,
-    /// A table column: a row of this source, or the case.
-    Row(TableSource),
-}
-
-fn person_field(name: &str) -> bool {
-    PERSON_FIELDS.iter().any(|(f, _)| *f == name)
-}
-
-/// Whether `bind` is in the vocabulary of `scope`. `fact.*` keys are checked against the catalog
-/// by the caller.
-pub(crate) fn is_known(bind: &str, scope: Scope) -> bool {
-    if CASE_FIELDS.iter().any(|(f, _)| *f == bind) {
-        return true;
-    }
-    if let Some(key) = bind.strip_prefix("fact.") {
-        return !key.is_empty();
-    }
-    if let Some((who, field)) = bind.split_once('.')
-        && matches!(who, "national" | "requester" | "guardian")
-    {
-        return person_field(field);
-    }
-    let Scope::Row(source) = scope else {
-        return false;
-    };
-    let Some((table, field)) = bind.split_once('.') else {
-        return false;
-    };
-    match (source, table) {
-        (TableSource::Persons | TableSource::Relatives | TableSource::Documents, "person") => {
-            person_field(field)
-        }
-        (TableSource::Documents, "document") => matches!(field, "kind" | "number"),
-        (TableSource::Services, "service") => {
-            matches!(field, "kind" | "given_on" | "description")
-        }
-        (TableSource::Referrals, "referral") => matches!(field, "partner" | "reason" | "status"),
-        _ => false,
-    }
-}
 
 /// Words forms print besides the pack's texts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,6 +56,8 @@ pub(crate) enum Word {
 }
 
 impl Word {
+    /// Every word (the fonts must print them all: a test checks).
+    #[cfg(test)]
     const ALL: [Word; 12] = [
         Word::CaseNo,
         Word::PageOf,
@@ -259,6 +137,7 @@ const MONTHS_EN: [&str; 12] = [
     "December",
 ];
 
+#[cfg(test)]
 /// Every built-in word and label, in both languages, for the glyph check.
 pub(crate) fn builtin_words() -> Vec<&'static str> {
     let mut out = Vec::new();
@@ -769,46 +648,9 @@ fn join(items: impl Iterator<Item = String>) -> String {
     items.collect::<Vec<_>>().join(", ")
 }
 
-/// The bindings of the vocabulary, fully spelled, for documentation and tests.
-pub fn all_case_bindings() -> Vec<String> {
-    let mut out: Vec<String> = CASE_FIELDS.iter().map(|(f, _)| (*f).to_owned()).collect();
-    for who in ["national", "requester", "guardian"] {
-        out.extend(PERSON_FIELDS.iter().map(|(f, _)| format!("{who}.{f}")));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn vocabulary_is_scoped() {
-        for b in all_case_bindings() {
-            assert!(is_known(&b, Scope::Case), "{b}");
-        }
-        assert!(is_known("fact.facility", Scope::Case));
-        assert!(!is_known("fact.", Scope::Case));
-        assert!(!is_known("national.shoe_size", Scope::Case));
-        assert!(!is_known("person.full_name", Scope::Case));
-        assert!(is_known(
-            "person.full_name",
-            Scope::Row(TableSource::Documents)
-        ));
-        assert!(is_known(
-            "document.number",
-            Scope::Row(TableSource::Documents)
-        ));
-        assert!(!is_known(
-            "document.number",
-            Scope::Row(TableSource::Persons)
-        ));
-        assert!(is_known(
-            "service.given_on",
-            Scope::Row(TableSource::Services)
-        ));
-        assert!(is_known("case.number", Scope::Row(TableSource::Services)));
-    }
 
     #[test]
     fn builtin_words_print() {

@@ -6,7 +6,7 @@
 //! (a table row, a grid of fields) that does not fit moves to the next page whole when it fits on
 //! an empty page, and otherwise is split between lines, so no text is ever cut or lost.
 
-use super::fonts::{Face, Fonts};
+use crate::fonts::{Face, Fonts};
 
 /// Point sizes and line heights.
 pub(crate) mod size {

@@ -56,14 +56,11 @@ mod compose;
 #[cfg(feature = "pdf")]
 pub mod fields;
 #[cfg(feature = "pdf")]
-mod fonts;
-#[cfg(feature = "pdf")]
 mod layout;
 #[cfg(feature = "pdf")]
 mod pdf;
 #[cfg(feature = "pdf")]
 mod qr;
-pub mod template;
 pub mod verification;
 
 #[cfg(feature = "pdf")]
@@ -71,7 +68,9 @@ use chrono::{DateTime, Utc};
 #[cfg(feature = "pdf")]
 use sha2::{Digest, Sha256};
 
-pub use template::{Block, Column, Field, FormTemplate, Requirement, Signer, TableSource};
+pub use crate::catalog::template::{
+    Block, Column, Field, FormTemplate, Requirement, Signer, TableSource,
+};
 
 #[cfg(feature = "pdf")]
 use crate::actor::Actor;
@@ -252,7 +251,7 @@ impl FormError {
             Some(field),
             format!(
                 "`{field}` has a character the form fonts cannot print ({})",
-                fonts::code_point(c)
+                crate::fonts::code_point(c)
             ),
         )
     }
@@ -322,7 +321,7 @@ pub fn render_form(
             "the office's time zone is unknown",
         )
     })?;
-    let fonts = fonts::Fonts::get().ok_or_else(|| {
+    let fonts = crate::fonts::Fonts::get().ok_or_else(|| {
         FormError::new(
             "forms.pdf",
             form_id,

@@ -16,8 +16,8 @@ use printpdf::{
     Rect, TextItem, TextMatrix,
 };
 
-use super::fonts::{Face, Fonts, in_print_set};
 use super::layout::{Geometry, Item};
+use crate::fonts::{Face, Fonts, in_print_set};
 
 /// Resource name (and subset tag) of the regular face.
 const REGULAR_ID: &str = "SPRCRG";

@@ -341,9 +341,7 @@ impl FeedEntry {
 /// The office a transfer of `case` is pending to, if any: the SQL stores keep it in the
 /// `transfer_to` column of `cases`, for [`CaseQuery::reaching_office`] and the feed.
 pub(crate) fn pending_transfer_to(case: &Case) -> Option<String> {
-    crate::access::Scope::of(case)
-        .transfer_to
-        .map(str::to_owned)
+    case.pending_transfer().map(str::to_owned)
 }
 
 /// What [`CaseStore::put_history`] did.
@@ -395,6 +393,24 @@ pub trait CaseStore: Send + Sync {
     /// Stores a whole history as it is (an import), keeping its case number. The history must
     /// verify and replay; the case must be new, or stored with exactly this history.
     fn put_history(&self, events: &[Event]) -> Result<PutOutcome, StoreError>;
+
+    /// Stores many whole histories (an import in batches): each one is checked and stored
+    /// exactly as [`put_history`](CaseStore::put_history) would, and gets its own outcome, in
+    /// the order given. Each case is all or nothing on its own: a case that is refused (it
+    /// does not verify, its id holds another history, its number is taken — also by an earlier
+    /// case of the same batch) is not written and does not stop the others. A durable store
+    /// writes the batch in one transaction (one commit for all its cases, each in its own
+    /// savepoint), so a batch costs one disk flush instead of one per case.
+    ///
+    /// `Err` for the whole call means the backend failed (e.g. the commit did not reach the
+    /// disk): no case of the batch can be counted as written, and running the batch again is
+    /// safe, since imports are idempotent.
+    fn put_histories(
+        &self,
+        histories: &[&[Event]],
+    ) -> Result<Vec<Result<PutOutcome, StoreError>>, StoreError> {
+        Ok(histories.iter().map(|h| self.put_history(h)).collect())
+    }
 
     /// The feed entries after position `after` (0 for the start), oldest first, at most
     /// `limit`.
@@ -523,25 +539,85 @@ pub fn checked_append(
     }
 }
 
-/// The shape of every durable import ([`CaseStore::put_history`]): the history is checked by
-/// [`CaseHistory::new`]; `insert` stores it if neither its id nor its number is taken (else
-/// [`Write::Stale`], nothing written); then `existing` loads the case stored under that id, if
-/// any, to tell [`PutOutcome::Unchanged`] from [`StoreError::DuplicateCase`] — and a number
-/// held by another case is [`StoreError::NumberTaken`].
-pub fn checked_import(
-    events: &[Event],
-    insert: &mut dyn FnMut(&CaseHistory) -> Result<Write, StoreError>,
+/// What one case of a batch import met in the backend's transaction ([`checked_imports`]).
+pub type CaseWrite = Result<Write, StoreError>;
+
+/// The shape of every durable import ([`CaseStore::put_histories`], and
+/// [`CaseStore::put_history`] as a batch of one): each history is checked by
+/// [`CaseHistory::new`] (one that fails is refused as [`StoreError::Invalid`] and not handed
+/// on); `insert` stores the sound ones in one transaction, each only if neither its id nor its
+/// number is taken (else [`Write::Stale`] for that case, nothing of it written), and answers one
+/// result per history it was given, in order (an `Err` of its own: nothing committed). Then,
+/// for each stale case, `existing` loads the case stored under its id, if any, to tell
+/// [`PutOutcome::Unchanged`] from [`StoreError::DuplicateCase`] — and a number held by another
+/// case is [`StoreError::NumberTaken`].
+pub fn checked_imports(
+    histories: &[&[Event]],
+    insert: &mut dyn FnMut(Vec<CaseHistory>) -> Result<Vec<CaseWrite>, StoreError>,
     existing: &mut dyn FnMut(Uuid) -> Result<Option<CaseHistory>, StoreError>,
-) -> Result<PutOutcome, StoreError> {
-    let history = CaseHistory::new(events.to_vec())?;
-    if insert(&history)? == Write::Done {
-        return Ok(PutOutcome::Inserted);
+) -> Result<Vec<Result<PutOutcome, StoreError>>, StoreError> {
+    let mut outcomes: Vec<Option<Result<PutOutcome, StoreError>>> =
+        Vec::with_capacity(histories.len());
+    let mut sound = Vec::with_capacity(histories.len());
+    for events in histories {
+        match CaseHistory::new(events.to_vec()) {
+            Ok(history) => {
+                sound.push(history);
+                outcomes.push(None);
+            }
+            Err(e) => outcomes.push(Some(Err(e.into()))),
+        }
     }
-    match existing(history.id())? {
-        Some(stored) if stored.is_same(events) => Ok(PutOutcome::Unchanged),
-        Some(_) => Err(StoreError::DuplicateCase),
-        None => Err(StoreError::NumberTaken),
+    let ids: Vec<Uuid> = sound.iter().map(CaseHistory::id).collect();
+    let written = if sound.is_empty() {
+        Vec::new()
+    } else {
+        insert(sound)?
+    };
+    if written.len() != ids.len() {
+        return Err(StoreError::Backend {
+            reason: "the backend answered for another number of cases".into(),
+        });
     }
+    let mut written = ids.into_iter().zip(written);
+    for (slot, events) in outcomes.iter_mut().zip(histories) {
+        if slot.is_some() {
+            continue;
+        }
+        let Some((id, result)) = written.next() else {
+            break;
+        };
+        *slot = Some(match result {
+            Ok(Write::Done) => Ok(PutOutcome::Inserted),
+            Ok(Write::Stale) => match existing(id) {
+                Ok(Some(stored)) if stored.is_same(events) => Ok(PutOutcome::Unchanged),
+                Ok(Some(_)) => Err(StoreError::DuplicateCase),
+                Ok(None) => Err(StoreError::NumberTaken),
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        });
+    }
+    Ok(outcomes
+        .into_iter()
+        .map(|o| {
+            o.unwrap_or_else(|| {
+                Err(StoreError::Backend {
+                    reason: "a case of the batch got no answer".into(),
+                })
+            })
+        })
+        .collect())
+}
+
+/// [`CaseStore::put_history`] for a store whose [`CaseStore::put_histories`] does the work: a
+/// batch of one.
+pub fn put_one(store: &dyn CaseStore, events: &[Event]) -> Result<PutOutcome, StoreError> {
+    store.put_histories(&[events])?.pop().unwrap_or_else(|| {
+        Err(StoreError::Backend {
+            reason: "the case got no answer".into(),
+        })
+    })
 }
 
 /// Opens a case in `store`: a new id, the next number of the intake's office for the year of

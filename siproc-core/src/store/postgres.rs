@@ -40,7 +40,7 @@ use uuid::Uuid;
 use super::sql::{self, Param, SummaryRow};
 use super::{
     CaseHistory, CaseQuery, CaseStore, CaseSummary, FeedEntry, IndexTerms, PutOutcome, StoreError,
-    Write, checked_append, checked_import, parse_case_number, pending_transfer_to,
+    Write, checked_append, checked_imports, parse_case_number, pending_transfer_to, put_one,
 };
 use crate::case::{Case, case_number};
 use crate::history::{self, Event, HistoryError};
@@ -388,6 +388,24 @@ fn insert_case(tx: &mut Transaction<'_>, history: &CaseHistory) -> Result<Write,
     insert_events(tx, case, history.events())
 }
 
+/// Stores an imported case unless its id or number is taken ([`Write::Stale`]).
+fn import_case(tx: &mut Transaction<'_>, history: &CaseHistory) -> Result<Write, StoreError> {
+    let case = history.case();
+    let taken = tx
+        .query_opt(
+            "SELECT 1 FROM cases WHERE id = $1 OR number = $2",
+            &[&case.id.to_string(), &case.number],
+        )
+        .map_err(db)?;
+    if taken.is_some() {
+        return Ok(Write::Stale);
+    }
+    if let Some((office, year, seq)) = parse_case_number(&case.number) {
+        bump_counter(tx, office, year, seq)?;
+    }
+    insert_case(tx, history)
+}
+
 fn update_case(tx: &mut Transaction<'_>, case: &Case) -> Result<(), StoreError> {
     let r = SummaryRow::of(&CaseSummary::of(case));
     tx.execute(
@@ -629,25 +647,33 @@ impl CaseStore for PostgresStore {
     }
 
     fn put_history(&self, events: &[Event]) -> Result<PutOutcome, StoreError> {
-        checked_import(
-            events,
-            &mut |history| {
-                self.write(|tx| {
-                    let case = history.case();
-                    let taken = tx
-                        .query_opt(
-                            "SELECT 1 FROM cases WHERE id = $1 OR number = $2",
-                            &[&case.id.to_string(), &case.number],
-                        )
-                        .map_err(db)?;
-                    if taken.is_some() {
-                        return Ok(Write::Stale);
+        put_one(self, events)
+    }
+
+    /// One transaction for the batch, each case in its own savepoint: a case whose id or number
+    /// is taken (also by another process that committed it first: a unique violation) is
+    /// rolled back to its savepoint and the others stay.
+    fn put_histories(
+        &self,
+        histories: &[&[Event]],
+    ) -> Result<Vec<Result<PutOutcome, StoreError>>, StoreError> {
+        checked_imports(
+            histories,
+            &mut |sound| {
+                let mut client = self.client()?;
+                let mut tx = client.transaction().map_err(db)?;
+                let mut results = Vec::with_capacity(sound.len());
+                for history in &sound {
+                    let mut case_tx = tx.savepoint("import").map_err(db)?;
+                    let result = import_case(&mut case_tx, history);
+                    if matches!(result, Ok(Write::Done)) {
+                        case_tx.commit().map_err(db)?;
                     }
-                    if let Some((office, year, seq)) = parse_case_number(&case.number) {
-                        bump_counter(tx, office, year, seq)?;
-                    }
-                    insert_case(tx, history)
-                })
+                    // Otherwise dropping `case_tx` rolls the case back to its savepoint.
+                    results.push(result);
+                }
+                tx.commit().map_err(db)?;
+                Ok(results)
             },
             &mut |id| read_history(&mut self.client()?, id),
         )

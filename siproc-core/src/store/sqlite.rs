@@ -68,7 +68,7 @@ use uuid::Uuid;
 use super::sql::{self, Param, SummaryRow};
 use super::{
     CaseHistory, CaseQuery, CaseStore, CaseSummary, FeedEntry, IndexTerms, PutOutcome, StoreError,
-    Write, checked_append, checked_import, parse_case_number, pending_transfer_to,
+    Write, checked_append, checked_imports, parse_case_number, pending_transfer_to, put_one,
 };
 use crate::case::{Case, case_number};
 use crate::history::{self, Anchor, Event, HistoryError};
@@ -165,10 +165,15 @@ pub struct SqliteStore {
     counters: Mutex<HashMap<(String, i32), u64>>,
 }
 
-/// A write for the writer thread and where to answer.
+/// What the writer answers for a job: one result per operation (`Err` of its own: the
+/// transaction failed, nothing of the job was committed).
+type Answer = Result<Vec<Result<Write, StoreError>>, StoreError>;
+
+/// Writes for the writer thread, each in its own savepoint of the same transaction, and where
+/// to answer.
 struct Job {
-    op: Op,
-    reply: SyncSender<Result<Write, StoreError>>,
+    ops: Vec<Op>,
+    reply: SyncSender<Answer>,
 }
 
 enum Op {
@@ -300,20 +305,25 @@ impl SqliteStore {
         &self.path
     }
 
-    /// Queues a write; the answer comes on the returned channel once committed.
-    fn submit(&self, op: Op) -> Result<Receiver<Result<Write, StoreError>>, StoreError> {
+    /// Queues writes; the answer comes on the returned channel once committed.
+    fn submit(&self, ops: Vec<Op>) -> Result<Receiver<Answer>, StoreError> {
         let (reply, answer) = mpsc::sync_channel(1);
         let sent = lock(&self.writer)
             .as_ref()
-            .map(|w| w.send(Job { op, reply }).is_ok());
+            .map(|w| w.send(Job { ops, reply }).is_ok());
         if sent != Some(true) {
             return Err(writer_gone());
         }
         Ok(answer)
     }
 
+    /// Writes `ops` in one transaction and waits for the commit.
+    fn write_all(&self, ops: Vec<Op>) -> Answer {
+        self.submit(ops)?.recv().map_err(|_| writer_gone())?
+    }
+
     fn write(&self, op: Op) -> Result<Write, StoreError> {
-        self.submit(op)?.recv().map_err(|_| writer_gone())?
+        one(self.write_all(vec![op]))
     }
 
     /// Runs `f` on a reader connection (opened on first need, kept for the next call).
@@ -335,6 +345,11 @@ impl SqliteStore {
         self.read(|conn| read_history(conn, case_id))?
             .ok_or(StoreError::NotFound)
     }
+}
+
+/// The result of a job of one operation.
+fn one(answer: Answer) -> Result<Write, StoreError> {
+    answer?.pop().unwrap_or_else(|| Err(writer_gone()))
 }
 
 fn writer_gone() -> StoreError {
@@ -391,31 +406,35 @@ fn write_loop(mut conn: Connection, jobs: Receiver<Job>) {
     }
 }
 
-/// Runs every job in its savepoint of one transaction and commits once.
-fn commit(conn: &mut Connection, batch: &[Job]) -> Vec<Result<Write, StoreError>> {
+/// Runs every operation of every job in its savepoint of one transaction and commits once.
+fn commit(conn: &mut Connection, batch: &[Job]) -> Vec<Answer> {
     let fail_all = |e: StoreError| batch.iter().map(|_| Err(e.clone())).collect();
     let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
         Ok(tx) => tx,
         Err(e) => return fail_all(db(e)),
     };
-    let mut results = Vec::with_capacity(batch.len());
+    let mut answers = Vec::with_capacity(batch.len());
     for job in batch {
-        if let Err(e) = tx.execute_batch("SAVEPOINT job") {
-            return fail_all(db(e));
+        let mut results = Vec::with_capacity(job.ops.len());
+        for op in &job.ops {
+            if let Err(e) = tx.execute_batch("SAVEPOINT op") {
+                return fail_all(db(e));
+            }
+            let result = run(&tx, op);
+            let end = if matches!(result, Ok(Write::Done)) {
+                "RELEASE op"
+            } else {
+                "ROLLBACK TO op; RELEASE op"
+            };
+            if let Err(e) = tx.execute_batch(end) {
+                return fail_all(db(e));
+            }
+            results.push(result);
         }
-        let result = run(&tx, &job.op);
-        let end = if matches!(result, Ok(Write::Done)) {
-            "RELEASE job"
-        } else {
-            "ROLLBACK TO job; RELEASE job"
-        };
-        if let Err(e) = tx.execute_batch(end) {
-            return fail_all(db(e));
-        }
-        results.push(result);
+        answers.push(Ok(results));
     }
     match tx.commit() {
-        Ok(()) => results,
+        Ok(()) => answers,
         Err(e) => fail_all(db(e)),
     }
 }
@@ -669,9 +688,9 @@ impl CaseStore for SqliteStore {
                 .cloned()
                 .ok_or(HistoryError::Empty)?;
             counters.insert(key.clone(), seq);
-            let answer = self.submit(Op::Create { history, year, seq });
+            let answer = self.submit(vec![Op::Create { history, year, seq }]);
             drop(counters);
-            let result = answer.and_then(|a| a.recv().map_err(|_| writer_gone())?);
+            let result = answer.and_then(|a| one(a.recv().map_err(|_| writer_gone())?));
             match result {
                 Ok(Write::Done) => return Ok(event),
                 Ok(Write::Stale) => {
@@ -749,12 +768,22 @@ impl CaseStore for SqliteStore {
     }
 
     fn put_history(&self, events: &[Event]) -> Result<PutOutcome, StoreError> {
-        checked_import(
-            events,
-            &mut |history| {
-                self.write(Op::Import {
-                    history: history.clone(),
-                })
+        put_one(self, events)
+    }
+
+    fn put_histories(
+        &self,
+        histories: &[&[Event]],
+    ) -> Result<Vec<Result<PutOutcome, StoreError>>, StoreError> {
+        checked_imports(
+            histories,
+            &mut |sound| {
+                self.write_all(
+                    sound
+                        .into_iter()
+                        .map(|history| Op::Import { history })
+                        .collect(),
+                )
             },
             &mut |id| self.read(|conn| read_history(conn, id)),
         )

@@ -9,7 +9,8 @@
 //! message naming the rule that failed (this module is test support: panicking is its way of
 //! failing a test). What it covers: numbering without gaps per office and year under
 //! concurrency (a refused intake consumes no number), version conflicts, idempotent appends,
-//! tampered and foreign events refused without partial writes, imports ([`CaseStore::put_history`]),
+//! tampered and foreign events refused without partial writes, imports ([`CaseStore::put_history`],
+//! and in batches with [`CaseStore::put_histories`]),
 //! search by office, status, category, number, document and accent-free name (also after a
 //! correction), paging, the feed, large histories, and 64 threads appending at one version.
 #![allow(
@@ -39,6 +40,7 @@ pub fn check_store<S: CaseStore>(make: impl Fn() -> S) {
     stale_versions_conflict_and_appends_are_idempotent(&make());
     bad_events_are_refused_whole(&make());
     imports_keep_numbers_and_are_idempotent(&make());
+    batch_imports_answer_each_case(&make());
     search_finds_by_every_criterion(&make());
     lists_page_by_case_number(&make());
     the_feed_follows_every_write(&make());
@@ -322,6 +324,85 @@ pub fn imports_keep_numbers_and_are_idempotent(store: &dyn CaseStore) {
     let next = open(store, &detention_intake("GUA"));
     assert_eq!(next.number, case_number("GUA", 2026, 8));
     assert_eq!(store.count().expect("count"), 3);
+}
+
+/// A batch import answers each case as `put_history` would, in order: the sound ones are
+/// written, a tampered case, another history under a stored id and a number taken (also by an
+/// earlier case of the same batch) are refused without touching the others; running it again
+/// writes nothing twice.
+pub fn batch_imports_answer_each_case(store: &dyn CaseStore) {
+    assert_eq!(store.put_histories(&[]), Ok(Vec::new()));
+    let source = super::MemoryStore::new();
+    let mut histories = Vec::new();
+    for i in 0..40 {
+        let intake = if i % 2 == 0 {
+            detention_intake("TAP")
+        } else {
+            victim_intake("TAP")
+        };
+        let c = open(&source, &intake);
+        run(&source, &catalog(), &officer("TAP"), c.id, &note(i), now()).expect("note");
+        histories.push(source.load(c.id).expect("load"));
+    }
+    let [a, b, c] = [0, 1, 2].map(|i| histories[i].clone());
+    assert_eq!(store.put_history(&a), Ok(PutOutcome::Inserted));
+    let mut tampered = c.clone();
+    tampered[1].actor.user_id = "x".into();
+    let b_number = load_case(&source, b[0].case_id).expect("load").number;
+    let clash = workflow::open(
+        &catalog(),
+        &officer("TAP"),
+        &victim_intake("TAP"),
+        &b_number,
+        Uuid::now_v7(),
+        now(),
+    )
+    .expect("opened");
+    let clash_id = clash.case_id;
+    let clash = [clash];
+    let batch: Vec<&[Event]> = vec![&a, &b, &tampered, &a[..1], &clash, &c, &b];
+    let outcomes = store.put_histories(&batch).expect("the batch is written");
+    let codes: Vec<Result<PutOutcome, &str>> = outcomes
+        .iter()
+        .map(|o| o.as_ref().map(|p| *p).map_err(StoreError::code))
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            Ok(PutOutcome::Unchanged),
+            Ok(PutOutcome::Inserted),
+            Err("history.changed"),
+            Err("store.duplicate_case"),
+            Err("store.number_taken"),
+            Ok(PutOutcome::Inserted),
+            Ok(PutOutcome::Unchanged),
+        ]
+    );
+    for events in [&a, &b, &c] {
+        assert_eq!(&store.load(events[0].case_id).expect("load"), events);
+    }
+    assert_eq!(store.summary(clash_id), Err(StoreError::NotFound));
+    assert_eq!(store.count().expect("count"), 3);
+    // The rest in one batch, then all of it again: nothing is written twice.
+    let all: Vec<&[Event]> = histories.iter().map(Vec::as_slice).collect();
+    let outcomes = store
+        .put_histories(&all[3..])
+        .expect("the batch is written");
+    assert!(outcomes.iter().all(|o| o == &Ok(PutOutcome::Inserted)));
+    let again = store.put_histories(&all).expect("the batch is written");
+    assert!(again.iter().all(|o| o == &Ok(PutOutcome::Unchanged)));
+    assert_eq!(store.count().expect("count"), 40);
+    let found = ids(
+        store,
+        CaseQuery {
+            name: Some("jose angel nunez".into()),
+            ..CaseQuery::default()
+        },
+    );
+    assert_eq!(found.len(), 20, "imported cases are indexed");
+    // Numbers continue after the imported ones.
+    let next = open(store, &detention_intake("TAP"));
+    assert_eq!(next.number, case_number("TAP", 2026, 41));
 }
 
 fn ids(store: &dyn CaseStore, query: CaseQuery) -> Vec<Uuid> {

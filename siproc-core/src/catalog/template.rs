@@ -1,49 +1,50 @@
-//! Form templates: the data a country pack gives for each printable form, and their checking.
-//!
-//! A template lives in the pack's `forms.json`. It sets the title, the paper size (by default the
-//! office's), the rule that says when a case needs it, a list of blocks printed one after the other
-//! under the letterhead, and a footer:
-//!
-//! ```json
-//! {
-//!   "id": "search_request",
-//!   "title": {"es": "Solicitud de búsqueda", "en": "Search request"},
-//!   "blocks": [
-//!     {"kind": "fields", "title": {"es": "Persona buscada"}, "columns": 2, "fields": [
-//!       {"label": {"es": "Nombre completo"}, "bind": "national.full_name"},
-//!       {"bind": "fact.last_known_place"}
-//!     ]},
-//!     {"kind": "text", "text": {"es": "Yo, {requester.full_name}, solicito …"}},
-//!     {"kind": "table", "source": "persons", "columns": [
-//!       {"label": {"es": "Nombre"}, "bind": "person.full_name", "width": 3}
-//!     ]},
-//!     {"kind": "notes", "title": {"es": "Observaciones"}},
-//!     {"kind": "signatures", "signers": [{"label": {"es": "Solicitante"}, "name": "requester.full_name"}],
-//!      "stamp": true}
-//!   ],
-//!   "footer": {"es": "Los datos personales de este formulario son confidenciales."}
-//! }
-//! ```
-//!
-//! Bindings (`bind`, `name` and `{…}` placeholders in texts) name case data from a fixed
-//! vocabulary, listed in [`super::fields`]. `check_templates` runs when a pack is loaded: an
-//! unknown binding, a `fact.*` key no category defines, an unbalanced placeholder or a character
-//! the form fonts lack is a [`CatalogError`] naming `forms.json` (or the file of the label) and
-//! the entry, so a broken template never reaches a PDF.
+//! The templates of a pack's `forms.json`, with the binding vocabulary they may use and their
+//! check when a pack is loaded. They live with the catalog that reads them; [`crate::forms`]
+//! prints them (and is the public path of these types: `siproc_core::forms::FormTemplate`).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "pdf")]
-use super::fields::{self, Scope};
-#[cfg(feature = "pdf")]
-use super::fonts::{Fonts, code_point};
+use super::{Catalog, CatalogError};
+use super::{Paper, Text};
 use crate::case::Status;
 #[cfg(feature = "pdf")]
-use crate::catalog::{Catalog, CatalogError};
-use crate::catalog::{Paper, Text};
+use crate::fonts::{Fonts, code_point};
 
 /// A printable form of the pack.
+///
+/// A template lives in the pack's `forms.json`. It sets the title, the paper size (by default the
+/// office's), the rule that says when a case needs it, a list of blocks printed one after the other
+/// under the letterhead, and a footer:
+///
+/// ```json
+/// {
+///   "id": "search_request",
+///   "title": {"es": "Solicitud de búsqueda", "en": "Search request"},
+///   "blocks": [
+///     {"kind": "fields", "title": {"es": "Persona buscada"}, "columns": 2, "fields": [
+///       {"label": {"es": "Nombre completo"}, "bind": "national.full_name"},
+///       {"bind": "fact.last_known_place"}
+///     ]},
+///     {"kind": "text", "text": {"es": "Yo, {requester.full_name}, solicito …"}},
+///     {"kind": "table", "source": "persons", "columns": [
+///       {"label": {"es": "Nombre"}, "bind": "person.full_name", "width": 3}
+///     ]},
+///     {"kind": "notes", "title": {"es": "Observaciones"}},
+///     {"kind": "signatures", "signers": [{"label": {"es": "Solicitante"}, "name": "requester.full_name"}],
+///      "stamp": true}
+///   ],
+///   "footer": {"es": "Los datos personales de este formulario son confidenciales."}
+/// }
+/// ```
+///
+/// Bindings (`bind`, `name` and `{…}` placeholders in texts) name case data from a fixed
+/// vocabulary, listed in `siproc_core::forms::fields` (built with the `pdf` feature). Templates
+/// are checked when a pack is loaded: an unknown binding, a `fact.*` key no category defines, an
+/// unbalanced placeholder or a character the form fonts lack is a
+/// [`CatalogError`](crate::CatalogError) naming `forms.json` (or the file of the label) and
+/// the entry, so a broken template never reaches a PDF.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FormTemplate {
@@ -209,6 +210,147 @@ pub struct Signer {
     pub name: Option<String>,
 }
 
+/// Case-level bindings, with what they print.
+#[cfg(feature = "pdf")]
+pub const CASE_FIELDS: &[(&str, &str)] = &[
+    ("case.number", "the case number (`MIA-2026-000123`)"),
+    ("case.opened_on", "the day protection was asked for"),
+    ("case.category", "the category's label"),
+    ("case.status", "the workflow status"),
+    ("case.priority", "the priority"),
+    ("case.flags", "the vulnerability flags' labels"),
+    ("case.outcome", "the outcome, once given"),
+    (
+        "case.referrals",
+        "the partner organisations the case is referred to",
+    ),
+    ("office.name", "the office's full name"),
+    ("office.city", "the office's city"),
+    ("office.address", "the office's postal address"),
+    ("office.country", "the office's country code"),
+    ("pack.ministry", "the ministry"),
+    ("pack.directorate", "the protection directorate"),
+    ("form.title", "the form's title"),
+    (
+        "form.generated_on",
+        "date and time of generation, in the office's time zone",
+    ),
+    ("form.generated_date", "date of generation"),
+    (
+        "form.generated_date_long",
+        "date of generation in words (`2 de marzo de 2026`)",
+    ),
+    (
+        "form.place_date",
+        "the office's city and the date in words, as letters are dated",
+    ),
+    ("form.verification_code", "the short verification code"),
+    ("consent.given", "whether consent was given"),
+    ("consent.recorded_on", "the day consent was recorded"),
+    ("consent.scope", "what the consent covers"),
+    ("consent.given_by", "the full name of who gave consent"),
+];
+
+/// Person bindings, after `national.`, `requester.`, `guardian.` or (in person rows) `person.`.
+#[cfg(feature = "pdf")]
+pub const PERSON_FIELDS: &[(&str, &str)] = &[
+    ("full_name", "given names and surnames"),
+    ("given_names", "given names"),
+    ("surnames", "surnames"),
+    ("birth_date", "date of birth"),
+    ("age", "age in years on the day the case was opened"),
+    ("sex", "sex"),
+    ("nationality", "nationality code"),
+    ("role", "role in the case"),
+    ("relationship", "relationship to the national"),
+    ("document", "first identity document: kind and number"),
+    ("document_kind", "kind of the first identity document"),
+    ("document_number", "number of the first identity document"),
+    ("phone", "first phone number"),
+    ("email", "first email address"),
+    ("address", "first postal address"),
+    ("current_location", "where the person is now"),
+    ("residence", "where the person lives"),
+    (
+        "last_known_location",
+        "where the person was last known to be",
+    ),
+    ("birth_place", "where the person was born"),
+    ("destination", "where the person is to be returned"),
+];
+
+/// Row bindings by table source (besides `person.*` in `persons`, `relatives` and `documents`).
+#[cfg(feature = "pdf")]
+pub const ROW_FIELDS: &[(&str, &str)] = &[
+    ("document.kind", "documents: the document kind"),
+    ("document.number", "documents: the number"),
+    ("service.kind", "services: the service's label"),
+    ("service.given_on", "services: the day it was given"),
+    ("service.description", "services: what was done"),
+    ("referral.partner", "referrals: the partner organisation"),
+    ("referral.reason", "referrals: why"),
+    ("referral.status", "referrals: where it stands"),
+];
+
+/// Where a binding is used.
+#[cfg(feature = "pdf")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    /// Fields, placeholders and signers: the case.
+    Case,
+    /// A table column: a row of this source, or the case.
+    Row(TableSource),
+}
+
+#[cfg(feature = "pdf")]
+fn person_field(name: &str) -> bool {
+    PERSON_FIELDS.iter().any(|(f, _)| *f == name)
+}
+
+/// Whether `bind` is in the vocabulary of `scope`. `fact.*` keys are checked against the catalog
+/// by the caller.
+#[cfg(feature = "pdf")]
+pub(crate) fn is_known(bind: &str, scope: Scope) -> bool {
+    if CASE_FIELDS.iter().any(|(f, _)| *f == bind) {
+        return true;
+    }
+    if let Some(key) = bind.strip_prefix("fact.") {
+        return !key.is_empty();
+    }
+    if let Some((who, field)) = bind.split_once('.')
+        && matches!(who, "national" | "requester" | "guardian")
+    {
+        return person_field(field);
+    }
+    let Scope::Row(source) = scope else {
+        return false;
+    };
+    let Some((table, field)) = bind.split_once('.') else {
+        return false;
+    };
+    match (source, table) {
+        (TableSource::Persons | TableSource::Relatives | TableSource::Documents, "person") => {
+            person_field(field)
+        }
+        (TableSource::Documents, "document") => matches!(field, "kind" | "number"),
+        (TableSource::Services, "service") => {
+            matches!(field, "kind" | "given_on" | "description")
+        }
+        (TableSource::Referrals, "referral") => matches!(field, "partner" | "reason" | "status"),
+        _ => false,
+    }
+}
+
+/// The bindings of the vocabulary, fully spelled, for documentation and tests.
+#[cfg(feature = "pdf")]
+pub fn all_case_bindings() -> Vec<String> {
+    let mut out: Vec<String> = CASE_FIELDS.iter().map(|(f, _)| (*f).to_owned()).collect();
+    for who in ["national", "requester", "guardian"] {
+        out.extend(PERSON_FIELDS.iter().map(|(f, _)| format!("{who}.{f}")));
+    }
+    out
+}
+
 impl Block {
     /// The block's section title.
     pub fn title(&self) -> Option<&Text> {
@@ -261,9 +403,9 @@ pub(crate) fn pieces(text: &str) -> Result<Vec<Piece<'_>>, &'static str> {
     Ok(out)
 }
 
-#[cfg(feature = "pdf")]
 /// Checks every template of `catalog` and every pack label forms print (see the module docs),
 /// adding each problem found to `problems`.
+#[cfg(feature = "pdf")]
 pub(crate) fn check_templates(catalog: &Catalog, problems: &mut Vec<CatalogError>) {
     let Some(fonts) = Fonts::get() else {
         problems.push(CatalogError::new(
@@ -424,7 +566,7 @@ impl Checker<'_> {
     /// Checks a binding: known in its scope, and a `fact.*` key defined by a category that
     /// uses the form (any category for a form every case needs).
     fn binding(&self, bind: &str, scope: Scope, at: &str) -> Result<(), CatalogError> {
-        if !fields::is_known(bind, scope) {
+        if !is_known(bind, scope) {
             return Err(self.err(
                 "catalog.unknown_reference",
                 at,
@@ -483,8 +625,8 @@ impl Checker<'_> {
     }
 }
 
-#[cfg(feature = "pdf")]
 /// Checks that the fonts print every pack label a form may show, and the built-in words.
+#[cfg(feature = "pdf")]
 fn check_labels(catalog: &Catalog, fonts: &Fonts, problems: &mut Vec<CatalogError>) {
     let mut labels: Vec<(&str, String, &Text)> = vec![
         ("pack.json", "ministry".into(), &catalog.pack.ministry),
@@ -527,11 +669,6 @@ fn check_labels(catalog: &Catalog, fonts: &Fonts, problems: &mut Vec<CatalogErro
             }
         }
     }
-    for s in fields::builtin_words() {
-        if let Some(c) = fonts.first_missing(s) {
-            problems.push(missing("forms.json", "built-in words", c));
-        }
-    }
 }
 
 #[cfg(feature = "pdf")]
@@ -547,6 +684,34 @@ fn missing(file: &str, entry: &str, c: char) -> CatalogError {
 #[cfg(all(test, feature = "pdf"))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vocabulary_is_scoped() {
+        for b in all_case_bindings() {
+            assert!(is_known(&b, Scope::Case), "{b}");
+        }
+        assert!(is_known("fact.facility", Scope::Case));
+        assert!(!is_known("fact.", Scope::Case));
+        assert!(!is_known("national.shoe_size", Scope::Case));
+        assert!(!is_known("person.full_name", Scope::Case));
+        assert!(is_known(
+            "person.full_name",
+            Scope::Row(TableSource::Documents)
+        ));
+        assert!(is_known(
+            "document.number",
+            Scope::Row(TableSource::Documents)
+        ));
+        assert!(!is_known(
+            "document.number",
+            Scope::Row(TableSource::Persons)
+        ));
+        assert!(is_known(
+            "service.given_on",
+            Scope::Row(TableSource::Services)
+        ));
+        assert!(is_known("case.number", Scope::Row(TableSource::Services)));
+    }
 
     #[test]
     fn placeholders_split_and_unbalanced_ones_fail() {

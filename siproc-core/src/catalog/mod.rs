@@ -11,7 +11,7 @@
 //! | `partners.json` | partner organisations cases may be referred to |
 //! | `services.json` | the services an office gives |
 //! | `sla.json` | targets per category: first contact (hours) and resolution (days) |
-//! | `forms.json` | the forms the pack can print, with their templates (see [`crate::forms::template`]) |
+//! | `forms.json` | the forms the pack can print, with their templates (see [`crate::forms::FormTemplate`]) |
 //!
 //! The default Honduran pack (`packs/hn`), a Guatemalan (`packs/gt`), a Salvadoran (`packs/sv`)
 //! and a Mexican one (`packs/mx`) are built in. A pack is checked when it is loaded: a broken pack
@@ -28,6 +28,10 @@ use serde::{Deserialize, Serialize};
 use crate::case::Priority;
 use crate::document::DocumentKind;
 use crate::issue::{Locale, Misuse, Pointer};
+
+pub(crate) mod template;
+
+use template::FormTemplate;
 
 /// A text in Spanish, and optionally English.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -238,8 +242,6 @@ pub struct Sla {
     /// Days from registration to resolution.
     pub resolution_days: u32,
 }
-
-use crate::forms::FormTemplate;
 
 /// The pack's header: who it is for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -908,7 +910,7 @@ impl Catalog {
         // Bindings, placeholders and glyphs of the templates are checked where forms are
         // printed; a build without PDF rendering (the WebAssembly package) only reads them.
         #[cfg(feature = "pdf")]
-        crate::forms::template::check_templates(self, problems);
+        template::check_templates(self, problems);
     }
 }
 
@@ -1029,7 +1031,7 @@ struct FieldDef {
 
 fn field_file() -> Option<&'static FieldFile> {
     static FILE: std::sync::OnceLock<Option<FieldFile>> = std::sync::OnceLock::new();
-    FILE.get_or_init(|| serde_json::from_str(include_str!("../data/fields.json")).ok())
+    FILE.get_or_init(|| serde_json::from_str(include_str!("../../data/fields.json")).ok())
         .as_ref()
 }
 

@@ -6,7 +6,7 @@
 //!
 //! Every character a form prints must be in both faces. Template texts and pack labels are checked
 //! when the pack is loaded ([`crate::Catalog::from_files`]); case data is checked when a form is
-//! rendered, and a character the fonts lack is a [`FormError`](super::FormError) naming the field
+//! rendered, and a character the fonts lack is a [`FormError`](crate::forms::FormError) naming the field
 //! and the code point, never a silently dropped or `.notdef` glyph.
 //!
 //! # The print subset
@@ -23,9 +23,9 @@ use std::sync::OnceLock;
 use printpdf::ParsedFont;
 
 /// DejaVu Sans, regular.
-const REGULAR_TTF: &[u8] = include_bytes!("../../fonts/DejaVuSans.ttf");
+const REGULAR_TTF: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
 /// DejaVu Sans, bold.
-const BOLD_TTF: &[u8] = include_bytes!("../../fonts/DejaVuSans-Bold.ttf");
+const BOLD_TTF: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
 
 /// Code points below this have their advance widths cached in a table.
 const CACHED: usize = 0x0600;
