@@ -49,6 +49,23 @@
 //! (`hashlib` and a ten-line canonical JSON function); a Rust test runs it on real events and
 //! compares the bytes.
 //!
+//! # Where salts come from
+//!
+//! A salt is what keeps an erased low-entropy value (a birth date, a sex, a short note) from being
+//! found by hashing every candidate against its commitment, so it must be unpredictable to anyone
+//! who does not hold it, even one who has seen every other salt. Salts (and, natively, event and
+//! referral ids, through `uuid`'s `fast-rng` feature) are drawn from [`rand::rng`]: `rand`'s
+//! `ThreadRng`, a ChaCha12 stream cipher used as a cryptographically secure generator, one per
+//! thread, seeded from the operating system's generator (`getrandom`; the browser's
+//! `crypto.getRandomValues` in WebAssembly) and reseeded from it after every 64 KiB of output. It
+//! replaces one system call per sealed value (`getrandom`, through a v4 UUID, which also gave only
+//! 122 random bits of the 128) by a few nanoseconds of ChaCha. The crate was chosen because it is
+//! the maintained, reviewed generator of the Rust ecosystem made for exactly this (seeding,
+//! reseeding, a vetted cipher), the one `uuid`'s `fast-rng` uses too, rather than a generator
+//! written here. Its one caveat: a process that forks after sealing must reseed in the child
+//! ([`reseed_salts`]), or the child would draw the parent's next salts; the Python module does so
+//! with `os.register_at_fork`.
+//!
 //! # Erasure of personal data (designed, not yet implemented)
 //!
 //! Retention rules will require erasing personal data from closed cases after some years,
@@ -151,11 +168,24 @@ impl<T> std::fmt::Debug for Sealed<T> {
     }
 }
 
+/// A fresh salt: [`SALT_BYTES`] bytes from the thread's CSPRNG (see the module docs).
+fn fresh_salt() -> [u8; SALT_BYTES] {
+    let mut salt = [0_u8; SALT_BYTES];
+    rand::fill(&mut salt);
+    salt
+}
+
+/// Reseeds this thread's salt generator from the operating system: call it in a forked child
+/// before it seals anything, so that it does not repeat its parent's salts.
+/// Fails only if the operating system's generator does.
+pub fn reseed_salts() -> std::io::Result<()> {
+    rand::rng().reseed().map_err(std::io::Error::other)
+}
+
 impl<T: Serialize> Sealed<T> {
-    /// Seals `value` with a fresh random salt.
+    /// Seals `value` with a fresh random salt (see the module docs for where it comes from).
     pub fn new(value: T) -> Result<Sealed<T>, HistoryError> {
-        let salt = Uuid::new_v4().into_bytes();
-        Sealed::with_salt(value, salt)
+        Sealed::with_salt(value, fresh_salt())
     }
 
     /// Seals `value` with the given salt (tests and imports; use [`Sealed::new`] otherwise).
@@ -531,6 +561,38 @@ impl Event {
             return false;
         };
         hash::from_hex::<32>(&self.hash) == Some(digest) && self.kind.commitments_open(buf)
+    }
+}
+
+/// An event sealed by the core just now, from values it sealed itself, and out of reach of any
+/// change since: nothing outside the core can make one or alter the event inside. Its hash and
+/// every commitment are right by construction, so a store takes it without computing them again
+/// ([`CaseHistory::opened`]); events from anywhere else (imports, appends, a store's own rows)
+/// are checked ([`CaseHistory::new`], [`CaseHistory::append`]).
+///
+/// It cannot be made from an [`Event`]:
+///
+/// ```compile_fail
+/// # fn forge(event: siproc_core::history::Event) {
+/// let fresh = siproc_core::history::FreshEvent(event);
+/// # }
+/// ```
+///
+/// The core wraps only what [`Event::seal`] returned for a kind whose sealed values it sealed
+/// itself ([`Sealed::new`]) in the same call, never sealed values read from outside: their
+/// commitments are not checked (hence the crate-private constructor).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FreshEvent(pub(crate) Event);
+
+impl FreshEvent {
+    /// The event.
+    pub fn event(&self) -> &Event {
+        &self.0
+    }
+
+    /// The event, to keep or send (it is an ordinary event from then on).
+    pub fn into_event(self) -> Event {
+        self.0
     }
 }
 

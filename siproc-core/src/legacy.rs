@@ -46,7 +46,7 @@ use crate::actor::Actor;
 use crate::case::{Facts, FollowUp, Intake, LegacyOrigin, Note};
 use crate::catalog::{Catalog, CatalogError};
 use crate::duplicates::{DuplicatePair, find_duplicate_persons};
-use crate::history::{Event, GENESIS_HASH};
+use crate::history::{Event, FreshEvent, GENESIS_HASH};
 use crate::issue::{Issue, Locale, Severity};
 use crate::names::fold_name;
 use crate::person::{
@@ -985,7 +985,7 @@ pub fn open(
     origin: (&str, u64),
     number: &str,
     now: DateTime<Utc>,
-) -> Result<Event, WorkflowError> {
+) -> Result<FreshEvent, WorkflowError> {
     workflow::may_open(actor, &ready.intake.office)?;
     let (source, row) = origin;
     let legacy = LegacyOrigin {
@@ -1001,7 +1001,8 @@ pub fn open(
         actor.clone(),
         now,
         crate::history::EventKind::CaseOpened(Box::new(opened)),
-    )?)
+    )
+    .map(FreshEvent)?)
 }
 
 /// What became of one row in an [`import`].

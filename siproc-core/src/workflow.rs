@@ -56,8 +56,8 @@ use crate::actor::{Actor, Role};
 use crate::case::{Case, Consent, ConsentScope, Intake, ReferralStatus, Status, TransferStatus};
 use crate::catalog::Catalog;
 use crate::history::{
-    self, CorrectionError, Event, EventKind, GENESIS_HASH, HistoryError, NoteData, Opened,
-    ReferralData, Sealed, ServiceData,
+    self, CorrectionError, Event, EventKind, FreshEvent, GENESIS_HASH, HistoryError, NoteData,
+    Opened, ReferralData, Sealed, ServiceData,
 };
 use crate::issue::{Locale, Report};
 use crate::normalize::normalize_intake;
@@ -465,6 +465,18 @@ pub fn open(
     case_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Event, WorkflowError> {
+    open_fresh(catalog, actor, intake, number, case_id, now).map(FreshEvent::into_event)
+}
+
+/// [`open`], as the [`FreshEvent`] that [`crate::store::CaseStore::create_case`] takes.
+pub fn open_fresh(
+    catalog: &Catalog,
+    actor: &Actor,
+    intake: &Intake,
+    number: &str,
+    case_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<FreshEvent, WorkflowError> {
     may_open(actor, &intake.office)?;
     let report = validate_on(intake, catalog, Locale::default(), now.date_naive());
     if !report.ok {
@@ -478,7 +490,8 @@ pub fn open(
         actor.clone(),
         now,
         EventKind::CaseOpened(Box::new(opened)),
-    )?)
+    )
+    .map(FreshEvent)?)
 }
 
 /// The payload of a `case_opened` event from a normalised intake: personal parts sealed, a

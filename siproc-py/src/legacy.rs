@@ -5,6 +5,8 @@
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
+use serde::Deserialize;
+use serde::de::value::{Error as DeError, MapDeserializer};
 use serde_json::json;
 use siproc_core::legacy::{self, ImportOptions, LegacyMap, LegacyRow};
 use siproc_core::{Catalog, CatalogError};
@@ -21,7 +23,7 @@ fn row_of(obj: &Bound<'_, PyAny>) -> PyResult<LegacyRow> {
     let dict = obj
         .cast::<PyDict>()
         .map_err(|_| PyTypeError::new_err("a legacy row must be a dict keyed by column names"))?;
-    let mut cells = serde_json::Map::new();
+    let mut cells: Vec<(String, String)> = Vec::with_capacity(dict.len());
     for (column, value) in dict.iter() {
         let Ok(column) = column.cast::<PyString>() else {
             continue;
@@ -33,9 +35,12 @@ fn row_of(obj: &Bound<'_, PyAny>) -> PyResult<LegacyRow> {
         } else {
             text(&value.str()?)
         };
-        cells.insert(text(column), serde_json::Value::String(cell));
+        cells.push((text(column), cell));
     }
-    serde_json::from_value(serde_json::Value::Object(cells)).map_err(|_| errors::internal())
+    // Straight into the core's type through its own column names (serde's map deserializer),
+    // without building a JSON object first.
+    LegacyRow::deserialize(MapDeserializer::<_, DeError>::new(cells.into_iter()))
+        .map_err(|_| errors::internal())
 }
 
 /// The pack's legacy tables, extended by `mapping` (a dict in the format of the pack's

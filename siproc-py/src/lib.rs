@@ -485,6 +485,14 @@ fn duplicate_clusters(pairs: Vec<Bound<'_, PyDuplicatePair>>) -> Vec<Vec<usize>>
 }
 
 /// The ids of the built-in packs, the default first.
+/// Reseeds this thread's salt generator (`siproc_core::history::reseed_salts`): the package
+/// calls it in a forked child (`os.register_at_fork`), so that the child does not draw its
+/// parent's next salts.
+#[pyfunction]
+fn _reseed_salts() -> PyResult<()> {
+    Ok(siproc_core::history::reseed_salts()?)
+}
+
 #[pyfunction]
 fn builtin_packs() -> Vec<&'static str> {
     siproc_core::Catalog::BUILTIN.iter().map(|p| p.id).collect()
@@ -507,6 +515,7 @@ fn _siproc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(find_duplicates, m)?)?;
     m.add_function(wrap_pyfunction!(duplicate_clusters, m)?)?;
     m.add_function(wrap_pyfunction!(builtin_packs, m)?)?;
+    m.add_function(wrap_pyfunction!(_reseed_salts, m)?)?;
     cases::register(m)?;
     legacy::register(m)?;
     stats::register(m)?;

@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import uuid
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,32 @@ def missing_person() -> dict[str, Any]:
 
 def opened() -> siproc.CaseHistory:
     return siproc.open_case(missing_person(), actor=OFFICER, number="MEX-2026-000001", now=NOW)
+
+
+def facts_salt(history: siproc.CaseHistory) -> str:
+    salt: str = history.events[0]["kind"]["data"]["facts"]["salt"]
+    return salt
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the platform cannot fork")
+def test_a_forked_child_draws_salts_of_its_own() -> None:
+    """Salts come from a per-thread generator: without the package's fork hook a child would
+    repeat its parent's next salts (the same generator state on both sides)."""
+    assert facts_salt(opened()) != facts_salt(opened())  # the parent's generator is in use
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: one salt to the parent, then out without running pytest's exit
+        try:
+            os.write(write, facts_salt(opened()).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    child = os.read(read, 64).decode()
+    os.close(read)
+    os.waitpid(pid, 0)
+    parent = facts_salt(opened())
+    assert len(child) == 32 and len(parent) == 32
+    assert child != parent
 
 
 def test_actors() -> None:

@@ -9,7 +9,7 @@
 
 use uuid::Uuid;
 
-use super::{Anchor, Event, EventKind, HistoryError, Tamper};
+use super::{Anchor, Event, EventKind, FreshEvent, HistoryError, Tamper};
 use crate::case::Case;
 
 /// A case and its events. The case is always the replay of the events.
@@ -61,8 +61,11 @@ impl CaseHistory {
         Ok(CaseHistory { events, case })
     }
 
-    /// The history made of one `case_opened` event, which must carry `number`.
-    pub fn opened(event: Event, number: &str) -> Result<CaseHistory, HistoryError> {
+    /// The history made of one `case_opened` event the core has just sealed, which must carry
+    /// `number`. It is replayed, not hashed again: a [`FreshEvent`]'s hash and commitments are
+    /// right by construction. An event from anywhere else goes through [`CaseHistory::new`].
+    pub fn opened(event: FreshEvent, number: &str) -> Result<CaseHistory, HistoryError> {
+        let event = event.into_event();
         let opened_number = match &event.kind {
             EventKind::CaseOpened(o) => Some(o.number.as_str()),
             _ => None,
@@ -73,7 +76,7 @@ impl CaseHistory {
                 reason: "wrong_number",
             });
         }
-        CaseHistory::new(vec![event])
+        CaseHistory::trusted(vec![event])
     }
 
     /// The events, in order.

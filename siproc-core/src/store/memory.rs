@@ -119,7 +119,7 @@ impl CaseStore for MemoryStore {
         &self,
         office: &str,
         year: i32,
-        open: &mut dyn FnMut(&str) -> Result<Event, WorkflowError>,
+        open: &mut dyn FnMut(&str) -> Result<crate::history::FreshEvent, WorkflowError>,
     ) -> Result<Event, StoreError> {
         let mut inner = self.write();
         let key = (office.to_owned(), year);

@@ -15,7 +15,8 @@
 //! - what an append must satisfy (expected version, idempotency by event id, the chain continued,
 //!   the events applying to the case) is [`CaseHistory::append`]; a backend loads the case's
 //!   history inside its transaction, calls it, and writes what it accepted;
-//! - a new case's first event is checked by [`CaseHistory::opened`], an import by
+//! - a new case's first event is a [`history::FreshEvent`] the core sealed in the same call, taken
+//!   by [`CaseHistory::opened`] (its number checked, not hashed again); an import is checked by
 //!   [`CaseHistory::new`] and compared with [`CaseHistory::is_same`];
 //! - what the search index holds is [`IndexTerms::of`] (names folded with
 //!   [`crate::names::fold_name`], documents as [`document_key`]) and what a query looks for is
@@ -358,12 +359,14 @@ pub enum PutOutcome {
 pub trait CaseStore: Send + Sync {
     /// Creates a case: takes the next number for `office` and `year`, calls `open` with it to
     /// make the `case_opened` event, and stores that event — atomically, so that numbers run
-    /// without gaps even under concurrency (a refused `open` consumes no number).
+    /// without gaps even under concurrency (a refused `open` consumes no number). The event is
+    /// a [`history::FreshEvent`]: only the core's [`workflow::open_fresh`] (and the legacy
+    /// import) make one, so the store need not hash it again.
     fn create_case(
         &self,
         office: &str,
         year: i32,
-        open: &mut dyn FnMut(&str) -> Result<Event, WorkflowError>,
+        open: &mut dyn FnMut(&str) -> Result<history::FreshEvent, WorkflowError>,
     ) -> Result<Event, StoreError>;
 
     /// All events of a case, in order. A durable store checks what it read: events that no
@@ -650,7 +653,7 @@ pub fn open_case(
 ) -> Result<Case, StoreError> {
     let case_id = Uuid::now_v7();
     let event = store.create_case(&intake.office, now.year(), &mut |number| {
-        workflow::open(catalog, actor, intake, number, case_id, now)
+        workflow::open_fresh(catalog, actor, intake, number, case_id, now)
     })?;
     Ok(history::open(&event)?)
 }

@@ -602,7 +602,7 @@ impl CaseStore for PostgresStore {
         &self,
         office: &str,
         year: i32,
-        open: &mut dyn FnMut(&str) -> Result<Event, WorkflowError>,
+        open: &mut dyn FnMut(&str) -> Result<history::FreshEvent, WorkflowError>,
     ) -> Result<Event, StoreError> {
         for _ in 0..MAX_RETRIES {
             let mut event = None;

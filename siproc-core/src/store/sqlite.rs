@@ -736,7 +736,7 @@ impl CaseStore for SqliteStore {
         &self,
         office: &str,
         year: i32,
-        open: &mut dyn FnMut(&str) -> Result<Event, WorkflowError>,
+        open: &mut dyn FnMut(&str) -> Result<history::FreshEvent, WorkflowError>,
     ) -> Result<Event, StoreError> {
         let key = (office.to_owned(), year);
         for _ in 0..MAX_RENUMBER {

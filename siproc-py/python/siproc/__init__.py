@@ -211,3 +211,10 @@ __all__ += ["convert_legacy", "find_legacy_duplicates", "import_legacy"]
 from ._siproc import release, release_csv, statistics  # noqa: E402
 
 __all__ += ["release", "release_csv", "statistics"]
+
+# Commitment salts come from a per-thread generator seeded from the operating system (the core's
+# `history` module): a forked child reseeds it, or it would draw its parent's next salts.
+import os as _os  # noqa: E402
+
+if hasattr(_os, "register_at_fork"):
+    _os.register_at_fork(after_in_child=_siproc._reseed_salts)
