@@ -158,7 +158,7 @@ fn build(path: &std::path::Path, n: usize, catalog: &Catalog) -> Result<(), Erro
                         for outcome in store.put_histories(&slices)? {
                             outcome?;
                         }
-                        if (from + BATCH) % 100_000 == 0 {
+                        if (from + BATCH).is_multiple_of(100_000) {
                             eprintln!(
                                 "{} cases written in {:.0} s",
                                 from + BATCH,

@@ -756,10 +756,8 @@ impl CaseStore for PostgresStore {
                 Ok(results)
             },
             &mut |id| {
-                Ok(
-                    read_history(&mut *self.client()?, id, &self.verified)?
-                        .map(Arc::unwrap_or_clone),
-                )
+                Ok(read_history(&mut *self.client()?, id, &self.verified)?
+                    .map(Arc::unwrap_or_clone))
             },
         )
     }
