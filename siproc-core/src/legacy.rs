@@ -46,7 +46,7 @@ use crate::actor::Actor;
 use crate::case::{Facts, FollowUp, Intake, LegacyOrigin, Note};
 use crate::catalog::{Catalog, CatalogError};
 use crate::duplicates::{DuplicatePair, find_duplicate_persons};
-use crate::history::{Event, FreshEvent, GENESIS_HASH};
+use crate::history::FreshEvent;
 use crate::issue::{Issue, Locale, Severity};
 use crate::names::fold_name;
 use crate::person::{
@@ -54,7 +54,7 @@ use crate::person::{
 };
 use crate::store::{CaseStore, StoreError};
 use crate::validation::validate_on;
-use crate::workflow::{self, WorkflowError};
+use crate::workflow::{self, OpeningDraft, WorkflowError};
 
 /// How a legacy import treats a validation error of a given code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -986,23 +986,31 @@ pub fn open(
     number: &str,
     now: DateTime<Utc>,
 ) -> Result<FreshEvent, WorkflowError> {
+    draft(actor, ready.clone(), origin, now)?.seal(number)
+}
+
+/// [`open`] without the number: the migrated case's `case_opened` payload sealed, waiting for
+/// the number a store gives it ([`workflow::OpeningDraft::seal`]).
+pub fn draft(
+    actor: &Actor,
+    ready: Ready,
+    origin: (&str, u64),
+    now: DateTime<Utc>,
+) -> Result<OpeningDraft, WorkflowError> {
     workflow::may_open(actor, &ready.intake.office)?;
     let (source, row) = origin;
     let legacy = LegacyOrigin {
         source: source.to_owned(),
         row,
-        follow_ups: ready.follow_ups.clone(),
+        follow_ups: ready.follow_ups,
     };
-    let opened = workflow::opening(ready.intake.clone(), number, Some(legacy))?;
-    Ok(Event::seal(
+    let opened = workflow::opening(ready.intake, "", Some(legacy))?;
+    Ok(workflow::draft(
         legacy_case_id(source, row),
-        1,
-        GENESIS_HASH,
-        actor.clone(),
+        actor,
         now,
-        crate::history::EventKind::CaseOpened(Box::new(opened)),
-    )
-    .map(FreshEvent)?)
+        opened,
+    ))
 }
 
 /// What became of one row in an [`import`].
@@ -1089,7 +1097,7 @@ pub fn import(
     let mut used: HashMap<Mapping, u64> = HashMap::new();
     let mut reports = Vec::with_capacity(rows.len());
     for (row, record) in rows {
-        let conversion = convert_with(record, catalog, map, &names, options.locale, today);
+        let mut conversion = convert_with(record, catalog, map, &names, options.locale, today);
         for m in BTreeSet::<&Mapping>::from_iter(&conversion.mappings) {
             match used.get_mut(m) {
                 Some(count) => *count += 1,
@@ -1098,7 +1106,7 @@ pub fn import(
                 }
             }
         }
-        let outcome = match &conversion.ready {
+        let outcome = match conversion.ready.take() {
             None if conversion.is_blank() => Outcome::Blank,
             None => Outcome::HeldBack,
             Some(ready) => migrate(store, ready, (options.source, *row), options),
@@ -1158,7 +1166,7 @@ pub fn find_duplicates(
 
 fn migrate(
     store: &dyn CaseStore,
-    ready: &Ready,
+    ready: Ready,
     origin: (&str, u64),
     options: &ImportOptions<'_>,
 ) -> Outcome {
@@ -1179,8 +1187,12 @@ fn migrate(
             case_number: String::new(),
         };
     }
-    let created = store.create_case(&ready.intake.office, options.now.year(), &mut |number| {
-        open(options.actor, ready, origin, number, options.now)
+    let draft = match draft(options.actor, ready, origin, options.now) {
+        Ok(draft) => draft,
+        Err(e) => return Outcome::Failed { code: e.code() },
+    };
+    let created = store.create_case(draft.office(), options.now.year(), &mut |number| {
+        draft.seal(number)
     });
     match created {
         Ok(event) => Outcome::Migrated {

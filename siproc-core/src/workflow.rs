@@ -477,21 +477,84 @@ pub fn open_fresh(
     case_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<FreshEvent, WorkflowError> {
+    draft_open(catalog, actor, intake, case_id, now)?.seal(number)
+}
+
+/// Everything [`open`] does but the number: the intake validated, normalised and its personal
+/// parts sealed, waiting for [`OpeningDraft::seal`]. A store holds its numbering lock only
+/// while the draft is sealed with a number, not while the intake is checked, so that callers
+/// on many threads check their intakes at the same time ([`crate::store::open_case`]).
+pub fn draft_open(
+    catalog: &Catalog,
+    actor: &Actor,
+    intake: &Intake,
+    case_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<OpeningDraft, WorkflowError> {
     may_open(actor, &intake.office)?;
     let report = validate_on(intake, catalog, Locale::default(), now.date_naive());
     if !report.ok {
         return Err(WorkflowError::InvalidIntake { report });
     }
-    let opened = opening(normalize_intake(intake, catalog), number, None)?;
-    Ok(Event::seal(
+    Ok(OpeningDraft {
         case_id,
-        1,
-        GENESIS_HASH,
-        actor.clone(),
-        now,
-        EventKind::CaseOpened(Box::new(opened)),
-    )
-    .map(FreshEvent)?)
+        actor: actor.clone(),
+        at: now,
+        opened: opening(normalize_intake(intake, catalog), "", None)?,
+    })
+}
+
+/// A `case_opened` event without its number ([`draft_open`], [`crate::legacy::draft`]).
+#[derive(Debug, Clone)]
+pub struct OpeningDraft {
+    case_id: Uuid,
+    actor: Actor,
+    at: DateTime<Utc>,
+    opened: Opened,
+}
+
+impl OpeningDraft {
+    /// The case the event opens.
+    pub fn case_id(&self) -> Uuid {
+        self.case_id
+    }
+
+    /// The registering office.
+    pub fn office(&self) -> &str {
+        &self.opened.office
+    }
+
+    /// The event, numbered `number` and sealed (its hash over the canonical JSON). A draft can
+    /// be sealed again with another number, as a store does when another process took the
+    /// number first.
+    pub fn seal(&self, number: &str) -> Result<FreshEvent, WorkflowError> {
+        let mut opened = self.opened.clone();
+        opened.number = number.to_owned();
+        Ok(Event::seal(
+            self.case_id,
+            1,
+            GENESIS_HASH,
+            self.actor.clone(),
+            self.at,
+            EventKind::CaseOpened(Box::new(opened)),
+        )
+        .map(FreshEvent)?)
+    }
+}
+
+/// A draft from a payload the core sealed itself ([`crate::legacy::draft`]).
+pub(crate) fn draft(
+    case_id: Uuid,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    opened: Opened,
+) -> OpeningDraft {
+    OpeningDraft {
+        case_id,
+        actor: actor.clone(),
+        at: now,
+        opened,
+    }
 }
 
 /// The payload of a `case_opened` event from a normalised intake: personal parts sealed, a

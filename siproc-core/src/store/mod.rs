@@ -651,10 +651,9 @@ pub fn open_case(
     intake: &Intake,
     now: DateTime<Utc>,
 ) -> Result<Case, StoreError> {
-    let case_id = Uuid::now_v7();
-    let event = store.create_case(&intake.office, now.year(), &mut |number| {
-        workflow::open_fresh(catalog, actor, intake, number, case_id, now)
-    })?;
+    // Checked and sealed before the store's numbering lock; only the number is sealed under it.
+    let draft = workflow::draft_open(catalog, actor, intake, Uuid::now_v7(), now)?;
+    let event = store.create_case(&intake.office, now.year(), &mut |number| draft.seal(number))?;
     Ok(history::open(&event)?)
 }
 
