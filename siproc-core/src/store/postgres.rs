@@ -28,13 +28,14 @@
 //!   servers `LISTEN siproc_events` to learn of new entries.
 //! - Migrations run at open under an advisory lock, so processes starting together do not race.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use postgres::error::SqlState;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
-use postgres::{GenericClient, NoTls, Transaction};
+use postgres::{GenericClient, NoTls, Statement, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
 use uuid::Uuid;
 
@@ -247,7 +248,7 @@ fn fill_records(tx: &mut Transaction<'_>) -> Result<(), StoreError> {
     for id in ids {
         let case_id = Uuid::parse_str(&id).map_err(|_| sql::corrupt("a case row has a bad id"))?;
         match read_history(tx, case_id, &verified) {
-            Ok(Some(history)) => put_record(tx, &history)?,
+            Ok(Some(history)) => put_record(tx, &mut Statements::default(), &history)?,
             Ok(None) | Err(StoreError::Damaged { .. }) => {}
             Err(e) => return Err(e),
         }
@@ -256,9 +257,14 @@ fn fill_records(tx: &mut Transaction<'_>) -> Result<(), StoreError> {
 }
 
 /// Writes the statistics record of `history`'s case (replacing the one stored).
-fn put_record(tx: &mut Transaction<'_>, history: &CaseHistory) -> Result<(), StoreError> {
+fn put_record(
+    tx: &mut Transaction<'_>,
+    st: &mut Statements,
+    history: &CaseHistory,
+) -> Result<(), StoreError> {
     let record = KeptRecord::of(history.case(), history.events()).encode();
-    tx.execute(
+    st.execute(
+        tx,
         "INSERT INTO case_stats (case_id, record) VALUES ($1, $2) \
          ON CONFLICT (case_id) DO UPDATE SET record = EXCLUDED.record",
         &[&history.id().to_string(), &record],
@@ -415,10 +421,52 @@ fn placeholder(n: usize) -> String {
     format!("${n}")
 }
 
-fn insert_case(tx: &mut Transaction<'_>, history: &CaseHistory) -> Result<Write, StoreError> {
+/// The statements of one transaction, each prepared once: a statement given as text is
+/// prepared on the server at every call (a round trip of its own), and an import batch runs
+/// the same few statements for each of its cases.
+#[derive(Default)]
+struct Statements(HashMap<String, Statement>);
+
+impl Statements {
+    fn get(&mut self, tx: &mut Transaction<'_>, sql: &str) -> Result<Statement, postgres::Error> {
+        if let Some(stmt) = self.0.get(sql) {
+            return Ok(stmt.clone());
+        }
+        let stmt = tx.prepare(sql)?;
+        self.0.insert(sql.to_owned(), stmt.clone());
+        Ok(stmt)
+    }
+
+    fn execute(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<u64, postgres::Error> {
+        let stmt = self.get(tx, sql)?;
+        tx.execute(&stmt, params)
+    }
+
+    fn query_opt(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Option<postgres::Row>, StoreError> {
+        let stmt = self.get(tx, sql).map_err(db)?;
+        tx.query_opt(&stmt, params).map_err(db)
+    }
+}
+
+fn insert_case(
+    tx: &mut Transaction<'_>,
+    st: &mut Statements,
+    history: &CaseHistory,
+) -> Result<Write, StoreError> {
     let case = history.case();
     let r = SummaryRow::of(&CaseSummary::of(case));
-    let inserted = tx.execute(
+    let inserted = st.execute(
+        tx,
         &format!(
             "INSERT INTO cases ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             sql::SUMMARY_COLUMNS
@@ -441,38 +489,47 @@ fn insert_case(tx: &mut Transaction<'_>, history: &CaseHistory) -> Result<Write,
         return stale_or(e);
     }
     if let Some(to) = pending_transfer_to(case) {
-        tx.execute(
+        st.execute(
+            tx,
             "UPDATE cases SET transfer_to = $2 WHERE id = $1",
             &[&r.id, &to],
         )
         .map_err(db)?;
     }
-    index(tx, case.id, &IndexTerms::of(case))?;
-    put_record(tx, history)?;
-    insert_events(tx, case, history.events())
+    index(tx, st, case.id, &IndexTerms::of(case))?;
+    put_record(tx, st, history)?;
+    insert_events(tx, st, case, history.events())
 }
 
 /// Stores an imported case unless its id or number is taken ([`Write::Stale`]).
-fn import_case(tx: &mut Transaction<'_>, history: &CaseHistory) -> Result<Write, StoreError> {
+fn import_case(
+    tx: &mut Transaction<'_>,
+    st: &mut Statements,
+    history: &CaseHistory,
+) -> Result<Write, StoreError> {
     let case = history.case();
-    let taken = tx
-        .query_opt(
-            "SELECT 1 FROM cases WHERE id = $1 OR number = $2",
-            &[&case.id.to_string(), &case.number],
-        )
-        .map_err(db)?;
+    let taken = st.query_opt(
+        tx,
+        "SELECT 1 FROM cases WHERE id = $1 OR number = $2",
+        &[&case.id.to_string(), &case.number],
+    )?;
     if taken.is_some() {
         return Ok(Write::Stale);
     }
     if let Some((office, year, seq)) = parse_case_number(&case.number) {
-        bump_counter(tx, office, year, seq)?;
+        bump_counter(tx, st, office, year, seq)?;
     }
-    insert_case(tx, history)
+    insert_case(tx, st, history)
 }
 
-fn update_case(tx: &mut Transaction<'_>, case: &Case) -> Result<(), StoreError> {
+fn update_case(
+    tx: &mut Transaction<'_>,
+    st: &mut Statements,
+    case: &Case,
+) -> Result<(), StoreError> {
     let r = SummaryRow::of(&CaseSummary::of(case));
-    tx.execute(
+    st.execute(
+        tx,
         "UPDATE cases SET office = $2, category = $3, status = $4, priority = $5, \
          opened_on = $6, version = $7, head = $8, updated_at = $9, transfer_to = $10, \
          follow_ups = $11 WHERE id = $1",
@@ -497,19 +554,22 @@ fn update_case(tx: &mut Transaction<'_>, case: &Case) -> Result<(), StoreError> 
 /// Inserts the events with their feed positions and announces them.
 fn insert_events(
     tx: &mut Transaction<'_>,
+    st: &mut Statements,
     case: &Case,
     events: &[Event],
 ) -> Result<Write, StoreError> {
     let n = i64::try_from(events.len()).unwrap_or(i64::MAX);
-    let last: i64 = tx
-        .query_one(
+    let last: i64 = st
+        .query_opt(
+            tx,
             "UPDATE feed_counter SET last = last + $1 RETURNING last",
             &[&n],
-        )
-        .map_err(db)?
+        )?
+        .ok_or_else(|| sql::corrupt("no feed counter"))?
         .get(0);
-    let stmt = tx
-        .prepare(
+    let stmt = st
+        .get(
+            tx,
             "INSERT INTO events (case_id, seq, position, id, hash, kind, office, body) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
@@ -535,7 +595,8 @@ fn insert_events(
             return stale_or(e);
         }
     }
-    tx.execute(
+    st.execute(
+        tx,
         "SELECT pg_notify($1, $2)",
         &[&NOTIFY_CHANNEL, &last.to_string()],
     )
@@ -543,36 +604,49 @@ fn insert_events(
     Ok(Write::Done)
 }
 
-fn index(tx: &mut Transaction<'_>, case_id: Uuid, terms: &IndexTerms) -> Result<(), StoreError> {
+fn index(
+    tx: &mut Transaction<'_>,
+    st: &mut Statements,
+    case_id: Uuid,
+    terms: &IndexTerms,
+) -> Result<(), StoreError> {
     let id = case_id.to_string();
-    for table in ["case_names", "case_documents"] {
-        tx.execute(&format!("DELETE FROM {table} WHERE case_id = $1"), &[&id])
-            .map_err(db)?;
+    for delete in [
+        "DELETE FROM case_names WHERE case_id = $1",
+        "DELETE FROM case_documents WHERE case_id = $1",
+    ] {
+        st.execute(tx, delete, &[&id]).map_err(db)?;
     }
-    let names = tx
-        .prepare("INSERT INTO case_names (term, case_id, person) VALUES ($1, $2, $3)")
-        .map_err(db)?;
     for (person, words) in (0_i32..).zip(&terms.names) {
         for w in words {
-            tx.execute(&names, &[w, &id, &person]).map_err(db)?;
+            st.execute(
+                tx,
+                "INSERT INTO case_names (term, case_id, person) VALUES ($1, $2, $3)",
+                &[w, &id, &person],
+            )
+            .map_err(db)?;
         }
     }
-    let documents = tx
-        .prepare("INSERT INTO case_documents (term, case_id) VALUES ($1, $2)")
-        .map_err(db)?;
     for d in &terms.documents {
-        tx.execute(&documents, &[d, &id]).map_err(db)?;
+        st.execute(
+            tx,
+            "INSERT INTO case_documents (term, case_id) VALUES ($1, $2)",
+            &[d, &id],
+        )
+        .map_err(db)?;
     }
     Ok(())
 }
 
 fn bump_counter(
     tx: &mut Transaction<'_>,
+    st: &mut Statements,
     office: &str,
     year: i32,
     seq: u64,
 ) -> Result<(), StoreError> {
-    tx.execute(
+    st.execute(
+        tx,
         "INSERT INTO case_counters (office, year, last) VALUES ($1, $2, $3) \
          ON CONFLICT (office, year) DO UPDATE SET last = GREATEST(case_counters.last, EXCLUDED.last)",
         &[&office, &year, &i64::try_from(seq).unwrap_or(i64::MAX)],
@@ -631,7 +705,7 @@ impl CaseStore for PostgresStore {
                     None => {}
                 }
                 event = history.events().first().cloned();
-                insert_case(tx, &history)
+                insert_case(tx, &mut Statements::default(), &history)
             })?;
             if written == Write::Done {
                 return event.ok_or(StoreError::Invalid(HistoryError::Empty));
@@ -676,12 +750,13 @@ impl CaseStore for PostgresStore {
                         return Ok(Write::Stale);
                     }
                     let case = after.case();
-                    update_case(tx, case)?;
+                    let st = &mut Statements::default();
+                    update_case(tx, st, case)?;
                     if events.iter().any(|e| IndexTerms::changed_by(&e.kind)) {
-                        index(tx, case.id, &IndexTerms::of(case))?;
+                        index(tx, st, case.id, &IndexTerms::of(case))?;
                     }
-                    put_record(tx, after)?;
-                    insert_events(tx, case, events)
+                    put_record(tx, st, after)?;
+                    insert_events(tx, st, case, events)
                 })
             },
         )
@@ -743,9 +818,10 @@ impl CaseStore for PostgresStore {
                 let mut client = self.client()?;
                 let mut tx = client.transaction().map_err(db)?;
                 let mut results = Vec::with_capacity(sound.len());
+                let st = &mut Statements::default();
                 for history in &sound {
                     let mut case_tx = tx.savepoint("import").map_err(db)?;
-                    let result = import_case(&mut case_tx, history);
+                    let result = import_case(&mut case_tx, st, history);
                     if matches!(result, Ok(Write::Done)) {
                         case_tx.commit().map_err(db)?;
                     }
