@@ -421,6 +421,16 @@ fn placeholder(n: usize) -> String {
     format!("${n}")
 }
 
+/// `query`'s name terms in the order a search joins them ([`sql::rarest_first`]).
+fn rarest_first(client: &mut Client, query: &CaseQuery) -> Result<Vec<String>, StoreError> {
+    sql::rarest_first(query, |term| {
+        client
+            .query_one(&sql::postings_sql(placeholder), &[&term])
+            .map(|r| r.get(0))
+            .map_err(db)
+    })
+}
+
 /// The statements of one transaction, each prepared once: a statement given as text is
 /// prepared on the server at every call (a round trip of its own), and an import batch runs
 /// the same few statements for each of its cases.
@@ -763,16 +773,19 @@ impl CaseStore for PostgresStore {
     }
 
     fn list(&self, query: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError> {
-        let (text, params) = sql::search(query, placeholder);
+        let mut client = self.client()?;
+        let names = rarest_first(&mut client, query)?;
+        let (text, params) = sql::search(query, &names, placeholder);
         let values = values(params);
-        let rows = self.client()?.query(&text, &refs(&values)).map_err(db)?;
+        let rows = client.query(&text, &refs(&values)).map_err(db)?;
         rows.iter().map(|r| summary_row(r)?.summary()).collect()
     }
 
     fn records(&self, query: &CaseQuery) -> Result<Vec<(String, KeptRecord)>, StoreError> {
-        let (text, params) = sql::records_search(query, placeholder);
-        let values = values(params);
         let mut client = self.client()?;
+        let names = rarest_first(&mut client, query)?;
+        let (text, params) = sql::records_search(query, &names, placeholder);
+        let values = values(params);
         let rows = client.query(&text, &refs(&values)).map_err(db)?;
         rows.iter()
             .map(|r| {

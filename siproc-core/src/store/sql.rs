@@ -112,12 +112,51 @@ impl SummaryRow {
     }
 }
 
+/// How many index rows of a term [`rarest_first`] counts at most: enough to tell a rare term
+/// from a common one, few enough to count in well under a millisecond.
+const POSTINGS_CAP: u32 = 2_000;
+
+/// Counts a term's rows in `case_names`, up to [`POSTINGS_CAP`]; the term is the one parameter.
+pub(crate) fn postings_sql(placeholder: fn(usize) -> String) -> String {
+    format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM case_names WHERE term = {} LIMIT {POSTINGS_CAP}) t",
+        placeholder(1)
+    )
+}
+
+/// `query`'s name terms ([`name_terms`]), rarest first, as [`search`] wants them:
+/// `postings(term)` counts the term's index rows with [`postings_sql`]. A name search reads
+/// the index rows of its first term and looks the other terms up for those rows only, so it
+/// costs what the rarest term costs (a search for "Ana Peña Zelaya Bacedifo" reads the one
+/// row of "bacedifo", not the thousands of "ana").
+pub(crate) fn rarest_first(
+    query: &CaseQuery,
+    mut postings: impl FnMut(&str) -> Result<i64, StoreError>,
+) -> Result<Vec<String>, StoreError> {
+    let words = query.name.as_deref().map(name_terms).unwrap_or_default();
+    if words.len() < 2 {
+        return Ok(words);
+    }
+    let mut counted = words
+        .into_iter()
+        .map(|w| Ok((postings(&w)?, w)))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    counted.sort();
+    Ok(counted.into_iter().map(|(_, w)| w).collect())
+}
+
 /// The search: a `SELECT` of [`SUMMARY_COLUMNS`] from `cases` for `query`, with its
-/// parameters; `placeholder(n)` writes the n-th (1-based) parameter's placeholder.
-pub(crate) fn search(query: &CaseQuery, placeholder: fn(usize) -> String) -> (String, Vec<Param>) {
+/// parameters; `names` are the query's name terms in the order to join them
+/// ([`rarest_first`]); `placeholder(n)` writes the n-th (1-based) parameter's placeholder.
+pub(crate) fn search(
+    query: &CaseQuery,
+    names: &[String],
+    placeholder: fn(usize) -> String,
+) -> (String, Vec<Param>) {
     filtered(
         &format!("SELECT {SUMMARY_COLUMNS} FROM cases"),
         query,
+        names,
         placeholder,
     )
 }
@@ -126,20 +165,23 @@ pub(crate) fn search(query: &CaseQuery, placeholder: fn(usize) -> String) -> (St
 /// record or NULL), from `cases` left-joined with `case_stats` (whose columns no filter names).
 pub(crate) fn records_search(
     query: &CaseQuery,
+    names: &[String],
     placeholder: fn(usize) -> String,
 ) -> (String, Vec<Param>) {
     filtered(
         "SELECT id, number, s.record FROM cases LEFT JOIN case_stats s ON s.case_id = cases.id",
         query,
+        names,
         placeholder,
     )
 }
 
 /// `select` (a `SELECT … FROM` over `cases`) restricted to `query`'s cases, in case-number
-/// order, with its parameters.
+/// order, with its parameters; `names` as in [`search`].
 fn filtered(
     select: &str,
     query: &CaseQuery,
+    names: &[String],
     placeholder: fn(usize) -> String,
 ) -> (String, Vec<Param>) {
     let mut sql = format!("{select} WHERE TRUE");
@@ -173,14 +215,20 @@ fn filtered(
             " AND id IN (SELECT case_id FROM case_documents WHERE term = {p})"
         ));
     }
-    let words = query.name.as_deref().map(name_terms).unwrap_or_default();
-    if !words.is_empty() {
-        let n = words.len();
-        let list: Vec<String> = words.into_iter().map(|w| bind(Param::Text(w))).collect();
+    // Every term on one person: the first term's index rows, each other term looked up by its
+    // primary key (term, case, person). `CROSS JOIN` keeps that order in SQLite.
+    if let Some((first, rest)) = names.split_first() {
+        let mut from = String::from("case_names n0");
+        let mut on = format!("n0.term = {}", bind(Param::Text(first.clone())));
+        for (k, word) in (1..).zip(rest) {
+            let p = bind(Param::Text(word.clone()));
+            from.push_str(&format!(" CROSS JOIN case_names n{k}"));
+            on.push_str(&format!(
+                " AND n{k}.term = {p} AND n{k}.case_id = n0.case_id AND n{k}.person = n0.person"
+            ));
+        }
         sql.push_str(&format!(
-            " AND id IN (SELECT case_id FROM case_names WHERE term IN ({}) \
-             GROUP BY case_id, person HAVING COUNT(*) = {n})",
-            list.join(", ")
+            " AND id IN (SELECT n0.case_id FROM {from} WHERE {on})"
         ));
     }
     sql.push_str(" ORDER BY number");
