@@ -24,13 +24,15 @@
 //! Each rejected case is reported with its line and reason. By default nothing is written
 //! unless the whole file is sound; [`ImportOptions::partial`] writes the sound cases anyway.
 //! Import reads the file twice (verify, then write), so it holds one case at a time in memory
-//! while verifying, and [`IMPORT_BATCH`] cases while writing: the store gets them in batches
-//! ([`CaseStore::put_histories`]), one transaction and one disk flush each.
+//! while verifying, and at most three batches of [`IMPORT_BATCH`] cases while writing: the
+//! store gets them in batches ([`CaseStore::put_histories`]), one transaction and one disk
+//! flush each, on a thread of their own, while the next batch is read and parsed.
 //!
 //! A consistent rewrite of a whole case line *and* the trailer cannot be detected from the
 //! file alone (hashes are not signatures); compare the anchors with ones held elsewhere.
 
 use std::io::{BufRead, Seek, SeekFrom, Write};
+use std::sync::mpsc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -48,7 +50,7 @@ pub const VERSION: u32 = 1;
 /// How many cases [`import`] hands the store at a time ([`CaseStore::put_histories`]: one
 /// transaction, one disk flush): enough to make the flush's cost small per case, few enough
 /// to keep memory bounded (a batch is held in memory while written).
-pub const IMPORT_BATCH: usize = 500;
+pub const IMPORT_BATCH: usize = 1_000;
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -504,7 +506,45 @@ pub fn import<R: BufRead + Seek>(
         return Ok(report);
     }
     input.seek(SeekFrom::Start(start))?;
-    let mut wanted = scan.accepted.iter().peekable();
+    // The store writes one batch while the next is read and parsed (at most two batches wait).
+    let written = std::thread::scope(|s| {
+        let (to_store, batches) = mpsc::sync_channel::<Vec<(usize, CaseRecord)>>(1);
+        let writer = std::thread::Builder::new()
+            .name("siproc-archive-import".into())
+            .spawn_scoped(s, move || {
+                let mut written = ImportReport::default();
+                for mut batch in batches {
+                    write_batch(store, &mut batch, &mut written);
+                }
+                written
+            })?;
+        let read = read_accepted(input, &scan.accepted, &mut report, &mut |batch| {
+            // A writer that stopped answers through `join` below.
+            let _ = to_store.send(batch);
+        });
+        drop(to_store);
+        let written = writer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        read.map(|()| written)
+    })?;
+    report.imported += written.imported;
+    report.unchanged += written.unchanged;
+    report.written |= written.written;
+    report.rejected.extend(written.rejected);
+    report.rejected.sort_by_key(|c| c.line);
+    Ok(report)
+}
+
+/// The second pass of [`import`]: parses the accepted lines not already stored, and hands
+/// them to `write` [`IMPORT_BATCH`] at a time.
+fn read_accepted<R: BufRead>(
+    input: &mut R,
+    accepted: &[(usize, bool)],
+    report: &mut ImportReport,
+    write: &mut dyn FnMut(Vec<(usize, CaseRecord)>),
+) -> Result<(), ArchiveError> {
+    let mut wanted = accepted.iter().peekable();
     let mut batch = Vec::with_capacity(IMPORT_BATCH);
     let mut buf = Vec::new();
     let mut line_no = 0;
@@ -532,11 +572,16 @@ pub fn import<R: BufRead + Seek>(
             }),
         }
         if batch.len() == IMPORT_BATCH {
-            write_batch(store, &mut batch, &mut report);
+            write(std::mem::replace(
+                &mut batch,
+                Vec::with_capacity(IMPORT_BATCH),
+            ));
         }
     }
-    write_batch(store, &mut batch, &mut report);
-    Ok(report)
+    if !batch.is_empty() {
+        write(batch);
+    }
+    Ok(())
 }
 
 /// Hands the store `batch` ([`CaseStore::put_histories`]: one transaction) and empties it,
