@@ -153,7 +153,7 @@ fn reset_postgres(url: &str) {
     {
         let _ = client.batch_execute(
             "DROP TABLE IF EXISTS siproc_meta, cases, events, feed_counter, case_counters, \
-             case_names, case_documents",
+             case_names, case_documents, case_stats",
         );
     }
 }

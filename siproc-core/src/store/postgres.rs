@@ -421,13 +421,19 @@ fn placeholder(n: usize) -> String {
     format!("${n}")
 }
 
-/// `query`'s name terms in the order a search joins them ([`sql::rarest_first`]).
-fn rarest_first(client: &mut Client, query: &CaseQuery) -> Result<Vec<String>, StoreError> {
-    sql::rarest_first(query, |term| {
+/// `query`'s name search, its terms in the order they are joined ([`sql::rarest_first`]).
+fn rarest_first(client: &mut Client, query: &CaseQuery) -> Result<sql::Names, StoreError> {
+    let names = sql::rarest_first(query, |term| {
         client
             .query_one(&sql::postings_sql(placeholder), &[&term])
             .map(|r| r.get(0))
             .map_err(db)
+    })?;
+    // PostgreSQL's planner knows how common each term is from its own statistics, and picks
+    // between the name's rows and the case-number order itself.
+    Ok(sql::Names {
+        common: false,
+        ..names
     })
 }
 

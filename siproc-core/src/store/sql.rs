@@ -124,25 +124,44 @@ pub(crate) fn postings_sql(placeholder: fn(usize) -> String) -> String {
     )
 }
 
-/// `query`'s name terms ([`name_terms`]), rarest first, as [`search`] wants them:
-/// `postings(term)` counts the term's index rows with [`postings_sql`]. A name search reads
-/// the index rows of its first term and looks the other terms up for those rows only, so it
-/// costs what the rarest term costs (a search for "Ana Peña Zelaya Bacedifo" reads the one
-/// row of "bacedifo", not the thousands of "ana").
+/// A name search as [`search`] runs it ([`rarest_first`]).
+#[derive(Debug, Default)]
+pub(crate) struct Names {
+    /// The query's name terms ([`name_terms`]), rarest first.
+    pub words: Vec<String>,
+    /// Whether even the rarest has [`POSTINGS_CAP`] index rows or more: a page of such a
+    /// search is read in case-number order (see [`filtered`]).
+    pub common: bool,
+}
+
+/// `query`'s name search: its terms rarest first, `postings(term)` counting each term's
+/// index rows with [`postings_sql`]. A name search reads the index rows of its first term and
+/// looks the other terms up for those rows only, so it costs what the rarest term costs (a
+/// search for "Ana Peña Zelaya Bacedifo" reads the one row of "bacedifo", not the thousands of
+/// "ana").
 pub(crate) fn rarest_first(
     query: &CaseQuery,
     mut postings: impl FnMut(&str) -> Result<i64, StoreError>,
-) -> Result<Vec<String>, StoreError> {
+) -> Result<Names, StoreError> {
     let words = query.name.as_deref().map(name_terms).unwrap_or_default();
-    if words.len() < 2 {
-        return Ok(words);
+    // One word needs no order; it is counted only when a page of it is asked for.
+    if words.is_empty() || (words.len() == 1 && query.limit.is_none()) {
+        return Ok(Names {
+            words,
+            common: false,
+        });
     }
     let mut counted = words
         .into_iter()
         .map(|w| Ok((postings(&w)?, w)))
         .collect::<Result<Vec<_>, StoreError>>()?;
     counted.sort();
-    Ok(counted.into_iter().map(|(_, w)| w).collect())
+    Ok(Names {
+        common: counted
+            .first()
+            .is_some_and(|(n, _)| *n >= i64::from(POSTINGS_CAP)),
+        words: counted.into_iter().map(|(_, w)| w).collect(),
+    })
 }
 
 /// The search: a `SELECT` of [`SUMMARY_COLUMNS`] from `cases` for `query`, with its
@@ -150,7 +169,7 @@ pub(crate) fn rarest_first(
 /// ([`rarest_first`]); `placeholder(n)` writes the n-th (1-based) parameter's placeholder.
 pub(crate) fn search(
     query: &CaseQuery,
-    names: &[String],
+    names: &Names,
     placeholder: fn(usize) -> String,
 ) -> (String, Vec<Param>) {
     filtered(
@@ -165,7 +184,7 @@ pub(crate) fn search(
 /// record or NULL), from `cases` left-joined with `case_stats` (whose columns no filter names).
 pub(crate) fn records_search(
     query: &CaseQuery,
-    names: &[String],
+    names: &Names,
     placeholder: fn(usize) -> String,
 ) -> (String, Vec<Param>) {
     filtered(
@@ -181,7 +200,7 @@ pub(crate) fn records_search(
 fn filtered(
     select: &str,
     query: &CaseQuery,
-    names: &[String],
+    names: &Names,
     placeholder: fn(usize) -> String,
 ) -> (String, Vec<Param>) {
     let mut sql = format!("{select} WHERE TRUE");
@@ -217,7 +236,7 @@ fn filtered(
     }
     // Every term on one person: the first term's index rows, each other term looked up by its
     // primary key (term, case, person). `CROSS JOIN` keeps that order in SQLite.
-    if let Some((first, rest)) = names.split_first() {
+    if let Some((first, rest)) = names.words.split_first() {
         let mut from = String::from("case_names n0");
         let mut on = format!("n0.term = {}", bind(Param::Text(first.clone())));
         for (k, word) in (1..).zip(rest) {
@@ -227,8 +246,17 @@ fn filtered(
                 " AND n{k}.term = {p} AND n{k}.case_id = n0.case_id AND n{k}.person = n0.person"
             ));
         }
+        // A page of a common name: reading cases in number order and testing each against the
+        // name's rows finds the page after about (page size × cases ÷ rows) cases, where
+        // starting from the name's thousands of rows would fetch and sort every case they
+        // name. `id || ''` is `id` that no index can drive from, so the case-number order is.
+        let id = if names.common && query.limit.is_some() {
+            "id || ''"
+        } else {
+            "id"
+        };
         sql.push_str(&format!(
-            " AND id IN (SELECT n0.case_id FROM {from} WHERE {on})"
+            " AND {id} IN (SELECT n0.case_id FROM {from} WHERE {on})"
         ));
     }
     sql.push_str(" ORDER BY number");

@@ -955,8 +955,8 @@ impl CaseStore for SqliteStore {
     }
 }
 
-/// `query`'s name terms in the order a search joins them ([`sql::rarest_first`]).
-fn rarest_first(conn: &Connection, query: &CaseQuery) -> Result<Vec<String>, StoreError> {
+/// `query`'s name search, its terms in the order they are joined ([`sql::rarest_first`]).
+fn rarest_first(conn: &Connection, query: &CaseQuery) -> Result<sql::Names, StoreError> {
     sql::rarest_first(query, |term| {
         conn.prepare_cached(&sql::postings_sql(placeholder))
             .and_then(|mut s| s.query_row([term], |r| r.get(0)))

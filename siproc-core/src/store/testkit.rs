@@ -44,6 +44,7 @@ pub fn check_store<S: CaseStore>(make: impl Fn() -> S) {
     imports_keep_numbers_and_are_idempotent(&make());
     batch_imports_answer_each_case(&make());
     search_finds_by_every_criterion(&make());
+    name_searches_match_one_person_whatever_the_word_order(&make());
     lists_page_by_case_number(&make());
     the_feed_follows_every_write(&make());
     pending_transfers_reach_the_receiving_office(&make());
@@ -531,6 +532,53 @@ pub fn search_finds_by_every_criterion(store: &dyn CaseStore) {
         assert!(!json.contains(personal), "a summary holds personal data");
     }
     assert_records_match(store);
+}
+
+/// A name search finds the cases where one person bears every word, whichever word is rare or
+/// common and in whatever order the words come (the SQL stores join from the rarest word).
+pub fn name_searches_match_one_person_whatever_the_word_order(store: &dyn CaseStore) {
+    let mut intake = detention_intake("TAP");
+    let mut relative = intake.persons[0].clone();
+    relative.role = crate::person::PersonRole::Relative;
+    relative.relationship = Some(crate::person::Relationship::Sibling);
+    relative.given_names = "Karla".into();
+    relative.surnames = "Zúniga Peña".into();
+    relative.documents.clear();
+    intake.persons.push(relative);
+    let family = open(store, &intake);
+    // Many cases share "Ana" and "Peña"; one has "Zúniga".
+    let common: Vec<Uuid> = (0..12)
+        .map(|_| open(store, &detention_intake("TAP")).id)
+        .collect();
+    let found = |name: &str| {
+        ids(
+            store,
+            CaseQuery {
+                name: Some(name.into()),
+                ..CaseQuery::default()
+            },
+        )
+    };
+    for name in ["Karla Zúniga", "zuniga KARLA", "peña zúniga karla"] {
+        assert_eq!(found(name), vec![family.id], "name {name:?}");
+    }
+    for name in ["Ana Zúniga", "Zúniga Güity", "Lucía Karla"] {
+        assert!(found(name).is_empty(), "words of two persons: {name:?}");
+    }
+    let mut everyone = vec![family.id];
+    everyone.extend(&common);
+    for name in ["ana pena", "PEÑA ANA GÜITY lucia"] {
+        assert_eq!(found(name), everyone, "name {name:?}");
+    }
+    let first_page = ids(
+        store,
+        CaseQuery {
+            name: Some("pena".into()),
+            limit: Some(5),
+            ..CaseQuery::default()
+        },
+    );
+    assert_eq!(first_page, everyone[..5], "a page of a common word");
 }
 
 /// Lists come in case-number order, a page at a time.
