@@ -496,12 +496,8 @@ pub fn draft_open(
     if !report.ok {
         return Err(WorkflowError::InvalidIntake { report });
     }
-    Ok(OpeningDraft {
-        case_id,
-        actor: actor.clone(),
-        at: now,
-        opened: opening(normalize_intake(intake, catalog), "", None)?,
-    })
+    let opened = opening(normalize_intake(intake, catalog), "", None)?;
+    Ok(draft(case_id, actor, now, opened))
 }
 
 /// A `case_opened` event without its number ([`draft_open`], [`crate::legacy::draft`]).

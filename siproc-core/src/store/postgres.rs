@@ -421,22 +421,6 @@ fn placeholder(n: usize) -> String {
     format!("${n}")
 }
 
-/// `query`'s name search, its terms in the order they are joined ([`sql::rarest_first`]).
-fn rarest_first(client: &mut Client, query: &CaseQuery) -> Result<sql::Names, StoreError> {
-    let names = sql::rarest_first(query, |term| {
-        client
-            .query_one(&sql::postings_sql(placeholder), &[&term])
-            .map(|r| r.get(0))
-            .map_err(db)
-    })?;
-    // PostgreSQL's planner knows how common each term is from its own statistics, and picks
-    // between the name's rows and the case-number order itself.
-    Ok(sql::Names {
-        common: false,
-        ..names
-    })
-}
-
 /// The statements of one transaction, each prepared once: a statement given as text is
 /// prepared on the server at every call (a round trip of its own), and an import batch runs
 /// the same few statements for each of its cases.
@@ -779,19 +763,18 @@ impl CaseStore for PostgresStore {
     }
 
     fn list(&self, query: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError> {
-        let mut client = self.client()?;
-        let names = rarest_first(&mut client, query)?;
-        let (text, params) = sql::search(query, &names, placeholder);
+        // PostgreSQL's planner knows how common each term is from its own statistics and
+        // orders the join itself, so no term is counted first (see `sql::rarest_first`).
+        let (text, params) = sql::search(query, &sql::Names::as_given(query), placeholder);
         let values = values(params);
-        let rows = client.query(&text, &refs(&values)).map_err(db)?;
+        let rows = self.client()?.query(&text, &refs(&values)).map_err(db)?;
         rows.iter().map(|r| summary_row(r)?.summary()).collect()
     }
 
     fn records(&self, query: &CaseQuery) -> Result<Vec<(String, KeptRecord)>, StoreError> {
-        let mut client = self.client()?;
-        let names = rarest_first(&mut client, query)?;
-        let (text, params) = sql::records_search(query, &names, placeholder);
+        let (text, params) = sql::records_search(query, &sql::Names::as_given(query), placeholder);
         let values = values(params);
+        let mut client = self.client()?;
         let rows = client.query(&text, &refs(&values)).map_err(db)?;
         rows.iter()
             .map(|r| {

@@ -128,10 +128,21 @@ pub(crate) fn postings_sql(placeholder: fn(usize) -> String) -> String {
 #[derive(Debug, Default)]
 pub(crate) struct Names {
     /// The query's name terms ([`name_terms`]), rarest first.
-    pub words: Vec<String>,
+    words: Vec<String>,
     /// Whether even the rarest has [`POSTINGS_CAP`] index rows or more: a page of such a
     /// search is read in case-number order (see [`filtered`]).
-    pub common: bool,
+    common: bool,
+}
+
+impl Names {
+    /// `query`'s name terms in the order [`name_terms`] gives, for a database whose planner
+    /// orders the join itself from its own statistics (PostgreSQL): nothing is counted.
+    pub(crate) fn as_given(query: &CaseQuery) -> Names {
+        Names {
+            words: query.name.as_deref().map(name_terms).unwrap_or_default(),
+            common: false,
+        }
+    }
 }
 
 /// `query`'s name search: its terms rarest first, `postings(term)` counting each term's
