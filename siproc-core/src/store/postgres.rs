@@ -39,7 +39,7 @@ use postgres::{GenericClient, NoTls, Statement, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
 use uuid::Uuid;
 
-use super::sql::{self, Param, SummaryRow, Verified};
+use super::sql::{self, CaseRows, EventRow, Param, SummaryRow, Verified};
 use super::{
     CaseHistory, CaseQuery, CaseStore, CaseSummary, FeedEntry, IndexTerms, PutOutcome, StoreError,
     Write, checked_append, checked_imports, parse_case_number, pending_transfer_to, put_one,
@@ -263,11 +263,22 @@ fn put_record(
     history: &CaseHistory,
 ) -> Result<(), StoreError> {
     let record = KeptRecord::of(history.case(), history.events()).encode();
+    write_record(tx, st, &history.id().to_string(), &record)
+}
+
+/// Writes `record` (encoded) as the statistics record of the case `id` (replacing the one
+/// stored).
+fn write_record(
+    tx: &mut Transaction<'_>,
+    st: &mut Statements,
+    id: &str,
+    record: &[u8],
+) -> Result<(), StoreError> {
     st.execute(
         tx,
         "INSERT INTO case_stats (case_id, record) VALUES ($1, $2) \
          ON CONFLICT (case_id) DO UPDATE SET record = EXCLUDED.record",
-        &[&history.id().to_string(), &record],
+        &[&id, &record],
     )
     .map_err(db)?;
     Ok(())
@@ -461,14 +472,14 @@ impl Statements {
 fn insert_case(
     tx: &mut Transaction<'_>,
     st: &mut Statements,
-    history: &CaseHistory,
+    rows: &CaseRows,
 ) -> Result<Write, StoreError> {
-    let case = history.case();
-    let r = SummaryRow::of(&CaseSummary::of(case));
+    let r = &rows.summary;
     let inserted = st.execute(
         tx,
         &format!(
-            "INSERT INTO cases ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            "INSERT INTO cases ({}, transfer_to) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             sql::SUMMARY_COLUMNS
         ),
         &[
@@ -483,43 +494,36 @@ fn insert_case(
             &r.head,
             &r.updated_at,
             &r.follow_ups,
+            &rows.transfer_to,
         ],
     );
     if let Err(e) = inserted {
         return stale_or(e);
     }
-    if let Some(to) = pending_transfer_to(case) {
-        st.execute(
-            tx,
-            "UPDATE cases SET transfer_to = $2 WHERE id = $1",
-            &[&r.id, &to],
-        )
-        .map_err(db)?;
-    }
-    index(tx, st, case.id, &IndexTerms::of(case))?;
-    put_record(tx, st, history)?;
-    insert_events(tx, st, case, history.events())
+    insert_terms(tx, st, &r.id, &rows.terms)?;
+    write_record(tx, st, &r.id, &rows.record)?;
+    insert_events(tx, st, &r.id, &r.office, &rows.events)
 }
 
 /// Stores an imported case unless its id or number is taken ([`Write::Stale`]).
 fn import_case(
     tx: &mut Transaction<'_>,
     st: &mut Statements,
-    history: &CaseHistory,
+    rows: &CaseRows,
 ) -> Result<Write, StoreError> {
-    let case = history.case();
+    let number = &rows.summary.number;
     let taken = st.query_opt(
         tx,
         "SELECT 1 FROM cases WHERE id = $1 OR number = $2",
-        &[&case.id.to_string(), &case.number],
+        &[&rows.summary.id, number],
     )?;
     if taken.is_some() {
         return Ok(Write::Stale);
     }
-    if let Some((office, year, seq)) = parse_case_number(&case.number) {
+    if let Some((office, year, seq)) = parse_case_number(number) {
         bump_counter(tx, st, office, year, seq)?;
     }
-    insert_case(tx, st, history)
+    insert_case(tx, st, rows)
 }
 
 fn update_case(
@@ -555,8 +559,9 @@ fn update_case(
 fn insert_events(
     tx: &mut Transaction<'_>,
     st: &mut Statements,
-    case: &Case,
-    events: &[Event],
+    id: &str,
+    office: &str,
+    events: &[EventRow],
 ) -> Result<Write, StoreError> {
     let n = i64::try_from(events.len()).unwrap_or(i64::MAX);
     let last: i64 = st
@@ -574,21 +579,11 @@ fn insert_events(
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .map_err(db)?;
-    let case_id = case.id.to_string();
     for (position, e) in (last - n + 1..).zip(events) {
-        let body = history::canonical_json(e)?;
-        let seq = i64::try_from(e.seq).unwrap_or(i64::MAX);
         let inserted = tx.execute(
             &stmt,
             &[
-                &case_id,
-                &seq,
-                &position,
-                &e.id.to_string(),
-                &e.hash,
-                &e.kind.name(),
-                &case.office,
-                &body,
+                &id, &e.seq, &position, &e.id, &e.hash, &e.kind, &office, &e.body,
             ],
         );
         if let Err(e) = inserted {
@@ -604,6 +599,7 @@ fn insert_events(
     Ok(Write::Done)
 }
 
+/// Replaces the search terms of the stored case `case_id`.
 fn index(
     tx: &mut Transaction<'_>,
     st: &mut Statements,
@@ -617,6 +613,16 @@ fn index(
     ] {
         st.execute(tx, delete, &[&id]).map_err(db)?;
     }
+    insert_terms(tx, st, &id, terms)
+}
+
+/// Adds the search terms of a case that has none stored.
+fn insert_terms(
+    tx: &mut Transaction<'_>,
+    st: &mut Statements,
+    id: &str,
+    terms: &IndexTerms,
+) -> Result<(), StoreError> {
     for (person, words) in (0_i32..).zip(&terms.names) {
         for w in words {
             st.execute(
@@ -704,8 +710,9 @@ impl CaseStore for PostgresStore {
                     Some(false) => return Err(StoreError::NumberTaken),
                     None => {}
                 }
-                event = history.events().first().cloned();
-                insert_case(tx, &mut Statements::default(), &history)
+                let rows = CaseRows::of(&history)?;
+                event = history.into_parts().0.into_iter().next();
+                insert_case(tx, &mut Statements::default(), &rows)
             })?;
             if written == Write::Done {
                 return event.ok_or(StoreError::Invalid(HistoryError::Empty));
@@ -735,6 +742,7 @@ impl CaseStore for PostgresStore {
             events,
             &mut || self.load_history(case_id),
             &mut |read, after| {
+                let rows = EventRow::all(events)?;
                 self.write(|tx| {
                     let now = tx
                         .query_opt(
@@ -756,7 +764,7 @@ impl CaseStore for PostgresStore {
                         index(tx, st, case.id, &IndexTerms::of(case))?;
                     }
                     put_record(tx, st, after)?;
-                    insert_events(tx, st, case, events)
+                    insert_events(tx, st, &case.id.to_string(), &case.office, &rows)
                 })
             },
         )
@@ -822,8 +830,9 @@ impl CaseStore for PostgresStore {
                 let mut results = Vec::with_capacity(sound.len());
                 let st = &mut Statements::default();
                 for history in &sound {
+                    let rows = CaseRows::of(history)?;
                     let mut case_tx = tx.savepoint("import").map_err(db)?;
-                    let result = import_case(&mut case_tx, st, history);
+                    let result = import_case(&mut case_tx, st, &rows);
                     if matches!(result, Ok(Write::Done)) {
                         case_tx.commit().map_err(db)?;
                     }

@@ -10,7 +10,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use hashlink::LruCache;
 use sha2::{Digest, Sha256};
 
-use super::{CaseQuery, CaseSummary, FeedEntry, StoreError, document_key, name_terms};
+use super::{
+    CaseQuery, CaseSummary, FeedEntry, IndexTerms, StoreError, document_key, name_terms,
+    pending_transfer_to,
+};
 use crate::history::{Anchor, CaseHistory, Event, HistoryError, Tamper};
 use crate::stats::KeptRecord;
 
@@ -63,6 +66,62 @@ pub(crate) struct SummaryRow {
     pub updated_at: String,
     /// NULL for a case opened here; the count of follow-up items for a migrated case.
     pub follow_ups: Option<i64>,
+}
+
+/// What a backend writes for a case it stores for the first time (a creation, an import): the
+/// summary, the events, the search terms and the statistics record. Made before the write —
+/// by the caller, not by SQLite's writer thread, which every write waits for — so that writing
+/// is binding values.
+pub(crate) struct CaseRows {
+    pub summary: SummaryRow,
+    /// The office a pending transfer goes to (`cases.transfer_to`).
+    pub transfer_to: Option<String>,
+    pub events: Vec<EventRow>,
+    pub terms: IndexTerms,
+    /// The case's statistics record, encoded ([`KeptRecord::encode`]).
+    pub record: Vec<u8>,
+}
+
+/// The columns of an `events` row (the case's id and office apart).
+pub(crate) struct EventRow {
+    pub seq: i64,
+    pub id: String,
+    pub hash: String,
+    pub kind: &'static str,
+    /// The event's canonical JSON ([`crate::history::canonical_json`]).
+    pub body: String,
+}
+
+impl EventRow {
+    /// The rows of `events`.
+    pub fn all(events: &[Event]) -> Result<Vec<EventRow>, HistoryError> {
+        events
+            .iter()
+            .map(|e| {
+                Ok(EventRow {
+                    seq: i64::try_from(e.seq).unwrap_or(i64::MAX),
+                    id: e.id.to_string(),
+                    hash: e.hash.clone(),
+                    kind: e.kind.name(),
+                    body: crate::history::canonical_json(e)?,
+                })
+            })
+            .collect()
+    }
+}
+
+impl CaseRows {
+    /// The rows of `history`'s case.
+    pub fn of(history: &CaseHistory) -> Result<CaseRows, StoreError> {
+        let case = history.case();
+        Ok(CaseRows {
+            summary: SummaryRow::of(&CaseSummary::of(case)),
+            transfer_to: pending_transfer_to(case),
+            events: EventRow::all(history.events())?,
+            terms: IndexTerms::of(case),
+            record: KeptRecord::of(case, history.events()).encode(),
+        })
+    }
 }
 
 impl SummaryRow {

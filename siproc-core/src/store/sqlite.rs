@@ -13,11 +13,15 @@
 //! SQLite allows one writer at a time, and a durable commit costs one `fsync` (about 3,600 a
 //! second on the reference machine). So every write goes to **one writer thread** through a
 //! queue: it takes every job waiting, runs each inside its own savepoint of one transaction,
-//! commits once and answers them all (*group commit*). Callers do the expensive part
-//! themselves, before queueing — building and hashing the `case_opened` event, loading and
-//! checking a case's history with [`CaseHistory::append`] — and the writer only checks that
-//! the case (or the office's counter) is still as the caller read it (a compare-and-swap; if
-//! not, the caller checks again). Readers use their own connections, which WAL lets read while
+//! commits once and answers them all (*group commit*). When fewer jobs wait than shared the
+//! last commit, the writer waits for the rest a moment (at most half a millisecond): the
+//! callers it just answered are preparing their next write, and a commit costs about as much
+//! for eight cases as for one. Callers do the expensive part themselves, before queueing —
+//! building and hashing the `case_opened` event, loading and checking a case's history with
+//! [`CaseHistory::append`], and turning what is to be written into rows (`sql::CaseRows`:
+//! the events' canonical JSON, the search terms, the statistics record) — and the writer only
+//! binds those rows after checking that the case (or the office's counter) is still as the
+//! caller read it (a compare-and-swap; if not, the caller checks again). Readers use their own connections, which WAL lets read while
 //! the writer writes. Several processes may open the same file: each has its writer, and
 //! `BEGIN IMMEDIATE` with a busy timeout makes them take turns; the compare-and-swap keeps
 //! numbers and versions right across processes. An import batch
@@ -65,12 +69,12 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, params};
 use uuid::Uuid;
 
-use super::sql::{self, Param, SummaryRow, Verified};
+use super::sql::{self, CaseRows, EventRow, Param, SummaryRow, Verified};
 use super::{
     CaseHistory, CaseQuery, CaseStore, CaseSummary, FeedEntry, IndexTerms, PutOutcome, StoreError,
     Write, checked_append, checked_imports, parse_case_number, pending_transfer_to, put_one,
@@ -164,6 +168,10 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// At most this many jobs share one commit.
 const MAX_BATCH: usize = 1024;
 
+/// How long the writer waits for the callers of its last commit before committing without
+/// them ([`gather`]): about half of what a commit costs on its own.
+const LINGER: Duration = Duration::from_micros(500);
+
 /// How many times a creation takes a fresh number after another writer took its number.
 const MAX_RENUMBER: usize = 10_000;
 
@@ -193,7 +201,7 @@ struct Job {
 enum Op {
     /// A new case numbered `seq`: done if the counter is at `seq - 1`.
     Create {
-        history: CaseHistory,
+        rows: Box<CaseRows>,
         year: i32,
         seq: u64,
     },
@@ -201,13 +209,13 @@ enum Op {
     Append {
         read: Anchor,
         case: Box<Case>,
-        events: Vec<Event>,
+        events: Vec<EventRow>,
         terms: Option<IndexTerms>,
-        /// The case's statistics record after the append.
-        record: Box<KeptRecord>,
+        /// The case's statistics record after the append, encoded.
+        record: Vec<u8>,
     },
     /// An import: done if neither its id nor its number is stored.
-    Import { history: CaseHistory },
+    Import { rows: Box<CaseRows> },
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -333,19 +341,19 @@ fn fill_records(conn: &Connection) -> Result<(), StoreError> {
 fn put_record(conn: &Connection, case_id: Uuid, history: &CaseHistory) -> Result<(), StoreError> {
     write_record(
         conn,
-        case_id,
-        &KeptRecord::of(history.case(), history.events()),
+        &case_id.to_string(),
+        &KeptRecord::of(history.case(), history.events()).encode(),
     )
 }
 
-/// Writes `record` as `case_id`'s statistics record (replacing the one stored).
-fn write_record(conn: &Connection, case_id: Uuid, record: &KeptRecord) -> Result<(), StoreError> {
-    let record = record.encode();
+/// Writes `record` (encoded) as the statistics record of the case `id` (replacing the one
+/// stored).
+fn write_record(conn: &Connection, id: &str, record: &[u8]) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO case_stats (case_id, record) VALUES (?1, ?2) \
          ON CONFLICT (case_id) DO UPDATE SET record = excluded.record",
     )
-    .and_then(|mut s| s.execute(params![case_id.to_string(), record]))
+    .and_then(|mut s| s.execute(params![id, record]))
     .map_err(db)?;
     Ok(())
 }
@@ -474,17 +482,40 @@ fn placeholder(n: usize) -> String {
 // The writer
 
 fn write_loop(mut conn: Connection, jobs: Receiver<Job>) {
+    let mut expected = 1;
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
+        gather(&jobs, &mut batch, expected);
+        expected = batch.len();
+        let results = commit(&mut conn, &batch);
+        for (job, result) in batch.into_iter().zip(results) {
+            let _ = job.reply.send(result);
+        }
+    }
+}
+
+/// Adds the jobs waiting in `jobs` to `batch` and, while it holds fewer than the `expected`
+/// callers (as many as shared the last commit), waits up to [`LINGER`] for the rest: callers
+/// answered by the last commit are preparing their next write, and a commit costs about as
+/// much for eight cases as for one (its `fsync` and the pages every case shares), so letting
+/// it leave with a part of them halves the group. A caller writing alone is never waited for.
+fn gather(jobs: &Receiver<Job>, batch: &mut Vec<Job>, expected: usize) {
+    let deadline = Instant::now() + LINGER;
+    let target = expected.min(MAX_BATCH);
+    loop {
         while batch.len() < MAX_BATCH {
             match jobs.try_recv() {
                 Ok(job) => batch.push(job),
                 Err(_) => break,
             }
         }
-        let results = commit(&mut conn, &batch);
-        for (job, result) in batch.into_iter().zip(results) {
-            let _ = job.reply.send(result);
+        let left = deadline.saturating_duration_since(Instant::now());
+        if batch.len() >= target || left.is_zero() {
+            return;
+        }
+        match jobs.recv_timeout(left) {
+            Ok(job) => batch.push(job),
+            Err(_) => return,
         }
     }
 }
@@ -500,16 +531,16 @@ fn commit(conn: &mut Connection, batch: &[Job]) -> Vec<Answer> {
     for job in batch {
         let mut results = Vec::with_capacity(job.ops.len());
         for op in &job.ops {
-            if let Err(e) = tx.execute_batch("SAVEPOINT op") {
+            if let Err(e) = statement(&tx, "SAVEPOINT op") {
                 return fail_all(db(e));
             }
             let result = run(&tx, op);
-            let end = if matches!(result, Ok(Write::Done)) {
-                "RELEASE op"
+            let ended = if matches!(result, Ok(Write::Done)) {
+                statement(&tx, "RELEASE op")
             } else {
-                "ROLLBACK TO op; RELEASE op"
+                statement(&tx, "ROLLBACK TO op").and_then(|()| statement(&tx, "RELEASE op"))
             };
-            if let Err(e) = tx.execute_batch(end) {
+            if let Err(e) = ended {
                 return fail_all(db(e));
             }
             results.push(result);
@@ -522,29 +553,31 @@ fn commit(conn: &mut Connection, batch: &[Job]) -> Vec<Answer> {
     }
 }
 
+/// Runs `sql`, a statement without parameters, prepared once per connection.
+fn statement(tx: &Transaction<'_>, sql: &str) -> rusqlite::Result<()> {
+    tx.prepare_cached(sql)?.execute([]).map(drop)
+}
+
 fn run(tx: &Transaction<'_>, op: &Op) -> Result<Write, StoreError> {
     match op {
-        Op::Create { history, year, seq } => {
-            let case = history.case();
+        Op::Create { rows, year, seq } => {
+            let office = &rows.summary.office;
             let last: i64 = tx
                 .prepare_cached("SELECT last FROM case_counters WHERE office = ?1 AND year = ?2")
-                .and_then(|mut s| {
-                    s.query_row(params![case.office, year], |r| r.get(0))
-                        .optional()
-                })
+                .and_then(|mut s| s.query_row(params![office, year], |r| r.get(0)).optional())
                 .map_err(db)?
                 .unwrap_or(0);
             if u64::try_from(last).ok().map(|l| l + 1) != Some(*seq) {
                 return Ok(Write::Stale);
             }
-            if case_exists(tx, case.id)? {
+            if case_exists(tx, &rows.summary.id)? {
                 return Err(StoreError::DuplicateCase);
             }
-            if number_exists(tx, &case.number)? {
+            if number_exists(tx, &rows.summary.number)? {
                 return Err(StoreError::NumberTaken);
             }
-            insert_case(tx, history)?;
-            bump_counter(tx, &case.office, *year, *seq)?;
+            insert_case(tx, rows)?;
+            bump_counter(tx, office, *year, *seq)?;
             Ok(Write::Done)
         }
         Op::Append {
@@ -567,21 +600,22 @@ fn run(tx: &Transaction<'_>, op: &Op) -> Result<Write, StoreError> {
             if !still {
                 return Ok(Write::Stale);
             }
-            insert_events(tx, case, events)?;
+            let id = case.id.to_string();
+            insert_events(tx, &id, &case.office, events)?;
             update_case(tx, case)?;
             if let Some(terms) = terms {
                 index(tx, case.id, terms)?;
             }
-            write_record(tx, case.id, record)?;
+            write_record(tx, &id, record)?;
             Ok(Write::Done)
         }
-        Op::Import { history } => {
-            let case = history.case();
-            if case_exists(tx, case.id)? || number_exists(tx, &case.number)? {
+        Op::Import { rows } => {
+            let number = &rows.summary.number;
+            if case_exists(tx, &rows.summary.id)? || number_exists(tx, number)? {
                 return Ok(Write::Stale);
             }
-            insert_case(tx, history)?;
-            if let Some((office, year, seq)) = parse_case_number(&case.number) {
+            insert_case(tx, rows)?;
+            if let Some((office, year, seq)) = parse_case_number(number) {
                 bump_counter(tx, office, year, seq)?;
             }
             Ok(Write::Done)
@@ -589,9 +623,9 @@ fn run(tx: &Transaction<'_>, op: &Op) -> Result<Write, StoreError> {
     }
 }
 
-fn case_exists(tx: &Transaction<'_>, id: Uuid) -> Result<bool, StoreError> {
+fn case_exists(tx: &Transaction<'_>, id: &str) -> Result<bool, StoreError> {
     tx.prepare_cached("SELECT 1 FROM cases WHERE id = ?1")
-        .and_then(|mut s| s.exists([id.to_string()]))
+        .and_then(|mut s| s.exists([id]))
         .map_err(db)
 }
 
@@ -617,11 +651,10 @@ fn bump_counter(tx: &Transaction<'_>, office: &str, year: i32, seq: u64) -> Resu
     Ok(())
 }
 
-fn insert_case(tx: &Transaction<'_>, history: &CaseHistory) -> Result<(), StoreError> {
-    let case = history.case();
-    let row = SummaryRow::of(&CaseSummary::of(case));
+fn insert_case(tx: &Transaction<'_>, rows: &CaseRows) -> Result<(), StoreError> {
+    let row = &rows.summary;
     tx.prepare_cached(&format!(
-        "INSERT INTO cases ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        "INSERT INTO cases ({}, transfer_to) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         sql::SUMMARY_COLUMNS
     ))
     .and_then(|mut s| {
@@ -636,20 +669,14 @@ fn insert_case(tx: &Transaction<'_>, history: &CaseHistory) -> Result<(), StoreE
             row.version,
             row.head,
             row.updated_at,
-            row.follow_ups
+            row.follow_ups,
+            rows.transfer_to
         ])
     })
     .map_err(db)?;
-    if let Some(to) = pending_transfer_to(case) {
-        tx.execute(
-            "UPDATE cases SET transfer_to = ?2 WHERE id = ?1",
-            params![row.id, to],
-        )
-        .map_err(db)?;
-    }
-    insert_events(tx, case, history.events())?;
-    index(tx, case.id, &IndexTerms::of(case))?;
-    put_record(tx, case.id, history)
+    insert_events(tx, &row.id, &row.office, &rows.events)?;
+    insert_terms(tx, &row.id, &rows.terms)?;
+    write_record(tx, &row.id, &rows.record)
 }
 
 fn update_case(tx: &Transaction<'_>, case: &Case) -> Result<(), StoreError> {
@@ -678,30 +705,27 @@ fn update_case(tx: &Transaction<'_>, case: &Case) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn insert_events(tx: &Transaction<'_>, case: &Case, events: &[Event]) -> Result<(), StoreError> {
+/// Adds the events of the case `id`, held by `office`.
+fn insert_events(
+    tx: &Transaction<'_>,
+    id: &str,
+    office: &str,
+    events: &[EventRow],
+) -> Result<(), StoreError> {
     let mut stmt = tx
         .prepare_cached(
             "INSERT INTO events (case_id, seq, id, hash, kind, office, body) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )
         .map_err(db)?;
-    let case_id = case.id.to_string();
     for e in events {
-        let body = history::canonical_json(e)?;
-        stmt.execute(params![
-            case_id,
-            i64::try_from(e.seq).unwrap_or(i64::MAX),
-            e.id.to_string(),
-            e.hash,
-            e.kind.name(),
-            case.office,
-            body
-        ])
-        .map_err(db)?;
+        stmt.execute(params![id, e.seq, e.id, e.hash, e.kind, office, e.body])
+            .map_err(db)?;
     }
     Ok(())
 }
 
+/// Replaces the search terms of the stored case `case_id`.
 fn index(tx: &Transaction<'_>, case_id: Uuid, terms: &IndexTerms) -> Result<(), StoreError> {
     let id = case_id.to_string();
     for table in ["case_names", "case_documents"] {
@@ -709,6 +733,11 @@ fn index(tx: &Transaction<'_>, case_id: Uuid, terms: &IndexTerms) -> Result<(), 
             .and_then(|mut s| s.execute([&id]))
             .map_err(db)?;
     }
+    insert_terms(tx, &id, terms)
+}
+
+/// Adds the search terms of a case that has none stored.
+fn insert_terms(tx: &Transaction<'_>, id: &str, terms: &IndexTerms) -> Result<(), StoreError> {
     let mut names = tx
         .prepare_cached("INSERT INTO case_names (term, case_id, person) VALUES (?1, ?2, ?3)")
         .map_err(db)?;
@@ -768,13 +797,15 @@ impl CaseStore for SqliteStore {
             let seq = last + 1;
             let number = case_number(office, year, seq);
             let history = CaseHistory::opened(open(&number)?, &number)?;
+            let rows = Box::new(CaseRows::of(&history)?);
             let event = history
-                .events()
-                .first()
-                .cloned()
+                .into_parts()
+                .0
+                .into_iter()
+                .next()
                 .ok_or(HistoryError::Empty)?;
             counters.insert(key.clone(), seq);
-            let answer = self.submit(vec![Op::Create { history, year, seq }]);
+            let answer = self.submit(vec![Op::Create { rows, year, seq }]);
             drop(counters);
             let result = answer.and_then(|a| one(a.recv().map_err(|_| writer_gone())?));
             match result {
@@ -819,9 +850,9 @@ impl CaseStore for SqliteStore {
                 self.write(Op::Append {
                     read: read.clone(),
                     case: Box::new(after.case().clone()),
-                    events: events.to_vec(),
+                    events: EventRow::all(events)?,
                     terms,
-                    record: Box::new(KeptRecord::of(after.case(), after.events())),
+                    record: KeptRecord::of(after.case(), after.events()).encode(),
                 })
             },
         )
@@ -862,12 +893,15 @@ impl CaseStore for SqliteStore {
         checked_imports(
             histories,
             &mut |sound| {
-                self.write_all(
-                    sound
-                        .into_iter()
-                        .map(|history| Op::Import { history })
-                        .collect(),
-                )
+                let ops = sound
+                    .iter()
+                    .map(|history| {
+                        Ok(Op::Import {
+                            rows: Box::new(CaseRows::of(history)?),
+                        })
+                    })
+                    .collect::<Result<_, StoreError>>()?;
+                self.write_all(ops)
             },
             &mut |id| {
                 Ok(self
