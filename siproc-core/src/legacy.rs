@@ -56,6 +56,9 @@ use crate::store::{CaseStore, StoreError};
 use crate::validation::validate_on;
 use crate::workflow::{self, OpeningDraft, WorkflowError};
 
+mod log;
+pub use log::{LogError, read_log};
+
 /// How a legacy import treats a validation error of a given code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -232,8 +235,46 @@ pub struct LegacyRow {
     pub notes: String,
 }
 
+/// The documented columns of a legacy log, as its header names them, in [`LegacyRow`]'s order.
+pub const COLUMNS: [&str; 13] = [
+    "No.",
+    "Fecha",
+    "Consulado",
+    "Tipo de caso",
+    "Nombre completo",
+    "Identidad",
+    "Fecha de nacimiento",
+    "Sexo",
+    "Teléfono",
+    "Correo",
+    "País",
+    "Lugar",
+    "Observaciones",
+];
+
 impl LegacyRow {
-    fn cells(&self) -> [&str; 13] {
+    /// The cell of the column `COLUMNS[i]`.
+    fn cell_mut(&mut self, i: usize) -> Option<&mut String> {
+        Some(match i {
+            0 => &mut self.number,
+            1 => &mut self.opened_on,
+            2 => &mut self.office,
+            3 => &mut self.category,
+            4 => &mut self.full_name,
+            5 => &mut self.identity,
+            6 => &mut self.birth_date,
+            7 => &mut self.sex,
+            8 => &mut self.phone,
+            9 => &mut self.email,
+            10 => &mut self.country,
+            11 => &mut self.place,
+            12 => &mut self.notes,
+            _ => return None,
+        })
+    }
+
+    /// The cells, in [`COLUMNS`] order.
+    pub fn cells(&self) -> [&str; 13] {
         [
             &self.number,
             &self.opened_on,
@@ -1136,8 +1177,8 @@ pub fn import(
 
 /// Candidate duplicates among `rows` (indexes into `rows`): their nationals, mapped as
 /// [`convert`] maps them, compared by [`find_duplicate_persons`]. Blank rows take no part.
-pub fn find_duplicates(
-    rows: &[LegacyRow],
+pub fn find_duplicates<'a>(
+    rows: impl IntoIterator<Item = &'a LegacyRow>,
     catalog: &Catalog,
     map: &LegacyMap,
     today: NaiveDate,
@@ -1153,7 +1194,7 @@ pub fn find_duplicates(
         mappings: Vec::new(),
     };
     let nationals: Vec<Option<Person>> = rows
-        .iter()
+        .into_iter()
         .map(|row| {
             c.issues.clear();
             c.mappings.clear();
