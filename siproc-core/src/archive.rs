@@ -151,9 +151,20 @@ impl<W: Write> ArchiveWriter<W> {
     }
 
     fn write_line<T: Serialize>(&mut self, value: &T) -> Result<(), ArchiveError> {
+        self.encode_line(value)?;
+        self.emit_line()
+    }
+
+    /// Encodes `value` as the next line, not yet written.
+    fn encode_line<T: Serialize>(&mut self, value: &T) -> Result<(), ArchiveError> {
         self.line.clear();
         serde_json::to_writer(&mut self.line, value).map_err(std::io::Error::other)?;
         self.line.push(b'\n');
+        Ok(())
+    }
+
+    /// Writes the line encoded last.
+    fn emit_line(&mut self) -> Result<(), ArchiveError> {
         self.digest.update(&self.line);
         self.out.write_all(&self.line)?;
         Ok(())
@@ -161,6 +172,14 @@ impl<W: Write> ArchiveWriter<W> {
 
     /// Writes one case with its whole history.
     pub fn write_case(&mut self, events: &[Event]) -> Result<(), ArchiveError> {
+        self.encode_case(events)?;
+        self.emit_line()
+    }
+
+    /// Encodes one case's line ([`write_case`](Self::write_case) without the writing), so
+    /// that an export can encode it from events a store lends under its lock and write it
+    /// after the lock is released.
+    fn encode_case(&mut self, events: &[Event]) -> Result<(), ArchiveError> {
         #[derive(Serialize)]
         struct Borrowed<'a> {
             case_id: Uuid,
@@ -181,7 +200,7 @@ impl<W: Write> ArchiveWriter<W> {
                 .into());
             }
         };
-        self.write_line(&Borrowed {
+        self.encode_line(&Borrowed {
             case_id: first.case_id,
             number,
             version: last.seq,
@@ -233,7 +252,12 @@ pub fn export_with(
 ) -> Result<ExportSummary, ArchiveError> {
     let mut w = ArchiveWriter::new(out, now)?;
     for summary in store.list(query)? {
-        w.write_case(&store.load(summary.id)?)?;
+        // Encoded while the store lends the events, written once it has them back: writing
+        // may run a caller's code (a Python file object), which must not find the store locked.
+        let mut encoded = Ok(());
+        store.read_events(summary.id, &mut |events| encoded = w.encode_case(events))?;
+        encoded?;
+        w.emit_line()?;
         exported(&summary);
     }
     w.finish()

@@ -190,8 +190,10 @@ impl<T: Serialize> Sealed<T> {
 
     /// Seals `value` with the given salt (tests and imports; use [`Sealed::new`] otherwise).
     pub fn with_salt(value: T, salt: [u8; SALT_BYTES]) -> Result<Sealed<T>, HistoryError> {
-        let digest =
-            hash::commitment(&salt, &value, &mut Vec::new()).map_err(hash::not_canonical)?;
+        // Room for a typical person's canonical JSON, so that writing it does not grow the
+        // buffer.
+        let mut buf = Vec::with_capacity(1024);
+        let digest = hash::commitment(&salt, &value, &mut buf).map_err(hash::not_canonical)?;
         Ok(Sealed {
             commitment: hash::to_hex(&digest),
             salt: Some(hash::to_hex(&salt)),

@@ -88,7 +88,22 @@ pub(crate) fn write<T: Serialize + ?Sized>(
     mode: Mode,
     out: &mut Vec<u8>,
 ) -> Result<(), CanonError> {
-    value.serialize(&mut Canon { out, mode })
+    let mut scratch = Scratch::default();
+    value.serialize(&mut Canon {
+        out,
+        mode,
+        scratch: &mut scratch,
+    })
+}
+
+/// What the objects of one [`write`] share, so that an object costs no allocation of its own:
+/// the members written so far by every open object, innermost last (each object owns the tail
+/// from its `base`, and removes it when it closes), and the buffer a closing object's members
+/// are copied to while they are put in order.
+#[derive(Default)]
+struct Scratch {
+    entries: Vec<Entry>,
+    body: Vec<u8>,
 }
 
 /// Compares member names by their UTF-16 code units, as RFC 8785 §3.2.3 asks.
@@ -149,6 +164,7 @@ impl fmt::Write for Escaping<'_> {
 struct Canon<'a> {
     out: &'a mut Vec<u8>,
     mode: Mode,
+    scratch: &'a mut Scratch,
 }
 
 impl Canon<'_> {
@@ -173,13 +189,15 @@ impl Canon<'_> {
     fn object(&mut self, sealed: bool, wrappers: usize) -> Object<'_> {
         self.out.push(b'{');
         let start = self.out.len();
+        let base = self.scratch.entries.len();
         Object {
             ser: Canon {
                 out: self.out,
                 mode: self.mode,
+                scratch: self.scratch,
             },
             start,
-            entries: Vec::new(),
+            base,
             pending: None,
             sealed: sealed && self.mode == Mode::Commitments,
             wrappers,
@@ -217,7 +235,8 @@ struct Entry {
 struct Object<'a> {
     ser: Canon<'a>,
     start: usize,
-    entries: Vec<Entry>,
+    /// Where this object's members start in [`Scratch::entries`].
+    base: usize,
     pending: Option<(Key, usize)>,
     sealed: bool,
     /// Closing braces of enclosing variant wrappers to write after this object.
@@ -226,7 +245,7 @@ struct Object<'a> {
 
 impl Object<'_> {
     fn begin_entry(&mut self, key: &str) -> usize {
-        if !self.entries.is_empty() || self.pending.is_some() {
+        if self.ser.scratch.entries.len() > self.base || self.pending.is_some() {
             self.ser.out.push(b',');
         }
         let start = self.ser.out.len();
@@ -243,9 +262,10 @@ impl Object<'_> {
         value.serialize(&mut Canon {
             out: self.ser.out,
             mode: self.ser.mode,
+            scratch: self.ser.scratch,
         })?;
         let end = self.ser.out.len();
-        self.entries.push(Entry { key, start, end });
+        self.ser.scratch.entries.push(Entry { key, start, end });
         Ok(())
     }
 
@@ -253,15 +273,19 @@ impl Object<'_> {
         let Object {
             ser,
             start,
-            mut entries,
+            base,
             wrappers,
             ..
         } = self;
-        let sorted = entries.is_sorted_by(|a, b| key_cmp(a.key.as_str(), b.key.as_str()).is_lt());
+        let Scratch { entries, body } = ser.scratch;
+        let members = entries.get_mut(base..).unwrap_or_default();
+        let sorted = members.is_sorted_by(|a, b| key_cmp(a.key.as_str(), b.key.as_str()).is_lt());
         if !sorted {
-            let body = ser.out.split_off(start);
-            entries.sort_by(|a, b| key_cmp(a.key.as_str(), b.key.as_str()));
-            for (i, e) in entries.iter().enumerate() {
+            body.clear();
+            body.extend_from_slice(ser.out.get(start..).unwrap_or_default());
+            ser.out.truncate(start);
+            members.sort_by(|a, b| key_cmp(a.key.as_str(), b.key.as_str()));
+            for (i, e) in members.iter().enumerate() {
                 if i > 0 {
                     ser.out.push(b',');
                 }
@@ -271,6 +295,7 @@ impl Object<'_> {
                 ser.out.extend_from_slice(part);
             }
         }
+        entries.truncate(base);
         ser.out.push(b'}');
         for _ in 0..wrappers {
             ser.out.push(b'}');
@@ -294,6 +319,7 @@ impl Array<'_> {
         value.serialize(&mut Canon {
             out: self.ser.out,
             mode: self.ser.mode,
+            scratch: self.ser.scratch,
         })
     }
 
@@ -433,6 +459,7 @@ impl<'a, 'b> ser::Serializer for &'a mut Canon<'b> {
             ser: Canon {
                 out: self.out,
                 mode: self.mode,
+                scratch: self.scratch,
             },
             first: true,
             wrappers: 0,
@@ -461,6 +488,7 @@ impl<'a, 'b> ser::Serializer for &'a mut Canon<'b> {
             ser: Canon {
                 out: self.out,
                 mode: self.mode,
+                scratch: self.scratch,
             },
             first: true,
             wrappers: 1,
@@ -542,9 +570,10 @@ impl ser::SerializeMap for Object<'_> {
         value.serialize(&mut Canon {
             out: self.ser.out,
             mode: self.ser.mode,
+            scratch: self.ser.scratch,
         })?;
         let end = self.ser.out.len();
-        self.entries.push(Entry { key, start, end });
+        self.ser.scratch.entries.push(Entry { key, start, end });
         Ok(())
     }
     fn end(self) -> Result<(), CanonError> {

@@ -96,7 +96,9 @@ pub fn hashed_form(event: &Event) -> Result<Vec<u8>, HistoryError> {
 
 /// The hash an event should carry, as 64 lowercase hex digits.
 pub fn event_hash(event: &Event) -> Result<String, HistoryError> {
-    Ok(to_hex(&event_digest(event, &mut Vec::new())?))
+    // Room for a typical event's hashed form, so that writing it does not grow the buffer.
+    let mut buf = Vec::with_capacity(4096);
+    Ok(to_hex(&event_digest(event, &mut buf)?))
 }
 
 /// The event's digest, reusing `buf` for the canonical bytes.

@@ -153,6 +153,13 @@ impl CaseStore for MemoryStore {
             .ok_or(StoreError::NotFound)
     }
 
+    fn read_events(&self, case_id: Uuid, read: &mut dyn FnMut(&[Event])) -> Result<(), StoreError> {
+        let inner = self.read();
+        let stored = inner.cases.get(&case_id).ok_or(StoreError::NotFound)?;
+        read(stored.history.events());
+        Ok(())
+    }
+
     fn append(
         &self,
         case_id: Uuid,

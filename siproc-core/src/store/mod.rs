@@ -373,6 +373,15 @@ pub trait CaseStore: Send + Sync {
     /// longer verify are [`StoreError::Damaged`] naming the case.
     fn load(&self, case_id: Uuid) -> Result<Vec<Event>, StoreError>;
 
+    /// Calls `read` with a case's events, checked as [`load`](CaseStore::load) checks them.
+    /// The default reads them with `load`; a store that holds the events in memory lends them
+    /// instead of copying them (an archive of every case reads each case this way), holding
+    /// its lock while `read` runs: `read` must not call the store.
+    fn read_events(&self, case_id: Uuid, read: &mut dyn FnMut(&[Event])) -> Result<(), StoreError> {
+        read(&self.load(case_id)?);
+        Ok(())
+    }
+
     /// A case's history and the case it makes, checked as [`load`](CaseStore::load) checks
     /// it. The default replays what `load` returns; a store that builds the history while
     /// checking (the SQL stores) returns it without replaying twice.

@@ -755,6 +755,11 @@ pub fn large_histories_load_whole(store: &dyn CaseStore) {
     assert_eq!(events.len(), 1000);
     assert_eq!(history::verify(&events).expect("verifies").head, case.head);
     assert_eq!(load_case(store, case.id).expect("replays"), case);
+    let mut lent = Vec::new();
+    store
+        .read_events(case.id, &mut |e| lent = e.to_vec())
+        .expect("read_events");
+    assert_eq!(lent, events, "read_events lends what load gives");
 }
 
 /// 64 threads append at the same version: exactly one wins, every other gets a conflict
@@ -809,6 +814,10 @@ pub fn sixty_four_writers_at_one_version(store: &dyn CaseStore) {
 pub fn unknown_cases_are_not_found(store: &dyn CaseStore) {
     let id = Uuid::now_v7();
     assert_eq!(store.load(id), Err(StoreError::NotFound));
+    assert_eq!(
+        store.read_events(id, &mut |_| panic!("no events to lend")),
+        Err(StoreError::NotFound)
+    );
     assert_eq!(store.summary(id), Err(StoreError::NotFound));
     let elsewhere = open(&super::MemoryStore::new(), &detention_intake("TAP"));
     let (events, _) = notes(&elsewhere, 1);
