@@ -56,7 +56,7 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from tqdm import tqdm
 
@@ -84,7 +84,6 @@ TEXT = {
         "mappings": "Correspondencias usadas: {mappings} distintas (ver mappings.csv)",
         "where": "Casos en: {where}",
         "progress": "Migrando",
-        "reading": "Leyendo",
     },
     "en": {
         "title": "Migration of {source}",
@@ -99,22 +98,19 @@ TEXT = {
         "mappings": "Mappings used: {mappings} distinct (see mappings.csv)",
         "where": "Cases in: {where}",
         "progress": "Migrating",
-        "reading": "Reading",
     },
 }
 
 
-def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """(spreadsheet row number, row) for each data row; the header is row 1. A row with more
-    cells than the header keeps the known columns; one with fewer has blanks."""
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.reader(f)
-        header = [h.strip() for h in next(reader, [])]
-        missing = [c for c in COLUMNS if c not in header]
-        if missing:
-            raise SystemExit(f"{path.name}: the header lacks the log's columns: {', '.join(missing)}")
-        for number, cells in enumerate(reader, start=2):
-            yield number, dict(zip(header, cells))
+def read_rows(path: Path) -> siproc.LegacyLog:
+    """The log's data rows, each ``(spreadsheet row number, row)``; the header is row 1, and
+    blank rows count, as a spreadsheet shows them. Read by the engine (``siproc.read_legacy_log``:
+    the rows stay in Rust until one is asked for): a row with more cells than the header keeps
+    the known columns, one with fewer has blanks, extra columns are ignored."""
+    try:
+        return siproc.read_legacy_log(path)
+    except siproc.MalformedError as e:
+        raise SystemExit(f"{path.name}: {e}") from None
 
 
 def open_target(args: argparse.Namespace) -> tuple[Any, str]:
@@ -140,7 +136,7 @@ def migrate(args: argparse.Namespace) -> dict[str, Any]:
     store, where = open_target(args)
     now = dt.datetime.now(dt.timezone.utc)
 
-    rows = list(tqdm(read_rows(args.input), desc=text["reading"], unit=" filas", disable=not args.progress))
+    rows = read_rows(args.input)
     reports: list[dict[str, Any]] = []
     mappings: Counter[str] = Counter()
     with tqdm(total=len(rows), desc=text["progress"], unit=" filas", disable=not args.progress) as bar:

@@ -6,6 +6,8 @@
 //! one it will report at the right path. Every input is held to the core's limits
 //! (`siproc_core::limits`): past one, `siproc.MalformedError` with code `siproc.too_large`.
 
+use std::collections::HashMap;
+
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{
@@ -158,7 +160,19 @@ fn iso_text(obj: &Bound<'_, PyAny>) -> PyResult<String> {
 }
 
 /// Converts JSON to Python: objects → dicts, arrays → lists, numbers → int or float.
+///
+/// A key that recurs (a report's `"code"`, `"path"`, … on every entry) is made into a Python
+/// string once and shared by every dict that has it: the dicts then also find it by its cached
+/// hash.
 pub fn to_python<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+    to_python_with(py, value, &mut HashMap::new())
+}
+
+fn to_python_with<'py, 'v>(
+    py: Python<'py>,
+    value: &'v Value,
+    keys: &mut HashMap<&'v str, Bound<'py, PyString>>,
+) -> PyResult<Bound<'py, PyAny>> {
     Ok(match value {
         Value::Null => py.None().into_bound(py),
         Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
@@ -171,14 +185,18 @@ pub fn to_python<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyA
         Value::Array(items) => {
             let list = PyList::empty(py);
             for item in items {
-                list.append(to_python(py, item)?)?;
+                list.append(to_python_with(py, item, keys)?)?;
             }
             list.into_any()
         }
         Value::Object(map) => {
             let dict = PyDict::new(py);
             for (k, v) in map {
-                dict.set_item(k, to_python(py, v)?)?;
+                let key = keys
+                    .entry(k.as_str())
+                    .or_insert_with(|| PyString::new(py, k))
+                    .clone();
+                dict.set_item(key, to_python_with(py, v, keys)?)?;
             }
             dict.into_any()
         }

@@ -1,20 +1,108 @@
-//! Legacy import (`siproc_core::legacy`): converting a spreadsheet log's rows and importing
-//! them into a store. Conversion only: rows arrive as dicts keyed by the log's column names
-//! (`csv.DictReader`'s rows), reports leave as dicts; every decision is the core's.
+//! Legacy import (`siproc_core::legacy`): reading a spreadsheet log, converting its rows and
+//! importing them into a store. Conversion only: rows arrive as dicts keyed by the log's column
+//! names (`csv.DictReader`'s rows) or as a `LegacyLog` the core read (`read_legacy_log`, which
+//! stays in Rust until a row is asked for), reports leave as dicts; every decision is the
+//! core's. Reports are serialised straight into Python objects by `pythonize` (serde into
+//! PyO3 objects, by PyO3's maintainer), not through a `serde_json::Value`: an import's report
+//! has an entry per row.
 
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString, PyTuple};
+use pyo3::types::{PyDict, PySlice, PyString, PyTuple};
 use serde::Deserialize;
 use serde::de::value::{Error as DeError, MapDeserializer};
 use serde_json::json;
-use siproc_core::legacy::{self, ImportOptions, LegacyMap, LegacyRow};
+use siproc_core::legacy::{self, COLUMNS, ImportOptions, LegacyMap, LegacyRow};
 use siproc_core::{Catalog, CatalogError};
 
 use crate::cases::{actor_of, instant, store_of};
 use crate::convert::{text, to_json, to_python};
 use crate::errors;
 use crate::{PyDuplicatePair, catalog_of, locale};
+
+/// The rows of a legacy log read by the core (`read_legacy_log`): a sequence of
+/// `(row number, row dict)` pairs numbered as the spreadsheet numbers them (the header is row
+/// 1), as `enumerate(csv.reader(f), start=2)` numbers them. Slicing gives a `LegacyLog` of
+/// the same rows without copying them; `import_legacy` and `find_legacy_duplicates` read it
+/// without converting a row to Python.
+#[pyclass(frozen, module = "siproc", name = "LegacyLog", sequence)]
+pub struct PyLegacyLog {
+    rows: Arc<[(u64, LegacyRow)]>,
+    start: usize,
+    end: usize,
+}
+
+impl PyLegacyLog {
+    fn rows(&self) -> &[(u64, LegacyRow)] {
+        self.rows.get(self.start..self.end).unwrap_or_default()
+    }
+}
+
+#[pymethods]
+impl PyLegacyLog {
+    fn __len__(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// `log[i]`: the `(row number, row dict)` pair (the dict has the documented columns);
+    /// `log[a:b]`: a `LegacyLog` of those rows (steps other than 1 are refused).
+    fn __getitem__<'py>(
+        &self,
+        py: Python<'py>,
+        index: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let len = self.__len__();
+        if let Ok(slice) = index.cast::<PySlice>() {
+            let part = slice.indices(len as isize)?;
+            if part.step != 1 {
+                return Err(PyValueError::new_err("a LegacyLog slices with step 1 only"));
+            }
+            let (start, stop) = (part.start as usize, part.stop.max(part.start) as usize);
+            let log = PyLegacyLog {
+                rows: Arc::clone(&self.rows),
+                start: self.start + start,
+                end: self.start + stop,
+            };
+            return Ok(Bound::new(py, log)?.into_any());
+        }
+        let i: isize = index
+            .extract()
+            .map_err(|_| PyTypeError::new_err("LegacyLog indices must be integers or slices"))?;
+        let i = if i < 0 { i + len as isize } else { i };
+        let (number, row) = usize::try_from(i)
+            .ok()
+            .and_then(|i| self.rows().get(i))
+            .ok_or_else(|| PyIndexError::new_err("LegacyLog index out of range"))?;
+        let dict = PyDict::new(py);
+        for (column, cell) in COLUMNS.iter().zip(row.cells()) {
+            dict.set_item(column, cell)?;
+        }
+        Ok((number, dict).into_pyobject(py)?.into_any())
+    }
+
+    fn __repr__(&self) -> String {
+        format!("LegacyLog({} rows)", self.__len__())
+    }
+}
+
+/// Reads a legacy log (a spreadsheet exported as CSV, UTF-8, with a header row naming the
+/// documented columns); raises `MalformedError` with code `legacy.missing_columns`,
+/// `legacy.not_utf8` or `legacy.malformed_csv`, naming columns and rows, never a cell.
+#[pyfunction]
+pub fn read_legacy_log(py: Python<'_>, path: PathBuf) -> PyResult<PyLegacyLog> {
+    let bytes = py.detach(|| std::fs::read(&path))?;
+    let rows = py
+        .detach(|| legacy::read_log(&bytes))
+        .map_err(|e| errors::malformed(e.code(), &e.to_string(), ""))?;
+    Ok(PyLegacyLog {
+        end: rows.len(),
+        rows: rows.into(),
+        start: 0,
+    })
+}
 
 /// A row: a dict keyed by column names (the core's [`LegacyRow`] names them). Missing columns
 /// and `None` are blank; other values are read as their text (`str()`), as a spreadsheet shows
@@ -137,6 +225,18 @@ pub fn import_legacy<'py>(
         self::locale(locale)?,
     );
     let store = store_of(store)?;
+    let options = ImportOptions {
+        source,
+        actor: &actor,
+        now,
+        locale,
+        dry_run,
+    };
+    if let Ok(log) = rows.cast::<PyLegacyLog>() {
+        let log = log.get();
+        let report = py.detach(|| legacy::import(&*store, &catalog, &map, log.rows(), &options));
+        return report_to_python(py, &report);
+    }
     let mut parsed = Vec::new();
     for item in rows.try_iter()? {
         let item = item?;
@@ -154,18 +254,92 @@ pub fn import_legacy<'py>(
             .map_err(|_| PyValueError::new_err("a row number must be a non-negative int"))?;
         parsed.push((number, row_of(&pair.get_item(1)?)?));
     }
-    let options = ImportOptions {
-        source,
-        actor: &actor,
-        now,
-        locale,
-        dry_run,
-    };
     let report = py.detach(|| legacy::import(&*store, &catalog, &map, &parsed, &options));
-    to_python(
-        py,
-        &serde_json::to_value(&report).map_err(|_| errors::internal())?,
-    )
+    report_to_python(py, &report)
+}
+
+/// `pythonize`'s types with dicts keyed by interned strings: every entry of a report has the
+/// same few keys, and each dict then shares them instead of holding copies
+/// (a fifth of a large report's memory).
+struct InternedKeys;
+
+impl pythonize::PythonizeTypes for InternedKeys {
+    type Map = InternedKeys;
+    type NamedMap = InternedKeys;
+    type List = pyo3::types::PyList;
+}
+
+impl pythonize::PythonizeMappingType for InternedKeys {
+    type Builder<'py> = Bound<'py, PyDict>;
+
+    fn builder<'py>(py: Python<'py>, _len: Option<usize>) -> PyResult<Self::Builder<'py>> {
+        Ok(PyDict::new(py))
+    }
+
+    fn push_item<'py>(
+        builder: &mut Self::Builder<'py>,
+        key: Bound<'py, PyAny>,
+        value: Bound<'py, PyAny>,
+    ) -> PyResult<()> {
+        match key.cast::<PyString>() {
+            Ok(name) => builder.set_item(PyString::intern(builder.py(), &name.to_cow()?), value),
+            Err(_) => builder.set_item(key, value),
+        }
+    }
+
+    fn finish<'py>(builder: Self::Builder<'py>) -> PyResult<Bound<'py, pyo3::types::PyMapping>> {
+        Ok(builder.into_mapping())
+    }
+}
+
+impl pythonize::PythonizeNamedMappingType for InternedKeys {
+    type Builder<'py> = Bound<'py, PyDict>;
+
+    fn builder<'py>(
+        py: Python<'py>,
+        _len: usize,
+        _name: &'static str,
+    ) -> PyResult<Self::Builder<'py>> {
+        Ok(PyDict::new(py))
+    }
+
+    fn push_field<'py>(
+        builder: &mut Self::Builder<'py>,
+        name: Bound<'py, PyString>,
+        value: Bound<'py, PyAny>,
+    ) -> PyResult<()> {
+        let key = PyString::intern(builder.py(), &name.to_cow()?);
+        builder.set_item(key, value)
+    }
+
+    fn finish<'py>(builder: Self::Builder<'py>) -> PyResult<Bound<'py, pyo3::types::PyMapping>> {
+        Ok(builder.into_mapping())
+    }
+}
+
+/// An import's report as dicts and lists, serialised straight into Python objects
+/// (`pythonize`): a report has an entry per row, and building a `serde_json::Value` of a
+/// 100,000-row report first, then converting and freeing it, cost a fifth of a migration.
+///
+/// Python's cyclic garbage collector is paused meanwhile (and resumed as it was): the report
+/// holds no cycles, and each of the half a million dicts and lists of a 100,000-row report
+/// counted towards a collection that walked every object made so far (a tenth of a
+/// migration's time, measured).
+fn report_to_python<'py>(
+    py: Python<'py>,
+    report: &legacy::ImportReport,
+) -> PyResult<Bound<'py, PyAny>> {
+    let gc = py.import("gc")?;
+    let enabled = gc.call_method0("isenabled")?.is_truthy()?;
+    if enabled {
+        gc.call_method0("disable")?;
+    }
+    let built =
+        pythonize::pythonize_custom::<InternedKeys, _>(py, report).map_err(|_| errors::internal());
+    if enabled {
+        gc.call_method0("enable")?;
+    }
+    built
 }
 
 /// Candidate duplicates among `rows` (`(row number, row dict)` pairs, or row dicts) as
@@ -182,6 +356,12 @@ pub fn find_legacy_duplicates(
     let catalog = catalog_of(catalog)?;
     let map = map_of(&catalog, mapping)?;
     let today = instant(today, "today")?.date_naive();
+    if let Ok(log) = rows.cast::<PyLegacyLog>() {
+        let log = log.get();
+        let rows = log.rows().iter().map(|(_, row)| row);
+        let pairs = py.detach(|| legacy::find_duplicates(rows, &catalog, &map, today));
+        return Ok(pairs.into_iter().map(PyDuplicatePair).collect());
+    }
     let mut parsed = Vec::new();
     for item in rows.try_iter()? {
         let item = item?;
@@ -200,5 +380,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(find_legacy_duplicates, m)?)?;
     m.add_function(wrap_pyfunction!(convert_legacy, m)?)?;
     m.add_function(wrap_pyfunction!(import_legacy, m)?)?;
+    m.add_function(wrap_pyfunction!(read_legacy_log, m)?)?;
+    m.add_class::<PyLegacyLog>()?;
     Ok(())
 }

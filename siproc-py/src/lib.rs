@@ -6,6 +6,13 @@
 //!
 //! No input reaches a panic: conversions never unwrap, and the core is panic-free by its own
 //! lints and property tests.
+//!
+//! The module's own allocations (the core's cases, events and reports; Python objects keep
+//! Python's allocator) go to **mimalloc**, Microsoft's allocator through the `mimalloc` crate,
+//! as Polars' Python module uses an allocator of its own: a migration or an import makes
+//! and frees millions of small values, and glibc's `malloc` spent a quarter of a legacy
+//! migration's time allocating, consolidating and freeing them (see `benches/README.md`,
+//! "Legacy migration").
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -24,6 +31,9 @@ mod legacy;
 mod stats;
 
 use convert::{Record, to_python};
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// One problem found in a record: `code`, `path` (a JSON Pointer), `severity` and `message`.
 #[pyclass(frozen, eq, hash, module = "siproc", name = "Issue")]

@@ -270,3 +270,105 @@ def test_import_legacy_and_complete_a_case() -> None:
     assert "follow_ups" not in store.summary(case_id)
     again = siproc.import_legacy([(2, ROW)], source="log.csv", store=store, actor=ACTOR, now=now)
     assert again["rows"][0]["outcome"] == "already_imported" and len(store) == 1
+
+
+# The log read by the engine (siproc.read_legacy_log) against Python's csv module.
+
+COLUMNS = ["No.", "Fecha", "Consulado", "Tipo de caso", "Nombre completo", "Identidad",
+           "Fecha de nacimiento", "Sexo", "Teléfono", "Correo", "País", "Lugar", "Observaciones"]
+
+
+def python_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
+    """How a Python script reads a log: csv.reader, the header stripped, numbered from 2."""
+    import io
+    reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+    header = [h.strip() for h in next(reader)]
+    out = []
+    for number, cells in enumerate(reader, start=2):
+        row = dict(zip(header, cells))
+        out.append((number, {c: row.get(c, "") for c in COLUMNS}))
+    return out
+
+
+def tricky_log(seed: int) -> bytes:
+    """A log with what spreadsheets write: blank rows, CRLF and lone CR endings, cells quoted
+    over several lines, quotes inside cells, short and long rows, a byte-order mark."""
+    import random
+    rnd = random.Random(seed)
+    header = [" No. ", "Extra"] + COLUMNS[1:] + ["No."]
+    pieces = ["\ufeff" if rnd.random() < 0.5 else "", ",".join(header)]
+    endings = ["\n", "\r\n", "\r"]
+    cells = ["", " ", "José", "a,b", 'dijo "sí"', "dos\nlíneas", "tres\r\nlíneas", "0801-1990-12345"]
+    for _ in range(rnd.randint(5, 40)):
+        pieces.append(rnd.choice(endings))
+        if rnd.random() < 0.2:
+            continue  # a blank row
+        row = []
+        for _ in range(rnd.randint(1, len(header) + 2)):
+            cell = rnd.choice(cells)
+            row.append('"' + cell.replace('"', '""') + '"' if any(c in cell for c in ',"\r\n') else cell)
+        pieces.append(",".join(row))
+    pieces.append(rnd.choice(endings + [""]))
+    return "".join(pieces).encode("utf-8")
+
+
+def test_the_engine_numbers_and_reads_rows_as_pythons_csv_module(tmp_path: Path) -> None:
+    for seed in range(300):
+        data = tricky_log(seed)
+        path = tmp_path / f"log{seed}.csv"
+        path.write_bytes(data)
+        log = siproc.read_legacy_log(path)
+        assert list(log) == python_rows(data), f"seed {seed}"
+
+
+def test_a_legacy_log_is_a_sequence_that_slices_without_copying(tmp_path: Path) -> None:
+    path = tmp_path / "log.csv"
+    subprocess.run([sys.executable, str(GENERATOR), "--rows", "50", "--out", str(path)], check=True,
+                   capture_output=True, timeout=300)
+    log = siproc.read_legacy_log(path)
+    rows = python_rows(path.read_bytes())
+    assert len(log) == len(rows) == 50 and repr(log) == "LegacyLog(50 rows)"
+    assert log[0] == rows[0] and log[-1] == rows[-1]
+    part = log[10:20]
+    assert isinstance(part, siproc.LegacyLog) and list(part) == rows[10:20] and part[0][0] == 12
+    assert list(log[45:]) == rows[45:] and len(log[30:10]) == 0
+    with pytest.raises(IndexError):
+        log[50]
+    with pytest.raises(ValueError):
+        log[::2]
+    with pytest.raises(TypeError):
+        log["No."]  # type: ignore[call-overload]
+
+
+def test_a_legacy_log_imports_as_its_dict_rows_do(tmp_path: Path) -> None:
+    path = tmp_path / "log.csv"
+    subprocess.run([sys.executable, str(GENERATOR), "--rows", "400", "--seed", "3", "--out", str(path)],
+                   check=True, capture_output=True, timeout=300)
+    now = dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc)
+    log, rows = siproc.read_legacy_log(path), python_rows(path.read_bytes())
+    for dry_run in (True, False):
+        a, b = siproc.MemoryStore(), siproc.MemoryStore()
+        from_log = siproc.import_legacy(log, source=path.name, store=a, actor=ACTOR, now=now, dry_run=dry_run)
+        from_dicts = siproc.import_legacy(rows, source=path.name, store=b, actor=ACTOR, now=now, dry_run=dry_run)
+        assert from_log == from_dicts and len(a) == len(b)
+    pairs = siproc.find_legacy_duplicates(log)
+    assert pairs and [(p.a, p.b, p.reasons) for p in pairs] == [
+        (p.a, p.b, p.reasons) for p in siproc.find_legacy_duplicates(rows)]
+    tail = siproc.import_legacy(log[200:], source=path.name, store=siproc.MemoryStore(), actor=ACTOR,
+                                now=now, dry_run=True)
+    assert [r["row"] for r in tail["rows"]] == [n for n, _ in rows[200:]]
+
+
+def test_a_log_that_cannot_be_read_is_a_typed_error_without_its_cells(tmp_path: Path) -> None:
+    path = tmp_path / "log.csv"
+    path.write_text("No.,Fecha,Nombre completo\n1,2024-01-01,JOSÉ SECRETO\n", encoding="utf-8")
+    with pytest.raises(siproc.MalformedError) as missing:
+        siproc.read_legacy_log(path)
+    assert missing.value.code == "legacy.missing_columns" and "Consulado" in str(missing.value)
+    path.write_bytes(",".join(COLUMNS).encode("utf-8") + b"\n1,2024-01-01,x,y,JOS\xc9 SECRETO\n")
+    with pytest.raises(siproc.MalformedError) as latin1:
+        siproc.read_legacy_log(path)
+    assert latin1.value.code == "legacy.not_utf8" and "row 2" in str(latin1.value)
+    assert "SECRETO" not in str(missing.value) + str(latin1.value)
+    with pytest.raises(FileNotFoundError):
+        siproc.read_legacy_log(tmp_path / "absent.csv")

@@ -201,9 +201,15 @@ def duplicate_clusters(pairs: Iterable[DuplicatePair]) -> list[list[int]]:
 
 # Legacy import: converting a spreadsheet log's rows and importing them (the core's `legacy`
 # module; see examples/python/migrate_legacy.py).
-from ._siproc import convert_legacy, find_legacy_duplicates, import_legacy  # noqa: E402
+from ._siproc import (  # noqa: E402
+    LegacyLog,
+    convert_legacy,
+    find_legacy_duplicates,
+    import_legacy,
+    read_legacy_log,
+)
 
-__all__ += ["convert_legacy", "find_legacy_duplicates", "import_legacy"]
+__all__ += ["LegacyLog", "convert_legacy", "find_legacy_duplicates", "import_legacy", "read_legacy_log"]
 
 # Statistics (the core's `stats`): the full tables for staff, and the disclosure-controlled
 # release (counts under k suppressed, with secondary suppression) for anything that leaves the

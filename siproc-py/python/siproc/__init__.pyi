@@ -3,7 +3,7 @@
 import datetime
 import uuid
 from os import PathLike
-from typing import IO, Any, ClassVar, Iterable, Mapping, Sequence, Union, final
+from typing import IO, Any, ClassVar, Iterable, Mapping, Sequence, SupportsIndex, Union, final, overload
 
 from typing_extensions import disjoint_base
 
@@ -387,8 +387,18 @@ def convert_legacy(
     today: _Time = None,
     locale: str = "es",
 ) -> dict[str, Any]: ...
+@final
+class LegacyLog:
+    """A legacy log read by the engine: (spreadsheet row number, row dict) pairs."""
+    def __len__(self) -> int: ...
+    @overload
+    def __getitem__(self, key: SupportsIndex, /) -> tuple[int, dict[str, str]]: ...
+    @overload
+    def __getitem__(self, key: slice, /) -> LegacyLog: ...
+
+def read_legacy_log(path: str | PathLike[str]) -> LegacyLog: ...
 def import_legacy(
-    rows: Iterable[tuple[int, _LegacyRow]],
+    rows: LegacyLog | Iterable[tuple[int, _LegacyRow]],
     *,
     source: str,
     store: Store,
@@ -400,7 +410,7 @@ def import_legacy(
     dry_run: bool = False,
 ) -> dict[str, Any]: ...
 def find_legacy_duplicates(
-    rows: Iterable[tuple[int, _LegacyRow] | _LegacyRow],
+    rows: LegacyLog | Iterable[tuple[int, _LegacyRow] | _LegacyRow],
     *,
     catalog: Catalog | None = None,
     mapping: Mapping[str, Any] | None = None,
@@ -438,5 +448,5 @@ def release_csv(
     as_of: _Time = None,
 ) -> str: ...
 
-__all__ += ["convert_legacy", "find_legacy_duplicates", "import_legacy"]
+__all__ += ["LegacyLog", "convert_legacy", "find_legacy_duplicates", "import_legacy", "read_legacy_log"]
 __all__ += ["release", "release_csv", "statistics"]
