@@ -9,9 +9,12 @@ of three runs on one core (siproc uses no threads):
 
 - ``pandas.read_csv``: the file read into a DataFrame of text columns (``dtype=str``), the floor
   any Python migration pays before doing anything;
-- ``siproc``: ``csv.DictReader`` rows, ``siproc.import_legacy`` into a ``MemoryStore`` (map,
-  validate, open each case: seal its event in the hash chain), ``siproc.write_archive`` of every
-  case (written and hashed), the same work ``migrate_legacy.py`` does minus its CSV reports;
+- ``siproc``: ``siproc.read_legacy_log`` (the log read by the engine, numbered as a spreadsheet
+  numbers its rows), ``siproc.import_legacy`` into a ``MemoryStore`` (map, validate, open each
+  case: seal its event in the hash chain), ``siproc.write_archive`` of every case (written and
+  hashed), the same work ``migrate_legacy.py`` does minus its CSV reports;
+- ``siproc from csv.DictReader``: the same with the rows read by Python's ``csv.DictReader``
+  and handed over as dicts, as a script that reads the file itself does;
 - ``duplicates``: ``siproc.find_legacy_duplicates`` over the same rows, reported apart.
 
 Prints a Markdown table and the rows per second.
@@ -29,7 +32,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import pandas
 
@@ -64,21 +67,30 @@ def main() -> None:
         def read_pandas() -> None:
             pandas.read_csv(log, dtype=str, keep_default_na=False)
 
-        def migrate() -> None:
-            with log.open(encoding="utf-8", newline="") as f:
-                rows = list(enumerate(csv.DictReader(f), start=2))
+        def migrate_from(read: Callable[[], Any]) -> None:
+            rows = read()
             store = siproc.MemoryStore()
             report = siproc.import_legacy(rows, source=log.name, store=store, actor=ACTOR,
                                           catalog=catalog, now=now)
             siproc.write_archive(Path(tmp) / "cases.jsonl", store, now=now)
             counts["migrated"] = sum(1 for r in report["rows"] if r["outcome"] == "migrated")
 
-        def duplicates() -> None:
+        def dict_rows() -> list[tuple[int, dict[str, str]]]:
             with log.open(encoding="utf-8", newline="") as f:
-                rows = list(csv.DictReader(f))
+                return list(enumerate(csv.DictReader(f), start=2))
+
+        def migrate() -> None:
+            migrate_from(lambda: siproc.read_legacy_log(log))
+
+        def migrate_dicts() -> None:
+            migrate_from(dict_rows)
+
+        def duplicates() -> None:
+            rows = siproc.read_legacy_log(log)
             counts["pairs"] = len(siproc.find_legacy_duplicates(rows, catalog=catalog))
 
-        t_pandas, t_siproc, t_dups = best(read_pandas), best(migrate), best(duplicates)
+        t_pandas, t_siproc, t_dicts = best(read_pandas), best(migrate), best(migrate_dicts)
+        t_dups = best(duplicates)
     n = args.rows
     print(f"{n} rows; {counts['migrated']} migrated; {counts['pairs']} duplicate pairs; "
           f"Python {platform.python_version()}, pandas {pandas.__version__}, siproc {siproc.__version__}; "
@@ -87,6 +99,7 @@ def main() -> None:
     print("|---|---:|---:|")
     print(f"| pandas.read_csv (text columns) | {t_pandas:.2f} s | {n / t_pandas:,.0f} |")
     print(f"| siproc: read, validate, open, archive | {t_siproc:.2f} s | {n / t_siproc:,.0f} |")
+    print(f"| siproc from csv.DictReader rows | {t_dicts:.2f} s | {n / t_dicts:,.0f} |")
     print(f"| siproc.find_legacy_duplicates | {t_dups:.2f} s | {n / t_dups:,.0f} |")
     print(f"siproc end to end / pandas read: {t_siproc / t_pandas:.1f}×")
 
