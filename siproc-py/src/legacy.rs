@@ -265,7 +265,7 @@ struct InternedKeys;
 
 impl pythonize::PythonizeTypes for InternedKeys {
     type Map = InternedKeys;
-    type NamedMap = InternedKeys;
+    type NamedMap = pythonize::PythonizeUnnamedMappingAdapter<InternedKeys>;
     type List = pyo3::types::PyList;
 }
 
@@ -285,31 +285,6 @@ impl pythonize::PythonizeMappingType for InternedKeys {
             Ok(name) => builder.set_item(PyString::intern(builder.py(), &name.to_cow()?), value),
             Err(_) => builder.set_item(key, value),
         }
-    }
-
-    fn finish<'py>(builder: Self::Builder<'py>) -> PyResult<Bound<'py, pyo3::types::PyMapping>> {
-        Ok(builder.into_mapping())
-    }
-}
-
-impl pythonize::PythonizeNamedMappingType for InternedKeys {
-    type Builder<'py> = Bound<'py, PyDict>;
-
-    fn builder<'py>(
-        py: Python<'py>,
-        _len: usize,
-        _name: &'static str,
-    ) -> PyResult<Self::Builder<'py>> {
-        Ok(PyDict::new(py))
-    }
-
-    fn push_field<'py>(
-        builder: &mut Self::Builder<'py>,
-        name: Bound<'py, PyString>,
-        value: Bound<'py, PyAny>,
-    ) -> PyResult<()> {
-        let key = PyString::intern(builder.py(), &name.to_cow()?);
-        builder.set_item(key, value)
     }
 
     fn finish<'py>(builder: Self::Builder<'py>) -> PyResult<Bound<'py, pyo3::types::PyMapping>> {
