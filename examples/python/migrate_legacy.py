@@ -64,9 +64,6 @@ import siproc
 
 MIGRATION_ACTOR = siproc.Actor("migracion-legado", "directorate", "DGPHM")
 
-COLUMNS = ["No.", "Fecha", "Consulado", "Tipo de caso", "Nombre completo", "Identidad",
-           "Fecha de nacimiento", "Sexo", "Teléfono", "Correo", "País", "Lugar", "Observaciones"]
-
 # Rows handed to the engine at a time (the progress bar moves between chunks).
 CHUNK = 2000
 

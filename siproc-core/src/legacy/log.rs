@@ -12,8 +12,7 @@
 //! two records are counted from the bytes it skipped. Cells are mapped to the columns by the
 //! header's names (trimmed, as a person would read them): extra columns are ignored, a short
 //! row has blanks, a name repeated takes the row's last cell under it. A leading byte-order
-//! mark is dropped
-//! (Excel writes one).
+//! mark is dropped (Excel writes one).
 //!
 //! [`legacy_case_id`]: super::legacy_case_id
 
@@ -62,15 +61,14 @@ pub fn read_log(bytes: &[u8]) -> Result<Vec<(u64, LegacyRow)>, LogError> {
         .from_reader(bytes);
     let mut record = csv::ByteRecord::new();
     let mut row = 1;
-    let mut end = 0;
     // The header: row 1, unless blank lines come first (then the header row is blank).
     let read = reader
         .read_byte_record(&mut record)
         .map_err(|_| LogError::Malformed { row })?;
-    if !read || blank_lines(bytes, 0, true) > 0 {
+    if !read || blank_lines(bytes, 0) > 0 {
         return Err(LogError::MissingColumns(COLUMNS.to_vec()));
     }
-    end = advance(&reader, end);
+    let mut end = consumed(&reader);
     let header = text(&record, row)?;
     let header: Vec<&str> = header.iter().map(|h| h.trim()).collect();
     let missing: Vec<&'static str> = COLUMNS
@@ -92,7 +90,7 @@ pub fn read_log(bytes: &[u8]) -> Result<Vec<(u64, LegacyRow)>, LogError> {
         let read = reader
             .read_byte_record(&mut record)
             .map_err(|_| LogError::Malformed { row: row + 1 })?;
-        for _ in 0..blank_lines(bytes, end, false) {
+        for _ in 0..blank_lines(bytes, end) {
             row += 1;
             rows.push((row, LegacyRow::default()));
         }
@@ -100,7 +98,7 @@ pub fn read_log(bytes: &[u8]) -> Result<Vec<(u64, LegacyRow)>, LogError> {
             break;
         }
         row += 1;
-        end = advance(&reader, end);
+        end = consumed(&reader);
         let mut legacy = LegacyRow::default();
         for (cell, target) in text(&record, row)?.into_iter().zip(&targets) {
             if let Some(slot) = target.and_then(|t| legacy.cell_mut(t)) {
@@ -112,9 +110,10 @@ pub fn read_log(bytes: &[u8]) -> Result<Vec<(u64, LegacyRow)>, LogError> {
     Ok(rows)
 }
 
-/// Where the reader stands (the end of the record it just read), never before `end`.
-fn advance(reader: &csv::Reader<&[u8]>, end: usize) -> usize {
-    usize::try_from(reader.position().byte()).map_or(end, |at| at.max(end))
+/// Where the reader stands: the end of the record it just read (possibly inside its line
+/// ending).
+fn consumed(reader: &csv::Reader<&[u8]>) -> usize {
+    usize::try_from(reader.position().byte()).unwrap_or(usize::MAX)
 }
 
 /// The cells of `record` as text.
@@ -125,13 +124,12 @@ fn text(record: &csv::ByteRecord, row: u64) -> Result<Vec<&str>, LogError> {
         .collect()
 }
 
-/// How many blank lines the reader skipped from `at` (where the last record it read ended,
-/// possibly inside its line ending) to the next record or the end. `first`: nothing was read
-/// before `at`, so there is no line ending of a record to finish.
-fn blank_lines(bytes: &[u8], at: usize, first: bool) -> usize {
+/// How many blank lines the reader skipped from `at` (0, or where the last record it read
+/// ended, possibly inside its line ending) to the next record or the end.
+fn blank_lines(bytes: &[u8], at: usize) -> usize {
     let mut i = at;
     // The reader stops between the `\r` and `\n` of a record's CRLF ending.
-    if !first && i > 0 && bytes.get(i - 1) == Some(&b'\r') && bytes.get(i) == Some(&b'\n') {
+    if i > 0 && bytes.get(i - 1) == Some(&b'\r') && bytes.get(i) == Some(&b'\n') {
         i += 1;
     }
     let mut lines = 0;
