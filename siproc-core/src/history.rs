@@ -123,6 +123,7 @@ use crate::case::{
 };
 use crate::person::Person;
 use crate::transitions::{self, CommandKind};
+pub(crate) use case_history::same_events;
 pub use case_history::{AppendError, Appended, CaseHistory};
 pub use hash::{GENESIS_HASH, canonical_json, event_hash, hashed_form};
 

@@ -1236,12 +1236,9 @@ fn migrate(
         draft.seal(number)
     });
     match created {
-        Ok(event) => Outcome::Migrated {
+        Ok(case) => Outcome::Migrated {
             case_id,
-            case_number: match &event.kind {
-                crate::history::EventKind::CaseOpened(o) => o.number.clone(),
-                _ => String::new(),
-            },
+            case_number: case.number,
         },
         Err(e) => Outcome::Failed { code: e.code() },
     }

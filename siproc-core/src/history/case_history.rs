@@ -1,9 +1,9 @@
 //! [`CaseHistory`]: a case together with the events it is the fold of, changed only by applying
 //! events that continue it (and left as it was when one does not apply).
 //!
-//! Every holder of a history in memory uses it: [`crate::store::MemoryStore`] for each stored
-//! case, the SQL stores while they check an append inside their transaction, and the Python
-//! binding's `CaseHistory`. The append rules of [`crate::store::CaseStore::append`] (expected
+//! Every holder of a history in memory uses it: [`crate::store::MemoryStore`] while it checks
+//! an append or opens a case, the SQL stores while they check an append inside their
+//! transaction, and the Python binding's `CaseHistory`. The append rules of [`crate::store::CaseStore::append`] (expected
 //! version, idempotency by event id, continuation of the chain) live in
 //! [`CaseHistory::append`], so that no backend writes them again.
 
@@ -61,6 +61,13 @@ impl CaseHistory {
         Ok(CaseHistory { events, case })
     }
 
+    /// A history from events and the case [`super::replay`] just made of them, for a holder
+    /// that keeps events without their case ([`crate::store::MemoryStore`]) and replays them
+    /// to append.
+    pub(crate) fn replayed(events: Vec<Event>, case: Case) -> CaseHistory {
+        CaseHistory { events, case }
+    }
+
     /// The history made of one `case_opened` event the core has just sealed, which must carry
     /// `number`. It is replayed, not hashed again: a [`FreshEvent`]'s hash and commitments are
     /// right by construction. An event from anywhere else goes through [`CaseHistory::new`].
@@ -114,12 +121,7 @@ impl CaseHistory {
 
     /// Whether `events` are exactly this history (same ids and hashes, same length).
     pub fn is_same(&self, events: &[Event]) -> bool {
-        self.events.len() == events.len()
-            && self
-                .events
-                .iter()
-                .zip(events)
-                .all(|(a, b)| a.id == b.id && a.hash == b.hash)
+        same_events(&self.events, events)
     }
 
     /// Applies one event the workflow made for this case (its hash is not checked: it was
@@ -187,4 +189,12 @@ impl CaseHistory {
                     .is_some_and(|s| s.id == e.id && s.hash == e.hash)
             })
     }
+}
+
+/// Whether `a` and `b` are the same events (same ids and hashes, same length).
+pub(crate) fn same_events(a: &[Event], b: &[Event]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(a, b)| a.id == b.id && a.hash == b.hash)
 }

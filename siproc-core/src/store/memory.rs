@@ -10,38 +10,59 @@ use super::{
     CaseHistory, CaseQuery, CaseStore, CaseSummary, FeedEntry, IndexTerms, PutOutcome, StoreError,
     document_key, name_terms, parse_case_number, pending_transfer_to,
 };
+use crate::Case;
 use crate::case::case_number;
-use crate::history::{Appended, Event, HistoryError};
+use crate::history::{Appended, Event, same_events};
 use crate::stats::KeptRecord;
 use crate::workflow::WorkflowError;
 
+/// A stored case: its events and what queries read of the case they make, as the SQL stores
+/// keep their rows. Not the case itself: a case holds its payloads a second time (about as
+/// much memory as its events), and an append replays the events instead
+/// ([`CaseStore::append`] checks them against the case anyway).
 struct Stored {
-    history: CaseHistory,
+    events: Vec<Event>,
+    summary: CaseSummary,
+    /// The office a transfer is pending to ([`pending_transfer_to`]).
+    transfer_to: Option<String>,
     terms: IndexTerms,
     /// The statistics record, kept with every write as the SQL stores keep theirs.
     record: KeptRecord,
 }
 
 impl Stored {
-    fn new(history: CaseHistory) -> Stored {
-        let terms = IndexTerms::of(history.case());
-        let record = KeptRecord::of(history.case(), history.events());
-        Stored {
-            history,
-            terms,
-            record,
+    /// The stored form of `history`, and the case it made.
+    fn new(history: CaseHistory) -> (Stored, Case) {
+        let (events, case) = history.into_parts();
+        let stored = Stored {
+            summary: CaseSummary::of(&case),
+            transfer_to: pending_transfer_to(&case),
+            terms: IndexTerms::of(&case),
+            record: KeptRecord::of(&case, &events),
+            events,
+        };
+        (stored, case)
+    }
+
+    /// Keeps what queries read of `case`, which the stored events now make.
+    fn update(&mut self, case: &Case, terms_changed: bool) {
+        self.summary = CaseSummary::of(case);
+        self.transfer_to = pending_transfer_to(case);
+        if terms_changed {
+            self.terms = IndexTerms::of(case);
         }
+        self.record = KeptRecord::of(case, &self.events);
     }
 
     fn matches(&self, q: &CaseQuery, name_words: &[String], document: Option<&str>) -> bool {
-        let c = self.history.case();
+        let c = &self.summary;
         q.office.as_ref().is_none_or(|o| *o == c.office)
             && q.status.is_none_or(|s| s == c.status)
             && q.category.as_ref().is_none_or(|k| *k == c.category)
             && q.number.as_ref().is_none_or(|n| *n == c.number)
             && q.reaching_office
                 .as_ref()
-                .is_none_or(|o| *o == c.office || pending_transfer_to(c).as_ref() == Some(o))
+                .is_none_or(|o| *o == c.office || self.transfer_to.as_ref() == Some(o))
             && document.is_none_or(|d| self.terms.has_document(d))
             && (name_words.is_empty() || self.terms.has_name(name_words))
     }
@@ -49,7 +70,9 @@ impl Stored {
 
 #[derive(Default)]
 struct Inner {
-    cases: HashMap<Uuid, Stored>,
+    /// Boxed: a stored case is half a kilobyte inline (its summary and statistics record),
+    /// and a map of inline values moves every one of them each time it grows.
+    cases: HashMap<Uuid, Box<Stored>>,
     /// Case numbers in order: the order lists are in.
     numbers: BTreeMap<String, Uuid>,
     counters: HashMap<(String, i32), u64>,
@@ -68,20 +91,30 @@ impl Inner {
         };
         self.numbers
             .range((from, Bound::Unbounded))
-            .filter_map(|(_, id)| self.cases.get(id))
+            .filter_map(|(_, id)| self.cases.get(id).map(|s| &**s))
             .filter(move |s| s.matches(query, &words, document.as_deref()))
             .take(query.limit.unwrap_or(usize::MAX))
     }
 
-    fn record(&mut self, history: &CaseHistory, events: &[Event]) {
+    /// Adds `events` of `case` to the feed.
+    fn record(&mut self, case: &Case, events: &[Event]) {
         let first = self.feed.len() as u64 + 1;
-        self.feed
-            .extend(FeedEntry::of(history.case(), events, first));
+        self.feed.extend(FeedEntry::of(case, events, first));
+    }
+
+    /// Stores a new case's `history` under `number`; returns the case.
+    fn insert(&mut self, number: String, history: CaseHistory) -> Case {
+        let (stored, case) = Stored::new(history);
+        self.numbers.insert(number, case.id);
+        self.record(&case, &stored.events);
+        self.cases.insert(case.id, Box::new(stored));
+        case
     }
 }
 
 /// A thread-safe in-memory [`CaseStore`]. One lock guards everything, so every operation is
-/// atomic; numbering is serialised anyway, and appends are short.
+/// atomic; numbering is serialised anyway, and appends are short (an append replays the case's
+/// events, as the SQL stores replay what they read: a case's events are its only full copy).
 #[derive(Default)]
 pub struct MemoryStore {
     inner: RwLock<Inner>,
@@ -120,7 +153,7 @@ impl CaseStore for MemoryStore {
         office: &str,
         year: i32,
         open: &mut dyn FnMut(&str) -> Result<crate::history::FreshEvent, WorkflowError>,
-    ) -> Result<Event, StoreError> {
+    ) -> Result<Case, StoreError> {
         let mut inner = self.write();
         let key = (office.to_owned(), year);
         let mut next = inner.counters.get(&key).copied().unwrap_or(0) + 1;
@@ -133,30 +166,22 @@ impl CaseStore for MemoryStore {
         if inner.cases.contains_key(&history.id()) {
             return Err(StoreError::DuplicateCase);
         }
-        let event = history
-            .events()
-            .first()
-            .cloned()
-            .ok_or(HistoryError::Empty)?;
         inner.counters.insert(key, next);
-        inner.numbers.insert(number, history.id());
-        inner.record(&history, history.events());
-        inner.cases.insert(history.id(), Stored::new(history));
-        Ok(event)
+        Ok(inner.insert(number, history))
     }
 
     fn load(&self, case_id: Uuid) -> Result<Vec<Event>, StoreError> {
         self.read()
             .cases
             .get(&case_id)
-            .map(|s| s.history.events().to_vec())
+            .map(|s| s.events.clone())
             .ok_or(StoreError::NotFound)
     }
 
     fn read_events(&self, case_id: Uuid, read: &mut dyn FnMut(&[Event])) -> Result<(), StoreError> {
         let inner = self.read();
         let stored = inner.cases.get(&case_id).ok_or(StoreError::NotFound)?;
-        read(stored.history.events());
+        read(&stored.events);
         Ok(())
     }
 
@@ -167,17 +192,23 @@ impl CaseStore for MemoryStore {
         events: &[Event],
     ) -> Result<u64, StoreError> {
         let mut inner = self.write();
-        let first = inner.feed.len() as u64 + 1;
         let stored = inner.cases.get_mut(&case_id).ok_or(StoreError::NotFound)?;
-        match stored.history.append(expected_version, events)? {
+        // The stored events were checked when they were stored: replayed, not hashed again.
+        // `append` changes nothing when it refuses, and does not panic: the events taken out
+        // here go back whatever it answers.
+        let case = crate::history::replay(&stored.events)?;
+        let mut history = CaseHistory::replayed(std::mem::take(&mut stored.events), case);
+        let appended = history.append(expected_version, events);
+        let (kept, case) = history.into_parts();
+        stored.events = kept;
+        match appended? {
             Appended::AlreadyStored(version) => Ok(version),
             Appended::Written(version) => {
-                if events.iter().any(|e| IndexTerms::changed_by(&e.kind)) {
-                    stored.terms = IndexTerms::of(stored.history.case());
-                }
-                stored.record = KeptRecord::of(stored.history.case(), stored.history.events());
-                let entries = FeedEntry::of(stored.history.case(), events, first);
-                inner.feed.extend(entries);
+                stored.update(
+                    &case,
+                    events.iter().any(|e| IndexTerms::changed_by(&e.kind)),
+                );
+                inner.record(&case, events);
                 Ok(version)
             }
         }
@@ -187,7 +218,7 @@ impl CaseStore for MemoryStore {
         Ok(self
             .read()
             .matching(query)
-            .map(|s| CaseSummary::of(s.history.case()))
+            .map(|s| s.summary.clone())
             .collect())
     }
 
@@ -195,7 +226,7 @@ impl CaseStore for MemoryStore {
         Ok(self
             .read()
             .matching(query)
-            .map(|s| (s.history.case().number.clone(), s.record.clone()))
+            .map(|s| (s.summary.number.clone(), s.record.clone()))
             .collect())
     }
 
@@ -203,7 +234,7 @@ impl CaseStore for MemoryStore {
         self.read()
             .cases
             .get(&case_id)
-            .map(|s| CaseSummary::of(s.history.case()))
+            .map(|s| s.summary.clone())
             .ok_or(StoreError::NotFound)
     }
 
@@ -211,7 +242,7 @@ impl CaseStore for MemoryStore {
         let history = CaseHistory::new(events.to_vec())?;
         let mut inner = self.write();
         if let Some(existing) = inner.cases.get(&history.id()) {
-            return if existing.history.is_same(events) {
+            return if same_events(&existing.events, events) {
                 Ok(PutOutcome::Unchanged)
             } else {
                 Err(StoreError::DuplicateCase)
@@ -225,9 +256,7 @@ impl CaseStore for MemoryStore {
             let counter = inner.counters.entry((office.to_owned(), year)).or_insert(0);
             *counter = (*counter).max(seq);
         }
-        inner.numbers.insert(number, history.id());
-        inner.record(&history, history.events());
-        inner.cases.insert(history.id(), Stored::new(history));
+        inner.insert(number, history);
         Ok(PutOutcome::Inserted)
     }
 
@@ -245,7 +274,7 @@ impl CaseStore for MemoryStore {
                 transfer_to: inner
                     .cases
                     .get(&e.case_id)
-                    .and_then(|s| pending_transfer_to(s.history.case())),
+                    .and_then(|s| s.transfer_to.clone()),
                 ..e.clone()
             })
             .collect())

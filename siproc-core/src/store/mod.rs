@@ -361,13 +361,15 @@ pub trait CaseStore: Send + Sync {
     /// make the `case_opened` event, and stores that event — atomically, so that numbers run
     /// without gaps even under concurrency (a refused `open` consumes no number). The event is
     /// a [`history::FreshEvent`]: only the core's [`workflow::open_fresh`] (and the legacy
-    /// import) make one, so the store need not hash it again.
+    /// import) make one, so the store need not hash it again. Returns the case the event
+    /// opened: the store replays the event to index it, and hands over that replay rather than
+    /// a copy of the event (a caller that wants the event reads it back).
     fn create_case(
         &self,
         office: &str,
         year: i32,
         open: &mut dyn FnMut(&str) -> Result<history::FreshEvent, WorkflowError>,
-    ) -> Result<Event, StoreError>;
+    ) -> Result<Case, StoreError>;
 
     /// All events of a case, in order. A durable store checks what it read: events that no
     /// longer verify are [`StoreError::Damaged`] naming the case.
@@ -662,8 +664,7 @@ pub fn open_case(
 ) -> Result<Case, StoreError> {
     // Checked and sealed before the store's numbering lock; only the number is sealed under it.
     let draft = workflow::draft_open(catalog, actor, intake, Uuid::now_v7(), now)?;
-    let event = store.create_case(&intake.office, now.year(), &mut |number| draft.seal(number))?;
-    Ok(history::open(&event)?)
+    store.create_case(&intake.office, now.year(), &mut |number| draft.seal(number))
 }
 
 /// Loads and replays a case.

@@ -683,9 +683,9 @@ impl CaseStore for PostgresStore {
         office: &str,
         year: i32,
         open: &mut dyn FnMut(&str) -> Result<history::FreshEvent, WorkflowError>,
-    ) -> Result<Event, StoreError> {
+    ) -> Result<Case, StoreError> {
         for _ in 0..MAX_RETRIES {
-            let mut event = None;
+            let mut opened = None;
             let written = self.write(|tx| {
                 let last: i64 = tx
                     .query_one(
@@ -711,11 +711,11 @@ impl CaseStore for PostgresStore {
                     None => {}
                 }
                 let rows = CaseRows::of(&history)?;
-                event = history.into_parts().0.into_iter().next();
+                opened = Some(history.into_parts().1);
                 insert_case(tx, &mut Statements::default(), &rows)
             })?;
             if written == Write::Done {
-                return event.ok_or(StoreError::Invalid(HistoryError::Empty));
+                return opened.ok_or(StoreError::Invalid(HistoryError::Empty));
             }
         }
         Err(StoreError::Backend {

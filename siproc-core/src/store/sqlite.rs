@@ -80,7 +80,7 @@ use super::{
     Write, checked_append, checked_imports, parse_case_number, pending_transfer_to, put_one,
 };
 use crate::case::{Case, case_number};
-use crate::history::{self, Anchor, Event, HistoryError};
+use crate::history::{self, Anchor, Event};
 use crate::stats::KeptRecord;
 use crate::workflow::WorkflowError;
 
@@ -777,7 +777,7 @@ impl CaseStore for SqliteStore {
         office: &str,
         year: i32,
         open: &mut dyn FnMut(&str) -> Result<history::FreshEvent, WorkflowError>,
-    ) -> Result<Event, StoreError> {
+    ) -> Result<Case, StoreError> {
         let key = (office.to_owned(), year);
         for _ in 0..MAX_RENUMBER {
             let mut counters = lock(&self.counters);
@@ -798,18 +798,13 @@ impl CaseStore for SqliteStore {
             let number = case_number(office, year, seq);
             let history = CaseHistory::opened(open(&number)?, &number)?;
             let rows = Box::new(CaseRows::of(&history)?);
-            let event = history
-                .into_parts()
-                .0
-                .into_iter()
-                .next()
-                .ok_or(HistoryError::Empty)?;
+            let case = history.into_parts().1;
             counters.insert(key.clone(), seq);
             let answer = self.submit(vec![Op::Create { rows, year, seq }]);
             drop(counters);
             let result = answer.and_then(|a| one(a.recv().map_err(|_| writer_gone())?));
             match result {
-                Ok(Write::Done) => return Ok(event),
+                Ok(Write::Done) => return Ok(case),
                 Ok(Write::Stale) => {
                     lock(&self.counters).remove(&key);
                 }
