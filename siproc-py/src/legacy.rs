@@ -300,6 +300,13 @@ impl pythonize::PythonizeMappingType for InternedKeys {
 /// holds no cycles, and each of the half a million dicts and lists of a 100,000-row report
 /// counted towards a collection that walked every object made so far (a tenth of a
 /// migration's time, measured).
+///
+/// Before it resumes, the objects the collector tracks are moved to its oldest generation
+/// (`gc.freeze()` then `gc.unfreeze()`: two list splices, no walk), as if they had survived
+/// the young collections they would have met. Otherwise the first young collection after it
+/// resumes walks the report's 300,000 lists and dicts, all still young (180 ms of a 4.5 s
+/// migration, measured). Only when nothing is frozen already: `unfreeze` would also release
+/// what the program froze itself (as a pre-forking server does).
 fn report_to_python<'py>(
     py: Python<'py>,
     report: &legacy::ImportReport,
@@ -312,6 +319,10 @@ fn report_to_python<'py>(
     let built =
         pythonize::pythonize_custom::<InternedKeys, _>(py, report).map_err(|_| errors::internal());
     if enabled {
+        if gc.call_method0("get_freeze_count")?.extract::<usize>()? == 0 {
+            gc.call_method0("freeze")?;
+            gc.call_method0("unfreeze")?;
+        }
         gc.call_method0("enable")?;
     }
     built

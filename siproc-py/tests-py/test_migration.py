@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import json
 import shutil
 import subprocess
@@ -270,6 +271,34 @@ def test_import_legacy_and_complete_a_case() -> None:
     assert "follow_ups" not in store.summary(case_id)
     again = siproc.import_legacy([(2, ROW)], source="log.csv", store=store, actor=ACTOR, now=now)
     assert again["rows"][0]["outcome"] == "already_imported" and len(store) == 1
+
+
+def test_an_import_leaves_the_garbage_collector_as_it_found_it() -> None:
+    """The report is built with the collector paused and its objects moved to the oldest
+    generation; what the program froze stays frozen, a paused collector stays paused."""
+    now = dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc)
+
+    def run() -> None:
+        report = siproc.import_legacy([(2, ROW)], source="log.csv", store=siproc.MemoryStore(),
+                                      actor=ACTOR, now=now)
+        assert report["rows"][0]["outcome"] == "migrated"
+
+    assert gc.isenabled()
+    run()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    kept = [[n] for n in range(100)]
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        run()
+        assert gc.isenabled() and gc.get_freeze_count() == frozen
+        gc.disable()
+        run()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()
+    del kept
 
 
 # The log read by the engine (siproc.read_legacy_log) against Python's csv module.
