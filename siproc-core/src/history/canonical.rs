@@ -125,6 +125,14 @@ pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
 /// Writes the escaped content of a JSON string, without quotes.
 fn write_escaped(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
+    // Most strings (hashes, codes, names, dates) need no escape: one branch-free pass over
+    // them, which the compiler vectorises, then a plain copy.
+    if !bytes.iter().fold(false, |any, &b| {
+        any | (b < 0x20) | (b == b'"') | (b == b'\\')
+    }) {
+        out.extend_from_slice(bytes);
+        return;
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let short: &[u8] = match b {
