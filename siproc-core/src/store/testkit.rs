@@ -99,9 +99,12 @@ pub fn victim_intake(office: &str) -> Intake {
     .expect("a valid intake")
 }
 
+/// Opens a case; the case `create_case` answers is the one the store gives back.
 fn open(store: &dyn CaseStore, intake: &Intake) -> Case {
-    open_case(store, &catalog(), &officer(&intake.office), intake, now())
-        .unwrap_or_else(|e| panic!("opening a case failed: {}", e.code()))
+    let case = open_case(store, &catalog(), &officer(&intake.office), intake, now())
+        .unwrap_or_else(|e| panic!("opening a case failed: {}", e.code()));
+    assert_eq!(load_case(store, case.id).expect("loads"), case);
+    case
 }
 
 fn note(i: usize) -> Command {
