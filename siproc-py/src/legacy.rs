@@ -301,12 +301,14 @@ impl pythonize::PythonizeMappingType for InternedKeys {
 /// counted towards a collection that walked every object made so far (a tenth of a
 /// migration's time, measured).
 ///
-/// Before it resumes, the objects the collector tracks are moved to its oldest generation
-/// (`gc.freeze()` then `gc.unfreeze()`: two list splices, no walk), as if they had survived
-/// the young collections they would have met. Otherwise the first young collection after it
-/// resumes walks the report's 300,000 lists and dicts, all still young (180 ms of a 4.5 s
-/// migration, measured). Only when nothing is frozen already: `unfreeze` would also release
-/// what the program froze itself (as a pre-forking server does).
+/// Before it resumes, every young object the collector tracks (the report's and any the
+/// program made meanwhile) is moved to its oldest generation (`gc.freeze()` then
+/// `gc.unfreeze()`; on Python 3.11–3.13 list splices, no walk of the objects), as if they had
+/// survived the young collections they would have met: cyclic garbage among them waits for
+/// the next full collection. Otherwise the first young collection after it resumes walks the
+/// report's 300,000 lists and dicts, all still young (180 ms of a 4.5 s migration, measured).
+/// Only when nothing is frozen already: `unfreeze` would also release what the program froze
+/// itself (as a pre-forking server does). The collector is resumed even if this step fails.
 fn report_to_python<'py>(
     py: Python<'py>,
     report: &legacy::ImportReport,
@@ -319,11 +321,15 @@ fn report_to_python<'py>(
     let built =
         pythonize::pythonize_custom::<InternedKeys, _>(py, report).map_err(|_| errors::internal());
     if enabled {
-        if gc.call_method0("get_freeze_count")?.extract::<usize>()? == 0 {
-            gc.call_method0("freeze")?;
-            gc.call_method0("unfreeze")?;
-        }
+        let promoted = (|| -> PyResult<()> {
+            if gc.call_method0("get_freeze_count")?.extract::<usize>()? == 0 {
+                gc.call_method0("freeze")?;
+                gc.call_method0("unfreeze")?;
+            }
+            Ok(())
+        })();
         gc.call_method0("enable")?;
+        promoted?;
     }
     built
 }

@@ -113,8 +113,9 @@ impl Inner {
 }
 
 /// A thread-safe in-memory [`CaseStore`]. One lock guards everything, so every operation is
-/// atomic; numbering is serialised anyway, and appends are short (an append replays the case's
-/// events, as the SQL stores replay what they read: a case's events are its only full copy).
+/// atomic; numbering is serialised anyway, and appends are short. An append replays the
+/// case's events (a case's events are its only full copy, as in the SQL stores, which replay
+/// what they read), so appending to a case costs time in proportion to its history.
 #[derive(Default)]
 pub struct MemoryStore {
     inner: RwLock<Inner>,
@@ -193,22 +194,21 @@ impl CaseStore for MemoryStore {
     ) -> Result<u64, StoreError> {
         let mut inner = self.write();
         let stored = inner.cases.get_mut(&case_id).ok_or(StoreError::NotFound)?;
-        // The stored events were checked when they were stored: replayed, not hashed again.
-        // `append` changes nothing when it refuses, and does not panic: the events taken out
-        // here go back whatever it answers.
-        let case = crate::history::replay(&stored.events)?;
-        let mut history = CaseHistory::replayed(std::mem::take(&mut stored.events), case);
-        let appended = history.append(expected_version, events);
-        let (kept, case) = history.into_parts();
-        stored.events = kept;
-        match appended? {
+        // The stored events were checked when they were stored: replayed, not hashed again, and
+        // checked against by a copy, so that the stored ones change only by the new events
+        // being added once they are accepted (a panic in between leaves them whole).
+        let case = crate::history::replay(&stored.events)
+            .map_err(|source| StoreError::Damaged { case_id, source })?;
+        let mut history = CaseHistory::replayed(stored.events.clone(), case);
+        match history.append(expected_version, events)? {
             Appended::AlreadyStored(version) => Ok(version),
             Appended::Written(version) => {
+                stored.events.extend_from_slice(events);
                 stored.update(
-                    &case,
+                    history.case(),
                     events.iter().any(|e| IndexTerms::changed_by(&e.kind)),
                 );
-                inner.record(&case, events);
+                inner.record(history.case(), events);
                 Ok(version)
             }
         }

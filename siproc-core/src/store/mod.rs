@@ -17,7 +17,8 @@
 //!   history inside its transaction, calls it, and writes what it accepted;
 //! - a new case's first event is a [`history::FreshEvent`] the core sealed in the same call, taken
 //!   by [`CaseHistory::opened`] (its number checked, not hashed again); an import is checked by
-//!   [`CaseHistory::new`] and compared with [`CaseHistory::is_same`];
+//!   [`CaseHistory::new`] and compared event by event (ids and hashes, as
+//!   [`CaseHistory::is_same`] compares them);
 //! - what the search index holds is [`IndexTerms::of`] (names folded with
 //!   [`crate::names::fold_name`], documents as [`document_key`]) and what a query looks for is
 //!   [`name_terms`] and [`document_key`].
