@@ -36,6 +36,41 @@ pub struct ReadmeDoctests;
 // - Each subsystem is a public module, and its items are reached through it only
 //   (`siproc_core::history::Event`, `siproc_core::store::CaseStore`,
 //   `siproc_core::workflow::Command`, `siproc_core::document::check_document`, …).
+/// The `Visitor` items of a walk over any JSON that takes every scalar but strings as it comes
+/// (`expecting`, booleans, numbers, null): `limits` and `reading` care only about strings and
+/// containers, and write those visits themselves.
+macro_rules! accept_json_scalars {
+    () => {
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("any JSON value")
+        }
+
+        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
+            Ok(())
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<(), E> {
+            Ok(())
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<(), E> {
+            Ok(())
+        }
+
+        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<(), E> {
+            Ok(())
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+            Ok(())
+        }
+
+        fn visit_none<E: serde::de::Error>(self) -> Result<(), E> {
+            Ok(())
+        }
+    };
+}
+
 mod actor;
 mod case;
 mod catalog;
@@ -47,6 +82,7 @@ mod names;
 mod normalize;
 mod person;
 mod phone;
+mod reading;
 mod validation;
 
 pub mod access;
@@ -85,7 +121,7 @@ pub use person::{
 };
 pub use phone::normalize_phone;
 pub use validation::{
-    ADULT_AGE, MAX_SAFE_NUMBER, effective_priority, from_json_value, intake_from_value,
-    parse_intake, validate, validate_field, validate_json, validate_json_bytes, validate_on,
-    validate_value,
+    ADULT_AGE, MAX_SAFE_NUMBER, effective_priority, from_json_text, from_json_value,
+    intake_from_value, parse_intake, validate, validate_field, validate_json, validate_json_bytes,
+    validate_on, validate_value,
 };

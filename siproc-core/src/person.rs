@@ -199,16 +199,42 @@ impl Person {
 }
 
 /// Reads an optional date where an empty string (a blank form field) means absent.
+///
+/// The date is checked as it is read (in a visitor), so that a wrong one is reported at its own
+/// path (see `crate::reading`).
 pub(crate) fn optional_date<'de, D: serde::Deserializer<'de>>(
     de: D,
 ) -> Result<Option<NaiveDate>, D::Error> {
-    let text: Option<std::borrow::Cow<'de, str>> = Option::deserialize(de)?;
-    match text.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        // Read as every other date of the wire format is (`NaiveDate`'s own `YYYY-MM-DD`).
-        Some(t) => t
-            .parse::<NaiveDate>()
-            .map(Some)
-            .map_err(serde::de::Error::custom),
+    de.deserialize_option(OptionalDate)
+}
+
+/// The visitor of [`optional_date`].
+struct OptionalDate;
+
+impl<'de> serde::de::Visitor<'de> for OptionalDate {
+    type Value = Option<NaiveDate>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a date (YYYY-MM-DD), an empty string or null")
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, de: D) -> Result<Self::Value, D::Error> {
+        de.deserialize_str(self)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Self::Value, E> {
+        match text.trim() {
+            "" => Ok(None),
+            // Read as every other date of the wire format is (`NaiveDate`'s own `YYYY-MM-DD`).
+            t => t.parse::<NaiveDate>().map(Some).map_err(E::custom),
+        }
     }
 }

@@ -19,6 +19,7 @@ use crate::document::{self, DocumentKind};
 use crate::issue::{Issue, Locale, Pointer, Report};
 use crate::names;
 use crate::person::{ContactKind, Person, PersonRole};
+use crate::reading::is_identifier;
 use crate::{email, phone};
 
 /// Age below which a national is a minor.
@@ -60,26 +61,7 @@ pub fn parse_intake(json: &str, locale: Locale) -> Result<Intake, Issue> {
     {
         return Err(Issue::new("json.bad_value", "", locale, &[]));
     }
-    // Most records parse: read them directly, and parse again, tracking the path, only to say
-    // where a broken one stopped (the tracking costs about as much as the rules). Built for size
-    // (without `fast`), the one path-tracking reading does both.
-    #[cfg(feature = "fast")]
-    if let Ok(intake) = serde_json::from_str::<Intake>(json) {
-        return Ok(intake);
-    }
-    let mut de = serde_json::Deserializer::from_str(json);
-    let intake: Intake =
-        serde_path_to_error::deserialize(&mut de).map_err(|e| parse_issue(e, locale))?;
-    de.end().map_err(|e| {
-        let (line, column) = (e.line().to_string(), e.column().to_string());
-        Issue::new(
-            "json.syntax",
-            "",
-            locale,
-            &[("line", &line), ("column", &column)],
-        )
-    })?;
-    Ok(intake)
+    crate::reading::read(json, locale)
 }
 
 /// Parses an intake from a JSON value (as the bindings hand it over).
@@ -90,17 +72,25 @@ pub fn intake_from_value(value: serde_json::Value, locale: Locale) -> Result<Int
     from_json_value(&value, locale)
 }
 
+/// Reads any value of the wire format (an intake, a case, an event, a command) from JSON text,
+/// the whole text, or returns the issue (`json.*`) that says where reading stopped, without
+/// quoting the input: `json.syntax` with line and column for malformed text, otherwise
+/// `json.missing_field`, `json.unknown_field` or `json.bad_value` with a JSON Pointer whose keys
+/// are identifiers only (the place is found as `reading` in the source says).
+pub fn from_json_text<T: serde::de::DeserializeOwned>(
+    json: &str,
+    locale: Locale,
+) -> Result<T, Issue> {
+    crate::reading::read(json, locale)
+}
+
 /// Reads any value of the wire format (an intake, a case, an event, a command) from JSON, or
 /// returns the issue (`json.*`) that says where reading stopped, without quoting the input.
 pub fn from_json_value<T: serde::de::DeserializeOwned>(
     value: &serde_json::Value,
     locale: Locale,
 ) -> Result<T, Issue> {
-    // Read directly; track the path only to say where a broken value stopped.
-    if let Ok(parsed) = T::deserialize(value) {
-        return Ok(parsed);
-    }
-    serde_path_to_error::deserialize(value).map_err(|e| parse_issue(e, locale))
+    crate::reading::read_value(value, locale)
 }
 
 /// Parses and validates JSON text: a record that does not parse gets a report with the one issue
@@ -206,65 +196,6 @@ fn put(record: &mut serde_json::Value, pointer: &str, value: serde_json::Value) 
         target = next;
     }
     false
-}
-
-/// Whether a key can safely appear in a path: a short identifier, not free text that might be
-/// personal data.
-fn is_identifier(key: &str) -> bool {
-    !key.is_empty()
-        && key.len() <= 60
-        && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-}
-
-fn parse_issue<E: ParseError>(err: serde_path_to_error::Error<E>, locale: Locale) -> Issue {
-    let mut pointer = Pointer::root();
-    for segment in err.path().iter() {
-        pointer = match segment {
-            serde_path_to_error::Segment::Seq { index } => pointer.index(*index),
-            serde_path_to_error::Segment::Map { key } if is_identifier(key) => pointer.key(key),
-            serde_path_to_error::Segment::Enum { variant } if is_identifier(variant) => {
-                pointer.key(variant)
-            }
-            _ => pointer,
-        };
-    }
-    let inner = err.into_inner();
-    if let Some((line, column)) = inner.syntax_position() {
-        let (line, column) = (line.to_string(), column.to_string());
-        return Issue::new(
-            "json.syntax",
-            "",
-            locale,
-            &[("line", &line), ("column", &column)],
-        );
-    }
-    let text = inner.to_string();
-    // serde's messages name our own fields in backticks; only identifiers go into the path.
-    let quoted = text.split('`').nth(1).filter(|k| is_identifier(k));
-    if text.starts_with("missing field") {
-        let path = quoted.map(|k| pointer.key(k)).unwrap_or(pointer);
-        Issue::new("json.missing_field", path, locale, &[])
-    } else if text.starts_with("unknown field") {
-        // The path already ends at the unknown key (when it is an identifier).
-        Issue::new("json.unknown_field", pointer, locale, &[])
-    } else {
-        Issue::new("json.bad_value", pointer, locale, &[])
-    }
-}
-
-/// The parts of a deserializer error that parsing reports.
-trait ParseError: std::fmt::Display {
-    /// Line and column when the text itself is not well-formed JSON.
-    fn syntax_position(&self) -> Option<(usize, usize)>;
-}
-
-impl ParseError for serde_json::Error {
-    fn syntax_position(&self) -> Option<(usize, usize)> {
-        match self.classify() {
-            serde_json::error::Category::Data => None,
-            _ => Some((self.line(), self.column())),
-        }
-    }
 }
 
 /// A location in the record being validated, built on the stack as validation walks it; it is

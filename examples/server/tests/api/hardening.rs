@@ -118,6 +118,14 @@ async fn malformed_json_is_400_saying_where_parsing_stopped() {
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], "http.wrong_shape");
     assert!(!body["message"].as_str().unwrap().contains("12345678"));
+    // The core read it: the issue every face reports. A command's fields are read after its
+    // tag (serde buffers the object), so the place is the command itself.
+    assert_eq!(body["issues"][0]["code"], "json.bad_value", "{body}");
+    assert_eq!(body["issues"][0]["path"], "", "{body}");
+    assert!(
+        body["message"].as_str().unwrap().ends_with("at /"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
