@@ -314,6 +314,88 @@ mod sqlite {
         });
     }
 
+    /// A file written by the release before the one SQL layer (store schema 4, the reference
+    /// server's own tables at their version 2, 102 demo cases, six tokens, one access-log line)
+    /// opens, migrates to the current schema, and keeps every case and record.
+    #[test]
+    fn a_file_from_the_previous_release_opens_and_migrates() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        std::fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store-v4-server-v2.db"),
+            &path,
+        )
+        .unwrap();
+        let (store, records) = store::open_database(&format!("sqlite:{}", path.display())).unwrap();
+        assert_eq!(store.count().unwrap(), 102);
+        for summary in store.list(&CaseQuery::default()).unwrap() {
+            let history = store.load_history(summary.id).unwrap();
+            assert_eq!(history.version(), summary.version);
+        }
+        let token = "sps_e9504dfecd9794c9c0db160f232e1960ccfbadf2aeb4600f5f0068876636ac61";
+        let hash = hex_sha256(token);
+        let actor = records.actor_for(&hash).unwrap().unwrap();
+        assert_eq!(actor.user_id, "demo-directorate");
+        let log = records
+            .access_log(&store::LogFilter {
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(log.len(), 1);
+        let version: u32 = rusqlite::Connection::open(&path)
+            .unwrap()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, store::sqlite::SCHEMA_VERSION);
+    }
+
+    fn hex_sha256(text: &str) -> String {
+        use sha2::Digest;
+        sha2::Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// Every spelling of an SQLite URL puts the cases and the records kept about access in the
+    /// one file it names, and nowhere else.
+    #[test]
+    fn every_spelling_keeps_cases_and_records_in_one_file() {
+        let dir = tempfile::tempdir().unwrap();
+        for (k, spelling) in ["sqlite:", "sqlite://", ""].into_iter().enumerate() {
+            let path = dir.path().join(format!("sub-{k}/cases.db"));
+            let url = format!("{spelling}{}", path.display());
+            let (store, records) = store::open_database(&url).unwrap();
+            let case = store::open_case(
+                &*store,
+                &testkit::catalog(),
+                &testkit::officer("TAP"),
+                &testkit::detention_intake("TAP"),
+                testkit::now(),
+            )
+            .unwrap();
+            let actor = siproc_core::Actor::new("u1", siproc_core::Role::Officer, "TAP");
+            records.add_token(&format!("hash-{k}"), &actor).unwrap();
+            drop((store, records));
+            let files: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .filter(|name| !name.ends_with("-wal") && !name.ends_with("-shm"))
+                .collect();
+            assert_eq!(files, ["cases.db"], "{url}");
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+            assert_eq!(count("SELECT COUNT(*) FROM cases"), 1, "{url}");
+            assert_eq!(count("SELECT COUNT(*) FROM server_tokens"), 1, "{url}");
+            assert_eq!(
+                conn.query_row("SELECT id FROM cases", [], |r| r.get::<_, String>(0))
+                    .unwrap(),
+                case.id.to_string()
+            );
+        }
+    }
+
     #[test]
     fn two_processes_share_one_file() {
         let dir = tempfile::tempdir().unwrap();

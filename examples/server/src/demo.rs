@@ -15,7 +15,7 @@ use siproc_core::store::{self, CaseQuery};
 use siproc_core::workflow::Command;
 use siproc_core::{Actor, Case, Intake, Locale, Role, parse_intake, workflow};
 
-use crate::db::new_token;
+use crate::db::{new_token, token_hash};
 use crate::state::AppState;
 
 const TEMPLATES: &str = include_str!("../demo/intakes.json");
@@ -78,7 +78,7 @@ pub fn users(state: &AppState) -> Result<Vec<DemoToken>, Box<dyn std::error::Err
             let token = new_token()?;
             state
                 .db
-                .add_token(&token, &Actor::new(user, role, office))?;
+                .add_token(&token_hash(&token), &Actor::new(user, role, office))?;
             Ok((user.to_owned(), role, token))
         })
         .collect()

@@ -228,12 +228,6 @@ impl From<AccessError> for ApiError {
     }
 }
 
-impl From<crate::db::DbError> for ApiError {
-    fn from(e: crate::db::DbError) -> Self {
-        ApiError::internal(format!("server database: {e}"))
-    }
-}
-
 impl From<tokio::task::JoinError> for ApiError {
     fn from(e: tokio::task::JoinError) -> Self {
         ApiError::internal(format!("blocking task: {e}"))

@@ -11,9 +11,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use siproc_core::Actor;
-use siproc_server::db::{new_token, parse_role};
+use siproc_core::store::StoreUrl;
+use siproc_server::db::{new_token, parse_role, token_hash};
 use siproc_server::startup::{Application, Settings};
-use siproc_server::store::Database;
 use siproc_server::{demo, telemetry};
 
 const DEFAULT_DATABASE: &str = "sqlite://./data/siproc.db";
@@ -125,9 +125,9 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 },
         } => {
             let role = parse_role(&role).ok_or("unknown role")?;
-            let (_, db) = Database::parse(&database)?.open()?;
+            let (_, db) = siproc_server::store::open(&StoreUrl::parse(&database)?)?;
             let token = new_token()?;
-            db.add_token(&token, &Actor::new(user, role, office))?;
+            db.add_token(&token_hash(&token), &Actor::new(user, role, office))?;
             println!("{token}");
             Ok(ExitCode::SUCCESS)
         }

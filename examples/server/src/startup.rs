@@ -18,7 +18,7 @@ use tracing::Span;
 
 use crate::routes;
 use crate::state::{AppState, SharedState};
-use crate::store::Database;
+use siproc_core::store::StoreUrl;
 
 /// Largest request body, except archives: 1 MiB, the core's limit of a record's JSON text.
 pub const MAX_BODY_BYTES: usize = siproc_core::limits::Limits::DEFAULT.record_bytes;
@@ -106,13 +106,14 @@ pub fn router(state: SharedState) -> Router {
 impl Application {
     /// Opens the database, loads the Honduran pack and binds the listener.
     pub async fn build(settings: &Settings) -> Result<Application, Box<dyn std::error::Error>> {
-        let database = Database::parse(&settings.database)?;
+        let database = StoreUrl::parse(&settings.database)?;
         // Opening may block (PostgreSQL's client runs its own runtime): off the async threads.
         let opening = database.clone();
-        let (store, db) = tokio::task::spawn_blocking(move || opening.open()).await??;
+        let (store, db) =
+            tokio::task::spawn_blocking(move || crate::store::open(&opening)).await??;
         let catalog = siproc_core::Catalog::honduras()?;
         let state = Arc::new(AppState::new(store, db, catalog, settings.rate_limit));
-        if let Database::Postgres(url) = database {
+        if let StoreUrl::Postgres(url) = database {
             // Writes of every process on the database wake this process's event streams.
             state
                 .feed

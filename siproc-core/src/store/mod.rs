@@ -60,6 +60,7 @@ use crate::stats::KeptRecord;
 use crate::workflow::{self, Command, WorkflowError};
 
 mod memory;
+pub mod records;
 mod url;
 
 #[cfg(feature = "postgres")]
@@ -72,7 +73,12 @@ pub mod sqlite;
 pub mod testkit;
 
 pub use memory::MemoryStore;
-pub use url::open_store;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use records::Records;
+pub use records::{CheckFilter, CheckOutcome, FormCheckRecord, LogFilter};
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use url::open_database;
+pub use url::{StoreUrl, open_store};
 
 /// A store operation that failed. Never holds personal data.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

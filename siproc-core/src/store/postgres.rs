@@ -11,11 +11,12 @@
 //!
 //! # Schema and concurrency
 //!
-//! The same tables as the SQLite store ([`super::sqlite`], whose docs also say how sealed values
-//! can later be encrypted and the index become blind): `events` (canonical JSON bodies),
-//! `cases` (summaries and anchors), `case_counters`, `case_names`, `case_documents`, plus
-//! `siproc_meta` (the schema version) and `feed_counter`. Case numbers sort in byte order
-//! (`COLLATE "C"`), as in every store.
+//! The schema, its migrations and every statement are the SQL layer's ([`super::sql`]), shared
+//! with SQLite (whose docs list the tables and say how sealed values can later be encrypted and
+//! the index become blind); PostgreSQL adds `siproc_meta` (the schema version) and
+//! `feed_counter`. Case numbers sort in byte order (`COLLATE "C"`), as in every store. This
+//! module holds what is PostgreSQL's own: the adapter for the `postgres` crate, the pool,
+//! transactions and their retries, `LISTEN`.
 //!
 //! - Creating a case increments its office's counter row (`INSERT … ON CONFLICT DO UPDATE …
 //!   RETURNING`), which locks that row until commit: numbers stay gap-free across processes.
@@ -29,116 +30,37 @@
 //! - Migrations run at open under an advisory lock, so processes starting together do not race.
 
 use std::collections::HashMap;
+use std::error::Error as _;
 use std::sync::Arc;
 use std::time::Duration;
 
 use postgres::error::SqlState;
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::types::ToSql;
+use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use postgres::{GenericClient, NoTls, Statement, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
 use uuid::Uuid;
 
-use super::sql::{self, CaseRows, EventRow, Param, SummaryRow, Verified};
+use super::records::Records;
+use super::sql::conn::{Conn, Dialect, Param, Row, Value};
+use super::sql::rows::{CaseRows, EventRow};
+use super::sql::verified::Verified;
+use super::sql::write::{self, Taken};
+use super::sql::{read, schema};
 use super::{
     CaseHistory, CaseQuery, CaseStore, CaseSummary, FeedEntry, IndexTerms, PutOutcome, StoreError,
-    Write, checked_append, checked_imports, parse_case_number, pending_transfer_to, put_one,
+    Write, checked_append, checked_imports, put_one,
 };
 use crate::case::{Case, case_number};
 use crate::history::{self, Event, HistoryError};
 use crate::stats::KeptRecord;
 use crate::workflow::WorkflowError;
 
+pub use super::sql::{NOTIFY_CHANNEL, SCHEMA_VERSION};
+
 /// A pool of PostgreSQL connections ([`connect_pool`]).
 pub type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
 type Client = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
-
-/// The schema, one migration per version (version `n` is `MIGRATIONS[n - 1]`).
-pub const MIGRATIONS: &[&str] = &[
-    r#"
-CREATE TABLE cases (
-    id TEXT PRIMARY KEY,
-    number TEXT COLLATE "C" NOT NULL UNIQUE,
-    office TEXT NOT NULL,
-    category TEXT NOT NULL,
-    status TEXT NOT NULL,
-    priority TEXT NOT NULL,
-    opened_on TEXT NOT NULL,
-    version BIGINT NOT NULL,
-    head TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE INDEX cases_office ON cases (office, number);
-CREATE INDEX cases_status ON cases (status, number);
-CREATE INDEX cases_category ON cases (category, number);
-CREATE TABLE events (
-    case_id TEXT NOT NULL,
-    seq BIGINT NOT NULL,
-    position BIGINT NOT NULL UNIQUE,
-    id TEXT NOT NULL UNIQUE,
-    hash TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    office TEXT NOT NULL,
-    body TEXT NOT NULL,
-    PRIMARY KEY (case_id, seq)
-);
-CREATE TABLE feed_counter (
-    only_row BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (only_row),
-    last BIGINT NOT NULL
-);
-INSERT INTO feed_counter (only_row, last) VALUES (TRUE, 0);
-CREATE TABLE case_counters (
-    office TEXT NOT NULL,
-    year INTEGER NOT NULL,
-    last BIGINT NOT NULL,
-    PRIMARY KEY (office, year)
-);
-CREATE TABLE case_names (
-    term TEXT NOT NULL,
-    case_id TEXT NOT NULL,
-    person INTEGER NOT NULL,
-    PRIMARY KEY (term, case_id, person)
-);
-CREATE INDEX case_names_case ON case_names (case_id);
-CREATE TABLE case_documents (
-    term TEXT NOT NULL,
-    case_id TEXT NOT NULL,
-    PRIMARY KEY (term, case_id)
-);
-CREATE INDEX case_documents_case ON case_documents (case_id);
-"#,
-    // 2: the office a pending transfer goes to (what that office sees), filled for the cases
-    // stored before: the last transfer event decides.
-    r#"
-ALTER TABLE cases ADD COLUMN transfer_to TEXT;
-CREATE INDEX cases_transfer_to ON cases (transfer_to, number);
-UPDATE cases SET transfer_to = (
-    SELECT CASE WHEN e.kind = 'transfer_requested'
-                THEN e.body::jsonb #>> '{kind,data,to_office}' END
-    FROM events e
-    WHERE e.case_id = cases.id
-      AND e.kind IN ('transfer_requested', 'transfer_accepted', 'transfer_rejected')
-    ORDER BY e.seq DESC LIMIT 1
-);
-"#,
-    // 3: migrated cases (crate::legacy) and their open follow-up items, for lists and statistics.
-    "ALTER TABLE cases ADD COLUMN follow_ups BIGINT;",
-    // 4: each case's statistics record (crate::stats, "The record a store keeps"), filled for
-    // the cases stored before by replaying their histories (`fill_records`).
-    "CREATE TABLE case_stats (case_id TEXT PRIMARY KEY, record BYTEA NOT NULL);",
-];
-
-/// The schema version that added `case_stats`: opening an older database fills it.
-const STATS_SINCE: u32 = 4;
-
-/// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
-
-/// The channel new feed entries are announced on (the payload is the last new position).
-pub const NOTIFY_CHANNEL: &str = "siproc_events";
-
-/// The advisory lock migrations hold (an arbitrary constant: "siproc" in ASCII).
-const MIGRATION_LOCK: i64 = 0x7369_7072_6f63;
 
 /// Connections kept by one store.
 const POOL_SIZE: u32 = 16;
@@ -158,130 +80,19 @@ pub struct PostgresStore {
 fn db(e: postgres::Error) -> StoreError {
     let reason = match e.as_db_error() {
         Some(d) => format!("postgres {}: {}", d.code().code(), d.message()),
-        None => format!("postgres: {e}"),
+        None => match e.source() {
+            // A parameter that did not convert: say which type, never the value.
+            Some(source) => format!("postgres: {e} ({source})"),
+            None => format!("postgres: {e}"),
+        },
     };
     StoreError::Backend { reason }
-}
-
-fn unique_violation(e: &postgres::Error) -> bool {
-    e.code() == Some(&SqlState::UNIQUE_VIOLATION)
 }
 
 fn pool_error(e: r2d2::Error) -> StoreError {
     StoreError::Backend {
         reason: format!("postgres: no connection ({e})"),
     }
-}
-
-fn migrate(client: &mut Client) -> Result<(), StoreError> {
-    let mut tx = client.transaction().map_err(db)?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
-        .map_err(db)?;
-    tx.batch_execute(
-        "CREATE TABLE IF NOT EXISTS siproc_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    )
-    .map_err(db)?;
-    let found: u32 = match tx
-        .query_opt(
-            "SELECT value FROM siproc_meta WHERE key = 'schema_version'",
-            &[],
-        )
-        .map_err(db)?
-    {
-        Some(row) => row
-            .get::<_, String>(0)
-            .parse()
-            .map_err(|_| sql::corrupt("the schema version is not a number"))?,
-        None => 0,
-    };
-    if found > SCHEMA_VERSION {
-        return Err(StoreError::NewerSchema {
-            found,
-            supported: SCHEMA_VERSION,
-        });
-    }
-    if found == 0 {
-        let foreign = tx
-            .query_one(
-                "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() \
-                 AND tablename = 'cases'",
-                &[],
-            )
-            .map_err(db)?
-            .get::<_, i64>(0);
-        if foreign > 0 {
-            return Err(sql::corrupt(
-                "the schema holds tables that are not a siproc store",
-            ));
-        }
-    }
-    for (version, migration) in (1_u32..).zip(MIGRATIONS).skip(found as usize) {
-        tx.batch_execute(migration).map_err(db)?;
-        tx.execute(
-            "INSERT INTO siproc_meta (key, value) VALUES ('schema_version', $1) \
-             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-            &[&version.to_string()],
-        )
-        .map_err(db)?;
-    }
-    if found > 0 && found < STATS_SINCE {
-        fill_records(&mut tx)?;
-    }
-    tx.commit().map_err(db)
-}
-
-/// Writes the statistics record of every case that has none, from its history. A case whose
-/// history no longer verifies is left without one: reading its record loads the history,
-/// which names the damage ([`sql::record_of`]).
-fn fill_records(tx: &mut Transaction<'_>) -> Result<(), StoreError> {
-    let ids: Vec<String> = tx
-        .query(
-            "SELECT id FROM cases WHERE id NOT IN (SELECT case_id FROM case_stats)",
-            &[],
-        )
-        .map_err(db)?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-    // Each history is read once here: nothing to keep for later loads.
-    let verified = Verified::new();
-    for id in ids {
-        let case_id = Uuid::parse_str(&id).map_err(|_| sql::corrupt("a case row has a bad id"))?;
-        match read_history(tx, case_id, &verified) {
-            Ok(Some(history)) => put_record(tx, &mut Statements::default(), &history)?,
-            Ok(None) | Err(StoreError::Damaged { .. }) => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
-}
-
-/// Writes the statistics record of `history`'s case (replacing the one stored).
-fn put_record(
-    tx: &mut Transaction<'_>,
-    st: &mut Statements,
-    history: &CaseHistory,
-) -> Result<(), StoreError> {
-    let record = KeptRecord::of(history.case(), history.events()).encode();
-    write_record(tx, st, &history.id().to_string(), &record)
-}
-
-/// Writes `record` (encoded) as the statistics record of the case `id` (replacing the one
-/// stored).
-fn write_record(
-    tx: &mut Transaction<'_>,
-    st: &mut Statements,
-    id: &str,
-    record: &[u8],
-) -> Result<(), StoreError> {
-    st.execute(
-        tx,
-        "INSERT INTO case_stats (case_id, record) VALUES ($1, $2) \
-         ON CONFLICT (case_id) DO UPDATE SET record = EXCLUDED.record",
-        &[&id, &record],
-    )
-    .map_err(db)?;
-    Ok(())
 }
 
 /// The connection settings a URL gives (`postgresql://user:password@host:port/db`, or any libpq
@@ -297,9 +108,7 @@ pub fn connection_config(url: &str) -> Result<postgres::Config, StoreError> {
     Ok(config)
 }
 
-/// A pool of at most `size` connections to the database `url` names: the store's, and the
-/// one an embedder keeps for tables of its own beside the store's (the reference server's
-/// tokens and access log).
+/// A pool of at most `size` connections to the database `url` names.
 pub fn connect_pool(url: &str, size: u32) -> Result<Pool, StoreError> {
     r2d2::Pool::builder()
         .max_size(size)
@@ -310,6 +119,15 @@ pub fn connect_pool(url: &str, size: u32) -> Result<Pool, StoreError> {
             NoTls,
         ))
         .map_err(pool_error)
+}
+
+/// Runs `f` on a connection of `pool`, outside any transaction (each statement commits).
+pub(crate) fn with_client<T>(
+    pool: &Pool,
+    f: impl FnOnce(&mut dyn Conn) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let mut client = pool.get().map_err(pool_error)?;
+    f(&mut Pg::new(&mut *client))
 }
 
 /// A connection that listens for feed announcements ([`NOTIFY_CHANNEL`]) from every process
@@ -349,6 +167,124 @@ impl FeedListener {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The adapter
+
+impl ToSql for Param<'_> {
+    /// Binds by the type the statement expects: an integer as `int2`, `int4` or `int8`, text as
+    /// any text type, bytes as `bytea`.
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut postgres::types::private::BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            Param::Str(s) => s.to_sql(ty, out),
+            Param::Text(s) => s.as_str().to_sql(ty, out),
+            Param::Int(n) => match *ty {
+                Type::INT2 => i16::try_from(*n)?.to_sql(ty, out),
+                Type::INT4 => i32::try_from(*n)?.to_sql(ty, out),
+                _ => n.to_sql(ty, out),
+            },
+            Param::Blob(b) => b.to_sql(ty, out),
+            Param::Null => Ok(IsNull::Yes),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+/// A `postgres` client or transaction as the SQL layer's [`Conn`]: `?N` placeholders written as
+/// `$N`, each statement prepared once per adapter (a statement given as text is prepared on the
+/// server at every call, a round trip of its own, and an import batch runs the same few
+/// statements for each of its cases).
+pub(crate) struct Pg<'a, C: GenericClient> {
+    client: &'a mut C,
+    statements: HashMap<String, Statement>,
+}
+
+impl<'a, C: GenericClient> Pg<'a, C> {
+    fn new(client: &'a mut C) -> Self {
+        Pg {
+            client,
+            statements: HashMap::new(),
+        }
+    }
+
+    fn statement(&mut self, sql: &str) -> Result<Statement, StoreError> {
+        if let Some(stmt) = self.statements.get(sql) {
+            return Ok(stmt.clone());
+        }
+        let stmt = self.client.prepare(&sql.replace('?', "$")).map_err(db)?;
+        self.statements.insert(sql.to_owned(), stmt.clone());
+        Ok(stmt)
+    }
+}
+
+fn refs<'p>(params: &'p [Param<'_>]) -> Vec<&'p (dyn ToSql + Sync)> {
+    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
+}
+
+fn cell(row: &postgres::Row, i: usize, ty: &Type) -> Result<Value, postgres::Error> {
+    Ok(match *ty {
+        Type::INT8 => row.try_get::<_, Option<i64>>(i)?.map(Value::Int),
+        Type::INT4 => row
+            .try_get::<_, Option<i32>>(i)?
+            .map(|n| Value::Int(n.into())),
+        Type::INT2 => row
+            .try_get::<_, Option<i16>>(i)?
+            .map(|n| Value::Int(n.into())),
+        Type::BOOL => row
+            .try_get::<_, Option<bool>>(i)?
+            .map(|b| Value::Int(b.into())),
+        Type::BYTEA => row.try_get::<_, Option<Vec<u8>>>(i)?.map(Value::Blob),
+        Type::VOID => None,
+        _ => row.try_get::<_, Option<String>>(i)?.map(Value::Text),
+    }
+    .unwrap_or(Value::Null))
+}
+
+impl<C: GenericClient> Conn for Pg<'_, C> {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn try_execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Option<u64>, StoreError> {
+        let stmt = self.statement(sql)?;
+        match self.client.execute(&stmt, &refs(params)) {
+            Ok(n) => Ok(Some(n)),
+            Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => Ok(None),
+            Err(e) => Err(db(e)),
+        }
+    }
+
+    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError> {
+        let stmt = self.statement(sql)?;
+        let rows = self.client.query(&stmt, &refs(params)).map_err(db)?;
+        rows.iter()
+            .map(|row| {
+                row.columns()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, column)| cell(row, i, column.type_()).map_err(db))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(Row)
+            })
+            .collect()
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        self.client.batch_execute(sql).map_err(db)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The store
+
 impl PostgresStore {
     /// Connects to the database `url` names (`postgresql://user:password@host:port/db`, or any
     /// libpq connection string) and migrates its schema.
@@ -358,323 +294,52 @@ impl PostgresStore {
             pool,
             verified: Verified::new(),
         };
-        migrate(&mut store.client()?)?;
+        store.transaction(|c| schema::migrate(c).map(|()| Write::Done))?;
         Ok(store)
+    }
+
+    /// The records kept about access ([`Records`]) in the same database, on the store's pool.
+    pub fn access_records(&self) -> Records {
+        Records::postgres(self.pool.clone())
     }
 
     fn client(&self) -> Result<Client, StoreError> {
         self.pool.get().map_err(pool_error)
     }
 
-    fn history(&self, case_id: Uuid) -> Result<Arc<CaseHistory>, StoreError> {
-        read_history(&mut *self.client()?, case_id, &self.verified)?.ok_or(StoreError::NotFound)
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Conn) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        with_client(&self.pool, f)
     }
 
-    /// Runs `f` in a transaction and commits if it says [`Write::Done`]; a unique violation
-    /// (another process wrote the same row first) is [`Write::Stale`].
-    fn write(
+    fn history(&self, case_id: Uuid) -> Result<Arc<CaseHistory>, StoreError> {
+        self.read(|c| read::history(c, case_id, &self.verified))?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Runs `f` in a transaction and commits if it says [`Write::Done`]; a unique violation at
+    /// commit (another process wrote the same row first) is [`Write::Stale`].
+    fn transaction(
         &self,
-        f: impl FnOnce(&mut Transaction<'_>) -> Result<Write, StoreError>,
+        f: impl FnOnce(&mut dyn Conn) -> Result<Write, StoreError>,
     ) -> Result<Write, StoreError> {
         let mut client = self.client()?;
         let mut tx = client.transaction().map_err(db)?;
-        match f(&mut tx) {
-            Ok(Write::Done) => match tx.commit() {
-                Ok(()) => Ok(Write::Done),
-                Err(e) if unique_violation(&e) => Ok(Write::Stale),
-                Err(e) => Err(db(e)),
-            },
+        match f(&mut Pg::new(&mut tx)) {
+            Ok(Write::Done) => commit(tx),
             other => other,
         }
     }
 }
 
-/// `db` for writes: a unique violation means another writer was first.
-fn stale_or(e: postgres::Error) -> Result<Write, StoreError> {
-    if unique_violation(&e) {
-        Ok(Write::Stale)
-    } else {
-        Err(db(e))
+fn commit(tx: Transaction<'_>) -> Result<Write, StoreError> {
+    match tx.commit() {
+        Ok(()) => Ok(Write::Done),
+        Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => Ok(Write::Stale),
+        Err(e) => Err(db(e)),
     }
-}
-
-fn read_history(
-    client: &mut impl GenericClient,
-    case_id: Uuid,
-    cache: &Verified,
-) -> Result<Option<Arc<CaseHistory>>, StoreError> {
-    let id = case_id.to_string();
-    let rows = client
-        .query(&sql::history_sql(placeholder), &[&id])
-        .map_err(db)?;
-    let rows = rows.iter().map(|r| {
-        Ok((
-            r.try_get(0).map_err(db)?,
-            r.try_get(1).map_err(db)?,
-            r.try_get(2).map_err(db)?,
-            r.try_get(3).map_err(db)?,
-        ))
-    });
-    sql::history_from_rows(
-        case_id,
-        rows,
-        || {
-            client
-                .query_opt("SELECT 1 FROM cases WHERE id = $1", &[&id])
-                .map(|r| r.is_some())
-                .map_err(db)
-        },
-        cache,
-    )
-}
-
-fn placeholder(n: usize) -> String {
-    format!("${n}")
-}
-
-/// The statements of one transaction, each prepared once: a statement given as text is
-/// prepared on the server at every call (a round trip of its own), and an import batch runs
-/// the same few statements for each of its cases.
-#[derive(Default)]
-struct Statements(HashMap<String, Statement>);
-
-impl Statements {
-    fn get(&mut self, tx: &mut Transaction<'_>, sql: &str) -> Result<Statement, postgres::Error> {
-        if let Some(stmt) = self.0.get(sql) {
-            return Ok(stmt.clone());
-        }
-        let stmt = tx.prepare(sql)?;
-        self.0.insert(sql.to_owned(), stmt.clone());
-        Ok(stmt)
-    }
-
-    fn execute(
-        &mut self,
-        tx: &mut Transaction<'_>,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> Result<u64, postgres::Error> {
-        let stmt = self.get(tx, sql)?;
-        tx.execute(&stmt, params)
-    }
-
-    fn query_opt(
-        &mut self,
-        tx: &mut Transaction<'_>,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> Result<Option<postgres::Row>, StoreError> {
-        let stmt = self.get(tx, sql).map_err(db)?;
-        tx.query_opt(&stmt, params).map_err(db)
-    }
-}
-
-fn insert_case(
-    tx: &mut Transaction<'_>,
-    st: &mut Statements,
-    rows: &CaseRows,
-) -> Result<Write, StoreError> {
-    let r = &rows.summary;
-    let inserted = st.execute(
-        tx,
-        &format!(
-            "INSERT INTO cases ({}, transfer_to) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            sql::SUMMARY_COLUMNS
-        ),
-        &[
-            &r.id,
-            &r.number,
-            &r.office,
-            &r.category,
-            &r.status,
-            &r.priority,
-            &r.opened_on,
-            &r.version,
-            &r.head,
-            &r.updated_at,
-            &r.follow_ups,
-            &rows.transfer_to,
-        ],
-    );
-    if let Err(e) = inserted {
-        return stale_or(e);
-    }
-    insert_terms(tx, st, &r.id, &rows.terms)?;
-    write_record(tx, st, &r.id, &rows.record)?;
-    insert_events(tx, st, &r.id, &r.office, &rows.events)
-}
-
-/// Stores an imported case unless its id or number is taken ([`Write::Stale`]).
-fn import_case(
-    tx: &mut Transaction<'_>,
-    st: &mut Statements,
-    rows: &CaseRows,
-) -> Result<Write, StoreError> {
-    let number = &rows.summary.number;
-    let taken = st.query_opt(
-        tx,
-        "SELECT 1 FROM cases WHERE id = $1 OR number = $2",
-        &[&rows.summary.id, number],
-    )?;
-    if taken.is_some() {
-        return Ok(Write::Stale);
-    }
-    if let Some((office, year, seq)) = parse_case_number(number) {
-        bump_counter(tx, st, office, year, seq)?;
-    }
-    insert_case(tx, st, rows)
-}
-
-fn update_case(
-    tx: &mut Transaction<'_>,
-    st: &mut Statements,
-    case: &Case,
-) -> Result<(), StoreError> {
-    let r = SummaryRow::of(&CaseSummary::of(case));
-    st.execute(
-        tx,
-        "UPDATE cases SET office = $2, category = $3, status = $4, priority = $5, \
-         opened_on = $6, version = $7, head = $8, updated_at = $9, transfer_to = $10, \
-         follow_ups = $11 WHERE id = $1",
-        &[
-            &r.id,
-            &r.office,
-            &r.category,
-            &r.status,
-            &r.priority,
-            &r.opened_on,
-            &r.version,
-            &r.head,
-            &r.updated_at,
-            &pending_transfer_to(case),
-            &r.follow_ups,
-        ],
-    )
-    .map_err(db)?;
-    Ok(())
-}
-
-/// Inserts the events with their feed positions and announces them.
-fn insert_events(
-    tx: &mut Transaction<'_>,
-    st: &mut Statements,
-    id: &str,
-    office: &str,
-    events: &[EventRow],
-) -> Result<Write, StoreError> {
-    let n = i64::try_from(events.len()).unwrap_or(i64::MAX);
-    let last: i64 = st
-        .query_opt(
-            tx,
-            "UPDATE feed_counter SET last = last + $1 RETURNING last",
-            &[&n],
-        )?
-        .ok_or_else(|| sql::corrupt("no feed counter"))?
-        .get(0);
-    let stmt = st
-        .get(
-            tx,
-            "INSERT INTO events (case_id, seq, position, id, hash, kind, office, body) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .map_err(db)?;
-    for (position, e) in (last - n + 1..).zip(events) {
-        let inserted = tx.execute(
-            &stmt,
-            &[
-                &id, &e.seq, &position, &e.id, &e.hash, &e.kind, &office, &e.body,
-            ],
-        );
-        if let Err(e) = inserted {
-            return stale_or(e);
-        }
-    }
-    st.execute(
-        tx,
-        "SELECT pg_notify($1, $2)",
-        &[&NOTIFY_CHANNEL, &last.to_string()],
-    )
-    .map_err(db)?;
-    Ok(Write::Done)
-}
-
-/// Replaces the search terms of the stored case `case_id`.
-fn index(
-    tx: &mut Transaction<'_>,
-    st: &mut Statements,
-    case_id: Uuid,
-    terms: &IndexTerms,
-) -> Result<(), StoreError> {
-    let id = case_id.to_string();
-    for delete in [
-        "DELETE FROM case_names WHERE case_id = $1",
-        "DELETE FROM case_documents WHERE case_id = $1",
-    ] {
-        st.execute(tx, delete, &[&id]).map_err(db)?;
-    }
-    insert_terms(tx, st, &id, terms)
-}
-
-/// Adds the search terms of a case that has none stored.
-fn insert_terms(
-    tx: &mut Transaction<'_>,
-    st: &mut Statements,
-    id: &str,
-    terms: &IndexTerms,
-) -> Result<(), StoreError> {
-    for (person, words) in (0_i32..).zip(&terms.names) {
-        for w in words {
-            st.execute(
-                tx,
-                "INSERT INTO case_names (term, case_id, person) VALUES ($1, $2, $3)",
-                &[w, &id, &person],
-            )
-            .map_err(db)?;
-        }
-    }
-    for d in &terms.documents {
-        st.execute(
-            tx,
-            "INSERT INTO case_documents (term, case_id) VALUES ($1, $2)",
-            &[d, &id],
-        )
-        .map_err(db)?;
-    }
-    Ok(())
-}
-
-fn bump_counter(
-    tx: &mut Transaction<'_>,
-    st: &mut Statements,
-    office: &str,
-    year: i32,
-    seq: u64,
-) -> Result<(), StoreError> {
-    st.execute(
-        tx,
-        "INSERT INTO case_counters (office, year, last) VALUES ($1, $2, $3) \
-         ON CONFLICT (office, year) DO UPDATE SET last = GREATEST(case_counters.last, EXCLUDED.last)",
-        &[&office, &year, &i64::try_from(seq).unwrap_or(i64::MAX)],
-    )
-    .map_err(db)?;
-    Ok(())
-}
-
-fn summary_row(r: &postgres::Row) -> Result<SummaryRow, StoreError> {
-    Ok(SummaryRow {
-        id: r.try_get(0).map_err(db)?,
-        number: r.try_get(1).map_err(db)?,
-        office: r.try_get(2).map_err(db)?,
-        category: r.try_get(3).map_err(db)?,
-        status: r.try_get(4).map_err(db)?,
-        priority: r.try_get(5).map_err(db)?,
-        opened_on: r.try_get(6).map_err(db)?,
-        version: r.try_get(7).map_err(db)?,
-        head: r.try_get(8).map_err(db)?,
-        updated_at: r.try_get(9).map_err(db)?,
-        follow_ups: r.try_get(10).map_err(db)?,
-    })
 }
 
 impl CaseStore for PostgresStore {
@@ -686,33 +351,18 @@ impl CaseStore for PostgresStore {
     ) -> Result<Case, StoreError> {
         for _ in 0..MAX_RETRIES {
             let mut opened = None;
-            let written = self.write(|tx| {
-                let last: i64 = tx
-                    .query_one(
-                        "INSERT INTO case_counters (office, year, last) VALUES ($1, $2, 1) \
-                         ON CONFLICT (office, year) DO UPDATE SET last = case_counters.last + 1 \
-                         RETURNING last",
-                        &[&office, &year],
-                    )
-                    .map_err(db)?
-                    .get(0);
-                let seq = u64::try_from(last).map_err(|_| sql::corrupt("a negative counter"))?;
+            let written = self.transaction(|c| {
+                let seq = write::next_number(c, office, year)?;
                 let number = case_number(office, year, seq);
                 let history = CaseHistory::opened(open(&number)?, &number)?;
-                let exists = tx
-                    .query_opt(
-                        "SELECT id = $1 FROM cases WHERE id = $1 OR number = $2",
-                        &[&history.id().to_string(), &number],
-                    )
-                    .map_err(db)?;
-                match exists.map(|r| r.get::<_, bool>(0)) {
-                    Some(true) => return Err(StoreError::DuplicateCase),
-                    Some(false) => return Err(StoreError::NumberTaken),
+                let rows = CaseRows::of(&history)?;
+                match write::taken(c, &rows.summary.id, &number)? {
+                    Some(Taken::Id) => return Err(StoreError::DuplicateCase),
+                    Some(Taken::Number) => return Err(StoreError::NumberTaken),
                     None => {}
                 }
-                let rows = CaseRows::of(&history)?;
                 opened = Some(history.into_parts().1);
-                insert_case(tx, &mut Statements::default(), &rows)
+                write::insert_case(c, &rows)
             })?;
             if written == Write::Done {
                 return opened.ok_or(StoreError::Invalid(HistoryError::Empty));
@@ -743,72 +393,27 @@ impl CaseStore for PostgresStore {
             &mut || self.load_history(case_id),
             &mut |read, after| {
                 let rows = EventRow::all(events)?;
-                self.write(|tx| {
-                    let now = tx
-                        .query_opt(
-                            "SELECT version, head FROM cases WHERE id = $1 FOR UPDATE",
-                            &[&case_id.to_string()],
-                        )
-                        .map_err(db)?;
-                    let still = now.is_some_and(|r| {
-                        u64::try_from(r.get::<_, i64>(0)).ok() == Some(read.version)
-                            && r.get::<_, String>(1) == read.head
-                    });
-                    if !still {
-                        return Ok(Write::Stale);
-                    }
-                    let case = after.case();
-                    let st = &mut Statements::default();
-                    update_case(tx, st, case)?;
-                    if events.iter().any(|e| IndexTerms::changed_by(&e.kind)) {
-                        index(tx, st, case.id, &IndexTerms::of(case))?;
-                    }
-                    put_record(tx, st, after)?;
-                    insert_events(tx, st, &case.id.to_string(), &case.office, &rows)
-                })
+                let case = after.case();
+                let terms = events
+                    .iter()
+                    .any(|e| IndexTerms::changed_by(&e.kind))
+                    .then(|| IndexTerms::of(case));
+                let record = KeptRecord::of(case, after.events()).encode();
+                self.transaction(|c| write::append(c, read, case, &rows, terms.as_ref(), &record))
             },
         )
     }
 
     fn list(&self, query: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError> {
-        // PostgreSQL's planner knows how common each term is from its own statistics and
-        // orders the join itself, so no term is counted first (see `sql::rarest_first`).
-        let (text, params) = sql::search(query, &sql::Names::as_given(query), placeholder);
-        let values = values(params);
-        let rows = self.client()?.query(&text, &refs(&values)).map_err(db)?;
-        rows.iter().map(|r| summary_row(r)?.summary()).collect()
+        self.read(|c| read::list(c, query))
     }
 
     fn records(&self, query: &CaseQuery) -> Result<Vec<(String, KeptRecord)>, StoreError> {
-        let (text, params) = sql::records_search(query, &sql::Names::as_given(query), placeholder);
-        let values = values(params);
-        let mut client = self.client()?;
-        let rows = client.query(&text, &refs(&values)).map_err(db)?;
-        rows.iter()
-            .map(|r| {
-                let bytes: Option<&[u8]> = r.try_get(2).map_err(db)?;
-                sql::record_of(r.try_get(1).map_err(db)?, bytes, || {
-                    let id: String = r.try_get(0).map_err(db)?;
-                    let case_id = Uuid::parse_str(&id)
-                        .map_err(|_| sql::corrupt("a case row has a bad id"))?;
-                    read_history(&mut *client, case_id, &self.verified)?
-                        .map(Arc::unwrap_or_clone)
-                        .ok_or(StoreError::NotFound)
-                })
-            })
-            .collect()
+        self.read(|c| read::records(c, query, &self.verified))
     }
 
     fn summary(&self, case_id: Uuid) -> Result<CaseSummary, StoreError> {
-        self.client()?
-            .query_opt(
-                &format!("SELECT {} FROM cases WHERE id = $1", sql::SUMMARY_COLUMNS),
-                &[&case_id.to_string()],
-            )
-            .map_err(db)?
-            .map(|r| summary_row(&r))
-            .ok_or(StoreError::NotFound)??
-            .summary()
+        self.read(|c| read::summary(c, case_id))
     }
 
     fn put_history(&self, events: &[Event]) -> Result<PutOutcome, StoreError> {
@@ -828,87 +433,37 @@ impl CaseStore for PostgresStore {
                 let mut client = self.client()?;
                 let mut tx = client.transaction().map_err(db)?;
                 let mut results = Vec::with_capacity(sound.len());
-                let st = &mut Statements::default();
-                for history in &sound {
-                    let rows = CaseRows::of(history)?;
-                    let mut case_tx = tx.savepoint("import").map_err(db)?;
-                    let result = import_case(&mut case_tx, st, &rows);
-                    if matches!(result, Ok(Write::Done)) {
-                        case_tx.commit().map_err(db)?;
+                {
+                    let c = &mut Pg::new(&mut tx);
+                    for history in &sound {
+                        let rows = CaseRows::of(history)?;
+                        results.push(super::sql::conn::in_savepoint(
+                            c,
+                            |c| write::import(c, &rows),
+                            |w| *w == Write::Done,
+                        )?);
                     }
-                    // Otherwise dropping `case_tx` rolls the case back to its savepoint.
-                    results.push(result);
                 }
                 tx.commit().map_err(db)?;
                 Ok(results)
             },
             &mut |id| {
-                Ok(read_history(&mut *self.client()?, id, &self.verified)?
+                Ok(self
+                    .read(|c| read::history(c, id, &self.verified))?
                     .map(Arc::unwrap_or_clone))
             },
         )
     }
 
     fn feed(&self, after: u64, limit: usize) -> Result<Vec<FeedEntry>, StoreError> {
-        let rows = self
-            .client()?
-            .query(
-                &sql::feed_sql(placeholder),
-                &[
-                    &i64::try_from(after).unwrap_or(i64::MAX),
-                    &i64::try_from(limit).unwrap_or(i64::MAX),
-                ],
-            )
-            .map_err(db)?;
-        rows.iter()
-            .map(|r| {
-                let case_id: String = r.try_get(1).map_err(db)?;
-                sql::feed_entry(
-                    r.try_get(0).map_err(db)?,
-                    &case_id,
-                    r.try_get(2).map_err(db)?,
-                    r.try_get(3).map_err(db)?,
-                    r.try_get(4).map_err(db)?,
-                    r.try_get(5).map_err(db)?,
-                    r.try_get(6).map_err(db)?,
-                )
-            })
-            .collect()
+        self.read(|c| read::feed(c, after, limit))
     }
 
     fn feed_head(&self) -> Result<u64, StoreError> {
-        let n: i64 = self
-            .client()?
-            .query_one(sql::FEED_HEAD_SQL, &[])
-            .map_err(db)?
-            .get(0);
-        Ok(u64::try_from(n).unwrap_or(0))
+        self.read(read::feed_head)
     }
 
     fn count(&self) -> Result<u64, StoreError> {
-        let n: i64 = self
-            .client()?
-            .query_one("SELECT COUNT(*) FROM cases", &[])
-            .map_err(db)?
-            .get(0);
-        Ok(u64::try_from(n).unwrap_or(0))
+        self.read(read::count)
     }
-}
-
-/// Query parameters as PostgreSQL values.
-fn values(params: Vec<Param>) -> Vec<Box<dyn ToSql + Sync>> {
-    params
-        .into_iter()
-        .map(|p| -> Box<dyn ToSql + Sync> {
-            match p {
-                Param::Text(t) => Box::new(t),
-                Param::Int(i) => Box::new(i),
-            }
-        })
-        .collect()
-}
-
-/// [`values`] as the driver takes them.
-fn refs(values: &[Box<dyn ToSql + Sync>]) -> Vec<&(dyn ToSql + Sync)> {
-    values.iter().map(|v| v.as_ref()).collect()
 }

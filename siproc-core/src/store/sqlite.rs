@@ -33,21 +33,24 @@
 //!
 //! # Schema
 //!
-//! Versioned migrations ([`MIGRATIONS`]) run at open; the version is SQLite's `user_version`.
-//! A file from a newer siproc is refused (`store.newer_schema`), a file that is not a siproc
-//! store too (`store.corrupt`).
+//! The schema, its migrations and every statement are the SQL layer's ([`super::sql`]), shared
+//! with PostgreSQL; this module holds what is SQLite's own: the adapter for rusqlite, the file
+//! and its pragmas, the writer thread. The version is SQLite's `user_version`. A file from a
+//! newer siproc is refused (`store.newer_schema`), a file that is not a siproc store too
+//! (`store.corrupt`).
 //!
 //! - `events(position, case_id, seq, id, hash, kind, office, body)`: `body` is the event's
 //!   canonical JSON (RFC 8785, [`crate::history::canonical_json`]) — the exact text the chain
 //!   hashes, plus the hash. `position` orders the store-wide [`feed`](CaseStore::feed).
 //!   `kind` and `office` are the feed's columns (no personal data).
 //! - `cases(id, number, office, category, status, priority, opened_on, version, head,
-//!   updated_at, transfer_to)`: the summary, no personal data; `version` and `head` are the
-//!   anchor the events are checked against when read; `transfer_to` is the office a pending
-//!   transfer goes to (schema 2), for [`CaseQuery::reaching_office`] and the feed.
+//!   updated_at, transfer_to, follow_ups)`: the summary, no personal data; `version` and `head`
+//!   are the anchor the events are checked against when read.
 //! - `case_counters(office, year, last)`: gap-free numbering.
 //! - `case_names(term, case_id, person)` and `case_documents(term, case_id)`: the search index,
-//!   [`IndexTerms`].
+//!   [`IndexTerms`]; `case_stats`: each case's statistics record.
+//! - the records kept about access ([`super::records`]): tokens, grants, the access log,
+//!   idempotency keys, form checks.
 //!
 //! Personal values are written only inside `events.body` and the two index tables.
 //!
@@ -71,96 +74,25 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, params};
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, ErrorCode, OpenFlags};
 use uuid::Uuid;
 
-use super::sql::{self, CaseRows, EventRow, Param, SummaryRow, Verified};
+use super::records::Records;
+use super::sql::conn::{Conn, Dialect, Param, Row, Value, in_savepoint};
+use super::sql::rows::{CaseRows, EventRow};
+use super::sql::verified::Verified;
+use super::sql::{read, schema, write};
 use super::{
     CaseHistory, CaseQuery, CaseStore, CaseSummary, FeedEntry, IndexTerms, PutOutcome, StoreError,
-    Write, checked_append, checked_imports, parse_case_number, pending_transfer_to, put_one,
+    Write, checked_append, checked_imports, put_one,
 };
 use crate::case::{Case, case_number};
 use crate::history::{self, Anchor, Event};
 use crate::stats::KeptRecord;
 use crate::workflow::WorkflowError;
 
-/// The schema, one migration per version (version `n` is `MIGRATIONS[n - 1]`).
-pub const MIGRATIONS: &[&str] = &[
-    r#"
-CREATE TABLE siproc_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-INSERT INTO siproc_meta (key, value) VALUES ('application', 'siproc');
-CREATE TABLE cases (
-    id TEXT PRIMARY KEY,
-    number TEXT NOT NULL UNIQUE,
-    office TEXT NOT NULL,
-    category TEXT NOT NULL,
-    status TEXT NOT NULL,
-    priority TEXT NOT NULL,
-    opened_on TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    head TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE INDEX cases_office ON cases (office, number);
-CREATE INDEX cases_status ON cases (status, number);
-CREATE INDEX cases_category ON cases (category, number);
-CREATE TABLE events (
-    position INTEGER PRIMARY KEY AUTOINCREMENT,
-    case_id TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    id TEXT NOT NULL UNIQUE,
-    hash TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    office TEXT NOT NULL,
-    body TEXT NOT NULL,
-    UNIQUE (case_id, seq)
-);
-CREATE TABLE case_counters (
-    office TEXT NOT NULL,
-    year INTEGER NOT NULL,
-    last INTEGER NOT NULL,
-    PRIMARY KEY (office, year)
-) WITHOUT ROWID;
-CREATE TABLE case_names (
-    term TEXT NOT NULL,
-    case_id TEXT NOT NULL,
-    person INTEGER NOT NULL,
-    PRIMARY KEY (term, case_id, person)
-) WITHOUT ROWID;
-CREATE INDEX case_names_case ON case_names (case_id);
-CREATE TABLE case_documents (
-    term TEXT NOT NULL,
-    case_id TEXT NOT NULL,
-    PRIMARY KEY (term, case_id)
-) WITHOUT ROWID;
-CREATE INDEX case_documents_case ON case_documents (case_id);
-"#,
-    // 2: the office a pending transfer goes to (what that office sees), filled for the cases
-    // stored before: the last transfer event decides.
-    r#"
-ALTER TABLE cases ADD COLUMN transfer_to TEXT;
-CREATE INDEX cases_transfer_to ON cases (transfer_to, number);
-UPDATE cases SET transfer_to = (
-    SELECT CASE WHEN e.kind = 'transfer_requested'
-                THEN json_extract(e.body, '$.kind.data.to_office') END
-    FROM events e
-    WHERE e.case_id = cases.id
-      AND e.kind IN ('transfer_requested', 'transfer_accepted', 'transfer_rejected')
-    ORDER BY e.seq DESC LIMIT 1
-);
-"#,
-    // 3: migrated cases (crate::legacy) and their open follow-up items, for lists and statistics.
-    "ALTER TABLE cases ADD COLUMN follow_ups INTEGER;",
-    // 4: each case's statistics record (crate::stats, "The record a store keeps"), filled for
-    // the cases stored before by replaying their histories (`fill_records`).
-    "CREATE TABLE case_stats (case_id TEXT PRIMARY KEY, record BLOB NOT NULL) WITHOUT ROWID;",
-];
-
-/// The schema version that added `case_stats`: opening an older file fills it.
-const STATS_SINCE: u32 = 4;
-
-/// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+pub use super::sql::SCHEMA_VERSION;
 
 /// How long a connection waits for another process's write lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -223,7 +155,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// A SQLite error as a store error, without data: unreadable files are `store.corrupt`.
-fn db(e: rusqlite::Error) -> StoreError {
+pub(crate) fn db_error(e: rusqlite::Error) -> StoreError {
     match e.sqlite_error_code() {
         Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => StoreError::Corrupt {
             reason: "the file is not a readable SQLite database".into(),
@@ -234,11 +166,91 @@ fn db(e: rusqlite::Error) -> StoreError {
     }
 }
 
+/// Whether `e` is a unique or primary key that another row holds.
+fn unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+            || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+impl rusqlite::ToSql for Param<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match self {
+            Param::Str(s) => ValueRef::Text(s.as_bytes()),
+            Param::Text(s) => ValueRef::Text(s.as_bytes()),
+            Param::Int(n) => ValueRef::Integer(*n),
+            Param::Blob(b) => ValueRef::Blob(b),
+            Param::Null => ValueRef::Null,
+        }))
+    }
+}
+
+/// A rusqlite connection (or transaction: it derefs to one) as the SQL layer's [`Conn`];
+/// statements are prepared once per connection (rusqlite's statement cache).
+pub(crate) struct Lite<'a>(pub &'a Connection);
+
+impl Conn for Lite<'_> {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    fn try_execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Option<u64>, StoreError> {
+        let done = self
+            .0
+            .prepare_cached(sql)
+            .and_then(|mut s| s.execute(rusqlite::params_from_iter(params)));
+        match done {
+            Ok(n) => Ok(Some(n as u64)),
+            Err(e) if unique_violation(&e) => Ok(None),
+            Err(e) => Err(db_error(e)),
+        }
+    }
+
+    fn query(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, StoreError> {
+        let mut stmt = self.0.prepare_cached(sql).map_err(db_error)?;
+        let width = stmt.column_count();
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(params))
+            .map_err(db_error)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(db_error)? {
+            let mut cells = Vec::with_capacity(width);
+            for i in 0..width {
+                cells.push(match row.get_ref(i).map_err(db_error)? {
+                    ValueRef::Null => Value::Null,
+                    ValueRef::Integer(n) => Value::Int(n),
+                    ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                    ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+                    ValueRef::Real(_) => {
+                        return Err(super::sql::rows::corrupt("a column holds a real number"));
+                    }
+                });
+            }
+            out.push(Row(cells));
+        }
+        Ok(out)
+    }
+
+    /// One statement is prepared once (a savepoint per operation costs no parsing); several
+    /// run as a batch.
+    fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        if sql.trim().trim_end_matches(';').contains(';') {
+            self.0.execute_batch(sql).map_err(db_error)
+        } else {
+            self.0
+                .prepare_cached(sql)
+                .and_then(|mut s| s.raw_execute())
+                .map(drop)
+                .map_err(db_error)
+        }
+    }
+}
+
 fn configure(conn: &Connection) -> Result<(), StoreError> {
-    conn.busy_timeout(BUSY_TIMEOUT).map_err(db)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(db_error)?;
     let mode: String = conn
         .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-        .map_err(db)?;
+        .map_err(db_error)?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(StoreError::Backend {
             reason: format!("sqlite: WAL mode refused ({mode})"),
@@ -255,107 +267,26 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
         "PRAGMA synchronous = FULL; PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY; \
          PRAGMA wal_autocheckpoint = 8192;",
     )
-    .map_err(db)
+    .map_err(db_error)
 }
 
-fn connect(path: &Path) -> Result<Connection, StoreError> {
+/// A connection to the file at `path` (created if missing), configured for the store.
+pub(crate) fn connect(path: &Path) -> Result<Connection, StoreError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags).map_err(db)?;
+    let conn = Connection::open_with_flags(path, flags).map_err(db_error)?;
     configure(&conn)?;
     Ok(conn)
 }
 
-/// Brings the schema to [`SCHEMA_VERSION`], refusing newer and foreign databases.
-fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+/// Brings the schema to [`SCHEMA_VERSION`] in one `BEGIN IMMEDIATE` transaction ([`schema::migrate`]).
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-        .map_err(db)?;
-    let found: u32 = tx
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(db)?;
-    if found > SCHEMA_VERSION {
-        return Err(StoreError::NewerSchema {
-            found,
-            supported: SCHEMA_VERSION,
-        });
-    }
-    if found == 0 {
-        let tables: i64 = tx
-            .query_row(
-                "SELECT COUNT(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(db)?;
-        if tables > 0 {
-            return Err(sql::corrupt("the file is a database, not a siproc store"));
-        }
-    } else {
-        let app: Option<String> = tx
-            .query_row(
-                "SELECT value FROM siproc_meta WHERE key = 'application'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|_| sql::corrupt("the file is a database, not a siproc store"))?;
-        if app.as_deref() != Some("siproc") {
-            return Err(sql::corrupt("the file is a database, not a siproc store"));
-        }
-    }
-    for (version, migration) in (1..).zip(MIGRATIONS).skip(found as usize) {
-        tx.execute_batch(migration).map_err(db)?;
-        tx.pragma_update(None, "user_version", version as u32)
-            .map_err(db)?;
-    }
-    if found > 0 && found < STATS_SINCE {
-        fill_records(&tx)?;
-    }
-    tx.commit().map_err(db)
-}
-
-/// Writes the statistics record of every case that has none, from its history. A case whose
-/// history no longer verifies is left without one: reading its record loads the history,
-/// which names the damage ([`sql::record_of`]).
-fn fill_records(conn: &Connection) -> Result<(), StoreError> {
-    let ids: Vec<String> = conn
-        .prepare("SELECT id FROM cases WHERE id NOT IN (SELECT case_id FROM case_stats)")
-        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
-        .map_err(db)?;
-    // Each history is read once here: nothing to keep for later loads.
-    let verified = Verified::new();
-    for id in ids {
-        let case_id = Uuid::parse_str(&id).map_err(|_| sql::corrupt("a case row has a bad id"))?;
-        match read_history(conn, case_id, &verified) {
-            Ok(Some(history)) => put_record(conn, case_id, &history)?,
-            Ok(None) | Err(StoreError::Damaged { .. }) => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
-}
-
-/// Writes the statistics record of `history`'s case (replacing the one stored).
-fn put_record(conn: &Connection, case_id: Uuid, history: &CaseHistory) -> Result<(), StoreError> {
-    write_record(
-        conn,
-        &case_id.to_string(),
-        &KeptRecord::of(history.case(), history.events()).encode(),
-    )
-}
-
-/// Writes `record` (encoded) as the statistics record of the case `id` (replacing the one
-/// stored).
-fn write_record(conn: &Connection, id: &str, record: &[u8]) -> Result<(), StoreError> {
-    conn.prepare_cached(
-        "INSERT INTO case_stats (case_id, record) VALUES (?1, ?2) \
-         ON CONFLICT (case_id) DO UPDATE SET record = excluded.record",
-    )
-    .and_then(|mut s| s.execute(params![id, record]))
-    .map_err(db)?;
-    Ok(())
+        .map_err(db_error)?;
+    schema::migrate(&mut Lite(&tx))?;
+    tx.commit().map_err(db_error)
 }
 
 impl SqliteStore {
@@ -386,6 +317,12 @@ impl SqliteStore {
         &self.path
     }
 
+    /// The records kept about access ([`Records`]) in the same file, on a connection of their
+    /// own.
+    pub fn access_records(&self) -> Result<Records, StoreError> {
+        Records::sqlite(&self.path)
+    }
+
     /// Queues writes; the answer comes on the returned channel once committed.
     fn submit(&self, ops: Vec<Op>) -> Result<Receiver<Answer>, StoreError> {
         let (reply, answer) = mpsc::sync_channel(1);
@@ -410,20 +347,20 @@ impl SqliteStore {
     /// Runs `f` on a reader connection (opened on first need, kept for the next call).
     fn read<T>(
         &self,
-        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+        f: impl FnOnce(&mut dyn Conn) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let conn = lock(&self.readers).pop();
         let conn = match conn {
             Some(c) => c,
             None => connect(&self.path)?,
         };
-        let out = f(&conn);
+        let out = f(&mut Lite(&conn));
         lock(&self.readers).push(conn);
         out
     }
 
     fn history(&self, case_id: Uuid) -> Result<Arc<CaseHistory>, StoreError> {
-        self.read(|conn| read_history(conn, case_id, &self.verified))?
+        self.read(|c| read::history(c, case_id, &self.verified))?
             .ok_or(StoreError::NotFound)
     }
 }
@@ -446,36 +383,6 @@ impl Drop for SqliteStore {
             let _ = t.join();
         }
     }
-}
-
-/// The case's history as stored, checked against its row's anchor (or kept in `cache` for
-/// these very rows); `None` if no such case.
-fn read_history(
-    conn: &Connection,
-    case_id: Uuid,
-    cache: &Verified,
-) -> Result<Option<Arc<CaseHistory>>, StoreError> {
-    let id = case_id.to_string();
-    let mut stmt = conn
-        .prepare_cached(&sql::history_sql(placeholder))
-        .map_err(db)?;
-    let rows = stmt
-        .query_map([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .map_err(db)?;
-    sql::history_from_rows(
-        case_id,
-        rows.map(|r| r.map_err(db)),
-        || {
-            conn.prepare_cached("SELECT 1 FROM cases WHERE id = ?1")
-                .and_then(|mut s| s.exists([&id]))
-                .map_err(db)
-        },
-        cache,
-    )
-}
-
-fn placeholder(n: usize) -> String {
-    format!("?{n}")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -525,250 +432,38 @@ fn commit(conn: &mut Connection, batch: &[Job]) -> Vec<Answer> {
     let fail_all = |e: StoreError| batch.iter().map(|_| Err(e.clone())).collect();
     let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
         Ok(tx) => tx,
-        Err(e) => return fail_all(db(e)),
+        Err(e) => return fail_all(db_error(e)),
     };
     let mut answers = Vec::with_capacity(batch.len());
     for job in batch {
         let mut results = Vec::with_capacity(job.ops.len());
         for op in &job.ops {
-            if let Err(e) = statement(&tx, "SAVEPOINT op") {
-                return fail_all(db(e));
+            let c = &mut Lite(&tx);
+            match in_savepoint(c, |c| run(c, op), |w| *w == Write::Done) {
+                Ok(result) => results.push(result),
+                Err(e) => return fail_all(e),
             }
-            let result = run(&tx, op);
-            let ended = if matches!(result, Ok(Write::Done)) {
-                statement(&tx, "RELEASE op")
-            } else {
-                statement(&tx, "ROLLBACK TO op").and_then(|()| statement(&tx, "RELEASE op"))
-            };
-            if let Err(e) = ended {
-                return fail_all(db(e));
-            }
-            results.push(result);
         }
         answers.push(Ok(results));
     }
     match tx.commit() {
         Ok(()) => answers,
-        Err(e) => fail_all(db(e)),
+        Err(e) => fail_all(db_error(e)),
     }
 }
 
-/// Runs `sql`, a statement without parameters, prepared once per connection.
-fn statement(tx: &Transaction<'_>, sql: &str) -> rusqlite::Result<()> {
-    tx.prepare_cached(sql)?.execute([]).map(drop)
-}
-
-fn run(tx: &Transaction<'_>, op: &Op) -> Result<Write, StoreError> {
+fn run(c: &mut dyn Conn, op: &Op) -> Result<Write, StoreError> {
     match op {
-        Op::Create { rows, year, seq } => {
-            let office = &rows.summary.office;
-            let last: i64 = tx
-                .prepare_cached("SELECT last FROM case_counters WHERE office = ?1 AND year = ?2")
-                .and_then(|mut s| s.query_row(params![office, year], |r| r.get(0)).optional())
-                .map_err(db)?
-                .unwrap_or(0);
-            if u64::try_from(last).ok().map(|l| l + 1) != Some(*seq) {
-                return Ok(Write::Stale);
-            }
-            if case_exists(tx, &rows.summary.id)? {
-                return Err(StoreError::DuplicateCase);
-            }
-            if number_exists(tx, &rows.summary.number)? {
-                return Err(StoreError::NumberTaken);
-            }
-            insert_case(tx, rows)?;
-            bump_counter(tx, office, *year, *seq)?;
-            Ok(Write::Done)
-        }
+        Op::Create { rows, year, seq } => write::create(c, rows, *year, *seq),
         Op::Append {
             read,
             case,
             events,
             terms,
             record,
-        } => {
-            let now: Option<(i64, String)> = tx
-                .prepare_cached("SELECT version, head FROM cases WHERE id = ?1")
-                .and_then(|mut s| {
-                    s.query_row([case.id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
-                        .optional()
-                })
-                .map_err(db)?;
-            let still = now.is_some_and(|(v, h)| {
-                u64::try_from(v).ok() == Some(read.version) && h == read.head
-            });
-            if !still {
-                return Ok(Write::Stale);
-            }
-            let id = case.id.to_string();
-            insert_events(tx, &id, &case.office, events)?;
-            update_case(tx, case)?;
-            if let Some(terms) = terms {
-                index(tx, case.id, terms)?;
-            }
-            write_record(tx, &id, record)?;
-            Ok(Write::Done)
-        }
-        Op::Import { rows } => {
-            let number = &rows.summary.number;
-            if case_exists(tx, &rows.summary.id)? || number_exists(tx, number)? {
-                return Ok(Write::Stale);
-            }
-            insert_case(tx, rows)?;
-            if let Some((office, year, seq)) = parse_case_number(number) {
-                bump_counter(tx, office, year, seq)?;
-            }
-            Ok(Write::Done)
-        }
+        } => write::append(c, read, case, events, terms.as_ref(), record),
+        Op::Import { rows } => write::import(c, rows),
     }
-}
-
-fn case_exists(tx: &Transaction<'_>, id: &str) -> Result<bool, StoreError> {
-    tx.prepare_cached("SELECT 1 FROM cases WHERE id = ?1")
-        .and_then(|mut s| s.exists([id]))
-        .map_err(db)
-}
-
-fn number_exists(tx: &Transaction<'_>, number: &str) -> Result<bool, StoreError> {
-    tx.prepare_cached("SELECT 1 FROM cases WHERE number = ?1")
-        .and_then(|mut s| s.exists([number]))
-        .map_err(db)
-}
-
-fn bump_counter(tx: &Transaction<'_>, office: &str, year: i32, seq: u64) -> Result<(), StoreError> {
-    tx.prepare_cached(
-        "INSERT INTO case_counters (office, year, last) VALUES (?1, ?2, ?3) \
-         ON CONFLICT (office, year) DO UPDATE SET last = max(last, excluded.last)",
-    )
-    .and_then(|mut s| {
-        s.execute(params![
-            office,
-            year,
-            i64::try_from(seq).unwrap_or(i64::MAX)
-        ])
-    })
-    .map_err(db)?;
-    Ok(())
-}
-
-fn insert_case(tx: &Transaction<'_>, rows: &CaseRows) -> Result<(), StoreError> {
-    let row = &rows.summary;
-    tx.prepare_cached(&format!(
-        "INSERT INTO cases ({}, transfer_to) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-        sql::SUMMARY_COLUMNS
-    ))
-    .and_then(|mut s| {
-        s.execute(params![
-            row.id,
-            row.number,
-            row.office,
-            row.category,
-            row.status,
-            row.priority,
-            row.opened_on,
-            row.version,
-            row.head,
-            row.updated_at,
-            row.follow_ups,
-            rows.transfer_to
-        ])
-    })
-    .map_err(db)?;
-    insert_events(tx, &row.id, &row.office, &rows.events)?;
-    insert_terms(tx, &row.id, &rows.terms)?;
-    write_record(tx, &row.id, &rows.record)
-}
-
-fn update_case(tx: &Transaction<'_>, case: &Case) -> Result<(), StoreError> {
-    let row = SummaryRow::of(&CaseSummary::of(case));
-    tx.prepare_cached(
-        "UPDATE cases SET office = ?2, category = ?3, status = ?4, priority = ?5, \
-         opened_on = ?6, version = ?7, head = ?8, updated_at = ?9, transfer_to = ?10, \
-         follow_ups = ?11 WHERE id = ?1",
-    )
-    .and_then(|mut s| {
-        s.execute(params![
-            row.id,
-            row.office,
-            row.category,
-            row.status,
-            row.priority,
-            row.opened_on,
-            row.version,
-            row.head,
-            row.updated_at,
-            pending_transfer_to(case),
-            row.follow_ups
-        ])
-    })
-    .map_err(db)?;
-    Ok(())
-}
-
-/// Adds the events of the case `id`, held by `office`.
-fn insert_events(
-    tx: &Transaction<'_>,
-    id: &str,
-    office: &str,
-    events: &[EventRow],
-) -> Result<(), StoreError> {
-    let mut stmt = tx
-        .prepare_cached(
-            "INSERT INTO events (case_id, seq, id, hash, kind, office, body) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )
-        .map_err(db)?;
-    for e in events {
-        stmt.execute(params![id, e.seq, e.id, e.hash, e.kind, office, e.body])
-            .map_err(db)?;
-    }
-    Ok(())
-}
-
-/// Replaces the search terms of the stored case `case_id`.
-fn index(tx: &Transaction<'_>, case_id: Uuid, terms: &IndexTerms) -> Result<(), StoreError> {
-    let id = case_id.to_string();
-    for table in ["case_names", "case_documents"] {
-        tx.prepare_cached(&format!("DELETE FROM {table} WHERE case_id = ?1"))
-            .and_then(|mut s| s.execute([&id]))
-            .map_err(db)?;
-    }
-    insert_terms(tx, &id, terms)
-}
-
-/// Adds the search terms of a case that has none stored.
-fn insert_terms(tx: &Transaction<'_>, id: &str, terms: &IndexTerms) -> Result<(), StoreError> {
-    let mut names = tx
-        .prepare_cached("INSERT INTO case_names (term, case_id, person) VALUES (?1, ?2, ?3)")
-        .map_err(db)?;
-    for (person, words) in (0_i64..).zip(&terms.names) {
-        for w in words {
-            names.execute(params![w, id, person]).map_err(db)?;
-        }
-    }
-    let mut documents = tx
-        .prepare_cached("INSERT INTO case_documents (term, case_id) VALUES (?1, ?2)")
-        .map_err(db)?;
-    for d in &terms.documents {
-        documents.execute(params![d, id]).map_err(db)?;
-    }
-    Ok(())
-}
-
-fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SummaryRow> {
-    Ok(SummaryRow {
-        id: r.get(0)?,
-        number: r.get(1)?,
-        office: r.get(2)?,
-        category: r.get(3)?,
-        status: r.get(4)?,
-        priority: r.get(5)?,
-        opened_on: r.get(6)?,
-        version: r.get(7)?,
-        head: r.get(8)?,
-        updated_at: r.get(9)?,
-        follow_ups: r.get(10)?,
-    })
 }
 
 impl CaseStore for SqliteStore {
@@ -783,16 +478,7 @@ impl CaseStore for SqliteStore {
             let mut counters = lock(&self.counters);
             let last = match counters.get(&key) {
                 Some(last) => *last,
-                None => self.read(|conn| {
-                    conn.query_row(
-                        "SELECT last FROM case_counters WHERE office = ?1 AND year = ?2",
-                        params![office, year],
-                        |r| r.get::<_, i64>(0),
-                    )
-                    .optional()
-                    .map_err(db)
-                    .map(|l| l.and_then(|l| u64::try_from(l).ok()).unwrap_or(0))
-                })?,
+                None => self.read(|c| read::counter_last(c, office, year))?,
             };
             let seq = last + 1;
             let number = case_number(office, year, seq);
@@ -854,27 +540,11 @@ impl CaseStore for SqliteStore {
     }
 
     fn list(&self, query: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError> {
-        self.read(|conn| {
-            let (text, params) = sql::search(query, &rarest_first(conn, query)?, placeholder);
-            let mut stmt = conn.prepare_cached(&text).map_err(db)?;
-            let rows = stmt
-                .query_map(rusqlite::params_from_iter(values(params)), summary_row)
-                .map_err(db)?;
-            rows.map(|r| r.map_err(db)?.summary()).collect()
-        })
+        self.read(|c| read::list(c, query))
     }
 
     fn summary(&self, case_id: Uuid) -> Result<CaseSummary, StoreError> {
-        self.read(|conn| {
-            conn.prepare_cached(&format!(
-                "SELECT {} FROM cases WHERE id = ?1",
-                sql::SUMMARY_COLUMNS
-            ))
-            .and_then(|mut s| s.query_row([case_id.to_string()], summary_row).optional())
-            .map_err(db)?
-            .ok_or(StoreError::NotFound)?
-            .summary()
-        })
+        self.read(|c| read::summary(c, case_id))
     }
 
     fn put_history(&self, events: &[Event]) -> Result<PutOutcome, StoreError> {
@@ -900,106 +570,25 @@ impl CaseStore for SqliteStore {
             },
             &mut |id| {
                 Ok(self
-                    .read(|conn| read_history(conn, id, &self.verified))?
+                    .read(|c| read::history(c, id, &self.verified))?
                     .map(Arc::unwrap_or_clone))
             },
         )
     }
 
     fn feed(&self, after: u64, limit: usize) -> Result<Vec<FeedEntry>, StoreError> {
-        self.read(|conn| {
-            let mut stmt = conn
-                .prepare_cached(&sql::feed_sql(placeholder))
-                .map_err(db)?;
-            let rows = stmt
-                .query_map(
-                    params![
-                        i64::try_from(after).unwrap_or(i64::MAX),
-                        i64::try_from(limit).unwrap_or(i64::MAX)
-                    ],
-                    |r| {
-                        Ok((
-                            r.get::<_, i64>(0)?,
-                            r.get::<_, String>(1)?,
-                            r.get(2)?,
-                            r.get(3)?,
-                            r.get(4)?,
-                            r.get(5)?,
-                            r.get(6)?,
-                        ))
-                    },
-                )
-                .map_err(db)?;
-            rows.map(|r| {
-                let (position, case_id, number, office, seq, kind, transfer_to) = r.map_err(db)?;
-                sql::feed_entry(position, &case_id, number, office, seq, kind, transfer_to)
-            })
-            .collect()
-        })
+        self.read(|c| read::feed(c, after, limit))
     }
 
     fn feed_head(&self) -> Result<u64, StoreError> {
-        self.read(|conn| {
-            conn.query_row(sql::FEED_HEAD_SQL, [], |r| r.get::<_, i64>(0))
-                .map_err(db)
-                .map(|n| u64::try_from(n).unwrap_or(0))
-        })
+        self.read(read::feed_head)
     }
 
     fn count(&self) -> Result<u64, StoreError> {
-        self.read(|conn| {
-            conn.query_row("SELECT COUNT(*) FROM cases", [], |r| r.get::<_, i64>(0))
-                .map_err(db)
-                .map(|n| u64::try_from(n).unwrap_or(0))
-        })
+        self.read(read::count)
     }
 
     fn records(&self, query: &CaseQuery) -> Result<Vec<(String, KeptRecord)>, StoreError> {
-        self.read(|conn| {
-            let names = rarest_first(conn, query)?;
-            let (text, params) = sql::records_search(query, &names, placeholder);
-            let mut stmt = conn.prepare_cached(&text).map_err(db)?;
-            let mut rows = stmt
-                .query(rusqlite::params_from_iter(values(params)))
-                .map_err(db)?;
-            let mut out = Vec::new();
-            while let Some(row) = rows.next().map_err(db)? {
-                let number: String = row.get(1).map_err(db)?;
-                let bytes = row
-                    .get_ref(2)
-                    .map_err(db)?
-                    .as_blob_or_null()
-                    .map_err(|_| sql::corrupt("a statistics record is not a blob"))?;
-                out.push(sql::record_of(number, bytes, || {
-                    let id: String = row.get(0).map_err(db)?;
-                    let case_id = Uuid::parse_str(&id)
-                        .map_err(|_| sql::corrupt("a case row has a bad id"))?;
-                    read_history(conn, case_id, &self.verified)?
-                        .map(Arc::unwrap_or_clone)
-                        .ok_or(StoreError::NotFound)
-                })?);
-            }
-            Ok(out)
-        })
+        self.read(|c| read::records(c, query, &self.verified))
     }
-}
-
-/// `query`'s name search, its terms in the order they are joined ([`sql::rarest_first`]).
-fn rarest_first(conn: &Connection, query: &CaseQuery) -> Result<sql::Names, StoreError> {
-    sql::rarest_first(query, |term| {
-        conn.prepare_cached(&sql::postings_sql(placeholder))
-            .and_then(|mut s| s.query_row([term], |r| r.get(0)))
-            .map_err(db)
-    })
-}
-
-/// Query parameters as SQLite values.
-fn values(params: Vec<Param>) -> Vec<rusqlite::types::Value> {
-    params
-        .into_iter()
-        .map(|p| match p {
-            Param::Text(t) => rusqlite::types::Value::Text(t),
-            Param::Int(i) => rusqlite::types::Value::Integer(i),
-        })
-        .collect()
 }

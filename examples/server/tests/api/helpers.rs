@@ -50,7 +50,10 @@ pub async fn spawn_app_on(database: &str, rate_limit: u32) -> TestApp {
             let token = new_token().unwrap();
             db_state
                 .db
-                .add_token(&token, &Actor::new(format!("user-{name}"), role, office))
+                .add_token(
+                    &siproc_server::db::token_hash(&token),
+                    &Actor::new(format!("user-{name}"), role, office),
+                )
                 .unwrap();
             tokens.insert(name, token);
         }

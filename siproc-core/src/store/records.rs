@@ -1,0 +1,468 @@
+//! The records a ministry keeps beside the cases, about who reached them: the access log
+//! ([`AccessEntry`]), break-the-glass grants ([`Grant`]), the log of paper-form checks
+//! ([`FormCheckRecord`]), and the credentials and request keys of the programs that call in
+//! (API token hashes, idempotency keys).
+//!
+//! They live in the cases' own database (SQLite or PostgreSQL), written and read through the
+//! one SQL layer ([`Records`], features `sqlite` / `postgres`), so every face — the reference
+//! server, Python, an embedding application — keeps them the same way. Every write commits
+//! durably before it returns: an access-log line exists before the read it records is answered.
+//! Nothing here holds a personal value of a case: ids, roles, offices, kinds and times; a
+//! break-the-glass reason is the officer's free text.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use self::sql_records::Records;
+
+/// A filter on the access log.
+#[derive(Debug, Default, Clone)]
+pub struct LogFilter {
+    /// One case.
+    pub case_id: Option<Uuid>,
+    /// One user.
+    pub user_id: Option<String>,
+    /// From this moment on.
+    pub since: Option<DateTime<Utc>>,
+    /// At most this many entries (newest first).
+    pub limit: u32,
+}
+
+/// How a paper-form check ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CheckOutcome {
+    /// The code is a form's: the form is genuine.
+    Genuine,
+    /// A well-formed code that no form has.
+    Unknown,
+    /// Not a verification code.
+    Malformed,
+    /// Refused unread: too many failed checks from the client.
+    Limited,
+}
+
+impl CheckOutcome {
+    /// Every outcome.
+    pub const ALL: [CheckOutcome; 4] = [
+        CheckOutcome::Genuine,
+        CheckOutcome::Unknown,
+        CheckOutcome::Malformed,
+        CheckOutcome::Limited,
+    ];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckOutcome::Genuine => "genuine",
+            CheckOutcome::Unknown => "unknown",
+            CheckOutcome::Malformed => "malformed",
+            CheckOutcome::Limited => "limited",
+        }
+    }
+
+    /// The outcome of a wire name.
+    pub fn parse(s: &str) -> Option<CheckOutcome> {
+        CheckOutcome::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+}
+
+/// One line of the form-check log: never the code checked, never the client's address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FormCheckRecord {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// How it ended.
+    pub outcome: CheckOutcome,
+    /// The form a genuine code named (its catalog id).
+    pub form: Option<String>,
+    /// The office that generated it.
+    pub office: Option<String>,
+    /// The client as a keyed hash (the key lives in the checking process only, so the same
+    /// client is recognisable within one run and no address can be recovered), or null.
+    pub client: Option<String>,
+}
+
+/// Which form checks to read.
+#[derive(Debug, Clone, Default)]
+pub struct CheckFilter {
+    /// Only this outcome.
+    pub outcome: Option<CheckOutcome>,
+    /// From this moment on.
+    pub since: Option<DateTime<Utc>>,
+    /// At most this many (newest first).
+    pub limit: u32,
+}
+
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql_records {
+    use chrono::{DateTime, Utc};
+    use uuid::Uuid;
+
+    use super::{CheckFilter, CheckOutcome, FormCheckRecord, LogFilter};
+    use crate::access::{Access, AccessEntry, Grant, ReadKind};
+    use crate::actor::{Actor, Role};
+    use crate::store::StoreError;
+    use crate::store::sql::conn::{Conn, Param, Row};
+    use crate::store::sql::rows::{corrupt, timestamp};
+
+    /// Where the records are: a connection of its own to the SQLite file (or a private
+    /// in-memory database), or the PostgreSQL store's pool.
+    enum Backend {
+        #[cfg(feature = "sqlite")]
+        Sqlite(std::sync::Mutex<rusqlite::Connection>),
+        #[cfg(feature = "postgres")]
+        Postgres(crate::store::postgres::Pool),
+    }
+
+    /// The records kept beside the cases (see [the module](super)), in the cases' database.
+    /// Made by [`crate::store::open_database`], or by a backend: [`crate::store::sqlite::SqliteStore::access_records`],
+    /// [`crate::store::postgres::PostgresStore::access_records`].
+    pub struct Records {
+        backend: Backend,
+    }
+
+    impl std::fmt::Debug for Records {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("Records")
+        }
+    }
+
+    /// A value whose serde form is the string `s` (a role, an access).
+    fn wire<T: serde::de::DeserializeOwned>(s: String, what: &str) -> Result<T, StoreError> {
+        serde_json::from_value(serde_json::Value::String(s))
+            .map_err(|_| corrupt(&format!("a record holds an unknown {what}")))
+    }
+
+    fn role(s: String) -> Result<Role, StoreError> {
+        wire(s, "role")
+    }
+
+    fn time(s: &str) -> Result<DateTime<Utc>, StoreError> {
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| corrupt("a record holds a bad time"))
+    }
+
+    fn uuid(s: &str) -> Result<Uuid, StoreError> {
+        Uuid::parse_str(s).map_err(|_| corrupt("a record holds a bad case id"))
+    }
+
+    fn access(s: String) -> Result<Access, StoreError> {
+        wire(s, "access")
+    }
+
+    fn insert_access(c: &mut dyn Conn, entry: &AccessEntry) -> Result<(), StoreError> {
+        c.execute(
+            "INSERT INTO server_access_log (at, user_id, role, office, case_id, what, access, reason)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            &[
+                Param::Text(entry.at.to_rfc3339()),
+                Param::Str(&entry.user_id),
+                Param::Str(entry.role.as_str()),
+                Param::Str(&entry.office),
+                Param::Text(entry.case_id.to_string()),
+                Param::Str(entry.what.as_str()),
+                Param::Str(entry.access.as_str()),
+                Param::opt(entry.reason.as_deref()),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn access_entry(r: &mut Row) -> Result<AccessEntry, StoreError> {
+        Ok(AccessEntry {
+            at: time(&r.text(0)?)?,
+            user_id: r.text(1)?,
+            role: role(r.text(2)?)?,
+            office: r.text(3)?,
+            case_id: uuid(&r.text(4)?)?,
+            what: ReadKind::parse(&r.text(5)?)
+                .ok_or_else(|| corrupt("a record holds an unknown read kind"))?,
+            access: access(r.text(6)?)?,
+            reason: r.opt_text(7)?,
+        })
+    }
+
+    fn key_case(c: &mut dyn Conn, user_id: &str, key: &str) -> Result<Option<Uuid>, StoreError> {
+        c.query_opt(
+            "SELECT case_id FROM server_idempotency WHERE user_id = ?1 AND key = ?2",
+            &[Param::Str(user_id), Param::Str(key)],
+        )?
+        .map(|mut r| uuid(&r.text(0)?))
+        .transpose()
+    }
+
+    /// Runs `f` in one transaction: all of it is committed, or none.
+    fn in_transaction<T>(
+        c: &mut dyn Conn,
+        f: impl FnOnce(&mut dyn Conn) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        c.batch("BEGIN")?;
+        match f(c) {
+            Ok(t) => {
+                c.batch("COMMIT")?;
+                Ok(t)
+            }
+            Err(e) => {
+                let _ = c.batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    impl Records {
+        /// The records in the SQLite database at `path` (migrated to the current schema, like
+        /// the store's own tables; created if missing).
+        #[cfg(feature = "sqlite")]
+        pub fn sqlite(path: &std::path::Path) -> Result<Records, StoreError> {
+            let mut conn = crate::store::sqlite::connect(path)?;
+            crate::store::sqlite::migrate(&mut conn)?;
+            Ok(Records {
+                backend: Backend::Sqlite(std::sync::Mutex::new(conn)),
+            })
+        }
+
+        /// Records in a private in-memory SQLite database (for a `memory:` store): gone when
+        /// dropped.
+        #[cfg(feature = "sqlite")]
+        pub fn in_memory() -> Result<Records, StoreError> {
+            let mut conn =
+                rusqlite::Connection::open_in_memory().map_err(crate::store::sqlite::db_error)?;
+            crate::store::sqlite::migrate(&mut conn)?;
+            Ok(Records {
+                backend: Backend::Sqlite(std::sync::Mutex::new(conn)),
+            })
+        }
+
+        /// The records in the PostgreSQL database `pool` reaches (already migrated by the
+        /// store that made the pool).
+        #[cfg(feature = "postgres")]
+        pub(crate) fn postgres(pool: crate::store::postgres::Pool) -> Records {
+            Records {
+                backend: Backend::Postgres(pool),
+            }
+        }
+
+        /// Runs `f` on a connection of the backend.
+        fn with<T>(
+            &self,
+            f: impl FnOnce(&mut dyn Conn) -> Result<T, StoreError>,
+        ) -> Result<T, StoreError> {
+            match &self.backend {
+                #[cfg(feature = "sqlite")]
+                Backend::Sqlite(conn) => {
+                    let conn = conn
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    f(&mut crate::store::sqlite::Lite(&conn))
+                }
+                #[cfg(feature = "postgres")]
+                Backend::Postgres(pool) => crate::store::postgres::with_client(pool, f),
+            }
+        }
+
+        /// Stores the hash of an API token (never the token) for `actor`.
+        pub fn add_token(&self, hash: &str, actor: &Actor) -> Result<(), StoreError> {
+            self.with(|c| {
+                c.execute(
+                    "INSERT INTO server_tokens (hash, user_id, role, office, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    &[
+                        Param::Str(hash),
+                        Param::Str(&actor.user_id),
+                        Param::Str(actor.role.as_str()),
+                        Param::Str(&actor.office),
+                        Param::Text(timestamp(&Utc::now())),
+                    ],
+                )
+            })?;
+            Ok(())
+        }
+
+        /// The actor a token hash stands for.
+        pub fn actor_for(&self, hash: &str) -> Result<Option<Actor>, StoreError> {
+            self.with(|c| {
+                c.query_opt(
+                    "SELECT user_id, role, office FROM server_tokens WHERE hash = ?1",
+                    &[Param::Str(hash)],
+                )?
+                .map(|mut r| Ok(Actor::new(r.text(0)?, role(r.text(1)?)?, r.text(2)?)))
+                .transpose()
+            })
+        }
+
+        /// Stores a break-the-glass grant.
+        pub fn add_grant(&self, grant: &Grant) -> Result<(), StoreError> {
+            self.with(|c| {
+                c.execute(
+                    "INSERT INTO server_grants (user_id, case_id, reason, granted_at, expires_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    &[
+                        Param::Str(&grant.user_id),
+                        Param::Text(grant.case_id.to_string()),
+                        Param::Str(&grant.reason),
+                        Param::Text(grant.granted_at.to_rfc3339()),
+                        Param::Text(grant.expires_at.to_rfc3339()),
+                    ],
+                )
+            })?;
+            Ok(())
+        }
+
+        /// The grants of `user_id` on `case_id` that have not expired at `now`.
+        pub fn grants(
+            &self,
+            user_id: &str,
+            case_id: Uuid,
+            now: DateTime<Utc>,
+        ) -> Result<Vec<Grant>, StoreError> {
+            let rows = self.with(|c| {
+                c.query(
+                    "SELECT reason, granted_at, expires_at FROM server_grants
+                     WHERE user_id = ?1 AND case_id = ?2 AND expires_at > ?3",
+                    &[
+                        Param::Str(user_id),
+                        Param::Text(case_id.to_string()),
+                        Param::Text(now.to_rfc3339()),
+                    ],
+                )
+            })?;
+            rows.into_iter()
+                .map(|mut r| {
+                    Ok(Grant {
+                        user_id: user_id.to_owned(),
+                        case_id,
+                        reason: r.text(0)?,
+                        granted_at: time(&r.text(1)?)?,
+                        expires_at: time(&r.text(2)?)?,
+                    })
+                })
+                .collect()
+        }
+
+        /// Writes an access-log entry, durably.
+        pub fn log_access(&self, entry: &AccessEntry) -> Result<(), StoreError> {
+            self.with(|c| insert_access(c, entry))
+        }
+
+        /// Writes many access-log entries in one transaction (one durable commit), all or none.
+        pub fn log_accesses(&self, entries: &[AccessEntry]) -> Result<(), StoreError> {
+            self.with(|c| {
+                in_transaction(c, |c| entries.iter().try_for_each(|e| insert_access(c, e)))
+            })
+        }
+
+        /// Access-log entries matching `filter`, newest first.
+        pub fn access_log(&self, filter: &LogFilter) -> Result<Vec<AccessEntry>, StoreError> {
+            let case_id = filter.case_id.map(|c| c.to_string());
+            let since = filter.since.map(|s| s.to_rfc3339());
+            self.with(|c| {
+                c.query(
+                    "SELECT at, user_id, role, office, case_id, what, access, reason
+                     FROM server_access_log
+                     WHERE (CAST(?1 AS TEXT) IS NULL OR case_id = ?1)
+                       AND (CAST(?2 AS TEXT) IS NULL OR user_id = ?2)
+                       AND (CAST(?3 AS TEXT) IS NULL OR at >= ?3)
+                     ORDER BY id DESC LIMIT ?4",
+                    &[
+                        Param::opt(case_id.as_deref()),
+                        Param::opt(filter.user_id.as_deref()),
+                        Param::opt(since.as_deref()),
+                        Param::Int(filter.limit.into()),
+                    ],
+                )?
+                .iter_mut()
+                .map(access_entry)
+                .collect()
+            })
+        }
+
+        /// Writes a form-check log line, durably.
+        pub fn log_form_check(&self, record: &FormCheckRecord) -> Result<(), StoreError> {
+            self.with(|c| {
+                c.execute(
+                    "INSERT INTO server_form_checks (at, outcome, form, office, client)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    &[
+                        Param::Text(record.at.to_rfc3339()),
+                        Param::Str(record.outcome.as_str()),
+                        Param::opt(record.form.as_deref()),
+                        Param::opt(record.office.as_deref()),
+                        Param::opt(record.client.as_deref()),
+                    ],
+                )
+            })?;
+            Ok(())
+        }
+
+        /// Form-check log lines matching `filter`, newest first.
+        pub fn form_checks(
+            &self,
+            filter: &CheckFilter,
+        ) -> Result<Vec<FormCheckRecord>, StoreError> {
+            let since = filter.since.map(|s| s.to_rfc3339());
+            self.with(|c| {
+                c.query(
+                    "SELECT at, outcome, form, office, client FROM server_form_checks
+                     WHERE (CAST(?1 AS TEXT) IS NULL OR outcome = ?1)
+                       AND (CAST(?2 AS TEXT) IS NULL OR at >= ?2)
+                     ORDER BY id DESC LIMIT ?3",
+                    &[
+                        Param::opt(filter.outcome.map(CheckOutcome::as_str)),
+                        Param::opt(since.as_deref()),
+                        Param::Int(filter.limit.into()),
+                    ],
+                )?
+                .into_iter()
+                .map(|mut r| {
+                    Ok(FormCheckRecord {
+                        at: time(&r.text(0)?)?,
+                        outcome: CheckOutcome::parse(&r.text(1)?)
+                            .ok_or_else(|| corrupt("a record holds an unknown outcome"))?,
+                        form: r.opt_text(2)?,
+                        office: r.opt_text(3)?,
+                        client: r.opt_text(4)?,
+                    })
+                })
+                .collect()
+            })
+        }
+
+        /// The case a user's earlier request with idempotency key `key` created, if any.
+        pub fn idempotent_case(
+            &self,
+            user_id: &str,
+            key: &str,
+        ) -> Result<Option<Uuid>, StoreError> {
+            self.with(|c| key_case(c, user_id, key))
+        }
+
+        /// Remembers that `key` created `case_id`; answers the case remembered first when
+        /// another request with the same key won the race.
+        pub fn remember_key(
+            &self,
+            user_id: &str,
+            key: &str,
+            case_id: Uuid,
+        ) -> Result<Uuid, StoreError> {
+            self.with(|c| {
+                c.execute(
+                    "INSERT INTO server_idempotency (user_id, key, case_id, created_at)
+                     VALUES (?1, ?2, ?3, ?4) ON CONFLICT (user_id, key) DO NOTHING",
+                    &[
+                        Param::Str(user_id),
+                        Param::Str(key),
+                        Param::Text(case_id.to_string()),
+                        Param::Text(timestamp(&Utc::now())),
+                    ],
+                )?;
+                key_case(c, user_id, key)?.ok_or_else(|| corrupt("an idempotency key was not kept"))
+            })
+        }
+    }
+}

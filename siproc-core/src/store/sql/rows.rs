@@ -1,0 +1,158 @@
+//! The rows a case is written as: its summary in `cases`, its events, its search terms and its
+//! statistics record — made before a write (by the caller, not by SQLite's writer thread, which
+//! every write waits for), so that writing is binding values.
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use crate::history::{CaseHistory, Event, HistoryError};
+use crate::stats::KeptRecord;
+use crate::store::{CaseSummary, IndexTerms, StoreError, pending_transfer_to};
+
+/// The columns of `cases` a summary is read from, in this order.
+pub(crate) const SUMMARY_COLUMNS: &str = "id, number, office, category, status, priority, opened_on, version, head, updated_at, follow_ups";
+
+/// The text form of a value whose serde form is a string (status, priority).
+pub(crate) fn text_of<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+fn parse<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+        .map_err(|_| corrupt(&format!("a case row holds an unreadable {what}")))
+}
+
+/// `store.corrupt` with a reason.
+pub(crate) fn corrupt(reason: &str) -> StoreError {
+    StoreError::Corrupt {
+        reason: reason.to_owned(),
+    }
+}
+
+/// A timestamp as stored: RFC 3339, UTC, microseconds.
+pub(crate) fn timestamp(at: &DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// The text columns of a summary row, in [`SUMMARY_COLUMNS`] order (the version apart).
+pub(crate) struct SummaryRow {
+    pub id: String,
+    pub number: String,
+    pub office: String,
+    pub category: String,
+    pub status: String,
+    pub priority: String,
+    pub opened_on: String,
+    pub version: i64,
+    pub head: String,
+    pub updated_at: String,
+    /// NULL for a case opened here; the count of follow-up items for a migrated case.
+    pub follow_ups: Option<i64>,
+}
+
+/// What a backend writes for a case it stores for the first time (a creation, an import): the
+/// summary, the events, the search terms and the statistics record. Made before the write —
+/// by the caller, not by SQLite's writer thread, which every write waits for — so that writing
+/// is binding values.
+pub(crate) struct CaseRows {
+    pub summary: SummaryRow,
+    /// The office a pending transfer goes to (`cases.transfer_to`).
+    pub transfer_to: Option<String>,
+    pub events: Vec<EventRow>,
+    pub terms: IndexTerms,
+    /// The case's statistics record, encoded ([`KeptRecord::encode`]).
+    pub record: Vec<u8>,
+}
+
+/// The columns of an `events` row (the case's id and office apart).
+pub(crate) struct EventRow {
+    pub seq: i64,
+    pub id: String,
+    pub hash: String,
+    pub kind: &'static str,
+    /// The event's canonical JSON ([`crate::history::canonical_json`]).
+    pub body: String,
+}
+
+impl EventRow {
+    /// The rows of `events`.
+    pub fn all(events: &[Event]) -> Result<Vec<EventRow>, HistoryError> {
+        events
+            .iter()
+            .map(|e| {
+                Ok(EventRow {
+                    seq: i64::try_from(e.seq).unwrap_or(i64::MAX),
+                    id: e.id.to_string(),
+                    hash: e.hash.clone(),
+                    kind: e.kind.name(),
+                    body: crate::history::canonical_json(e)?,
+                })
+            })
+            .collect()
+    }
+}
+
+impl CaseRows {
+    /// The rows of `history`'s case.
+    pub fn of(history: &CaseHistory) -> Result<CaseRows, StoreError> {
+        let case = history.case();
+        Ok(CaseRows {
+            summary: SummaryRow::of(&CaseSummary::of(case)),
+            transfer_to: pending_transfer_to(case),
+            events: EventRow::all(history.events())?,
+            terms: IndexTerms::of(case),
+            record: KeptRecord::of(case, history.events()).encode(),
+        })
+    }
+}
+
+impl SummaryRow {
+    /// The columns of `summary`.
+    pub fn of(summary: &CaseSummary) -> SummaryRow {
+        SummaryRow {
+            id: summary.id.to_string(),
+            number: summary.number.clone(),
+            office: summary.office.clone(),
+            category: summary.category.clone(),
+            status: text_of(&summary.status),
+            priority: text_of(&summary.priority),
+            opened_on: summary.opened_on.to_string(),
+            version: i64::try_from(summary.version).unwrap_or(i64::MAX),
+            head: summary.head.clone(),
+            updated_at: timestamp(&summary.updated_at),
+            follow_ups: summary
+                .migrated
+                .then(|| i64::try_from(summary.follow_ups).unwrap_or(i64::MAX)),
+        }
+    }
+
+    /// The summary these columns hold.
+    pub fn summary(&self) -> Result<CaseSummary, StoreError> {
+        Ok(CaseSummary {
+            id: Uuid::parse_str(&self.id).map_err(|_| corrupt("a case row has a bad id"))?,
+            number: self.number.clone(),
+            office: self.office.clone(),
+            category: self.category.clone(),
+            status: parse(&self.status, "status")?,
+            priority: parse(&self.priority, "priority")?,
+            opened_on: NaiveDate::parse_from_str(&self.opened_on, "%Y-%m-%d")
+                .map_err(|_| corrupt("a case row has a bad date"))?,
+            version: u64::try_from(self.version)
+                .map_err(|_| corrupt("a case row has a bad version"))?,
+            head: self.head.clone(),
+            updated_at: DateTime::parse_from_rfc3339(&self.updated_at)
+                .map_err(|_| corrupt("a case row has a bad timestamp"))?
+                .with_timezone(&Utc),
+            migrated: self.follow_ups.is_some(),
+            follow_ups: match self.follow_ups {
+                Some(n) => usize::try_from(n)
+                    .map_err(|_| corrupt("a case row has a bad follow-up count"))?,
+                None => 0,
+            },
+        })
+    }
+}
