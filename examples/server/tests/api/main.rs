@@ -10,7 +10,8 @@
 //! - `pg`: the server on PostgreSQL, two processes on one database;
 //! - `durable`: SIGKILL under load and restart (SQLite, PostgreSQL), resuming a stream;
 //! - `stats`: full tables for staff, the disclosure-controlled release for partners;
-//! - `form_checks`: the durable log of paper-form checks (SQLite, PostgreSQL).
+//! - `form_checks`: the durable log of paper-form checks (SQLite, PostgreSQL);
+//! - `database_url`: every spelling of a database URL is one database.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -20,6 +21,7 @@
 )]
 
 mod api;
+mod database_url;
 mod durable;
 mod events;
 mod form_checks;
