@@ -73,6 +73,7 @@ macro_rules! accept_json_scalars {
 
 mod actor;
 mod case;
+mod case_record;
 mod catalog;
 mod country;
 #[cfg(feature = "pdf")]

@@ -18,10 +18,10 @@ use std::sync::Arc;
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
 
 use crate::case::{ReferralStatus, Status};
+use crate::case_record::{CaseRecord, Origin, UNKNOWN};
 use crate::catalog::{Catalog, Sla};
 use crate::person::Sex;
 use crate::stats::output::Parameters;
-use crate::stats::record::{CaseRecord, Origin, UNKNOWN};
 use crate::stats::tables::{CountTable, Durations, Labels};
 
 /// The statuses in workflow order.

@@ -55,13 +55,13 @@
 mod accumulate;
 pub mod disclosure;
 mod output;
-mod record;
+
 mod tables;
 
+pub use crate::case_record::{CaseRecord, KeptRecord, Origin, UNKNOWN};
 pub use accumulate::Accumulator;
 pub use disclosure::{Suppression, protect};
 pub use output::{Cell, Parameters, Release, Statistics, Table, table, write_csv};
-pub use record::{CaseRecord, KeptRecord, Origin, UNKNOWN};
 pub use tables::{CountTable, Durations, Labels};
 
 use crate::catalog::Catalog;

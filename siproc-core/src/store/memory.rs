@@ -12,8 +12,8 @@ use super::{
 };
 use crate::Case;
 use crate::case::case_number;
+use crate::case_record::KeptRecord;
 use crate::history::{Appended, Event, same_events};
-use crate::stats::KeptRecord;
 use crate::workflow::WorkflowError;
 
 /// A stored case: its events and what queries read of the case they make, as the SQL stores

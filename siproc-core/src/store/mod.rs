@@ -52,11 +52,11 @@ use uuid::Uuid;
 
 use crate::actor::Actor;
 use crate::case::{Case, Intake, Priority, Status};
+use crate::case_record::KeptRecord;
 use crate::catalog::Catalog;
 use crate::history::CaseHistory;
 use crate::history::{self, Anchor, AppendError, Event, EventKind, HistoryError};
 use crate::names::fold_name;
-use crate::stats::KeptRecord;
 use crate::workflow::{self, Command, WorkflowError};
 
 mod memory;

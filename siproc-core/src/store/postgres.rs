@@ -52,8 +52,8 @@ use super::{
     Write, checked_append, checked_imports, put_one,
 };
 use crate::case::{Case, case_number};
+use crate::case_record::KeptRecord;
 use crate::history::{self, Event, HistoryError};
-use crate::stats::KeptRecord;
 use crate::workflow::WorkflowError;
 
 pub use super::sql::{NOTIFY_CHANNEL, SCHEMA_VERSION};

@@ -33,7 +33,7 @@ use crate::actor::{Actor, Role};
 use crate::case::{Case, Intake, Status, case_number};
 use crate::catalog::Catalog;
 use crate::history::{self, Event};
-use crate::stats::CaseRecord;
+use crate::case_record::CaseRecord;
 use crate::workflow::{self, Command};
 
 /// Runs every check of the contract, each on a fresh store from `make`.

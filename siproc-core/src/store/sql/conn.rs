@@ -13,6 +13,7 @@ use super::rows::corrupt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Dialect {
     /// SQLite 3.35 or later (the bundled library).
+    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
     Sqlite,
     /// PostgreSQL 12 or later.
     #[cfg_attr(not(feature = "postgres"), allow(dead_code))]

@@ -9,8 +9,8 @@ use super::conn::{Conn, Param, Row};
 use super::rows::{SUMMARY_COLUMNS, SummaryRow, corrupt};
 use super::search::{self, records_search};
 use super::verified::{HistoryRow, Verified, digest_of};
+use crate::case_record::KeptRecord;
 use crate::history::{Anchor, CaseHistory, Event, HistoryError, Tamper};
-use crate::stats::KeptRecord;
 use crate::store::{CaseQuery, CaseSummary, FeedEntry, StoreError};
 
 /// The history of case `case_id` as stored, checked against its row's anchor (or kept in
@@ -133,6 +133,7 @@ pub(crate) fn count(c: &mut dyn Conn) -> Result<u64, StoreError> {
 }
 
 /// The last number given to a case of `office` in `year` (0 when none).
+#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
 pub(crate) fn counter_last(c: &mut dyn Conn, office: &str, year: i32) -> Result<u64, StoreError> {
     let row = c.query_opt(
         "SELECT last FROM case_counters WHERE office = ?1 AND year = ?2",

@@ -6,8 +6,8 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
+use crate::case_record::KeptRecord;
 use crate::history::{CaseHistory, Event, HistoryError};
-use crate::stats::KeptRecord;
 use crate::store::{CaseSummary, IndexTerms, StoreError, pending_transfer_to};
 
 /// The columns of `cases` a summary is read from, in this order.

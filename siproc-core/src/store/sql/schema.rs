@@ -19,8 +19,8 @@ use super::read;
 use super::rows::corrupt;
 use super::verified::Verified;
 use super::write;
+use crate::case_record::KeptRecord;
 use crate::history::CaseHistory;
-use crate::stats::KeptRecord;
 use crate::store::StoreError;
 
 /// One part of a migration.

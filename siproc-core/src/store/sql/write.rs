@@ -46,6 +46,7 @@ pub(crate) fn taken(c: &mut dyn Conn, id: &str, number: &str) -> Result<Option<T
 
 /// A new case of `rows`, its number `seq` of its office and year: stored if `seq` is the
 /// number after the counter's (else [`Write::Stale`]: another writer numbered first).
+#[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
 pub(crate) fn create(
     c: &mut dyn Conn,
     rows: &CaseRows,

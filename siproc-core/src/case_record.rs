@@ -5,6 +5,8 @@
 //! from one history at a time and dropped once counted, so no more than one case is held at once.
 //!
 //! What a store keeps of each case, and why it may: see [`crate::stats`], "The record a store keeps".
+//! The record is its own module, beside both: stores write it and statistics read it, and
+//! neither depends on the other for it (`crate::stats` re-exports it).
 
 use std::sync::Arc;
 
