@@ -43,13 +43,13 @@ use uuid::Uuid;
 
 use super::records::Records;
 use super::sql::conn::{Conn, Dialect, Param, Row, Value};
-use super::sql::rows::{CaseRows, EventRow};
+use super::sql::rows::{AppendRows, CaseRows};
 use super::sql::verified::Verified;
 use super::sql::write::{self, Taken};
 use super::sql::{read, schema};
 use super::{
-    CaseHistory, CaseQuery, CaseStore, CaseSummary, FeedEntry, IndexTerms, PutOutcome, StoreError,
-    Write, checked_append, checked_imports, put_one,
+    CaseHistory, CaseQuery, CaseStore, CaseSummary, FeedEntry, PutOutcome, StoreError, Write,
+    checked_append, checked_imports, put_one,
 };
 use crate::case::{Case, case_number};
 use crate::case_record::KeptRecord;
@@ -392,14 +392,8 @@ impl CaseStore for PostgresStore {
             events,
             &mut || self.load_history(case_id),
             &mut |read, after| {
-                let rows = EventRow::all(events)?;
-                let case = after.case();
-                let terms = events
-                    .iter()
-                    .any(|e| IndexTerms::changed_by(&e.kind))
-                    .then(|| IndexTerms::of(case));
-                let record = KeptRecord::of(case, after.events()).encode();
-                self.transaction(|c| write::append(c, read, case, &rows, terms.as_ref(), &record))
+                let rows = AppendRows::of(events, after)?;
+                self.transaction(|c| write::append(c, read, &rows))
             },
         )
     }

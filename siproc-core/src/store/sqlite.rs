@@ -80,12 +80,12 @@ use uuid::Uuid;
 
 use super::records::Records;
 use super::sql::conn::{Conn, Dialect, Param, Row, Value, in_savepoint};
-use super::sql::rows::{CaseRows, EventRow};
+use super::sql::rows::{AppendRows, CaseRows};
 use super::sql::verified::Verified;
 use super::sql::{read, schema, write};
 use super::{
-    CaseHistory, CaseQuery, CaseStore, CaseSummary, FeedEntry, IndexTerms, PutOutcome, StoreError,
-    Write, checked_append, checked_imports, put_one,
+    CaseHistory, CaseQuery, CaseStore, CaseSummary, FeedEntry, PutOutcome, StoreError, Write,
+    checked_append, checked_imports, put_one,
 };
 use crate::case::{Case, case_number};
 use crate::case_record::KeptRecord;
@@ -138,14 +138,7 @@ enum Op {
         seq: u64,
     },
     /// New events: done if the case is still at `read`.
-    Append {
-        read: Anchor,
-        case: Box<Case>,
-        events: Vec<EventRow>,
-        terms: Option<IndexTerms>,
-        /// The case's statistics record after the append, encoded.
-        record: Vec<u8>,
-    },
+    Append { read: Anchor, rows: Box<AppendRows> },
     /// An import: done if neither its id nor its number is stored.
     Import { rows: Box<CaseRows> },
 }
@@ -455,13 +448,7 @@ fn commit(conn: &mut Connection, batch: &[Job]) -> Vec<Answer> {
 fn run(c: &mut dyn Conn, op: &Op) -> Result<Write, StoreError> {
     match op {
         Op::Create { rows, year, seq } => write::create(c, rows, *year, *seq),
-        Op::Append {
-            read,
-            case,
-            events,
-            terms,
-            record,
-        } => write::append(c, read, case, events, terms.as_ref(), record),
+        Op::Append { read, rows } => write::append(c, read, rows),
         Op::Import { rows } => write::import(c, rows),
     }
 }
@@ -524,16 +511,9 @@ impl CaseStore for SqliteStore {
             events,
             &mut || self.load_history(case_id),
             &mut |read, after| {
-                let terms = events
-                    .iter()
-                    .any(|e| IndexTerms::changed_by(&e.kind))
-                    .then(|| IndexTerms::of(after.case()));
                 self.write(Op::Append {
                     read: read.clone(),
-                    case: Box::new(after.case().clone()),
-                    events: EventRow::all(events)?,
-                    terms,
-                    record: KeptRecord::of(after.case(), after.events()).encode(),
+                    rows: Box::new(AppendRows::of(events, after)?),
                 })
             },
         )

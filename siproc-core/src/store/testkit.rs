@@ -31,9 +31,9 @@ use uuid::Uuid;
 use super::{CaseQuery, CaseStore, PutOutcome, StoreError, load_case, open_case, run};
 use crate::actor::{Actor, Role};
 use crate::case::{Case, Intake, Status, case_number};
+use crate::case_record::CaseRecord;
 use crate::catalog::Catalog;
 use crate::history::{self, Event};
-use crate::case_record::CaseRecord;
 use crate::workflow::{self, Command};
 
 /// Runs every check of the contract, each on a fresh store from `make`.

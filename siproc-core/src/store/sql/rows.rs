@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
+use crate::case::Case;
 use crate::case_record::KeptRecord;
 use crate::history::{CaseHistory, Event, HistoryError};
 use crate::store::{CaseSummary, IndexTerms, StoreError, pending_transfer_to};
@@ -93,6 +94,32 @@ impl EventRow {
                 })
             })
             .collect()
+    }
+}
+
+/// What a backend writes for an append: the case as it is after the new events (its summary),
+/// the events, the search terms when the events changed them, and the statistics record.
+pub(crate) struct AppendRows {
+    pub case: Case,
+    pub events: Vec<EventRow>,
+    pub terms: Option<IndexTerms>,
+    /// The case's statistics record after the append, encoded.
+    pub record: Vec<u8>,
+}
+
+impl AppendRows {
+    /// The rows of appending `events` to a case, `after` being its history with them.
+    pub fn of(events: &[Event], after: &CaseHistory) -> Result<AppendRows, StoreError> {
+        let case = after.case();
+        Ok(AppendRows {
+            case: case.clone(),
+            events: EventRow::all(events)?,
+            terms: events
+                .iter()
+                .any(|e| IndexTerms::changed_by(&e.kind))
+                .then(|| IndexTerms::of(case)),
+            record: KeptRecord::of(case, after.events()).encode(),
+        })
     }
 }
 

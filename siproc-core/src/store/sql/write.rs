@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::conn::{Conn, Dialect, Param};
 use super::read::case_exists;
-use super::rows::{CaseRows, EventRow, SUMMARY_COLUMNS, SummaryRow, corrupt};
+use super::rows::{AppendRows, CaseRows, EventRow, SUMMARY_COLUMNS, SummaryRow, corrupt};
 use crate::case::Case;
 use crate::history::Anchor;
 use crate::store::{
@@ -97,17 +97,18 @@ pub(crate) fn import(c: &mut dyn Conn, rows: &CaseRows) -> Result<Write, StoreEr
     insert_case(c, rows)
 }
 
-/// New events of `case` (as it is after them): stored if the case is still at `read` (else
-/// [`Write::Stale`]); `terms` replace the search terms when the events changed them; `record`
-/// is the case's statistics record after them, encoded.
+/// An append's rows: stored if the case is still at `read` (else [`Write::Stale`]).
 pub(crate) fn append(
     c: &mut dyn Conn,
     read: &Anchor,
-    case: &Case,
-    events: &[EventRow],
-    terms: Option<&IndexTerms>,
-    record: &[u8],
+    rows: &AppendRows,
 ) -> Result<Write, StoreError> {
+    let AppendRows {
+        case,
+        events,
+        terms,
+        record,
+    } = rows;
     let id = case.id.to_string();
     let sql = format!(
         "SELECT version, head FROM cases WHERE id = ?1{}",
@@ -130,6 +131,24 @@ pub(crate) fn append(
     insert_events(c, &id, &case.office, events)
 }
 
+/// The parameters `?1`…`?12` of a case row: [`SUMMARY_COLUMNS`] in order, then `transfer_to`.
+fn case_params<'a>(r: &'a SummaryRow, transfer_to: Option<&'a str>) -> [Param<'a>; 12] {
+    [
+        Param::Str(&r.id),
+        Param::Str(&r.number),
+        Param::Str(&r.office),
+        Param::Str(&r.category),
+        Param::Str(&r.status),
+        Param::Str(&r.priority),
+        Param::Str(&r.opened_on),
+        Param::Int(r.version),
+        Param::Str(&r.head),
+        Param::Str(&r.updated_at),
+        Param::opt_int(r.follow_ups),
+        Param::opt(transfer_to),
+    ]
+}
+
 /// Stores a case the store does not hold: its row, search terms, statistics record and events.
 pub(crate) fn insert_case(c: &mut dyn Conn, rows: &CaseRows) -> Result<Write, StoreError> {
     let r = &rows.summary;
@@ -137,24 +156,8 @@ pub(crate) fn insert_case(c: &mut dyn Conn, rows: &CaseRows) -> Result<Write, St
         "INSERT INTO cases ({SUMMARY_COLUMNS}, transfer_to) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
     );
-    let inserted = c.try_execute(
-        &sql,
-        &[
-            Param::Str(&r.id),
-            Param::Str(&r.number),
-            Param::Str(&r.office),
-            Param::Str(&r.category),
-            Param::Str(&r.status),
-            Param::Str(&r.priority),
-            Param::Str(&r.opened_on),
-            Param::Int(r.version),
-            Param::Str(&r.head),
-            Param::Str(&r.updated_at),
-            Param::opt_int(r.follow_ups),
-            Param::opt(rows.transfer_to.as_deref()),
-        ],
-    )?;
-    if inserted.is_none() {
+    let params = case_params(r, rows.transfer_to.as_deref());
+    if c.try_execute(&sql, &params)?.is_none() {
         return Ok(Write::Stale);
     }
     insert_terms(c, &r.id, &rows.terms)?;
@@ -162,27 +165,15 @@ pub(crate) fn insert_case(c: &mut dyn Conn, rows: &CaseRows) -> Result<Write, St
     insert_events(c, &r.id, &r.office, &rows.events)
 }
 
-/// Writes the summary columns of a stored case.
+/// Writes the summary columns of a stored case (its id and number do not change).
 fn update_case(c: &mut dyn Conn, case: &Case) -> Result<(), StoreError> {
     let r = SummaryRow::of(&CaseSummary::of(case));
     let transfer_to = pending_transfer_to(case);
     c.execute(
-        "UPDATE cases SET office = ?2, category = ?3, status = ?4, priority = ?5, \
-         opened_on = ?6, version = ?7, head = ?8, updated_at = ?9, transfer_to = ?10, \
-         follow_ups = ?11 WHERE id = ?1",
-        &[
-            Param::Str(&r.id),
-            Param::Str(&r.office),
-            Param::Str(&r.category),
-            Param::Str(&r.status),
-            Param::Str(&r.priority),
-            Param::Str(&r.opened_on),
-            Param::Int(r.version),
-            Param::Str(&r.head),
-            Param::Str(&r.updated_at),
-            Param::opt(transfer_to.as_deref()),
-            Param::opt_int(r.follow_ups),
-        ],
+        "UPDATE cases SET office = ?3, category = ?4, status = ?5, priority = ?6, \
+         opened_on = ?7, version = ?8, head = ?9, updated_at = ?10, follow_ups = ?11, \
+         transfer_to = ?12 WHERE id = ?1 AND number = ?2",
+        &case_params(&r, transfer_to.as_deref()),
     )?;
     Ok(())
 }
