@@ -113,8 +113,12 @@ mod sql_records {
     /// Where the records are: a connection of its own to the SQLite file (or a private
     /// in-memory database), or the PostgreSQL store's pool.
     enum Backend {
+        /// A connection of their own (an in-memory database).
         #[cfg(feature = "sqlite")]
         Sqlite(std::sync::Mutex<rusqlite::Connection>),
+        /// An SQLite store's file: its writer and its readers.
+        #[cfg(feature = "sqlite")]
+        SqliteFile(std::sync::Arc<crate::store::sqlite::File>),
         #[cfg(feature = "postgres")]
         Postgres(crate::store::postgres::Pool),
     }
@@ -216,15 +220,12 @@ mod sql_records {
     }
 
     impl Records {
-        /// The records in the SQLite database at `path` (migrated to the current schema, like
-        /// the store's own tables; created if missing).
+        /// The records in an SQLite store's file.
         #[cfg(feature = "sqlite")]
-        pub fn sqlite(path: &std::path::Path) -> Result<Records, StoreError> {
-            let mut conn = crate::store::sqlite::connect(path)?;
-            crate::store::sqlite::migrate(&mut conn)?;
-            Ok(Records {
-                backend: Backend::Sqlite(std::sync::Mutex::new(conn)),
-            })
+        pub(crate) fn sqlite_file(file: std::sync::Arc<crate::store::sqlite::File>) -> Records {
+            Records {
+                backend: Backend::SqliteFile(file),
+            }
         }
 
         /// Records in a private in-memory SQLite database (for a `memory:` store): gone when
@@ -261,27 +262,45 @@ mod sql_records {
                         .unwrap_or_else(std::sync::PoisonError::into_inner);
                     f(&mut crate::store::sqlite::Lite(&conn))
                 }
+                #[cfg(feature = "sqlite")]
+                Backend::SqliteFile(file) => file.read(f),
                 #[cfg(feature = "postgres")]
                 Backend::Postgres(pool) => crate::store::postgres::with_client(pool, f),
             }
         }
 
+        /// Runs `f` (a write, all of it or none) durably: on an SQLite store's file through its
+        /// writer, sharing a commit with the other writes of the moment; elsewhere in a
+        /// transaction of its own.
+        fn write(
+            &self,
+            f: impl Fn(&mut dyn Conn) -> Result<(), StoreError> + Send + 'static,
+        ) -> Result<(), StoreError> {
+            match &self.backend {
+                #[cfg(feature = "sqlite")]
+                Backend::SqliteFile(file) => file.write_record(Box::new(f)),
+                #[allow(unreachable_patterns)]
+                _ => self.with(|c| in_transaction(c, f)),
+            }
+        }
+
         /// Stores the hash of an API token (never the token) for `actor`.
         pub fn add_token(&self, hash: &str, actor: &Actor) -> Result<(), StoreError> {
-            self.with(|c| {
+            let (hash, actor, now) = (hash.to_owned(), actor.clone(), timestamp(&Utc::now()));
+            self.write(move |c| {
                 c.execute(
                     "INSERT INTO server_tokens (hash, user_id, role, office, created_at)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
                     &[
-                        Param::Str(hash),
+                        Param::Str(&hash),
                         Param::Str(&actor.user_id),
                         Param::Str(actor.role.as_str()),
                         Param::Str(&actor.office),
-                        Param::Text(timestamp(&Utc::now())),
+                        Param::Str(&now),
                     ],
                 )
-            })?;
-            Ok(())
+                .map(drop)
+            })
         }
 
         /// The actor a token hash stands for.
@@ -298,7 +317,8 @@ mod sql_records {
 
         /// Stores a break-the-glass grant.
         pub fn add_grant(&self, grant: &Grant) -> Result<(), StoreError> {
-            self.with(|c| {
+            let grant = grant.clone();
+            self.write(move |c| {
                 c.execute(
                     "INSERT INTO server_grants (user_id, case_id, reason, granted_at, expires_at)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -310,8 +330,8 @@ mod sql_records {
                         Param::Text(grant.expires_at.to_rfc3339()),
                     ],
                 )
-            })?;
-            Ok(())
+                .map(drop)
+            })
         }
 
         /// The grants of `user_id` on `case_id` that have not expired at `now`.
@@ -347,14 +367,14 @@ mod sql_records {
 
         /// Writes an access-log entry, durably.
         pub fn log_access(&self, entry: &AccessEntry) -> Result<(), StoreError> {
-            self.with(|c| insert_access(c, entry))
+            let entry = entry.clone();
+            self.write(move |c| insert_access(c, &entry))
         }
 
         /// Writes many access-log entries in one transaction (one durable commit), all or none.
         pub fn log_accesses(&self, entries: &[AccessEntry]) -> Result<(), StoreError> {
-            self.with(|c| {
-                in_transaction(c, |c| entries.iter().try_for_each(|e| insert_access(c, e)))
-            })
+            let entries = entries.to_vec();
+            self.write(move |c| entries.iter().try_for_each(|e| insert_access(c, e)))
         }
 
         /// Access-log entries matching `filter`, newest first.
@@ -384,7 +404,8 @@ mod sql_records {
 
         /// Writes a form-check log line, durably.
         pub fn log_form_check(&self, record: &FormCheckRecord) -> Result<(), StoreError> {
-            self.with(|c| {
+            let record = record.clone();
+            self.write(move |c| {
                 c.execute(
                     "INSERT INTO server_form_checks (at, outcome, form, office, client)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -396,8 +417,8 @@ mod sql_records {
                         Param::opt(record.client.as_deref()),
                     ],
                 )
-            })?;
-            Ok(())
+                .map(drop)
+            })
         }
 
         /// Form-check log lines matching `filter`, newest first.
@@ -450,19 +471,22 @@ mod sql_records {
             key: &str,
             case_id: Uuid,
         ) -> Result<Uuid, StoreError> {
-            self.with(|c| {
+            let (user, k, now) = (user_id.to_owned(), key.to_owned(), timestamp(&Utc::now()));
+            self.write(move |c| {
                 c.execute(
                     "INSERT INTO server_idempotency (user_id, key, case_id, created_at)
                      VALUES (?1, ?2, ?3, ?4) ON CONFLICT (user_id, key) DO NOTHING",
                     &[
-                        Param::Str(user_id),
-                        Param::Str(key),
+                        Param::Str(&user),
+                        Param::Str(&k),
                         Param::Text(case_id.to_string()),
-                        Param::Text(timestamp(&Utc::now())),
+                        Param::Str(&now),
                     ],
-                )?;
-                key_case(c, user_id, key)?.ok_or_else(|| corrupt("an idempotency key was not kept"))
-            })
+                )
+                .map(drop)
+            })?;
+            self.with(|c| key_case(c, user_id, key))?
+                .ok_or_else(|| corrupt("an idempotency key was not kept"))
         }
     }
 }

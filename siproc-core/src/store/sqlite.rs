@@ -109,15 +109,25 @@ const MAX_RENUMBER: usize = 10_000;
 
 /// A durable store in one SQLite file. See the module docs.
 pub struct SqliteStore {
-    path: PathBuf,
-    writer: Mutex<Option<Sender<Job>>>,
-    thread: Mutex<Option<JoinHandle<()>>>,
-    readers: Mutex<Vec<Connection>>,
+    file: Arc<File>,
     /// The last number handed out per office and year (committed or queued).
     counters: Mutex<HashMap<(String, i32), u64>>,
     /// Histories verified by this process ([`Verified`]: loads of unchanged rows skip hashing).
     verified: Verified,
 }
+
+/// What a store shares with the records kept in its file ([`Records`]): the file, its one
+/// writer thread (so that an access-log line shares a commit with the other writes of the
+/// moment, as the group commit above describes) and its reader connections.
+pub(crate) struct File {
+    path: PathBuf,
+    writer: Mutex<Option<Sender<Job>>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+/// A write of the records kept in the file, run by the writer in a savepoint of its own.
+pub(crate) type RecordWrite = Box<dyn Fn(&mut dyn Conn) -> Result<(), StoreError> + Send>;
 
 /// What the writer answers for a job: one result per operation (`Err` of its own: the
 /// transaction failed, nothing of the job was committed).
@@ -141,6 +151,8 @@ enum Op {
     Append { read: Anchor, rows: Box<AppendRows> },
     /// An import: done if neither its id nor its number is stored.
     Import { rows: Box<CaseRows> },
+    /// A write of the records kept about access ([`Records`]).
+    Record(RecordWrite),
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -296,10 +308,12 @@ impl SqliteStore {
                 reason: "sqlite: the writer thread did not start".into(),
             })?;
         Ok(SqliteStore {
-            path,
-            writer: Mutex::new(Some(tx)),
-            thread: Mutex::new(Some(thread)),
-            readers: Mutex::new(Vec::new()),
+            file: Arc::new(File {
+                path,
+                writer: Mutex::new(Some(tx)),
+                thread: Mutex::new(Some(thread)),
+                readers: Mutex::new(Vec::new()),
+            }),
             counters: Mutex::new(HashMap::new()),
             verified: Verified::new(),
         })
@@ -307,15 +321,42 @@ impl SqliteStore {
 
     /// The file.
     pub fn path(&self) -> &Path {
-        &self.path
+        &self.file.path
     }
 
-    /// The records kept about access ([`Records`]) in the same file, on a connection of their
-    /// own.
-    pub fn access_records(&self) -> Result<Records, StoreError> {
-        Records::sqlite(&self.path)
+    /// The records kept about access ([`Records`]) in the same file: written by the store's
+    /// writer (an access-log line shares its durable commit with the writes and other reads of
+    /// the moment), read on its reader connections.
+    pub fn access_records(&self) -> Records {
+        Records::sqlite_file(Arc::clone(&self.file))
     }
 
+    fn write_all(&self, ops: Vec<Op>) -> Answer {
+        self.file.write_all(ops)
+    }
+
+    fn write(&self, op: Op) -> Result<Write, StoreError> {
+        self.file.write(op)
+    }
+
+    fn submit(&self, ops: Vec<Op>) -> Result<Receiver<Answer>, StoreError> {
+        self.file.submit(ops)
+    }
+
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Conn) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.file.read(f)
+    }
+
+    fn history(&self, case_id: Uuid) -> Result<Arc<CaseHistory>, StoreError> {
+        self.read(|c| read::history(c, case_id, &self.verified))?
+            .ok_or(StoreError::NotFound)
+    }
+}
+
+impl File {
     /// Queues writes; the answer comes on the returned channel once committed.
     fn submit(&self, ops: Vec<Op>) -> Result<Receiver<Answer>, StoreError> {
         let (reply, answer) = mpsc::sync_channel(1);
@@ -337,8 +378,13 @@ impl SqliteStore {
         one(self.write_all(vec![op]))
     }
 
+    /// Writes records kept about access through the writer, durably.
+    pub(crate) fn write_record(&self, write: RecordWrite) -> Result<(), StoreError> {
+        self.write(Op::Record(write)).map(drop)
+    }
+
     /// Runs `f` on a reader connection (opened on first need, kept for the next call).
-    fn read<T>(
+    pub(crate) fn read<T>(
         &self,
         f: impl FnOnce(&mut dyn Conn) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
@@ -350,11 +396,6 @@ impl SqliteStore {
         let out = f(&mut Lite(&conn));
         lock(&self.readers).push(conn);
         out
-    }
-
-    fn history(&self, case_id: Uuid) -> Result<Arc<CaseHistory>, StoreError> {
-        self.read(|c| read::history(c, case_id, &self.verified))?
-            .ok_or(StoreError::NotFound)
     }
 }
 
@@ -369,7 +410,7 @@ fn writer_gone() -> StoreError {
     }
 }
 
-impl Drop for SqliteStore {
+impl Drop for File {
     fn drop(&mut self) {
         lock(&self.writer).take();
         if let Some(t) = lock(&self.thread).take() {
@@ -450,6 +491,7 @@ fn run(c: &mut dyn Conn, op: &Op) -> Result<Write, StoreError> {
         Op::Create { rows, year, seq } => write::create(c, rows, *year, *seq),
         Op::Append { read, rows } => write::append(c, read, rows),
         Op::Import { rows } => write::import(c, rows),
+        Op::Record(write) => write(c).map(|()| Write::Done),
     }
 }
 

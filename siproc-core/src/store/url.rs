@@ -98,7 +98,7 @@ impl StoreUrl {
             #[cfg(feature = "sqlite")]
             StoreUrl::Sqlite(path) => {
                 let store = sqlite(path)?;
-                let records = store.access_records()?;
+                let records = store.access_records();
                 Ok((Box::new(store), records))
             }
             #[cfg(feature = "postgres")]
