@@ -1,6 +1,7 @@
-//! What survives the server process: under a concurrent write load the server is killed with
-//! SIGKILL and restarted, a few times; every acknowledged registration and command is there
-//! afterwards and every chain verifies (SQLite, and PostgreSQL when the test server is set).
+//! What survives the server process: under a concurrent write and read load the server is
+//! killed with SIGKILL and restarted, a few times; every acknowledged registration and command
+//! is there afterwards, every chain verifies, and every acknowledged read has its access-log
+//! line (SQLite, and PostgreSQL when the test server is set).
 //! Event positions are the store's: a stream resumes with `Last-Event-ID` across a restart.
 
 use std::sync::{Arc, Mutex};
@@ -70,6 +71,70 @@ async fn writer(base: String, token: String, acked: Acked) {
     }
 }
 
+/// What the server acknowledged reading: case id → how many reads of it were answered 200.
+type Reads = Arc<Mutex<std::collections::HashMap<String, usize>>>;
+
+/// One reader: reads the acknowledged cases, one after another, until the server dies. Every
+/// 200 is a read whose access-log line the server promised was durable before it answered.
+async fn reader(base: String, token: String, acked: Acked, reads: Reads) {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    for i in 0.. {
+        let next = {
+            let acked = acked.lock().unwrap();
+            acked.get(i % acked.len().max(1)).map(|(id, _)| id.clone())
+        };
+        let Some(id) = next else {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            continue;
+        };
+        let Ok(res) = client
+            .get(format!("{base}/cases/{id}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+        else {
+            return;
+        };
+        if res.status() != 200 {
+            return;
+        }
+        *reads.lock().unwrap().entry(id).or_insert(0) += 1;
+    }
+}
+
+/// Every acknowledged read has its access-log line on the server at `base`.
+async fn check_reads(base: &str, auditor: &str, reader: &str, reads: &Reads) {
+    let client = reqwest::Client::new();
+    let reads = reads.lock().unwrap().clone();
+    assert!(!reads.is_empty(), "the readers read something");
+    for (id, answered) in reads {
+        let log: Value = client
+            .get(format!(
+                "{base}/access-log?case={id}&user={reader}&limit=1000"
+            ))
+            .bearer_auth(auditor)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let logged = log["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["what"] == "case")
+            .count();
+        assert!(
+            logged >= answered,
+            "{id}: {answered} reads answered, {logged} logged"
+        );
+    }
+}
+
 /// Every acknowledged write is on the server at `base`, and every chain verifies.
 async fn check(base: &str, token: &str, acked: &[(String, u64)]) {
     let client = reqwest::Client::new();
@@ -99,15 +164,23 @@ async fn check(base: &str, token: &str, acked: &[(String, u64)]) {
 async fn crash_cycles(database: &str) {
     let officer = create_token(database, "crash-officer", "officer", "TAP");
     let directorate = create_token(database, "crash-dir", "directorate", "DGPHM");
+    let auditor = create_token(database, "crash-auditor", "auditor", "DGPHM");
     let acked: Acked = Arc::default();
+    let reads: Reads = Arc::default();
     for cycle in 0..CYCLES {
         let server = Server::start(database);
         let so_far = acked.lock().unwrap().clone();
         check(&server.base, &directorate, &so_far).await;
         let before = acked.lock().unwrap().len();
-        let writers: Vec<_> = (0..WRITERS)
+        let mut writers: Vec<_> = (0..WRITERS)
             .map(|_| tokio::spawn(writer(server.base.clone(), officer.clone(), acked.clone())))
             .collect();
+        writers.push(tokio::spawn(reader(
+            server.base.clone(),
+            directorate.clone(),
+            acked.clone(),
+            reads.clone(),
+        )));
         tokio::time::sleep(LOAD).await;
         server.kill();
         for w in writers {
@@ -121,6 +194,7 @@ async fn crash_cycles(database: &str) {
     let server = Server::start(database);
     let all = acked.lock().unwrap().clone();
     check(&server.base, &directorate, &all).await;
+    check_reads(&server.base, &auditor, "crash-dir", &reads).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
