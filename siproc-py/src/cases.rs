@@ -17,7 +17,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyString, PyTuple};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use serde_json::Value;
+use siproc_core::access::{Access, AccessEntry, ReadKind};
 use siproc_core::archive::{self, ArchiveError, ArchiveWriter, ImportOptions, ImportReport};
 use siproc_core::history::{Anchor, Event};
 use siproc_core::store::{self, CaseQuery, CaseStore};
@@ -485,7 +486,7 @@ pub fn verify<'py>(
 /// `open_store(url)` makes one on SQLite, PostgreSQL or memory; every rule is the core's
 /// `CaseStore` and its shared checks, whatever the backend.
 #[pyclass(frozen, subclass, module = "siproc", name = "Store")]
-pub struct PyStore(Arc<dyn CaseStore>);
+pub struct PyStore(Arc<dyn CaseStore>, Arc<store::Records>);
 
 /// A new, empty in-memory store (a `Store` that lives as long as the process).
 #[pyclass(frozen, extends = PyStore, module = "siproc", name = "MemoryStore")]
@@ -494,22 +495,28 @@ pub struct PyMemoryStore;
 #[pymethods]
 impl PyMemoryStore {
     #[new]
-    fn new() -> PyClassInitializer<Self> {
-        PyClassInitializer::from(PyStore(Arc::new(store::MemoryStore::new())))
-            .add_subclass(PyMemoryStore)
+    fn new() -> PyResult<PyClassInitializer<Self>> {
+        let records = store::Records::in_memory().map_err(|e| errors::store(&e))?;
+        Ok(PyClassInitializer::from(PyStore(
+            Arc::new(store::MemoryStore::new()),
+            Arc::new(records),
+        ))
+        .add_subclass(PyMemoryStore))
     }
 }
 
-/// Opens the store a URL names: `sqlite:///path/cases.db` (or a plain path), `postgresql://…`,
-/// or `memory:`. The database is created if missing and migrated to the current schema. A bad
-/// URL, a newer schema or a file that is not a siproc store raise `StoreError` with the core's
-/// code; the message never quotes the URL (it may hold a password).
+/// Opens the store a URL names: `sqlite:///path/cases.db`, `sqlite:cases.db` (or a plain
+/// path), `postgresql://…`, or `memory:` — the core's one reader of database URLs. The
+/// database is created if missing and migrated to the current schema; the access log and the
+/// other records kept about access live in it too. A bad URL, a newer schema or a file that is
+/// not a siproc store raise `StoreError` with the core's code; the message never quotes the URL
+/// (it may hold a password).
 #[pyfunction]
 pub fn open_store(py: Python<'_>, url: &str) -> PyResult<PyStore> {
-    let opened = py
-        .detach(|| store::open_store(url))
+    let (opened, records) = py
+        .detach(|| store::open_database(url))
         .map_err(|e| errors::store(&e))?;
-    Ok(PyStore(Arc::from(opened)))
+    Ok(PyStore(Arc::from(opened), Arc::new(records)))
 }
 
 #[pymethods]
@@ -619,18 +626,18 @@ impl PyStore {
         document_number: Option<&Bound<'py, PyString>>,
         name: Option<&Bound<'py, PyString>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let given =
-            |v: Option<&Bound<'py, PyString>>| v.map_or(Value::Null, |s| Value::String(text(s)));
-        let query: CaseQuery = parse(
-            json!({
-                "office": given(office), "status": given(status), "category": given(category),
-                "number": given(number), "document_number": given(document_number),
-                "name": given(name),
-            }),
-            "query.malformed",
-            "the query",
-            "",
-        )?;
+        let given = |v: Option<&Bound<'py, PyString>>| v.map(text);
+        let query = CaseQuery {
+            office: given(office),
+            status: given(status)
+                .map(|s| parse(Value::String(s), "query.malformed", "the query", "/status"))
+                .transpose()?,
+            category: given(category),
+            number: given(number),
+            document_number: given(document_number),
+            name: given(name),
+            ..CaseQuery::default()
+        };
         let store = &*self.0;
         let found = py
             .detach(|| store.list(&query))
@@ -674,6 +681,63 @@ impl PyStore {
             .detach(|| store::generate_form(store, &catalog, &actor, id, form_id, locale, now))
             .map_err(|e| errors::store(&e))?;
         Ok(PyBytes::new(py, &rendered.bytes))
+    }
+
+    /// Writes a line of the access log, durably: `actor` read `what` (`case`, `history`,
+    /// `verify`, `forms`, `form`, `break_glass`, `export`) of the case under `access` (`office`,
+    /// `transfer`, `all_cases`, `break_glass`, with the grant's `reason`).
+    #[pyo3(signature = (case_id, *, actor, what, access = "office", reason = None, at = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn log_access(
+        &self,
+        py: Python<'_>,
+        case_id: &Bound<'_, PyAny>,
+        actor: &Bound<'_, PyAny>,
+        what: &str,
+        access: &str,
+        reason: Option<String>,
+        at: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let (id, actor, at) = (case_id_of(case_id)?, actor_of(actor)?, instant(at, "at")?);
+        let what = ReadKind::parse(what).ok_or_else(|| {
+            errors::malformed("access.bad_what", "what is not a kind of read", "what")
+        })?;
+        let access: Access = parse(
+            Value::String(access.to_owned()),
+            "access.bad_access",
+            "access",
+            "access",
+        )?;
+        let entry = AccessEntry::new(&actor, id, what, access, at, reason);
+        let records = &*self.1;
+        py.detach(|| records.log_access(&entry))
+            .map_err(|e| errors::store(&e))
+    }
+
+    /// The access log, newest first: who read which case, when, and under which access.
+    #[pyo3(signature = (*, case_id = None, user_id = None, since = None, limit = 100))]
+    fn access_log<'py>(
+        &self,
+        py: Python<'py>,
+        case_id: Option<&Bound<'py, PyAny>>,
+        user_id: Option<String>,
+        since: Option<&Bound<'py, PyAny>>,
+        limit: u32,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let filter = store::LogFilter {
+            case_id: case_id.map(case_id_of).transpose()?,
+            user_id,
+            since: since
+                .filter(|s| !s.is_none())
+                .map(|s| instant(Some(s), "since"))
+                .transpose()?,
+            limit,
+        };
+        let records = &*self.1;
+        let entries = py
+            .detach(|| records.access_log(&filter))
+            .map_err(|e| errors::store(&e))?;
+        to_py(py, &entries)
     }
 
     /// The number of cases.

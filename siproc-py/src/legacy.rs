@@ -14,7 +14,6 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PySlice, PyString, PyTuple};
 use serde::Deserialize;
 use serde::de::value::{Error as DeError, MapDeserializer};
-use serde_json::json;
 use siproc_core::legacy::{self, COLUMNS, ImportOptions, LegacyMap, LegacyRow};
 use siproc_core::{Catalog, CatalogError};
 
@@ -189,14 +188,24 @@ pub fn convert_legacy<'py>(
     let intake = c.ready.as_ref().map(|r| r.intake()).or(c.intake.as_ref());
     to_python(
         py,
-        &json!({
-            "held_back": c.is_held_back(),
-            "intake": intake,
-            "issues": c.issues,
-            "follow_ups": c.follow_ups,
-            "mappings": mappings,
-        }),
+        &Converted {
+            held_back: c.is_held_back(),
+            intake,
+            issues: &c.issues,
+            follow_ups: &c.follow_ups,
+            mappings,
+        },
     )
+}
+
+/// What `convert_legacy_row` answers for one row.
+#[derive(serde::Serialize)]
+struct Converted<'a, I, F, N> {
+    held_back: bool,
+    intake: Option<&'a siproc_core::Intake>,
+    issues: &'a I,
+    follow_ups: &'a F,
+    mappings: N,
 }
 
 /// Imports `rows` (`(row number, row dict)` pairs) from `source` into `store`; returns

@@ -124,3 +124,45 @@ def test_a_postgresql_store_shared_by_two_handles() -> None:
     buffer = io.BytesIO()
     siproc.write_archive(buffer, second, now=NOW)
     assert siproc.verify_archive(buffer.getvalue(), store=first)["ok"]
+
+
+def test_the_access_log_lives_in_the_store_database(tmp_path: Path) -> None:
+    """The records kept about access are the core's, in the one database the URL names: what
+    Python writes, the reference server reads, and the other way round."""
+    for spelling in ("sqlite:", "sqlite://", ""):
+        path = tmp_path / f"{len(spelling)}" / "cases.db"
+        store = siproc.open_store(f"{spelling}{path}")
+        case = store.open_case(missing_person(), actor=OFFICER, now=NOW)
+        store.log_access(case["id"], actor=OFFICER, what="case", at=NOW)
+        store.log_access(uuid.UUID(case["id"]), actor=OFFICER, what="history", access="office")
+        del store
+        reopened = siproc.open_store(f"sqlite:///{path}")
+        log = reopened.access_log(case_id=case["id"])
+        assert [e["what"] for e in log] == ["history", "case"]
+        assert log[1]["user_id"] == OFFICER.user_id and log[1]["access"] == "office"
+        assert reopened.access_log(user_id="nobody") == []
+        assert sorted(p.name for p in path.parent.iterdir() if not p.name.endswith(("-wal", "-shm"))) == ["cases.db"]
+        with sqlite3.connect(path) as db:
+            assert db.execute("SELECT COUNT(*) FROM server_access_log").fetchone() == (2,)
+
+
+def test_a_bad_access_log_line_is_refused_with_a_code() -> None:
+    store = siproc.MemoryStore()
+    case = store.open_case(missing_person(), actor=OFFICER, now=NOW)
+    with pytest.raises(siproc.MalformedError) as bad:
+        store.log_access(case["id"], actor=OFFICER, what="everything")
+    assert bad.value.code == "access.bad_what"
+    with pytest.raises(siproc.MalformedError) as bad:
+        store.log_access(case["id"], actor=OFFICER, what="case", access="because")
+    assert bad.value.code == "access.bad_access"
+    store.log_access(case["id"], actor=OFFICER, what="case")
+    assert len(store.access_log()) == 1
+
+
+@needs_pg
+def test_the_access_log_on_postgres() -> None:
+    assert PG_URL
+    store = siproc.open_store(PG_URL)
+    case = store.open_case(missing_person(), actor=OFFICER, now=NOW)
+    store.log_access(case["id"], actor=OFFICER, what="forms")
+    assert [e["what"] for e in store.access_log(case_id=case["id"])] == ["forms"]

@@ -36,6 +36,11 @@
 //!
 //! # How the SQL stores map the contract
 //!
+//! Both write and read through one SQL layer (`sql`: one list of migrations, every statement
+//! written once for SQLite and PostgreSQL); the records kept about access beside the cases
+//! ([`records`]: the access log, grants, form checks, token hashes, idempotency keys) use it
+//! too, in the same database ([`open_database`], [`StoreUrl`]).
+//!
 //! - numbers: a `case_counters(office, year, last)` row updated in the transaction that inserts
 //!   the first event, so a failed creation rolls the number back and no gap appears;
 //! - append: the case row is read and locked first (`SELECT … FOR UPDATE` on PostgreSQL, the

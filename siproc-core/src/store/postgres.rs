@@ -294,8 +294,12 @@ impl PostgresStore {
             pool,
             verified: Verified::new(),
         };
-        store.transaction(|c| schema::migrate(c).map(|()| Write::Done))?;
-        Ok(store)
+        match store.transaction(|c| schema::migrate(c).map(|()| Write::Done))? {
+            Write::Done => Ok(store),
+            Write::Stale => Err(StoreError::Backend {
+                reason: "postgres: the schema migration did not commit".into(),
+            }),
+        }
     }
 
     /// The records kept about access ([`Records`]) in the same database, on the store's pool.

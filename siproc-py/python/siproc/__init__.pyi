@@ -190,6 +190,26 @@ class Store:
         locale: str = "es",
         now: _Time = None,
     ) -> bytes: ...
+    def log_access(
+        self,
+        case_id: str | uuid.UUID,
+        *,
+        actor: _ActorLike,
+        what: str,
+        access: str = "office",
+        reason: str | None = None,
+        at: _Time = None,
+    ) -> None:
+        """Writes a line of the access log, durably, in the store's own database."""
+    def access_log(
+        self,
+        *,
+        case_id: str | uuid.UUID | None = None,
+        user_id: str | None = None,
+        since: _Time = None,
+        limit: int = 100,
+    ) -> list[dict[str, Any]]:
+        """The access log, newest first."""
     def __len__(self) -> int: ...
 
 @final
@@ -199,8 +219,9 @@ class MemoryStore(Store):
     def __new__(cls) -> MemoryStore: ...
 
 def open_store(url: str) -> Store:
-    """Opens ``sqlite:///path/cases.db`` (or a plain path), ``postgresql://…`` or ``memory:``,
-    creating and migrating the database as needed."""
+    """Opens ``sqlite:///path/cases.db``, ``sqlite:cases.db`` (or a plain path),
+    ``postgresql://…`` or ``memory:``, creating and migrating the database as needed; the
+    access log lives in the same database."""
 
 class SiprocError(Exception):
     code: str
