@@ -343,7 +343,10 @@ async fn a_form_pdf_is_served_and_recorded_in_the_history() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 422);
+    // The documented 404 (it was a 422 before the document and the code agreed).
+    assert_eq!(res.status(), 404);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "forms.unknown_form");
     let res = app
         .get("officer", &format!("/cases/{id}/forms/x.txt"))
         .send()
@@ -394,9 +397,11 @@ async fn an_archive_exported_by_the_directorate_imports_into_another_server() {
         .json()
         .await
         .unwrap();
+    assert_eq!(report["ok"], true);
     assert_eq!(report["cases"], 3);
     assert_eq!(report["imported"], 3);
     assert_eq!(report["rejected"], json!([]));
+    assert_eq!(report["file"], json!([]));
     for (who, stream) in [("directorate", &mut stream), ("officer", &mut tap)] {
         let mut streamed = Vec::new();
         for _ in 0..3 {
