@@ -101,6 +101,14 @@ pub fn document() -> Result<Value, serde_json::Error> {
             .or_insert_with(|| Value::Object(Map::new()));
         if let Some(schemas) = schemas.as_object_mut() {
             schemas.extend(definitions);
+            // An event's `data` is a `FeedEntry` as JSON (utoipa has no `contentSchema`).
+            if let Some(data) = schemas
+                .get_mut("FeedEvent")
+                .and_then(|e| e.pointer_mut("/properties/data"))
+                .and_then(Value::as_object_mut)
+            {
+                data.insert("contentSchema".to_owned(), reference("FeedEntry"));
+            }
         }
     }
     Ok(doc)
@@ -235,6 +243,16 @@ impl utoipa::Modify for Shared {
             }
         }
     }
+}
+
+/// `{"$ref": "#/components/schemas/NAME"}`.
+fn reference(name: &str) -> Value {
+    let mut map = Map::new();
+    map.insert(
+        "$ref".to_owned(),
+        Value::String(format!("#/components/schemas/{name}")),
+    );
+    Value::Object(map)
 }
 
 /// A string schema with `values` as its `enum` (a stable code, an outcome).
@@ -442,6 +460,18 @@ mod tests {
     #[test]
     fn every_operation_is_described_tagged_and_typed() {
         let doc = doc();
+        for field in [
+            "/info/contact/url",
+            "/info/license/url",
+            "/info/license/name",
+        ] {
+            assert!(
+                doc.pointer(field)
+                    .and_then(Value::as_str)
+                    .is_some_and(|s| !s.is_empty()),
+                "{field}"
+            );
+        }
         let tags: Vec<&str> = doc["tags"]
             .as_array()
             .unwrap()

@@ -99,7 +99,7 @@ pub async fn export(
 /// Import an archive; answers with the import report.
 #[utoipa::path(post, path = "/archive", tag = "archive",
     description = "Reads an archive as exported and writes every sound case the store does not hold yet (cases it holds with the same history are unchanged). The answer is the core's import report: rejected cases and problems with the file are data (`ok` false), not errors. Directorate only.",
-    request_body(content = schema::Binary, content_type = "application/x-ndjson", description = "An archive as exported (JSON lines)"),
+    request_body(content = schema::Binary, content_type = "application/octet-stream", description = "An archive as exported by `GET /archive` (JSON lines; any content type is read as bytes)"),
     responses(
         (status = 200, description = "The import report", body = schema::ImportReport),
         (status = 403, description = "Not the directorate (`access.directorate_only`)", body = ErrorBody),

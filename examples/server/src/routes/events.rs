@@ -36,6 +36,17 @@ const BATCH: usize = 256;
 /// A stream reads the feed again after this long even when nothing woke it.
 const POLL: Duration = Duration::from_secs(5);
 
+/// One Server-Sent Event of `GET /events`, as an event-stream parser reads it.
+#[derive(Debug, utoipa::ToSchema)]
+pub struct FeedEvent {
+    /// The entry's position in the store's feed: send it back as `Last-Event-ID`.
+    #[schema(pattern = "^[0-9]+$")]
+    pub id: String,
+    /// The entry: a [`FeedEntry`] as JSON.
+    #[schema(content_media_type = "application/json")]
+    pub data: String,
+}
+
 /// Query of `GET /events`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -79,7 +90,7 @@ fn to_event(entry: store::FeedEntry) -> Event {
     description = "Server-Sent Events, one per case event the caller may see (no personal data): `id` is the event's position in the store's feed, `data` a `FeedEntry`. Reconnect with `Last-Event-ID` (or `after`) to resume without loss; without either, the stream starts at the present.",
     params(EventsParams, ("Last-Event-ID" = Option<String>, Header, description = "Resume after this position (digits)", pattern = "^[0-9]*$")),
     responses(
-        (status = 200, description = "The stream: `id` = position, `data` = a `FeedEntry`", content_type = "text/event-stream", body = String),
+        (status = 200, description = "The stream: `id` = position, `data` = a `FeedEntry`", content_type = "text/event-stream", body = FeedEvent),
         (status = 400, description = "A bad position (`http.bad_query`)", body = ErrorBody),
         (status = 403, description = "The role sees no case (`access.no_cases`)", body = ErrorBody),
     ),
