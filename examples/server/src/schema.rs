@@ -64,8 +64,6 @@ core_schemas! {
     Command = siproc_core::workflow::Command;
     /// One event of a case's history, its kind keyed by `type`.
     Event = siproc_core::history::Event;
-    /// The state of a history: its length and last hash.
-    Anchor = siproc_core::history::Anchor;
     /// One problem found in input: code, JSON Pointer, severity, message.
     Issue = siproc_core::Issue;
     /// A workflow status.
@@ -74,8 +72,6 @@ core_schemas! {
     Role = siproc_core::Role;
     /// One line of the access log.
     AccessEntry = siproc_core::access::AccessEntry;
-    /// A break-the-glass grant.
-    Grant = siproc_core::access::Grant;
     /// What an archive import found and did.
     ImportReport = siproc_core::archive::ImportReport;
     /// Statistics with every count (staff).
