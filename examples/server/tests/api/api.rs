@@ -1,12 +1,78 @@
-//! Status codes, headers and shapes of the case routes.
+//! Status codes, headers and shapes of the case routes: scenarios written once, run on every
+//! backend ([`scenarios!`]: here on the in-memory store, in `pg` on PostgreSQL).
 
 use serde_json::{Value, json};
 
-use crate::helpers::{intake, spawn_app};
+use crate::helpers::{Backend, intake, spawn};
 
-#[tokio::test]
-async fn registration_answers_201_with_location_and_etag_and_the_case_reads_back() {
-    let app = spawn_app().await;
+/// One `#[tokio::test]` per scenario of this module, on `$backend`.
+macro_rules! scenarios {
+    ($backend:expr) => {
+        #[tokio::test]
+        async fn registration_answers_201_with_location_and_etag_and_the_case_reads_back() {
+            crate::api::registration_answers_201_with_location_and_etag_and_the_case_reads_back(
+                $backend,
+            )
+            .await;
+        }
+        #[tokio::test]
+        async fn an_invalid_intake_is_422_with_the_validation_report() {
+            crate::api::an_invalid_intake_is_422_with_the_validation_report($backend).await;
+        }
+        #[tokio::test]
+        async fn the_same_idempotency_key_returns_the_first_registration() {
+            crate::api::the_same_idempotency_key_returns_the_first_registration($backend).await;
+        }
+        #[tokio::test]
+        async fn two_commands_with_the_same_if_match_one_wins_one_gets_409() {
+            crate::api::two_commands_with_the_same_if_match_one_wins_one_gets_409($backend).await;
+        }
+        #[tokio::test]
+        async fn commands_need_if_match_and_refusals_carry_the_workflow_code() {
+            crate::api::commands_need_if_match_and_refusals_carry_the_workflow_code($backend).await;
+        }
+        #[tokio::test]
+        async fn lists_are_paged_filtered_and_limited_to_the_callers_office() {
+            crate::api::lists_are_paged_filtered_and_limited_to_the_callers_office($backend).await;
+        }
+        #[tokio::test]
+        async fn history_is_paged_and_reads_are_logged_before_the_answer() {
+            crate::api::history_is_paged_and_reads_are_logged_before_the_answer($backend).await;
+        }
+        #[tokio::test]
+        async fn a_form_pdf_is_served_and_recorded_in_the_history() {
+            crate::api::a_form_pdf_is_served_and_recorded_in_the_history($backend).await;
+        }
+        #[tokio::test]
+        async fn an_archive_exported_by_the_directorate_imports_into_another_server() {
+            crate::api::an_archive_exported_by_the_directorate_imports_into_another_server(
+                $backend,
+            )
+            .await;
+        }
+        #[tokio::test]
+        async fn the_openapi_document_describes_every_route() {
+            crate::api::the_openapi_document_describes_every_route($backend).await;
+        }
+    };
+}
+pub(crate) use scenarios;
+
+mod memory {
+    super::scenarios!(crate::helpers::Backend::Memory);
+}
+
+pub async fn registration_answers_201_with_location_and_etag_and_the_case_reads_back(
+    backend: Backend,
+) {
+    let Some(app) = spawn(
+        backend,
+        "registration_answers_201_with_location_and_etag_and_the_case_reads_back",
+    )
+    .await
+    else {
+        return;
+    };
     let res = app
         .post("officer", "/cases")
         .json(&intake("TAP"))
@@ -37,9 +103,15 @@ async fn registration_answers_201_with_location_and_etag_and_the_case_reads_back
     assert!(case.get("events").is_none(), "history is never embedded");
 }
 
-#[tokio::test]
-async fn an_invalid_intake_is_422_with_the_validation_report() {
-    let app = spawn_app().await;
+pub async fn an_invalid_intake_is_422_with_the_validation_report(backend: Backend) {
+    let Some(app) = spawn(
+        backend,
+        "an_invalid_intake_is_422_with_the_validation_report",
+    )
+    .await
+    else {
+        return;
+    };
     let mut bad = intake("TAP");
     bad["persons"][0]["birth_date"] = "2099-01-01".into();
     bad["facts"].as_object_mut().unwrap().remove("facility");
@@ -61,12 +133,18 @@ async fn an_invalid_intake_is_422_with_the_validation_report() {
     assert!(codes.contains(&"fact.required"), "{codes:?}");
     // No personal value in the answer.
     assert!(!body.to_string().contains("Núñez"));
-    assert_eq!(app.state.store.list(&Default::default()).unwrap().len(), 0);
+    assert_eq!(app.case_count(), 0);
 }
 
-#[tokio::test]
-async fn the_same_idempotency_key_returns_the_first_registration() {
-    let app = spawn_app().await;
+pub async fn the_same_idempotency_key_returns_the_first_registration(backend: Backend) {
+    let Some(app) = spawn(
+        backend,
+        "the_same_idempotency_key_returns_the_first_registration",
+    )
+    .await
+    else {
+        return;
+    };
     let send = || {
         app.post("officer", "/cases")
             .header("Idempotency-Key", "intake-7f3a")
@@ -80,7 +158,7 @@ async fn the_same_idempotency_key_returns_the_first_registration() {
     assert_eq!(a["id"], b["id"]);
     let again: Value = send().await.unwrap().json().await.unwrap();
     assert_eq!(again["id"], a["id"]);
-    assert_eq!(app.state.store.list(&Default::default()).unwrap().len(), 1);
+    assert_eq!(app.case_count(), 1);
     // Another key makes another case.
     let other = app
         .post("officer", "/cases")
@@ -90,12 +168,18 @@ async fn the_same_idempotency_key_returns_the_first_registration() {
         .await
         .unwrap();
     assert_eq!(other.status(), 201);
-    assert_eq!(app.state.store.list(&Default::default()).unwrap().len(), 2);
+    assert_eq!(app.case_count(), 2);
 }
 
-#[tokio::test]
-async fn two_commands_with_the_same_if_match_one_wins_one_gets_409() {
-    let app = spawn_app().await;
+pub async fn two_commands_with_the_same_if_match_one_wins_one_gets_409(backend: Backend) {
+    let Some(app) = spawn(
+        backend,
+        "two_commands_with_the_same_if_match_one_wins_one_gets_409",
+    )
+    .await
+    else {
+        return;
+    };
     let id = app.register("officer", "TAP").await["id"]
         .as_str()
         .unwrap()
@@ -132,9 +216,15 @@ async fn two_commands_with_the_same_if_match_one_wins_one_gets_409() {
     assert_eq!(verify["version"], 2);
 }
 
-#[tokio::test]
-async fn commands_need_if_match_and_refusals_carry_the_workflow_code() {
-    let app = spawn_app().await;
+pub async fn commands_need_if_match_and_refusals_carry_the_workflow_code(backend: Backend) {
+    let Some(app) = spawn(
+        backend,
+        "commands_need_if_match_and_refusals_carry_the_workflow_code",
+    )
+    .await
+    else {
+        return;
+    };
     let id = app.register("officer", "TAP").await["id"]
         .as_str()
         .unwrap()
@@ -168,9 +258,15 @@ async fn commands_need_if_match_and_refusals_carry_the_workflow_code() {
     assert_eq!(body["code"], "workflow.role_not_allowed");
 }
 
-#[tokio::test]
-async fn lists_are_paged_filtered_and_limited_to_the_callers_office() {
-    let app = spawn_app().await;
+pub async fn lists_are_paged_filtered_and_limited_to_the_callers_office(backend: Backend) {
+    let Some(app) = spawn(
+        backend,
+        "lists_are_paged_filtered_and_limited_to_the_callers_office",
+    )
+    .await
+    else {
+        return;
+    };
     for _ in 0..5 {
         app.register("directorate", "TAP").await;
     }
@@ -244,9 +340,15 @@ async fn lists_are_paged_filtered_and_limited_to_the_callers_office() {
     assert_eq!(res.status(), 400);
 }
 
-#[tokio::test]
-async fn history_is_paged_and_reads_are_logged_before_the_answer() {
-    let app = spawn_app().await;
+pub async fn history_is_paged_and_reads_are_logged_before_the_answer(backend: Backend) {
+    let Some(app) = spawn(
+        backend,
+        "history_is_paged_and_reads_are_logged_before_the_answer",
+    )
+    .await
+    else {
+        return;
+    };
     let id = app.register("officer", "TAP").await["id"]
         .as_str()
         .unwrap()
@@ -282,15 +384,15 @@ async fn history_is_paged_and_reads_are_logged_before_the_answer() {
     assert_eq!(rest["items"].as_array().unwrap().len(), 2);
     assert_eq!(rest["next"], Value::Null);
     // Both reads are in the log, written before the answers came back.
-    let log = app
-        .state
-        .db
-        .access_log(&siproc_server::db::LogFilter {
-            case_id: Some(id.parse().unwrap()),
+    let case_id = id.parse().unwrap();
+    let log = app.off_runtime(|s| {
+        s.db.access_log(&siproc_server::db::LogFilter {
+            case_id: Some(case_id),
             limit: 100,
             ..Default::default()
         })
-        .unwrap();
+        .unwrap()
+    });
     assert_eq!(
         log.iter().filter(|e| e.what.as_str() == "history").count(),
         2
@@ -301,9 +403,10 @@ async fn history_is_paged_and_reads_are_logged_before_the_answer() {
     );
 }
 
-#[tokio::test]
-async fn a_form_pdf_is_served_and_recorded_in_the_history() {
-    let app = spawn_app().await;
+pub async fn a_form_pdf_is_served_and_recorded_in_the_history(backend: Backend) {
+    let Some(app) = spawn(backend, "a_form_pdf_is_served_and_recorded_in_the_history").await else {
+        return;
+    };
     let id = app.register("officer", "TAP").await["id"]
         .as_str()
         .unwrap()
@@ -355,9 +458,15 @@ async fn a_form_pdf_is_served_and_recorded_in_the_history() {
     assert_eq!(res.status(), 404);
 }
 
-#[tokio::test]
-async fn an_archive_exported_by_the_directorate_imports_into_another_server() {
-    let app = spawn_app().await;
+pub async fn an_archive_exported_by_the_directorate_imports_into_another_server(backend: Backend) {
+    let Some(app) = spawn(
+        backend,
+        "an_archive_exported_by_the_directorate_imports_into_another_server",
+    )
+    .await
+    else {
+        return;
+    };
     let mut ids = Vec::new();
     for _ in 0..3 {
         ids.push(app.register("directorate", "TAP").await["id"].clone());
@@ -384,7 +493,9 @@ async fn an_archive_exported_by_the_directorate_imports_into_another_server() {
     exported.reverse();
     assert_eq!(exported, ids, "{log}");
     // The import reaches the event streams of the server that imports.
-    let other = spawn_app().await;
+    let Some(other) = spawn(backend, "archive_importer").await else {
+        return;
+    };
     let mut stream = crate::events::Stream::open(&other, "directorate", None).await;
     let mut tap = crate::events::Stream::open(&other, "officer", None).await;
     let mut hou = crate::events::Stream::open(&other, "officer_hou", None).await;
@@ -432,9 +543,10 @@ async fn an_archive_exported_by_the_directorate_imports_into_another_server() {
     assert_eq!(again["imported"], 0);
 }
 
-#[tokio::test]
-async fn the_openapi_document_describes_every_route() {
-    let app = spawn_app().await;
+pub async fn the_openapi_document_describes_every_route(backend: Backend) {
+    let Some(app) = spawn(backend, "the_openapi_document_describes_every_route").await else {
+        return;
+    };
     let doc: Value = app
         .client
         .get(app.url("/openapi.json"))

@@ -25,6 +25,28 @@ pub const CALLERS: &[(&str, Role, &str)] = &[
     ("officer_mex", Role::Officer, "MEX"),
 ];
 
+/// Where a test app keeps its cases and the server's tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// The in-memory store.
+    Memory,
+    /// A fresh PostgreSQL database (`SIPROC_TEST_POSTGRES_URL`, which `make test-server-pg`
+    /// sets).
+    Postgres,
+}
+
+/// The app on `backend`, in a database of its own named after `test`; `None` (the test says
+/// it skips) when the backend is not available here.
+pub async fn spawn(backend: Backend, test: &str) -> Option<TestApp> {
+    match backend {
+        Backend::Memory => Some(spawn_app().await),
+        Backend::Postgres => {
+            let db = crate::process::postgres_database(test)?;
+            Some(spawn_app_on(&db, 0).await)
+        }
+    }
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(0).await
 }
@@ -105,15 +127,24 @@ impl TestApp {
         res.json().await.unwrap()
     }
 
+    /// Runs `f` on the app's state on a thread of its own: PostgreSQL's blocking client may not
+    /// run on the runtime's threads.
+    pub fn off_runtime<T: Send>(
+        &self,
+        f: impl FnOnce(&siproc_server::state::AppState) -> T + Send,
+    ) -> T {
+        std::thread::scope(|s| s.spawn(|| f(&self.state)).join().unwrap())
+    }
+
     /// The case's current version, read from the store.
     pub fn version(&self, id: &str) -> u64 {
-        // On a thread of its own: PostgreSQL's blocking client may not run on the runtime's.
         let id = id.parse().unwrap();
-        std::thread::scope(|s| {
-            s.spawn(|| self.state.store.summary(id).unwrap().version)
-                .join()
-                .unwrap()
-        })
+        self.off_runtime(|s| s.store.summary(id).unwrap().version)
+    }
+
+    /// How many cases the store holds.
+    pub fn case_count(&self) -> usize {
+        self.off_runtime(|s| s.store.list(&Default::default()).unwrap().len())
     }
 
     /// Runs a command as `who` at the case's current version; returns the status.

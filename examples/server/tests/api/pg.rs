@@ -1,14 +1,21 @@
 //! The server on a real PostgreSQL (`make test-server-pg` starts one; without
-//! `SIPROC_TEST_POSTGRES_URL` these tests say so and pass): the server's own tables, `token
-//! create`, and events that reach the streams of every process on one database.
+//! `SIPROC_TEST_POSTGRES_URL` these tests say so and pass): every scenario of `api`
+//! ([`on_postgres`]), the server's own tables (access log, grants, tokens), `token create`, and
+//! events that reach the streams of every process on one database.
 
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use crate::events::Stream;
-use crate::helpers::{intake, spawn_app_on};
+use crate::helpers::spawn_app_on;
 use crate::process::{Server, create_token, postgres_database, register_at};
+
+/// The scenarios of `api`, on PostgreSQL (registration, idempotency keys, If-Match races,
+/// lists, history, forms, archives: written once there).
+mod on_postgres {
+    crate::api::scenarios!(crate::helpers::Backend::Postgres);
+}
 
 #[tokio::test]
 async fn the_server_tables_live_in_postgres() {
@@ -25,7 +32,6 @@ async fn the_server_tables_live_in_postgres() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    let etag = res.headers()["etag"].to_str().unwrap().to_owned();
     let log: Value = app
         .get("auditor", &format!("/access-log?case={id}"))
         .send()
@@ -38,38 +44,6 @@ async fn the_server_tables_live_in_postgres() {
     assert_eq!(items.len(), 1, "{log}");
     assert_eq!(items[0]["user_id"], "user-officer");
     assert_eq!(items[0]["what"], "case");
-    // Commands with If-Match: one wins, the stale one is a conflict.
-    let note = json!({"command": "add_note", "text": "Llamada."});
-    let first = app
-        .post("officer", &format!("/cases/{id}/commands"))
-        .header("If-Match", &etag)
-        .json(&note)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(first.status(), 200);
-    let stale = app
-        .post("officer", &format!("/cases/{id}/commands"))
-        .header("If-Match", &etag)
-        .json(&note)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stale.status(), 409);
-    // Idempotency keys.
-    let mut ids = Vec::new();
-    for _ in 0..2 {
-        let res = app
-            .post("officer", "/cases")
-            .header("Idempotency-Key", "k-1")
-            .json(&intake("TAP"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 201);
-        ids.push(res.json::<Value>().await.unwrap()["id"].clone());
-    }
-    assert_eq!(ids[0], ids[1]);
     // Break the glass: a grant, then the case opens, and both are in the log with the reason.
     let path = format!("/cases/{id}");
     assert_eq!(
