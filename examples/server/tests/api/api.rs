@@ -74,7 +74,7 @@ pub async fn registration_answers_201_with_location_and_etag_and_the_case_reads_
         return;
     };
     let res = app
-        .post("officer", "/cases")
+        .create_case("officer")
         .json(&intake("TAP"))
         .send()
         .await
@@ -115,12 +115,7 @@ pub async fn an_invalid_intake_is_422_with_the_validation_report(backend: Backen
     let mut bad = intake("TAP");
     bad["persons"][0]["birth_date"] = "2099-01-01".into();
     bad["facts"].as_object_mut().unwrap().remove("facility");
-    let res = app
-        .post("officer", "/cases")
-        .json(&bad)
-        .send()
-        .await
-        .unwrap();
+    let res = app.create_case("officer").json(&bad).send().await.unwrap();
     assert_eq!(res.status(), 422);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], "workflow.invalid_intake");
@@ -146,7 +141,7 @@ pub async fn the_same_idempotency_key_returns_the_first_registration(backend: Ba
         return;
     };
     let send = || {
-        app.post("officer", "/cases")
+        app.create_case("officer")
             .header("Idempotency-Key", "intake-7f3a")
             .json(&intake("TAP"))
             .send()
@@ -161,7 +156,7 @@ pub async fn the_same_idempotency_key_returns_the_first_registration(backend: Ba
     assert_eq!(app.case_count(), 1);
     // Another key makes another case.
     let other = app
-        .post("officer", "/cases")
+        .create_case("officer")
         .header("Idempotency-Key", "intake-other")
         .json(&intake("TAP"))
         .send()
@@ -185,7 +180,7 @@ pub async fn two_commands_with_the_same_if_match_one_wins_one_gets_409(backend: 
         .unwrap()
         .to_owned();
     let send = |text: &'static str| {
-        app.post("officer", &format!("/cases/{id}/commands"))
+        app.run_command("officer", &id)
             .header("If-Match", "\"1\"")
             .json(&json!({"command": "add_note", "text": text}))
             .send()
@@ -205,7 +200,7 @@ pub async fn two_commands_with_the_same_if_match_one_wins_one_gets_409(backend: 
     );
     assert_eq!(app.version(&id), 2);
     let verify: Value = app
-        .get("officer", &format!("/cases/{id}/verify"))
+        .verify("officer", &id)
         .send()
         .await
         .unwrap()
@@ -230,14 +225,14 @@ pub async fn commands_need_if_match_and_refusals_carry_the_workflow_code(backend
         .unwrap()
         .to_owned();
     let res = app
-        .post("officer", &format!("/cases/{id}/commands"))
+        .run_command("officer", &id)
         .json(&json!({"command": "add_note", "text": "x"}))
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 428);
     let res = app
-        .post("officer", &format!("/cases/{id}/commands"))
+        .run_command("officer", &id)
         .header("If-Match", "\"1\"")
         .json(&json!({"command": "change_status", "to": "closed"}))
         .send()
@@ -247,7 +242,7 @@ pub async fn commands_need_if_match_and_refusals_carry_the_workflow_code(backend
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], "workflow.illegal_transition");
     let res = app
-        .post("officer", &format!("/cases/{id}/commands"))
+        .run_command("officer", &id)
         .header("If-Match", "\"1\"")
         .json(&json!({"command": "archive"}))
         .send()
@@ -274,7 +269,7 @@ pub async fn lists_are_paged_filtered_and_limited_to_the_callers_office(backend:
         app.register("directorate", "HOU").await;
     }
     let page: Value = app
-        .get("officer", "/cases?limit=2")
+        .list_cases("officer", "limit=2")
         .send()
         .await
         .unwrap()
@@ -313,7 +308,7 @@ pub async fn lists_are_paged_filtered_and_limited_to_the_callers_office(backend:
     sorted.dedup();
     assert_eq!(sorted, seen);
     let all: Value = app
-        .get("directorate", "/cases?limit=500")
+        .list_cases("directorate", "limit=500")
         .send()
         .await
         .unwrap()
@@ -322,7 +317,7 @@ pub async fn lists_are_paged_filtered_and_limited_to_the_callers_office(backend:
         .unwrap();
     assert_eq!(all["items"].as_array().unwrap().len(), 7);
     let hou: Value = app
-        .get("directorate", "/cases?office=HOU")
+        .list_cases("directorate", "office=HOU")
         .send()
         .await
         .unwrap()
@@ -331,12 +326,12 @@ pub async fn lists_are_paged_filtered_and_limited_to_the_callers_office(backend:
         .unwrap();
     assert_eq!(hou["items"].as_array().unwrap().len(), 2);
     let res = app
-        .get("officer", "/cases?status=nonsense")
+        .list_cases("officer", "status=nonsense")
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 400);
-    let res = app.get("officer", "/cases?limit=0").send().await.unwrap();
+    let res = app.list_cases("officer", "limit=0").send().await.unwrap();
     assert_eq!(res.status(), 400);
 }
 
@@ -364,7 +359,7 @@ pub async fn history_is_paged_and_reads_are_logged_before_the_answer(backend: Ba
         assert_eq!(status, 200);
     }
     let page: Value = app
-        .get("officer", &format!("/cases/{id}/history?limit=3"))
+        .history("officer", &id, "limit=3")
         .send()
         .await
         .unwrap()
@@ -374,7 +369,7 @@ pub async fn history_is_paged_and_reads_are_logged_before_the_answer(backend: Ba
     assert_eq!(page["items"].as_array().unwrap().len(), 3);
     assert_eq!(page["next"], 3);
     let rest: Value = app
-        .get("officer", &format!("/cases/{id}/history?after=3"))
+        .history("officer", &id, "after=3")
         .send()
         .await
         .unwrap()
@@ -412,7 +407,7 @@ pub async fn a_form_pdf_is_served_and_recorded_in_the_history(backend: Backend) 
         .unwrap()
         .to_owned();
     let forms: Value = app
-        .get("officer", &format!("/cases/{id}/forms"))
+        .forms("officer", &id)
         .send()
         .await
         .unwrap()
@@ -433,7 +428,7 @@ pub async fn a_form_pdf_is_served_and_recorded_in_the_history(backend: Backend) 
     assert!(pdf.starts_with(b"%PDF"));
     assert_eq!(app.version(&id), 2);
     let forms: Value = app
-        .get("officer", &format!("/cases/{id}/forms"))
+        .forms("officer", &id)
         .send()
         .await
         .unwrap()
@@ -442,7 +437,7 @@ pub async fn a_form_pdf_is_served_and_recorded_in_the_history(backend: Backend) 
         .unwrap();
     assert_eq!(forms["items"][0]["generated"], true);
     let res = app
-        .get("officer", &format!("/cases/{id}/forms/no_such_form.pdf"))
+        .form_pdf("officer", &id, "no_such_form.pdf")
         .send()
         .await
         .unwrap();
@@ -450,11 +445,7 @@ pub async fn a_form_pdf_is_served_and_recorded_in_the_history(backend: Backend) 
     assert_eq!(res.status(), 404);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], "forms.unknown_form");
-    let res = app
-        .get("officer", &format!("/cases/{id}/forms/x.txt"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.form_pdf("officer", &id, "x.txt").send().await.unwrap();
     assert_eq!(res.status(), 404);
 }
 
@@ -471,12 +462,12 @@ pub async fn an_archive_exported_by_the_directorate_imports_into_another_server(
     for _ in 0..3 {
         ids.push(app.register("directorate", "TAP").await["id"].clone());
     }
-    let archive = app.get("directorate", "/archive").send().await.unwrap();
+    let archive = app.export("directorate").send().await.unwrap();
     assert_eq!(archive.status(), 200);
     let bytes = archive.bytes().await.unwrap();
     // The export is in the access log, one entry per case.
     let log: Value = app
-        .get("auditor", "/access-log?user=user-directorate")
+        .access_log("auditor", "user=user-directorate")
         .send()
         .await
         .unwrap()
@@ -500,7 +491,7 @@ pub async fn an_archive_exported_by_the_directorate_imports_into_another_server(
     let mut tap = crate::events::Stream::open(&other, "officer", None).await;
     let mut hou = crate::events::Stream::open(&other, "officer_hou", None).await;
     let report: Value = other
-        .post("directorate", "/archive")
+        .import("directorate")
         .body(bytes.clone())
         .send()
         .await
@@ -531,7 +522,7 @@ pub async fn an_archive_exported_by_the_directorate_imports_into_another_server(
             .is_none()
     );
     let again: Value = other
-        .post("directorate", "/archive")
+        .import("directorate")
         .body(bytes)
         .send()
         .await

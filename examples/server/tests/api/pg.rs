@@ -26,14 +26,10 @@ async fn the_server_tables_live_in_postgres() {
     let case = app.register("officer", "TAP").await;
     let id = case["id"].as_str().unwrap();
     // A read, logged before the answer.
-    let res = app
-        .get("officer", &format!("/cases/{id}"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get_case("officer", id).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let log: Value = app
-        .get("auditor", &format!("/access-log?case={id}"))
+        .access_log("auditor", &format!("case={id}"))
         .send()
         .await
         .unwrap()
@@ -45,24 +41,31 @@ async fn the_server_tables_live_in_postgres() {
     assert_eq!(items[0]["user_id"], "user-officer");
     assert_eq!(items[0]["what"], "case");
     // Break the glass: a grant, then the case opens, and both are in the log with the reason.
-    let path = format!("/cases/{id}");
     assert_eq!(
-        app.get("officer_hou", &path).send().await.unwrap().status(),
+        app.get_case("officer_hou", id)
+            .send()
+            .await
+            .unwrap()
+            .status(),
         404
     );
     let grant = app
-        .post("officer_hou", &format!("/cases/{id}/access"))
+        .break_glass("officer_hou", id)
         .json(&json!({"reason": "consulta de la familia en Houston"}))
         .send()
         .await
         .unwrap();
     assert_eq!(grant.status(), 201);
     assert_eq!(
-        app.get("officer_hou", &path).send().await.unwrap().status(),
+        app.get_case("officer_hou", id)
+            .send()
+            .await
+            .unwrap()
+            .status(),
         200
     );
     let log: Value = app
-        .get("auditor", "/access-log?user=user-officer_hou")
+        .access_log("auditor", "user=user-officer_hou")
         .send()
         .await
         .unwrap()
