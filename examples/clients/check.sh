@@ -3,9 +3,17 @@
 # starts the debug server on an in-memory database with demo data, fetches the served OpenAPI
 # document, lints it with Redocly CLI (recommended rules; the warnings left are justified in
 # .redocly.lint-ignore.yaml) and Spectral (spectral:oas, no warning), generates TypeScript
-# types with openapi-typescript and runs ts/flow.ts against the server after `tsc --strict`.
+# types with openapi-typescript and runs ts/flow.ts against the server after `tsc --strict`,
+# and generates a Python client with openapi-python-client and runs python/flow.py against the
+# server after `mypy --strict`.
 #
-#   examples/clients/check.sh   (the debug server binary must be built; `npm ci` done here)
+#   examples/clients/check.sh   (the debug server binary must be built; `npm ci` done here,
+#                                python/.venv made from python/requirements.txt)
+#
+# The Python client is generated into a temporary folder; regenerate it by hand with
+#   python/.venv/bin/openapi-python-client generate --meta none \
+#     --url http://127.0.0.1:8080/api/v1/openapi.json \
+#     --config python/openapi-python-client.yaml --output-path siproc_client
 #
 # The generated types land in ts/api.d.ts (not committed); regenerate them by hand with
 #   node_modules/.bin/openapi-typescript http://127.0.0.1:8080/api/v1/openapi.json \
@@ -39,6 +47,18 @@ echo "== openapi-typescript + tsc --strict + the flow"
 rm -rf "$here/ts/out"
 "$tools/tsc" -p "$here/ts"
 SIPROC_URL=$api SIPROC_OFFICER=$(token officer) SIPROC_AUDITOR=$(token auditor) node "$here/ts/out/flow.js"
+
+echo "== openapi-python-client + mypy --strict + the flow"
+py=$here/python/.venv/bin
+mkdir "$work/py"
+(cd "$work/py" && "$py/openapi-python-client" generate --path "$work/openapi.json" --meta none \
+  --config "$here/python/openapi-python-client.yaml" --output-path siproc_client) > "$work/generate" 2>&1 \
+  || { cat "$work/generate"; exit 1; }
+if grep -q "WARNING\|Unable to" "$work/generate"; then cat "$work/generate"; exit 1; fi
+cp "$here/python/flow.py" "$here/python/mypy.ini" "$work/py/"
+(cd "$work/py" && "$py/mypy" --config-file mypy.ini flow.py siproc_client)
+(cd "$work/py" && SIPROC_URL=$api SIPROC_OFFICER=$(token officer) SIPROC_AUDITOR=$(token auditor) \
+  SIPROC_INTAKES=$root/examples/server/demo/intakes.json "$py/python" flow.py)
 
 if grep -q '"level":"ERROR"' "$work/log"; then
   echo "the server logged errors:"; grep '"level":"ERROR"' "$work/log" | head; exit 1

@@ -97,6 +97,12 @@ pub fn document() -> Result<Value, serde_json::Error> {
             .or_insert_with(|| Value::Object(Map::new()));
         if let Some(schemas) = schemas.as_object_mut() {
             schemas.extend(definitions);
+            for (union, tag) in TAGGED {
+                name_variants(schemas, union, tag);
+            }
+            for schema in schemas.values_mut() {
+                plain_enum(schema);
+            }
             // An event's `data` is a `FeedEntry` as JSON (utoipa has no `contentSchema`).
             if let Some(data) = schemas
                 .get_mut("FeedEvent")
@@ -239,6 +245,92 @@ impl utoipa::Modify for Shared {
             }
         }
     }
+}
+
+/// The core's unions keyed by a tag: a command by `command`, an event's kind by `type`.
+const TAGGED: [(&str, &str); 2] = [("Command", "command"), ("EventKind", "type")];
+
+/// Gives each variant of the union `union` (a `oneOf` whose members each hold their `tag` as a
+/// `const`) a component of its own, `{union}_{tag value}`, and the union a `discriminator` on
+/// `tag` mapping each value to it: what client generators read to tell the variants apart.
+fn name_variants(schemas: &mut Map<String, Value>, union: &str, tag: &str) {
+    let Some(variants) = schemas
+        .get_mut(union)
+        .and_then(|u| u.get_mut("oneOf"))
+        .and_then(Value::as_array_mut)
+        .map(std::mem::take)
+    else {
+        return;
+    };
+    let mut named = Vec::with_capacity(variants.len());
+    let mut mapping = Map::new();
+    let mut components = Vec::new();
+    for variant in variants {
+        let value = variant
+            .pointer(&format!("/properties/{tag}/const"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        match value {
+            Some(value) => {
+                let name = format!("{union}_{value}");
+                mapping.insert(value, Value::String(format!("#/components/schemas/{name}")));
+                named.push(reference(&name));
+                components.push((name, variant));
+            }
+            // Not keyed by the tag: left as it is, and no discriminator.
+            None => named.push(variant),
+        }
+    }
+    let keyed = mapping.len() == named.len();
+    schemas.extend(components);
+    if let Some(union) = schemas.get_mut(union).and_then(Value::as_object_mut) {
+        union.insert("oneOf".to_owned(), Value::Array(named));
+        if keyed {
+            let mut discriminator = Map::new();
+            discriminator.insert("propertyName".to_owned(), Value::String(tag.to_owned()));
+            discriminator.insert("mapping".to_owned(), Value::Object(mapping));
+            union.insert("discriminator".to_owned(), Value::Object(discriminator));
+        }
+    }
+}
+
+/// Writes a `oneOf` of string constants (how `schemars` keeps each unit variant's doc) as the
+/// `enum` it means, the variants' docs in its description: the same values, in the form every
+/// client generator reads.
+fn plain_enum(schema: &mut Value) {
+    let Some(object) = schema.as_object_mut() else {
+        return;
+    };
+    let Some(variants) = object.get("oneOf").and_then(Value::as_array) else {
+        return;
+    };
+    let mut values = Vec::with_capacity(variants.len());
+    let mut lines = Vec::with_capacity(variants.len());
+    for variant in variants {
+        let Some(value) = variant
+            .get("const")
+            .and_then(Value::as_str)
+            .filter(|_| variant["type"] == "string")
+        else {
+            return;
+        };
+        values.push(Value::String(value.to_owned()));
+        let about = variant.get("description").and_then(Value::as_str);
+        lines.push(match about {
+            Some(about) => format!("- `{value}`: {about}"),
+            None => format!("- `{value}`"),
+        });
+    }
+    let mut description = object
+        .get("description")
+        .and_then(Value::as_str)
+        .map(|d| format!("{d}\n\n"))
+        .unwrap_or_default();
+    description.push_str(&lines.join("\n"));
+    object.remove("oneOf");
+    object.insert("type".to_owned(), Value::String("string".to_owned()));
+    object.insert("enum".to_owned(), Value::Array(values));
+    object.insert("description".to_owned(), Value::String(description));
 }
 
 /// `{"$ref": "#/components/schemas/NAME"}`.
@@ -505,6 +597,48 @@ mod tests {
                 assert!(!untyped || path == "/openapi.json", "{what}: {schema}");
             }
         }
+    }
+
+    #[test]
+    fn commands_and_event_kinds_are_unions_with_a_discriminator() {
+        let doc = doc();
+        for (union, tag, variant) in [
+            ("Command", "command", "add_note"),
+            ("EventKind", "type", "case_opened"),
+        ] {
+            let schema = &doc["components"]["schemas"][union];
+            assert_eq!(schema["discriminator"]["propertyName"], tag, "{union}");
+            let target = format!("#/components/schemas/{union}_{variant}");
+            assert_eq!(schema["discriminator"]["mapping"][variant], target.as_str());
+            let named = &doc["components"]["schemas"][format!("{union}_{variant}")];
+            assert_eq!(named["properties"][tag]["const"], variant, "{union}");
+            assert!(
+                schema["oneOf"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|v| v.get("$ref").is_some()),
+                "{union}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_cores_unit_enums_are_string_enums() {
+        let doc = doc();
+        let priority = &doc["components"]["schemas"]["Priority"];
+        assert_eq!(priority["type"], "string");
+        assert_eq!(
+            priority["enum"],
+            serde_json::json!(["low", "normal", "high", "urgent"])
+        );
+        assert!(priority.get("oneOf").is_none());
+        assert!(
+            priority["description"]
+                .as_str()
+                .unwrap()
+                .contains("- `urgent`: ")
+        );
     }
 
     #[test]
