@@ -36,6 +36,11 @@ macro_rules! scenarios {
             crate::api::lists_are_paged_filtered_and_limited_to_the_callers_office($backend).await;
         }
         #[tokio::test]
+        async fn typed_parameters_reject_into_the_error_body_naming_the_parameter() {
+            crate::api::typed_parameters_reject_into_the_error_body_naming_the_parameter($backend)
+                .await;
+        }
+        #[tokio::test]
         async fn history_is_paged_and_reads_are_logged_before_the_answer() {
             crate::api::history_is_paged_and_reads_are_logged_before_the_answer($backend).await;
         }
@@ -333,6 +338,58 @@ pub async fn lists_are_paged_filtered_and_limited_to_the_callers_office(backend:
     assert_eq!(res.status(), 400);
     let res = app.list_cases("officer", "limit=0").send().await.unwrap();
     assert_eq!(res.status(), 400);
+}
+
+pub async fn typed_parameters_reject_into_the_error_body_naming_the_parameter(backend: Backend) {
+    let Some(app) = spawn(backend, "typed_parameters_reject").await else {
+        return;
+    };
+    let case = app.register("officer", "TAP").await;
+    let id = case["id"].as_str().unwrap();
+    let expect = |body: Value, code: &str, names: &str| {
+        assert_eq!(body["code"], code, "{body}");
+        let message = body["message"].as_str().unwrap();
+        assert!(message.contains(names), "{message}");
+    };
+    // Query parameters of the wrong type, named and never echoed.
+    for (query, name) in [("limit=twenty", "limit"), ("status=nonsense", "status")] {
+        let res = app.list_cases("officer", query).send().await.unwrap();
+        assert_eq!(res.status(), 400, "{query}");
+        let body: Value = res.json().await.unwrap();
+        expect(body.clone(), "http.bad_query", name);
+        assert!(!body.to_string().contains("twenty") && !body.to_string().contains("nonsense"));
+    }
+    let res = app.history("officer", id, "after=-1").send().await.unwrap();
+    assert_eq!(res.status(), 400);
+    expect(res.json().await.unwrap(), "http.bad_query", "after");
+    let res = app
+        .stats("officer", "from=2026-13-01")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    expect(res.json().await.unwrap(), "http.bad_query", "from");
+    let res = app
+        .access_log("auditor", "since=yesterday")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    expect(res.json().await.unwrap(), "http.bad_query", "since");
+    // A case id that is not a UUID.
+    let res = app.get_case("officer", "not-a-uuid").send().await.unwrap();
+    assert_eq!(res.status(), 400);
+    expect(res.json().await.unwrap(), "http.bad_path", "UUID");
+    // If-Match that is not a version.
+    let res = app
+        .run_command("officer", id)
+        .header("If-Match", "yesterday")
+        .json(&json!({"command": "add_note", "text": "Nota."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    expect(res.json().await.unwrap(), "http.bad_if_match", "If-Match");
 }
 
 pub async fn history_is_paged_and_reads_are_logged_before_the_answer(backend: Backend) {
