@@ -68,7 +68,7 @@ impl<'a> Scope<'a> {
 }
 
 /// Why an actor may see a case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Access {
     /// The case is in the actor's office.
@@ -187,7 +187,7 @@ pub fn may_break_glass(role: Role) -> bool {
 }
 
 /// A break-the-glass grant: one user may see one case until `expires_at`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Grant {
     /// The user it was given to.
@@ -288,7 +288,7 @@ pub const ERROR_CODES: &[&str] = &[
 ];
 
 /// What was read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReadKind {
     /// The case itself.
@@ -338,7 +338,7 @@ impl ReadKind {
 }
 
 /// One line of the access log: who read which case, when, and under which access.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccessEntry {
     /// The user's id.

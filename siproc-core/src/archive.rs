@@ -439,6 +439,83 @@ impl Serialize for ImportReport {
     }
 }
 
+// The schemas of the hand-written serialisations above, beside them: what an API that sends
+// these types documents (the reference server's OpenAPI document).
+impl schemars::JsonSchema for RejectedCase {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RejectedCase".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A rejected case: its line, its id when the line got that far, and the reason's stable code and message (never personal data).",
+            "type": "object",
+            "properties": {
+                "line": {"type": "integer", "minimum": 1, "description": "1-based line number in the file."},
+                "case_id": generator.subschema_for::<Option<Uuid>>(),
+                "code": {"type": "string", "description": "`archive.malformed`, `archive.not_canonical`, `archive.mismatch`, `archive.duplicate`, or a `history.*` / `store.*` code."},
+                "message": {"type": "string"},
+            },
+            "required": ["line", "case_id", "code", "message"],
+            "additionalProperties": false,
+        })
+    }
+}
+
+impl schemars::JsonSchema for FileProblem {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FileProblem".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let codes = [
+            FileProblem::BadHeader,
+            FileProblem::UnsupportedVersion,
+            FileProblem::MissingTrailer,
+            FileProblem::CountMismatch,
+            FileProblem::DigestMismatch,
+            FileProblem::MissingNewline,
+            FileProblem::TrailingData,
+        ]
+        .map(FileProblem::code);
+        schemars::json_schema!({
+            "description": "A problem with the archive file as a whole.",
+            "type": "object",
+            "properties": {
+                "code": {"type": "string", "enum": codes},
+                "message": {"type": "string"},
+            },
+            "required": ["code", "message"],
+            "additionalProperties": false,
+        })
+    }
+}
+
+impl schemars::JsonSchema for ImportReport {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ImportReport".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let count = || serde_json::json!({"type": "integer", "minimum": 0});
+        schemars::json_schema!({
+            "description": "What an import found and did.",
+            "type": "object",
+            "properties": {
+                "ok": {"type": "boolean", "description": "Whether the file was sound and every case accepted."},
+                "cases": count(),
+                "rejected": generator.subschema_for::<Vec<RejectedCase>>(),
+                "file": generator.subschema_for::<Vec<FileProblem>>(),
+                "imported": count(),
+                "unchanged": count(),
+                "written": {"type": "boolean", "description": "Whether anything was written."},
+            },
+            "required": ["ok", "cases", "rejected", "file", "imported", "unchanged", "written"],
+            "additionalProperties": false,
+        })
+    }
+}
+
 impl ImportReport {
     /// The verification part of the report (what callers that only [`check`] show).
     pub fn verification(&self) -> Verification<'_> {

@@ -134,12 +134,13 @@ pub const SALT_BYTES: usize = 16;
 /// that the value can later be erased without breaking the chain (see the module docs).
 ///
 /// Its `Debug` output shows the commitment, never the value.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(
     rename(serialize = "$siproc::Sealed"),
     deny_unknown_fields,
     bound(serialize = "T: Serialize", deserialize = "T: Deserialize<'de>")
 )]
+#[schemars(rename = "Sealed_{T}")]
 pub struct Sealed<T> {
     /// `hex(SHA-256(salt ‖ JCS(value)))`.
     pub commitment: String,
@@ -229,7 +230,7 @@ impl<T> Sealed<T> {
 }
 
 /// A note as recorded in the history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoteData {
     /// The text (personal data).
@@ -240,7 +241,7 @@ pub struct NoteData {
 }
 
 /// A service as recorded in the history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceData {
     /// The service code from the catalog.
@@ -253,7 +254,7 @@ pub struct ServiceData {
 }
 
 /// A referral as recorded in the history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReferralData {
     /// Identifies the referral within the case.
@@ -266,7 +267,7 @@ pub struct ReferralData {
 }
 
 /// The payload of `case_opened`: the normalised intake, personal parts sealed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Opened {
     /// The case number given by the store (`MIA-2026-000123`).
@@ -308,7 +309,7 @@ pub struct Opened {
 }
 
 /// What happened, with its payload. Serialized as `{"type": "...", "data": {...}}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(
     tag = "type",
     content = "data",
@@ -497,7 +498,7 @@ impl EventKind {
 }
 
 /// One entry of a case's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Event {
     /// Unique event id, a UUID v7.
@@ -601,7 +602,7 @@ impl FreshEvent {
 
 /// The state of a history at some moment: its length and last hash. Holding an anchor proves
 /// later that the history was neither altered nor truncated up to that point.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Anchor {
     /// Number of events.

@@ -65,7 +65,7 @@ use crate::transitions::{CommandKind, OfficeCheck};
 use crate::validation::validate_on;
 
 /// A change asked for on a registered case. Serialized with a `command` tag.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum Command {

@@ -1,12 +1,12 @@
-//! The one error type of the API: every handler returns [`ApiError`], which answers
-//! `{"code": "...", "message": "..."}` with the core's stable code and never a personal value.
+//! The one error type of the API: every handler returns [`ApiError`], which answers an
+//! [`ErrorBody`] (`{"code", "message"}`, with `issues` for a refused report and `current` for a
+//! conflict) with a stable code and never a personal value.
 //! Server faults are logged in full and answered with a generic 500.
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use serde_json::json;
 use siproc_core::Issue;
 use siproc_core::access::AccessError;
 use siproc_core::store::StoreError;
@@ -29,6 +29,9 @@ pub enum ApiError {
     /// No such thing, or one the caller may not see (the two look alike).
     #[error("not found")]
     NotFound,
+    /// The pack has no form by that name (`forms.unknown_form`).
+    #[error("no such form")]
+    UnknownForm,
     /// The case moved on.
     #[error("the case is at version {current}")]
     Conflict {
@@ -74,14 +77,75 @@ pub enum ApiError {
     Internal(String),
 }
 
-/// The body of every error answer.
+/// The body of every error answer: what [`ApiError`] sends, and what the OpenAPI document
+/// says it sends.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// Stable machine code (`store.conflict`, `workflow.wrong_status`, `auth.unauthorized`, …).
-    pub code: String,
+    #[schema(value_type = ErrorCode)]
+    pub code: &'static str,
     /// A message for people, without personal values.
     pub message: String,
+    /// The validation issues (422), when the refusal comes from a report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<crate::schema::Issue>>)]
+    pub issues: Option<Vec<Issue>>,
+    /// The case's current version (409): read the case again, then retry with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current: Option<u64>,
 }
+
+/// The codes the server itself answers with (besides the core's, which [`ErrorCode`] adds).
+pub const SERVER_CODES: &[&str] = &[
+    "auth.unauthorized",
+    "access.no_cases",
+    "access.directorate_only",
+    "access.log_not_allowed",
+    "forms.bad_code",
+    "http.bad_body",
+    "http.bad_idempotency_key",
+    "http.bad_if_match",
+    "http.bad_path",
+    "http.bad_query",
+    "http.body_too_large",
+    "http.if_match_required",
+    "http.malformed_json",
+    "http.rate_limited",
+    "http.wrong_shape",
+    "server.internal",
+    "stats.bad_parameters",
+];
+
+/// Every stable code an error body may carry: the server's own and the core's (workflow,
+/// access, store, forms, misuse), as the `enum` of [`ErrorBody::code`].
+#[derive(Debug)]
+pub struct ErrorCode;
+
+impl ErrorCode {
+    /// Every code, sorted, once each.
+    pub fn all() -> Vec<&'static str> {
+        let mut codes: Vec<&'static str> = SERVER_CODES
+            .iter()
+            .chain(siproc_core::workflow::ERROR_CODES)
+            .chain(siproc_core::access::ERROR_CODES)
+            .chain(StoreError::CODES)
+            .chain(siproc_core::forms::ERROR_CODES)
+            .copied()
+            .chain(siproc_core::Misuse::ALL.iter().map(|m| m.code()))
+            .collect();
+        codes.sort_unstable();
+        codes.dedup();
+        codes
+    }
+}
+
+impl utoipa::PartialSchema for ErrorCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::schema::string_enum(ErrorCode::all())
+    }
+}
+
+impl utoipa::ToSchema for ErrorCode {}
 
 impl ApiError {
     /// An internal fault, from anything displayable (the text goes only to the log).
@@ -93,7 +157,7 @@ impl ApiError {
         match self {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
-            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::NotFound | ApiError::UnknownForm => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
@@ -113,6 +177,7 @@ impl ApiError {
             | ApiError::BadRequest { code, .. }
             | ApiError::Unprocessable { code, .. } => code,
             ApiError::NotFound => "store.not_found",
+            ApiError::UnknownForm => "forms.unknown_form",
             ApiError::Conflict { .. } => "store.conflict",
             ApiError::PreconditionRequired => "http.if_match_required",
             ApiError::TooManyRequests { .. } => "http.rate_limited",
@@ -134,21 +199,18 @@ impl IntoResponse for ApiError {
             }
             other => other.to_string(),
         };
-        let mut body = serde_json::Map::new();
-        body.insert("code".to_owned(), json!(code));
-        body.insert("message".to_owned(), json!(message));
-        match &self {
-            ApiError::Conflict { current } => {
-                body.insert("current".to_owned(), json!(current));
-            }
-            ApiError::Unprocessable {
-                issues: Some(issues),
-                ..
-            } => {
-                body.insert("issues".to_owned(), json!(issues));
-            }
-            _ => {}
-        }
+        let body = ErrorBody {
+            code,
+            message,
+            issues: match &self {
+                ApiError::Unprocessable { issues, .. } => issues.clone(),
+                _ => None,
+            },
+            current: match &self {
+                ApiError::Conflict { current } => Some(*current),
+                _ => None,
+            },
+        };
         let mut response = (status, Json(body)).into_response();
         match &self {
             ApiError::Unauthorized => {

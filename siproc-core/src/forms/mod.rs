@@ -215,6 +215,16 @@ pub fn required_forms(case: &Case, catalog: &Catalog) -> Vec<RequiredForm> {
         .collect()
 }
 
+/// Every code a [`FormError`] can have.
+pub const ERROR_CODES: &[&str] = &[
+    "forms.unknown_form",
+    "forms.unknown_office",
+    "forms.missing_glyph",
+    "forms.bad_verification_hash",
+    "forms.bad_template",
+    "forms.pdf",
+];
+
 /// Why a form could not be rendered. Never holds a value from the case: at most the field's
 /// binding and, for a missing glyph, the code point.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

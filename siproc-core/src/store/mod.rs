@@ -245,7 +245,7 @@ pub struct CaseQuery {
 }
 
 /// What a list shows of a case: no personal data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CaseSummary {
     /// The case id.

@@ -31,8 +31,7 @@ pub struct LogFilter {
 }
 
 /// How a paper-form check ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckOutcome {
     /// The code is a form's: the form is genuine.
@@ -71,8 +70,7 @@ impl CheckOutcome {
 }
 
 /// One line of the form-check log: never the code checked, never the client's address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FormCheckRecord {
     /// When.
     pub at: DateTime<Utc>,

@@ -4,34 +4,40 @@
 use std::io::Cursor;
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
-use serde::Deserialize;
-use serde_json::{Value, json};
-use siproc_core::Role;
+use axum::routing::get;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use siproc_core::access::{Access, AccessEntry, ReadKind};
-use siproc_core::archive::{self, ImportOptions};
+use siproc_core::archive::{self, ImportOptions, ImportReport};
 use siproc_core::store::CaseQuery;
 use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::db::LogFilter;
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::Query;
 use crate::json::Body;
-use crate::routes::cases::{bad_query, blocking, moment, page_size};
+use crate::routes::shared::{blocking, directorate_only, log_reader, page_size};
+use crate::schema;
 use crate::state::SharedState;
 
-fn directorate_only(role: Role) -> Result<(), ApiError> {
-    if role == Role::Directorate {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden {
-            code: "access.directorate_only",
-            message: "only the directorate may do this".to_owned(),
-        })
-    }
+/// Largest archive accepted by `POST /archive`.
+pub const MAX_ARCHIVE_BYTES: usize = 512 * 1024 * 1024;
+
+/// The archive, the access log and the health check.
+pub fn router() -> axum::Router<SharedState> {
+    axum::Router::new()
+        .route(
+            "/archive",
+            get(export)
+                .post(import)
+                .layer(DefaultBodyLimit::max(MAX_ARCHIVE_BYTES)),
+        )
+        .route("/access-log", get(access_log))
+        .route("/health", get(health))
 }
 
 fn archive_error(e: archive::ArchiveError) -> ApiError {
@@ -44,10 +50,10 @@ fn archive_error(e: archive::ArchiveError) -> ApiError {
 /// Export every case as an archive (JSON lines); every exported case is written to the access
 /// log (`what`: `export`) before the archive is sent.
 #[utoipa::path(get, path = "/archive", tag = "archive",
+    description = "Every case's whole history as a siproc archive: JSON lines (a header, one line per case, a trailer with counts and a digest). Directorate only; every exported case is written to the access log.",
     responses(
-        (status = 200, description = "The archive", content_type = "application/x-ndjson"),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Not the directorate", body = ErrorBody),
+        (status = 200, description = "The archive", content_type = "application/x-ndjson", body = schema::Binary),
+        (status = 403, description = "Not the directorate (`access.directorate_only`)", body = ErrorBody),
     ),
     security(("bearer" = [])))]
 pub async fn export(
@@ -92,19 +98,19 @@ pub async fn export(
 
 /// Import an archive; answers with the import report.
 #[utoipa::path(post, path = "/archive", tag = "archive",
-    request_body(content = String, content_type = "application/octet-stream", description = "An archive as exported (JSON lines)"),
+    description = "Reads an archive as exported and writes every sound case the store does not hold yet (cases it holds with the same history are unchanged). The answer is the core's import report: rejected cases and problems with the file are data (`ok` false), not errors. Directorate only.",
+    request_body(content = schema::Binary, content_type = "application/octet-stream", description = "An archive as exported by `GET /archive` (JSON lines; any content type is read as bytes)"),
     responses(
-        (status = 200, description = "The import report", body = Object),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Not the directorate", body = ErrorBody),
-        (status = 413, description = "Body too large"),
+        (status = 200, description = "The import report", body = schema::ImportReport),
+        (status = 403, description = "Not the directorate (`access.directorate_only`)", body = ErrorBody),
+        (status = 413, description = "Body over 512 MiB (`http.body_too_large`)", body = ErrorBody),
     ),
     security(("bearer" = [])))]
 pub async fn import(
     State(state): State<SharedState>,
     Caller(actor): Caller,
     Body(body): Body,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ImportReport>, ApiError> {
     directorate_only(actor.role)?;
     let report = blocking(&state, move |s| {
         archive::import(
@@ -117,71 +123,79 @@ pub async fn import(
     .await?;
     // Imported cases are in the store's feed: the event streams read them now.
     state.feed.written();
-    Ok(Json(json!({
-        "cases": report.cases,
-        "imported": report.imported,
-        "unchanged": report.unchanged,
-        "written": report.written,
-        "rejected": report.rejected.iter().map(|r| json!({
-            "line": r.line,
-            "case_id": r.case_id,
-            "code": r.reason.code(),
-            "message": r.reason.to_string(),
-        })).collect::<Vec<_>>(),
-        "file": report.file.iter().map(|f| f.code()).collect::<Vec<_>>(),
-    })))
+    Ok(Json(report))
 }
 
 /// Query of `GET /access-log`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LogParams {
     /// One case id.
-    case: Option<String>,
+    case: Option<Uuid>,
     /// One user id.
     user: Option<String>,
     /// From this moment on (RFC 3339).
-    since: Option<String>,
-    /// At most this many entries, newest first (1 to 1000, default 100).
-    limit: Option<String>,
+    since: Option<DateTime<Utc>>,
+    /// At most this many entries, newest first (default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<u32>,
+}
+
+/// Entries of the access log, newest first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AccessLog {
+    /// The entries.
+    #[schema(value_type = Vec<schema::AccessEntry>)]
+    pub items: Vec<AccessEntry>,
 }
 
 /// Who read which case when.
 #[utoipa::path(get, path = "/access-log", tag = "access", params(LogParams),
+    description = "The access log: who read which case, what of it, when, and under which access (their office, a transfer, every case, a break-the-glass grant with its reason). Auditors and the directorate only.",
     responses(
-        (status = 200, description = "`{\"items\": [{\"user_id\", \"role\", \"office\", \"case_id\", \"what\", \"access\", \"at\", \"reason\"}]}`", body = Object),
-        (status = 400, description = "A bad query parameter", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Neither auditor nor directorate", body = ErrorBody),
+        (status = 200, description = "Entries, newest first", body = AccessLog),
+        (status = 400, description = "A bad query parameter (`http.bad_query`)", body = ErrorBody),
+        (status = 403, description = "Neither auditor nor directorate (`access.log_not_allowed`)", body = ErrorBody),
     ),
     security(("bearer" = [])))]
 pub async fn access_log(
     State(state): State<SharedState>,
     Caller(actor): Caller,
     Query(params): Query<LogParams>,
-) -> Result<Json<Value>, ApiError> {
-    if !siproc_core::access::reads_access_log(actor.role) {
-        return Err(ApiError::Forbidden {
-            code: "access.log_not_allowed",
-            message: "only auditors and the directorate read the access log".to_owned(),
-        });
-    }
+) -> Result<Json<AccessLog>, ApiError> {
+    log_reader(actor.role, "access log")?;
     let filter = LogFilter {
-        case_id: params
-            .case
-            .as_deref()
-            .map(|c| Uuid::parse_str(c).map_err(|_| bad_query("case")))
-            .transpose()?,
+        case_id: params.case,
         user_id: params.user,
-        since: moment(params.since.as_deref(), "since")?,
-        limit: u32::try_from(page_size(params.limit.as_deref(), 100, 1000)?).unwrap_or(100),
+        since: params.since,
+        limit: page_size(params.limit, 100, 1000)?,
     };
     let items = blocking(&state, move |s| Ok(s.db.access_log(&filter)?)).await?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(AccessLog { items }))
+}
+
+/// The server's state, as the health check tells it.
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthStatus {
+    /// The server answers.
+    Ok,
+}
+
+/// The health check's answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// `ok` while the server answers.
+    pub status: HealthStatus,
 }
 
 /// Liveness: no token needed.
 #[utoipa::path(get, path = "/health", tag = "health",
-    responses((status = 200, description = "`{\"status\": \"ok\"}`", body = Object)))]
-pub async fn health() -> Json<Value> {
-    Json(json!({"status": "ok"}))
+    description = "Liveness: answers while the server runs. No token needed.",
+    responses((status = 200, description = "The server runs", body = Health)),
+    security(()))]
+pub async fn health() -> Json<Health> {
+    Json(Health {
+        status: HealthStatus::Ok,
+    })
 }

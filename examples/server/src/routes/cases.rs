@@ -3,36 +3,47 @@
 //! visibility rule and writes the access log before the answer leaves.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::State;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use siproc_core::access::{self, Access, AccessEntry, Grant, ReadKind, Scope};
 use siproc_core::history::{self, Event};
 use siproc_core::store::{self, CaseSummary};
 use siproc_core::store::{CaseQuery, StoreError};
-use siproc_core::{Actor, Case, Locale, parse_intake, workflow};
+use siproc_core::{Actor, Case, Locale, Status, parse_intake, workflow};
 use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::{IdempotencyKey, IfMatch, Path, Query};
 use crate::json::{Body, JsonBody, well_formed};
+use crate::routes::shared::{blocking, etag, location, no_cases, page_size};
+use crate::schema;
 use crate::state::SharedState;
 
 /// Most summaries in one page.
-pub const MAX_PAGE: usize = 500;
+pub const MAX_PAGE: u32 = 500;
 /// Summaries in a page unless `limit` says otherwise.
-pub const DEFAULT_PAGE: usize = 50;
+pub const DEFAULT_PAGE: u32 = 50;
+/// Most events in one page of a history.
+pub const MAX_EVENTS: u32 = 1000;
+/// Events in a page of a history unless `limit` says otherwise.
+pub const DEFAULT_EVENTS: u32 = 100;
 
-/// Runs `f` on the blocking pool with the state.
-pub async fn blocking<T: Send + 'static>(
-    state: &SharedState,
-    f: impl FnOnce(&crate::state::AppState) -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    let state = state.clone();
-    tokio::task::spawn_blocking(move || f(state.as_ref())).await?
+/// The routes under `/cases`.
+pub fn router() -> axum::Router<SharedState> {
+    axum::Router::new()
+        .route("/cases", post(create_case).get(list_cases))
+        .route("/cases/{id}", get(get_case))
+        .route("/cases/{id}/commands", post(run_command))
+        .route("/cases/{id}/history", get(history))
+        .route("/cases/{id}/verify", get(verify))
+        .route("/cases/{id}/forms", get(forms))
+        .route("/cases/{id}/forms/{file}", get(form_pdf))
+        .route("/cases/{id}/access", post(break_glass))
 }
 
 /// Whether `actor` may see the case with `scope`, counting their break-the-glass grants.
@@ -78,40 +89,32 @@ pub fn visible_case(
     Ok(case)
 }
 
-fn etag(version: u64) -> HeaderValue {
-    HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or(HeaderValue::from_static("\"0\""))
-}
-
-fn location(id: Uuid) -> HeaderValue {
-    HeaderValue::from_str(&format!("/api/v1/cases/{id}"))
-        .unwrap_or(HeaderValue::from_static("/api/v1/cases"))
-}
-
-fn summary_response(status: StatusCode, summary: &CaseSummary) -> Response {
+fn summary_response(status: StatusCode, summary: CaseSummary) -> Response {
+    let version = summary.version;
     let mut response = (status, Json(summary)).into_response();
-    response
-        .headers_mut()
-        .insert(header::ETAG, etag(summary.version));
+    response.headers_mut().insert(header::ETAG, etag(version));
     response
 }
 
 /// Register a case from an intake.
 #[utoipa::path(post, path = "/cases", tag = "cases",
-    request_body(content = Object, description = "An intake (see the core's intake schema)"),
-    params(("Idempotency-Key" = Option<String>, Header, description = "a retried registration with the same key returns the first result")),
+    description = "Registers a case from an intake, validated and normalised by the core. With an `Idempotency-Key`, a retry with the same key (by the same user) answers the case the first request registered, without registering another.",
+    request_body(content = schema::Intake, description = "An intake (the core's intake schema, `siproc-core/schema/intake.schema.json`)"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 200 visible ASCII characters: a retried registration with the same key answers the first result", min_length = 1, max_length = 200)),
     responses(
-        (status = 201, description = "Registered: the case summary", body = Object, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "The intake's office is not the caller's", body = ErrorBody),
+        (status = 201, description = "Registered: the case summary", body = schema::CaseSummary, headers(
+            ("Location" = String, description = "The case's URL"),
+            ("ETag" = String, description = "The case's version, in quotes: send it as `If-Match`"))),
+        (status = 400, description = "Malformed JSON (`http.malformed_json`) or a bad `Idempotency-Key` (`http.bad_idempotency_key`)", body = ErrorBody),
+        (status = 403, description = "The intake's office is not the caller's (`workflow.wrong_office`) or the role may not register (`workflow.role_not_allowed`)", body = ErrorBody),
         (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
-        (status = 422, description = "Invalid intake: `issues` holds the validation report", body = ErrorBody),
+        (status = 422, description = "Invalid intake (`workflow.invalid_intake`): `issues` holds the validation report", body = ErrorBody),
     ),
     security(("bearer" = [])))]
 pub async fn create_case(
     State(state): State<SharedState>,
     Caller(actor): Caller,
-    headers: HeaderMap,
+    IdempotencyKey(key): IdempotencyKey,
     Body(body): Body,
 ) -> Result<Response, ApiError> {
     well_formed(&body)?;
@@ -124,19 +127,6 @@ pub async fn create_case(
         message: "the intake is not valid".to_owned(),
         issues: Some(vec![issue]),
     })?;
-    let key = headers
-        .get("idempotency-key")
-        .map(|v| {
-            v.to_str()
-                .ok()
-                .filter(|k| !k.is_empty() && k.len() <= 200)
-                .map(str::to_owned)
-                .ok_or(ApiError::BadRequest {
-                    code: "http.bad_idempotency_key",
-                    message: "Idempotency-Key must be 1 to 200 visible ASCII characters".to_owned(),
-                })
-        })
-        .transpose()?;
     let _serial = match &key {
         Some(_) => Some(state.idempotent_registration.lock().await),
         None => None,
@@ -158,96 +148,65 @@ pub async fn create_case(
     if new_events {
         feed_state.feed.written();
     }
-    let mut response = summary_response(StatusCode::CREATED, &summary);
+    let id = summary.id;
+    let mut response = summary_response(StatusCode::CREATED, summary);
     response
         .headers_mut()
-        .insert(header::LOCATION, location(summary.id));
+        .insert(header::LOCATION, location(id));
     Ok(response)
 }
 
 /// Query of `GET /cases` (all optional).
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Office code.
     office: Option<String>,
-    /// Status (`registered`, `in_progress`, …).
-    status: Option<String>,
+    /// Status.
+    #[param(value_type = Option<schema::Status>)]
+    status: Option<Status>,
     /// Category code.
     category: Option<String>,
     /// Identity document number (letters and digits compared).
     document: Option<String>,
     /// Words of a name (accents and case ignored).
     name: Option<String>,
-    /// Page size (1 to 500, default 50).
-    limit: Option<String>,
+    /// Page size (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<u32>,
     /// The `next` of the previous page.
     cursor: Option<String>,
 }
 
-/// A page of summaries.
-#[derive(Debug, Serialize)]
-pub struct Page<T> {
-    /// The items.
-    pub items: Vec<T>,
-    /// The cursor of the next page, or null at the end.
+/// A page of case summaries.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SummaryPage {
+    /// The summaries, in case-number order.
+    #[schema(value_type = Vec<schema::CaseSummary>)]
+    pub items: Vec<CaseSummary>,
+    /// The `cursor` of the next page, or null at the end.
     pub next: Option<String>,
-}
-
-/// A 400 for a bad query parameter (`http.bad_query`), naming the parameter only.
-pub fn bad_query(what: &str) -> ApiError {
-    ApiError::BadRequest {
-        code: "http.bad_query",
-        message: format!("the query parameter {what} is not valid"),
-    }
-}
-
-/// Parses an optional moment (RFC 3339) of the query parameter `what`.
-pub fn moment(raw: Option<&str>, what: &str) -> Result<Option<chrono::DateTime<Utc>>, ApiError> {
-    raw.map(|s| {
-        chrono::DateTime::parse_from_rfc3339(s)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|_| bad_query(what))
-    })
-    .transpose()
-}
-
-/// Parses a page size.
-pub fn page_size(limit: Option<&str>, default: usize, max: usize) -> Result<usize, ApiError> {
-    match limit {
-        None => Ok(default),
-        Some(s) => s
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=max).contains(n))
-            .ok_or_else(|| bad_query("limit")),
-    }
 }
 
 /// List case summaries (no personal data), paged.
 #[utoipa::path(get, path = "/cases", tag = "cases", params(ListParams),
+    description = "The summaries of the cases the caller may see (their office's and those with a transfer pending to it, or every case), in case-number order, filtered by the query; no personal data. Page with `cursor` = the previous page's `next`.",
     responses(
-        (status = 200, description = "`{\"items\": [summary…], \"next\": cursor-or-null}`", body = Object),
-        (status = 400, description = "A bad query parameter", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "The role sees no case", body = ErrorBody),
+        (status = 200, description = "A page of summaries", body = SummaryPage),
+        (status = 400, description = "A bad query parameter (`http.bad_query`)", body = ErrorBody),
+        (status = 403, description = "The role sees no case (`access.no_cases`)", body = ErrorBody),
     ),
     security(("bearer" = [])))]
 pub async fn list_cases(
     State(state): State<SharedState>,
     Caller(actor): Caller,
     Query(params): Query<ListParams>,
-) -> Result<Json<Page<CaseSummary>>, ApiError> {
-    let limit = page_size(params.limit.as_deref(), DEFAULT_PAGE, MAX_PAGE)?;
-    let status = params
-        .status
-        .as_deref()
-        .map(|s| {
-            serde_json::from_value(Value::String(s.to_owned())).map_err(|_| bad_query("status"))
-        })
-        .transpose()?;
+) -> Result<Json<SummaryPage>, ApiError> {
+    let limit = usize::try_from(page_size(params.limit, DEFAULT_PAGE, MAX_PAGE)?)
+        .map_err(ApiError::internal)?;
     let query = CaseQuery {
         office: params.office,
-        status,
+        status: params.status,
         category: params.category,
         document_number: params.document,
         name: params.name,
@@ -257,37 +216,31 @@ pub async fn list_cases(
         limit: Some(limit.saturating_add(1)),
         ..CaseQuery::default()
     };
-    let query = access::visible_query(&actor, query).ok_or(ApiError::Forbidden {
-        code: "access.no_cases",
-        message: "this role sees no case".to_owned(),
-    })?;
+    let query = access::visible_query(&actor, query).ok_or_else(no_cases)?;
     let mut items = blocking(&state, move |s| Ok(s.store.list(&query)?)).await?;
     let next = (items.len() > limit)
         .then(|| items.get(limit.saturating_sub(1)).map(|c| c.number.clone()))
         .flatten();
     items.truncate(limit);
-    Ok(Json(Page { items, next }))
-}
-
-fn case_id(raw: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(raw).map_err(|_| ApiError::NotFound)
+    Ok(Json(SummaryPage { items, next }))
 }
 
 /// The case (with its personal data), for a caller who may see it.
 #[utoipa::path(get, path = "/cases/{id}", tag = "cases",
-    params(("id" = String, Path, description = "case id")),
+    description = "The case as the core replays it from its history, with its personal data; the read is written to the access log.",
+    params(("id" = Uuid, Path, description = "The case id")),
     responses(
-        (status = 200, description = "The case", body = Object, headers(("ETag" = String))),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such case, or one the caller may not see", body = ErrorBody),
+        (status = 200, description = "The case", body = schema::Case, headers(
+            ("ETag" = String, description = "The case's version, in quotes: send it as `If-Match`"))),
+        (status = 400, description = "The id is not a UUID (`http.bad_path`)", body = ErrorBody),
+        (status = 404, description = "No such case, or one the caller may not see (`store.not_found`)", body = ErrorBody),
     ),
     security(("bearer" = [])))]
 pub async fn get_case(
     State(state): State<SharedState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
-    let id = case_id(&id)?;
     let case = blocking(&state, move |s| {
         visible_case(s, &actor, id, Some(ReadKind::Case))
     })
@@ -298,46 +251,31 @@ pub async fn get_case(
     Ok(response)
 }
 
-fn if_match(headers: &HeaderMap) -> Result<u64, ApiError> {
-    let raw = headers
-        .get(header::IF_MATCH)
-        .ok_or(ApiError::PreconditionRequired)?;
-    raw.to_str()
-        .ok()
-        .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
-        .and_then(|s| s.parse().ok())
-        .ok_or(ApiError::BadRequest {
-            code: "http.bad_if_match",
-            message: "If-Match must be the case's version in quotes, as its ETag".to_owned(),
-        })
-}
-
 /// Run a workflow command on the case, at the version in `If-Match`.
 #[utoipa::path(post, path = "/cases/{id}/commands", tag = "cases",
-    params(("id" = String, Path, description = "case id"),
-           ("If-Match" = String, Header, description = "the case's ETag")),
-    request_body(content = Object, description = "A core `Command` (`{\"command\": \"add_note\", …}`)"),
+    description = "Runs one workflow command (the core's `Command`, keyed by `command`) on the case at the version `If-Match` names; the workflow decides whether the caller's role and office may, in the case's status.",
+    params(("id" = Uuid, Path, description = "The case id"),
+           ("If-Match" = String, Header, description = "The case's `ETag` (its version in quotes)", pattern = r#"^(W/)?"[0-9]+"$"#)),
+    request_body(content = schema::Command, description = "A workflow command (`{\"command\": \"add_note\", \"text\": …}`)"),
     responses(
-        (status = 200, description = "The new summary", body = Object, headers(("ETag" = String))),
-        (status = 400, description = "Malformed JSON or If-Match", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "The workflow refuses the caller's role or office", body = ErrorBody),
-        (status = 404, description = "No such case, or one the caller may not see", body = ErrorBody),
-        (status = 409, description = "The case moved on: `current` is its version", body = ErrorBody),
+        (status = 200, description = "The new summary", body = schema::CaseSummary, headers(
+            ("ETag" = String, description = "The case's new version, in quotes"))),
+        (status = 400, description = "Malformed JSON (`http.malformed_json`), a bad `If-Match` (`http.bad_if_match`) or a bad id (`http.bad_path`)", body = ErrorBody),
+        (status = 403, description = "The workflow refuses the caller's role or office (`workflow.role_not_allowed`, `workflow.wrong_office`)", body = ErrorBody),
+        (status = 404, description = "No such case, or one the caller may not see (`store.not_found`)", body = ErrorBody),
+        (status = 409, description = "The case moved on (`store.conflict`): `current` is its version", body = ErrorBody),
         (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
-        (status = 422, description = "The workflow refuses the command", body = ErrorBody),
-        (status = 428, description = "If-Match is missing", body = ErrorBody),
+        (status = 422, description = "Not a command (`http.wrong_shape`, with the path in `issues`), or the workflow refuses it (`workflow.*`)", body = ErrorBody),
+        (status = 428, description = "`If-Match` is missing (`http.if_match_required`)", body = ErrorBody),
     ),
     security(("bearer" = [])))]
 pub async fn run_command(
     State(state): State<SharedState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
-    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    IfMatch(expected): IfMatch,
     JsonBody(command): JsonBody<workflow::Command>,
 ) -> Result<Response, ApiError> {
-    let id = case_id(&id)?;
-    let expected = if_match(&headers)?;
     let case = blocking(&state, move |s| {
         let mut case = visible_case(s, &actor, id, None)?;
         if case.version != expected {
@@ -352,49 +290,51 @@ pub async fn run_command(
     })
     .await?;
     state.feed.written();
-    Ok(summary_response(StatusCode::OK, &CaseSummary::of(&case)))
+    Ok(summary_response(StatusCode::OK, CaseSummary::of(&case)))
 }
 
 /// Query of `GET /cases/{id}/history`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryParams {
-    /// Events after this sequence number (default 0).
-    after: Option<String>,
-    /// Page size (1 to 1000, default 100).
-    limit: Option<String>,
+    /// Events after this sequence number (default 0: from the first).
+    #[param(minimum = 0)]
+    after: Option<u64>,
+    /// Page size (default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<u32>,
 }
 
-/// A page of events.
-#[derive(Debug, Serialize)]
+/// A page of a case's history.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct EventPage {
-    /// The events.
+    /// The events, in order.
+    #[schema(value_type = Vec<schema::Event>)]
     pub items: Vec<Event>,
     /// The `after` of the next page, or null at the end.
+    #[schema(minimum = 1)]
     pub next: Option<u64>,
 }
 
 /// The case's events, paged.
 #[utoipa::path(get, path = "/cases/{id}/history", tag = "cases",
-    params(("id" = String, Path, description = "case id"), HistoryParams),
+    description = "The case's hash-chained events in order, paged with `after` = the previous page's `next`; the read is written to the access log.",
+    params(("id" = Uuid, Path, description = "The case id"), HistoryParams),
     responses(
-        (status = 200, description = "`{\"items\": [event…], \"next\": seq-or-null}`", body = Object),
-        (status = 400, description = "A bad query parameter", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such case, or one the caller may not see", body = ErrorBody),
+        (status = 200, description = "A page of events", body = EventPage),
+        (status = 400, description = "A bad query parameter (`http.bad_query`) or id (`http.bad_path`)", body = ErrorBody),
+        (status = 404, description = "No such case, or one the caller may not see (`store.not_found`)", body = ErrorBody),
     ),
     security(("bearer" = [])))]
 pub async fn history(
     State(state): State<SharedState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    Path(id): Path<Uuid>,
     Query(params): Query<HistoryParams>,
 ) -> Result<Json<EventPage>, ApiError> {
-    let id = case_id(&id)?;
-    let after: u64 = match params.after.as_deref() {
-        None => 0,
-        Some(s) => s.parse().map_err(|_| bad_query("after"))?,
-    };
-    let limit = page_size(params.limit.as_deref(), 100, 1000)?;
+    let after = params.after.unwrap_or(0);
+    let limit = usize::try_from(page_size(params.limit, DEFAULT_EVENTS, MAX_EVENTS)?)
+        .map_err(ApiError::internal)?;
     let events = blocking(&state, move |s| {
         visible_case(s, &actor, id, Some(ReadKind::History))?;
         Ok(s.store.load(id)?)
@@ -408,22 +348,56 @@ pub async fn history(
     Ok(Json(EventPage { items, next }))
 }
 
+/// The verdict on a case's chain: sound up to its head, or broken at an event.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum Verdict {
+    /// Every event is intact and linked.
+    Sound(SoundChain),
+    /// An event is altered, missing or out of place.
+    Broken(BrokenChain),
+}
+
+/// A sound chain: `ok` is true.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SoundChain {
+    /// Always true.
+    pub ok: bool,
+    /// Number of events.
+    pub version: u64,
+    /// Hash of the last event (64 lowercase hex digits).
+    pub head: String,
+}
+
+/// A broken chain: `ok` is false.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BrokenChain {
+    /// Always false.
+    pub ok: bool,
+    /// The stable code (`history.chain_broken`, `history.tampered`, …).
+    pub code: String,
+    /// The first event at fault, when there is one.
+    pub seq: Option<u64>,
+    /// What is wrong (never a value from the case).
+    pub message: String,
+}
+
 /// Verify the case's chain.
 #[utoipa::path(get, path = "/cases/{id}/verify", tag = "cases",
-    params(("id" = String, Path, description = "case id")),
+    description = "Checks every event's hash, commitments and link; the read is written to the access log. A broken chain is an answer (200, `ok` false), not an error.",
+    params(("id" = Uuid, Path, description = "The case id")),
     responses(
-        (status = 200, description = "`{\"ok\": true, \"version\", \"head\"}` or `{\"ok\": false, \"code\", \"seq\", \"message\"}`", body = Object),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such case, or one the caller may not see", body = ErrorBody),
+        (status = 200, description = "The verdict", body = Verdict),
+        (status = 400, description = "The id is not a UUID (`http.bad_path`)", body = ErrorBody),
+        (status = 404, description = "No such case, or one the caller may not see (`store.not_found`)", body = ErrorBody),
     ),
     security(("bearer" = [])))]
 pub async fn verify(
     State(state): State<SharedState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let id = case_id(&id)?;
-    let answer = blocking(&state, move |s| {
+    Path(id): Path<Uuid>,
+) -> Result<Json<Verdict>, ApiError> {
+    let verdict = blocking(&state, move |s| {
         let events = s.store.load(id)?;
         let verdict = history::verify(&events);
         // A broken chain cannot be replayed: decide visibility on its office alone.
@@ -444,74 +418,102 @@ pub async fn verify(
             reason,
         ))?;
         Ok(match verdict {
-            Ok(anchor) => json!({"ok": true, "version": anchor.version, "head": anchor.head}),
-            Err(e) => {
-                json!({"ok": false, "code": e.code(), "seq": e.seq(), "message": e.to_string()})
-            }
+            Ok(anchor) => Verdict::Sound(SoundChain {
+                ok: true,
+                version: anchor.version,
+                head: anchor.head,
+            }),
+            Err(e) => Verdict::Broken(BrokenChain {
+                ok: false,
+                code: e.code().to_owned(),
+                seq: e.seq(),
+                message: e.to_string(),
+            }),
         })
     })
     .await?;
-    Ok(Json(answer))
+    Ok(Json(verdict))
+}
+
+/// A form the case requires.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FormLink {
+    /// The form's id in the catalog.
+    pub form: String,
+    /// Its title, in Spanish.
+    pub title: String,
+    /// Whether the case has it already.
+    pub generated: bool,
+    /// Where to get it as a PDF.
+    pub href: String,
+}
+
+/// The forms a case requires.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FormList {
+    /// The forms.
+    pub items: Vec<FormLink>,
 }
 
 /// The forms the case requires.
 #[utoipa::path(get, path = "/cases/{id}/forms", tag = "cases",
-    params(("id" = String, Path, description = "case id")),
+    description = "The forms the case needs in its status (the pack's common forms, then its category's), each with whether it was generated and its PDF's URL; the read is written to the access log.",
+    params(("id" = Uuid, Path, description = "The case id")),
     responses(
-        (status = 200, description = "`{\"items\": [{\"form\", \"title\", \"generated\", \"href\"}]}`", body = Object),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such case, or one the caller may not see", body = ErrorBody),
+        (status = 200, description = "The forms", body = FormList),
+        (status = 400, description = "The id is not a UUID (`http.bad_path`)", body = ErrorBody),
+        (status = 404, description = "No such case, or one the caller may not see (`store.not_found`)", body = ErrorBody),
     ),
     security(("bearer" = [])))]
 pub async fn forms(
     State(state): State<SharedState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let id = case_id(&id)?;
+    Path(id): Path<Uuid>,
+) -> Result<Json<FormList>, ApiError> {
     let items = blocking(&state, move |s| {
         let case = visible_case(s, &actor, id, Some(ReadKind::Forms))?;
         Ok(siproc_core::forms::required_forms(&case, &s.catalog)
             .into_iter()
-            .map(|f| {
-                json!({
-                    "form": f.form,
-                    "title": f.title,
-                    "generated": f.generated,
-                    "href": format!("/api/v1/cases/{id}/forms/{}.pdf", f.form),
-                })
+            .map(|f| FormLink {
+                href: format!("/api/v1/cases/{id}/forms/{}.pdf", f.form),
+                form: f.form,
+                title: f.title,
+                generated: f.generated,
             })
-            .collect::<Vec<_>>())
+            .collect())
     })
     .await?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(FormList { items }))
 }
 
 /// One form as a PDF, recorded in the history as generated.
 #[utoipa::path(get, path = "/cases/{id}/forms/{file}", tag = "cases",
-    params(("id" = String, Path, description = "case id"),
-           ("file" = String, Path, description = "`FORM_ID.pdf`")),
+    description = "Renders one form of the pack for the case as a PDF (Spanish) and records it in the history (*form generated*, with the PDF's SHA-256), as the workflow allows; the read is written to the access log.",
+    params(("id" = Uuid, Path, description = "The case id"),
+           ("file" = String, Path, description = "`FORM_ID.pdf`, a form of the pack", pattern = r"^[A-Za-z0-9_.-]+\.pdf$")),
     responses(
-        (status = 200, description = "The PDF", content_type = "application/pdf"),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "The workflow refuses the caller's role", body = ErrorBody),
-        (status = 404, description = "No such case or form file, or a case the caller may not see", body = ErrorBody),
-        (status = 409, description = "The case moved on while the form was made", body = ErrorBody),
-        (status = 422, description = "The form cannot be made for this case", body = ErrorBody),
+        (status = 200, description = "The PDF", content_type = "application/pdf", body = schema::Binary),
+        (status = 400, description = "The id is not a UUID (`http.bad_path`)", body = ErrorBody),
+        (status = 403, description = "The workflow refuses the caller's role or office (`workflow.*`)", body = ErrorBody),
+        (status = 404, description = "No such case, or a case the caller may not see (`store.not_found`); no such form in the pack, or a file that is not `FORM_ID.pdf` (`forms.unknown_form`)", body = ErrorBody),
+        (status = 409, description = "The case moved on while the form was made (`store.conflict`)", body = ErrorBody),
+        (status = 422, description = "The form cannot be made for this case (`forms.*`, `workflow.*`)", body = ErrorBody),
     ),
     security(("bearer" = [])))]
 pub async fn form_pdf(
     State(state): State<SharedState>,
     Caller(actor): Caller,
-    Path((id, file)): Path<(String, String)>,
+    Path((id, file)): Path<(Uuid, String)>,
 ) -> Result<Response, ApiError> {
-    let id = case_id(&id)?;
     let form_id = file
         .strip_suffix(".pdf")
         .filter(|f| !f.is_empty())
-        .map(str::to_owned)
-        .ok_or(ApiError::NotFound)?;
+        .map(str::to_owned);
     let pdf = blocking(&state, move |s| {
+        // The pack's forms are no secret: an unknown one is refused before the case is read.
+        let form_id = form_id
+            .filter(|f| s.catalog.form(f).is_some())
+            .ok_or(ApiError::UnknownForm)?;
         visible_case(s, &actor, id, Some(ReadKind::Form))?;
         let (_, rendered) = store::generate_form(
             s.store.as_ref(),
@@ -529,7 +531,7 @@ pub async fn form_pdf(
     Ok((
         [(
             header::CONTENT_TYPE,
-            HeaderValue::from_static("application/pdf"),
+            axum::http::HeaderValue::from_static("application/pdf"),
         )],
         pdf,
     )
@@ -540,31 +542,51 @@ pub async fn form_pdf(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BreakGlass {
-    /// Why the caller needs the case.
+    /// Why the caller needs the case (kept in the access log, shown to auditors).
     pub reason: String,
+}
+
+/// A break-the-glass grant, as its holder sees it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct GrantAnswer {
+    /// The case it opens.
+    pub case_id: Uuid,
+    /// When it was given.
+    pub granted_at: DateTime<Utc>,
+    /// When it ends.
+    pub expires_at: DateTime<Utc>,
+}
+
+impl From<Grant> for GrantAnswer {
+    fn from(grant: Grant) -> GrantAnswer {
+        GrantAnswer {
+            case_id: grant.case_id,
+            granted_at: grant.granted_at,
+            expires_at: grant.expires_at,
+        }
+    }
 }
 
 /// Break the glass: see a case one could not otherwise see, for a limited time, with a reason.
 #[utoipa::path(post, path = "/cases/{id}/access", tag = "cases",
-    params(("id" = String, Path, description = "case id")),
+    description = "Gives the caller access to a case outside their office for a limited time, with a reason that the access log keeps; roles that may not break the glass are refused.",
+    params(("id" = Uuid, Path, description = "The case id")),
     request_body = BreakGlass,
     responses(
-        (status = 201, description = "The grant: `{\"case_id\", \"granted_at\", \"expires_at\"}`", body = Object),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "The role may not break the glass", body = ErrorBody),
-        (status = 404, description = "No such case", body = ErrorBody),
+        (status = 201, description = "The grant", body = GrantAnswer),
+        (status = 400, description = "Malformed JSON (`http.malformed_json`) or a bad id (`http.bad_path`)", body = ErrorBody),
+        (status = 403, description = "The role may not break the glass (`access.role_not_allowed`)", body = ErrorBody),
+        (status = 404, description = "No such case (`store.not_found`)", body = ErrorBody),
         (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
-        (status = 422, description = "No reason, or too long", body = ErrorBody),
+        (status = 422, description = "Not `{\"reason\"}` (`http.wrong_shape`), or no reason, or one too long (`access.*`)", body = ErrorBody),
     ),
     security(("bearer" = [])))]
 pub async fn break_glass(
     State(state): State<SharedState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    Path(id): Path<Uuid>,
     JsonBody(body): JsonBody<BreakGlass>,
-) -> Result<Response, ApiError> {
-    let id = case_id(&id)?;
+) -> Result<(StatusCode, Json<GrantAnswer>), ApiError> {
     let grant = blocking(&state, move |s| {
         let now = Utc::now();
         let grant = Grant::new(&actor, id, &body.reason, now, access::DEFAULT_GRANT_HOURS)?;
@@ -581,13 +603,5 @@ pub async fn break_glass(
         Ok(grant)
     })
     .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({
-            "case_id": grant.case_id,
-            "granted_at": grant.granted_at,
-            "expires_at": grant.expires_at,
-        })),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, Json(grant.into())))
 }

@@ -6,10 +6,11 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::routing::get;
 use chrono::Utc;
 use futures_util::stream::{self, Stream};
 use serde::Deserialize;
@@ -19,9 +20,15 @@ use tokio::sync::watch;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::{Query, bad_query};
 use crate::feed::FeedEntry;
-use crate::routes::cases::blocking;
+use crate::routes::shared::{blocking, no_cases};
 use crate::state::SharedState;
+
+/// `GET /events`.
+pub fn router() -> axum::Router<SharedState> {
+    axum::Router::new().route("/events", get(events))
+}
 
 /// Entries read from the feed at a time.
 const BATCH: usize = 256;
@@ -29,11 +36,24 @@ const BATCH: usize = 256;
 /// A stream reads the feed again after this long even when nothing woke it.
 const POLL: Duration = Duration::from_secs(5);
 
+/// One Server-Sent Event of `GET /events`, as an event-stream parser reads it.
+#[derive(Debug, utoipa::ToSchema)]
+pub struct FeedEvent {
+    /// The entry's position in the store's feed: send it back as `Last-Event-ID`.
+    #[schema(pattern = "^[0-9]+$")]
+    pub id: String,
+    /// The entry: a [`FeedEntry`] as JSON.
+    #[schema(content_media_type = "application/json")]
+    pub data: String,
+}
+
 /// Query of `GET /events`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EventsParams {
     /// Resume after this position (as `Last-Event-ID`, which wins when both are given).
-    after: Option<String>,
+    #[param(minimum = 0)]
+    after: Option<u64>,
 }
 
 struct Cursor {
@@ -67,12 +87,12 @@ fn to_event(entry: store::FeedEntry) -> Event {
 
 /// Case events as Server-Sent Events.
 #[utoipa::path(get, path = "/events", tag = "events",
-    params(EventsParams, ("Last-Event-ID" = Option<String>, Header, description = "resume after this position")),
+    description = "Server-Sent Events, one per case event the caller may see (no personal data): `id` is the event's position in the store's feed, `data` a `FeedEntry`. Reconnect with `Last-Event-ID` (or `after`) to resume without loss; without either, the stream starts at the present.",
+    params(EventsParams, ("Last-Event-ID" = Option<String>, Header, description = "Resume after this position (digits)", pattern = "^[0-9]*$")),
     responses(
-        (status = 200, description = "`text/event-stream`: `id` = position, `data` = `{\"case_id\", \"number\", \"office\", \"seq\", \"type\"}`", content_type = "text/event-stream"),
-        (status = 400, description = "A bad position", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "The role sees no case", body = ErrorBody),
+        (status = 200, description = "The stream: `id` = position, `data` = a `FeedEntry`", content_type = "text/event-stream", body = FeedEvent),
+        (status = 400, description = "A bad position (`http.bad_query`)", body = ErrorBody),
+        (status = 403, description = "The role sees no case (`access.no_cases`)", body = ErrorBody),
     ),
     security(("bearer" = [])))]
 pub async fn events(
@@ -82,22 +102,18 @@ pub async fn events(
     Query(params): Query<EventsParams>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     if !access::sees_cases(actor.role) {
-        return Err(ApiError::Forbidden {
-            code: "access.no_cases",
-            message: "this role sees no case".to_owned(),
-        });
+        return Err(no_cases());
     }
-    let raw = headers
+    let header = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .or(params.after);
-    let position = match raw.as_deref().map(str::trim) {
-        None | Some("") => blocking(&state, |s| Ok(s.store.feed_head()?)).await?,
-        Some(s) => s.parse().map_err(|_| ApiError::BadRequest {
-            code: "http.bad_query",
-            message: "the event position is not a number".to_owned(),
-        })?,
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<u64>().map_err(|_| bad_query("Last-Event-ID")))
+        .transpose()?;
+    let position = match header.or(params.after) {
+        Some(position) => position,
+        None => blocking(&state, |s| Ok(s.store.feed_head()?)).await?,
     };
     let wake = state.feed.subscribe();
     let stop = state.shutdown.subscribe();

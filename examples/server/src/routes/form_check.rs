@@ -23,13 +23,12 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use siproc_core::forms::verification::{FormRegistry, issued_forms, parse_code};
 use siproc_core::store::{CaseStore, StoreError};
@@ -38,8 +37,9 @@ use siproc_core::{Catalog, Locale};
 use crate::auth::Caller;
 use crate::db::{CheckFilter, CheckOutcome, FormCheckRecord};
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::Query;
 use crate::json::JsonBody;
-use crate::routes::cases::{bad_query, blocking, moment, page_size};
+use crate::routes::shared::{blocking, log_reader, page_size};
 use crate::state::SharedState;
 
 /// Failed checks a client may make in one window.
@@ -215,14 +215,17 @@ impl FormChecks {
 
 /// Check a paper form's verification code (no token needed).
 #[utoipa::path(post, path = "/form-checks", tag = "web",
+    description = "Is this paper form genuine? For the foreign authorities, hospitals and families who receive the paper: the body holds the verification code printed on the form (or the QR code's text); the answer says which form, case number, office and when it was generated, never a person's data. No token needed; failed checks are limited per client address.",
     request_body = FormCheckRequest,
     responses(
         (status = 200, description = "The verdict: `genuine` and, if so, which form", body = FormCheck),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
         (status = 422, description = "Not a verification code (`forms.bad_code`)", body = ErrorBody),
-        (status = 429, description = "Too many failed checks from this client", body = ErrorBody),
-    ))]
+        (status = 429, description = "Too many failed checks from this client (`http.rate_limited`)", body = ErrorBody, headers(
+            ("Retry-After" = u64, description = "Seconds until checks are accepted again"))),
+    ),
+    security(()))]
 pub async fn check_form(
     State(state): State<SharedState>,
     Extension(checks): Extension<Arc<FormChecks>>,
@@ -284,47 +287,49 @@ pub async fn check_form(
 
 /// Query of `GET /form-checks`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CheckLogParams {
-    /// Only this outcome (`genuine`, `unknown`, `malformed`, `limited`).
-    outcome: Option<String>,
+    /// Only this outcome.
+    #[param(value_type = Option<crate::schema::CheckOutcome>)]
+    outcome: Option<CheckOutcome>,
     /// From this moment on (RFC 3339).
-    since: Option<String>,
-    /// At most this many entries, newest first (1 to 1000, default 100).
-    limit: Option<String>,
+    since: Option<DateTime<Utc>>,
+    /// At most this many entries, newest first (default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<u32>,
+}
+
+/// Entries of the form-check log, newest first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CheckLog {
+    /// The entries.
+    #[schema(value_type = Vec<crate::schema::FormCheckRecord>)]
+    pub items: Vec<FormCheckRecord>,
 }
 
 /// The log of paper-form checks: when, how each ended, which form and office a genuine code
 /// named, the client as a keyed hash. Auditors and the directorate only (as the access log).
 #[utoipa::path(get, path = "/form-checks", tag = "access", params(CheckLogParams),
+    description = "The log of paper-form checks: when, how each ended, which form and office a genuine code named, the client as a keyed hash (never the code, never the address). Auditors and the directorate only.",
     responses(
-        (status = 200, description = "`{\"items\": [FormCheckRecord]}`, newest first", body = Object),
-        (status = 400, description = "A bad query parameter", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 403, description = "Neither auditor nor directorate", body = ErrorBody),
+        (status = 200, description = "Entries, newest first", body = CheckLog),
+        (status = 400, description = "A bad query parameter (`http.bad_query`)", body = ErrorBody),
+        (status = 403, description = "Neither auditor nor directorate (`access.log_not_allowed`)", body = ErrorBody),
     ),
     security(("bearer" = [])))]
 pub async fn check_log(
     State(state): State<SharedState>,
     Caller(actor): Caller,
     Query(params): Query<CheckLogParams>,
-) -> Result<Json<Value>, ApiError> {
-    if !siproc_core::access::reads_access_log(actor.role) {
-        return Err(ApiError::Forbidden {
-            code: "access.log_not_allowed",
-            message: "only auditors and the directorate read the form-check log".to_owned(),
-        });
-    }
+) -> Result<Json<CheckLog>, ApiError> {
+    log_reader(actor.role, "form-check log")?;
     let filter = CheckFilter {
-        outcome: params
-            .outcome
-            .as_deref()
-            .map(|o| CheckOutcome::parse(o).ok_or_else(|| bad_query("outcome")))
-            .transpose()?,
-        since: moment(params.since.as_deref(), "since")?,
-        limit: u32::try_from(page_size(params.limit.as_deref(), 100, 1000)?).unwrap_or(100),
+        outcome: params.outcome,
+        since: params.since,
+        limit: page_size(params.limit, 100, 1000)?,
     };
     let items = blocking(&state, move |s| Ok(s.db.form_checks(&filter)?)).await?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(CheckLog { items }))
 }
 
 /// The route's router, with its registry and limiter.

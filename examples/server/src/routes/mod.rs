@@ -1,82 +1,76 @@
-//! The routes under `/api/v1`, and the OpenAPI document that describes them.
+//! The routes under `/api/v1`, and the OpenAPI document that describes them. Each route
+//! module exports its own router; [`shared`] holds what they share.
 
 pub mod admin;
 pub mod cases;
 pub mod events;
 pub mod form_check;
+pub mod shared;
 pub mod stats;
 pub mod webapp;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::get;
 use utoipa::OpenApi;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
+use crate::error::ApiError;
+use crate::schema::Shared;
 use crate::state::SharedState;
 
-/// Largest archive accepted by `POST /archive`.
-pub const MAX_ARCHIVE_BYTES: usize = 512 * 1024 * 1024;
+pub use admin::MAX_ARCHIVE_BYTES;
 
-/// The OpenAPI document, derived from the handlers' annotations.
+/// The OpenAPI document's part derived from the handlers' annotations; [`crate::schema::document`]
+/// completes it with the core's schemas and what every operation shares.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "siproc", description = "Consular protection cases: the reference server's API."),
-    servers((url = "/api/v1")),
+    info(
+        title = "siproc",
+        description = "Consular protection cases: the reference server's API. Every rule (validation, workflow, visibility) is the core's (`siproc-core`); errors carry a stable `code` (`ErrorCode`) and never a personal value.",
+    ),
+    servers((url = "/api/v1", description = "This server")),
     paths(
         cases::create_case, cases::list_cases, cases::get_case, cases::run_command,
         cases::history, cases::verify, cases::forms, cases::form_pdf, cases::break_glass,
         events::events, admin::export, admin::import, admin::access_log, admin::health,
         webapp::me, webapp::workflow, form_check::check_form,
-        stats::stats, form_check::check_log,
+        stats::stats, form_check::check_log, openapi,
     ),
-    components(schemas(crate::error::ErrorBody, cases::BreakGlass, crate::feed::FeedEntry,
-        webapp::Me, webapp::WorkflowRule, form_check::FormCheckRequest, form_check::FormCheck,
-        form_check::CheckedForm, crate::db::FormCheckRecord, crate::db::CheckOutcome)),
-    modifiers(&BearerAuth),
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorCode, crate::feed::FeedEntry,
+        stats::StatsFormat)),
+    tags(
+        (name = "cases", description = "Registration, the case, its commands, history, verification, forms and break the glass"),
+        (name = "events", description = "Case events as Server-Sent Events"),
+        (name = "archive", description = "The directorate's archive: export and import"),
+        (name = "access", description = "The access log and the form-check log, for auditors and the directorate"),
+        (name = "stats", description = "Protection statistics"),
+        (name = "web", description = "What the web application reads: the user, the workflow's table, paper-form checks"),
+        (name = "health", description = "Liveness"),
+        (name = "meta", description = "This document"),
+    ),
+    modifiers(&Shared),
 )]
 pub struct ApiDoc;
 
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
-    }
-}
-
-async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+/// The OpenAPI document of this API.
+#[utoipa::path(get, path = "/openapi.json", tag = "meta",
+    description = "This document (OpenAPI 3.1): every operation with its parameters, bodies, headers and errors; the core's types as JSON Schema 2020-12. No token needed.",
+    responses((status = 200, description = "The document", content_type = "application/json", body = Object)),
+    security(()))]
+pub async fn openapi() -> Result<Json<serde_json::Value>, ApiError> {
+    crate::schema::document()
+        .map(Json)
+        .map_err(ApiError::internal)
 }
 
 /// The API's router (to be nested under `/api/v1`).
 pub fn api() -> Router<SharedState> {
     Router::new()
-        .route("/cases", post(cases::create_case).get(cases::list_cases))
-        .route("/cases/{id}", get(cases::get_case))
-        .route("/cases/{id}/commands", post(cases::run_command))
-        .route("/cases/{id}/history", get(cases::history))
-        .route("/cases/{id}/verify", get(cases::verify))
-        .route("/cases/{id}/forms", get(cases::forms))
-        .route("/cases/{id}/forms/{file}", get(cases::form_pdf))
-        .route("/cases/{id}/access", post(cases::break_glass))
-        .route("/events", get(events::events))
-        .route(
-            "/archive",
-            get(admin::export)
-                .post(admin::import)
-                .layer(DefaultBodyLimit::max(MAX_ARCHIVE_BYTES)),
-        )
-        .route("/access-log", get(admin::access_log))
-        .route("/health", get(admin::health))
-        .route("/stats", get(stats::stats))
-        .route("/openapi.json", get(openapi))
-        .route("/me", get(webapp::me))
-        .route("/workflow", get(webapp::workflow))
+        .merge(cases::router())
+        .merge(events::router())
+        .merge(admin::router())
+        .merge(stats::router())
+        .merge(webapp::router())
         .merge(form_check::router())
+        .route("/openapi.json", get(openapi))
 }

@@ -5,41 +5,49 @@
 //! of `siproc-core/schema/release.schema.json`). Neither names a person.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use chrono::{NaiveDate, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use siproc_core::access;
-use siproc_core::stats::{self, Parameters, StatsError};
+use siproc_core::stats::{self, Parameters, Release, Statistics, StatsError};
 use siproc_core::store::CaseQuery;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::cases::blocking;
+use crate::extract::Query;
+use crate::routes::shared::{blocking, no_cases};
+use crate::schema;
 use crate::state::SharedState;
+
+/// `GET /stats`.
+pub fn router() -> axum::Router<SharedState> {
+    axum::Router::new().route("/stats", get(stats))
+}
+
+/// How the statistics are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StatsFormat {
+    /// JSON (`application/json`), the default.
+    #[default]
+    Json,
+    /// CSV (`text/csv`): the same tables.
+    Csv,
+}
 
 /// Query of `GET /stats` (all optional).
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatsParams {
-    /// First day (`YYYY-MM-DD`): cases opened on or after it.
-    from: Option<String>,
-    /// Last day (`YYYY-MM-DD`): cases opened on or before it.
-    to: Option<String>,
+    /// First day: cases opened on or after it.
+    from: Option<NaiveDate>,
+    /// Last day: cases opened on or before it.
+    to: Option<NaiveDate>,
     /// `json` (the default) or `csv`.
-    format: Option<String>,
-}
-
-fn bad_query(what: &str) -> ApiError {
-    ApiError::BadRequest {
-        code: "http.bad_query",
-        message: format!("the query parameter {what} is not valid"),
-    }
-}
-
-fn day(raw: Option<&str>, what: &str) -> Result<Option<NaiveDate>, ApiError> {
-    raw.map(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad_query(what)))
-        .transpose()
+    format: Option<StatsFormat>,
 }
 
 fn stats_error(e: StatsError) -> ApiError {
@@ -52,18 +60,33 @@ fn stats_error(e: StatsError) -> ApiError {
     }
 }
 
+/// The statistics as JSON: every count for staff, the disclosure-controlled release for
+/// partners.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum StatsJson {
+    /// Staff.
+    Full(Statistics),
+    /// Partners.
+    Release(Release),
+}
+
 /// The computed answer, before it is written out.
 enum Answer {
-    Json(serde_json::Value),
+    Json(Box<StatsJson>),
     Csv(String),
 }
 
 /// Statistics: full tables for staff, the disclosure-controlled release for partners.
 #[utoipa::path(get, path = "/stats", tag = "stats", params(StatsParams),
+    description = "Protection statistics over the cases the caller may see. Staff (officers, supervisors, the directorate, auditors) get every count; partners get the disclosure-controlled release over every case, with the pack's `k` (`siproc-core/schema/release.schema.json`): suppressed cells are `{\"count\": null, \"suppressed\": true}`. With `format=csv`, the same tables as CSV.",
     responses(
-        (status = 200, description = "Staff: `{\"parameters\", \"tables\"}` with every count; partners: the release `{\"k\", \"parameters\", \"tables\"}` (siproc-core/schema/release.schema.json), suppressed cells `{\"count\": null, \"suppressed\": true}`. With `format=csv`, the same tables as CSV.", body = Object),
-        (status = 400, description = "A bad query parameter, or `from` after `to`", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 200, description = "Staff: `Statistics`; partners: `Release`", content(
+            (schema::StatsAnswer = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 400, description = "A bad query parameter (`http.bad_query`), or `from` after `to` (`stats.bad_parameters`)", body = ErrorBody),
+        (status = 403, description = "The role sees no case (`access.no_cases`)", body = ErrorBody),
     ),
     security(("bearer" = [])))]
 pub async fn stats(
@@ -71,13 +94,8 @@ pub async fn stats(
     Caller(actor): Caller,
     Query(params): Query<StatsParams>,
 ) -> Result<Response, ApiError> {
-    let from = day(params.from.as_deref(), "from")?;
-    let to = day(params.to.as_deref(), "to")?;
-    let csv = match params.format.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(_) => return Err(bad_query("format")),
-    };
+    let (from, to) = (params.from, params.to);
+    let csv = params.format.unwrap_or_default() == StatsFormat::Csv;
     let answer = blocking(&state, move |s| {
         let parameters = Parameters {
             catalog: s.catalog.pack.id.clone(),
@@ -87,17 +105,13 @@ pub async fn stats(
         };
         let store = s.store.as_ref();
         if access::sees_full_statistics(actor.role) {
-            let query =
-                access::visible_query(&actor, CaseQuery::default()).ok_or(ApiError::Forbidden {
-                    code: "access.no_cases",
-                    message: "this role sees no case".to_owned(),
-                })?;
+            let query = access::visible_query(&actor, CaseQuery::default()).ok_or_else(no_cases)?;
             let full = stats::statistics_where(store, &s.catalog, parameters, &query)
                 .map_err(stats_error)?;
             Ok(if csv {
                 Answer::Csv(full.to_csv())
             } else {
-                Answer::Json(serde_json::to_value(full).map_err(ApiError::internal)?)
+                Answer::Json(Box::new(StatsJson::Full(full)))
             })
         } else {
             let release =
@@ -105,13 +119,13 @@ pub async fn stats(
             Ok(if csv {
                 Answer::Csv(release.to_csv())
             } else {
-                Answer::Json(serde_json::to_value(release).map_err(ApiError::internal)?)
+                Answer::Json(Box::new(StatsJson::Release(release)))
             })
         }
     })
     .await?;
     Ok(match answer {
-        Answer::Json(value) => Json(value).into_response(),
+        Answer::Json(body) => Json(body).into_response(),
         Answer::Csv(text) => (
             [(
                 header::CONTENT_TYPE,

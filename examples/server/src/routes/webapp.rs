@@ -3,13 +3,22 @@
 //! commands the core would accept. Both come from the core; nothing here decides.
 
 use axum::Json;
+use axum::routing::get;
 use serde::Serialize;
 use siproc_core::Status;
 use siproc_core::access;
 use siproc_core::transitions::RULES;
 
 use crate::auth::Caller;
-use crate::error::ErrorBody;
+use crate::schema;
+use crate::state::SharedState;
+
+/// `GET /me` and `GET /workflow`.
+pub fn router() -> axum::Router<SharedState> {
+    axum::Router::new()
+        .route("/me", get(me))
+        .route("/workflow", get(workflow))
+}
 
 /// The signed-in user.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -17,6 +26,7 @@ pub struct Me {
     /// The user's id (not a name).
     pub user_id: String,
     /// The role (`officer`, `directorate`, …).
+    #[schema(value_type = schema::Role)]
     pub role: String,
     /// The office they act from.
     pub office: String,
@@ -28,9 +38,9 @@ pub struct Me {
 
 /// Who the bearer of the token is.
 #[utoipa::path(get, path = "/me", tag = "web",
+    description = "The bearer of the token: user id, role, office, and what the role sees.",
     responses(
         (status = 200, description = "The user", body = Me),
-        (status = 401, description = "No valid token", body = ErrorBody),
     ),
     security(("bearer" = [])))]
 pub async fn me(Caller(actor): Caller) -> Json<Me> {
@@ -49,18 +59,21 @@ pub struct WorkflowRule {
     /// The command (`change_status`, `add_note`, …).
     pub command: String,
     /// The statuses it runs in.
-    #[schema(value_type = Vec<String>)]
+    #[schema(value_type = Vec<schema::Status>)]
     pub from: Vec<Status>,
     /// The status it leads to, or null.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<schema::Status>)]
     pub to: Option<Status>,
     /// The roles that may run it.
+    #[schema(value_type = Vec<schema::Role>)]
     pub roles: Vec<String>,
 }
 
 /// The workflow's table: which command runs in which status, where it leads, who may run it.
 #[utoipa::path(get, path = "/workflow", tag = "web",
-    responses((status = 200, description = "The rules", body = Vec<WorkflowRule>)))]
+    description = "The workflow's table, from the core: which command runs in which status, where it leads, which roles may run it. No token needed.",
+    responses((status = 200, description = "The rules", body = Vec<WorkflowRule>)),
+    security(()))]
 pub async fn workflow() -> Json<Vec<WorkflowRule>> {
     Json(
         RULES

@@ -116,7 +116,7 @@ async fn a_reconnect_with_last_event_id_misses_nothing() {
     }
     assert_eq!(got, expected);
     let res = app
-        .get("directorate", "/events")
+        .events("directorate")
         .header("Last-Event-ID", "not-a-number")
         .send()
         .await

@@ -14,7 +14,7 @@ async fn printed_form(app: &TestApp) -> String {
     let case = app.register("officer", "TAP").await;
     let id = case["id"].as_str().unwrap();
     let pdf = app
-        .get("officer", &format!("/cases/{id}/forms/intake_sheet.pdf"))
+        .form_pdf("officer", id, "intake_sheet.pdf")
         .send()
         .await
         .unwrap();
@@ -38,11 +38,7 @@ async fn check(app: &TestApp, code: &str) -> (u16, Value) {
 }
 
 async fn log(app: &TestApp, who: &str, query: &str) -> (u16, Value) {
-    let res = app
-        .get(who, &format!("/form-checks{query}"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.check_log(who, query).send().await.unwrap();
     let status = res.status().as_u16();
     (status, res.json().await.unwrap())
 }
@@ -90,11 +86,11 @@ async fn every_check_is_logged(app: &TestApp) {
         assert!(!text.contains(secret), "the log holds no code or address");
     }
     // Filters.
-    let (_, only) = log(app, "directorate", "?outcome=genuine&limit=5").await;
+    let (_, only) = log(app, "directorate", "outcome=genuine&limit=5").await;
     assert_eq!(only["items"].as_array().unwrap().len(), 1);
-    assert_eq!(log(app, "auditor", "?outcome=maybe").await.0, 400);
-    assert_eq!(log(app, "auditor", "?since=yesterday").await.0, 400);
-    let (_, later) = log(app, "auditor", "?since=2999-01-01T00:00:00Z").await;
+    assert_eq!(log(app, "auditor", "outcome=maybe").await.0, 400);
+    assert_eq!(log(app, "auditor", "since=yesterday").await.0, 400);
+    let (_, later) = log(app, "auditor", "since=2999-01-01T00:00:00Z").await;
     assert!(later["items"].as_array().unwrap().is_empty());
     for who in ["officer", "supervisor", "partner"] {
         assert_eq!(log(app, who, "").await.0, 403, "{who}");
@@ -131,8 +127,8 @@ async fn a_limited_client_is_logged_as_limited() {
         sent += 1;
     }
     assert_eq!(status, 429);
-    let (_, body) = log(&app, "auditor", "?outcome=limited").await;
+    let (_, body) = log(&app, "auditor", "outcome=limited").await;
     assert_eq!(body["items"].as_array().unwrap().len(), 1);
-    let (_, body) = log(&app, "auditor", "?outcome=unknown&limit=1000").await;
+    let (_, body) = log(&app, "auditor", "outcome=unknown&limit=1000").await;
     assert_eq!(body["items"].as_array().unwrap().len(), sent - 1);
 }

@@ -9,7 +9,7 @@ async fn bodies_over_one_mebibyte_are_413_chunked_or_not() {
     let app = spawn_app().await;
     let big = vec![b' '; 1024 * 1024 + 1];
     let res = app
-        .post("officer", "/cases")
+        .create_case("officer")
         .body(big.clone())
         .send()
         .await
@@ -19,12 +19,7 @@ async fn bodies_over_one_mebibyte_are_413_chunked_or_not() {
     let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
         big.chunks(64 * 1024).map(|c| Ok(c.to_vec())).collect();
     let body = reqwest::Body::wrap_stream(futures_util::stream::iter(chunks));
-    let res = app
-        .post("officer", "/cases")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let res = app.create_case("officer").body(body).send().await.unwrap();
     assert_eq!(res.status(), 413);
     assert_eq!(app.state.store.list(&Default::default()).unwrap().len(), 0);
 }
@@ -44,7 +39,7 @@ async fn bodies_past_the_cores_limits_are_413_too_large() {
     );
     for body in [deep, long] {
         let res = app
-            .post("officer", "/cases")
+            .create_case("officer")
             .header("content-type", "application/json")
             .body(body)
             .send()
@@ -64,7 +59,7 @@ async fn bodies_past_the_cores_limits_are_413_too_large() {
         "a".repeat(limits.string_bytes + 1)
     );
     let res = app
-        .post("officer", &format!("/cases/{id}/commands"))
+        .run_command("officer", &id)
         .header("If-Match", "\"1\"")
         .body(note)
         .send()
@@ -78,7 +73,7 @@ async fn bodies_past_the_cores_limits_are_413_too_large() {
 async fn malformed_json_is_400_saying_where_parsing_stopped() {
     let app = spawn_app().await;
     let res = app
-        .post("officer", "/cases")
+        .create_case("officer")
         .header("content-type", "application/json")
         .body("{\n  \"office\": \"TAP\",\n  \"category\" \"detention\"\n}")
         .send()
@@ -99,7 +94,7 @@ async fn malformed_json_is_400_saying_where_parsing_stopped() {
         .unwrap()
         .to_owned();
     let res = app
-        .post("officer", &format!("/cases/{id}/commands"))
+        .run_command("officer", &id)
         .header("If-Match", "\"1\"")
         .body("{\"command\": \"add_note\", \"text\": ")
         .send()
@@ -108,7 +103,7 @@ async fn malformed_json_is_400_saying_where_parsing_stopped() {
     assert_eq!(res.status(), 400);
     // Well-formed JSON of the wrong shape names the path, not the value.
     let res = app
-        .post("officer", &format!("/cases/{id}/commands"))
+        .run_command("officer", &id)
         .header("If-Match", "\"1\"")
         .body("{\"command\": \"add_note\", \"text\": 12345678}")
         .send()
@@ -133,7 +128,7 @@ async fn each_token_has_a_rate_limit_answered_429_with_retry_after() {
     let app = spawn_app_with(5).await;
     let mut limited = None;
     for _ in 0..40 {
-        let res = app.get("officer", "/cases").send().await.unwrap();
+        let res = app.list_cases("officer", "").send().await.unwrap();
         if res.status() == 429 {
             limited = Some(res);
             break;
@@ -149,7 +144,7 @@ async fn each_token_has_a_rate_limit_answered_429_with_retry_after() {
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], "http.rate_limited");
     // Another token is not affected.
-    let res = app.get("supervisor", "/cases").send().await.unwrap();
+    let res = app.list_cases("supervisor", "").send().await.unwrap();
     assert_eq!(res.status(), 200);
 }
 
@@ -158,8 +153,8 @@ async fn every_answer_has_security_headers_a_request_id_and_no_cors() {
     let app = spawn_app().await;
     for res in [
         app.client.get(app.url("/health")).send().await.unwrap(),
-        app.get("officer", "/cases").send().await.unwrap(),
-        app.post("officer", "/cases")
+        app.list_cases("officer", "").send().await.unwrap(),
+        app.create_case("officer")
             .json(&intake("MEX"))
             .send()
             .await

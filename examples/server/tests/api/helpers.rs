@@ -25,6 +25,28 @@ pub const CALLERS: &[(&str, Role, &str)] = &[
     ("officer_mex", Role::Officer, "MEX"),
 ];
 
+/// Where a test app keeps its cases and the server's tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// The in-memory store.
+    Memory,
+    /// A fresh PostgreSQL database (`SIPROC_TEST_POSTGRES_URL`, which `make test-server-pg`
+    /// sets).
+    Postgres,
+}
+
+/// The app on `backend`, in a database of its own named after `test`; `None` (the test says
+/// it skips) when the backend is not available here.
+pub async fn spawn(backend: Backend, test: &str) -> Option<TestApp> {
+    match backend {
+        Backend::Memory => Some(spawn_app().await),
+        Backend::Postgres => {
+            let db = crate::process::postgres_database(test)?;
+            Some(spawn_app_on(&db, 0).await)
+        }
+    }
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(0).await
 }
@@ -84,22 +106,140 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
-    pub fn get(&self, who: &str, path: &str) -> reqwest::RequestBuilder {
+    /// A request to `path` as `who`.
+    fn at(&self, method: reqwest::Method, who: &str, path: &str) -> reqwest::RequestBuilder {
         self.client
-            .get(self.url(path))
+            .request(method, self.url(path))
             .bearer_auth(&self.tokens[who])
     }
 
-    pub fn post(&self, who: &str, path: &str) -> reqwest::RequestBuilder {
-        self.client
-            .post(self.url(path))
-            .bearer_auth(&self.tokens[who])
+    /// `path` with `query` (`""`: none).
+    fn with_query(path: &str, query: &str) -> String {
+        if query.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{path}?{query}")
+        }
+    }
+
+    // One method per route, named after its operation in the OpenAPI document; each answers
+    // the request, for the test to add headers and a body and to send.
+
+    /// `POST /cases`.
+    pub fn create_case(&self, who: &str) -> reqwest::RequestBuilder {
+        self.at(reqwest::Method::POST, who, "/cases")
+    }
+
+    /// `GET /cases?{query}`.
+    pub fn list_cases(&self, who: &str, query: &str) -> reqwest::RequestBuilder {
+        self.at(
+            reqwest::Method::GET,
+            who,
+            &Self::with_query("/cases", query),
+        )
+    }
+
+    /// `GET /cases/{id}`.
+    pub fn get_case(&self, who: &str, id: &str) -> reqwest::RequestBuilder {
+        self.at(reqwest::Method::GET, who, &format!("/cases/{id}"))
+    }
+
+    /// `POST /cases/{id}/commands`.
+    pub fn run_command(&self, who: &str, id: &str) -> reqwest::RequestBuilder {
+        self.at(reqwest::Method::POST, who, &format!("/cases/{id}/commands"))
+    }
+
+    /// `GET /cases/{id}/history?{query}`.
+    pub fn history(&self, who: &str, id: &str, query: &str) -> reqwest::RequestBuilder {
+        let path = Self::with_query(&format!("/cases/{id}/history"), query);
+        self.at(reqwest::Method::GET, who, &path)
+    }
+
+    /// `GET /cases/{id}/verify`.
+    pub fn verify(&self, who: &str, id: &str) -> reqwest::RequestBuilder {
+        self.at(reqwest::Method::GET, who, &format!("/cases/{id}/verify"))
+    }
+
+    /// `GET /cases/{id}/forms`.
+    pub fn forms(&self, who: &str, id: &str) -> reqwest::RequestBuilder {
+        self.at(reqwest::Method::GET, who, &format!("/cases/{id}/forms"))
+    }
+
+    /// `GET /cases/{id}/forms/{file}`.
+    pub fn form_pdf(&self, who: &str, id: &str, file: &str) -> reqwest::RequestBuilder {
+        self.at(
+            reqwest::Method::GET,
+            who,
+            &format!("/cases/{id}/forms/{file}"),
+        )
+    }
+
+    /// `POST /cases/{id}/access`.
+    pub fn break_glass(&self, who: &str, id: &str) -> reqwest::RequestBuilder {
+        self.at(reqwest::Method::POST, who, &format!("/cases/{id}/access"))
+    }
+
+    /// `GET /events`.
+    pub fn events(&self, who: &str) -> reqwest::RequestBuilder {
+        self.at(reqwest::Method::GET, who, "/events")
+    }
+
+    /// `GET /archive`.
+    pub fn export(&self, who: &str) -> reqwest::RequestBuilder {
+        self.at(reqwest::Method::GET, who, "/archive")
+    }
+
+    /// `POST /archive`.
+    pub fn import(&self, who: &str) -> reqwest::RequestBuilder {
+        self.at(reqwest::Method::POST, who, "/archive")
+    }
+
+    /// `GET /access-log?{query}`.
+    pub fn access_log(&self, who: &str, query: &str) -> reqwest::RequestBuilder {
+        self.at(
+            reqwest::Method::GET,
+            who,
+            &Self::with_query("/access-log", query),
+        )
+    }
+
+    /// `GET /form-checks?{query}`.
+    pub fn check_log(&self, who: &str, query: &str) -> reqwest::RequestBuilder {
+        self.at(
+            reqwest::Method::GET,
+            who,
+            &Self::with_query("/form-checks", query),
+        )
+    }
+
+    /// `GET /stats?{query}`.
+    pub fn stats(&self, who: &str, query: &str) -> reqwest::RequestBuilder {
+        self.at(
+            reqwest::Method::GET,
+            who,
+            &Self::with_query("/stats", query),
+        )
+    }
+
+    /// `GET /health`.
+    pub fn health(&self, who: &str) -> reqwest::RequestBuilder {
+        self.at(reqwest::Method::GET, who, "/health")
+    }
+
+    /// `GET /openapi.json`.
+    pub fn openapi(&self, who: &str) -> reqwest::RequestBuilder {
+        self.at(reqwest::Method::GET, who, "/openapi.json")
+    }
+
+    /// Any `GET` as `who` (a path the test builds, such as a `Location` or an `href`).
+    pub fn get(&self, who: &str, path: &str) -> reqwest::RequestBuilder {
+        self.at(reqwest::Method::GET, who, path)
     }
 
     /// Registers a case as `who`; returns its summary.
     pub async fn register(&self, who: &str, office: &str) -> Value {
         let res = self
-            .post(who, "/cases")
+            .create_case(who)
             .json(&intake(office))
             .send()
             .await
@@ -108,21 +248,30 @@ impl TestApp {
         res.json().await.unwrap()
     }
 
+    /// Runs `f` on the app's state on a thread of its own: PostgreSQL's blocking client may not
+    /// run on the runtime's threads.
+    pub fn off_runtime<T: Send>(
+        &self,
+        f: impl FnOnce(&siproc_server::state::AppState) -> T + Send,
+    ) -> T {
+        std::thread::scope(|s| s.spawn(|| f(&self.state)).join().unwrap())
+    }
+
     /// The case's current version, read from the store.
     pub fn version(&self, id: &str) -> u64 {
-        // On a thread of its own: PostgreSQL's blocking client may not run on the runtime's.
         let id = id.parse().unwrap();
-        std::thread::scope(|s| {
-            s.spawn(|| self.state.store.summary(id).unwrap().version)
-                .join()
-                .unwrap()
-        })
+        self.off_runtime(|s| s.store.summary(id).unwrap().version)
+    }
+
+    /// How many cases the store holds.
+    pub fn case_count(&self) -> usize {
+        self.off_runtime(|s| s.store.list(&Default::default()).unwrap().len())
     }
 
     /// Runs a command as `who` at the case's current version; returns the status.
     pub async fn command(&self, who: &str, id: &str, command: Value) -> u16 {
         let version = self.version(id);
-        self.post(who, &format!("/cases/{id}/commands"))
+        self.run_command(who, id)
             .header("If-Match", format!("\"{version}\""))
             .json(&command)
             .send()

@@ -61,7 +61,7 @@ const SEEN_IN: &[(&str, [[u8; 3]; 5])] = &[
 async fn seen_in(app: &TestApp, route: &str, who: &str) -> Vec<String> {
     match route {
         "list" => {
-            let res = app.get(who, "/cases?limit=500").send().await.unwrap();
+            let res = app.list_cases(who, "limit=500").send().await.unwrap();
             if res.status() != 200 {
                 return Vec::new();
             }
@@ -74,7 +74,7 @@ async fn seen_in(app: &TestApp, route: &str, who: &str) -> Vec<String> {
                 .collect()
         }
         "events" => {
-            let res = app.get(who, "/events").send().await.unwrap();
+            let res = app.events(who).send().await.unwrap();
             if res.status() != 200 {
                 return Vec::new();
             }
@@ -132,11 +132,11 @@ async fn case_route(app: &TestApp, route: &str, who: &str, id: &str, form: &str)
     let send =
         |r: reqwest::RequestBuilder| async move { r.send().await.unwrap().status().as_u16() };
     match route {
-        "get case" => send(app.get(who, &format!("/cases/{id}"))).await,
-        "history" => send(app.get(who, &format!("/cases/{id}/history"))).await,
-        "verify" => send(app.get(who, &format!("/cases/{id}/verify"))).await,
-        "forms" => send(app.get(who, &format!("/cases/{id}/forms"))).await,
-        "form pdf" => send(app.get(who, &format!("/cases/{id}/forms/{form}.pdf"))).await,
+        "get case" => send(app.get_case(who, id)).await,
+        "history" => send(app.history(who, id, "")).await,
+        "verify" => send(app.verify(who, id)).await,
+        "forms" => send(app.forms(who, id)).await,
+        "form pdf" => send(app.form_pdf(who, id, &format!("{form}.pdf"))).await,
         "add note" => {
             app.command(
                 who,
@@ -147,7 +147,7 @@ async fn case_route(app: &TestApp, route: &str, who: &str, id: &str, form: &str)
         }
         "no If-Match" => {
             send(
-                app.post(who, &format!("/cases/{id}/commands"))
+                app.run_command(who, id)
                     .json(&json!({"command": "add_note", "text": "x"})),
             )
             .await
@@ -158,7 +158,7 @@ async fn case_route(app: &TestApp, route: &str, who: &str, id: &str, form: &str)
         }
         "break glass" => {
             send(
-                app.post(who, &format!("/cases/{id}/access"))
+                app.break_glass(who, id)
                     .json(&json!({"reason": "Audiencia urgente mañana"})),
             )
             .await
@@ -172,20 +172,20 @@ async fn other_route(app: &TestApp, route: &str, who: &str) -> u16 {
         |r: reqwest::RequestBuilder| async move { r.send().await.unwrap().status().as_u16() };
     match route {
         "register own office" => {
-            send(app.post(who, "/cases").json(&crate::helpers::intake("TAP"))).await
+            send(app.create_case(who).json(&crate::helpers::intake("TAP"))).await
         }
         "register other office" => {
-            send(app.post(who, "/cases").json(&crate::helpers::intake("MEX"))).await
+            send(app.create_case(who).json(&crate::helpers::intake("MEX"))).await
         }
-        "list" => send(app.get(who, "/cases")).await,
-        "events" => send(app.get(who, "/events")).await,
-        "export archive" => send(app.get(who, "/archive")).await,
-        "import archive" => send(app.post(who, "/archive").body(Vec::new())).await,
-        "access log" => send(app.get(who, "/access-log")).await,
-        "form-check log" => send(app.get(who, "/form-checks")).await,
-        "health" => send(app.get(who, "/health")).await,
-        "stats" => send(app.get(who, "/stats")).await,
-        "openapi" => send(app.get(who, "/openapi.json")).await,
+        "list" => send(app.list_cases(who, "")).await,
+        "events" => send(app.events(who)).await,
+        "export archive" => send(app.export(who)).await,
+        "import archive" => send(app.import(who).body(Vec::new())).await,
+        "access log" => send(app.access_log(who, "")).await,
+        "form-check log" => send(app.check_log(who, "")).await,
+        "health" => send(app.health(who)).await,
+        "stats" => send(app.stats(who, "")).await,
+        "openapi" => send(app.openapi(who)).await,
         other => panic!("unknown route {other}"),
     }
 }
@@ -196,7 +196,7 @@ async fn every_route_role_and_office_answers_as_the_table_says() {
     let cases = setup(&app).await;
     // A form the detention case requires, as the directorate sees it.
     let forms: serde_json::Value = app
-        .get("directorate", &format!("/cases/{}/forms", cases.own))
+        .forms("directorate", &cases.own)
         .send()
         .await
         .unwrap()
@@ -259,16 +259,12 @@ async fn every_route_role_and_office_answers_as_the_table_says() {
 
     // After breaking the glass the officer sees the other office's case, and the access log
     // shows it with the reason.
-    let res = app
-        .get("officer", &format!("/cases/{}", cases.other))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get_case("officer", &cases.other).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let log: serde_json::Value = app
-        .get(
+        .access_log(
             "directorate",
-            &format!("/access-log?case={}&user=user-officer", cases.other),
+            &format!("case={}&user=user-officer", cases.other),
         )
         .send()
         .await

@@ -1,14 +1,21 @@
 //! The server on a real PostgreSQL (`make test-server-pg` starts one; without
-//! `SIPROC_TEST_POSTGRES_URL` these tests say so and pass): the server's own tables, `token
-//! create`, and events that reach the streams of every process on one database.
+//! `SIPROC_TEST_POSTGRES_URL` these tests say so and pass): every scenario of `api`
+//! ([`on_postgres`]), the server's own tables (access log, grants, tokens), `token create`, and
+//! events that reach the streams of every process on one database.
 
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use crate::events::Stream;
-use crate::helpers::{intake, spawn_app_on};
+use crate::helpers::spawn_app_on;
 use crate::process::{Server, create_token, postgres_database, register_at};
+
+/// The scenarios of `api`, on PostgreSQL (registration, idempotency keys, If-Match races,
+/// lists, history, forms, archives: written once there).
+mod on_postgres {
+    crate::api::scenarios!(crate::helpers::Backend::Postgres);
+}
 
 #[tokio::test]
 async fn the_server_tables_live_in_postgres() {
@@ -19,15 +26,10 @@ async fn the_server_tables_live_in_postgres() {
     let case = app.register("officer", "TAP").await;
     let id = case["id"].as_str().unwrap();
     // A read, logged before the answer.
-    let res = app
-        .get("officer", &format!("/cases/{id}"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.get_case("officer", id).send().await.unwrap();
     assert_eq!(res.status(), 200);
-    let etag = res.headers()["etag"].to_str().unwrap().to_owned();
     let log: Value = app
-        .get("auditor", &format!("/access-log?case={id}"))
+        .access_log("auditor", &format!("case={id}"))
         .send()
         .await
         .unwrap()
@@ -38,57 +40,32 @@ async fn the_server_tables_live_in_postgres() {
     assert_eq!(items.len(), 1, "{log}");
     assert_eq!(items[0]["user_id"], "user-officer");
     assert_eq!(items[0]["what"], "case");
-    // Commands with If-Match: one wins, the stale one is a conflict.
-    let note = json!({"command": "add_note", "text": "Llamada."});
-    let first = app
-        .post("officer", &format!("/cases/{id}/commands"))
-        .header("If-Match", &etag)
-        .json(&note)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(first.status(), 200);
-    let stale = app
-        .post("officer", &format!("/cases/{id}/commands"))
-        .header("If-Match", &etag)
-        .json(&note)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stale.status(), 409);
-    // Idempotency keys.
-    let mut ids = Vec::new();
-    for _ in 0..2 {
-        let res = app
-            .post("officer", "/cases")
-            .header("Idempotency-Key", "k-1")
-            .json(&intake("TAP"))
+    // Break the glass: a grant, then the case opens, and both are in the log with the reason.
+    assert_eq!(
+        app.get_case("officer_hou", id)
             .send()
             .await
-            .unwrap();
-        assert_eq!(res.status(), 201);
-        ids.push(res.json::<Value>().await.unwrap()["id"].clone());
-    }
-    assert_eq!(ids[0], ids[1]);
-    // Break the glass: a grant, then the case opens, and both are in the log with the reason.
-    let path = format!("/cases/{id}");
-    assert_eq!(
-        app.get("officer_hou", &path).send().await.unwrap().status(),
+            .unwrap()
+            .status(),
         404
     );
     let grant = app
-        .post("officer_hou", &format!("/cases/{id}/access"))
+        .break_glass("officer_hou", id)
         .json(&json!({"reason": "consulta de la familia en Houston"}))
         .send()
         .await
         .unwrap();
     assert_eq!(grant.status(), 201);
     assert_eq!(
-        app.get("officer_hou", &path).send().await.unwrap().status(),
+        app.get_case("officer_hou", id)
+            .send()
+            .await
+            .unwrap()
+            .status(),
         200
     );
     let log: Value = app
-        .get("auditor", "/access-log?user=user-officer_hou")
+        .access_log("auditor", "user=user-officer_hou")
         .send()
         .await
         .unwrap()

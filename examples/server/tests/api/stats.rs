@@ -34,7 +34,7 @@ async fn staff_get_what_they_see_and_partners_the_release() {
     }
     app.register("directorate", "MEX").await;
     let stats = |who: &'static str| {
-        let req = app.get(who, "/stats");
+        let req = app.stats(who, "");
         async move {
             let res = req.send().await.unwrap();
             assert_eq!(res.status(), 200, "{who}");
@@ -73,11 +73,7 @@ async fn staff_get_what_they_see_and_partners_the_release() {
             }
         }
     }
-    let csv = app
-        .get("partner", "/stats?format=csv")
-        .send()
-        .await
-        .unwrap();
+    let csv = app.stats("partner", "format=csv").send().await.unwrap();
     assert_eq!(csv.status(), 200);
     assert!(
         csv.headers()["content-type"]
