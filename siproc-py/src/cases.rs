@@ -48,7 +48,7 @@ fn parse<T: DeserializeOwned>(value: Value, code: &str, what: &str, prefix: &str
 }
 
 /// A core value as Python data.
-fn to_py<'py, T: Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn to_py<'py, T: Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
     let value = serde_json::to_value(value).map_err(|_| errors::internal())?;
     to_python(py, &value)
 }

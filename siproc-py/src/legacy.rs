@@ -186,7 +186,7 @@ pub fn convert_legacy<'py>(
     let c = legacy::convert(&row, &catalog, &map, locale, today);
     let mappings: Vec<String> = c.mappings.iter().map(ToString::to_string).collect();
     let intake = c.ready.as_ref().map(|r| r.intake()).or(c.intake.as_ref());
-    to_python(
+    crate::cases::to_py(
         py,
         &Converted {
             held_back: c.is_held_back(),
