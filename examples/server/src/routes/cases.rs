@@ -273,11 +273,23 @@ fn case_id(raw: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(raw).map_err(|_| ApiError::NotFound)
 }
 
-/// The case (with its personal data), for a caller who may see it.
+/// The case as `GET /cases/{id}` answers it: every field of the core's [`Case`], and the
+/// commands the caller may run on it now (`workflow::available`), which the case page offers.
+#[derive(Debug, Serialize)]
+pub struct CaseBody {
+    /// The case.
+    #[serde(flatten)]
+    pub case: Case,
+    /// What the caller may do now, with the values each parameter may take.
+    pub available_commands: Vec<workflow::AvailableCommand>,
+}
+
+/// The case (with its personal data), for a caller who may see it, and the commands they may
+/// run on it now (`available_commands`).
 #[utoipa::path(get, path = "/cases/{id}", tag = "cases",
     params(("id" = String, Path, description = "case id")),
     responses(
-        (status = 200, description = "The case", body = Object, headers(("ETag" = String))),
+        (status = 200, description = "The case, with `available_commands`", body = Object, headers(("ETag" = String))),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 404, description = "No such case, or one the caller may not see", body = ErrorBody),
     ),
@@ -288,12 +300,17 @@ pub async fn get_case(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = case_id(&id)?;
-    let case = blocking(&state, move |s| {
-        visible_case(s, &actor, id, Some(ReadKind::Case))
+    let body = blocking(&state, move |s| {
+        let case = visible_case(s, &actor, id, Some(ReadKind::Case))?;
+        let available_commands = workflow::available(&case, &s.catalog, &actor);
+        Ok(CaseBody {
+            case,
+            available_commands,
+        })
     })
     .await?;
-    let version = case.version;
-    let mut response = Json(case).into_response();
+    let version = body.case.version;
+    let mut response = Json(body).into_response();
     response.headers_mut().insert(header::ETAG, etag(version));
     Ok(response)
 }
