@@ -1,9 +1,9 @@
 //! The one wording of every enumerated value, in every locale.
 //!
 //! siproc's own enumerations (a case's status and priority, consent scopes, referral and
-//! transfer statuses, the roles of users, the workflow's commands, the history's events) are
-//! labelled in `data/vocabulary.json`; a pack labels its own lists (categories, offices, flags,
-//! services, partners, forms) and [`crate::document::DocumentKind`]'s table its document kinds.
+//! transfer statuses, the roles of users, the workflow's commands, the history's events, the
+//! document kinds and their short names) are labelled in `data/vocabulary.json`; a pack labels
+//! its own lists (categories, offices, flags, services, partners, forms).
 //! [`Catalog::labels`] gathers all of them, by vocabulary and code, for a locale: it is the
 //! `labels` of the catalog view ([`Catalog::view`]) that siproc-wasm and the server's web
 //! application read, and the PDF forms print the same words through [`label`].
@@ -14,7 +14,6 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 use super::{Catalog, Choice, Text};
-use crate::document::DocumentKind;
 use crate::issue::Locale;
 
 /// The labels of a catalog in one locale: vocabulary name (`status`, `priority`,
@@ -22,7 +21,7 @@ use crate::issue::Locale;
 pub type Labels = BTreeMap<String, BTreeMap<String, String>>;
 
 /// The vocabularies of siproc's own enumerations, in `data/vocabulary.json`.
-pub const VOCABULARIES: [&str; 8] = [
+pub const VOCABULARIES: [&str; 10] = [
     "status",
     "priority",
     "consent_scope",
@@ -31,6 +30,8 @@ pub const VOCABULARIES: [&str; 8] = [
     "role",
     "command",
     "event",
+    "document_kind",
+    "document_kind_short",
 ];
 
 /// `data/vocabulary.json`.
@@ -61,7 +62,6 @@ pub(crate) fn vocabulary(name: &str) -> &'static [Choice] {
 /// [`crate::Status`]) in vocabulary `name` of `data/vocabulary.json`, in `locale`: what the
 /// forms print and the catalog view publishes. Empty when the vocabulary lacks the value (a
 /// test checks that none does).
-#[cfg_attr(not(feature = "pdf"), allow(dead_code))] // only forms print one label at a time
 pub(crate) fn label<T: Serialize>(name: &str, value: T, locale: Locale) -> &'static str {
     let code = serde_json::to_value(value).ok();
     let code = code
@@ -77,7 +77,7 @@ pub(crate) fn label<T: Serialize>(name: &str, value: T, locale: Locale) -> &'sta
 impl Catalog {
     /// Every label this catalog's pages and forms show, in `locale`: siproc's own vocabularies
     /// ([`VOCABULARIES`]), the pack's lists (`category`, `office`, `flag`, `service`,
-    /// `partner`, `form`), the document kinds (`document_kind`) and the choices of the common
+    /// `partner`, `form`) and the choices of the common
     /// fields of `data/fields.json` (`person_role`, `sex`, `relationship`, `contact_kind`,
     /// `location_kind`).
     pub fn labels(&self, locale: Locale) -> Labels {
@@ -132,13 +132,6 @@ impl Catalog {
         for (name, labels) in pack {
             out.insert(name.to_owned(), labels);
         }
-        out.insert(
-            "document_kind".to_owned(),
-            DocumentKind::ALL
-                .into_iter()
-                .map(|k| (k.as_str().to_owned(), k.label(locale).to_owned()))
-                .collect(),
-        );
         out
     }
 }
@@ -148,6 +141,7 @@ mod tests {
     use super::*;
     use crate::actor::Role;
     use crate::case::{ConsentScope, Priority, ReferralStatus, Status, TransferStatus};
+    use crate::document::DocumentKind;
     use crate::transitions::CommandKind;
 
     /// Every code of `name`, and nothing else, is labelled in both locales.
@@ -224,6 +218,9 @@ mod tests {
         );
         labels_exactly("role", Role::ALL);
         labels_exactly("command", CommandKind::ALL);
+        let kinds: Vec<&str> = DocumentKind::ALL.iter().map(|k| k.as_str()).collect();
+        labels_exactly("document_kind", &kinds);
+        labels_exactly("document_kind_short", &kinds);
         // Events: one per command, named as the history names them.
         let events: Vec<&str> = vocabulary("event")
             .iter()
