@@ -460,11 +460,14 @@ pub fn available_commands(
     #[wasm_bindgen(unchecked_optional_param_type = "Options")] options: Option<js_sys::Object>,
 ) -> Result<JsValue, JsValue> {
     let opts = self::options(&options.into())?;
-    let case: siproc_core::Case = serde_json::from_str(&record_text(&case, "the case")?)
-        .map_err(|_| bad_argument("the case is not a case in the wire format"))?;
+    // Only what the checks read (`CaseState`): reading a whole `Case` would add its code to
+    // the download.
+    let case: siproc_core::workflow::CaseState =
+        serde_json::from_str(&record_text(&case, "the case")?)
+            .map_err(|_| bad_argument("the case is not a case in the wire format"))?;
     let actor: siproc_core::Actor = serde_json::from_str(&record_text(&actor, "the actor")?)
         .map_err(|_| bad_argument("the actor must be {user_id, role, office}"))?;
-    output(&siproc_core::workflow::available(
+    output(&siproc_core::workflow::available_in(
         &case,
         opts.catalog,
         &actor,

@@ -32,8 +32,8 @@ use crate::issue::{Locale, Misuse, Pointer};
 mod labels;
 pub(crate) mod template;
 
-pub(crate) use labels::label;
 pub use labels::{Labels, VOCABULARIES};
+pub(crate) use labels::{label, label_of};
 use template::FormTemplate;
 
 /// A text in Spanish, and optionally English.

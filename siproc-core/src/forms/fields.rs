@@ -18,7 +18,7 @@ use super::FormError;
 use crate::case::{Case, ConsentScope, Priority, Referral, ReferralStatus, Service, Status};
 pub use crate::catalog::template::{CASE_FIELDS, PERSON_FIELDS, ROW_FIELDS, all_case_bindings};
 use crate::catalog::template::{FormTemplate, TableSource};
-use crate::catalog::{Catalog, FactType, Office, choice_label, label};
+use crate::catalog::{Catalog, FactType, Office, choice_label, label, label_of};
 use crate::document::DocumentKind;
 use crate::fonts::Fonts;
 use crate::issue::Locale;
@@ -208,12 +208,12 @@ pub(crate) fn builtin_words() -> Vec<&'static str> {
 
 /// A case's status as every face words it (`data/vocabulary.json`).
 pub(crate) fn status_label(s: Status, l: Locale) -> &'static str {
-    label("status", s, l)
+    label("status", s.as_str(), l)
 }
 
 /// A case's priority as every face words it (`data/vocabulary.json`).
 pub(crate) fn priority_label(p: Priority, l: Locale) -> &'static str {
-    label("priority", p, l)
+    label("priority", p.as_str(), l)
 }
 
 fn role_label(r: PersonRole, l: Locale) -> &'static str {
@@ -262,12 +262,12 @@ fn sex_label(s: Sex, l: Locale) -> &'static str {
 
 /// A consent scope as every face words it (`data/vocabulary.json`).
 pub(crate) fn scope_label(s: ConsentScope, l: Locale) -> &'static str {
-    label("consent_scope", s, l)
+    label("consent_scope", s.as_str(), l)
 }
 
 /// A referral's status as every face words it (`data/vocabulary.json`).
 fn referral_status_label(s: ReferralStatus, l: Locale) -> &'static str {
-    label("referral_status", s, l)
+    label_of("referral_status", s, l)
 }
 
 /// The short name of a document kind (from [`DocumentKind`]'s table); a kind siproc does not

@@ -7,14 +7,100 @@
 //! persons who may give consent. The server still decides when the command arrives: what is
 //! available now may not be by then, and free-text arguments are checked only then.
 
-use serde::Serialize;
-use serde_json::Value;
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Deserializer, Serialize};
 
-use super::{admit, outcome_text, ready, referral_step, transfer_target};
+use super::{Standing, admit, outcome_text, ready, referral_step, transfer_target};
 use crate::actor::Actor;
-use crate::case::{Case, ConsentScope, Status};
+use crate::case::{Case, Consent, ConsentScope, ReferralStatus, Status, Transfer};
 use crate::catalog::Catalog;
 use crate::transitions::CommandKind;
+
+/// What [`available`] reads of a case, and nothing else: read from a case's JSON (as the server
+/// sends it, every other field ignored) where the whole [`Case`] is not needed, as in
+/// siproc-wasm, whose download stays small without the code that reads a whole case.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CaseState {
+    /// Where the case stands in its workflow.
+    pub status: Status,
+    /// The office responsible for it.
+    pub office: String,
+    /// Its category's code.
+    pub category: String,
+    /// A transfer, when one was asked for.
+    #[serde(default)]
+    pub transfer: Option<Transfer>,
+    /// The consent on record.
+    #[serde(default)]
+    pub consent: Option<Consent>,
+    /// Whether closure was requested.
+    #[serde(default)]
+    pub closure_requested: bool,
+    /// Whether a requested closure was approved.
+    #[serde(default)]
+    pub closure_approved: bool,
+    /// The outcome a closure request gave.
+    #[serde(default)]
+    pub outcome: Option<String>,
+    /// The referrals: their ids and statuses.
+    #[serde(default)]
+    pub referrals: Vec<ReferralState>,
+    /// How many persons the case names.
+    #[serde(default, rename = "persons", deserialize_with = "count")]
+    pub person_count: usize,
+}
+
+/// A referral's id and status.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ReferralState {
+    /// Its id.
+    pub id: String,
+    /// Where it stands.
+    pub status: ReferralStatus,
+}
+
+/// The length of a list, without reading its items.
+fn count<'de, D: Deserializer<'de>>(list: D) -> Result<usize, D::Error> {
+    Ok(Vec::<IgnoredAny>::deserialize(list)?.len())
+}
+
+impl From<&Case> for CaseState {
+    fn from(case: &Case) -> CaseState {
+        CaseState {
+            status: case.status,
+            office: case.office.clone(),
+            category: case.category.clone(),
+            transfer: case.transfer.clone(),
+            consent: case.consent.clone(),
+            closure_requested: case.closure_requested,
+            closure_approved: case.closure_approved,
+            outcome: case.outcome.clone(),
+            referrals: case
+                .referrals
+                .iter()
+                .map(|r| ReferralState {
+                    id: r.id.to_string(),
+                    status: r.status,
+                })
+                .collect(),
+            person_count: case.persons.len(),
+        }
+    }
+}
+
+impl<'a> From<&'a CaseState> for Standing<'a> {
+    fn from(case: &'a CaseState) -> Standing<'a> {
+        Standing {
+            status: case.status,
+            office: &case.office,
+            category: &case.category,
+            transfer: case.transfer.as_ref(),
+            consent: case.consent.as_ref(),
+            closure_requested: case.closure_requested,
+            closure_approved: case.closure_approved,
+        }
+    }
+}
 
 /// A command the actor may run on the case now.
 #[cfg_attr(feature = "typescript", derive(tsify::Tsify))]
@@ -22,6 +108,7 @@ use crate::transitions::CommandKind;
 pub struct AvailableCommand {
     /// The command's name, as in the `command` tag of a [`super::Command`].
     #[cfg_attr(feature = "typescript", tsify(type = "string"))]
+    #[serde(serialize_with = "wire_name")]
     pub command: CommandKind,
     /// Its parameters, in the order a form asks for them.
     pub params: Vec<Param>,
@@ -36,11 +123,17 @@ pub struct Param {
     pub name: &'static str,
     /// Whether the command needs it.
     pub required: bool,
-    /// The values it may take now, when they are a closed list (codes of the catalog view's
-    /// `labels`, referral ids, person indexes); absent for free values (texts, dates).
+    /// The values it may take now, when they are a closed list: codes of the catalog view's
+    /// `labels`, referral ids, and for `consent/given_by` the indexes of the case's persons
+    /// written in decimal (`"0"`); absent for free values (texts, dates).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "typescript", tsify(optional, type = "(string | number)[]"))]
-    pub choices: Option<Vec<Value>>,
+    #[cfg_attr(feature = "typescript", tsify(optional))]
+    pub choices: Option<Vec<String>>,
+}
+
+/// A command's name as on the wire.
+fn wire_name<S: serde::Serializer>(kind: &CommandKind, out: S) -> Result<S::Ok, S::Error> {
+    out.serialize_str(kind.as_str())
 }
 
 /// A parameter with free values.
@@ -53,24 +146,12 @@ fn free(name: &'static str, required: bool) -> Param {
 }
 
 /// A parameter whose values are `choices`.
-fn one_of<T: Into<Value>>(
-    name: &'static str,
-    required: bool,
-    choices: impl IntoIterator<Item = T>,
-) -> Param {
+fn one_of(name: &'static str, required: bool, choices: impl IntoIterator<Item = String>) -> Param {
     Param {
         name,
         required,
-        choices: Some(choices.into_iter().map(Into::into).collect()),
+        choices: Some(choices.into_iter().collect()),
     }
-}
-
-/// The wire codes of `values`.
-fn codes<T: Serialize>(values: &[T]) -> Vec<Value> {
-    values
-        .iter()
-        .filter_map(|v| serde_json::to_value(v).ok())
-        .collect()
 }
 
 /// Every status a case may be in, in workflow order.
@@ -83,17 +164,19 @@ const STATUSES: [Status; 6] = [
     Status::Archived,
 ];
 
-/// Every consent scope.
-const SCOPES: [ConsentScope; 4] = [
-    ConsentScope::Processing,
-    ConsentScope::ShareWithPartners,
-    ConsentScope::ShareWithAuthorities,
-    ConsentScope::ContactFamily,
-];
+/// Every consent scope's wire name.
+fn scopes() -> impl Iterator<Item = String> {
+    ConsentScope::ALL.into_iter().map(|s| s.as_str().to_owned())
+}
 
 /// The commands `actor` may run on `case` now, in the table's order, with their parameters and
 /// the values those may take. `open` is never among them (it makes a case).
 pub fn available(case: &Case, catalog: &Catalog, actor: &Actor) -> Vec<AvailableCommand> {
+    available_in(&CaseState::from(case), catalog, actor)
+}
+
+/// [`available`] for the parts of a case it reads.
+pub fn available_in(case: &CaseState, catalog: &Catalog, actor: &Actor) -> Vec<AvailableCommand> {
     CommandKind::ALL
         .iter()
         .filter_map(|&kind| {
@@ -107,20 +190,26 @@ pub fn available(case: &Case, catalog: &Catalog, actor: &Actor) -> Vec<Available
 }
 
 /// The parameters of `kind` if the actor may run it on the case now.
-fn params(case: &Case, catalog: &Catalog, actor: &Actor, kind: CommandKind) -> Option<Vec<Param>> {
+fn params(
+    case: &CaseState,
+    catalog: &Catalog,
+    actor: &Actor,
+    kind: CommandKind,
+) -> Option<Vec<Param>> {
+    let standing = Standing::from(case);
     if kind == CommandKind::Open {
         return None;
     }
     if kind == CommandKind::ChangeStatus {
-        let to: Vec<Value> = STATUSES
+        let to: Vec<String> = STATUSES
             .iter()
-            .filter(|to| admit(case, actor, kind, Some(**to)).is_ok())
-            .filter_map(|to| serde_json::to_value(to).ok())
+            .filter(|to| admit(standing, actor, kind, Some(**to)).is_ok())
+            .map(|to| to.as_str().to_owned())
             .collect();
         return (!to.is_empty()).then(|| vec![one_of("to", true, to)]);
     }
-    admit(case, actor, kind, None).ok()?;
-    ready(case, catalog, kind).ok()?;
+    admit(standing, actor, kind, None).ok()?;
+    ready(standing, catalog, kind).ok()?;
     let params = match kind {
         CommandKind::Correct => vec![free("path", true), free("value", true)],
         CommandKind::AddNote => vec![free("text", true), free("written_on", false)],
@@ -141,7 +230,7 @@ fn params(case: &Case, catalog: &Catalog, actor: &Actor, kind: CommandKind) -> O
             let offices: Vec<String> = catalog
                 .offices
                 .iter()
-                .filter(|o| transfer_target(case, catalog, &o.code).is_ok())
+                .filter(|o| transfer_target(&case.office, catalog, &o.code).is_ok())
                 .map(|o| o.code.clone())
                 .collect();
             if offices.is_empty() {
@@ -170,7 +259,7 @@ fn params(case: &Case, catalog: &Catalog, actor: &Actor, kind: CommandKind) -> O
                 .referrals
                 .iter()
                 .filter(|r| r.status == needs)
-                .map(|r| r.id.to_string())
+                .map(|r| r.id.clone())
                 .collect();
             if ids.is_empty() {
                 return None;
@@ -178,25 +267,21 @@ fn params(case: &Case, catalog: &Catalog, actor: &Actor, kind: CommandKind) -> O
             vec![one_of("referral_id", true, ids)]
         }
         CommandKind::RecordConsent => {
-            if case.persons.is_empty() {
+            if case.person_count == 0 {
                 return None;
             }
             vec![
                 free("consent/given", true),
-                one_of("consent/given_by", true, 0..case.persons.len()),
+                one_of(
+                    "consent/given_by",
+                    true,
+                    (0..case.person_count).map(|i| i.to_string()),
+                ),
                 free("consent/recorded_on", true),
-                Param {
-                    name: "consent/scope",
-                    required: false,
-                    choices: Some(codes(&SCOPES)),
-                },
+                one_of("consent/scope", false, scopes()),
             ]
         }
-        CommandKind::WithdrawConsent => vec![Param {
-            name: "scope",
-            required: false,
-            choices: Some(codes(&SCOPES)),
-        }],
+        CommandKind::WithdrawConsent => vec![one_of("scope", false, scopes())],
         CommandKind::RequestClosure => vec![free("outcome", true)],
         // The outcome may be left out when a closure request gave one.
         CommandKind::Close => vec![free(
@@ -212,7 +297,7 @@ fn params(case: &Case, catalog: &Catalog, actor: &Actor, kind: CommandKind) -> O
 #[cfg(test)]
 mod tests {
     use chrono::{TimeZone, Utc};
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     use super::*;
     use crate::actor::Role;
@@ -280,12 +365,10 @@ mod tests {
                     .choices
                     .as_ref()
                     .unwrap()
-                    .contains(&serde_json::to_value(to).unwrap()),
-                (Command::RequestTransfer { to_office }, Some(a)) => a.params[0]
-                    .choices
-                    .as_ref()
-                    .unwrap()
-                    .contains(&Value::from(to_office.as_str())),
+                    .contains(&to.as_str().to_owned()),
+                (Command::RequestTransfer { to_office }, Some(a)) => {
+                    a.params[0].choices.as_ref().unwrap().contains(to_office)
+                }
                 (_, found) => found.is_some(),
             };
             assert_eq!(
@@ -308,7 +391,7 @@ mod tests {
                             .choices
                             .as_ref()
                             .unwrap()
-                            .contains(&Value::from(referral.id.to_string()))
+                            .contains(&referral.id.to_string())
                     });
                 assert_eq!(listed, accepted, "{kind}");
             }
@@ -350,6 +433,20 @@ mod tests {
     }
 
     #[test]
+    fn the_state_read_from_a_cases_json_is_the_cases_own() {
+        let c = case(
+            json!({"status": "resolved", "closure_requested": true, "outcome": "hecho",
+            "consent": {"given": true, "given_by": 0, "recorded_on": "2026-03-01", "scope": ["processing"]},
+            "referrals": [{"id": "01950000-0000-7000-8000-000000000101", "partner": "iom",
+                           "reason": "apoyo", "status": "accepted"}],
+            "transfer": {"from_office": "MIA", "to_office": "HOU", "status": "rejected"}}),
+        );
+        let read: CaseState = serde_json::from_value(serde_json::to_value(&c).unwrap()).unwrap();
+        assert_eq!(read, CaseState::from(&c));
+        assert_eq!((read.person_count, read.referrals.len()), (1, 1));
+    }
+
+    #[test]
     fn an_officer_on_a_new_case_is_offered_its_commands_with_their_choices() {
         let catalog = Catalog::honduras().unwrap();
         let officer = Actor::new("u1", Role::Officer, "MIA");
@@ -362,14 +459,17 @@ mod tests {
             .iter()
             .find(|a| a.command == CommandKind::ChangeStatus)
             .unwrap();
-        assert_eq!(status.params[0].choices, Some(vec![json!("in_progress")]));
+        assert_eq!(
+            status.params[0].choices,
+            Some(vec!["in_progress".to_owned()])
+        );
         let transfer = list
             .iter()
             .find(|a| a.command == CommandKind::RequestTransfer)
             .unwrap();
         let offices = transfer.params[0].choices.as_ref().unwrap();
         assert_eq!(offices.len(), catalog.offices.len() - 1);
-        assert!(!offices.contains(&json!("MIA")));
+        assert!(!offices.contains(&"MIA".to_owned()));
         let json = serde_json::to_value(&list).unwrap();
         assert_eq!(json[0]["command"], "change_status");
         assert!(

@@ -53,7 +53,9 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::actor::{Actor, Role};
-use crate::case::{Case, Consent, ConsentScope, Intake, ReferralStatus, Status, TransferStatus};
+use crate::case::{
+    Case, Consent, ConsentScope, Intake, ReferralStatus, Status, Transfer, TransferStatus,
+};
 use crate::catalog::Catalog;
 use crate::history::{
     self, CorrectionError, Event, EventKind, FreshEvent, GENESIS_HASH, HistoryError, NoteData,
@@ -65,7 +67,7 @@ use crate::transitions::{CommandKind, OfficeCheck};
 use crate::validation::validate_on;
 
 mod available;
-pub use available::{AvailableCommand, Param, available};
+pub use available::{AvailableCommand, CaseState, Param, ReferralState, available, available_in};
 
 /// A change asked for on a registered case. Serialized with a `command` tag.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -640,7 +642,8 @@ pub fn decide(
         Command::ChangeStatus { to } => Some(*to),
         _ => None,
     };
-    let office = admit(case, actor, kind, to)?;
+    let standing = Standing::from(case);
+    let office = admit(standing, actor, kind, to)?;
     let today = now.date_naive();
     let kind = match command {
         Command::Correct { path, value } => correct(case, catalog, path, value, today)?,
@@ -687,8 +690,8 @@ pub fn decide(
             }
         }
         Command::RequestTransfer { to_office } => {
-            transfer_target(case, catalog, to_office)?;
-            ready(case, catalog, CommandKind::RequestTransfer)?;
+            transfer_target(&case.office, catalog, to_office)?;
+            ready(standing, catalog, CommandKind::RequestTransfer)?;
             EventKind::TransferRequested {
                 from_office: case.office.clone(),
                 to_office: to_office.clone(),
@@ -704,7 +707,7 @@ pub fn decide(
             if catalog.partner(partner).is_none() {
                 return Err(WorkflowError::UnknownPartner);
             }
-            ready(case, catalog, CommandKind::Refer)?;
+            ready(standing, catalog, CommandKind::Refer)?;
             if let Some(r) = reason {
                 check_text("reason", r, MAX_SHORT_TEXT_CHARS)?;
             }
@@ -747,25 +750,25 @@ pub fn decide(
             }
         }
         Command::WithdrawConsent { scope } => {
-            ready(case, catalog, CommandKind::WithdrawConsent)?;
+            ready(standing, catalog, CommandKind::WithdrawConsent)?;
             EventKind::ConsentWithdrawn {
                 scope: scope.clone(),
             }
         }
         Command::RequestClosure { outcome } => {
-            ready(case, catalog, CommandKind::RequestClosure)?;
+            ready(standing, catalog, CommandKind::RequestClosure)?;
             EventKind::ClosureRequested {
                 outcome: outcome_text(Some(outcome))?,
             }
         }
         Command::ApproveClosure => {
-            ready(case, catalog, CommandKind::ApproveClosure)?;
+            ready(standing, catalog, CommandKind::ApproveClosure)?;
             EventKind::ClosureApproved
         }
         Command::Close { outcome } => {
             let given = outcome.as_ref().filter(|o| !o.trim().is_empty());
             let outcome = outcome_text(given.or(case.outcome.as_ref()))?;
-            ready(case, catalog, CommandKind::Close)?;
+            ready(standing, catalog, CommandKind::Close)?;
             EventKind::Closed { outcome }
         }
         Command::Reopen { reason } => {
@@ -786,7 +789,7 @@ pub fn decide(
 /// the move to `to`). Returns the office the actor acts for (the receiving one for a transfer's
 /// answer).
 fn admit<'c>(
-    case: &'c Case,
+    case: Standing<'c>,
     actor: &Actor,
     kind: CommandKind,
     to: Option<Status>,
@@ -806,12 +809,11 @@ fn admit<'c>(
         OfficeCheck::Receiving => {
             let pending = case
                 .transfer
-                .as_ref()
                 .filter(|t| t.status == TransferStatus::Pending)
                 .ok_or(WorkflowError::NoPendingTransfer)?;
             pending.to_office.as_str()
         }
-        OfficeCheck::Case | OfficeCheck::Intake => case.office.as_str(),
+        OfficeCheck::Case | OfficeCheck::Intake => case.office,
     };
     if actor.role != Role::Directorate && actor.office != office {
         return Err(WorkflowError::WrongOffice { command: name });
@@ -844,24 +846,22 @@ fn admit<'c>(
 /// pending for a new one, consent to share before a referral, consent to withdraw, a closure
 /// request (not yet approved) to approve, none yet to request one, approval before closing a
 /// sensitive case. Commands without such a requirement are always ready.
-fn ready(case: &Case, catalog: &Catalog, kind: CommandKind) -> Result<(), WorkflowError> {
+fn ready(case: Standing<'_>, catalog: &Catalog, kind: CommandKind) -> Result<(), WorkflowError> {
     let fails = |failed: bool, error: WorkflowError| if failed { Err(error) } else { Ok(()) };
     match kind {
         CommandKind::RequestTransfer => fails(
             case.transfer
-                .as_ref()
                 .is_some_and(|t| t.status == TransferStatus::Pending),
             WorkflowError::TransferPending,
         ),
         CommandKind::Refer => fails(
             !case
                 .consent
-                .as_ref()
                 .is_some_and(|c| c.covers(ConsentScope::ShareWithPartners)),
             WorkflowError::ConsentMissing,
         ),
         CommandKind::WithdrawConsent => fails(
-            !case.consent.as_ref().is_some_and(|c| c.given),
+            !case.consent.is_some_and(|c| c.given),
             WorkflowError::NoConsent,
         ),
         CommandKind::RequestClosure => fails(
@@ -873,19 +873,19 @@ fn ready(case: &Case, catalog: &Catalog, kind: CommandKind) -> Result<(), Workfl
             fails(case.closure_approved, WorkflowError::ClosureAlreadyApproved)
         }
         CommandKind::Close => fails(
-            is_sensitive(case, catalog) && !case.closure_approved,
+            sensitive(case.category, catalog) && !case.closure_approved,
             WorkflowError::ApprovalRequired,
         ),
         _ => Ok(()),
     }
 }
 
-/// Whether `to_office` may receive the case: an office of the catalog, not the case's own.
-fn transfer_target(case: &Case, catalog: &Catalog, to_office: &str) -> Result<(), WorkflowError> {
+/// Whether `to_office` may receive a case of office `from`: an office of the catalog, not `from`.
+fn transfer_target(from: &str, catalog: &Catalog, to_office: &str) -> Result<(), WorkflowError> {
     if catalog.office(to_office).is_none() {
         return Err(WorkflowError::UnknownOffice);
     }
-    if to_office == case.office {
+    if to_office == from {
         return Err(WorkflowError::SameOffice);
     }
     Ok(())
@@ -903,7 +903,39 @@ fn referral_step(kind: CommandKind) -> (ReferralStatus, ReferralStatus) {
 /// Whether closing the case needs a supervisor's approval: its category is marked sensitive in
 /// the catalog (an unknown category counts as sensitive).
 pub fn is_sensitive(case: &Case, catalog: &Catalog) -> bool {
-    catalog.category(&case.category).is_none_or(|c| c.sensitive)
+    sensitive(&case.category, catalog)
+}
+
+/// Whether the category `code` is sensitive (an unknown one counts as sensitive).
+fn sensitive(code: &str, catalog: &Catalog) -> bool {
+    catalog.category(code).is_none_or(|c| c.sensitive)
+}
+
+/// What the workflow's own checks read of a case: its status, office, category, transfer,
+/// consent and closure. Borrowed from a [`Case`] or from an [`available::CaseState`].
+#[derive(Debug, Clone, Copy)]
+struct Standing<'a> {
+    status: Status,
+    office: &'a str,
+    category: &'a str,
+    transfer: Option<&'a Transfer>,
+    consent: Option<&'a Consent>,
+    closure_requested: bool,
+    closure_approved: bool,
+}
+
+impl<'a> From<&'a Case> for Standing<'a> {
+    fn from(case: &'a Case) -> Standing<'a> {
+        Standing {
+            status: case.status,
+            office: &case.office,
+            category: &case.category,
+            transfer: case.transfer.as_ref(),
+            consent: case.consent.as_ref(),
+            closure_requested: case.closure_requested,
+            closure_approved: case.closure_approved,
+        }
+    }
 }
 
 fn outcome_text(outcome: Option<&String>) -> Result<String, WorkflowError> {
