@@ -462,11 +462,21 @@ pub fn available_commands(
     let opts = self::options(&options.into())?;
     // Only what the checks read (`CaseState`): reading a whole `Case` would add its code to
     // the download.
-    let case: siproc_core::workflow::CaseState =
-        serde_json::from_str(&record_text(&case, "the case")?)
-            .map_err(|_| bad_argument("the case is not a case in the wire format"))?;
-    let actor: siproc_core::Actor = serde_json::from_str(&record_text(&actor, "the actor")?)
-        .map_err(|_| bad_argument("the actor must be {user_id, role, office}"))?;
+    if !is_record(&case)? {
+        return Err(bad_argument("the case must be an object"));
+    }
+    let case = siproc_core::workflow::CaseState::from_json(&json_value(&case, "the case")?)
+        .ok_or_else(|| bad_argument("the case is not a case in the wire format"))?;
+    if !is_record(&actor)? {
+        return Err(bad_argument("the actor must be {user_id, role, office}"));
+    }
+    let field = |name: &str| -> Result<String, JsValue> {
+        text(&property(&actor, name)?)?
+            .ok_or_else(|| bad_argument(&format!("the actor's {name} must be a string")))
+    };
+    let role = siproc_core::Role::from_name(&field("role")?)
+        .ok_or_else(|| bad_argument("the actor's role is not a role"))?;
+    let actor = siproc_core::Actor::new(field("user_id")?, role, field("office")?);
     output(&siproc_core::workflow::available_in(
         &case,
         opts.catalog,

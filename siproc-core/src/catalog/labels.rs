@@ -8,17 +8,63 @@
 //! `labels` of the catalog view ([`Catalog::view`]) that siproc-wasm and the server's web
 //! application read, and the PDF forms print the same words through [`label`].
 
-use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
 
-use serde::{Deserialize, Serialize};
-
-use super::{Catalog, Choice, Text};
+use super::{Catalog, Text};
 use crate::issue::Locale;
 
-/// The labels of a catalog in one locale: vocabulary name (`status`, `priority`,
-/// `consent_scope`, `command`, `category`, …) → wire code → label.
-pub type Labels = BTreeMap<String, BTreeMap<String, String>>;
+include!(concat!(env!("OUT_DIR"), "/vocabulary.rs"));
+
+/// The labels of a catalog in one locale, by vocabulary (`status`, `priority`,
+/// `consent_scope`, `command`, `category`, …) and wire code. Serialised as an object of objects:
+/// `{"status": {"in_progress": "En trámite", …}, …}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Labels(Vec<(String, Vec<(String, String)>)>);
+
+impl Labels {
+    /// The label of `code` in vocabulary `name`.
+    pub fn get(&self, name: &str, code: &str) -> Option<&str> {
+        self.vocabulary(name)?
+            .iter()
+            .find(|(c, _)| c == code)
+            .map(|(_, label)| label.as_str())
+    }
+
+    /// Vocabulary `name`: its (code, label) pairs, in the order pages list them.
+    pub fn vocabulary(&self, name: &str) -> Option<&[(String, String)]> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, values)| values.as_slice())
+    }
+
+    /// The names of the vocabularies.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(n, _)| n.as_str())
+    }
+}
+
+impl Serialize for Labels {
+    fn serialize<S: Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
+        /// One vocabulary, as an object.
+        struct Values<'a>(&'a [(String, String)]);
+        impl Serialize for Values<'_> {
+            fn serialize<S: Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
+                let mut map = out.serialize_map(Some(self.0.len()))?;
+                for (code, label) in self.0 {
+                    map.serialize_entry(code, label)?;
+                }
+                map.end()
+            }
+        }
+        let mut map = out.serialize_map(Some(self.0.len()))?;
+        for (name, values) in &self.0 {
+            map.serialize_entry(name, &Values(values))?;
+        }
+        map.end()
+    }
+}
 
 /// The vocabularies of siproc's own enumerations, in `data/vocabulary.json`.
 pub const VOCABULARIES: [&str; 10] = [
@@ -34,28 +80,13 @@ pub const VOCABULARIES: [&str; 10] = [
     "document_kind_short",
 ];
 
-/// `data/vocabulary.json`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct VocabularyFile {
-    /// What the file is, for its readers.
-    #[serde(rename = "$comment")]
-    _comment: String,
-    /// Vocabulary name → its values, in the order pages list them.
-    vocabularies: BTreeMap<String, Vec<Choice>>,
-}
-
-fn vocabulary_file() -> Option<&'static VocabularyFile> {
-    static FILE: OnceLock<Option<VocabularyFile>> = OnceLock::new();
-    FILE.get_or_init(|| serde_json::from_str(include_str!("../../data/vocabulary.json")).ok())
-        .as_ref()
-}
-
-/// The values of vocabulary `name` of `data/vocabulary.json` (empty for another name).
-pub(crate) fn vocabulary(name: &str) -> &'static [Choice] {
-    vocabulary_file()
-        .and_then(|f| f.vocabularies.get(name))
-        .map_or(&[], Vec::as_slice)
+/// The values of vocabulary `name` of `data/vocabulary.json`, as (code, Spanish, English);
+/// empty for another name.
+pub(crate) fn vocabulary(name: &str) -> &'static [(&'static str, &'static str, &'static str)] {
+    VOCABULARY
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(&[], |(_, values)| values)
 }
 
 /// The label of `code` in vocabulary `name` of `data/vocabulary.json`, in `locale`: what the
@@ -64,12 +95,15 @@ pub(crate) fn vocabulary(name: &str) -> &'static [Choice] {
 pub(crate) fn label(name: &str, code: &str, locale: Locale) -> &'static str {
     vocabulary(name)
         .iter()
-        .find(|c| c.code == code)
-        .map_or("", |c| c.label.get(locale))
+        .find(|(c, _, _)| *c == code)
+        .map_or("", |(_, es, en)| match locale {
+            Locale::Es => es,
+            Locale::En => en,
+        })
 }
 
 /// [`label`] of an enumerated value, by its wire form (a string).
-#[cfg_attr(not(feature = "pdf"), allow(dead_code))] // forms print these
+#[cfg(any(feature = "pdf", test))] // forms print these
 pub(crate) fn label_of<T: Serialize>(name: &str, value: T, locale: Locale) -> &'static str {
     let code = serde_json::to_value(value).ok();
     label(
@@ -88,58 +122,56 @@ impl Catalog {
     /// fields of `data/fields.json` (`person_role`, `sex`, `relationship`, `contact_kind`,
     /// `location_kind`).
     pub fn labels(&self, locale: Locale) -> Labels {
-        let list = |items: &mut dyn Iterator<Item = (&String, &Text)>| -> BTreeMap<String, String> {
+        let pairs = |items: &mut dyn Iterator<Item = (&String, &Text)>| -> Vec<(String, String)> {
             items
                 .map(|(code, text)| (code.clone(), text.get(locale).to_owned()))
                 .collect()
         };
-        let mut out = Labels::new();
+        let mut out = Vec::new();
         for name in VOCABULARIES {
-            out.insert(
-                name.to_owned(),
-                list(&mut vocabulary(name).iter().map(|c| (&c.code, &c.label))),
-            );
+            let values = vocabulary(name)
+                .iter()
+                .map(|(code, _, _)| ((*code).to_owned(), label(name, code, locale).to_owned()))
+                .collect();
+            out.push((name.to_owned(), values));
         }
         for (name, path) in super::FIELD_VOCABULARIES {
-            out.insert(
+            let choices = super::field_choices(path);
+            out.push((
                 name.to_owned(),
-                list(
-                    &mut super::field_choices(path)
-                        .iter()
-                        .map(|c| (&c.code, &c.label)),
-                ),
-            );
+                pairs(&mut choices.iter().map(|c| (&c.code, &c.label))),
+            ));
         }
-        let pack: [(&str, BTreeMap<String, String>); 6] = [
+        let pack = [
             (
                 "category",
-                list(&mut self.categories.iter().map(|c| (&c.code, &c.label))),
+                pairs(&mut self.categories.iter().map(|c| (&c.code, &c.label))),
             ),
             (
                 "office",
-                list(&mut self.offices.iter().map(|o| (&o.code, &o.name))),
+                pairs(&mut self.offices.iter().map(|o| (&o.code, &o.name))),
             ),
             (
                 "flag",
-                list(&mut self.flags.iter().map(|f| (&f.code, &f.label))),
+                pairs(&mut self.flags.iter().map(|f| (&f.code, &f.label))),
             ),
             (
                 "service",
-                list(&mut self.services.iter().map(|s| (&s.code, &s.label))),
+                pairs(&mut self.services.iter().map(|s| (&s.code, &s.label))),
             ),
             (
                 "partner",
-                list(&mut self.partners.iter().map(|p| (&p.code, &p.name))),
+                pairs(&mut self.partners.iter().map(|p| (&p.code, &p.name))),
             ),
             (
                 "form",
-                list(&mut self.forms.iter().map(|f| (&f.id, &f.title))),
+                pairs(&mut self.forms.iter().map(|f| (&f.id, &f.title))),
             ),
         ];
-        for (name, labels) in pack {
-            out.insert(name.to_owned(), labels);
+        for (name, values) in pack {
+            out.push((name.to_owned(), values));
         }
-        out
+        Labels(out)
     }
 }
 
@@ -163,15 +195,15 @@ mod tests {
                     .to_owned()
             })
             .collect();
-        let listed: Vec<&str> = vocabulary(name).iter().map(|c| c.code.as_str()).collect();
+        let listed: Vec<&str> = vocabulary(name).iter().map(|(c, _, _)| *c).collect();
         assert_eq!(listed, codes, "{name}");
         for v in values {
             for l in [Locale::Es, Locale::En] {
                 assert!(!label_of(name, v, l).is_empty(), "{name}");
             }
         }
-        for c in vocabulary(name) {
-            assert!(c.label.en.is_some(), "{name}/{} has no English", c.code);
+        for (code, es, en) in vocabulary(name) {
+            assert!(!es.is_empty() && !en.is_empty(), "{name}/{code}");
         }
     }
 
@@ -229,10 +261,7 @@ mod tests {
         labels_exactly("document_kind", &kinds);
         labels_exactly("document_kind_short", &kinds);
         // Events: one per command, named as the history names them.
-        let events: Vec<&str> = vocabulary("event")
-            .iter()
-            .map(|c| c.code.as_str())
-            .collect();
+        let events: Vec<&str> = vocabulary("event").iter().map(|(c, _, _)| *c).collect();
         assert_eq!(events.len(), CommandKind::ALL.len());
         assert!(events.contains(&"case_opened") && events.contains(&"facts_corrected"));
         assert_eq!(
@@ -247,19 +276,26 @@ mod tests {
         for l in [Locale::Es, Locale::En] {
             let labels = hn.labels(l);
             for name in VOCABULARIES {
-                for c in vocabulary(name) {
-                    assert_eq!(labels[name][&c.code], c.label.get(l));
+                for (code, _, _) in vocabulary(name) {
+                    assert_eq!(labels.get(name, code), Some(label(name, code, l)));
                 }
             }
-            assert_eq!(labels["category"].len(), hn.categories.len());
-            assert_eq!(labels["office"].len(), hn.offices.len());
-            assert_eq!(labels["form"].len(), hn.forms.len());
-            assert_eq!(labels["document_kind"].len(), DocumentKind::ALL.len());
-            assert_eq!(labels["sex"].len(), 3);
+            let len = |name: &str| labels.vocabulary(name).map_or(0, <[_]>::len);
+            assert_eq!(len("category"), hn.categories.len());
+            assert_eq!(len("office"), hn.offices.len());
+            assert_eq!(len("form"), hn.forms.len());
+            assert_eq!(len("document_kind"), DocumentKind::ALL.len());
+            assert_eq!(len("sex"), 3);
+            let json = serde_json::to_value(&labels).unwrap();
+            assert_eq!(
+                json["status"]["in_progress"],
+                label("status", "in_progress", l)
+            );
+            assert_eq!(json.as_object().unwrap().len(), labels.names().count());
         }
         assert_eq!(
-            hn.labels(Locale::En)["form"]["intake_sheet"],
-            "Case intake sheet"
+            hn.labels(Locale::En).get("form", "intake_sheet"),
+            Some("Case intake sheet")
         );
     }
 }

@@ -33,7 +33,9 @@ mod labels;
 pub(crate) mod template;
 
 pub use labels::{Labels, VOCABULARIES};
-pub(crate) use labels::{label, label_of};
+pub(crate) use labels::label;
+#[cfg(feature = "pdf")]
+pub(crate) use labels::label_of;
 use template::FormTemplate;
 
 /// A text in Spanish, and optionally English.
@@ -1145,7 +1147,13 @@ impl Catalog {
                         .collect()
                 }
                 // One of siproc's own vocabularies (`priority`, `consent_scope`).
-                name => choices(labels::vocabulary(name), locale),
+                name => labels::vocabulary(name)
+                    .iter()
+                    .map(|(code, _, _)| ChoiceView {
+                        code: (*code).to_owned(),
+                        label: labels::label(name, code, locale).to_owned(),
+                    })
+                    .collect(),
             }
         };
         let fields = defs

@@ -7,19 +7,19 @@
 //! persons who may give consent. The server still decides when the command arrives: what is
 //! available now may not be by then, and free-text arguments are checked only then.
 
-use serde::de::IgnoredAny;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::{Standing, admit, outcome_text, ready, referral_step, transfer_target};
 use crate::actor::Actor;
-use crate::case::{Case, Consent, ConsentScope, ReferralStatus, Status, Transfer};
+use crate::case::{Case, ConsentScope, ReferralStatus, Status, TransferStatus};
 use crate::catalog::Catalog;
 use crate::transitions::CommandKind;
 
-/// What [`available`] reads of a case, and nothing else: read from a case's JSON (as the server
-/// sends it, every other field ignored) where the whole [`Case`] is not needed, as in
+/// What [`available`] reads of a case, and nothing else. [`CaseState::from_json`] reads it
+/// from a case's JSON (as the server sends it) where the whole [`Case`] is not needed, as in
 /// siproc-wasm, whose download stays small without the code that reads a whole case.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseState {
     /// Where the case stands in its workflow.
     pub status: Status,
@@ -27,61 +27,109 @@ pub struct CaseState {
     pub office: String,
     /// Its category's code.
     pub category: String,
-    /// A transfer, when one was asked for.
-    #[serde(default)]
-    pub transfer: Option<Transfer>,
-    /// The consent on record.
-    #[serde(default)]
-    pub consent: Option<Consent>,
+    /// The receiving office of a pending transfer.
+    pub pending_to: Option<String>,
+    /// Whether consent was given.
+    pub consent_given: bool,
+    /// Whether consent was given to share with partner organisations.
+    pub shares_with_partners: bool,
     /// Whether closure was requested.
-    #[serde(default)]
     pub closure_requested: bool,
     /// Whether a requested closure was approved.
-    #[serde(default)]
     pub closure_approved: bool,
     /// The outcome a closure request gave.
-    #[serde(default)]
     pub outcome: Option<String>,
     /// The referrals: their ids and statuses.
-    #[serde(default)]
-    pub referrals: Vec<ReferralState>,
+    pub referrals: Vec<(String, ReferralStatus)>,
     /// How many persons the case names.
-    #[serde(default, rename = "persons", deserialize_with = "count")]
     pub person_count: usize,
 }
 
-/// A referral's id and status.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct ReferralState {
-    /// Its id.
-    pub id: String,
-    /// Where it stands.
-    pub status: ReferralStatus,
-}
+/// Every referral status, for reading one by its wire name.
+const REFERRAL_STATUSES: [ReferralStatus; 4] = [
+    ReferralStatus::Pending,
+    ReferralStatus::Accepted,
+    ReferralStatus::Rejected,
+    ReferralStatus::Done,
+];
 
-/// The length of a list, without reading its items.
-fn count<'de, D: Deserializer<'de>>(list: D) -> Result<usize, D::Error> {
-    Ok(Vec::<IgnoredAny>::deserialize(list)?.len())
+impl CaseState {
+    /// Reads the state from a case in its JSON form; `None` when a field the checks read is
+    /// missing or not of its type.
+    pub fn from_json(case: &Value) -> Option<CaseState> {
+        let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+        let flag = |key: &str| case.get(key).and_then(Value::as_bool).unwrap_or(false);
+        let wire = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or_default().to_owned();
+        let status = wire(case.get("status"));
+        let status = STATUSES.into_iter().find(|s| s.as_str() == status)?;
+        let transfer = case.get("transfer").filter(|t| !t.is_null());
+        let pending = TransferStatus::Pending;
+        let pending_to = match transfer {
+            Some(t) if serde_json::to_value(pending).ok().as_ref() == t.get("status") => {
+                Some(text(t.get("to_office"))?)
+            }
+            _ => None,
+        };
+        let consent = case.get("consent").filter(|c| !c.is_null());
+        let consent_given = consent
+            .and_then(|c| c.get("given"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let shares = ConsentScope::ShareWithPartners.as_str();
+        let shares_with_partners = consent_given
+            && consent
+                .and_then(|c| c.get("scope"))
+                .and_then(Value::as_array)
+                .is_some_and(|scope| scope.iter().any(|s| s.as_str() == Some(shares)));
+        let mut referrals = Vec::new();
+        for r in case
+            .get("referrals")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let status = r.get("status")?;
+            let status = REFERRAL_STATUSES
+                .into_iter()
+                .find(|s| serde_json::to_value(s).ok().as_ref() == Some(status))?;
+            referrals.push((text(r.get("id"))?, status));
+        }
+        Some(CaseState {
+            status,
+            office: text(case.get("office"))?,
+            category: text(case.get("category"))?,
+            pending_to,
+            consent_given,
+            shares_with_partners,
+            closure_requested: flag("closure_requested"),
+            closure_approved: flag("closure_approved"),
+            outcome: text(case.get("outcome")),
+            referrals,
+            person_count: case
+                .get("persons")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len),
+        })
+    }
 }
 
 impl From<&Case> for CaseState {
     fn from(case: &Case) -> CaseState {
+        let standing = Standing::from(case);
         CaseState {
             status: case.status,
             office: case.office.clone(),
             category: case.category.clone(),
-            transfer: case.transfer.clone(),
-            consent: case.consent.clone(),
+            pending_to: standing.pending_to.map(str::to_owned),
+            consent_given: standing.consent_given,
+            shares_with_partners: standing.shares_with_partners,
             closure_requested: case.closure_requested,
             closure_approved: case.closure_approved,
             outcome: case.outcome.clone(),
             referrals: case
                 .referrals
                 .iter()
-                .map(|r| ReferralState {
-                    id: r.id.to_string(),
-                    status: r.status,
-                })
+                .map(|r| (r.id.to_string(), r.status))
                 .collect(),
             person_count: case.persons.len(),
         }
@@ -94,8 +142,9 @@ impl<'a> From<&'a CaseState> for Standing<'a> {
             status: case.status,
             office: &case.office,
             category: &case.category,
-            transfer: case.transfer.as_ref(),
-            consent: case.consent.as_ref(),
+            pending_to: case.pending_to.as_deref(),
+            consent_given: case.consent_given,
+            shares_with_partners: case.shares_with_partners,
             closure_requested: case.closure_requested,
             closure_approved: case.closure_approved,
         }
@@ -258,8 +307,8 @@ fn params(
             let ids: Vec<String> = case
                 .referrals
                 .iter()
-                .filter(|r| r.status == needs)
-                .map(|r| r.id.clone())
+                .filter(|(_, status)| *status == needs)
+                .map(|(id, _)| id.clone())
                 .collect();
             if ids.is_empty() {
                 return None;
@@ -297,7 +346,9 @@ fn params(
 #[cfg(test)]
 mod tests {
     use chrono::{TimeZone, Utc};
-    use serde_json::{Value, json};
+    use serde_json::json;
+
+    use std::ops::Not;
 
     use super::*;
     use crate::actor::Role;
@@ -441,8 +492,10 @@ mod tests {
                            "reason": "apoyo", "status": "accepted"}],
             "transfer": {"from_office": "MIA", "to_office": "HOU", "status": "rejected"}}),
         );
-        let read: CaseState = serde_json::from_value(serde_json::to_value(&c).unwrap()).unwrap();
+        let read = CaseState::from_json(&serde_json::to_value(&c).unwrap()).unwrap();
         assert_eq!(read, CaseState::from(&c));
+        assert!(read.consent_given && read.shares_with_partners.not());
+        assert!(CaseState::from_json(&json!({"status": "lost"})).is_none());
         assert_eq!((read.person_count, read.referrals.len()), (1, 1));
     }
 

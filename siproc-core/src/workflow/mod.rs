@@ -53,9 +53,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::actor::{Actor, Role};
-use crate::case::{
-    Case, Consent, ConsentScope, Intake, ReferralStatus, Status, Transfer, TransferStatus,
-};
+use crate::case::{Case, Consent, ConsentScope, Intake, ReferralStatus, Status};
 use crate::catalog::Catalog;
 use crate::history::{
     self, CorrectionError, Event, EventKind, FreshEvent, GENESIS_HASH, HistoryError, NoteData,
@@ -67,7 +65,7 @@ use crate::transitions::{CommandKind, OfficeCheck};
 use crate::validation::validate_on;
 
 mod available;
-pub use available::{AvailableCommand, CaseState, Param, ReferralState, available, available_in};
+pub use available::{AvailableCommand, CaseState, Param, available, available_in};
 
 /// A change asked for on a registered case. Serialized with a `command` tag.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -806,13 +804,7 @@ fn admit<'c>(
         });
     }
     let office = match first.office {
-        OfficeCheck::Receiving => {
-            let pending = case
-                .transfer
-                .filter(|t| t.status == TransferStatus::Pending)
-                .ok_or(WorkflowError::NoPendingTransfer)?;
-            pending.to_office.as_str()
-        }
+        OfficeCheck::Receiving => case.pending_to.ok_or(WorkflowError::NoPendingTransfer)?,
         OfficeCheck::Case | OfficeCheck::Intake => case.office,
     };
     if actor.role != Role::Directorate && actor.office != office {
@@ -849,21 +841,11 @@ fn admit<'c>(
 fn ready(case: Standing<'_>, catalog: &Catalog, kind: CommandKind) -> Result<(), WorkflowError> {
     let fails = |failed: bool, error: WorkflowError| if failed { Err(error) } else { Ok(()) };
     match kind {
-        CommandKind::RequestTransfer => fails(
-            case.transfer
-                .is_some_and(|t| t.status == TransferStatus::Pending),
-            WorkflowError::TransferPending,
-        ),
-        CommandKind::Refer => fails(
-            !case
-                .consent
-                .is_some_and(|c| c.covers(ConsentScope::ShareWithPartners)),
-            WorkflowError::ConsentMissing,
-        ),
-        CommandKind::WithdrawConsent => fails(
-            !case.consent.is_some_and(|c| c.given),
-            WorkflowError::NoConsent,
-        ),
+        CommandKind::RequestTransfer => {
+            fails(case.pending_to.is_some(), WorkflowError::TransferPending)
+        }
+        CommandKind::Refer => fails(!case.shares_with_partners, WorkflowError::ConsentMissing),
+        CommandKind::WithdrawConsent => fails(!case.consent_given, WorkflowError::NoConsent),
         CommandKind::RequestClosure => fails(
             case.closure_requested,
             WorkflowError::ClosureAlreadyRequested,
@@ -911,15 +893,20 @@ fn sensitive(code: &str, catalog: &Catalog) -> bool {
     catalog.category(code).is_none_or(|c| c.sensitive)
 }
 
-/// What the workflow's own checks read of a case: its status, office, category, transfer,
-/// consent and closure. Borrowed from a [`Case`] or from an [`available::CaseState`].
+/// What the workflow's own checks read of a case: its status, office and category, the office
+/// a pending transfer goes to, its consent and closure. Borrowed from a [`Case`] or from an
+/// [`available::CaseState`].
 #[derive(Debug, Clone, Copy)]
 struct Standing<'a> {
     status: Status,
     office: &'a str,
     category: &'a str,
-    transfer: Option<&'a Transfer>,
-    consent: Option<&'a Consent>,
+    /// The receiving office of a pending transfer.
+    pending_to: Option<&'a str>,
+    /// Consent was given.
+    consent_given: bool,
+    /// Consent was given to share with partner organisations.
+    shares_with_partners: bool,
     closure_requested: bool,
     closure_approved: bool,
 }
@@ -930,8 +917,12 @@ impl<'a> From<&'a Case> for Standing<'a> {
             status: case.status,
             office: &case.office,
             category: &case.category,
-            transfer: case.transfer.as_ref(),
-            consent: case.consent.as_ref(),
+            pending_to: case.pending_transfer(),
+            consent_given: case.consent.as_ref().is_some_and(|c| c.given),
+            shares_with_partners: case
+                .consent
+                .as_ref()
+                .is_some_and(|c| c.covers(ConsentScope::ShareWithPartners)),
             closure_requested: case.closure_requested,
             closure_approved: case.closure_approved,
         }
