@@ -13,7 +13,8 @@
 use std::error::Error;
 use std::path::Path;
 
-/// `data/vocabulary.json` as `static VOCABULARY: &[(name, &[(code, es, en)])]`.
+/// `data/vocabulary.json` as `static VOCABULARY: &[(name, &[Entry])]`, an `Entry` being
+/// `(code, Spanish, English)`.
 fn vocabulary(out: &Path) -> Result<(), Box<dyn Error>> {
     println!("cargo::rerun-if-changed=data/vocabulary.json");
     let text = std::fs::read_to_string("data/vocabulary.json")?;
@@ -24,7 +25,7 @@ fn vocabulary(out: &Path) -> Result<(), Box<dyn Error>> {
         .ok_or("data/vocabulary.json: no `vocabularies` object")?;
     let mut code = String::from(
         "/// `data/vocabulary.json`: (vocabulary, [(code, Spanish, English)]), written by build.rs.\n\
-         static VOCABULARY: &[(&str, &[(&str, &str, &str)])] = &[\n",
+         static VOCABULARY: &[(&str, &[Entry])] = &[\n",
     );
     for (name, values) in lists {
         code.push_str(&format!("    ({name:?}, &[\n"));

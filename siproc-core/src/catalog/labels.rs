@@ -14,6 +14,9 @@ use serde::{Serialize, Serializer};
 use super::{Catalog, Text};
 use crate::issue::Locale;
 
+/// One value of a vocabulary: (code, Spanish, English).
+type Entry = (&'static str, &'static str, &'static str);
+
 include!(concat!(env!("OUT_DIR"), "/vocabulary.rs"));
 
 /// The labels of a catalog in one locale, by vocabulary (`status`, `priority`,
@@ -82,7 +85,7 @@ pub const VOCABULARIES: [&str; 10] = [
 
 /// The values of vocabulary `name` of `data/vocabulary.json`, as (code, Spanish, English);
 /// empty for another name.
-pub(crate) fn vocabulary(name: &str) -> &'static [(&'static str, &'static str, &'static str)] {
+pub(crate) fn vocabulary(name: &str) -> &'static [Entry] {
     VOCABULARY
         .iter()
         .find(|(n, _)| *n == name)

@@ -32,10 +32,10 @@ use crate::issue::{Locale, Misuse, Pointer};
 mod labels;
 pub(crate) mod template;
 
-pub use labels::{Labels, VOCABULARIES};
 pub(crate) use labels::label;
 #[cfg(feature = "pdf")]
 pub(crate) use labels::label_of;
+pub use labels::{Labels, VOCABULARIES};
 use template::FormTemplate;
 
 /// A text in Spanish, and optionally English.
