@@ -3,6 +3,7 @@
 // message comes from siproc-wasm (the same rules as the server).
 import init, * as wasm from "./pkg/siproc_wasm.js";
 import { buildIntakeForm, el } from "./form.js";
+import { t } from "./app/i18n.js";
 
 await init();
 const form = document.getElementById("intake");
@@ -17,11 +18,11 @@ form.addEventListener("submit", (event) => {
   const unplaced = intake.place(report.issues);
   if (report.ok) {
     const forms = wasm.intakeForms(current, intake.options);
-    result.replaceChildren(el("p", { className: "ok" }, "Registro válido. Formularios a imprimir:"),
+    result.replaceChildren(el("p", { className: "ok" }, t("example.valid", {}, "es")),
       el("ul", {}, ...forms.map((f) => el("li", {}, f.title))));
   } else {
     const n = report.issues.filter((i) => i.severity === "error").length;
-    result.replaceChildren(el("p", { className: "errors" }, `El registro tiene ${n} ${n === 1 ? "problema" : "problemas"}.`),
+    result.replaceChildren(el("p", { className: "errors" }, t("example.problems", { n }, "es")),
       el("ul", {}, ...unplaced.map((i) => el("li", {}, i.message))));
   }
 });

@@ -1,7 +1,9 @@
 // The intake form, built from catalog() and checked field by field with validateField(): shared
 // by the example page (app.js) and the web application's intake page (app/intake.js). Every
 // verdict and message comes from siproc-wasm (the same rules as the server); this module only
-// lays out the form and reads it into a record in the wire format.
+// lays out the form and reads it into a record in the wire format. Its own words are in
+// app/i18n.js with the rest of the pages' text.
+import { t } from "./app/i18n.js";
 
 // Which common fields the form shows, in which section (paths as in catalog().fields).
 const SECTIONS = [
@@ -13,18 +15,6 @@ const SECTIONS = [
   ]],
   ["consent", ["/consent/given", "/consent/recorded_on", "/consent/scope"]],
 ];
-
-/** The form's own words, by locale. */
-export const WORDS = {
-  es: {
-    case: "Caso", person: "Persona connacional", consent: "Consentimiento", facts: "Datos de la categoría",
-    choose: "— Seleccione —", phone: "Teléfono", country: "Código ISO, p. ej. HN", submit: "Registrar caso",
-  },
-  en: {
-    case: "Case", person: "National", consent: "Consent", facts: "Category facts",
-    choose: "— Choose —", phone: "Phone", country: "ISO code, e.g. HN", submit: "Register case",
-  },
-};
 
 /** `document.createElement` with properties and children. */
 export const el = (tag, props = {}, ...children) => {
@@ -55,10 +45,10 @@ function put(record, path, value) {
  * { rows, record(), show(path, issues), place(issues) → unplaced issues, changed(path) }.
  */
 export function buildIntakeForm({ wasm, form, locale = "es", catalog = "hn", onChange = () => {} }) {
-  const words = WORDS[locale] ?? WORDS.es;
+  const word = (key) => t(`form.${key}`, {}, locale);
   const options = { locale, catalog };
   const view = wasm.catalog(locale, catalog);
-  const overrides = { "/persons/*/contacts/*/value": { label: words.phone, required: false } };
+  const overrides = { "/persons/*/contacts/*/value": { label: word("phone"), required: false } };
   /** Concrete path (`/persons/0/birth_date`) → { field, control, row, message, read() }. */
   const rows = new Map();
   const touched = new Set();
@@ -74,7 +64,7 @@ export function buildIntakeForm({ wasm, form, locale = "es", catalog = "hn", onC
         ...boxes.map((b, i) => el("label", {}, b, " ", field.choices[i].label)));
       read = () => boxes.filter((b) => b.checked).map((b) => b.value);
     } else if (field.type === "choice") {
-      control = el("select", { id }, el("option", { value: "" }, words.choose),
+      control = el("select", { id }, el("option", { value: "" }, word("choose")),
         ...field.choices.map((c) => el("option", { value: c.code }, c.label)));
       read = () => control.value || undefined;
     } else if (field.type === "boolean") {
@@ -84,7 +74,7 @@ export function buildIntakeForm({ wasm, form, locale = "es", catalog = "hn", onC
       const type = { date: "date", count: "number" }[field.type] ?? "text";
       control = el("input", { type, id, autocomplete: "off" });
       if (field.max_chars) control.maxLength = field.max_chars;
-      if (field.type === "country") control.placeholder = words.country;
+      if (field.type === "country") control.placeholder = word("country");
       read = () => {
         if (control.value === "") return undefined;
         return field.type === "count" ? Number(control.value) : control.value;
@@ -104,15 +94,15 @@ export function buildIntakeForm({ wasm, form, locale = "es", catalog = "hn", onC
   }
 
   for (const [title, paths] of SECTIONS) {
-    const set = el("fieldset", {}, el("legend", {}, words[title]));
+    const set = el("fieldset", {}, el("legend", {}, word(title)));
     for (const p of paths) {
       const field = view.fields.find((f) => f.path === p);
       if (field) addRow(set, { ...field, ...overrides[p] });
     }
     form.append(set);
   }
-  const facts = el("fieldset", { id: "facts" }, el("legend", {}, words.facts));
-  form.append(facts, el("button", { type: "submit" }, words.submit));
+  const facts = el("fieldset", { id: "facts" }, el("legend", {}, word("facts")));
+  form.append(facts, el("button", { type: "submit" }, word("submit")));
 
   // Sensible defaults: the request and the consent are usually recorded today; the national's
   // documents are Honduran.

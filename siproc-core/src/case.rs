@@ -108,6 +108,26 @@ pub enum ConsentScope {
     ContactFamily,
 }
 
+impl ConsentScope {
+    /// Every scope, in the order forms list them.
+    pub const ALL: [ConsentScope; 4] = [
+        ConsentScope::Processing,
+        ConsentScope::ShareWithPartners,
+        ConsentScope::ShareWithAuthorities,
+        ConsentScope::ContactFamily,
+    ];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsentScope::Processing => "processing",
+            ConsentScope::ShareWithPartners => "share_with_partners",
+            ConsentScope::ShareWithAuthorities => "share_with_authorities",
+            ConsentScope::ContactFamily => "contact_family",
+        }
+    }
+}
+
 /// Consent to protection and to the processing and sharing of data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Validate)]
 #[serde(deny_unknown_fields)]

@@ -74,14 +74,6 @@ impl Locale {
         Locale::parse(tag).ok_or(Misuse::UnknownLocale)
     }
 
-    /// The text of a (Spanish, English) pair in this locale.
-    pub(crate) fn pick(self, (es, en): (&'static str, &'static str)) -> &'static str {
-        match self {
-            Locale::Es => es,
-            Locale::En => en,
-        }
-    }
-
     /// The two-letter tag: `es` or `en`.
     pub fn as_str(self) -> &'static str {
         match self {

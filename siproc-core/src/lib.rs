@@ -109,8 +109,9 @@ pub use case::{
 };
 pub use catalog::{
     BuiltinPack, Catalog, CatalogError, CatalogView, Category, CategoryView, Choice, ChoiceView,
-    DEFAULT_MAX_FACT_CHARS, Disclosure, FactDef, FactType, FieldView, Flag, FormView, Office,
-    OfficeKind, PACK_FILES, PackInfo, Paper, Partner, RequiredRelative, ServiceKind, Sla, Text,
+    DEFAULT_MAX_FACT_CHARS, Disclosure, FactDef, FactType, FieldView, Flag, FormView, Labels,
+    Office, OfficeKind, PACK_FILES, PackInfo, Paper, Partner, RequiredRelative, ServiceKind, Sla,
+    Text, VOCABULARIES,
 };
 pub use country::is_country;
 pub use issue::{Issue, Locale, Misuse, Pointer, Report, Rule, Severity, list_rules, rule};

@@ -215,7 +215,7 @@ fn fixtures() -> Vec<(&'static str, Case, Vec<&'static str>)> {
                 "Consentimiento informado",
                 "Yo, María José Núñez Güity, declaro",
                 "¿Tiene alguna pregunta? ¡Pregunte antes de firmar!",
-                "tratamiento de datos, contactar a familiares, compartir con autoridades extranjeras",
+                "Tratamiento de sus datos para el caso, Contactar a su familia, Compartir con autoridades extranjeras",
                 "el personal de la oficina consular en Miami",
                 "Miami, 2 de marzo de 2026",
             ],
@@ -489,6 +489,70 @@ fn the_full_verification_hash_is_in_the_metadata() {
     assert!(
         raw.contains(&format!("/SiprocVerification ({HASH})"))
             || raw.contains("SiprocVerification")
+    );
+}
+
+/// The web application and every other face show a case's status, its priority and the scopes of
+/// its consent with the labels of the catalog view (`Catalog::view(locale).labels`); the PDF
+/// forms must print exactly those words, for every value, in both locales.
+#[test]
+fn forms_print_the_catalog_views_labels_for_every_status_priority_and_scope() {
+    let catalog = hn();
+    let statuses = [
+        "registered",
+        "in_progress",
+        "awaiting_authority",
+        "resolved",
+        "closed",
+        "archived",
+    ];
+    let priorities = ["low", "normal", "high", "urgent"];
+    let scopes = [
+        "processing",
+        "share_with_partners",
+        "share_with_authorities",
+        "contact_family",
+    ];
+    for locale in [Locale::Es, Locale::En] {
+        let labels = catalog.view(locale).labels;
+        let mut opts = options();
+        opts.locale = locale;
+        let text = |case: &Case, form: &str, name: &str| -> String {
+            let pdf = forms::render_form(case, &catalog, form, &opts).unwrap();
+            pdftotext(&write(name, &pdf)).join(" ")
+        };
+        for (i, status) in statuses.iter().enumerate() {
+            let priority = priorities[i % priorities.len()];
+            let case = case(json!({"status": status, "priority": priority}));
+            let all = text(&case, "intake_sheet", &format!("labels-{status}"));
+            let wanted = [
+                labels.get("status", status),
+                labels.get("priority", priority),
+            ];
+            for label in wanted.map(Option::unwrap) {
+                assert!(!label.is_empty());
+                assert!(
+                    all.contains(label),
+                    "{locale:?} {status}: {label:?} not in\n{all}"
+                );
+            }
+        }
+        let case = case(json!({"consent": {
+            "given": true, "given_by": 0, "recorded_on": "2026-03-01", "scope": scopes
+        }}));
+        let all = text(&case, "informed_consent", "labels-scopes");
+        let printed: Vec<&str> = scopes
+            .iter()
+            .map(|s| labels.get("consent_scope", s).unwrap())
+            .collect();
+        assert!(
+            all.contains(&printed.join(", ")),
+            "{locale:?}: {printed:?} not in\n{all}"
+        );
+    }
+    assert_eq!(
+        catalog.view(Locale::Es).labels.get("status", "in_progress"),
+        Some("En trámite")
     );
 }
 

@@ -345,6 +345,19 @@ impl PyCaseHistory {
         Ok(out)
     }
 
+    /// The commands `actor` may run on the case now, each a dict `{command, params}` whose
+    /// params name the values they may take (`workflow::available`, the checks `apply` runs).
+    #[pyo3(signature = (*, actor, catalog = None))]
+    fn available_commands<'py>(
+        &self,
+        py: Python<'py>,
+        actor: &Bound<'py, PyAny>,
+        catalog: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (actor, catalog) = (actor_of(actor)?, catalog_of(catalog)?);
+        to_py(py, &workflow::available(&self.case, &catalog, &actor))
+    }
+
     /// Checks the whole history; returns its anchor.
     fn verify<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let anchor = history::verify(&self.events).map_err(|e| errors::history(&e))?;

@@ -18,7 +18,7 @@ use siproc_core::legacy::{self, COLUMNS, ImportOptions, LegacyMap, LegacyRow};
 use siproc_core::{Catalog, CatalogError};
 
 use crate::cases::{actor_of, instant, store_of};
-use crate::convert::{text, to_json, to_python};
+use crate::convert::{text, to_json};
 use crate::errors;
 use crate::{PyDuplicatePair, catalog_of, locale};
 

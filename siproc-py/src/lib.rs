@@ -254,6 +254,23 @@ impl PyCatalog {
         to_python(py, &value)
     }
 
+    /// What a page needs to build the intake form, labelled in `locale` (the core's catalog
+    /// view, as siproc-wasm's `catalog()` gives it): fields, categories and `labels`.
+    #[pyo3(signature = (locale = "es"))]
+    fn view<'py>(&self, py: Python<'py>, locale: &str) -> PyResult<Bound<'py, PyAny>> {
+        let value = serde_json::to_value(self.0.view(self::locale(locale)?)).unwrap_or_default();
+        to_python(py, &value)
+    }
+
+    /// The label of every enumerated value in `locale`, by vocabulary and code
+    /// (`labels["status"]["in_progress"]`): the words the PDF forms print and the web
+    /// application shows.
+    #[pyo3(signature = (locale = "es"))]
+    fn labels<'py>(&self, py: Python<'py>, locale: &str) -> PyResult<Bound<'py, PyAny>> {
+        let value = serde_json::to_value(self.0.labels(self::locale(locale)?)).unwrap_or_default();
+        to_python(py, &value)
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "Catalog(id={:?}, categories={}, offices={})",

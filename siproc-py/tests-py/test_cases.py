@@ -325,3 +325,34 @@ def test_archive_tampering_is_detected(tmp_path: Path) -> None:
     assert [p["code"] for p in cut["file"]] == ["archive.missing_trailer"]
     with pytest.raises(TypeError):
         siproc.verify_archive(io.StringIO(data.decode()))  # type: ignore[arg-type]
+
+
+def test_labels_come_from_the_core_and_are_the_forms_words() -> None:
+    """Python reads the same labels as the web application (the core's catalog view); the
+    intake sheet prints them."""
+    catalog = siproc.Catalog.default()
+    for locale in ("es", "en"):
+        labels = catalog.labels(locale)
+        assert catalog.view(locale)["labels"] == labels
+        assert set(labels["status"]) == {"registered", "in_progress", "awaiting_authority",
+                                         "resolved", "closed", "archived"}
+        assert set(labels["consent_scope"]) == {"processing", "share_with_partners",
+                                                "share_with_authorities", "contact_family"}
+        assert labels["role"]["officer"] and labels["form"]["intake_sheet"]
+    assert catalog.labels("es")["status"]["in_progress"] == "En trámite"
+    assert catalog.labels("en")["priority"]["urgent"] == "Urgent"
+
+
+def test_available_commands_are_what_apply_accepts() -> None:
+    history = opened()
+    offered = {a["command"]: a for a in history.available_commands(actor=OFFICER)}
+    assert "approve_closure" not in offered and "open" not in offered
+    assert offered["change_status"]["params"] == [
+        {"name": "to", "required": True, "choices": ["in_progress"]}]
+    transfer = offered["request_transfer"]["params"][0]
+    assert "MEX" not in transfer["choices"] and transfer["choices"]
+    assert history.available_commands(actor=siproc.Actor("u", "auditor", "MEX")) == []
+    assert history.available_commands(actor=siproc.Actor("u", "officer", "TAP")) == []
+    history.apply({"command": "change_status", "to": "in_progress"}, actor=OFFICER, now=NOW)
+    statuses = {a["command"]: a for a in history.available_commands(actor=OFFICER)}
+    assert statuses["change_status"]["params"][0]["choices"] == ["awaiting_authority", "resolved"]

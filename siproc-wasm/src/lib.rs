@@ -77,7 +77,7 @@ export interface Options {
 /*
  * The result types (`Report`, `Issue`, `Severity`, `MrzReport`, `Mrz`, `MrzSex`, `Rule`,
  * `CatalogView`, `FieldView`, `ChoiceView`, `CategoryView`, `FormView`, `FactType`,
- * `Relationship`) are declared from siproc-core's Rust types (its `typescript` feature, tsify),
+ * `Relationship`, `AvailableCommand`, `Param`) are declared from siproc-core's Rust types (its `typescript` feature, tsify),
  * so they always match what the functions return. The names below are the ones this package
  * used before.
  */
@@ -91,6 +91,14 @@ export type Form = FormView;
 export type Category = CategoryView;
 /** The kinds of value a field holds. */
 export type FieldType = FactType;
+/** A case as the server returns it (`GET /api/v1/cases/{id}`). */
+export type CaseRecord = { [field: string]: unknown };
+/** Who acts: a user id (not a name), a role (`officer`, `supervisor`, …) and an office code. */
+export interface ActorRecord {
+  user_id: string;
+  role: string;
+  office: string;
+}
 /** A record in the wire format of `siproc-core/schema/intake.schema.json` (possibly invalid). */
 export type IntakeRecord = { [field: string]: unknown };
 /** The codes of the `Error`s thrown for misuse (in the `code` property). */
@@ -439,6 +447,41 @@ pub fn intake_forms(
     }
     let record = json_value(&record, "the record")?;
     output(&opts.catalog.intake_forms(&record, opts.locale))
+}
+
+/// The commands `actor` may run on `case` now, with the values their parameters may take:
+/// what a case page offers (`siproc_core::workflow::available`, on the same checks the server
+/// runs when the command arrives). `case` is a case as the server returns it; `actor` is
+/// `{user_id, role, office}`; `options.catalog` names the pack.
+#[wasm_bindgen(js_name = availableCommands, unchecked_return_type = "AvailableCommand[]")]
+pub fn available_commands(
+    #[wasm_bindgen(unchecked_param_type = "CaseRecord")] case: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ActorRecord")] actor: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Options")] options: Option<js_sys::Object>,
+) -> Result<JsValue, JsValue> {
+    let opts = self::options(&options.into())?;
+    // Only what the checks read (`CaseState`): reading a whole `Case` would add its code to
+    // the download.
+    if !is_record(&case)? {
+        return Err(bad_argument("the case must be an object"));
+    }
+    let case = siproc_core::workflow::CaseState::from_json(&json_value(&case, "the case")?)
+        .ok_or_else(|| bad_argument("the case is not a case in the wire format"))?;
+    if !is_record(&actor)? {
+        return Err(bad_argument("the actor must be {user_id, role, office}"));
+    }
+    let field = |name: &str| -> Result<String, JsValue> {
+        text(&property(&actor, name)?)?
+            .ok_or_else(|| bad_argument(&format!("the actor's {name} must be a string")))
+    };
+    let role = siproc_core::Role::from_name(&field("role")?)
+        .ok_or_else(|| bad_argument("the actor's role is not a role"))?;
+    let actor = siproc_core::Actor::new(field("user_id")?, role, field("office")?);
+    output(&siproc_core::workflow::available_in(
+        &case,
+        opts.catalog,
+        &actor,
+    ))
 }
 
 /// Every rule siproc can report, sorted by code: the published catalogue of codes, severities

@@ -187,6 +187,35 @@ fn results_are_plain_objects_and_arrays() {
     assert!(categories.length() >= 12);
     let facts = get(&categories.get(0), "facts");
     assert!(Array::is_array(&facts));
+    // The labels of every enumerated value, as plain objects: the status as the PDFs word it.
+    let status = get(&get(&view, "labels"), "status");
+    assert!(is_plain(&status));
+    assert_eq!(
+        get(&status, "in_progress").as_string().unwrap(),
+        "En trámite"
+    );
+
+    let case = js(
+        r#"{"id": "01950000-0000-7000-8000-000000000001", "number": "TAP-2026-000001",
+        "office": "TAP", "category": "detention", "flags": [], "priority": "normal",
+        "status": "registered", "opened_on": "2026-03-01", "persons": [], "facts": {},
+        "notes": [], "services": [], "referrals": [], "attachments": [], "forms": [],
+        "version": 1, "created_at": "2026-03-01T14:00:00Z", "updated_at": "2026-03-01T14:00:00Z",
+        "head": "00"}"#,
+    );
+    let officer = js(r#"{"user_id": "u1", "role": "officer", "office": "TAP"}"#);
+    let offered =
+        Array::from(&siproc_wasm::available_commands(case.clone(), officer, None).unwrap());
+    let first = offered.get(0);
+    assert!(is_plain(&first));
+    assert_eq!(get(&first, "command").as_string().unwrap(), "change_status");
+    let auditor = js(r#"{"user_id": "u2", "role": "auditor", "office": "TAP"}"#);
+    assert_eq!(
+        Array::from(&siproc_wasm::available_commands(case.clone(), auditor, None).unwrap())
+            .length(),
+        0
+    );
+    assert!(siproc_wasm::available_commands(case, js("{}"), None).is_err());
 
     let forms = siproc_wasm::intake_forms(js(r#"{"category": "missing_person"}"#), None).unwrap();
     let ids: Vec<String> = Array::from(&forms)

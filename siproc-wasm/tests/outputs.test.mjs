@@ -15,6 +15,17 @@ import siproc, { root } from "./load.mjs";
 const crate = join(root, "siproc-wasm");
 const out = join(root, "target", "ts-outputs");
 
+/** A registered case with consent and a pending referral, as the server returns it. */
+export const CASE = {
+  id: "01950000-0000-7000-8000-000000000001", number: "TAP-2026-000001", office: "TAP",
+  category: "detention", flags: [], priority: "normal", status: "in_progress", opened_on: "2026-03-01",
+  persons: [{ role: "national", given_names: "Ana", surnames: "Pérez", sex: "female", birth_date: "1990-01-01", nationality: "HN" }],
+  consent: { given: true, given_by: 0, recorded_on: "2026-03-01", scope: ["processing", "share_with_partners"] },
+  facts: {}, notes: [], services: [], attachments: [], forms: [],
+  referrals: [{ id: "01950000-0000-7000-8000-000000000101", partner: "iom", status: "pending" }],
+  version: 3, created_at: "2026-03-01T14:00:00Z", updated_at: "2026-03-01T14:00:00Z", head: "00",
+};
+
 /** Real outputs, each with the declared type it must satisfy. */
 function outputs() {
   const typed = [];
@@ -36,6 +47,9 @@ function outputs() {
     for (const locale of ["es", "en"]) typed.push(["CatalogView", siproc.catalog(locale, pack)]);
   }
   typed.push(["Rule[]", siproc.listRules()]);
+  for (const role of ["officer", "supervisor", "auditor"]) {
+    typed.push(["AvailableCommand[]", siproc.availableCommands(CASE, { user_id: "u1", role, office: "TAP" })]);
+  }
   typed.push(["Report", siproc.validateField("/persons/0/birth_date", "2099-01-01", {}, { locale: "en" })]);
   typed.push(["Report[]", siproc.validateMany([{}, { office: "TAP" }])]);
   return typed;
@@ -44,12 +58,13 @@ function outputs() {
 test("real outputs satisfy the generated TypeScript declarations (tsc --strict)", () => {
   const typed = outputs();
   const kinds = new Set(typed.map(([t]) => t));
-  for (const t of ["Report", "MrzReport", "CatalogView", "Form[]", "Rule[]"]) assert.ok(kinds.has(t), t);
+  for (const t of ["Report", "MrzReport", "CatalogView", "Form[]", "Rule[]", "AvailableCommand[]"]) assert.ok(kinds.has(t), t);
+  assert.ok(typed.some(([t, v]) => t === "AvailableCommand[]" && v.some((a) => a.params.some((p) => p.choices))), "choices");
   assert.ok(typed.some(([t, v]) => t === "MrzReport" && v.mrz !== undefined), "an MRZ with its fields");
   mkdirSync(out, { recursive: true });
   const pkg = join(crate, "pkg", "web", "siproc_wasm.js");
   const lines = [
-    `import type { CatalogView, Form, MrzReport, Report, Rule } from ${JSON.stringify(pkg)};`,
+    `import type { AvailableCommand, CatalogView, Form, MrzReport, Report, Rule } from ${JSON.stringify(pkg)};`,
     ...typed.map(([t, v], i) => `export const output${i}: ${t} = ${JSON.stringify(v)};`),
   ];
   writeFileSync(join(out, "outputs.ts"), lines.join("\n") + "\n");

@@ -2,6 +2,7 @@
 // wasm-bindgen generated: every export, used as a page would, with the types it should have.
 // The `@ts-expect-error` lines prove that the declarations are precise enough to catch misuse.
 import init, {
+  availableCommands,
   catalog,
   checkDocument,
   listRules,
@@ -11,6 +12,7 @@ import init, {
   validateField,
   validateJson,
   validateMany,
+  type AvailableCommand,
   type BindingErrorCode,
   type CatalogView,
   type Field,
@@ -47,6 +49,9 @@ export async function page(): Promise<string[]> {
   const templates: string[] = rules.map((r) => (r.severity === "error" ? r.es : r.en));
   const code: BindingErrorCode = "siproc.unknown_catalog";
   const fromBundler: Report = bundler.validate(record);
+  const inProgress: string | undefined = view.labels["status"]?.["in_progress"];
+  const offered: AvailableCommand[] = availableCommands({ id: "x" }, { user_id: "u1", role: "officer", office: "TAP" });
+  const params: string[] = offered.flatMap((a) => a.params.map((p) => `${a.command}.${p.name}${p.required ? "*" : ""}:${p.choices?.length ?? 0}`));
 
   // @ts-expect-error a record is an object
   validate(42);
@@ -56,6 +61,8 @@ export async function page(): Promise<string[]> {
   validate(record, { catalog: "cr" });
   // @ts-expect-error parseMrz takes the lines
   parseMrz("P<HND");
+  // @ts-expect-error the actor is an object with its office
+  availableCommands({}, "officer");
   // @ts-expect-error a report is not a list
   const wrong: Issue[] = validate(record);
 
@@ -63,5 +70,6 @@ export async function page(): Promise<string[]> {
     String(severity), String(ok), String(many.length), String(field.ok), String(blank.ok),
     String(doc.ok), String(number), String(sex), defaults.pack, String(labels.length),
     String(forms.length), String(templates.length), code, String(fromBundler.ok), String(wrong),
+    String(inProgress), String(params.length),
   ];
 }

@@ -72,6 +72,8 @@ core_schemas! {
     Role = siproc_core::Role;
     /// One line of the access log.
     AccessEntry = siproc_core::access::AccessEntry;
+    /// A command the caller may run on a case now, with its parameters' choices.
+    AvailableCommand = siproc_core::workflow::AvailableCommand;
     /// One line of the log of paper-form checks.
     FormCheckRecord = siproc_core::store::FormCheckRecord;
     /// How a paper-form check ended.

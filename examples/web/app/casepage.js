@@ -1,13 +1,14 @@
 // The case page: the case, its history as a timeline (who, when, what), the commands the user
-// may run here (from the workflow table, GET /workflow; sent with If-Match; a 409 says the case
-// changed and reloads it), the forms as PDF downloads and the chain's verification result.
+// may run on it now (the case's `available_commands`, from the core; sent with If-Match; a 409
+// says the case changed and reloads it), the forms as PDF downloads and the chain's verification
+// result. Every status, priority, consent scope, role, event and form title is the core's label
+// (label()): the words the PDF forms print.
 import * as wasm from "/pkg/siproc_wasm.js";
-import { api, session } from "./api.js";
-import { locale, t, when } from "./i18n.js";
+import { api } from "./api.js";
+import { label, locale, t, when } from "./i18n.js";
 import { el } from "/form.js";
 import { controls } from "./commands.js";
 
-let rules = null;
 /** A sealed value as text: the server sends it only to those who may see the case. */
 const plain = (v) => (typeof v === "string" ? v : typeof v?.value === "string" ? v.value : "");
 
@@ -26,13 +27,7 @@ function legacyBanner(c, catalog) {
 }
 
 export async function show(view, id) {
-  rules ??= (await api("/workflow")).data ?? [];
-  const me = session.me;
   const catalog = wasm.catalog(locale, "hn");
-  const labels = (path) => new Map((catalog.fields.find((f) => f.path === path)?.choices ?? []).map((c) => [c.code, c.label]));
-  const categories = labels("/category");
-  const partners = labels("/referrals/*/partner");
-  const services = labels("/services/*/kind");
   const notice = el("div", { id: "notice", "aria-live": "assertive" });
 
   async function load() {
@@ -46,12 +41,14 @@ export async function show(view, id) {
     const c = caseA.data;
     const version = caseA.headers.get("etag") ?? `"${c.version}"`;
     const person = (p) => `${p.given_names ?? ""} ${p.surnames ?? ""}`.trim();
+    // The consent's scopes as the consent form prints them: the core's labels, joined by ", ".
+    const consent = c.consent?.given ? (c.consent.scope ?? []).map((s) => label("consent_scope", s)).join(", ") : t("no_consent");
     const facts = el("dl", { className: "facts" },
-      ...[[t("col_office"), c.office], [t("col_category"), categories.get(c.category) ?? c.category],
-        [t("col_status"), t(`status.${c.status}`)], [t("col_updated"), when(c.updated_at)],
-        [t("persons"), (c.persons ?? []).map(person).join(", ")]]
-        .flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
-    facts.querySelectorAll("dd")[2].id = "status";
+      ...[["office", t("col_office"), c.office], ["category", t("col_category"), label("category", c.category)],
+        ["status", t("col_status"), label("status", c.status)], ["priority", t("col_priority"), label("priority", c.priority)],
+        ["consent", t("col_consent"), consent], ["updated", t("col_updated"), when(c.updated_at)],
+        ["persons", t("persons"), (c.persons ?? []).map(person).join(", ")]]
+        .flatMap(([id, k, v]) => [el("dt", {}, k), el("dd", { id }, v)]));
 
     const legacy = c.legacy ? legacyBanner(c, catalog) : "";
 
@@ -59,20 +56,19 @@ export async function show(view, id) {
       ? el("p", { className: "ok", id: "chain" }, `✔ ${t("chain_ok", { n: verifyA.data.version })}`)
       : el("p", { className: "errors", id: "chain", role: "alert" }, `✘ ${t("chain_bad", { code: verifyA.data?.code, seq: verifyA.data?.seq })}`);
 
-    const mine = rules.filter((r) => r.from.includes(c.status) && r.roles.includes(me.role));
-    const { buttons, forms: commandForms, any } = controls(c, rules, me, catalog, run);
-    const noteRule = mine.find((r) => r.command === "add_note");
+    const { buttons, forms: commandForms, any } = controls(c, catalog, run);
+    const noting = (c.available_commands ?? []).some((a) => a.command === "add_note");
     let noteForm = "";
-    if (noteRule) {
+    if (noting) {
       const text = el("textarea", { id: "note", rows: 2, maxLength: 4000 });
       noteForm = el("form", { id: "note-form", className: "note" }, el("label", { htmlFor: "note" }, t("note_text")), text,
-        el("button", { type: "submit" }, t("add_note")));
+        el("button", { type: "submit" }, label("command", "add_note")));
       noteForm.addEventListener("submit", (event) => {
         event.preventDefault();
         if (text.value.trim()) run({ command: "add_note", text: text.value.trim() });
       });
     }
-    if (!any && !noteRule) buttons.append(el("p", { className: "help" }, t("no_commands")));
+    if (!any && !noting) buttons.append(el("p", { className: "help" }, t("no_commands")));
 
     async function run(command) {
       const answer = await api(`/cases/${id}/commands`, { method: "POST", body: command, headers: { "if-match": version } });
@@ -103,22 +99,22 @@ export async function show(view, id) {
         setTimeout(() => URL.revokeObjectURL(url), 10_000);
         await load();
       });
-      return el("li", {}, `${f.title} (${f.generated ? t("generated") : t("not_generated")}) `, button);
+      return el("li", {}, `${label("form", f.form)} (${f.generated ? t("generated") : t("not_generated")}) `, button);
     }));
 
     const timeline = el("ol", { className: "timeline", id: "timeline" }, ...(historyA.data?.items ?? []).map((e) => {
-      const what = t(`event.${e.kind.type}`) === `event.${e.kind.type}` ? e.kind.type : t(`event.${e.kind.type}`);
+      const what = label("event", e.kind.type);
       const data = e.kind.data ?? {};
-      const detail = e.kind.type === "status_changed" ? ` → ${t(`status.${data.to}`)}`
+      const detail = e.kind.type === "status_changed" ? ` → ${label("status", data.to)}`
         : e.kind.type === "note_added" ? `: ${plain(data.text)}`
-        : e.kind.type === "form_generated" ? `: ${data.form}`
+        : e.kind.type === "form_generated" ? `: ${label("form", data.form)}`
         : e.kind.type === "facts_corrected" ? `: ${data.path}`
         : e.kind.type === "transfer_requested" ? ` → ${data.to_office ?? ""}`
-        : e.kind.type === "referral_requested" ? ` → ${partners.get(data.partner) ?? data.partner}`
-        : e.kind.type === "service_given" ? `: ${services.get(data.kind) ?? data.kind}`
+        : e.kind.type === "referral_requested" ? ` → ${label("partner", data.partner)}`
+        : e.kind.type === "service_given" ? `: ${label("service", data.kind)}`
         : e.kind.type === "closure_requested" || e.kind.type === "closed" ? `: ${plain(data.outcome)}` : "";
       return el("li", {}, el("time", { dateTime: e.at }, when(e.at)), " ",
-        el("strong", {}, `#${e.seq} ${what}`), detail, el("span", { className: "who" }, ` — ${e.actor.user_id} (${e.actor.role}, ${e.actor.office})`));
+        el("strong", {}, `#${e.seq} ${what}`), detail, el("span", { className: "who" }, ` — ${e.actor.user_id} (${label("role", e.actor.role)}, ${e.actor.office})`));
     }));
 
     view.replaceChildren(el("h1", {}, t("case_title", { number: c.number })), notice, legacy, facts, chain,

@@ -4,10 +4,9 @@
 // a legacy log are marked "migrated", and those still lacking follow-up items "incomplete".
 import * as wasm from "/pkg/siproc_wasm.js";
 import { api, follow, session } from "./api.js";
-import { locale, t, when } from "./i18n.js";
+import { label, locale, t, when } from "./i18n.js";
 import { el } from "/form.js";
 
-const STATUSES = ["registered", "in_progress", "awaiting_authority", "resolved", "closed"];
 
 /** The badges of a migrated case (from a legacy log) and of one that still lacks items. */
 const origin = (c) => [
@@ -23,7 +22,7 @@ export async function show(view) {
   const select = (id, label, options) => [el("label", { htmlFor: id }, label),
     el("select", { id }, el("option", { value: "" }, t("all")), ...options.map(([v, text]) => el("option", { value: v }, text)))];
   const filters = el("form", { id: "filters", className: "filters" },
-    el("div", {}, ...select("q-status", t("filter_status"), STATUSES.map((s) => [s, t(`status.${s}`)]))),
+    el("div", {}, ...select("q-status", t("filter_status"), Object.entries(view_.labels.status))),
     el("div", {}, ...select("q-category", t("filter_category"), [...categories])),
     me.sees_all_offices ? el("div", {}, ...select("q-office", t("filter_office"), choices("/office").map((o) => [o.code, o.label]))) : "",
     el("div", {}, el("label", { htmlFor: "q-name" }, t("filter_name")), el("input", { id: "q-name", type: "search", autocomplete: "off" })),
@@ -58,7 +57,7 @@ export async function show(view) {
         el("td", {}, el("a", { href: `#/case/${c.id}` }, c.number), mark ? el("span", { className: `badge ${mark}` }, " ", t(mark)) : "",
           ...origin(c)),
         el("td", {}, c.office), el("td", {}, categories.get(c.category) ?? c.category),
-        el("td", {}, t(`status.${c.status}`)), el("td", {}, when(c.updated_at)));
+        el("td", {}, label("status", c.status)), el("td", {}, when(c.updated_at)));
       row.dataset.id = c.id;
       row.dataset.number = c.number;
       return row;

@@ -1,5 +1,11 @@
-// The application's words in Spanish (the default) and English. Validation messages come from
-// siproc-wasm in the same locale; catalog labels from catalog(locale).
+// The application's own words in Spanish (the default) and English: page text only, for the web
+// application (examples/web/app), the intake form (examples/web/form.js) and the example page
+// (examples/web/app.js). Everything else comes from siproc-wasm in the same locale: validation
+// messages, and the label of every enumerated value (status, priority, consent scope, role,
+// command, history event, office, category, service, partner, form, …) from the catalog view's
+// `labels`, the words the PDF forms print (`label()` below).
+import * as wasm from "/pkg/siproc_wasm.js";
+
 const WORDS = {
   es: {
     skip: "Saltar al contenido", nav: "Principal", brand: "SIPROC · Protección consular",
@@ -24,7 +30,8 @@ const WORDS = {
     chain_ok: "Cadena de historial verificada: {n} eventos íntegros.", chain_bad: "¡Historial alterado! ({code}, evento {seq})",
     download: "Descargar PDF", generated: "generado", not_generated: "sin generar",
     conflict: "El caso cambió mientras tanto (ahora versión {current}). Se volvió a cargar; revise y repita la acción.",
-    done: "Hecho.", note_text: "Nota", add_note: "Añadir nota", to_status: "Pasar a «{status}»",
+    done: "Hecho.", note_text: "Nota", to_status: "Pasar a «{status}»", by_partner: "{command} por {partner}",
+    col_priority: "Prioridad", col_consent: "Consentimiento", no_consent: "Sin consentimiento registrado",
     refused: "No se pudo: {message} ({code})", persons: "Personas", no_commands: "Ninguna acción disponible para su rol.",
     verify_title: "Verificar un formulario impreso", verify_help: "Escriba el código de verificación impreso bajo el código QR o al pie de cada página (XXXX-XXXX-XXXX). No se muestra ningún dato personal.",
     code: "Código de verificación", verify_button: "Verificar", scan_button: "Escanear el código QR",
@@ -48,22 +55,13 @@ const WORDS = {
     dim: { category: "Categoría", office: "Oficina", month: "Mes", aging: "Antigüedad (días)", resolution_sla: "Meta de resolución" },
     sla: { met: "Cumplida", breached: "Incumplida", pending: "Pendiente", no_target: "Sin meta" },
     duration: { median: "Mediana", p90: "Percentil 90" },
-    status: { registered: "Registrado", in_progress: "En curso", awaiting_authority: "En espera de la autoridad", resolved: "Resuelto", closed: "Cerrado", archived: "Archivado" },
-    command: { approve_closure: "Aprobar cierre", accept_transfer: "Aceptar traslado", reject_transfer: "Rechazar traslado", reopen: "Reabrir", archive: "Archivar",
-      request_transfer: "Trasladar a otra oficina", refer: "Derivar a una organización", record_service: "Registrar un servicio",
-      request_closure: "Solicitar el cierre", close: "Cerrar el caso", record_consent: "Registrar el consentimiento",
-      withdraw_consent: "Retirar el consentimiento", correct: "Corregir un dato",
-      accept_referral: "Derivación aceptada por {partner}", reject_referral: "Derivación rechazada por {partner}", complete_referral: "Derivación concluida por {partner}" },
     arg: { to_office: "Oficina que recibe", partner: "Organización", reason: "Motivo (opcional)", service: "Servicio", given_on: "Fecha",
       description: "Descripción (opcional)", outcome: "Resultado", given: "Consentimiento otorgado", given_by: "Otorgado por",
       recorded_on: "Fecha de registro", scope: "Alcance", path: "Dato", value: "Valor correcto" },
-    scope: { processing: "Tratamiento de datos", share_with_partners: "Compartir con organizaciones", share_with_authorities: "Compartir con autoridades", contact_family: "Contactar a la familia" },
     withdraw_help: "Retira todo el consentimiento registrado.", issues_at: "{path}: {message}",
-    event: { case_opened: "Caso abierto", status_changed: "Cambio de estado", note_added: "Nota", form_generated: "Formulario generado", facts_corrected: "Corrección",
-      service_given: "Servicio", transfer_requested: "Traslado solicitado", transfer_accepted: "Traslado aceptado", transfer_rejected: "Traslado rechazado",
-      referral_requested: "Derivación", referral_accepted: "Derivación aceptada", referral_rejected: "Derivación rechazada", referral_done: "Derivación concluida",
-      consent_recorded: "Consentimiento registrado", consent_withdrawn: "Consentimiento retirado", closure_requested: "Cierre solicitado",
-      closure_approved: "Cierre aprobado", closed: "Caso cerrado", reopened: "Caso reabierto", archived: "Caso archivado" },
+    form: { case: "Caso", person: "Persona connacional", consent: "Consentimiento", facts: "Datos de la categoría",
+      choose: "— Seleccione —", phone: "Teléfono", country: "Código ISO, p. ej. HN", submit: "Registrar caso" },
+    example: { valid: "Registro válido. Formularios a imprimir:", problems: "El registro tiene {n} problema(s)." },
   },
   en: {
     skip: "Skip to content", nav: "Main", brand: "SIPROC · Consular protection",
@@ -88,7 +86,8 @@ const WORDS = {
     chain_ok: "History chain verified: {n} events intact.", chain_bad: "History tampered with! ({code}, event {seq})",
     download: "Download PDF", generated: "generated", not_generated: "not generated",
     conflict: "The case changed meanwhile (now version {current}). It was reloaded; check it and repeat the action.",
-    done: "Done.", note_text: "Note", add_note: "Add note", to_status: "Move to “{status}”",
+    done: "Done.", note_text: "Note", to_status: "Move to “{status}”", by_partner: "{command} by {partner}",
+    col_priority: "Priority", col_consent: "Consent", no_consent: "No consent recorded",
     refused: "Refused: {message} ({code})", persons: "Persons", no_commands: "No action available for your role.",
     verify_title: "Verify a printed form", verify_help: "Type the verification code printed under the QR code or at the foot of each page (XXXX-XXXX-XXXX). No personal data is shown.",
     code: "Verification code", verify_button: "Verify", scan_button: "Scan the QR code",
@@ -112,22 +111,13 @@ const WORDS = {
     dim: { category: "Category", office: "Office", month: "Month", aging: "Age (days)", resolution_sla: "Resolution target" },
     sla: { met: "Met", breached: "Breached", pending: "Pending", no_target: "No target" },
     duration: { median: "Median", p90: "90th percentile" },
-    status: { registered: "Registered", in_progress: "In progress", awaiting_authority: "Awaiting authority", resolved: "Resolved", closed: "Closed", archived: "Archived" },
-    command: { approve_closure: "Approve closure", accept_transfer: "Accept transfer", reject_transfer: "Reject transfer", reopen: "Reopen", archive: "Archive",
-      request_transfer: "Transfer to another office", refer: "Refer to an organisation", record_service: "Record a service",
-      request_closure: "Request closure", close: "Close the case", record_consent: "Record consent",
-      withdraw_consent: "Withdraw consent", correct: "Correct a value",
-      accept_referral: "Referral accepted by {partner}", reject_referral: "Referral declined by {partner}", complete_referral: "Referral completed by {partner}" },
     arg: { to_office: "Receiving office", partner: "Organisation", reason: "Reason (optional)", service: "Service", given_on: "Date",
       description: "Description (optional)", outcome: "Outcome", given: "Consent given", given_by: "Given by",
       recorded_on: "Recorded on", scope: "Scope", path: "Value", value: "Correct value" },
-    scope: { processing: "Processing of data", share_with_partners: "Sharing with organisations", share_with_authorities: "Sharing with authorities", contact_family: "Contacting the family" },
     withdraw_help: "Withdraws all recorded consent.", issues_at: "{path}: {message}",
-    event: { case_opened: "Case opened", status_changed: "Status changed", note_added: "Note", form_generated: "Form generated", facts_corrected: "Correction",
-      service_given: "Service", transfer_requested: "Transfer requested", transfer_accepted: "Transfer accepted", transfer_rejected: "Transfer declined",
-      referral_requested: "Referral", referral_accepted: "Referral accepted", referral_rejected: "Referral declined", referral_done: "Referral completed",
-      consent_recorded: "Consent recorded", consent_withdrawn: "Consent withdrawn", closure_requested: "Closure requested",
-      closure_approved: "Closure approved", closed: "Case closed", reopened: "Case reopened", archived: "Case archived" },
+    form: { case: "Case", person: "National", consent: "Consent", facts: "Category facts",
+      choose: "— Choose —", phone: "Phone", country: "ISO code, e.g. HN", submit: "Register case" },
+    example: { valid: "Valid record. Forms to print:", problems: "The record has {n} problem(s)." },
   },
 };
 
@@ -140,10 +130,25 @@ export function toggleLocale() {
   location.reload();
 }
 
-/** The word `key` (a dotted path) with `{name}` placeholders filled from `vars`. */
-export function t(key, vars = {}) {
-  const text = key.split(".").reduce((node, k) => node?.[k], WORDS[locale]) ?? key;
+/**
+ * The word `key` (a dotted path) with `{name}` placeholders filled from `vars`, in the user's
+ * locale or in `in_` ("es" or "en").
+ */
+export function t(key, vars = {}, in_ = locale) {
+  const text = key.split(".").reduce((node, k) => node?.[k], WORDS[in_] ?? WORDS.es) ?? key;
   return String(text).replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ""));
+}
+
+const labels = new Map();
+/**
+ * The core's label of `code` in vocabulary `name` (`status`, `priority`, `consent_scope`, `role`,
+ * `command`, `event`, `office`, `category`, `service`, `partner`, `form`, …) in the user's
+ * locale: siproc-wasm's catalog view, the words the PDF forms print. An unknown code is shown
+ * as it is. (siproc-wasm must be initialised first: main.js does it before any page.)
+ */
+export function label(name, code, in_ = locale) {
+  if (!labels.has(in_)) labels.set(in_, wasm.catalog(in_, "hn").labels);
+  return labels.get(in_)[name]?.[code] ?? String(code ?? "");
 }
 
 /** A date-time in the locale's words. */

@@ -3,7 +3,7 @@
 // and the sending of pending registrations whenever the connection returns.
 import init from "/pkg/siproc_wasm.js";
 import { api, session } from "./api.js";
-import { locale, t, toggleLocale } from "./i18n.js";
+import { label, locale, t, toggleLocale } from "./i18n.js";
 import { el } from "/form.js";
 import * as queue from "./queue.js";
 
@@ -64,7 +64,7 @@ function signinPage() {
   });
   view.replaceChildren(el("h1", {}, t("signin_title")), form);
   const me = session.me;
-  if (me) form.before(el("p", { className: "help" }, t("signed_in_as", { user: me.user_id, role: me.role, office: me.office })));
+  if (me) form.before(el("p", { className: "help" }, t("signed_in_as", { user: me.user_id, role: label("role", me.role), office: me.office })));
 }
 
 /** Where a user lands: the case list, or the statistics for those who see no case. */
@@ -76,7 +76,7 @@ const ROUTES = {
   cases: async () => (await import("./cases.js")).show(view),
   case: async (id) => (await import("./casepage.js")).show(view, id),
   verify: async () => (await import("./verify.js")).show(view),
-  stats: async () => { await wasmReady; return (await import("./dashboard.js")).show(view); },
+  stats: async () => (await import("./dashboard.js")).show(view),
 };
 const PUBLIC = new Set(["signin", "verify"]);
 
@@ -91,6 +91,7 @@ async function route() {
   }
   chrome();
   try {
+    await wasmReady; // every page shows the core's labels (i18n.js label())
     leave = (await ROUTES[page](arg)) ?? (() => {});
   } catch (e) {
     view.replaceChildren(el("p", { className: "errors", role: "alert" }, navigator.onLine ? String(e) : t("offline_page")));

@@ -3,7 +3,7 @@
 // first and refreshed in the background (the server's `Cache-Control: no-cache` and
 // `Last-Modified` make that refresh an empty 304 when nothing changed). The API (/api/) is
 // never cached: it carries personal data and tokens.
-const CACHE = "siproc-shell-v3";
+const CACHE = "siproc-shell-v4";
 const SHELL = [
   "/", "/app/style.css", "/app/main.js", "/app/api.js", "/app/i18n.js", "/app/queue.js",
   "/app/intake.js", "/app/cases.js", "/app/casepage.js", "/app/commands.js", "/app/verify.js",

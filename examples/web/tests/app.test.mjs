@@ -202,10 +202,59 @@ test("a command on a stale version is a 409: shown, reloaded, and the retry work
   await page.screenshot({ path: join(SHOTS, "case-conflict.png"), fullPage: true });
   await page.click('button[data-command="to-in_progress"]');
   await page.locator("#notice .ok").waitFor();
-  assert.equal(await page.locator("#status").innerText(), "En curso");
+  assert.equal(await page.locator("#status").innerText(), "En trámite", "the status as the PDF forms word it");
   await axe(page, "case");
   await page.screenshot({ path: join(SHOTS, "case.png"), fullPage: true });
 });
+
+/** The text of a PDF, whitespace collapsed (lines wrap anywhere), read by poppler's pdftotext. */
+function pdfText(path) {
+  const out = spawnSync("pdftotext", ["-enc", "UTF-8", path, "-"], { encoding: "utf8" });
+  assert.equal(out.status, 0, `pdftotext: ${out.stderr}`);
+  return out.stdout.split(/\s+/).join(" ");
+}
+
+for (const locale of ["es", "en"]) {
+  test(`the case page words status, priority and consent as the core's catalog and the PDF forms do (${locale})`, async () => {
+    const ctx = await context({ acceptDownloads: true, bypassCSP: true });
+    await ctx.addInitScript((l) => localStorage.setItem("siproc.locale", l), locale);
+    const page = await signedIn(ctx, "demo-officer-tap", `#/case/${registered.id}`);
+    await page.locator("#chain.ok").waitFor();
+    const c = (await call(server.url, `/cases/${registered.id}`, { token: server.tokens["demo-officer-tap"] })).data;
+    assert.ok(c.consent?.given && c.consent.scope.length > 1, "a case with consent to several scopes");
+    // The labels of siproc-wasm's catalog view, in the page's own module.
+    const labels = await page.evaluate(async (l) => (await import("/pkg/siproc_wasm.js")).catalog(l, "hn").labels, locale);
+    const shown = {
+      status: await page.locator("#status").innerText(),
+      priority: await page.locator("#priority").innerText(),
+      consent: await page.locator("#consent").innerText(),
+    };
+    const wanted = {
+      status: labels.status[c.status],
+      priority: labels.priority[c.priority],
+      consent: c.consent.scope.map((s) => labels.consent_scope[s]).join(", "),
+    };
+    assert.deepEqual(shown, wanted);
+    for (const value of Object.values(wanted)) assert.ok(value && !/^[a-z_]+$/.test(value), `a label, not a code: ${value}`);
+    if (locale === "en") {
+      // The server prints its forms in Spanish; siproc-core's forms_pdf test checks the English
+      // forms against catalog("en").labels for every value. Here: nothing Spanish on the page.
+      assert.notEqual(shown.status, (await page.evaluate(async () => (await import("/pkg/siproc_wasm.js")).catalog("es", "hn").labels)).status[c.status]);
+      return;
+    }
+    // The same case's PDFs, as the officer downloads them: the intake sheet prints the status
+    // and the priority, the consent form the scopes.
+    const printed = async (form) => {
+      const [download] = await Promise.all([page.waitForEvent("download"), page.click(`button[data-form="${form}"]`)]);
+      return pdfText(await download.path());
+    };
+    const sheet = await printed("intake_sheet");
+    assert.ok(sheet.includes(shown.status), `the intake sheet prints «${shown.status}»`);
+    assert.ok(sheet.includes(shown.priority), `the intake sheet prints «${shown.priority}»`);
+    const consent = await printed("informed_consent");
+    assert.ok(consent.includes(shown.consent), `the consent form prints «${shown.consent}»:\n${consent}`);
+  });
+}
 
 test("the verification page accepts a real form's code and rejects a changed one", async () => {
   // The officer prints the intake sheet from the case page.

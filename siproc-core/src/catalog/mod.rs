@@ -29,8 +29,13 @@ use crate::case::Priority;
 use crate::document::DocumentKind;
 use crate::issue::{Locale, Misuse, Pointer};
 
+mod labels;
 pub(crate) mod template;
 
+pub(crate) use labels::label;
+#[cfg(feature = "pdf")]
+pub(crate) use labels::label_of;
+pub use labels::{Labels, VOCABULARIES};
 use template::FormTemplate;
 
 /// A text in Spanish, and optionally English.
@@ -997,6 +1002,13 @@ pub struct CatalogView {
     pub fields: Vec<FieldView>,
     /// The categories, in pack order.
     pub categories: Vec<CategoryView>,
+    /// The label of every enumerated value by vocabulary and code ([`Catalog::labels`]):
+    /// `labels.status.in_progress` is the status as every page and form words it.
+    #[cfg_attr(
+        feature = "typescript",
+        tsify(type = "Record<string, Record<string, string>>")
+    )]
+    pub labels: Labels,
 }
 
 /// The labels of the intake's common fields and of the wire format's enumerations:
@@ -1038,6 +1050,23 @@ fn field_file() -> Option<&'static FieldFile> {
 /// The label of `value` (an enumeration of the wire format) among the fixed choices of the
 /// common field at `path`, from `data/fields.json`: the one list of these labels, which forms
 /// print too. Empty when the file lacks it (a test checks it never does).
+/// The vocabularies of [`Catalog::labels`] taken from the fixed choices of a common field of
+/// `data/fields.json`: (vocabulary, field path).
+const FIELD_VOCABULARIES: [(&str, &str); 5] = [
+    ("person_role", "/persons/*/role"),
+    ("sex", "/persons/*/sex"),
+    ("relationship", "/persons/*/relationship"),
+    ("contact_kind", "/persons/*/contacts/*/kind"),
+    ("location_kind", "/persons/*/locations/*/kind"),
+];
+
+/// The fixed choices of the common field at `path` of `data/fields.json`.
+fn field_choices(path: &str) -> &'static [Choice] {
+    field_file()
+        .and_then(|f| f.fields.iter().find(|d| d.path == path))
+        .map_or(&[], |d| d.choices.as_slice())
+}
+
 #[cfg_attr(not(feature = "pdf"), allow(dead_code))] // only forms print labels
 pub(crate) fn choice_label<T: Serialize>(path: &str, value: T, locale: Locale) -> &'static str {
     let code = serde_json::to_value(value).ok();
@@ -1117,7 +1146,14 @@ impl Catalog {
                         })
                         .collect()
                 }
-                _ => Vec::new(),
+                // One of siproc's own vocabularies (`priority`, `consent_scope`).
+                name => labels::vocabulary(name)
+                    .iter()
+                    .map(|(code, _, _)| ChoiceView {
+                        code: (*code).to_owned(),
+                        label: labels::label(name, code, locale).to_owned(),
+                    })
+                    .collect(),
             }
         };
         let fields = defs
@@ -1178,6 +1214,7 @@ impl Catalog {
             locale,
             fields,
             categories,
+            labels: self.labels(locale),
         }
     }
 

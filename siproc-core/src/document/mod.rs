@@ -98,13 +98,13 @@ impl DocumentKind {
     /// What the kind is called on screens and in the choices of an intake form, in `locale`:
     /// `DNI de Honduras`, `Honduran DNI`.
     pub fn label(self, locale: Locale) -> &'static str {
-        locale.pick(self.spec().label)
+        crate::catalog::label("document_kind", self.as_str(), locale)
     }
 
     /// The short name printed on forms beside a number, in `locale`: `DNI`, `CURP`,
     /// `Pasaporte hondureño`.
     pub fn short_label(self, locale: Locale) -> &'static str {
-        locale.pick(self.spec().short)
+        crate::catalog::label("document_kind_short", self.as_str(), locale)
     }
 
     /// The kind's row of [`KINDS`].
@@ -121,10 +121,6 @@ impl DocumentKind {
 struct KindSpec {
     /// The wire name.
     code: &'static str,
-    /// The name on screens, (Spanish, English).
-    label: (&'static str, &'static str),
-    /// The short name printed beside a number on forms, (Spanish, English).
-    short: (&'static str, &'static str),
     /// Reports the number's issues into the sink.
     check: fn(&str, &mut Sink<'_>),
     /// The canonical form, or `None` when the value lacks the kind's shape.
@@ -135,56 +131,36 @@ struct KindSpec {
 static KINDS: [KindSpec; 7] = [
     KindSpec {
         code: "hn_dni",
-        label: ("DNI de Honduras", "Honduran DNI"),
-        short: ("DNI", "DNI"),
         check: hn_dni::check,
         normalize: hn_dni::normalize,
     },
     KindSpec {
         code: "hn_passport",
-        label: ("Pasaporte hondureño", "Honduran passport"),
-        short: ("Pasaporte hondureño", "Honduran passport"),
         check: hn_passport::check,
         normalize: hn_passport::normalize,
     },
     KindSpec {
         code: "mx_curp",
-        label: ("CURP de México", "Mexican CURP"),
-        short: ("CURP", "CURP"),
         check: mx_curp::check,
         normalize: mx_curp::normalize,
     },
     KindSpec {
         code: "sv_dui",
-        label: ("DUI de El Salvador", "Salvadoran DUI"),
-        short: ("DUI", "DUI"),
         check: sv_dui::check,
         normalize: sv_dui::normalize,
     },
     KindSpec {
         code: "gt_dpi",
-        label: ("DPI de Guatemala", "Guatemalan DPI"),
-        short: ("DPI", "DPI"),
         check: gt_dpi::check,
         normalize: gt_dpi::normalize,
     },
     KindSpec {
         code: "mrz_td3",
-        label: (
-            "Zona de lectura mecánica del pasaporte (MRZ)",
-            "Passport machine readable zone (MRZ)",
-        ),
-        short: ("Pasaporte (MRZ)", "Passport (MRZ)"),
         check: mrz::check,
         normalize: mrz::normalize,
     },
     KindSpec {
         code: "mx_clave_elector",
-        label: (
-            "Clave de elector de México (credencial para votar)",
-            "Mexican voter key (clave de elector)",
-        ),
-        short: ("Clave de elector", "Voter key"),
         check: mx_clave_elector::check,
         normalize: mx_clave_elector::normalize,
     },

@@ -18,7 +18,7 @@ use super::FormError;
 use crate::case::{Case, ConsentScope, Priority, Referral, ReferralStatus, Service, Status};
 pub use crate::catalog::template::{CASE_FIELDS, PERSON_FIELDS, ROW_FIELDS, all_case_bindings};
 use crate::catalog::template::{FormTemplate, TableSource};
-use crate::catalog::{Catalog, FactType, Office, choice_label};
+use crate::catalog::{Catalog, FactType, Office, choice_label, label, label_of};
 use crate::document::DocumentKind;
 use crate::fonts::Fonts;
 use crate::issue::Locale;
@@ -98,13 +98,6 @@ impl Word {
             Locale::Es => es,
             Locale::En => en,
         }
-    }
-}
-
-fn pick(locale: Locale, es: &'static str, en: &'static str) -> &'static str {
-    match locale {
-        Locale::Es => es,
-        Locale::En => en,
     }
 }
 
@@ -213,24 +206,14 @@ pub(crate) fn builtin_words() -> Vec<&'static str> {
     out
 }
 
-fn status_label(s: Status, l: Locale) -> &'static str {
-    match s {
-        Status::Registered => pick(l, "Registrado", "Registered"),
-        Status::InProgress => pick(l, "En trámite", "In progress"),
-        Status::AwaitingAuthority => pick(l, "En espera de la autoridad", "Awaiting the authority"),
-        Status::Resolved => pick(l, "Resuelto", "Resolved"),
-        Status::Closed => pick(l, "Cerrado", "Closed"),
-        Status::Archived => pick(l, "Archivado", "Archived"),
-    }
+/// A case's status as every face words it (`data/vocabulary.json`).
+pub(crate) fn status_label(s: Status, l: Locale) -> &'static str {
+    label("status", s.as_str(), l)
 }
 
-fn priority_label(p: Priority, l: Locale) -> &'static str {
-    match p {
-        Priority::Low => pick(l, "Baja", "Low"),
-        Priority::Normal => pick(l, "Normal", "Normal"),
-        Priority::High => pick(l, "Alta", "High"),
-        Priority::Urgent => pick(l, "Urgente", "Urgent"),
-    }
+/// A case's priority as every face words it (`data/vocabulary.json`).
+pub(crate) fn priority_label(p: Priority, l: Locale) -> &'static str {
+    label("priority", p.as_str(), l)
 }
 
 fn role_label(r: PersonRole, l: Locale) -> &'static str {
@@ -277,30 +260,14 @@ fn sex_label(s: Sex, l: Locale) -> &'static str {
     choice_label("/persons/*/sex", s, l)
 }
 
-fn scope_label(s: ConsentScope, l: Locale) -> &'static str {
-    match s {
-        ConsentScope::Processing => pick(l, "tratamiento de datos", "data processing"),
-        ConsentScope::ShareWithPartners => pick(
-            l,
-            "compartir con organizaciones cooperantes",
-            "sharing with partner organisations",
-        ),
-        ConsentScope::ShareWithAuthorities => pick(
-            l,
-            "compartir con autoridades extranjeras",
-            "sharing with foreign authorities",
-        ),
-        ConsentScope::ContactFamily => pick(l, "contactar a familiares", "contacting family"),
-    }
+/// A consent scope as every face words it (`data/vocabulary.json`).
+pub(crate) fn scope_label(s: ConsentScope, l: Locale) -> &'static str {
+    label("consent_scope", s.as_str(), l)
 }
 
+/// A referral's status as every face words it (`data/vocabulary.json`).
 fn referral_status_label(s: ReferralStatus, l: Locale) -> &'static str {
-    match s {
-        ReferralStatus::Pending => pick(l, "Pendiente", "Pending"),
-        ReferralStatus::Accepted => pick(l, "Aceptada", "Accepted"),
-        ReferralStatus::Rejected => pick(l, "Rechazada", "Rejected"),
-        ReferralStatus::Done => pick(l, "Concluida", "Done"),
-    }
+    label_of("referral_status", s, l)
 }
 
 /// The short name of a document kind (from [`DocumentKind`]'s table); a kind siproc does not

@@ -225,12 +225,26 @@ pub async fn list_cases(
     Ok(Json(SummaryPage { items, next }))
 }
 
-/// The case (with its personal data), for a caller who may see it.
+/// The case as `GET /cases/{id}` answers it: every field of the core's [`Case`], and the
+/// commands the caller may run on it now (`workflow::available`), which the case page offers.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CaseBody {
+    /// The case.
+    #[serde(flatten)]
+    #[schema(value_type = schema::Case)]
+    pub case: Case,
+    /// What the caller may do now, with the values each parameter may take.
+    #[schema(value_type = Vec<schema::AvailableCommand>)]
+    pub available_commands: Vec<workflow::AvailableCommand>,
+}
+
+/// The case (with its personal data), for a caller who may see it, and the commands they may
+/// run on it now (`available_commands`).
 #[utoipa::path(get, path = "/cases/{id}", tag = "cases",
     description = "The case as the core replays it from its history, with its personal data; the read is written to the access log.",
     params(("id" = Uuid, Path, description = "The case id")),
     responses(
-        (status = 200, description = "The case", body = schema::Case, headers(
+        (status = 200, description = "The case, with `available_commands`: what the caller may run on it now", body = CaseBody, headers(
             ("ETag" = String, description = "The case's version, in quotes: send it as `If-Match`"))),
         (status = 400, description = "The id is not a UUID (`http.bad_path`)", body = ErrorBody),
         (status = 404, description = "No such case, or one the caller may not see (`store.not_found`)", body = ErrorBody),
@@ -241,12 +255,17 @@ pub async fn get_case(
     Caller(actor): Caller,
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
-    let case = blocking(&state, move |s| {
-        visible_case(s, &actor, id, Some(ReadKind::Case))
+    let body = blocking(&state, move |s| {
+        let case = visible_case(s, &actor, id, Some(ReadKind::Case))?;
+        let available_commands = workflow::available(&case, &s.catalog, &actor);
+        Ok(CaseBody {
+            case,
+            available_commands,
+        })
     })
     .await?;
-    let version = case.version;
-    let mut response = Json(case).into_response();
+    let version = body.case.version;
+    let mut response = Json(body).into_response();
     response.headers_mut().insert(header::ETAG, etag(version));
     Ok(response)
 }
