@@ -106,6 +106,16 @@
 //! event opens the case, sequence numbers and links follow, referrals and transfers exist) but
 //! not hashes (that is [`verify`]'s job) and not the workflow's rules: rules may change over
 //! time, and a history written under old rules must still replay.
+//!
+//! # Layout
+//!
+//! One concept per child: `sealed` ([`Sealed`] values and their salts), `payload` (what an
+//! opening, a note, a service or a referral records), `kind` ([`EventKind`]), `event` ([`Event`],
+//! its hashed form and hash, [`FreshEvent`]), `error` ([`HistoryError`], [`Tamper`]), `verify`
+//! ([`verify`], [`Anchor`]), `replay` ([`replay`], [`apply`]), `correction` (the JSON Pointers a
+//! correction may change), `hash` (SHA-256 over canonical JSON), `canonical` (the RFC 8785
+//! writer) and `case_history` ([`CaseHistory`]). Hexadecimal is the crate's `hex` module, shared
+//! with the archive and validation.
 
 mod canonical;
 mod case_history;

@@ -1,37 +1,17 @@
 //! Converting one row into an intake ([`convert`]): the cells mapped, the result validated, its
-//! problems sorted, and every mapping used reported ([`Mapping`]).
+//! problems sorted, and every mapping used reported ([`super::Mapping`]).
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
 use super::problems::sort_problems;
 use super::resolve::{Names, remembered, resolve_category, resolve_office};
-use super::{LegacyMap, LegacyRow, codes, fold, parse_date, split_name};
+use super::{LegacyMap, LegacyRow, Mapping, codes, fold, parse_date, split_name};
 use crate::case::{Facts, FollowUp, Intake, Note};
 use crate::catalog::Catalog;
 use crate::issue::{Issue, Locale, Severity};
 use crate::person::{
     Contact, ContactKind, IdentityDocument, Location, LocationKind, Person, PersonRole,
 };
-
-/// A mapping the conversion used: which field, which table or rule, which entry. Never the
-/// cell's text (for dates, the format; for offices and categories, the pack's entry).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Mapping {
-    /// The field mapped (`office`, `category`, `country`, `opened_on`, `birth_date`, `sex`,
-    /// `identity`).
-    pub field: &'static str,
-    /// How: `code`, `alias`, `name`, `city`, `date_format`, `document_kind`, …
-    pub via: &'static str,
-    /// The table entry or format (`consulado tapachula → TAP`, `d/m/yyyy`).
-    pub entry: String,
-}
-
-impl std::fmt::Display for Mapping {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}: {}", self.field, self.via, self.entry)
-    }
-}
 
 /// The outcome of converting one row.
 #[derive(Debug, Clone, PartialEq)]

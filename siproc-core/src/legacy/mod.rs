@@ -31,6 +31,16 @@
 //! and row (the case id is derived from them, [`legacy_case_id`]), so re-running after fixing
 //! held-back rows imports exactly those rows; with `dry_run` it decides and reports without
 //! writing. [`find_duplicates`] finds candidate duplicates among a log's rows.
+//!
+//! # Layout
+//!
+//! One concept per child: `log` reads the CSV into [`LegacyRow`]s (`row`: the documented
+//! [`COLUMNS`]); `map` holds the pack's tables ([`LegacyMap`]); `cells` reads one cell (dates,
+//! names, folded text); `resolve` finds the office or category a cell names; `mapping` is what a
+//! conversion reports having used; `convert` turns a row into an intake and `problems` sorts its
+//! issues into follow-ups and wrong values; `open` makes the `case_opened` event; `import` runs a
+//! whole log against a store; `duplicates` compares a log's nationals; `codes` lists the import's
+//! own problem codes.
 
 mod cells;
 pub mod codes;
@@ -39,16 +49,18 @@ mod duplicates;
 mod import;
 mod log;
 mod map;
+mod mapping;
 mod open;
 mod problems;
 mod resolve;
 mod row;
 
 pub use cells::{fold, parse_date, split_name};
-pub use convert::{Conversion, Mapping, Ready, convert};
+pub use convert::{Conversion, Ready, convert};
 pub use duplicates::find_duplicates;
 pub use import::{ImportOptions, ImportReport, Outcome, RowReport, import};
 pub use log::{LogError, read_log};
 pub use map::{LegacyMap, Policy};
+pub use mapping::Mapping;
 pub use open::{draft, legacy_case_id, open};
 pub use row::{COLUMNS, LegacyRow};
