@@ -41,7 +41,7 @@ impl Conversion {
     }
 }
 
-/// A converted legacy record with no wrong value: only [`convert`] makes one, so [`open`]
+/// A converted legacy record with no wrong value: only [`convert`] makes one, so [`open`](super::open())
 /// need not validate it again.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ready {

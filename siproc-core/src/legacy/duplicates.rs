@@ -11,7 +11,7 @@ use crate::issue::Locale;
 use crate::person::Person;
 
 /// Candidate duplicates among `rows` (indexes into `rows`): their nationals, mapped as
-/// [`convert`] maps them, compared by [`find_duplicate_persons`]. Blank rows take no part.
+/// [`convert`](super::convert()) maps them, compared by [`find_duplicate_persons`]. Blank rows take no part.
 pub fn find_duplicates<'a>(
     rows: impl IntoIterator<Item = &'a LegacyRow>,
     catalog: &Catalog,

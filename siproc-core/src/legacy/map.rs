@@ -23,7 +23,7 @@ pub enum Policy {
 
 /// The pack's tables for legacy logs (`legacy.json` in the pack's folder). A ministry extends
 /// them with its own spellings ([`LegacyMap::extend`]). Keys of the alias tables are written
-/// folded (lower case, no accents, punctuation as single spaces; see [`fold`]).
+/// folded (lower case, no accents, punctuation as single spaces; see [`fold`](super::fold)).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LegacyMap {
