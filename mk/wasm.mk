@@ -25,8 +25,10 @@ WASM_NODE_BIN := $(WASM_CRATE)/node_modules/.bin
 # "WebAssembly", has the breakdown). The packs, RFC 8785 numbers, the one-core result types and
 # the input limits took the module to 360,637 B; reading records without a path-tracking
 # deserializer (`siproc_core::reading`, 2026-12-03) brought it back to 346,084 B, and the budget
-# back to issue 6's 350 KB.
-WASM_MAX_GZIP_BYTES := 350000
+# back to issue 6's 350 KB. Issue 34 asks every build to read JSON numbers correctly rounded
+# (serde_json's `float_roundtrip`, now always on in the core): 346,244 → 354,954 B, so the budget
+# is 356,000 B until 6 KB are won back elsewhere (benches/README.md, "WebAssembly").
+WASM_MAX_GZIP_BYTES := 356000
 # What the wasm32 target of Rust emits, so that wasm-opt keeps to the same features.
 WASM_OPT_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
 	--enable-mutable-globals --enable-reference-types --enable-multivalue
