@@ -74,7 +74,10 @@ pub enum HistoryError {
     #[error("{}", not_canonical_message(*seq, reason))]
     NotCanonical {
         /// The sequence number of the event holding the value; `None` for a value that is not
-        /// (yet) in an event, such as one given to [`canonical_json`](super::canonical_json) or [`Sealed::new`](super::Sealed::new).
+        /// (yet) in an event, such as one given to [`canonical_json`] or [`Sealed::new`].
+        ///
+        /// [`canonical_json`]: super::canonical_json
+        /// [`Sealed::new`]: super::Sealed::new
         seq: Option<u64>,
         /// `non_finite` (NaN or an infinity), `integer_range` (an integer beyond ±2^53),
         /// `map_key` or `unserializable`.

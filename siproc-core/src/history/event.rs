@@ -87,8 +87,8 @@ impl Event {
 /// An event sealed by the core just now, from values it sealed itself, and out of reach of any
 /// change since: nothing outside the core can make one or alter the event inside. Its hash and
 /// every commitment are right by construction, so a store takes it without computing them again
-/// ([`CaseHistory::opened`](super::CaseHistory::opened)); events from anywhere else (imports, appends, a store's own rows)
-/// are checked ([`CaseHistory::new`](super::CaseHistory::new), [`CaseHistory::append`](super::CaseHistory::append)).
+/// ([`CaseHistory::opened`]); events from anywhere else (imports, appends, a store's own rows)
+/// are checked ([`CaseHistory::new`], [`CaseHistory::append`]).
 ///
 /// It cannot be made from an [`Event`]:
 ///
@@ -99,8 +99,13 @@ impl Event {
 /// ```
 ///
 /// The core wraps only what [`Event::seal`] returned for a kind whose sealed values it sealed
-/// itself ([`Sealed::new`](super::Sealed::new)) in the same call, never sealed values read from outside: their
+/// itself ([`Sealed::new`]) in the same call, never sealed values read from outside: their
 /// commitments are not checked (hence the crate-private constructor).
+///
+/// [`CaseHistory::opened`]: super::CaseHistory::opened
+/// [`CaseHistory::new`]: super::CaseHistory::new
+/// [`CaseHistory::append`]: super::CaseHistory::append
+/// [`Sealed::new`]: super::Sealed::new
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FreshEvent(pub(crate) Event);
 

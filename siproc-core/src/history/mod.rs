@@ -4,7 +4,7 @@
 //! # Events
 //!
 //! Every change is an [`Event`]: a unique id (UUID v7), the case id, a sequence number (`seq`,
-//! 1 for the opening event, then 2, 3, … without gaps), the [`Actor`](crate::Actor) (user id, role and office),
+//! 1 for the opening event, then 2, 3, … without gaps), the [`Actor`] (user id, role and office),
 //! a UTC timestamp (`at`, microsecond precision, so that SQL stores keep it exactly), the
 //! previous event's hash, an [`EventKind`] with its payload, and the event's own hash. Nothing is
 //! edited in place: a correction of personal data is a `facts_corrected` event, and the values
@@ -102,7 +102,7 @@
 //! history consistently; it makes any partial alteration evident, and an anchor (the last hash,
 //! printed on the paper file or kept by the directorate) makes any alteration evident.
 //!
-//! [`replay`] folds the events into a [`Case`](crate::Case). It checks the cheap structural facts (the first
+//! [`replay`] folds the events into a [`Case`]. It checks the cheap structural facts (the first
 //! event opens the case, sequence numbers and links follow, referrals and transfers exist) but
 //! not hashes (that is [`verify`]'s job) and not the workflow's rules: rules may change over
 //! time, and a history written under old rules must still replay.
@@ -116,6 +116,9 @@
 //! correction may change), `hash` (SHA-256 over canonical JSON), `canonical` (the RFC 8785
 //! writer) and `case_history` ([`CaseHistory`]). Hexadecimal is the crate's `hex` module, shared
 //! with the archive and validation.
+//!
+//! [`Actor`]: crate::Actor
+//! [`Case`]: crate::Case
 
 mod canonical;
 mod case_history;

@@ -41,8 +41,10 @@ impl Conversion {
     }
 }
 
-/// A converted legacy record with no wrong value: only [`convert`] makes one, so [`open`](super::open())
-/// need not validate it again.
+/// A converted legacy record with no wrong value: only [`convert`] makes one, so [`open`] need
+/// not validate it again.
+///
+/// [`open`]: super::open()
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ready {
     pub(super) intake: Intake,

@@ -11,7 +11,9 @@ use crate::issue::Locale;
 use crate::person::Person;
 
 /// Candidate duplicates among `rows` (indexes into `rows`): their nationals, mapped as
-/// [`convert`](super::convert()) maps them, compared by [`find_duplicate_persons`]. Blank rows take no part.
+/// [`convert`] maps them, compared by [`find_duplicate_persons`]. Blank rows take no part.
+///
+/// [`convert`]: super::convert()
 pub fn find_duplicates<'a>(
     rows: impl IntoIterator<Item = &'a LegacyRow>,
     catalog: &Catalog,

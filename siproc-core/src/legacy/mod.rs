@@ -8,11 +8,11 @@
 //! 1. [`convert`] reads one [`LegacyRow`] (the log's documented columns, as text) through the
 //!    pack's [`LegacyMap`] — office and category spellings, country names, the date formats
 //!    consulates write (`23-11-2020`, `11/7/1979`, `2024-11-20`, `7 de marzo de 2021`; day
-//!    first, never US order) — into an [`Intake`](crate::Intake), validates it, and sorts the problems:
+//!    first, never US order) — into an [`Intake`], validates it, and sorts the problems:
 //!    - *incomplete*: requirements that exist for new intakes. The map's `incomplete` table
 //!      says which rule codes these are ([`Policy::FollowUp`]), and which values that fail
 //!      their check are left out and re-entered later ([`Policy::DropValue`], e.g. a phone
-//!      number that cannot be dialled). Each becomes a [`FollowUp`](crate::FollowUp) item.
+//!      number that cannot be dialled). Each becomes a [`FollowUp`] item.
 //!    - *wrong*: every other error (an impossible document number, a birth date in the future,
 //!      an office no mapping resolves, a row with no name). The row is held back, with the
 //!      issues, for correction in the log.
@@ -20,14 +20,14 @@
 //!    Every mapping used is reported ([`Mapping`]), naming the pack's table entry, never the
 //!    cell's text.
 //! 2. [`open`] opens the converted record: a `case_opened` event whose payload carries a
-//!    [`LegacyOrigin`](crate::LegacyOrigin) (the source file's reference and row, no personal data, and the follow-up
+//!    [`LegacyOrigin`] (the source file's reference and row, no personal data, and the follow-up
 //!    items). The case ([`crate::Case::legacy`]) and its summary tell migrated and incomplete
 //!    cases apart.
 //! 3. A later `correct` command that supplies a missing item completes it: the
-//!    `facts_corrected` event lists the items it resolves (see [`LegacyOrigin::resolved_by`](crate::LegacyOrigin::resolved_by)), and
+//!    `facts_corrected` event lists the items it resolves (see [`LegacyOrigin::resolved_by`]), and
 //!    recording consent resolves the consent item.
 //!
-//! [`import`] runs the whole migration of a log against a [`CaseStore`](crate::store::CaseStore): idempotent by source
+//! [`import`] runs the whole migration of a log against a [`CaseStore`]: idempotent by source
 //! and row (the case id is derived from them, [`legacy_case_id`]), so re-running after fixing
 //! held-back rows imports exactly those rows; with `dry_run` it decides and reports without
 //! writing. [`find_duplicates`] finds candidate duplicates among a log's rows.
@@ -41,6 +41,12 @@
 //! issues into follow-ups and wrong values; `open` makes the `case_opened` event; `import` runs a
 //! whole log against a store; `duplicates` compares a log's nationals; `codes` lists the import's
 //! own problem codes.
+//!
+//! [`Intake`]: crate::Intake
+//! [`LegacyOrigin`]: crate::LegacyOrigin
+//! [`LegacyOrigin::resolved_by`]: crate::LegacyOrigin::resolved_by
+//! [`CaseStore`]: crate::store::CaseStore
+//! [`FollowUp`]: crate::FollowUp
 
 mod cells;
 pub mod codes;

@@ -27,7 +27,9 @@ pub fn legacy_case_id(source: &str, row: u64) -> Uuid {
 }
 
 /// Makes the `case_opened` event of a migrated case. Like [`workflow::open`], the actor must
-/// be allowed to open cases in the record's office; the record was validated by [`convert`](super::convert()).
+/// be allowed to open cases in the record's office; the record was validated by [`convert`].
+///
+/// [`convert`]: super::convert()
 pub fn open(
     actor: &Actor,
     ready: &Ready,
