@@ -24,12 +24,14 @@ WASM_NODE_BIN := $(WASM_CRATE)/node_modules/.bin
 # features for it: no PDF writer, libphonenumber's patterns on `regex-lite` (benches/README.md,
 # "WebAssembly", has the breakdown). The packs, RFC 8785 numbers, the one-core result types and
 # the input limits took the module to 360,637 B; reading records without a path-tracking
-# deserializer (`siproc_core::reading`, 2026-12-03) brought it back to 346,084 B. Issue 27's
-# vocabulary (every value's label in both languages in the catalog view, about 6 KB gzipped) and
-# `availableCommands` (about 3.5 KB) took it to 355,878 B (2026-12-06): over 350,000 B, under
-# 350 KiB. The gate is 350 KiB (358,400 B) until the module is cut back below 350,000 B again
-# (open work, benches/README.md "WebAssembly").
-WASM_MAX_GZIP_BYTES := 358400
+# deserializer (`siproc_core::reading`, 2026-12-03) brought it back to 346,084 B. Two later
+# issues then asked for more in the module: issue 34 that every build read JSON numbers correctly
+# rounded (serde_json's `float_roundtrip`, now always on in the core: about 8.7 KB gzipped), and
+# issue 27 every value's label in both languages in the catalog view (about 6 KB) and
+# `availableCommands` (about 3.5 KB). Together: 365,267 B (2026-12-06), over issue 6's
+# 350 KB. The gate below holds the module where it is until that is won back (open work,
+# benches/README.md "WebAssembly").
+WASM_MAX_GZIP_BYTES := 366000
 # What the wasm32 target of Rust emits, so that wasm-opt keeps to the same features.
 WASM_OPT_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
 	--enable-mutable-globals --enable-reference-types --enable-multivalue

@@ -39,7 +39,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::history::{self, Anchor, Event, HistoryError, hash::to_hex};
+use crate::hex::to_hex;
+use crate::history::{self, Anchor, Event, HistoryError};
 use crate::store::{CaseQuery, CaseStore, CaseSummary, PutOutcome, StoreError};
 
 /// The `archive` member of the header.

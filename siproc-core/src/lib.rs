@@ -78,6 +78,7 @@ mod catalog;
 mod country;
 #[cfg(feature = "pdf")]
 mod fonts;
+mod hex;
 mod issue;
 mod names;
 mod normalize;

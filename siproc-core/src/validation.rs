@@ -335,11 +335,7 @@ impl Validator<'_> {
         let attachments = root.key("attachments");
         for (i, a) in intake.attachments.iter().enumerate() {
             let path = attachments.index(i);
-            let hex = a.sha256.len() == 64
-                && a.sha256
-                    .bytes()
-                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-            if !hex {
+            if !crate::hex::is_sha256_hex(&a.sha256) {
                 self.push("attachment.bad_digest", &path.key("sha256"), &[]);
             }
             if !is_media_type(&a.media_type) {

@@ -345,3 +345,29 @@ fn misuse_throws_errors_with_stable_codes() {
     let report = siproc_wasm::validate(js(VALID), None).unwrap();
     assert_eq!(get(&report, "ok"), JsValue::TRUE);
 }
+
+/// RFC 8785's published input/output pairs (`tests/rfc8785/`) in the WebAssembly build: JSON
+/// text read by the core as the exports read it, canonicalised, gives the published bytes. In
+/// particular `values.json`'s `333333333.33333329` is read correctly rounded (written
+/// `333333333.3333333`): this build, separate from the native ones, has serde_json's
+/// `float_roundtrip` too.
+#[wasm_bindgen_test]
+fn rfc8785_inputs_give_their_published_outputs() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/rfc8785");
+    let files = read_dir(&format!("{dir}/input"), &js("{}"));
+    let mut count = 0;
+    let mut failures = Vec::new();
+    for name in files.iter().filter_map(|f| f.as_string()) {
+        count += 1;
+        let text = read_file(&format!("{dir}/input/{name}"), "utf8");
+        let want = read_file(&format!("{dir}/output/{name}"), "utf8");
+        let value: serde_json::Value =
+            siproc_core::from_json_text(&text, siproc_core::Locale::En).unwrap();
+        let got = siproc_core::history::canonical_json(&value).unwrap();
+        if got != want {
+            failures.push(format!("{name}: got {got}, want {want}"));
+        }
+    }
+    assert_eq!(count, 6);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -149,8 +149,8 @@ fn write_escaped(out: &mut Vec<u8>, s: &str) {
         out.extend_from_slice(bytes.get(start..i).unwrap_or_default());
         if short.is_empty() {
             out.extend_from_slice(b"\\u00");
-            out.push(super::hash::hex_digit(b >> 4));
-            out.push(super::hash::hex_digit(b & 0xf));
+            out.push(crate::hex::digit(b >> 4));
+            out.push(crate::hex::digit(b & 0xf));
         } else {
             out.extend_from_slice(short);
         }

@@ -1,0 +1,241 @@
+//! A case as the fold of its history: [`replay`], [`open`] from the first event and [`apply`]
+//! for each next one. Structure is checked, hashes are not (that is [`super::verify`]'s job).
+
+use super::correction::apply_correction;
+use super::{
+    Event, EventKind, GENESIS_HASH, HistoryError, NoteData, ReferralData, Sealed, ServiceData,
+};
+use crate::case::{
+    Case, GeneratedForm, Note, Referral, ReferralStatus, Service, Status, Transfer, TransferStatus,
+};
+use crate::person::Person;
+use crate::transitions::{self, CommandKind};
+
+/// Rebuilds the case from its history. Checks structure (see the module docs), not hashes.
+pub fn replay(events: &[Event]) -> Result<Case, HistoryError> {
+    let (first, rest) = events.split_first().ok_or(HistoryError::Empty)?;
+    let mut case = open(first)?;
+    for event in rest {
+        apply(&mut case, event)?;
+    }
+    Ok(case)
+}
+
+/// Builds the case from its `case_opened` event.
+pub fn open(event: &Event) -> Result<Case, HistoryError> {
+    let invalid = |reason| HistoryError::Invalid {
+        seq: event.seq,
+        reason,
+    };
+    let EventKind::CaseOpened(o) = &event.kind else {
+        return Err(invalid("not_opened"));
+    };
+    if event.seq != 1 || event.prev_hash != GENESIS_HASH {
+        return Err(invalid("not_first"));
+    }
+    let erased = HistoryError::Erased { seq: event.seq };
+    let persons = o
+        .persons
+        .iter()
+        .map(|p| p.value().cloned().ok_or(erased.clone()))
+        .collect::<Result<Vec<Person>, _>>()?;
+    let facts = o.facts.value().cloned().ok_or(erased.clone())?;
+    let notes = o
+        .notes
+        .iter()
+        .map(|n| note(n, event.seq))
+        .collect::<Result<Vec<_>, _>>()?;
+    let services = o
+        .services
+        .iter()
+        .map(|s| service(s, event.seq))
+        .collect::<Result<Vec<_>, _>>()?;
+    let referrals = o
+        .referrals
+        .iter()
+        .map(|r| referral(r, event.seq))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Case {
+        id: event.case_id,
+        number: o.number.clone(),
+        office: o.office.clone(),
+        category: o.category.clone(),
+        flags: o.flags.clone(),
+        priority: o.priority,
+        status: Status::Registered,
+        opened_on: o.opened_on,
+        persons,
+        consent: o.consent.clone(),
+        facts,
+        notes,
+        services,
+        referrals,
+        attachments: o.attachments.clone(),
+        legacy: o.legacy.clone(),
+        transfer: None,
+        closure_requested: false,
+        closure_approved: false,
+        outcome: None,
+        forms: Vec::new(),
+        version: event.seq,
+        created_at: event.at,
+        updated_at: event.at,
+        head: event.hash.clone(),
+    })
+}
+
+fn unseal<T: Clone>(s: &Sealed<T>, seq: u64) -> Result<T, HistoryError> {
+    s.value().cloned().ok_or(HistoryError::Erased { seq })
+}
+
+fn unseal_opt<T: Clone>(s: &Option<Sealed<T>>, seq: u64) -> Result<Option<T>, HistoryError> {
+    s.as_ref().map(|s| unseal(s, seq)).transpose()
+}
+
+fn note(n: &NoteData, seq: u64) -> Result<Note, HistoryError> {
+    Ok(Note {
+        text: unseal(&n.text, seq)?,
+        written_on: n.written_on,
+    })
+}
+
+fn service(s: &ServiceData, seq: u64) -> Result<Service, HistoryError> {
+    Ok(Service {
+        kind: s.kind.clone(),
+        given_on: s.given_on,
+        description: unseal_opt(&s.description, seq)?,
+    })
+}
+
+fn referral(r: &ReferralData, seq: u64) -> Result<Referral, HistoryError> {
+    Ok(Referral {
+        id: r.referral_id,
+        partner: r.partner.clone(),
+        reason: unseal_opt(&r.reason, seq)?,
+        status: ReferralStatus::Pending,
+    })
+}
+
+/// Applies one event to the case: the step of [`replay`]. On error the case is left unchanged.
+pub fn apply(case: &mut Case, event: &Event) -> Result<(), HistoryError> {
+    let seq = event.seq;
+    let invalid = |reason| HistoryError::Invalid { seq, reason };
+    if event.case_id != case.id {
+        return Err(invalid("foreign_case"));
+    }
+    if seq != case.version + 1 || event.prev_hash != case.head {
+        return Err(invalid("out_of_sequence"));
+    }
+    // The status the event leaves the case in: the `to` column of the workflow's table, for
+    // the row of the event's command that runs in the case's status.
+    let target = match &event.kind {
+        EventKind::CaseOpened(_) => return Err(invalid("opened_twice")),
+        EventKind::StatusChanged { from, to } => {
+            if *from != case.status {
+                return Err(invalid("status_mismatch"));
+            }
+            transitions::transition(CommandKind::ChangeStatus, *from, *to).map(|_| *to)
+        }
+        kind => kind.command().target(case.status),
+    }
+    .ok_or(invalid("wrong_status"))?;
+    match &event.kind {
+        EventKind::CaseOpened(_) => return Err(invalid("opened_twice")),
+        EventKind::FactsCorrected {
+            path,
+            new,
+            resolves,
+            ..
+        } => {
+            let value = new.value().ok_or(HistoryError::Erased { seq })?;
+            apply_correction(case, path, value).map_err(|_| invalid("bad_correction"))?;
+            if let Some(origin) = &mut case.legacy {
+                origin.complete(resolves);
+            }
+        }
+        EventKind::StatusChanged { from, .. } => {
+            if *from == Status::Resolved {
+                clear_closure(case);
+            }
+        }
+        EventKind::NoteAdded(n) => case.notes.push(note(n, seq)?),
+        EventKind::ServiceGiven(s) => case.services.push(service(s, seq)?),
+        EventKind::FormGenerated { form, sha256 } => case.forms.push(GeneratedForm {
+            form: form.clone(),
+            sha256: sha256.clone(),
+            generated_at: event.at,
+        }),
+        EventKind::TransferRequested {
+            from_office,
+            to_office,
+        } => {
+            case.transfer = Some(Transfer {
+                from_office: from_office.clone(),
+                to_office: to_office.clone(),
+                status: TransferStatus::Pending,
+            });
+        }
+        EventKind::TransferAccepted { .. } | EventKind::TransferRejected { .. } => {
+            let transfer = case
+                .transfer
+                .as_mut()
+                .filter(|t| t.status == TransferStatus::Pending)
+                .ok_or(invalid("no_pending_transfer"))?;
+            if matches!(event.kind, EventKind::TransferAccepted { .. }) {
+                transfer.status = TransferStatus::Accepted;
+                case.office = transfer.to_office.clone();
+            } else {
+                transfer.status = TransferStatus::Rejected;
+            }
+        }
+        EventKind::ReferralRequested(r) => case.referrals.push(referral(r, seq)?),
+        EventKind::ReferralAccepted { referral_id }
+        | EventKind::ReferralRejected { referral_id }
+        | EventKind::ReferralDone { referral_id } => {
+            let referral = case
+                .referrals
+                .iter_mut()
+                .find(|r| r.id == *referral_id)
+                .ok_or(invalid("unknown_referral"))?;
+            referral.status = match event.kind {
+                EventKind::ReferralAccepted { .. } => ReferralStatus::Accepted,
+                EventKind::ReferralRejected { .. } => ReferralStatus::Rejected,
+                _ => ReferralStatus::Done,
+            };
+        }
+        EventKind::ConsentRecorded { consent } => {
+            case.consent = Some(consent.clone());
+            if let Some(origin) = &mut case.legacy {
+                origin.consent_recorded(consent);
+            }
+        }
+        EventKind::ConsentWithdrawn { scope } => {
+            let consent = case.consent.as_mut().ok_or(invalid("no_consent"))?;
+            if scope.is_empty() {
+                consent.given = false;
+                consent.scope.clear();
+            } else {
+                consent.scope.retain(|s| !scope.contains(s));
+            }
+        }
+        EventKind::ClosureRequested { outcome } => {
+            case.closure_requested = true;
+            case.outcome = Some(outcome.clone());
+        }
+        EventKind::ClosureApproved => case.closure_approved = true,
+        EventKind::Closed { outcome } => case.outcome = Some(outcome.clone()),
+        EventKind::Reopened { .. } => clear_closure(case),
+        EventKind::Archived => {}
+    }
+    case.status = target;
+    case.version = seq;
+    case.updated_at = event.at;
+    case.head.clone_from(&event.hash);
+    Ok(())
+}
+
+fn clear_closure(case: &mut Case) {
+    case.closure_requested = false;
+    case.closure_approved = false;
+    case.outcome = None;
+}
