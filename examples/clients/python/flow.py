@@ -27,7 +27,7 @@ from siproc_client.api.cases import (
 )
 from siproc_client.models import (
     AccessLog,
-    Case,
+    CaseBody,
     CaseSummary,
     CommandAddNote,
     ErrorBody,
@@ -78,8 +78,10 @@ def main() -> None:
     # Read it.
     read = get_case.sync_detailed(summary.id, client=officer)
     case = read.parsed
-    assert isinstance(case, Case)
+    assert isinstance(case, CaseBody)
     check(case.number == summary.number, "the case reads back")
+    offered = [c.command for c in case.available_commands]
+    check("add_note" in offered, "the case offers the commands the officer may run")
     etag = read.headers["ETag"]
 
     # A command with If-Match, then the same If-Match again: 409 with `current`.
