@@ -56,8 +56,6 @@ macro_rules! core_schemas {
 core_schemas! {
     /// An intake: what registers a case (`siproc-core/schema/intake.schema.json`).
     Intake = siproc_core::Intake;
-    /// A case with its personal data (`siproc-core/schema/case.schema.json`).
-    Case = siproc_core::Case;
     /// What a list shows of a case: no personal data.
     CaseSummary = siproc_core::store::CaseSummary;
     /// A workflow command, keyed by `command`.
@@ -72,8 +70,8 @@ core_schemas! {
     Role = siproc_core::Role;
     /// One line of the access log.
     AccessEntry = siproc_core::access::AccessEntry;
-    /// A command the caller may run on a case now, with its parameters' choices.
-    AvailableCommand = siproc_core::workflow::AvailableCommand;
+    /// A case as `GET /cases/{id}` answers it: the case and the commands the caller may run.
+    CaseBody = crate::routes::cases::CaseBody;
     /// One line of the log of paper-form checks.
     FormCheckRecord = siproc_core::store::FormCheckRecord;
     /// How a paper-form check ended.

@@ -227,14 +227,14 @@ pub async fn list_cases(
 
 /// The case as `GET /cases/{id}` answers it: every field of the core's [`Case`], and the
 /// commands the caller may run on it now (`workflow::available`), which the case page offers.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+// Its schema is schemars', as for the core types it holds (`schema::CaseBody`): the case's
+// properties and `available_commands` beside them.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct CaseBody {
     /// The case.
     #[serde(flatten)]
-    #[schema(value_type = schema::Case)]
     pub case: Case,
     /// What the caller may do now, with the values each parameter may take.
-    #[schema(value_type = Vec<schema::AvailableCommand>)]
     pub available_commands: Vec<workflow::AvailableCommand>,
 }
 
@@ -244,7 +244,7 @@ pub struct CaseBody {
     description = "The case as the core replays it from its history, with its personal data; the read is written to the access log.",
     params(("id" = Uuid, Path, description = "The case id")),
     responses(
-        (status = 200, description = "The case, with `available_commands`: what the caller may run on it now", body = CaseBody, headers(
+        (status = 200, description = "The case, with `available_commands`: what the caller may run on it now", body = schema::CaseBody, headers(
             ("ETag" = String, description = "The case's version, in quotes: send it as `If-Match`"))),
         (status = 400, description = "The id is not a UUID (`http.bad_path`)", body = ErrorBody),
         (status = 404, description = "No such case, or one the caller may not see (`store.not_found`)", body = ErrorBody),

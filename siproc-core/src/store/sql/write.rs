@@ -187,27 +187,10 @@ fn insert_events(
     office: &str,
     events: &[EventRow],
 ) -> Result<Write, StoreError> {
-    match c.dialect() {
-        Dialect::Sqlite => {
-            for e in events {
-                let inserted = c.try_execute(
-                    "INSERT INTO events (case_id, seq, id, hash, kind, office, body) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    &[
-                        Param::Str(id),
-                        Param::Int(e.seq),
-                        Param::Str(&e.id),
-                        Param::Str(&e.hash),
-                        Param::Str(e.kind),
-                        Param::Str(office),
-                        Param::Str(&e.body),
-                    ],
-                )?;
-                if inserted.is_none() {
-                    return Ok(Write::Stale);
-                }
-            }
-        }
+    // SQLite numbers the rows itself (a NULL position is the next one); PostgreSQL takes a run
+    // of positions from the feed counter.
+    let first = match c.dialect() {
+        Dialect::Sqlite => None,
         Dialect::Postgres => {
             let n = i64::try_from(events.len()).unwrap_or(i64::MAX);
             let last = c
@@ -216,30 +199,34 @@ fn insert_events(
                     &[Param::Int(n)],
                 )?
                 .int(0)?;
-            for (position, e) in (last - n + 1..).zip(events) {
-                let inserted = c.try_execute(
-                    "INSERT INTO events (case_id, seq, position, id, hash, kind, office, body) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    &[
-                        Param::Str(id),
-                        Param::Int(e.seq),
-                        Param::Int(position),
-                        Param::Str(&e.id),
-                        Param::Str(&e.hash),
-                        Param::Str(e.kind),
-                        Param::Str(office),
-                        Param::Str(&e.body),
-                    ],
-                )?;
-                if inserted.is_none() {
-                    return Ok(Write::Stale);
-                }
-            }
-            c.query(
-                "SELECT pg_notify(?1, ?2)",
-                &[Param::Str(NOTIFY_CHANNEL), Param::Text(last.to_string())],
-            )?;
+            Some(last - n + 1)
         }
+    };
+    for (k, e) in (0_i64..).zip(events) {
+        let inserted = c.try_execute(
+            "INSERT INTO events (case_id, seq, position, id, hash, kind, office, body) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            &[
+                Param::Str(id),
+                Param::Int(e.seq),
+                Param::opt_int(first.map(|f| f + k)),
+                Param::Str(&e.id),
+                Param::Str(&e.hash),
+                Param::Str(e.kind),
+                Param::Str(office),
+                Param::Str(&e.body),
+            ],
+        )?;
+        if inserted.is_none() {
+            return Ok(Write::Stale);
+        }
+    }
+    if let Some(first) = first {
+        let last = first + i64::try_from(events.len()).unwrap_or(i64::MAX) - 1;
+        c.query(
+            "SELECT pg_notify(?1, ?2)",
+            &[Param::Str(NOTIFY_CHANNEL), Param::Text(last.to_string())],
+        )?;
     }
     Ok(Write::Done)
 }
