@@ -79,6 +79,16 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, in workflow order.
+    pub const ALL: [Status; 6] = [
+        Status::Registered,
+        Status::InProgress,
+        Status::AwaitingAuthority,
+        Status::Resolved,
+        Status::Closed,
+        Status::Archived,
+    ];
+
     /// The wire name.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -139,14 +139,7 @@ pub(crate) fn builtin_words() -> Vec<&'static str> {
         out.extend([es, en]);
     }
     for l in [Locale::Es, Locale::En] {
-        for s in [
-            Status::Registered,
-            Status::InProgress,
-            Status::AwaitingAuthority,
-            Status::Resolved,
-            Status::Closed,
-            Status::Archived,
-        ] {
+        for s in Status::ALL {
             out.push(status_label(s, l));
         }
         for p in [

@@ -24,15 +24,6 @@ use crate::person::Sex;
 use crate::stats::output::Parameters;
 use crate::stats::tables::{CountTable, Durations, Labels};
 
-/// The statuses in workflow order.
-const STATUSES: [Status; 6] = [
-    Status::Registered,
-    Status::InProgress,
-    Status::AwaitingAuthority,
-    Status::Resolved,
-    Status::Closed,
-    Status::Archived,
-];
 /// Sex labels: the recorded values, then `unknown`.
 const SEXES: [&str; 4] = ["female", "male", "unspecified", UNKNOWN];
 /// Age bands of the national on the day the case was opened (years, inclusive).
@@ -297,7 +288,7 @@ impl Accumulator {
                 .map(|m| format!("{:04}-{:02}", m / 12, m % 12 + 1))
                 .collect(),
         );
-        let status = Labels::fixed(STATUSES.iter().map(|s| s.as_str().to_owned()));
+        let status = Labels::fixed(Status::ALL.iter().map(|s| s.as_str().to_owned()));
         let sex = Labels::fixed(SEXES.iter().map(|s| (*s).to_owned()));
         let age = Labels::fixed(
             AGE_BANDS
@@ -481,7 +472,7 @@ fn month_key(day: NaiveDate) -> u32 {
 }
 
 fn status_index(s: Status) -> usize {
-    STATUSES.iter().position(|x| *x == s).unwrap_or(0)
+    Status::ALL.iter().position(|x| *x == s).unwrap_or(0)
 }
 
 fn sex_index(s: Option<Sex>) -> usize {

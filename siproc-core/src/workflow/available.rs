@@ -61,7 +61,7 @@ impl CaseState {
         let flag = |key: &str| case.get(key).and_then(Value::as_bool).unwrap_or(false);
         let wire = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or_default().to_owned();
         let status = wire(case.get("status"));
-        let status = STATUSES.into_iter().find(|s| s.as_str() == status)?;
+        let status = Status::ALL.into_iter().find(|s| s.as_str() == status)?;
         let transfer = case.get("transfer").filter(|t| !t.is_null());
         let pending = TransferStatus::Pending;
         let pending_to = match transfer {
@@ -205,16 +205,6 @@ fn one_of(name: &'static str, required: bool, choices: impl IntoIterator<Item = 
     }
 }
 
-/// Every status a case may be in, in workflow order.
-const STATUSES: [Status; 6] = [
-    Status::Registered,
-    Status::InProgress,
-    Status::AwaitingAuthority,
-    Status::Resolved,
-    Status::Closed,
-    Status::Archived,
-];
-
 /// Every consent scope's wire name.
 fn scopes() -> impl Iterator<Item = String> {
     ConsentScope::ALL.into_iter().map(|s| s.as_str().to_owned())
@@ -252,7 +242,7 @@ fn params(
         return None;
     }
     if kind == CommandKind::ChangeStatus {
-        let to: Vec<String> = STATUSES
+        let to: Vec<String> = Status::ALL
             .iter()
             .filter(|to| admit(standing, actor, kind, Some(**to)).is_ok())
             .map(|to| to.as_str().to_owned())
@@ -461,7 +451,7 @@ mod tests {
                    "status": status})
         };
         let mut cases = Vec::new();
-        for status in STATUSES {
+        for status in Status::ALL {
             cases.push(case(json!({"status": status})));
             cases.push(case(json!({"status": status, "consent": consent.clone(),
                 "referrals": [referral("pending", 1), referral("accepted", 2)]})));
