@@ -89,6 +89,7 @@ mod validation;
 
 pub mod access;
 pub mod archive;
+pub mod audit;
 pub mod document;
 pub mod duplicates;
 pub mod email;

@@ -64,6 +64,8 @@ use crate::history::{self, Anchor, AppendError, Event, EventKind, HistoryError};
 use crate::names::fold_name;
 use crate::workflow::{self, Command, WorkflowError};
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod audit_log;
 mod memory;
 pub mod records;
 mod url;

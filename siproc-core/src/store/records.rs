@@ -97,7 +97,7 @@ pub struct CheckFilter {
 }
 
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
-mod sql_records {
+pub(super) mod sql_records {
     use chrono::{DateTime, Utc};
     use uuid::Uuid;
 
@@ -110,7 +110,7 @@ mod sql_records {
 
     /// Where the records are: a connection of its own to the SQLite file (or a private
     /// in-memory database), or the PostgreSQL store's pool.
-    enum Backend {
+    pub(in crate::store) enum Backend {
         /// A connection of their own (an in-memory database).
         #[cfg(feature = "sqlite")]
         Sqlite(std::sync::Mutex<rusqlite::Connection>),
@@ -125,7 +125,7 @@ mod sql_records {
     /// Made by [`crate::store::open_database`], or by a backend: [`crate::store::sqlite::SqliteStore::access_records`],
     /// [`crate::store::postgres::PostgresStore::access_records`].
     pub struct Records {
-        backend: Backend,
+        pub(in crate::store) backend: Backend,
     }
 
     impl std::fmt::Debug for Records {
@@ -135,16 +135,19 @@ mod sql_records {
     }
 
     /// A value whose serde form is the string `s` (a role, an access).
-    fn wire<T: serde::de::DeserializeOwned>(s: String, what: &str) -> Result<T, StoreError> {
+    pub(in crate::store) fn wire<T: serde::de::DeserializeOwned>(
+        s: String,
+        what: &str,
+    ) -> Result<T, StoreError> {
         serde_json::from_value(serde_json::Value::String(s))
             .map_err(|_| corrupt(&format!("a record holds an unknown {what}")))
     }
 
-    fn role(s: String) -> Result<Role, StoreError> {
+    pub(in crate::store) fn role(s: String) -> Result<Role, StoreError> {
         wire(s, "role")
     }
 
-    fn time(s: &str) -> Result<DateTime<Utc>, StoreError> {
+    pub(in crate::store) fn time(s: &str) -> Result<DateTime<Utc>, StoreError> {
         DateTime::parse_from_rfc3339(s)
             .map(|t| t.with_timezone(&Utc))
             .map_err(|_| corrupt("a record holds a bad time"))
@@ -248,7 +251,7 @@ mod sql_records {
         }
 
         /// Runs `f` on a connection of the backend.
-        fn with<T>(
+        pub(in crate::store) fn with<T>(
             &self,
             f: impl FnOnce(&mut dyn Conn) -> Result<T, StoreError>,
         ) -> Result<T, StoreError> {
@@ -270,7 +273,7 @@ mod sql_records {
         /// Runs `f` (a write, all of it or none) durably: on an SQLite store's file through its
         /// writer, sharing a commit with the other writes of the moment; elsewhere in a
         /// transaction of its own.
-        fn write(
+        pub(in crate::store) fn write(
             &self,
             f: impl Fn(&mut dyn Conn) -> Result<(), StoreError> + Send + 'static,
         ) -> Result<(), StoreError> {

@@ -214,6 +214,19 @@ UPDATE cases SET transfer_to = (
          );
          CREATE INDEX IF NOT EXISTS server_form_checks_at ON server_form_checks (at);",
     )],
+    // 6: the audit log (`crate::audit`): searches, sign-ins, account and credential changes,
+    // exports — each entry whole as JSON beside the columns a filter reads.
+    &[Step::Both(
+        "CREATE TABLE audit_log (
+             id {serial},
+             at TEXT NOT NULL,
+             user_id TEXT,
+             kind TEXT NOT NULL,
+             entry TEXT NOT NULL
+         );
+         CREATE INDEX audit_log_user ON audit_log (user_id, id);
+         CREATE INDEX audit_log_kind ON audit_log (kind, id);",
+    )],
 ];
 
 /// The schema version that added `case_stats`: opening an older database fills it.

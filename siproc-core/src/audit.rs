@@ -1,0 +1,136 @@
+//! The security audit log: what people and programs did that is not a read of one case —
+//! searches by personal values, sign-ins, changes to accounts and credentials, exports.
+//!
+//! A read of a case is an [`crate::access::AccessEntry`] (one case, one line); an
+//! [`AuditEntry`] is everything else an auditor must be able to reconstruct. It never holds a
+//! secret (password, code, token, session id, key) nor a personal value of a case: search terms
+//! and clients are kept as keyed hashes, so equal terms are recognisable and none is readable.
+//! The store keeps them in the cases' database ([`crate::store::Records::log_audit`]).
+//!
+//! Keyed hashes are HMAC-SHA-256 ([`keyed_hash`]) from RustCrypto's `hmac` crate (the MAC the
+//! `sha2` hashes here already belong to; nothing hand-written).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::actor::{Actor, Role};
+
+/// A value (a search term, a client address) as the audit log keeps it: the first 16 bytes of
+/// HMAC-SHA-256 under `key`, in hex. The same value under the same key is the same hash, so an
+/// auditor can match entries; without the key no value can be recovered or confirmed.
+pub fn keyed_hash(key: &[u8; 32], value: &str) -> String {
+    // HMAC's key is a block (64 bytes for SHA-256): the 32-byte key, padded with zeros as
+    // RFC 2104 pads a shorter key.
+    let mut block = [0_u8; 64];
+    block.iter_mut().zip(key).for_each(|(b, k)| *b = *k);
+    let mut mac = <Hmac<Sha256> as hmac::digest::KeyInit>::new(&block.into());
+    mac.update(value.as_bytes());
+    let tag: Vec<u8> = mac.finalize().into_bytes().into_iter().take(16).collect();
+    crate::hex::to_hex(&tag)
+}
+
+/// One line of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct AuditEntry {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The user who acted, when one is known (a failed sign-in of an unknown login has none).
+    pub user_id: Option<String>,
+    /// Their role, when known.
+    pub role: Option<Role>,
+    /// The office they acted from, when they have one.
+    pub office: Option<String>,
+    /// The client (its address) as a keyed hash, or null.
+    pub client: Option<String>,
+    /// What happened.
+    pub event: AuditEvent,
+}
+
+impl AuditEntry {
+    /// The entry for `actor` doing `event` now.
+    pub fn by(actor: &Actor, event: AuditEvent) -> AuditEntry {
+        AuditEntry {
+            at: Utc::now(),
+            user_id: Some(actor.user_id.clone()),
+            role: Some(actor.role),
+            office: Some(actor.office.clone()).filter(|o| !o.is_empty()),
+            client: None,
+            event,
+        }
+    }
+
+    /// The same entry with the client's keyed hash.
+    pub fn from_client(mut self, client: Option<String>) -> AuditEntry {
+        self.client = client;
+        self
+    }
+}
+
+/// What an audit entry records. Each kind says what it keeps; none keeps a secret or a value
+/// of a case.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema, strum::IntoStaticStr,
+)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum AuditEvent {
+    /// A search of cases by personal values: which fields were searched, the terms as keyed
+    /// hashes, and how many cases answered.
+    CaseSearch {
+        /// The fields searched (`name`, `document_number`, `case_number`, …).
+        fields: Vec<String>,
+        /// The terms, each as a keyed hash.
+        terms: Vec<String>,
+        /// How many cases the search found (that the user may see).
+        results: u32,
+    },
+}
+
+impl AuditEvent {
+    /// The wire name of the kind (`case_search`, …): the `kind` field of its JSON.
+    pub fn kind(&self) -> &'static str {
+        self.into()
+    }
+}
+
+/// Which audit entries to read.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// One user's.
+    pub user_id: Option<String>,
+    /// One kind (a wire name, see [`AuditEvent::kind`]).
+    pub kind: Option<String>,
+    /// From this moment on.
+    pub since: Option<DateTime<Utc>>,
+    /// At most this many (newest first).
+    pub limit: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keyed_hashes_depend_on_key_and_value() {
+        let (a, b) = ([1_u8; 32], [2_u8; 32]);
+        assert_eq!(keyed_hash(&a, "Pérez"), keyed_hash(&a, "Pérez"));
+        assert_ne!(keyed_hash(&a, "Pérez"), keyed_hash(&b, "Pérez"));
+        assert_ne!(keyed_hash(&a, "Pérez"), keyed_hash(&a, "Perez"));
+        assert_eq!(keyed_hash(&a, "x").len(), 32);
+    }
+
+    #[test]
+    fn the_kind_is_the_wire_tag() {
+        let event = AuditEvent::CaseSearch {
+            fields: vec!["name".into()],
+            terms: vec!["ab12".into()],
+            results: 0,
+        };
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(json["kind"], event.kind());
+        assert_eq!(event.kind(), "case_search");
+    }
+}
