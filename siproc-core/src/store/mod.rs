@@ -66,6 +66,8 @@ use crate::workflow::{self, Command, WorkflowError};
 
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod audit_log;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub mod maintenance;
 mod memory;
 pub mod records;
 mod url;
@@ -145,6 +147,16 @@ pub enum StoreError {
         /// What was found; never a value.
         reason: String,
     },
+    /// No database where one must already be (the SQLite file to back up, check or restore
+    /// from does not exist).
+    #[error("no database there")]
+    NoDatabase,
+    /// A restore's target already holds data: restores go into an empty database.
+    #[error("the target database is not empty")]
+    NotEmpty,
+    /// A backup would overwrite an existing file.
+    #[error("the backup file already exists")]
+    TargetExists,
     /// The backend failed (a database error, described without data).
     #[error("store backend error: {reason}")]
     Backend {
@@ -164,6 +176,9 @@ impl StoreError {
         "store.bad_url",
         "store.newer_schema",
         "store.corrupt",
+        "store.no_database",
+        "store.not_empty",
+        "store.target_exists",
         "store.backend",
     ];
 
@@ -185,6 +200,9 @@ impl StoreError {
             StoreError::BadUrl { .. } => "store.bad_url",
             StoreError::NewerSchema { .. } => "store.newer_schema",
             StoreError::Corrupt { .. } => "store.corrupt",
+            StoreError::NoDatabase => "store.no_database",
+            StoreError::NotEmpty => "store.not_empty",
+            StoreError::TargetExists => "store.target_exists",
             StoreError::Backend { .. } => "store.backend",
         }
     }

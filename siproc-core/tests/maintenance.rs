@@ -1,0 +1,361 @@
+//! Backup, restore and the consistency check (`siproc_core::store::maintenance`) on SQLite and
+//! on a real PostgreSQL: a backup taken under write load holds every case acknowledged before
+//! it began, restores into empty SQLite and PostgreSQL databases, and checks clean; damage of
+//! each kind is found and named.
+//!
+//! Run by `make test-store` (`--features testkit,sqlite,postgres`, with the PostgreSQL that
+//! mk/pg.mk starts and names in `SIPROC_TEST_POSTGRES_URL`).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use siproc_core::access::{Access, AccessEntry, ReadKind};
+use siproc_core::store::maintenance::{self, Problem};
+use siproc_core::store::testkit::{catalog, detention_intake, now, officer, victim_intake};
+use siproc_core::store::{self, CaseQuery, CaseStore, LogFilter, StoreError, StoreUrl};
+use uuid::Uuid;
+
+/// Opens `n` cases across two offices, runs a command on the first and logs a read of it.
+fn fill(url: &StoreUrl, n: usize) -> Vec<Uuid> {
+    let (store, records) = url.open_database().unwrap();
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let office = if i % 2 == 0 { "TAP" } else { "HOU" };
+        let intake = if i % 3 == 0 {
+            victim_intake(office)
+        } else {
+            detention_intake(office)
+        };
+        let case = store::open_case(&*store, &catalog(), &officer(office), &intake, now()).unwrap();
+        ids.push(case.id);
+    }
+    let command = siproc_core::workflow::Command::ChangeStatus {
+        to: siproc_core::Status::InProgress,
+    };
+    store::run(
+        &*store,
+        &catalog(),
+        &officer("TAP"),
+        ids[0],
+        &command,
+        now(),
+    )
+    .unwrap();
+    records
+        .log_access(&AccessEntry::new(
+            &officer("TAP"),
+            ids[0],
+            ReadKind::Case,
+            Access::Office,
+            now(),
+            None,
+        ))
+        .unwrap();
+    ids
+}
+
+/// The case list of a database, as its store answers it.
+fn cases(url: &StoreUrl) -> Vec<(Uuid, String, u64)> {
+    let store = url.open().unwrap();
+    store
+        .list(&CaseQuery {
+            limit: Some(10_000),
+            ..CaseQuery::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.id, s.number, s.version))
+        .collect()
+}
+
+fn sqlite_url(dir: &tempfile::TempDir, name: &str) -> StoreUrl {
+    StoreUrl::Sqlite(dir.path().join(name))
+}
+
+/// Backs up `url`, restores into `target` (empty), and checks the copy: the same cases, the
+/// access log kept, clean, and a new case takes the next number.
+fn round_trip(url: &StoreUrl, target: &StoreUrl, dir: &tempfile::TempDir) {
+    let before = cases(url);
+    let file = dir.path().join(format!("backup-{}.db", Uuid::now_v7()));
+    let report = maintenance::backup(url, &file).unwrap();
+    assert_eq!(report.cases(), before.len() as u64);
+    assert!(report.rows("events") > report.cases());
+    assert!(
+        maintenance::check(&StoreUrl::Sqlite(file.clone()))
+            .unwrap()
+            .is_ok()
+    );
+
+    let restored = maintenance::restore(&file, target).unwrap();
+    assert_eq!(restored.cases(), before.len() as u64);
+    assert_eq!(
+        restored.rows("server_access_log"),
+        report.rows("server_access_log")
+    );
+    assert_eq!(cases(target), before);
+    let checked = maintenance::check(target).unwrap();
+    assert!(checked.is_ok(), "{:?}", checked.problems);
+    assert_eq!(checked.cases, before.len() as u64);
+
+    // The restored database goes on: numbers, feed positions and log ids continue.
+    let (store, records) = target.open_database().unwrap();
+    let head = store.feed_head().unwrap();
+    let case = store::open_case(
+        &*store,
+        &catalog(),
+        &officer("TAP"),
+        &detention_intake("TAP"),
+        now(),
+    )
+    .unwrap();
+    assert!(store.feed_head().unwrap() > head);
+    let taps = before
+        .iter()
+        .filter(|(_, n, _)| n.starts_with("TAP-"))
+        .count();
+    assert_eq!(case.number, format!("TAP-2026-{:06}", taps + 1));
+    records
+        .log_access(&AccessEntry::new(
+            &officer("TAP"),
+            case.id,
+            ReadKind::Case,
+            Access::Office,
+            now(),
+            None,
+        ))
+        .unwrap();
+    let log = records
+        .access_log(&LogFilter {
+            limit: 100,
+            ..LogFilter::default()
+        })
+        .unwrap();
+    assert_eq!(log.len() as u64, report.rows("server_access_log") + 1);
+    drop(store);
+
+    // A restore goes into an empty database only.
+    let again = maintenance::restore(&file, target).unwrap_err();
+    assert_eq!(again, StoreError::NotEmpty);
+    assert_eq!(
+        cases(target).len(),
+        before.len() + 1,
+        "nothing of the refused restore is left"
+    );
+}
+
+#[test]
+fn sqlite_backs_up_restores_and_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir, "cases.db");
+    fill(&url, 9);
+    round_trip(&url, &sqlite_url(&dir, "restored/cases.db"), &dir);
+}
+
+#[test]
+fn a_backup_never_overwrites_and_needs_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir, "cases.db");
+    fill(&url, 1);
+    let file = dir.path().join("b.db");
+    std::fs::write(&file, b"keep me").unwrap();
+    assert_eq!(
+        maintenance::backup(&url, &file).unwrap_err(),
+        StoreError::TargetExists
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), b"keep me");
+    let missing = sqlite_url(&dir, "missing.db");
+    assert_eq!(
+        maintenance::check(&missing).unwrap_err().code(),
+        "store.no_database"
+    );
+    assert!(
+        !dir.path().join("missing.db").exists(),
+        "a check creates nothing"
+    );
+    assert_eq!(
+        maintenance::restore(&dir.path().join("none.db"), &url).unwrap_err(),
+        StoreError::NoDatabase
+    );
+    assert_eq!(
+        maintenance::check(&StoreUrl::Memory).unwrap_err().code(),
+        "store.bad_url"
+    );
+}
+
+/// A backup taken while writers go on holds every case acknowledged before it began.
+fn backup_under_load(url: &StoreUrl, targets: &[StoreUrl], dir: &tempfile::TempDir) {
+    fill(url, 2);
+    let store: Arc<dyn CaseStore> = Arc::from(url.open().unwrap());
+    let stop = Arc::new(AtomicBool::new(false));
+    let acknowledged = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let writers: Vec<_> = ["TAP", "HOU"]
+        .into_iter()
+        .map(|office| {
+            let (store, stop, acked) = (store.clone(), stop.clone(), acknowledged.clone());
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let intake = detention_intake(office);
+                    let case =
+                        store::open_case(&*store, &catalog(), &officer(office), &intake, now())
+                            .unwrap();
+                    acked.lock().unwrap().push(case.id);
+                }
+            })
+        })
+        .collect();
+    while acknowledged.lock().unwrap().len() < 20 {
+        std::thread::yield_now();
+    }
+    let before_backup: Vec<Uuid> = acknowledged.lock().unwrap().clone();
+    let file = dir.path().join("under-load.db");
+    maintenance::backup(url, &file).unwrap();
+    stop.store(true, Ordering::Relaxed);
+    for w in writers {
+        w.join().unwrap();
+    }
+    assert!(
+        maintenance::check(&StoreUrl::Sqlite(file.clone()))
+            .unwrap()
+            .is_ok()
+    );
+    for target in targets {
+        maintenance::restore(&file, target).unwrap();
+        let checked = maintenance::check(target).unwrap();
+        assert!(checked.is_ok(), "{:?}", checked.problems);
+        let restored = target.open().unwrap();
+        for id in &before_backup {
+            assert!(
+                restored.load_history(*id).is_ok(),
+                "case {id} acknowledged before the backup"
+            );
+        }
+    }
+}
+
+#[test]
+fn sqlite_backup_under_write_load_restores_every_acknowledged_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let targets = [sqlite_url(&dir, "restored.db")];
+    backup_under_load(&sqlite_url(&dir, "cases.db"), &targets, &dir);
+}
+
+/// Changes a copy of a checked database with `damage` (SQL run on the file) and answers what
+/// the check finds.
+fn damaged(damage: &str) -> Vec<Problem> {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir, "cases.db");
+    fill(&url, 4);
+    assert!(maintenance::check(&url).unwrap().is_ok());
+    let conn = rusqlite::Connection::open(dir.path().join("cases.db")).unwrap();
+    conn.execute_batch(damage).unwrap();
+    drop(conn);
+    maintenance::check(&url).unwrap().problems
+}
+
+#[test]
+fn the_check_names_each_kind_of_damage() {
+    let first = "(SELECT id FROM cases WHERE number = 'TAP-2026-000001')";
+    let codes = |problems: Vec<Problem>| problems.iter().map(Problem::code).collect::<Vec<_>>();
+    assert_eq!(
+        codes(damaged(&format!(
+            "UPDATE events SET body = replace(body, 'Núñez', 'Nuñez') WHERE case_id = {first}"
+        ))),
+        ["chain_broken"]
+    );
+    assert_eq!(
+        codes(damaged(&format!(
+            "UPDATE cases SET priority = 'low' WHERE id = {first}"
+        ))),
+        ["summary_mismatch"]
+    );
+    assert_eq!(
+        codes(damaged(&format!(
+            "DELETE FROM case_names WHERE case_id = {first}"
+        ))),
+        ["index_mismatch"]
+    );
+    assert_eq!(
+        codes(damaged(&format!(
+            "DELETE FROM case_stats WHERE case_id = {first}"
+        ))),
+        ["stats_mismatch"]
+    );
+    assert_eq!(
+        codes(damaged(
+            "INSERT INTO case_names (term, case_id, person) VALUES ('x', 'no-such-case', 0)"
+        )),
+        ["orphan"]
+    );
+    // A case lost whole: its number is given and held by no one.
+    let lost = damaged(&format!(
+        "DELETE FROM case_names WHERE case_id = {first}; \
+         DELETE FROM case_documents WHERE case_id = {first}; \
+         DELETE FROM case_stats WHERE case_id = {first}; \
+         DELETE FROM events WHERE case_id = {first}; DELETE FROM cases WHERE id = {first};"
+    ));
+    assert_eq!(
+        lost,
+        [Problem::NumberGap {
+            office: "TAP".into(),
+            year: 2026,
+            first: 1,
+            missing: 1
+        }]
+    );
+    assert_eq!(
+        codes(damaged(
+            "UPDATE case_counters SET last = 1 WHERE office = 'TAP'"
+        )),
+        ["counter_behind"]
+    );
+    // No problem names a value of a case.
+    for problem in damaged(&format!(
+        "UPDATE events SET body = replace(body, 'Núñez', 'Nuñez') WHERE case_id = {first}"
+    )) {
+        let text = format!("{problem} {}", serde_json::to_string(&problem).unwrap());
+        assert!(!text.contains("Núñez") && !text.contains("Nuñez"), "{text}");
+    }
+}
+
+#[cfg(feature = "postgres")]
+mod pg {
+    use super::*;
+
+    /// A URL on the server mk/pg.mk started whose connections use their own new schema.
+    pub fn fresh_url() -> StoreUrl {
+        let base = std::env::var("SIPROC_TEST_POSTGRES_URL").expect(
+            "SIPROC_TEST_POSTGRES_URL must name a PostgreSQL server (make test-store starts one)",
+        );
+        let schema = format!("t{}", Uuid::now_v7().simple());
+        let mut client = ::postgres::Client::connect(&base, ::postgres::NoTls).unwrap();
+        client
+            .batch_execute(&format!("CREATE SCHEMA {schema}"))
+            .unwrap();
+        let sep = if base.contains('?') { '&' } else { '?' };
+        StoreUrl::Postgres(format!("{base}{sep}options=-csearch_path%3D{schema}"))
+    }
+
+    #[test]
+    fn postgres_backs_up_to_a_file_and_restores_into_postgres_and_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = fresh_url();
+        fill(&url, 7);
+        assert!(maintenance::check(&url).unwrap().is_ok());
+        round_trip(&url, &fresh_url(), &dir);
+        round_trip(&url, &sqlite_url(&dir, "from-pg.db"), &dir);
+    }
+
+    #[test]
+    fn postgres_backup_under_write_load_restores_every_acknowledged_case() {
+        let dir = tempfile::tempdir().unwrap();
+        let targets = [fresh_url(), sqlite_url(&dir, "restored.db")];
+        backup_under_load(&fresh_url(), &targets, &dir);
+    }
+}
