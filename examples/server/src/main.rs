@@ -4,14 +4,22 @@
 //! siproc-server serve [--database URL] [--listen ADDR] [--demo] [--rate-limit N]
 //! siproc-server token create --user ID --role ROLE [--office CODE] [--database URL]
 //! siproc-server pack check DIR
+//! siproc-server backup [--database URL] --to FILE
+//! siproc-server restore FILE [--database URL]
+//! siproc-server check [--database URL] [--json]
 //! ```
+//!
+//! `backup`, `restore` and `check` are `siproc_core::store::maintenance` (docs/operations.md):
+//! they run beside a serving server, on connections of their own.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use siproc_core::Actor;
 use siproc_core::store::StoreUrl;
+use siproc_core::store::maintenance::{self, CopyReport};
 use siproc_server::db::{new_token, parse_role, token_hash};
 use siproc_server::startup::{Application, Settings};
 use siproc_server::{demo, telemetry};
@@ -51,6 +59,32 @@ enum Top {
     Pack {
         #[command(subcommand)]
         command: PackCommand,
+    },
+    /// Write a consistent copy of the database to a new SQLite file, while it serves.
+    Backup {
+        /// The database to copy.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+        database: String,
+        /// The backup file to write (never overwritten).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Copy a backup into an empty database (SQLite or PostgreSQL), all of it or nothing.
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+        /// The database to fill (must be empty; an SQLite file is created if missing).
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+        database: String,
+    },
+    /// Check that everything stored is whole; exits non-zero on any problem.
+    Check {
+        /// The database to check.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+        database: String,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -131,6 +165,37 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
             println!("{token}");
             Ok(ExitCode::SUCCESS)
         }
+        Top::Backup { database, to } => {
+            let report = maintenance::backup(&StoreUrl::parse(&database)?, &to)?;
+            print_copy("backup", &to.display().to_string(), &report);
+            Ok(ExitCode::SUCCESS)
+        }
+        Top::Restore { file, database } => {
+            let report = maintenance::restore(&file, &StoreUrl::parse(&database)?)?;
+            print_copy("restore", &file.display().to_string(), &report);
+            Ok(ExitCode::SUCCESS)
+        }
+        Top::Check { database, json } => {
+            let report = maintenance::check(&StoreUrl::parse(&database)?)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                for problem in &report.problems {
+                    println!("{}: {problem}", problem.code());
+                }
+                println!(
+                    "check: {} cases, {} events, {} problem(s)",
+                    report.cases,
+                    report.events,
+                    report.problems.len()
+                );
+            }
+            Ok(if report.is_ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
         Top::Pack {
             command: PackCommand::Check { dir },
         } => {
@@ -147,6 +212,14 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
             }
         }
     }
+}
+
+/// Prints what a backup or restore copied: the rows of each table, then the cases.
+fn print_copy(what: &str, file: &str, report: &CopyReport) {
+    for table in &report.tables {
+        println!("{what}: {:<20} {:>10} rows", table.table, table.rows);
+    }
+    println!("{what}: {file}: {} cases", report.cases());
 }
 
 async fn serve(settings: Settings, with_demo: bool) -> Result<(), Box<dyn std::error::Error>> {

@@ -14,7 +14,8 @@
 //! - `durable`: SIGKILL under load and restart (SQLite, PostgreSQL), resuming a stream;
 //! - `stats`: full tables for staff, the disclosure-controlled release for partners;
 //! - `form_checks`: the durable log of paper-form checks (SQLite, PostgreSQL);
-//! - `database_url`: every spelling of a database URL is one database.
+//! - `database_url`: every spelling of a database URL is one database;
+//! - `operations`: `backup` under load, `restore` into SQLite and PostgreSQL, `check`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -31,6 +32,7 @@ mod form_checks;
 mod hardening;
 mod helpers;
 mod matrix;
+mod operations;
 mod pg;
 mod process;
 mod stats;

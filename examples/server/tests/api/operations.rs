@@ -1,0 +1,167 @@
+//! Operating the server: `siproc-server backup` of a serving server under write load,
+//! `restore` into a fresh SQLite file and a fresh PostgreSQL database, `check` on each: every
+//! case acknowledged before the backup began is there and verifies, and the server's own
+//! tables (tokens, access log) came along.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::process::{Server, create_token, postgres_database};
+
+/// The server binary.
+const BIN: &str = env!("CARGO_BIN_EXE_siproc-server");
+
+/// Runs `siproc-server ARGS`; answers its exit status and standard output.
+fn cli(args: &[&str]) -> (bool, String) {
+    let out = Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("run siproc-server");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// Backs up the server on `database` while writers register cases, restores the backup into
+/// `targets`, and checks each restored database through `check` and a server started on it.
+async fn backup_under_load(database: &str, targets: &[String], dir: &Path) {
+    let token = create_token(database, "ops-officer", "officer", "TAP");
+    let server = Server::start(database);
+    let acked: Arc<Mutex<Vec<String>>> = Arc::default();
+    let writers: Vec<_> = (0..4)
+        .map(|_| {
+            let (base, token, acked) = (server.base.clone(), token.clone(), acked.clone());
+            tokio::spawn(async move {
+                let client = reqwest::Client::new();
+                loop {
+                    let res = client
+                        .post(format!("{base}/cases"))
+                        .bearer_auth(&token)
+                        .json(&crate::helpers::intake("TAP"))
+                        .send()
+                        .await;
+                    let Ok(res) = res else { return };
+                    if res.status() != 201 {
+                        return;
+                    }
+                    let body: Value = res.json().await.unwrap();
+                    acked
+                        .lock()
+                        .unwrap()
+                        .push(body["id"].as_str().unwrap().to_owned());
+                }
+            })
+        })
+        .collect();
+    while acked.lock().unwrap().len() < 30 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let before: Vec<String> = acked.lock().unwrap().clone();
+    let file = dir.join("backup.db");
+    let file = file.to_str().unwrap().to_owned();
+    let (database2, file2) = (database.to_owned(), file.clone());
+    let (ok, out) = tokio::task::spawn_blocking(move || {
+        cli(&["backup", "--database", &database2, "--to", &file2])
+    })
+    .await
+    .unwrap();
+    assert!(ok, "{out}");
+    assert!(
+        acked.lock().unwrap().len() > before.len(),
+        "the writers went on during the backup"
+    );
+    for w in writers {
+        w.abort();
+    }
+    drop(server);
+
+    for target in targets {
+        let (ok, out) = cli(&["restore", &file, "--database", target]);
+        assert!(ok, "{out}");
+        assert!(out.contains("server_tokens"), "{out}");
+        let (ok, out) = cli(&["check", "--database", target]);
+        assert!(ok, "{out}");
+        assert!(out.contains("0 problem(s)"), "{out}");
+
+        let restored = Server::start(target);
+        let client = reqwest::Client::new();
+        for id in &before {
+            // The token came along with the cases: the same officer reads them.
+            let res = client
+                .get(format!("{}/cases/{id}/verify", restored.base))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                res.status(),
+                200,
+                "case {id} acknowledged before the backup"
+            );
+            let body: Value = res.json().await.unwrap();
+            assert_eq!(body["ok"], true, "{body}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_backup_under_load_restores_into_sqlite_and_postgres() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("cases.db").display());
+    let mut targets = vec![format!(
+        "sqlite://{}",
+        dir.path().join("restored.db").display()
+    )];
+    targets.extend(postgres_database("restore_target"));
+    backup_under_load(&database, &targets, dir.path()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_postgres_backup_under_load_restores() {
+    let Some(database) = postgres_database("backup_source") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let targets = [format!(
+        "sqlite://{}",
+        dir.path().join("from-pg.db").display()
+    )];
+    backup_under_load(&database, &targets, dir.path()).await;
+}
+
+#[test]
+fn check_exits_non_zero_and_names_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cases.db");
+    let database = format!("sqlite://{}", path.display());
+    let (ok, out) = cli(&["check", "--database", &database]);
+    assert!(!ok, "no database yet: {out}");
+    drop(Server::start(&database));
+    let (ok, out) = cli(&["check", "--database", &database, "--json"]);
+    assert!(ok, "{out}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["problems"], serde_json::json!([]));
+    // A counter behind its cases (as if a write were lost from under it).
+    let token = create_token(&database, "ops-officer", "officer", "TAP");
+    let server = Server::start(&database);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(crate::process::register_at(
+        &reqwest::Client::new(),
+        &server.base,
+        &token,
+        "TAP",
+    ));
+    drop(server);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("UPDATE case_counters SET last = 0")
+        .unwrap();
+    drop(conn);
+    let (ok, out) = cli(&["check", "--database", &database]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("counter_behind"), "{out}");
+}
