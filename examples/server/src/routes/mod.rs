@@ -5,6 +5,7 @@ pub mod admin;
 pub mod cases;
 pub mod events;
 pub mod form_check;
+pub mod ops;
 pub mod shared;
 pub mod stats;
 pub mod webapp;
@@ -32,7 +33,7 @@ pub use admin::MAX_ARCHIVE_BYTES;
     paths(
         cases::create_case, cases::list_cases, cases::get_case, cases::run_command,
         cases::history, cases::verify, cases::forms, cases::form_pdf, cases::break_glass,
-        events::events, admin::export, admin::import, admin::access_log, admin::health,
+        events::events, admin::export, admin::import, admin::access_log, admin::health, ops::ready,
         webapp::me, webapp::workflow, form_check::check_form,
         stats::stats, form_check::check_log, openapi,
     ),
@@ -45,7 +46,7 @@ pub use admin::MAX_ARCHIVE_BYTES;
         (name = "access", description = "The access log and the form-check log, for auditors and the directorate"),
         (name = "stats", description = "Protection statistics"),
         (name = "web", description = "What the web application reads: the user, the workflow's table, paper-form checks"),
-        (name = "health", description = "Liveness"),
+        (name = "health", description = "Liveness and readiness"),
         (name = "meta", description = "This document"),
     ),
     modifiers(&Shared),
@@ -72,5 +73,6 @@ pub fn api() -> Router<SharedState> {
         .merge(stats::router())
         .merge(webapp::router())
         .merge(form_check::router())
+        .merge(ops::router())
         .route("/openapi.json", get(openapi))
 }

@@ -165,3 +165,45 @@ fn check_exits_non_zero_and_names_the_problem() {
     assert!(!ok, "{out}");
     assert!(out.contains("counter_behind"), "{out}");
 }
+
+#[tokio::test]
+async fn ready_says_whether_the_database_answers_at_this_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cases.db");
+    let server = Server::start(&format!("sqlite://{}", path.display()));
+    let client = reqwest::Client::new();
+    let res = client
+        .get(format!("{}/ready", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["ready"], true, "{body}");
+    assert_eq!(body["database"]["ok"], true);
+
+    // Another process (a newer siproc) migrated the database further: not ready, and why.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("PRAGMA user_version = 999").unwrap();
+    drop(conn);
+    let res = client
+        .get(format!("{}/ready", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 503);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["ready"], false);
+    assert_eq!(body["schema"]["ok"], false);
+    assert!(
+        body["schema"]["problem"].as_str().unwrap().contains("999"),
+        "{body}"
+    );
+    // Liveness is another question: the server still lives.
+    let res = client
+        .get(format!("{}/health", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}

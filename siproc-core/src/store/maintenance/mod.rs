@@ -67,3 +67,12 @@ fn with_sqlite<T>(
     super::sqlite::migrate(&mut conn)?;
     f(&mut super::sqlite::Lite(&conn))
 }
+
+impl super::Records {
+    /// The schema version of the database the records are in (a query: it also shows the
+    /// database answers). A server is ready when it is this build's
+    /// [`crate::store::sqlite::SCHEMA_VERSION`].
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        self.with(super::sql::schema::version)
+    }
+}

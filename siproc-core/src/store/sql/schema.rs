@@ -302,7 +302,7 @@ fn not_siproc() -> StoreError {
 
 /// The schema version found (0 for an empty database); a database that is not a siproc store
 /// is `store.corrupt`.
-fn version(c: &mut dyn Conn) -> Result<u32, StoreError> {
+pub(crate) fn version(c: &mut dyn Conn) -> Result<u32, StoreError> {
     match c.dialect() {
         Dialect::Sqlite => {
             let found = c.query_one("PRAGMA user_version", &[])?.int(0)?;
