@@ -101,6 +101,7 @@ pub const SERVER_CODES: &[&str] = &[
     "access.no_cases",
     "access.directorate_only",
     "access.log_not_allowed",
+    "access.metrics_not_allowed",
     "forms.bad_code",
     "http.bad_body",
     "http.bad_idempotency_key",

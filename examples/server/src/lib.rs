@@ -31,6 +31,7 @@ pub mod error;
 pub mod extract;
 pub mod feed;
 pub mod json;
+pub mod metrics;
 pub mod routes;
 pub mod schema;
 pub mod startup;

@@ -1,7 +1,7 @@
 //! `siproc-server`: the reference server's command line.
 //!
 //! ```text
-//! siproc-server serve [--database URL] [--listen ADDR] [--demo] [--rate-limit N]
+//! siproc-server serve [--database URL] [--listen ADDR] [--demo] [--rate-limit N] [--metrics-allow IP,…]
 //! siproc-server token create --user ID --role ROLE [--office CODE] [--database URL]
 //! siproc-server pack check DIR
 //! siproc-server backup [--database URL] --to FILE
@@ -49,6 +49,9 @@ enum Top {
         /// Requests per second allowed per token (0: no limit).
         #[arg(long, default_value_t = 50)]
         rate_limit: u32,
+        /// Addresses besides loopback that may read GET /api/v1/metrics (comma-separated).
+        #[arg(long, env = "SIPROC_METRICS_ALLOW", value_delimiter = ',')]
+        metrics_allow: Vec<std::net::IpAddr>,
     },
     /// Bearer tokens.
     Token {
@@ -134,6 +137,7 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
             listen,
             demo,
             rate_limit,
+            metrics_allow,
         } => {
             telemetry::init();
             let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -141,9 +145,9 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 .build()?;
             runtime.block_on(serve(
                 Settings {
-                    database,
-                    listen,
                     rate_limit,
+                    metrics_allow,
+                    ..Settings::new(database, listen)
                 },
                 demo,
             ))?;

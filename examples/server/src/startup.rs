@@ -32,6 +32,21 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// Requests per second per token (0: no limit).
     pub rate_limit: u32,
+    /// Addresses besides loopback that may read `GET /metrics`.
+    pub metrics_allow: Vec<std::net::IpAddr>,
+}
+
+impl Settings {
+    /// Settings for `database` on `listen`, every other option at its default (50 requests
+    /// per second per token; metrics for loopback only).
+    pub fn new(database: impl Into<String>, listen: SocketAddr) -> Settings {
+        Settings {
+            database: database.into(),
+            listen,
+            rate_limit: 50,
+            metrics_allow: Vec::new(),
+        }
+    }
 }
 
 /// A built application, bound to its port, not yet serving.
@@ -89,6 +104,7 @@ pub fn router(state: SharedState) -> Router {
                 );
             },
         );
+    let measured = state.clone();
     Router::new()
         .nest("/api/v1", routes::api())
         .merge(crate::web::router(&crate::web::WebRoot::from_env()))
@@ -98,9 +114,32 @@ pub fn router(state: SharedState) -> Router {
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
                 .layer(trace)
+                .layer(axum::middleware::from_fn_with_state(measured, measure))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(security),
         )
+}
+
+/// Counts each answered request by route template, method and status, with its latency.
+async fn measure(
+    axum::extract::State(state): axum::extract::State<SharedState>,
+    req: Request<axum::body::Body>,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = req.method().clone();
+    let started = std::time::Instant::now();
+    let res = next.run(req).await;
+    state.metrics.observe(
+        &route,
+        method.as_str(),
+        res.status().as_u16(),
+        started.elapsed(),
+    );
+    res
 }
 
 impl Application {
@@ -112,7 +151,9 @@ impl Application {
         let (store, db) =
             tokio::task::spawn_blocking(move || crate::store::open(&opening)).await??;
         let catalog = siproc_core::Catalog::honduras()?;
-        let state = Arc::new(AppState::new(store, db, catalog, settings.rate_limit));
+        let mut state = AppState::new(store, db, catalog, settings.rate_limit);
+        state.metrics_allow.clone_from(&settings.metrics_allow);
+        let state = Arc::new(state);
         if let StoreUrl::Postgres(url) = database {
             // Writes of every process on the database wake this process's event streams.
             state

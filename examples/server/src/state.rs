@@ -2,6 +2,7 @@
 //! feed, the rate limiter and the settings, behind one `Arc<AppState>`.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::{Arc, RwLock};
 
@@ -11,6 +12,7 @@ use siproc_core::{Actor, Catalog};
 
 use crate::db::ServerDb;
 use crate::feed::Feed;
+use crate::metrics::Metrics;
 
 /// Shared state.
 pub struct AppState {
@@ -31,6 +33,10 @@ pub struct AppState {
     pub idempotent_registration: tokio::sync::Mutex<()>,
     /// Set to `true` when the server stops: event streams end.
     pub shutdown: tokio::sync::watch::Sender<bool>,
+    /// What `GET /metrics` shows.
+    pub metrics: Metrics,
+    /// Addresses besides loopback that may read `GET /metrics`.
+    pub metrics_allow: Vec<IpAddr>,
 }
 
 /// Shared state, as handlers receive it.
@@ -57,6 +63,11 @@ impl AppState {
             known_tokens: RwLock::new(HashMap::new()),
             idempotent_registration: tokio::sync::Mutex::new(()),
             shutdown: tokio::sync::watch::Sender::new(false),
+            // Only a programming error (a bad metric name, a name registered twice) fails
+            // here; every test builds the state.
+            #[allow(clippy::expect_used)]
+            metrics: Metrics::new().expect("the metrics' names are valid and distinct"),
+            metrics_allow: Vec::new(),
         }
     }
 }

@@ -474,6 +474,21 @@ pub trait CaseStore: Send + Sync {
     /// Number of cases stored.
     fn count(&self) -> Result<u64, StoreError>;
 
+    /// How many cases are in each status, in [`Status::ALL`]'s order (counts only: what a
+    /// monitoring page shows). A SQL store counts in one query.
+    fn status_counts(&self) -> Result<Vec<(Status, u64)>, StoreError> {
+        Status::ALL
+            .into_iter()
+            .map(|status| {
+                let query = CaseQuery {
+                    status: Some(status),
+                    ..CaseQuery::default()
+                };
+                Ok((status, self.list(&query)?.len() as u64))
+            })
+            .collect()
+    }
+
     /// The statistics records ([`KeptRecord`]) of the cases `query` matches, each with its case
     /// number, ordered by case number, from after `query.after`, at most `query.limit` — the
     /// cases [`CaseStore::list`] gives for the same query.

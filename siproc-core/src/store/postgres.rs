@@ -51,7 +51,7 @@ use super::{
     CaseHistory, CaseQuery, CaseStore, CaseSummary, FeedEntry, PutOutcome, StoreError, Write,
     checked_append, checked_imports, put_one,
 };
-use crate::case::{Case, case_number};
+use crate::case::{Case, Status, case_number};
 use crate::case_record::KeptRecord;
 use crate::history::{self, Event, HistoryError};
 use crate::workflow::WorkflowError;
@@ -463,5 +463,9 @@ impl CaseStore for PostgresStore {
 
     fn count(&self) -> Result<u64, StoreError> {
         self.read(read::count)
+    }
+
+    fn status_counts(&self) -> Result<Vec<(Status, u64)>, StoreError> {
+        self.read(read::status_counts)
     }
 }

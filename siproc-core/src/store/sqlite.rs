@@ -87,7 +87,7 @@ use super::{
     CaseHistory, CaseQuery, CaseStore, CaseSummary, FeedEntry, PutOutcome, StoreError, Write,
     checked_append, checked_imports, put_one,
 };
-use crate::case::{Case, case_number};
+use crate::case::{Case, Status, case_number};
 use crate::case_record::KeptRecord;
 use crate::history::{self, Anchor, Event};
 use crate::workflow::WorkflowError;
@@ -121,9 +121,61 @@ pub struct SqliteStore {
 /// moment, as the group commit above describes) and its reader connections.
 pub(crate) struct File {
     path: PathBuf,
+    commits: Arc<Commits>,
     writer: Mutex<Option<Sender<Job>>>,
     thread: Mutex<Option<JoinHandle<()>>>,
     readers: Mutex<Vec<Connection>>,
+}
+
+/// What the writer has committed since the store was opened, for monitoring: the average group
+/// is `writes / commits`, the average commit time `seconds / commits`. Counters only grow.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CommitStats {
+    /// Transactions committed (each one `fsync`).
+    pub commits: u64,
+    /// Writes (callers' jobs) those commits carried.
+    pub writes: u64,
+    /// Time spent running and committing them, in seconds.
+    pub seconds: f64,
+}
+
+/// The writer's counters, shared with whoever asks ([`Records::commit_stats`]).
+#[derive(Debug, Default)]
+struct Commits {
+    commits: std::sync::atomic::AtomicU64,
+    writes: std::sync::atomic::AtomicU64,
+    nanos: std::sync::atomic::AtomicU64,
+}
+
+impl Commits {
+    fn record(&self, writes: usize, took: Duration) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.commits.fetch_add(1, Relaxed);
+        self.writes.fetch_add(writes as u64, Relaxed);
+        let nanos = u64::try_from(took.as_nanos()).unwrap_or(u64::MAX);
+        self.nanos.fetch_add(nanos, Relaxed);
+    }
+
+    fn snapshot(&self) -> CommitStats {
+        use std::sync::atomic::Ordering::Relaxed;
+        CommitStats {
+            commits: self.commits.load(Relaxed),
+            writes: self.writes.load(Relaxed),
+            seconds: self.nanos.load(Relaxed) as f64 / 1e9,
+        }
+    }
+}
+
+impl Records {
+    /// What the SQLite writer these records share has committed (`None` for the other
+    /// backends, whose commits are the database server's).
+    pub fn commit_stats(&self) -> Option<CommitStats> {
+        match &self.backend {
+            super::records::sql_records::Backend::SqliteFile(file) => Some(file.commits.snapshot()),
+            #[allow(unreachable_patterns)]
+            _ => None,
+        }
+    }
 }
 
 /// A write of the records kept in the file, run by the writer in a savepoint of its own.
@@ -301,15 +353,18 @@ impl SqliteStore {
         let mut conn = connect(&path)?;
         migrate(&mut conn)?;
         let (tx, rx) = mpsc::channel();
+        let commits = Arc::new(Commits::default());
+        let counting = commits.clone();
         let thread = std::thread::Builder::new()
             .name("siproc-sqlite-writer".into())
-            .spawn(move || write_loop(conn, rx))
+            .spawn(move || write_loop(conn, rx, &counting))
             .map_err(|_| StoreError::Backend {
                 reason: "sqlite: the writer thread did not start".into(),
             })?;
         Ok(SqliteStore {
             file: Arc::new(File {
                 path,
+                commits,
                 writer: Mutex::new(Some(tx)),
                 thread: Mutex::new(Some(thread)),
                 readers: Mutex::new(Vec::new()),
@@ -422,13 +477,15 @@ impl Drop for File {
 // ---------------------------------------------------------------------------------------------
 // The writer
 
-fn write_loop(mut conn: Connection, jobs: Receiver<Job>) {
+fn write_loop(mut conn: Connection, jobs: Receiver<Job>, commits: &Commits) {
     let mut expected = 1;
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
         gather(&jobs, &mut batch, expected);
         expected = batch.len();
+        let started = Instant::now();
         let results = commit(&mut conn, &batch);
+        commits.record(batch.len(), started.elapsed());
         for (job, result) in batch.into_iter().zip(results) {
             let _ = job.reply.send(result);
         }
@@ -608,6 +665,10 @@ impl CaseStore for SqliteStore {
 
     fn count(&self) -> Result<u64, StoreError> {
         self.read(read::count)
+    }
+
+    fn status_counts(&self) -> Result<Vec<(Status, u64)>, StoreError> {
+        self.read(read::status_counts)
     }
 
     fn records(&self, query: &CaseQuery) -> Result<Vec<(String, KeptRecord)>, StoreError> {

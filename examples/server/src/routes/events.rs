@@ -63,6 +63,8 @@ struct Cursor {
     wake: watch::Receiver<u64>,
     stop: watch::Receiver<bool>,
     pending: std::collections::VecDeque<store::FeedEntry>,
+    /// Counts the stream as open until it ends.
+    _open: crate::metrics::OpenStream,
 }
 
 /// Whether `actor` sees the case of `entry`: its office, or a transfer pending to theirs.
@@ -118,6 +120,7 @@ pub async fn events(
     let wake = state.feed.subscribe();
     let stop = state.shutdown.subscribe();
     let cursor = Cursor {
+        _open: state.metrics.open_stream(),
         state,
         actor,
         position,

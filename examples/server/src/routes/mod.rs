@@ -33,7 +33,7 @@ pub use admin::MAX_ARCHIVE_BYTES;
     paths(
         cases::create_case, cases::list_cases, cases::get_case, cases::run_command,
         cases::history, cases::verify, cases::forms, cases::form_pdf, cases::break_glass,
-        events::events, admin::export, admin::import, admin::access_log, admin::health, ops::ready,
+        events::events, admin::export, admin::import, admin::access_log, admin::health, ops::ready, ops::metrics,
         webapp::me, webapp::workflow, form_check::check_form,
         stats::stats, form_check::check_log, openapi,
     ),

@@ -1,17 +1,21 @@
 //! What operators and orchestrators ask of a running server: `GET /ready`, whether it can
-//! serve now (the database answers at this build's schema). `GET /health` (liveness) stays in
-//! [`super::admin`].
+//! serve now (the database answers at this build's schema), and `GET /metrics`
+//! ([`crate::metrics`]), for loopback and the addresses configured (`--metrics-allow`).
+//! `GET /health` (liveness) stays in [`super::admin`].
 
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{StatusCode, header};
 use axum::routing::get;
 use serde::Serialize;
 use siproc_core::store::sqlite::SCHEMA_VERSION;
 
+use crate::error::{ApiError, ErrorBody};
+use crate::routes::shared::blocking;
 use crate::state::SharedState;
 
 /// How long the database may take to answer a readiness check.
@@ -19,7 +23,49 @@ const DATABASE_DEADLINE: Duration = Duration::from_secs(2);
 
 /// The routes.
 pub fn router() -> Router<SharedState> {
-    Router::new().route("/ready", get(ready))
+    Router::new()
+        .route("/ready", get(ready))
+        .route("/metrics", get(metrics))
+}
+
+/// The metrics in Prometheus' text format, for loopback and the addresses configured.
+#[utoipa::path(get, path = "/metrics", tag = "health",
+    description = "Metrics in Prometheus' text format (0.0.4): requests by route template and status, latency, open event streams, the SQLite writer's commits, cases by status (counts only), the build. Only from loopback or the addresses given by `--metrics-allow`; no token needed. No label holds a case id or a personal value.",
+    responses(
+        (status = 200, description = "The metrics", content_type = "text/plain", body = String),
+        (status = 403, description = "Not from an allowed address (`access.metrics_not_allowed`)", body = ErrorBody),
+    ),
+    security(()))]
+pub async fn metrics(
+    State(state): State<SharedState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+) -> Result<([(header::HeaderName, &'static str); 1], String), ApiError> {
+    if !may_read_metrics(peer.ip(), &state.metrics_allow) {
+        return Err(ApiError::Forbidden {
+            code: "access.metrics_not_allowed",
+            message: "metrics are served to loopback and the configured addresses only".into(),
+        });
+    }
+    let text = blocking(&state, |s| {
+        s.metrics
+            .render(s.store.as_ref(), &s.db)
+            .map_err(ApiError::internal)
+    })
+    .await?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        text,
+    ))
+}
+
+/// Whether a client at `ip` may read the metrics: loopback, or one of `allowed` (an IPv4
+/// client reaching an IPv6 socket counts by its IPv4 address).
+pub fn may_read_metrics(ip: IpAddr, allowed: &[IpAddr]) -> bool {
+    let ip = ip.to_canonical();
+    ip.is_loopback() || allowed.contains(&ip)
 }
 
 /// One condition of readiness.
@@ -103,4 +149,26 @@ pub async fn ready(State(state): State<SharedState>) -> (StatusCode, Json<Readin
             schema,
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_read_metrics;
+
+    #[test]
+    fn metrics_are_for_loopback_and_the_addresses_allowed() {
+        let allowed = ["10.0.0.7".parse().unwrap()];
+        for (ip, may) in [
+            ("127.0.0.1", true),
+            ("::1", true),
+            ("10.0.0.7", true),
+            ("::ffff:10.0.0.7", true),
+            ("10.0.0.8", false),
+            ("::ffff:192.0.2.1", false),
+            ("2001:db8::1", false),
+        ] {
+            assert_eq!(may_read_metrics(ip.parse().unwrap(), &allowed), may, "{ip}");
+        }
+        assert!(!may_read_metrics("10.0.0.7".parse().unwrap(), &[]));
+    }
 }

@@ -58,9 +58,8 @@ pub async fn spawn_app_with(rate_limit: u32) -> TestApp {
 /// The app on the database `database` (a URL).
 pub async fn spawn_app_on(database: &str, rate_limit: u32) -> TestApp {
     let settings = Settings {
-        database: database.to_owned(),
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         rate_limit,
+        ..Settings::new(database, SocketAddr::from(([127, 0, 0, 1], 0)))
     };
     let app = Application::build(&settings).await.expect("build");
     let addr = app.local_addr().unwrap();

@@ -207,3 +207,58 @@ async fn ready_says_whether_the_database_answers_at_this_schema() {
         .unwrap();
     assert_eq!(res.status(), 200);
 }
+
+#[tokio::test]
+async fn metrics_count_requests_commits_and_cases_without_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("cases.db").display());
+    let token = create_token(&database, "ops-officer", "officer", "TAP");
+    let server = Server::start(&database);
+    let client = reqwest::Client::new();
+    let case = crate::process::register_at(&client, &server.base, &token, "TAP").await;
+    let id = case["id"].as_str().unwrap();
+    let res = client
+        .get(format!("{}/cases/{id}", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+
+    let res = client
+        .get(format!("{}/metrics", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let text = res.text().await.unwrap();
+    for line in [
+        r#"siproc_http_requests_total{method="POST",route="/api/v1/cases",status="201"} 1"#,
+        r#"siproc_http_requests_total{method="GET",route="/api/v1/cases/{id}",status="200"} 1"#,
+        r#"siproc_cases{status="registered"} 1"#,
+        r#"siproc_build_info{version=""#,
+        "siproc_http_request_duration_seconds_bucket{",
+        "siproc_event_streams_open 0",
+    ] {
+        assert!(text.contains(line), "{line} in\n{text}");
+    }
+    let commits = text
+        .lines()
+        .find_map(|l| l.strip_prefix("siproc_store_commits_total "))
+        .unwrap();
+    assert!(
+        commits.parse::<u64>().unwrap() >= 2,
+        "the registration and the read's log line"
+    );
+    assert!(!text.contains(id), "no case id in a label");
+    assert!(
+        !text.contains(case["number"].as_str().unwrap()),
+        "no case number"
+    );
+}

@@ -9,6 +9,7 @@ use super::conn::{Conn, Param, Row};
 use super::rows::{SUMMARY_COLUMNS, SummaryRow, corrupt};
 use super::search::{self, records_search};
 use super::verified::{HistoryRow, Verified, digest_of};
+use crate::case::Status;
 use crate::case_record::KeptRecord;
 use crate::history::{Anchor, CaseHistory, Event, HistoryError, Tamper};
 use crate::store::{CaseQuery, CaseSummary, FeedEntry, StoreError};
@@ -130,6 +131,19 @@ pub(crate) fn feed_head(c: &mut dyn Conn) -> Result<u64, StoreError> {
 /// How many cases are stored.
 pub(crate) fn count(c: &mut dyn Conn) -> Result<u64, StoreError> {
     Ok(u64::try_from(c.query_one("SELECT COUNT(*) FROM cases", &[])?.int(0)?).unwrap_or(0))
+}
+
+/// How many cases are in each status, in [`Status::ALL`]'s order.
+pub(crate) fn status_counts(c: &mut dyn Conn) -> Result<Vec<(Status, u64)>, StoreError> {
+    let mut counts: Vec<(Status, u64)> = Status::ALL.into_iter().map(|s| (s, 0)).collect();
+    for mut row in c.query("SELECT status, COUNT(*) FROM cases GROUP BY status", &[])? {
+        let status: Status = super::rows::parse(&row.text(0)?, "status")?;
+        let n = u64::try_from(row.int(1)?).unwrap_or(0);
+        if let Some(slot) = counts.iter_mut().find(|(s, _)| *s == status) {
+            slot.1 = n;
+        }
+    }
+    Ok(counts)
 }
 
 /// The last number given to a case of `office` in `year` (0 when none).

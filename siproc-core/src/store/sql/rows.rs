@@ -22,7 +22,7 @@ pub(crate) fn text_of<T: serde::Serialize>(value: &T) -> String {
     }
 }
 
-fn parse<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
+pub(crate) fn parse<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
     serde_json::from_value(serde_json::Value::String(text.to_owned()))
         .map_err(|_| corrupt(&format!("a case row holds an unreadable {what}")))
 }
