@@ -10,7 +10,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use serde_json::json;
 use siproc_core::archive::{self, ImportOptions};
-use siproc_core::history::{self, Event, EventKind};
+use siproc_core::history::{self, Event, EventKind, FreshEvent};
 use siproc_core::store::{CaseQuery, CaseStore, MemoryStore};
 use siproc_core::workflow::{self, Command};
 use siproc_core::{Actor, Role};
@@ -44,15 +44,10 @@ fn officer() -> Actor {
 
 /// A case with `n` events: opened, in progress, a service, then notes.
 fn history_of(catalog: &Catalog, n: usize) -> (Case, Vec<Event>) {
-    let first = workflow::open(
-        catalog,
-        &officer(),
-        &intake(),
-        "TAP-2026-000001",
-        Uuid::now_v7(),
-        now(),
-    )
-    .expect("open");
+    let first = workflow::open(catalog, &officer(), &intake(), Uuid::now_v7(), now())
+        .and_then(|opening| opening.seal("TAP-2026-000001"))
+        .map(FreshEvent::into_event)
+        .expect("open");
     let mut case = history::open(&first).expect("replay");
     let mut events = vec![first];
     let mut commands = vec![
@@ -136,10 +131,11 @@ fn bench_history(c: &mut Criterion) {
                 &catalog,
                 &officer(),
                 black_box(&intake),
-                "TAP-2026-000001",
                 Uuid::now_v7(),
                 now(),
             )
+            .and_then(|opening| opening.seal("TAP-2026-000001"))
+            .map(FreshEvent::into_event)
             .expect("open")
         })
     });

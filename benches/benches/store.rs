@@ -13,6 +13,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::json;
 use siproc_core::archive::{self, ArchiveWriter, ImportOptions};
+use siproc_core::history::FreshEvent;
 use siproc_core::store::{self, CaseQuery, CaseStore};
 use siproc_core::workflow::{self, Command};
 use siproc_core::{Actor, Role};
@@ -274,10 +275,11 @@ fn bench_corpus(c: &mut Criterion) {
                 &catalog,
                 &officer("TAP"),
                 &intake("TAP", i),
-                &number,
                 Uuid::now_v7(),
                 now(),
             )
+            .and_then(|opening| opening.seal(&number))
+            .map(FreshEvent::into_event)
             .unwrap_or_else(|_| std::process::exit(2));
             let mut h =
                 history::CaseHistory::new(vec![first]).unwrap_or_else(|_| std::process::exit(2));

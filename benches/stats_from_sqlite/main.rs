@@ -86,7 +86,9 @@ fn history(catalog: &Catalog, i: usize) -> Result<Vec<Event>, Error> {
     let intake = intake(i)?;
     let officer = Actor::new("officer-7", Role::Officer, intake.office.as_str());
     let number = case_number(&intake.office, 2026, i as u64 + 1);
-    let opened = workflow::open(catalog, &officer, &intake, &number, Uuid::now_v7(), base())?;
+    let opened = workflow::open(catalog, &officer, &intake, Uuid::now_v7(), base())?
+        .seal(&number)?
+        .into_event();
     let mut h = CaseHistory::new(vec![opened])?;
     let service = |k: usize| Command::RecordService {
         kind: catalog.services[(i + k) % catalog.services.len()]

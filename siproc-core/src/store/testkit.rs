@@ -33,7 +33,7 @@ use crate::actor::{Actor, Role};
 use crate::case::{Case, Intake, Status, case_number};
 use crate::case_record::CaseRecord;
 use crate::catalog::Catalog;
-use crate::history::{self, Event};
+use crate::history::{self, Event, FreshEvent};
 use crate::workflow::{self, Command};
 
 /// Runs every check of the contract, each on a fresh store from `make`.
@@ -105,6 +105,20 @@ fn open(store: &dyn CaseStore, intake: &Intake) -> Case {
         .unwrap_or_else(|e| panic!("opening a case failed: {}", e.code()));
     assert_eq!(load_case(store, case.id).expect("loads"), case);
     case
+}
+
+/// The `case_opened` event of `intake`, numbered `number` by the caller rather than a store.
+fn opened(intake: &Intake, number: &str) -> Event {
+    workflow::open(
+        &catalog(),
+        &officer(&intake.office),
+        intake,
+        Uuid::now_v7(),
+        now(),
+    )
+    .and_then(|opening| opening.seal(number))
+    .map(FreshEvent::into_event)
+    .expect("opened")
 }
 
 fn note(i: usize) -> Command {
@@ -296,15 +310,7 @@ pub fn imports_keep_numbers_and_are_idempotent(store: &dyn CaseStore) {
     );
     assert_eq!(store.load(a.id).expect("load"), events);
     // Another case with the same number.
-    let clash = workflow::open(
-        &catalog(),
-        &officer("TAP"),
-        &victim_intake("TAP"),
-        &a.number,
-        Uuid::now_v7(),
-        now(),
-    )
-    .expect("opened");
+    let clash = opened(&victim_intake("TAP"), &a.number);
     assert_eq!(store.put_history(&[clash]), Err(StoreError::NumberTaken));
     // A tampered history is refused.
     let other = open(&source, &victim_intake("MEX"));
@@ -319,15 +325,7 @@ pub fn imports_keep_numbers_and_are_idempotent(store: &dyn CaseStore) {
     );
     assert!(store.summary(other.id).is_err());
     // Numbers continue after an imported one.
-    let far = workflow::open(
-        &catalog(),
-        &officer("GUA"),
-        &detention_intake("GUA"),
-        &case_number("GUA", 2026, 7),
-        Uuid::now_v7(),
-        now(),
-    )
-    .expect("opened");
+    let far = opened(&detention_intake("GUA"), &case_number("GUA", 2026, 7));
     assert_eq!(store.put_history(&[far]), Ok(PutOutcome::Inserted));
     let next = open(store, &detention_intake("GUA"));
     assert_eq!(next.number, case_number("GUA", 2026, 8));
@@ -358,15 +356,7 @@ pub fn batch_imports_answer_each_case(store: &dyn CaseStore) {
     let mut tampered = c.clone();
     tampered[1].actor.user_id = "x".into();
     let b_number = load_case(&source, b[0].case_id).expect("load").number;
-    let clash = workflow::open(
-        &catalog(),
-        &officer("TAP"),
-        &victim_intake("TAP"),
-        &b_number,
-        Uuid::now_v7(),
-        now(),
-    )
-    .expect("opened");
+    let clash = opened(&victim_intake("TAP"), &b_number);
     let clash_id = clash.case_id;
     let clash = [clash];
     let batch: Vec<&[Event]> = vec![&a, &b, &tampered, &a[..1], &clash, &c, &b];

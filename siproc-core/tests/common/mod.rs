@@ -11,7 +11,7 @@
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
 use siproc_core::Intake;
-use siproc_core::history::{self, Event};
+use siproc_core::history::{self, Event, FreshEvent};
 use siproc_core::workflow::{self, Command};
 use siproc_core::{Actor, Role};
 use siproc_core::{Case, Catalog};
@@ -69,7 +69,10 @@ pub fn victim_intake(office: &str) -> Intake {
 /// Opens a case without a store.
 pub fn open(intake: &Intake, number: &str) -> (Case, Vec<Event>) {
     let actor = officer(&intake.office);
-    let event = workflow::open(&catalog(), &actor, intake, number, Uuid::now_v7(), now()).unwrap();
+    let event = workflow::open(&catalog(), &actor, intake, Uuid::now_v7(), now())
+        .and_then(|opening| opening.seal(number))
+        .map(FreshEvent::into_event)
+        .unwrap();
     let case = history::open(&event).unwrap();
     (case, vec![event])
 }
