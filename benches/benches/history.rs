@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
-use serde_json::json;
 use siproc_core::archive::{self, ImportOptions};
 use siproc_core::history::{self, Event, EventKind, FreshEvent};
 use siproc_core::store::{CaseQuery, CaseStore, MemoryStore};
@@ -25,17 +24,8 @@ fn now() -> DateTime<Utc> {
 }
 
 fn intake() -> Intake {
-    serde_json::from_value(json!({
-        "office": "TAP", "category": "detention", "opened_on": "2026-03-02",
-        "persons": [{"role": "national", "given_names": "Ana Lucía", "surnames": "Peña Güity",
-                     "birth_date": "1994-07-21", "nationality": "HN",
-                     "documents": [{"kind": "hn_dni", "number": "0801-1994-04512"}]}],
-        "consent": {"given": true, "given_by": 0, "recorded_on": "2026-03-02",
-                    "scope": ["processing", "share_with_partners"]},
-        "facts": {"authority": "Instituto Nacional de Migración", "facility": "Estación Siglo XXI",
-                  "detention_kind": "immigration", "arrest_date": "2026-02-27"}
-    }))
-    .expect("fixture intake")
+    serde_json::from_value(siproc_benches::sample_intake("detention", "TAP"))
+        .expect("fixture intake")
 }
 
 fn officer() -> Actor {

@@ -71,32 +71,29 @@ pub fn officer(office: &str) -> Actor {
     Actor::new(format!("officer-{office}"), Role::Officer, office)
 }
 
+/// The sample intakes, written once (`siproc-core/tests/fixtures/intakes.json`): the core's
+/// tests, the benchmarks and the WebAssembly tests read the same file.
+pub const SAMPLE_INTAKES: &str = include_str!("../../tests/fixtures/intakes.json");
+
+/// The sample intake `name` of [`SAMPLE_INTAKES`] (`detention`, `victim_of_crime`), at `office`.
+pub fn sample_intake(name: &str, office: &str) -> Intake {
+    let mut samples: serde_json::Value =
+        serde_json::from_str(SAMPLE_INTAKES).expect("the sample intakes parse");
+    let sample = samples.get_mut(name).map(serde_json::Value::take);
+    let mut intake: Intake =
+        serde_json::from_value(sample.unwrap_or_default()).expect("a valid intake of that name");
+    intake.office = office.to_owned();
+    intake
+}
+
 /// A valid detention intake at `office` for Ana Lucía Peña Güity (DNI 0801-1994-04512).
 pub fn detention_intake(office: &str) -> Intake {
-    serde_json::from_value(json!({
-        "office": office, "category": "detention", "opened_on": "2026-03-02",
-        "persons": [{"role": "national", "given_names": "Ana Lucía", "surnames": "Peña Güity",
-                     "birth_date": "1994-07-21", "nationality": "HN",
-                     "documents": [{"kind": "hn_dni", "number": "0801 1994 04512"}]}],
-        "consent": {"given": true, "given_by": 0, "recorded_on": "2026-03-02",
-                    "scope": ["processing", "share_with_partners"]},
-        "facts": {"authority": "Instituto Nacional de Migración", "facility": "Estación Siglo XXI",
-                  "detention_kind": "immigration", "arrest_date": "2026-02-27"}
-    }))
-    .expect("a valid intake")
+    sample_intake("detention", office)
 }
 
 /// A valid victim-of-crime intake at `office` for José Ángel Núñez O'Connor.
 pub fn victim_intake(office: &str) -> Intake {
-    serde_json::from_value(json!({
-        "office": office, "category": "victim_of_crime", "opened_on": "2026-03-01",
-        "persons": [{"role": "national", "given_names": "José Ángel", "surnames": "Núñez O'Connor",
-                     "birth_date": "1988-01-15", "nationality": "HN"}],
-        "consent": {"given": true, "given_by": 0, "recorded_on": "2026-03-01",
-                    "scope": ["processing"]},
-        "facts": {"crime_type": "extortion", "trafficking_indicators": false}
-    }))
-    .expect("a valid intake")
+    sample_intake("victim_of_crime", office)
 }
 
 /// Opens a case; the case `create_case` answers is the one the store gives back.
