@@ -8,9 +8,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
-use serde_json::json;
 use siproc_core::archive::{self, ImportOptions};
-use siproc_core::history::{self, Event, EventKind};
+use siproc_core::history::{self, Event, EventKind, FreshEvent};
 use siproc_core::store::{CaseQuery, CaseStore, MemoryStore};
 use siproc_core::workflow::{self, Command};
 use siproc_core::{Actor, Role};
@@ -25,17 +24,8 @@ fn now() -> DateTime<Utc> {
 }
 
 fn intake() -> Intake {
-    serde_json::from_value(json!({
-        "office": "TAP", "category": "detention", "opened_on": "2026-03-02",
-        "persons": [{"role": "national", "given_names": "Ana Lucía", "surnames": "Peña Güity",
-                     "birth_date": "1994-07-21", "nationality": "HN",
-                     "documents": [{"kind": "hn_dni", "number": "0801-1994-04512"}]}],
-        "consent": {"given": true, "given_by": 0, "recorded_on": "2026-03-02",
-                    "scope": ["processing", "share_with_partners"]},
-        "facts": {"authority": "Instituto Nacional de Migración", "facility": "Estación Siglo XXI",
-                  "detention_kind": "immigration", "arrest_date": "2026-02-27"}
-    }))
-    .expect("fixture intake")
+    serde_json::from_value(siproc_benches::sample_intake("detention", "TAP"))
+        .expect("fixture intake")
 }
 
 fn officer() -> Actor {
@@ -44,15 +34,10 @@ fn officer() -> Actor {
 
 /// A case with `n` events: opened, in progress, a service, then notes.
 fn history_of(catalog: &Catalog, n: usize) -> (Case, Vec<Event>) {
-    let first = workflow::open(
-        catalog,
-        &officer(),
-        &intake(),
-        "TAP-2026-000001",
-        Uuid::now_v7(),
-        now(),
-    )
-    .expect("open");
+    let first = workflow::open(catalog, &officer(), &intake(), Uuid::now_v7(), now())
+        .and_then(|opening| opening.seal("TAP-2026-000001"))
+        .map(FreshEvent::into_event)
+        .expect("open");
     let mut case = history::open(&first).expect("replay");
     let mut events = vec![first];
     let mut commands = vec![
@@ -136,10 +121,11 @@ fn bench_history(c: &mut Criterion) {
                 &catalog,
                 &officer(),
                 black_box(&intake),
-                "TAP-2026-000001",
                 Uuid::now_v7(),
                 now(),
             )
+            .and_then(|opening| opening.seal("TAP-2026-000001"))
+            .map(FreshEvent::into_event)
             .expect("open")
         })
     });

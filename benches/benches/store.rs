@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use serde_json::json;
 use siproc_core::archive::{self, ArchiveWriter, ImportOptions};
+use siproc_core::history::FreshEvent;
 use siproc_core::store::{self, CaseQuery, CaseStore};
 use siproc_core::workflow::{self, Command};
 use siproc_core::{Actor, Role};
@@ -71,41 +71,14 @@ const SURNAMES: &[&str] = &[
     "Zúniga",
 ];
 
-/// A surname-like word that spells `i` in syllables (names may not hold digits).
-fn spelled(mut i: usize) -> String {
-    const SYLLABLES: [&str; 10] = ["ba", "ce", "di", "fo", "gu", "la", "me", "ni", "po", "ru"];
-    let mut word = String::new();
-    loop {
-        word.push_str(SYLLABLES[i % 10]);
-        i /= 10;
-        if i == 0 {
-            break;
-        }
-    }
-    let mut chars = word.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
 /// The `i`-th intake of the corpus: names and DNI vary with `i`.
 fn intake(office: &str, i: usize) -> Intake {
     let given = GIVEN[i % GIVEN.len()];
     let first = SURNAMES[(i / GIVEN.len()) % SURNAMES.len()];
     let second = SURNAMES[(i / 7 + 3) % SURNAMES.len()];
-    serde_json::from_value(json!({
-        "office": office, "category": "detention", "opened_on": "2026-03-02",
-        "persons": [{"role": "national", "given_names": given,
-                     "surnames": format!("{first} {second} {}", spelled(i)),
-                     "birth_date": "1994-07-21", "nationality": "HN",
-                     "documents": [{"kind": "hn_dni", "number": format!("0801-1994-{:05}", i % 99_999 + 1)}]}],
-        "consent": {"given": true, "given_by": 0, "recorded_on": "2026-03-02",
-                    "scope": ["processing", "share_with_partners"]},
-        "facts": {"authority": "Instituto Nacional de Migración", "facility": "Estación Siglo XXI",
-                  "detention_kind": "immigration", "arrest_date": "2026-02-27"}
-    }))
-    .unwrap_or_else(|_| std::process::exit(2))
+    let surnames = format!("{first} {second} {}", siproc_benches::spelled(i));
+    serde_json::from_value(siproc_benches::numbered_intake(office, given, &surnames, i))
+        .unwrap_or_else(|_| std::process::exit(2))
 }
 
 fn officer(office: &str) -> Actor {
@@ -274,10 +247,11 @@ fn bench_corpus(c: &mut Criterion) {
                 &catalog,
                 &officer("TAP"),
                 &intake("TAP", i),
-                &number,
                 Uuid::now_v7(),
                 now(),
             )
+            .and_then(|opening| opening.seal(&number))
+            .map(FreshEvent::into_event)
             .unwrap_or_else(|_| std::process::exit(2));
             let mut h =
                 history::CaseHistory::new(vec![first]).unwrap_or_else(|_| std::process::exit(2));

@@ -9,36 +9,21 @@
 //! The store is a fresh file in a temporary directory, or `FILE` (kept, for inspection).
 use std::time::Instant;
 
-use serde_json::json;
 use siproc_core::store::{self, CaseStore};
 use siproc_core::{Actor, Catalog, Intake, Role};
 
-/// A surname-like word that spells `i` in syllables (names may not hold digits), so that each
-/// case adds words of its own to the name index, as real names do.
-fn spelled(mut i: usize) -> String {
-    const SYLLABLES: [&str; 10] = ["ba", "ce", "di", "fo", "gu", "la", "me", "ni", "po", "ru"];
-    let mut word = String::new();
-    loop {
-        word.push_str(SYLLABLES[i % 10]);
-        i /= 10;
-        if i == 0 {
-            return word;
-        }
-    }
-}
-
 fn intake(i: usize) -> Result<Intake, serde_json::Error> {
-    serde_json::from_value(json!({
-        "office": "MEX", "category": "detention", "opened_on": "2026-03-02",
-        "persons": [{"role": "national", "given_names": "Ana Lucía",
-                     "surnames": format!("Peña {} {}", spelled(i / 7), spelled(i)),
-                     "birth_date": "1994-07-21", "nationality": "HN",
-                     "documents": [{"kind": "hn_dni", "number": format!("0801-1994-{:05}", i % 99_999 + 1)}]}],
-        "consent": {"given": true, "given_by": 0, "recorded_on": "2026-03-02",
-                    "scope": ["processing", "share_with_partners"]},
-        "facts": {"authority": "Instituto Nacional de Migración", "facility": "Estación Siglo XXI",
-                  "detention_kind": "immigration", "arrest_date": "2026-02-27"}
-    }))
+    let surnames = format!(
+        "Peña {} {}",
+        siproc_benches::spelled(i / 7),
+        siproc_benches::spelled(i)
+    );
+    serde_json::from_value(siproc_benches::numbered_intake(
+        "MEX",
+        "Ana Lucía",
+        &surnames,
+        i,
+    ))
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -4,6 +4,47 @@
 
 use serde_json::Value;
 
+/// The sample intake `name` (`detention`, `victim_of_crime`) at `office`, as JSON: the one the
+/// store kit and the core's tests open, written once in `siproc-core/tests/fixtures/intakes.json`.
+pub fn sample_intake(name: &str, office: &str) -> Value {
+    let text = include_str!("../../siproc-core/tests/fixtures/intakes.json");
+    let mut samples: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+    let mut intake = samples
+        .get_mut(name)
+        .map(Value::take)
+        .unwrap_or(Value::Null);
+    if let Some(fields) = intake.as_object_mut() {
+        fields.insert("office".into(), office.into());
+    }
+    intake
+}
+
+/// The sample detention intake at `office`, its person named `given_names` `surnames` with DNI
+/// `0801-1994-` and a serial from `n`: the many cases a benchmark opens differ only there.
+pub fn numbered_intake(office: &str, given_names: &str, surnames: &str, n: usize) -> Value {
+    let mut intake = sample_intake("detention", office);
+    if let Some(person) = intake.pointer_mut("/persons/0") {
+        person["given_names"] = given_names.into();
+        person["surnames"] = surnames.into();
+        person["documents"][0]["number"] = format!("0801-1994-{:05}", n % 99_999 + 1).into();
+    }
+    intake
+}
+
+/// A surname-like word that spells `i` in syllables (names may not hold digits), so that each
+/// case adds words of its own to the name index, as real names do.
+pub fn spelled(mut i: usize) -> String {
+    const SYLLABLES: [&str; 10] = ["ba", "ce", "di", "fo", "gu", "la", "me", "ni", "po", "ru"];
+    let mut word = String::new();
+    loop {
+        word.push_str(SYLLABLES[i % 10]);
+        i /= 10;
+        if i == 0 {
+            return word;
+        }
+    }
+}
+
 /// The typical intakes of the conformance corpus (`tests/conformance/intake/valid.json`).
 pub fn typical_intakes() -> Vec<Value> {
     let text = include_str!("../../tests/conformance/intake/valid.json");

@@ -67,18 +67,17 @@ fn intake(i: usize) -> Result<Intake, Error> {
     let opened =
         NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default() + TimeDelta::days((i % 790) as i64);
     let sex = ["female", "male"][i % 2];
-    Ok(serde_json::from_value(json!({
-        "office": office, "category": "detention", "opened_on": opened.to_string(),
-        "persons": [{"role": "national", "given_names": GIVEN[i % GIVEN.len()],
-                     "surnames": format!("{} {}", SURNAMES[i % SURNAMES.len()], SURNAMES[(i / 7) % SURNAMES.len()]),
-                     "sex": sex,
-                     "birth_date": "1994-07-21", "nationality": "HN",
-                     "documents": [{"kind": "hn_dni", "number": format!("0801-1994-{:05}", i % 99_999 + 1)}]}],
-        "consent": {"given": true, "given_by": 0, "recorded_on": opened.to_string(),
-                    "scope": ["processing", "share_with_partners"]},
-        "facts": {"authority": "Instituto Nacional de Migración", "facility": "Estación Siglo XXI",
-                  "detention_kind": "immigration", "arrest_date": "2023-12-27"}
-    }))?)
+    let surnames = format!(
+        "{} {}",
+        SURNAMES[i % SURNAMES.len()],
+        SURNAMES[(i / 7) % SURNAMES.len()]
+    );
+    let mut intake = siproc_benches::numbered_intake(office, GIVEN[i % GIVEN.len()], &surnames, i);
+    intake["opened_on"] = opened.to_string().into();
+    intake["consent"]["recorded_on"] = opened.to_string().into();
+    intake["facts"]["arrest_date"] = "2023-12-27".into();
+    intake["persons"][0]["sex"] = sex.into();
+    Ok(serde_json::from_value(intake)?)
 }
 
 /// The ten events of case `i`.
@@ -86,7 +85,9 @@ fn history(catalog: &Catalog, i: usize) -> Result<Vec<Event>, Error> {
     let intake = intake(i)?;
     let officer = Actor::new("officer-7", Role::Officer, intake.office.as_str());
     let number = case_number(&intake.office, 2026, i as u64 + 1);
-    let opened = workflow::open(catalog, &officer, &intake, &number, Uuid::now_v7(), base())?;
+    let opened = workflow::open(catalog, &officer, &intake, Uuid::now_v7(), base())?
+        .seal(&number)?
+        .into_event();
     let mut h = CaseHistory::new(vec![opened])?;
     let service = |k: usize| Command::RecordService {
         kind: catalog.services[(i + k) % catalog.services.len()]

@@ -14,7 +14,7 @@ use siproc_core::{Case, Catalog};
 use siproc_core::{Consent, ConsentScope, ReferralStatus, Status};
 use uuid::Uuid;
 
-fn code(r: Result<history::Event, WorkflowError>) -> &'static str {
+fn code<T>(r: Result<T, WorkflowError>) -> &'static str {
     match r {
         Ok(_) => "ok",
         Err(e) => e.code(),
@@ -128,15 +128,8 @@ fn an_event_the_table_does_not_allow_in_the_status_does_not_apply() {
 fn an_invalid_intake_is_refused_with_its_report() {
     let mut intake = detention_intake("TAP");
     intake.facts.remove("facility");
-    let err = workflow::open(
-        &catalog(),
-        &officer("TAP"),
-        &intake,
-        "TAP-2026-000001",
-        Uuid::now_v7(),
-        now(),
-    )
-    .unwrap_err();
+    let err =
+        workflow::open(&catalog(), &officer("TAP"), &intake, Uuid::now_v7(), now()).unwrap_err();
     let WorkflowError::InvalidIntake { report } = &err else {
         panic!("{err:?}")
     };
@@ -149,16 +142,7 @@ fn an_invalid_intake_is_refused_with_its_report() {
 fn opening_needs_staff_of_the_intake_s_office() {
     let catalog = catalog();
     let intake = detention_intake("TAP");
-    let open = |a: &Actor| {
-        code(workflow::open(
-            &catalog,
-            a,
-            &intake,
-            "TAP-2026-000001",
-            Uuid::now_v7(),
-            now(),
-        ))
-    };
+    let open = |a: &Actor| code(workflow::open(&catalog, a, &intake, Uuid::now_v7(), now()));
     assert_eq!(open(&officer("TAP")), "ok");
     assert_eq!(open(&directorate()), "ok");
     assert_eq!(open(&officer("MEX")), "workflow.wrong_office");

@@ -423,8 +423,10 @@ pub fn open_case(
     };
     let intake = self::intake(convert::record(intake)?, &catalog, siproc_core::Locale::Es)
         .map_err(|report| errors::validation(&report, "validation.failed"))?;
-    let event = workflow::open(&catalog, &actor, &intake, &text(number), case_id, now)
-        .map_err(|e| errors::workflow(&e))?;
+    let event = workflow::open(&catalog, &actor, &intake, case_id, now)
+        .and_then(|opening| opening.seal(&text(number)))
+        .map_err(|e| errors::workflow(&e))?
+        .into_event();
     let case = history::open(&event).map_err(|e| errors::history(&e))?;
     Ok(PyCaseHistory {
         events: vec![event],

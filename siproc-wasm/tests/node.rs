@@ -66,13 +66,15 @@ fn thrown(result: Result<JsValue, JsValue>) -> String {
     get(&error, "code").as_string().expect("Error.code")
 }
 
-const VALID: &str = r#"{"office": "TAP", "category": "detention", "opened_on": "2026-03-02",
-  "persons": [{"role": "national", "given_names": "Ana Lucía", "surnames": "Peña Güity",
-               "birth_date": "1994-07-21", "nationality": "HN",
-               "documents": [{"kind": "hn_dni", "number": "0801 1994 04512"}]}],
-  "consent": {"given": true, "given_by": 0, "recorded_on": "2026-03-02", "scope": ["processing"]},
-  "facts": {"authority": "Instituto Nacional de Migración", "facility": "Estación Siglo XXI",
-            "detention_kind": "immigration", "arrest_date": "2026-02-27"}}"#;
+/// The sample detention intake (`siproc-core/tests/fixtures/intakes.json`, the one the core's
+/// tests and the store kit open), as JSON text.
+fn valid() -> String {
+    let samples: serde_json::Value = serde_json::from_str(include_str!(
+        "../../siproc-core/tests/fixtures/intakes.json"
+    ))
+    .unwrap();
+    serde_json::to_string_pretty(&samples["detention"]).unwrap()
+}
 
 #[wasm_bindgen_test]
 fn every_conformance_case_gives_the_rust_verdict() {
@@ -150,10 +152,10 @@ fn dates_are_checked_against_todays_javascript_clock() {
         .chars()
         .take(10)
         .collect::<String>();
-    let record = VALID.replace("2026-03-02", &today);
+    let record = valid().replace("2026-03-02", &today);
     let report = siproc_wasm::validate(js(&record), None).unwrap();
     assert_eq!(get(&report, "ok"), JsValue::TRUE, "{:?}", codes(&report));
-    let future = VALID.replace(
+    let future = valid().replace(
         "\"opened_on\": \"2026-03-02\"",
         "\"opened_on\": \"2099-01-01\"",
     );
@@ -163,7 +165,7 @@ fn dates_are_checked_against_todays_javascript_clock() {
 
 #[wasm_bindgen_test]
 fn results_are_plain_objects_and_arrays() {
-    let record = VALID.replace("0801 1994", "1901 1994");
+    let record = valid().replace("0801 1994", "1901 1994");
     let report = siproc_wasm::validate(js(&record), opts(r#"{"locale": "en"}"#)).unwrap();
     assert!(is_plain(&report));
     let issues = get(&report, "issues");
@@ -342,7 +344,7 @@ fn misuse_throws_errors_with_stable_codes() {
     let report = siproc_wasm::validate_json("[1]".into(), None).unwrap();
     assert_eq!(codes(&report), ["json.bad_value"]);
     // And the module still answers.
-    let report = siproc_wasm::validate(js(VALID), None).unwrap();
+    let report = siproc_wasm::validate(js(&valid()), None).unwrap();
     assert_eq!(get(&report, "ok"), JsValue::TRUE);
 }
 

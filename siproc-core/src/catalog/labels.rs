@@ -138,8 +138,8 @@ impl Catalog {
                 .collect();
             out.push((name.to_owned(), values));
         }
-        for (name, path) in super::FIELD_VOCABULARIES {
-            let choices = super::field_choices(path);
+        for (name, path) in super::fields::FIELD_VOCABULARIES {
+            let choices = super::fields::field_choices(path);
             out.push((
                 name.to_owned(),
                 pairs(&mut choices.iter().map(|c| (&c.code, &c.label))),

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::convert::convert_with;
 use super::resolve::Names;
-use super::{LegacyMap, LegacyRow, Mapping, Ready, draft, legacy_case_id};
+use super::{LegacyMap, LegacyRow, Mapping, Ready, legacy_case_id, open};
 use crate::actor::Actor;
 use crate::case::FollowUp;
 use crate::catalog::Catalog;
@@ -160,12 +160,12 @@ fn migrate(
             case_number: String::new(),
         };
     }
-    let draft = match draft(options.actor, ready, origin, options.now) {
-        Ok(draft) => draft,
+    let opening = match open(options.actor, ready, origin, options.now) {
+        Ok(opening) => opening,
         Err(e) => return Outcome::Failed { code: e.code() },
     };
-    let created = store.create_case(draft.office(), options.now.year(), &mut |number| {
-        draft.seal(number)
+    let created = store.create_case(opening.office(), options.now.year(), &mut |number| {
+        opening.seal(number)
     });
     match created {
         Ok(case) => Outcome::Migrated {

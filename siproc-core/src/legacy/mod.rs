@@ -68,5 +68,5 @@ pub use import::{ImportOptions, ImportReport, Outcome, RowReport, import};
 pub use log::{LogError, read_log};
 pub use map::{LegacyMap, Policy};
 pub use mapping::Mapping;
-pub use open::{draft, legacy_case_id, open};
+pub use open::{legacy_case_id, open};
 pub use row::{COLUMNS, LegacyRow};

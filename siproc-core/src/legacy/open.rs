@@ -1,5 +1,5 @@
 //! Opening a migrated case: its id derived from source and row ([`legacy_case_id`]) and its
-//! `case_opened` event ([`open`], [`draft`]).
+//! opening ([`open`]).
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -8,8 +8,7 @@ use uuid::Uuid;
 use super::Ready;
 use crate::actor::Actor;
 use crate::case::LegacyOrigin;
-use crate::history::FreshEvent;
-use crate::workflow::{self, OpeningDraft, WorkflowError};
+use crate::workflow::{self, Opening, WorkflowError};
 
 /// The id of the case migrated from `row` of `source`: the same on every run, so that an
 /// import is idempotent. A UUID of version 8 (custom) made of the first 16 bytes of
@@ -26,28 +25,18 @@ pub fn legacy_case_id(source: &str, row: u64) -> Uuid {
     uuid::Builder::from_custom_bytes(bytes).into_uuid()
 }
 
-/// Makes the `case_opened` event of a migrated case. Like [`workflow::open`], the actor must
-/// be allowed to open cases in the record's office; the record was validated by [`convert`].
+/// Opens a migrated case: its [`Opening`], to be sealed with the number a store gives it
+/// ([`Opening::seal`]). Like [`workflow::open`], the actor must be allowed to open cases in the
+/// record's office; the record was validated by [`convert`]. The case's id is
+/// [`legacy_case_id`] of `origin` (source and row).
 ///
 /// [`convert`]: super::convert()
 pub fn open(
     actor: &Actor,
-    ready: &Ready,
-    origin: (&str, u64),
-    number: &str,
-    now: DateTime<Utc>,
-) -> Result<FreshEvent, WorkflowError> {
-    draft(actor, ready.clone(), origin, now)?.seal(number)
-}
-
-/// [`open`] without the number: the migrated case's `case_opened` payload sealed, waiting for
-/// the number a store gives it ([`workflow::OpeningDraft::seal`]).
-pub fn draft(
-    actor: &Actor,
     ready: Ready,
     origin: (&str, u64),
     now: DateTime<Utc>,
-) -> Result<OpeningDraft, WorkflowError> {
+) -> Result<Opening, WorkflowError> {
     workflow::may_open(actor, &ready.intake.office)?;
     let (source, row) = origin;
     let legacy = LegacyOrigin {
@@ -55,11 +44,11 @@ pub fn draft(
         row,
         follow_ups: ready.follow_ups,
     };
-    let opened = workflow::opening(ready.intake, "", Some(legacy))?;
-    Ok(workflow::draft(
+    Ok(Opening::from_intake(
+        ready.intake,
         legacy_case_id(source, row),
         actor,
         now,
-        opened,
-    ))
+        Some(legacy),
+    )?)
 }

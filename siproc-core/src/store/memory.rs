@@ -153,7 +153,7 @@ impl CaseStore for MemoryStore {
         &self,
         office: &str,
         year: i32,
-        open: &mut dyn FnMut(&str) -> Result<crate::history::FreshEvent, WorkflowError>,
+        seal: &mut dyn FnMut(&str) -> Result<crate::history::FreshEvent, WorkflowError>,
     ) -> Result<Case, StoreError> {
         let mut inner = self.write();
         let key = (office.to_owned(), year);
@@ -163,7 +163,7 @@ impl CaseStore for MemoryStore {
             next += 1;
             number = case_number(office, year, next);
         }
-        let history = CaseHistory::opened(open(&number)?, &number)?;
+        let history = CaseHistory::opened(seal(&number)?, &number)?;
         if inner.cases.contains_key(&history.id()) {
             return Err(StoreError::DuplicateCase);
         }

@@ -389,18 +389,18 @@ pub enum PutOutcome {
 /// A place that keeps case histories. See the module docs for why it is synchronous and how the
 /// SQL stores implement it; [`testkit::check_store`] checks an implementation.
 pub trait CaseStore: Send + Sync {
-    /// Creates a case: takes the next number for `office` and `year`, calls `open` with it to
+    /// Creates a case: takes the next number for `office` and `year`, calls `seal` with it to
     /// make the `case_opened` event, and stores that event — atomically, so that numbers run
-    /// without gaps even under concurrency (a refused `open` consumes no number). The event is
-    /// a [`history::FreshEvent`]: only the core's [`workflow::open_fresh`] (and the legacy
-    /// import) make one, so the store need not hash it again. Returns the case the event
-    /// opened: the store replays the event to index it, and hands over that replay rather than
-    /// a copy of the event (a caller that wants the event reads it back).
+    /// without gaps even under concurrency (a refused `seal` consumes no number). The event is
+    /// a [`history::FreshEvent`]: only the core's [`workflow::Opening::seal`] makes one, so the
+    /// store need not hash it again. Returns the case the event opened: the store replays the
+    /// event to index it, and hands over that replay rather than a copy of the event (a caller
+    /// that wants the event reads it back).
     fn create_case(
         &self,
         office: &str,
         year: i32,
-        open: &mut dyn FnMut(&str) -> Result<history::FreshEvent, WorkflowError>,
+        seal: &mut dyn FnMut(&str) -> Result<history::FreshEvent, WorkflowError>,
     ) -> Result<Case, StoreError>;
 
     /// All events of a case, in order. A durable store checks what it read: events that no
@@ -710,8 +710,10 @@ pub fn open_case(
     now: DateTime<Utc>,
 ) -> Result<Case, StoreError> {
     // Checked and sealed before the store's numbering lock; only the number is sealed under it.
-    let draft = workflow::draft_open(catalog, actor, intake, Uuid::now_v7(), now)?;
-    store.create_case(&intake.office, now.year(), &mut |number| draft.seal(number))
+    let opening = workflow::open(catalog, actor, intake, Uuid::now_v7(), now)?;
+    store.create_case(&intake.office, now.year(), &mut |number| {
+        opening.seal(number)
+    })
 }
 
 /// Loads and replays a case.

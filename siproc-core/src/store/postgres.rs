@@ -351,14 +351,14 @@ impl CaseStore for PostgresStore {
         &self,
         office: &str,
         year: i32,
-        open: &mut dyn FnMut(&str) -> Result<history::FreshEvent, WorkflowError>,
+        seal: &mut dyn FnMut(&str) -> Result<history::FreshEvent, WorkflowError>,
     ) -> Result<Case, StoreError> {
         for _ in 0..MAX_RETRIES {
             let mut opened = None;
             let written = self.transaction(|c| {
                 let seq = write::next_number(c, office, year)?;
                 let number = case_number(office, year, seq);
-                let history = CaseHistory::opened(open(&number)?, &number)?;
+                let history = CaseHistory::opened(seal(&number)?, &number)?;
                 let rows = CaseRows::of(&history)?;
                 match write::taken(c, &rows.summary.id, &number)? {
                     Some(Taken::Id) => return Err(StoreError::DuplicateCase),

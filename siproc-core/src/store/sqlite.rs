@@ -557,7 +557,7 @@ impl CaseStore for SqliteStore {
         &self,
         office: &str,
         year: i32,
-        open: &mut dyn FnMut(&str) -> Result<history::FreshEvent, WorkflowError>,
+        seal: &mut dyn FnMut(&str) -> Result<history::FreshEvent, WorkflowError>,
     ) -> Result<Case, StoreError> {
         let key = (office.to_owned(), year);
         for _ in 0..MAX_RENUMBER {
@@ -568,7 +568,7 @@ impl CaseStore for SqliteStore {
             };
             let seq = last + 1;
             let number = case_number(office, year, seq);
-            let history = CaseHistory::opened(open(&number)?, &number)?;
+            let history = CaseHistory::opened(seal(&number)?, &number)?;
             let rows = Box::new(CaseRows::of(&history)?);
             let case = history.into_parts().1;
             counters.insert(key.clone(), seq);

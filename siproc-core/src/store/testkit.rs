@@ -33,7 +33,7 @@ use crate::actor::{Actor, Role};
 use crate::case::{Case, Intake, Status, case_number};
 use crate::case_record::CaseRecord;
 use crate::catalog::Catalog;
-use crate::history::{self, Event};
+use crate::history::{self, Event, FreshEvent};
 use crate::workflow::{self, Command};
 
 /// Runs every check of the contract, each on a fresh store from `make`.
@@ -71,32 +71,29 @@ pub fn officer(office: &str) -> Actor {
     Actor::new(format!("officer-{office}"), Role::Officer, office)
 }
 
+/// The sample intakes, written once (`siproc-core/tests/fixtures/intakes.json`): the core's
+/// tests, the benchmarks and the WebAssembly tests read the same file.
+pub const SAMPLE_INTAKES: &str = include_str!("../../tests/fixtures/intakes.json");
+
+/// The sample intake `name` of [`SAMPLE_INTAKES`] (`detention`, `victim_of_crime`), at `office`.
+pub fn sample_intake(name: &str, office: &str) -> Intake {
+    let mut samples: serde_json::Value =
+        serde_json::from_str(SAMPLE_INTAKES).expect("the sample intakes parse");
+    let sample = samples.get_mut(name).map(serde_json::Value::take);
+    let mut intake: Intake =
+        serde_json::from_value(sample.unwrap_or_default()).expect("a valid intake of that name");
+    intake.office = office.to_owned();
+    intake
+}
+
 /// A valid detention intake at `office` for Ana Lucía Peña Güity (DNI 0801-1994-04512).
 pub fn detention_intake(office: &str) -> Intake {
-    serde_json::from_value(json!({
-        "office": office, "category": "detention", "opened_on": "2026-03-02",
-        "persons": [{"role": "national", "given_names": "Ana Lucía", "surnames": "Peña Güity",
-                     "birth_date": "1994-07-21", "nationality": "HN",
-                     "documents": [{"kind": "hn_dni", "number": "0801 1994 04512"}]}],
-        "consent": {"given": true, "given_by": 0, "recorded_on": "2026-03-02",
-                    "scope": ["processing", "share_with_partners"]},
-        "facts": {"authority": "Instituto Nacional de Migración", "facility": "Estación Siglo XXI",
-                  "detention_kind": "immigration", "arrest_date": "2026-02-27"}
-    }))
-    .expect("a valid intake")
+    sample_intake("detention", office)
 }
 
 /// A valid victim-of-crime intake at `office` for José Ángel Núñez O'Connor.
 pub fn victim_intake(office: &str) -> Intake {
-    serde_json::from_value(json!({
-        "office": office, "category": "victim_of_crime", "opened_on": "2026-03-01",
-        "persons": [{"role": "national", "given_names": "José Ángel", "surnames": "Núñez O'Connor",
-                     "birth_date": "1988-01-15", "nationality": "HN"}],
-        "consent": {"given": true, "given_by": 0, "recorded_on": "2026-03-01",
-                    "scope": ["processing"]},
-        "facts": {"crime_type": "extortion", "trafficking_indicators": false}
-    }))
-    .expect("a valid intake")
+    sample_intake("victim_of_crime", office)
 }
 
 /// Opens a case; the case `create_case` answers is the one the store gives back.
@@ -105,6 +102,20 @@ fn open(store: &dyn CaseStore, intake: &Intake) -> Case {
         .unwrap_or_else(|e| panic!("opening a case failed: {}", e.code()));
     assert_eq!(load_case(store, case.id).expect("loads"), case);
     case
+}
+
+/// The `case_opened` event of `intake`, numbered `number` by the caller rather than a store.
+fn opened(intake: &Intake, number: &str) -> Event {
+    workflow::open(
+        &catalog(),
+        &officer(&intake.office),
+        intake,
+        Uuid::now_v7(),
+        now(),
+    )
+    .and_then(|opening| opening.seal(number))
+    .map(FreshEvent::into_event)
+    .expect("opened")
 }
 
 fn note(i: usize) -> Command {
@@ -296,15 +307,7 @@ pub fn imports_keep_numbers_and_are_idempotent(store: &dyn CaseStore) {
     );
     assert_eq!(store.load(a.id).expect("load"), events);
     // Another case with the same number.
-    let clash = workflow::open(
-        &catalog(),
-        &officer("TAP"),
-        &victim_intake("TAP"),
-        &a.number,
-        Uuid::now_v7(),
-        now(),
-    )
-    .expect("opened");
+    let clash = opened(&victim_intake("TAP"), &a.number);
     assert_eq!(store.put_history(&[clash]), Err(StoreError::NumberTaken));
     // A tampered history is refused.
     let other = open(&source, &victim_intake("MEX"));
@@ -319,15 +322,7 @@ pub fn imports_keep_numbers_and_are_idempotent(store: &dyn CaseStore) {
     );
     assert!(store.summary(other.id).is_err());
     // Numbers continue after an imported one.
-    let far = workflow::open(
-        &catalog(),
-        &officer("GUA"),
-        &detention_intake("GUA"),
-        &case_number("GUA", 2026, 7),
-        Uuid::now_v7(),
-        now(),
-    )
-    .expect("opened");
+    let far = opened(&detention_intake("GUA"), &case_number("GUA", 2026, 7));
     assert_eq!(store.put_history(&[far]), Ok(PutOutcome::Inserted));
     let next = open(store, &detention_intake("GUA"));
     assert_eq!(next.number, case_number("GUA", 2026, 8));
@@ -358,15 +353,7 @@ pub fn batch_imports_answer_each_case(store: &dyn CaseStore) {
     let mut tampered = c.clone();
     tampered[1].actor.user_id = "x".into();
     let b_number = load_case(&source, b[0].case_id).expect("load").number;
-    let clash = workflow::open(
-        &catalog(),
-        &officer("TAP"),
-        &victim_intake("TAP"),
-        &b_number,
-        Uuid::now_v7(),
-        now(),
-    )
-    .expect("opened");
+    let clash = opened(&victim_intake("TAP"), &b_number);
     let clash_id = clash.case_id;
     let clash = [clash];
     let batch: Vec<&[Event]> = vec![&a, &b, &tampered, &a[..1], &clash, &c, &b];

@@ -10,7 +10,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Standing, admit, outcome_text, ready, referral_step, transfer_target};
+use super::check::{Standing, admit, outcome_text, ready, referral_step, transfer_target};
 use crate::actor::Actor;
 use crate::case::{Case, ConsentScope, ReferralStatus, Status, TransferStatus};
 use crate::catalog::Catalog;
@@ -327,7 +327,7 @@ fn params(
         // The outcome may be left out when a closure request gave one.
         CommandKind::Close => vec![free(
             "outcome",
-            outcome_text(case.outcome.as_ref()).is_err(),
+            outcome_text(case.outcome.as_deref()).is_err(),
         )],
         CommandKind::Reopen => vec![free("reason", false)],
         _ => Vec::new(),

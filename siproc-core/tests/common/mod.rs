@@ -11,7 +11,7 @@
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
 use siproc_core::Intake;
-use siproc_core::history::{self, Event};
+use siproc_core::history::{self, Event, FreshEvent};
 use siproc_core::workflow::{self, Command};
 use siproc_core::{Actor, Role};
 use siproc_core::{Case, Catalog};
@@ -37,39 +37,39 @@ pub fn directorate() -> Actor {
     Actor::new("dgphm-1", Role::Directorate, "DGPHM")
 }
 
-/// A valid detention intake (not a sensitive category) at `office`, consent covering referrals.
+/// The sample intake `name` at `office`: the store kit's (`store::testkit::sample_intake`),
+/// written once in `tests/fixtures/intakes.json`.
+fn sample(name: &str, office: &str) -> Intake {
+    let samples: serde_json::Value =
+        serde_json::from_str(include_str!("../fixtures/intakes.json")).unwrap();
+    let mut intake: Intake = serde_json::from_value(samples[name].clone()).unwrap();
+    intake.office = office.to_owned();
+    intake
+}
+
+/// A valid detention intake (not a sensitive category) at `office`, consent covering referrals,
+/// with a note.
 pub fn detention_intake(office: &str) -> Intake {
-    serde_json::from_value(json!({
-        "office": office, "category": "detention", "opened_on": "2026-03-02",
-        "persons": [{"role": "national", "given_names": "Ana Lucía", "surnames": "Peña Güity",
-                     "birth_date": "1994-07-21", "nationality": "HN",
-                     "documents": [{"kind": "hn_dni", "number": "0801 1994 04512"}]}],
-        "consent": {"given": true, "given_by": 0, "recorded_on": "2026-03-02",
-                    "scope": ["processing", "share_with_partners"]},
-        "facts": {"authority": "Instituto Nacional de Migración", "facility": "Estación Siglo XXI",
-                  "detention_kind": "immigration", "arrest_date": "2026-02-27"},
-        "notes": [{"text": "Primera llamada desde la estación.", "written_on": "2026-03-02"}]
-    }))
-    .unwrap()
+    let mut intake = sample("detention", office);
+    intake.notes = serde_json::from_value(json!([
+        {"text": "Primera llamada desde la estación.", "written_on": "2026-03-02"}
+    ]))
+    .unwrap();
+    intake
 }
 
 /// A valid victim-of-crime intake: a sensitive category, closure needs approval.
 pub fn victim_intake(office: &str) -> Intake {
-    serde_json::from_value(json!({
-        "office": office, "category": "victim_of_crime", "opened_on": "2026-03-01",
-        "persons": [{"role": "national", "given_names": "José Ángel", "surnames": "Núñez O'Connor",
-                     "birth_date": "1988-01-15", "nationality": "HN"}],
-        "consent": {"given": true, "given_by": 0, "recorded_on": "2026-03-01",
-                    "scope": ["processing"]},
-        "facts": {"crime_type": "extortion", "trafficking_indicators": false}
-    }))
-    .unwrap()
+    sample("victim_of_crime", office)
 }
 
 /// Opens a case without a store.
 pub fn open(intake: &Intake, number: &str) -> (Case, Vec<Event>) {
     let actor = officer(&intake.office);
-    let event = workflow::open(&catalog(), &actor, intake, number, Uuid::now_v7(), now()).unwrap();
+    let event = workflow::open(&catalog(), &actor, intake, Uuid::now_v7(), now())
+        .and_then(|opening| opening.seal(number))
+        .map(FreshEvent::into_event)
+        .unwrap();
     let case = history::open(&event).unwrap();
     (case, vec![event])
 }
