@@ -18,7 +18,8 @@ use siproc_core::{Actor, Case, Intake, Locale, Role, parse_intake, workflow};
 use crate::db::{new_token, token_hash};
 use crate::state::AppState;
 
-const TEMPLATES: &str = include_str!("../demo/intakes.json");
+/// The sample intakes the demo cases are made from.
+pub const TEMPLATES: &str = include_str!("../demo/intakes.json");
 /// Two rows of an invented consulate log, migrated through the core's legacy import
 /// ([`siproc_core::legacy`]): the log lacks what today's intake requires, so the cases are
 /// migrated with follow-up items, as the case list and the case page show.
@@ -104,7 +105,9 @@ fn shift_dates(value: &mut Value, by: TimeDelta) {
     }
 }
 
-fn invented(template: &Value, i: usize, opened_on: NaiveDate) -> Option<Intake> {
+/// An invented intake from `template` (the `i`-th demo person), its dates moved so that it
+/// opens on `opened_on`.
+pub fn invented(template: &Value, i: usize, opened_on: NaiveDate) -> Option<Intake> {
     let mut value = template.clone();
     let was = NaiveDate::parse_from_str(value.get("opened_on")?.as_str()?, "%Y-%m-%d").ok()?;
     shift_dates(&mut value, opened_on - was);

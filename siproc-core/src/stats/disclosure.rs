@@ -72,6 +72,10 @@ impl Suppression {
     }
 }
 
+/// What a release publishes of a cell before suppression: `value(table, row, col)`, a cell
+/// or (`None`) a margin, as [`CountTable::count`] names them.
+pub type CellValue<'a> = &'a dyn Fn(&CountTable, Option<usize>, Option<usize>) -> u64;
+
 /// Decides the suppression of a release's tables for threshold `k`.
 pub fn protect(tables: &[CountTable], k: u64) -> Suppression {
     protect_values(tables, k, &|t, r, c| t.count(r, c))
@@ -82,7 +86,7 @@ pub fn protect(tables: &[CountTable], k: u64) -> Suppression {
 pub fn protect_values(
     tables: &[CountTable],
     k: u64,
-    value: &dyn Fn(&CountTable, Option<usize>, Option<usize>) -> u64,
+    value: CellValue<'_>,
 ) -> Suppression {
     let grids: Vec<Extended> = tables.iter().map(|t| Extended::of(t, value)).collect();
     let mut keys: HashSet<String> = grids
@@ -137,7 +141,7 @@ const NEW_CELL: u64 = 1 << 40;
 impl Extended {
     fn of(
         t: &CountTable,
-        value: &dyn Fn(&CountTable, Option<usize>, Option<usize>) -> u64,
+        value: CellValue<'_>,
     ) -> Extended {
         let rows = t.rows.len();
         let cols = if t.is_two_dimensional() {
