@@ -83,11 +83,7 @@ pub fn protect(tables: &[CountTable], k: u64) -> Suppression {
 
 /// [`protect`] over the values a release publishes before suppression: `value(table, row,
 /// col)` (a perturbed count, [`crate::stats::perturb`]) instead of the count.
-pub fn protect_values(
-    tables: &[CountTable],
-    k: u64,
-    value: CellValue<'_>,
-) -> Suppression {
+pub fn protect_values(tables: &[CountTable], k: u64, value: CellValue<'_>) -> Suppression {
     let grids: Vec<Extended> = tables.iter().map(|t| Extended::of(t, value)).collect();
     let mut keys: HashSet<String> = grids
         .iter()
@@ -139,10 +135,7 @@ struct Extended {
 const NEW_CELL: u64 = 1 << 40;
 
 impl Extended {
-    fn of(
-        t: &CountTable,
-        value: CellValue<'_>,
-    ) -> Extended {
+    fn of(t: &CountTable, value: CellValue<'_>) -> Extended {
         let rows = t.rows.len();
         let cols = if t.is_two_dimensional() {
             t.cols.len()

@@ -27,15 +27,27 @@ const ATTRIBUTE_TABLES: &[&str] = &[
 /// A published cell: (table, its labels) → count (`None`: suppressed).
 type Cells = BTreeMap<(String, String), Option<i64>>;
 
-/// Every cell and margin of the attribute tables of `tables` (a `Release` or `Statistics`).
+/// Every cell of the attribute tables of `tables` (a `Release` or `Statistics`).
 fn cells(tables: &Value) -> Cells {
+    cells_of(tables, ATTRIBUTE_TABLES, false)
+}
+
+/// The cells of `tables`' tables named in `names` (every table when empty), their margins too
+/// with `margins`.
+fn cells_of(tables: &Value, names: &[&str], margins: bool) -> Cells {
     let mut out = Cells::new();
     for t in tables["tables"].as_array().unwrap() {
         let name = t["name"].as_str().unwrap();
-        if !ATTRIBUTE_TABLES.contains(&name) {
+        if !names.is_empty() && !names.contains(&name) {
             continue;
         }
-        for c in t["cells"].as_array().unwrap() {
+        let totals = t["totals"].as_array().filter(|_| margins);
+        for c in t["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(totals.into_iter().flatten())
+        {
             let labels: Vec<String> = c
                 .as_object()
                 .unwrap()
@@ -336,4 +348,50 @@ async fn hidden_differencing_attacks_recover_nothing() {
     assert_eq!(given, ATTRIBUTE_TABLES.len());
     let published: BTreeSet<String> = before.keys().cloned().collect();
     assert_eq!(published.len(), 4);
+}
+
+/// The cost of the perturbation on the demo data (`serve --demo`): over every count a release
+/// of the last closed quarter publishes, how far it is from the true count and how many
+/// moved (`docs/statistics.md` quotes the numbers: run with `--nocapture`).
+#[tokio::test]
+async fn the_perturbation_costs_little_on_the_demo_data() {
+    let app = spawn_app().await;
+    app.off_runtime(|s| demo::cases(s).unwrap());
+    let (q, _) = quarter_and_months(Utc::now());
+    publish(&app, &q).await;
+    let published = cells_of(&release(&app, &q.id(), "").await, &[], true);
+    let query = format!(
+        "from={}&to={}",
+        q.first_day().unwrap(),
+        q.last_day().unwrap()
+    );
+    let truth = cells_of(
+        &json_of(app.stats("directorate", &query).send().await.unwrap()).await,
+        &[],
+        true,
+    );
+    let (mut n, mut moved, mut total, mut suppressed) = (0, 0, 0, 0);
+    for (cell, count) in &published {
+        let exact = truth[cell].unwrap();
+        match count {
+            Some(p) if exact > 0 => {
+                let d = (p - exact).abs();
+                assert!(d <= 3, "{cell:?}: {p} for {exact}");
+                n += 1;
+                total += d;
+                moved += i64::from(d > 0);
+            }
+            Some(p) => assert_eq!(*p, 0, "a zero stays zero"),
+            None => suppressed += 1,
+        }
+    }
+    assert!(n > 0);
+    let mean = total as f64 / n as f64;
+    eprintln!(
+        "demo, {}: {n} non-zero counts published, {suppressed} suppressed; mean absolute \
+         perturbation {mean:.2}; {moved} changed ({:.0}%)",
+        q.id(),
+        100.0 * moved as f64 / n as f64
+    );
+    assert!(mean < 2.0, "{mean}");
 }
