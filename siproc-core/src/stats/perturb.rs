@@ -10,7 +10,9 @@
 //!   key; a set with one case more or less has an unrelated, uniformly distributed one.
 //! - The **perturbation table** ([`Ptable`], data: `siproc-core/data/ptable.json`) gives, for
 //!   each count, a distribution of noise; the cell key, read as a number in [0, 1), picks the
-//!   noise from its cumulative distribution. The published count is `count + noise`.
+//!   noise from its cumulative distribution. The published count is `count + noise`. The
+//!   key is scrambled first (its SHA-256), so that a union's noise does not follow its parts'
+//!   (see `scramble`).
 //!
 //! So a cell's published value is a fixed function of *which* cases it counts: asking again,
 //! in another table, or in another release of the same set of cases gives the same value
@@ -188,7 +190,7 @@ impl Ptable {
             .and_then(|i| self.rows.get(i))
             .or_else(|| self.rows.last());
         let Some(row) = row else { return 0 };
-        let key = u64::from(cell_key);
+        let key = u64::from(scramble(cell_key));
         row.below
             .iter()
             .position(|below| key < *below)
@@ -203,6 +205,18 @@ impl Ptable {
     }
 }
 
+/// Where a cell key falls in the table's cumulative distribution: the key's SHA-256, first 32
+/// bits. Keys add, so without this a union's key would sit where its parts' keys put it
+/// (`0.2 + 0.3 = 0.5`), and with the noises in order along the keys the noise of a quarter
+/// would follow the noises of its months: "quarter minus its months" would then be nearly
+/// fixed without a new case (±2 or ±3) and spread around 1 with one — telling the two apart.
+/// Scrambled, each key's place is unrelated to its parts' places, as the Australian Bureau of
+/// Statistics' table, whose columns are the keys themselves, assigns noises to them in
+/// scrambled order. Still a fixed function of the key: the same cases, the same noise.
+fn scramble(cell_key: u32) -> u32 {
+    first_bits(&Sha256::digest(cell_key.to_be_bytes()))
+}
+
 /// A new record key: uniform over 32 bits, from `rand`'s thread-local generator (a CSPRNG
 /// seeded by the operating system), as the history's salts and ids are drawn.
 pub fn record_key() -> u32 {
@@ -213,7 +227,12 @@ pub fn record_key() -> u32 {
 /// rebuilt from a history): the first 32 bits of the SHA-256 of its id. Fixed for the case,
 /// as a stored key is, and as unpredictable as the id to whoever does not know it.
 pub fn fallback_key(case_id: uuid::Uuid) -> u32 {
-    Sha256::digest(case_id.as_bytes())
+    first_bits(&Sha256::digest(case_id.as_bytes()))
+}
+
+/// The first 32 bits of a digest.
+fn first_bits(digest: &[u8]) -> u32 {
+    digest
         .iter()
         .take(4)
         .fold(0, |key, byte| key << 8 | u32::from(*byte))
@@ -291,6 +310,58 @@ mod tests {
             assert_ne!(bad, good);
             assert!(Ptable::parse(&bad).is_err(), "{to}");
         }
+    }
+
+    /// The cell key of a set of record keys.
+    fn cell(keys: &[u32]) -> u32 {
+        keys.iter().fold(0, |a, k| a.wrapping_add(*k))
+    }
+
+    #[test]
+    fn the_same_cases_get_the_same_noise_in_any_order() {
+        let t = table();
+        let keys: Vec<u32> = (0..40).map(|_| record_key()).collect();
+        let mut shuffled = keys.clone();
+        shuffled.reverse();
+        shuffled.rotate_left(7);
+        assert_eq!(t.perturb(40, cell(&keys)), t.perturb(40, cell(&shuffled)));
+        // A margin is the same set whichever table shows it: rows summed either way.
+        let (a, b) = keys.split_at(15);
+        assert_eq!(cell(&keys), cell(a).wrapping_add(cell(b)));
+    }
+
+    /// The attack of issue 36 on one cell, many times: the quarter (two busy months and the
+    /// target) minus the two months. Unprotected, the target's cell moves by exactly 1 and
+    /// every other cell by 0; perturbed, a difference of 1 is about as likely in a cell
+    /// without the target as in the target's own, so seeing one says little.
+    #[test]
+    fn a_difference_of_one_case_is_lost_in_the_noise() {
+        let t = table();
+        let trials = 20_000;
+        let (mut with, mut without) = (0, 0);
+        let diff = |month_a: &[u32], month_b: &[u32], extra: &[u32]| -> i64 {
+            let all: Vec<u32> = [month_a, month_b, extra].concat();
+            let p = |k: &[u32]| t.perturb(k.len() as u64, cell(k)) as i64;
+            p(&all) - p(month_a) - p(month_b)
+        };
+        for _ in 0..trials {
+            let a: Vec<u32> = (0..12).map(|_| record_key()).collect();
+            let b: Vec<u32> = (0..12).map(|_| record_key()).collect();
+            let target = [record_key()];
+            let d_target = diff(&a, &b, &target);
+            let d_other = diff(&a, &b, &[]);
+            assert!(
+                (d_target - 1).abs() <= 9 && d_other.abs() <= 9,
+                "bounded by 3·D"
+            );
+            with += i64::from(d_target == 1);
+            without += i64::from(d_other == 1);
+        }
+        let (p_with, p_without) = (with as f64 / trials as f64, without as f64 / trials as f64);
+        // Unprotected, these are 1 and 0.
+        assert!(p_with < 0.2, "{p_with}");
+        assert!(p_without > 0.1, "{p_without}");
+        assert!(p_with / p_without < 1.5, "{p_with} against {p_without}");
     }
 
     proptest! {

@@ -233,7 +233,7 @@ UPDATE cases SET transfer_to = (
     // drawn for the records stored before by `fill_keys`.
     &[Step::Both(
         "ALTER TABLE case_stats ADD COLUMN cell_key {bigint};
-         CREATE TABLE stat_releases (
+         CREATE TABLE IF NOT EXISTS stat_releases (
              id TEXT NOT NULL,
              version {bigint} NOT NULL,
              period TEXT NOT NULL,
