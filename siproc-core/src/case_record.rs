@@ -63,6 +63,12 @@ pub struct CaseRecord<C = Arc<str>> {
     pub referrals: Vec<(Arc<str>, ReferralStatus)>,
     /// Registered here, or migrated from a legacy log (complete or not).
     pub origin: Origin,
+    /// The record key of the cell-key perturbation ([`crate::stats::perturb`]): random, drawn
+    /// once when the store first writes the record, and kept by the store beside the encoded
+    /// record (in its own column, not in [`KeptRecord::encode`]'s bytes), so a rewrite of the
+    /// record keeps it. 0 until the store sets it.
+    #[serde(skip)]
+    pub record_key: u32,
 }
 
 /// What a store keeps of a case for statistics: a [`CaseRecord`] whose `country` is the
@@ -208,6 +214,15 @@ impl KeptRecord {
                 .map(|r| (r.partner.as_str().into(), r.status))
                 .collect(),
             origin: Origin::of(case),
+            record_key: 0,
+        }
+    }
+
+    /// This record with the record key `key`.
+    pub fn keyed(self, key: u32) -> KeptRecord {
+        KeptRecord {
+            record_key: key,
+            ..self
         }
     }
 
@@ -242,6 +257,7 @@ impl KeptRecord {
             services: self.services,
             referrals: self.referrals,
             origin: self.origin,
+            record_key: self.record_key,
         }
     }
 

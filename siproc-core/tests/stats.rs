@@ -276,3 +276,77 @@ fn bad_parameters_are_refused() {
     let e = stats::release(&store(), &catalog(), parameters(), Some(1)).unwrap_err();
     assert_eq!(e.code(), "stats.bad_parameters");
 }
+
+/// The published count of the cell of `table` fixing `labels` (in a release's JSON).
+fn published<'a>(doc: &'a Value, table_name: &str, labels: &[(&str, &str)]) -> &'a Value {
+    &cell(table(doc, table_name), labels)["count"]
+}
+
+#[test]
+fn a_period_release_is_perturbed_consistently_over_the_cases_registered_before_it_closed() {
+    use siproc_core::stats::releases::{self, Period};
+    let (catalog, store) = (catalog(), store());
+    let period = Period::parse(&now().format("%Y-%m").to_string()).unwrap();
+    let closes = period.closes_at().unwrap();
+    let first = releases::compute(&store, &catalog, period, 1, closes).unwrap();
+    // A case registered after the period closed, opened within it, is not counted.
+    let mut late = detention_intake("TAP");
+    late.opened_on = now().date_naive();
+    store::open_case(&store, &catalog, &officer("TAP"), &late, closes).unwrap();
+    let later = closes + TimeDelta::days(40);
+    let second = releases::compute(&store, &catalog, period, 2, later).unwrap();
+    let (a, b) = (
+        serde_json::to_value(&first.release).unwrap(),
+        serde_json::to_value(&second.release).unwrap(),
+    );
+    // The same cases, the same keys: the same noise, cell for cell, in every table that does
+    // not depend on the day it is computed.
+    for name in [
+        "cases_by_category_month",
+        "cases_by_office_status",
+        "cases_by_sex_age_band",
+    ] {
+        assert_eq!(table(&a, name), table(&b, name), "{name}");
+    }
+    assert_eq!(a["perturbation"]["max_noise"], 3);
+    // Every published count is within D of the truth, zeros stay zero.
+    let full =
+        serde_json::to_value(stats::statistics(&store, &catalog, parameters()).unwrap()).unwrap();
+    let truth = published(
+        &full,
+        "cases_by_office_status",
+        &[("office", "TAP"), ("status", "registered")],
+    );
+    let shown = published(
+        &a,
+        "cases_by_office_status",
+        &[("office", "TAP"), ("status", "registered")],
+    );
+    if let (Some(t), Some(s)) = (truth.as_i64(), shown.as_i64()) {
+        assert!(
+            (t - 1 - s).abs() <= 3,
+            "{s} for {t} (one late case in the truth)"
+        );
+    }
+    assert_eq!(
+        published(
+            &a,
+            "cases_by_office_status",
+            &[("office", "TAP"), ("status", "archived")]
+        ),
+        0
+    );
+    // No published count is from 1 to k − 1.
+    for t in a["tables"].as_array().unwrap() {
+        for c in t["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(t["totals"].as_array().unwrap())
+        {
+            if let Some(n) = c["count"].as_u64() {
+                assert!(n == 0 || n >= 10, "{c}");
+            }
+        }
+    }
+}

@@ -5,12 +5,14 @@
 //! resolved, so that the statistics dashboard has months, durations and targets to show, and a
 //! partner's release (k = 10) both publishes and suppresses cells. Two more come from an
 //! invented legacy log (`demo/legacy.json`) through the core's legacy import: migrated cases
-//! with follow-up items.
+//! with follow-up items. The release of every closed month and quarter is then published, for
+//! partners to read.
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use serde_json::Value;
 use siproc_core::Status;
 use siproc_core::legacy::{self, ImportOptions, LegacyMap, LegacyRow, Outcome};
+use siproc_core::stats::{self, releases::Period};
 use siproc_core::store::{self, CaseQuery};
 use siproc_core::workflow::Command;
 use siproc_core::{Actor, Case, Intake, Locale, Role, parse_intake, workflow};
@@ -18,7 +20,8 @@ use siproc_core::{Actor, Case, Intake, Locale, Role, parse_intake, workflow};
 use crate::db::{new_token, token_hash};
 use crate::state::AppState;
 
-const TEMPLATES: &str = include_str!("../demo/intakes.json");
+/// The sample intakes the demo cases are made from.
+pub const TEMPLATES: &str = include_str!("../demo/intakes.json");
 /// Two rows of an invented consulate log, migrated through the core's legacy import
 /// ([`siproc_core::legacy`]): the log lacks what today's intake requires, so the cases are
 /// migrated with follow-up items, as the case list and the case page show.
@@ -104,7 +107,9 @@ fn shift_dates(value: &mut Value, by: TimeDelta) {
     }
 }
 
-fn invented(template: &Value, i: usize, opened_on: NaiveDate) -> Option<Intake> {
+/// An invented intake from `template` (the `i`-th demo person), its dates moved so that it
+/// opens on `opened_on`.
+pub fn invented(template: &Value, i: usize, opened_on: NaiveDate) -> Option<Intake> {
     let mut value = template.clone();
     let was = NaiveDate::parse_from_str(value.get("opened_on")?.as_str()?, "%Y-%m-%d").ok()?;
     shift_dates(&mut value, opened_on - was);
@@ -176,7 +181,23 @@ pub fn cases(state: &AppState) -> Result<usize, Box<dyn std::error::Error>> {
             run(state, &officer, &case, &command)?;
         }
     }
-    Ok(made + migrated(state)?)
+    let made = made + migrated(state)?;
+    releases(state, now)?;
+    Ok(made)
+}
+
+/// Publishes the release of every month and quarter closed among the demo's nine months, as
+/// the directorate would (`POST /stats/releases`), so that partners have releases to read.
+fn releases(state: &AppState, now: DateTime<Utc>) -> Result<(), Box<dyn std::error::Error>> {
+    let months = u32::try_from(DEMO_DAYS / 30).unwrap_or(9);
+    for period in Period::closed_before(now, months) {
+        if state.db.release_version(&period.id())?.is_none() {
+            let release =
+                stats::releases::compute(state.store.as_ref(), &state.catalog, period, 1, now)?;
+            state.db.add_release(&release)?;
+        }
+    }
+    Ok(())
 }
 
 /// Migrates the demo's legacy log rows; returns how many cases were opened.

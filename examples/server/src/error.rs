@@ -115,6 +115,9 @@ pub const SERVER_CODES: &[&str] = &[
     "http.wrong_shape",
     "server.internal",
     "stats.bad_parameters",
+    "stats.bad_period",
+    "stats.period_open",
+    "stats.releases_only",
 ];
 
 /// Every stable code an error body may carry: the server's own and the core's (workflow,

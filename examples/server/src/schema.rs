@@ -80,8 +80,13 @@ core_schemas! {
     ImportReport = siproc_core::archive::ImportReport;
     /// Statistics with every count (staff).
     Statistics = siproc_core::stats::Statistics;
-    /// The disclosure-controlled statistics release (partners).
+    /// The disclosure-controlled statistics tables of a release.
     Release = siproc_core::stats::Release;
+    /// A published statistics release (partners): a closed period's perturbed, suppressed
+    /// tables, with its id and version.
+    PublishedRelease = siproc_core::stats::releases::PublishedRelease;
+    /// What a list of releases shows of one.
+    ReleaseSummary = siproc_core::stats::releases::ReleaseSummary;
 }
 
 /// The served OpenAPI document: utoipa's, derived from the handlers' annotations and
@@ -371,25 +376,6 @@ impl utoipa::PartialSchema for Binary {
 }
 
 impl utoipa::ToSchema for Binary {}
-
-/// The JSON statistics: [`Statistics`] for staff, [`Release`] for partners.
-#[derive(Debug)]
-pub struct StatsAnswer;
-
-impl utoipa::PartialSchema for StatsAnswer {
-    fn schema() -> RefOr<Schema> {
-        utoipa::openapi::schema::OneOfBuilder::new()
-            .item(utoipa::openapi::Ref::from_schema_name(
-                <Statistics as utoipa::ToSchema>::name(),
-            ))
-            .item(utoipa::openapi::Ref::from_schema_name(
-                <Release as utoipa::ToSchema>::name(),
-            ))
-            .into()
-    }
-}
-
-impl utoipa::ToSchema for StatsAnswer {}
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,8 @@
 // The statistics dashboard (GET /stats, issue 14): cases per month by category, open cases by
 // office, time to resolution and targets met or breached, each as a chart and, beneath it, the
 // table it was drawn from. Staff get the full tables of the cases they may see; a partner
-// organisation gets the disclosure-controlled release, whose suppressed cells are shown as
+// organisation picks one of the published releases (GET /stats/releases: closed months and
+// quarters, perturbed, issue 36), whose suppressed cells are shown as
 // suppressed (marked, never a number) in the tables and left out of the charts, whose
 // captions say how many were.
 //
@@ -32,9 +33,20 @@ function shown(table, cell, key = "count") {
   return el("td", { ...props, className: "num" }, value === undefined || value === null ? "—" : String(value));
 }
 
-export async function show(view) {
+/** A partner's statistics: the published releases (issue 36), one picked (the newest first). */
+async function published(pick) {
+  const list = await api("/stats/releases");
+  if (!list.ok) return { answer: list };
+  const chosen = list.data.find((r) => `${r.id}@${r.version}` === pick) ?? list.data[0];
+  if (!chosen) return { answer: { ok: false, status: 404, data: { message: t("no_releases") } } };
+  const answer = await api(`/stats/releases/${encodeURIComponent(chosen.id)}?version=${chosen.version}`);
+  return { answer: answer.ok ? { ok: true, data: answer.data.release } : answer, list: list.data, chosen };
+}
+
+export async function show(view, pick) {
   const me = session.me;
-  const answer = await api("/stats");
+  const partner = me?.role === "partner";
+  const { answer, list, chosen } = partner ? await published(pick) : { answer: await api("/stats") };
   if (!answer.ok) {
     view.replaceChildren(el("p", { className: "errors", role: "alert" }, t("error", { status: answer.status, message: answer.data?.message ?? "" })));
     return;
@@ -170,7 +182,13 @@ export async function show(view) {
   const intro = release
     ? el("p", { className: "help", id: "release-note" }, t("release_note", { k: data.k }))
     : el("p", { className: "help", id: "release-note" }, me?.sees_all_offices ? t("full_note_all") : t("full_note_office", { office: me?.office ?? "" }));
-  view.replaceChildren(el("h1", {}, t("stats_title")), intro, el("div", { className: "dashboard" }, ...sections));
+  const picker = list
+    ? el("label", {}, t("release_pick"), " ", el("select", {
+      id: "release-pick",
+      onchange: (e) => show(view, e.target.value),
+    }, ...list.map((r) => el("option", { value: `${r.id}@${r.version}`, selected: r === chosen }, `${r.id} (v${r.version})`))))
+    : null;
+  view.replaceChildren(el("h1", {}, t("stats_title")), ...(picker ? [picker] : []), intro, el("div", { className: "dashboard" }, ...sections));
   view.dataset.release = String(release);
   for (const draw of charts) draw();
 }

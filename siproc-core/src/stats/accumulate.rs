@@ -22,7 +22,7 @@ use crate::case_record::{CaseRecord, Origin, UNKNOWN};
 use crate::catalog::{Catalog, Sla};
 use crate::person::Sex;
 use crate::stats::output::Parameters;
-use crate::stats::tables::{CountTable, Durations, Labels};
+use crate::stats::tables::{CountTable, Durations, Labels, Tally};
 
 /// Sex labels: the recorded values, then `unknown`.
 const SEXES: [&str; 4] = ["female", "male", "unspecified", UNKNOWN];
@@ -86,46 +86,48 @@ impl Interner<Arc<str>> {
     }
 }
 
-/// Counts by (row, column), growing as new values appear.
+/// Tallies (counts and cell keys) by (row, column), growing as new values appear.
 #[derive(Default)]
-struct Grid(Vec<Vec<u64>>);
+struct Grid(Vec<Vec<Tally>>);
 
 impl Grid {
-    fn add(&mut self, row: usize, col: usize) {
+    /// Counts one at (`row`, `col`) whose record key is `key`.
+    fn add(&mut self, row: usize, col: usize, key: u32) {
         if self.0.len() <= row {
             self.0.resize_with(row + 1, Vec::new);
         }
         if let Some(r) = self.0.get_mut(row) {
             if r.len() <= col {
-                r.resize(col + 1, 0);
+                r.resize(col + 1, Tally::default());
             }
             if let Some(c) = r.get_mut(col) {
-                *c += 1;
+                c.add(key);
             }
         }
     }
 
-    fn get(&self, row: usize, col: usize) -> u64 {
+    fn get(&self, row: usize, col: usize) -> Tally {
         self.0
             .get(row)
             .and_then(|r| r.get(col))
             .copied()
-            .unwrap_or(0)
+            .unwrap_or_default()
     }
 }
 
-/// Durations in seconds per category.
+/// Durations in seconds per category, with each category's tally.
 #[derive(Default)]
-struct Samples(Vec<Vec<u32>>);
+struct Samples(Vec<(Vec<u32>, Tally)>);
 
 impl Samples {
-    fn add(&mut self, group: usize, span: TimeDelta) {
+    fn add(&mut self, group: usize, span: TimeDelta, key: u32) {
         let seconds = u32::try_from(span.num_seconds().max(0)).unwrap_or(u32::MAX);
         if self.0.len() <= group {
-            self.0.resize_with(group + 1, Vec::new);
+            self.0.resize_with(group + 1, Default::default);
         }
-        if let Some(g) = self.0.get_mut(group) {
+        if let Some((g, tally)) = self.0.get_mut(group) {
             g.push(seconds);
+            tally.add(key);
         }
     }
 }
@@ -214,32 +216,33 @@ impl Accumulator {
             return false;
         }
         let as_of = p.as_of;
+        let key = r.record_key;
         self.cases += 1;
         let category = self.category.id(&r.category);
         let office = self.office.id(&r.office);
         let country = self.country.id(&r.country);
         let month = self.month.id(&month_key(r.opened_on));
-        self.category_month.add(category, month);
-        self.office_status.add(office, status_index(r.status));
+        self.category_month.add(category, month, key);
+        self.office_status.add(office, status_index(r.status), key);
         let origin = Origin::ALL.iter().position(|o| *o == r.origin).unwrap_or(0);
-        self.origin_status.add(origin, status_index(r.status));
-        self.country_category.add(country, category);
-        self.sex_age.add(sex_index(r.sex), age_index(r.age));
+        self.origin_status.add(origin, status_index(r.status), key);
+        self.country_category.add(country, category, key);
+        self.sex_age.add(sex_index(r.sex), age_index(r.age), key);
         if r.flags.is_empty() {
-            self.flags.add(self.no_flag, 0);
+            self.flags.add(self.no_flag, 0, key);
         }
         for f in &r.flags {
             let id = self.flag.id(f);
-            self.flags.add(id, 0);
+            self.flags.add(id, 0, key);
         }
         if let Some(closed) = r.closed_at {
             let m = self.month.id(&month_key(closed.date_naive()));
-            self.closed_month.add(m, 0);
+            self.closed_month.add(m, 0, key);
         }
         if r.is_open() {
             let days = (as_of.date_naive() - r.opened_on).num_days();
             let band = AGING.iter().position(|(max, _)| days <= *max).unwrap_or(0);
-            self.open_aging.add(office, band);
+            self.open_aging.add(office, band, key);
         }
         let target = self.targets.get(&r.category).copied();
         let first_contact = target.map(|t| TimeDelta::hours(i64::from(t.first_contact_hours)));
@@ -247,14 +250,16 @@ impl Accumulator {
         self.first_contact_sla.add(
             category,
             sla_index(r.registered_at, r.first_action_at, first_contact, as_of),
+            key,
         );
         self.resolution_sla.add(
             category,
             sla_index(r.registered_at, r.resolved_at, resolution, as_of),
+            key,
         );
         for s in &r.services {
             let id = self.service.id(s);
-            self.service_category.add(id, category);
+            self.service_category.add(id, category, key);
         }
         for (partner, status) in &r.referrals {
             let id = self.partner.id(partner);
@@ -262,13 +267,14 @@ impl Accumulator {
                 .iter()
                 .position(|s| s == status)
                 .unwrap_or(0);
-            self.partner_outcome.add(id, outcome);
+            self.partner_outcome.add(id, outcome, key);
         }
         if let Some(at) = r.first_action_at {
-            self.to_first_action.add(category, at - r.registered_at);
+            self.to_first_action
+                .add(category, at - r.registered_at, key);
         }
         if let Some(at) = r.resolved_at {
-            self.to_resolution.add(category, at - r.registered_at);
+            self.to_resolution.add(category, at - r.registered_at, key);
         }
         true
     }
@@ -311,7 +317,9 @@ impl Accumulator {
         let categories = self.category.keys.len();
         let (opened_by_month, _) =
             CountTable::one("cases_opened_by_month", "cases", "month", &month, |m| {
-                (0..categories).map(|c| self.category_month.get(c, m)).sum()
+                (0..categories)
+                    .map(|c| self.category_month.get(c, m))
+                    .fold(Tally::default(), Tally::plus)
             });
         vec![
             two(
@@ -431,12 +439,12 @@ fn durations(
 ) -> CountTable {
     let mut groups = samples.0;
     let (mut table, ids) = CountTable::one(name, population, "category", category, |c| {
-        groups.get(c).map_or(0, |g| g.len() as u64)
+        groups.get(c).map(|(_, tally)| *tally).unwrap_or_default()
     });
-    let mut all: Vec<u32> = groups.iter().flatten().copied().collect();
+    let mut all: Vec<u32> = groups.iter().flat_map(|(g, _)| g).copied().collect();
     let rows = ids
         .iter()
-        .map(|c| groups.get_mut(*c).and_then(|g| percentiles(g, unit)))
+        .map(|c| groups.get_mut(*c).and_then(|(g, _)| percentiles(g, unit)))
         .collect();
     table.durations = Some(Durations {
         rows,

@@ -72,9 +72,19 @@ impl Suppression {
     }
 }
 
+/// What a release publishes of a cell before suppression: `value(table, row, col)`, a cell
+/// or (`None`) a margin, as [`CountTable::count`] names them.
+pub type CellValue<'a> = &'a dyn Fn(&CountTable, Option<usize>, Option<usize>) -> u64;
+
 /// Decides the suppression of a release's tables for threshold `k`.
 pub fn protect(tables: &[CountTable], k: u64) -> Suppression {
-    let grids: Vec<Extended> = tables.iter().map(Extended::of).collect();
+    protect_values(tables, k, &|t, r, c| t.count(r, c))
+}
+
+/// [`protect`] over the values a release publishes before suppression: `value(table, row,
+/// col)` (a perturbed count, [`crate::stats::perturb`]) instead of the count.
+pub fn protect_values(tables: &[CountTable], k: u64, value: CellValue<'_>) -> Suppression {
+    let grids: Vec<Extended> = tables.iter().map(|t| Extended::of(t, value)).collect();
     let mut keys: HashSet<String> = grids
         .iter()
         .flat_map(|g| {
@@ -125,7 +135,7 @@ struct Extended {
 const NEW_CELL: u64 = 1 << 40;
 
 impl Extended {
-    fn of(t: &CountTable) -> Extended {
+    fn of(t: &CountTable, value: CellValue<'_>) -> Extended {
         let rows = t.rows.len();
         let cols = if t.is_two_dimensional() {
             t.cols.len()
@@ -138,7 +148,7 @@ impl Extended {
                 let (r, c) = ((i < rows).then_some(i), (j < cols).then_some(j));
                 cells.push(Cell {
                     key: t.key(r, c),
-                    value: t.count(r, c),
+                    value: value(t, r, c),
                 });
             }
         }

@@ -55,14 +55,16 @@
 mod accumulate;
 pub mod disclosure;
 mod output;
-
+pub mod perturb;
+pub mod releases;
 mod tables;
 
 pub use crate::case_record::{CaseRecord, KeptRecord, Origin, UNKNOWN};
 pub use accumulate::Accumulator;
-pub use disclosure::{Suppression, protect};
-pub use output::{Cell, Parameters, Release, Statistics, Table, table, write_csv};
-pub use tables::{CountTable, Durations, Labels};
+pub use disclosure::{Suppression, protect, protect_values};
+pub use output::{Cell, Parameters, Release, Statistics, Table, perturbed_table, table, write_csv};
+pub use perturb::{PerturbationInfo, Ptable};
+pub use tables::{CountTable, Durations, Labels, Tally};
 
 use crate::catalog::Catalog;
 use crate::store::{CaseQuery, CaseStore, StoreError};
@@ -80,6 +82,9 @@ pub enum StatsError {
         /// Which parameter, and why; never a value from a case.
         reason: &'static str,
     },
+    /// A release was asked for a period that has not closed yet.
+    #[error("statistics: the period has not closed yet")]
+    PeriodOpen,
 }
 
 impl StatsError {
@@ -88,6 +93,7 @@ impl StatsError {
         match self {
             StatsError::Store(e) => e.code(),
             StatsError::BadParameters { .. } => "stats.bad_parameters",
+            StatsError::PeriodOpen => "stats.period_open",
         }
     }
 }
@@ -210,15 +216,41 @@ pub fn release(
     Ok(release_of(&tables, parameters, k))
 }
 
-/// The disclosure-controlled release of counted tables.
+/// The disclosure-controlled release of counted tables (suppression only).
 pub fn release_of(tables: &[CountTable], parameters: Parameters, k: u64) -> Release {
     let suppression = protect(tables, k);
     Release {
         k,
         parameters,
+        perturbation: None,
         tables: tables
             .iter()
             .map(|t| table(t, Some((&suppression, k))))
+            .collect(),
+    }
+}
+
+/// The release of counted tables with consistent perturbation ([`perturb`]): every count,
+/// cell and margin, moved by the noise `ptable` gives for its cell key; then the perturbed
+/// counts from 1 to `k − 1` suppressed, with secondary suppression, as [`release_of`] does.
+/// What partners get ([`releases`]).
+pub fn perturbed_release_of(
+    tables: &[CountTable],
+    parameters: Parameters,
+    k: u64,
+    ptable: &Ptable,
+) -> Release {
+    let value = |t: &CountTable, r: Option<usize>, c: Option<usize>| {
+        ptable.perturb(t.count(r, c), t.cell_key(r, c))
+    };
+    let suppression = protect_values(tables, k, &value);
+    Release {
+        k,
+        parameters,
+        perturbation: Some(ptable.info().clone()),
+        tables: tables
+            .iter()
+            .map(|t| perturbed_table(t, Some((&suppression, k)), Some(ptable)))
             .collect(),
     }
 }

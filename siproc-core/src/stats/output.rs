@@ -27,6 +27,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::stats::disclosure::Suppression;
+use crate::stats::perturb::{PerturbationInfo, Ptable};
 use crate::stats::tables::CountTable;
 
 /// What a release was computed over.
@@ -85,6 +86,10 @@ pub struct Release {
     pub k: u64,
     /// What the release covers.
     pub parameters: Parameters,
+    /// How the counts were perturbed before suppression (the cell-key method), when they were:
+    /// a published count is then the true count moved by at most `max_noise`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub perturbation: Option<PerturbationInfo>,
     /// The tables.
     pub tables: Vec<Table>,
 }
@@ -102,6 +107,17 @@ pub struct Statistics {
 /// The published form of `table`: with `protection` (the suppression and `k`), suppressed
 /// counts are `null` and durations of groups under `k` are left out.
 pub fn table(t: &CountTable, protection: Option<(&Suppression, u64)>) -> Table {
+    perturbed_table(t, protection, None)
+}
+
+/// [`table`], each count (cell and margin) first perturbed by `ptable` with its cell key
+/// ([`crate::stats::perturb`]); suppression (decided over the perturbed values) then hides
+/// some.
+pub fn perturbed_table(
+    t: &CountTable,
+    protection: Option<(&Suppression, u64)>,
+    ptable: Option<&Ptable>,
+) -> Table {
     let two = t.is_two_dimensional();
     let rows: Vec<Option<usize>> = (0..t.rows.len()).map(Some).collect();
     let cols: Vec<Option<usize>> = if two {
@@ -111,6 +127,7 @@ pub fn table(t: &CountTable, protection: Option<(&Suppression, u64)>) -> Table {
     };
     let cell = |r: Option<usize>, c: Option<usize>| {
         let count = t.count(r, c);
+        let published = ptable.map_or(count, |p| p.perturb(count, t.cell_key(r, c)));
         let suppressed = protection.is_some_and(|(s, _)| s.is_suppressed(t, r, c));
         let enough = protection.is_none_or(|(_, k)| count >= k) && !suppressed;
         let duration = t.durations.as_ref().and_then(|d| match (r, c) {
@@ -128,7 +145,7 @@ pub fn table(t: &CountTable, protection: Option<(&Suppression, u64)>) -> Table {
                 .into_iter()
                 .map(|(d, v)| (d.to_owned(), v.to_owned()))
                 .collect(),
-            count: (!suppressed).then_some(count),
+            count: (!suppressed).then_some(published),
             suppressed,
             median,
             p90,

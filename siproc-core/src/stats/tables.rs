@@ -54,6 +54,32 @@ impl Labels {
     }
 }
 
+/// What a cell counts: how many, and the sum of their record keys modulo 2³² (the cell key of
+/// [`crate::stats::perturb`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// How many.
+    pub count: u64,
+    /// The sum of their record keys, modulo 2³².
+    pub key: u32,
+}
+
+impl Tally {
+    /// Counts one more, whose record key is `key`.
+    pub fn add(&mut self, key: u32) {
+        self.count += 1;
+        self.key = self.key.wrapping_add(key);
+    }
+
+    /// This tally and `other` together.
+    pub fn plus(self, other: Tally) -> Tally {
+        Tally {
+            count: self.count + other.count,
+            key: self.key.wrapping_add(other.key),
+        }
+    }
+}
+
 /// The median and 90th percentile of a duration table, per row and over all rows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Durations {
@@ -79,6 +105,9 @@ pub struct CountTable {
     pub cols: Vec<String>,
     /// The counts, row by row (`rows × cols`, or `rows` for one dimension).
     pub counts: Vec<u64>,
+    /// The cells' keys (sums of the record keys counted, modulo 2³²), as `counts`; zeros when
+    /// the table was made without them ([`CountTable::new`]).
+    pub keys: Vec<u32>,
     /// For duration tables, the median and 90th percentile per row.
     pub durations: Option<Durations>,
 }
@@ -94,7 +123,8 @@ impl CountTable {
         cols: Vec<String>,
         mut counts: Vec<u64>,
     ) -> CountTable {
-        counts.resize(rows.len() * cols.len().max(1), 0);
+        let cells = rows.len() * cols.len().max(1);
+        counts.resize(cells, 0);
         CountTable {
             name: name.to_owned(),
             population: population.to_owned(),
@@ -102,54 +132,78 @@ impl CountTable {
             rows,
             cols,
             counts,
+            keys: vec![0; cells],
             durations: None,
         }
     }
 
-    /// A two-dimensional table whose counts are `count(row id, column id)`.
+    /// A table from its parts and its cells' tallies (counts and keys), as [`CountTable::new`].
+    pub fn of_tallies(
+        name: &str,
+        population: &str,
+        dimensions: &[&str],
+        rows: Vec<String>,
+        cols: Vec<String>,
+        tallies: &[Tally],
+    ) -> CountTable {
+        let mut table = CountTable::new(
+            name,
+            population,
+            dimensions,
+            rows,
+            cols,
+            tallies.iter().map(|t| t.count).collect(),
+        );
+        for (key, tally) in table.keys.iter_mut().zip(tallies) {
+            *key = tally.key;
+        }
+        table
+    }
+
+    /// A two-dimensional table whose cells are `tally(row id, column id)`.
     pub fn two(
         name: &str,
         population: &str,
         dimensions: [&str; 2],
         rows: &Labels,
         cols: &Labels,
-        count: impl Fn(usize, usize) -> u64,
+        tally: impl Fn(usize, usize) -> Tally,
     ) -> CountTable {
         let all_cols: Vec<usize> = cols.order.clone();
         let all_rows: Vec<usize> = rows.order.clone();
-        let row_ids = rows.shown(|r| all_cols.iter().any(|c| count(r, *c) > 0));
-        let col_ids = cols.shown(|c| all_rows.iter().any(|r| count(*r, c) > 0));
-        let counts = row_ids
+        let row_ids = rows.shown(|r| all_cols.iter().any(|c| tally(r, *c).count > 0));
+        let col_ids = cols.shown(|c| all_rows.iter().any(|r| tally(*r, c).count > 0));
+        let tallies: Vec<Tally> = row_ids
             .iter()
-            .flat_map(|r| col_ids.iter().map(|c| count(*r, *c)).collect::<Vec<_>>())
+            .flat_map(|r| col_ids.iter().map(|c| tally(*r, *c)).collect::<Vec<_>>())
             .collect();
-        CountTable::new(
+        CountTable::of_tallies(
             name,
             population,
             &dimensions,
             labels_of(rows, &row_ids),
             labels_of(cols, &col_ids),
-            counts,
+            &tallies,
         )
     }
 
-    /// A one-dimensional table whose counts are `count(row id)`, and the ids it kept.
+    /// A one-dimensional table whose cells are `tally(row id)`, and the ids it kept.
     pub fn one(
         name: &str,
         population: &str,
         dimension: &str,
         rows: &Labels,
-        count: impl Fn(usize) -> u64,
+        tally: impl Fn(usize) -> Tally,
     ) -> (CountTable, Vec<usize>) {
-        let row_ids = rows.shown(|r| count(r) > 0);
-        let counts = row_ids.iter().map(|r| count(*r)).collect();
-        let table = CountTable::new(
+        let row_ids = rows.shown(|r| tally(r).count > 0);
+        let tallies: Vec<Tally> = row_ids.iter().map(|r| tally(*r)).collect();
+        let table = CountTable::of_tallies(
             name,
             population,
             &[dimension],
             labels_of(rows, &row_ids),
             Vec::new(),
-            counts,
+            &tallies,
         );
         (table, row_ids)
     }
@@ -169,6 +223,20 @@ impl CountTable {
             (Some(r), None) => (0..width).map(|c| at(r, c)).sum(),
             (None, Some(c)) => (0..self.rows.len()).map(|r| at(r, c)).sum(),
             (None, None) => self.counts.iter().sum(),
+        }
+    }
+
+    /// The cell key at (`row`, `col`), cell or margin as [`CountTable::count`]: the sum of the
+    /// record keys of what it counts, modulo 2³² ([`crate::stats::perturb`]).
+    pub fn cell_key(&self, row: Option<usize>, col: Option<usize>) -> u32 {
+        let width = self.cols.len().max(1);
+        let at = |r: usize, c: usize| self.keys.get(r * width + c).copied().unwrap_or(0);
+        let sum = |keys: &mut dyn Iterator<Item = u32>| keys.fold(0_u32, u32::wrapping_add);
+        match (row, col) {
+            (Some(r), Some(c)) => at(r, c),
+            (Some(r), None) => sum(&mut (0..width).map(|c| at(r, c))),
+            (None, Some(c)) => sum(&mut (0..self.rows.len()).map(|r| at(r, c))),
+            (None, None) => sum(&mut self.keys.iter().copied()),
         }
     }
 

@@ -38,7 +38,7 @@ impl Stored {
             summary: CaseSummary::of(&case),
             transfer_to: pending_transfer_to(&case),
             terms: IndexTerms::of(&case),
-            record: KeptRecord::of(&case, &events),
+            record: KeptRecord::of(&case, &events).keyed(crate::stats::perturb::record_key()),
             events,
         };
         (stored, case)
@@ -51,7 +51,8 @@ impl Stored {
         if terms_changed {
             self.terms = IndexTerms::of(case);
         }
-        self.record = KeptRecord::of(case, &self.events);
+        // The record key is drawn once, with the case, and kept.
+        self.record = KeptRecord::of(case, &self.events).keyed(self.record.record_key);
     }
 
     fn matches(&self, q: &CaseQuery, name_words: &[String], document: Option<&str>) -> bool {

@@ -70,6 +70,8 @@ mod audit_log;
 pub mod maintenance;
 mod memory;
 pub mod records;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod releases;
 mod url;
 
 #[cfg(feature = "postgres")]
@@ -495,11 +497,16 @@ pub trait CaseStore: Send + Sync {
     ///
     /// Every store here keeps each case's record, written with its events (see
     /// [`crate::stats`]'s record docs), and reads them without loading a history. This default,
-    /// for a store that does not, loads and replays each history.
+    /// for a store that does not, loads and replays each history; its records' keys are the
+    /// cases' fixed fallback keys ([`crate::stats::perturb::fallback_key`]).
     fn records(&self, query: &CaseQuery) -> Result<Vec<(String, KeptRecord)>, StoreError> {
         self.list(query)?
             .into_iter()
-            .map(|s| Ok((s.number, KeptRecord::replayed(&self.load(s.id)?)?)))
+            .map(|s| {
+                let record = KeptRecord::replayed(&self.load(s.id)?)?;
+                let key = crate::stats::perturb::fallback_key(s.id);
+                Ok((s.number, record.keyed(key)))
+            })
             .collect()
     }
 }

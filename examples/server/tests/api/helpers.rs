@@ -220,6 +220,22 @@ impl TestApp {
         )
     }
 
+    /// `GET /stats/releases`.
+    pub fn releases(&self, who: &str) -> reqwest::RequestBuilder {
+        self.at(reqwest::Method::GET, who, "/stats/releases")
+    }
+
+    /// `GET /stats/releases/{id}?{query}`.
+    pub fn release(&self, who: &str, id: &str, query: &str) -> reqwest::RequestBuilder {
+        let path = Self::with_query(&format!("/stats/releases/{id}"), query);
+        self.at(reqwest::Method::GET, who, &path)
+    }
+
+    /// `POST /stats/releases`.
+    pub fn publish_release(&self, who: &str) -> reqwest::RequestBuilder {
+        self.at(reqwest::Method::POST, who, "/stats/releases")
+    }
+
     /// `GET /health`.
     pub fn health(&self, who: &str) -> reqwest::RequestBuilder {
         self.at(reqwest::Method::GET, who, "/health")

@@ -12,7 +12,9 @@
 //! - `pg`: the `api` scenarios on PostgreSQL, the server tables there, two processes on one
 //!   database;
 //! - `durable`: SIGKILL under load and restart (SQLite, PostgreSQL), resuming a stream;
-//! - `stats`: full tables for staff, the disclosure-controlled release for partners;
+//! - `stats`: full tables for staff; partners refused;
+//! - `releases`: published releases for partners, and the hidden differencing attacks they
+//!   defeat (around a registration, a quarter and its months, a release and its correction);
 //! - `form_checks`: the durable log of paper-form checks (SQLite, PostgreSQL);
 //! - `database_url`: every spelling of a database URL is one database;
 //! - `operations`: `backup` under load, `restore` into SQLite and PostgreSQL, `check`.
@@ -35,4 +37,5 @@ mod matrix;
 mod operations;
 mod pg;
 mod process;
+mod releases;
 mod stats;

@@ -43,7 +43,10 @@ const OTHER_ROUTES: &[(&str, [u16; 5])] = &[
     ("access log",                   [403, 403, 200, 403, 200]),
     ("form-check log",               [403, 403, 200, 403, 200]),
     ("health",                       [200, 200, 200, 200, 200]),
-    ("stats",                        [200, 200, 200, 200, 200]),
+    ("stats",                        [200, 200, 200, 403, 200]),
+    ("releases",                     [200, 200, 200, 200, 200]),
+    // The current month has not closed: the directorate is told so, the others refused.
+    ("publish release",              [403, 403, 422, 403, 403]),
     ("openapi",                      [200, 200, 200, 200, 200]),
 ];
 
@@ -185,6 +188,12 @@ async fn other_route(app: &TestApp, route: &str, who: &str) -> u16 {
         "form-check log" => send(app.check_log(who, "")).await,
         "health" => send(app.health(who)).await,
         "stats" => send(app.stats(who, "")).await,
+        "releases" => send(app.releases(who)).await,
+        "publish release" => {
+            let now = chrono::Utc::now();
+            let period = format!("{}", now.format("%Y-%m"));
+            send(app.publish_release(who).json(&json!({ "period": period }))).await
+        }
         "openapi" => send(app.openapi(who)).await,
         other => panic!("unknown route {other}"),
     }

@@ -1,5 +1,5 @@
-//! `GET /stats`: staff get the full tables of the cases they see; partners only the
-//! disclosure-controlled release, with the pack's k.
+//! `GET /stats`: staff get the full tables of the cases they see; partners are refused (they
+//! read the published releases: `releases`).
 
 use serde_json::Value;
 
@@ -27,7 +27,7 @@ fn grand_total<'a>(stats: &'a Value, name: &str) -> &'a Value {
 }
 
 #[tokio::test]
-async fn staff_get_what_they_see_and_partners_the_release() {
+async fn staff_get_what_they_see_and_partners_are_refused() {
     let app = spawn_app().await;
     for _ in 0..2 {
         app.register("officer", "TAP").await;
@@ -50,30 +50,10 @@ async fn staff_get_what_they_see_and_partners_the_release() {
     for who in ["directorate", "auditor"] {
         assert_eq!(grand_total(&stats(who).await, table)["count"], 3, "{who}");
     }
-    let release = stats("partner").await;
-    assert_eq!(release["k"], 10, "k from the pack");
-    assert_eq!(release["parameters"]["catalog"], "hn");
-    let total = grand_total(&release, table);
-    assert_eq!(
-        total["count"],
-        Value::Null,
-        "3 cases are under k: {release}"
-    );
-    assert_eq!(total["suppressed"], true);
-    // No cell of a release publishes a count from 1 to k - 1.
-    for t in release["tables"].as_array().unwrap() {
-        for cell in t["cells"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .chain(t["totals"].as_array().unwrap())
-        {
-            if let Some(n) = cell["count"].as_u64() {
-                assert!(n == 0 || n >= 10, "{cell}");
-            }
-        }
-    }
-    let csv = app.stats("partner", "format=csv").send().await.unwrap();
+    // Partners read published releases only (`releases`): no window of their own.
+    let res = app.stats("partner", "").send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    let csv = app.stats("auditor", "format=csv").send().await.unwrap();
     assert_eq!(csv.status(), 200);
     assert!(
         csv.headers()["content-type"]

@@ -88,14 +88,20 @@ pub(crate) fn records(
         .map(|mut r| {
             let number = r.text(1)?;
             let bytes = r.opt_blob(2)?;
-            record_of(number, bytes.as_deref(), || {
-                let id = r.text(0)?;
-                let case_id =
-                    Uuid::parse_str(&id).map_err(|_| corrupt("a case row has a bad id"))?;
+            let id = r.text(0)?;
+            let case_id = Uuid::parse_str(&id).map_err(|_| corrupt("a case row has a bad id"))?;
+            // A record key is a 32-bit number; a row without one (none written yet) gets the
+            // case's fixed fallback.
+            let key = match r.opt_int(3)? {
+                Some(k) => u32::try_from(k).map_err(|_| corrupt("a record key is out of range"))?,
+                None => crate::stats::perturb::fallback_key(case_id),
+            };
+            let (number, record) = record_of(number, bytes.as_deref(), || {
                 history(c, case_id, cache)?
                     .map(Arc::unwrap_or_clone)
                     .ok_or(StoreError::NotFound)
-            })
+            })?;
+            Ok((number, record.keyed(key)))
         })
         .collect()
 }

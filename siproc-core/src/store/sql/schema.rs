@@ -227,10 +227,28 @@ UPDATE cases SET transfer_to = (
          CREATE INDEX audit_log_user ON audit_log (user_id, id);
          CREATE INDEX audit_log_kind ON audit_log (kind, id);",
     )],
+    // 7: statistics releases for partners (`crate::stats::releases`, `super::super::releases`):
+    // each version of each period's release kept as the JSON every partner reads; and each
+    // statistics record's key for the cell-key perturbation (`crate::stats::perturb`),
+    // drawn for the records stored before by `fill_keys`.
+    &[Step::Both(
+        "ALTER TABLE case_stats ADD COLUMN cell_key {bigint};
+         CREATE TABLE IF NOT EXISTS stat_releases (
+             id TEXT NOT NULL,
+             version {bigint} NOT NULL,
+             period TEXT NOT NULL,
+             created_at TEXT NOT NULL,
+             body TEXT NOT NULL,
+             PRIMARY KEY (id, version)
+         );",
+    )],
 ];
 
 /// The schema version that added `case_stats`: opening an older database fills it.
 const STATS_SINCE: u32 = 4;
+
+/// The schema version that added record keys: opening an older database draws them.
+const KEYS_SINCE: u32 = 7;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -292,6 +310,9 @@ pub(crate) fn migrate(c: &mut dyn Conn) -> Result<(), StoreError> {
     }
     if found > 0 && found < STATS_SINCE {
         fill_records(c)?;
+    }
+    if found > 0 && found < KEYS_SINCE {
+        fill_keys(c)?;
     }
     Ok(())
 }
@@ -402,6 +423,26 @@ fn fill_records(c: &mut dyn Conn) -> Result<(), StoreError> {
             Ok(None) | Err(StoreError::Damaged { .. }) => {}
             Err(e) => return Err(e),
         }
+    }
+    Ok(())
+}
+
+/// Draws a record key ([`crate::stats::perturb::record_key`]) for every statistics record
+/// that has none.
+fn fill_keys(c: &mut dyn Conn) -> Result<(), StoreError> {
+    let ids = c
+        .query("SELECT case_id FROM case_stats WHERE cell_key IS NULL", &[])?
+        .into_iter()
+        .map(|mut r| r.text(0))
+        .collect::<Result<Vec<_>, _>>()?;
+    for id in ids {
+        c.execute(
+            "UPDATE case_stats SET cell_key = ?1 WHERE case_id = ?2",
+            &[
+                Param::Int(crate::stats::perturb::record_key().into()),
+                Param::Str(&id),
+            ],
+        )?;
     }
     Ok(())
 }

@@ -92,10 +92,12 @@ pub(crate) fn search(query: &CaseQuery, names: &Names) -> (String, Vec<Param<'st
 }
 
 /// The statistics records of [`search`]'s cases: rows of (case id, case number, encoded
-/// record or NULL), from `cases` left-joined with `case_stats` (whose columns no filter names).
+/// record or NULL, record key or NULL), from `cases` left-joined with `case_stats` (whose
+/// columns no filter names).
 pub(crate) fn records_search(query: &CaseQuery, names: &Names) -> (String, Vec<Param<'static>>) {
     filtered(
-        "SELECT id, number, s.record FROM cases LEFT JOIN case_stats s ON s.case_id = cases.id",
+        "SELECT id, number, s.record, s.cell_key FROM cases \
+         LEFT JOIN case_stats s ON s.case_id = cases.id",
         query,
         names,
     )

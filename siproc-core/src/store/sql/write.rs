@@ -281,12 +281,17 @@ fn bump_counter(c: &mut dyn Conn, office: &str, year: i32, seq: u64) -> Result<(
 }
 
 /// Writes `record` (encoded) as the statistics record of the case `id` (replacing the one
-/// stored).
+/// stored). A new record gets a random record key ([`crate::stats::perturb::record_key`]); a
+/// replaced one keeps its own.
 pub(crate) fn record(c: &mut dyn Conn, id: &str, record: &[u8]) -> Result<(), StoreError> {
     c.execute(
-        "INSERT INTO case_stats (case_id, record) VALUES (?1, ?2) \
+        "INSERT INTO case_stats (case_id, record, cell_key) VALUES (?1, ?2, ?3) \
          ON CONFLICT (case_id) DO UPDATE SET record = excluded.record",
-        &[Param::Str(id), Param::Blob(record)],
+        &[
+            Param::Str(id),
+            Param::Blob(record),
+            Param::Int(crate::stats::perturb::record_key().into()),
+        ],
     )?;
     Ok(())
 }
