@@ -669,7 +669,7 @@ mod postgres {
     }
 
     /// A URL whose connections use their own new schema.
-    fn fresh_url() -> String {
+    pub(super) fn fresh_url() -> String {
         let schema = format!("t{}", uuid::Uuid::now_v7().simple());
         let base = base_url();
         let mut client = ::postgres::Client::connect(&base, ::postgres::NoTls).unwrap();
@@ -777,6 +777,314 @@ mod postgres {
         assert_eq!(
             store::open_store(bad).err().map(|e| e.code()),
             Some("store.backend")
+        );
+    }
+}
+
+/// Encryption at rest (`siproc_core::keys`): the kit on an encrypted file, the key's typed
+/// errors, and what a copied file gives away without its key.
+#[cfg(feature = "sqlite")]
+mod encrypted_sqlite {
+    use std::path::Path;
+
+    use serde_json::{Value, json};
+    use sha2::{Digest, Sha256};
+    use siproc_core::Intake;
+    use siproc_core::history::canonical_json;
+    use siproc_core::keys::MasterKey;
+    use siproc_core::store::sqlite::SqliteStore;
+    use siproc_core::workflow::Command;
+
+    use super::*;
+
+    #[test]
+    fn encrypted_sqlite_store_passes_the_kit() {
+        let dir = tempfile::tempdir().unwrap();
+        let (key, _) = MasterKey::generate();
+        let n = std::sync::atomic::AtomicUsize::new(0);
+        check_store(|| {
+            let k = n.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let store =
+                SqliteStore::open_with_key(dir.path().join(format!("kit-{k}.db")), Some(&key))
+                    .unwrap();
+            assert!(store.index_key().is_some());
+            store
+        });
+    }
+
+    /// The values the leak tests look for, in every spelling a store could write them in.
+    pub(crate) const SECRETS: &[&str] = &[
+        "Zelaya",
+        "zelaya",
+        "Bacedifo",
+        "bacedifo",
+        "0801199904512",
+        "0801 1999 04512",
+        "33128899",
+        "Escondida",
+        "escondida",
+        "sobrino",
+    ];
+
+    /// An intake with recognisable values: names, a document, a phone, a facility.
+    pub(crate) fn recognisable_intake(office: &str) -> Intake {
+        serde_json::from_value(json!({
+            "office": office, "category": "detention", "opened_on": "2026-03-02",
+            "persons": [{"role": "national", "given_names": "Bacedifo", "surnames": "Zelaya",
+                         "birth_date": "1999-07-21", "nationality": "HN",
+                         "documents": [{"kind": "hn_dni", "number": "0801 1999 04512"}],
+                         "contacts": [{"kind": "phone", "value": "+504 3312 8899"}]}],
+            "consent": {"given": true, "given_by": 0, "recorded_on": "2026-03-02",
+                        "scope": ["processing", "share_with_partners"]},
+            "facts": {"authority": "Instituto Nacional de Migración",
+                      "facility": "Estación Escondida", "detention_kind": "immigration",
+                      "arrest_date": "2026-02-27"}
+        }))
+        .unwrap()
+    }
+
+    /// Opens the recognisable case in `store` with a note, and checks that search and loading
+    /// find and show it.
+    pub(crate) fn write_recognisable(store: &dyn CaseStore) -> uuid::Uuid {
+        let catalog = testkit::catalog();
+        let actor = testkit::officer("TAP");
+        let case = store::open_case(
+            store,
+            &catalog,
+            &actor,
+            &recognisable_intake("TAP"),
+            testkit::now(),
+        )
+        .unwrap();
+        let note = Command::AddNote {
+            text: "Llamó el sobrino desde la estación".into(),
+            written_on: None,
+        };
+        store::run(store, &catalog, &actor, case.id, &note, testkit::now()).unwrap();
+        for query in [
+            CaseQuery {
+                name: Some("ZELAYA bacedifo".into()),
+                ..CaseQuery::default()
+            },
+            CaseQuery {
+                document_number: Some("0801-1999-04512".into()),
+                ..CaseQuery::default()
+            },
+        ] {
+            let found = store.list(&query).unwrap();
+            assert_eq!(found.iter().map(|s| s.id).collect::<Vec<_>>(), [case.id]);
+        }
+        let loaded = store::load_case(store, case.id).unwrap();
+        assert_eq!(loaded.persons[0].surnames, "Zelaya");
+        case.id
+    }
+
+    /// Every secret found in the bytes of `files`.
+    pub(crate) fn leaks(files: &[std::path::PathBuf]) -> Vec<String> {
+        let mut found = Vec::new();
+        for file in files {
+            let Ok(bytes) = std::fs::read(file) else {
+                continue;
+            };
+            for secret in SECRETS {
+                if bytes.windows(secret.len()).any(|w| w == secret.as_bytes()) {
+                    found.push(format!("{secret} in {}", file.display()));
+                }
+            }
+        }
+        found
+    }
+
+    fn with_wal(path: &Path) -> Vec<std::path::PathBuf> {
+        ["", "-wal", "-shm"]
+            .iter()
+            .map(|s| std::path::PathBuf::from(format!("{}{s}", path.display())))
+            .collect()
+    }
+
+    /// A copy of an encrypted file (with its WAL, before any checkpoint) holds no name,
+    /// document number, phone or note; the same case in an unencrypted file shows them (the
+    /// test can fail); every event hash still verifies from the stored rows without a key.
+    #[test]
+    fn a_copied_encrypted_file_gives_away_no_personal_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let (key, _) = MasterKey::generate();
+        let clear = dir.path().join("clear.db");
+        let secret = dir.path().join("secret.db");
+        {
+            let store = SqliteStore::open(&clear).unwrap();
+            write_recognisable(&store);
+            assert!(store.index_key().is_none());
+            assert!(!leaks(&with_wal(&clear)).is_empty());
+        }
+        let store = SqliteStore::open_with_key(&secret, Some(&key)).unwrap();
+        let id = write_recognisable(&store);
+        // Copied while the store is open (the WAL not folded back yet), then after closing.
+        let copy = dir.path().join("copy");
+        std::fs::create_dir_all(&copy).unwrap();
+        let copies: Vec<_> = with_wal(&secret)
+            .into_iter()
+            .filter(|f| f.exists())
+            .map(|f| {
+                let to = copy.join(f.file_name().unwrap());
+                std::fs::copy(&f, &to).unwrap();
+                to
+            })
+            .collect();
+        assert!(copies.len() >= 2, "the WAL holds the writes");
+        assert_eq!(leaks(&copies), Vec::<String>::new());
+        drop(store);
+        assert_eq!(leaks(&with_wal(&secret)), Vec::<String>::new());
+
+        // Without the key, the rows still prove the chain: each body's hash recomputed as the
+        // history module documents it (sealed values reduced to their commitment).
+        let conn = rusqlite::Connection::open(&secret).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT hash, body FROM events WHERE case_id = ?1 ORDER BY seq")
+            .unwrap();
+        let rows: Vec<(String, String)> = stmt
+            .query_map([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(rows.len(), 2);
+        let mut prev = siproc_core::history::GENESIS_HASH.to_owned();
+        for (hash, body) in rows {
+            let mut v: Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(v["prev_hash"], json!(prev));
+            v.as_object_mut().unwrap().remove("hash");
+            reduce(&mut v);
+            let digest = Sha256::digest(canonical_json(&v).unwrap().as_bytes());
+            let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+            assert_eq!(hex, hash);
+            prev = hash;
+        }
+    }
+
+    fn reduce(v: &mut Value) {
+        match v {
+            Value::Object(m) if m.contains_key("commitment") => {
+                let c = m["commitment"].clone();
+                *v = json!({ "commitment": c });
+            }
+            Value::Object(m) => m.values_mut().for_each(reduce),
+            Value::Array(a) => a.iter_mut().for_each(reduce),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn an_encrypted_file_opens_only_with_its_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let (key, _) = MasterKey::generate();
+        let (other, _) = MasterKey::generate();
+        let path = dir.path().join("cases.db");
+        let id = write_recognisable(&SqliteStore::open_with_key(&path, Some(&key)).unwrap());
+        let code =
+            |k: Option<&MasterKey>| SqliteStore::open_with_key(&path, k).err().map(|e| e.code());
+        assert_eq!(code(None), Some("store.key_required"));
+        assert_eq!(code(Some(&other)), Some("store.wrong_key"));
+        let url = format!("sqlite://{}", path.display());
+        let err = store::open_store_with_key(&url, Some(&other))
+            .err()
+            .unwrap();
+        assert_eq!(err.code(), "store.wrong_key");
+        assert!(!format!("{err} {err:?}").contains(&path.display().to_string()));
+        assert_eq!(
+            store::open_database_with_key(&url, None)
+                .err()
+                .map(|e| e.code()),
+            Some("store.key_required")
+        );
+        // The right key: everything reads back.
+        let store = store::open_store_with_key(&url, Some(&key)).unwrap();
+        assert_eq!(
+            store::load_case(&*store, id).unwrap().persons[0].given_names,
+            "Bacedifo"
+        );
+
+        // A file of clear cases refuses a key until converted; an empty one becomes encrypted.
+        let clear = dir.path().join("clear.db");
+        write_recognisable(&SqliteStore::open(&clear).unwrap());
+        assert_eq!(
+            SqliteStore::open_with_key(&clear, Some(&key))
+                .err()
+                .map(|e| e.code()),
+            Some("store.unencrypted")
+        );
+        assert!(SqliteStore::open(&clear).is_ok());
+        let empty = dir.path().join("empty.db");
+        drop(SqliteStore::open(&empty).unwrap());
+        drop(SqliteStore::open_with_key(&empty, Some(&key)).unwrap());
+        assert_eq!(
+            SqliteStore::open(&empty).err().map(|e| e.code()),
+            Some("store.key_required")
+        );
+    }
+}
+
+/// The kit and the key checks on an encrypted PostgreSQL database.
+#[cfg(feature = "postgres")]
+mod encrypted_postgres {
+    use siproc_core::keys::MasterKey;
+    use siproc_core::store::postgres::PostgresStore;
+
+    use super::*;
+
+    #[test]
+    fn encrypted_postgres_store_passes_the_kit() {
+        let (key, _) = MasterKey::generate();
+        check_store(|| {
+            PostgresStore::open_with_key(&super::postgres::fresh_url(), Some(&key)).unwrap()
+        });
+    }
+
+    #[cfg(feature = "sqlite")]
+    #[test]
+    fn an_encrypted_database_holds_no_personal_value_and_needs_its_key() {
+        let (key, _) = MasterKey::generate();
+        let (other, _) = MasterKey::generate();
+        let url = super::postgres::fresh_url();
+        let store = PostgresStore::open_with_key(&url, Some(&key)).unwrap();
+        let id = super::encrypted_sqlite::write_recognisable(&store);
+        drop(store);
+        let code = |k: Option<&MasterKey>| {
+            PostgresStore::open_with_key(&url, k)
+                .err()
+                .map(|e| e.code())
+        };
+        assert_eq!(code(None), Some("store.key_required"));
+        assert_eq!(code(Some(&other)), Some("store.wrong_key"));
+        // Every text and byte column of every table of the database, as a dump would show it.
+        let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+        let mut dump = String::new();
+        for table in [
+            "cases",
+            "events",
+            "case_names",
+            "case_documents",
+            "case_stats",
+            "case_keys",
+            "siproc_meta",
+        ] {
+            for row in client
+                .query(&format!("SELECT t::text FROM {table} t"), &[])
+                .unwrap()
+            {
+                dump.push_str(&row.get::<_, String>(0));
+            }
+        }
+        assert!(dump.contains(&id.to_string()));
+        for secret in super::encrypted_sqlite::SECRETS {
+            assert!(
+                !dump.contains(secret),
+                "{secret} is readable in the database"
+            );
+        }
+        let store = PostgresStore::open_with_key(&url, Some(&key)).unwrap();
+        assert_eq!(
+            store::load_case(&store, id).unwrap().persons[0].surnames,
+            "Zelaya"
         );
     }
 }

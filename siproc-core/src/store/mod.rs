@@ -83,9 +83,9 @@ pub use memory::MemoryStore;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use records::Records;
 pub use records::{CheckFilter, CheckOutcome, FormCheckRecord, LogFilter};
+pub use url::{StoreUrl, open_store, open_store_with_key};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
-pub use url::open_database;
-pub use url::{StoreUrl, open_store};
+pub use url::{open_database, open_database_with_key};
 
 /// A store operation that failed. Never holds personal data.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -151,6 +151,22 @@ pub enum StoreError {
         /// What failed; never a value.
         reason: String,
     },
+    /// A master key file is unreadable or not 64 hexadecimal digits ([`crate::keys`]).
+    #[error("bad master key: {reason}")]
+    KeyFile {
+        /// What is wrong; never the path nor the content.
+        reason: &'static str,
+    },
+    /// The store is encrypted and was opened without its master key.
+    #[error("the store is encrypted: open it with its master key (SIPROC_MASTER_KEY_FILE)")]
+    KeyRequired,
+    /// The master key given is not the store's.
+    #[error("the master key is not this store's")]
+    WrongKey,
+    /// A master key was given for a store that holds unencrypted cases: convert it first
+    /// ([`crate::store::encrypt_store`]).
+    #[error("the store holds unencrypted cases: convert it with its new master key first")]
+    Unencrypted,
 }
 
 impl StoreError {
@@ -165,12 +181,18 @@ impl StoreError {
         "store.newer_schema",
         "store.corrupt",
         "store.backend",
+        "store.key_file",
+        "store.key_required",
+        "store.wrong_key",
+        "store.unencrypted",
     ];
 
     /// The stable machine code: `store.conflict`, `store.not_found`, `store.duplicate_case`,
     /// `store.number_taken`, `store.bad_url` (an unknown scheme, an empty path, a backend not
     /// built in), `store.newer_schema` (a database from a newer siproc), `store.corrupt` (not a
-    /// siproc database, or unreadable), `store.backend`, or the inner `history.*` (for a
+    /// siproc database, or unreadable), `store.backend`, `store.key_file` (a master key file
+    /// unreadable or malformed), `store.key_required` (an encrypted store opened without its
+    /// key), `store.wrong_key`, `store.unencrypted` (a key given for a store of clear cases), or the inner `history.*` (for a
     /// damaged stored case too) / `workflow.*` / `form.*` code.
     pub fn code(&self) -> &'static str {
         match self {
@@ -186,6 +208,10 @@ impl StoreError {
             StoreError::NewerSchema { .. } => "store.newer_schema",
             StoreError::Corrupt { .. } => "store.corrupt",
             StoreError::Backend { .. } => "store.backend",
+            StoreError::KeyFile { .. } => "store.key_file",
+            StoreError::KeyRequired => "store.key_required",
+            StoreError::WrongKey => "store.wrong_key",
+            StoreError::Unencrypted => "store.unencrypted",
         }
     }
 
@@ -468,6 +494,13 @@ pub trait CaseStore: Send + Sync {
             .into_iter()
             .map(|s| Ok((s.number, KeptRecord::replayed(&self.load(s.id)?)?)))
             .collect()
+    }
+
+    /// The key of the store's blind indexes when it is encrypted ([`crate::keys`]): other
+    /// keyed hashes of personal values (the audit log's search terms) use it. `None` (the
+    /// default) for a store that keeps nothing encrypted.
+    fn index_key(&self) -> Option<crate::keys::IndexKey> {
+        None
     }
 }
 

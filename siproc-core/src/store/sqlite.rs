@@ -80,6 +80,7 @@ use uuid::Uuid;
 
 use super::records::Records;
 use super::sql::conn::{Conn, Dialect, Param, Row, Value, in_savepoint};
+use super::sql::crypt::{self, StoreKeys};
 use super::sql::rows::{AppendRows, CaseRows};
 use super::sql::verified::Verified;
 use super::sql::{read, schema, write};
@@ -90,6 +91,7 @@ use super::{
 use crate::case::{Case, case_number};
 use crate::case_record::KeptRecord;
 use crate::history::{self, Anchor, Event};
+use crate::keys::{DataKey, IndexKey, MasterKey};
 use crate::workflow::WorkflowError;
 
 pub use super::sql::SCHEMA_VERSION;
@@ -114,6 +116,8 @@ pub struct SqliteStore {
     counters: Mutex<HashMap<(String, i32), u64>>,
     /// Histories verified by this process ([`Verified`]: loads of unchanged rows skip hashing).
     verified: Verified,
+    /// The keys of an encrypted store.
+    keys: Option<Arc<StoreKeys>>,
 }
 
 /// What a store shares with the records kept in its file ([`Records`]): the file, its one
@@ -287,19 +291,44 @@ pub(crate) fn connect(path: &Path) -> Result<Connection, StoreError> {
 
 /// Brings the schema to [`SCHEMA_VERSION`] in one `BEGIN IMMEDIATE` transaction ([`schema::migrate`]).
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    migrate_with_key(conn, None).map(drop)
+}
+
+/// [`migrate`], then, in the same transaction, the store's keys for `master`
+/// ([`crypt::open_keys`]: an encrypted file needs its key; an empty one given a key becomes
+/// encrypted).
+fn migrate_with_key(
+    conn: &mut Connection,
+    master: Option<&MasterKey>,
+) -> Result<Option<Arc<StoreKeys>>, StoreError> {
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(db_error)?;
     schema::migrate(&mut Lite(&tx))?;
-    tx.commit().map_err(db_error)
+    let keys = crypt::open_keys(&mut Lite(&tx), master)?;
+    tx.commit().map_err(db_error)?;
+    Ok(keys)
 }
 
 impl SqliteStore {
-    /// Opens (creating if missing) the store in the file at `path` and migrates its schema.
+    /// Opens (creating if missing) the unencrypted store in the file at `path` and migrates
+    /// its schema; an encrypted file is `store.key_required` ([`SqliteStore::open_with_key`]).
     pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore, StoreError> {
+        SqliteStore::open_with_key(path, None)
+    }
+
+    /// Opens (creating if missing) the store in the file at `path` with its master key, and
+    /// migrates its schema. A new file given a key is encrypted (its sealed values, search
+    /// terms and data keys, see [`crate::keys`]); an encrypted file needs its key
+    /// (`store.key_required`, `store.wrong_key`); a file of unencrypted cases given a key is
+    /// `store.unencrypted` (convert it first: [`super::encrypt_store`]).
+    pub fn open_with_key(
+        path: impl AsRef<Path>,
+        master: Option<&MasterKey>,
+    ) -> Result<SqliteStore, StoreError> {
         let path = path.as_ref().to_path_buf();
         let mut conn = connect(&path)?;
-        migrate(&mut conn)?;
+        let keys = migrate_with_key(&mut conn, master)?;
         let (tx, rx) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("siproc-sqlite-writer".into())
@@ -316,7 +345,13 @@ impl SqliteStore {
             }),
             counters: Mutex::new(HashMap::new()),
             verified: Verified::new(),
+            keys,
         })
+    }
+
+    /// The keys of an encrypted store.
+    pub(crate) fn keys(&self) -> Option<&StoreKeys> {
+        self.keys.as_deref()
     }
 
     /// The file.
@@ -351,8 +386,18 @@ impl SqliteStore {
     }
 
     fn history(&self, case_id: Uuid) -> Result<Arc<CaseHistory>, StoreError> {
-        self.read(|c| read::history(c, case_id, &self.verified))?
+        self.read(|c| read::history(c, case_id, &self.verified, self.keys()))?
             .ok_or(StoreError::NotFound)
+    }
+
+    /// The data key of the stored case `case_id`, in an encrypted store.
+    fn case_key(&self, case_id: Uuid) -> Result<Option<DataKey>, StoreError> {
+        match self.keys() {
+            Some(keys) => self
+                .read(|c| keys.case_key(c, &case_id.to_string()))
+                .map(Some),
+            None => Ok(None),
+        }
     }
 }
 
@@ -512,7 +557,7 @@ impl CaseStore for SqliteStore {
             let seq = last + 1;
             let number = case_number(office, year, seq);
             let history = CaseHistory::opened(open(&number)?, &number)?;
-            let rows = Box::new(CaseRows::of(&history)?);
+            let rows = Box::new(CaseRows::of(&history, self.keys())?);
             let case = history.into_parts().1;
             counters.insert(key.clone(), seq);
             let answer = self.submit(vec![Op::Create { rows, year, seq }]);
@@ -553,16 +598,18 @@ impl CaseStore for SqliteStore {
             events,
             &mut || self.load_history(case_id),
             &mut |read, after| {
+                let key = self.case_key(case_id)?;
+                let keys = self.keys().zip(key.as_ref());
                 self.write(Op::Append {
                     read: read.clone(),
-                    rows: Box::new(AppendRows::of(events, after)?),
+                    rows: Box::new(AppendRows::of(events, after, keys)?),
                 })
             },
         )
     }
 
     fn list(&self, query: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError> {
-        self.read(|c| read::list(c, query))
+        self.read(|c| read::list(c, query, self.keys().map(StoreKeys::index)))
     }
 
     fn summary(&self, case_id: Uuid) -> Result<CaseSummary, StoreError> {
@@ -584,7 +631,7 @@ impl CaseStore for SqliteStore {
                     .iter()
                     .map(|history| {
                         Ok(Op::Import {
-                            rows: Box::new(CaseRows::of(history)?),
+                            rows: Box::new(CaseRows::of(history, self.keys())?),
                         })
                     })
                     .collect::<Result<_, StoreError>>()?;
@@ -592,7 +639,7 @@ impl CaseStore for SqliteStore {
             },
             &mut |id| {
                 Ok(self
-                    .read(|c| read::history(c, id, &self.verified))?
+                    .read(|c| read::history(c, id, &self.verified, self.keys()))?
                     .map(Arc::unwrap_or_clone))
             },
         )
@@ -610,7 +657,11 @@ impl CaseStore for SqliteStore {
         self.read(read::count)
     }
 
+    fn index_key(&self) -> Option<IndexKey> {
+        self.keys().map(|k| k.index().clone())
+    }
+
     fn records(&self, query: &CaseQuery) -> Result<Vec<(String, KeptRecord)>, StoreError> {
-        self.read(|c| read::records(c, query, &self.verified))
+        self.read(|c| read::records(c, query, &self.verified, self.keys()))
     }
 }

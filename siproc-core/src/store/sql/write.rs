@@ -160,6 +160,9 @@ pub(crate) fn insert_case(c: &mut dyn Conn, rows: &CaseRows) -> Result<Write, St
     if c.try_execute(&sql, &params)?.is_none() {
         return Ok(Write::Stale);
     }
+    if let Some(key) = &rows.key {
+        super::crypt::insert_case_key(c, &r.id, key)?;
+    }
     insert_terms(c, &r.id, &rows.terms)?;
     record(c, &r.id, &rows.record)?;
     insert_events(c, &r.id, &r.office, &rows.events)
