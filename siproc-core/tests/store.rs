@@ -872,7 +872,8 @@ mod encrypted_sqlite {
             },
         ] {
             let found = store.list(&query).unwrap();
-            assert_eq!(found.iter().map(|s| s.id).collect::<Vec<_>>(), [case.id]);
+            assert!(found.iter().any(|s| s.id == case.id));
+            assert!(found.iter().all(|s| s.number.starts_with("TAP-")));
         }
         let loaded = store::load_case(store, case.id).unwrap();
         assert_eq!(loaded.persons[0].surnames, "Zelaya");
@@ -1086,5 +1087,228 @@ mod encrypted_postgres {
             store::load_case(&store, id).unwrap().persons[0].surnames,
             "Zelaya"
         );
+    }
+}
+
+/// Rotating the master key and converting an unencrypted file, both resumable.
+#[cfg(feature = "sqlite")]
+mod key_changes {
+    use siproc_core::keys::MasterKey;
+    use siproc_core::store::sqlite::SqliteStore;
+    use siproc_core::store::{KeyChange, encrypt_store, rotate_master_key};
+
+    use super::encrypted_sqlite::{leaks, write_recognisable};
+    use super::*;
+
+    #[test]
+    fn rotation_rewraps_every_key_and_resumes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cases.db");
+        let url = format!("sqlite://{}", path.display());
+        let (old, _) = MasterKey::generate();
+        let (new, _) = MasterKey::generate();
+        let ids: Vec<_> = {
+            let store = SqliteStore::open_with_key(&path, Some(&old)).unwrap();
+            (0..3).map(|_| write_recognisable(&store)).collect()
+        };
+        let (other, _) = MasterKey::generate();
+        assert_eq!(
+            rotate_master_key(&url, &other, &new)
+                .err()
+                .map(|e| e.code()),
+            Some("store.wrong_key")
+        );
+        // What an interrupted run leaves, made from a copy rotated to the end: the marker, the
+        // store secret under the new key, and one case's key re-wrapped.
+        let done = dir.path().join("done.db");
+        std::fs::copy(&path, &done).unwrap();
+        let done_url = format!("sqlite://{}", done.display());
+        rotate_master_key(&done_url, &old, &new).unwrap();
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute("ATTACH ?1 AS done", [done.display().to_string()])
+            .unwrap();
+        conn.execute(
+            "INSERT INTO siproc_meta (key, value) VALUES ('key_change', ?1)",
+            [format!("rotating:{}", new.key_id())],
+        )
+        .unwrap();
+        conn.execute_batch(
+            "INSERT INTO siproc_meta (key, value) SELECT 'store_secret_next', value \
+               FROM done.siproc_meta WHERE key = 'store_secret'; \
+             DELETE FROM case_keys WHERE case_id = (SELECT MIN(case_id) FROM case_keys); \
+             INSERT INTO case_keys SELECT * FROM done.case_keys \
+               WHERE case_id = (SELECT MIN(case_id) FROM done.case_keys);",
+        )
+        .unwrap();
+        drop(conn);
+        assert_eq!(
+            SqliteStore::open_with_key(&path, Some(&old))
+                .err()
+                .map(|e| e.code()),
+            Some("store.key_change_unfinished")
+        );
+        let report = rotate_master_key(&url, &old, &new).unwrap();
+        assert_eq!(
+            report,
+            KeyChange {
+                changed: 2,
+                already: 1
+            }
+        );
+        // Done: again is a no-op that counts.
+        assert_eq!(
+            rotate_master_key(&url, &old, &new).unwrap(),
+            KeyChange {
+                changed: 0,
+                already: 3
+            }
+        );
+        assert_eq!(
+            SqliteStore::open_with_key(&path, Some(&old))
+                .err()
+                .map(|e| e.code()),
+            Some("store.wrong_key")
+        );
+        let store = SqliteStore::open_with_key(&path, Some(&new)).unwrap();
+        for id in &ids {
+            assert_eq!(
+                store::load_case(&store, *id).unwrap().persons[0].surnames,
+                "Zelaya"
+            );
+        }
+        // The blind index survived: it is keyed by the store secret, not the master key.
+        let found = store
+            .list(&CaseQuery {
+                name: Some("bacedifo zelaya".into()),
+                ..CaseQuery::default()
+            })
+            .unwrap();
+        assert_eq!(found.len(), 3);
+    }
+
+    #[test]
+    fn an_unencrypted_file_converts_in_place_and_resumes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cases.db");
+        let url = format!("sqlite://{}", path.display());
+        let (key, _) = MasterKey::generate();
+        let ids: Vec<_> = {
+            let store = SqliteStore::open(&path).unwrap();
+            (0..3).map(|_| write_recognisable(&store)).collect()
+        };
+        let files = |p: &std::path::Path| {
+            ["", "-wal"].map(|s| std::path::PathBuf::from(format!("{}{s}", p.display())))
+        };
+        assert!(!leaks(&files(&path)).is_empty());
+        let report = encrypt_store(&url, &key).unwrap();
+        assert_eq!(
+            report,
+            KeyChange {
+                changed: 3,
+                already: 0
+            }
+        );
+        assert_eq!(leaks(&files(&path)), Vec::<String>::new());
+        assert_eq!(
+            SqliteStore::open(&path).err().map(|e| e.code()),
+            Some("store.key_required")
+        );
+        let store = SqliteStore::open_with_key(&path, Some(&key)).unwrap();
+        for id in &ids {
+            assert_eq!(
+                store::load_case(&store, *id).unwrap().persons[0].surnames,
+                "Zelaya"
+            );
+        }
+        let by_document = CaseQuery {
+            document_number: Some("080119990 4512".into()),
+            ..CaseQuery::default()
+        };
+        assert_eq!(store.list(&by_document).unwrap().len(), 3);
+        // New cases after the conversion are encrypted too, and search still finds all.
+        write_recognisable_again(&store);
+        drop(store);
+        // Again: nothing to do; another key: refused.
+        assert_eq!(
+            encrypt_store(&url, &key).unwrap(),
+            KeyChange {
+                changed: 0,
+                already: 4
+            }
+        );
+        let (other, _) = MasterKey::generate();
+        assert_eq!(
+            encrypt_store(&url, &other).err().map(|e| e.code()),
+            Some("store.wrong_key")
+        );
+        assert_eq!(leaks(&files(&path)), Vec::<String>::new());
+    }
+
+    fn write_recognisable_again(store: &dyn CaseStore) {
+        let id = write_recognisable(store);
+        let query = CaseQuery {
+            name: Some("zelaya".into()),
+            ..CaseQuery::default()
+        };
+        assert!(store.list(&query).unwrap().iter().any(|s| s.id == id));
+    }
+
+    #[test]
+    fn a_resumed_conversion_finishes_the_cases_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cases.db");
+        let url = format!("sqlite://{}", path.display());
+        let (key, _) = MasterKey::generate();
+        {
+            let store = SqliteStore::open(&path).unwrap();
+            for _ in 0..3 {
+                write_recognisable(&store);
+            }
+        }
+        // What an interrupted run leaves, made from a copy converted to the end: the store's
+        // key check and secret, the marker, and one case converted (bodies, terms, key).
+        let done = dir.path().join("done.db");
+        std::fs::copy(&path, &done).unwrap();
+        encrypt_store(&format!("sqlite://{}", done.display()), &key).unwrap();
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute("ATTACH ?1 AS done", [done.display().to_string()])
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO siproc_meta (key, value) SELECT key, value FROM done.siproc_meta \
+               WHERE key IN ('key_check', 'store_secret'); \
+             INSERT INTO siproc_meta (key, value) VALUES ('key_change', 'converting'); \
+             CREATE TEMP TABLE one AS SELECT MIN(id) AS id FROM cases; \
+             UPDATE events SET body = (SELECT d.body FROM done.events d \
+               WHERE d.case_id = events.case_id AND d.seq = events.seq) \
+               WHERE case_id = (SELECT id FROM one); \
+             DELETE FROM case_names WHERE case_id = (SELECT id FROM one); \
+             DELETE FROM case_documents WHERE case_id = (SELECT id FROM one); \
+             INSERT INTO case_names SELECT * FROM done.case_names WHERE case_id = (SELECT id FROM one); \
+             INSERT INTO case_documents SELECT * FROM done.case_documents \
+               WHERE case_id = (SELECT id FROM one); \
+             INSERT INTO case_keys SELECT * FROM done.case_keys WHERE case_id = (SELECT id FROM one);",
+        )
+        .unwrap();
+        drop(conn);
+        assert_eq!(
+            SqliteStore::open_with_key(&path, Some(&key))
+                .err()
+                .map(|e| e.code()),
+            Some("store.key_change_unfinished")
+        );
+        assert_eq!(
+            encrypt_store(&url, &key).unwrap(),
+            KeyChange {
+                changed: 2,
+                already: 1
+            }
+        );
+        let store = SqliteStore::open_with_key(&path, Some(&key)).unwrap();
+        let query = CaseQuery {
+            name: Some("bacedifo".into()),
+            ..CaseQuery::default()
+        };
+        assert_eq!(store.list(&query).unwrap().len(), 3);
+        assert_eq!(leaks(&[path.clone()]), Vec::<String>::new());
     }
 }

@@ -68,6 +68,8 @@ use crate::workflow::{self, Command, WorkflowError};
 mod audit_log;
 mod memory;
 pub mod records;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod rekey;
 mod url;
 
 #[cfg(feature = "postgres")]
@@ -83,6 +85,8 @@ pub use memory::MemoryStore;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use records::Records;
 pub use records::{CheckFilter, CheckOutcome, FormCheckRecord, LogFilter};
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use rekey::{KeyChange, encrypt_store, rotate_master_key};
 pub use url::{StoreUrl, open_store, open_store_with_key};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use url::{open_database, open_database_with_key};
@@ -167,6 +171,11 @@ pub enum StoreError {
     /// ([`crate::store::encrypt_store`]).
     #[error("the store holds unencrypted cases: convert it with its new master key first")]
     Unencrypted,
+    /// A key rotation or a conversion to encryption was interrupted: run it again to finish
+    /// before the store opens ([`crate::store::rotate_master_key`],
+    /// [`crate::store::encrypt_store`]).
+    #[error("a key rotation or conversion is unfinished: run it again to finish it")]
+    KeyChangeUnfinished,
 }
 
 impl StoreError {
@@ -185,6 +194,7 @@ impl StoreError {
         "store.key_required",
         "store.wrong_key",
         "store.unencrypted",
+        "store.key_change_unfinished",
     ];
 
     /// The stable machine code: `store.conflict`, `store.not_found`, `store.duplicate_case`,
@@ -192,7 +202,8 @@ impl StoreError {
     /// built in), `store.newer_schema` (a database from a newer siproc), `store.corrupt` (not a
     /// siproc database, or unreadable), `store.backend`, `store.key_file` (a master key file
     /// unreadable or malformed), `store.key_required` (an encrypted store opened without its
-    /// key), `store.wrong_key`, `store.unencrypted` (a key given for a store of clear cases), or the inner `history.*` (for a
+    /// key), `store.wrong_key`, `store.unencrypted` (a key given for a store of clear cases),
+    /// `store.key_change_unfinished` (an interrupted rotation or conversion), or the inner `history.*` (for a
     /// damaged stored case too) / `workflow.*` / `form.*` code.
     pub fn code(&self) -> &'static str {
         match self {
@@ -212,6 +223,7 @@ impl StoreError {
             StoreError::KeyRequired => "store.key_required",
             StoreError::WrongKey => "store.wrong_key",
             StoreError::Unencrypted => "store.unencrypted",
+            StoreError::KeyChangeUnfinished => "store.key_change_unfinished",
         }
     }
 

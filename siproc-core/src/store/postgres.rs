@@ -134,6 +134,18 @@ pub(crate) fn with_client<T>(
     f(&mut Pg::new(&mut *client))
 }
 
+/// Runs `f` in a transaction on a connection of `pool` and commits what it did.
+pub(crate) fn in_transaction<T>(
+    pool: &Pool,
+    f: impl FnOnce(&mut dyn Conn) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let mut client = pool.get().map_err(pool_error)?;
+    let mut tx = client.transaction().map_err(db)?;
+    let out = f(&mut Pg::new(&mut tx))?;
+    tx.commit().map_err(db)?;
+    Ok(out)
+}
+
 /// A connection that listens for feed announcements ([`NOTIFY_CHANNEL`]) from every process
 /// writing to one database: a server wakes its event streams with it, then reads the entries
 /// from [`CaseStore::feed`] (the announcement carries only a position, never the entries).

@@ -294,6 +294,19 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     migrate_with_key(conn, None).map(drop)
 }
 
+/// Runs `f` in a `BEGIN IMMEDIATE` transaction on `conn` and commits what it did.
+pub(crate) fn in_transaction<T>(
+    conn: &mut Connection,
+    f: impl FnOnce(&mut dyn Conn) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(db_error)?;
+    let out = f(&mut Lite(&tx))?;
+    tx.commit().map_err(db_error)?;
+    Ok(out)
+}
+
 /// [`migrate`], then, in the same transaction, the store's keys for `master`
 /// ([`crypt::open_keys`]: an encrypted file needs its key; an empty one given a key becomes
 /// encrypted).
@@ -301,13 +314,10 @@ fn migrate_with_key(
     conn: &mut Connection,
     master: Option<&MasterKey>,
 ) -> Result<Option<Arc<StoreKeys>>, StoreError> {
-    let tx = conn
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-        .map_err(db_error)?;
-    schema::migrate(&mut Lite(&tx))?;
-    let keys = crypt::open_keys(&mut Lite(&tx), master)?;
-    tx.commit().map_err(db_error)?;
-    Ok(keys)
+    in_transaction(conn, |c| {
+        schema::migrate(c)?;
+        crypt::open_keys(c, master)
+    })
 }
 
 impl SqliteStore {

@@ -31,6 +31,10 @@ use crate::history::{Event, HistoryError, Tamper, canonical_json};
 use crate::keys::{DataKey, IndexKey, MasterKey};
 use crate::store::{IndexTerms, StoreError};
 
+/// The `siproc_meta` entry of a key rotation or conversion under way
+/// ([`crate::store::rotate_master_key`], [`crate::store::encrypt_store`]).
+pub(crate) const KEY_CHANGE: &str = "key_change";
+
 /// The owner name the store secret is wrapped for.
 const STORE_SECRET_OWNER: &str = "store";
 
@@ -103,7 +107,7 @@ pub(crate) fn insert_case_key(
     Ok(())
 }
 
-fn meta(c: &mut dyn Conn, key: &str) -> Result<Option<String>, StoreError> {
+pub(crate) fn meta(c: &mut dyn Conn, key: &str) -> Result<Option<String>, StoreError> {
     c.query_opt(
         "SELECT value FROM siproc_meta WHERE key = ?1",
         &[Param::Str(key)],
@@ -121,23 +125,42 @@ pub(crate) fn set_meta(c: &mut dyn Conn, key: &str, value: &str) -> Result<(), S
     Ok(())
 }
 
-/// Whether the database is encrypted (remembers a key check value).
-pub(crate) fn is_encrypted(c: &mut dyn Conn) -> Result<bool, StoreError> {
-    Ok(meta(c, "key_check")?.is_some())
+/// Removes the `siproc_meta` entry `key`.
+pub(crate) fn clear_meta(c: &mut dyn Conn, key: &str) -> Result<(), StoreError> {
+    c.execute("DELETE FROM siproc_meta WHERE key = ?1", &[Param::Str(key)])?;
+    Ok(())
+}
+
+/// The store secret, unwrapped by `master` from the `siproc_meta` entry `entry`.
+pub(crate) fn store_secret(
+    c: &mut dyn Conn,
+    entry: &str,
+    master: &MasterKey,
+) -> Result<DataKey, StoreError> {
+    let wrapped = meta(c, entry)?
+        .and_then(|h| hex_bytes(&h))
+        .ok_or_else(|| corrupt("an encrypted store has no readable store secret"))?;
+    master
+        .unwrap(STORE_SECRET_OWNER, &wrapped)
+        .ok_or_else(|| corrupt("the store secret does not unwrap with the master key"))
+}
+
+/// The store secret wrapped by `master`, as `siproc_meta` keeps it.
+pub(crate) fn wrapped_store_secret(master: &MasterKey, secret: &DataKey) -> String {
+    to_hex(&master.wrap(STORE_SECRET_OWNER, secret))
 }
 
 /// The store keys of an encrypted database opened with `master`: its check value must match
 /// (else `store.wrong_key`), and its store secret unwrap.
-fn unlock(c: &mut dyn Conn, check: &str, master: &MasterKey) -> Result<StoreKeys, StoreError> {
+pub(crate) fn unlock(
+    c: &mut dyn Conn,
+    check: &str,
+    master: &MasterKey,
+) -> Result<StoreKeys, StoreError> {
     if check != master.check_value() {
         return Err(StoreError::WrongKey);
     }
-    let wrapped = meta(c, "store_secret")?
-        .and_then(|h| hex_bytes(&h))
-        .ok_or_else(|| corrupt("an encrypted store has no readable store secret"))?;
-    let secret = master
-        .unwrap(STORE_SECRET_OWNER, &wrapped)
-        .ok_or_else(|| corrupt("the store secret does not unwrap with the master key"))?;
+    let secret = store_secret(c, "store_secret", master)?;
     Ok(StoreKeys {
         master: master.clone(),
         index: secret.index_key(),
@@ -147,11 +170,7 @@ fn unlock(c: &mut dyn Conn, check: &str, master: &MasterKey) -> Result<StoreKeys
 /// Marks the database encrypted under `master` (a new store secret), returning its keys.
 pub(crate) fn initialise(c: &mut dyn Conn, master: &MasterKey) -> Result<StoreKeys, StoreError> {
     let secret = DataKey::generate();
-    set_meta(
-        c,
-        "store_secret",
-        &to_hex(&master.wrap(STORE_SECRET_OWNER, &secret)),
-    )?;
+    set_meta(c, "store_secret", &wrapped_store_secret(master, &secret))?;
     set_meta(c, "key_check", &master.check_value())?;
     Ok(StoreKeys {
         master: master.clone(),
@@ -167,6 +186,9 @@ pub(crate) fn open_keys(
     c: &mut dyn Conn,
     master: Option<&MasterKey>,
 ) -> Result<Option<Arc<StoreKeys>>, StoreError> {
+    if meta(c, KEY_CHANGE)?.is_some() {
+        return Err(StoreError::KeyChangeUnfinished);
+    }
     match (meta(c, "key_check")?, master) {
         (Some(check), Some(master)) => unlock(c, &check, master).map(|k| Some(Arc::new(k))),
         (Some(_), None) => Err(StoreError::KeyRequired),

@@ -158,7 +158,7 @@ impl CaseRows {
 }
 
 /// The index terms of `case`, blinded in an encrypted store.
-fn terms_of(case: &Case, keys: Option<&StoreKeys>) -> IndexTerms {
+pub(crate) fn terms_of(case: &Case, keys: Option<&StoreKeys>) -> IndexTerms {
     let terms = IndexTerms::of(case);
     match keys {
         Some(keys) => terms.blinded(keys.index()),

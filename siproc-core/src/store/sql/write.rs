@@ -235,7 +235,7 @@ fn insert_events(
 }
 
 /// Replaces the search terms of the stored case `case_id`.
-fn index(c: &mut dyn Conn, case_id: Uuid, terms: &IndexTerms) -> Result<(), StoreError> {
+pub(crate) fn index(c: &mut dyn Conn, case_id: Uuid, terms: &IndexTerms) -> Result<(), StoreError> {
     let id = case_id.to_string();
     for delete in [
         "DELETE FROM case_names WHERE case_id = ?1",
