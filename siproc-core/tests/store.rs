@@ -475,8 +475,12 @@ mod sqlite {
         let ids = cases(&SqliteStore::open(&path).unwrap(), 3);
         // The file as schema 3 left it (no records), one case damaged on disk.
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch("DROP TABLE case_stats; PRAGMA user_version = 3;")
-            .unwrap();
+        // (with the tables of later versions gone too, so that their migrations run again)
+        conn.execute_batch(
+            "DROP TABLE case_stats; DROP TABLE audit_log; DROP TABLE case_keys; \
+             PRAGMA user_version = 3;",
+        )
+        .unwrap();
         conn.execute(
             "UPDATE events SET body = replace(body, 'officer-TAP', 'officer-MEX') \
              WHERE case_id = ?1 AND seq = 2",
@@ -715,7 +719,7 @@ mod postgres {
         let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
         client
             .batch_execute(
-                "DROP TABLE case_stats; \
+                "DROP TABLE case_stats; DROP TABLE audit_log; DROP TABLE case_keys; \
                  UPDATE siproc_meta SET value = '3' WHERE key = 'schema_version';",
             )
             .unwrap();

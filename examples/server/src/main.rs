@@ -1,17 +1,24 @@
 //! `siproc-server`: the reference server's command line.
 //!
 //! ```text
-//! siproc-server serve [--database URL] [--listen ADDR] [--demo] [--rate-limit N]
-//! siproc-server token create --user ID --role ROLE [--office CODE] [--database URL]
+//! siproc-server serve [--database URL] [--master-key-file PATH] [--listen ADDR] [--demo] [--rate-limit N]
+//! siproc-server token create --user ID --role ROLE [--office CODE] [--database URL] [--master-key-file PATH]
 //! siproc-server pack check DIR
+//! siproc-server create-key PATH
+//! siproc-server rotate-key [--database URL] --master-key-file OLD --new-master-key-file NEW
+//! siproc-server encrypt-store [--database URL] --master-key-file PATH
 //! ```
+//!
+//! `--master-key-file` defaults to `SIPROC_MASTER_KEY_FILE` (see `docs/data-protection.md`).
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use siproc_core::Actor;
-use siproc_core::store::StoreUrl;
+use siproc_core::keys::{MASTER_KEY_ENV, MasterKey};
+use siproc_core::store::{self, StoreUrl};
 use siproc_server::db::{new_token, parse_role, token_hash};
 use siproc_server::startup::{Application, Settings};
 use siproc_server::{demo, telemetry};
@@ -41,6 +48,38 @@ enum Top {
         /// Requests per second allowed per token (0: no limit).
         #[arg(long, default_value_t = 50)]
         rate_limit: u32,
+        /// The master key file of an encrypted store (64 hexadecimal digits).
+        #[arg(long, env = MASTER_KEY_ENV)]
+        master_key_file: Option<PathBuf>,
+    },
+    /// Write a new random master key (64 hexadecimal digits) to a new file, readable by its
+    /// owner only. Keep it away from the database and its backups.
+    CreateKey {
+        /// The file to create (never overwritten).
+        path: PathBuf,
+    },
+    /// Re-wrap every data key of an encrypted store under a new master key (stop the server
+    /// first; resumable: run it again if interrupted). Prints counts.
+    RotateKey {
+        /// The database.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+        database: String,
+        /// The current master key file.
+        #[arg(long, env = MASTER_KEY_ENV)]
+        master_key_file: PathBuf,
+        /// The new master key file.
+        #[arg(long)]
+        new_master_key_file: PathBuf,
+    },
+    /// Convert an unencrypted store in place to encryption under a master key (stop the server
+    /// first; resumable). Prints counts.
+    EncryptStore {
+        /// The database.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+        database: String,
+        /// The master key file to encrypt under.
+        #[arg(long, env = MASTER_KEY_ENV)]
+        master_key_file: PathBuf,
     },
     /// Bearer tokens.
     Token {
@@ -70,6 +109,9 @@ enum TokenCommand {
         /// The database.
         #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
         database: String,
+        /// The master key file of an encrypted store.
+        #[arg(long, env = MASTER_KEY_ENV)]
+        master_key_file: Option<PathBuf>,
     },
 }
 
@@ -100,6 +142,7 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
             listen,
             demo,
             rate_limit,
+            master_key_file,
         } => {
             telemetry::init();
             let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -110,6 +153,7 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     database,
                     listen,
                     rate_limit,
+                    master_key_file,
                 },
                 demo,
             ))?;
@@ -122,13 +166,46 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     role,
                     office,
                     database,
+                    master_key_file,
                 },
         } => {
             let role = parse_role(&role).ok_or("unknown role")?;
-            let (_, db) = siproc_server::store::open(&StoreUrl::parse(&database)?)?;
+            let key = master_key_file.map(MasterKey::from_file).transpose()?;
+            let (_, db) = siproc_server::store::open(&StoreUrl::parse(&database)?, key.as_ref())?;
             let token = new_token()?;
             db.add_token(&token_hash(&token), &Actor::new(user, role, office))?;
             println!("{token}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Top::CreateKey { path } => {
+            MasterKey::create_file(&path)?;
+            println!("{}: new master key written", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Top::RotateKey {
+            database,
+            master_key_file,
+            new_master_key_file,
+        } => {
+            let old = MasterKey::from_file(master_key_file)?;
+            let new = MasterKey::from_file(new_master_key_file)?;
+            let done = store::rotate_master_key(&database, &old, &new)?;
+            println!(
+                "rotate-key: {} data keys re-wrapped now, {} before",
+                done.changed, done.already
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Top::EncryptStore {
+            database,
+            master_key_file,
+        } => {
+            let key = MasterKey::from_file(master_key_file)?;
+            let done = store::encrypt_store(&database, &key)?;
+            println!(
+                "encrypt-store: {} cases encrypted now, {} before",
+                done.changed, done.already
+            );
             Ok(ExitCode::SUCCESS)
         }
         Top::Pack {

@@ -32,6 +32,9 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// Requests per second per token (0: no limit).
     pub rate_limit: u32,
+    /// The master key file of an encrypted store (`--master-key-file`,
+    /// `SIPROC_MASTER_KEY_FILE`); `None` for an unencrypted one.
+    pub master_key_file: Option<std::path::PathBuf>,
 }
 
 /// A built application, bound to its port, not yet serving.
@@ -107,10 +110,17 @@ impl Application {
     /// Opens the database, loads the Honduran pack and binds the listener.
     pub async fn build(settings: &Settings) -> Result<Application, Box<dyn std::error::Error>> {
         let database = StoreUrl::parse(&settings.database)?;
+        // Read once at startup; the key never leaves memory nor appears in errors.
+        let key = settings
+            .master_key_file
+            .as_ref()
+            .map(siproc_core::keys::MasterKey::from_file)
+            .transpose()?;
         // Opening may block (PostgreSQL's client runs its own runtime): off the async threads.
         let opening = database.clone();
         let (store, db) =
-            tokio::task::spawn_blocking(move || crate::store::open(&opening)).await??;
+            tokio::task::spawn_blocking(move || crate::store::open(&opening, key.as_ref()))
+                .await??;
         let catalog = siproc_core::Catalog::honduras()?;
         let state = Arc::new(AppState::new(store, db, catalog, settings.rate_limit));
         if let StoreUrl::Postgres(url) = database {

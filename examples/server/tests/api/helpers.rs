@@ -61,6 +61,7 @@ pub async fn spawn_app_on(database: &str, rate_limit: u32) -> TestApp {
         database: database.to_owned(),
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         rate_limit,
+        master_key_file: None,
     };
     let app = Application::build(&settings).await.expect("build");
     let addr = app.local_addr().unwrap();

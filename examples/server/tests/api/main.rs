@@ -14,7 +14,8 @@
 //! - `durable`: SIGKILL under load and restart (SQLite, PostgreSQL), resuming a stream;
 //! - `stats`: full tables for staff, the disclosure-controlled release for partners;
 //! - `form_checks`: the durable log of paper-form checks (SQLite, PostgreSQL);
-//! - `database_url`: every spelling of a database URL is one database.
+//! - `database_url`: every spelling of a database URL is one database;
+//! - `encryption`: an encrypted store through the command line (keys, serve, rotate, convert).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -26,6 +27,7 @@
 mod api;
 mod database_url;
 mod durable;
+mod encryption;
 mod events;
 mod form_checks;
 mod hardening;
