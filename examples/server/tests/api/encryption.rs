@@ -19,7 +19,7 @@ fn run(args: &[&str], key: Option<&Path>) -> Output {
     command.output().unwrap()
 }
 
-fn token(database: &str, key: Option<&Path>) -> Output {
+fn token_create(database: &str, key: Option<&Path>) -> Output {
     run(
         &[
             "token",
@@ -66,12 +66,12 @@ async fn an_encrypted_store_serves_with_its_key_only_and_rotates() {
             .success()
     );
 
-    let out = token(&database, Some(&k1));
+    let out = token_create(&database, Some(&k1));
     assert!(out.status.success());
     let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
     // Without the key, or with another: refused, saying why, quoting no path.
     for key in [None, Some(k2.as_path())] {
-        let out = token(&database, key);
+        let out = token_create(&database, key);
         assert!(!out.status.success());
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("key"), "{err}");
@@ -135,7 +135,7 @@ async fn get(client: &reqwest::Client, url: &str, token: &str) -> reqwest::Respo
 }
 
 fn token_ok(database: &str, key: &Path) -> bool {
-    token(database, Some(key)).status.success()
+    token_create(database, Some(key)).status.success()
 }
 
 #[test]
@@ -144,7 +144,7 @@ fn an_unencrypted_store_converts_in_place() {
     let db = dir.path().join("cases.db");
     let database = format!("sqlite://{}", db.display());
     let key = dir.path().join("master.key");
-    assert!(token(&database, None).status.success());
+    assert!(token_create(&database, None).status.success());
     assert!(
         run(&["create-key", key.to_str().unwrap()], None)
             .status
@@ -158,6 +158,6 @@ fn an_unencrypted_store_converts_in_place() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 cases encrypted now, 0 before"));
-    assert!(!token(&database, None).status.success());
+    assert!(!token_create(&database, None).status.success());
     assert!(token_ok(&database, &key));
 }
