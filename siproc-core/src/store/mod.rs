@@ -518,8 +518,9 @@ pub trait CaseStore: Send + Sync {
 
 /// What the search index holds for a case: for each person the words of their names (folded:
 /// no accents, case or punctuation; sorted, each once) and the keys of every identity document
-/// ([`document_key`]). Every backend indexes exactly these terms; a later data-protection change
-/// may store keyed hashes of them instead (see [`sqlite`]'s module docs).
+/// ([`document_key`]). Every backend indexes exactly these terms; an encrypted SQL store keeps
+/// keyed hashes of them instead (blind indexes, [`crate::keys::IndexKey`]), and hashes a query's
+/// terms the same way.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IndexTerms {
     /// Per person, the words of their given names and surnames.

@@ -54,18 +54,15 @@
 //!
 //! Personal values are written only inside `events.body` and the two index tables.
 //!
-//! # Ready for encryption and blind indexes
+//! # Encryption at rest and blind indexes
 //!
-//! A data-protection change can encrypt personal data without rewriting a single event hash:
-//! each sealed value in a body is `{"commitment", "salt", "value"}`, and the hash covers the
-//! commitment only. A later migration can move `salt` and `value` out of `body` into a
-//! `sealed(case_id, commitment, ciphertext)` table (encrypted with a key the store is opened
-//! with), leaving `{"commitment"}` in `body`: every hash still verifies, and loading puts the
-//! decrypted values back before the events reach the caller. The index tables hold a `term`
-//! and nothing else about a person; the same migration can replace each term by a keyed hash
-//! (HMAC-SHA-256 of the term, a blind index) and hash the query's terms the same way
-//! ([`super::name_terms`], [`super::document_key`]), since search only ever compares terms
-//! for equality.
+//! A file opened with a master key ([`SqliteStore::open_with_key`], [`crate::keys`]) is
+//! encrypted: each sealed value in a body is written `{"commitment", "ciphertext"}` (its salt
+//! and value encrypted with the case's data key, kept wrapped in `case_keys`), and the index
+//! tables hold keyed hashes of the terms ([`super::IndexTerms`], blinded), never the terms. The
+//! event hash covers commitments only, so every stored hash still verifies without the key.
+//! What is written is the SQL layer's (`sql::crypt`); `docs/data-protection.md` lists what is
+//! encrypted with which key and what stays in clear.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -51,11 +51,6 @@ impl StoreKeys {
         &self.index
     }
 
-    /// The master key.
-    pub(crate) fn master(&self) -> &MasterKey {
-        &self.master
-    }
-
     /// A new data key for the case `case_id`, and its row of `case_keys`.
     pub(crate) fn new_case_key(&self, case_id: &str) -> (DataKey, CaseKeyRow) {
         let key = DataKey::generate();
