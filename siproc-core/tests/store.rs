@@ -1313,6 +1313,6 @@ mod key_changes {
             ..CaseQuery::default()
         };
         assert_eq!(store.list(&query).unwrap().len(), 3);
-        assert_eq!(leaks(&[path.clone()]), Vec::<String>::new());
+        assert_eq!(leaks(std::slice::from_ref(&path)), Vec::<String>::new());
     }
 }
