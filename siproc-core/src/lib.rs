@@ -95,6 +95,7 @@ pub mod duplicates;
 pub mod email;
 pub mod forms;
 pub mod history;
+pub mod keys;
 pub mod legacy;
 pub mod limits;
 pub mod schema;

@@ -88,7 +88,7 @@ fn round_trip(url: &StoreUrl, target: &StoreUrl, dir: &tempfile::TempDir) {
     assert_eq!(report.cases(), before.len() as u64);
     assert!(report.rows("events") > report.cases());
     assert!(
-        maintenance::check(&StoreUrl::Sqlite(file.clone()))
+        maintenance::check(&StoreUrl::Sqlite(file.clone()), None)
             .unwrap()
             .is_ok()
     );
@@ -100,7 +100,7 @@ fn round_trip(url: &StoreUrl, target: &StoreUrl, dir: &tempfile::TempDir) {
         report.rows("server_access_log")
     );
     assert_eq!(cases(target), before);
-    let checked = maintenance::check(target).unwrap();
+    let checked = maintenance::check(target, None).unwrap();
     assert!(checked.is_ok(), "{:?}", checked.problems);
     assert_eq!(checked.cases, before.len() as u64);
 
@@ -172,7 +172,7 @@ fn a_backup_never_overwrites_and_needs_a_database() {
     assert_eq!(std::fs::read(&file).unwrap(), b"keep me");
     let missing = sqlite_url(&dir, "missing.db");
     assert_eq!(
-        maintenance::check(&missing).unwrap_err().code(),
+        maintenance::check(&missing, None).unwrap_err().code(),
         "store.no_database"
     );
     assert!(
@@ -184,7 +184,9 @@ fn a_backup_never_overwrites_and_needs_a_database() {
         StoreError::NoDatabase
     );
     assert_eq!(
-        maintenance::check(&StoreUrl::Memory).unwrap_err().code(),
+        maintenance::check(&StoreUrl::Memory, None)
+            .unwrap_err()
+            .code(),
         "store.bad_url"
     );
 }
@@ -221,13 +223,13 @@ fn backup_under_load(url: &StoreUrl, targets: &[StoreUrl], dir: &tempfile::TempD
         w.join().unwrap();
     }
     assert!(
-        maintenance::check(&StoreUrl::Sqlite(file.clone()))
+        maintenance::check(&StoreUrl::Sqlite(file.clone()), None)
             .unwrap()
             .is_ok()
     );
     for target in targets {
         maintenance::restore(&file, target).unwrap();
-        let checked = maintenance::check(target).unwrap();
+        let checked = maintenance::check(target, None).unwrap();
         assert!(checked.is_ok(), "{:?}", checked.problems);
         let restored = target.open().unwrap();
         for id in &before_backup {
@@ -252,11 +254,11 @@ fn damaged(damage: &str) -> Vec<Problem> {
     let dir = tempfile::tempdir().unwrap();
     let url = sqlite_url(&dir, "cases.db");
     fill(&url, 4);
-    assert!(maintenance::check(&url).unwrap().is_ok());
+    assert!(maintenance::check(&url, None).unwrap().is_ok());
     let conn = rusqlite::Connection::open(dir.path().join("cases.db")).unwrap();
     conn.execute_batch(damage).unwrap();
     drop(conn);
-    maintenance::check(&url).unwrap().problems
+    maintenance::check(&url, None).unwrap().problems
 }
 
 #[test]
@@ -347,7 +349,7 @@ mod pg {
         let dir = tempfile::tempdir().unwrap();
         let url = fresh_url();
         fill(&url, 7);
-        assert!(maintenance::check(&url).unwrap().is_ok());
+        assert!(maintenance::check(&url, None).unwrap().is_ok());
         round_trip(&url, &fresh_url(), &dir);
         round_trip(&url, &sqlite_url(&dir, "from-pg.db"), &dir);
     }
@@ -358,4 +360,63 @@ mod pg {
         let targets = [fresh_url(), sqlite_url(&dir, "restored.db")];
         backup_under_load(&fresh_url(), &targets, &dir);
     }
+}
+
+#[test]
+fn an_encrypted_store_backs_up_as_ciphertext_and_checks_with_its_key() {
+    use siproc_core::keys::MasterKey;
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("master.key");
+    MasterKey::create_file(&key_file).unwrap();
+    let key = MasterKey::from_file(&key_file).unwrap();
+    let url = sqlite_url(&dir, "cases.db");
+    {
+        let (store, _records) = url.open_database_with_key(Some(&key)).unwrap();
+        for office in ["TAP", "HOU"] {
+            store::open_case(
+                &*store,
+                &catalog(),
+                &officer(office),
+                &detention_intake(office),
+                now(),
+            )
+            .unwrap();
+        }
+    }
+    let file = dir.path().join("backup.db");
+    maintenance::backup(&url, &file).unwrap();
+    let bytes = std::fs::read(&file).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(
+        !text.contains("Güity") && !text.contains("GUITY"),
+        "the backup holds ciphertexts"
+    );
+    let backup = StoreUrl::Sqlite(file.clone());
+    assert_eq!(
+        maintenance::check(&backup, None).unwrap_err(),
+        StoreError::KeyRequired
+    );
+    assert!(maintenance::check(&backup, Some(&key)).unwrap().is_ok());
+    let other = MasterKey::from_file({
+        let p = dir.path().join("other.key");
+        MasterKey::create_file(&p).unwrap();
+        p
+    })
+    .unwrap();
+    assert_eq!(
+        maintenance::check(&backup, Some(&other)).unwrap_err(),
+        StoreError::WrongKey
+    );
+
+    let restored = sqlite_url(&dir, "restored.db");
+    maintenance::restore(&file, &restored).unwrap();
+    let report = maintenance::check(&restored, Some(&key)).unwrap();
+    assert!(report.is_ok(), "{:?}", report.problems);
+    assert_eq!(report.cases, 2);
+    let (store, _) = restored.open_database_with_key(Some(&key)).unwrap();
+    assert_eq!(
+        store.count().unwrap(),
+        2,
+        "the restored store opens with the same key"
+    );
 }

@@ -475,8 +475,12 @@ mod sqlite {
         let ids = cases(&SqliteStore::open(&path).unwrap(), 3);
         // The file as schema 3 left it (no records), one case damaged on disk.
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch("DROP TABLE case_stats; PRAGMA user_version = 3;")
-            .unwrap();
+        // (with the tables of later versions gone too, so that their migrations run again)
+        conn.execute_batch(
+            "DROP TABLE case_stats; DROP TABLE audit_log; DROP TABLE case_keys; \
+             PRAGMA user_version = 3;",
+        )
+        .unwrap();
         conn.execute(
             "UPDATE events SET body = replace(body, 'officer-TAP', 'officer-MEX') \
              WHERE case_id = ?1 AND seq = 2",
@@ -669,7 +673,7 @@ mod postgres {
     }
 
     /// A URL whose connections use their own new schema.
-    fn fresh_url() -> String {
+    pub(super) fn fresh_url() -> String {
         let schema = format!("t{}", uuid::Uuid::now_v7().simple());
         let base = base_url();
         let mut client = ::postgres::Client::connect(&base, ::postgres::NoTls).unwrap();
@@ -715,7 +719,7 @@ mod postgres {
         let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
         client
             .batch_execute(
-                "DROP TABLE case_stats; \
+                "DROP TABLE case_stats; DROP TABLE audit_log; DROP TABLE case_keys; \
                  UPDATE siproc_meta SET value = '3' WHERE key = 'schema_version';",
             )
             .unwrap();
@@ -778,5 +782,537 @@ mod postgres {
             store::open_store(bad).err().map(|e| e.code()),
             Some("store.backend")
         );
+    }
+}
+
+/// Encryption at rest (`siproc_core::keys`): the kit on an encrypted file, the key's typed
+/// errors, and what a copied file gives away without its key.
+#[cfg(feature = "sqlite")]
+mod encrypted_sqlite {
+    use std::path::Path;
+
+    use serde_json::{Value, json};
+    use sha2::{Digest, Sha256};
+    use siproc_core::Intake;
+    use siproc_core::history::canonical_json;
+    use siproc_core::keys::MasterKey;
+    use siproc_core::store::sqlite::SqliteStore;
+    use siproc_core::workflow::Command;
+
+    use super::*;
+
+    #[test]
+    fn encrypted_sqlite_store_passes_the_kit() {
+        let dir = tempfile::tempdir().unwrap();
+        let (key, _) = MasterKey::generate();
+        let n = std::sync::atomic::AtomicUsize::new(0);
+        check_store(|| {
+            let k = n.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let store =
+                SqliteStore::open_with_key(dir.path().join(format!("kit-{k}.db")), Some(&key))
+                    .unwrap();
+            assert!(store.index_key().is_some());
+            store
+        });
+    }
+
+    /// The values the leak tests look for, in every spelling a store could write them in.
+    pub(crate) const SECRETS: &[&str] = &[
+        "Zelaya",
+        "zelaya",
+        "Bacedifo",
+        "bacedifo",
+        "0801199904512",
+        "0801 1999 04512",
+        "33128899",
+        "Escondida",
+        "escondida",
+        "sobrino",
+    ];
+
+    /// An intake with recognisable values: names, a document, a phone, a facility.
+    pub(crate) fn recognisable_intake(office: &str) -> Intake {
+        serde_json::from_value(json!({
+            "office": office, "category": "detention", "opened_on": "2026-03-02",
+            "persons": [{"role": "national", "given_names": "Bacedifo", "surnames": "Zelaya",
+                         "birth_date": "1999-07-21", "nationality": "HN",
+                         "documents": [{"kind": "hn_dni", "number": "0801 1999 04512"}],
+                         "contacts": [{"kind": "phone", "value": "+504 3312 8899"}]}],
+            "consent": {"given": true, "given_by": 0, "recorded_on": "2026-03-02",
+                        "scope": ["processing", "share_with_partners"]},
+            "facts": {"authority": "Instituto Nacional de Migración",
+                      "facility": "Estación Escondida", "detention_kind": "immigration",
+                      "arrest_date": "2026-02-27"}
+        }))
+        .unwrap()
+    }
+
+    /// Opens the recognisable case in `store` with a note, and checks that search and loading
+    /// find and show it.
+    pub(crate) fn write_recognisable(store: &dyn CaseStore) -> uuid::Uuid {
+        let catalog = testkit::catalog();
+        let actor = testkit::officer("TAP");
+        let case = store::open_case(
+            store,
+            &catalog,
+            &actor,
+            &recognisable_intake("TAP"),
+            testkit::now(),
+        )
+        .unwrap();
+        let note = Command::AddNote {
+            text: "Llamó el sobrino desde la estación".into(),
+            written_on: None,
+        };
+        store::run(store, &catalog, &actor, case.id, &note, testkit::now()).unwrap();
+        for query in [
+            CaseQuery {
+                name: Some("ZELAYA bacedifo".into()),
+                ..CaseQuery::default()
+            },
+            CaseQuery {
+                document_number: Some("0801-1999-04512".into()),
+                ..CaseQuery::default()
+            },
+        ] {
+            let found = store.list(&query).unwrap();
+            assert!(found.iter().any(|s| s.id == case.id));
+            assert!(found.iter().all(|s| s.number.starts_with("TAP-")));
+        }
+        let loaded = store::load_case(store, case.id).unwrap();
+        assert_eq!(loaded.persons[0].surnames, "Zelaya");
+        case.id
+    }
+
+    /// Every secret found in the bytes of `files`.
+    pub(crate) fn leaks(files: &[std::path::PathBuf]) -> Vec<String> {
+        let mut found = Vec::new();
+        for file in files {
+            let Ok(bytes) = std::fs::read(file) else {
+                continue;
+            };
+            for secret in SECRETS {
+                if bytes.windows(secret.len()).any(|w| w == secret.as_bytes()) {
+                    found.push(format!("{secret} in {}", file.display()));
+                }
+            }
+        }
+        found
+    }
+
+    fn with_wal(path: &Path) -> Vec<std::path::PathBuf> {
+        ["", "-wal", "-shm"]
+            .iter()
+            .map(|s| std::path::PathBuf::from(format!("{}{s}", path.display())))
+            .collect()
+    }
+
+    /// A copy of an encrypted file (with its WAL, before any checkpoint) holds no name,
+    /// document number, phone or note; the same case in an unencrypted file shows them (the
+    /// test can fail); every event hash still verifies from the stored rows without a key.
+    #[test]
+    fn a_copied_encrypted_file_gives_away_no_personal_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let (key, _) = MasterKey::generate();
+        let clear = dir.path().join("clear.db");
+        let secret = dir.path().join("secret.db");
+        {
+            let store = SqliteStore::open(&clear).unwrap();
+            write_recognisable(&store);
+            assert!(store.index_key().is_none());
+            assert!(!leaks(&with_wal(&clear)).is_empty());
+        }
+        let store = SqliteStore::open_with_key(&secret, Some(&key)).unwrap();
+        let id = write_recognisable(&store);
+        // Copied while the store is open (the WAL not folded back yet), then after closing.
+        let copy = dir.path().join("copy");
+        std::fs::create_dir_all(&copy).unwrap();
+        let copies: Vec<_> = with_wal(&secret)
+            .into_iter()
+            .filter(|f| f.exists())
+            .map(|f| {
+                let to = copy.join(f.file_name().unwrap());
+                std::fs::copy(&f, &to).unwrap();
+                to
+            })
+            .collect();
+        assert!(copies.len() >= 2, "the WAL holds the writes");
+        assert_eq!(leaks(&copies), Vec::<String>::new());
+        drop(store);
+        assert_eq!(leaks(&with_wal(&secret)), Vec::<String>::new());
+
+        // Without the key, the rows still prove the chain: each body's hash recomputed as the
+        // history module documents it (sealed values reduced to their commitment).
+        let conn = rusqlite::Connection::open(&secret).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT hash, body FROM events WHERE case_id = ?1 ORDER BY seq")
+            .unwrap();
+        let rows: Vec<(String, String)> = stmt
+            .query_map([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(rows.len(), 2);
+        let mut prev = siproc_core::history::GENESIS_HASH.to_owned();
+        for (hash, body) in rows {
+            let mut v: Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(v["prev_hash"], json!(prev));
+            v.as_object_mut().unwrap().remove("hash");
+            reduce(&mut v);
+            let digest = Sha256::digest(canonical_json(&v).unwrap().as_bytes());
+            let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+            assert_eq!(hex, hash);
+            prev = hash;
+        }
+    }
+
+    fn reduce(v: &mut Value) {
+        match v {
+            Value::Object(m) if m.contains_key("commitment") => {
+                let c = m["commitment"].clone();
+                *v = json!({ "commitment": c });
+            }
+            Value::Object(m) => m.values_mut().for_each(reduce),
+            Value::Array(a) => a.iter_mut().for_each(reduce),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn an_encrypted_file_opens_only_with_its_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let (key, _) = MasterKey::generate();
+        let (other, _) = MasterKey::generate();
+        let path = dir.path().join("cases.db");
+        let id = write_recognisable(&SqliteStore::open_with_key(&path, Some(&key)).unwrap());
+        let code =
+            |k: Option<&MasterKey>| SqliteStore::open_with_key(&path, k).err().map(|e| e.code());
+        assert_eq!(code(None), Some("store.key_required"));
+        assert_eq!(code(Some(&other)), Some("store.wrong_key"));
+        let url = format!("sqlite://{}", path.display());
+        let err = store::open_store_with_key(&url, Some(&other))
+            .err()
+            .unwrap();
+        assert_eq!(err.code(), "store.wrong_key");
+        assert!(!format!("{err} {err:?}").contains(&path.display().to_string()));
+        assert_eq!(
+            store::open_database_with_key(&url, None)
+                .err()
+                .map(|e| e.code()),
+            Some("store.key_required")
+        );
+        // The right key: everything reads back.
+        let store = store::open_store_with_key(&url, Some(&key)).unwrap();
+        assert_eq!(
+            store::load_case(&*store, id).unwrap().persons[0].given_names,
+            "Bacedifo"
+        );
+
+        // A file of clear cases refuses a key until converted; an empty one becomes encrypted.
+        let clear = dir.path().join("clear.db");
+        write_recognisable(&SqliteStore::open(&clear).unwrap());
+        assert_eq!(
+            SqliteStore::open_with_key(&clear, Some(&key))
+                .err()
+                .map(|e| e.code()),
+            Some("store.unencrypted")
+        );
+        assert!(SqliteStore::open(&clear).is_ok());
+        let empty = dir.path().join("empty.db");
+        drop(SqliteStore::open(&empty).unwrap());
+        drop(SqliteStore::open_with_key(&empty, Some(&key)).unwrap());
+        assert_eq!(
+            SqliteStore::open(&empty).err().map(|e| e.code()),
+            Some("store.key_required")
+        );
+    }
+}
+
+/// The kit and the key checks on an encrypted PostgreSQL database.
+#[cfg(feature = "postgres")]
+mod encrypted_postgres {
+    use siproc_core::keys::MasterKey;
+    use siproc_core::store::postgres::PostgresStore;
+
+    use super::*;
+
+    #[test]
+    fn encrypted_postgres_store_passes_the_kit() {
+        let (key, _) = MasterKey::generate();
+        check_store(|| {
+            PostgresStore::open_with_key(&super::postgres::fresh_url(), Some(&key)).unwrap()
+        });
+    }
+
+    #[cfg(feature = "sqlite")]
+    #[test]
+    fn an_encrypted_database_holds_no_personal_value_and_needs_its_key() {
+        let (key, _) = MasterKey::generate();
+        let (other, _) = MasterKey::generate();
+        let url = super::postgres::fresh_url();
+        let store = PostgresStore::open_with_key(&url, Some(&key)).unwrap();
+        let id = super::encrypted_sqlite::write_recognisable(&store);
+        drop(store);
+        let code = |k: Option<&MasterKey>| {
+            PostgresStore::open_with_key(&url, k)
+                .err()
+                .map(|e| e.code())
+        };
+        assert_eq!(code(None), Some("store.key_required"));
+        assert_eq!(code(Some(&other)), Some("store.wrong_key"));
+        // Every text and byte column of every table of the database, as a dump would show it.
+        let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+        let mut dump = String::new();
+        for table in [
+            "cases",
+            "events",
+            "case_names",
+            "case_documents",
+            "case_stats",
+            "case_keys",
+            "siproc_meta",
+        ] {
+            for row in client
+                .query(&format!("SELECT t::text FROM {table} t"), &[])
+                .unwrap()
+            {
+                dump.push_str(&row.get::<_, String>(0));
+            }
+        }
+        assert!(dump.contains(&id.to_string()));
+        for secret in super::encrypted_sqlite::SECRETS {
+            assert!(
+                !dump.contains(secret),
+                "{secret} is readable in the database"
+            );
+        }
+        let store = PostgresStore::open_with_key(&url, Some(&key)).unwrap();
+        assert_eq!(
+            store::load_case(&store, id).unwrap().persons[0].surnames,
+            "Zelaya"
+        );
+    }
+}
+
+/// Rotating the master key and converting an unencrypted file, both resumable.
+#[cfg(feature = "sqlite")]
+mod key_changes {
+    use siproc_core::keys::MasterKey;
+    use siproc_core::store::sqlite::SqliteStore;
+    use siproc_core::store::{KeyChange, encrypt_store, rotate_master_key};
+
+    use super::encrypted_sqlite::{leaks, write_recognisable};
+    use super::*;
+
+    #[test]
+    fn rotation_rewraps_every_key_and_resumes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cases.db");
+        let url = format!("sqlite://{}", path.display());
+        let (old, _) = MasterKey::generate();
+        let (new, _) = MasterKey::generate();
+        let ids: Vec<_> = {
+            let store = SqliteStore::open_with_key(&path, Some(&old)).unwrap();
+            (0..3).map(|_| write_recognisable(&store)).collect()
+        };
+        let (other, _) = MasterKey::generate();
+        assert_eq!(
+            rotate_master_key(&url, &other, &new)
+                .err()
+                .map(|e| e.code()),
+            Some("store.wrong_key")
+        );
+        // What an interrupted run leaves, made from a copy rotated to the end: the marker, the
+        // store secret under the new key, and one case's key re-wrapped.
+        let done = dir.path().join("done.db");
+        std::fs::copy(&path, &done).unwrap();
+        let done_url = format!("sqlite://{}", done.display());
+        rotate_master_key(&done_url, &old, &new).unwrap();
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute("ATTACH ?1 AS done", [done.display().to_string()])
+            .unwrap();
+        conn.execute(
+            "INSERT INTO siproc_meta (key, value) VALUES ('key_change', ?1)",
+            [format!("rotating:{}", new.key_id())],
+        )
+        .unwrap();
+        conn.execute_batch(
+            "INSERT INTO siproc_meta (key, value) SELECT 'store_secret_next', value \
+               FROM done.siproc_meta WHERE key = 'store_secret'; \
+             DELETE FROM case_keys WHERE case_id = (SELECT MIN(case_id) FROM case_keys); \
+             INSERT INTO case_keys SELECT * FROM done.case_keys \
+               WHERE case_id = (SELECT MIN(case_id) FROM done.case_keys);",
+        )
+        .unwrap();
+        drop(conn);
+        assert_eq!(
+            SqliteStore::open_with_key(&path, Some(&old))
+                .err()
+                .map(|e| e.code()),
+            Some("store.key_change_unfinished")
+        );
+        let report = rotate_master_key(&url, &old, &new).unwrap();
+        assert_eq!(
+            report,
+            KeyChange {
+                changed: 2,
+                already: 1
+            }
+        );
+        // Done: again is a no-op that counts.
+        assert_eq!(
+            rotate_master_key(&url, &old, &new).unwrap(),
+            KeyChange {
+                changed: 0,
+                already: 3
+            }
+        );
+        assert_eq!(
+            SqliteStore::open_with_key(&path, Some(&old))
+                .err()
+                .map(|e| e.code()),
+            Some("store.wrong_key")
+        );
+        let store = SqliteStore::open_with_key(&path, Some(&new)).unwrap();
+        for id in &ids {
+            assert_eq!(
+                store::load_case(&store, *id).unwrap().persons[0].surnames,
+                "Zelaya"
+            );
+        }
+        // The blind index survived: it is keyed by the store secret, not the master key.
+        let found = store
+            .list(&CaseQuery {
+                name: Some("bacedifo zelaya".into()),
+                ..CaseQuery::default()
+            })
+            .unwrap();
+        assert_eq!(found.len(), 3);
+    }
+
+    #[test]
+    fn an_unencrypted_file_converts_in_place_and_resumes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cases.db");
+        let url = format!("sqlite://{}", path.display());
+        let (key, _) = MasterKey::generate();
+        let ids: Vec<_> = {
+            let store = SqliteStore::open(&path).unwrap();
+            (0..3).map(|_| write_recognisable(&store)).collect()
+        };
+        let files = |p: &std::path::Path| {
+            ["", "-wal"].map(|s| std::path::PathBuf::from(format!("{}{s}", p.display())))
+        };
+        assert!(!leaks(&files(&path)).is_empty());
+        let report = encrypt_store(&url, &key).unwrap();
+        assert_eq!(
+            report,
+            KeyChange {
+                changed: 3,
+                already: 0
+            }
+        );
+        assert_eq!(leaks(&files(&path)), Vec::<String>::new());
+        assert_eq!(
+            SqliteStore::open(&path).err().map(|e| e.code()),
+            Some("store.key_required")
+        );
+        let store = SqliteStore::open_with_key(&path, Some(&key)).unwrap();
+        for id in &ids {
+            assert_eq!(
+                store::load_case(&store, *id).unwrap().persons[0].surnames,
+                "Zelaya"
+            );
+        }
+        let by_document = CaseQuery {
+            document_number: Some("080119990 4512".into()),
+            ..CaseQuery::default()
+        };
+        assert_eq!(store.list(&by_document).unwrap().len(), 3);
+        // New cases after the conversion are encrypted too, and search still finds all.
+        write_recognisable_again(&store);
+        drop(store);
+        // Again: nothing to do; another key: refused.
+        assert_eq!(
+            encrypt_store(&url, &key).unwrap(),
+            KeyChange {
+                changed: 0,
+                already: 4
+            }
+        );
+        let (other, _) = MasterKey::generate();
+        assert_eq!(
+            encrypt_store(&url, &other).err().map(|e| e.code()),
+            Some("store.wrong_key")
+        );
+        assert_eq!(leaks(&files(&path)), Vec::<String>::new());
+    }
+
+    fn write_recognisable_again(store: &dyn CaseStore) {
+        let id = write_recognisable(store);
+        let query = CaseQuery {
+            name: Some("zelaya".into()),
+            ..CaseQuery::default()
+        };
+        assert!(store.list(&query).unwrap().iter().any(|s| s.id == id));
+    }
+
+    #[test]
+    fn a_resumed_conversion_finishes_the_cases_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cases.db");
+        let url = format!("sqlite://{}", path.display());
+        let (key, _) = MasterKey::generate();
+        {
+            let store = SqliteStore::open(&path).unwrap();
+            for _ in 0..3 {
+                write_recognisable(&store);
+            }
+        }
+        // What an interrupted run leaves, made from a copy converted to the end: the store's
+        // key check and secret, the marker, and one case converted (bodies, terms, key).
+        let done = dir.path().join("done.db");
+        std::fs::copy(&path, &done).unwrap();
+        encrypt_store(&format!("sqlite://{}", done.display()), &key).unwrap();
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute("ATTACH ?1 AS done", [done.display().to_string()])
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO siproc_meta (key, value) SELECT key, value FROM done.siproc_meta \
+               WHERE key IN ('key_check', 'store_secret'); \
+             INSERT INTO siproc_meta (key, value) VALUES ('key_change', 'converting'); \
+             CREATE TEMP TABLE one AS SELECT MIN(id) AS id FROM cases; \
+             UPDATE events SET body = (SELECT d.body FROM done.events d \
+               WHERE d.case_id = events.case_id AND d.seq = events.seq) \
+               WHERE case_id = (SELECT id FROM one); \
+             DELETE FROM case_names WHERE case_id = (SELECT id FROM one); \
+             DELETE FROM case_documents WHERE case_id = (SELECT id FROM one); \
+             INSERT INTO case_names SELECT * FROM done.case_names WHERE case_id = (SELECT id FROM one); \
+             INSERT INTO case_documents SELECT * FROM done.case_documents \
+               WHERE case_id = (SELECT id FROM one); \
+             INSERT INTO case_keys SELECT * FROM done.case_keys WHERE case_id = (SELECT id FROM one);",
+        )
+        .unwrap();
+        drop(conn);
+        assert_eq!(
+            SqliteStore::open_with_key(&path, Some(&key))
+                .err()
+                .map(|e| e.code()),
+            Some("store.key_change_unfinished")
+        );
+        assert_eq!(
+            encrypt_store(&url, &key).unwrap(),
+            KeyChange {
+                changed: 2,
+                already: 1
+            }
+        );
+        let store = SqliteStore::open_with_key(&path, Some(&key)).unwrap();
+        let query = CaseQuery {
+            name: Some("bacedifo".into()),
+            ..CaseQuery::default()
+        };
+        assert_eq!(store.list(&query).unwrap().len(), 3);
+        assert_eq!(leaks(std::slice::from_ref(&path)), Vec::<String>::new());
     }
 }

@@ -526,10 +526,26 @@ impl PyMemoryStore {
 /// other records kept about access live in it too. A bad URL, a newer schema or a file that is
 /// not a siproc store raise `StoreError` with the core's code; the message never quotes the URL
 /// (it may hold a password).
+///
+/// An encrypted store opens with its master key: the file of 64 hexadecimal digits
+/// `master_key_file` names, or else the one `SIPROC_MASTER_KEY_FILE` names. A new database
+/// opened with a key is encrypted; without its key an encrypted one raises `StoreError`
+/// (`store.key_required`, `store.wrong_key`; `store.key_file` for a bad key file).
 #[pyfunction]
-pub fn open_store(py: Python<'_>, url: &str) -> PyResult<PyStore> {
+#[pyo3(signature = (url, *, master_key_file = None))]
+pub fn open_store(
+    py: Python<'_>,
+    url: &str,
+    master_key_file: Option<std::path::PathBuf>,
+) -> PyResult<PyStore> {
     let (opened, records) = py
-        .detach(|| store::open_database(url))
+        .detach(|| match master_key_file {
+            Some(path) => {
+                let key = siproc_core::keys::MasterKey::from_file(path)?;
+                store::open_database_with_key(url, Some(&key))
+            }
+            None => store::open_database(url),
+        })
         .map_err(|e| errors::store(&e))?;
     Ok(PyStore(Arc::from(opened), Arc::new(records)))
 }

@@ -166,3 +166,40 @@ def test_the_access_log_on_postgres() -> None:
     case = store.open_case(missing_person(), actor=OFFICER, now=NOW)
     store.log_access(case["id"], actor=OFFICER, what="forms")
     assert [e["what"] for e in store.access_log(case_id=case["id"])] == ["forms"]
+
+
+def test_an_encrypted_store_opens_with_its_key_file_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`open_store(url, master_key_file=…)` (or SIPROC_MASTER_KEY_FILE): a new file is encrypted,
+    keeps working through every method, shows no personal value on disk, and refuses to open
+    without its key or with another, quoting neither the key nor its path."""
+    monkeypatch.delenv("SIPROC_MASTER_KEY_FILE", raising=False)
+    key, other = tmp_path / "master.key", tmp_path / "other.key"
+    key.write_text(os.urandom(32).hex() + "\n")
+    other.write_text(os.urandom(32).hex())
+    url = sqlite_url(tmp_path)
+    store = siproc.open_store(url, master_key_file=key)
+    case_id = exercise(store)
+    del store
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("cases.db*"))
+    for value in ("Wilmer", "wilmer", "Hern", "hernandez"):
+        assert value.encode() not in raw, value
+    for kwargs, code in (({}, "store.key_required"), ({"master_key_file": other}, "store.wrong_key")):
+        with pytest.raises(siproc.StoreError) as refused:
+            siproc.open_store(url, **kwargs)
+        assert refused.value.code == code
+        assert str(tmp_path) not in str(refused.value)
+    bad = tmp_path / "bad.key"
+    bad.write_text("not a key")
+    with pytest.raises(siproc.StoreError) as malformed:
+        siproc.open_store(url, master_key_file=bad)
+    assert malformed.value.code == "store.key_file" and "not a key" not in str(malformed.value)
+    monkeypatch.setenv("SIPROC_MASTER_KEY_FILE", str(key))
+    again = siproc.open_store(url)
+    assert again.case(uuid.UUID(case_id))["persons"][0]["given_names"]
+    # A key given to a store of clear cases: convert it first.
+    clear = sqlite_url(tmp_path, "clear.db")
+    monkeypatch.delenv("SIPROC_MASTER_KEY_FILE")
+    exercise(siproc.open_store(clear))
+    with pytest.raises(siproc.StoreError) as unencrypted:
+        siproc.open_store(clear, master_key_file=key)
+    assert unencrypted.value.code == "store.unencrypted"

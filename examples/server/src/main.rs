@@ -1,16 +1,21 @@
 //! `siproc-server`: the reference server's command line.
 //!
 //! ```text
-//! siproc-server serve [--database URL] [--listen ADDR] [--demo] [--rate-limit N] [--metrics-allow IP,…]
-//! siproc-server token create --user ID --role ROLE [--office CODE] [--database URL]
+//! siproc-server serve [--database URL] [--master-key-file PATH] [--listen ADDR] [--demo] [--rate-limit N] [--metrics-allow IP,…]
+//! siproc-server token create --user ID --role ROLE [--office CODE] [--database URL] [--master-key-file PATH]
 //! siproc-server pack check DIR
+//! siproc-server create-key PATH
+//! siproc-server rotate-key [--database URL] --master-key-file OLD --new-master-key-file NEW
+//! siproc-server encrypt-store [--database URL] --master-key-file PATH
 //! siproc-server backup [--database URL] --to FILE
 //! siproc-server restore FILE [--database URL]
-//! siproc-server check [--database URL] [--json]
+//! siproc-server check [--database URL] [--master-key-file PATH] [--json]
 //! ```
 //!
 //! `backup`, `restore` and `check` are `siproc_core::store::maintenance` (docs/operations.md):
 //! they run beside a serving server, on connections of their own.
+//!
+//! `--master-key-file` defaults to `SIPROC_MASTER_KEY_FILE` (see `docs/data-protection.md`).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -18,8 +23,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use siproc_core::Actor;
-use siproc_core::store::StoreUrl;
+use siproc_core::keys::{MASTER_KEY_ENV, MasterKey};
 use siproc_core::store::maintenance::{self, CopyReport};
+use siproc_core::store::{self, StoreUrl};
 use siproc_server::db::{new_token, parse_role, token_hash};
 use siproc_server::startup::{Application, Settings};
 use siproc_server::{demo, telemetry};
@@ -52,6 +58,38 @@ enum Top {
         /// Addresses besides loopback that may read GET /api/v1/metrics (comma-separated).
         #[arg(long, env = "SIPROC_METRICS_ALLOW", value_delimiter = ',')]
         metrics_allow: Vec<std::net::IpAddr>,
+        /// The master key file of an encrypted store (64 hexadecimal digits).
+        #[arg(long, env = MASTER_KEY_ENV)]
+        master_key_file: Option<PathBuf>,
+    },
+    /// Write a new random master key (64 hexadecimal digits) to a new file, readable by its
+    /// owner only. Keep it away from the database and its backups.
+    CreateKey {
+        /// The file to create (never overwritten).
+        path: PathBuf,
+    },
+    /// Re-wrap every data key of an encrypted store under a new master key (stop the server
+    /// first; resumable: run it again if interrupted). Prints counts.
+    RotateKey {
+        /// The database.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+        database: String,
+        /// The current master key file.
+        #[arg(long, env = MASTER_KEY_ENV)]
+        master_key_file: PathBuf,
+        /// The new master key file.
+        #[arg(long)]
+        new_master_key_file: PathBuf,
+    },
+    /// Convert an unencrypted store in place to encryption under a master key (stop the server
+    /// first; resumable). Prints counts.
+    EncryptStore {
+        /// The database.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+        database: String,
+        /// The master key file to encrypt under.
+        #[arg(long, env = MASTER_KEY_ENV)]
+        master_key_file: PathBuf,
     },
     /// Bearer tokens.
     Token {
@@ -85,6 +123,9 @@ enum Top {
         /// The database to check.
         #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
         database: String,
+        /// The master key file of an encrypted store.
+        #[arg(long, env = MASTER_KEY_ENV)]
+        master_key_file: Option<PathBuf>,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
@@ -107,6 +148,9 @@ enum TokenCommand {
         /// The database.
         #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
         database: String,
+        /// The master key file of an encrypted store.
+        #[arg(long, env = MASTER_KEY_ENV)]
+        master_key_file: Option<PathBuf>,
     },
 }
 
@@ -138,6 +182,7 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
             demo,
             rate_limit,
             metrics_allow,
+            master_key_file,
         } => {
             telemetry::init();
             let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -146,6 +191,7 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
             runtime.block_on(serve(
                 Settings {
                     rate_limit,
+                    master_key_file,
                     metrics_allow,
                     ..Settings::new(database, listen)
                 },
@@ -160,10 +206,12 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     role,
                     office,
                     database,
+                    master_key_file,
                 },
         } => {
             let role = parse_role(&role).ok_or("unknown role")?;
-            let (_, db) = siproc_server::store::open(&StoreUrl::parse(&database)?)?;
+            let key = master_key_file.map(MasterKey::from_file).transpose()?;
+            let (_, db) = siproc_server::store::open(&StoreUrl::parse(&database)?, key.as_ref())?;
             let token = new_token()?;
             db.add_token(&token_hash(&token), &Actor::new(user, role, office))?;
             println!("{token}");
@@ -179,8 +227,13 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
             print_copy("restore", &file.display().to_string(), &report);
             Ok(ExitCode::SUCCESS)
         }
-        Top::Check { database, json } => {
-            let report = maintenance::check(&StoreUrl::parse(&database)?)?;
+        Top::Check {
+            database,
+            master_key_file,
+            json,
+        } => {
+            let key = master_key_file.map(MasterKey::from_file).transpose()?;
+            let report = maintenance::check(&StoreUrl::parse(&database)?, key.as_ref())?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -199,6 +252,37 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Top::CreateKey { path } => {
+            MasterKey::create_file(&path)?;
+            println!("{}: new master key written", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Top::RotateKey {
+            database,
+            master_key_file,
+            new_master_key_file,
+        } => {
+            let old = MasterKey::from_file(master_key_file)?;
+            let new = MasterKey::from_file(new_master_key_file)?;
+            let done = store::rotate_master_key(&database, &old, &new)?;
+            println!(
+                "rotate-key: {} data keys re-wrapped now, {} before",
+                done.changed, done.already
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Top::EncryptStore {
+            database,
+            master_key_file,
+        } => {
+            let key = MasterKey::from_file(master_key_file)?;
+            let done = store::encrypt_store(&database, &key)?;
+            println!(
+                "encrypt-store: {} cases encrypted now, {} before",
+                done.changed, done.already
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Top::Pack {
             command: PackCommand::Check { dir },

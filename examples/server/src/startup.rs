@@ -32,19 +32,23 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// Requests per second per token (0: no limit).
     pub rate_limit: u32,
+    /// The master key file of an encrypted store (`--master-key-file`,
+    /// `SIPROC_MASTER_KEY_FILE`); `None` for an unencrypted one.
+    pub master_key_file: Option<std::path::PathBuf>,
     /// Addresses besides loopback that may read `GET /metrics`.
     pub metrics_allow: Vec<std::net::IpAddr>,
 }
 
 impl Settings {
     /// Settings for `database` on `listen`, every other option at its default (50 requests
-    /// per second per token; metrics for loopback only).
+    /// per second per token; metrics for loopback only; no master key).
     pub fn new(database: impl Into<String>, listen: SocketAddr) -> Settings {
         Settings {
             database: database.into(),
             listen,
             rate_limit: 50,
             metrics_allow: Vec::new(),
+            master_key_file: None,
         }
     }
 }
@@ -146,10 +150,17 @@ impl Application {
     /// Opens the database, loads the Honduran pack and binds the listener.
     pub async fn build(settings: &Settings) -> Result<Application, Box<dyn std::error::Error>> {
         let database = StoreUrl::parse(&settings.database)?;
+        // Read once at startup; the key never leaves memory nor appears in errors.
+        let key = settings
+            .master_key_file
+            .as_ref()
+            .map(siproc_core::keys::MasterKey::from_file)
+            .transpose()?;
         // Opening may block (PostgreSQL's client runs its own runtime): off the async threads.
         let opening = database.clone();
         let (store, db) =
-            tokio::task::spawn_blocking(move || crate::store::open(&opening)).await??;
+            tokio::task::spawn_blocking(move || crate::store::open(&opening, key.as_ref()))
+                .await??;
         let catalog = siproc_core::Catalog::honduras()?;
         let mut state = AppState::new(store, db, catalog, settings.rate_limit);
         state.metrics_allow.clone_from(&settings.metrics_allow);

@@ -71,6 +71,8 @@ pub mod maintenance;
 mod memory;
 pub mod records;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod rekey;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod releases;
 mod url;
 
@@ -88,8 +90,10 @@ pub use memory::MemoryStore;
 pub use records::Records;
 pub use records::{CheckFilter, CheckOutcome, FormCheckRecord, LogFilter};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
-pub use url::open_database;
-pub use url::{StoreUrl, open_store};
+pub use rekey::{KeyChange, encrypt_store, rotate_master_key};
+pub use url::{StoreUrl, open_store, open_store_with_key};
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use url::{open_database, open_database_with_key};
 
 /// A store operation that failed. Never holds personal data.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -165,6 +169,27 @@ pub enum StoreError {
         /// What failed; never a value.
         reason: String,
     },
+    /// A master key file is unreadable or not 64 hexadecimal digits ([`crate::keys`]).
+    #[error("bad master key: {reason}")]
+    KeyFile {
+        /// What is wrong; never the path nor the content.
+        reason: &'static str,
+    },
+    /// The store is encrypted and was opened without its master key.
+    #[error("the store is encrypted: open it with its master key (SIPROC_MASTER_KEY_FILE)")]
+    KeyRequired,
+    /// The master key given is not the store's.
+    #[error("the master key is not this store's")]
+    WrongKey,
+    /// A master key was given for a store that holds unencrypted cases: convert it first
+    /// ([`crate::store::encrypt_store`]).
+    #[error("the store holds unencrypted cases: convert it with its new master key first")]
+    Unencrypted,
+    /// A key rotation or a conversion to encryption was interrupted: run it again to finish
+    /// before the store opens ([`crate::store::rotate_master_key`],
+    /// [`crate::store::encrypt_store`]).
+    #[error("a key rotation or conversion is unfinished: run it again to finish it")]
+    KeyChangeUnfinished,
 }
 
 impl StoreError {
@@ -182,12 +207,20 @@ impl StoreError {
         "store.not_empty",
         "store.target_exists",
         "store.backend",
+        "store.key_file",
+        "store.key_required",
+        "store.wrong_key",
+        "store.unencrypted",
+        "store.key_change_unfinished",
     ];
 
     /// The stable machine code: `store.conflict`, `store.not_found`, `store.duplicate_case`,
     /// `store.number_taken`, `store.bad_url` (an unknown scheme, an empty path, a backend not
     /// built in), `store.newer_schema` (a database from a newer siproc), `store.corrupt` (not a
-    /// siproc database, or unreadable), `store.backend`, or the inner `history.*` (for a
+    /// siproc database, or unreadable), `store.backend`, `store.key_file` (a master key file
+    /// unreadable or malformed), `store.key_required` (an encrypted store opened without its
+    /// key), `store.wrong_key`, `store.unencrypted` (a key given for a store of clear cases),
+    /// `store.key_change_unfinished` (an interrupted rotation or conversion), or the inner `history.*` (for a
     /// damaged stored case too) / `workflow.*` / `form.*` code.
     pub fn code(&self) -> &'static str {
         match self {
@@ -206,6 +239,11 @@ impl StoreError {
             StoreError::NotEmpty => "store.not_empty",
             StoreError::TargetExists => "store.target_exists",
             StoreError::Backend { .. } => "store.backend",
+            StoreError::KeyFile { .. } => "store.key_file",
+            StoreError::KeyRequired => "store.key_required",
+            StoreError::WrongKey => "store.wrong_key",
+            StoreError::Unencrypted => "store.unencrypted",
+            StoreError::KeyChangeUnfinished => "store.key_change_unfinished",
         }
     }
 
@@ -509,12 +547,20 @@ pub trait CaseStore: Send + Sync {
             })
             .collect()
     }
+
+    /// The key of the store's blind indexes when it is encrypted ([`crate::keys`]): other
+    /// keyed hashes of personal values (the audit log's search terms) use it. `None` (the
+    /// default) for a store that keeps nothing encrypted.
+    fn index_key(&self) -> Option<crate::keys::IndexKey> {
+        None
+    }
 }
 
 /// What the search index holds for a case: for each person the words of their names (folded:
 /// no accents, case or punctuation; sorted, each once) and the keys of every identity document
-/// ([`document_key`]). Every backend indexes exactly these terms; a later data-protection change
-/// may store keyed hashes of them instead (see [`sqlite`]'s module docs).
+/// ([`document_key`]). Every backend indexes exactly these terms; an encrypted SQL store keeps
+/// keyed hashes of them instead (blind indexes, [`crate::keys::IndexKey`]), and hashes a query's
+/// terms the same way.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IndexTerms {
     /// Per person, the words of their given names and surnames.

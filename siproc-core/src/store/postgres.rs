@@ -43,6 +43,7 @@ use uuid::Uuid;
 
 use super::records::Records;
 use super::sql::conn::{Conn, Dialect, Param, Row, Value};
+use super::sql::crypt::{self, StoreKeys};
 use super::sql::rows::{AppendRows, CaseRows};
 use super::sql::verified::Verified;
 use super::sql::write::{self, Taken};
@@ -54,6 +55,7 @@ use super::{
 use crate::case::{Case, Status, case_number};
 use crate::case_record::KeptRecord;
 use crate::history::{self, Event, HistoryError};
+use crate::keys::{IndexKey, MasterKey};
 use crate::workflow::WorkflowError;
 
 pub use super::sql::{NOTIFY_CHANNEL, SCHEMA_VERSION};
@@ -73,6 +75,8 @@ pub struct PostgresStore {
     pool: Pool,
     /// Histories verified by this process ([`Verified`]: loads of unchanged rows skip hashing).
     verified: Verified,
+    /// The keys of an encrypted store.
+    keys: Option<Arc<StoreKeys>>,
 }
 
 /// A PostgreSQL error as a store error, without data: the SQLSTATE and the server's message,
@@ -128,6 +132,18 @@ pub(crate) fn with_client<T>(
 ) -> Result<T, StoreError> {
     let mut client = pool.get().map_err(pool_error)?;
     f(&mut Pg::new(&mut *client))
+}
+
+/// Runs `f` in a transaction on a connection of `pool` and commits what it did.
+pub(crate) fn in_transaction<T>(
+    pool: &Pool,
+    f: impl FnOnce(&mut dyn Conn) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let mut client = pool.get().map_err(pool_error)?;
+    let mut tx = client.transaction().map_err(db)?;
+    let out = f(&mut Pg::new(&mut tx))?;
+    tx.commit().map_err(db)?;
+    Ok(out)
 }
 
 /// A connection that listens for feed announcements ([`NOTIFY_CHANNEL`]) from every process
@@ -286,20 +302,47 @@ impl<C: GenericClient> Conn for Pg<'_, C> {
 // The store
 
 impl PostgresStore {
-    /// Connects to the database `url` names (`postgresql://user:password@host:port/db`, or any
-    /// libpq connection string) and migrates its schema.
+    /// Connects to the unencrypted store in the database `url` names
+    /// (`postgresql://user:password@host:port/db`, or any libpq connection string) and
+    /// migrates its schema; an encrypted database is `store.key_required`
+    /// ([`PostgresStore::open_with_key`]).
     pub fn open(url: &str) -> Result<PostgresStore, StoreError> {
+        PostgresStore::open_with_key(url, None)
+    }
+
+    /// Connects to the store in the database `url` names with its master key, and migrates
+    /// its schema: as [`super::sqlite::SqliteStore::open_with_key`] (a new database given a
+    /// key is encrypted; an encrypted one needs its key).
+    pub fn open_with_key(
+        url: &str,
+        master: Option<&MasterKey>,
+    ) -> Result<PostgresStore, StoreError> {
         let pool = connect_pool(url, POOL_SIZE)?;
-        let store = PostgresStore {
+        let mut store = PostgresStore {
             pool,
             verified: Verified::new(),
+            keys: None,
         };
-        match store.transaction(|c| schema::migrate(c).map(|()| Write::Done))? {
-            Write::Done => Ok(store),
+        let mut keys = None;
+        let written = store.transaction(|c| {
+            schema::migrate(c)?;
+            keys = crypt::open_keys(c, master)?;
+            Ok(Write::Done)
+        })?;
+        match written {
+            Write::Done => {
+                store.keys = keys;
+                Ok(store)
+            }
             Write::Stale => Err(StoreError::Backend {
                 reason: "postgres: the schema migration did not commit".into(),
             }),
         }
+    }
+
+    /// The keys of an encrypted store.
+    pub(crate) fn keys(&self) -> Option<&StoreKeys> {
+        self.keys.as_deref()
     }
 
     /// The records kept about access ([`Records`]) in the same database, on the store's pool.
@@ -319,7 +362,7 @@ impl PostgresStore {
     }
 
     fn history(&self, case_id: Uuid) -> Result<Arc<CaseHistory>, StoreError> {
-        self.read(|c| read::history(c, case_id, &self.verified))?
+        self.read(|c| read::history(c, case_id, &self.verified, self.keys()))?
             .ok_or(StoreError::NotFound)
     }
 
@@ -359,7 +402,7 @@ impl CaseStore for PostgresStore {
                 let seq = write::next_number(c, office, year)?;
                 let number = case_number(office, year, seq);
                 let history = CaseHistory::opened(seal(&number)?, &number)?;
-                let rows = CaseRows::of(&history)?;
+                let rows = CaseRows::of(&history, self.keys())?;
                 match write::taken(c, &rows.summary.id, &number)? {
                     Some(Taken::Id) => return Err(StoreError::DuplicateCase),
                     Some(Taken::Number) => return Err(StoreError::NumberTaken),
@@ -396,18 +439,22 @@ impl CaseStore for PostgresStore {
             events,
             &mut || self.load_history(case_id),
             &mut |read, after| {
-                let rows = AppendRows::of(events, after)?;
+                let key = match self.keys() {
+                    Some(keys) => Some(self.read(|c| keys.case_key(c, &case_id.to_string()))?),
+                    None => None,
+                };
+                let rows = AppendRows::of(events, after, self.keys().zip(key.as_ref()))?;
                 self.transaction(|c| write::append(c, read, &rows))
             },
         )
     }
 
     fn list(&self, query: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError> {
-        self.read(|c| read::list(c, query))
+        self.read(|c| read::list(c, query, self.keys().map(StoreKeys::index)))
     }
 
     fn records(&self, query: &CaseQuery) -> Result<Vec<(String, KeptRecord)>, StoreError> {
-        self.read(|c| read::records(c, query, &self.verified))
+        self.read(|c| read::records(c, query, &self.verified, self.keys()))
     }
 
     fn summary(&self, case_id: Uuid) -> Result<CaseSummary, StoreError> {
@@ -434,7 +481,7 @@ impl CaseStore for PostgresStore {
                 {
                     let c = &mut Pg::new(&mut tx);
                     for history in &sound {
-                        let rows = CaseRows::of(history)?;
+                        let rows = CaseRows::of(history, self.keys())?;
                         results.push(super::sql::conn::in_savepoint(
                             c,
                             |c| write::import(c, &rows),
@@ -447,7 +494,7 @@ impl CaseStore for PostgresStore {
             },
             &mut |id| {
                 Ok(self
-                    .read(|c| read::history(c, id, &self.verified))?
+                    .read(|c| read::history(c, id, &self.verified, self.keys()))?
                     .map(Arc::unwrap_or_clone))
             },
         )
@@ -467,5 +514,9 @@ impl CaseStore for PostgresStore {
 
     fn status_counts(&self) -> Result<Vec<(Status, u64)>, StoreError> {
         self.read(read::status_counts)
+    }
+
+    fn index_key(&self) -> Option<IndexKey> {
+        self.keys().map(|k| k.index().clone())
     }
 }

@@ -54,18 +54,15 @@
 //!
 //! Personal values are written only inside `events.body` and the two index tables.
 //!
-//! # Ready for encryption and blind indexes
+//! # Encryption at rest and blind indexes
 //!
-//! A data-protection change can encrypt personal data without rewriting a single event hash:
-//! each sealed value in a body is `{"commitment", "salt", "value"}`, and the hash covers the
-//! commitment only. A later migration can move `salt` and `value` out of `body` into a
-//! `sealed(case_id, commitment, ciphertext)` table (encrypted with a key the store is opened
-//! with), leaving `{"commitment"}` in `body`: every hash still verifies, and loading puts the
-//! decrypted values back before the events reach the caller. The index tables hold a `term`
-//! and nothing else about a person; the same migration can replace each term by a keyed hash
-//! (HMAC-SHA-256 of the term, a blind index) and hash the query's terms the same way
-//! ([`super::name_terms`], [`super::document_key`]), since search only ever compares terms
-//! for equality.
+//! A file opened with a master key ([`SqliteStore::open_with_key`], [`crate::keys`]) is
+//! encrypted: each sealed value in a body is written `{"commitment", "ciphertext"}` (its salt
+//! and value encrypted with the case's data key, kept wrapped in `case_keys`), and the index
+//! tables hold keyed hashes of the terms ([`super::IndexTerms`], blinded), never the terms. The
+//! event hash covers commitments only, so every stored hash still verifies without the key.
+//! What is written is the SQL layer's (`sql::crypt`); `docs/data-protection.md` lists what is
+//! encrypted with which key and what stays in clear.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -80,6 +77,7 @@ use uuid::Uuid;
 
 use super::records::Records;
 use super::sql::conn::{Conn, Dialect, Param, Row, Value, in_savepoint};
+use super::sql::crypt::{self, StoreKeys};
 use super::sql::rows::{AppendRows, CaseRows};
 use super::sql::verified::Verified;
 use super::sql::{read, schema, write};
@@ -90,6 +88,7 @@ use super::{
 use crate::case::{Case, Status, case_number};
 use crate::case_record::KeptRecord;
 use crate::history::{self, Anchor, Event};
+use crate::keys::{DataKey, IndexKey, MasterKey};
 use crate::workflow::WorkflowError;
 
 pub use super::sql::SCHEMA_VERSION;
@@ -114,6 +113,8 @@ pub struct SqliteStore {
     counters: Mutex<HashMap<(String, i32), u64>>,
     /// Histories verified by this process ([`Verified`]: loads of unchanged rows skip hashing).
     verified: Verified,
+    /// The keys of an encrypted store.
+    keys: Option<Arc<StoreKeys>>,
 }
 
 /// What a store shares with the records kept in its file ([`Records`]): the file, its one
@@ -339,19 +340,54 @@ pub(crate) fn connect(path: &Path) -> Result<Connection, StoreError> {
 
 /// Brings the schema to [`SCHEMA_VERSION`] in one `BEGIN IMMEDIATE` transaction ([`schema::migrate`]).
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    migrate_with_key(conn, None).map(drop)
+}
+
+/// Runs `f` in a `BEGIN IMMEDIATE` transaction on `conn` and commits what it did.
+pub(crate) fn in_transaction<T>(
+    conn: &mut Connection,
+    f: impl FnOnce(&mut dyn Conn) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(db_error)?;
-    schema::migrate(&mut Lite(&tx))?;
-    tx.commit().map_err(db_error)
+    let out = f(&mut Lite(&tx))?;
+    tx.commit().map_err(db_error)?;
+    Ok(out)
+}
+
+/// [`migrate`], then, in the same transaction, the store's keys for `master`
+/// ([`crypt::open_keys`]: an encrypted file needs its key; an empty one given a key becomes
+/// encrypted).
+fn migrate_with_key(
+    conn: &mut Connection,
+    master: Option<&MasterKey>,
+) -> Result<Option<Arc<StoreKeys>>, StoreError> {
+    in_transaction(conn, |c| {
+        schema::migrate(c)?;
+        crypt::open_keys(c, master)
+    })
 }
 
 impl SqliteStore {
-    /// Opens (creating if missing) the store in the file at `path` and migrates its schema.
+    /// Opens (creating if missing) the unencrypted store in the file at `path` and migrates
+    /// its schema; an encrypted file is `store.key_required` ([`SqliteStore::open_with_key`]).
     pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore, StoreError> {
+        SqliteStore::open_with_key(path, None)
+    }
+
+    /// Opens (creating if missing) the store in the file at `path` with its master key, and
+    /// migrates its schema. A new file given a key is encrypted (its sealed values, search
+    /// terms and data keys, see [`crate::keys`]); an encrypted file needs its key
+    /// (`store.key_required`, `store.wrong_key`); a file of unencrypted cases given a key is
+    /// `store.unencrypted` (convert it first: [`super::encrypt_store`]).
+    pub fn open_with_key(
+        path: impl AsRef<Path>,
+        master: Option<&MasterKey>,
+    ) -> Result<SqliteStore, StoreError> {
         let path = path.as_ref().to_path_buf();
         let mut conn = connect(&path)?;
-        migrate(&mut conn)?;
+        let keys = migrate_with_key(&mut conn, master)?;
         let (tx, rx) = mpsc::channel();
         let commits = Arc::new(Commits::default());
         let counting = commits.clone();
@@ -371,7 +407,13 @@ impl SqliteStore {
             }),
             counters: Mutex::new(HashMap::new()),
             verified: Verified::new(),
+            keys,
         })
+    }
+
+    /// The keys of an encrypted store.
+    pub(crate) fn keys(&self) -> Option<&StoreKeys> {
+        self.keys.as_deref()
     }
 
     /// The file.
@@ -406,8 +448,18 @@ impl SqliteStore {
     }
 
     fn history(&self, case_id: Uuid) -> Result<Arc<CaseHistory>, StoreError> {
-        self.read(|c| read::history(c, case_id, &self.verified))?
+        self.read(|c| read::history(c, case_id, &self.verified, self.keys()))?
             .ok_or(StoreError::NotFound)
+    }
+
+    /// The data key of the stored case `case_id`, in an encrypted store.
+    fn case_key(&self, case_id: Uuid) -> Result<Option<DataKey>, StoreError> {
+        match self.keys() {
+            Some(keys) => self
+                .read(|c| keys.case_key(c, &case_id.to_string()))
+                .map(Some),
+            None => Ok(None),
+        }
     }
 }
 
@@ -569,7 +621,7 @@ impl CaseStore for SqliteStore {
             let seq = last + 1;
             let number = case_number(office, year, seq);
             let history = CaseHistory::opened(seal(&number)?, &number)?;
-            let rows = Box::new(CaseRows::of(&history)?);
+            let rows = Box::new(CaseRows::of(&history, self.keys())?);
             let case = history.into_parts().1;
             counters.insert(key.clone(), seq);
             let answer = self.submit(vec![Op::Create { rows, year, seq }]);
@@ -610,16 +662,18 @@ impl CaseStore for SqliteStore {
             events,
             &mut || self.load_history(case_id),
             &mut |read, after| {
+                let key = self.case_key(case_id)?;
+                let keys = self.keys().zip(key.as_ref());
                 self.write(Op::Append {
                     read: read.clone(),
-                    rows: Box::new(AppendRows::of(events, after)?),
+                    rows: Box::new(AppendRows::of(events, after, keys)?),
                 })
             },
         )
     }
 
     fn list(&self, query: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError> {
-        self.read(|c| read::list(c, query))
+        self.read(|c| read::list(c, query, self.keys().map(StoreKeys::index)))
     }
 
     fn summary(&self, case_id: Uuid) -> Result<CaseSummary, StoreError> {
@@ -641,7 +695,7 @@ impl CaseStore for SqliteStore {
                     .iter()
                     .map(|history| {
                         Ok(Op::Import {
-                            rows: Box::new(CaseRows::of(history)?),
+                            rows: Box::new(CaseRows::of(history, self.keys())?),
                         })
                     })
                     .collect::<Result<_, StoreError>>()?;
@@ -649,7 +703,7 @@ impl CaseStore for SqliteStore {
             },
             &mut |id| {
                 Ok(self
-                    .read(|c| read::history(c, id, &self.verified))?
+                    .read(|c| read::history(c, id, &self.verified, self.keys()))?
                     .map(Arc::unwrap_or_clone))
             },
         )
@@ -671,7 +725,11 @@ impl CaseStore for SqliteStore {
         self.read(read::status_counts)
     }
 
+    fn index_key(&self) -> Option<IndexKey> {
+        self.keys().map(|k| k.index().clone())
+    }
+
     fn records(&self, query: &CaseQuery) -> Result<Vec<(String, KeptRecord)>, StoreError> {
-        self.read(|c| read::records(c, query, &self.verified))
+        self.read(|c| read::records(c, query, &self.verified, self.keys()))
     }
 }

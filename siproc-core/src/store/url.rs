@@ -12,10 +12,21 @@
 //!
 //! The cases and the records kept about access ([`super::records`]) always live in the one
 //! database the URL names.
+//!
+//! # The master key
+//!
+//! An encrypted store ([`crate::keys`]) opens only with its master key. [`open_store`] and
+//! [`open_database`] (what the faces call with a URL's text) read it from the file
+//! `SIPROC_MASTER_KEY_FILE` names, when set; [`open_store_with_key`],
+//! [`open_database_with_key`], [`StoreUrl::open_with_key`] and the backends'
+//! `open_with_key` take it explicitly (`None`: no key). A new SQLite file or PostgreSQL
+//! database opened with a key is encrypted from its first case; a `memory:` store keeps
+//! nothing at rest and takes any key or none.
 
 use std::path::{Path, PathBuf};
 
 use super::{CaseStore, MemoryStore, StoreError};
+use crate::keys::MasterKey;
 
 /// A database URL, read once ([`StoreUrl::parse`]); what the faces pass around instead of text.
 /// Its `Debug` form never shows a PostgreSQL URL (it may hold a password).
@@ -73,21 +84,45 @@ impl StoreUrl {
         Ok(StoreUrl::Sqlite(PathBuf::from(path)))
     }
 
-    /// Opens the case store the URL names, creating an SQLite file (and its folder) if missing;
-    /// the schema is migrated to this build's.
+    /// Opens the unencrypted case store the URL names, creating an SQLite file (and its
+    /// folder) if missing; the schema is migrated to this build's. An encrypted store is
+    /// `store.key_required` ([`StoreUrl::open_with_key`]).
     pub fn open(&self) -> Result<Box<dyn CaseStore>, StoreError> {
+        self.open_with_key(None)
+    }
+
+    /// Opens the case store the URL names with its master key (see [the module](self)):
+    /// `store.key_required` / `store.wrong_key` for an encrypted store opened without its key
+    /// or with another, `store.unencrypted` for a key given to a store of clear cases.
+    pub fn open_with_key(
+        &self,
+        master: Option<&MasterKey>,
+    ) -> Result<Box<dyn CaseStore>, StoreError> {
         match self {
             StoreUrl::Memory => Ok(Box::new(MemoryStore::new())),
-            StoreUrl::Sqlite(path) => sqlite(path).map(|s| Box::new(s) as Box<dyn CaseStore>),
-            StoreUrl::Postgres(url) => postgres(url).map(|s| Box::new(s) as Box<dyn CaseStore>),
+            StoreUrl::Sqlite(path) => {
+                sqlite(path, master).map(|s| Box::new(s) as Box<dyn CaseStore>)
+            }
+            StoreUrl::Postgres(url) => {
+                postgres(url, master).map(|s| Box::new(s) as Box<dyn CaseStore>)
+            }
         }
     }
 
-    /// Opens the case store and the records kept beside it, in the one database the URL names
-    /// (for `memory:`, a private in-memory database for the records).
+    /// Opens the unencrypted case store and the records kept beside it, in the one database
+    /// the URL names (for `memory:`, a private in-memory database for the records).
     #[cfg(any(feature = "sqlite", feature = "postgres"))]
     pub fn open_database(
         &self,
+    ) -> Result<(Box<dyn CaseStore>, super::records::Records), StoreError> {
+        self.open_database_with_key(None)
+    }
+
+    /// [`StoreUrl::open_database`] with the store's master key ([`StoreUrl::open_with_key`]).
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    pub fn open_database_with_key(
+        &self,
+        master: Option<&MasterKey>,
     ) -> Result<(Box<dyn CaseStore>, super::records::Records), StoreError> {
         match self {
             #[cfg(feature = "sqlite")]
@@ -97,13 +132,13 @@ impl StoreUrl {
             )),
             #[cfg(feature = "sqlite")]
             StoreUrl::Sqlite(path) => {
-                let store = sqlite(path)?;
+                let store = sqlite(path, master)?;
                 let records = store.access_records();
                 Ok((Box::new(store), records))
             }
             #[cfg(feature = "postgres")]
             StoreUrl::Postgres(url) => {
-                let store = postgres(url)?;
+                let store = postgres(url, master)?;
                 let records = store.access_records();
                 Ok((Box::new(store), records))
             }
@@ -113,48 +148,78 @@ impl StoreUrl {
     }
 }
 
-/// Opens the store a URL names ([`StoreUrl::parse`], then [`StoreUrl::open`]).
+/// Opens the store a URL names ([`StoreUrl::parse`], then [`StoreUrl::open_with_key`]), with
+/// the master key in the file `SIPROC_MASTER_KEY_FILE` names when it is set
+/// ([`MasterKey::from_env`]).
 ///
 /// An unknown scheme, an empty path or a backend this build lacks is `store.bad_url`; a
 /// database from a newer siproc `store.newer_schema`; a file that is not a siproc store
-/// `store.corrupt`. Errors never quote the URL (it may hold a password).
+/// `store.corrupt`; the key errors are [`StoreUrl::open_with_key`]'s and `store.key_file`.
+/// Errors never quote the URL (it may hold a password) nor the key.
 pub fn open_store(url: &str) -> Result<Box<dyn CaseStore>, StoreError> {
-    StoreUrl::parse(url)?.open()
+    let url = StoreUrl::parse(url)?;
+    url.open_with_key(MasterKey::from_env()?.as_ref())
+}
+
+/// Opens the store a URL names with an explicit master key (`None`: none, whatever the
+/// environment says).
+pub fn open_store_with_key(
+    url: &str,
+    master: Option<&MasterKey>,
+) -> Result<Box<dyn CaseStore>, StoreError> {
+    StoreUrl::parse(url)?.open_with_key(master)
 }
 
 /// Opens the store a URL names and the records kept beside it, in the same database
-/// ([`StoreUrl::open_database`]).
+/// ([`StoreUrl::open_database_with_key`]), with the master key `SIPROC_MASTER_KEY_FILE` names
+/// when it is set.
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub fn open_database(
     url: &str,
 ) -> Result<(Box<dyn CaseStore>, super::records::Records), StoreError> {
-    StoreUrl::parse(url)?.open_database()
+    let url = StoreUrl::parse(url)?;
+    url.open_database_with_key(MasterKey::from_env()?.as_ref())
+}
+
+/// [`open_database`] with an explicit master key (`None`: none, whatever the environment says).
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub fn open_database_with_key(
+    url: &str,
+    master: Option<&MasterKey>,
+) -> Result<(Box<dyn CaseStore>, super::records::Records), StoreError> {
+    StoreUrl::parse(url)?.open_database_with_key(master)
 }
 
 #[cfg(feature = "sqlite")]
-fn sqlite(path: &Path) -> Result<super::sqlite::SqliteStore, StoreError> {
+fn sqlite(
+    path: &Path,
+    master: Option<&MasterKey>,
+) -> Result<super::sqlite::SqliteStore, StoreError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Backend {
             reason: format!("sqlite: cannot create the database's folder ({})", e.kind()),
         })?;
     }
-    super::sqlite::SqliteStore::open(path)
+    super::sqlite::SqliteStore::open_with_key(path, master)
 }
 
 #[cfg(not(feature = "sqlite"))]
-fn sqlite(_: &Path) -> Result<MemoryStore, StoreError> {
+fn sqlite(_: &Path, _: Option<&MasterKey>) -> Result<MemoryStore, StoreError> {
     Err(bad(
         "this build has no SQLite store (siproc-core feature `sqlite`)",
     ))
 }
 
 #[cfg(feature = "postgres")]
-fn postgres(url: &str) -> Result<super::postgres::PostgresStore, StoreError> {
-    super::postgres::PostgresStore::open(url)
+fn postgres(
+    url: &str,
+    master: Option<&MasterKey>,
+) -> Result<super::postgres::PostgresStore, StoreError> {
+    super::postgres::PostgresStore::open_with_key(url, master)
 }
 
 #[cfg(not(feature = "postgres"))]
-fn postgres(_: &str) -> Result<MemoryStore, StoreError> {
+fn postgres(_: &str, _: Option<&MasterKey>) -> Result<MemoryStore, StoreError> {
     Err(bad(
         "this build has no PostgreSQL store (siproc-core feature `postgres`)",
     ))

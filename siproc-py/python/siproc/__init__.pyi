@@ -223,10 +223,12 @@ class MemoryStore(Store):
 
     def __new__(cls) -> MemoryStore: ...
 
-def open_store(url: str) -> Store:
+def open_store(url: str, *, master_key_file: str | PathLike[str] | None = None) -> Store:
     """Opens ``sqlite:///path/cases.db``, ``sqlite:cases.db`` (or a plain path),
     ``postgresql://…`` or ``memory:``, creating and migrating the database as needed; the
-    access log lives in the same database."""
+    access log lives in the same database. An encrypted store opens with its master key: the
+    file ``master_key_file`` names, else the one ``SIPROC_MASTER_KEY_FILE`` names; a new
+    database opened with a key is encrypted."""
 
 class SiprocError(Exception):
     code: str

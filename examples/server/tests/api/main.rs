@@ -17,7 +17,8 @@
 //!   defeat (around a registration, a quarter and its months, a release and its correction);
 //! - `form_checks`: the durable log of paper-form checks (SQLite, PostgreSQL);
 //! - `database_url`: every spelling of a database URL is one database;
-//! - `operations`: `backup` under load, `restore` into SQLite and PostgreSQL, `check`.
+//! - `operations`: `backup` under load, `restore` into SQLite and PostgreSQL, `check`;
+//! - `encryption`: an encrypted store through the command line (keys, serve, rotate, convert).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -29,6 +30,7 @@
 mod api;
 mod database_url;
 mod durable;
+mod encryption;
 mod events;
 mod form_checks;
 mod hardening;

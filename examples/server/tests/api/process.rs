@@ -21,10 +21,16 @@ pub struct Server {
 impl Server {
     /// Starts a server on `database` on a free loopback port, without a rate limit.
     pub fn start(database: &str) -> Server {
+        Server::start_with(database, &[])
+    }
+
+    /// [`Server::start`] with environment variables (`SIPROC_MASTER_KEY_FILE`, …).
+    pub fn start_with(database: &str, env: &[(&str, &std::path::Path)]) -> Server {
         let mut child = Command::new(BIN)
             .args(["serve", "--listen", "127.0.0.1:0", "--rate-limit", "0"])
             .args(["--database", database])
             .env("RUST_LOG", "warn")
+            .envs(env.iter().map(|(k, v)| (k, v.as_os_str())))
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

@@ -9,7 +9,9 @@ use uuid::Uuid;
 
 use super::with_database;
 use crate::case_record::KeptRecord;
+use crate::keys::MasterKey;
 use crate::store::sql::conn::{Conn, Dialect, Param};
+use crate::store::sql::crypt::{self, StoreKeys};
 use crate::store::sql::read;
 use crate::store::sql::rows::corrupt;
 use crate::store::sql::verified::Verified;
@@ -168,19 +170,23 @@ impl CheckReport {
 /// Checks the database `url` names (see [the module](self)), as of one snapshot, while other
 /// processes go on using it. An error is a database that could not be read at all; everything
 /// found wrong inside is a [`Problem`] of the report.
-pub fn check(url: &StoreUrl) -> Result<CheckReport, StoreError> {
+///
+/// An encrypted store is checked with its master key (`store.key_required` without it,
+/// `store.wrong_key` with another).
+pub fn check(url: &StoreUrl, master: Option<&MasterKey>) -> Result<CheckReport, StoreError> {
     with_database(url, |c| {
         c.batch(match c.dialect() {
             Dialect::Sqlite => "BEGIN",
             Dialect::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
         })?;
-        let report = check_snapshot(c);
+        let report =
+            crypt::open_keys(c, master).and_then(|keys| check_snapshot(c, keys.as_deref()));
         let _ = c.batch("ROLLBACK");
         report
     })
 }
 
-fn check_snapshot(c: &mut dyn Conn) -> Result<CheckReport, StoreError> {
+fn check_snapshot(c: &mut dyn Conn, keys: Option<&StoreKeys>) -> Result<CheckReport, StoreError> {
     let mut report = CheckReport {
         cases: count(c, "SELECT COUNT(*) FROM cases")?,
         events: count(c, "SELECT COUNT(*) FROM events")?,
@@ -206,7 +212,7 @@ fn check_snapshot(c: &mut dyn Conn) -> Result<CheckReport, StoreError> {
             }
             None => report.problems.push(Problem::BadNumber { case_id }),
         }
-        check_case(c, case_id, &verified, &mut report.problems)?;
+        check_case(c, case_id, &verified, keys, &mut report.problems)?;
     }
     for table in ["events", "case_names", "case_documents", "case_stats"] {
         let sql = format!(
@@ -229,9 +235,10 @@ fn check_case(
     c: &mut dyn Conn,
     case_id: Uuid,
     verified: &Verified,
+    keys: Option<&StoreKeys>,
     problems: &mut Vec<Problem>,
 ) -> Result<(), StoreError> {
-    let history = match read::history(c, case_id, verified) {
+    let history = match read::history(c, case_id, verified, keys) {
         Ok(Some(history)) => history,
         Ok(None) => return Ok(()),
         Err(StoreError::Damaged { source, .. }) => {
@@ -247,7 +254,12 @@ fn check_case(
     if read::summary(c, case_id)? != CaseSummary::of(case) {
         problems.push(Problem::SummaryMismatch { case_id });
     }
-    if stored_terms(c, case_id)? != expected_terms(&IndexTerms::of(case)) {
+    let terms = IndexTerms::of(case);
+    let terms = match keys {
+        Some(keys) => terms.blinded(keys.index()),
+        None => terms,
+    };
+    if stored_terms(c, case_id)? != expected_terms(&terms) {
         problems.push(Problem::IndexMismatch { case_id });
     }
     let stored = c

@@ -11,7 +11,9 @@
 //! (SQLite or PostgreSQL) in one transaction: all of it or nothing.
 //!
 //! These work on the database directly, beside any server using it: they take their own
-//! connection and never go through a store's writer.
+//! connection and never go through a store's writer. A backup and a restore copy ciphertexts
+//! as they are and need no key; checking an encrypted store needs its master key (to open the
+//! sealed values against their commitments and to recompute the blind index terms).
 
 mod check;
 mod copy;
@@ -45,10 +47,19 @@ fn with_database<T>(
         }
         #[cfg(feature = "postgres")]
         StoreUrl::Postgres(url) => {
-            // Opening the store migrates the schema (under its advisory lock).
-            drop(super::postgres::PostgresStore::open(url)?);
             let pool = super::postgres::connect_pool(url, 1)?;
-            super::postgres::with_client(&pool, f)
+            super::postgres::with_client(&pool, |c| {
+                // The schema only: no key is needed to copy rows as stored.
+                c.batch("BEGIN")?;
+                match super::sql::schema::migrate(c) {
+                    Ok(()) => c.batch("COMMIT")?,
+                    Err(e) => {
+                        let _ = c.batch("ROLLBACK");
+                        return Err(e);
+                    }
+                }
+                f(c)
+            })
         }
         #[allow(unreachable_patterns)]
         _ => Err(StoreError::BadUrl {
@@ -64,7 +75,8 @@ fn with_sqlite<T>(
     f: impl FnOnce(&mut dyn Conn) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
     let mut conn = super::sqlite::connect(path)?;
-    super::sqlite::migrate(&mut conn)?;
+    // The schema only: no key is needed to copy rows as stored.
+    super::sqlite::in_transaction(&mut conn, super::sql::schema::migrate)?;
     f(&mut super::sqlite::Lite(&conn))
 }
 

@@ -9,7 +9,8 @@
 //!   read (a compare-and-swap answering `Write::Stale`);
 //! - [`read`]: histories (verified), summaries, searches, statistics records, the feed;
 //! - [`search`]: the case search as one `SELECT`;
-//! - [`verified`]: the histories a process already verified.
+//! - [`verified`]: the histories a process already verified;
+//! - [`crypt`]: encryption at rest (data keys, encrypted sealed values, blind index terms).
 //!
 //! Each backend keeps only what is its own: [`super::sqlite`] its adapter for rusqlite, its
 //! writer thread and group commit; [`super::postgres`] its adapter for the `postgres` crate,
@@ -17,6 +18,7 @@
 //! same layer.
 
 pub(crate) mod conn;
+pub(crate) mod crypt;
 pub(crate) mod read;
 pub(crate) mod rows;
 pub(crate) mod schema;

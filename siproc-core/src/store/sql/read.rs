@@ -6,20 +6,24 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 use super::conn::{Conn, Param, Row};
+use super::crypt::{StoreKeys, event_of};
 use super::rows::{SUMMARY_COLUMNS, SummaryRow, corrupt};
 use super::search::{self, records_search};
 use super::verified::{HistoryRow, Verified, digest_of};
 use crate::case::Status;
 use crate::case_record::KeptRecord;
 use crate::history::{Anchor, CaseHistory, Event, HistoryError, Tamper};
+use crate::keys::{DataKey, IndexKey};
 use crate::store::{CaseQuery, CaseSummary, FeedEntry, StoreError};
 
 /// The history of case `case_id` as stored, checked against its row's anchor (or kept in
-/// `cache` for these very rows); `None` if no such case.
+/// `cache` for these very rows), its sealed values decrypted in an encrypted store (`keys`);
+/// `None` if no such case.
 pub(crate) fn history(
     c: &mut dyn Conn,
     case_id: Uuid,
     cache: &Verified,
+    keys: Option<&StoreKeys>,
 ) -> Result<Option<Arc<CaseHistory>>, StoreError> {
     let id = case_id.to_string();
     let rows = c.query(HISTORY_SQL, &[Param::Str(&id)])?;
@@ -27,8 +31,26 @@ pub(crate) fn history(
         .into_iter()
         .map(|mut r| -> Result<HistoryRow, StoreError> {
             Ok((r.int(0)?, r.text(1)?, r.int(2)?, r.text(3)?))
-        });
-    history_from_rows(case_id, rows, || case_exists(c, &id), cache)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if rows.is_empty() {
+        return if case_exists(c, &id)? {
+            Err(StoreError::Damaged {
+                case_id,
+                source: HistoryError::Empty,
+            })
+        } else {
+            Ok(None)
+        };
+    }
+    let digest = digest_of(&rows);
+    if let Some(history) = cache.get(case_id, &digest) {
+        return Ok(Some(history));
+    }
+    let data_key = keys.map(|k| k.case_key(c, &id)).transpose()?;
+    let history = Arc::new(history_from_rows(case_id, &rows, data_key.as_ref())?);
+    cache.keep(case_id, digest, Arc::clone(&history));
+    Ok(Some(history))
 }
 
 /// Whether a case row with this id exists.
@@ -65,9 +87,14 @@ pub(crate) fn summary(c: &mut dyn Conn, case_id: Uuid) -> Result<CaseSummary, St
     summary_row(&mut row)?.summary()
 }
 
-/// The summaries of `query`'s cases, in case-number order.
-pub(crate) fn list(c: &mut dyn Conn, query: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError> {
-    let names = search::names(c, query)?;
+/// The summaries of `query`'s cases, in case-number order (`index`: the blind index key of an
+/// encrypted store).
+pub(crate) fn list(
+    c: &mut dyn Conn,
+    query: &CaseQuery,
+    index: Option<&IndexKey>,
+) -> Result<Vec<CaseSummary>, StoreError> {
+    let names = search::names(c, query, index)?;
     let (sql, params) = search::search(query, &names);
     c.query(&sql, &params)?
         .iter_mut()
@@ -80,8 +107,9 @@ pub(crate) fn records(
     c: &mut dyn Conn,
     query: &CaseQuery,
     cache: &Verified,
+    keys: Option<&StoreKeys>,
 ) -> Result<Vec<(String, KeptRecord)>, StoreError> {
-    let names = search::names(c, query)?;
+    let names = search::names(c, query, keys.map(StoreKeys::index))?;
     let (sql, params) = records_search(query, &names);
     let rows = c.query(&sql, &params)?;
     rows.into_iter()
@@ -97,7 +125,7 @@ pub(crate) fn records(
                 None => crate::stats::perturb::fallback_key(case_id),
             };
             let (number, record) = record_of(number, bytes.as_deref(), || {
-                history(c, case_id, cache)?
+                history(c, case_id, cache, keys)?
                     .map(Arc::unwrap_or_clone)
                     .ok_or(StoreError::NotFound)
             })?;
@@ -165,20 +193,6 @@ pub(crate) fn counter_last(c: &mut dyn Conn, office: &str, year: i32) -> Result<
     })
 }
 
-/// An event read back from its stored JSON; one that no longer reads is a changed event of
-/// case `case_id` at position `index`.
-fn event_of(body: &str, case_id: Uuid, index: usize, seq: u64) -> Result<Event, StoreError> {
-    serde_json::from_str(body).map_err(|_| StoreError::Damaged {
-        case_id,
-        source: HistoryError::Tampered {
-            index,
-            seq,
-            event_id: None,
-            reason: Tamper::Changed,
-        },
-    })
-}
-
 /// The events of case `case_id` as read, checked against the case row's anchor: any change,
 /// removal or addition is [`StoreError::Damaged`] naming the case.
 fn verified(case_id: Uuid, events: Vec<Event>, anchor: &Anchor) -> Result<CaseHistory, StoreError> {
@@ -228,44 +242,30 @@ fn feed_entry(
 const HISTORY_SQL: &str = "SELECT c.version, c.head, e.seq, e.body FROM cases c JOIN events e \
      ON e.case_id = c.id WHERE c.id = ?1 ORDER BY e.seq";
 
-/// The history of case `case_id` from the rows of [`history_sql`] (version, head, seq, body),
-/// checked against the anchor — or the one `cache` kept for these very rows; `Ok(None)` when
-/// there are no rows and `exists` says there is no such case.
+/// The history of case `case_id` from the rows of [`HISTORY_SQL`] (version, head, seq, body;
+/// at least one), its bodies decrypted with `key` in an encrypted store, checked against the
+/// anchor.
 fn history_from_rows(
     case_id: Uuid,
-    rows: impl IntoIterator<Item = Result<HistoryRow, StoreError>>,
-    exists: impl FnOnce() -> Result<bool, StoreError>,
-    cache: &Verified,
-) -> Result<Option<Arc<CaseHistory>>, StoreError> {
-    let rows = rows.into_iter().collect::<Result<Vec<_>, _>>()?;
-    let Some((version, head, _, _)) = rows.first() else {
-        return if exists()? {
-            Err(StoreError::Damaged {
-                case_id,
-                source: HistoryError::Empty,
-            })
-        } else {
-            Ok(None)
-        };
-    };
-    let digest = digest_of(&rows);
-    if let Some(history) = cache.get(case_id, &digest) {
-        return Ok(Some(history));
-    }
+    rows: &[HistoryRow],
+    key: Option<&DataKey>,
+) -> Result<CaseHistory, StoreError> {
+    let (version, head) = rows
+        .first()
+        .map(|(v, h, _, _)| (*v, h.clone()))
+        .unwrap_or_default();
     let anchor = Anchor {
-        version: u64::try_from(*version).unwrap_or(0),
-        head: head.clone(),
+        version: u64::try_from(version).unwrap_or(0),
+        head,
     };
     let events = rows
         .iter()
         .enumerate()
         .map(|(index, (_, _, seq, body))| {
-            event_of(body, case_id, index, u64::try_from(*seq).unwrap_or(0))
+            event_of(body, key, case_id, index, u64::try_from(*seq).unwrap_or(0))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let history = Arc::new(verified(case_id, events, &anchor)?);
-    cache.keep(case_id, digest, Arc::clone(&history));
-    Ok(Some(history))
+    verified(case_id, events, &anchor)
 }
 
 /// A row of [`records_search`] as a record with its case number: the stored record decoded, or,

@@ -6,9 +6,11 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
+use super::crypt::{CaseKeyRow, StoreKeys, event_body};
 use crate::case::Case;
 use crate::case_record::KeptRecord;
 use crate::history::{CaseHistory, Event, HistoryError};
+use crate::keys::DataKey;
 use crate::store::{CaseSummary, IndexTerms, StoreError, pending_transfer_to};
 
 /// The columns of `cases` a summary is read from, in this order.
@@ -67,6 +69,8 @@ pub(crate) struct CaseRows {
     pub terms: IndexTerms,
     /// The case's statistics record, encoded ([`KeptRecord::encode`]).
     pub record: Vec<u8>,
+    /// In an encrypted store, the case's new data key, wrapped (`case_keys`).
+    pub key: Option<CaseKeyRow>,
 }
 
 /// The columns of an `events` row (the case's id and office apart).
@@ -80,8 +84,8 @@ pub(crate) struct EventRow {
 }
 
 impl EventRow {
-    /// The rows of `events`.
-    pub fn all(events: &[Event]) -> Result<Vec<EventRow>, HistoryError> {
+    /// The rows of `events`, their sealed values encrypted with `key` when there is one.
+    pub fn all(events: &[Event], key: Option<&DataKey>) -> Result<Vec<EventRow>, HistoryError> {
         events
             .iter()
             .map(|e| {
@@ -90,7 +94,7 @@ impl EventRow {
                     id: e.id.to_string(),
                     hash: e.hash.clone(),
                     kind: e.kind.name(),
-                    body: crate::history::canonical_json(e)?,
+                    body: event_body(e, key)?,
                 })
             })
             .collect()
@@ -108,32 +112,57 @@ pub(crate) struct AppendRows {
 }
 
 impl AppendRows {
-    /// The rows of appending `events` to a case, `after` being its history with them.
-    pub fn of(events: &[Event], after: &CaseHistory) -> Result<AppendRows, StoreError> {
+    /// The rows of appending `events` to a case, `after` being its history with them; in an
+    /// encrypted store (`keys`), sealed values are encrypted with the case's data key and the
+    /// terms blinded.
+    pub fn of(
+        events: &[Event],
+        after: &CaseHistory,
+        keys: Option<(&StoreKeys, &DataKey)>,
+    ) -> Result<AppendRows, StoreError> {
         let case = after.case();
         Ok(AppendRows {
             case: case.clone(),
-            events: EventRow::all(events)?,
+            events: EventRow::all(events, keys.map(|(_, k)| k))?,
             terms: events
                 .iter()
                 .any(|e| IndexTerms::changed_by(&e.kind))
-                .then(|| IndexTerms::of(case)),
+                .then(|| terms_of(case, keys.map(|(k, _)| k))),
             record: KeptRecord::of(case, after.events()).encode(),
         })
     }
 }
 
 impl CaseRows {
-    /// The rows of `history`'s case.
-    pub fn of(history: &CaseHistory) -> Result<CaseRows, StoreError> {
+    /// The rows of `history`'s case; in an encrypted store (`keys`), with a new data key that
+    /// encrypts its sealed values, and blinded terms.
+    pub fn of(history: &CaseHistory, keys: Option<&StoreKeys>) -> Result<CaseRows, StoreError> {
         let case = history.case();
+        let summary = SummaryRow::of(&CaseSummary::of(case));
+        let (data, key) = match keys {
+            Some(keys) => {
+                let (data, row) = keys.new_case_key(&summary.id);
+                (Some(data), Some(row))
+            }
+            None => (None, None),
+        };
         Ok(CaseRows {
-            summary: SummaryRow::of(&CaseSummary::of(case)),
+            summary,
             transfer_to: pending_transfer_to(case),
-            events: EventRow::all(history.events())?,
-            terms: IndexTerms::of(case),
+            events: EventRow::all(history.events(), data.as_ref())?,
+            terms: terms_of(case, keys),
             record: KeptRecord::of(case, history.events()).encode(),
+            key,
         })
+    }
+}
+
+/// The index terms of `case`, blinded in an encrypted store.
+pub(crate) fn terms_of(case: &Case, keys: Option<&StoreKeys>) -> IndexTerms {
+    let terms = IndexTerms::of(case);
+    match keys {
+        Some(keys) => terms.blinded(keys.index()),
+        None => terms,
     }
 }
 

@@ -242,6 +242,18 @@ UPDATE cases SET transfer_to = (
              PRIMARY KEY (id, version)
          );",
     )],
+    // 9: encryption at rest (`super::crypt`): each case's data key, wrapped by the master key
+    // named by `key_id`. An encrypted database also keeps `key_check` and `store_secret` in
+    // `siproc_meta`, and blind index terms in the `term` columns of `case_names` and
+    // `case_documents`.
+    &[Step::Both(
+        "CREATE TABLE case_keys (
+             case_id TEXT PRIMARY KEY,
+             key_id TEXT NOT NULL,
+             wrapped {blob} NOT NULL
+         ){without_rowid};
+         CREATE INDEX case_keys_key_id ON case_keys (key_id, case_id);",
+    )],
 ];
 
 /// The schema version that added `case_stats`: opening an older database fills it.
@@ -418,7 +430,7 @@ fn fill_records(c: &mut dyn Conn) -> Result<(), StoreError> {
     let verified = Verified::new();
     for id in ids {
         let case_id = Uuid::parse_str(&id).map_err(|_| corrupt("a case row has a bad id"))?;
-        match read::history(c, case_id, &verified) {
+        match read::history(c, case_id, &verified, None) {
             Ok(Some(history)) => put_record(c, &id, &history)?,
             Ok(None) | Err(StoreError::Damaged { .. }) => {}
             Err(e) => return Err(e),

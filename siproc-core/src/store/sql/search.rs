@@ -3,6 +3,7 @@
 
 use super::conn::{Conn, Dialect, Param};
 use super::rows::{SUMMARY_COLUMNS, text_of};
+use crate::keys::IndexKey;
 use crate::store::{CaseQuery, StoreError, document_key, name_terms};
 
 /// How many index rows of a term [`rarest_first`] counts at most: enough to tell a rare term
@@ -24,30 +25,56 @@ pub(crate) struct Names {
     /// Whether even the rarest has [`POSTINGS_CAP`] index rows or more: a page of such a
     /// search is read in case-number order (see [`filtered`]).
     common: bool,
+    /// The query's document term ([`document_key`], blinded in an encrypted store).
+    document: Option<String>,
 }
 
 impl Names {
     /// `query`'s name terms in the order [`name_terms`] gives, for a database whose planner
     /// orders the join itself from its own statistics (PostgreSQL): nothing is counted.
-    fn as_given(query: &CaseQuery) -> Names {
+    fn as_given(query: &CaseQuery, index: Option<&IndexKey>) -> Names {
         Names {
-            words: query.name.as_deref().map(name_terms).unwrap_or_default(),
+            words: query_words(query, index),
             common: false,
+            document: None,
         }
     }
 }
 
-/// `query`'s name terms in the order to join them: rarest first on SQLite ([`rarest_first`]),
-/// as given on PostgreSQL, whose planner knows how common each term is from its own statistics
-/// and orders the join itself.
-pub(crate) fn names(c: &mut dyn Conn, query: &CaseQuery) -> Result<Names, StoreError> {
-    match c.dialect() {
-        Dialect::Postgres => Ok(Names::as_given(query)),
+/// `query`'s name terms ([`name_terms`]), blinded with `index` in an encrypted store.
+fn query_words(query: &CaseQuery, index: Option<&IndexKey>) -> Vec<String> {
+    let words = query.name.as_deref().map(name_terms).unwrap_or_default();
+    match index {
+        Some(index) => words.iter().map(|w| index.name_term(w)).collect(),
+        None => words,
+    }
+}
+
+/// `query`'s index terms (blinded with `index` in an encrypted store), its name terms in the
+/// order to join them: rarest first on SQLite ([`rarest_first`]), as given on PostgreSQL, whose
+/// planner knows how common each term is from its own statistics and orders the join itself.
+pub(crate) fn names(
+    c: &mut dyn Conn,
+    query: &CaseQuery,
+    index: Option<&IndexKey>,
+) -> Result<Names, StoreError> {
+    let mut names = match c.dialect() {
+        Dialect::Postgres => Names::as_given(query, index),
         Dialect::Sqlite => {
             let sql = postings_sql();
-            rarest_first(query, |term| c.query_one(&sql, &[Param::Str(term)])?.int(0))
+            rarest_first(query, index, |term| {
+                c.query_one(&sql, &[Param::Str(term)])?.int(0)
+            })?
         }
-    }
+    };
+    names.document = query.document_number.as_deref().map(|d| {
+        let key = document_key(d);
+        match index {
+            Some(index) => index.document_term(&key),
+            None => key,
+        }
+    });
+    Ok(names)
 }
 
 /// `query`'s name search: its terms rarest first, `postings(term)` counting each term's
@@ -57,14 +84,16 @@ pub(crate) fn names(c: &mut dyn Conn, query: &CaseQuery) -> Result<Names, StoreE
 /// "ana").
 fn rarest_first(
     query: &CaseQuery,
+    index: Option<&IndexKey>,
     mut postings: impl FnMut(&str) -> Result<i64, StoreError>,
 ) -> Result<Names, StoreError> {
-    let words = query.name.as_deref().map(name_terms).unwrap_or_default();
+    let words = query_words(query, index);
     // One word needs no order; it is counted only when a page of it is asked for.
     if words.is_empty() || (words.len() == 1 && query.limit.is_none()) {
         return Ok(Names {
             words,
             common: false,
+            document: None,
         });
     }
     let mut counted = words
@@ -77,6 +106,7 @@ fn rarest_first(
             .first()
             .is_some_and(|(n, _)| *n >= i64::from(POSTINGS_CAP)),
         words: counted.into_iter().map(|(_, w)| w).collect(),
+        document: None,
     })
 }
 
@@ -131,8 +161,8 @@ fn filtered(select: &str, query: &CaseQuery, names: &Names) -> (String, Vec<Para
         let p = bind(Param::Text(after.clone()));
         sql.push_str(&format!(" AND number > {p}"));
     }
-    if let Some(document) = &query.document_number {
-        let p = bind(Param::Text(document_key(document)));
+    if let Some(document) = &names.document {
+        let p = bind(Param::Text(document.clone()));
         sql.push_str(&format!(
             " AND id IN (SELECT case_id FROM case_documents WHERE term = {p})"
         ));

@@ -160,6 +160,9 @@ pub(crate) fn insert_case(c: &mut dyn Conn, rows: &CaseRows) -> Result<Write, St
     if c.try_execute(&sql, &params)?.is_none() {
         return Ok(Write::Stale);
     }
+    if let Some(key) = &rows.key {
+        super::crypt::insert_case_key(c, &r.id, key)?;
+    }
     insert_terms(c, &r.id, &rows.terms)?;
     record(c, &r.id, &rows.record)?;
     insert_events(c, &r.id, &r.office, &rows.events)
@@ -232,7 +235,7 @@ fn insert_events(
 }
 
 /// Replaces the search terms of the stored case `case_id`.
-fn index(c: &mut dyn Conn, case_id: Uuid, terms: &IndexTerms) -> Result<(), StoreError> {
+pub(crate) fn index(c: &mut dyn Conn, case_id: Uuid, terms: &IndexTerms) -> Result<(), StoreError> {
     let id = case_id.to_string();
     for delete in [
         "DELETE FROM case_names WHERE case_id = ?1",

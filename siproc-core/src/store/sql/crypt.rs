@@ -1,0 +1,390 @@
+//! Encryption at rest in the SQL stores ([`crate::keys`] holds the keys and says why these
+//! ciphers): what an encrypted database remembers about its key, the per-case data keys in
+//! `case_keys`, event bodies whose sealed values are ciphertexts, and blind index terms.
+//!
+//! # What is written
+//!
+//! - `siproc_meta`: `key_check`, the master key's check value (HKDF output that identifies the
+//!   key and reveals nothing of it), and `store_secret`, the store secret wrapped by the master
+//!   key (the [`IndexKey`] is derived from it). A database with a `key_check` is encrypted and
+//!   opens only with its key: without one it is `store.key_required`, with another
+//!   `store.wrong_key`.
+//! - `case_keys(case_id, key_id, wrapped)`: each case's data key, wrapped by the master key for
+//!   that case id; `key_id` names the master key that wrapped it (rotation resumes from it).
+//! - `events.body`: the event's canonical JSON as before, except that each sealed value
+//!   `{"commitment", "salt", "value"}` is written `{"commitment", "ciphertext"}`, the
+//!   ciphertext (hex: nonce ‖ XChaCha20-Poly1305 of the canonical JSON of `{"salt", "value"}`)
+//!   bound to the commitment. The hash of an event covers commitments only, so every stored
+//!   hash, the chain and archives verify exactly as before, with no key.
+//! - `case_names.term`, `case_documents.term`: [`IndexKey::name_term`] and
+//!   [`IndexKey::document_term`] of the words and document keys, never the words.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::conn::{Conn, Param};
+use super::rows::corrupt;
+use crate::hex::to_hex;
+use crate::history::{Event, HistoryError, Tamper, canonical_json};
+use crate::keys::{DataKey, IndexKey, MasterKey};
+use crate::store::{IndexTerms, StoreError};
+
+/// The `siproc_meta` entry of a key rotation or conversion under way
+/// ([`crate::store::rotate_master_key`], [`crate::store::encrypt_store`]).
+pub(crate) const KEY_CHANGE: &str = "key_change";
+
+/// The owner name the store secret is wrapped for.
+const STORE_SECRET_OWNER: &str = "store";
+
+/// The keys an encrypted store was opened with: the master key and the index key derived from
+/// the store secret.
+pub(crate) struct StoreKeys {
+    master: MasterKey,
+    index: IndexKey,
+}
+
+impl StoreKeys {
+    /// The index key of the blind indexes.
+    pub(crate) fn index(&self) -> &IndexKey {
+        &self.index
+    }
+
+    /// A new data key for the case `case_id`, and its row of `case_keys`.
+    pub(crate) fn new_case_key(&self, case_id: &str) -> (DataKey, CaseKeyRow) {
+        let key = DataKey::generate();
+        let row = CaseKeyRow {
+            key_id: self.master.key_id(),
+            wrapped: self.master.wrap(case_id, &key),
+        };
+        (key, row)
+    }
+
+    /// The data key of the stored case `case_id` (`store.corrupt` if it has none or it does not
+    /// unwrap: an encrypted store keeps one for every case until it is erased).
+    pub(crate) fn case_key(&self, c: &mut dyn Conn, case_id: &str) -> Result<DataKey, StoreError> {
+        let mut row = c
+            .query_opt(
+                "SELECT wrapped FROM case_keys WHERE case_id = ?1",
+                &[Param::Str(case_id)],
+            )?
+            .ok_or_else(|| corrupt("a case of an encrypted store has no data key"))?;
+        let wrapped = row
+            .opt_blob(0)?
+            .ok_or_else(|| corrupt("a case's data key is empty"))?;
+        self.master
+            .unwrap(case_id, &wrapped)
+            .ok_or_else(|| corrupt("a case's data key does not unwrap with the master key"))
+    }
+}
+
+/// A row of `case_keys` (the case id apart).
+pub(crate) struct CaseKeyRow {
+    pub key_id: String,
+    pub wrapped: Vec<u8>,
+}
+
+/// Writes the data key row of the case `id`.
+pub(crate) fn insert_case_key(
+    c: &mut dyn Conn,
+    id: &str,
+    row: &CaseKeyRow,
+) -> Result<(), StoreError> {
+    c.execute(
+        "INSERT INTO case_keys (case_id, key_id, wrapped) VALUES (?1, ?2, ?3)",
+        &[
+            Param::Str(id),
+            Param::Str(&row.key_id),
+            Param::Blob(&row.wrapped),
+        ],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn meta(c: &mut dyn Conn, key: &str) -> Result<Option<String>, StoreError> {
+    c.query_opt(
+        "SELECT value FROM siproc_meta WHERE key = ?1",
+        &[Param::Str(key)],
+    )?
+    .map(|mut r| r.text(0))
+    .transpose()
+}
+
+pub(crate) fn set_meta(c: &mut dyn Conn, key: &str, value: &str) -> Result<(), StoreError> {
+    c.execute(
+        "INSERT INTO siproc_meta (key, value) VALUES (?1, ?2) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        &[Param::Str(key), Param::Str(value)],
+    )?;
+    Ok(())
+}
+
+/// Removes the `siproc_meta` entry `key`.
+pub(crate) fn clear_meta(c: &mut dyn Conn, key: &str) -> Result<(), StoreError> {
+    c.execute("DELETE FROM siproc_meta WHERE key = ?1", &[Param::Str(key)])?;
+    Ok(())
+}
+
+/// The store secret, unwrapped by `master` from the `siproc_meta` entry `entry`.
+pub(crate) fn store_secret(
+    c: &mut dyn Conn,
+    entry: &str,
+    master: &MasterKey,
+) -> Result<DataKey, StoreError> {
+    let wrapped = meta(c, entry)?
+        .and_then(|h| hex_bytes(&h))
+        .ok_or_else(|| corrupt("an encrypted store has no readable store secret"))?;
+    master
+        .unwrap(STORE_SECRET_OWNER, &wrapped)
+        .ok_or_else(|| corrupt("the store secret does not unwrap with the master key"))
+}
+
+/// The store secret wrapped by `master`, as `siproc_meta` keeps it.
+pub(crate) fn wrapped_store_secret(master: &MasterKey, secret: &DataKey) -> String {
+    to_hex(&master.wrap(STORE_SECRET_OWNER, secret))
+}
+
+/// The store keys of an encrypted database opened with `master`: its check value must match
+/// (else `store.wrong_key`), and its store secret unwrap.
+pub(crate) fn unlock(
+    c: &mut dyn Conn,
+    check: &str,
+    master: &MasterKey,
+) -> Result<StoreKeys, StoreError> {
+    if check != master.check_value() {
+        return Err(StoreError::WrongKey);
+    }
+    let secret = store_secret(c, "store_secret", master)?;
+    Ok(StoreKeys {
+        master: master.clone(),
+        index: secret.index_key(),
+    })
+}
+
+/// Marks the database encrypted under `master` (a new store secret), returning its keys.
+pub(crate) fn initialise(c: &mut dyn Conn, master: &MasterKey) -> Result<StoreKeys, StoreError> {
+    let secret = DataKey::generate();
+    set_meta(c, "store_secret", &wrapped_store_secret(master, &secret))?;
+    set_meta(c, "key_check", &master.check_value())?;
+    Ok(StoreKeys {
+        master: master.clone(),
+        index: secret.index_key(),
+    })
+}
+
+/// What opening a database with `master` (or none) means, checked in the transaction that
+/// migrated it: an encrypted database needs its key (`store.key_required`,
+/// `store.wrong_key`); an empty unencrypted one given a key becomes encrypted; one holding
+/// clear cases given a key is `store.unencrypted` (convert it first).
+pub(crate) fn open_keys(
+    c: &mut dyn Conn,
+    master: Option<&MasterKey>,
+) -> Result<Option<Arc<StoreKeys>>, StoreError> {
+    if meta(c, KEY_CHANGE)?.is_some() {
+        return Err(StoreError::KeyChangeUnfinished);
+    }
+    match (meta(c, "key_check")?, master) {
+        (Some(check), Some(master)) => unlock(c, &check, master).map(|k| Some(Arc::new(k))),
+        (Some(_), None) => Err(StoreError::KeyRequired),
+        (None, None) => Ok(None),
+        (None, Some(master)) => {
+            let cases = c.query_one("SELECT COUNT(*) FROM cases", &[])?.int(0)?;
+            if cases > 0 {
+                return Err(StoreError::Unencrypted);
+            }
+            initialise(c, master).map(|k| Some(Arc::new(k)))
+        }
+    }
+}
+
+fn hex_bytes(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// The stored body of `event`: its canonical JSON, with every sealed value encrypted under
+/// `key` when there is one.
+pub(crate) fn event_body(event: &Event, key: Option<&DataKey>) -> Result<String, HistoryError> {
+    let Some(key) = key else {
+        return canonical_json(event);
+    };
+    let mut value = serde_json::to_value(event).map_err(|_| HistoryError::NotCanonical {
+        seq: Some(event.seq),
+        reason: "unserializable",
+    })?;
+    encrypt_sealed(&mut value, key)?;
+    canonical_json(&value)
+}
+
+/// Replaces every sealed value under `value` that holds a salt or a value by its commitment and
+/// ciphertext.
+fn encrypt_sealed(value: &mut Value, key: &DataKey) -> Result<(), HistoryError> {
+    match value {
+        Value::Object(map) if map.contains_key("commitment") => {
+            let mut plain = Map::new();
+            for member in ["salt", "value"] {
+                if let Some(v) = map.remove(member) {
+                    plain.insert(member.to_owned(), v);
+                }
+            }
+            if !plain.is_empty() {
+                let commitment = map.get("commitment").and_then(Value::as_str).unwrap_or("");
+                let text = zeroize::Zeroizing::new(canonical_json(&Value::Object(plain))?);
+                let ct = key.encrypt(commitment.as_bytes(), text.as_bytes());
+                map.insert("ciphertext".to_owned(), Value::String(to_hex(&ct)));
+            }
+            Ok(())
+        }
+        Value::Object(map) => map.values_mut().try_for_each(|v| encrypt_sealed(v, key)),
+        Value::Array(items) => items.iter_mut().try_for_each(|v| encrypt_sealed(v, key)),
+        _ => Ok(()),
+    }
+}
+
+/// Puts the salt and value of every encrypted sealed value under `value` back; `false` if a
+/// ciphertext does not open with `key` (or there is none to open it with).
+fn decrypt_sealed(value: &mut Value, key: Option<&DataKey>) -> bool {
+    match value {
+        Value::Object(map) if map.contains_key("commitment") => {
+            let Some(ct) = map.remove("ciphertext") else {
+                return true;
+            };
+            let (Some(key), Some(ct)) = (key, ct.as_str().and_then(hex_bytes)) else {
+                return false;
+            };
+            let commitment = map.get("commitment").and_then(Value::as_str).unwrap_or("");
+            let Some(plain) = key.decrypt(commitment.as_bytes(), &ct) else {
+                return false;
+            };
+            match serde_json::from_slice::<Map<String, Value>>(&plain) {
+                Ok(members) => {
+                    map.extend(members);
+                    true
+                }
+                Err(_) => false,
+            }
+        }
+        Value::Object(map) => map.values_mut().all(|v| decrypt_sealed(v, key)),
+        Value::Array(items) => items.iter_mut().all(|v| decrypt_sealed(v, key)),
+        _ => true,
+    }
+}
+
+/// An event read back from its stored body, decrypting its sealed values with `key` when there
+/// is one; a body that no longer reads or decrypts is a changed event of case `case_id` at
+/// position `index`.
+pub(crate) fn event_of(
+    body: &str,
+    key: Option<&DataKey>,
+    case_id: Uuid,
+    index: usize,
+    seq: u64,
+) -> Result<Event, StoreError> {
+    let changed = || StoreError::Damaged {
+        case_id,
+        source: HistoryError::Tampered {
+            index,
+            seq,
+            event_id: None,
+            reason: Tamper::Changed,
+        },
+    };
+    match key {
+        None => serde_json::from_str(body).map_err(|_| changed()),
+        Some(_) => {
+            let mut value: Value = serde_json::from_str(body).map_err(|_| changed())?;
+            if !decrypt_sealed(&mut value, key) {
+                return Err(changed());
+            }
+            serde_json::from_value(value).map_err(|_| changed())
+        }
+    }
+}
+
+impl IndexTerms {
+    /// These terms as a blind index under `key` stores them.
+    pub(crate) fn blinded(&self, key: &IndexKey) -> IndexTerms {
+        IndexTerms {
+            names: self
+                .names
+                .iter()
+                .map(|words| words.iter().map(|w| key.name_term(w)).collect())
+                .collect(),
+            documents: self
+                .documents
+                .iter()
+                .map(|d| key.document_term(d))
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::{EventKind, NoteData, Sealed};
+
+    fn note(text: &str) -> Event {
+        let kind = EventKind::NoteAdded(NoteData {
+            text: Sealed::new(text.to_owned()).unwrap(),
+            written_on: None,
+        });
+        Event::seal(
+            Uuid::now_v7(),
+            2,
+            crate::history::GENESIS_HASH,
+            crate::Actor {
+                user_id: "u".into(),
+                role: crate::Role::Officer,
+                office: "TGU".into(),
+            },
+            chrono::Utc::now(),
+            kind,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn bodies_hide_values_and_keep_hashes() {
+        let event = note("Llamó la hermana al 9999-0000");
+        let key = DataKey::generate();
+        let body = event_body(&event, Some(&key)).unwrap();
+        assert!(
+            !body.contains("hermana") && !body.contains("salt"),
+            "{body}"
+        );
+        // The stored body hashes as the event does, with no key.
+        let stored: Value = serde_json::from_str(&body).unwrap();
+        let mut expected: Value = serde_json::from_str(&canonical_json(&event).unwrap()).unwrap();
+        let reduce = |v: &mut Value| {
+            let text = &mut v["kind"]["data"]["text"];
+            let c = text["commitment"].clone();
+            *text = serde_json::json!({ "commitment": c });
+        };
+        let mut stored_reduced = stored.clone();
+        reduce(&mut stored_reduced);
+        reduce(&mut expected);
+        assert_eq!(stored_reduced, expected);
+        let back = event_of(&body, Some(&key), event.case_id, 0, 2).unwrap();
+        assert_eq!(back, event);
+        assert!(back.is_intact());
+        // Another key, no key, or a changed ciphertext: a changed event.
+        for k in [Some(&DataKey::generate()), None] {
+            let err = event_of(&body, k, event.case_id, 0, 2).unwrap_err();
+            assert_eq!(err.code(), "history.changed");
+        }
+        let altered = body.replacen("\"ciphertext\":\"", "\"ciphertext\":\"00", 1);
+        assert!(event_of(&altered, Some(&key), event.case_id, 0, 2).is_err());
+        // Unencrypted bodies are the canonical JSON, as before.
+        assert_eq!(
+            event_body(&event, None).unwrap(),
+            canonical_json(&event).unwrap()
+        );
+    }
+}
