@@ -33,11 +33,13 @@ function shown(table, cell, key = "count") {
   return el("td", { ...props, className: "num" }, value === undefined || value === null ? "—" : String(value));
 }
 
-/** A partner's statistics: the published releases (issue 36), one picked (the newest first). */
+/** A partner's statistics: the published releases (issue 36), one picked. */
 async function published(pick) {
   const list = await api("/stats/releases");
   if (!list.ok) return { answer: list };
-  const chosen = list.data.find((r) => `${r.id}@${r.version}` === pick) ?? list.data[0];
+  // By default the newest quarter (a quarter's counts are larger: fewer are suppressed).
+  const chosen = list.data.find((r) => `${r.id}@${r.version}` === pick)
+    ?? list.data.find((r) => r.kind === "quarter") ?? list.data[0];
   if (!chosen) return { answer: { ok: false, status: 404, data: { message: t("no_releases") } } };
   const answer = await api(`/stats/releases/${encodeURIComponent(chosen.id)}?version=${chosen.version}`);
   return { answer: answer.ok ? { ok: true, data: answer.data.release } : answer, list: list.data, chosen };
