@@ -82,7 +82,6 @@ fn records(n: usize, catalog: &Catalog) -> Vec<CaseRecord> {
                 .then(|| first + TimeDelta::hours(rng.below(120 * 24) as i64));
             let closed = resolved.filter(|_| matches!(status, Status::Closed | Status::Archived));
             CaseRecord {
-                record_key: rng.below(u32::MAX as usize) as u32,
                 category: categories[rng.skewed(categories.len())].clone(),
                 status,
                 office: offices[rng.skewed(offices.len())].clone(),
