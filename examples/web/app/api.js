@@ -1,5 +1,7 @@
 // The API under /api/v1 with the session's bearer token, and the live event stream. The token
 // lives in sessionStorage (this tab, until it closes): never in a URL, never in localStorage.
+import { backoff } from "./backoff.js";
+
 const BASE = "/api/v1";
 const KEY = "siproc.token";
 
@@ -37,11 +39,13 @@ export async function api(path, { method = "GET", body, headers = {}, token = se
 
 /**
  * Follows GET /events (Server-Sent Events, read with fetch so that the token goes in a header),
- * calling `onEntry` with each entry; reconnects with Last-Event-ID after a drop. `onState(true|false)`
- * says whether the stream is up. Returns a function that stops it.
+ * calling `onEntry` with each entry; reconnects with Last-Event-ID after a drop, waiting longer
+ * after each failed attempt (backoff.js: 1 s doubling to 30 s, at once when the browser is back
+ * online). `onState(true|false)` says whether the stream is up. Returns a function that stops it.
  */
 export function follow(onEntry, onState = () => {}) {
   const stop = new AbortController();
+  const retry = backoff();
   let last = null;
   (async () => {
     while (!stop.signal.aborted) {
@@ -51,6 +55,7 @@ export function follow(onEntry, onState = () => {}) {
         const response = await fetch(BASE + "/events", { headers, signal: stop.signal, cache: "no-store" });
         if (!response.ok || !response.body) throw new Error(`events: ${response.status}`);
         onState(true);
+        retry.reset();
         const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
         let buffer = "";
         for (;;) {
@@ -73,7 +78,7 @@ export function follow(onEntry, onState = () => {}) {
         // Offline or dropped: wait and reconnect.
       }
       onState(false);
-      if (!stop.signal.aborted) await new Promise((r) => setTimeout(r, 2000));
+      if (!stop.signal.aborted) await retry.wait(stop.signal);
     }
   })();
   return () => stop.abort();

@@ -36,7 +36,10 @@ export async function show(view) {
   /** case id → "new" | "changed", for the rows the stream brought. */
   const marks = new Map();
 
+  // On a flaky line answers can arrive out of order: only the latest load draws (seq).
+  let seq = 0;
   async function load() {
+    const mine = ++seq;
     const query = new URLSearchParams();
     for (const [key, id] of [["status", "q-status"], ["category", "q-category"], ["office", "q-office"], ["name", "q-name"]]) {
       const value = document.getElementById(id)?.value.trim();
@@ -46,6 +49,7 @@ export async function show(view) {
     // The name is a filter the server applies; it goes in the query of this one request (never
     // in the page's address) and the server does not log queries.
     const answer = await api(`/cases?${query}`);
+    if (mine !== seq) return;
     if (!answer.ok) {
       body.replaceChildren(el("tr", {}, el("td", { colSpan: 5 }, t("error", { status: answer.status, message: answer.data?.message ?? "" }))));
       return;
@@ -70,8 +74,14 @@ export async function show(view) {
     else if (entry.type === "status_changed" && marks.get(entry.case_id) !== "new") marks.set(entry.case_id, "changed");
     else return;
     clearTimeout(timer);
-    timer = setTimeout(load, 50);
-  }, (up) => { live.textContent = up ? t("live") : t("live_off"); live.dataset.up = String(up); });
+    timer = setTimeout(() => load().catch(() => {}), 50);
+  }, (up) => {
+    // Back after a drop: the list is read again (what the stream replays after Last-Event-ID
+    // redraws the same rows; nothing is added twice, the table is redrawn whole).
+    if (up && live.dataset.up === "false") load().catch(() => {});
+    live.textContent = up ? t("live") : t("live_off");
+    live.dataset.up = String(up);
+  });
   filters.addEventListener("submit", (event) => { event.preventDefault(); load(); });
   await load();
   return () => { stop(); clearTimeout(timer); };
