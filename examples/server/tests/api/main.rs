@@ -14,7 +14,8 @@
 //! - `durable`: SIGKILL under load and restart (SQLite, PostgreSQL), resuming a stream;
 //! - `stats`: full tables for staff, the disclosure-controlled release for partners;
 //! - `form_checks`: the durable log of paper-form checks (SQLite, PostgreSQL);
-//! - `database_url`: every spelling of a database URL is one database.
+//! - `database_url`: every spelling of a database URL is one database;
+//! - `webapp`: the web application's files under content-hashed names.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -34,3 +35,4 @@ mod matrix;
 mod pg;
 mod process;
 mod stats;
+mod webapp;
