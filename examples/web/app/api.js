@@ -19,11 +19,33 @@ export const session = {
   },
 };
 
+/** GETs started early (preload), by path: { at, answer }. */
+const early = new Map();
+/** How long an early answer may wait for the page that asked for it. */
+const EARLY_MS = 30_000;
+
+/**
+ * Starts `GET path` now, for a page whose script has arrived but which still waits for the
+ * WebAssembly module (main.js calls the page's `prefetch`): on a slow line the request then
+ * overlaps the module's download. The page's own `api(path)` takes the answer, once, within 30 s.
+ */
+export function preload(path) {
+  if (early.has(path)) return;
+  const answer = api(path);
+  answer.catch(() => {});
+  early.set(path, { at: Date.now(), answer });
+}
+
 /**
  * Calls the API. Resolves to { status, ok, data, headers } for every HTTP answer; rejects only
  * when the network fails (offline).
  */
 export async function api(path, { method = "GET", body, headers = {}, token = session.token, raw = false } = {}) {
+  const started = early.get(path);
+  if (started && method === "GET" && !raw && token === session.token && body === undefined && !Object.keys(headers).length) {
+    early.delete(path);
+    if (Date.now() - started.at < EARLY_MS) return started.answer;
+  }
   const init = { method, headers: { ...headers }, cache: "no-store" };
   if (token) init.headers.authorization = `Bearer ${token}`;
   if (body !== undefined) {

@@ -3,7 +3,7 @@
 // new cases and status changes without a reload, marked "new" or "updated". Cases migrated from
 // a legacy log are marked "migrated", and those still lacking follow-up items "incomplete".
 import * as wasm from "/pkg/siproc_wasm.js";
-import { api, follow, session } from "./api.js";
+import { api, follow, preload, session } from "./api.js";
 import { label, locale, t, when } from "./i18n.js";
 import { el } from "/form.js";
 
@@ -13,6 +13,9 @@ const origin = (c) => [
   c.migrated ? el("span", { className: "badge migrated", title: t("migrated_help") }, t("migrated")) : "",
   c.follow_ups > 0 ? el("span", { className: "badge incomplete", title: t("incomplete_help", { n: c.follow_ups }) }, t("incomplete", { n: c.follow_ups })) : "",
 ];
+
+/** The list's first request (load() with no filter), started while the module arrives. */
+export const prefetch = () => preload("/cases?limit=200");
 
 export async function show(view) {
   const me = session.me;

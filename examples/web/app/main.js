@@ -88,6 +88,12 @@ const ROUTES = {
  */
 const NEEDS = { intake: ["wasm"], cases: ["wasm"], case: ["wasm"], stats: ["wasm"], signin: ["wasm"] };
 const PUBLIC = new Set(["signin", "verify"]);
+/**
+ * The pages' scripts, asked for while the module is still arriving (the same addresses as in
+ * ROUTES, so the same module instances): on a slow line the two downloads overlap instead of
+ * following each other.
+ */
+const SCRIPTS = { intake: "./intake.js", cases: "./cases.js", case: "./casepage.js", stats: "./dashboard.js" };
 
 /** Which navigation is current: on a slow line the user may move on before a page is drawn. */
 let generation = 0;
@@ -104,6 +110,8 @@ async function route() {
   }
   chrome();
   try {
+    // A failure shows below, from ROUTES; a page's `prefetch` starts its first requests.
+    if (SCRIPTS[page]) import(SCRIPTS[page]).then((m) => m.prefetch?.(arg)).catch(() => {});
     await ready(view, page === "signin" && !session.me ? [] : NEEDS[page]);
     if (mine !== generation) return;
     const done = (await ROUTES[page](arg)) ?? (() => {});
