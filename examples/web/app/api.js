@@ -27,14 +27,20 @@ const EARLY_MS = 30_000;
 /**
  * Starts `GET path` now, for a page whose script has arrived but which still waits for the
  * WebAssembly module (main.js calls the page's `prefetch`): on a slow line the request then
- * overlaps the module's download. The page's own `api(path)` takes the answer, once, within 30 s.
+ * overlaps the module's download. The page's own `api(path)` takes the answer, once, while it is
+ * drawn (within 30 s); what it did not take is forgotten then.
  */
 export function preload(path) {
-  if (early.has(path)) return;
-  const answer = api(path);
-  answer.catch(() => {});
-  early.set(path, { at: Date.now(), answer });
+  const started = early.get(path);
+  if (started && Date.now() - started.at < EARLY_MS) return;
+  const entry = { at: Date.now(), answer: api(path) };
+  // A request that failed is forgotten: the page asks again itself.
+  entry.answer.catch(() => { if (early.get(path) === entry) early.delete(path); });
+  early.set(path, entry);
 }
+
+/** Forgets the early answers no page took (main.js, once a page is drawn): never served stale. */
+export const forgetEarly = () => early.clear();
 
 /**
  * Calls the API. Resolves to { status, ok, data, headers } for every HTTP answer; rejects only

@@ -1,11 +1,11 @@
 // The web application's shell: the header (navigation, language, connection, sign-out), the
 // routes (`#/signin`, `#/intake`, `#/cases`, `#/case/<id>`, `#/stats`, `#/verify`), the service worker
 // and the sending of pending registrations whenever the connection returns.
-import { api, session } from "./api.js";
+import { api, forgetEarly, session } from "./api.js";
 import { label, locale, t, toggleLocale } from "./i18n.js";
 import { el } from "/form.js";
 import * as queue from "./queue.js";
-import { failure, ready } from "./load.js";
+import { failure, ready, wasmLoaded } from "./load.js";
 import { confirmSignOut } from "./signout.js";
 
 const view = document.getElementById("view");
@@ -110,8 +110,9 @@ async function route() {
   }
   chrome();
   try {
-    // A failure shows below, from ROUTES; a page's `prefetch` starts its first requests.
-    if (SCRIPTS[page]) import(SCRIPTS[page]).then((m) => m.prefetch?.(arg)).catch(() => {});
+    // A failure shows below, from ROUTES; while the module arrives, a page's `prefetch` starts
+    // its first requests.
+    if (SCRIPTS[page] && !wasmLoaded()) import(SCRIPTS[page]).then((m) => { if (mine === generation && !wasmLoaded()) m.prefetch?.(arg); }).catch(() => {});
     await ready(view, page === "signin" && !session.me ? [] : NEEDS[page]);
     if (mine !== generation) return;
     const done = (await ROUTES[page](arg)) ?? (() => {});
@@ -122,6 +123,7 @@ async function route() {
     // A translated, actionable message with a retry, never the raw error (load.js).
     leave = failure(view, e, () => { delete view.dataset.ready; route(); });
   }
+  forgetEarly();
   view.dataset.page = page;
   view.dataset.ready = "true";
 }
