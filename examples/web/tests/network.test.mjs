@@ -16,37 +16,24 @@
 // One profile per scenario where both are not needed, to keep the added time small.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
-import { launch } from "../../../siproc-wasm/tests/browser.mjs";
-import { call, root, startServer } from "./server.mjs";
+import { harness } from "./harness.mjs";
+import { call, root } from "./server.mjs";
 import { fill, go, relay, signIn, throttled, valid } from "./pages.mjs";
 
 const SHOTS = join(root, "docs", "screenshots");
 /** A content-hashed address, as examples/server/src/web/assets.rs names the files. */
 const HASHED = /\.[0-9a-f]{16}\.(js|css|wasm)$/;
 
-let server, browser;
-const contexts = [];
+let server;
 /** A case of the Tapachula officer's, registered through the API. */
 let registered;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
+const { context } = harness(async (h) => {
+  server = h.server;
   const created = await call(server.url, "/cases", { token: server.tokens["demo-officer-tap"], method: "POST", body: valid("Previa Soto") });
   registered = created.data;
 });
-after(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await server?.stop();
-});
-
-async function context(options = {}) {
-  const c = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale: "es-HN", ...options });
-  contexts.push(c);
-  return c;
-}
 
 /** A context whose tabs start signed in as `user` (the sign-in page itself is tested above). */
 async function signedInContext(user, options = {}) {

@@ -9,31 +9,16 @@
 //   an answer arrives, and the server holds exactly one case.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
-import { launch } from "../../../siproc-wasm/tests/browser.mjs";
-import { call, root, startServer } from "./server.mjs";
+import { harness } from "./harness.mjs";
+import { call, root } from "./server.mjs";
 import { fill, go, signIn, throttled, valid } from "./pages.mjs";
 
 const SHOTS = join(root, "docs", "screenshots");
 
-let server, browser;
-const contexts = [];
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await server?.stop();
-});
-
-async function context(options = {}) {
-  const c = await browser.newContext({ viewport: { width: 1100, height: 900 }, locale: "es-HN", ...options });
-  contexts.push(c);
-  return c;
-}
+let server;
+const { context } = harness(async (h) => { server = h.server; });
 
 /**
  * Everything the origin's IndexedDB holds, read raw: each store's records with every binary
