@@ -4,7 +4,7 @@
 // pages' scripts; on a flaky one a script or the module may not arrive at all. Each route says
 // what it uses (`needs`); the shell waits for exactly that, showing "loading" meanwhile, so the
 // sign-in and verification pages are usable before the module has arrived. When a page cannot
-// render — the module or a script did not load, the server did not answer — the page says so in
+// render — the module, a script or an API answer did not arrive — the page says so in
 // the user's language with what to do, and a "Retry" button; it retries by itself when the
 // browser comes back online. The raw error goes to the console, never to the page.
 import init from "/pkg/siproc_wasm.js";
@@ -29,21 +29,12 @@ let wasmDone = false;
 export const wasmLoaded = () => wasmDone;
 const track = () => wasm().then(() => { wasmDone = true; }, () => {});
 
-/** Thrown by a page when the server's answer leaves it nothing to show. */
-export class PageError extends Error {
-  constructor(status) {
-    super(`HTTP ${status}`);
-    this.status = status;
-  }
-}
-
 /**
  * What went wrong, in the words the page shows: "network" (the connection dropped or is too
- * slow: a script, the module or an API call did not arrive), "server" (the server answered with
- * an error) or "page" (anything else: a fault in the page).
+ * slow: a script, the module or an API call did not arrive) or "page" (anything else: a fault in
+ * the page). The server's error answers are shown by the pages themselves, where they occur.
  */
 export function kind(error) {
-  if (error instanceof PageError) return error.status >= 500 || error.status === 0 ? "server" : "page";
   if (!navigator.onLine) return "network";
   const text = `${error?.name ?? ""} ${error?.message ?? ""}`;
   // fetch()'s and import()'s failures, and WebAssembly's on a truncated module.
