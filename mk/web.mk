@@ -8,8 +8,12 @@
 #                    and partner), case-page command forms, migrated cases, the server's 422 at
 #                    the fields (browser clock ahead), QR scanning with Chromium's fake camera
 #                    (pdftoppm and zbarimg from poppler-utils and zbar-tools), axe-core,
-#                    screenshots into docs/screenshots/
-#   make bench-web   first-load transfer size and validation-feedback time (benches/README.md)
+#                    screenshots into docs/screenshots/; on emulated fast and slow 3G
+#                    (network.test.mjs: first and repeat visits, the line cut mid-load, the
+#                    event stream's backoff) and the sealed offline queue on a flaky line
+#                    (queue.test.mjs)
+#   make bench-web   load times and bytes per page on fast 3G (first and repeat visit) and
+#                    validation-feedback time (benches/README.md)
 #
 # Set-up is idempotent: playwright-core and Chromium's flags are siproc-wasm's (make
 # setup-wasm); `npm ci` here adds axe-core, and the browser libraries the server serves under

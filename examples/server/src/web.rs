@@ -3,15 +3,19 @@
 //! `make build-wasm`) under `/pkg/`, and the service worker at `/sw.js` (served from the root
 //! so that it may control every page).
 //!
-//! Size and caching: tower-http's `CompressionLayer` answers brotli or gzip as the browser
-//! asks; the WebAssembly module is also served pre-compressed when `make build-web` wrote a
-//! `.gz` beside it (brotli at tower-http's default level took 1.3 s per request for the
-//! 1.1 MB module, for 6 % fewer bytes than gzip -9: benches/README.md, "Web application").
-//! tower-http's `fs` and `compression-*` features are used rather than a static-file crate:
-//! the server already stands on tower-http, and `ServeDir` answers `If-Modified-Since` and
-//! ranges, and picks pre-compressed files. Every file is `Cache-Control: no-cache` with a `Last-Modified` date: a repeat
-//! visit revalidates with `If-Modified-Since` and gets empty 304s, and once the service
-//! worker holds the shell it answers from its cache without asking at all.
+//! Size and caching (issue 37): the scripts, style sheet and WebAssembly module are also
+//! served under content-hashed names (`assets`: `/app/main.<hash>.js`), read once when the
+//! router is built, gzip-compressed once, with `Cache-Control: public, max-age=31536000,
+//! immutable`; `index.html` (at `/`) and the service worker (`/sw.js`) name those files and are
+//! `no-cache` with an `ETag`, so that a repeat visit revalidates only them. The plain addresses
+//! (`/app/main.js`, `/pkg/…`) stay, `no-cache` with a `Last-Modified` date, for the example page
+//! and older pages; there tower-http's `CompressionLayer` answers brotli or gzip as the browser
+//! asks, and the WebAssembly module is served pre-compressed when `make build-web` wrote a `.gz`
+//! beside it (brotli at tower-http's default level took 1.3 s per request for the 1.1 MB module,
+//! for 6 % fewer bytes than gzip -9: benches/README.md, "Web application"). tower-http's `fs`
+//! and `compression-*` features are used rather than a static-file crate: the server already
+//! stands on tower-http, and `ServeDir` answers `If-Modified-Since` and ranges, and picks
+//! pre-compressed files.
 //!
 //! Third-party browser libraries, pinned in `examples/web/package.json` and installed by
 //! `make setup-web` (`npm ci`), are served from its `node_modules` under `/vendor/`: Chart.js
@@ -21,10 +25,14 @@
 //! The folders are found next to this crate's sources; `SIPROC_WEB_DIR` (the `examples/web`
 //! folder) and `SIPROC_WASM_PKG` (the web build of the package) override them.
 
+mod assets;
+
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::routing::{MethodRouter, get};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
@@ -66,12 +74,20 @@ impl WebRoot {
     }
 }
 
+/// `GET` of one file held in memory, with `cache_control`.
+fn serve<S: Clone + Send + Sync + 'static>(
+    asset: Arc<assets::Asset>,
+    cache_control: &'static str,
+) -> MethodRouter<S> {
+    get(move |headers: HeaderMap| async move { assets::respond(&asset, &headers, cache_control) })
+}
+
 /// The router of the web application's files.
 pub fn router<S: Clone + Send + Sync + 'static>(root: &WebRoot) -> Router<S> {
     let app = root.pages.join("app");
     let modules = root.pages.join("node_modules");
     let headers = ServiceBuilder::new()
-        .layer(SetResponseHeaderLayer::overriding(
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
         ))
@@ -80,9 +96,22 @@ pub fn router<S: Clone + Send + Sync + 'static>(root: &WebRoot) -> Router<S> {
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
         ))
         .layer(CompressionLayer::new());
-    Router::new()
-        .route_service("/", ServeFile::new(app.join("index.html")))
-        .route_service("/sw.js", ServeFile::new(app.join("sw.js")))
+    let files = assets::Assets::shared(root);
+    let mut router = Router::new();
+    for (address, asset) in &files.hashed {
+        router = router.route(address, serve(Arc::clone(asset), assets::IMMUTABLE));
+    }
+    // The shell and the service worker name the hashed files; without them (no app folder)
+    // the files on disk.
+    router = match files.index.clone() {
+        Some(index) => router.route("/", serve(index, "no-cache")),
+        None => router.route_service("/", ServeFile::new(app.join("index.html"))),
+    };
+    router = match files.service_worker.clone() {
+        Some(sw) => router.route("/sw.js", serve(sw, "no-cache")),
+        None => router.route_service("/sw.js", ServeFile::new(app.join("sw.js"))),
+    };
+    router
         .route_service("/form.js", ServeFile::new(root.pages.join("form.js")))
         .nest_service("/app", ServeDir::new(app))
         .route_service(

@@ -1,5 +1,7 @@
 // The API under /api/v1 with the session's bearer token, and the live event stream. The token
 // lives in sessionStorage (this tab, until it closes): never in a URL, never in localStorage.
+import { backoff } from "./backoff.js";
+
 const BASE = "/api/v1";
 const KEY = "siproc.token";
 
@@ -17,11 +19,39 @@ export const session = {
   },
 };
 
+/** GETs started early (preload), by path: { at, answer }. */
+const early = new Map();
+/** How long an early answer may wait for the page that asked for it. */
+const EARLY_MS = 30_000;
+
+/**
+ * Starts `GET path` now, for a page whose script has arrived but which still waits for the
+ * WebAssembly module (main.js calls the page's `prefetch`): on a slow line the request then
+ * overlaps the module's download. The page's own `api(path)` takes the answer, once, while it is
+ * drawn (within 30 s); what it did not take is forgotten then.
+ */
+export function preload(path) {
+  const started = early.get(path);
+  if (started && Date.now() - started.at < EARLY_MS) return;
+  const entry = { at: Date.now(), answer: api(path) };
+  // A request that failed is forgotten: the page asks again itself.
+  entry.answer.catch(() => { if (early.get(path) === entry) early.delete(path); });
+  early.set(path, entry);
+}
+
+/** Forgets the early answers no page took (main.js, once a page is drawn): never served stale. */
+export const forgetEarly = () => early.clear();
+
 /**
  * Calls the API. Resolves to { status, ok, data, headers } for every HTTP answer; rejects only
  * when the network fails (offline).
  */
 export async function api(path, { method = "GET", body, headers = {}, token = session.token, raw = false } = {}) {
+  const started = early.get(path);
+  if (started && method === "GET" && !raw && token === session.token && body === undefined && !Object.keys(headers).length) {
+    early.delete(path);
+    if (Date.now() - started.at < EARLY_MS) return started.answer;
+  }
   const init = { method, headers: { ...headers }, cache: "no-store" };
   if (token) init.headers.authorization = `Bearer ${token}`;
   if (body !== undefined) {
@@ -37,11 +67,13 @@ export async function api(path, { method = "GET", body, headers = {}, token = se
 
 /**
  * Follows GET /events (Server-Sent Events, read with fetch so that the token goes in a header),
- * calling `onEntry` with each entry; reconnects with Last-Event-ID after a drop. `onState(true|false)`
- * says whether the stream is up. Returns a function that stops it.
+ * calling `onEntry` with each entry; reconnects with Last-Event-ID after a drop, waiting longer
+ * after each failed attempt (backoff.js: 1 s doubling to 30 s, at once when the browser is back
+ * online). `onState(true|false)` says whether the stream is up. Returns a function that stops it.
  */
 export function follow(onEntry, onState = () => {}) {
   const stop = new AbortController();
+  const retry = backoff();
   let last = null;
   (async () => {
     while (!stop.signal.aborted) {
@@ -51,6 +83,7 @@ export function follow(onEntry, onState = () => {}) {
         const response = await fetch(BASE + "/events", { headers, signal: stop.signal, cache: "no-store" });
         if (!response.ok || !response.body) throw new Error(`events: ${response.status}`);
         onState(true);
+        retry.reset();
         const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
         let buffer = "";
         for (;;) {
@@ -73,7 +106,7 @@ export function follow(onEntry, onState = () => {}) {
         // Offline or dropped: wait and reconnect.
       }
       onState(false);
-      if (!stop.signal.aborted) await new Promise((r) => setTimeout(r, 2000));
+      if (!stop.signal.aborted) await retry.wait(stop.signal);
     }
   })();
   return () => stop.abort();

@@ -4,7 +4,7 @@
 // result. Every status, priority, consent scope, role, event and form title is the core's label
 // (label()): the words the PDF forms print.
 import * as wasm from "/pkg/siproc_wasm.js";
-import { api } from "./api.js";
+import { api, preload } from "./api.js";
 import { label, locale, t, when } from "./i18n.js";
 import { el } from "/form.js";
 import { controls } from "./commands.js";
@@ -26,14 +26,16 @@ function legacyBanner(c, catalog) {
       : el("p", { className: "ok" }, t("legacy_complete")));
 }
 
+/** The case page's reads, started while the module arrives (load() asks for the same). */
+const reads = (id) => [`/cases/${id}`, `/cases/${id}/history?limit=1000`, `/cases/${id}/verify`, `/cases/${id}/forms`];
+export const prefetch = (id) => reads(id).forEach(preload);
+
 export async function show(view, id) {
   const catalog = wasm.catalog(locale, "hn");
   const notice = el("div", { id: "notice", "aria-live": "assertive" });
 
   async function load() {
-    const [caseA, historyA, verifyA, formsA] = await Promise.all([
-      api(`/cases/${id}`), api(`/cases/${id}/history?limit=1000`), api(`/cases/${id}/verify`), api(`/cases/${id}/forms`),
-    ]);
+    const [caseA, historyA, verifyA, formsA] = await Promise.all(reads(id).map((path) => api(path)));
     if (!caseA.ok) {
       view.replaceChildren(el("p", { className: "errors", role: "alert" }, t("error", { status: caseA.status, message: caseA.data?.message ?? "" })));
       return;

@@ -3,7 +3,7 @@
 // new cases and status changes without a reload, marked "new" or "updated". Cases migrated from
 // a legacy log are marked "migrated", and those still lacking follow-up items "incomplete".
 import * as wasm from "/pkg/siproc_wasm.js";
-import { api, follow, session } from "./api.js";
+import { api, follow, preload, session } from "./api.js";
 import { label, locale, t, when } from "./i18n.js";
 import { el } from "/form.js";
 
@@ -13,6 +13,9 @@ const origin = (c) => [
   c.migrated ? el("span", { className: "badge migrated", title: t("migrated_help") }, t("migrated")) : "",
   c.follow_ups > 0 ? el("span", { className: "badge incomplete", title: t("incomplete_help", { n: c.follow_ups }) }, t("incomplete", { n: c.follow_ups })) : "",
 ];
+
+/** The list's first request (load() with no filter), started while the module arrives. */
+export const prefetch = () => preload("/cases?limit=200");
 
 export async function show(view) {
   const me = session.me;
@@ -36,7 +39,10 @@ export async function show(view) {
   /** case id → "new" | "changed", for the rows the stream brought. */
   const marks = new Map();
 
+  // On a flaky line answers can arrive out of order: only the latest load draws (seq).
+  let seq = 0;
   async function load() {
+    const mine = ++seq;
     const query = new URLSearchParams();
     for (const [key, id] of [["status", "q-status"], ["category", "q-category"], ["office", "q-office"], ["name", "q-name"]]) {
       const value = document.getElementById(id)?.value.trim();
@@ -46,6 +52,7 @@ export async function show(view) {
     // The name is a filter the server applies; it goes in the query of this one request (never
     // in the page's address) and the server does not log queries.
     const answer = await api(`/cases?${query}`);
+    if (mine !== seq) return;
     if (!answer.ok) {
       body.replaceChildren(el("tr", {}, el("td", { colSpan: 5 }, t("error", { status: answer.status, message: answer.data?.message ?? "" }))));
       return;
@@ -70,8 +77,14 @@ export async function show(view) {
     else if (entry.type === "status_changed" && marks.get(entry.case_id) !== "new") marks.set(entry.case_id, "changed");
     else return;
     clearTimeout(timer);
-    timer = setTimeout(load, 50);
-  }, (up) => { live.textContent = up ? t("live") : t("live_off"); live.dataset.up = String(up); });
+    timer = setTimeout(() => load().catch(() => {}), 50);
+  }, (up) => {
+    // Back after a drop: the list is read again (what the stream replays after Last-Event-ID
+    // redraws the same rows; nothing is added twice, the table is redrawn whole).
+    if (up && live.dataset.up === "false") load().catch(() => {});
+    live.textContent = up ? t("live") : t("live_off");
+    live.dataset.up = String(up);
+  });
   filters.addEventListener("submit", (event) => { event.preventDefault(); load(); });
   await load();
   return () => { stop(); clearTimeout(timer); };

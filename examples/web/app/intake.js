@@ -20,7 +20,7 @@ export async function show(view) {
   if (me?.office && [...office.control.options].some((o) => o.value === me.office)) office.control.value = me.office;
 
   async function drawPending() {
-    const items = (await queue.pending()).filter((i) => i.user === me.user_id);
+    const items = await queue.pending(me.user_id);
     if (!items.length) return pendingList.replaceChildren();
     pendingList.replaceChildren(el("h2", {}, t("pending_title")), el("ul", {}, ...items.map((item) => {
       const person = item.record.persons?.[0] ?? {};
@@ -28,6 +28,11 @@ export async function show(view) {
         el("strong", {}, `${person.given_names ?? ""} ${person.surnames ?? ""}`.trim() || "—"), " · ",
         item.state === "pending" ? t("pending_item", { at: when(item.queued_at) }) : t("pending_rejected", { code: item.code }));
       li.dataset.key = item.key;
+      // Queued items are deleted when they expire (queue.js): the last hours are announced.
+      if (item.expiring) {
+        li.classList.add("expiring");
+        li.append(" · ", el("span", { className: "warning expiry", role: "alert" }, t("pending_expiring", { at: when(item.expires_at) })));
+      }
       if (item.state !== "pending") {
         li.append(" ", el("button", { type: "button", className: "small", onclick: () => queue.remove(item.key).then(drawPending) }, t("discard")));
       }
@@ -68,6 +73,9 @@ export async function show(view) {
       const left = intake.place(answer.data.issues ?? []);
       result.replaceChildren(el("p", { className: "errors", role: "alert" }, t("problems", { n: (answer.data.issues ?? []).length || 1 })),
         el("ul", {}, ...left.map((i) => el("li", {}, `${i.message} (${i.code})`))));
+    } else if (answer && queue.kept(answer.status)) {
+      // The server could not take it now (5xx, 401, 408, 429): it stays queued and is sent again.
+      result.replaceChildren(el("p", { className: "warning", id: "pending-saved" }, t("pending_kept", { status: answer.status })));
     } else if (answer) {
       await queue.remove(item.key);
       result.replaceChildren(el("p", { className: "errors", role: "alert" }, t("error", { status: answer.status, message: answer.data?.message ?? "" })));

@@ -1,17 +1,15 @@
 // The web application's shell: the header (navigation, language, connection, sign-out), the
 // routes (`#/signin`, `#/intake`, `#/cases`, `#/case/<id>`, `#/stats`, `#/verify`), the service worker
 // and the sending of pending registrations whenever the connection returns.
-import init from "/pkg/siproc_wasm.js";
-import { api, session } from "./api.js";
+import { api, forgetEarly, session } from "./api.js";
 import { label, locale, t, toggleLocale } from "./i18n.js";
 import { el } from "/form.js";
 import * as queue from "./queue.js";
+import { failure, ready, wasmLoaded } from "./load.js";
+import { confirmSignOut } from "./signout.js";
 
 const view = document.getElementById("view");
-const wasmReady = init();
 let leave = () => {};
-
-if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
 
 function chrome() {
   document.documentElement.lang = locale;
@@ -25,7 +23,12 @@ function chrome() {
   const out = document.getElementById("signout");
   out.textContent = t("signout");
   out.hidden = !session.token;
-  out.onclick = () => { session.clear(); location.hash = "#/signin"; chrome(); };
+  out.onclick = async () => {
+    // Unsent registrations are sealed with a key of this sign-in: signing out warns, then
+    // deletes them and the key (signout.js).
+    if (!(await confirmSignOut(session.me?.user_id))) return;
+    session.clear(); location.hash = "#/signin"; chrome();
+  };
   const me = session.me;
   const links = [["#/verify", t("nav_verify")]];
   if (me) links.unshift(["#/stats", t("nav_stats")]);
@@ -72,15 +75,31 @@ const home = (me) => (me?.sees_cases ? "#/cases" : "#/stats");
 
 const ROUTES = {
   signin: async () => signinPage(),
-  intake: async () => (await import("./intake.js")).show(view, await wasmReady),
+  intake: async () => (await import("./intake.js")).show(view),
   cases: async () => (await import("./cases.js")).show(view),
   case: async (id) => (await import("./casepage.js")).show(view, id),
   verify: async () => (await import("./verify.js")).show(view),
   stats: async () => (await import("./dashboard.js")).show(view),
 };
+/**
+ * What each page uses besides its script (load.js waits for it): the core's module for the
+ * catalog, validation and labels. Sign-in (labels only for who is signed in) and verification do
+ * not wait for it.
+ */
+const NEEDS = { intake: ["wasm"], cases: ["wasm"], case: ["wasm"], stats: ["wasm"], signin: ["wasm"] };
 const PUBLIC = new Set(["signin", "verify"]);
+/**
+ * The pages' scripts, asked for while the module is still arriving (the same addresses as in
+ * ROUTES, so the same module instances): on a slow line the two downloads overlap instead of
+ * following each other.
+ */
+const SCRIPTS = { intake: "./intake.js", cases: "./cases.js", case: "./casepage.js", stats: "./dashboard.js" };
+
+/** Which navigation is current: on a slow line the user may move on before a page is drawn. */
+let generation = 0;
 
 async function route() {
+  const mine = ++generation;
   leave();
   leave = () => {};
   const [name, arg] = location.hash.replace(/^#\/?/, "").split("/");
@@ -91,11 +110,20 @@ async function route() {
   }
   chrome();
   try {
-    await wasmReady; // every page shows the core's labels (i18n.js label())
-    leave = (await ROUTES[page](arg)) ?? (() => {});
+    // A failure shows below, from ROUTES; while the module arrives, a page's `prefetch` starts
+    // its first requests.
+    if (SCRIPTS[page] && !wasmLoaded()) import(SCRIPTS[page]).then((m) => { if (mine === generation && !wasmLoaded()) m.prefetch?.(arg); }).catch(() => {});
+    await ready(view, page === "signin" && !session.me ? [] : NEEDS[page]);
+    if (mine !== generation) return;
+    const done = (await ROUTES[page](arg)) ?? (() => {});
+    if (mine !== generation) return done();
+    leave = done;
   } catch (e) {
-    view.replaceChildren(el("p", { className: "errors", role: "alert" }, navigator.onLine ? String(e) : t("offline_page")));
+    if (mine !== generation) return;
+    // A translated, actionable message with a retry, never the raw error (load.js).
+    leave = failure(view, e, () => { delete view.dataset.ready; route(); });
   }
+  forgetEarly();
   view.dataset.page = page;
   view.dataset.ready = "true";
 }
@@ -110,3 +138,6 @@ addEventListener("offline", chrome);
 queue.onChange(() => dispatchEvent(new Event("siproc:queue")));
 await route();
 flush();
+// The service worker is registered once the first page is up, so that its pre-caching does not
+// compete with that page for a slow line (and mostly finds the files in the HTTP cache).
+if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});

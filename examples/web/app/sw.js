@@ -1,23 +1,34 @@
 // The service worker: keeps the application shell and the WebAssembly module so that the
-// intake page opens and validates with no network. Shell files are answered from the cache
-// first and refreshed in the background (the server's `Cache-Control: no-cache` and
-// `Last-Modified` make that refresh an empty 304 when nothing changed). The API (/api/) is
-// never cached: it carries personal data and tokens.
-const CACHE = "siproc-shell-v4";
+// intake page opens and validates with no network. The server gives the shell's files
+// content-hashed names (examples/server/src/web/assets.rs rewrites the addresses below to them,
+// and this file changes with any of them, which installs a new worker): a hashed file never
+// changes, so it is answered from the cache without asking the network at all. The page
+// itself ("/", which names the hashed files) is answered from the cache and refreshed in the
+// background (an empty 304 when its ETag still holds). The API (/api/) is never cached: it
+// carries personal data and tokens.
+const CACHE = "siproc-shell-v5";
+// What the intake needs, offline included, and the case pages' scripts.
 const SHELL = [
-  "/", "/app/style.css", "/app/main.js", "/app/api.js", "/app/i18n.js", "/app/queue.js",
-  "/app/intake.js", "/app/cases.js", "/app/casepage.js", "/app/commands.js", "/app/verify.js",
-  "/app/vendor.js", "/form.js",
+  "/", "/app/style.css", "/app/main.js", "/app/api.js", "/app/backoff.js", "/app/i18n.js", "/app/load.js",
+  "/app/queue.js", "/app/seal.js", "/app/signout.js", "/app/intake.js", "/form.js",
   "/pkg/siproc_wasm.js", "/pkg/siproc_wasm_bg.wasm",
+  "/app/cases.js", "/app/casepage.js", "/app/commands.js", "/app/verify.js", "/app/vendor.js",
 ];
+/** A content-hashed address (`/app/main.0123456789abcdef.js`). */
+const HASHED = /\.[0-9a-f]{16}\.(js|css|wasm)$/;
 
 self.addEventListener("install", (event) => {
+  // The page's own downloads are in the HTTP cache (immutable): most of this is not fetched again.
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
+  const wanted = new Set(SHELL.map((p) => new URL(p, location.origin).href));
   event.waitUntil(caches.keys()
     .then((keys) => Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k))))
+    // Files of earlier versions (other hashes) are dropped.
+    .then(() => caches.open(CACHE))
+    .then(async (cache) => Promise.all((await cache.keys()).filter((r) => !wanted.has(r.url)).map((r) => cache.delete(r))))
     .then(() => self.clients.claim()));
 });
 
@@ -27,6 +38,7 @@ self.addEventListener("fetch", (event) => {
   const key = url.pathname === "/" || url.pathname === "/index.html" ? "/" : url.pathname;
   event.respondWith(caches.open(CACHE).then(async (cache) => {
     const cached = await cache.match(key);
+    if (cached && HASHED.test(url.pathname)) return cached;
     const refresh = fetch(event.request).then((response) => {
       if (response.ok) cache.put(key, response.clone());
       return response;

@@ -26,9 +26,8 @@ import { after, before, test } from "node:test";
 
 import { launch } from "../../../siproc-wasm/tests/browser.mjs";
 import { call, root, startServer } from "./server.mjs";
+import { PAGE_WASM, corpus, fill, go, valid } from "./pages.mjs";
 
-const corpus = (file, name) => JSON.parse(readFileSync(join(root, "tests", "conformance", "intake", file), "utf8"))
-  .cases.find((c) => c.name === name);
 const AXE = readFileSync(join(root, "examples", "web", "node_modules", "axe-core", "axe.min.js"), "utf8");
 const SHOTS = join(root, "docs", "screenshots");
 mkdirSync(SHOTS, { recursive: true });
@@ -61,39 +60,6 @@ async function signedIn(ctx, user, hash = "#/cases", home = "cases") {
   if (hash !== `#/${home}`) await go(page, hash);
   return page;
 }
-
-async function go(page, hash) {
-  await page.evaluate((h) => { location.hash = h; }, hash);
-  const name = hash.replace(/^#\//, "").split("/")[0];
-  await page.waitForSelector(`main[data-ready][data-page="${name}"]`);
-}
-
-/** Fills the intake form from a wire-format record (every value that has a field). */
-async function fill(page, record) {
-  const get = (path) => path.slice(1).split("/").reduce((n, k) => n?.[k], record);
-  if (record.category) {
-    await page.selectOption("#f-category", record.category);
-  }
-  const rows = await page.locator(".row[data-path]").evaluateAll((rs) => rs.map((r) => r.dataset.path));
-  for (const path of rows) {
-    const value = get(path);
-    if (value === undefined || path === "/category") continue;
-    const id = "#f" + path.replaceAll("/", "-");
-    const tag = await page.locator(id).evaluate((e) => (e.tagName === "INPUT" ? e.type : e.tagName));
-    if (tag === "SELECT") await page.selectOption(id, String(value));
-    else if (tag === "checkbox") await page.locator(id).setChecked(Boolean(value));
-    else if (tag === "DIV") for (const v of value) await page.locator(`${id} input[value="${v}"]`).check();
-    else await page.locator(id).fill(String(value));
-  }
-}
-
-const valid = (surnames, office = "TAP") => {
-  const r = structuredClone(corpus("documents_in_intake.json", "DNI with a bad department").intake);
-  r.office = office;
-  r.persons[0].surnames = surnames;
-  r.persons[0].documents[0].number = "0801-1994-04512";
-  return r;
-};
 
 async function axe(page, name) {
   await page.addScriptTag({ content: AXE });
@@ -134,7 +100,7 @@ for (const locale of ["es", "en"]) {
     await ctx.addInitScript((l) => localStorage.setItem("siproc.locale", l), locale);
     const page = await signedIn(ctx, "demo-officer-tap", "#/intake");
     await page.waitForSelector("form#intake[data-ready]");
-    const rules = await page.evaluate(async () => (await import("/pkg/siproc_wasm.js")).listRules());
+    const rules = await page.evaluate(`${PAGE_WASM}.then((m) => m.listRules())`);
     for (const [file, name] of [["documents_in_intake.json", "DNI with a bad department"], ["dates.json", "birth date in the future"]]) {
       await page.reload();
       await page.waitForSelector("form#intake[data-ready]");
@@ -223,7 +189,7 @@ for (const locale of ["es", "en"]) {
     const c = (await call(server.url, `/cases/${registered.id}`, { token: server.tokens["demo-officer-tap"] })).data;
     assert.ok(c.consent?.given && c.consent.scope.length > 1, "a case with consent to several scopes");
     // The labels of siproc-wasm's catalog view, in the page's own module.
-    const labels = await page.evaluate(async (l) => (await import("/pkg/siproc_wasm.js")).catalog(l, "hn").labels, locale);
+    const labels = await page.evaluate(`${PAGE_WASM}.then((m) => m.catalog("${locale}", "hn").labels)`);
     const shown = {
       status: await page.locator("#status").innerText(),
       priority: await page.locator("#priority").innerText(),
@@ -239,7 +205,7 @@ for (const locale of ["es", "en"]) {
     if (locale === "en") {
       // The server prints its forms in Spanish; siproc-core's forms_pdf test checks the English
       // forms against catalog("en").labels for every value. Here: nothing Spanish on the page.
-      assert.notEqual(shown.status, (await page.evaluate(async () => (await import("/pkg/siproc_wasm.js")).catalog("es", "hn").labels)).status[c.status]);
+      assert.notEqual(shown.status, (await page.evaluate(`${PAGE_WASM}.then((m) => m.catalog("es", "hn").labels)`)).status[c.status]);
       return;
     }
     // The same case's PDFs, as the officer downloads them: the intake sheet prints the status

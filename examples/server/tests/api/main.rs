@@ -18,7 +18,8 @@
 //! - `form_checks`: the durable log of paper-form checks (SQLite, PostgreSQL);
 //! - `database_url`: every spelling of a database URL is one database;
 //! - `operations`: `backup` under load, `restore` into SQLite and PostgreSQL, `check`;
-//! - `encryption`: an encrypted store through the command line (keys, serve, rotate, convert).
+//! - `encryption`: an encrypted store through the command line (keys, serve, rotate, convert);
+//! - `webapp`: the web application's files under content-hashed names.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -41,3 +42,4 @@ mod pg;
 mod process;
 mod releases;
 mod stats;
+mod webapp;
