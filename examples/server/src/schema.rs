@@ -505,6 +505,8 @@ mod tests {
         let public = [
             ("post", "/form-checks"),
             ("get", "/health"),
+            ("get", "/ready"),
+            ("get", "/metrics"),
             ("get", "/workflow"),
             ("get", "/openapi.json"),
         ];
