@@ -103,6 +103,7 @@ pub const SERVER_CODES: &[&str] = &[
     "access.log_not_allowed",
     "forms.bad_code",
     "http.bad_body",
+    "http.bad_limit",
     "http.bad_idempotency_key",
     "http.bad_if_match",
     "http.bad_path",
@@ -111,6 +112,7 @@ pub const SERVER_CODES: &[&str] = &[
     "http.if_match_required",
     "http.malformed_json",
     "http.rate_limited",
+    "http.search_in_body",
     "http.wrong_shape",
     "server.internal",
     "stats.bad_parameters",
@@ -263,6 +265,11 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::Conflict { current } => ApiError::Conflict { current },
             StoreError::NotFound => ApiError::NotFound,
+            StoreError::TooManyNameWords { .. } => ApiError::Unprocessable {
+                code: e.code(),
+                message: e.to_string(),
+                issues: None,
+            },
             StoreError::Rejected(w) => w.into(),
             StoreError::Form(f) => ApiError::Unprocessable {
                 code: f.code,

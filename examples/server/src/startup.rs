@@ -112,7 +112,7 @@ impl Application {
         let (store, db) =
             tokio::task::spawn_blocking(move || crate::store::open(&opening)).await??;
         let catalog = siproc_core::Catalog::honduras()?;
-        let state = Arc::new(AppState::new(store, db, catalog, settings.rate_limit));
+        let state = Arc::new(AppState::new(store, db, catalog, settings.rate_limit)?);
         if let StoreUrl::Postgres(url) = database {
             // Writes of every process on the database wake this process's event streams.
             state

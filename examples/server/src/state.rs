@@ -31,24 +31,31 @@ pub struct AppState {
     pub idempotent_registration: tokio::sync::Mutex<()>,
     /// Set to `true` when the server stops: event streams end.
     pub shutdown: tokio::sync::watch::Sender<bool>,
+    /// The key of the audit log's keyed hashes (search terms): random in this process for now,
+    /// so equal terms match within one run and none can be recovered. Every keyed hash the
+    /// server writes takes it from here.
+    pub audit_key: [u8; 32],
 }
 
 /// Shared state, as handlers receive it.
 pub type SharedState = Arc<AppState>;
 
 impl AppState {
-    /// State over `store` and `db`, with `rate_limit` requests per second per token (0: none).
+    /// State over `store` and `db`, with `rate_limit` requests per second per token (0: none)
+    /// and a fresh random audit key; fails only when the system gives no randomness.
     pub fn new(
         store: Arc<dyn CaseStore>,
         db: ServerDb,
         catalog: Catalog,
         rate_limit: u32,
-    ) -> AppState {
+    ) -> Result<AppState, getrandom::Error> {
+        let mut audit_key = [0_u8; 32];
+        getrandom::fill(&mut audit_key)?;
         let limiter = NonZeroU32::new(rate_limit).map(|per_second| {
             let burst = per_second.saturating_mul(NonZeroU32::MIN.saturating_add(1));
             RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst))
         });
-        AppState {
+        Ok(AppState {
             store,
             db,
             catalog,
@@ -57,6 +64,7 @@ impl AppState {
             known_tokens: RwLock::new(HashMap::new()),
             idempotent_registration: tokio::sync::Mutex::new(()),
             shutdown: tokio::sync::watch::Sender::new(false),
-        }
+            audit_key,
+        })
     }
 }

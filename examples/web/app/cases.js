@@ -37,15 +37,17 @@ export async function show(view) {
   const marks = new Map();
 
   async function load() {
-    const query = new URLSearchParams();
+    const filters_ = {};
     for (const [key, id] of [["status", "q-status"], ["category", "q-category"], ["office", "q-office"], ["name", "q-name"]]) {
       const value = document.getElementById(id)?.value.trim();
-      if (value) query.set(key, value);
+      if (value) filters_[key] = value;
     }
-    query.set("limit", "200");
-    // The name is a filter the server applies; it goes in the query of this one request (never
-    // in the page's address) and the server does not log queries.
-    const answer = await api(`/cases?${query}`);
+    // A name is searched with POST /cases/search: in the body, never in a URL (proxies and
+    // server logs keep URLs), and the server writes the search to its audit log. The other
+    // filters are the list's query.
+    const answer = filters_.name
+      ? await api("/cases/search", { method: "POST", body: { ...filters_, limit: 200 } })
+      : await api(`/cases?${new URLSearchParams({ ...filters_, limit: "200" })}`);
     if (!answer.ok) {
       body.replaceChildren(el("tr", {}, el("td", { colSpan: 5 }, t("error", { status: answer.status, message: answer.data?.message ?? "" }))));
       return;

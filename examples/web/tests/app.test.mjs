@@ -181,7 +181,7 @@ test("offline: pending in IndexedDB, kept over a reload and in two tabs, sent on
   await page.screenshot({ path: join(SHOTS, "intake-pending-offline.png"), fullPage: true });
   await ctx.setOffline(false);
   for (const p of [page, other]) await p.locator("#pending li").waitFor({ state: "detached", timeout: 15_000 });
-  const found = await call(server.url, `/cases?name=${encodeURIComponent("Offline Pérez")}`, { token: server.tokens["demo-officer-tap"] });
+  const found = await call(server.url, "/cases/search", { token: server.tokens["demo-officer-tap"], method: "POST", body: { name: "Offline Pérez" } });
   assert.equal(found.data.items.length, 1, "exactly one case on the server");
 });
 

@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use siproc_core::access::{Access, AccessEntry, ReadKind};
 use siproc_core::archive::{self, ImportOptions, ImportReport};
+use siproc_core::audit::{AuditEntry, AuditFilter};
 use siproc_core::store::CaseQuery;
 use uuid::Uuid;
 
@@ -37,6 +38,7 @@ pub fn router() -> axum::Router<SharedState> {
                 .layer(DefaultBodyLimit::max(MAX_ARCHIVE_BYTES)),
         )
         .route("/access-log", get(access_log))
+        .route("/audit", get(audit_log))
         .route("/health", get(health))
 }
 
@@ -172,6 +174,55 @@ pub async fn access_log(
     };
     let items = blocking(&state, move |s| Ok(s.db.access_log(&filter)?)).await?;
     Ok(Json(AccessLog { items }))
+}
+
+/// Query of `GET /audit`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditParams {
+    /// One user id.
+    user: Option<String>,
+    /// One kind of entry (`case_search`, `grant_ended`, `export_requested`, …).
+    #[param(pattern = "^[a-z_]+$")]
+    kind: Option<String>,
+    /// From this moment on (RFC 3339).
+    since: Option<DateTime<Utc>>,
+    /// At most this many entries, newest first (default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<u32>,
+}
+
+/// Entries of the audit log, newest first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AuditLog {
+    /// The entries.
+    #[schema(value_type = Vec<schema::AuditEntry>)]
+    pub items: Vec<AuditEntry>,
+}
+
+/// What was done that is not a read of one case: searches, grants ended, exports.
+#[utoipa::path(get, path = "/audit", tag = "access", params(AuditParams),
+    description = "The audit log: what people did that is not a read of one case — searches by personal values (the fields searched, each term as a keyed hash, how many cases answered), break-the-glass grants ended, export requests, approvals and downloads. Never a secret nor a personal value. Auditors and the directorate only.",
+    responses(
+        (status = 200, description = "Entries, newest first", body = AuditLog),
+        (status = 400, description = "A bad query parameter (`http.bad_query`)", body = ErrorBody),
+        (status = 403, description = "Neither auditor nor directorate (`access.log_not_allowed`)", body = ErrorBody),
+    ),
+    security(("bearer" = [])))]
+pub async fn audit_log(
+    State(state): State<SharedState>,
+    Caller(actor): Caller,
+    Query(params): Query<AuditParams>,
+) -> Result<Json<AuditLog>, ApiError> {
+    log_reader(actor.role, "audit log")?;
+    let filter = AuditFilter {
+        user_id: params.user,
+        kind: params.kind,
+        since: params.since,
+        limit: page_size(params.limit, 100, 1000)?,
+    };
+    let items = blocking(&state, move |s| Ok(s.db.audit_log(&filter)?)).await?;
+    Ok(Json(AuditLog { items }))
 }
 
 /// The server's state, as the health check tells it.

@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use siproc_core::access::{self, Access, AccessEntry, Grant, ReadKind, Scope};
+use siproc_core::audit::{self, AuditEntry, AuditEvent};
 use siproc_core::history::{self, Event};
 use siproc_core::store::{self, CaseSummary};
 use siproc_core::store::{CaseQuery, StoreError};
@@ -37,6 +38,7 @@ pub const DEFAULT_EVENTS: u32 = 100;
 pub fn router() -> axum::Router<SharedState> {
     axum::Router::new()
         .route("/cases", post(create_case).get(list_cases))
+        .route("/cases/search", post(search_cases))
         .route("/cases/{id}", get(get_case))
         .route("/cases/{id}/commands", post(run_command))
         .route("/cases/{id}/history", get(history))
@@ -98,7 +100,7 @@ fn summary_response(status: StatusCode, summary: CaseSummary) -> Response {
 
 /// Register a case from an intake.
 #[utoipa::path(post, path = "/cases", tag = "cases",
-    description = "Registers a case from an intake, validated and normalised by the core. With an `Idempotency-Key`, a retry with the same key (by the same user) answers the case the first request registered, without registering another.",
+    description = "Registers a case from an intake, validated and normalised by the core. With an `Idempotency-Key`, a retry with the same key (by the same user) answers the case the first request registered, without registering another, when the caller may still see it (404 otherwise, as a read would answer).",
     request_body(content = schema::Intake, description = "An intake (the core's intake schema, `siproc-core/schema/intake.schema.json`)"),
     params(("Idempotency-Key" = Option<String>, Header, description = "1 to 200 visible ASCII characters: a retried registration with the same key answers the first result", min_length = 1, max_length = 200)),
     responses(
@@ -107,6 +109,7 @@ fn summary_response(status: StatusCode, summary: CaseSummary) -> Response {
             ("ETag" = String, description = "The case's version, in quotes: send it as `If-Match`"))),
         (status = 400, description = "Malformed JSON (`http.malformed_json`) or a bad `Idempotency-Key` (`http.bad_idempotency_key`)", body = ErrorBody),
         (status = 403, description = "The intake's office is not the caller's (`workflow.wrong_office`) or the role may not register (`workflow.role_not_allowed`)", body = ErrorBody),
+        (status = 404, description = "A retried `Idempotency-Key` whose case the caller may no longer see, as for a read of it (`store.not_found`)", body = ErrorBody),
         (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
         (status = 422, description = "Invalid intake (`workflow.invalid_intake`): `issues` holds the validation report", body = ErrorBody),
     ),
@@ -136,6 +139,9 @@ pub async fn create_case(
         if let Some(key) = &key
             && let Some(first) = s.db.idempotent_case(&actor.user_id, key)?
         {
+            // A replay answers what a read of the case would: nothing of a case the caller
+            // no longer sees (transferred away, say), as for a case that does not exist.
+            visible_case(s, &actor, first, None)?;
             return Ok((s.store.summary(first)?, false));
         }
         let case = store::open_case(s.store.as_ref(), &s.catalog, &actor, &intake, Utc::now())?;
@@ -156,7 +162,9 @@ pub async fn create_case(
     Ok(response)
 }
 
-/// Query of `GET /cases` (all optional).
+/// Query of `GET /cases` (all optional). Names and document numbers are not searched here:
+/// a URL is written down by every proxy on its way, so they go in the body of
+/// `POST /cases/search`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
@@ -167,15 +175,20 @@ pub struct ListParams {
     status: Option<Status>,
     /// Category code.
     category: Option<String>,
-    /// Identity document number (letters and digits compared).
-    document: Option<String>,
-    /// Words of a name (accents and case ignored).
-    name: Option<String>,
     /// Page size (default 50).
     #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
     /// The `next` of the previous page.
     cursor: Option<String>,
+    /// Refused (400 `http.search_in_body`): names are searched with `POST /cases/search`.
+    #[param(ignore)]
+    name: Option<String>,
+    /// Refused, as `name`.
+    #[param(ignore)]
+    document: Option<String>,
+    /// Refused, as `name`.
+    #[param(ignore)]
+    document_number: Option<String>,
 }
 
 /// A page of case summaries.
@@ -188,12 +201,34 @@ pub struct SummaryPage {
     pub next: Option<String>,
 }
 
+/// One page of `query`'s cases that `actor` may see, `limit` long, and the `cursor` of the next.
+fn page_of(
+    s: &crate::state::AppState,
+    actor: &Actor,
+    query: CaseQuery,
+    limit: usize,
+) -> Result<SummaryPage, ApiError> {
+    let query = CaseQuery {
+        // The store reads one page (and one more summary, to know whether a next page exists)
+        // after the cursor, not every case: a list costs the same whatever the store's size.
+        limit: Some(limit.saturating_add(1)),
+        ..query
+    };
+    let query = access::visible_query(actor, query).ok_or_else(no_cases)?;
+    let mut items = s.store.list(&query)?;
+    let next = (items.len() > limit)
+        .then(|| items.get(limit.saturating_sub(1)).map(|c| c.number.clone()))
+        .flatten();
+    items.truncate(limit);
+    Ok(SummaryPage { items, next })
+}
+
 /// List case summaries (no personal data), paged.
 #[utoipa::path(get, path = "/cases", tag = "cases", params(ListParams),
-    description = "The summaries of the cases the caller may see (their office's and those with a transfer pending to it, or every case), in case-number order, filtered by the query; no personal data. Page with `cursor` = the previous page's `next`.",
+    description = "The summaries of the cases the caller may see (their office's and those with a transfer pending to it, or every case), in case-number order, filtered by office, status and category; no personal data. Page with `cursor` = the previous page's `next`. Names and document numbers are searched with `POST /cases/search` (in the body, and logged): given here (`name`, `document`, `document_number`), they are refused.",
     responses(
         (status = 200, description = "A page of summaries", body = SummaryPage),
-        (status = 400, description = "A bad query parameter (`http.bad_query`)", body = ErrorBody),
+        (status = 400, description = "A bad query parameter (`http.bad_query`), or a name or document number in the URL (`http.search_in_body`: use `POST /cases/search`)", body = ErrorBody),
         (status = 403, description = "The role sees no case (`access.no_cases`)", body = ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -202,27 +237,113 @@ pub async fn list_cases(
     Caller(actor): Caller,
     Query(params): Query<ListParams>,
 ) -> Result<Json<SummaryPage>, ApiError> {
+    if params.name.is_some() || params.document.is_some() || params.document_number.is_some() {
+        return Err(ApiError::BadRequest {
+            code: "http.search_in_body",
+            message: "names and document numbers are searched with POST /api/v1/cases/search, \
+                      in the body, not in the URL"
+                .to_owned(),
+        });
+    }
     let limit = usize::try_from(page_size(params.limit, DEFAULT_PAGE, MAX_PAGE)?)
         .map_err(ApiError::internal)?;
     let query = CaseQuery {
         office: params.office,
         status: params.status,
         category: params.category,
-        document_number: params.document,
-        name: params.name,
-        // The store reads one page (and one more summary, to know whether a next page exists)
-        // after the cursor, not every case: a list costs the same whatever the store's size.
         after: params.cursor,
-        limit: Some(limit.saturating_add(1)),
         ..CaseQuery::default()
     };
-    let query = access::visible_query(&actor, query).ok_or_else(no_cases)?;
-    let mut items = blocking(&state, move |s| Ok(s.store.list(&query)?)).await?;
-    let next = (items.len() > limit)
-        .then(|| items.get(limit.saturating_sub(1)).map(|c| c.number.clone()))
-        .flatten();
-    items.truncate(limit);
-    Ok(Json(SummaryPage { items, next }))
+    Ok(Json(
+        blocking(&state, move |s| page_of(s, &actor, query, limit)).await?,
+    ))
+}
+
+/// Body of `POST /cases/search` (every criterion optional; all given must match).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseSearch {
+    /// Words of a person's name (accents, case and punctuation ignored; every word one
+    /// person's); at most 16 distinct words.
+    pub name: Option<String>,
+    /// An identity document number of any person (letters and digits compared).
+    pub document_number: Option<String>,
+    /// The case number, exactly.
+    pub number: Option<String>,
+    /// Office code.
+    pub office: Option<String>,
+    /// Status.
+    #[schema(value_type = Option<schema::Status>)]
+    pub status: Option<Status>,
+    /// Category code.
+    pub category: Option<String>,
+    /// Page size (default 50).
+    #[schema(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+    /// The `next` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Search cases by name, document number, case number and the list's filters; the search is
+/// written to the audit log.
+#[utoipa::path(post, path = "/cases/search", tag = "cases",
+    description = "The summaries of the cases the caller may see that match every criterion of the body, in case-number order; no personal data. The terms travel in the body, never in a URL, and every search is written to the audit log (who, when, which fields, each term as a keyed hash) before the answer leaves. Page with `cursor` = the previous page's `next`.",
+    request_body = CaseSearch,
+    responses(
+        (status = 200, description = "A page of summaries", body = SummaryPage),
+        (status = 400, description = "Malformed JSON (`http.malformed_json`)", body = ErrorBody),
+        (status = 403, description = "The role sees no case (`access.no_cases`)", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits (`siproc.too_large`)", body = ErrorBody),
+        (status = 422, description = "Not a search (`http.wrong_shape`), a `limit` outside 1 to 500 (`http.bad_limit`), or more than 16 name words (`store.too_many_name_words`)", body = ErrorBody),
+    ),
+    security(("bearer" = [])))]
+pub async fn search_cases(
+    State(state): State<SharedState>,
+    Caller(actor): Caller,
+    JsonBody(body): JsonBody<CaseSearch>,
+) -> Result<Json<SummaryPage>, ApiError> {
+    let limit = match body.limit {
+        None => DEFAULT_PAGE,
+        Some(n) if (1..=MAX_PAGE).contains(&n) => n,
+        Some(_) => {
+            return Err(ApiError::Unprocessable {
+                code: "http.bad_limit",
+                message: format!("limit must be 1 to {MAX_PAGE}"),
+                issues: None,
+            });
+        }
+    };
+    let limit = usize::try_from(limit).map_err(ApiError::internal)?;
+    let query = CaseQuery {
+        office: body.office,
+        status: body.status,
+        category: body.category,
+        number: body.number,
+        document_number: body.document_number,
+        name: body.name,
+        after: body.cursor,
+        ..CaseQuery::default()
+    };
+    query.check()?;
+    let page = blocking(&state, move |s| {
+        let fields = query.searched_fields();
+        let terms = query.search_terms();
+        let page = page_of(s, &actor, query, limit)?;
+        s.db.log_audit(&AuditEntry::by(
+            &actor,
+            AuditEvent::CaseSearch {
+                fields: fields.into_iter().map(str::to_owned).collect(),
+                terms: terms
+                    .iter()
+                    .map(|(_, term)| audit::keyed_hash(&s.audit_key, term))
+                    .collect(),
+                results: u32::try_from(page.items.len()).unwrap_or(u32::MAX),
+            },
+        ))?;
+        Ok(page)
+    })
+    .await?;
+    Ok(Json(page))
 }
 
 /// The case as `GET /cases/{id}` answers it: every field of the core's [`Case`], and the

@@ -32,7 +32,8 @@ pub use admin::MAX_ARCHIVE_BYTES;
     paths(
         cases::create_case, cases::list_cases, cases::get_case, cases::run_command,
         cases::history, cases::verify, cases::forms, cases::form_pdf, cases::break_glass,
-        events::events, admin::export, admin::import, admin::access_log, admin::health,
+        events::events, admin::export, admin::import, admin::access_log, admin::audit_log,
+        admin::health, cases::search_cases,
         webapp::me, webapp::workflow, form_check::check_form,
         stats::stats, form_check::check_log, openapi,
     ),
@@ -42,7 +43,7 @@ pub use admin::MAX_ARCHIVE_BYTES;
         (name = "cases", description = "Registration, the case, its commands, history, verification, forms and break the glass"),
         (name = "events", description = "Case events as Server-Sent Events"),
         (name = "archive", description = "The directorate's archive: export and import"),
-        (name = "access", description = "The access log and the form-check log, for auditors and the directorate"),
+        (name = "access", description = "The access log, the audit log and the form-check log, for auditors and the directorate"),
         (name = "stats", description = "Protection statistics"),
         (name = "web", description = "What the web application reads: the user, the workflow's table, paper-form checks"),
         (name = "health", description = "Liveness"),

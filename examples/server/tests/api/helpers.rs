@@ -139,6 +139,20 @@ impl TestApp {
         )
     }
 
+    /// `POST /cases/search`.
+    pub fn search_cases(&self, who: &str) -> reqwest::RequestBuilder {
+        self.at(reqwest::Method::POST, who, "/cases/search")
+    }
+
+    /// `GET /audit?{query}`.
+    pub fn audit_log(&self, who: &str, query: &str) -> reqwest::RequestBuilder {
+        self.at(
+            reqwest::Method::GET,
+            who,
+            &Self::with_query("/audit", query),
+        )
+    }
+
     /// `GET /cases/{id}`.
     pub fn get_case(&self, who: &str, id: &str) -> reqwest::RequestBuilder {
         self.at(reqwest::Method::GET, who, &format!("/cases/{id}"))

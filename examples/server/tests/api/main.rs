@@ -14,6 +14,8 @@
 //! - `durable`: SIGKILL under load and restart (SQLite, PostgreSQL), resuming a stream;
 //! - `stats`: full tables for staff, the disclosure-controlled release for partners;
 //! - `form_checks`: the durable log of paper-form checks (SQLite, PostgreSQL);
+//! - `privacy`: searches in the body and audited, replays, the archive upload, break-the-glass
+//!   with friction and daylight, four-eyes and encrypted exports (memory, SQLite, PostgreSQL);
 //! - `database_url`: every spelling of a database URL is one database.
 #![allow(
     clippy::unwrap_used,
@@ -32,5 +34,6 @@ mod hardening;
 mod helpers;
 mod matrix;
 mod pg;
+mod privacy;
 mod process;
 mod stats;

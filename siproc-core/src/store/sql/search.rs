@@ -41,6 +41,7 @@ impl Names {
 /// as given on PostgreSQL, whose planner knows how common each term is from its own statistics
 /// and orders the join itself.
 pub(crate) fn names(c: &mut dyn Conn, query: &CaseQuery) -> Result<Names, StoreError> {
+    query.check()?;
     match c.dialect() {
         Dialect::Postgres => Ok(Names::as_given(query)),
         Dialect::Sqlite => {

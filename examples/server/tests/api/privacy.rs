@@ -1,0 +1,282 @@
+//! The privacy fixes of issue 36, through the real server: searches travel in a body and are
+//! audited, replayed registrations answer as a read would, the archive upload checks the role
+//! before it reads, break-the-glass has friction and daylight, bulk export needs two people or
+//! a key the server does not hold. Scenarios run on memory, an SQLite file and PostgreSQL
+//! ([`privacy_scenarios!`]).
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, TestApp, spawn, spawn_app_on};
+
+/// One `#[tokio::test]` per scenario of this module, on the backend `$spawn` opens.
+macro_rules! privacy_scenarios {
+    ($backend:expr) => {
+        #[tokio::test]
+        async fn searches_go_in_the_body_and_are_audited() {
+            if let Some(app) = $backend("searches_go_in_the_body_and_are_audited").await {
+                crate::privacy::searches_go_in_the_body_and_are_audited(&app).await;
+            }
+        }
+        #[tokio::test]
+        async fn long_names_are_422_never_500() {
+            if let Some(app) = $backend("long_names_are_422_never_500").await {
+                crate::privacy::long_names_are_422_never_500(&app).await;
+            }
+        }
+        #[tokio::test]
+        async fn a_replayed_key_answers_as_a_read_would() {
+            if let Some(app) = $backend("a_replayed_key_answers_as_a_read_would").await {
+                crate::privacy::a_replayed_key_answers_as_a_read_would(&app).await;
+            }
+        }
+    };
+}
+pub(crate) use privacy_scenarios;
+
+/// The app on the in-memory store.
+pub async fn memory(test: &str) -> Option<TestApp> {
+    spawn(Backend::Memory, test).await
+}
+
+/// The app on a fresh PostgreSQL database (skips without one).
+pub async fn postgres(test: &str) -> Option<TestApp> {
+    spawn(Backend::Postgres, test).await
+}
+
+/// The app on an SQLite file of its own (left in the temporary folder for the run).
+pub async fn sqlite(test: &str) -> Option<TestApp> {
+    let dir = tempfile::tempdir().unwrap().keep();
+    let path = dir.join(format!("{test}.db"));
+    Some(spawn_app_on(&format!("sqlite://{}", path.display()), 0).await)
+}
+
+mod on_memory {
+    super::privacy_scenarios!(super::memory);
+}
+
+mod on_sqlite {
+    super::privacy_scenarios!(super::sqlite);
+}
+
+mod on_postgres {
+    super::privacy_scenarios!(super::postgres);
+}
+
+/// The body of an answer, as JSON.
+async fn json_of(res: reqwest::Response) -> (u16, Value) {
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// The audit log as the auditor reads it (`query` filters).
+async fn audit(app: &TestApp, query: &str) -> Vec<Value> {
+    let (status, body) = json_of(app.audit_log("auditor", query).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{body}");
+    body["items"].as_array().unwrap().clone()
+}
+
+pub async fn searches_go_in_the_body_and_are_audited(app: &TestApp) {
+    let case = app.register("officer", "TAP").await;
+    let number = case["number"].as_str().unwrap();
+    let intake = crate::helpers::intake("TAP");
+    let person = &intake["persons"][0];
+    let name = format!(
+        "{} {}",
+        person["given_names"].as_str().unwrap(),
+        person["surnames"].as_str().unwrap()
+    );
+    let document = person["documents"][0]["number"].as_str().unwrap().to_owned();
+
+    // Names and document numbers in a URL are refused, pointing to the search route.
+    for query in [
+        format!("name={}", name.replace(' ', "+")),
+        format!("document={document}"),
+        format!("document_number={document}"),
+    ] {
+        let (status, body) = json_of(app.list_cases("officer", &query).send().await.unwrap()).await;
+        assert_eq!(status, 400, "{query}: {body}");
+        assert_eq!(body["code"], "http.search_in_body");
+        assert!(body["message"].as_str().unwrap().contains("/cases/search"));
+        assert!(!body.to_string().contains(&document), "no value in the error");
+    }
+    // The list keeps its filters.
+    let (status, page) =
+        json_of(app.list_cases("officer", "status=registered&limit=5").send().await.unwrap()).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["items"][0]["number"], number);
+    assert!(audit(app, "kind=case_search").await.is_empty(), "a list is no search");
+
+    // The search route finds by name, document and number; each search is audited.
+    let searches = [
+        json!({"name": name.to_lowercase()}),
+        json!({"document_number": document, "status": "registered"}),
+        json!({"number": number, "limit": 1}),
+    ];
+    for search in &searches {
+        let (status, page) =
+            json_of(app.search_cases("officer").json(search).send().await.unwrap()).await;
+        assert_eq!(status, 200, "{search}: {page}");
+        let items = page["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1, "{search}");
+        assert_eq!(items[0]["id"], case["id"]);
+    }
+    // Another office's officer finds nothing (and that search is audited too).
+    let (_, page) = json_of(
+        app.search_cases("officer_mex")
+            .json(&json!({"name": name}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(page["items"], json!([]));
+
+    let entries = audit(app, "kind=case_search").await;
+    assert_eq!(entries.len(), 4, "{entries:?}");
+    let text = serde_json::to_string(&entries).unwrap();
+    for value in [name.as_str(), &name.to_lowercase(), &document, number] {
+        assert!(!text.contains(value), "the audit log holds no term in clear");
+    }
+    // Newest first: the other office's search, then the officer's three.
+    let mex = &entries[0];
+    assert_eq!(mex["user_id"], "user-officer_mex");
+    assert_eq!(mex["office"], "MEX");
+    assert_eq!(mex["event"]["kind"], "case_search");
+    assert_eq!(mex["event"]["fields"], json!(["name"]));
+    assert_eq!(mex["event"]["results"], 0);
+    let by_name = &entries[3];
+    assert_eq!(by_name["user_id"], "user-officer");
+    assert_eq!(by_name["event"]["results"], 1);
+    let words = by_name["event"]["terms"].as_array().unwrap();
+    assert_eq!(words.len(), name.split(' ').count(), "one hash per name word");
+    // The same words under the same key: the same hashes, whoever searched.
+    assert_eq!(mex["event"]["terms"], by_name["event"]["terms"]);
+    assert_eq!(
+        entries[2]["event"]["fields"],
+        json!(["document_number", "status"])
+    );
+    assert_eq!(entries[1]["event"]["fields"], json!(["number"]));
+    assert!(entries.iter().all(|e| e["at"].is_string()));
+
+    // Filters of the audit route.
+    assert_eq!(audit(app, "user=user-officer_mex").await.len(), 1);
+    assert!(audit(app, "kind=grant_ended").await.is_empty());
+    // Only auditors and the directorate read it.
+    for who in ["officer", "supervisor", "partner"] {
+        let (status, body) = json_of(app.audit_log(who, "").send().await.unwrap()).await;
+        assert_eq!((status, body["code"].as_str()), (403, Some("access.log_not_allowed")));
+    }
+    let (status, _) = json_of(app.audit_log("directorate", "limit=1").send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    // Partners search nothing.
+    let (status, body) = json_of(
+        app.search_cases("partner")
+            .json(&json!({"name": "ana"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, body["code"].as_str()), (403, Some("access.no_cases")));
+    // A bad page size or an unknown criterion is refused with a code.
+    let (status, body) = json_of(
+        app.search_cases("officer")
+            .json(&json!({"limit": 0}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, body["code"].as_str()), (422, Some("http.bad_limit")));
+    let (status, body) = json_of(
+        app.search_cases("officer")
+            .json(&json!({"surname": "x"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, body["code"].as_str()), (422, Some("http.wrong_shape")));
+}
+
+pub async fn long_names_are_422_never_500(app: &TestApp) {
+    let case = app.register("officer", "TAP").await;
+    let words = |n: usize| {
+        (0..n)
+            .map(|k| format!("palabra{k}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let (status, page) = json_of(
+        app.search_cases("officer")
+            .json(&json!({"name": words(16)}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "16 words are searched: {page}");
+    assert_eq!(page["items"], json!([]));
+    for n in [17, 64, 65, 300] {
+        let (status, body) = json_of(
+            app.search_cases("officer")
+                .json(&json!({"name": words(n)}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 422, "{n} words: {body}");
+        assert_eq!(body["code"], "store.too_many_name_words");
+        assert!(!body.to_string().contains("palabra"), "no term in the error");
+    }
+    // The server still answers, and a good search still finds.
+    let (status, page) = json_of(
+        app.search_cases("officer")
+            .json(&json!({"number": case["number"]}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, page["items"].as_array().map(Vec::len)), (200, Some(1)));
+}
+
+pub async fn a_replayed_key_answers_as_a_read_would(app: &TestApp) {
+    let send = |key: &'static str| {
+        app.create_case("officer")
+            .header("Idempotency-Key", key)
+            .json(&crate::helpers::intake("TAP"))
+            .send()
+    };
+    let (status, first) = json_of(send("replay-1").await.unwrap()).await;
+    assert_eq!(status, 201);
+    let id = first["id"].as_str().unwrap();
+    // While the officer sees the case, a replay answers it.
+    let (status, again) = json_of(send("replay-1").await.unwrap()).await;
+    assert_eq!((status, &again["id"]), (201, &first["id"]));
+
+    // The directorate transfers the case to another office; the transfer is accepted there.
+    assert_eq!(
+        app.command(
+            "directorate",
+            id,
+            json!({"command": "request_transfer", "to_office": "MEX"})
+        )
+        .await,
+        200
+    );
+    assert_eq!(
+        app.command("officer_mex", id, json!({"command": "accept_transfer"}))
+            .await,
+        200
+    );
+    let read = app.get_case("officer", id).send().await.unwrap();
+    assert_eq!(read.status(), 404, "the officer no longer reads the case");
+    // The replay answers what the read answers, and registers nothing.
+    let count = app.case_count();
+    let (status, body) = json_of(send("replay-1").await.unwrap()).await;
+    assert_eq!((status, body["code"].as_str()), (404, Some("store.not_found")), "{body}");
+    assert!(body.get("number").is_none(), "nothing of the case: {body}");
+    assert_eq!(app.case_count(), count);
+}
