@@ -4,7 +4,7 @@
 use std::io::Cursor;
 
 use axum::Json;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -111,9 +111,12 @@ pub async fn export(
 pub async fn import(
     State(state): State<SharedState>,
     Caller(actor): Caller,
-    Body(body): Body,
+    request: axum::extract::Request,
 ) -> Result<Json<ImportReport>, ApiError> {
+    // The role first: a caller who may not import is answered before a byte of the body
+    // (up to 512 MiB) is read.
     directorate_only(actor.role)?;
+    let Body(body) = Body::from_request(request, &()).await?;
     let report = blocking(&state, move |s| {
         archive::import(
             s.store.as_ref(),

@@ -4,6 +4,7 @@
 //! a key the server does not hold. Scenarios run on memory, an SQLite file and PostgreSQL
 //! ([`privacy_scenarios!`]).
 
+use futures_util::StreamExt;
 use serde_json::{Value, json};
 
 use crate::helpers::{Backend, TestApp, spawn, spawn_app_on};
@@ -279,4 +280,61 @@ pub async fn a_replayed_key_answers_as_a_read_would(app: &TestApp) {
     assert_eq!((status, body["code"].as_str()), (404, Some("store.not_found")), "{body}");
     assert!(body.get("number").is_none(), "nothing of the case: {body}");
     assert_eq!(app.case_count(), count);
+}
+
+#[tokio::test]
+async fn the_archive_upload_checks_the_role_before_reading_the_body() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let app = memory("archive_upload").await.unwrap();
+    const CHUNK: usize = 1024 * 1024;
+    for who in ["partner", "officer", "auditor"] {
+        // A 600 MiB body (past the 512 MiB the route accepts), made only as it is read.
+        let sent = Arc::new(AtomicUsize::new(0));
+        let counter = sent.clone();
+        let chunks = futures_util::stream::iter(0..600).map(move |_| {
+            counter.fetch_add(CHUNK, Ordering::SeqCst);
+            Ok::<_, std::io::Error>(vec![b'{'; CHUNK])
+        });
+        let res = tokio::time::timeout(
+            std::time::Duration::from_secs(60),
+            app.import(who)
+                .header("content-type", "application/octet-stream")
+                .body(reqwest::Body::wrap_stream(chunks))
+                .send(),
+        )
+        .await
+        .expect("an answer before the body is sent");
+        let read = sent.load(Ordering::SeqCst);
+        // The refusal may reset the connection while the body is still going out; when the
+        // answer arrives it is the role's, not the body limit's.
+        if let Ok(res) = res {
+            let (status, body) = json_of(res).await;
+            assert_eq!(
+                (status, body["code"].as_str()),
+                (403, Some("access.directorate_only")),
+                "{who}"
+            );
+        }
+        assert!(
+            read < 64 * CHUNK,
+            "{who}: the server read {} MiB before refusing",
+            read / CHUNK
+        );
+    }
+
+    // A body that never ends: only a server that answers before reading it can answer at all.
+    let endless = futures_util::stream::once(async { Ok::<_, std::io::Error>(vec![b'{'; 65_536]) })
+        .chain(futures_util::stream::pending());
+    let res = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        app.import("partner")
+            .body(reqwest::Body::wrap_stream(endless))
+            .send(),
+    )
+    .await
+    .expect("answered without reading the rest of the body")
+    .unwrap();
+    assert_eq!(res.status(), 403);
 }
