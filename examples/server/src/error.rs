@@ -38,6 +38,14 @@ pub enum ApiError {
         /// The current version.
         current: u64,
     },
+    /// The request conflicts with the state of what it names (other than a case's version).
+    #[error("{message}")]
+    Conflicting {
+        /// Stable code.
+        code: &'static str,
+        /// Message, without values.
+        message: String,
+    },
     /// A command came without `If-Match`.
     #[error("If-Match with the case's version is required")]
     PreconditionRequired,
@@ -101,6 +109,8 @@ pub const SERVER_CODES: &[&str] = &[
     "access.no_cases",
     "access.directorate_only",
     "access.log_not_allowed",
+    "access.grants_not_allowed",
+    "access.grant_not_active",
     "forms.bad_code",
     "http.bad_body",
     "http.bad_limit",
@@ -160,7 +170,7 @@ impl ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound | ApiError::UnknownForm => StatusCode::NOT_FOUND,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Conflict { .. } | ApiError::Conflicting { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -176,6 +186,7 @@ impl ApiError {
         match self {
             ApiError::Unauthorized => "auth.unauthorized",
             ApiError::Forbidden { code, .. }
+            | ApiError::Conflicting { code, .. }
             | ApiError::BadRequest { code, .. }
             | ApiError::Unprocessable { code, .. } => code,
             ApiError::NotFound => "store.not_found",
@@ -284,10 +295,12 @@ impl From<StoreError> for ApiError {
 impl From<AccessError> for ApiError {
     fn from(e: AccessError) -> Self {
         match e {
-            AccessError::RoleNotAllowed { .. } => ApiError::Forbidden {
-                code: e.code(),
-                message: e.to_string(),
-            },
+            AccessError::RoleNotAllowed { .. } | AccessError::TooManyGrants { .. } => {
+                ApiError::Forbidden {
+                    code: e.code(),
+                    message: e.to_string(),
+                }
+            }
             other => ApiError::Unprocessable {
                 code: other.code(),
                 message: other.to_string(),

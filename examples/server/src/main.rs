@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! siproc-server serve [--database URL] [--listen ADDR] [--demo] [--rate-limit N]
+//!                      [--max-grants-per-day N] [--export-recipient age1…]
 //! siproc-server token create --user ID --role ROLE [--office CODE] [--database URL]
 //! siproc-server pack check DIR
 //! ```
@@ -41,6 +42,13 @@ enum Top {
         /// Requests per second allowed per token (0: no limit).
         #[arg(long, default_value_t = 50)]
         rate_limit: u32,
+        /// Break-the-glass grants one user may take in a day.
+        #[arg(long, env = "SIPROC_MAX_GRANTS_PER_DAY", default_value_t = siproc_core::access::DEFAULT_MAX_GRANTS_PER_DAY)]
+        max_grants_per_day: u32,
+        /// An age recipient (age1…): GET /archive answers every case encrypted to it, without a
+        /// second directorate user's approval. Without it, exports need four eyes.
+        #[arg(long, env = "SIPROC_EXPORT_RECIPIENT")]
+        export_recipient: Option<String>,
     },
     /// Bearer tokens.
     Token {
@@ -100,6 +108,8 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
             listen,
             demo,
             rate_limit,
+            max_grants_per_day,
+            export_recipient,
         } => {
             telemetry::init();
             let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -110,6 +120,8 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     database,
                     listen,
                     rate_limit,
+                    max_grants_per_day,
+                    export_recipient,
                 },
                 demo,
             ))?;

@@ -17,7 +17,7 @@ use tower_http::trace::TraceLayer;
 use tracing::Span;
 
 use crate::routes;
-use crate::state::{AppState, SharedState};
+use crate::state::{AppState, Policy, SharedState};
 use siproc_core::store::StoreUrl;
 
 /// Largest request body, except archives: 1 MiB, the core's limit of a record's JSON text.
@@ -32,6 +32,25 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// Requests per second per token (0: no limit).
     pub rate_limit: u32,
+    /// Break-the-glass grants one user may take in a day.
+    pub max_grants_per_day: u32,
+    /// An `age` recipient (`age1…`): bulk exports are encrypted to it instead of needing a
+    /// second directorate user's approval.
+    pub export_recipient: Option<String>,
+}
+
+impl Default for Settings {
+    /// An in-memory database on any free local port, no rate limit, the default grant quota,
+    /// no export recipient.
+    fn default() -> Self {
+        Settings {
+            database: "memory:".to_owned(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            rate_limit: 0,
+            max_grants_per_day: siproc_core::access::DEFAULT_MAX_GRANTS_PER_DAY,
+            export_recipient: None,
+        }
+    }
 }
 
 /// A built application, bound to its port, not yet serving.
@@ -112,7 +131,23 @@ impl Application {
         let (store, db) =
             tokio::task::spawn_blocking(move || crate::store::open(&opening)).await??;
         let catalog = siproc_core::Catalog::honduras()?;
-        let state = Arc::new(AppState::new(store, db, catalog, settings.rate_limit)?);
+        let export_recipient = settings
+            .export_recipient
+            .as_deref()
+            .map(|r| r.trim().parse::<age::x25519::Recipient>())
+            .transpose()
+            .map_err(|_| "the export recipient is not an age X25519 recipient (age1…)")?;
+        let policy = Policy {
+            max_grants_per_day: settings.max_grants_per_day,
+            export_recipient,
+        };
+        let state = Arc::new(AppState::new(
+            store,
+            db,
+            catalog,
+            settings.rate_limit,
+            policy,
+        )?);
         if let StoreUrl::Postgres(url) = database {
             // Writes of every process on the database wake this process's event streams.
             state

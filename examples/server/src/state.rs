@@ -35,19 +35,42 @@ pub struct AppState {
     /// so equal terms match within one run and none can be recovered. Every keyed hash the
     /// server writes takes it from here.
     pub audit_key: [u8; 32],
+    /// What the server's settings decide about access: grants a day, the export recipient.
+    pub policy: Policy,
+}
+
+/// The server's settings about access to many cases.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Break-the-glass grants one user may take in a day.
+    pub max_grants_per_day: u32,
+    /// When set, `GET /archive` answers every case encrypted to this `age` recipient (whose
+    /// identity the server does not hold) without a second person's approval.
+    pub export_recipient: Option<age::x25519::Recipient>,
+}
+
+impl Default for Policy {
+    /// [`siproc_core::access::DEFAULT_MAX_GRANTS_PER_DAY`] grants a day; exports need four eyes.
+    fn default() -> Self {
+        Policy {
+            max_grants_per_day: siproc_core::access::DEFAULT_MAX_GRANTS_PER_DAY,
+            export_recipient: None,
+        }
+    }
 }
 
 /// Shared state, as handlers receive it.
 pub type SharedState = Arc<AppState>;
 
 impl AppState {
-    /// State over `store` and `db`, with `rate_limit` requests per second per token (0: none)
-    /// and a fresh random audit key; fails only when the system gives no randomness.
+    /// State over `store` and `db`, with `rate_limit` requests per second per token (0: none),
+    /// `policy`, and a fresh random audit key; fails only when the system gives no randomness.
     pub fn new(
         store: Arc<dyn CaseStore>,
         db: ServerDb,
         catalog: Catalog,
         rate_limit: u32,
+        policy: Policy,
     ) -> Result<AppState, getrandom::Error> {
         let mut audit_key = [0_u8; 32];
         getrandom::fill(&mut audit_key)?;
@@ -65,6 +88,7 @@ impl AppState {
             idempotent_registration: tokio::sync::Mutex::new(()),
             shutdown: tokio::sync::watch::Sender::new(false),
             audit_key,
+            policy,
         })
     }
 }

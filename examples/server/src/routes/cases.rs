@@ -60,7 +60,7 @@ fn access_to(
     Ok(
         access::can_see(actor, case_id, scope, &grants, now).map(|a| {
             let reason = (a == Access::BreakGlass)
-                .then(|| grants.first().map(|g| g.reason.clone()))
+                .then(|| grants.first().map(Grant::logged_reason))
                 .flatten();
             (a, reason)
         }),
@@ -682,25 +682,34 @@ pub async fn form_pdf(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BreakGlass {
-    /// Why the caller needs the case (kept in the access log, shown to auditors).
+    /// One of the pack's reasons (`access_reason` in the catalog's labels).
+    pub reason_code: String,
+    /// Why the caller needs the case, in at least 20 characters and without personal data
+    /// (kept in the access log, shown to the office's supervisors and to auditors).
     pub reason: String,
 }
 
 /// A break-the-glass grant, as its holder sees it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct GrantAnswer {
+    /// The grant's number.
+    pub id: u64,
     /// The case it opens.
     pub case_id: Uuid,
+    /// The pack's reason given.
+    pub reason_code: String,
     /// When it was given.
     pub granted_at: DateTime<Utc>,
-    /// When it ends.
+    /// When it ends (unless a supervisor ends it sooner).
     pub expires_at: DateTime<Utc>,
 }
 
 impl From<Grant> for GrantAnswer {
     fn from(grant: Grant) -> GrantAnswer {
         GrantAnswer {
+            id: grant.id.unwrap_or_default(),
             case_id: grant.case_id,
+            reason_code: grant.reason_code,
             granted_at: grant.granted_at,
             expires_at: grant.expires_at,
         }
@@ -709,16 +718,15 @@ impl From<Grant> for GrantAnswer {
 
 /// Break the glass: see a case one could not otherwise see, for a limited time, with a reason.
 #[utoipa::path(post, path = "/cases/{id}/access", tag = "cases",
-    description = "Gives the caller access to a case outside their office for a limited time, with a reason that the access log keeps; roles that may not break the glass are refused.",
+    description = "Gives the caller access to a case outside their office for a limited time, for one of the pack's reasons and at least 20 characters of their own (without personal data), which the access log keeps. At most a configured number of grants per user per day. The supervisors of the office that holds the case see the grant at once (`GET /grants`, and an `event: grant` on `GET /events`) and may end it. The answer is the same whether or not the case exists, so the route tells nobody which case ids exist. Roles that may not break the glass are refused.",
     params(("id" = Uuid, Path, description = "The case id")),
     request_body = BreakGlass,
     responses(
-        (status = 201, description = "The grant", body = GrantAnswer),
+        (status = 201, description = "The grant (the same answer whether or not the case exists)", body = GrantAnswer),
         (status = 400, description = "Malformed JSON (`http.malformed_json`) or a bad id (`http.bad_path`)", body = ErrorBody),
-        (status = 403, description = "The role may not break the glass (`access.role_not_allowed`)", body = ErrorBody),
-        (status = 404, description = "No such case (`store.not_found`)", body = ErrorBody),
+        (status = 403, description = "The role may not break the glass (`access.role_not_allowed`), or the caller has taken as many grants as a day allows (`access.too_many_grants`)", body = ErrorBody),
         (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
-        (status = 422, description = "Not `{\"reason\"}` (`http.wrong_shape`), or no reason, or one too long (`access.*`)", body = ErrorBody),
+        (status = 422, description = "Not `{\"reason_code\", \"reason\"}` (`http.wrong_shape`), a code the pack does not have (`access.unknown_reason`), a reason under 20 characters (`access.reason_too_short`: the message asks for no personal data) or too long (`access.reason_too_long`)", body = ErrorBody),
     ),
     security(("bearer" = [])))]
 pub async fn break_glass(
@@ -729,19 +737,40 @@ pub async fn break_glass(
 ) -> Result<(StatusCode, Json<GrantAnswer>), ApiError> {
     let grant = blocking(&state, move |s| {
         let now = Utc::now();
-        let grant = Grant::new(&actor, id, &body.reason, now, access::DEFAULT_GRANT_HOURS)?;
-        s.store.summary(id)?;
-        s.db.add_grant(&grant)?;
+        let reason = access::GrantReason {
+            code: body.reason_code,
+            text: body.reason,
+        };
+        // Everything that can refuse is decided before the case is looked up, and a case that
+        // does not exist is granted like one that does (a grant that opens nothing): the
+        // answer never tells whether an id is a case's.
+        let office = match s.store.summary(id) {
+            Ok(summary) => Some(summary.office),
+            Err(StoreError::NotFound) => None,
+            Err(other) => return Err(other.into()),
+        };
+        let grant = Grant::new(
+            &actor,
+            id,
+            office,
+            &reason,
+            &s.catalog,
+            now,
+            access::DEFAULT_GRANT_HOURS,
+        )?;
+        let grant = s.db.take_grant(&grant, s.policy.max_grants_per_day)??;
         s.db.log_access(&AccessEntry::new(
             &actor,
             id,
             ReadKind::BreakGlass,
             Access::BreakGlass,
             now,
-            Some(grant.reason.clone()),
+            Some(grant.logged_reason()),
         ))?;
         Ok(grant)
     })
     .await?;
+    // The office's supervisors' event streams read the new grant now.
+    state.feed.written();
     Ok((StatusCode::CREATED, Json(grant.into())))
 }

@@ -57,10 +57,19 @@ pub async fn spawn_app_with(rate_limit: u32) -> TestApp {
 
 /// The app on the database `database` (a URL).
 pub async fn spawn_app_on(database: &str, rate_limit: u32) -> TestApp {
-    let settings = Settings {
+    spawn_app_with_settings(Settings {
         database: database.to_owned(),
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         rate_limit,
+        ..Settings::default()
+    })
+    .await
+}
+
+/// The app with `settings` (its address is any free local port).
+pub async fn spawn_app_with_settings(settings: Settings) -> TestApp {
+    let settings = Settings {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        ..settings
     };
     let app = Application::build(&settings).await.expect("build");
     let addr = app.local_addr().unwrap();
@@ -191,6 +200,20 @@ impl TestApp {
     /// `POST /cases/{id}/access`.
     pub fn break_glass(&self, who: &str, id: &str) -> reqwest::RequestBuilder {
         self.at(reqwest::Method::POST, who, &format!("/cases/{id}/access"))
+    }
+
+    /// `GET /grants?{query}`.
+    pub fn list_grants(&self, who: &str, query: &str) -> reqwest::RequestBuilder {
+        self.at(
+            reqwest::Method::GET,
+            who,
+            &Self::with_query("/grants", query),
+        )
+    }
+
+    /// `POST /grants/{id}/end`.
+    pub fn end_grant(&self, who: &str, id: u64) -> reqwest::RequestBuilder {
+        self.at(reqwest::Method::POST, who, &format!("/grants/{id}/end"))
     }
 
     /// `GET /events`.

@@ -157,10 +157,10 @@ async fn case_route(app: &TestApp, route: &str, who: &str, id: &str, form: &str)
                 .await
         }
         "break glass" => {
-            send(
-                app.break_glass(who, id)
-                    .json(&json!({"reason": "Audiencia urgente mañana"})),
-            )
+            send(app.break_glass(who, id).json(&json!({
+                "reason_code": "authority_request",
+                "reason": "Audiencia urgente mañana"
+            })))
             .await
         }
         other => panic!("unknown route {other}"),
@@ -275,7 +275,7 @@ async fn every_route_role_and_office_answers_as_the_table_says() {
     let items = log["items"].as_array().unwrap();
     assert!(items.iter().any(|e| e["what"] == "case"
         && e["access"] == "break_glass"
-        && e["reason"] == "Audiencia urgente mañana"));
+        && e["reason"] == "authority_request: Audiencia urgente mañana"));
     assert!(items.iter().any(|e| e["what"] == "break_glass"));
 }
 

@@ -30,6 +30,12 @@ macro_rules! privacy_scenarios {
                 crate::privacy::a_replayed_key_answers_as_a_read_would(&app).await;
             }
         }
+        #[tokio::test]
+        async fn break_the_glass_has_friction_and_daylight() {
+            if let Some(app) = $backend("break_the_glass_has_friction_and_daylight").await {
+                crate::privacy::break_the_glass_has_friction_and_daylight(&app).await;
+            }
+        }
     };
 }
 pub(crate) use privacy_scenarios;
@@ -86,7 +92,10 @@ pub async fn searches_go_in_the_body_and_are_audited(app: &TestApp) {
         person["given_names"].as_str().unwrap(),
         person["surnames"].as_str().unwrap()
     );
-    let document = person["documents"][0]["number"].as_str().unwrap().to_owned();
+    let document = person["documents"][0]["number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     // Names and document numbers in a URL are refused, pointing to the search route.
     for query in [
@@ -98,14 +107,25 @@ pub async fn searches_go_in_the_body_and_are_audited(app: &TestApp) {
         assert_eq!(status, 400, "{query}: {body}");
         assert_eq!(body["code"], "http.search_in_body");
         assert!(body["message"].as_str().unwrap().contains("/cases/search"));
-        assert!(!body.to_string().contains(&document), "no value in the error");
+        assert!(
+            !body.to_string().contains(&document),
+            "no value in the error"
+        );
     }
     // The list keeps its filters.
-    let (status, page) =
-        json_of(app.list_cases("officer", "status=registered&limit=5").send().await.unwrap()).await;
+    let (status, page) = json_of(
+        app.list_cases("officer", "status=registered&limit=5")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 200, "{page}");
     assert_eq!(page["items"][0]["number"], number);
-    assert!(audit(app, "kind=case_search").await.is_empty(), "a list is no search");
+    assert!(
+        audit(app, "kind=case_search").await.is_empty(),
+        "a list is no search"
+    );
 
     // The search route finds by name, document and number; each search is audited.
     let searches = [
@@ -114,8 +134,14 @@ pub async fn searches_go_in_the_body_and_are_audited(app: &TestApp) {
         json!({"number": number, "limit": 1}),
     ];
     for search in &searches {
-        let (status, page) =
-            json_of(app.search_cases("officer").json(search).send().await.unwrap()).await;
+        let (status, page) = json_of(
+            app.search_cases("officer")
+                .json(search)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
         assert_eq!(status, 200, "{search}: {page}");
         let items = page["items"].as_array().unwrap();
         assert_eq!(items.len(), 1, "{search}");
@@ -136,7 +162,10 @@ pub async fn searches_go_in_the_body_and_are_audited(app: &TestApp) {
     assert_eq!(entries.len(), 4, "{entries:?}");
     let text = serde_json::to_string(&entries).unwrap();
     for value in [name.as_str(), &name.to_lowercase(), &document, number] {
-        assert!(!text.contains(value), "the audit log holds no term in clear");
+        assert!(
+            !text.contains(value),
+            "the audit log holds no term in clear"
+        );
     }
     // Newest first: the other office's search, then the officer's three.
     let mex = &entries[0];
@@ -149,7 +178,11 @@ pub async fn searches_go_in_the_body_and_are_audited(app: &TestApp) {
     assert_eq!(by_name["user_id"], "user-officer");
     assert_eq!(by_name["event"]["results"], 1);
     let words = by_name["event"]["terms"].as_array().unwrap();
-    assert_eq!(words.len(), name.split(' ').count(), "one hash per name word");
+    assert_eq!(
+        words.len(),
+        name.split(' ').count(),
+        "one hash per name word"
+    );
     // The same words under the same key: the same hashes, whoever searched.
     assert_eq!(mex["event"]["terms"], by_name["event"]["terms"]);
     assert_eq!(
@@ -165,9 +198,18 @@ pub async fn searches_go_in_the_body_and_are_audited(app: &TestApp) {
     // Only auditors and the directorate read it.
     for who in ["officer", "supervisor", "partner"] {
         let (status, body) = json_of(app.audit_log(who, "").send().await.unwrap()).await;
-        assert_eq!((status, body["code"].as_str()), (403, Some("access.log_not_allowed")));
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (403, Some("access.log_not_allowed"))
+        );
     }
-    let (status, _) = json_of(app.audit_log("directorate", "limit=1").send().await.unwrap()).await;
+    let (status, _) = json_of(
+        app.audit_log("directorate", "limit=1")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 200);
     // Partners search nothing.
     let (status, body) = json_of(
@@ -178,7 +220,10 @@ pub async fn searches_go_in_the_body_and_are_audited(app: &TestApp) {
             .unwrap(),
     )
     .await;
-    assert_eq!((status, body["code"].as_str()), (403, Some("access.no_cases")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("access.no_cases"))
+    );
     // A bad page size or an unknown criterion is refused with a code.
     let (status, body) = json_of(
         app.search_cases("officer")
@@ -188,7 +233,10 @@ pub async fn searches_go_in_the_body_and_are_audited(app: &TestApp) {
             .unwrap(),
     )
     .await;
-    assert_eq!((status, body["code"].as_str()), (422, Some("http.bad_limit")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("http.bad_limit"))
+    );
     let (status, body) = json_of(
         app.search_cases("officer")
             .json(&json!({"surname": "x"}))
@@ -197,7 +245,10 @@ pub async fn searches_go_in_the_body_and_are_audited(app: &TestApp) {
             .unwrap(),
     )
     .await;
-    assert_eq!((status, body["code"].as_str()), (422, Some("http.wrong_shape")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("http.wrong_shape"))
+    );
 }
 
 pub async fn long_names_are_422_never_500(app: &TestApp) {
@@ -229,7 +280,10 @@ pub async fn long_names_are_422_never_500(app: &TestApp) {
         .await;
         assert_eq!(status, 422, "{n} words: {body}");
         assert_eq!(body["code"], "store.too_many_name_words");
-        assert!(!body.to_string().contains("palabra"), "no term in the error");
+        assert!(
+            !body.to_string().contains("palabra"),
+            "no term in the error"
+        );
     }
     // The server still answers, and a good search still finds.
     let (status, page) = json_of(
@@ -240,7 +294,10 @@ pub async fn long_names_are_422_never_500(app: &TestApp) {
             .unwrap(),
     )
     .await;
-    assert_eq!((status, page["items"].as_array().map(Vec::len)), (200, Some(1)));
+    assert_eq!(
+        (status, page["items"].as_array().map(Vec::len)),
+        (200, Some(1))
+    );
 }
 
 pub async fn a_replayed_key_answers_as_a_read_would(app: &TestApp) {
@@ -277,7 +334,11 @@ pub async fn a_replayed_key_answers_as_a_read_would(app: &TestApp) {
     // The replay answers what the read answers, and registers nothing.
     let count = app.case_count();
     let (status, body) = json_of(send("replay-1").await.unwrap()).await;
-    assert_eq!((status, body["code"].as_str()), (404, Some("store.not_found")), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (404, Some("store.not_found")),
+        "{body}"
+    );
     assert!(body.get("number").is_none(), "nothing of the case: {body}");
     assert_eq!(app.case_count(), count);
 }
@@ -337,4 +398,208 @@ async fn the_archive_upload_checks_the_role_before_reading_the_body() {
     .expect("answered without reading the rest of the body")
     .unwrap();
     assert_eq!(res.status(), 403);
+}
+
+/// A break-the-glass body with the pack's reason `code` and `text`.
+fn reason(code: &str, text: &str) -> Value {
+    json!({"reason_code": code, "reason": text})
+}
+
+pub async fn break_the_glass_has_friction_and_daylight(app: &TestApp) {
+    use std::time::Duration;
+
+    let case = app.register("officer", "TAP").await;
+    let id = case["id"].as_str().unwrap();
+    let why = "a person asks at the counter for help";
+    // The TAP supervisor watches the event stream; a MEX officer breaks the glass.
+    let mut supervisor = crate::events::Stream::open(app, "supervisor", None).await;
+    let mut other_office = crate::events::Stream::open(app, "officer_hou", None).await;
+
+    // Friction: one of the pack's reasons and 20 characters or more, without personal data.
+    for (body, code) in [
+        (
+            reason("national_at_office", "urgent"),
+            "access.reason_too_short",
+        ),
+        (
+            reason("national_at_office", "   short but padded    "),
+            "access.reason_too_short",
+        ),
+        (reason("curiosity", why), "access.unknown_reason"),
+        (json!({"reason": why}), "http.wrong_shape"),
+    ] {
+        let (status, answer) = json_of(
+            app.break_glass("officer_mex", id)
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(
+            (status, answer["code"].as_str()),
+            (422, Some(code)),
+            "{body}"
+        );
+        if code == "access.reason_too_short" {
+            assert!(
+                answer["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("personal data")
+            );
+        }
+    }
+    let (status, grant) = json_of(
+        app.break_glass("officer_mex", id)
+            .json(&reason("national_at_office", why))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{grant}");
+    assert_eq!(grant["case_id"], id);
+    let grant_id = grant["id"].as_u64().unwrap();
+    assert_eq!(
+        app.get_case("officer_mex", id)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+
+    // Daylight: the owning office's supervisor is told at once, another office is not.
+    let told = supervisor
+        .next_named("grant", Duration::from_secs(10))
+        .await
+        .expect("the supervisor's stream tells the grant");
+    assert_eq!(told["id"], grant_id);
+    assert_eq!(told["user_id"], "user-officer_mex");
+    assert_eq!(told["office"], "TAP");
+    assert_eq!(told["reason_code"], "national_at_office");
+    assert_eq!(told["reason"], why);
+    let (status, list) = json_of(app.list_grants("supervisor", "").send().await.unwrap()).await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list["items"][0]["id"], grant_id);
+    for who in ["officer", "officer_mex", "partner"] {
+        let (status, body) = json_of(app.list_grants(who, "").send().await.unwrap()).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (403, Some("access.grants_not_allowed")),
+            "{who}"
+        );
+    }
+
+    // No oracle: a case id that does not exist is answered as one that does.
+    let missing = uuid::Uuid::now_v7().to_string();
+    let (status, ghost) = json_of(
+        app.break_glass("officer_mex", &missing)
+            .json(&reason("emergency", why))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{ghost}");
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&ghost), keys(&grant));
+    assert_eq!(
+        app.get_case("officer_mex", &missing)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404,
+        "a grant on no case opens nothing"
+    );
+    // At most three a day (the default), whether or not the case exists.
+    let (status, _) = json_of(
+        app.break_glass("officer_mex", id)
+            .json(&reason("authority_request", why))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201);
+    for target in [id, missing.as_str()] {
+        let (status, body) = json_of(
+            app.break_glass("officer_mex", target)
+                .json(&reason("authority_request", why))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (403, Some("access.too_many_grants"))
+        );
+    }
+    assert!(
+        other_office
+            .next_named("grant", Duration::from_millis(500))
+            .await
+            .is_none(),
+        "officers are not told of grants"
+    );
+
+    // The supervisor ends the grants on the case; the officer no longer sees it.
+    let (_, list) = json_of(app.list_grants("supervisor", "").send().await.unwrap()).await;
+    let on_case: Vec<u64> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        on_case.len(),
+        2,
+        "the TAP case's two grants, not the ghost's: {list}"
+    );
+    for who in ["officer", "officer_mex"] {
+        let (status, _) = json_of(app.end_grant(who, grant_id).send().await.unwrap()).await;
+        assert_eq!(status, 403, "{who} ends no grant");
+    }
+    let (status, _) = json_of(app.end_grant("auditor", grant_id).send().await.unwrap()).await;
+    assert_eq!(status, 403, "auditors read grants, end none");
+    for g in &on_case {
+        let (status, ended) = json_of(app.end_grant("supervisor", *g).send().await.unwrap()).await;
+        assert_eq!(status, 200, "{ended}");
+        assert_eq!(ended["ended_by"], "user-supervisor");
+        assert!(ended["ended_at"].is_string());
+    }
+    let (status, body) = json_of(app.end_grant("supervisor", grant_id).send().await.unwrap()).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("access.grant_not_active"))
+    );
+    let (status, _) = json_of(app.end_grant("supervisor", 999_999).send().await.unwrap()).await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        app.get_case("officer_mex", id)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let (_, active) = json_of(app.list_grants("supervisor", "").send().await.unwrap()).await;
+    assert_eq!(active["items"], json!([]));
+    let (_, all) = json_of(app.list_grants("auditor", "all=true").send().await.unwrap()).await;
+    assert_eq!(
+        all["items"].as_array().unwrap().len(),
+        3,
+        "every grant, the ghost's too"
+    );
+
+    // Each end is in the audit log.
+    let ended = audit(app, "kind=grant_ended").await;
+    assert_eq!(ended.len(), 2);
+    assert_eq!(ended[0]["user_id"], "user-supervisor");
+    assert_eq!(ended[0]["event"]["holder"], "user-officer_mex");
+    assert_eq!(ended[0]["event"]["case_id"], id);
 }

@@ -227,6 +227,25 @@ UPDATE cases SET transfer_to = (
          CREATE INDEX audit_log_user ON audit_log (user_id, id);
          CREATE INDEX audit_log_kind ON audit_log (kind, id);",
     )],
+    // 8: break-the-glass with friction and daylight (`crate::access::Grant`, `super::super::grants`):
+    // each grant's pack reason code, the office that held the case (whose supervisors are
+    // told), and its early end; four-eyes export requests (`super::super::exports`).
+    &[Step::Both(
+        "ALTER TABLE server_grants ADD COLUMN reason_code TEXT;
+         ALTER TABLE server_grants ADD COLUMN office TEXT;
+         ALTER TABLE server_grants ADD COLUMN ended_at TEXT;
+         ALTER TABLE server_grants ADD COLUMN ended_by TEXT;
+         CREATE INDEX server_grants_office ON server_grants (office, id);
+         CREATE INDEX server_grants_user_time ON server_grants (user_id, granted_at);
+         CREATE TABLE export_requests (
+             id {serial},
+             requested_by TEXT NOT NULL,
+             requested_at TEXT NOT NULL,
+             approved_by TEXT,
+             approved_at TEXT,
+             downloaded_at TEXT
+         );",
+    )],
 ];
 
 /// The schema version that added `case_stats`: opening an older database fills it.
