@@ -142,6 +142,7 @@ impl ErrorCode {
             .chain(siproc_core::access::ERROR_CODES)
             .chain(StoreError::CODES)
             .chain(siproc_core::forms::ERROR_CODES)
+            .chain(siproc_core::archive::ExportRefusal::CODES)
             .copied()
             .chain(siproc_core::Misuse::ALL.iter().map(|m| m.code()))
             .collect();

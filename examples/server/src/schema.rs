@@ -72,6 +72,8 @@ core_schemas! {
     AccessEntry = siproc_core::access::AccessEntry;
     /// A case as `GET /cases/{id}` answers it: the case and the commands the caller may run.
     CaseBody = crate::routes::cases::CaseBody;
+    /// A four-eyes export request.
+    ExportRequest = siproc_core::archive::ExportRequest;
     /// A break-the-glass grant.
     Grant = siproc_core::access::Grant;
     /// One line of the audit log.

@@ -67,6 +67,8 @@ use crate::workflow::{self, Command, WorkflowError};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod audit_log;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod exports;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod grants;
 mod memory;
 pub mod records;

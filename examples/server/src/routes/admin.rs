@@ -5,15 +5,12 @@ use std::io::Cursor;
 
 use axum::Json;
 use axum::extract::{DefaultBodyLimit, FromRequest, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use siproc_core::access::{Access, AccessEntry, ReadKind};
+use siproc_core::access::AccessEntry;
 use siproc_core::archive::{self, ImportOptions, ImportReport};
 use siproc_core::audit::{AuditEntry, AuditFilter};
-use siproc_core::store::CaseQuery;
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -33,7 +30,7 @@ pub fn router() -> axum::Router<SharedState> {
     axum::Router::new()
         .route(
             "/archive",
-            get(export)
+            get(super::export::export)
                 .post(import)
                 .layer(DefaultBodyLimit::max(MAX_ARCHIVE_BYTES)),
         )
@@ -42,60 +39,11 @@ pub fn router() -> axum::Router<SharedState> {
         .route("/health", get(health))
 }
 
-fn archive_error(e: archive::ArchiveError) -> ApiError {
+pub(super) fn archive_error(e: archive::ArchiveError) -> ApiError {
     match e {
         archive::ArchiveError::Store(s) => s.into(),
         other => ApiError::internal(other.code()),
     }
-}
-
-/// Export every case as an archive (JSON lines); every exported case is written to the access
-/// log (`what`: `export`) before the archive is sent.
-#[utoipa::path(get, path = "/archive", tag = "archive",
-    description = "Every case's whole history as a siproc archive: JSON lines (a header, one line per case, a trailer with counts and a digest). Directorate only; every exported case is written to the access log.",
-    responses(
-        (status = 200, description = "The archive", content_type = "application/x-ndjson", body = schema::Binary),
-        (status = 403, description = "Not the directorate (`access.directorate_only`)", body = ErrorBody),
-    ),
-    security(("bearer" = [])))]
-pub async fn export(
-    State(state): State<SharedState>,
-    Caller(actor): Caller,
-) -> Result<Response, ApiError> {
-    directorate_only(actor.role)?;
-    let bytes = blocking(&state, move |s| {
-        let mut out = Vec::new();
-        let now = Utc::now();
-        let mut log = Vec::new();
-        archive::export_with(
-            s.store.as_ref(),
-            &CaseQuery::default(),
-            &mut out,
-            now,
-            &mut |case| {
-                log.push(AccessEntry::new(
-                    &actor,
-                    case.id,
-                    ReadKind::Export,
-                    Access::AllCases,
-                    now,
-                    None,
-                ));
-            },
-        )
-        .map_err(archive_error)?;
-        s.db.log_accesses(&log)?;
-        Ok(out)
-    })
-    .await?;
-    Ok((
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/x-ndjson"),
-        )],
-        bytes,
-    )
-        .into_response())
 }
 
 /// Import an archive; answers with the import report.

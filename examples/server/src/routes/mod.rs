@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod cases;
 pub mod events;
+pub mod export;
 pub mod form_check;
 pub mod grants;
 pub mod shared;
@@ -33,7 +34,7 @@ pub use admin::MAX_ARCHIVE_BYTES;
     paths(
         cases::create_case, cases::list_cases, cases::get_case, cases::run_command,
         cases::history, cases::verify, cases::forms, cases::form_pdf, cases::break_glass,
-        events::events, admin::export, admin::import, admin::access_log, admin::audit_log,
+        events::events, export::export, export::request_export, export::approve_export, admin::import, admin::access_log, admin::audit_log,
         admin::health, cases::search_cases, grants::list_grants, grants::end_grant,
         webapp::me, webapp::workflow, form_check::check_form,
         stats::stats, form_check::check_log, openapi,
@@ -43,7 +44,7 @@ pub use admin::MAX_ARCHIVE_BYTES;
     tags(
         (name = "cases", description = "Registration, the case, its commands, history, verification, forms and break the glass"),
         (name = "events", description = "Case events as Server-Sent Events"),
-        (name = "archive", description = "The directorate's archive: export and import"),
+        (name = "archive", description = "The directorate's archive: four-eyes or encrypted export, and import"),
         (name = "access", description = "The access log, the audit log, the form-check log and break-the-glass grants, for auditors, the directorate and supervisors"),
         (name = "stats", description = "Protection statistics"),
         (name = "web", description = "What the web application reads: the user, the workflow's table, paper-form checks"),
@@ -75,5 +76,6 @@ pub fn api() -> Router<SharedState> {
         .merge(webapp::router())
         .merge(form_check::router())
         .merge(grants::router())
+        .merge(export::router())
         .route("/openapi.json", get(openapi))
 }

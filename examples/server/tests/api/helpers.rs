@@ -19,6 +19,7 @@ pub const CALLERS: &[(&str, Role, &str)] = &[
     ("officer", Role::Officer, "TAP"),
     ("supervisor", Role::Supervisor, "TAP"),
     ("directorate", Role::Directorate, "DGPHM"),
+    ("directorate_two", Role::Directorate, "DGPHM"),
     ("partner", Role::Partner, "TAP"),
     ("auditor", Role::Auditor, "DGPHM"),
     ("officer_hou", Role::Officer, "HOU"),
@@ -221,9 +222,42 @@ impl TestApp {
         self.at(reqwest::Method::GET, who, "/events")
     }
 
-    /// `GET /archive`.
-    pub fn export(&self, who: &str) -> reqwest::RequestBuilder {
-        self.at(reqwest::Method::GET, who, "/archive")
+    /// `GET /archive?{query}`.
+    pub fn export(&self, who: &str, query: &str) -> reqwest::RequestBuilder {
+        self.at(
+            reqwest::Method::GET,
+            who,
+            &Self::with_query("/archive", query),
+        )
+    }
+
+    /// `POST /archive/requests`.
+    pub fn request_export(&self, who: &str) -> reqwest::RequestBuilder {
+        self.at(reqwest::Method::POST, who, "/archive/requests")
+    }
+
+    /// `POST /archive/requests/{id}/approve`.
+    pub fn approve_export(&self, who: &str, id: u64) -> reqwest::RequestBuilder {
+        self.at(
+            reqwest::Method::POST,
+            who,
+            &format!("/archive/requests/{id}/approve"),
+        )
+    }
+
+    /// The archive as `who` downloads it after a second directorate user approved their
+    /// request (four eyes): the answer of `GET /archive?request=…`.
+    pub async fn export_approved(&self, who: &str, approver: &str) -> reqwest::Response {
+        let res = self.request_export(who).send().await.unwrap();
+        assert_eq!(res.status(), 201);
+        let request: Value = res.json().await.unwrap();
+        let id = request["id"].as_u64().unwrap();
+        let res = self.approve_export(approver, id).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        self.export(who, &format!("request={id}"))
+            .send()
+            .await
+            .unwrap()
     }
 
     /// `POST /archive`.

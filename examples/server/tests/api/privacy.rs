@@ -36,6 +36,12 @@ macro_rules! privacy_scenarios {
                 crate::privacy::break_the_glass_has_friction_and_daylight(&app).await;
             }
         }
+        #[tokio::test]
+        async fn bulk_export_needs_two_people() {
+            if let Some(app) = $backend("bulk_export_needs_two_people").await {
+                crate::privacy::bulk_export_needs_two_people(&app).await;
+            }
+        }
     };
 }
 pub(crate) use privacy_scenarios;
@@ -602,4 +608,245 @@ pub async fn break_the_glass_has_friction_and_daylight(app: &TestApp) {
     assert_eq!(ended[0]["user_id"], "user-supervisor");
     assert_eq!(ended[0]["event"]["holder"], "user-officer_mex");
     assert_eq!(ended[0]["event"]["case_id"], id);
+}
+
+pub async fn bulk_export_needs_two_people(app: &TestApp) {
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        ids.push(
+            app.register("officer", "TAP").await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    // One token exports nothing: no request, or a request nobody approved.
+    let (status, body) = json_of(app.export("directorate", "").send().await.unwrap()).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("archive.approval_required"))
+    );
+    let (status, request) = json_of(app.request_export("directorate").send().await.unwrap()).await;
+    assert_eq!(status, 201, "{request}");
+    let id = request["id"].as_u64().unwrap();
+    assert_eq!(request["requested_by"], "user-directorate");
+    assert!(request["approved_at"].is_null());
+    let (status, body) = json_of(
+        app.export("directorate", &format!("request={id}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("archive.approval_required"))
+    );
+    // Not one's own; not another role; not twice.
+    let (status, body) = json_of(app.approve_export("directorate", id).send().await.unwrap()).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("archive.own_request"))
+    );
+    for who in ["supervisor", "auditor"] {
+        let (status, _) = json_of(app.approve_export(who, id).send().await.unwrap()).await;
+        assert_eq!(status, 403, "{who}");
+    }
+    let (status, _) = json_of(
+        app.approve_export("directorate_two", 9_999)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, approved) = json_of(
+        app.approve_export("directorate_two", id)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{approved}");
+    assert_eq!(approved["approved_by"], "user-directorate_two");
+    let (status, body) = json_of(
+        app.approve_export("directorate_two", id)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("archive.not_pending"))
+    );
+    // The approver does not download the requester's archive.
+    let (status, _) = json_of(
+        app.export("directorate_two", &format!("request={id}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 403);
+    // The requester downloads it, once.
+    let res = app
+        .export("directorate", &format!("request={id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/x-ndjson");
+    assert!(
+        res.headers().get("content-length").is_none(),
+        "streamed, not sized in advance"
+    );
+    let bytes = res.bytes().await.unwrap();
+    let report = app.off_runtime(|_| {
+        let store = siproc_core::store::MemoryStore::new();
+        siproc_core::archive::import(
+            &store,
+            &mut std::io::Cursor::new(bytes.to_vec()),
+            siproc_core::archive::ImportOptions::default(),
+        )
+        .unwrap()
+    });
+    assert!(report.is_clean(), "a whole archive: {report:?}");
+    assert_eq!(report.imported, 3);
+    let (status, body) = json_of(
+        app.export("directorate", &format!("request={id}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("archive.approval_required"))
+    );
+
+    // Every step is in the audit log; every case's export in the access log.
+    let kinds: Vec<String> = audit(app, "")
+        .await
+        .iter()
+        .map(|e| e["event"]["kind"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["export_downloaded", "export_approved", "export_requested"]
+    );
+    let downloaded = audit(app, "kind=export_downloaded").await;
+    assert_eq!(downloaded[0]["event"]["request"], id);
+    assert_eq!(downloaded[0]["event"]["encrypted"], false);
+    let (_, log) = json_of(
+        app.access_log("auditor", "user=user-directorate")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let exported: Vec<&str> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["what"] == "export")
+        .map(|e| e["case_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(exported.len(), 3);
+    for id in &ids {
+        assert!(exported.contains(&id.as_str()));
+    }
+}
+
+#[tokio::test]
+async fn with_a_recipient_the_archive_is_encrypted_to_it_and_streamed() {
+    use std::io::Read;
+
+    use age::secrecy::ExposeSecret;
+
+    let identity = age::x25519::Identity::generate();
+    let recipient = identity.to_public().to_string();
+    assert!(recipient.starts_with("age1"));
+    let app = crate::helpers::spawn_app_with_settings(siproc_server::startup::Settings {
+        export_recipient: Some(recipient),
+        ..siproc_server::startup::Settings::default()
+    })
+    .await;
+    let mut ids = Vec::new();
+    // Enough cases for several pieces of the stream.
+    for _ in 0..40 {
+        ids.push(
+            app.register("officer", "TAP").await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    for who in ["officer", "supervisor", "auditor", "partner"] {
+        assert_eq!(
+            app.export(who, "").send().await.unwrap().status(),
+            403,
+            "{who}"
+        );
+    }
+    let res = app.export("directorate", "").send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/octet-stream");
+    let sealed = res.bytes().await.unwrap();
+    let text = String::from_utf8_lossy(&sealed);
+    assert!(text.starts_with("age-encryption.org/v1"), "an age file");
+    for id in &ids {
+        assert!(!text.contains(id.as_str()), "nothing in clear");
+    }
+    // Only the identity the server never held opens it; a wrong one does not.
+    let wrong = age::x25519::Identity::generate();
+    let decryptor = age::Decryptor::new(&sealed[..]).unwrap();
+    assert!(
+        decryptor
+            .decrypt(std::iter::once(&wrong as &dyn age::Identity))
+            .is_err()
+    );
+    let decryptor = age::Decryptor::new(&sealed[..]).unwrap();
+    let mut plain = Vec::new();
+    decryptor
+        .decrypt(std::iter::once(&identity as &dyn age::Identity))
+        .unwrap()
+        .read_to_end(&mut plain)
+        .unwrap();
+    assert!(!identity.to_string().expose_secret().is_empty());
+    let report = app.off_runtime(|_| {
+        let store = siproc_core::store::MemoryStore::new();
+        siproc_core::archive::import(
+            &store,
+            &mut std::io::Cursor::new(plain.clone()),
+            siproc_core::archive::ImportOptions::default(),
+        )
+        .unwrap()
+    });
+    assert!(report.is_clean(), "{report:?}");
+    assert_eq!(report.imported, 40);
+    let downloaded = audit(&app, "kind=export_downloaded").await;
+    assert_eq!(downloaded[0]["event"]["encrypted"], true);
+    assert!(downloaded[0]["event"]["request"].is_null());
+    let (_, log) = json_of(
+        app.access_log("auditor", "user=user-directorate&limit=1000")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let exported = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["what"] == "export")
+        .count();
+    assert_eq!(exported, 40, "every case logged");
+    // A recipient that is not one refuses to start.
+    let bad = siproc_server::startup::Application::build(&siproc_server::startup::Settings {
+        export_recipient: Some("age1notakey".into()),
+        ..siproc_server::startup::Settings::default()
+    })
+    .await;
+    assert!(bad.is_err());
 }
