@@ -550,6 +550,7 @@ mod tests {
         }
     }
 
+    #[allow(clippy::unwrap_used)]
     fn grant(
         a: &Actor,
         case: Uuid,

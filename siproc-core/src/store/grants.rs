@@ -216,6 +216,7 @@ mod tests {
     use crate::actor::{Actor, Role};
     use crate::store::Records;
 
+    #[allow(clippy::unwrap_used)]
     fn grant(user: &str, office: &str, at: chrono::DateTime<Utc>) -> Grant {
         Grant::new(
             &Actor::new(user, Role::Officer, "TAP"),

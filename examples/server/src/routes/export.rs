@@ -124,7 +124,7 @@ pub async fn approve_export(
                 requester: request.requested_by,
             },
         ))?;
-        Ok(s.db.export_request(id)?.ok_or(ApiError::NotFound)?)
+        s.db.export_request(id)?.ok_or(ApiError::NotFound)
     })
     .await?;
     Ok(Json(request))

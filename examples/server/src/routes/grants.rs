@@ -130,7 +130,7 @@ pub async fn end_grant(
                 holder: grant.user_id.clone(),
             },
         ))?;
-        Ok(s.db.grant(id)?.ok_or(ApiError::NotFound)?)
+        s.db.grant(id)?.ok_or(ApiError::NotFound)
     })
     .await?;
     Ok(Json(grant))
