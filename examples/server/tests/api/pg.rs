@@ -52,7 +52,7 @@ async fn the_server_tables_live_in_postgres() {
     let grant = app
         .break_glass("officer_hou", id)
         .json(&json!({
-            "reason_code": "relative_request",
+            "reason_code": "national_at_office",
             "reason": "consulta de la familia en Houston"
         }))
         .send()
