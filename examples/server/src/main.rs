@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! siproc-server serve [--database URL] [--master-key-file PATH] [--listen ADDR] [--demo] [--rate-limit N] [--metrics-allow IP,…]
+//!                      [--max-grants-per-day N] [--export-recipient age1…]
 //! siproc-server token create --user ID --role ROLE [--office CODE] [--database URL] [--master-key-file PATH]
 //! siproc-server pack check DIR
 //! siproc-server create-key PATH
@@ -61,6 +62,13 @@ enum Top {
         /// The master key file of an encrypted store (64 hexadecimal digits).
         #[arg(long, env = MASTER_KEY_ENV)]
         master_key_file: Option<PathBuf>,
+        /// Break-the-glass grants one user may take in a day.
+        #[arg(long, env = "SIPROC_MAX_GRANTS_PER_DAY", default_value_t = siproc_core::access::DEFAULT_MAX_GRANTS_PER_DAY)]
+        max_grants_per_day: u32,
+        /// An age recipient (age1…): GET /archive answers every case encrypted to it, without a
+        /// second directorate user's approval. Without it, exports need four eyes.
+        #[arg(long, env = "SIPROC_EXPORT_RECIPIENT")]
+        export_recipient: Option<String>,
     },
     /// Write a new random master key (64 hexadecimal digits) to a new file, readable by its
     /// owner only. Keep it away from the database and its backups.
@@ -183,6 +191,8 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
             rate_limit,
             metrics_allow,
             master_key_file,
+            max_grants_per_day,
+            export_recipient,
         } => {
             telemetry::init();
             let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -193,6 +203,8 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     rate_limit,
                     master_key_file,
                     metrics_allow,
+                    max_grants_per_day,
+                    export_recipient,
                     ..Settings::new(database, listen)
                 },
                 demo,
