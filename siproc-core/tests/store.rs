@@ -336,6 +336,20 @@ mod sqlite {
         let hash = hex_sha256(token);
         let actor = records.actor_for(&hash).unwrap().unwrap();
         assert_eq!(actor.user_id, "demo-directorate");
+        // Schema 10: the token's user exists, without an office (the directorate has none),
+        // and the token is listed with every scope and an expiry.
+        let user = records.user("demo-directorate").unwrap().unwrap();
+        assert_eq!(
+            (user.role, user.office),
+            (siproc_core::Role::Directorate, None)
+        );
+        let tokens = records.tokens_of("demo-directorate").unwrap();
+        assert!(
+            tokens
+                .iter()
+                .all(|t| t.scopes.len() == 10 && t.id.len() == 32)
+        );
+        assert!(tokens.iter().all(|t| t.expires_at > chrono::Utc::now()));
         let log = records
             .access_log(&store::LogFilter {
                 limit: 10,

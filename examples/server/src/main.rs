@@ -2,7 +2,13 @@
 //!
 //! ```text
 //! siproc-server serve [--database URL] [--listen ADDR] [--demo] [--rate-limit N]
-//! siproc-server token create --user ID --role ROLE [--office CODE] [--database URL]
+//! siproc-server user create --login LOGIN --role ROLE [--office CODE] [--name NAME] [--database URL]
+//! siproc-server user list [--database URL]
+//! siproc-server user disable|enable LOGIN [--database URL]
+//! siproc-server token create --user ID [--role ROLE] [--office CODE] [--name NAME]
+//!                            [--scope SCOPE]... [--expires-in 90d] [--database URL]
+//! siproc-server token list [--user ID] [--database URL]
+//! siproc-server token revoke ID [--database URL]
 //! siproc-server pack check DIR
 //! ```
 
@@ -10,11 +16,10 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use siproc_core::Actor;
-use siproc_core::store::StoreUrl;
-use siproc_server::db::{new_token, parse_role, token_hash};
 use siproc_server::startup::{Application, Settings};
 use siproc_server::{demo, telemetry};
+
+mod cli;
 
 const DEFAULT_DATABASE: &str = "sqlite://./data/siproc.db";
 
@@ -42,7 +47,12 @@ enum Top {
         #[arg(long, default_value_t = 50)]
         rate_limit: u32,
     },
-    /// Bearer tokens.
+    /// Users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// API tokens.
     Token {
         #[command(subcommand)]
         command: TokenCommand,
@@ -55,18 +65,91 @@ enum Top {
 }
 
 #[derive(Subcommand)]
-enum TokenCommand {
-    /// Create a token and print it once (only its hash is stored).
+enum UserCommand {
+    /// Create an active user (the first administrator: `--role directorate`).
     Create {
-        /// The user's id.
+        /// The login name (also the user's id): 2 to 64 of a-z 0-9 . _ -.
         #[arg(long)]
-        user: String,
+        login: String,
         /// officer, supervisor, directorate, partner or auditor.
         #[arg(long)]
         role: String,
-        /// The office the user acts from.
+        /// The office (officers and supervisors only).
+        #[arg(long)]
+        office: Option<String>,
+        /// The name other people see (the login when absent).
+        #[arg(long)]
+        name: Option<String>,
+        /// The database.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+        database: String,
+    },
+    /// List the users.
+    List {
+        /// The database.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+        database: String,
+    },
+    /// Disable a user: their tokens and sessions stop at once.
+    Disable {
+        /// The user's login.
+        login: String,
+        /// The database.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+        database: String,
+    },
+    /// Re-enable a user.
+    Enable {
+        /// The user's login.
+        login: String,
+        /// The database.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+        database: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token owned by a user and print its secret once (only its hash is stored).
+    Create {
+        /// The owner's login.
+        #[arg(long)]
+        user: String,
+        /// The owner's role: creates the user when there is none (an existing user must have
+        /// this role).
+        #[arg(long)]
+        role: Option<String>,
+        /// The office of a user created here (officers and supervisors; ignored for the
+        /// roles without one).
         #[arg(long, default_value = "")]
         office: String,
+        /// A name for people.
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// A scope (`cases:read`, `cases:write`, `stats:read`, …); repeat for more; every
+        /// scope when absent.
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+        /// Its lifetime: `90d` (days, 1 to 366).
+        #[arg(long, default_value = "90d")]
+        expires_in: String,
+        /// The database.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+        database: String,
+    },
+    /// List tokens (never their secrets).
+    List {
+        /// Only this user's.
+        #[arg(long)]
+        user: Option<String>,
+        /// The database.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+        database: String,
+    },
+    /// Revoke a token by its id: it stops at once.
+    Revoke {
+        /// The token's id (as `token list` shows it).
+        id: String,
         /// The database.
         #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
         database: String,
@@ -115,22 +198,8 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
             ))?;
             Ok(ExitCode::SUCCESS)
         }
-        Top::Token {
-            command:
-                TokenCommand::Create {
-                    user,
-                    role,
-                    office,
-                    database,
-                },
-        } => {
-            let role = parse_role(&role).ok_or("unknown role")?;
-            let (_, db) = siproc_server::store::open(&StoreUrl::parse(&database)?)?;
-            let token = new_token()?;
-            db.add_token(&token_hash(&token), &Actor::new(user, role, office))?;
-            println!("{token}");
-            Ok(ExitCode::SUCCESS)
-        }
+        Top::User { command } => cli::user(command),
+        Top::Token { command } => cli::token(command),
         Top::Pack {
             command: PackCommand::Check { dir },
         } => {

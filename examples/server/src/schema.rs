@@ -82,6 +82,16 @@ core_schemas! {
     Statistics = siproc_core::stats::Statistics;
     /// The disclosure-controlled statistics release (partners).
     Release = siproc_core::stats::Release;
+    /// A user (never a credential).
+    User = siproc_core::accounts::User;
+    /// What creates a user.
+    NewUser = siproc_core::accounts::NewUser;
+    /// A change to a user.
+    UserChange = siproc_core::accounts::UserChange;
+    /// An API token as listed (never its secret).
+    ApiToken = siproc_core::accounts::tokens::ApiToken;
+    /// What creates an API token.
+    NewToken = siproc_core::accounts::tokens::NewToken;
 }
 
 /// The served OpenAPI document: utoipa's, derived from the handlers' annotations and
@@ -490,6 +500,7 @@ mod tests {
     #[test]
     fn every_code_the_server_writes_is_in_the_error_code_enum() {
         let sources = [
+            include_str!("auth.rs"),
             include_str!("error.rs"),
             include_str!("extract.rs"),
             include_str!("json.rs"),
@@ -500,6 +511,8 @@ mod tests {
             include_str!("routes/shared.rs"),
             include_str!("routes/stats.rs"),
             include_str!("routes/webapp.rs"),
+            include_str!("routes/users.rs"),
+            include_str!("routes/tokens.rs"),
         ];
         let all = crate::error::ErrorCode::all();
         let mut seen = 0;

@@ -20,6 +20,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, Role};
+use crate::catalog::Catalog;
 
 /// Longest login name.
 pub const MAX_LOGIN_CHARS: usize = 64;
@@ -234,6 +235,14 @@ pub fn checked_office(role: Role, office: Option<&str>) -> Result<Option<String>
     }
 }
 
+/// Checks that the user's office, if they have one, is one of `catalog`'s.
+pub fn check_office_known(user: &User, catalog: &Catalog) -> Result<(), AccountError> {
+    match &user.office {
+        Some(office) if catalog.office(office).is_none() => Err(AccountError::UnknownOffice),
+        _ => Ok(()),
+    }
+}
+
 /// Whether `manager` may create, change, disable and re-enable `user`: the directorate any
 /// user, a supervisor the officers of their own office, nobody else.
 pub fn may_manage(manager: &Actor, role: Role, office: Option<&str>) -> bool {
@@ -324,6 +333,9 @@ pub enum AccountError {
     /// The office code is not 2 to 16 of `A-Z 0-9`.
     #[error("an office code is 2 to 16 of A-Z and 0-9")]
     BadOffice,
+    /// The office is not one of the country pack's.
+    #[error("the office is not one of the pack's")]
+    UnknownOffice,
     /// The caller may not manage this user.
     #[error("you may not manage this user")]
     NotAllowed,
@@ -359,6 +371,7 @@ impl AccountError {
             AccountError::OfficeRequired { .. } => "accounts.office_required",
             AccountError::OfficeNotAllowed { .. } => "accounts.office_not_allowed",
             AccountError::BadOffice => "accounts.bad_office",
+            AccountError::UnknownOffice => "accounts.unknown_office",
             AccountError::NotAllowed => "accounts.not_allowed",
             AccountError::OwnAccount => "accounts.own_account",
             AccountError::LoginTaken => "accounts.login_taken",
@@ -382,6 +395,7 @@ pub const ERROR_CODES: &[&str] = &[
     "accounts.office_required",
     "accounts.office_not_allowed",
     "accounts.bad_office",
+    "accounts.unknown_office",
     "accounts.not_allowed",
     "accounts.own_account",
     "accounts.login_taken",
@@ -580,6 +594,23 @@ mod tests {
     }
 
     #[test]
+    fn offices_are_the_packs() {
+        let catalog = Catalog::honduras().unwrap();
+        assert_eq!(
+            check_office_known(&user("ana", Role::Officer, Some("TAP")), &catalog),
+            Ok(())
+        );
+        assert_eq!(
+            check_office_known(&user("ana", Role::Officer, Some("ZZZ")), &catalog),
+            Err(AccountError::UnknownOffice)
+        );
+        assert_eq!(
+            check_office_known(&user("dir", Role::Directorate, None), &catalog),
+            Ok(())
+        );
+    }
+
+    #[test]
     fn who_sees_whom() {
         let sup = Actor::new("sup", Role::Supervisor, "TAP");
         let officer = Actor::new("ana", Role::Officer, "TAP");
@@ -602,6 +633,7 @@ mod tests {
                 role: Role::Auditor,
             },
             AccountError::BadOffice,
+            AccountError::UnknownOffice,
             AccountError::NotAllowed,
             AccountError::OwnAccount,
             AccountError::LoginTaken,

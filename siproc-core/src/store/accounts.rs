@@ -274,6 +274,7 @@ impl crate::store::Records {
 }
 
 #[cfg(all(test, feature = "sqlite"))]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use chrono::TimeDelta;
 

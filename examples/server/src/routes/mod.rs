@@ -7,6 +7,8 @@ pub mod events;
 pub mod form_check;
 pub mod shared;
 pub mod stats;
+pub mod tokens;
+pub mod users;
 pub mod webapp;
 
 use axum::Json;
@@ -35,15 +37,19 @@ pub use admin::MAX_ARCHIVE_BYTES;
         events::events, admin::export, admin::import, admin::access_log, admin::health,
         webapp::me, webapp::workflow, form_check::check_form,
         stats::stats, form_check::check_log, openapi,
+        users::list_users, users::create_user, users::get_user, users::change_user,
+        tokens::list_tokens, tokens::create_token, tokens::revoke_token,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorCode, crate::feed::FeedEntry,
-        stats::StatsFormat)),
+        stats::StatsFormat, tokens::CreatedToken)),
     tags(
         (name = "cases", description = "Registration, the case, its commands, history, verification, forms and break the glass"),
         (name = "events", description = "Case events as Server-Sent Events"),
         (name = "archive", description = "The directorate's archive: export and import"),
         (name = "access", description = "The access log and the form-check log, for auditors and the directorate"),
         (name = "stats", description = "Protection statistics"),
+        (name = "users", description = "Users: who may sign in, with which role and office; the directorate and supervisors manage them"),
+        (name = "tokens", description = "API tokens for programs: named, scoped, expiring, revocable"),
         (name = "web", description = "What the web application reads: the user, the workflow's table, paper-form checks"),
         (name = "health", description = "Liveness"),
         (name = "meta", description = "This document"),
@@ -72,5 +78,7 @@ pub fn api() -> Router<SharedState> {
         .merge(stats::router())
         .merge(webapp::router())
         .merge(form_check::router())
+        .merge(users::router())
+        .merge(tokens::router())
         .route("/openapi.json", get(openapi))
 }
