@@ -61,8 +61,10 @@ pub async fn list_tokens(
     request_body = schema::NewToken,
     responses(
         (status = 201, description = "The token and its secret", body = CreatedToken),
+        (status = 400, description = "Malformed JSON (`http.malformed_json`)", body = ErrorBody),
         (status = 403, description = "The token lacks `tokens:write` (`auth.insufficient_scope`)", body = ErrorBody),
-        (status = 422, description = "A bad name or lifetime (`accounts.bad_token_name`, `accounts.bad_expiry`)", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits (`siproc.too_large`)", body = ErrorBody),
+        (status = 422, description = "Not a `NewToken` (`http.wrong_shape`), or a bad name, scope or lifetime (`accounts.bad_token_name`, `accounts.bad_expiry`)", body = ErrorBody),
     ),
     security(("bearer" = [])))]
 pub async fn create_token(

@@ -67,9 +67,11 @@ pub async fn list_users(
     responses(
         (status = 201, description = "The user", body = schema::User,
             headers(("Location" = String, description = "The user's URL"))),
+        (status = 400, description = "Malformed JSON (`http.malformed_json`)", body = ErrorBody),
         (status = 403, description = "The caller may not create this user (`accounts.not_allowed`)", body = ErrorBody),
         (status = 409, description = "The login is taken (`accounts.login_taken`)", body = ErrorBody),
-        (status = 422, description = "A field is not valid (`accounts.bad_login`, `accounts.office_required`, …)", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits (`siproc.too_large`)", body = ErrorBody),
+        (status = 422, description = "Not a `NewUser` (`http.wrong_shape`) or a field is not valid (`accounts.bad_login`, `accounts.office_required`, …)", body = ErrorBody),
     ),
     security(("bearer" = [])))]
 pub async fn create_user(
@@ -141,9 +143,11 @@ pub async fn get_user(
     request_body = schema::UserChange,
     responses(
         (status = 200, description = "The user as changed", body = schema::User),
+        (status = 400, description = "Malformed JSON (`http.malformed_json`)", body = ErrorBody),
         (status = 403, description = "The caller may not make this change (`accounts.not_allowed`, `accounts.own_account`)", body = ErrorBody),
         (status = 404, description = "No such user, or one the caller may not see (`store.not_found`)", body = ErrorBody),
-        (status = 422, description = "The user would not be valid (`accounts.office_required`, …)", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits (`siproc.too_large`)", body = ErrorBody),
+        (status = 422, description = "Not a `UserChange` (`http.wrong_shape`) or the user would not be valid (`accounts.office_required`, …)", body = ErrorBody),
     ),
     security(("bearer" = [])))]
 pub async fn change_user(
