@@ -291,6 +291,49 @@ mod durable {
     }
 }
 
+/// Schema 10 undone in a database at the latest schema (as a database of the release before
+/// it looks), with three tokens of the old kind: two of one user, with different roles.
+const BEFORE_ACCOUNTS: &str = "DROP TABLE users;
+     DROP INDEX server_tokens_id;
+     DROP INDEX server_tokens_user;
+     ALTER TABLE server_tokens DROP COLUMN id;
+     ALTER TABLE server_tokens DROP COLUMN name;
+     ALTER TABLE server_tokens DROP COLUMN scopes;
+     ALTER TABLE server_tokens DROP COLUMN expires_at;
+     ALTER TABLE server_tokens DROP COLUMN revoked_at;
+     INSERT INTO server_tokens (hash, user_id, role, office, created_at) VALUES
+         ('h-dir', 'dir', 'directorate', 'DGPHM', '2026-01-01T00:00:00.000000Z'),
+         ('h-ana-1', 'ana', 'officer', 'TAP', '2026-01-02T00:00:00.000000Z'),
+         ('h-ana-2', 'ana', 'supervisor', 'HOU', '2026-01-03T00:00:00.000000Z');";
+
+/// What schema 10's migration made of [`BEFORE_ACCOUNTS`]: users from the tokens (the first
+/// token's role; no office for the directorate), the tokens theirs with every scope, live.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+fn assert_accounts_migrated(records: &store::Records) {
+    use siproc_core::{Actor, Role};
+    assert_eq!(
+        records.actor_for("h-dir").unwrap(),
+        Some(Actor::new("dir", Role::Directorate, ""))
+    );
+    for hash in ["h-ana-1", "h-ana-2"] {
+        assert_eq!(
+            records.actor_for(hash).unwrap(),
+            Some(Actor::new("ana", Role::Officer, "TAP")),
+            "{hash}"
+        );
+    }
+    let tokens = records.tokens_of("ana").unwrap();
+    assert_eq!(tokens.len(), 2);
+    assert_ne!(tokens[0].id, tokens[1].id);
+    for token in &tokens {
+        assert_eq!(token.scopes.len(), 10);
+        assert_eq!(token.name, "migrated");
+        let days = (token.expires_at - chrono::Utc::now()).num_days();
+        assert!((88..=90).contains(&days), "{days}");
+    }
+    assert_eq!(records.users().unwrap().len(), 2);
+}
+
 #[cfg(feature = "sqlite")]
 mod sqlite {
     use std::path::Path;
@@ -362,6 +405,23 @@ mod sqlite {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(version, store::sqlite::SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn tokens_from_before_accounts_become_tokens_of_users() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("accounts.db");
+        drop(store::open_database(&format!("sqlite:{}", path.display())).unwrap());
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(BEFORE_ACCOUNTS).unwrap();
+        conn.execute_batch(&format!(
+            "PRAGMA user_version = {}",
+            store::sqlite::SCHEMA_VERSION - 1
+        ))
+        .unwrap();
+        drop(conn);
+        let (_, records) = store::open_database(&format!("sqlite:{}", path.display())).unwrap();
+        super::assert_accounts_migrated(&records);
     }
 
     fn hex_sha256(text: &str) -> String {
@@ -736,6 +796,23 @@ mod postgres {
         let store = PostgresStore::open(&url).unwrap();
         testkit::assert_records_match(&store);
         assert_eq!(store.records(&CaseQuery::default()).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn tokens_from_before_accounts_become_tokens_of_users() {
+        let url = fresh_url();
+        drop(store::open_database(&url).unwrap());
+        let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+        client.batch_execute(BEFORE_ACCOUNTS).unwrap();
+        client
+            .execute(
+                "UPDATE siproc_meta SET value = $1 WHERE key = 'schema_version'",
+                &[&(store::postgres::SCHEMA_VERSION - 1).to_string()],
+            )
+            .unwrap();
+        drop(client);
+        let (_, records) = store::open_database(&url).unwrap();
+        super::assert_accounts_migrated(&records);
     }
 
     #[test]
