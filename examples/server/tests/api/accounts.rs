@@ -491,3 +491,69 @@ pub async fn every_route_refuses_missing_expired_revoked_and_out_of_scope_creden
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// The shell's verbs on an SQLite file, and a server process on it: `user create`, a token
+/// made for the user, listed, used, revoked; `user disable` ends the user's tokens.
+#[tokio::test]
+async fn the_user_and_token_verbs_work_on_a_database_a_server_uses() {
+    use crate::process::{Server, cli};
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let created = cli(&[
+        "user",
+        "create",
+        "--login",
+        "ana",
+        "--role",
+        "officer",
+        "--office",
+        "TAP",
+        "--name",
+        "Ana Pérez",
+        "--database",
+        &db,
+    ]);
+    assert!(created.contains("user ana created"), "{created}");
+    let secret = cli(&[
+        "token",
+        "create",
+        "--user",
+        "ana",
+        "--scope",
+        "cases:read",
+        "--expires-in",
+        "30d",
+        "--database",
+        &db,
+    ]);
+    let secret = secret.trim().to_owned();
+    assert!(secret.starts_with("sps_"));
+    let listed = cli(&["token", "list", "--user", "ana", "--database", &db]);
+    assert!(
+        listed.contains("live") && listed.contains("cases:read") && !listed.contains(&secret),
+        "{listed}"
+    );
+    let id = listed.split_whitespace().next().unwrap().to_owned();
+    let server = Server::start(&db);
+    let client = reqwest::Client::new();
+    let status = |path: &str| {
+        client
+            .get(format!("{}{path}", server.base))
+            .bearer_auth(&secret)
+            .send()
+    };
+    assert_eq!(status("/cases").await.unwrap().status(), 200);
+    assert_eq!(
+        status("/stats").await.unwrap().status(),
+        403,
+        "out of scope"
+    );
+    cli(&["user", "disable", "ana", "--database", &db]);
+    assert_eq!(status("/cases").await.unwrap().status(), 401);
+    cli(&["user", "enable", "ana", "--database", &db]);
+    assert_eq!(status("/cases").await.unwrap().status(), 200);
+    assert!(cli(&["token", "revoke", &id, "--database", &db]).contains("revoked"));
+    assert_eq!(status("/cases").await.unwrap().status(), 401);
+    let log = cli(&["token", "list", "--database", &db]);
+    assert!(log.contains("revoked"), "{log}");
+}
