@@ -557,3 +557,82 @@ async fn the_user_and_token_verbs_work_on_a_database_a_server_uses() {
     let log = cli(&["token", "list", "--database", &db]);
     assert!(log.contains("revoked"), "{log}");
 }
+
+/// A server process's log at `trace`, through token creation, use, refusal and revocation:
+/// no line holds a token's secret or its hash.
+#[tokio::test]
+async fn no_log_line_holds_a_token_or_its_hash() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("log.db").display());
+    let admin = crate::process::create_token(&db, "dir", "directorate", "");
+    let log_path = dir.path().join("server.log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_siproc-server"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--rate-limit",
+            "0",
+            "--database",
+            &db,
+        ])
+        .env("RUST_LOG", "trace")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = loop {
+        let line = lines.next().unwrap().unwrap();
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    let client = reqwest::Client::new();
+    let made: Value = client
+        .post(format!("{base}/tokens"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "script"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let secret = made["secret"].as_str().unwrap().to_owned();
+    let id = made["token"]["id"].as_str().unwrap().to_owned();
+    for bearer in [secret.as_str(), "sps_not_a_token", admin.as_str()] {
+        client
+            .get(format!("{base}/cases"))
+            .bearer_auth(bearer)
+            .send()
+            .await
+            .unwrap();
+    }
+    client
+        .delete(format!("{base}/tokens/{id}"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    client
+        .get(format!("{base}/cases"))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(log.matches("\"response\"").count() >= 6, "every request logged: {log}");
+    for secret in [&secret, &admin] {
+        assert!(!log.contains(secret.as_str()), "a token in the log");
+        assert!(
+            !log.contains(&token_hash(secret)),
+            "a token's hash in the log"
+        );
+    }
+    assert!(!log.contains("sps_not_a_token"));
+}
