@@ -291,17 +291,24 @@ mod durable {
     }
 }
 
-/// Schema 10 undone in a database at the latest schema (as a database of the release before
-/// it looks), with three tokens of the old kind: two of one user, with different roles.
-const BEFORE_ACCOUNTS: &str = "DROP TABLE users;
+/// Schema 10 (accounts) undone in a database at the latest schema.
+const UNDO_ACCOUNTS: &str = "DROP TABLE users;
      DROP INDEX server_tokens_id;
      DROP INDEX server_tokens_user;
      ALTER TABLE server_tokens DROP COLUMN id;
      ALTER TABLE server_tokens DROP COLUMN name;
      ALTER TABLE server_tokens DROP COLUMN scopes;
      ALTER TABLE server_tokens DROP COLUMN expires_at;
-     ALTER TABLE server_tokens DROP COLUMN revoked_at;
-     INSERT INTO server_tokens (hash, user_id, role, office, created_at) VALUES
+     ALTER TABLE server_tokens DROP COLUMN revoked_at;";
+
+/// The tables schemas 6 and later made, dropped, as a test taking a database back to an
+/// older schema version needs (schema 5's tables are made only if missing).
+const UNDO_AFTER_5: &str = "DROP TABLE audit_log;";
+
+/// A database as the release before accounts left it: [`UNDO_ACCOUNTS`] and three tokens of
+/// the old kind, two of one user with different roles.
+const BEFORE_ACCOUNTS: &str =
+    "INSERT INTO server_tokens (hash, user_id, role, office, created_at) VALUES
          ('h-dir', 'dir', 'directorate', 'DGPHM', '2026-01-01T00:00:00.000000Z'),
          ('h-ana-1', 'ana', 'officer', 'TAP', '2026-01-02T00:00:00.000000Z'),
          ('h-ana-2', 'ana', 'supervisor', 'HOU', '2026-01-03T00:00:00.000000Z');";
@@ -413,6 +420,7 @@ mod sqlite {
         let path = dir.path().join("accounts.db");
         drop(store::open_database(&format!("sqlite:{}", path.display())).unwrap());
         let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(UNDO_ACCOUNTS).unwrap();
         conn.execute_batch(BEFORE_ACCOUNTS).unwrap();
         conn.execute_batch(&format!(
             "PRAGMA user_version = {}",
@@ -549,6 +557,8 @@ mod sqlite {
         let ids = cases(&SqliteStore::open(&path).unwrap(), 3);
         // The file as schema 3 left it (no records), one case damaged on disk.
         let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(UNDO_ACCOUNTS).unwrap();
+        conn.execute_batch(UNDO_AFTER_5).unwrap();
         conn.execute_batch("DROP TABLE case_stats; PRAGMA user_version = 3;")
             .unwrap();
         conn.execute(
@@ -793,6 +803,8 @@ mod postgres {
                  UPDATE siproc_meta SET value = '3' WHERE key = 'schema_version';",
             )
             .unwrap();
+        client.batch_execute(UNDO_ACCOUNTS).unwrap();
+        client.batch_execute(UNDO_AFTER_5).unwrap();
         let store = PostgresStore::open(&url).unwrap();
         testkit::assert_records_match(&store);
         assert_eq!(store.records(&CaseQuery::default()).unwrap().len(), 2);
@@ -803,6 +815,7 @@ mod postgres {
         let url = fresh_url();
         drop(store::open_database(&url).unwrap());
         let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+        client.batch_execute(UNDO_ACCOUNTS).unwrap();
         client.batch_execute(BEFORE_ACCOUNTS).unwrap();
         client
             .execute(
