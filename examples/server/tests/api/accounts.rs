@@ -626,7 +626,10 @@ async fn no_log_line_holds_a_token_or_its_hash() {
     child.kill().unwrap();
     child.wait().unwrap();
     let log = std::fs::read_to_string(&log_path).unwrap();
-    assert!(log.matches("\"response\"").count() >= 6, "every request logged: {log}");
+    assert!(
+        log.matches("\"response\"").count() >= 6,
+        "every request logged: {log}"
+    );
     for secret in [&secret, &admin] {
         assert!(!log.contains(secret.as_str()), "a token in the log");
         assert!(
