@@ -272,21 +272,12 @@ enum Op {
     Archive,
 }
 
-const STATUSES: [Status; 6] = [
-    Status::Registered,
-    Status::InProgress,
-    Status::AwaitingAuthority,
-    Status::Resolved,
-    Status::Closed,
-    Status::Archived,
-];
-
 impl Op {
     /// The command on `case` (a referral is named by its place in the case's list).
     fn command(&self, case: &Case) -> Command {
         match self {
             Op::Status(i) => Command::ChangeStatus {
-                to: STATUSES[usize::from(*i) % STATUSES.len()],
+                to: Status::ALL[usize::from(*i) % Status::ALL.len()],
             },
             Op::Note(text, on) => Command::AddNote {
                 text: text.get(),
