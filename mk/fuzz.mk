@@ -30,7 +30,9 @@ FUZZ_ARGS ?=
 # unstable flags.
 FUZZ_CARGO = $(if $(shell rustup toolchain list 2>/dev/null | grep '^nightly'),cargo +nightly,RUSTC_BOOTSTRAP=1 cargo)
 
-TESTS += fuzz-short
+# Not in `make test` yet: the release build of every target on nightly took 74 minutes on this
+# machine under load, which `make test`'s budget (45 minutes from a fresh clone) cannot hold.
+# Run `make fuzz-short` by hand (or in a CI job of its own) until the build is made cheaper.
 
 setup-fuzz: setup-rust
 	@rustup toolchain list 2>/dev/null | grep -q '^nightly' \
