@@ -1,7 +1,8 @@
 //! `siproc-server`: the reference server's command line.
 //!
 //! ```text
-//! siproc-server serve [--database URL] [--master-key-file PATH] [--listen ADDR] [--demo] [--rate-limit N] [--metrics-allow IP,…]
+//! siproc-server serve [--config FILE] [--database URL] [--master-key-file PATH] [--listen ADDR] [--demo] [--rate-limit N] [--metrics-allow IP,…]
+//! siproc-server config check FILE
 //! siproc-server token create --user ID --role ROLE [--office CODE] [--database URL] [--master-key-file PATH]
 //! siproc-server pack check DIR
 //! siproc-server create-key PATH
@@ -15,9 +16,12 @@
 //! `backup`, `restore` and `check` are `siproc_core::store::maintenance` (docs/operations.md):
 //! they run beside a serving server, on connections of their own.
 //!
+//! `serve` reads its options from its flags, then `SIPROC_…` environment variables, then the
+//! configuration file, then the defaults ([`siproc_server::config`], docs/operations.md);
+//! `config check` checks a file as `serve` would read it.
+//!
 //! `--master-key-file` defaults to `SIPROC_MASTER_KEY_FILE` (see `docs/data-protection.md`).
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -26,6 +30,7 @@ use siproc_core::Actor;
 use siproc_core::keys::{MASTER_KEY_ENV, MasterKey};
 use siproc_core::store::maintenance::{self, CopyReport};
 use siproc_core::store::{self, StoreUrl};
+use siproc_server::config::{self, Flag};
 use siproc_server::db::{new_token, parse_role, token_hash};
 use siproc_server::startup::{Application, Settings};
 use siproc_server::{demo, telemetry};
@@ -41,26 +46,39 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Top {
-    /// Serve the API.
+    /// Serve the API. Options not given as flags come from SIPROC_… environment variables,
+    /// then the configuration file, then the defaults (docs/operations.md).
     Serve {
-        /// The database: sqlite:///path, a path, postgresql://user@host:port/db, or memory:.
-        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
-        database: String,
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        listen: SocketAddr,
+        /// The configuration file (TOML; deploy/siproc.toml documents every option).
+        #[arg(long, env = "SIPROC_CONFIG")]
+        config: Option<PathBuf>,
+        /// The database: sqlite:///path, a path, postgresql://user@host:port/db, or memory:
+        /// [option `database`; default sqlite://./data/siproc.db].
+        #[arg(long)]
+        database: Option<String>,
+        /// Address to listen on [option `listen`; default 127.0.0.1:8080].
+        #[arg(long)]
+        listen: Option<String>,
         /// Create demo users and cases, and print one token per role.
         #[arg(long)]
         demo: bool,
-        /// Requests per second allowed per token (0: no limit).
-        #[arg(long, default_value_t = 50)]
-        rate_limit: u32,
-        /// Addresses besides loopback that may read GET /api/v1/metrics (comma-separated).
-        #[arg(long, env = "SIPROC_METRICS_ALLOW", value_delimiter = ',')]
-        metrics_allow: Vec<std::net::IpAddr>,
-        /// The master key file of an encrypted store (64 hexadecimal digits).
-        #[arg(long, env = MASTER_KEY_ENV)]
+        /// Requests per second allowed per token, 0 for no limit [option
+        /// `limits.requests_per_second`; default 50].
+        #[arg(long)]
+        rate_limit: Option<u32>,
+        /// Addresses besides loopback that may read GET /api/v1/metrics, comma-separated
+        /// [option `metrics.allow`].
+        #[arg(long, value_delimiter = ',')]
+        metrics_allow: Option<Vec<String>>,
+        /// The master key file of an encrypted store (64 hexadecimal digits) [option
+        /// `master_key_file`].
+        #[arg(long)]
         master_key_file: Option<PathBuf>,
+    },
+    /// The configuration file.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
     },
     /// Write a new random master key (64 hexadecimal digits) to a new file, readable by its
     /// owner only. Keep it away from the database and its backups.
@@ -155,6 +173,16 @@ enum TokenCommand {
 }
 
 #[derive(Subcommand)]
+enum ConfigCommand {
+    /// Check a configuration file as `serve` would read it (with this environment's SIPROC_…
+    /// variables over it); exits non-zero naming the first wrong option.
+    Check {
+        /// The file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 enum PackCommand {
     /// Check a pack folder and report every problem.
     Check {
@@ -177,6 +205,7 @@ fn main() -> ExitCode {
 fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match command {
         Top::Serve {
+            config,
             database,
             listen,
             demo,
@@ -184,19 +213,39 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
             metrics_allow,
             master_key_file,
         } => {
-            telemetry::init();
+            let text = |s: String| toml::Value::String(s);
+            let flags: Vec<Flag> = [
+                database.map(|v| ("database", "--database", text(v))),
+                listen.map(|v| ("listen", "--listen", text(v))),
+                rate_limit.map(|v| {
+                    let v = toml::Value::Integer(v.into());
+                    ("limits.requests_per_second", "--rate-limit", v)
+                }),
+                metrics_allow.map(|v| {
+                    let v = toml::Value::Array(v.into_iter().map(text).collect());
+                    ("metrics.allow", "--metrics-allow", v)
+                }),
+                master_key_file.map(|v| {
+                    let v = text(v.display().to_string());
+                    ("master_key_file", "--master-key-file", v)
+                }),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let config = config::load(config.as_deref(), &config::process_env, flags)?;
+            telemetry::init(config.log_format, &config.log_filter);
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;
-            runtime.block_on(serve(
-                Settings {
-                    rate_limit,
-                    master_key_file,
-                    metrics_allow,
-                    ..Settings::new(database, listen)
-                },
-                demo,
-            ))?;
+            runtime.block_on(serve(config.settings(), demo))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Top::Config {
+            command: ConfigCommand::Check { file },
+        } => {
+            config::load(Some(&file), &config::process_env, Vec::new())?;
+            println!("{}: ok", file.display());
             Ok(ExitCode::SUCCESS)
         }
         Top::Token {

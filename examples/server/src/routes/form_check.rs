@@ -11,19 +11,19 @@
 //! the address; `GET /form-checks` reads it, for auditors and the directorate) and limits
 //! failed checks per client address: after [`MAX_FAILURES`] unknown or malformed codes in [`FAILURE_WINDOW`], the
 //! client gets 429 until the window ends, whatever code it sends. The client is the peer
-//! address of the connection (`Application::run_until_stopped` serves with connect info; behind
-//! a reverse proxy every client shares the proxy's address, so the proxy should limit too).
+//! address of the connection, or, behind a trusted reverse proxy (`trusted_proxies`), the
+//! address the proxy forwarded for ([`crate::client`]).
 //!
 //! The limiter is a small fixed window rather than `governor` (which limits the token-bearing
 //! API): a governor limiter cannot be consulted without spending a cell, and only failures
 //! may spend here, while a limited client must be refused before its code is looked up.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -35,6 +35,7 @@ use siproc_core::store::{CaseStore, StoreError};
 use siproc_core::{Catalog, Locale};
 
 use crate::auth::Caller;
+use crate::client::Client;
 use crate::db::{CheckFilter, CheckOutcome, FormCheckRecord};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Query;
@@ -229,10 +230,11 @@ impl FormChecks {
 pub async fn check_form(
     State(state): State<SharedState>,
     Extension(checks): Extension<Arc<FormChecks>>,
-    client: Option<Extension<ConnectInfo<SocketAddr>>>,
+    client: Client,
     JsonBody(body): JsonBody<FormCheckRequest>,
 ) -> Result<Response, ApiError> {
-    let client = client.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.0.ip());
+    // Behind a trusted proxy, the client it forwarded for (crate::client).
+    let client = client.ip;
     let now = Instant::now();
     if let Some(wait) = checks.limited(client, now) {
         checks

@@ -3,17 +3,18 @@
 //! ([`crate::metrics`]), for loopback and the addresses configured (`--metrics-allow`).
 //! `GET /health` (liveness) stays in [`super::admin`].
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::time::Duration;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::routing::get;
 use serde::Serialize;
 use siproc_core::store::sqlite::SCHEMA_VERSION;
 
+use crate::client::Client;
 use crate::error::{ApiError, ErrorBody};
 use crate::routes::shared::blocking;
 use crate::state::SharedState;
@@ -38,9 +39,10 @@ pub fn router() -> Router<SharedState> {
     security(()))]
 pub async fn metrics(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: Client,
 ) -> Result<([(header::HeaderName, &'static str); 1], String), ApiError> {
-    if !may_read_metrics(peer.ip(), &state.metrics_allow) {
+    // Behind a trusted proxy, the client it forwarded for (crate::client).
+    if !may_read_metrics(client.ip, &state.metrics_allow) {
         return Err(ApiError::Forbidden {
             code: "access.metrics_not_allowed",
             message: "metrics are served to loopback and the configured addresses only".into(),
