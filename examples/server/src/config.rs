@@ -440,6 +440,23 @@ fn option(key: &str) -> Option<&'static Opt> {
     OPTIONS.iter().find(|o| o.key == key)
 }
 
+/// Gives `opt` the `value` from `source`, over any value given before; every value is checked
+/// where it is given, so a wrong value in the file is reported even when a flag overrides it.
+fn put(
+    given: &mut Given,
+    opt: &'static Opt,
+    value: Value,
+    source: Source,
+) -> Result<(), ConfigError> {
+    (opt.read)(&mut Config::default(), &value).map_err(|problem| ConfigError::Invalid {
+        option: opt.key,
+        from: source.clone(),
+        problem,
+    })?;
+    given.insert(opt.key, (value, source));
+    Ok(())
+}
+
 /// Reads the configuration file's options into `given`.
 fn read_file(path: &Path, given: &mut Given) -> Result<(), ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {
@@ -465,7 +482,7 @@ fn read_file(path: &Path, given: &mut Given) -> Result<(), ConfigError> {
                 from: source,
             });
         };
-        given.insert(opt.key, (value, source.clone()));
+        put(given, opt, value, source.clone())?;
     }
     Ok(())
 }
@@ -524,7 +541,7 @@ fn read_env(env: &dyn Fn(&str) -> Option<String>, given: &mut Given) -> Result<(
                 }
             },
         };
-        given.insert(opt.key, (value, Source::Env(name)));
+        put(given, opt, value, Source::Env(name))?;
     }
     Ok(())
 }
@@ -551,16 +568,14 @@ pub fn load(
                 from: Source::Flag(flag),
             });
         };
-        given.insert(opt.key, (value, Source::Flag(flag)));
+        put(&mut given, opt, value, Source::Flag(flag))?;
     }
     let mut config = Config::default();
-    for (key, (value, source)) in &given {
-        let Some(opt) = option(key) else { continue };
-        (opt.read)(&mut config, value).map_err(|problem| ConfigError::Invalid {
-            option: opt.key,
-            from: source.clone(),
-            problem,
-        })?;
+    for (key, (value, _)) in &given {
+        if let Some(opt) = option(key) {
+            // Checked when given (`put`): this cannot fail.
+            let _ = (opt.read)(&mut config, value);
+        }
     }
     if u64::from(config.session_idle_minutes) > u64::from(config.session_absolute_hours) * 60 {
         let key = "sessions.idle_timeout_minutes";

@@ -112,7 +112,10 @@ pub fn router(state: SharedState, settings: &Settings) -> Router {
                 .unwrap_or("-");
             tracing::info_span!("request", id, method = %req.method(), route)
         })
-        .on_request(())
+        // At debug level, a line when the request's head has arrived (its body may not have).
+        .on_request(|_: &Request<axum::body::Body>, _: &Span| {
+            tracing::debug!("request started");
+        })
         .on_response(
             |res: &axum::http::Response<axum::body::Body>, latency: Duration, _span: &Span| {
                 tracing::info!(

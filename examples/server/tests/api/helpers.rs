@@ -57,10 +57,15 @@ pub async fn spawn_app_with(rate_limit: u32) -> TestApp {
 
 /// The app on the database `database` (a URL).
 pub async fn spawn_app_on(database: &str, rate_limit: u32) -> TestApp {
-    let settings = Settings {
+    spawn_configured(Settings {
         rate_limit,
         ..Settings::new(database, SocketAddr::from(([127, 0, 0, 1], 0)))
-    };
+    })
+    .await
+}
+
+/// The app with `settings` (listening where they say: port 0 for any free port).
+pub async fn spawn_configured(settings: Settings) -> TestApp {
     let app = Application::build(&settings).await.expect("build");
     let addr = app.local_addr().unwrap();
     let state = app.state().clone();
