@@ -20,7 +20,8 @@ use crate::routes;
 use crate::state::{AppState, SharedState};
 use siproc_core::store::StoreUrl;
 
-/// Largest request body, except archives: 1 MiB, the core's limit of a record's JSON text.
+/// Largest request body, except archives, and the default and ceiling of `limits.body_bytes`:
+/// 1 MiB, the core's limit of a record's JSON text.
 pub const MAX_BODY_BYTES: usize = siproc_core::limits::Limits::DEFAULT.record_bytes;
 
 /// How the server runs.

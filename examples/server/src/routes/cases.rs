@@ -107,7 +107,7 @@ fn summary_response(status: StatusCode, summary: CaseSummary) -> Response {
             ("ETag" = String, description = "The case's version, in quotes: send it as `If-Match`"))),
         (status = 400, description = "Malformed JSON (`http.malformed_json`) or a bad `Idempotency-Key` (`http.bad_idempotency_key`)", body = ErrorBody),
         (status = 403, description = "The intake's office is not the caller's (`workflow.wrong_office`) or the role may not register (`workflow.role_not_allowed`)", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
+        (status = 413, description = "Body over the configured limit, 1 MiB by default (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
         (status = 422, description = "Invalid intake (`workflow.invalid_intake`): `issues` holds the validation report", body = ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -283,7 +283,7 @@ pub async fn get_case(
         (status = 403, description = "The workflow refuses the caller's role or office (`workflow.role_not_allowed`, `workflow.wrong_office`)", body = ErrorBody),
         (status = 404, description = "No such case, or one the caller may not see (`store.not_found`)", body = ErrorBody),
         (status = 409, description = "The case moved on (`store.conflict`): `current` is its version", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
+        (status = 413, description = "Body over the configured limit, 1 MiB by default (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
         (status = 422, description = "Not a command (`http.wrong_shape`, with the path in `issues`), or the workflow refuses it (`workflow.*`)", body = ErrorBody),
         (status = 428, description = "`If-Match` is missing (`http.if_match_required`)", body = ErrorBody),
     ),
@@ -596,7 +596,7 @@ impl From<Grant> for GrantAnswer {
         (status = 400, description = "Malformed JSON (`http.malformed_json`) or a bad id (`http.bad_path`)", body = ErrorBody),
         (status = 403, description = "The role may not break the glass (`access.role_not_allowed`)", body = ErrorBody),
         (status = 404, description = "No such case (`store.not_found`)", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
+        (status = 413, description = "Body over the configured limit, 1 MiB by default (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
         (status = 422, description = "Not `{\"reason\"}` (`http.wrong_shape`), or no reason, or one too long (`access.*`)", body = ErrorBody),
     ),
     security(("bearer" = [])))]

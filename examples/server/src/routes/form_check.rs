@@ -221,7 +221,7 @@ impl FormChecks {
     responses(
         (status = 200, description = "The verdict: `genuine` and, if so, which form", body = FormCheck),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
+        (status = 413, description = "Body over the configured limit, 1 MiB by default (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
         (status = 422, description = "Not a verification code (`forms.bad_code`)", body = ErrorBody),
         (status = 429, description = "Too many failed checks from this client (`http.rate_limited`)", body = ErrorBody, headers(
             ("Retry-After" = u64, description = "Seconds until checks are accepted again"))),

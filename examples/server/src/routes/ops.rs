@@ -1,6 +1,7 @@
 //! What operators and orchestrators ask of a running server: `GET /ready`, whether it can
 //! serve now (the database answers at this build's schema), and `GET /metrics`
-//! ([`crate::metrics`]), for loopback and the addresses configured (`--metrics-allow`).
+//! ([`crate::metrics`]), for loopback and the addresses configured (`metrics.allow`). Tokens
+//! have no scopes yet: a token with a metrics scope (issue 32) waits for the accounts work.
 //! `GET /health` (liveness) stays in [`super::admin`].
 
 use std::net::IpAddr;
@@ -31,7 +32,7 @@ pub fn router() -> Router<SharedState> {
 
 /// The metrics in Prometheus' text format, for loopback and the addresses configured.
 #[utoipa::path(get, path = "/metrics", tag = "health",
-    description = "Metrics in Prometheus' text format (0.0.4): requests by route template and status, latency, open event streams, the SQLite writer's commits, cases by status (counts only), the build. Only from loopback or the addresses given by `--metrics-allow`; no token needed. No label holds a case id or a personal value.",
+    description = "Metrics in Prometheus' text format (0.0.4): requests by route template and status, latency, open event streams, the SQLite writer's commits, cases by status (counts only), the build. Only from loopback or the configured addresses (`metrics.allow`, `--metrics-allow`; behind a trusted proxy, the address it forwarded for); no token needed. No label holds a case id or a personal value.",
     responses(
         (status = 200, description = "The metrics", content_type = "text/plain", body = String),
         (status = 403, description = "Not from an allowed address (`access.metrics_not_allowed`)", body = ErrorBody),
