@@ -238,7 +238,11 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;
-            runtime.block_on(serve(config.settings(), demo))?;
+            let state = runtime.block_on(serve(config.settings(), demo))?;
+            // Tasks cut at the grace period's end go with the runtime; the state (the
+            // PostgreSQL clients, whose closing blocks) is dropped last, off the runtime.
+            runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+            drop(state);
             Ok(ExitCode::SUCCESS)
         }
         Top::Config {
@@ -359,11 +363,16 @@ fn print_copy(what: &str, file: &str, report: &CopyReport) {
     println!("{what}: {file}: {} cases", report.cases());
 }
 
-async fn serve(settings: Settings, with_demo: bool) -> Result<(), Box<dyn std::error::Error>> {
+/// Serves until stopped; answers the state, for the caller to drop outside the runtime.
+async fn serve(
+    settings: Settings,
+    with_demo: bool,
+) -> Result<siproc_server::state::SharedState, Box<dyn std::error::Error>> {
     let app = Application::build(&settings).await?;
+    let state = app.state().clone();
     let addr = app.local_addr()?;
     if with_demo {
-        let state = app.state().clone();
+        let state = state.clone();
         let (users, made) = tokio::task::spawn_blocking(move || {
             Ok::<_, String>((
                 demo::users(&state).map_err(|e| e.to_string())?,
@@ -378,5 +387,5 @@ async fn serve(settings: Settings, with_demo: bool) -> Result<(), Box<dyn std::e
     }
     println!("siproc-server listening on http://{addr}/api/v1 (health: /api/v1/health)");
     app.run_until_stopped().await?;
-    Ok(())
+    Ok(state)
 }

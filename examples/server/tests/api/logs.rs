@@ -71,7 +71,25 @@ fn secrets(intakes: &[Value]) -> BTreeSet<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_whole_session_at_debug_level_logs_no_personal_value_and_no_token() {
     let dir = tempfile::tempdir().unwrap();
-    let database = format!("sqlite://{}", dir.path().join("cases.db").display());
+    session(&format!(
+        "sqlite://{}",
+        dir.path().join("cases.db").display()
+    ))
+    .await;
+}
+
+/// The same on PostgreSQL, whose client library would write statements' parameters at debug.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whole_session_at_debug_level_on_postgres_logs_no_personal_value_and_no_token() {
+    let Some(database) = crate::process::postgres_database("logs_session") else {
+        return;
+    };
+    session(&database).await;
+}
+
+/// The session on `database`, and the search of its log.
+async fn session(database: &str) {
+    let database = database.to_owned();
     let officer = create_token(&database, "ana", "officer", "TAP");
     let directorate = create_token(&database, "dir", "directorate", "DGPHM");
     let server = LoggedServer::start(
@@ -147,13 +165,11 @@ async fn a_whole_session_at_debug_level_logs_no_personal_value_and_no_token() {
                 .unwrap();
             assert_eq!(res.status(), 200);
         }
-        let forms: Value = get(format!("/cases/{id}/forms"), &officer)
+        let res = get(format!("/cases/{id}/forms"), &officer)
             .send()
             .await
-            .unwrap()
-            .json()
-            .await
             .unwrap();
+        let forms: Value = res.json().await.unwrap();
         let href = forms["items"][0]["href"].as_str().unwrap();
         let href = href.trim_start_matches("/api/v1").to_owned();
         let res = get(href, &officer).send().await.unwrap();
