@@ -186,41 +186,82 @@ pub fn may_break_glass(role: Role) -> bool {
     }
 }
 
-/// A break-the-glass grant: one user may see one case until `expires_at`.
+/// The fewest characters of a break-the-glass reason's text.
+pub const MIN_REASON_CHARS: usize = 20;
+
+/// How many grants one user may take in a day (the last 24 hours) unless the embedder says
+/// otherwise.
+pub const DEFAULT_MAX_GRANTS_PER_DAY: u32 = 3;
+
+/// Why a user breaks the glass, as they give it: one of the pack's reasons
+/// ([`crate::catalog::PackInfo::access_reasons`]) and at least [`MIN_REASON_CHARS`]
+/// characters of their own, without personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantReason {
+    /// The code of one of the pack's reasons (`national_at_office`, …).
+    pub code: String,
+    /// Why, in the user's words: 20 characters or more, no names, document numbers or other
+    /// personal data (the owning office's supervisors and auditors read it).
+    pub text: String,
+}
+
+/// A break-the-glass grant: one user may see one case until `expires_at`, unless someone ends
+/// it sooner.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Grant {
+    /// The grant's number in the records (none until stored).
+    pub id: Option<u64>,
     /// The user it was given to.
     pub user_id: String,
     /// The case it opens.
     pub case_id: Uuid,
-    /// Why the user needs the case (free text, shown to auditors).
+    /// The office that held the case when the grant was given, whose supervisors are told
+    /// (none when no such case exists: the grant then opens nothing).
+    pub office: Option<String>,
+    /// The pack's reason code.
+    pub reason_code: String,
+    /// Why the user needs the case, in their words (shown to the office's supervisors and
+    /// to auditors).
     pub reason: String,
     /// When it was given.
     pub granted_at: DateTime<Utc>,
     /// When it ends.
     pub expires_at: DateTime<Utc>,
+    /// When someone ended it before it expired.
+    pub ended_at: Option<DateTime<Utc>>,
+    /// Who ended it.
+    pub ended_by: Option<String>,
 }
 
 impl Grant {
-    /// A grant for `actor` on `case_id`, from `now` for `hours` hours. The reason must be
-    /// non-empty (after trimming) and at most [`MAX_SHORT_TEXT_CHARS`] characters; the role must
-    /// be one that may break the glass; `hours` must be positive.
+    /// A grant for `actor` on `case_id` (held by `office`, if such a case exists), from `now`
+    /// for `hours` hours, for `reason`: its code must be one of `catalog`'s reasons and its
+    /// text, trimmed, [`MIN_REASON_CHARS`] to [`MAX_SHORT_TEXT_CHARS`] characters; the role
+    /// must be one that may break the glass; `hours` must be positive.
     pub fn new(
         actor: &Actor,
         case_id: Uuid,
-        reason: &str,
+        office: Option<String>,
+        reason: &GrantReason,
+        catalog: &crate::Catalog,
         now: DateTime<Utc>,
         hours: i64,
     ) -> Result<Grant, AccessError> {
         if !may_break_glass(actor.role) {
             return Err(AccessError::RoleNotAllowed { role: actor.role });
         }
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(AccessError::EmptyReason);
+        if catalog.access_reason(&reason.code).is_none() {
+            return Err(AccessError::UnknownReason);
         }
-        if reason.chars().count() > MAX_SHORT_TEXT_CHARS {
+        let text = reason.text.trim();
+        if text.chars().count() < MIN_REASON_CHARS {
+            return Err(AccessError::ReasonTooShort {
+                min: MIN_REASON_CHARS,
+            });
+        }
+        if text.chars().count() > MAX_SHORT_TEXT_CHARS {
             return Err(AccessError::ReasonTooLong {
                 max: MAX_SHORT_TEXT_CHARS,
             });
@@ -229,17 +270,58 @@ impl Grant {
             return Err(AccessError::BadDuration);
         }
         Ok(Grant {
+            id: None,
             user_id: actor.user_id.clone(),
             case_id,
-            reason: reason.to_owned(),
+            office,
+            reason_code: reason.code.clone(),
+            reason: text.to_owned(),
             granted_at: now,
             expires_at: now + Duration::hours(hours),
+            ended_at: None,
+            ended_by: None,
         })
     }
 
-    /// Whether the grant is in force at `now`.
+    /// Whether the grant is in force at `now`: given, not expired, not ended.
     pub fn is_active(&self, now: DateTime<Utc>) -> bool {
-        self.granted_at <= now && now < self.expires_at
+        self.granted_at <= now && now < self.expires_at && self.ended_at.is_none_or(|e| now < e)
+    }
+
+    /// The reason as the access log keeps it: the code, then the text.
+    pub fn logged_reason(&self) -> String {
+        format!("{}: {}", self.reason_code, self.reason)
+    }
+}
+
+/// Whether a user who has taken `taken` grants in the last day may take one more, at most
+/// `max` a day.
+pub fn check_grant_quota(taken: u32, max: u32) -> Result<(), AccessError> {
+    if taken >= max {
+        Err(AccessError::TooManyGrants { max })
+    } else {
+        Ok(())
+    }
+}
+
+/// Whose grants `actor` sees and may end: `Some(None)` every grant (directorate, auditors —
+/// auditors read, never end), `Some(Some(office))` the grants on their office's cases
+/// (supervisors), `None` none.
+pub fn grants_seen_by(actor: &Actor) -> Option<Option<&str>> {
+    match actor.role {
+        Role::Directorate | Role::Auditor => Some(None),
+        Role::Supervisor => Some(Some(actor.office.as_str())),
+        Role::Officer | Role::Partner => None,
+    }
+}
+
+/// Whether `actor` may end `grant`: a supervisor of the office that held the case, or the
+/// directorate.
+pub fn may_end_grant(actor: &Actor, grant: &Grant) -> bool {
+    match actor.role {
+        Role::Directorate => true,
+        Role::Supervisor => grant.office.as_deref() == Some(actor.office.as_str()),
+        Role::Officer | Role::Partner | Role::Auditor => false,
     }
 }
 
@@ -253,9 +335,17 @@ pub enum AccessError {
         /// The actor's role.
         role: Role,
     },
-    /// No reason was given.
-    #[error("a reason is required")]
-    EmptyReason,
+    /// The reason code is not one of the pack's.
+    #[error("choose one of the pack's reasons to break the glass")]
+    UnknownReason,
+    /// The reason's text is too short.
+    #[error(
+        "say in at least {min} characters why you need the case; do not write names, document numbers or other personal data"
+    )]
+    ReasonTooShort {
+        /// The fewest characters.
+        min: usize,
+    },
     /// The reason is too long.
     #[error("the reason is longer than {max} characters")]
     ReasonTooLong {
@@ -265,6 +355,12 @@ pub enum AccessError {
     /// The duration is not positive.
     #[error("the duration must be positive")]
     BadDuration,
+    /// The user has taken as many grants as a day allows.
+    #[error("at most {max} break-the-glass grants a day; ask a supervisor of the case's office")]
+    TooManyGrants {
+        /// The limit.
+        max: u32,
+    },
 }
 
 impl AccessError {
@@ -272,9 +368,11 @@ impl AccessError {
     pub fn code(&self) -> &'static str {
         match self {
             AccessError::RoleNotAllowed { .. } => "access.role_not_allowed",
-            AccessError::EmptyReason => "access.empty_reason",
+            AccessError::UnknownReason => "access.unknown_reason",
+            AccessError::ReasonTooShort { .. } => "access.reason_too_short",
             AccessError::ReasonTooLong { .. } => "access.reason_too_long",
             AccessError::BadDuration => "access.bad_duration",
+            AccessError::TooManyGrants { .. } => "access.too_many_grants",
         }
     }
 }
@@ -282,9 +380,11 @@ impl AccessError {
 /// Every code an [`AccessError`] can have.
 pub const ERROR_CODES: &[&str] = &[
     "access.role_not_allowed",
-    "access.empty_reason",
+    "access.unknown_reason",
+    "access.reason_too_short",
     "access.reason_too_long",
     "access.bad_duration",
+    "access.too_many_grants",
 ];
 
 /// What was read.
@@ -443,20 +543,51 @@ mod tests {
         assert_eq!(can_see(&p, id, own, &[], now), None);
     }
 
+    fn reason(code: &str, text: &str) -> GrantReason {
+        GrantReason {
+            code: code.into(),
+            text: text.into(),
+        }
+    }
+
+    #[allow(clippy::unwrap_used)]
+    fn grant(
+        a: &Actor,
+        case: Uuid,
+        text: &str,
+        now: DateTime<Utc>,
+        hours: i64,
+    ) -> Result<Grant, AccessError> {
+        let catalog = crate::Catalog::honduras().unwrap();
+        Grant::new(
+            a,
+            case,
+            Some("MIA".into()),
+            &reason("national_at_office", text),
+            &catalog,
+            now,
+            hours,
+        )
+    }
+
     #[test]
-    fn a_grant_opens_one_case_for_its_user_until_it_expires() {
+    fn a_grant_opens_one_case_for_its_user_until_it_expires_or_ends() {
         let now = Utc::now();
         let a = actor(Role::Officer, "TAP");
         let case = Uuid::now_v7();
-        let grant = Grant::new(
+        let mut grant = grant(
             &a,
             case,
-            "  urgent consular visit ",
+            "  la persona pide ayuda en ventanilla ",
             now,
             DEFAULT_GRANT_HOURS,
         )
         .expect("grant");
-        assert_eq!(grant.reason, "urgent consular visit");
+        assert_eq!(grant.reason, "la persona pide ayuda en ventanilla");
+        assert_eq!(
+            grant.logged_reason(),
+            "national_at_office: la persona pide ayuda en ventanilla"
+        );
         let other = Scope::office("MIA");
         assert_eq!(
             can_see(&a, case, other, std::slice::from_ref(&grant), now),
@@ -472,19 +603,49 @@ mod tests {
             None
         );
         let later = now + Duration::hours(DEFAULT_GRANT_HOURS);
-        assert_eq!(can_see(&a, case, other, &[grant], later), None);
+        assert_eq!(
+            can_see(&a, case, other, std::slice::from_ref(&grant), later),
+            None
+        );
+        grant.ended_at = Some(now + Duration::minutes(5));
+        assert!(grant.is_active(now));
+        assert!(!grant.is_active(now + Duration::minutes(5)), "ended");
     }
 
     #[test]
-    fn grants_need_a_reason_and_a_role_that_may_break_the_glass() {
+    fn grants_need_a_pack_reason_twenty_characters_and_a_role_that_may_break_the_glass() {
         let now = Utc::now();
         let a = actor(Role::Officer, "TAP");
-        assert_eq!(
-            Grant::new(&a, Uuid::nil(), " ", now, 3),
-            Err(AccessError::EmptyReason)
+        let catalog = crate::Catalog::honduras().unwrap();
+        assert!(
+            !catalog.pack.access_reasons.is_empty(),
+            "the pack has reasons"
         );
+        for text in ["", "  ", "urgent", &"x".repeat(MIN_REASON_CHARS - 1)] {
+            assert_eq!(
+                grant(&a, Uuid::nil(), text, now, 3),
+                Err(AccessError::ReasonTooShort {
+                    min: MIN_REASON_CHARS
+                })
+            );
+        }
+        assert!(grant(&a, Uuid::nil(), &"x".repeat(MIN_REASON_CHARS), now, 3).is_ok());
+        let message = AccessError::ReasonTooShort { min: 20 }.to_string();
+        assert!(message.contains("personal data"), "{message}");
         assert_eq!(
             Grant::new(
+                &a,
+                Uuid::nil(),
+                None,
+                &reason("curiosity", &"x".repeat(30)),
+                &catalog,
+                now,
+                3
+            ),
+            Err(AccessError::UnknownReason)
+        );
+        assert_eq!(
+            grant(
                 &a,
                 Uuid::nil(),
                 &"x".repeat(MAX_SHORT_TEXT_CHARS + 1),
@@ -495,15 +656,46 @@ mod tests {
             Err("access.reason_too_long")
         );
         assert_eq!(
-            Grant::new(&a, Uuid::nil(), "why", now, 0),
+            grant(&a, Uuid::nil(), &"x".repeat(30), now, 0),
             Err(AccessError::BadDuration)
         );
         for role in [Role::Partner, Role::Auditor] {
             assert_eq!(
-                Grant::new(&actor(role, "TAP"), Uuid::nil(), "why", now, 3).map_err(|e| e.code()),
+                grant(&actor(role, "TAP"), Uuid::nil(), &"x".repeat(30), now, 3)
+                    .map_err(|e| e.code()),
                 Err("access.role_not_allowed")
             );
         }
+    }
+
+    #[test]
+    fn a_day_allows_so_many_grants_and_supervisors_end_their_offices() {
+        assert_eq!(check_grant_quota(2, 3), Ok(()));
+        assert_eq!(
+            check_grant_quota(3, 3).map_err(|e| e.code()),
+            Err("access.too_many_grants")
+        );
+        let now = Utc::now();
+        let g = grant(
+            &actor(Role::Officer, "TAP"),
+            Uuid::nil(),
+            &"x".repeat(30),
+            now,
+            3,
+        )
+        .unwrap();
+        assert!(may_end_grant(&actor(Role::Supervisor, "MIA"), &g));
+        assert!(!may_end_grant(&actor(Role::Supervisor, "TAP"), &g));
+        assert!(may_end_grant(&actor(Role::Directorate, ""), &g));
+        for role in [Role::Officer, Role::Auditor, Role::Partner] {
+            assert!(!may_end_grant(&actor(role, "MIA"), &g));
+        }
+        assert_eq!(
+            grants_seen_by(&actor(Role::Supervisor, "MIA")),
+            Some(Some("MIA"))
+        );
+        assert_eq!(grants_seen_by(&actor(Role::Auditor, "X")), Some(None));
+        assert_eq!(grants_seen_by(&actor(Role::Officer, "MIA")), None);
     }
 
     #[test]

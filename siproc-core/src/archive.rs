@@ -886,3 +886,124 @@ fn against_store(store: &dyn CaseStore, record: &CaseRecord) -> Result<bool, Rej
         Err(e) => Err(Rejection::Store(e)),
     }
 }
+
+/// A request to export every case, which a second directorate user must approve before its
+/// requester downloads the archive, once (four eyes; see `docs/security.md`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExportRequest {
+    /// The request's number.
+    pub id: u64,
+    /// Who asked.
+    pub requested_by: String,
+    /// When.
+    pub requested_at: DateTime<Utc>,
+    /// Who approved it (another directorate user).
+    pub approved_by: Option<String>,
+    /// When.
+    pub approved_at: Option<DateTime<Utc>>,
+    /// When its requester downloaded the archive (a request serves one download).
+    pub downloaded_at: Option<DateTime<Utc>>,
+}
+
+/// Why an export request cannot be approved or downloaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExportRefusal {
+    /// Only the directorate exports or approves.
+    #[error("only the directorate exports every case")]
+    NotDirectorate,
+    /// The requester may not approve their own request.
+    #[error("a second directorate user must approve the request")]
+    OwnRequest,
+    /// The request was approved already.
+    #[error("the request is no longer pending")]
+    NotPending,
+    /// The archive is downloaded by the requester, once, after approval.
+    #[error("download an archive with an approved request of your own, once")]
+    NotApproved,
+}
+
+impl ExportRefusal {
+    /// The stable machine code.
+    pub fn code(self) -> &'static str {
+        match self {
+            ExportRefusal::NotDirectorate => "access.directorate_only",
+            ExportRefusal::OwnRequest => "archive.own_request",
+            ExportRefusal::NotPending => "archive.not_pending",
+            ExportRefusal::NotApproved => "archive.approval_required",
+        }
+    }
+
+    /// Every code of a refusal.
+    pub const CODES: &'static [&'static str] = &[
+        "access.directorate_only",
+        "archive.own_request",
+        "archive.not_pending",
+        "archive.approval_required",
+    ];
+}
+
+impl ExportRequest {
+    /// Whether `actor` may approve the request: another directorate user, while it is pending.
+    pub fn may_approve(&self, actor: &crate::Actor) -> Result<(), ExportRefusal> {
+        if actor.role != crate::Role::Directorate {
+            Err(ExportRefusal::NotDirectorate)
+        } else if actor.user_id == self.requested_by {
+            Err(ExportRefusal::OwnRequest)
+        } else if self.approved_at.is_some() {
+            Err(ExportRefusal::NotPending)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Whether `actor` may download the archive with it: its requester, approved, not yet
+    /// downloaded.
+    pub fn may_download(&self, actor: &crate::Actor) -> Result<(), ExportRefusal> {
+        if actor.role != crate::Role::Directorate {
+            Err(ExportRefusal::NotDirectorate)
+        } else if actor.user_id != self.requested_by
+            || self.approved_at.is_none()
+            || self.downloaded_at.is_some()
+        {
+            Err(ExportRefusal::NotApproved)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod export_request_tests {
+    use super::*;
+    use crate::{Actor, Role};
+
+    #[test]
+    fn four_eyes_then_one_download_by_the_requester() {
+        let ana = Actor::new("ana", Role::Directorate, "DGPHM");
+        let bea = Actor::new("bea", Role::Directorate, "DGPHM");
+        let mut r = ExportRequest {
+            id: 1,
+            requested_by: "ana".into(),
+            requested_at: Utc::now(),
+            approved_by: None,
+            approved_at: None,
+            downloaded_at: None,
+        };
+        assert_eq!(r.may_approve(&ana), Err(ExportRefusal::OwnRequest));
+        assert_eq!(
+            r.may_approve(&Actor::new("x", Role::Supervisor, "TAP")),
+            Err(ExportRefusal::NotDirectorate)
+        );
+        assert_eq!(r.may_download(&ana), Err(ExportRefusal::NotApproved));
+        assert_eq!(r.may_approve(&bea), Ok(()));
+        r.approved_by = Some("bea".into());
+        r.approved_at = Some(Utc::now());
+        assert_eq!(r.may_approve(&bea), Err(ExportRefusal::NotPending));
+        assert_eq!(r.may_download(&bea), Err(ExportRefusal::NotApproved));
+        assert_eq!(r.may_download(&ana), Ok(()));
+        r.downloaded_at = Some(Utc::now());
+        assert_eq!(r.may_download(&ana), Err(ExportRefusal::NotApproved));
+    }
+}

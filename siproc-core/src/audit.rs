@@ -87,6 +87,36 @@ pub enum AuditEvent {
         /// How many cases the search found (that the user may see).
         results: u32,
     },
+    /// A break-the-glass grant ended before it expired, by a supervisor of the case's office
+    /// or the directorate (the acting user is the entry's).
+    GrantEnded {
+        /// The grant's number.
+        grant: u64,
+        /// The case it opened.
+        case_id: uuid::Uuid,
+        /// The user who held it.
+        holder: String,
+    },
+    /// A directorate user asked to export every case (four eyes: another must approve).
+    ExportRequested {
+        /// The request's number.
+        request: u64,
+    },
+    /// Another directorate user approved an export request.
+    ExportApproved {
+        /// The request's number.
+        request: u64,
+        /// Who asked for it.
+        requester: String,
+    },
+    /// Every case was exported: once for an approved request, or encrypted to the recipient
+    /// configured on the server (whose key it does not hold).
+    ExportDownloaded {
+        /// The approved request, or null for an encrypted export.
+        request: Option<u64>,
+        /// Whether the archive was encrypted to the configured recipient.
+        encrypted: bool,
+    },
 }
 
 impl AuditEvent {

@@ -111,10 +111,10 @@ pub use case::{
     TransferStatus, case_number,
 };
 pub use catalog::{
-    BuiltinPack, Catalog, CatalogError, CatalogView, Category, CategoryView, Choice, ChoiceView,
-    DEFAULT_MAX_FACT_CHARS, Disclosure, FactDef, FactType, FieldView, Flag, FormView, Labels,
-    Office, OfficeKind, PACK_FILES, PackInfo, Paper, Partner, RequiredRelative, ServiceKind, Sla,
-    Text, VOCABULARIES,
+    AccessReason, BuiltinPack, Catalog, CatalogError, CatalogView, Category, CategoryView, Choice,
+    ChoiceView, DEFAULT_MAX_FACT_CHARS, Disclosure, FactDef, FactType, FieldView, Flag, FormView,
+    Labels, Office, OfficeKind, PACK_FILES, PackInfo, Paper, Partner, RequiredRelative,
+    ServiceKind, Sla, Text, VOCABULARIES,
 };
 pub use country::is_country;
 pub use issue::{Issue, Locale, Misuse, Pointer, Report, Rule, Severity, list_rules, rule};

@@ -63,6 +63,10 @@ pub struct Config {
     pub metrics_allow: Vec<IpAddr>,
     /// `shutdown.grace_seconds`: how long requests in flight may take after SIGTERM.
     pub shutdown_grace: Duration,
+    /// `max_grants_per_day`: break-the-glass grants one user may take in a day.
+    pub max_grants_per_day: u32,
+    /// `export_recipient`: an age recipient bulk exports are encrypted to.
+    pub export_recipient: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -91,6 +95,8 @@ impl Default for Config {
             log_filter: "info".to_owned(),
             metrics_allow: Vec::new(),
             shutdown_grace: Duration::from_secs(20),
+            max_grants_per_day: siproc_core::access::DEFAULT_MAX_GRANTS_PER_DAY,
+            export_recipient: None,
         }
     }
 }
@@ -106,6 +112,8 @@ impl Config {
             trusted_proxies: self.trusted_proxies.clone(),
             public_origin: self.public_origin.clone(),
             shutdown_grace: self.shutdown_grace,
+            max_grants_per_day: self.max_grants_per_day,
+            export_recipient: self.export_recipient.clone(),
             ..Settings::new(self.database.clone(), self.listen)
         }
     }
@@ -277,6 +285,30 @@ pub const OPTIONS: &[Opt] = &[
                 .into_iter()
                 .map(network)
                 .collect::<Result<_, _>>()?;
+            Ok(())
+        },
+    },
+    Opt {
+        key: "max_grants_per_day",
+        alias: None,
+        form: Form::Number,
+        about: "break-the-glass grants one user may take in a day",
+        read: |c, v| {
+            c.max_grants_per_day = number(v, 0, 1000)?;
+            Ok(())
+        },
+    },
+    Opt {
+        key: "export_recipient",
+        alias: None,
+        form: Form::Text,
+        about: "an age recipient (age1…) bulk exports are encrypted to, instead of four eyes",
+        read: |c, v| {
+            let recipient = text(v)?;
+            recipient
+                .parse::<age::x25519::Recipient>()
+                .map_err(|_| "must be an age X25519 recipient (age1…)".to_owned())?;
+            c.export_recipient = Some(recipient.to_owned());
             Ok(())
         },
     },
@@ -713,6 +745,8 @@ mod tests {
                 Value::Array(vec![Value::String("10.0.0.0/8".into())]),
             ),
             ("shutdown.grace_seconds", Value::Integer(86_400)),
+            ("max_grants_per_day", Value::Integer(-3)),
+            ("export_recipient", Value::String("age1nope".into())),
         ] {
             let e = load(None, &none, vec![(key, "--flag", wrong)]).unwrap_err();
             assert_eq!(e.option(), Some(key), "{e}");

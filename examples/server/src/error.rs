@@ -38,6 +38,14 @@ pub enum ApiError {
         /// The current version.
         current: u64,
     },
+    /// The request conflicts with the state of what it names (other than a case's version).
+    #[error("{message}")]
+    Conflicting {
+        /// Stable code.
+        code: &'static str,
+        /// Message, without values.
+        message: String,
+    },
     /// A command came without `If-Match`.
     #[error("If-Match with the case's version is required")]
     PreconditionRequired,
@@ -102,8 +110,11 @@ pub const SERVER_CODES: &[&str] = &[
     "access.directorate_only",
     "access.log_not_allowed",
     "access.metrics_not_allowed",
+    "access.grants_not_allowed",
+    "access.grant_not_active",
     "forms.bad_code",
     "http.bad_body",
+    "http.bad_limit",
     "http.bad_idempotency_key",
     "http.bad_if_match",
     "http.bad_path",
@@ -112,6 +123,7 @@ pub const SERVER_CODES: &[&str] = &[
     "http.if_match_required",
     "http.malformed_json",
     "http.rate_limited",
+    "http.search_in_body",
     "http.wrong_shape",
     "server.internal",
     "stats.bad_parameters",
@@ -134,6 +146,7 @@ impl ErrorCode {
             .chain(siproc_core::access::ERROR_CODES)
             .chain(StoreError::CODES)
             .chain(siproc_core::forms::ERROR_CODES)
+            .chain(siproc_core::archive::ExportRefusal::CODES)
             .copied()
             .chain(siproc_core::Misuse::ALL.iter().map(|m| m.code()))
             .collect();
@@ -162,7 +175,7 @@ impl ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound | ApiError::UnknownForm => StatusCode::NOT_FOUND,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Conflict { .. } | ApiError::Conflicting { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -178,6 +191,7 @@ impl ApiError {
         match self {
             ApiError::Unauthorized => "auth.unauthorized",
             ApiError::Forbidden { code, .. }
+            | ApiError::Conflicting { code, .. }
             | ApiError::BadRequest { code, .. }
             | ApiError::Unprocessable { code, .. } => code,
             ApiError::NotFound => "store.not_found",
@@ -267,6 +281,11 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::Conflict { current } => ApiError::Conflict { current },
             StoreError::NotFound => ApiError::NotFound,
+            StoreError::TooManyNameWords { .. } => ApiError::Unprocessable {
+                code: e.code(),
+                message: e.to_string(),
+                issues: None,
+            },
             StoreError::Rejected(w) => w.into(),
             StoreError::Form(f) => ApiError::Unprocessable {
                 code: f.code,
@@ -281,10 +300,12 @@ impl From<StoreError> for ApiError {
 impl From<AccessError> for ApiError {
     fn from(e: AccessError) -> Self {
         match e {
-            AccessError::RoleNotAllowed { .. } => ApiError::Forbidden {
-                code: e.code(),
-                message: e.to_string(),
-            },
+            AccessError::RoleNotAllowed { .. } | AccessError::TooManyGrants { .. } => {
+                ApiError::Forbidden {
+                    code: e.code(),
+                    message: e.to_string(),
+                }
+            }
             other => ApiError::Unprocessable {
                 code: other.code(),
                 message: other.to_string(),

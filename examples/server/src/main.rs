@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! siproc-server serve [--config FILE] [--database URL] [--master-key-file PATH] [--listen ADDR] [--demo] [--rate-limit N] [--metrics-allow IP,…]
+//!                      [--max-grants-per-day N] [--export-recipient age1…]
 //! siproc-server config check FILE
 //! siproc-server token create --user ID --role ROLE [--office CODE] [--database URL] [--master-key-file PATH]
 //! siproc-server pack check DIR
@@ -74,6 +75,15 @@ enum Top {
         /// `master_key_file`].
         #[arg(long)]
         master_key_file: Option<PathBuf>,
+        /// Break-the-glass grants one user may take in a day [option `max_grants_per_day`;
+        /// default 3].
+        #[arg(long)]
+        max_grants_per_day: Option<u32>,
+        /// An age recipient (age1…): GET /archive answers every case encrypted to it, without a
+        /// second directorate user's approval. Without it, exports need four eyes [option
+        /// `export_recipient`].
+        #[arg(long)]
+        export_recipient: Option<String>,
     },
     /// The configuration file.
     Config {
@@ -212,6 +222,8 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
             rate_limit,
             metrics_allow,
             master_key_file,
+            max_grants_per_day,
+            export_recipient,
         } => {
             let text = |s: String| toml::Value::String(s);
             let flags: Vec<Flag> = [
@@ -229,6 +241,11 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     let v = text(v.display().to_string());
                     ("master_key_file", "--master-key-file", v)
                 }),
+                max_grants_per_day.map(|v| {
+                    let v = toml::Value::Integer(v.into());
+                    ("max_grants_per_day", "--max-grants-per-day", v)
+                }),
+                export_recipient.map(|v| ("export_recipient", "--export-recipient", text(v))),
             ]
             .into_iter()
             .flatten()

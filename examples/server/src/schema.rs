@@ -72,6 +72,12 @@ core_schemas! {
     AccessEntry = siproc_core::access::AccessEntry;
     /// A case as `GET /cases/{id}` answers it: the case and the commands the caller may run.
     CaseBody = crate::routes::cases::CaseBody;
+    /// A four-eyes export request.
+    ExportRequest = siproc_core::archive::ExportRequest;
+    /// A break-the-glass grant.
+    Grant = siproc_core::access::Grant;
+    /// One line of the audit log.
+    AuditEntry = siproc_core::audit::AuditEntry;
     /// One line of the log of paper-form checks.
     FormCheckRecord = siproc_core::store::FormCheckRecord;
     /// How a paper-form check ended.
@@ -257,7 +263,11 @@ impl utoipa::Modify for Shared {
 }
 
 /// The core's unions keyed by a tag: a command by `command`, an event's kind by `type`.
-const TAGGED: [(&str, &str); 2] = [("Command", "command"), ("EventKind", "type")];
+const TAGGED: [(&str, &str); 3] = [
+    ("Command", "command"),
+    ("EventKind", "type"),
+    ("AuditEvent", "kind"),
+];
 
 /// Gives each variant of the union `union` (a `oneOf` whose members each hold their `tag` as a
 /// `const`) a component of its own, `{union}_{tag value}`, and the union a `discriminator` on

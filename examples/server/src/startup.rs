@@ -17,7 +17,7 @@ use tower_http::trace::TraceLayer;
 use tracing::Span;
 
 use crate::routes;
-use crate::state::{AppState, SharedState};
+use crate::state::{AppState, Policy, SharedState};
 use siproc_core::store::StoreUrl;
 
 /// Largest request body, except archives, and the default and ceiling of `limits.body_bytes`:
@@ -38,6 +38,11 @@ pub struct Settings {
     pub master_key_file: Option<std::path::PathBuf>,
     /// Addresses besides loopback that may read `GET /metrics`.
     pub metrics_allow: Vec<std::net::IpAddr>,
+    /// Break-the-glass grants one user may take in a day.
+    pub max_grants_per_day: u32,
+    /// An `age` recipient (`age1…`): bulk exports are encrypted to it instead of needing a
+    /// second directorate user's approval.
+    pub export_recipient: Option<String>,
     /// The largest request body, archives excepted.
     pub body_limit: usize,
     /// Reverse proxies whose `X-Forwarded-For`/`-Proto` are believed ([`crate::client`]).
@@ -50,8 +55,9 @@ pub struct Settings {
 
 impl Settings {
     /// Settings for `database` on `listen`, every other option at its default (50 requests
-    /// per second per token; metrics for loopback only; no master key; 1 MiB bodies; no
-    /// trusted proxy; 20 seconds to finish after SIGTERM).
+    /// per second per token; metrics for loopback only; no master key; the default grant
+    /// quota; exports need four eyes; 1 MiB bodies; no trusted proxy; 20 seconds to finish
+    /// after SIGTERM).
     pub fn new(database: impl Into<String>, listen: SocketAddr) -> Settings {
         Settings {
             database: database.into(),
@@ -59,6 +65,8 @@ impl Settings {
             rate_limit: 50,
             metrics_allow: Vec::new(),
             master_key_file: None,
+            max_grants_per_day: siproc_core::access::DEFAULT_MAX_GRANTS_PER_DAY,
+            export_recipient: None,
             body_limit: MAX_BODY_BYTES,
             trusted_proxies: Vec::new(),
             public_origin: None,
@@ -184,7 +192,17 @@ impl Application {
             tokio::task::spawn_blocking(move || crate::store::open(&opening, key.as_ref()))
                 .await??;
         let catalog = siproc_core::Catalog::honduras()?;
-        let mut state = AppState::new(store, db, catalog, settings.rate_limit);
+        let export_recipient = settings
+            .export_recipient
+            .as_deref()
+            .map(|r| r.trim().parse::<age::x25519::Recipient>())
+            .transpose()
+            .map_err(|_| "the export recipient is not an age X25519 recipient (age1…)")?;
+        let policy = Policy {
+            max_grants_per_day: settings.max_grants_per_day,
+            export_recipient,
+        };
+        let mut state = AppState::new(store, db, catalog, settings.rate_limit, policy)?;
         state.metrics_allow.clone_from(&settings.metrics_allow);
         let state = Arc::new(state);
         if let StoreUrl::Postgres(url) = database {

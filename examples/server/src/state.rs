@@ -37,24 +37,59 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Addresses besides loopback that may read `GET /metrics`.
     pub metrics_allow: Vec<IpAddr>,
+    /// The key of the audit log's keyed hashes (search terms): the store's index key when it is
+    /// encrypted (equal terms match across processes and restarts), else random in this process
+    /// (they match within one run); none can be recovered. Every keyed hash the server writes
+    /// takes it from here.
+    pub audit_key: [u8; 32],
+    /// What the server's settings decide about access: grants a day, the export recipient.
+    pub policy: Policy,
+}
+
+/// The server's settings about access to many cases.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Break-the-glass grants one user may take in a day.
+    pub max_grants_per_day: u32,
+    /// When set, `GET /archive` answers every case encrypted to this `age` recipient (whose
+    /// identity the server does not hold) without a second person's approval.
+    pub export_recipient: Option<age::x25519::Recipient>,
+}
+
+impl Default for Policy {
+    /// [`siproc_core::access::DEFAULT_MAX_GRANTS_PER_DAY`] grants a day; exports need four eyes.
+    fn default() -> Self {
+        Policy {
+            max_grants_per_day: siproc_core::access::DEFAULT_MAX_GRANTS_PER_DAY,
+            export_recipient: None,
+        }
+    }
 }
 
 /// Shared state, as handlers receive it.
 pub type SharedState = Arc<AppState>;
 
 impl AppState {
-    /// State over `store` and `db`, with `rate_limit` requests per second per token (0: none).
+    /// State over `store` and `db`, with `rate_limit` requests per second per token (0: none),
+    /// `policy`, and the audit key (the store's index key, or a fresh random one); fails only
+    /// when the system gives no randomness.
     pub fn new(
         store: Arc<dyn CaseStore>,
         db: ServerDb,
         catalog: Catalog,
         rate_limit: u32,
-    ) -> AppState {
+        policy: Policy,
+    ) -> Result<AppState, getrandom::Error> {
+        let mut audit_key = [0_u8; 32];
+        match store.index_key() {
+            Some(index) => audit_key.copy_from_slice(index.bytes()),
+            None => getrandom::fill(&mut audit_key)?,
+        }
         let limiter = NonZeroU32::new(rate_limit).map(|per_second| {
             let burst = per_second.saturating_mul(NonZeroU32::MIN.saturating_add(1));
             RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst))
         });
-        AppState {
+        Ok(AppState {
             store,
             db,
             catalog,
@@ -68,6 +103,8 @@ impl AppState {
             #[allow(clippy::expect_used)]
             metrics: Metrics::new().expect("the metrics' names are valid and distinct"),
             metrics_allow: Vec::new(),
-        }
+            audit_key,
+            policy,
+        })
     }
 }

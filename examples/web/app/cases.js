@@ -35,7 +35,24 @@ export async function show(view) {
   const table = el("table", { id: "cases" },
     el("thead", {}, el("tr", {}, ...["col_number", "col_office", "col_category", "col_status", "col_updated"].map((k) => el("th", { scope: "col" }, t(k))))),
     body);
-  view.replaceChildren(el("h1", {}, t("cases_title")), filters, live, el("div", { className: "scroll" }, table));
+  // Supervisors (their office's cases) and the directorate see each break-the-glass grant at
+  // once, and may end it.
+  const grants = el("section", { id: "grants", hidden: true });
+  async function loadGrants() {
+    if (!["supervisor", "directorate"].includes(me.role)) return;
+    const answer = await api("/grants");
+    const items = answer.ok ? answer.data.items : [];
+    grants.hidden = items.length === 0;
+    grants.replaceChildren(el("h2", {}, t("grants_title")), el("ul", {}, ...items.map((g) => {
+      const end = el("button", { type: "button", className: "end-grant" }, t("grant_end"));
+      end.addEventListener("click", async () => { await api(`/grants/${g.id}/end`, { method: "POST" }); loadGrants(); });
+      const reason = `${label("access_reason", g.reason_code)} — ${g.reason}`;
+      const li = el("li", {}, t("grant_line", { user: g.user_id, case: g.case_id, until: when(g.expires_at), reason }), " ", end);
+      li.dataset.id = String(g.id);
+      return li;
+    })));
+  }
+  view.replaceChildren(el("h1", {}, t("cases_title")), grants, filters, live, el("div", { className: "scroll" }, table));
   /** case id → "new" | "changed", for the rows the stream brought. */
   const marks = new Map();
 
@@ -43,15 +60,17 @@ export async function show(view) {
   let seq = 0;
   async function load() {
     const mine = ++seq;
-    const query = new URLSearchParams();
+    const filters_ = {};
     for (const [key, id] of [["status", "q-status"], ["category", "q-category"], ["office", "q-office"], ["name", "q-name"]]) {
       const value = document.getElementById(id)?.value.trim();
-      if (value) query.set(key, value);
+      if (value) filters_[key] = value;
     }
-    query.set("limit", "200");
-    // The name is a filter the server applies; it goes in the query of this one request (never
-    // in the page's address) and the server does not log queries.
-    const answer = await api(`/cases?${query}`);
+    // A name is searched with POST /cases/search: in the body, never in a URL (proxies and
+    // server logs keep URLs), and the server writes the search to its audit log. The other
+    // filters are the list's query.
+    const answer = filters_.name
+      ? await api("/cases/search", { method: "POST", body: { ...filters_, limit: 200 } })
+      : await api(`/cases?${new URLSearchParams({ ...filters_, limit: "200" })}`);
     if (mine !== seq) return;
     if (!answer.ok) {
       body.replaceChildren(el("tr", {}, el("td", { colSpan: 5 }, t("error", { status: answer.status, message: answer.data?.message ?? "" }))));
@@ -73,6 +92,7 @@ export async function show(view) {
 
   let timer = null;
   const stop = follow((entry) => {
+    if (entry.reason_code !== undefined) { loadGrants(); return; }
     if (entry.type === "case_opened") marks.set(entry.case_id, "new");
     else if (entry.type === "status_changed" && marks.get(entry.case_id) !== "new") marks.set(entry.case_id, "changed");
     else return;
@@ -86,6 +106,6 @@ export async function show(view) {
     live.dataset.up = String(up);
   });
   filters.addEventListener("submit", (event) => { event.preventDefault(); load(); });
-  await load();
+  await Promise.all([load(), loadGrants()]);
   return () => { stop(); clearTimeout(timer); };
 }

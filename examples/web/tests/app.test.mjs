@@ -123,6 +123,31 @@ for (const locale of ["es", "en"]) {
   });
 }
 
+test("a break-the-glass grant shows at once on the supervisor's case list, who ends it; names are searched in a body", async () => {
+  const supervisor = await signedIn(await context(), "demo-supervisor-tap");
+  await supervisor.waitForSelector("#live[data-up=true]");
+  const grant = await call(server.url, `/cases/${registered.id}/access`, {
+    token: server.tokens["demo-officer-hou"], method: "POST",
+    body: { reason_code: "national_at_office", reason: "la persona pide ayuda en ventanilla" },
+  });
+  assert.equal(grant.status, 201);
+  const line = supervisor.locator(`#grants li[data-id="${grant.data.id}"]`);
+  await line.waitFor({ timeout: 10_000 });
+  assert.match(await line.innerText(), /demo-officer-hou/);
+  await line.locator("button.end-grant").click();
+  await line.waitFor({ state: "detached", timeout: 10_000 });
+  assert.equal((await call(server.url, `/cases/${registered.id}`, { token: server.tokens["demo-officer-hou"] })).status, 404);
+  // The name filter goes to POST /cases/search: no name in any request's URL.
+  const urls = [];
+  supervisor.on("request", (r) => urls.push(r.url()));
+  await supervisor.fill("#q-name", "Núñez Güity");
+  await supervisor.click("#filters button[type=submit]");
+  await supervisor.locator(`tr[data-number="${registered.number}"]`).waitFor({ timeout: 10_000 });
+  assert.ok(urls.some((u) => u.endsWith("/api/v1/cases/search")));
+  assert.ok(!urls.some((u) => /n%C3%BA%C3%B1ez|Núñez|nunez/i.test(u)), urls.join("\n"));
+  assert.equal((await call(server.url, "/cases?name=nunez", { token: server.tokens["demo-supervisor-tap"] })).status, 400);
+});
+
 test("offline: pending in IndexedDB, kept over a reload and in two tabs, sent once", async () => {
   const ctx = await context();
   const page = await signedIn(ctx, "demo-officer-tap", "#/intake");
@@ -147,7 +172,7 @@ test("offline: pending in IndexedDB, kept over a reload and in two tabs, sent on
   await page.screenshot({ path: join(SHOTS, "intake-pending-offline.png"), fullPage: true });
   await ctx.setOffline(false);
   for (const p of [page, other]) await p.locator("#pending li").waitFor({ state: "detached", timeout: 15_000 });
-  const found = await call(server.url, `/cases?name=${encodeURIComponent("Offline Pérez")}`, { token: server.tokens["demo-officer-tap"] });
+  const found = await call(server.url, "/cases/search", { token: server.tokens["demo-officer-tap"], method: "POST", body: { name: "Offline Pérez" } });
   assert.equal(found.data.items.length, 1, "exactly one case on the server");
 });
 

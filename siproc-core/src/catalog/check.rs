@@ -52,7 +52,11 @@ impl Catalog {
                 );
             }
         }
-        let lists: [(&str, Vec<&str>); 6] = [
+        let lists: [(&str, Vec<&str>); 7] = [
+            (
+                "pack.json",
+                p.access_reasons.iter().map(|r| r.code.as_str()).collect(),
+            ),
             (
                 "categories.json",
                 self.categories.iter().map(|c| c.code.as_str()).collect(),

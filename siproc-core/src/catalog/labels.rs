@@ -121,7 +121,7 @@ pub(crate) fn label_of<T: Serialize>(name: &str, value: T, locale: Locale) -> &'
 impl Catalog {
     /// Every label this catalog's pages and forms show, in `locale`: siproc's own vocabularies
     /// ([`VOCABULARIES`]), the pack's lists (`category`, `office`, `flag`, `service`,
-    /// `partner`, `form`) and the choices of the common
+    /// `partner`, `form`, `access_reason`) and the choices of the common
     /// fields of `data/fields.json` (`person_role`, `sex`, `relationship`, `contact_kind`,
     /// `location_kind`).
     pub fn labels(&self, locale: Locale) -> Labels {
@@ -169,6 +169,10 @@ impl Catalog {
             (
                 "form",
                 pairs(&mut self.forms.iter().map(|f| (&f.id, &f.title))),
+            ),
+            (
+                "access_reason",
+                pairs(&mut self.pack.access_reasons.iter().map(|r| (&r.code, &r.label))),
             ),
         ];
         for (name, values) in pack {

@@ -43,7 +43,8 @@ pub(crate) use labels::label_of;
 pub use labels::{Labels, VOCABULARIES};
 pub use load::{BuiltinPack, PACK_FILES};
 pub use types::{
-    Catalog, CatalogError, Category, Choice, DEFAULT_MAX_FACT_CHARS, Disclosure, FactDef, FactType,
-    Flag, Office, OfficeKind, PackInfo, Paper, Partner, RequiredRelative, ServiceKind, Sla, Text,
+    AccessReason, Catalog, CatalogError, Category, Choice, DEFAULT_MAX_FACT_CHARS, Disclosure,
+    FactDef, FactType, Flag, Office, OfficeKind, PackInfo, Paper, Partner, RequiredRelative,
+    ServiceKind, Sla, Text,
 };
 pub use view::{CatalogView, CategoryView, ChoiceView, FieldView, FormView};

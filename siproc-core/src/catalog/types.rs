@@ -239,6 +239,21 @@ pub struct PackInfo {
     /// How published statistics are protected (see [`crate::stats`]); absent means the defaults.
     #[serde(default)]
     pub disclosure: Disclosure,
+    /// The reasons an officer may give to break the glass (see [`crate::access::Grant`]);
+    /// without any, nobody can.
+    #[serde(default)]
+    pub access_reasons: Vec<AccessReason>,
+}
+
+/// A reason to break the glass (`pack.json`'s `access_reasons`): a code the grant keeps and
+/// its label, which the officer picks before writing why (without personal data).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccessReason {
+    /// The code a grant keeps (`national_at_office`).
+    pub code: String,
+    /// Its label.
+    pub label: Text,
 }
 
 /// Disclosure control of the statistics a ministry publishes (`pack.json`'s `disclosure`).
@@ -319,6 +334,11 @@ impl Catalog {
     /// An office by code.
     pub fn office(&self, code: &str) -> Option<&Office> {
         self.offices.iter().find(|o| o.code == code)
+    }
+
+    /// The break-the-glass reason of `code`, if the pack has it.
+    pub fn access_reason(&self, code: &str) -> Option<&AccessReason> {
+        self.pack.access_reasons.iter().find(|r| r.code == code)
     }
 
     /// A flag by code.

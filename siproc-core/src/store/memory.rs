@@ -216,6 +216,7 @@ impl CaseStore for MemoryStore {
     }
 
     fn list(&self, query: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError> {
+        query.check()?;
         Ok(self
             .read()
             .matching(query)
@@ -224,6 +225,7 @@ impl CaseStore for MemoryStore {
     }
 
     fn records(&self, query: &CaseQuery) -> Result<Vec<(String, KeptRecord)>, StoreError> {
+        query.check()?;
         Ok(self
             .read()
             .matching(query)

@@ -67,6 +67,10 @@ use crate::workflow::{self, Command, WorkflowError};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod audit_log;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod exports;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod grants;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub mod maintenance;
 mod memory;
 pub mod records;
@@ -190,6 +194,12 @@ pub enum StoreError {
     /// [`crate::store::encrypt_store`]).
     #[error("a key rotation or conversion is unfinished: run it again to finish it")]
     KeyChangeUnfinished,
+    /// A name search with more words than [`MAX_NAME_WORDS`] ([`CaseQuery::check`]).
+    #[error("a name search has at most {max} words")]
+    TooManyNameWords {
+        /// The limit.
+        max: usize,
+    },
 }
 
 impl StoreError {
@@ -212,6 +222,7 @@ impl StoreError {
         "store.wrong_key",
         "store.unencrypted",
         "store.key_change_unfinished",
+        "store.too_many_name_words",
     ];
 
     /// The stable machine code: `store.conflict`, `store.not_found`, `store.duplicate_case`,
@@ -244,6 +255,7 @@ impl StoreError {
             StoreError::WrongKey => "store.wrong_key",
             StoreError::Unencrypted => "store.unencrypted",
             StoreError::KeyChangeUnfinished => "store.key_change_unfinished",
+            StoreError::TooManyNameWords { .. } => "store.too_many_name_words",
         }
     }
 
@@ -302,6 +314,63 @@ pub struct CaseQuery {
     pub limit: Option<usize>,
     /// Only cases whose number sorts after this one (the last number of the previous page).
     pub after: Option<String>,
+}
+
+/// Most distinct words of a name search ([`CaseQuery::check`]): a person's names rarely
+/// pass eight, and every word is one more join of the name index (SQLite refuses a join of
+/// 64 tables).
+pub const MAX_NAME_WORDS: usize = 16;
+
+impl CaseQuery {
+    /// Whether the query may be run: at most [`MAX_NAME_WORDS`] distinct name words
+    /// ([`name_terms`]). Every store checks it before it searches, so no face of the core can
+    /// ask for more.
+    pub fn check(&self) -> Result<(), StoreError> {
+        let words = self.name.as_deref().map(name_terms).unwrap_or_default();
+        if words.len() > MAX_NAME_WORDS {
+            return Err(StoreError::TooManyNameWords {
+                max: MAX_NAME_WORDS,
+            });
+        }
+        Ok(())
+    }
+
+    /// The personal values this query searches by, as the index compares them: `name` (one
+    /// entry per distinct word, [`name_terms`]), `document_number` ([`document_key`]) and
+    /// `number` (the case number). What an audit entry of the search keeps, as keyed hashes.
+    pub fn search_terms(&self) -> Vec<(&'static str, String)> {
+        let mut terms: Vec<(&'static str, String)> = self
+            .name
+            .as_deref()
+            .map(name_terms)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|w| ("name", w))
+            .collect();
+        terms.extend(
+            self.document_number
+                .as_deref()
+                .map(|d| ("document_number", document_key(d))),
+        );
+        terms.extend(self.number.clone().map(|n| ("number", n)));
+        terms
+    }
+
+    /// The criteria this query names (`name`, `document_number`, `number`, `office`,
+    /// `status`, `category`), in that order: what an audit entry of the search lists.
+    pub fn searched_fields(&self) -> Vec<&'static str> {
+        [
+            ("name", self.name.is_some()),
+            ("document_number", self.document_number.is_some()),
+            ("number", self.number.is_some()),
+            ("office", self.office.is_some()),
+            ("status", self.status.is_some()),
+            ("category", self.category.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(field, given)| given.then_some(field))
+        .collect()
+    }
 }
 
 /// What a list shows of a case: no personal data.

@@ -1,5 +1,5 @@
 //! The records a ministry keeps beside the cases, about who reached them: the access log
-//! ([`AccessEntry`]), break-the-glass grants ([`Grant`]), the log of paper-form checks
+//! ([`AccessEntry`]), break-the-glass grants ([`crate::access::Grant`]), the log of paper-form checks
 //! ([`FormCheckRecord`]), and the credentials and request keys of the programs that call in
 //! (API token hashes, idempotency keys).
 //!
@@ -102,7 +102,7 @@ pub(super) mod sql_records {
     use uuid::Uuid;
 
     use super::{CheckFilter, CheckOutcome, FormCheckRecord, LogFilter};
-    use crate::access::{Access, AccessEntry, Grant, ReadKind};
+    use crate::access::{Access, AccessEntry, ReadKind};
     use crate::actor::{Actor, Role};
     use crate::store::StoreError;
     use crate::store::sql::conn::{Conn, Param, Row};
@@ -314,56 +314,6 @@ pub(super) mod sql_records {
                 .map(|mut r| Ok(Actor::new(r.text(0)?, role(r.text(1)?)?, r.text(2)?)))
                 .transpose()
             })
-        }
-
-        /// Stores a break-the-glass grant.
-        pub fn add_grant(&self, grant: &Grant) -> Result<(), StoreError> {
-            let grant = grant.clone();
-            self.write(move |c| {
-                c.execute(
-                    "INSERT INTO server_grants (user_id, case_id, reason, granted_at, expires_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                    &[
-                        Param::Str(&grant.user_id),
-                        Param::Text(grant.case_id.to_string()),
-                        Param::Str(&grant.reason),
-                        Param::Text(grant.granted_at.to_rfc3339()),
-                        Param::Text(grant.expires_at.to_rfc3339()),
-                    ],
-                )
-                .map(drop)
-            })
-        }
-
-        /// The grants of `user_id` on `case_id` that have not expired at `now`.
-        pub fn grants(
-            &self,
-            user_id: &str,
-            case_id: Uuid,
-            now: DateTime<Utc>,
-        ) -> Result<Vec<Grant>, StoreError> {
-            let rows = self.with(|c| {
-                c.query(
-                    "SELECT reason, granted_at, expires_at FROM server_grants
-                     WHERE user_id = ?1 AND case_id = ?2 AND expires_at > ?3",
-                    &[
-                        Param::Str(user_id),
-                        Param::Text(case_id.to_string()),
-                        Param::Text(now.to_rfc3339()),
-                    ],
-                )
-            })?;
-            rows.into_iter()
-                .map(|mut r| {
-                    Ok(Grant {
-                        user_id: user_id.to_owned(),
-                        case_id,
-                        reason: r.text(0)?,
-                        granted_at: time(&r.text(1)?)?,
-                        expires_at: time(&r.text(2)?)?,
-                    })
-                })
-                .collect()
         }
 
         /// Writes an access-log entry, durably.

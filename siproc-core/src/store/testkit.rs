@@ -569,6 +569,44 @@ pub fn name_searches_match_one_person_whatever_the_word_order(store: &dyn CaseSt
         },
     );
     assert_eq!(first_page, everyone[..5], "a page of a common word");
+
+    // At most `MAX_NAME_WORDS` distinct words: more is a typed refusal, never a database error
+    // (SQLite refuses a join of 64 tables), for lists and statistics records alike.
+    let words = |n: usize| {
+        let mut name = String::from("karla zuniga");
+        (2..n).for_each(|k| name.push_str(&format!(" w{k}")));
+        CaseQuery {
+            name: Some(name),
+            ..CaseQuery::default()
+        }
+    };
+    assert!(
+        ids(store, words(super::MAX_NAME_WORDS)).is_empty(),
+        "{} words are searched",
+        super::MAX_NAME_WORDS
+    );
+    for n in [super::MAX_NAME_WORDS + 1, 64, 200] {
+        assert!(
+            matches!(
+                store.list(&words(n)),
+                Err(StoreError::TooManyNameWords { max }) if max == super::MAX_NAME_WORDS
+            ),
+            "{n} words are refused"
+        );
+        assert!(
+            matches!(
+                store.records(&words(n)),
+                Err(StoreError::TooManyNameWords { .. })
+            ),
+            "{n} words are refused for records"
+        );
+    }
+    // Repeated words count once.
+    let repeated = CaseQuery {
+        name: Some("karla ".repeat(100)),
+        ..CaseQuery::default()
+    };
+    assert_eq!(ids(store, repeated), vec![family.id]);
 }
 
 /// Lists come in case-number order, a page at a time.

@@ -4,15 +4,13 @@
 use std::io::Cursor;
 
 use axum::Json;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{DefaultBodyLimit, FromRequest, State};
 use axum::routing::get;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use siproc_core::access::{Access, AccessEntry, ReadKind};
+use siproc_core::access::AccessEntry;
 use siproc_core::archive::{self, ImportOptions, ImportReport};
-use siproc_core::store::CaseQuery;
+use siproc_core::audit::{AuditEntry, AuditFilter};
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -32,68 +30,20 @@ pub fn router() -> axum::Router<SharedState> {
     axum::Router::new()
         .route(
             "/archive",
-            get(export)
+            get(super::export::export)
                 .post(import)
                 .layer(DefaultBodyLimit::max(MAX_ARCHIVE_BYTES)),
         )
         .route("/access-log", get(access_log))
+        .route("/audit", get(audit_log))
         .route("/health", get(health))
 }
 
-fn archive_error(e: archive::ArchiveError) -> ApiError {
+pub(super) fn archive_error(e: archive::ArchiveError) -> ApiError {
     match e {
         archive::ArchiveError::Store(s) => s.into(),
         other => ApiError::internal(other.code()),
     }
-}
-
-/// Export every case as an archive (JSON lines); every exported case is written to the access
-/// log (`what`: `export`) before the archive is sent.
-#[utoipa::path(get, path = "/archive", tag = "archive",
-    description = "Every case's whole history as a siproc archive: JSON lines (a header, one line per case, a trailer with counts and a digest). Directorate only; every exported case is written to the access log.",
-    responses(
-        (status = 200, description = "The archive", content_type = "application/x-ndjson", body = schema::Binary),
-        (status = 403, description = "Not the directorate (`access.directorate_only`)", body = ErrorBody),
-    ),
-    security(("bearer" = [])))]
-pub async fn export(
-    State(state): State<SharedState>,
-    Caller(actor): Caller,
-) -> Result<Response, ApiError> {
-    directorate_only(actor.role)?;
-    let bytes = blocking(&state, move |s| {
-        let mut out = Vec::new();
-        let now = Utc::now();
-        let mut log = Vec::new();
-        archive::export_with(
-            s.store.as_ref(),
-            &CaseQuery::default(),
-            &mut out,
-            now,
-            &mut |case| {
-                log.push(AccessEntry::new(
-                    &actor,
-                    case.id,
-                    ReadKind::Export,
-                    Access::AllCases,
-                    now,
-                    None,
-                ));
-            },
-        )
-        .map_err(archive_error)?;
-        s.db.log_accesses(&log)?;
-        Ok(out)
-    })
-    .await?;
-    Ok((
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/x-ndjson"),
-        )],
-        bytes,
-    )
-        .into_response())
 }
 
 /// Import an archive; answers with the import report.
@@ -109,9 +59,12 @@ pub async fn export(
 pub async fn import(
     State(state): State<SharedState>,
     Caller(actor): Caller,
-    Body(body): Body,
+    request: axum::extract::Request,
 ) -> Result<Json<ImportReport>, ApiError> {
+    // The role first: a caller who may not import is answered before a byte of the body
+    // (up to 512 MiB) is read.
     directorate_only(actor.role)?;
+    let Body(body) = Body::from_request(request, &()).await?;
     let report = blocking(&state, move |s| {
         archive::import(
             s.store.as_ref(),
@@ -172,6 +125,55 @@ pub async fn access_log(
     };
     let items = blocking(&state, move |s| Ok(s.db.access_log(&filter)?)).await?;
     Ok(Json(AccessLog { items }))
+}
+
+/// Query of `GET /audit`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditParams {
+    /// One user id.
+    user: Option<String>,
+    /// One kind of entry (`case_search`, `grant_ended`, `export_requested`, …).
+    #[param(pattern = "^[a-z_]+$")]
+    kind: Option<String>,
+    /// From this moment on (RFC 3339).
+    since: Option<DateTime<Utc>>,
+    /// At most this many entries, newest first (default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<u32>,
+}
+
+/// Entries of the audit log, newest first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AuditLog {
+    /// The entries.
+    #[schema(value_type = Vec<schema::AuditEntry>)]
+    pub items: Vec<AuditEntry>,
+}
+
+/// What was done that is not a read of one case: searches, grants ended, exports.
+#[utoipa::path(get, path = "/audit", tag = "access", params(AuditParams),
+    description = "The audit log: what people did that is not a read of one case — searches by personal values (the fields searched, each term as a keyed hash, how many cases answered), break-the-glass grants ended, export requests, approvals and downloads. Never a secret nor a personal value. Auditors and the directorate only.",
+    responses(
+        (status = 200, description = "Entries, newest first", body = AuditLog),
+        (status = 400, description = "A bad query parameter (`http.bad_query`)", body = ErrorBody),
+        (status = 403, description = "Neither auditor nor directorate (`access.log_not_allowed`)", body = ErrorBody),
+    ),
+    security(("bearer" = [])))]
+pub async fn audit_log(
+    State(state): State<SharedState>,
+    Caller(actor): Caller,
+    Query(params): Query<AuditParams>,
+) -> Result<Json<AuditLog>, ApiError> {
+    log_reader(actor.role, "audit log")?;
+    let filter = AuditFilter {
+        user_id: params.user,
+        kind: params.kind,
+        since: params.since,
+        limit: page_size(params.limit, 100, 1000)?,
+    };
+    let items = blocking(&state, move |s| Ok(s.db.audit_log(&filter)?)).await?;
+    Ok(Json(AuditLog { items }))
 }
 
 /// The server's state, as the health check tells it.

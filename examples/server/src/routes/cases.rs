@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use siproc_core::access::{self, Access, AccessEntry, Grant, ReadKind, Scope};
+use siproc_core::audit::{self, AuditEntry, AuditEvent};
 use siproc_core::history::{self, Event};
 use siproc_core::store::{self, CaseSummary};
 use siproc_core::store::{CaseQuery, StoreError};
@@ -37,6 +38,7 @@ pub const DEFAULT_EVENTS: u32 = 100;
 pub fn router() -> axum::Router<SharedState> {
     axum::Router::new()
         .route("/cases", post(create_case).get(list_cases))
+        .route("/cases/search", post(search_cases))
         .route("/cases/{id}", get(get_case))
         .route("/cases/{id}/commands", post(run_command))
         .route("/cases/{id}/history", get(history))
@@ -58,7 +60,7 @@ fn access_to(
     Ok(
         access::can_see(actor, case_id, scope, &grants, now).map(|a| {
             let reason = (a == Access::BreakGlass)
-                .then(|| grants.first().map(|g| g.reason.clone()))
+                .then(|| grants.first().map(Grant::logged_reason))
                 .flatten();
             (a, reason)
         }),
@@ -98,7 +100,7 @@ fn summary_response(status: StatusCode, summary: CaseSummary) -> Response {
 
 /// Register a case from an intake.
 #[utoipa::path(post, path = "/cases", tag = "cases",
-    description = "Registers a case from an intake, validated and normalised by the core. With an `Idempotency-Key`, a retry with the same key (by the same user) answers the case the first request registered, without registering another.",
+    description = "Registers a case from an intake, validated and normalised by the core. With an `Idempotency-Key`, a retry with the same key (by the same user) answers the case the first request registered, without registering another, when the caller may still see it (404 otherwise, as a read would answer).",
     request_body(content = schema::Intake, description = "An intake (the core's intake schema, `siproc-core/schema/intake.schema.json`)"),
     params(("Idempotency-Key" = Option<String>, Header, description = "1 to 200 visible ASCII characters: a retried registration with the same key answers the first result", min_length = 1, max_length = 200)),
     responses(
@@ -107,6 +109,7 @@ fn summary_response(status: StatusCode, summary: CaseSummary) -> Response {
             ("ETag" = String, description = "The case's version, in quotes: send it as `If-Match`"))),
         (status = 400, description = "Malformed JSON (`http.malformed_json`) or a bad `Idempotency-Key` (`http.bad_idempotency_key`)", body = ErrorBody),
         (status = 403, description = "The intake's office is not the caller's (`workflow.wrong_office`) or the role may not register (`workflow.role_not_allowed`)", body = ErrorBody),
+        (status = 404, description = "A retried `Idempotency-Key` whose case the caller may no longer see, as for a read of it (`store.not_found`)", body = ErrorBody),
         (status = 413, description = "Body over the configured limit, 1 MiB by default (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
         (status = 422, description = "Invalid intake (`workflow.invalid_intake`): `issues` holds the validation report", body = ErrorBody),
     ),
@@ -136,6 +139,9 @@ pub async fn create_case(
         if let Some(key) = &key
             && let Some(first) = s.db.idempotent_case(&actor.user_id, key)?
         {
+            // A replay answers what a read of the case would: nothing of a case the caller
+            // no longer sees (transferred away, say), as for a case that does not exist.
+            visible_case(s, &actor, first, None)?;
             return Ok((s.store.summary(first)?, false));
         }
         let case = store::open_case(s.store.as_ref(), &s.catalog, &actor, &intake, Utc::now())?;
@@ -156,7 +162,9 @@ pub async fn create_case(
     Ok(response)
 }
 
-/// Query of `GET /cases` (all optional).
+/// Query of `GET /cases` (all optional). Names and document numbers are not searched here:
+/// a URL is written down by every proxy on its way, so they go in the body of
+/// `POST /cases/search`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
@@ -167,15 +175,20 @@ pub struct ListParams {
     status: Option<Status>,
     /// Category code.
     category: Option<String>,
-    /// Identity document number (letters and digits compared).
-    document: Option<String>,
-    /// Words of a name (accents and case ignored).
-    name: Option<String>,
     /// Page size (default 50).
     #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
     /// The `next` of the previous page.
     cursor: Option<String>,
+    /// Refused (400 `http.search_in_body`): names are searched with `POST /cases/search`.
+    #[param(ignore)]
+    name: Option<String>,
+    /// Refused, as `name`.
+    #[param(ignore)]
+    document: Option<String>,
+    /// Refused, as `name`.
+    #[param(ignore)]
+    document_number: Option<String>,
 }
 
 /// A page of case summaries.
@@ -188,12 +201,34 @@ pub struct SummaryPage {
     pub next: Option<String>,
 }
 
+/// One page of `query`'s cases that `actor` may see, `limit` long, and the `cursor` of the next.
+fn page_of(
+    s: &crate::state::AppState,
+    actor: &Actor,
+    query: CaseQuery,
+    limit: usize,
+) -> Result<SummaryPage, ApiError> {
+    let query = CaseQuery {
+        // The store reads one page (and one more summary, to know whether a next page exists)
+        // after the cursor, not every case: a list costs the same whatever the store's size.
+        limit: Some(limit.saturating_add(1)),
+        ..query
+    };
+    let query = access::visible_query(actor, query).ok_or_else(no_cases)?;
+    let mut items = s.store.list(&query)?;
+    let next = (items.len() > limit)
+        .then(|| items.get(limit.saturating_sub(1)).map(|c| c.number.clone()))
+        .flatten();
+    items.truncate(limit);
+    Ok(SummaryPage { items, next })
+}
+
 /// List case summaries (no personal data), paged.
 #[utoipa::path(get, path = "/cases", tag = "cases", params(ListParams),
-    description = "The summaries of the cases the caller may see (their office's and those with a transfer pending to it, or every case), in case-number order, filtered by the query; no personal data. Page with `cursor` = the previous page's `next`.",
+    description = "The summaries of the cases the caller may see (their office's and those with a transfer pending to it, or every case), in case-number order, filtered by office, status and category; no personal data. Page with `cursor` = the previous page's `next`. Names and document numbers are searched with `POST /cases/search` (in the body, and logged): given here (`name`, `document`, `document_number`), they are refused.",
     responses(
         (status = 200, description = "A page of summaries", body = SummaryPage),
-        (status = 400, description = "A bad query parameter (`http.bad_query`)", body = ErrorBody),
+        (status = 400, description = "A bad query parameter (`http.bad_query`), or a name or document number in the URL (`http.search_in_body`: use `POST /cases/search`)", body = ErrorBody),
         (status = 403, description = "The role sees no case (`access.no_cases`)", body = ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -202,27 +237,113 @@ pub async fn list_cases(
     Caller(actor): Caller,
     Query(params): Query<ListParams>,
 ) -> Result<Json<SummaryPage>, ApiError> {
+    if params.name.is_some() || params.document.is_some() || params.document_number.is_some() {
+        return Err(ApiError::BadRequest {
+            code: "http.search_in_body",
+            message: "names and document numbers are searched with POST /api/v1/cases/search, \
+                      in the body, not in the URL"
+                .to_owned(),
+        });
+    }
     let limit = usize::try_from(page_size(params.limit, DEFAULT_PAGE, MAX_PAGE)?)
         .map_err(ApiError::internal)?;
     let query = CaseQuery {
         office: params.office,
         status: params.status,
         category: params.category,
-        document_number: params.document,
-        name: params.name,
-        // The store reads one page (and one more summary, to know whether a next page exists)
-        // after the cursor, not every case: a list costs the same whatever the store's size.
         after: params.cursor,
-        limit: Some(limit.saturating_add(1)),
         ..CaseQuery::default()
     };
-    let query = access::visible_query(&actor, query).ok_or_else(no_cases)?;
-    let mut items = blocking(&state, move |s| Ok(s.store.list(&query)?)).await?;
-    let next = (items.len() > limit)
-        .then(|| items.get(limit.saturating_sub(1)).map(|c| c.number.clone()))
-        .flatten();
-    items.truncate(limit);
-    Ok(Json(SummaryPage { items, next }))
+    Ok(Json(
+        blocking(&state, move |s| page_of(s, &actor, query, limit)).await?,
+    ))
+}
+
+/// Body of `POST /cases/search` (every criterion optional; all given must match).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseSearch {
+    /// Words of a person's name (accents, case and punctuation ignored; every word one
+    /// person's); at most 16 distinct words.
+    pub name: Option<String>,
+    /// An identity document number of any person (letters and digits compared).
+    pub document_number: Option<String>,
+    /// The case number, exactly.
+    pub number: Option<String>,
+    /// Office code.
+    pub office: Option<String>,
+    /// Status.
+    #[schema(value_type = Option<schema::Status>)]
+    pub status: Option<Status>,
+    /// Category code.
+    pub category: Option<String>,
+    /// Page size (default 50).
+    #[schema(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+    /// The `next` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Search cases by name, document number, case number and the list's filters; the search is
+/// written to the audit log.
+#[utoipa::path(post, path = "/cases/search", tag = "cases",
+    description = "The summaries of the cases the caller may see that match every criterion of the body, in case-number order; no personal data. The terms travel in the body, never in a URL, and every search is written to the audit log (who, when, which fields, each term as a keyed hash) before the answer leaves. Page with `cursor` = the previous page's `next`.",
+    request_body = CaseSearch,
+    responses(
+        (status = 200, description = "A page of summaries", body = SummaryPage),
+        (status = 400, description = "Malformed JSON (`http.malformed_json`)", body = ErrorBody),
+        (status = 403, description = "The role sees no case (`access.no_cases`)", body = ErrorBody),
+        (status = 413, description = "Body over the configured limit, 1 MiB by default (`http.body_too_large`) or past the core's limits (`siproc.too_large`)", body = ErrorBody),
+        (status = 422, description = "Not a search (`http.wrong_shape`), a `limit` outside 1 to 500 (`http.bad_limit`), or more than 16 name words (`store.too_many_name_words`)", body = ErrorBody),
+    ),
+    security(("bearer" = [])))]
+pub async fn search_cases(
+    State(state): State<SharedState>,
+    Caller(actor): Caller,
+    JsonBody(body): JsonBody<CaseSearch>,
+) -> Result<Json<SummaryPage>, ApiError> {
+    let limit = match body.limit {
+        None => DEFAULT_PAGE,
+        Some(n) if (1..=MAX_PAGE).contains(&n) => n,
+        Some(_) => {
+            return Err(ApiError::Unprocessable {
+                code: "http.bad_limit",
+                message: format!("limit must be 1 to {MAX_PAGE}"),
+                issues: None,
+            });
+        }
+    };
+    let limit = usize::try_from(limit).map_err(ApiError::internal)?;
+    let query = CaseQuery {
+        office: body.office,
+        status: body.status,
+        category: body.category,
+        number: body.number,
+        document_number: body.document_number,
+        name: body.name,
+        after: body.cursor,
+        ..CaseQuery::default()
+    };
+    query.check()?;
+    let page = blocking(&state, move |s| {
+        let fields = query.searched_fields();
+        let terms = query.search_terms();
+        let page = page_of(s, &actor, query, limit)?;
+        s.db.log_audit(&AuditEntry::by(
+            &actor,
+            AuditEvent::CaseSearch {
+                fields: fields.into_iter().map(str::to_owned).collect(),
+                terms: terms
+                    .iter()
+                    .map(|(_, term)| audit::keyed_hash(&s.audit_key, term))
+                    .collect(),
+                results: u32::try_from(page.items.len()).unwrap_or(u32::MAX),
+            },
+        ))?;
+        Ok(page)
+    })
+    .await?;
+    Ok(Json(page))
 }
 
 /// The case as `GET /cases/{id}` answers it: every field of the core's [`Case`], and the
@@ -561,25 +682,34 @@ pub async fn form_pdf(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BreakGlass {
-    /// Why the caller needs the case (kept in the access log, shown to auditors).
+    /// One of the pack's reasons (`access_reason` in the catalog's labels).
+    pub reason_code: String,
+    /// Why the caller needs the case, in at least 20 characters and without personal data
+    /// (kept in the access log, shown to the office's supervisors and to auditors).
     pub reason: String,
 }
 
 /// A break-the-glass grant, as its holder sees it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct GrantAnswer {
+    /// The grant's number.
+    pub id: u64,
     /// The case it opens.
     pub case_id: Uuid,
+    /// The pack's reason given.
+    pub reason_code: String,
     /// When it was given.
     pub granted_at: DateTime<Utc>,
-    /// When it ends.
+    /// When it ends (unless a supervisor ends it sooner).
     pub expires_at: DateTime<Utc>,
 }
 
 impl From<Grant> for GrantAnswer {
     fn from(grant: Grant) -> GrantAnswer {
         GrantAnswer {
+            id: grant.id.unwrap_or_default(),
             case_id: grant.case_id,
+            reason_code: grant.reason_code,
             granted_at: grant.granted_at,
             expires_at: grant.expires_at,
         }
@@ -588,16 +718,15 @@ impl From<Grant> for GrantAnswer {
 
 /// Break the glass: see a case one could not otherwise see, for a limited time, with a reason.
 #[utoipa::path(post, path = "/cases/{id}/access", tag = "cases",
-    description = "Gives the caller access to a case outside their office for a limited time, with a reason that the access log keeps; roles that may not break the glass are refused.",
+    description = "Gives the caller access to a case outside their office for a limited time, for one of the pack's reasons and at least 20 characters of their own (without personal data), which the access log keeps. At most a configured number of grants per user per day. The supervisors of the office that holds the case see the grant at once (`GET /grants`, and an `event: grant` on `GET /events`) and may end it. The answer is the same whether or not the case exists, so the route tells nobody which case ids exist. Roles that may not break the glass are refused.",
     params(("id" = Uuid, Path, description = "The case id")),
     request_body = BreakGlass,
     responses(
-        (status = 201, description = "The grant", body = GrantAnswer),
+        (status = 201, description = "The grant (the same answer whether or not the case exists)", body = GrantAnswer),
         (status = 400, description = "Malformed JSON (`http.malformed_json`) or a bad id (`http.bad_path`)", body = ErrorBody),
-        (status = 403, description = "The role may not break the glass (`access.role_not_allowed`)", body = ErrorBody),
-        (status = 404, description = "No such case (`store.not_found`)", body = ErrorBody),
+        (status = 403, description = "The role may not break the glass (`access.role_not_allowed`), or the caller has taken as many grants as a day allows (`access.too_many_grants`)", body = ErrorBody),
         (status = 413, description = "Body over the configured limit, 1 MiB by default (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
-        (status = 422, description = "Not `{\"reason\"}` (`http.wrong_shape`), or no reason, or one too long (`access.*`)", body = ErrorBody),
+        (status = 422, description = "Not `{\"reason_code\", \"reason\"}` (`http.wrong_shape`), a code the pack does not have (`access.unknown_reason`), a reason under 20 characters (`access.reason_too_short`: the message asks for no personal data) or too long (`access.reason_too_long`)", body = ErrorBody),
     ),
     security(("bearer" = [])))]
 pub async fn break_glass(
@@ -608,19 +737,40 @@ pub async fn break_glass(
 ) -> Result<(StatusCode, Json<GrantAnswer>), ApiError> {
     let grant = blocking(&state, move |s| {
         let now = Utc::now();
-        let grant = Grant::new(&actor, id, &body.reason, now, access::DEFAULT_GRANT_HOURS)?;
-        s.store.summary(id)?;
-        s.db.add_grant(&grant)?;
+        let reason = access::GrantReason {
+            code: body.reason_code,
+            text: body.reason,
+        };
+        // Everything that can refuse is decided before the case is looked up, and a case that
+        // does not exist is granted like one that does (a grant that opens nothing): the
+        // answer never tells whether an id is a case's.
+        let office = match s.store.summary(id) {
+            Ok(summary) => Some(summary.office),
+            Err(StoreError::NotFound) => None,
+            Err(other) => return Err(other.into()),
+        };
+        let grant = Grant::new(
+            &actor,
+            id,
+            office,
+            &reason,
+            &s.catalog,
+            now,
+            access::DEFAULT_GRANT_HOURS,
+        )?;
+        let grant = s.db.take_grant(&grant, s.policy.max_grants_per_day)??;
         s.db.log_access(&AccessEntry::new(
             &actor,
             id,
             ReadKind::BreakGlass,
             Access::BreakGlass,
             now,
-            Some(grant.reason.clone()),
+            Some(grant.logged_reason()),
         ))?;
         Ok(grant)
     })
     .await?;
+    // The office's supervisors' event streams read the new grant now.
+    state.feed.written();
     Ok((StatusCode::CREATED, Json(grant.into())))
 }

@@ -14,7 +14,7 @@ use axum::routing::get;
 use chrono::Utc;
 use futures_util::stream::{self, Stream};
 use serde::Deserialize;
-use siproc_core::access::{self, Scope};
+use siproc_core::access::{self, Grant, Scope};
 use siproc_core::{Actor, store};
 use tokio::sync::watch;
 
@@ -39,10 +39,13 @@ const POLL: Duration = Duration::from_secs(5);
 /// One Server-Sent Event of `GET /events`, as an event-stream parser reads it.
 #[derive(Debug, utoipa::ToSchema)]
 pub struct FeedEvent {
-    /// The entry's position in the store's feed: send it back as `Last-Event-ID`.
+    /// The entry's position in the store's feed: send it back as `Last-Event-ID` (none on a
+    /// `grant` event).
     #[schema(pattern = "^[0-9]+$")]
-    pub id: String,
-    /// The entry: a [`FeedEntry`] as JSON.
+    pub id: Option<String>,
+    /// Absent for a case event; `grant` for a break-the-glass grant.
+    pub event: Option<String>,
+    /// The entry: a [`FeedEntry`] as JSON (a `Grant` on a `grant` event).
     #[schema(content_media_type = "application/json")]
     pub data: String,
 }
@@ -60,9 +63,12 @@ struct Cursor {
     state: SharedState,
     actor: Actor,
     position: u64,
+    /// The grants the caller oversees (`access::grants_seen_by`: one office's, or every
+    /// office's), and the number of the last one streamed; `None` for callers who oversee none.
+    grants: Option<(Option<String>, u64)>,
     wake: watch::Receiver<u64>,
     stop: watch::Receiver<bool>,
-    pending: std::collections::VecDeque<store::FeedEntry>,
+    pending: std::collections::VecDeque<Event>,
     /// Counts the stream as open until it ends.
     _open: crate::metrics::OpenStream,
 }
@@ -87,9 +93,18 @@ fn to_event(entry: store::FeedEntry) -> Event {
         .unwrap_or_else(|_| Event::default().comment("unserializable entry"))
 }
 
+/// A break-the-glass grant as an event: `event: grant`, without an `id` (a client's
+/// `Last-Event-ID` stays the position of the last case event).
+fn grant_event(grant: Grant) -> Event {
+    Event::default()
+        .event("grant")
+        .json_data(grant)
+        .unwrap_or_else(|_| Event::default().comment("unserializable grant"))
+}
+
 /// Case events as Server-Sent Events.
 #[utoipa::path(get, path = "/events", tag = "events",
-    description = "Server-Sent Events, one per case event the caller may see (no personal data): `id` is the event's position in the store's feed, `data` a `FeedEntry`. Reconnect with `Last-Event-ID` (or `after`) to resume without loss; without either, the stream starts at the present.",
+    description = "Server-Sent Events, one per case event the caller may see (no personal data): `id` is the event's position in the store's feed, `data` a `FeedEntry`. Reconnect with `Last-Event-ID` (or `after`) to resume without loss; without either, the stream starts at the present. Supervisors (for their office's cases), the directorate and auditors also get each break-the-glass grant given after they connected as `event: grant` with a `Grant` as `data` and no `id`.",
     params(EventsParams, ("Last-Event-ID" = Option<String>, Header, description = "Resume after this position (digits)", pattern = "^[0-9]*$")),
     responses(
         (status = 200, description = "The stream: `id` = position, `data` = a `FeedEntry`", content_type = "text/event-stream", body = FeedEvent),
@@ -117,6 +132,13 @@ pub async fn events(
         Some(position) => position,
         None => blocking(&state, |s| Ok(s.store.feed_head()?)).await?,
     };
+    let grants = match access::grants_seen_by(&actor) {
+        Some(office) => {
+            let office = office.map(str::to_owned);
+            Some((office, blocking(&state, |s| Ok(s.db.grants_head()?)).await?))
+        }
+        None => None,
+    };
     let wake = state.feed.subscribe();
     let stop = state.shutdown.subscribe();
     let cursor = Cursor {
@@ -124,14 +146,15 @@ pub async fn events(
         state,
         actor,
         position,
+        grants,
         wake,
         stop,
         pending: Default::default(),
     };
     let stream = stream::unfold(cursor, |mut c| async move {
         loop {
-            if let Some(entry) = c.pending.pop_front() {
-                return Some((Ok::<_, Infallible>(to_event(entry)), c));
+            if let Some(event) = c.pending.pop_front() {
+                return Some((Ok::<_, Infallible>(event), c));
             }
             let after = c.position;
             let batch = match blocking(&c.state, move |s| Ok(s.store.feed(after, BATCH)?)).await {
@@ -145,9 +168,36 @@ pub async fn events(
             if let Some(last) = batch.last() {
                 c.position = last.position;
                 let actor = &c.actor;
-                c.pending
-                    .extend(batch.into_iter().filter(|e| visible(actor, e)));
+                c.pending.extend(
+                    batch
+                        .into_iter()
+                        .filter(|e| visible(actor, e))
+                        .map(to_event),
+                );
                 continue;
+            }
+            if let Some((office, after)) = c.grants.clone() {
+                let limit = u32::try_from(BATCH).unwrap_or(u32::MAX);
+                let grants = blocking(&c.state, move |s| {
+                    Ok(s.db.grants_after(office.as_deref(), None, after, limit)?)
+                })
+                .await;
+                match grants {
+                    Ok(grants) if !grants.is_empty() => {
+                        if let (Some((_, seen)), Some(id)) =
+                            (c.grants.as_mut(), grants.last().and_then(|g| g.id))
+                        {
+                            *seen = id;
+                        }
+                        c.pending.extend(grants.into_iter().map(grant_event));
+                        continue;
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        let _ = e.into_response();
+                        return None;
+                    }
+                }
             }
             if *c.stop.borrow() {
                 return None;

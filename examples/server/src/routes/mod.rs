@@ -4,7 +4,9 @@
 pub mod admin;
 pub mod cases;
 pub mod events;
+pub mod export;
 pub mod form_check;
+pub mod grants;
 pub mod ops;
 pub mod shared;
 pub mod stats;
@@ -33,7 +35,8 @@ pub use admin::MAX_ARCHIVE_BYTES;
     paths(
         cases::create_case, cases::list_cases, cases::get_case, cases::run_command,
         cases::history, cases::verify, cases::forms, cases::form_pdf, cases::break_glass,
-        events::events, admin::export, admin::import, admin::access_log, admin::health, ops::ready, ops::metrics,
+        events::events, export::export, export::request_export, export::approve_export, admin::import, admin::access_log, admin::audit_log,
+        admin::health, ops::ready, ops::metrics, cases::search_cases, grants::list_grants, grants::end_grant,
         webapp::me, webapp::workflow, form_check::check_form,
         stats::stats, stats::list_releases, stats::get_release, stats::publish_release,
         form_check::check_log, openapi,
@@ -43,8 +46,8 @@ pub use admin::MAX_ARCHIVE_BYTES;
     tags(
         (name = "cases", description = "Registration, the case, its commands, history, verification, forms and break the glass"),
         (name = "events", description = "Case events as Server-Sent Events"),
-        (name = "archive", description = "The directorate's archive: export and import"),
-        (name = "access", description = "The access log and the form-check log, for auditors and the directorate"),
+        (name = "archive", description = "The directorate's archive: four-eyes or encrypted export, and import"),
+        (name = "access", description = "The access log, the audit log, the form-check log and break-the-glass grants, for auditors, the directorate and supervisors"),
         (name = "stats", description = "Protection statistics: full tables for staff; published, perturbed releases of closed periods for partners"),
         (name = "web", description = "What the web application reads: the user, the workflow's table, paper-form checks"),
         (name = "health", description = "Liveness and readiness"),
@@ -75,5 +78,7 @@ pub fn api() -> Router<SharedState> {
         .merge(webapp::router())
         .merge(form_check::router())
         .merge(ops::router())
+        .merge(grants::router())
+        .merge(export::router())
         .route("/openapi.json", get(openapi))
 }

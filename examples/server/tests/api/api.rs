@@ -519,7 +519,7 @@ pub async fn an_archive_exported_by_the_directorate_imports_into_another_server(
     for _ in 0..3 {
         ids.push(app.register("directorate", "TAP").await["id"].clone());
     }
-    let archive = app.export("directorate").send().await.unwrap();
+    let archive = app.export_approved("directorate", "directorate_two").await;
     assert_eq!(archive.status(), 200);
     let bytes = archive.bytes().await.unwrap();
     // The export is in the access log, one entry per case.
@@ -616,7 +616,13 @@ pub async fn the_openapi_document_describes_every_route(backend: Backend) {
         "/cases/{id}/access",
         "/events",
         "/archive",
+        "/archive/requests",
+        "/archive/requests/{id}/approve",
         "/access-log",
+        "/audit",
+        "/cases/search",
+        "/grants",
+        "/grants/{id}/end",
         "/health",
         "/stats",
     ] {

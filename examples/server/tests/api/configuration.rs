@@ -7,7 +7,7 @@ use std::process::Command;
 
 use siproc_server::startup::Settings;
 
-use crate::helpers::spawn_configured;
+use crate::helpers::spawn_app_with_settings;
 use crate::logged::LoggedServer;
 
 /// The server binary.
@@ -155,7 +155,7 @@ async fn serve_reads_the_file_under_the_environment_under_the_flags() {
 /// An app that trusts `proxies` (loopback among them in these tests) and allows 10.0.0.7 to
 /// read the metrics, at the public origin https://siproc.example.org.
 async fn app_behind(proxies: &[&str]) -> crate::helpers::TestApp {
-    spawn_configured(Settings {
+    spawn_app_with_settings(Settings {
         trusted_proxies: proxies.iter().map(|p| p.parse().unwrap()).collect(),
         metrics_allow: vec!["10.0.0.7".parse().unwrap()],
         public_origin: Some("https://siproc.example.org".into()),

@@ -38,23 +38,50 @@ impl Stream {
         }
     }
 
-    /// The next event (id, data), or None if none comes within `wait`.
+    /// The next case event (id, data), or None if none comes within `wait`; other events
+    /// (grants) are passed over.
     pub async fn next(&mut self, wait: Duration) -> Option<(String, Value)> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
+            let (id, event, data) = self.next_event(deadline).await?;
+            if let (Some(id), None) = (id, event) {
+                return Some((id, data));
+            }
+        }
+    }
+
+    /// The data of the next event named `name` (`event: name`), or None if none comes within
+    /// `wait`.
+    pub async fn next_named(&mut self, name: &str, wait: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let (_, event, data) = self.next_event(deadline).await?;
+            if event.as_deref() == Some(name) {
+                return Some(data);
+            }
+        }
+    }
+
+    /// The next event with data: (id, event name, data), or None past `deadline`.
+    async fn next_event(
+        &mut self,
+        deadline: tokio::time::Instant,
+    ) -> Option<(Option<String>, Option<String>, Value)> {
+        loop {
             if let Some(end) = self.buf.find("\n\n") {
                 let block: String = self.buf.drain(..end + 2).collect();
-                let mut id = None;
-                let mut data = None;
+                let (mut id, mut event, mut data) = (None, None, None);
                 for line in block.lines() {
                     if let Some(v) = line.strip_prefix("id:") {
                         id = Some(v.trim().to_owned());
+                    } else if let Some(v) = line.strip_prefix("event:") {
+                        event = Some(v.trim().to_owned());
                     } else if let Some(v) = line.strip_prefix("data:") {
                         data = Some(serde_json::from_str(v.trim()).unwrap());
                     }
                 }
-                if let (Some(id), Some(data)) = (id, data) {
-                    return Some((id, data));
+                if let Some(data) = data {
+                    return Some((id, event, data));
                 }
                 continue;
             }

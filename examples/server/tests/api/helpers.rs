@@ -19,6 +19,7 @@ pub const CALLERS: &[(&str, Role, &str)] = &[
     ("officer", Role::Officer, "TAP"),
     ("supervisor", Role::Supervisor, "TAP"),
     ("directorate", Role::Directorate, "DGPHM"),
+    ("directorate_two", Role::Directorate, "DGPHM"),
     ("partner", Role::Partner, "TAP"),
     ("auditor", Role::Auditor, "DGPHM"),
     ("officer_hou", Role::Officer, "HOU"),
@@ -57,15 +58,19 @@ pub async fn spawn_app_with(rate_limit: u32) -> TestApp {
 
 /// The app on the database `database` (a URL).
 pub async fn spawn_app_on(database: &str, rate_limit: u32) -> TestApp {
-    spawn_configured(Settings {
+    spawn_app_with_settings(Settings {
         rate_limit,
         ..Settings::new(database, SocketAddr::from(([127, 0, 0, 1], 0)))
     })
     .await
 }
 
-/// The app with `settings` (listening where they say: port 0 for any free port).
-pub async fn spawn_configured(settings: Settings) -> TestApp {
+/// The app with `settings` (its address is any free local port).
+pub async fn spawn_app_with_settings(settings: Settings) -> TestApp {
+    let settings = Settings {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        ..settings
+    };
     let app = Application::build(&settings).await.expect("build");
     let addr = app.local_addr().unwrap();
     let state = app.state().clone();
@@ -143,6 +148,20 @@ impl TestApp {
         )
     }
 
+    /// `POST /cases/search`.
+    pub fn search_cases(&self, who: &str) -> reqwest::RequestBuilder {
+        self.at(reqwest::Method::POST, who, "/cases/search")
+    }
+
+    /// `GET /audit?{query}`.
+    pub fn audit_log(&self, who: &str, query: &str) -> reqwest::RequestBuilder {
+        self.at(
+            reqwest::Method::GET,
+            who,
+            &Self::with_query("/audit", query),
+        )
+    }
+
     /// `GET /cases/{id}`.
     pub fn get_case(&self, who: &str, id: &str) -> reqwest::RequestBuilder {
         self.at(reqwest::Method::GET, who, &format!("/cases/{id}"))
@@ -183,14 +202,61 @@ impl TestApp {
         self.at(reqwest::Method::POST, who, &format!("/cases/{id}/access"))
     }
 
+    /// `GET /grants?{query}`.
+    pub fn list_grants(&self, who: &str, query: &str) -> reqwest::RequestBuilder {
+        self.at(
+            reqwest::Method::GET,
+            who,
+            &Self::with_query("/grants", query),
+        )
+    }
+
+    /// `POST /grants/{id}/end`.
+    pub fn end_grant(&self, who: &str, id: u64) -> reqwest::RequestBuilder {
+        self.at(reqwest::Method::POST, who, &format!("/grants/{id}/end"))
+    }
+
     /// `GET /events`.
     pub fn events(&self, who: &str) -> reqwest::RequestBuilder {
         self.at(reqwest::Method::GET, who, "/events")
     }
 
-    /// `GET /archive`.
-    pub fn export(&self, who: &str) -> reqwest::RequestBuilder {
-        self.at(reqwest::Method::GET, who, "/archive")
+    /// `GET /archive?{query}`.
+    pub fn export(&self, who: &str, query: &str) -> reqwest::RequestBuilder {
+        self.at(
+            reqwest::Method::GET,
+            who,
+            &Self::with_query("/archive", query),
+        )
+    }
+
+    /// `POST /archive/requests`.
+    pub fn request_export(&self, who: &str) -> reqwest::RequestBuilder {
+        self.at(reqwest::Method::POST, who, "/archive/requests")
+    }
+
+    /// `POST /archive/requests/{id}/approve`.
+    pub fn approve_export(&self, who: &str, id: u64) -> reqwest::RequestBuilder {
+        self.at(
+            reqwest::Method::POST,
+            who,
+            &format!("/archive/requests/{id}/approve"),
+        )
+    }
+
+    /// The archive as `who` downloads it after a second directorate user approved their
+    /// request (four eyes): the answer of `GET /archive?request=…`.
+    pub async fn export_approved(&self, who: &str, approver: &str) -> reqwest::Response {
+        let res = self.request_export(who).send().await.unwrap();
+        assert_eq!(res.status(), 201);
+        let request: Value = res.json().await.unwrap();
+        let id = request["id"].as_u64().unwrap();
+        let res = self.approve_export(approver, id).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        self.export(who, &format!("request={id}"))
+            .send()
+            .await
+            .unwrap()
     }
 
     /// `POST /archive`.

@@ -16,6 +16,8 @@
 //! - `releases`: published releases for partners, and the hidden differencing attacks they
 //!   defeat (around a registration, a quarter and its months, a release and its correction);
 //! - `form_checks`: the durable log of paper-form checks (SQLite, PostgreSQL);
+//! - `privacy`: searches in the body and audited, replays, the archive upload, break-the-glass
+//!   with friction and daylight, four-eyes and encrypted exports (memory, SQLite, PostgreSQL);
 //! - `database_url`: every spelling of a database URL is one database;
 //! - `operations`: `backup` under load, `restore` into SQLite and PostgreSQL, `check`;
 //! - `encryption`: an encrypted store through the command line (keys, serve, rotate, convert);
@@ -47,6 +49,7 @@ mod logs;
 mod matrix;
 mod operations;
 mod pg;
+mod privacy;
 mod process;
 mod releases;
 mod shutdown;

@@ -38,7 +38,12 @@ const OTHER_ROUTES: &[(&str, [u16; 5])] = &[
     ("register other office",        [403, 403, 201, 403, 403]),
     ("list",                         [200, 200, 200, 403, 200]),
     ("events",                       [200, 200, 200, 403, 200]),
-    ("export archive",               [403, 403, 200, 403, 403]),
+    // Without an approved request of their own, the directorate exports nothing either.
+    ("export archive",               [403, 403, 403, 403, 403]),
+    ("request export",               [403, 403, 201, 403, 403]),
+    ("search",                       [200, 200, 200, 403, 200]),
+    ("audit log",                    [403, 403, 200, 403, 200]),
+    ("grants",                       [403, 200, 200, 403, 200]),
     ("import archive",               [403, 403, 200, 403, 403]),
     ("access log",                   [403, 403, 200, 403, 200]),
     ("form-check log",               [403, 403, 200, 403, 200]),
@@ -160,10 +165,10 @@ async fn case_route(app: &TestApp, route: &str, who: &str, id: &str, form: &str)
                 .await
         }
         "break glass" => {
-            send(
-                app.break_glass(who, id)
-                    .json(&json!({"reason": "Audiencia urgente mañana"})),
-            )
+            send(app.break_glass(who, id).json(&json!({
+                "reason_code": "authority_request",
+                "reason": "Audiencia urgente mañana"
+            })))
             .await
         }
         other => panic!("unknown route {other}"),
@@ -182,7 +187,17 @@ async fn other_route(app: &TestApp, route: &str, who: &str) -> u16 {
         }
         "list" => send(app.list_cases(who, "")).await,
         "events" => send(app.events(who)).await,
-        "export archive" => send(app.export(who)).await,
+        "export archive" => send(app.export(who, "")).await,
+        "request export" => send(app.request_export(who)).await,
+        "search" => {
+            send(
+                app.search_cases(who)
+                    .json(&json!({"name": "ana", "status": "registered"})),
+            )
+            .await
+        }
+        "audit log" => send(app.audit_log(who, "")).await,
+        "grants" => send(app.list_grants(who, "")).await,
         "import archive" => send(app.import(who).body(Vec::new())).await,
         "access log" => send(app.access_log(who, "")).await,
         "form-check log" => send(app.check_log(who, "")).await,
@@ -284,7 +299,7 @@ async fn every_route_role_and_office_answers_as_the_table_says() {
     let items = log["items"].as_array().unwrap();
     assert!(items.iter().any(|e| e["what"] == "case"
         && e["access"] == "break_glass"
-        && e["reason"] == "Audiencia urgente mañana"));
+        && e["reason"] == "authority_request: Audiencia urgente mañana"));
     assert!(items.iter().any(|e| e["what"] == "break_glass"));
 }
 
@@ -309,6 +324,12 @@ async fn every_route_wants_a_token() {
         client.get(app.url("/archive")),
         client.post(app.url("/archive")),
         client.get(app.url("/access-log")),
+        client.get(app.url("/audit")),
+        client.post(app.url("/cases/search")),
+        client.get(app.url("/grants")),
+        client.post(app.url("/grants/1/end")),
+        client.post(app.url("/archive/requests")),
+        client.post(app.url("/archive/requests/1/approve")),
         client.get(app.url("/cases")).bearer_auth("sps_not_a_token"),
     ];
     for req in requests {

@@ -51,7 +51,10 @@ async fn the_server_tables_live_in_postgres() {
     );
     let grant = app
         .break_glass("officer_hou", id)
-        .json(&json!({"reason": "consulta de la familia en Houston"}))
+        .json(&json!({
+            "reason_code": "national_at_office",
+            "reason": "consulta de la familia en Houston"
+        }))
         .send()
         .await
         .unwrap();

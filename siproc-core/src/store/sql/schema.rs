@@ -242,7 +242,7 @@ UPDATE cases SET transfer_to = (
              PRIMARY KEY (id, version)
          );",
     )],
-    // 9: encryption at rest (`super::crypt`): each case's data key, wrapped by the master key
+    // 8: encryption at rest (`super::crypt`): each case's data key, wrapped by the master key
     // named by `key_id`. An encrypted database also keeps `key_check` and `store_secret` in
     // `siproc_meta`, and blind index terms in the `term` columns of `case_names` and
     // `case_documents`.
@@ -253,6 +253,25 @@ UPDATE cases SET transfer_to = (
              wrapped {blob} NOT NULL
          ){without_rowid};
          CREATE INDEX case_keys_key_id ON case_keys (key_id, case_id);",
+    )],
+    // 9: break-the-glass with friction and daylight (`crate::access::Grant`, `super::super::grants`):
+    // each grant's pack reason code, the office that held the case (whose supervisors are
+    // told), and its early end; four-eyes export requests (`super::super::exports`).
+    &[Step::Both(
+        "ALTER TABLE server_grants ADD COLUMN reason_code TEXT;
+         ALTER TABLE server_grants ADD COLUMN office TEXT;
+         ALTER TABLE server_grants ADD COLUMN ended_at TEXT;
+         ALTER TABLE server_grants ADD COLUMN ended_by TEXT;
+         CREATE INDEX server_grants_office ON server_grants (office, id);
+         CREATE INDEX server_grants_user_time ON server_grants (user_id, granted_at);
+         CREATE TABLE export_requests (
+             id {serial},
+             requested_by TEXT NOT NULL,
+             requested_at TEXT NOT NULL,
+             approved_by TEXT,
+             approved_at TEXT,
+             downloaded_at TEXT
+         );",
     )],
 ];
 

@@ -58,6 +58,7 @@ pub(crate) fn names(
     query: &CaseQuery,
     index: Option<&IndexKey>,
 ) -> Result<Names, StoreError> {
+    query.check()?;
     let mut names = match c.dialect() {
         Dialect::Postgres => Names::as_given(query, index),
         Dialect::Sqlite => {
