@@ -3,7 +3,9 @@
 # dpkg, runs the installed binary (`--version`, `config check` of the installed configuration),
 # checks the files it installed, and removes it (`dpkg -r`, then `--purge` for the conffiles).
 #
-#   deploy/test-deb.sh          (make test-deb; needs root and cargo-deb)
+#   deploy/test-deb.sh                  (make test-deb; needs root and cargo-deb)
+#   DEB_PROFILE=dev deploy/test-deb.sh  the same from the debug build the tests already made
+#                                       (a quick check of the packaging; not for shipping)
 #
 # The release build is cargo's: reused when it is up to date (`make build-server` makes the
 # same one). A siproc-server package already installed here is left alone: the test refuses.
@@ -20,7 +22,8 @@ fi
 
 OUT="$ROOT/target/debian"
 rm -f "$OUT"/${PKG}_*.deb
-cargo deb -p "$PKG" --output "$OUT" >/dev/null
+PROFILE=${DEB_PROFILE:-release}
+cargo deb -p "$PKG" --profile "$PROFILE" --output "$OUT" >/dev/null
 DEB=$(ls "$OUT"/${PKG}_*.deb)
 echo "test-deb: built $(basename "$DEB") ($(du -k "$DEB" | cut -f1) KiB)"
 
