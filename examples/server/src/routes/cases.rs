@@ -110,7 +110,7 @@ fn summary_response(status: StatusCode, summary: CaseSummary) -> Response {
         (status = 400, description = "Malformed JSON (`http.malformed_json`) or a bad `Idempotency-Key` (`http.bad_idempotency_key`)", body = ErrorBody),
         (status = 403, description = "The intake's office is not the caller's (`workflow.wrong_office`) or the role may not register (`workflow.role_not_allowed`)", body = ErrorBody),
         (status = 404, description = "A retried `Idempotency-Key` whose case the caller may no longer see, as for a read of it (`store.not_found`)", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
+        (status = 413, description = "Body over the configured limit, 1 MiB by default (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
         (status = 422, description = "Invalid intake (`workflow.invalid_intake`): `issues` holds the validation report", body = ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -293,7 +293,7 @@ pub struct CaseSearch {
         (status = 200, description = "A page of summaries", body = SummaryPage),
         (status = 400, description = "Malformed JSON (`http.malformed_json`)", body = ErrorBody),
         (status = 403, description = "The role sees no case (`access.no_cases`)", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits (`siproc.too_large`)", body = ErrorBody),
+        (status = 413, description = "Body over the configured limit, 1 MiB by default (`http.body_too_large`) or past the core's limits (`siproc.too_large`)", body = ErrorBody),
         (status = 422, description = "Not a search (`http.wrong_shape`), a `limit` outside 1 to 500 (`http.bad_limit`), or more than 16 name words (`store.too_many_name_words`)", body = ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -404,7 +404,7 @@ pub async fn get_case(
         (status = 403, description = "The workflow refuses the caller's role or office (`workflow.role_not_allowed`, `workflow.wrong_office`)", body = ErrorBody),
         (status = 404, description = "No such case, or one the caller may not see (`store.not_found`)", body = ErrorBody),
         (status = 409, description = "The case moved on (`store.conflict`): `current` is its version", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
+        (status = 413, description = "Body over the configured limit, 1 MiB by default (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
         (status = 422, description = "Not a command (`http.wrong_shape`, with the path in `issues`), or the workflow refuses it (`workflow.*`)", body = ErrorBody),
         (status = 428, description = "`If-Match` is missing (`http.if_match_required`)", body = ErrorBody),
     ),
@@ -725,7 +725,7 @@ impl From<Grant> for GrantAnswer {
         (status = 201, description = "The grant (the same answer whether or not the case exists)", body = GrantAnswer),
         (status = 400, description = "Malformed JSON (`http.malformed_json`) or a bad id (`http.bad_path`)", body = ErrorBody),
         (status = 403, description = "The role may not break the glass (`access.role_not_allowed`), or the caller has taken as many grants as a day allows (`access.too_many_grants`)", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
+        (status = 413, description = "Body over the configured limit, 1 MiB by default (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
         (status = 422, description = "Not `{\"reason_code\", \"reason\"}` (`http.wrong_shape`), a code the pack does not have (`access.unknown_reason`), a reason under 20 characters (`access.reason_too_short`: the message asks for no personal data) or too long (`access.reason_too_long`)", body = ErrorBody),
     ),
     security(("bearer" = [])))]

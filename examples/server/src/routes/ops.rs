@@ -1,19 +1,21 @@
 //! What operators and orchestrators ask of a running server: `GET /ready`, whether it can
 //! serve now (the database answers at this build's schema), and `GET /metrics`
-//! ([`crate::metrics`]), for loopback and the addresses configured (`--metrics-allow`).
+//! ([`crate::metrics`]), for loopback and the addresses configured (`metrics.allow`). Tokens
+//! have no scopes yet: a token with a metrics scope (issue 32) waits for the accounts work.
 //! `GET /health` (liveness) stays in [`super::admin`].
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::time::Duration;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::routing::get;
 use serde::Serialize;
 use siproc_core::store::sqlite::SCHEMA_VERSION;
 
+use crate::client::Client;
 use crate::error::{ApiError, ErrorBody};
 use crate::routes::shared::blocking;
 use crate::state::SharedState;
@@ -30,7 +32,7 @@ pub fn router() -> Router<SharedState> {
 
 /// The metrics in Prometheus' text format, for loopback and the addresses configured.
 #[utoipa::path(get, path = "/metrics", tag = "health",
-    description = "Metrics in Prometheus' text format (0.0.4): requests by route template and status, latency, open event streams, the SQLite writer's commits, cases by status (counts only), the build. Only from loopback or the addresses given by `--metrics-allow`; no token needed. No label holds a case id or a personal value.",
+    description = "Metrics in Prometheus' text format (0.0.4): requests by route template and status, latency, open event streams, the SQLite writer's commits, cases by status (counts only), the build. Only from loopback or the configured addresses (`metrics.allow`, `--metrics-allow`; behind a trusted proxy, the address it forwarded for); no token needed. No label holds a case id or a personal value.",
     responses(
         (status = 200, description = "The metrics", content_type = "text/plain", body = String),
         (status = 403, description = "Not from an allowed address (`access.metrics_not_allowed`)", body = ErrorBody),
@@ -38,9 +40,10 @@ pub fn router() -> Router<SharedState> {
     security(()))]
 pub async fn metrics(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: Client,
 ) -> Result<([(header::HeaderName, &'static str); 1], String), ApiError> {
-    if !may_read_metrics(peer.ip(), &state.metrics_allow) {
+    // Behind a trusted proxy, the client it forwarded for (crate::client).
+    if !may_read_metrics(client.ip, &state.metrics_allow) {
         return Err(ApiError::Forbidden {
             code: "access.metrics_not_allowed",
             message: "metrics are served to loopback and the configured addresses only".into(),

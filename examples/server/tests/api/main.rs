@@ -23,7 +23,12 @@
 //! - `database_url`: every spelling of a database URL is one database;
 //! - `operations`: `backup` under load, `restore` into SQLite and PostgreSQL, `check`;
 //! - `encryption`: an encrypted store through the command line (keys, serve, rotate, convert);
-//! - `webapp`: the web application's files under content-hashed names.
+//! - `webapp`: the web application's files under content-hashed names;
+//! - `configuration`: `config check`, a server configured by file, environment and flags, and
+//!   forwarding headers believed from trusted proxies only;
+//! - `shutdown`: SIGTERM to a real process during a slow request and an open event stream;
+//! - `logs`: a whole session at debug level logs no personal value and no token (`logged`:
+//!   a real process whose log the test reads).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -34,6 +39,7 @@
 
 mod accounts;
 mod api;
+mod configuration;
 mod database_url;
 mod durable;
 mod encryption;
@@ -41,11 +47,14 @@ mod events;
 mod form_checks;
 mod hardening;
 mod helpers;
+mod logged;
+mod logs;
 mod matrix;
 mod operations;
 mod pg;
 mod privacy;
 mod process;
 mod releases;
+mod shutdown;
 mod stats;
 mod webapp;
