@@ -43,7 +43,7 @@ mod memory {
 }
 
 /// A token of `owner` (an existing user) with `scopes`, made `age` ago for `days` days.
-fn token_of(
+pub(crate) fn token_of(
     app: &TestApp,
     owner: &str,
     scopes: &[Scope],

@@ -197,3 +197,48 @@ async fn forwarded_headers_count_only_from_trusted_proxies() {
     let app = app_behind(&[]).await;
     assert_eq!(metrics_with(&app, &stranger).await, (200, false));
 }
+
+/// From an address not allowed, the metrics need a token with `metrics:read`: nothing else
+/// opens them, and a bad token is told apart from none.
+#[tokio::test]
+async fn elsewhere_the_metrics_need_a_token_with_metrics_read() {
+    use chrono::TimeDelta;
+    use siproc_core::accounts::tokens::Scope;
+
+    let app = app_behind(&["127.0.0.0/8"]).await;
+    let owner = "user-directorate";
+    let (_, monitor) =
+        crate::accounts::token_of(&app, owner, &[Scope::MetricsRead], TimeDelta::zero(), 1);
+    let (_, reader) =
+        crate::accounts::token_of(&app, owner, &[Scope::CasesRead], TimeDelta::zero(), 1);
+    let stranger = ("x-forwarded-for", "203.0.113.9");
+    let status = |bearer: Option<String>| {
+        let mut req = app
+            .client
+            .get(app.url("/metrics"))
+            .header(stranger.0, stranger.1);
+        if let Some(bearer) = bearer {
+            req = req.bearer_auth(bearer);
+        }
+        async move {
+            let res = req.send().await.unwrap();
+            let status = res.status().as_u16();
+            let body = res.text().await.unwrap();
+            (status, body)
+        }
+    };
+    let (code, body) = status(Some(monitor.clone())).await;
+    assert_eq!(code, 200, "{body}");
+    assert!(body.contains("siproc_build_info"), "{body}");
+    let (code, body) = status(Some(reader)).await;
+    assert_eq!(code, 403);
+    assert!(body.contains("auth.insufficient_scope"), "{body}");
+    let (code, body) = status(Some("not-a-token".into())).await;
+    assert_eq!(code, 401);
+    assert!(body.contains("auth.unauthorized"), "{body}");
+    let (code, body) = status(None).await;
+    assert_eq!(code, 403);
+    assert!(body.contains("access.metrics_not_allowed"), "{body}");
+    // Neither the token nor its hash reaches the metrics it opened.
+    assert!(!body.contains(&monitor));
+}
