@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use siproc_core::access::{self, Access, AccessEntry, Grant, ReadKind, Scope};
-use siproc_core::audit::{self, AuditEntry, AuditEvent};
+use siproc_core::audit::{self, AuditEvent};
 use siproc_core::history::{self, Event};
 use siproc_core::store::{self, CaseSummary};
 use siproc_core::store::{CaseQuery, StoreError};
@@ -18,6 +18,7 @@ use siproc_core::{Actor, Case, Locale, Status, parse_intake, workflow};
 use uuid::Uuid;
 
 use crate::auth::Caller;
+use crate::client::Client;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{IdempotencyKey, IfMatch, Path, Query};
 use crate::json::{Body, JsonBody, well_formed};
@@ -299,6 +300,7 @@ pub struct CaseSearch {
     security(("bearer" = [])))]
 pub async fn search_cases(
     State(state): State<SharedState>,
+    client: Client,
     Caller(actor): Caller,
     JsonBody(body): JsonBody<CaseSearch>,
 ) -> Result<Json<SummaryPage>, ApiError> {
@@ -329,8 +331,9 @@ pub async fn search_cases(
         let fields = query.searched_fields();
         let terms = query.search_terms();
         let page = page_of(s, &actor, query, limit)?;
-        s.db.log_audit(&AuditEntry::by(
+        s.audit(
             &actor,
+            &client,
             AuditEvent::CaseSearch {
                 fields: fields.into_iter().map(str::to_owned).collect(),
                 terms: terms
@@ -339,7 +342,7 @@ pub async fn search_cases(
                     .collect(),
                 results: u32::try_from(page.items.len()).unwrap_or(u32::MAX),
             },
-        ))?;
+        )?;
         Ok(page)
     })
     .await?;
