@@ -68,9 +68,10 @@ fuzz-short: build-fuzz
 fuzz-long: build-fuzz
 	$(call fuzz_each,$(FUZZ_LONG_SECONDS))
 
-# An hour a target.
+# An hour a target, then 1,000 SIGKILL rounds of a writer on each store (mk/pg.mk).
 soak: build-fuzz
 	$(call fuzz_each,$(SOAK_SECONDS))
+	$(MAKE) --no-print-directory soak-kill
 
 # Line coverage of each target's corpus (`cargo fuzz coverage`), summarised by llvm-cov into
 # fuzz/coverage/<target>.txt; needs the llvm-tools component (installed here when missing).
