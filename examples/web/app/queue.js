@@ -140,10 +140,13 @@ export async function forget(user) {
   changed();
 }
 
-/** Queues `record` (sent by the user with `user` id), sealed; returns the queued item (opened). */
-export async function enqueue(record, user) {
+/**
+ * Queues `record` (sent by the user with `user` id), sealed, under Idempotency-Key `key` (the
+ * filled form's: queuing the same key again replaces the item); returns the queued item (opened).
+ */
+export async function enqueue(record, user, key = crypto.randomUUID()) {
   const now = new Date();
-  const item = { key: crypto.randomUUID(), user, queued_at: now.toISOString(),
+  const item = { key, user, queued_at: now.toISOString(),
     expires_at: new Date(now.getTime() + EXPIRY_HOURS * HOUR).toISOString(), state: "pending" };
   await put({ ...item, sealed: await seal(await keyOf(user, true), record, context(item)) });
   changed();
