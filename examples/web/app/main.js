@@ -1,7 +1,7 @@
 // The web application's shell: the header (navigation, language, connection, sign-out), the
 // routes (`#/signin`, `#/intake`, `#/cases`, `#/case/<id>`, `#/stats`, `#/verify`), the service worker
 // and the sending of pending registrations whenever the connection returns.
-import { api, forgetEarly, session } from "./api.js";
+import { api, forgetEarly, onUnauthorized, session } from "./api.js";
 import { label, locale, t, toggleLocale } from "./i18n.js";
 import { el } from "/form.js";
 import * as queue from "./queue.js";
@@ -47,7 +47,32 @@ function chrome() {
   net.className = navigator.onLine ? "online" : "offline";
 }
 
-function signinPage() {
+/**
+ * The sign-in page's address that comes back to `hash` after signing in (`#/signin/<hash>`,
+ * the hash encoded as one path segment).
+ */
+const signinFor = (hash) => (/^#\/(signin)?($|\/)/.test(hash) || !hash ? "#/signin" : `#/signin/${encodeURIComponent(hash)}`);
+/** Where the sign-in page `#/signin/<back>` returns to: a page of this application, or none. */
+function backTo(back) {
+  try {
+    const hash = decodeURIComponent(back ?? "");
+    return /^#\/[\w-]+(\/[\w-]*)*$/.test(hash) && !hash.startsWith("#/signin") ? hash : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the last sign-out was the server's (the token expired or was revoked). */
+let expired = false;
+// A 401 to the session's token: the session is over; the sign-in page comes back here.
+onUnauthorized(() => {
+  if (!session.token) return;
+  session.clear();
+  expired = true;
+  location.hash = signinFor(location.hash);
+});
+
+function signinPage(back) {
   const input = el("input", { id: "token", type: "password", autocomplete: "off", required: true });
   const message = el("p", { id: "signin-message", role: "alert" });
   const form = el("form", { id: "signin", className: "card" },
@@ -63,9 +88,12 @@ function signinPage() {
       return;
     }
     session.save(token, answer.data);
-    location.hash = home(answer.data);
+    expired = false;
+    location.hash = backTo(back) ?? home(answer.data);
   });
   view.replaceChildren(el("h1", {}, t("signin_title")), form);
+  if (expired) form.before(el("p", { className: "warning", id: "session-ended", role: "alert" }, t("session_ended")));
+  else if (backTo(back)) form.before(el("p", { className: "help", id: "need-signin" }, t("need_signin")));
   const me = session.me;
   if (me) form.before(el("p", { className: "help" }, t("signed_in_as", { user: me.user_id, role: label("role", me.role), office: me.office })));
 }
@@ -74,7 +102,7 @@ function signinPage() {
 const home = (me) => (me?.sees_cases ? "#/cases" : "#/stats");
 
 const ROUTES = {
-  signin: async () => signinPage(),
+  signin: async (back) => signinPage(back),
   intake: async () => (await import("./intake.js")).show(view),
   cases: async () => (await import("./cases.js")).show(view),
   case: async (id) => (await import("./casepage.js")).show(view, id),
@@ -105,7 +133,7 @@ async function route() {
   const [name, arg] = location.hash.replace(/^#\/?/, "").split("/");
   const page = ROUTES[name] ? name : session.token ? home(session.me).slice(2) : "signin";
   if (!PUBLIC.has(page) && !session.token) {
-    location.hash = "#/signin";
+    location.hash = signinFor(location.hash);
     return;
   }
   chrome();

@@ -2,7 +2,9 @@
 // Chromium against a real siproc-server (harness.mjs):
 //
 // - one filled intake form is one registration: a double click registers once, the form clears
-//   after success, and its Idempotency-Key is the form's, not the click's.
+//   after success, and its Idempotency-Key is the form's, not the click's;
+// - a token that stops working mid-session (revoked) returns to the sign-in page, which comes
+//   back to where the user was, and the live stream stops asking instead of retrying for ever.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -43,4 +45,39 @@ test("a double click registers once; the form clears; a click on the cleared for
   await page.click("#intake button[type=submit]");
   await page.locator("#registered").waitFor({ timeout: 10_000 });
   assert.equal(await found("Doble Clic"), 2);
+});
+
+test("a revoked token returns to the sign-in page, which comes back to the page; the live stream stops", async () => {
+  // A token of the officer's own, through a line that can be cut (pages.mjs relay).
+  const made = await call(server.url, "/tokens", { token: server.tokens["demo-officer-tap"], method: "POST", body: { name: "usability test" } });
+  assert.equal(made.status, 201);
+  const line = await relay(server.url);
+  try {
+    const page = await (await context({ bypassCSP: true })).newPage();
+    const events = [];
+    page.on("request", (r) => { if (r.url().endsWith("/api/v1/events")) events.push(Date.now()); });
+    await page.goto(`${line.url}/#/signin`);
+    await signIn(page, made.data.secret);
+    await go(page, "#/stats");
+    await go(page, "#/cases");
+    await page.waitForSelector("#live[data-up=true]");
+    assert.equal((await call(server.url, `/tokens/${made.data.token.id}`, { token: server.tokens["demo-officer-tap"], method: "DELETE" })).status, 204);
+    // The stream reconnects after the drop, with the revoked token.
+    const before = events.length;
+    line.cut();
+    line.restore();
+    await page.waitForSelector("main[data-ready][data-page=signin]", { timeout: 15_000 });
+    assert.match(await page.evaluate(() => location.hash), /^#\/signin\/.+/, "the sign-in page knows where to come back to");
+    await page.locator("#session-ended").waitFor();
+    assert.ok(await page.locator("#signout").isHidden(), "the header no longer looks signed in");
+    await page.waitForTimeout(4000);
+    assert.equal(events.length - before, 1, "one attempt with the revoked token, no retries");
+    await page.screenshot({ path: join(SHOTS, "signin-session-ended.png"), fullPage: true });
+    await axe(page, "sign-in after a revoked token");
+    // Signing in again comes back to the case list (not the home page by chance: see below).
+    await signIn(page, server.tokens["demo-officer-tap"], "cases");
+    await page.waitForSelector("#live[data-up=true]");
+  } finally {
+    await line.close();
+  }
 });
