@@ -72,7 +72,7 @@ onUnauthorized(() => {
   location.hash = signinFor(location.hash);
 });
 
-function signinPage(back) {
+function signinPage(back, view) {
   const input = el("input", { id: "token", type: "password", autocomplete: "off", required: true });
   const message = el("p", { id: "signin-message", role: "alert" });
   const form = el("form", { id: "signin", className: "card" },
@@ -101,13 +101,14 @@ function signinPage(back) {
 /** Where a user lands: the case list, or the statistics for those who see no case. */
 const home = (me) => (me?.sees_cases ? "#/cases" : "#/stats");
 
+/** The pages: each draws into `slot`, its navigation's own element in the page's main. */
 const ROUTES = {
-  signin: async (back) => signinPage(back),
-  intake: async () => (await import("./intake.js")).show(view),
-  cases: async () => (await import("./cases.js")).show(view),
-  case: async (id) => (await import("./casepage.js")).show(view, id),
-  verify: async () => (await import("./verify.js")).show(view),
-  stats: async () => (await import("./dashboard.js")).show(view),
+  signin: async (back, slot) => signinPage(back, slot),
+  intake: async (_, slot) => (await import("./intake.js")).show(slot),
+  cases: async (_, slot) => (await import("./cases.js")).show(slot),
+  case: async (id, slot) => (await import("./casepage.js")).show(slot, id),
+  verify: async (_, slot) => (await import("./verify.js")).show(slot),
+  stats: async (_, slot) => (await import("./dashboard.js")).show(slot),
 };
 /**
  * What each page uses besides its script (load.js waits for it): the core's module for the
@@ -137,19 +138,26 @@ async function route() {
     return;
   }
   chrome();
+  // Each navigation draws into its own element: a page the user has already left (two menu
+  // entries clicked in quick succession) keeps writing into its element, which is no longer on
+  // the page, and never into the current one.
+  const slot = el("div", { className: "page" });
+  view.replaceChildren(slot);
+  delete view.dataset.version;
+  delete view.dataset.release;
   try {
     // A failure shows below, from ROUTES; while the module arrives, a page's `prefetch` starts
     // its first requests.
     if (SCRIPTS[page] && !wasmLoaded()) import(SCRIPTS[page]).then((m) => { if (mine === generation && !wasmLoaded()) m.prefetch?.(arg); }).catch(() => {});
-    await ready(view, page === "signin" && !session.me ? [] : NEEDS[page]);
+    await ready(slot, page === "signin" && !session.me ? [] : NEEDS[page]);
     if (mine !== generation) return;
-    const done = (await ROUTES[page](arg)) ?? (() => {});
+    const done = (await ROUTES[page](arg, slot)) ?? (() => {});
     if (mine !== generation) return done();
     leave = done;
   } catch (e) {
     if (mine !== generation) return;
     // A translated, actionable message with a retry, never the raw error (load.js).
-    leave = failure(view, e, () => { delete view.dataset.ready; route(); });
+    leave = failure(slot, e, () => { delete view.dataset.ready; route(); });
   }
   forgetEarly();
   view.dataset.page = page;

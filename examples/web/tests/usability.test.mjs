@@ -4,7 +4,9 @@
 // - one filled intake form is one registration: a double click registers once, the form clears
 //   after success, and its Idempotency-Key is the form's, not the click's;
 // - a token that stops working mid-session (revoked) returns to the sign-in page, which comes
-//   back to where the user was, and the live stream stops asking instead of retrying for ever.
+//   back to where the user was, and the live stream stops asking instead of retrying for ever;
+// - two menu entries clicked 30 ms apart on a slow line show the second page only; the page
+//   names its icon (no favicon.ico 404).
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -77,7 +79,45 @@ test("a revoked token returns to the sign-in page, which comes back to the page;
     // Signing in again comes back to the case list (not the home page by chance: see below).
     await signIn(page, server.tokens["demo-officer-tap"], "cases");
     await page.waitForSelector("#live[data-up=true]");
+    // Any page: the statistics, for an officer whose home is the case list.
+    await page.evaluate(() => { sessionStorage.setItem("siproc.token", "not-a-token"); location.hash = "#/stats"; });
+    await page.waitForSelector("main[data-ready][data-page=signin]");
+    assert.equal(await page.locator("text=Error 401").count(), 0);
+    await signIn(page, server.tokens["demo-officer-tap"], "stats");
   } finally {
     await line.close();
   }
+});
+
+test("two menu entries clicked 30 ms apart show the second page only; the page has an icon (no favicon.ico 404)", async () => {
+  const ctx = await context();
+  // On a consulate's slow line (fast 3G: 150 ms each way) the first page's answers arrive after
+  // the second page is drawn.
+  const { page } = await throttled(ctx, "fast 3G");
+  const missing = [];
+  page.on("response", (r) => { if (r.status() === 404) missing.push(r.url()); });
+  await page.goto(`${server.url}/#/signin`);
+  await signIn(page, server.tokens["demo-directorate"]);
+  for (const [first, second, title] of [["#/stats", "#/verify", null], ["#/cases", "#/intake", "Registrar"], ["#/stats", "#/cases", "Casos"]]) {
+    await page.click(`#nav a[href="${first}"]`);
+    await page.waitForTimeout(30);
+    await page.click(`#nav a[href="${second}"]`);
+    await page.waitForSelector(`main[data-ready][data-page=${second.slice(2)}]`, { timeout: 30_000 });
+    await page.waitForTimeout(3000);
+    const titles = await page.locator("main h1").allInnerTexts();
+    assert.equal(titles.length, 1, `one page under ${second}: ${titles.join(" | ")}`);
+    if (title) assert.match(titles[0], new RegExp(title));
+    assert.equal(await page.locator("main canvas").count(), 0, `no statistics under ${second}`);
+  }
+  // Headless Chromium does not ask for icons itself: the page names one, and it loads.
+  const icon = await page.evaluate(() => new Promise((resolve) => {
+    const link = document.querySelector("link[rel=icon]");
+    if (!link) return resolve(0);
+    const image = new Image();
+    image.onload = () => resolve(image.naturalWidth);
+    image.onerror = () => resolve(0);
+    image.src = link.href;
+  }));
+  assert.ok(icon > 0, "the page's icon loads");
+  assert.deepEqual(missing, []);
 });
