@@ -5,6 +5,9 @@ import { backoff } from "./backoff.js";
 const BASE = "/api/v1";
 const KEY = "siproc.token";
 
+/** The names of the session's registrations, by case id: in this page's memory only. */
+const names = new Map();
+
 /** The session: the token and who it belongs to. */
 export const session = {
   get token() { return sessionStorage.getItem(KEY); },
@@ -16,6 +19,23 @@ export const session = {
   clear() {
     sessionStorage.removeItem(KEY);
     sessionStorage.removeItem(KEY + ".me");
+    sessionStorage.removeItem(KEY + ".registered");
+    names.clear();
+  },
+  /**
+   * The registrations this tab's session made, newest first: { id, number, name, at, queued_at }
+   * (`queued_at` for one sent from the offline queue). Kept with the token, in this tab only,
+   * and gone with it; the person's name is kept in memory only (personal data is not written
+   * to the browser's storage in clear: the queue seals it), so after a reload it is absent.
+   */
+  get registered() {
+    return JSON.parse(sessionStorage.getItem(KEY + ".registered") ?? "[]").map((e) => ({ ...e, name: names.get(e.id) }));
+  },
+  /** Adds a registration to the session's log (once per case). */
+  logRegistered({ name, ...entry }) {
+    if (name) names.set(entry.id, name);
+    const rest = this.registered.filter((e) => e.id !== entry.id).map(({ name: _, ...e }) => e);
+    sessionStorage.setItem(KEY + ".registered", JSON.stringify([entry, ...rest].slice(0, 200)));
   },
 };
 

@@ -16,9 +16,10 @@ import * as queue from "./queue.js";
 export async function show(view) {
   const result = el("section", { id: "result", "aria-live": "polite" });
   const pendingList = el("section", { id: "pending", "aria-live": "polite" });
+  const sentList = el("section", { id: "sent", "aria-live": "polite" });
   let form = el("form", { id: "intake", noValidate: true });
   view.replaceChildren(el("h1", {}, t("intake_title")), el("p", { className: "help" }, t("intake_help")),
-    pendingList, form, result);
+    pendingList, form, result, sentList);
   const me = session.me;
   /** The form on the page, and the Idempotency-Key of what it holds. */
   let intake, key;
@@ -36,8 +37,34 @@ export async function show(view) {
     form.dataset.ready = "true";
   }
 
+  /**
+   * The session's registrations (api.js's log): who, the case number as a link, when; those sent
+   * from the offline queue say so (issue 33: they used to vanish from the pending list unseen).
+   */
+  function drawSent() {
+    const done = session.registered;
+    if (!done.length) return sentList.replaceChildren();
+    sentList.replaceChildren(el("h2", {}, t("sent_title")), el("ul", {}, ...done.map((entry) => {
+      const li = el("li", { className: "sent" }, el("strong", {}, entry.name || "—"), " · ",
+        el("a", { href: `#/case/${entry.id}` }, entry.number), " · ", when(entry.at));
+      if (entry.queued_at) li.append(" · ", el("span", { className: "badge" }, t("sent_from_queue", { at: when(entry.queued_at) })));
+      li.dataset.number = entry.number;
+      return li;
+    })));
+  }
+
+  /** The key of the registration this page last left in the queue, until it is sent. */
+  let waiting = null;
   async function drawPending() {
+    drawSent();
     const items = await queue.pending(me.user_id);
+    // What this page queued has been sent: the "pending" notice gives way to its number.
+    const sent = session.registered.find((e) => e.queued_at);
+    if (waiting && !items.some((i) => i.key === waiting) && result.querySelector("#pending-saved") && sent) {
+      waiting = null;
+      result.replaceChildren(el("p", { className: "ok", id: "pending-sent" }, t("sent_pending", { number: sent.number }), " ",
+        el("a", { href: `#/case/${sent.id}` }, t("open_case"))));
+    }
     if (!items.length) return pendingList.replaceChildren();
     pendingList.replaceChildren(el("h2", {}, t("pending_title")), el("ul", {}, ...items.map((item) => {
       const person = item.record.persons?.[0] ?? {};
@@ -111,11 +138,13 @@ export async function show(view) {
     } else if (answer && queue.kept(answer.status)) {
       // The server could not take it now (5xx, 401, 408, 429): it stays queued and is sent again.
       result.replaceChildren(el("p", { className: "warning", id: "pending-saved" }, t("pending_kept", { status: answer.status })));
+      waiting = item.key;
     } else if (answer) {
       await queue.remove(item.key);
       result.replaceChildren(el("p", { className: "errors", role: "alert" }, t("error", { status: answer.status, message: answer.data?.message ?? "" })));
     } else {
       result.replaceChildren(el("p", { className: "warning", id: "pending-saved" }, t("pending_saved")));
+      waiting = item.key;
     }
     drawPending();
   }

@@ -6,7 +6,9 @@
 // - a token that stops working mid-session (revoked) returns to the sign-in page, which comes
 //   back to where the user was, and the live stream stops asking instead of retrying for ever;
 // - two menu entries clicked 30 ms apart on a slow line show the second page only; the page
-//   names its icon (no favicon.ico 404).
+//   names its icon (no favicon.ico 404);
+// - an offline registration, once sent, shows its case number with a link, in a log of the
+//   session's registrations.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -120,4 +122,35 @@ test("two menu entries clicked 30 ms apart show the second page only; the page h
   }));
   assert.ok(icon > 0, "the page's icon loads");
   assert.deepEqual(missing, []);
+});
+
+test("an offline registration, once sent, is listed with its number and a link; the session's log keeps it", async () => {
+  const ctx = await context({ bypassCSP: true });
+  const page = await ctx.newPage();
+  await page.goto(`${server.url}/#/signin`);
+  await signIn(page, server.tokens["demo-officer-tap"]);
+  await go(page, "#/intake");
+  await page.waitForSelector("form#intake[data-ready]");
+  await ctx.setOffline(true);
+  await fill(page, valid("Sin Red"));
+  await page.click("#intake button[type=submit]");
+  await page.locator("#pending-saved").waitFor();
+  assert.equal(await page.locator("#pending li.pending").count(), 1);
+  await ctx.setOffline(false);
+  const sent = page.locator("#sent li.sent");
+  await sent.first().waitFor({ timeout: 15_000 });
+  assert.equal(await page.locator("#pending li").count(), 0);
+  const number = await sent.first().getAttribute("data-number");
+  assert.match(number, /^TAP-\d{4}-\d+$/);
+  assert.match(await sent.first().innerText(), /Sin Red/);
+  assert.equal(await sent.first().locator(".badge").count(), 1, "marked as sent from the queue");
+  assert.match(await page.locator("#pending-sent").innerText({ timeout: 5000 }), new RegExp(number), "the notice says it was sent");
+  await page.screenshot({ path: join(SHOTS, "intake-sent-log.png"), fullPage: true });
+  await axe(page, "intake with the session's log");
+  // Kept over a reload (this tab's session), and the link opens the case.
+  await page.reload();
+  await page.waitForSelector("form#intake[data-ready]");
+  await page.locator(`#sent li[data-number="${number}"] a`).click();
+  await page.waitForSelector("main[data-ready][data-page=case]");
+  assert.match(await page.locator("main h1").innerText(), new RegExp(number));
 });
