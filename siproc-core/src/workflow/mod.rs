@@ -63,6 +63,7 @@ mod error;
 mod open;
 
 pub use available::{AvailableCommand, CaseState, Param, available, available_in};
+pub(crate) use check::admit_kind;
 pub use check::is_sensitive;
 pub use command::{Command, MAX_NOTE_CHARS, MAX_SHORT_TEXT_CHARS};
 pub use decide::{decide, execute};
