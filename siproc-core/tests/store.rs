@@ -1181,7 +1181,7 @@ mod encrypted_postgres {
         let store = PostgresStore::open(&url).unwrap();
         let id = write_recognisable(&store);
         let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
-        let mut table_files = |client: &mut ::postgres::Client| {
+        let table_files = |client: &mut ::postgres::Client| {
             client
                 .batch_execute("VACUUM FULL events, case_names, case_documents; CHECKPOINT")
                 .unwrap();

@@ -111,13 +111,24 @@ mod tests {
 
     #[test]
     fn honduran_rules_apply_by_outcome_then_category() {
-        let catalog = Catalog::default();
-        let rule = catalog.retention("detention", Some("released")).unwrap();
-        assert_eq!(rule.name, "retention/detention");
+        let catalog = Catalog::honduras().unwrap();
+        let rule = catalog.retention("detention", Some("repatriated")).unwrap();
+        assert_eq!(
+            (rule.name.as_str(), rule.years),
+            ("retention/detention", 10)
+        );
+        let released = catalog.retention("detention", Some("released")).unwrap();
+        assert_eq!(
+            (released.name.as_str(), released.years),
+            ("retention/detention/released", 5)
+        );
         let minor = catalog
             .retention("unaccompanied_minor", Some("reunified"))
             .unwrap();
-        assert!(minor.name.ends_with("/reunified"), "{}", minor.name);
+        assert_eq!(
+            (minor.name.as_str(), minor.years),
+            ("retention/unaccompanied_minor", 15)
+        );
         assert!(catalog.retention("no_such_category", None).is_none());
         let closed = DateTime::parse_from_rfc3339("2020-02-29T10:00:00Z")
             .unwrap()
@@ -133,7 +144,7 @@ mod tests {
 
     #[test]
     fn bad_rules_are_reported() {
-        let mut catalog = Catalog::default();
+        let mut catalog = Catalog::honduras().unwrap();
         let c = &mut catalog.categories[0];
         c.retention = Some(Retention {
             years: 0,

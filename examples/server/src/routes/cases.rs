@@ -91,7 +91,7 @@ pub fn visible_case(
     Ok(case)
 }
 
-fn summary_response(status: StatusCode, summary: CaseSummary) -> Response {
+pub(crate) fn summary_response(status: StatusCode, summary: CaseSummary) -> Response {
     let version = summary.version;
     let mut response = (status, Json(summary)).into_response();
     response.headers_mut().insert(header::ETAG, etag(version));

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::crypt::{CaseKeyRow, StoreKeys, event_body};
 use crate::case::Case;
 use crate::case_record::KeptRecord;
-use crate::history::{CaseHistory, Event, EventKind, HistoryError, held_pointers};
+use crate::history::{CaseHistory, Event, HistoryError, held_pointers};
 use crate::keys::DataKey;
 use crate::store::{CaseSummary, IndexTerms, StoreError, pending_transfer_to};
 
