@@ -88,6 +88,7 @@ mod reading;
 mod validation;
 
 pub mod access;
+pub mod accounts;
 pub mod archive;
 pub mod audit;
 pub mod document;

@@ -4,6 +4,8 @@
 //! - `helpers`: `TestApp` (one method per route, named after its operation), `spawn(backend)`,
 //!   tokens per role, intakes;
 //! - `matrix`: the authorization matrix (every route × role × own/other office/pending transfer);
+//! - `accounts`: users, API tokens (scopes, expiry, revocation), every route's refusal of a bad
+//!   credential, on every backend;
 //! - `api`: status codes, headers and shapes (ETag/If-Match races, idempotency, validation),
 //!   written once and run on every backend (`scenarios!`);
 //! - `hardening`: body limits, malformed JSON, rate limits, security headers;
@@ -32,6 +34,7 @@
     missing_docs
 )]
 
+mod accounts;
 mod api;
 mod database_url;
 mod durable;
