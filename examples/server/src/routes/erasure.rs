@@ -17,7 +17,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{IfMatch, Path};
 use crate::json::JsonBody;
-use crate::routes::cases::{summary_response, visible_case};
+use crate::routes::cases::{summary_response, visible_case_at};
 use crate::routes::shared::blocking;
 use crate::schema;
 use crate::state::SharedState;
@@ -62,12 +62,7 @@ pub async fn erase(
     JsonBody(body): JsonBody<Erase>,
 ) -> Result<Response, ApiError> {
     let case = blocking(&state, move |s| {
-        let before = visible_case(s, &actor, id, None)?;
-        if before.version != expected {
-            return Err(ApiError::Conflict {
-                current: before.version,
-            });
-        }
+        visible_case_at(s, &actor, id, expected)?;
         let case = erasure::erase_case(s.store.as_ref(), &actor, id, &body.reason, Utc::now())?;
         s.db.log_audit(&AuditEntry::by(
             &actor,

@@ -6,10 +6,17 @@
 use serde_json::{Value, json};
 
 use crate::helpers::spawn_app;
+use crate::privacy::json_of;
 
-async fn json_of(res: reqwest::Response) -> (u16, Value) {
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
+/// Sends `request`; answers its status and body.
+async fn answer(request: reqwest::RequestBuilder) -> (u16, Value) {
+    json_of(request.send().await.unwrap()).await
+}
+
+/// Sends `request`; answers its status and error code (none for a success).
+async fn code(request: reqwest::RequestBuilder) -> (u16, Option<String>) {
+    let (status, body) = answer(request).await;
+    (status, body["code"].as_str().map(str::to_owned))
 }
 
 #[tokio::test]
@@ -18,27 +25,21 @@ async fn the_directorate_erases_a_closed_case_and_the_chain_still_verifies() {
     let case = app.register("officer", "TAP").await;
     let id = case["id"].as_str().unwrap().to_owned();
     let person = &crate::helpers::intake("TAP")["persons"][0];
-    let name = format!(
-        "{} {}",
-        person["given_names"].as_str().unwrap(),
-        person["surnames"].as_str().unwrap()
-    );
-    let erase = |who: &'static str, version: Option<u64>| {
-        let mut request = app
-            .erase(who, &id)
-            .json(&json!({"reason": "resolución DGPHM 17/2026"}));
-        if let Some(v) = version {
-            request = request.header("If-Match", format!("\"{v}\""));
+    let surnames = person["surnames"].as_str().unwrap();
+    let name = format!("{} {surnames}", person["given_names"].as_str().unwrap());
+    let erase = |who: &'static str, version: Option<u64>, reason: &str| {
+        let request = app.erase(who, &id).json(&json!({ "reason": reason }));
+        match version {
+            Some(v) => request.header("If-Match", format!("\"{v}\"")),
+            None => request,
         }
-        request
     };
+    let refused = |status: u16, code: &str| (status, Some(code.to_owned()));
+    let reason = "resolución DGPHM 17/2026";
 
     // An open case is not erased.
-    let (status, body) = json_of(erase("directorate", Some(1)).send().await.unwrap()).await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (422, Some("workflow.wrong_status"))
-    );
+    let open = code(erase("directorate", Some(1), reason)).await;
+    assert_eq!(open, refused(422, "workflow.wrong_status"));
     for command in [
         json!({"command": "change_status", "to": "in_progress"}),
         json!({"command": "change_status", "to": "resolved"}),
@@ -46,46 +47,33 @@ async fn the_directorate_erases_a_closed_case_and_the_chain_still_verifies() {
     ] {
         assert_eq!(app.command("officer", &id, command).await, 200);
     }
-    let version = app.version(&id);
-    let (status, body) = json_of(erase("officer", Some(version)).send().await.unwrap()).await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (403, Some("workflow.role_not_allowed"))
-    );
-    let (status, _) = json_of(erase("directorate", None).send().await.unwrap()).await;
-    assert_eq!(status, 428);
-    let (status, body) = json_of(
-        erase("directorate", Some(version - 1))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (409, Some("store.conflict"))
-    );
-    let (status, body) = json_of(
-        app.erase("directorate", &id)
-            .header("If-Match", format!("\"{version}\""))
-            .json(&json!({"reason": ""}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (422, Some("workflow.empty_text"))
-    );
+    let v = app.version(&id);
+    for (request, expected) in [
+        (
+            erase("officer", Some(v), reason),
+            refused(403, "workflow.role_not_allowed"),
+        ),
+        (
+            erase("directorate", None, reason),
+            refused(428, "http.if_match_required"),
+        ),
+        (
+            erase("directorate", Some(v - 1), reason),
+            refused(409, "store.conflict"),
+        ),
+        (
+            erase("directorate", Some(v), ""),
+            refused(422, "workflow.empty_text"),
+        ),
+    ] {
+        assert_eq!(code(request).await, expected);
+    }
 
-    let response = erase("directorate", Some(version)).send().await.unwrap();
+    let response = erase("directorate", Some(v), reason).send().await.unwrap();
     assert_eq!(response.status(), 200);
-    assert_eq!(
-        response.headers()["etag"].to_str().unwrap(),
-        format!("\"{}\"", version + 1)
-    );
-    let (status, body) = json_of(app.get_case("directorate", &id).send().await.unwrap()).await;
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    assert_eq!(etag, format!("\"{}\"", v + 1));
+    let (status, body) = answer(app.get_case("directorate", &id)).await;
     assert_eq!(status, 200);
     assert!(
         body["erased"]
@@ -94,45 +82,25 @@ async fn the_directorate_erases_a_closed_case_and_the_chain_still_verifies() {
             .contains(&json!("/persons/0"))
     );
     assert_eq!(body["persons"][0]["given_names"], "");
-    let (_, verify) = json_of(app.verify("directorate", &id).send().await.unwrap()).await;
+    let (_, verify) = answer(app.verify("directorate", &id)).await;
     assert_eq!(verify["ok"], true, "{verify}");
-    let (_, history) = json_of(app.history("directorate", &id, "").send().await.unwrap()).await;
-    let text = history.to_string();
-    assert!(text.contains("personal_data_erased"));
-    assert!(!text.contains(person["surnames"].as_str().unwrap()));
-    let (status, found) = json_of(
-        app.search_cases("directorate")
-            .json(&json!({"name": name}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, history) = answer(app.history("directorate", &id, "")).await;
+    assert!(history.to_string().contains("personal_data_erased"));
+    assert!(!history.to_string().contains(surnames));
+    let search = app
+        .search_cases("directorate")
+        .json(&json!({ "name": name }));
+    let (status, found) = answer(search).await;
     assert_eq!(
         (status, found["items"].as_array().map(Vec::len)),
         (200, Some(0))
     );
-    let (status, audit) = json_of(
-        app.audit_log("auditor", "kind=personal_data_erased")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, audit) = answer(app.audit_log("auditor", "kind=personal_data_erased")).await;
     assert_eq!(status, 200, "{audit}");
     let items = audit["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{audit}");
     assert_eq!(items[0]["event"]["case_id"], json!(id), "{audit}");
 
-    let (status, body) = json_of(
-        erase("directorate", Some(version + 1))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (422, Some("workflow.nothing_to_erase"))
-    );
+    let again = code(erase("directorate", Some(v + 1), reason)).await;
+    assert_eq!(again, refused(422, "workflow.nothing_to_erase"));
 }

@@ -76,7 +76,7 @@ mod on_postgres {
 }
 
 /// The body of an answer, as JSON.
-async fn json_of(res: reqwest::Response) -> (u16, Value) {
+pub(crate) async fn json_of(res: reqwest::Response) -> (u16, Value) {
     let status = res.status().as_u16();
     (status, res.json().await.unwrap_or(Value::Null))
 }
