@@ -8,12 +8,13 @@ use axum::response::Response;
 use axum::routing::post;
 use chrono::Utc;
 use serde::Deserialize;
-use siproc_core::audit::{AuditEntry, AuditEvent};
+use siproc_core::audit::AuditEvent;
 use siproc_core::erasure;
 use siproc_core::store::CaseSummary;
 use uuid::Uuid;
 
 use crate::auth::Caller;
+use crate::client::Client;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{IfMatch, Path};
 use crate::json::JsonBody;
@@ -56,6 +57,7 @@ pub struct Erase {
     security(("bearer" = [])))]
 pub async fn erase(
     State(state): State<SharedState>,
+    client: Client,
     Caller(actor): Caller,
     Path(id): Path<Uuid>,
     IfMatch(expected): IfMatch,
@@ -64,13 +66,14 @@ pub async fn erase(
     let case = blocking(&state, move |s| {
         visible_case_at(s, &actor, id, expected)?;
         let case = erasure::erase_case(s.store.as_ref(), &actor, id, &body.reason, Utc::now())?;
-        s.db.log_audit(&AuditEntry::by(
+        s.audit(
             &actor,
+            &client,
             AuditEvent::PersonalDataErased {
                 case_id: id,
                 values: u32::try_from(case.erased.len()).unwrap_or(u32::MAX),
             },
-        ))?;
+        )?;
         Ok(case)
     })
     .await?;

@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use crate::helpers::spawn_app;
-use crate::privacy::json_of;
+use crate::privacy::{assert_hashed_clients, json_of};
 
 /// Sends `request`; answers its status and body.
 async fn answer(request: reqwest::RequestBuilder) -> (u16, Value) {
@@ -100,6 +100,7 @@ async fn the_directorate_erases_a_closed_case_and_the_chain_still_verifies() {
     let items = audit["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{audit}");
     assert_eq!(items[0]["event"]["case_id"], json!(id), "{audit}");
+    assert_hashed_clients(items);
 
     let again = code(erase("directorate", Some(v + 1), reason)).await;
     assert_eq!(again, refused(422, "workflow.nothing_to_erase"));

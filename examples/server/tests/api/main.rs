@@ -25,7 +25,12 @@
 //! - `encryption`: an encrypted store through the command line (keys, serve, rotate, convert);
 //! - `erasure`: the directorate erases a closed case (`POST /cases/{id}/erase`), audited; the
 //!   chain still verifies and search no longer finds the person;
-//! - `webapp`: the web application's files under content-hashed names.
+//! - `webapp`: the web application's files under content-hashed names;
+//! - `configuration`: `config check`, a server configured by file, environment and flags, and
+//!   forwarding headers believed from trusted proxies only;
+//! - `shutdown`: SIGTERM to a real process during a slow request and an open event stream;
+//! - `logs`: a whole session at debug level logs no personal value and no token (`logged`:
+//!   a real process whose log the test reads).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -36,6 +41,7 @@
 
 mod accounts;
 mod api;
+mod configuration;
 mod database_url;
 mod durable;
 mod encryption;
@@ -44,11 +50,14 @@ mod events;
 mod form_checks;
 mod hardening;
 mod helpers;
+mod logged;
+mod logs;
 mod matrix;
 mod operations;
 mod pg;
 mod privacy;
 mod process;
 mod releases;
+mod shutdown;
 mod stats;
 mod webapp;
