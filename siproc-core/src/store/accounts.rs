@@ -419,7 +419,13 @@ mod tests {
     #[test]
     fn the_migration_gives_old_tokens_every_scope() {
         use crate::store::sql::schema::{MIGRATIONS, Step};
-        let all = Scope::join(&Scope::ALL);
+        // Every scope of version 10: `metrics:read` came later (GET /metrics by token), and a
+        // token made before it never read the metrics.
+        let then: Vec<Scope> = Scope::ALL
+            .into_iter()
+            .filter(|s| *s != Scope::MetricsRead)
+            .collect();
+        let all = Scope::join(&then);
         let last = MIGRATIONS.last().unwrap();
         let written = last.iter().all(|step| match step {
             Step::Both(sql) => !sql.contains("scopes =") || sql.contains(&all),
