@@ -770,6 +770,43 @@ mod postgres {
         format!("{base}{sep}options=-csearch_path%3D{schema}")
     }
 
+    /// A database of its own, dropped at the end: VACUUM removes a dead row only once no
+    /// transaction of the same database may still see it, and the other tests' transactions
+    /// share `siproc_test`.
+    pub(super) struct ScratchDatabase {
+        name: String,
+        /// Its URL.
+        pub url: String,
+    }
+
+    impl ScratchDatabase {
+        pub(super) fn new() -> Self {
+            let name = format!("t{}", uuid::Uuid::now_v7().simple());
+            let base = base_url();
+            let mut client = ::postgres::Client::connect(&base, ::postgres::NoTls).unwrap();
+            client
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .unwrap();
+            let (server, query) = base.split_once('?').unwrap_or((&base, ""));
+            let (server, _) = server.rsplit_once('/').unwrap();
+            let query = if query.is_empty() {
+                String::new()
+            } else {
+                format!("?{query}")
+            };
+            let url = format!("{server}/{name}{query}");
+            Self { name, url }
+        }
+    }
+
+    impl Drop for ScratchDatabase {
+        fn drop(&mut self) {
+            if let Ok(mut client) = ::postgres::Client::connect(&base_url(), ::postgres::NoTls) {
+                let _ = client.batch_execute(&format!("DROP DATABASE {} WITH (FORCE)", self.name));
+            }
+        }
+    }
+
     #[test]
     fn postgres_store_passes_the_kit() {
         check_store(|| PostgresStore::open(&fresh_url()).unwrap());
@@ -1281,7 +1318,8 @@ mod encrypted_postgres {
         use super::encrypted_sqlite::{
             close_and_erase, history_verifies, leaks, write_recognisable,
         };
-        let url = super::postgres::fresh_url();
+        let scratch = super::postgres::ScratchDatabase::new();
+        let url = scratch.url.clone();
         let store = PostgresStore::open(&url).unwrap();
         let id = write_recognisable(&store);
         let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
