@@ -59,6 +59,9 @@ pub enum CommandKind {
     Reopen,
     /// `archive`.
     Archive,
+    /// `erase`: erase a closed case's personal data ([`crate::erasure`]); like `open`, not a
+    /// [`crate::workflow::Command`] (it has its own route and function).
+    Erase,
 }
 
 impl CommandKind {
@@ -88,6 +91,7 @@ impl CommandKind {
             CommandKind::Close => "close",
             CommandKind::Reopen => "reopen",
             CommandKind::Archive => "archive",
+            CommandKind::Erase => "erase",
         }
     }
 
@@ -370,6 +374,14 @@ pub const RULES: &[Rule] = &[
         SENIOR,
         OfficeCheck::Case,
         "—",
+    ),
+    rule(
+        CommandKind::Erase,
+        &[Closed, Status::Archived],
+        None,
+        &[Role::Directorate],
+        OfficeCheck::Case,
+        "a reason; for `erase --due`, a retention rule that ran out",
     ),
 ];
 

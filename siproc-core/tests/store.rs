@@ -827,6 +827,43 @@ mod postgres {
         format!("{base}{sep}options=-csearch_path%3D{schema}")
     }
 
+    /// A database of its own, dropped at the end: VACUUM removes a dead row only once no
+    /// transaction of the same database may still see it, and the other tests' transactions
+    /// share `siproc_test`.
+    pub(super) struct ScratchDatabase {
+        name: String,
+        /// Its URL.
+        pub url: String,
+    }
+
+    impl ScratchDatabase {
+        pub(super) fn new() -> Self {
+            let name = format!("t{}", uuid::Uuid::now_v7().simple());
+            let base = base_url();
+            let mut client = ::postgres::Client::connect(&base, ::postgres::NoTls).unwrap();
+            client
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .unwrap();
+            let (server, query) = base.split_once('?').unwrap_or((&base, ""));
+            let (server, _) = server.rsplit_once('/').unwrap();
+            let query = if query.is_empty() {
+                String::new()
+            } else {
+                format!("?{query}")
+            };
+            let url = format!("{server}/{name}{query}");
+            Self { name, url }
+        }
+    }
+
+    impl Drop for ScratchDatabase {
+        fn drop(&mut self) {
+            if let Ok(mut client) = ::postgres::Client::connect(&base_url(), ::postgres::NoTls) {
+                let _ = client.batch_execute(&format!("DROP DATABASE {} WITH (FORCE)", self.name));
+            }
+        }
+    }
+
     #[test]
     fn postgres_store_passes_the_kit() {
         check_store(|| PostgresStore::open(&fresh_url()).unwrap());
@@ -1063,6 +1100,76 @@ mod encrypted_sqlite {
         found
     }
 
+    /// Closes the stored case `id` and erases it as the directorate.
+    pub(crate) fn close_and_erase(store: &dyn CaseStore, id: uuid::Uuid) {
+        let case = store::load_case(store, id).unwrap();
+        testkit::close_case(store, &case, "released", testkit::now());
+        let director =
+            siproc_core::Actor::new("director-1", siproc_core::Role::Directorate, "DGPHM");
+        let erased = siproc_core::erasure::erase_case(
+            store,
+            &director,
+            id,
+            "solicitud 17/2026",
+            testkit::now(),
+        )
+        .unwrap();
+        assert!(erased.persons[0].surnames.is_empty());
+    }
+
+    /// Erasure leaves nothing behind in an unencrypted file: the recognisable values, found in
+    /// the file and its WAL before (the test can fail), are found nowhere once the case is
+    /// erased and the file checkpointed and vacuumed. In an encrypted file the case's data key
+    /// is destroyed with its last value.
+    #[test]
+    fn erased_values_leave_the_file_and_its_wal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("clear.db");
+        {
+            let store = SqliteStore::open(&path).unwrap();
+            let id = write_recognisable(&store);
+            assert!(!leaks(&with_wal(&path)).is_empty());
+            close_and_erase(&store, id);
+            history_verifies(&store, id);
+        }
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "PRAGMA wal_checkpoint(TRUNCATE); VACUUM; PRAGMA wal_checkpoint(TRUNCATE);",
+        )
+        .unwrap();
+        drop(conn);
+        assert_eq!(leaks(&with_wal(&path)), Vec::<String>::new());
+
+        let secret = dir.path().join("secret.db");
+        let (key, _) = MasterKey::generate();
+        let store = SqliteStore::open_with_key(&secret, Some(&key)).unwrap();
+        let kept = write_recognisable(&store);
+        let id = write_recognisable(&store);
+        close_and_erase(&store, id);
+        history_verifies(&store, id);
+        drop(store);
+        let conn = rusqlite::Connection::open(&secret).unwrap();
+        let keys: Vec<String> = conn
+            .prepare("SELECT case_id FROM case_keys")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            keys,
+            vec![kept.to_string()],
+            "the erased case's key is destroyed"
+        );
+    }
+
+    /// The stored history of `id` verifies without a key, its erased values included.
+    pub(crate) fn history_verifies(store: &dyn CaseStore, id: uuid::Uuid) {
+        let events = store.load(id).unwrap();
+        siproc_core::history::verify(&events).unwrap();
+        assert!(events.iter().any(|e| e.kind.erases()));
+    }
+
     fn with_wal(path: &Path) -> Vec<std::path::PathBuf> {
         ["", "-wal", "-shm"]
             .iter()
@@ -1254,6 +1361,70 @@ mod encrypted_postgres {
             store::load_case(&store, id).unwrap().persons[0].surnames,
             "Zelaya"
         );
+    }
+
+    /// Erasure in PostgreSQL: after the case is erased, `VACUUM FULL` and a checkpoint, the
+    /// files of the store's tables in the data directory hold none of the recognisable values
+    /// (the same scan finds them before: the test can fail), and an encrypted store destroys
+    /// the case's data key. (The server's write-ahead log keeps the original inserts until
+    /// PostgreSQL recycles its segments: only an encrypted store keeps them unreadable there;
+    /// see docs/data-protection.md.)
+    #[cfg(feature = "sqlite")]
+    #[test]
+    fn erased_values_leave_the_table_files() {
+        use super::encrypted_sqlite::{
+            close_and_erase, history_verifies, leaks, write_recognisable,
+        };
+        let scratch = super::postgres::ScratchDatabase::new();
+        let url = scratch.url.clone();
+        let store = PostgresStore::open(&url).unwrap();
+        let id = write_recognisable(&store);
+        let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+        let table_files = |client: &mut ::postgres::Client| {
+            // One statement each: VACUUM may not run in the implicit transaction of a batch.
+            for statement in [
+                "VACUUM FULL events, case_names, case_documents",
+                "CHECKPOINT",
+            ] {
+                client.batch_execute(statement).unwrap();
+            }
+            let data: String = client.query_one("SHOW data_directory", &[]).unwrap().get(0);
+            let mut files = Vec::new();
+            for table in ["events", "case_names", "case_documents"] {
+                for relation in [
+                    format!("pg_relation_filepath('{table}')"),
+                    format!(
+                        "pg_relation_filepath((SELECT reltoastrelid FROM pg_class WHERE oid = '{table}'::regclass))"
+                    ),
+                ] {
+                    let path: Option<String> = client
+                        .query_one(&format!("SELECT {relation}"), &[])
+                        .unwrap()
+                        .get(0);
+                    if let Some(path) = path {
+                        files.push(std::path::Path::new(&data).join(path));
+                    }
+                }
+            }
+            files
+        };
+        assert!(!leaks(&table_files(&mut client)).is_empty());
+        close_and_erase(&store, id);
+        history_verifies(&store, id);
+        assert_eq!(leaks(&table_files(&mut client)), Vec::<String>::new());
+
+        let (key, _) = MasterKey::generate();
+        let url = super::postgres::fresh_url();
+        let store = PostgresStore::open_with_key(&url, Some(&key)).unwrap();
+        let id = write_recognisable(&store);
+        close_and_erase(&store, id);
+        history_verifies(&store, id);
+        let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+        let left: i64 = client
+            .query_one("SELECT COUNT(*) FROM case_keys", &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(left, 0, "the erased case's key is destroyed");
     }
 }
 

@@ -168,6 +168,11 @@ mod tests {
             required_scope(&Method::POST, "/cases/{id}/commands"),
             Some(Scope::CasesWrite)
         );
+        // An erasure writes the case (and the directorate's role is the workflow's check).
+        assert_eq!(
+            required_scope(&Method::POST, "/cases/{id}/erase"),
+            Some(Scope::CasesWrite)
+        );
         assert_eq!(
             required_scope(&Method::GET, "/cases/{id}"),
             Some(Scope::CasesRead)

@@ -15,6 +15,7 @@
 //! siproc-server create-key PATH
 //! siproc-server rotate-key [--database URL] --master-key-file OLD --new-master-key-file NEW
 //! siproc-server encrypt-store [--database URL] --master-key-file PATH
+//! siproc-server erase --due [--dry-run] [--user ID] [--database URL] [--master-key-file PATH]
 //! siproc-server backup [--database URL] --to FILE
 //! siproc-server restore FILE [--database URL]
 //! siproc-server check [--database URL] [--master-key-file PATH] [--json]
@@ -33,7 +34,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use chrono::Utc;
 use clap::{Parser, Subcommand};
+use siproc_core::audit::{AuditEntry, AuditEvent};
+use siproc_core::erasure;
 use siproc_core::keys::{MASTER_KEY_ENV, MasterKey};
 use siproc_core::store::maintenance::{self, CopyReport};
 use siproc_core::store::{self, StoreUrl};
@@ -125,6 +129,26 @@ enum Top {
         /// The master key file to encrypt under.
         #[arg(long, env = MASTER_KEY_ENV)]
         master_key_file: PathBuf,
+    },
+    /// Erase the personal data of every closed case whose retention rule (the country pack's)
+    /// ran out, recorded as the directorate user `--user`; runs beside a serving server.
+    /// Prints counts only. One case is erased through the API (POST /cases/{id}/erase).
+    Erase {
+        /// Erase the cases due (required: the one mode of this command).
+        #[arg(long, required = true)]
+        due: bool,
+        /// Count the cases due without erasing them.
+        #[arg(long)]
+        dry_run: bool,
+        /// The directorate user the erasures are recorded under.
+        #[arg(long, default_value = "retention-schedule")]
+        user: String,
+        /// The database.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+        database: String,
+        /// The master key file of an encrypted store.
+        #[arg(long, env = MASTER_KEY_ENV)]
+        master_key_file: Option<PathBuf>,
     },
     /// Users.
     User {
@@ -421,6 +445,45 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
             println!(
                 "encrypt-store: {} cases encrypted now, {} before",
                 done.changed, done.already
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Top::Erase {
+            due: _,
+            dry_run,
+            user,
+            database,
+            master_key_file,
+        } => {
+            let key = master_key_file.map(MasterKey::from_file).transpose()?;
+            let (cases, db) =
+                siproc_server::store::open(&StoreUrl::parse(&database)?, key.as_ref())?;
+            let catalog = siproc_core::Catalog::honduras()?;
+            let office = catalog
+                .offices
+                .iter()
+                .find(|o| o.kind == siproc_core::OfficeKind::Directorate)
+                .map(|o| o.code.clone())
+                .unwrap_or_default();
+            let actor = siproc_core::Actor::new(user, siproc_core::Role::Directorate, office);
+            let report = erasure::erase_due(cases.as_ref(), &catalog, &actor, Utc::now(), dry_run)?;
+            if !dry_run {
+                db.log_audit(&AuditEntry::by(
+                    &actor,
+                    AuditEvent::RetentionErasure {
+                        checked: report.checked,
+                        due: report.due,
+                        erased: report.erased,
+                    },
+                ))?;
+            }
+            println!(
+                "erase --due{}: {} closed cases checked, {} due, {} erased, {} without a retention rule",
+                if dry_run { " --dry-run" } else { "" },
+                report.checked,
+                report.due,
+                report.erased,
+                report.without_rule
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -660,9 +660,9 @@ impl IndexTerms {
         }
     }
 
-    /// Whether an event of this kind may change a case's terms (only corrections do).
+    /// Whether an event of this kind may change a case's terms (corrections and erasures).
     pub fn changed_by(kind: &EventKind) -> bool {
-        matches!(kind, EventKind::FactsCorrected { .. })
+        matches!(kind, EventKind::FactsCorrected { .. }) || kind.erases()
     }
 
     /// Whether one person's names hold every word of `words` ([`name_terms`] of a query).

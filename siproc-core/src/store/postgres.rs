@@ -440,10 +440,10 @@ impl CaseStore for PostgresStore {
             &mut || self.load_history(case_id),
             &mut |read, after| {
                 let key = match self.keys() {
-                    Some(keys) => Some(self.read(|c| keys.case_key(c, &case_id.to_string()))?),
+                    Some(keys) => self.read(|c| keys.case_key(c, &case_id.to_string()))?,
                     None => None,
                 };
-                let rows = AppendRows::of(events, after, self.keys().zip(key.as_ref()))?;
+                let rows = AppendRows::of(events, after, self.keys(), key)?;
                 self.transaction(|c| write::append(c, read, &rows))
             },
         )

@@ -455,9 +455,7 @@ impl SqliteStore {
     /// The data key of the stored case `case_id`, in an encrypted store.
     fn case_key(&self, case_id: Uuid) -> Result<Option<DataKey>, StoreError> {
         match self.keys() {
-            Some(keys) => self
-                .read(|c| keys.case_key(c, &case_id.to_string()))
-                .map(Some),
+            Some(keys) => self.read(|c| keys.case_key(c, &case_id.to_string())),
             None => Ok(None),
         }
     }
@@ -663,10 +661,9 @@ impl CaseStore for SqliteStore {
             &mut || self.load_history(case_id),
             &mut |read, after| {
                 let key = self.case_key(case_id)?;
-                let keys = self.keys().zip(key.as_ref());
                 self.write(Op::Append {
                     read: read.clone(),
-                    rows: Box::new(AppendRows::of(events, after, keys)?),
+                    rows: Box::new(AppendRows::of(events, after, self.keys(), key)?),
                 })
             },
         )

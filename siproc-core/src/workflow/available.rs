@@ -238,7 +238,9 @@ fn params(
     kind: CommandKind,
 ) -> Option<Vec<Param>> {
     let standing = Standing::from(case);
-    if kind == CommandKind::Open {
+    // `open` makes a case and `erase` has its own function ([`crate::erasure`]): neither is
+    // a command of the case.
+    if matches!(kind, CommandKind::Open | CommandKind::Erase) {
         return None;
     }
     if kind == CommandKind::ChangeStatus {

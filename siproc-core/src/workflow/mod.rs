@@ -45,6 +45,7 @@
 //! | close | resolved | closed | officer, supervisor, directorate | case's | an outcome (given or requested); approval for a sensitive category |
 //! | reopen | closed | in_progress | supervisor, directorate | case's | — |
 //! | archive | closed | archived | supervisor, directorate | case's | — |
+//! | erase | closed, archived | (same) | directorate | case's | a reason; for `erase --due`, a retention rule that ran out |
 //! <!-- rules:end -->
 //!
 //! # Layout
@@ -63,6 +64,7 @@ mod error;
 mod open;
 
 pub use available::{AvailableCommand, CaseState, Param, available, available_in};
+pub(crate) use check::admit_kind;
 pub use check::is_sensitive;
 pub use command::{Command, MAX_NOTE_CHARS, MAX_SHORT_TEXT_CHARS};
 pub use decide::{decide, execute};

@@ -92,7 +92,24 @@ pub fn visible_case(
     Ok(case)
 }
 
-fn summary_response(status: StatusCode, summary: CaseSummary) -> Response {
+/// The case `case_id` as `actor` may see it (not logged as a read), if it is still at version
+/// `expected`: a write's precondition (409 `store.conflict` otherwise).
+pub(crate) fn visible_case_at(
+    state: &crate::state::AppState,
+    actor: &Actor,
+    case_id: Uuid,
+    expected: u64,
+) -> Result<Case, ApiError> {
+    let case = visible_case(state, actor, case_id, None)?;
+    if case.version != expected {
+        return Err(ApiError::Conflict {
+            current: case.version,
+        });
+    }
+    Ok(case)
+}
+
+pub(crate) fn summary_response(status: StatusCode, summary: CaseSummary) -> Response {
     let version = summary.version;
     let mut response = (status, Json(summary)).into_response();
     response.headers_mut().insert(header::ETAG, etag(version));
@@ -420,12 +437,7 @@ pub async fn run_command(
     JsonBody(command): JsonBody<workflow::Command>,
 ) -> Result<Response, ApiError> {
     let case = blocking(&state, move |s| {
-        let mut case = visible_case(s, &actor, id, None)?;
-        if case.version != expected {
-            return Err(ApiError::Conflict {
-                current: case.version,
-            });
-        }
+        let mut case = visible_case_at(s, &actor, id, expected)?;
         let event = workflow::execute(&case, &s.catalog, &actor, &command, Utc::now())?;
         s.store.append(id, expected, std::slice::from_ref(&event))?;
         history::apply(&mut case, &event).map_err(StoreError::from)?;

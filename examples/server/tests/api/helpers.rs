@@ -172,6 +172,11 @@ impl TestApp {
         self.at(reqwest::Method::POST, who, &format!("/cases/{id}/commands"))
     }
 
+    /// `POST /cases/{id}/erase`.
+    pub fn erase(&self, who: &str, id: &str) -> reqwest::RequestBuilder {
+        self.at(reqwest::Method::POST, who, &format!("/cases/{id}/erase"))
+    }
+
     /// `GET /cases/{id}/history?{query}`.
     pub fn history(&self, who: &str, id: &str, query: &str) -> reqwest::RequestBuilder {
         let path = Self::with_query(&format!("/cases/{id}/history"), query);

@@ -25,6 +25,8 @@
 //! - `database_url`: every spelling of a database URL is one database;
 //! - `operations`: `backup` under load, `restore` into SQLite and PostgreSQL, `check`;
 //! - `encryption`: an encrypted store through the command line (keys, serve, rotate, convert);
+//! - `erasure`: the directorate erases a closed case (`POST /cases/{id}/erase`), audited; the
+//!   chain still verifies and search no longer finds the person;
 //! - `webapp`: the web application's files under content-hashed names;
 //! - `configuration`: `config check`, a server configured by file, environment and flags, and
 //!   forwarding headers believed from trusted proxies only;
@@ -45,6 +47,7 @@ mod configuration;
 mod database_url;
 mod durable;
 mod encryption;
+mod erasure;
 mod events;
 mod form_checks;
 mod hardening;

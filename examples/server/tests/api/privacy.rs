@@ -76,7 +76,7 @@ mod on_postgres {
 }
 
 /// The body of an answer, as JSON.
-async fn json_of(res: reqwest::Response) -> (u16, Value) {
+pub(crate) async fn json_of(res: reqwest::Response) -> (u16, Value) {
     let status = res.status().as_u16();
     (status, res.json().await.unwrap_or(Value::Null))
 }
@@ -89,7 +89,7 @@ async fn audit(app: &TestApp, query: &str) -> Vec<Value> {
 }
 
 /// Each entry names its client as a keyed hash, never its address.
-fn assert_hashed_clients(entries: &[Value]) {
+pub fn assert_hashed_clients(entries: &[Value]) {
     assert!(
         entries.iter().all(|e| e["client"]
             .as_str()
