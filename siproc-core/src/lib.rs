@@ -89,7 +89,10 @@ mod validation;
 
 pub mod access;
 pub mod archive;
+#[cfg(feature = "attachments")]
+pub mod attachments;
 pub mod audit;
+pub mod blobs;
 pub mod document;
 pub mod duplicates;
 pub mod email;

@@ -478,7 +478,7 @@ mod sqlite {
         // (with the tables of later versions gone too, so that their migrations run again)
         conn.execute_batch(
             "DROP TABLE case_stats; DROP TABLE audit_log; DROP TABLE case_keys; \
-             DROP TABLE server_grants; DROP TABLE export_requests; \
+             DROP TABLE server_grants; DROP TABLE export_requests; DROP TABLE blobs; \
              PRAGMA user_version = 3;",
         )
         .unwrap();
@@ -721,7 +721,7 @@ mod postgres {
         client
             .batch_execute(
                 "DROP TABLE case_stats; DROP TABLE audit_log; DROP TABLE case_keys; \
-             DROP TABLE server_grants; DROP TABLE export_requests; \
+             DROP TABLE server_grants; DROP TABLE export_requests; DROP TABLE blobs; \
                  UPDATE siproc_meta SET value = '3' WHERE key = 'schema_version';",
             )
             .unwrap();

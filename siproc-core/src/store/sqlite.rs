@@ -428,6 +428,11 @@ impl SqliteStore {
         Records::sqlite_file(Arc::clone(&self.file))
     }
 
+    /// The blobs kept in the same file ([`crate::blobs`]), written by the store's writer.
+    pub fn blobs(&self) -> super::DatabaseBlobs {
+        super::DatabaseBlobs::new(self.access_records())
+    }
+
     fn write_all(&self, ops: Vec<Op>) -> Answer {
         self.file.write_all(ops)
     }
@@ -727,6 +732,10 @@ impl CaseStore for SqliteStore {
 
     fn index_key(&self) -> Option<IndexKey> {
         self.keys().map(|k| k.index().clone())
+    }
+
+    fn blob_key(&self, case_id: Uuid) -> Result<Option<crate::keys::BlobKey>, StoreError> {
+        Ok(self.case_key(case_id)?.map(crate::keys::BlobKey::of))
     }
 
     fn records(&self, query: &CaseQuery) -> Result<Vec<(String, KeptRecord)>, StoreError> {

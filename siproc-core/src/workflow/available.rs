@@ -238,7 +238,8 @@ fn params(
     kind: CommandKind,
 ) -> Option<Vec<Param>> {
     let standing = Standing::from(case);
-    if kind == CommandKind::Open {
+    // Opening makes a case; attachments come with their file, through their own route.
+    if matches!(kind, CommandKind::Open | CommandKind::AddAttachment) {
         return None;
     }
     if kind == CommandKind::ChangeStatus {
