@@ -65,6 +65,14 @@ enum Top {
         /// Break-the-glass grants one user may take in a day.
         #[arg(long, env = "SIPROC_MAX_GRANTS_PER_DAY", default_value_t = siproc_core::access::DEFAULT_MAX_GRANTS_PER_DAY)]
         max_grants_per_day: u32,
+        /// Where attachments are kept: `database` (the case database), `dir:PATH`, or
+        /// `s3://BUCKET/PREFIX?endpoint=URL&region=NAME` (credentials from AWS_ACCESS_KEY_ID
+        /// and AWS_SECRET_ACCESS_KEY).
+        #[arg(long, env = "SIPROC_BLOBS", default_value = "database")]
+        blobs: String,
+        /// The largest attachment accepted, in bytes (default 20 MiB).
+        #[arg(long, env = "SIPROC_MAX_ATTACHMENT_BYTES", default_value_t = siproc_core::attachments::DEFAULT_MAX_BYTES)]
+        max_attachment_bytes: usize,
         /// An age recipient (age1…): GET /archive answers every case encrypted to it, without a
         /// second directorate user's approval. Without it, exports need four eyes.
         #[arg(long, env = "SIPROC_EXPORT_RECIPIENT")]
@@ -193,6 +201,8 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
             master_key_file,
             max_grants_per_day,
             export_recipient,
+            blobs,
+            max_attachment_bytes,
         } => {
             telemetry::init();
             let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -205,6 +215,8 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     metrics_allow,
                     max_grants_per_day,
                     export_recipient,
+                    blobs,
+                    max_attachment_bytes,
                     ..Settings::new(database, listen)
                 },
                 demo,

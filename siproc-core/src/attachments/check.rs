@@ -246,25 +246,40 @@ pub fn check_pdf(content: &[u8]) -> Result<(), CheckError> {
     if doc.is_encrypted() {
         return Err(CheckError::BadPdf);
     }
-    for object in doc.objects.values() {
-        let dict = match object {
-            lopdf::Object::Dictionary(d) => d,
-            lopdf::Object::Stream(s) => &s.dict,
-            _ => continue,
-        };
-        for (key, value) in dict.iter() {
-            let name = value.as_name().ok();
-            match key.as_slice() {
-                b"JS" | b"JavaScript" => return Err(CheckError::PdfJavaScript),
-                b"S" if name == Some(b"JavaScript".as_slice()) => {
-                    return Err(CheckError::PdfJavaScript);
-                }
-                b"EmbeddedFiles" | b"EF" => return Err(CheckError::PdfEmbeddedFile),
-                b"Type" if name == Some(b"EmbeddedFile".as_slice()) => {
-                    return Err(CheckError::PdfEmbeddedFile);
-                }
-                _ => {}
+    doc.objects
+        .values()
+        .try_for_each(|o| check_pdf_object(o, 0))
+}
+
+/// Refuses `object` (and what it holds, to a depth where no real PDF nests) if it carries a
+/// script or an embedded file.
+fn check_pdf_object(object: &lopdf::Object, depth: usize) -> Result<(), CheckError> {
+    use lopdf::Object;
+    if depth > 64 {
+        return Err(CheckError::BadPdf);
+    }
+    let dict = match object {
+        Object::Dictionary(d) => d,
+        Object::Stream(s) => &s.dict,
+        Object::Array(items) => {
+            return items
+                .iter()
+                .try_for_each(|o| check_pdf_object(o, depth + 1));
+        }
+        _ => return Ok(()),
+    };
+    for (key, value) in dict.iter() {
+        let name = value.as_name().ok();
+        match key.as_slice() {
+            b"JS" | b"JavaScript" => return Err(CheckError::PdfJavaScript),
+            b"S" if name == Some(b"JavaScript".as_slice()) => {
+                return Err(CheckError::PdfJavaScript);
             }
+            b"EmbeddedFiles" | b"EF" => return Err(CheckError::PdfEmbeddedFile),
+            b"Type" if name == Some(b"EmbeddedFile".as_slice()) => {
+                return Err(CheckError::PdfEmbeddedFile);
+            }
+            _ => check_pdf_object(value, depth + 1)?,
         }
     }
     Ok(())

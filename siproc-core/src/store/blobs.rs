@@ -24,20 +24,21 @@ impl DatabaseBlobs {
 }
 
 impl Records {
-    /// The blobs kept in the same database as these records ([`DatabaseBlobs`]). For the
-    /// records of a `memory:` store (a private in-memory database), a new private in-memory
-    /// database: blobs last as long as the store does.
-    pub fn blobs(&self) -> Result<DatabaseBlobs, crate::store::StoreError> {
+    /// The blobs kept in the same database as these records ([`DatabaseBlobs`]), on the same
+    /// connections.
+    pub fn blobs(&self) -> DatabaseBlobs {
         use super::records::sql_records::Backend;
         let records = match &self.backend {
             #[cfg(feature = "sqlite")]
-            Backend::Sqlite(_) => Records::in_memory()?,
+            Backend::Sqlite(conn) => Records {
+                backend: Backend::Sqlite(std::sync::Arc::clone(conn)),
+            },
             #[cfg(feature = "sqlite")]
             Backend::SqliteFile(file) => Records::sqlite_file(std::sync::Arc::clone(file)),
             #[cfg(feature = "postgres")]
             Backend::Postgres(pool) => Records::postgres(pool.clone()),
         };
-        Ok(DatabaseBlobs::new(records))
+        DatabaseBlobs::new(records)
     }
 }
 
