@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use crate::accounts::UserState;
+use crate::accounts::tokens::Scope;
 use crate::actor::{Actor, Role};
 
 /// A value (a search term, a client address) as the audit log keeps it: the first 16 bytes of
@@ -116,6 +118,46 @@ pub enum AuditEvent {
         request: Option<u64>,
         /// Whether the archive was encrypted to the configured recipient.
         encrypted: bool,
+    },
+    /// A user was created (by the entry's user).
+    UserCreated {
+        /// The new user's id (login).
+        target: String,
+        /// Their role.
+        role: Role,
+        /// Their office, if their role has one.
+        office: Option<String>,
+    },
+    /// A user was changed: disabled, re-enabled, given another role, office or name.
+    UserChanged {
+        /// The user changed.
+        target: String,
+        /// The fields that changed (`display_name`, `role`, `office`, `state`).
+        fields: Vec<String>,
+        /// Their role after the change.
+        role: Role,
+        /// Their office after the change.
+        office: Option<String>,
+        /// Their state after the change.
+        state: UserState,
+    },
+    /// An API token was made (never its secret).
+    TokenCreated {
+        /// The token's id.
+        token_id: String,
+        /// Its owner.
+        owner: String,
+        /// Its scopes.
+        scopes: Vec<Scope>,
+        /// When it expires.
+        expires_at: DateTime<Utc>,
+    },
+    /// An API token was revoked.
+    TokenRevoked {
+        /// The token's id.
+        token_id: String,
+        /// Its owner.
+        owner: String,
     },
 }
 

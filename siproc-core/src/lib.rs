@@ -88,6 +88,7 @@ mod reading;
 mod validation;
 
 pub mod access;
+pub mod accounts;
 pub mod archive;
 #[cfg(feature = "attachments")]
 pub mod attachments;

@@ -291,6 +291,65 @@ mod durable {
     }
 }
 
+/// Schema 10 (accounts) undone in a database at the latest schema.
+const UNDO_ACCOUNTS: &str = "DROP TABLE users;
+     DROP INDEX server_tokens_id;
+     DROP INDEX server_tokens_user;
+     ALTER TABLE server_tokens DROP COLUMN id;
+     ALTER TABLE server_tokens DROP COLUMN name;
+     ALTER TABLE server_tokens DROP COLUMN scopes;
+     ALTER TABLE server_tokens DROP COLUMN expires_at;
+     ALTER TABLE server_tokens DROP COLUMN revoked_at;";
+
+/// The tables schemas 6 and later made, dropped, as a test taking a database back to an
+/// older schema version needs (schema 5's tables are made only if missing; `server_grants`
+/// is dropped so that schema 9 adds its columns again, `case_stats` is the caller's).
+const UNDO_AFTER_5: &str = "DROP TABLE audit_log; DROP TABLE case_keys; \
+     DROP TABLE server_grants; DROP TABLE export_requests; DROP TABLE blobs;";
+
+/// The tables the schemas after accounts made (attachments' `blobs`), dropped, as a test
+/// taking a database back to the schema before accounts needs.
+const UNDO_AFTER_ACCOUNTS: &str = "DROP TABLE blobs;";
+
+/// The schema version before accounts (schema 10).
+const BEFORE_ACCOUNTS_VERSION: u32 = 9;
+
+/// A database as the release before accounts left it: [`UNDO_ACCOUNTS`] and three tokens of
+/// the old kind, two of one user with different roles.
+const BEFORE_ACCOUNTS: &str =
+    "INSERT INTO server_tokens (hash, user_id, role, office, created_at) VALUES
+         ('h-dir', 'dir', 'directorate', 'DGPHM', '2026-01-01T00:00:00.000000Z'),
+         ('h-ana-1', 'ana', 'officer', 'TAP', '2026-01-02T00:00:00.000000Z'),
+         ('h-ana-2', 'ana', 'supervisor', 'HOU', '2026-01-03T00:00:00.000000Z');";
+
+/// What schema 10's migration made of [`BEFORE_ACCOUNTS`]: users from the tokens (the first
+/// token's role; no office for the directorate), the tokens theirs with every scope, live.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+fn assert_accounts_migrated(records: &store::Records) {
+    use siproc_core::{Actor, Role};
+    assert_eq!(
+        records.actor_for("h-dir").unwrap(),
+        Some(Actor::new("dir", Role::Directorate, ""))
+    );
+    for hash in ["h-ana-1", "h-ana-2"] {
+        assert_eq!(
+            records.actor_for(hash).unwrap(),
+            Some(Actor::new("ana", Role::Officer, "TAP")),
+            "{hash}"
+        );
+    }
+    let tokens = records.tokens_of("ana").unwrap();
+    assert_eq!(tokens.len(), 2);
+    assert_ne!(tokens[0].id, tokens[1].id);
+    for token in &tokens {
+        assert_eq!(token.scopes.len(), 10);
+        assert_eq!(token.name, "migrated");
+        let days = (token.expires_at - chrono::Utc::now()).num_days();
+        assert!((88..=90).contains(&days), "{days}");
+    }
+    assert_eq!(records.users().unwrap().len(), 2);
+}
+
 #[cfg(feature = "sqlite")]
 mod sqlite {
     use std::path::Path;
@@ -336,6 +395,20 @@ mod sqlite {
         let hash = hex_sha256(token);
         let actor = records.actor_for(&hash).unwrap().unwrap();
         assert_eq!(actor.user_id, "demo-directorate");
+        // Schema 10: the token's user exists, without an office (the directorate has none),
+        // and the token is listed with every scope and an expiry.
+        let user = records.user("demo-directorate").unwrap().unwrap();
+        assert_eq!(
+            (user.role, user.office),
+            (siproc_core::Role::Directorate, None)
+        );
+        let tokens = records.tokens_of("demo-directorate").unwrap();
+        assert!(
+            tokens
+                .iter()
+                .all(|t| t.scopes.len() == 10 && t.id.len() == 32)
+        );
+        assert!(tokens.iter().all(|t| t.expires_at > chrono::Utc::now()));
         let log = records
             .access_log(&store::LogFilter {
                 limit: 10,
@@ -348,6 +421,25 @@ mod sqlite {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(version, store::sqlite::SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn tokens_from_before_accounts_become_tokens_of_users() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("accounts.db");
+        drop(store::open_database(&format!("sqlite:{}", path.display())).unwrap());
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(UNDO_AFTER_ACCOUNTS).unwrap();
+        conn.execute_batch(UNDO_ACCOUNTS).unwrap();
+        conn.execute_batch(BEFORE_ACCOUNTS).unwrap();
+        conn.execute_batch(&format!(
+            "PRAGMA user_version = {}",
+            BEFORE_ACCOUNTS_VERSION
+        ))
+        .unwrap();
+        drop(conn);
+        let (_, records) = store::open_database(&format!("sqlite:{}", path.display())).unwrap();
+        super::assert_accounts_migrated(&records);
     }
 
     fn hex_sha256(text: &str) -> String {
@@ -476,12 +568,10 @@ mod sqlite {
         // The file as schema 3 left it (no records), one case damaged on disk.
         let conn = rusqlite::Connection::open(&path).unwrap();
         // (with the tables of later versions gone too, so that their migrations run again)
-        conn.execute_batch(
-            "DROP TABLE case_stats; DROP TABLE audit_log; DROP TABLE case_keys; \
-             DROP TABLE server_grants; DROP TABLE export_requests; DROP TABLE blobs; \
-             PRAGMA user_version = 3;",
-        )
-        .unwrap();
+        conn.execute_batch(UNDO_ACCOUNTS).unwrap();
+        conn.execute_batch(UNDO_AFTER_5).unwrap();
+        conn.execute_batch("DROP TABLE case_stats; PRAGMA user_version = 3;")
+            .unwrap();
         conn.execute(
             "UPDATE events SET body = replace(body, 'officer-TAP', 'officer-MEX') \
              WHERE case_id = ?1 AND seq = 2",
@@ -720,14 +810,34 @@ mod postgres {
         let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
         client
             .batch_execute(
-                "DROP TABLE case_stats; DROP TABLE audit_log; DROP TABLE case_keys; \
-             DROP TABLE server_grants; DROP TABLE export_requests; DROP TABLE blobs; \
+                "DROP TABLE case_stats; \
                  UPDATE siproc_meta SET value = '3' WHERE key = 'schema_version';",
             )
             .unwrap();
+        client.batch_execute(UNDO_ACCOUNTS).unwrap();
+        client.batch_execute(UNDO_AFTER_5).unwrap();
         let store = PostgresStore::open(&url).unwrap();
         testkit::assert_records_match(&store);
         assert_eq!(store.records(&CaseQuery::default()).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn tokens_from_before_accounts_become_tokens_of_users() {
+        let url = fresh_url();
+        drop(store::open_database(&url).unwrap());
+        let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+        client.batch_execute(UNDO_AFTER_ACCOUNTS).unwrap();
+        client.batch_execute(UNDO_ACCOUNTS).unwrap();
+        client.batch_execute(BEFORE_ACCOUNTS).unwrap();
+        client
+            .execute(
+                "UPDATE siproc_meta SET value = $1 WHERE key = 'schema_version'",
+                &[&BEFORE_ACCOUNTS_VERSION.to_string()],
+            )
+            .unwrap();
+        drop(client);
+        let (_, records) = store::open_database(&url).unwrap();
+        super::assert_accounts_migrated(&records);
     }
 
     #[test]

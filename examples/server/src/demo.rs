@@ -60,20 +60,21 @@ pub const DEMO_CASES: usize = 100;
 /// The demo cases were opened over this many days before today.
 const DEMO_DAYS: i64 = 270;
 
-/// The demo users: (user id, role, office).
+/// The demo users: (user id, role, office; the directorate, partners and auditors have none).
 pub const USERS: &[(&str, Role, &str)] = &[
     ("demo-officer-tap", Role::Officer, "TAP"),
     ("demo-supervisor-tap", Role::Supervisor, "TAP"),
     ("demo-officer-hou", Role::Officer, "HOU"),
-    ("demo-directorate", Role::Directorate, "DGPHM"),
-    ("demo-partner", Role::Partner, "DGPHM"),
-    ("demo-auditor", Role::Auditor, "DGPHM"),
+    ("demo-directorate", Role::Directorate, ""),
+    ("demo-partner", Role::Partner, ""),
+    ("demo-auditor", Role::Auditor, ""),
 ];
 
 /// A demo user's id, role and new token.
 pub type DemoToken = (String, Role, String);
 
-/// Creates a token for each demo user.
+/// Creates each demo user (when the database has none of that login) and a new API token
+/// for each, with every scope (`Records::add_token`).
 pub fn users(state: &AppState) -> Result<Vec<DemoToken>, Box<dyn std::error::Error>> {
     USERS
         .iter()

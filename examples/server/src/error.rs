@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use siproc_core::Issue;
 use siproc_core::access::AccessError;
+use siproc_core::accounts::AccountError;
 use siproc_core::attachments::{AttachError, CheckError};
 use siproc_core::store::StoreError;
 use siproc_core::workflow::WorkflowError;
@@ -33,6 +34,14 @@ pub enum ApiError {
     /// The pack has no form by that name (`forms.unknown_form`).
     #[error("no such form")]
     UnknownForm,
+    /// The thing to create exists (a login taken).
+    #[error("{message}")]
+    Taken {
+        /// Stable code.
+        code: &'static str,
+        /// Message, without values.
+        message: String,
+    },
     /// The case moved on.
     #[error("the case is at version {current}")]
     Conflict {
@@ -117,6 +126,7 @@ pub struct ErrorBody {
 
 /// The codes the server itself answers with (besides the core's, which [`ErrorCode`] adds).
 pub const SERVER_CODES: &[&str] = &[
+    "auth.insufficient_scope",
     "auth.unauthorized",
     "access.no_cases",
     "access.directorate_only",
@@ -156,6 +166,7 @@ impl ErrorCode {
             .iter()
             .chain(siproc_core::workflow::ERROR_CODES)
             .chain(siproc_core::access::ERROR_CODES)
+            .chain(siproc_core::accounts::ERROR_CODES)
             .chain(StoreError::CODES)
             .chain(siproc_core::attachments::CheckError::CODES)
             .chain(&["attachment.not_found"])
@@ -189,7 +200,9 @@ impl ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound | ApiError::UnknownForm => StatusCode::NOT_FOUND,
-            ApiError::Conflict { .. } | ApiError::Conflicting { .. } => StatusCode::CONFLICT,
+            ApiError::Conflict { .. } | ApiError::Conflicting { .. } | ApiError::Taken { .. } => {
+                StatusCode::CONFLICT
+            }
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -214,6 +227,7 @@ impl ApiError {
             ApiError::Unauthorized => "auth.unauthorized",
             ApiError::Forbidden { code, .. }
             | ApiError::Conflicting { code, .. }
+            | ApiError::Taken { code, .. }
             | ApiError::BadRequest { code, .. }
             | ApiError::Unprocessable { code, .. } => code,
             ApiError::NotFound => "store.not_found",
@@ -353,6 +367,23 @@ impl From<AccessError> for ApiError {
                 message: other.to_string(),
                 issues: None,
             },
+        }
+    }
+}
+
+impl From<AccountError> for ApiError {
+    fn from(e: AccountError) -> Self {
+        let (code, message) = (e.code(), e.to_string());
+        if e.is_forbidden() {
+            ApiError::Forbidden { code, message }
+        } else if e == AccountError::LoginTaken {
+            ApiError::Taken { code, message }
+        } else {
+            ApiError::Unprocessable {
+                code,
+                message,
+                issues: None,
+            }
         }
     }
 }

@@ -3,7 +3,13 @@
 //! ```text
 //! siproc-server serve [--database URL] [--master-key-file PATH] [--listen ADDR] [--demo] [--rate-limit N] [--metrics-allow IP,…]
 //!                      [--max-grants-per-day N] [--export-recipient age1…]
-//! siproc-server token create --user ID --role ROLE [--office CODE] [--database URL] [--master-key-file PATH]
+//! siproc-server user create --login LOGIN --role ROLE [--office CODE] [--name NAME] [--database URL]
+//! siproc-server user list [--database URL]
+//! siproc-server user disable|enable LOGIN [--database URL]
+//! siproc-server token create --user ID [--role ROLE] [--office CODE] [--name NAME]
+//!                            [--scope SCOPE]... [--expires-in 90d] [--database URL]
+//! siproc-server token list [--user ID] [--database URL]
+//! siproc-server token revoke ID [--database URL]
 //! siproc-server pack check DIR
 //! siproc-server create-key PATH
 //! siproc-server rotate-key [--database URL] --master-key-file OLD --new-master-key-file NEW
@@ -16,20 +22,21 @@
 //! `backup`, `restore` and `check` are `siproc_core::store::maintenance` (docs/operations.md):
 //! they run beside a serving server, on connections of their own.
 //!
-//! `--master-key-file` defaults to `SIPROC_MASTER_KEY_FILE` (see `docs/data-protection.md`).
+//! Every verb that opens the database takes `--master-key-file` for an encrypted store; it
+//! defaults to `SIPROC_MASTER_KEY_FILE` (see `docs/data-protection.md`).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use siproc_core::Actor;
 use siproc_core::keys::{MASTER_KEY_ENV, MasterKey};
 use siproc_core::store::maintenance::{self, CopyReport};
 use siproc_core::store::{self, StoreUrl};
-use siproc_server::db::{new_token, parse_role, token_hash};
 use siproc_server::startup::{Application, Settings};
 use siproc_server::{demo, telemetry};
+
+mod cli;
 
 const DEFAULT_DATABASE: &str = "sqlite://./data/siproc.db";
 
@@ -107,7 +114,12 @@ enum Top {
         #[arg(long, env = MASTER_KEY_ENV)]
         master_key_file: PathBuf,
     },
-    /// Bearer tokens.
+    /// Users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// API tokens.
     Token {
         #[command(subcommand)]
         command: TokenCommand,
@@ -148,25 +160,99 @@ enum Top {
     },
 }
 
+/// The database a `user` or `token` verb works on, and its master key when it is encrypted.
+#[derive(clap::Args)]
+struct DatabaseArgs {
+    /// The database.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+    database: String,
+    /// The master key file of an encrypted store.
+    #[arg(long, env = MASTER_KEY_ENV)]
+    master_key_file: Option<PathBuf>,
+}
+
 #[derive(Subcommand)]
-enum TokenCommand {
-    /// Create a token and print it once (only its hash is stored).
+enum UserCommand {
+    /// Create an active user (the first administrator: `--role directorate`).
     Create {
-        /// The user's id.
+        /// The login name (also the user's id): 2 to 64 of a-z 0-9 . _ -.
         #[arg(long)]
-        user: String,
+        login: String,
         /// officer, supervisor, directorate, partner or auditor.
         #[arg(long)]
         role: String,
-        /// The office the user acts from.
+        /// The office (officers and supervisors only).
+        #[arg(long)]
+        office: Option<String>,
+        /// The name other people see (the login when absent).
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// List the users.
+    List {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Disable a user: their tokens and sessions stop at once.
+    Disable {
+        /// The user's login.
+        login: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Re-enable a user.
+    Enable {
+        /// The user's login.
+        login: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token owned by a user and print its secret once (only its hash is stored).
+    Create {
+        /// The owner's login.
+        #[arg(long)]
+        user: String,
+        /// The owner's role: creates the user when there is none (an existing user must have
+        /// this role).
+        #[arg(long)]
+        role: Option<String>,
+        /// The office of a user created here (officers and supervisors; ignored for the
+        /// roles without one).
         #[arg(long, default_value = "")]
         office: String,
-        /// The database.
-        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
-        database: String,
-        /// The master key file of an encrypted store.
-        #[arg(long, env = MASTER_KEY_ENV)]
-        master_key_file: Option<PathBuf>,
+        /// A name for people.
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// A scope (`cases:read`, `cases:write`, `stats:read`, …); repeat for more; every
+        /// scope when absent.
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+        /// Its lifetime: `90d` (days, 1 to 366).
+        #[arg(long, default_value = "90d")]
+        expires_in: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// List tokens (never their secrets).
+    List {
+        /// Only this user's.
+        #[arg(long)]
+        user: Option<String>,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Revoke a token by its id: it stops at once.
+    Revoke {
+        /// The token's id (as `token list` shows it).
+        id: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
     },
 }
 
@@ -223,24 +309,8 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
             ))?;
             Ok(ExitCode::SUCCESS)
         }
-        Top::Token {
-            command:
-                TokenCommand::Create {
-                    user,
-                    role,
-                    office,
-                    database,
-                    master_key_file,
-                },
-        } => {
-            let role = parse_role(&role).ok_or("unknown role")?;
-            let key = master_key_file.map(MasterKey::from_file).transpose()?;
-            let (_, db) = siproc_server::store::open(&StoreUrl::parse(&database)?, key.as_ref())?;
-            let token = new_token()?;
-            db.add_token(&token_hash(&token), &Actor::new(user, role, office))?;
-            println!("{token}");
-            Ok(ExitCode::SUCCESS)
-        }
+        Top::User { command } => cli::user(command),
+        Top::Token { command } => cli::token(command),
         Top::Backup { database, to } => {
             let report = maintenance::backup(&StoreUrl::parse(&database)?, &to)?;
             print_copy("backup", &to.display().to_string(), &report);

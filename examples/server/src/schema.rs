@@ -95,6 +95,16 @@ core_schemas! {
     PublishedRelease = siproc_core::stats::releases::PublishedRelease;
     /// What a list of releases shows of one.
     ReleaseSummary = siproc_core::stats::releases::ReleaseSummary;
+    /// A user (never a credential).
+    User = siproc_core::accounts::User;
+    /// What creates a user.
+    NewUser = siproc_core::accounts::NewUser;
+    /// A change to a user.
+    UserChange = siproc_core::accounts::UserChange;
+    /// An API token as listed (never its secret).
+    ApiToken = siproc_core::accounts::tokens::ApiToken;
+    /// What creates an API token.
+    NewToken = siproc_core::accounts::tokens::NewToken;
 }
 
 /// The served OpenAPI document: utoipa's, derived from the handlers' annotations and
@@ -153,6 +163,7 @@ pub struct Shared;
 const UNAUTHORIZED: &str = "Unauthorized";
 const TOO_MANY_REQUESTS: &str = "TooManyRequests";
 const INTERNAL: &str = "Internal";
+const INSUFFICIENT_SCOPE: &str = "InsufficientScope";
 
 fn error_response(description: &str, header: Option<(&str, &str, Type)>) -> Response {
     let mut response = ResponseBuilder::new().description(description).content(
@@ -196,7 +207,7 @@ impl utoipa::Modify for Shared {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some(
-                        "A token made with `siproc-server token create --user U --role R --office O`",
+                        "An API token (`POST /tokens`, or `siproc-server token create --user U`): it acts as its owner's current role and office, within its scopes (`cases:read`, `cases:write`, …; 403 `auth.insufficient_scope` otherwise)",
                     ))
                     .build(),
             ),
@@ -229,15 +240,26 @@ impl utoipa::Modify for Shared {
             )
             .into(),
         );
-        for item in openapi.paths.paths.values_mut() {
+        components.responses.insert(
+            INSUFFICIENT_SCOPE.to_owned(),
+            error_response(
+                "The API token lacks the scope this route needs (`auth.insufficient_scope`), or the role may not do this",
+                None,
+            )
+            .into(),
+        );
+        for (path, item) in openapi.paths.paths.iter_mut() {
             let operations = [
-                &mut item.get,
-                &mut item.post,
-                &mut item.put,
-                &mut item.patch,
-                &mut item.delete,
+                (axum::http::Method::GET, &mut item.get),
+                (axum::http::Method::POST, &mut item.post),
+                (axum::http::Method::PUT, &mut item.put),
+                (axum::http::Method::PATCH, &mut item.patch),
+                (axum::http::Method::DELETE, &mut item.delete),
             ];
-            for operation in operations.into_iter().flatten() {
+            for (method, operation) in operations {
+                let Some(operation) = operation else {
+                    continue;
+                };
                 let public = operation
                     .security
                     .as_ref()
@@ -246,11 +268,14 @@ impl utoipa::Modify for Shared {
                     operation.security = Some(Vec::new());
                     continue;
                 }
-                for (status, name) in [
+                let scoped = crate::auth::required_scope(&method, path).is_some();
+                let shared = [
                     ("401", UNAUTHORIZED),
                     ("429", TOO_MANY_REQUESTS),
                     ("500", INTERNAL),
-                ] {
+                ];
+                let scope = scoped.then_some(("403", INSUFFICIENT_SCOPE));
+                for (status, name) in shared.into_iter().chain(scope) {
                     operation
                         .responses
                         .responses
@@ -488,6 +513,7 @@ mod tests {
     #[test]
     fn every_code_the_server_writes_is_in_the_error_code_enum() {
         let sources = [
+            include_str!("auth.rs"),
             include_str!("error.rs"),
             include_str!("extract.rs"),
             include_str!("json.rs"),
@@ -498,6 +524,8 @@ mod tests {
             include_str!("routes/shared.rs"),
             include_str!("routes/stats.rs"),
             include_str!("routes/webapp.rs"),
+            include_str!("routes/users.rs"),
+            include_str!("routes/tokens.rs"),
         ];
         let all = crate::error::ErrorCode::all();
         let mut seen = 0;

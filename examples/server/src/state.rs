@@ -1,13 +1,14 @@
 //! What every handler shares: the case store, the server's tables, the catalog, the event
 //! feed, the rate limiter and the settings, behind one `Arc<AppState>`.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use siproc_core::audit::{AuditEntry, AuditEvent, keyed_hash};
 use siproc_core::store::CaseStore;
+use siproc_core::store::StoreError;
 use siproc_core::{Actor, Catalog};
 
 use crate::db::ServerDb;
@@ -26,8 +27,6 @@ pub struct AppState {
     pub feed: Feed,
     /// Requests per token.
     pub limiter: Option<DefaultKeyedRateLimiter<String>>,
-    /// Tokens already checked (hash → actor): tokens are never changed, only added.
-    pub known_tokens: RwLock<HashMap<String, Actor>>,
     /// Registrations with an `Idempotency-Key` run one at a time, so a retry racing its
     /// original cannot make a second case.
     pub idempotent_registration: tokio::sync::Mutex<()>,
@@ -37,7 +36,7 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Addresses besides loopback that may read `GET /metrics`.
     pub metrics_allow: Vec<IpAddr>,
-    /// The key of the audit log's keyed hashes (search terms): the store's index key when it is
+    /// The key of the audit log's keyed hashes (search terms, clients): the store's index key when it is
     /// encrypted (equal terms match across processes and restarts), else random in this process
     /// (they match within one run); none can be recovered. Every keyed hash the server writes
     /// takes it from here.
@@ -67,6 +66,20 @@ impl Default for Policy {
             max_grants_per_day: siproc_core::access::DEFAULT_MAX_GRANTS_PER_DAY,
             export_recipient: None,
         }
+    }
+}
+
+impl AppState {
+    /// Writes `event` by `actor` from `client` to the audit log (the client as a keyed hash).
+    pub fn audit(
+        &self,
+        actor: &Actor,
+        client: Option<IpAddr>,
+        event: AuditEvent,
+    ) -> Result<(), StoreError> {
+        let client = client.map(|ip| keyed_hash(&self.audit_key, &ip.to_string()));
+        self.db
+            .log_audit(&AuditEntry::by(actor, event).from_client(client))
     }
 }
 
@@ -103,7 +116,6 @@ impl AppState {
             catalog,
             feed: Feed::default(),
             limiter,
-            known_tokens: RwLock::new(HashMap::new()),
             idempotent_registration: tokio::sync::Mutex::new(()),
             shutdown: tokio::sync::watch::Sender::new(false),
             // Only a programming error (a bad metric name, a name registered twice) fails

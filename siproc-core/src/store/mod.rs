@@ -65,6 +65,8 @@ use crate::names::fold_name;
 use crate::workflow::{self, Command, WorkflowError};
 
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod accounts;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod audit_log;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod blobs;

@@ -1,7 +1,7 @@
 //! The records a ministry keeps beside the cases, about who reached them: the access log
 //! ([`AccessEntry`]), break-the-glass grants ([`crate::access::Grant`]), the log of paper-form checks
-//! ([`FormCheckRecord`]), and the credentials and request keys of the programs that call in
-//! (API token hashes, idempotency keys).
+//! ([`FormCheckRecord`]) and the request keys of the programs that call in (idempotency keys);
+//! users and API tokens are `super::accounts`'.
 //!
 //! They live in the cases' own database (SQLite or PostgreSQL), written and read through the
 //! one SQL layer ([`Records`], features `sqlite` / `postgres`), so every face — the reference
@@ -103,7 +103,7 @@ pub(super) mod sql_records {
 
     use super::{CheckFilter, CheckOutcome, FormCheckRecord, LogFilter};
     use crate::access::{Access, AccessEntry, ReadKind};
-    use crate::actor::{Actor, Role};
+    use crate::actor::Role;
     use crate::store::StoreError;
     use crate::store::sql::conn::{Conn, Param, Row};
     use crate::store::sql::rows::{corrupt, timestamp};
@@ -283,37 +283,6 @@ pub(super) mod sql_records {
                 #[allow(unreachable_patterns)]
                 _ => self.with(|c| in_transaction(c, f)),
             }
-        }
-
-        /// Stores the hash of an API token (never the token) for `actor`.
-        pub fn add_token(&self, hash: &str, actor: &Actor) -> Result<(), StoreError> {
-            let (hash, actor, now) = (hash.to_owned(), actor.clone(), timestamp(&Utc::now()));
-            self.write(move |c| {
-                c.execute(
-                    "INSERT INTO server_tokens (hash, user_id, role, office, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                    &[
-                        Param::Str(&hash),
-                        Param::Str(&actor.user_id),
-                        Param::Str(actor.role.as_str()),
-                        Param::Str(&actor.office),
-                        Param::Str(&now),
-                    ],
-                )
-                .map(drop)
-            })
-        }
-
-        /// The actor a token hash stands for.
-        pub fn actor_for(&self, hash: &str) -> Result<Option<Actor>, StoreError> {
-            self.with(|c| {
-                c.query_opt(
-                    "SELECT user_id, role, office FROM server_tokens WHERE hash = ?1",
-                    &[Param::Str(hash)],
-                )?
-                .map(|mut r| Ok(Actor::new(r.text(0)?, role(r.text(1)?)?, r.text(2)?)))
-                .transpose()
-            })
         }
 
         /// Writes an access-log entry, durably.

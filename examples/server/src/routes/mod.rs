@@ -11,6 +11,8 @@ pub mod grants;
 pub mod ops;
 pub mod shared;
 pub mod stats;
+pub mod tokens;
+pub mod users;
 pub mod webapp;
 
 use axum::Json;
@@ -42,15 +44,20 @@ pub use admin::MAX_ARCHIVE_BYTES;
         webapp::me, webapp::workflow, form_check::check_form,
         stats::stats, stats::list_releases, stats::get_release, stats::publish_release,
         form_check::check_log, openapi,
+        users::list_users, users::create_user, users::get_user, users::change_user,
+        tokens::list_tokens, tokens::create_token, tokens::revoke_token,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorCode, crate::feed::FeedEntry,
-        stats::StatsFormat, stats::PublishRelease, attachments::AttachmentForm)),
+        stats::StatsFormat, stats::PublishRelease, tokens::CreatedToken,
+        attachments::AttachmentForm)),
     tags(
         (name = "cases", description = "Registration, the case, its commands, history, verification, forms and break the glass"),
         (name = "events", description = "Case events as Server-Sent Events"),
         (name = "archive", description = "The directorate's archive: four-eyes or encrypted export, and import"),
         (name = "access", description = "The access log, the audit log, the form-check log and break-the-glass grants, for auditors, the directorate and supervisors"),
         (name = "stats", description = "Protection statistics: full tables for staff; published, perturbed releases of closed periods for partners"),
+        (name = "users", description = "Users: who may sign in, with which role and office; the directorate and supervisors manage them"),
+        (name = "tokens", description = "API tokens for programs: named, scoped, expiring, revocable"),
         (name = "web", description = "What the web application reads: the user, the workflow's table, paper-form checks"),
         (name = "health", description = "Liveness and readiness"),
         (name = "meta", description = "This document"),
@@ -83,5 +90,7 @@ pub fn api() -> Router<SharedState> {
         .merge(ops::router())
         .merge(grants::router())
         .merge(export::router())
+        .merge(users::router())
+        .merge(tokens::router())
         .route("/openapi.json", get(openapi))
 }

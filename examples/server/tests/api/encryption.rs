@@ -81,12 +81,13 @@ async fn an_encrypted_store_serves_with_its_key_only_and_rotates() {
     let server = Server::start_with(&database, &[(KEY_ENV, &k1)]);
     let client = reqwest::Client::new();
     let case = register_at(&client, &server.base, &token, "TAP").await;
-    let found = get(
-        &client,
-        &format!("{}/cases?name=guity%20nunez", server.base),
-        &token,
-    )
-    .await;
+    let found = client
+        .post(format!("{}/cases/search", server.base))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"name": "guity nunez"}))
+        .send()
+        .await
+        .unwrap();
     assert!(
         found
             .text()

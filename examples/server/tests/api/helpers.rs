@@ -317,6 +317,14 @@ impl TestApp {
         self.at(reqwest::Method::GET, who, "/openapi.json")
     }
 
+    /// `POST /cases/{id}/attachments`.
+    pub fn add_attachment(&self, who: &str, id: &str) -> reqwest::RequestBuilder {
+        self.at(
+            reqwest::Method::POST,
+            who,
+            &format!("/cases/{id}/attachments"),
+        )
+    }
     /// Any `GET` as `who` (a path the test builds, such as a `Location` or an `href`).
     pub fn get(&self, who: &str, path: &str) -> reqwest::RequestBuilder {
         self.at(reqwest::Method::GET, who, path)

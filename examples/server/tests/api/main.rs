@@ -4,6 +4,8 @@
 //! - `helpers`: `TestApp` (one method per route, named after its operation), `spawn(backend)`,
 //!   tokens per role, intakes;
 //! - `matrix`: the authorization matrix (every route × role × own/other office/pending transfer);
+//! - `accounts`: users, API tokens (scopes, expiry, revocation), every route's refusal of a bad
+//!   credential, on every backend;
 //! - `api`: status codes, headers and shapes (ETag/If-Match races, idempotency, validation),
 //!   written once and run on every backend (`scenarios!`);
 //! - `hardening`: body limits, malformed JSON, rate limits, security headers;
@@ -21,6 +23,7 @@
 //! - `database_url`: every spelling of a database URL is one database;
 //! - `operations`: `backup` under load, `restore` into SQLite and PostgreSQL, `check`;
 //! - `encryption`: an encrypted store through the command line (keys, serve, rotate, convert);
+//! - `attachments`: files added to a case and downloaded, and the refusals;
 //! - `webapp`: the web application's files under content-hashed names.
 #![allow(
     clippy::unwrap_used,
@@ -30,7 +33,9 @@
     missing_docs
 )]
 
+mod accounts;
 mod api;
+mod attachments;
 mod database_url;
 mod durable;
 mod encryption;

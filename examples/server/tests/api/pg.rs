@@ -15,6 +15,7 @@ use crate::process::{Server, create_token, postgres_database, register_at};
 /// lists, history, forms, archives: written once there).
 mod on_postgres {
     crate::api::scenarios!(crate::helpers::Backend::Postgres);
+    crate::accounts::account_scenarios!(crate::helpers::Backend::Postgres);
 }
 
 #[tokio::test]
@@ -158,4 +159,35 @@ async fn events_reach_the_streams_of_every_process() {
         let got = resumed.next(Duration::from_secs(2)).await.expect("resumed");
         assert_eq!(&got, expected);
     }
+}
+
+/// Disabling a user on one process ends their token on another sharing the database, at its
+/// next request (every request reads the user's state; nothing is cached).
+#[tokio::test]
+async fn disabling_a_user_on_one_process_stops_their_token_on_the_other() {
+    let Some(db) = postgres_database("disable_two_processes") else {
+        return;
+    };
+    let officer = create_token(&db, "off-tap", "officer", "TAP");
+    let directorate = create_token(&db, "dir", "directorate", "DGPHM");
+    let a = Server::start(&db);
+    let b = Server::start(&db);
+    let client = reqwest::Client::new();
+    let read = |base: &str| {
+        client
+            .get(format!("{base}/cases"))
+            .bearer_auth(&officer)
+            .send()
+    };
+    assert_eq!(read(&b.base).await.unwrap().status(), 200);
+    let res = client
+        .patch(format!("{}/users/off-tap", a.base))
+        .bearer_auth(&directorate)
+        .json(&serde_json::json!({"state": "disabled"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(read(&b.base).await.unwrap().status(), 401);
+    assert_eq!(read(&a.base).await.unwrap().status(), 401);
 }

@@ -125,3 +125,17 @@ pub fn postgres_database(test: &str) -> Option<String> {
     let (base, _) = url.rsplit_once('/').expect("a database URL");
     Some(format!("{base}/{name}"))
 }
+
+/// Runs `siproc-server ARGS…`; answers its standard output, failing the test on an error exit.
+pub fn cli(args: &[&str]) -> String {
+    let out = Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("run siproc-server");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}

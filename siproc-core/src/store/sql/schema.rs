@@ -273,6 +273,51 @@ UPDATE cases SET transfer_to = (
              downloaded_at TEXT
          );",
     )],
+    // 10: accounts (`crate::accounts`, `super::super::accounts`): users; API tokens gain an
+    // id, a name, scopes, an expiry and a revocation. The users the tokens stored before name
+    // are created (with the role of their first token, and its office for officers and
+    // supervisors); those tokens keep working with every scope for 90 days from the migration.
+    &[
+        Step::Both(
+            "CREATE TABLE users (
+                 id TEXT PRIMARY KEY,
+                 display_name TEXT NOT NULL,
+                 role TEXT NOT NULL,
+                 office TEXT,
+                 state TEXT NOT NULL,
+                 created_at TEXT NOT NULL,
+                 changed_at TEXT NOT NULL
+             );
+             CREATE INDEX users_office ON users (office, id);
+             INSERT INTO users (id, display_name, role, office, state, created_at, changed_at)
+             SELECT t.user_id, t.user_id, t.role,
+                    CASE WHEN t.role IN ('officer', 'supervisor') AND t.office <> ''
+                         THEN t.office END,
+                    'active', t.created_at, t.created_at
+             FROM server_tokens t
+             WHERE t.hash = (SELECT MIN(s.hash) FROM server_tokens s
+                             WHERE s.user_id = t.user_id
+                               AND s.created_at = (SELECT MIN(f.created_at) FROM server_tokens f
+                                                   WHERE f.user_id = t.user_id))
+             ON CONFLICT (id) DO NOTHING;
+             ALTER TABLE server_tokens ADD COLUMN id TEXT;
+             ALTER TABLE server_tokens ADD COLUMN name TEXT;
+             ALTER TABLE server_tokens ADD COLUMN scopes TEXT;
+             ALTER TABLE server_tokens ADD COLUMN expires_at TEXT;
+             ALTER TABLE server_tokens ADD COLUMN revoked_at TEXT;
+             UPDATE server_tokens SET name = 'migrated',
+                 scopes = 'cases:read cases:write stats:read logs:read archive:read archive:write users:read users:write tokens:read tokens:write';
+             CREATE INDEX server_tokens_user ON server_tokens (user_id, created_at);",
+        ),
+        Step::Each {
+            sqlite: "UPDATE server_tokens SET id = lower(hex(randomblob(16))),
+                         expires_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+90 days');",
+            postgres: "UPDATE server_tokens SET id = md5(random()::text || hash),
+                           expires_at = to_char((now() AT TIME ZONE 'UTC') + interval '90 days',
+                                                'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"');",
+        },
+        Step::Both("CREATE UNIQUE INDEX server_tokens_id ON server_tokens (id);"),
+    ],
     // 12: attachments (`crate::blobs`, `super::super::blobs::DatabaseBlobs`): the files of a
     // case kept in its database, by case and SHA-256 of the content; the body is encrypted with
     // the case's data key in an encrypted store.
