@@ -115,10 +115,14 @@ fn moto() -> Moto {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let endpoint = format!("http://127.0.0.1:{port}");
+    // Owned at once: dropping it (also on a failed start) kills and waits for the server.
+    let moto = Moto {
+        child,
+        endpoint: format!("http://127.0.0.1:{port}"),
+    };
     for _ in 0..600 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Moto { child, endpoint };
+            return moto;
         }
         std::thread::sleep(Duration::from_millis(100));
     }

@@ -31,13 +31,13 @@ pub fn attachment_event(
     if !crate::hex::is_sha256_hex(&attachment.sha256) {
         return Err(WorkflowError::BadDigest);
     }
-    if let Some(d) = &attachment.description {
-        if d.chars().count() > MAX_ATTACHMENT_DESCRIPTION_CHARS {
-            return Err(WorkflowError::TooLong {
-                field: "description",
-                max: MAX_ATTACHMENT_DESCRIPTION_CHARS,
-            });
-        }
+    if let Some(d) = &attachment.description
+        && d.chars().count() > MAX_ATTACHMENT_DESCRIPTION_CHARS
+    {
+        return Err(WorkflowError::TooLong {
+            field: "description",
+            max: MAX_ATTACHMENT_DESCRIPTION_CHARS,
+        });
     }
     let kind = EventKind::AttachmentAdded(attachment.clone());
     Ok(Event::next(case, actor.clone(), now, kind)?)
