@@ -187,7 +187,9 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     to_hex(&Sha256::digest(bytes))
 }
 
-fn check_digest(sha256: &str) -> Result<(), BlobError> {
+/// `blob.bad_digest` unless `sha256` is 64 lowercase hexadecimal digits (every backend checks
+/// the names it is given).
+pub(crate) fn check_digest(sha256: &str) -> Result<(), BlobError> {
     if crate::hex::is_sha256_hex(sha256) {
         Ok(())
     } else {

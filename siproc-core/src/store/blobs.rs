@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::records::Records;
 use super::sql::conn::Param;
-use crate::blobs::{BlobError, BlobStore};
+use crate::blobs::{BlobError, BlobStore, check_digest};
 
 /// Blobs in the table `blobs (case_id, sha256, body)` of the database that also holds the
 /// cases ([`crate::store::sqlite::SqliteStore::blobs`],
@@ -42,17 +42,9 @@ impl Records {
     }
 }
 
-fn digest(sha256: &str) -> Result<(), BlobError> {
-    if crate::hex::is_sha256_hex(sha256) {
-        Ok(())
-    } else {
-        Err(BlobError::BadDigest)
-    }
-}
-
 impl BlobStore for DatabaseBlobs {
     fn put(&self, case_id: Uuid, sha256: &str, body: &[u8]) -> Result<(), BlobError> {
-        digest(sha256)?;
+        check_digest(sha256)?;
         let (id, sha, body) = (case_id.to_string(), sha256.to_owned(), body.to_vec());
         self.records.write(move |c| {
             c.execute(
@@ -66,7 +58,7 @@ impl BlobStore for DatabaseBlobs {
     }
 
     fn get(&self, case_id: Uuid, sha256: &str) -> Result<Option<Vec<u8>>, BlobError> {
-        digest(sha256)?;
+        check_digest(sha256)?;
         let id = case_id.to_string();
         let body = self.records.with(|c| {
             match c.query_opt(
