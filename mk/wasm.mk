@@ -30,8 +30,9 @@ WASM_NODE_BIN := $(WASM_CRATE)/node_modules/.bin
 # issue 27 every value's label in both languages in the catalog view (about 6 KB) and
 # `availableCommands` (about 3.5 KB). Together: 365,267 B (2026-12-06), over issue 6's
 # 350 KB. The gate below holds the module where it is until that is won back (open work,
-# benches/README.md "WebAssembly").
-WASM_MAX_GZIP_BYTES := 366000
+# benches/README.md "WebAssembly"). Issue 36's break-the-glass reasons in every pack and issue
+# 28's account error codes added 1,392 B (366,659 B): gate 367,000 B.
+WASM_MAX_GZIP_BYTES := 367000
 # What the wasm32 target of Rust emits, so that wasm-opt keeps to the same features.
 WASM_OPT_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
 	--enable-mutable-globals --enable-reference-types --enable-multivalue

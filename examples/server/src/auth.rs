@@ -69,6 +69,8 @@ pub fn required_scope(method: &Method, route: &str) -> Option<Scope> {
         "archive" => pick(Scope::ArchiveRead, Scope::ArchiveWrite),
         "users" => pick(Scope::UsersRead, Scope::UsersWrite),
         "tokens" => pick(Scope::TokensRead, Scope::TokensWrite),
+        // Outside `/api/v1`: `GET /metrics` with a token, from an address not allowed.
+        "metrics" => Some(Scope::MetricsRead),
         _ => None,
     }
 }

@@ -20,7 +20,8 @@ use crate::routes;
 use crate::state::{AppState, Policy, SharedState};
 use siproc_core::store::StoreUrl;
 
-/// Largest request body, except archives: 1 MiB, the core's limit of a record's JSON text.
+/// Largest request body, except archives, and the default and ceiling of `limits.body_bytes`:
+/// 1 MiB, the core's limit of a record's JSON text.
 pub const MAX_BODY_BYTES: usize = siproc_core::limits::Limits::DEFAULT.record_bytes;
 
 /// How the server runs.
@@ -47,12 +48,21 @@ pub struct Settings {
     pub blobs: String,
     /// The largest attachment accepted, in bytes.
     pub max_attachment_bytes: usize,
+    /// The largest request body, archives excepted.
+    pub body_limit: usize,
+    /// Reverse proxies whose `X-Forwarded-For`/`-Proto` are believed ([`crate::client`]).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The origin users reach the server at (`https://…`: HTTPS answers carry HSTS).
+    pub public_origin: Option<String>,
+    /// After SIGTERM, how long requests in flight may take before they are cut.
+    pub shutdown_grace: Duration,
 }
 
 impl Settings {
     /// Settings for `database` on `listen`, every other option at its default (50 requests
     /// per second per token; metrics for loopback only; no master key; the default grant
-    /// quota; exports need four eyes).
+    /// quota; exports need four eyes; 1 MiB bodies; no trusted proxy; 20 seconds to finish
+    /// after SIGTERM).
     pub fn new(database: impl Into<String>, listen: SocketAddr) -> Settings {
         Settings {
             database: database.into(),
@@ -64,6 +74,10 @@ impl Settings {
             export_recipient: None,
             blobs: "database".to_owned(),
             max_attachment_bytes: siproc_core::attachments::DEFAULT_MAX_BYTES,
+            body_limit: MAX_BODY_BYTES,
+            trusted_proxies: Vec::new(),
+            public_origin: None,
+            shutdown_grace: Duration::from_secs(20),
         }
     }
 }
@@ -73,12 +87,13 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: SharedState,
+    grace: Duration,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The router over `state`, with every layer.
-pub fn router(state: SharedState) -> Router {
+pub fn router(state: SharedState, settings: &Settings) -> Router {
     let security = ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -113,7 +128,10 @@ pub fn router(state: SharedState) -> Router {
                 .unwrap_or("-");
             tracing::info_span!("request", id, method = %req.method(), route)
         })
-        .on_request(())
+        // At debug level, a line when the request's head has arrived (its body may not have).
+        .on_request(|_: &Request<axum::body::Body>, _: &Span| {
+            tracing::debug!("request started");
+        })
         .on_response(
             |res: &axum::http::Response<axum::body::Body>, latency: Duration, _span: &Span| {
                 tracing::info!(
@@ -128,9 +146,13 @@ pub fn router(state: SharedState) -> Router {
         .nest("/api/v1", routes::api())
         .merge(crate::web::router(&crate::web::WebRoot::from_env()))
         .with_state(state)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(DefaultBodyLimit::max(settings.body_limit))
         .layer(
             ServiceBuilder::new()
+                .layer(axum::middleware::from_fn_with_state(
+                    crate::client::Proxies::from_settings(settings),
+                    crate::client::identify,
+                ))
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
                 .layer(trace)
                 .layer(axum::middleware::from_fn_with_state(measured, measure))
@@ -205,9 +227,10 @@ impl Application {
         }
         let listener = TcpListener::bind(settings.listen).await?;
         Ok(Application {
-            router: router(state.clone()),
+            router: router(state.clone(), settings),
             listener,
             state,
+            grace: settings.shutdown_grace,
         })
     }
 
@@ -221,20 +244,35 @@ impl Application {
         self.listener.local_addr()
     }
 
-    /// Serves until SIGTERM or Ctrl-C; in-flight requests finish, event streams end.
+    /// Serves until SIGTERM or Ctrl-C, then stops gracefully: no new connection is accepted,
+    /// event streams end, and requests in flight finish — those still running after the
+    /// grace period (`shutdown.grace_seconds`) are cut.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let state = self.state.clone();
-        axum::serve(
+        let mut stopping = self.state.shutdown.subscribe();
+        let serving = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(async move {
             shutdown_signal().await;
-            tracing::info!("shutting down");
+            tracing::info!("shutting down: finishing the requests in flight");
             state.shutdown.send_replace(true);
-        })
-        .await
+        });
+        let deadline = async {
+            let _ = stopping.wait_for(|stop| *stop).await;
+            tokio::time::sleep(self.grace).await;
+        };
+        tokio::select! {
+            done = serving => done?,
+            () = deadline => tracing::warn!(
+                grace_seconds = self.grace.as_secs(),
+                "shutting down: requests still in flight after the grace period were cut"
+            ),
+        }
+        tracing::info!("stopped");
+        Ok(())
     }
 }
 

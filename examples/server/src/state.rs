@@ -11,6 +11,7 @@ use siproc_core::store::CaseStore;
 use siproc_core::store::StoreError;
 use siproc_core::{Actor, Catalog};
 
+use crate::client::Client;
 use crate::db::ServerDb;
 use crate::feed::Feed;
 use crate::metrics::Metrics;
@@ -70,16 +71,17 @@ impl Default for Policy {
 }
 
 impl AppState {
-    /// Writes `event` by `actor` from `client` to the audit log (the client as a keyed hash).
+    /// Writes `event` by `actor` from `client` to the audit log (the client's address as a
+    /// keyed hash; behind a trusted proxy, the address it forwarded for).
     pub fn audit(
         &self,
         actor: &Actor,
-        client: Option<IpAddr>,
+        client: &Client,
         event: AuditEvent,
     ) -> Result<(), StoreError> {
-        let client = client.map(|ip| keyed_hash(&self.audit_key, &ip.to_string()));
+        let client = keyed_hash(&self.audit_key, &client.ip.to_string());
         self.db
-            .log_audit(&AuditEntry::by(actor, event).from_client(client))
+            .log_audit(&AuditEntry::by(actor, event).from_client(Some(client)))
     }
 }
 

@@ -24,7 +24,12 @@
 //! - `operations`: `backup` under load, `restore` into SQLite and PostgreSQL, `check`;
 //! - `encryption`: an encrypted store through the command line (keys, serve, rotate, convert);
 //! - `attachments`: files added to a case and downloaded, and the refusals;
-//! - `webapp`: the web application's files under content-hashed names.
+//! - `webapp`: the web application's files under content-hashed names;
+//! - `configuration`: `config check`, a server configured by file, environment and flags, and
+//!   forwarding headers believed from trusted proxies only;
+//! - `shutdown`: SIGTERM to a real process during a slow request and an open event stream;
+//! - `logs`: a whole session at debug level logs no personal value and no token (`logged`:
+//!   a real process whose log the test reads).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -36,6 +41,7 @@
 mod accounts;
 mod api;
 mod attachments;
+mod configuration;
 mod database_url;
 mod durable;
 mod encryption;
@@ -43,11 +49,14 @@ mod events;
 mod form_checks;
 mod hardening;
 mod helpers;
+mod logged;
+mod logs;
 mod matrix;
 mod operations;
 mod pg;
 mod privacy;
 mod process;
 mod releases;
+mod shutdown;
 mod stats;
 mod webapp;
