@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{TestApp, spawn_app};
 
 /// A small PNG (a grey gradient).
 fn png() -> Vec<u8> {
@@ -29,11 +29,14 @@ async fn files_are_added_downloaded_and_logged() {
     let pdf = pdf.bytes().await.unwrap().to_vec();
     let version = app.version(&id);
     let res = app
-        .add_attachment("officer", &id)
-        .header("If-Match", format!("\"{version}\""))
-        .header("Content-Type", "application/pdf")
+        .attach_raw(
+            "officer",
+            &id,
+            Some(version),
+            "application/pdf",
+            pdf.clone(),
+        )
         .header("X-Attachment-Description", "hoja de registro firmada")
-        .body(pdf.clone())
         .send()
         .await
         .unwrap();
@@ -49,10 +52,13 @@ async fn files_are_added_downloaded_and_logged() {
     assert_eq!(attachment["description"], "hoja de registro firmada");
     // The same file again: 200, nothing new.
     let res = app
-        .add_attachment("officer", &id)
-        .header("If-Match", format!("\"{}\"", version + 1))
-        .header("Content-Type", "application/pdf")
-        .body(pdf.clone())
+        .attach_raw(
+            "officer",
+            &id,
+            Some(version + 1),
+            "application/pdf",
+            pdf.clone(),
+        )
         .send()
         .await
         .unwrap();
@@ -72,14 +78,7 @@ async fn files_are_added_downloaded_and_logged() {
     );
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(res.bytes().await.unwrap().to_vec(), pdf);
-    let log: Value = app
-        .access_log("auditor", &format!("case_id={id}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let log = TestApp::json(app.access_log("auditor", &format!("case_id={id}"))).await;
     assert!(
         log["items"]
             .as_array()
@@ -103,14 +102,7 @@ async fn files_are_added_downloaded_and_logged() {
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], "attachment.not_found");
     // The case lists it.
-    let case: Value = app
-        .get_case("officer", &id)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let case = TestApp::json(app.get_case("officer", &id)).await;
     assert_eq!(case["attachments"][0]["sha256"], attachment["sha256"]);
 }
 
@@ -152,14 +144,8 @@ async fn multipart_uploads_and_refusals() {
     assert!(history.contains("attachment_added"));
     let version = app.version(&id);
     let send = |who: &'static str, content_type: &'static str, body: Vec<u8>, if_match: bool| {
-        let mut req = app
-            .add_attachment(who, &id)
-            .header("Content-Type", content_type)
-            .body(body);
-        if if_match {
-            req = req.header("If-Match", format!("\"{version}\""));
-        }
-        req.send()
+        app.attach_raw(who, &id, if_match.then_some(version), content_type, body)
+            .send()
     };
     let res = send("officer", "application/pdf", png(), true)
         .await
