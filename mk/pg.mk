@@ -20,7 +20,7 @@ setup-pg:
 
 test-store: setup-rust setup-pg
 	cargo test -p siproc-core --features $(STORE_FEATURES) --lib store
-	$(ROOT)/mk/with-pg.sh cargo test -p siproc-core --features $(STORE_FEATURES) --test store --test maintenance
+	$(ROOT)/mk/with-pg.sh cargo test -p siproc-core --features $(STORE_FEATURES) --test store --test maintenance --test faults
 
 bench-store: setup-rust setup-pg
 	$(ROOT)/mk/with-pg.sh cargo bench -p siproc-benches --bench store

@@ -23,6 +23,7 @@ use std::time::Duration;
 use ipnet::IpNet;
 use toml::Value;
 
+use crate::connections::ConnectionLimits;
 use crate::startup::{MAX_BODY_BYTES, Settings};
 
 /// How the server writes its log lines.
@@ -51,6 +52,8 @@ pub struct Config {
     pub requests_per_second: u32,
     /// `limits.body_bytes`: the largest request body (archives excepted).
     pub body_bytes: usize,
+    /// `limits.connections`, `limits.head_timeout_seconds`, `limits.body_idle_seconds`.
+    pub connections: ConnectionLimits,
     /// `sessions.idle_timeout_minutes`: for the accounts' sessions (nothing reads it yet).
     pub session_idle_minutes: u32,
     /// `sessions.absolute_timeout_hours`: for the accounts' sessions (nothing reads it yet).
@@ -94,6 +97,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             requests_per_second: 50,
             body_bytes: MAX_BODY_BYTES,
+            connections: ConnectionLimits::default(),
             session_idle_minutes: 30,
             session_absolute_hours: 12,
             log_format: LogFormat::Json,
@@ -119,6 +123,7 @@ impl Config {
             trusted_proxies: self.trusted_proxies.clone(),
             public_origin: self.public_origin.clone(),
             shutdown_grace: self.shutdown_grace,
+            connections: self.connections,
             max_grants_per_day: self.max_grants_per_day,
             export_recipient: self.export_recipient.clone(),
             blobs: self.blobs.clone(),
@@ -364,6 +369,36 @@ pub const OPTIONS: &[Opt] = &[
         // Past the core's limit of a record's JSON text a larger body is refused anyway.
         read: |c, v| {
             c.body_bytes = number(v, 1024, MAX_BODY_BYTES as u64)?;
+            Ok(())
+        },
+    },
+    Opt {
+        key: "limits.connections",
+        alias: None,
+        form: Form::Number,
+        about: "connections open at once; past it new ones wait to be accepted",
+        read: |c, v| {
+            c.connections.max_open = number(v, 16, 100_000)?;
+            Ok(())
+        },
+    },
+    Opt {
+        key: "limits.head_timeout_seconds",
+        alias: None,
+        form: Form::Number,
+        about: "seconds a client has to send a request's head (idle kept-alive connections too)",
+        read: |c, v| {
+            c.connections.head_timeout = Duration::from_secs(number(v, 1, 300)?);
+            Ok(())
+        },
+    },
+    Opt {
+        key: "limits.body_idle_seconds",
+        alias: None,
+        form: Form::Number,
+        about: "seconds a request body may send nothing before its request ends",
+        read: |c, v| {
+            c.connections.body_idle_timeout = Duration::from_secs(number(v, 1, 3600)?);
             Ok(())
         },
     },

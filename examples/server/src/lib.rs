@@ -29,6 +29,7 @@
 pub mod auth;
 pub mod client;
 pub mod config;
+pub mod connections;
 pub mod db;
 pub mod demo;
 pub mod error;

@@ -13,9 +13,11 @@ use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 
+use crate::connections::ConnectionLimits;
 use crate::routes;
 use crate::state::{AppState, Policy, SharedState};
 use siproc_core::store::StoreUrl;
@@ -56,13 +58,15 @@ pub struct Settings {
     pub public_origin: Option<String>,
     /// After SIGTERM, how long requests in flight may take before they are cut.
     pub shutdown_grace: Duration,
+    /// Connections at once, and how slow a client may be ([`crate::connections`]).
+    pub connections: ConnectionLimits,
 }
 
 impl Settings {
     /// Settings for `database` on `listen`, every other option at its default (50 requests
     /// per second per token; metrics for loopback only; no master key; the default grant
     /// quota; exports need four eyes; 1 MiB bodies; no trusted proxy; 20 seconds to finish
-    /// after SIGTERM).
+    /// after SIGTERM; [`ConnectionLimits::default`]).
     pub fn new(database: impl Into<String>, listen: SocketAddr) -> Settings {
         Settings {
             database: database.into(),
@@ -78,6 +82,7 @@ impl Settings {
             trusted_proxies: Vec::new(),
             public_origin: None,
             shutdown_grace: Duration::from_secs(20),
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -88,6 +93,7 @@ pub struct Application {
     router: Router,
     state: SharedState,
     grace: Duration,
+    connections: ConnectionLimits,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -147,6 +153,10 @@ pub fn router(state: SharedState, settings: &Settings) -> Router {
         .merge(crate::web::router(&crate::web::WebRoot::from_env()))
         .with_state(state)
         .layer(DefaultBodyLimit::max(settings.body_limit))
+        // A body silent for this long ends its request (crate::connections).
+        .layer(RequestBodyTimeoutLayer::new(
+            settings.connections.body_idle_timeout,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(axum::middleware::from_fn_with_state(
@@ -231,6 +241,7 @@ impl Application {
             listener,
             state,
             grace: settings.shutdown_grace,
+            connections: settings.connections,
         })
     }
 
@@ -250,22 +261,18 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let state = self.state.clone();
         let mut stopping = self.state.shutdown.subscribe();
-        let serving = axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            tracing::info!("shutting down: finishing the requests in flight");
-            state.shutdown.send_replace(true);
-        });
+        let serving =
+            crate::connections::serve(self.listener, self.router, self.connections, async move {
+                shutdown_signal().await;
+                tracing::info!("shutting down: finishing the requests in flight");
+                state.shutdown.send_replace(true);
+            });
         let deadline = async {
             let _ = stopping.wait_for(|stop| *stop).await;
             tokio::time::sleep(self.grace).await;
         };
         tokio::select! {
-            done = serving => done?,
+            () = serving => {},
             () = deadline => tracing::warn!(
                 grace_seconds = self.grace.as_secs(),
                 "shutting down: requests still in flight after the grace period were cut"

@@ -9,6 +9,8 @@
 //! - `api`: status codes, headers and shapes (ETag/If-Match races, idempotency, validation),
 //!   written once and run on every backend (`scenarios!`);
 //! - `hardening`: body limits, malformed JSON, rate limits, security headers;
+//! - `hostile`: slow heads and bodies, thousands of idle connections, event streams never read,
+//!   hostile bodies, headers and path parameters (a 4xx or a closed connection, never a 5xx);
 //! - `events`: the SSE stream (delivery, visibility, resume);
 //! - `process`: real server processes, `token create`, fresh PostgreSQL databases;
 //! - `pg`: the `api` scenarios on PostgreSQL, the server tables there, two processes on one
@@ -49,6 +51,7 @@ mod events;
 mod form_checks;
 mod hardening;
 mod helpers;
+mod hostile;
 mod logged;
 mod logs;
 mod matrix;
