@@ -90,7 +90,10 @@ mod validation;
 pub mod access;
 pub mod accounts;
 pub mod archive;
+#[cfg(feature = "attachments")]
+pub mod attachments;
 pub mod audit;
+pub mod blobs;
 pub mod document;
 pub mod duplicates;
 pub mod email;

@@ -31,6 +31,8 @@ pub enum CommandKind {
     RecordService,
     /// `record_form`.
     RecordForm,
+    /// `add_attachment` (through [`crate::attachments::attach`], not a [`crate::workflow::Command`]).
+    AddAttachment,
     /// `request_transfer`.
     RequestTransfer,
     /// `accept_transfer`.
@@ -77,6 +79,7 @@ impl CommandKind {
             CommandKind::AddNote => "add_note",
             CommandKind::RecordService => "record_service",
             CommandKind::RecordForm => "record_form",
+            CommandKind::AddAttachment => "add_attachment",
             CommandKind::RequestTransfer => "request_transfer",
             CommandKind::AcceptTransfer => "accept_transfer",
             CommandKind::RejectTransfer => "reject_transfer",
@@ -262,6 +265,14 @@ pub const RULES: &[Rule] = &[
         STAFF,
         OfficeCheck::Case,
         "a form of the catalog; a SHA-256",
+    ),
+    rule(
+        CommandKind::AddAttachment,
+        LIVE,
+        None,
+        STAFF,
+        OfficeCheck::Case,
+        "a checked file kept in the case's blob storage",
     ),
     rule(
         CommandKind::RequestTransfer,

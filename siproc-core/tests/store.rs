@@ -362,7 +362,11 @@ const UNDO_ACCOUNTS: &str = "DROP TABLE users;
 /// older schema version needs (schema 5's tables are made only if missing; `server_grants`
 /// is dropped so that schema 9 adds its columns again, `case_stats` is the caller's).
 const UNDO_AFTER_5: &str = "DROP TABLE audit_log; DROP TABLE case_keys; \
-     DROP TABLE server_grants; DROP TABLE export_requests;";
+     DROP TABLE server_grants; DROP TABLE export_requests; DROP TABLE blobs;";
+
+/// The tables the schemas after accounts made (attachments' `blobs`), dropped, as a test
+/// taking a database back to the schema before accounts needs.
+const UNDO_AFTER_ACCOUNTS: &str = "DROP TABLE blobs;";
 
 /// The schema version before accounts (schema 10).
 const BEFORE_ACCOUNTS_VERSION: u32 = 9;
@@ -482,6 +486,7 @@ mod sqlite {
         let path = dir.path().join("accounts.db");
         drop(store::open_database(&format!("sqlite:{}", path.display())).unwrap());
         let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(UNDO_AFTER_ACCOUNTS).unwrap();
         conn.execute_batch(UNDO_ACCOUNTS).unwrap();
         conn.execute_batch(BEFORE_ACCOUNTS).unwrap();
         conn.execute_batch(&format!(
@@ -915,6 +920,7 @@ mod postgres {
         let url = fresh_url();
         drop(store::open_database(&url).unwrap());
         let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+        client.batch_execute(UNDO_AFTER_ACCOUNTS).unwrap();
         client.batch_execute(UNDO_ACCOUNTS).unwrap();
         client.batch_execute(BEFORE_ACCOUNTS).unwrap();
         client

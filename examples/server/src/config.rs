@@ -70,6 +70,11 @@ pub struct Config {
     pub max_grants_per_day: u32,
     /// `export_recipient`: an age recipient bulk exports are encrypted to.
     pub export_recipient: Option<String>,
+    /// `blobs`: where attachments are kept ([`siproc_core::blobs::BlobPlace`]; an `s3://`
+    /// setting names no secret, its credentials come from the environment).
+    pub blobs: String,
+    /// `max_attachment_bytes`: the largest attachment accepted.
+    pub max_attachment_bytes: usize,
 }
 
 impl std::fmt::Debug for Config {
@@ -101,6 +106,8 @@ impl Default for Config {
             shutdown_grace: Duration::from_secs(20),
             max_grants_per_day: siproc_core::access::DEFAULT_MAX_GRANTS_PER_DAY,
             export_recipient: None,
+            blobs: "database".to_owned(),
+            max_attachment_bytes: siproc_core::attachments::DEFAULT_MAX_BYTES,
         }
     }
 }
@@ -119,6 +126,8 @@ impl Config {
             connections: self.connections,
             max_grants_per_day: self.max_grants_per_day,
             export_recipient: self.export_recipient.clone(),
+            blobs: self.blobs.clone(),
+            max_attachment_bytes: self.max_attachment_bytes,
             ..Settings::new(self.database.clone(), self.listen)
         }
     }
@@ -318,6 +327,31 @@ pub const OPTIONS: &[Opt] = &[
         },
     },
     Opt {
+        key: "blobs",
+        alias: None,
+        form: Form::Text,
+        about: "where attachments are kept: database, dir:PATH or s3://BUCKET/PREFIX?endpoint=URL&region=NAME",
+        read: |c, v| {
+            let place = text(v)?;
+            siproc_core::blobs::BlobPlace::parse(place).map_err(|_| {
+                "must be database, dir:PATH or s3://BUCKET/PREFIX?endpoint=URL&region=NAME"
+                    .to_owned()
+            })?;
+            c.blobs = place.to_owned();
+            Ok(())
+        },
+    },
+    Opt {
+        key: "max_attachment_bytes",
+        alias: None,
+        form: Form::Number,
+        about: "the largest attachment accepted, in bytes (kept in memory while it is checked)",
+        read: |c, v| {
+            c.max_attachment_bytes = number(v, 1024, MAX_ATTACHMENT_BYTES)?;
+            Ok(())
+        },
+    },
+    Opt {
         key: "limits.requests_per_second",
         alias: None,
         form: Form::Number,
@@ -440,6 +474,9 @@ pub const OPTIONS: &[Opt] = &[
         },
     },
 ];
+
+/// The largest `max_attachment_bytes` (an upload is held in memory while it is checked).
+const MAX_ATTACHMENT_BYTES: u64 = 1 << 30;
 
 fn text(v: &Value) -> Result<&str, String> {
     v.as_str()
@@ -782,6 +819,10 @@ mod tests {
             ("shutdown.grace_seconds", Value::Integer(86_400)),
             ("max_grants_per_day", Value::Integer(-3)),
             ("export_recipient", Value::String("age1nope".into())),
+            ("blobs", Value::String("ftp://bucket".into())),
+            ("blobs", Value::String("dir:".into())),
+            ("max_attachment_bytes", Value::Integer(0)),
+            ("max_attachment_bytes", Value::Integer(1 << 40)),
         ] {
             let e = load(None, &none, vec![(key, "--flag", wrong)]).unwrap_err();
             assert_eq!(e.option(), Some(key), "{e}");

@@ -90,6 +90,15 @@ enum Top {
         /// default 3].
         #[arg(long)]
         max_grants_per_day: Option<u32>,
+        /// Where attachments are kept: `database` (the case database), `dir:PATH`, or
+        /// `s3://BUCKET/PREFIX?endpoint=URL&region=NAME` (credentials from AWS_ACCESS_KEY_ID
+        /// and AWS_SECRET_ACCESS_KEY) [option `blobs`; default `database`].
+        #[arg(long)]
+        blobs: Option<String>,
+        /// The largest attachment accepted, in bytes [option `max_attachment_bytes`; default
+        /// 20 MiB].
+        #[arg(long)]
+        max_attachment_bytes: Option<u32>,
         /// An age recipient (age1…): GET /archive answers every case encrypted to it, without a
         /// second directorate user's approval. Without it, exports need four eyes [option
         /// `export_recipient`].
@@ -334,6 +343,8 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
             master_key_file,
             max_grants_per_day,
             export_recipient,
+            blobs,
+            max_attachment_bytes,
         } => {
             let text = |s: String| toml::Value::String(s);
             let flags: Vec<Flag> = [
@@ -356,6 +367,11 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     ("max_grants_per_day", "--max-grants-per-day", v)
                 }),
                 export_recipient.map(|v| ("export_recipient", "--export-recipient", text(v))),
+                blobs.map(|v| ("blobs", "--blobs", text(v))),
+                max_attachment_bytes.map(|v| {
+                    let v = toml::Value::Integer(v.into());
+                    ("max_attachment_bytes", "--max-attachment-bytes", v)
+                }),
             ]
             .into_iter()
             .flatten()

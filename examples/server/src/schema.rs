@@ -74,6 +74,8 @@ core_schemas! {
     CaseBody = crate::routes::cases::CaseBody;
     /// A four-eyes export request.
     ExportRequest = siproc_core::archive::ExportRequest;
+    /// A file of the case file, by reference: digest, media type, size, description.
+    Attachment = siproc_core::Attachment;
     /// A break-the-glass grant.
     Grant = siproc_core::access::Grant;
     /// One line of the audit log.

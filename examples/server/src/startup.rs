@@ -45,6 +45,11 @@ pub struct Settings {
     /// An `age` recipient (`age1…`): bulk exports are encrypted to it instead of needing a
     /// second directorate user's approval.
     pub export_recipient: Option<String>,
+    /// Where attachments are kept (`--blobs`: `database`, `dir:PATH`, `s3://BUCKET/PREFIX?…`;
+    /// [`siproc_core::blobs::BlobPlace`]).
+    pub blobs: String,
+    /// The largest attachment accepted, in bytes.
+    pub max_attachment_bytes: usize,
     /// The largest request body, archives excepted.
     pub body_limit: usize,
     /// Reverse proxies whose `X-Forwarded-For`/`-Proto` are believed ([`crate::client`]).
@@ -71,6 +76,8 @@ impl Settings {
             master_key_file: None,
             max_grants_per_day: siproc_core::access::DEFAULT_MAX_GRANTS_PER_DAY,
             export_recipient: None,
+            blobs: "database".to_owned(),
+            max_attachment_bytes: siproc_core::attachments::DEFAULT_MAX_BYTES,
             body_limit: MAX_BODY_BYTES,
             trusted_proxies: Vec::new(),
             public_origin: None,
@@ -198,9 +205,14 @@ impl Application {
             .transpose()?;
         // Opening may block (PostgreSQL's client runs its own runtime): off the async threads.
         let opening = database.clone();
-        let (store, db) =
-            tokio::task::spawn_blocking(move || crate::store::open(&opening, key.as_ref()))
-                .await??;
+        let place = siproc_core::blobs::BlobPlace::parse(&settings.blobs)?;
+        let (store, db, blobs) = tokio::task::spawn_blocking(move || {
+            let (store, db) = crate::store::open(&opening, key.as_ref())?;
+            let blobs = crate::store::open_blobs(&place, &db)?;
+            Ok::<_, Box<dyn std::error::Error + Send + Sync>>((store, db, blobs))
+        })
+        .await?
+        .map_err(|e| e as Box<dyn std::error::Error>)?;
         let catalog = siproc_core::Catalog::honduras()?;
         let export_recipient = settings
             .export_recipient
@@ -214,6 +226,8 @@ impl Application {
         };
         let mut state = AppState::new(store, db, catalog, settings.rate_limit, policy)?;
         state.metrics_allow.clone_from(&settings.metrics_allow);
+        state.blobs = blobs;
+        state.attachment_limits.max_bytes = settings.max_attachment_bytes;
         let state = Arc::new(state);
         if let StoreUrl::Postgres(url) = database {
             // Writes of every process on the database wake this process's event streams.

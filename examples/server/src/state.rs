@@ -44,6 +44,10 @@ pub struct AppState {
     pub audit_key: [u8; 32],
     /// What the server's settings decide about access: grants a day, the export recipient.
     pub policy: Policy,
+    /// Where attachments are kept (the database's own table unless configured otherwise).
+    pub blobs: Arc<dyn siproc_core::blobs::BlobStore>,
+    /// What an attachment may be ([`siproc_core::attachments::Limits`]).
+    pub attachment_limits: siproc_core::attachments::Limits,
 }
 
 /// The server's settings about access to many cases.
@@ -104,7 +108,11 @@ impl AppState {
             let burst = per_second.saturating_mul(NonZeroU32::MIN.saturating_add(1));
             RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst))
         });
+        // Blobs in the database the records are in, unless startup puts them elsewhere.
+        let blobs = Arc::new(db.blobs());
         Ok(AppState {
+            blobs,
+            attachment_limits: siproc_core::attachments::Limits::default(),
             store,
             db,
             catalog,

@@ -5,7 +5,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::{NoteData, Opened, ReferralData, Sealed, ServiceData};
-use crate::case::{Consent, ConsentScope, FollowUp, Status};
+use crate::case::{Attachment, Consent, ConsentScope, FollowUp, Status};
 use crate::transitions::CommandKind;
 
 /// What happened, with its payload. Serialized as `{"type": "...", "data": {...}}`.
@@ -52,6 +52,9 @@ pub enum EventKind {
         /// SHA-256 of the PDF, 64 lowercase hex digits.
         sha256: String,
     },
+    /// A file was added to the case file (kept in blob storage under its digest). Never the
+    /// file's name; the description must not hold personal data.
+    AttachmentAdded(Attachment),
     /// A transfer to another office was asked for.
     TransferRequested {
         /// The sending office.
@@ -203,6 +206,7 @@ impl EventKind {
             EventKind::NoteAdded(_) => "note_added",
             EventKind::ServiceGiven(_) => "service_given",
             EventKind::FormGenerated { .. } => "form_generated",
+            EventKind::AttachmentAdded(_) => "attachment_added",
             EventKind::TransferRequested { .. } => "transfer_requested",
             EventKind::TransferAccepted { .. } => "transfer_accepted",
             EventKind::TransferRejected { .. } => "transfer_rejected",
@@ -230,6 +234,7 @@ impl EventKind {
             EventKind::NoteAdded(_) => CommandKind::AddNote,
             EventKind::ServiceGiven(_) => CommandKind::RecordService,
             EventKind::FormGenerated { .. } => CommandKind::RecordForm,
+            EventKind::AttachmentAdded(_) => CommandKind::AddAttachment,
             EventKind::TransferRequested { .. } => CommandKind::RequestTransfer,
             EventKind::TransferAccepted { .. } => CommandKind::AcceptTransfer,
             EventKind::TransferRejected { .. } => CommandKind::RejectTransfer,

@@ -222,6 +222,11 @@ pub fn apply(case: &mut Case, event: &Event) -> Result<(), HistoryError> {
             sha256: sha256.clone(),
             generated_at: event.at,
         }),
+        EventKind::AttachmentAdded(a) => {
+            if !case.attachments.iter().any(|k| k.sha256 == a.sha256) {
+                case.attachments.push(a.clone());
+            }
+        }
         EventKind::TransferRequested {
             from_office,
             to_office,

@@ -69,6 +69,8 @@ mod accounts;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod audit_log;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod blobs;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod exports;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod grants;
@@ -91,6 +93,8 @@ pub mod sqlite;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use blobs::DatabaseBlobs;
 pub use memory::MemoryStore;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use records::Records;
@@ -624,6 +628,13 @@ pub trait CaseStore: Send + Sync {
     /// default) for a store that keeps nothing encrypted.
     fn index_key(&self) -> Option<crate::keys::IndexKey> {
         None
+    }
+
+    /// The key the case's blobs are encrypted with ([`crate::blobs`]): its data key in an
+    /// encrypted store, `None` (the default) in a store that keeps cases in clear.
+    fn blob_key(&self, case_id: Uuid) -> Result<Option<crate::keys::BlobKey>, StoreError> {
+        let _ = case_id;
+        Ok(None)
     }
 }
 

@@ -428,6 +428,11 @@ impl SqliteStore {
         Records::sqlite_file(Arc::clone(&self.file))
     }
 
+    /// The blobs kept in the same file ([`crate::blobs`]), written by the store's writer.
+    pub fn blobs(&self) -> super::DatabaseBlobs {
+        super::DatabaseBlobs::new(self.access_records())
+    }
+
     fn write_all(&self, ops: Vec<Op>) -> Answer {
         self.file.write_all(ops)
     }
@@ -724,6 +729,17 @@ impl CaseStore for SqliteStore {
 
     fn index_key(&self) -> Option<IndexKey> {
         self.keys().map(|k| k.index().clone())
+    }
+
+    fn blob_key(&self, case_id: Uuid) -> Result<Option<crate::keys::BlobKey>, StoreError> {
+        if self.keys().is_none() {
+            return Ok(None);
+        }
+        // Encrypted: a case without a data key (erased, its key destroyed) has no blob to read
+        // or write, never one in clear.
+        self.case_key(case_id)?
+            .map(|k| Some(crate::keys::BlobKey::of(k)))
+            .ok_or(StoreError::NotFound)
     }
 
     fn records(&self, query: &CaseQuery) -> Result<Vec<(String, KeptRecord)>, StoreError> {

@@ -25,6 +25,7 @@
 //! - `database_url`: every spelling of a database URL is one database;
 //! - `operations`: `backup` under load, `restore` into SQLite and PostgreSQL, `check`;
 //! - `encryption`: an encrypted store through the command line (keys, serve, rotate, convert);
+//! - `attachments`: files added to a case and downloaded, and the refusals;
 //! - `erasure`: the directorate erases a closed case (`POST /cases/{id}/erase`), audited; the
 //!   chain still verifies and search no longer finds the person;
 //! - `webapp`: the web application's files under content-hashed names;
@@ -43,6 +44,7 @@
 
 mod accounts;
 mod api;
+mod attachments;
 mod configuration;
 mod database_url;
 mod durable;

@@ -318,6 +318,17 @@ UPDATE cases SET transfer_to = (
         },
         Step::Both("CREATE UNIQUE INDEX server_tokens_id ON server_tokens (id);"),
     ],
+    // 12: attachments (`crate::blobs`, `super::super::blobs::DatabaseBlobs`): the files of a
+    // case kept in its database, by case and SHA-256 of the content; the body is encrypted with
+    // the case's data key in an encrypted store.
+    &[Step::Both(
+        "CREATE TABLE blobs (
+             case_id TEXT NOT NULL,
+             sha256 TEXT NOT NULL,
+             body {blob} NOT NULL,
+             PRIMARY KEY (case_id, sha256)
+         ){without_rowid};",
+    )],
 ];
 
 /// The schema version that added `case_stats`: opening an older database fills it.
