@@ -10,7 +10,7 @@
 # wasm-bindgen in Cargo.lock (one already on PATH is used when it matches, otherwise it is
 # installed into .tools/), Debian's chromium, and `npm ci` in the folders with a package-lock.
 
-.PHONY: setup-wasm build-wasm test-wasm bench-wasm
+.PHONY: setup-wasm build-wasm test-wasm bench-wasm soak-wasm
 
 TESTS += test-wasm
 DEBIAN_PACKAGES += chromium
@@ -74,12 +74,23 @@ build-wasm: setup-wasm
 	echo "siproc_wasm_bg.wasm: $$bytes bytes, $$gz gzipped (budget $(WASM_MAX_GZIP_BYTES))"; \
 	[ $$gz -le $(WASM_MAX_GZIP_BYTES) ] || { echo "the module is over its size budget"; exit 1; }
 
+# The random calls of tests/robustness.test.mjs: 20,000 in `make test-wasm`, a million in
+# `make soak-wasm` (part of `make soak`), its figures written to target/wasm-fuzz.json
+# (docs/fuzzing.md).
+WASM_FUZZ_CALLS ?= 20000
+WASM_SOAK_CALLS ?= 1000000
+
 test-wasm: build-wasm
 	cargo clippy -p siproc-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
 	$(WASM_NODE_BIN)/tsc -p $(WASM_CRATE)/tests/tsconfig.json
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	  cargo test -p siproc-wasm --target wasm32-unknown-unknown
-	cd $(WASM_CRATE) && node --test tests/
+	cd $(WASM_CRATE) && SIPROC_FUZZ_CALLS=$(WASM_FUZZ_CALLS) node --test tests/
+
+soak-wasm: build-wasm
+	cd $(WASM_CRATE) && SIPROC_FUZZ_CALLS=$(WASM_SOAK_CALLS) SIPROC_FUZZ_FIGURES=$(ROOT)/target/wasm-fuzz.json \
+	  node --test --test-timeout=0 tests/robustness.test.mjs
+	@cat $(ROOT)/target/wasm-fuzz.json
 
 bench-wasm: build-wasm
 	cargo build -p siproc-wasm --target wasm32-unknown-unknown --profile release-wasm --features bench-crossings
