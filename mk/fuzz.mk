@@ -68,8 +68,9 @@ fuzz-short: build-fuzz
 fuzz-long: build-fuzz
 	$(call fuzz_each,$(FUZZ_LONG_SECONDS))
 
-# An hour a target.
-soak: build-fuzz
+# An hour a target, after the long runs of the bindings: the Python stateful test's soak profile
+# (mk/py.mk) and a million random calls into the WebAssembly module (mk/wasm.mk).
+soak: soak-py soak-wasm build-fuzz
 	$(call fuzz_each,$(SOAK_SECONDS))
 
 # Line coverage of each target's corpus (`cargo fuzz coverage`), summarised by llvm-cov into

@@ -89,7 +89,7 @@ test-wasm: build-wasm
 
 soak-wasm: build-wasm
 	cd $(WASM_CRATE) && SIPROC_FUZZ_CALLS=$(WASM_SOAK_CALLS) SIPROC_FUZZ_FIGURES=$(ROOT)/target/wasm-fuzz.json \
-	  node --test --test-timeout=0 tests/robustness.test.mjs
+	  node --test tests/robustness.test.mjs
 	@cat $(ROOT)/target/wasm-fuzz.json
 
 bench-wasm: build-wasm

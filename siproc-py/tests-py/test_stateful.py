@@ -4,13 +4,17 @@ office without gaps, versions (one per accepted command), who may act on a case 
 office, the receiving office for a transfer), consent before a referral, closure approval for a
 sensitive category. Every call runs on a memory store and on an SQLite store at once; both must
 give the model's verdict (the same error code) and the model's case. No call ever raises
-anything but a ``SiprocError`` (never a ``PanicException``)."""
+anything but a ``SiprocError`` (never a ``PanicException``).
+
+Two profiles: ``stateful-ci`` (the default, ``make test-py``: bounded to well under a minute)
+and ``stateful-soak`` (``SIPROC_HYPOTHESIS_PROFILE=soak``, ``make soak-py``); docs/fuzzing.md."""
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
 import json
+import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -223,7 +227,7 @@ class Workflow(RuleBasedStateMachine):
     """Cases opened and worked on two stores, checked against the model after every call."""
 
     @initialize()
-    def stores(self) -> None:
+    def open_stores(self) -> None:
         self.dir = tempfile.TemporaryDirectory()
         self.stores = [siproc.MemoryStore(),
                        siproc.open_store("sqlite:" + str(Path(self.dir.name) / "cases.db"))]
@@ -293,8 +297,6 @@ class Workflow(RuleBasedStateMachine):
 
     @invariant()
     def stores_agree_with_the_model(self) -> None:
-        if not hasattr(self, "stores"):
-            return
         for store in self.stores:
             assert len(store) == len(self.models)
             for office in OFFICES:
@@ -306,6 +308,10 @@ class Workflow(RuleBasedStateMachine):
                 assert store.history(case_id).verify()["ok"]
 
 
-Workflow.TestCase.settings = settings(max_examples=60, stateful_step_count=40, deadline=None,
-                                      suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("stateful-ci", max_examples=60, stateful_step_count=40, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("stateful-soak", max_examples=3000, stateful_step_count=80,
+                          deadline=None, suppress_health_check=[HealthCheck.too_slow])
+Workflow.TestCase.settings = settings.get_profile(
+    "stateful-" + os.environ.get("SIPROC_HYPOTHESIS_PROFILE", "ci"))
 TestWorkflow = Workflow.TestCase
