@@ -68,8 +68,10 @@ fuzz-short: build-fuzz
 fuzz-long: build-fuzz
 	$(call fuzz_each,$(FUZZ_LONG_SECONDS))
 
-# An hour a target, then 1,000 SIGKILL rounds of a writer on each store (mk/pg.mk).
-soak: build-fuzz
+# An hour a target, after the long runs of the bindings: the Python stateful test's soak profile
+# (mk/py.mk) and a million random calls into the WebAssembly module (mk/wasm.mk); then 1,000
+# SIGKILL rounds of a writer on each store (mk/pg.mk).
+soak: soak-py soak-wasm build-fuzz
 	$(call fuzz_each,$(SOAK_SECONDS))
 	$(MAKE) --no-print-directory soak-kill
 
