@@ -411,6 +411,7 @@ __all__ = [
     "builtin_packs",
     "check_document",
     "duplicate_clusters",
+    "erase_due",
     "find_duplicates",
     "import_archive",
     "list_rules",
