@@ -246,7 +246,12 @@ fn extension(media_type: &str) -> &'static str {
     params(("id" = Uuid, Path, description = "The case id"),
            ("sha256" = String, Path, description = "The attachment's SHA-256", pattern = r"^[0-9a-f]{64}$")),
     responses(
-        (status = 200, description = "The file", content_type = "application/octet-stream", body = schema::Binary),
+        (status = 200, description = "The file, in its media type", content(
+            (schema::Binary = "application/pdf"),
+            (schema::Binary = "image/jpeg"),
+            (schema::Binary = "image/png"),
+            (schema::Binary = "image/webp"),
+        )),
         (status = 400, description = "The id is not a UUID (`http.bad_path`)", body = ErrorBody),
         (status = 404, description = "No such case, or one the caller may not see (`store.not_found`); the case has no such attachment (`attachment.not_found`)", body = ErrorBody),
     ),
