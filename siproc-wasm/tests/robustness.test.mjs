@@ -120,23 +120,28 @@ const options = fc.oneof(
   { weight: 1, arbitrary: anything },
 );
 
+/** `record` with the subtree at slot `pick` (of every key, depth first) set to `replacement`. */
+function replaceSubtree(record, pick, replacement) {
+  const slots = [];
+  (function walk(node) {
+    if (node && typeof node === "object") {
+      for (const k of Object.keys(node)) {
+        slots.push([node, k]);
+        walk(node[k]);
+      }
+    }
+  })(record);
+  const [parent, key] = slots[pick % slots.length];
+  parent[key] = resolve(replacement);
+  return record;
+}
+
 /** A valid intake with one subtree replaced by a random value. */
 const mutated = fc
   .tuple(fc.nat(valid.length - 1), fc.nat(), anything)
   .map(([i, pick, replacement]) => {
     const record = structuredClone(valid[i]);
-    const slots = [];
-    (function walk(node) {
-      if (node && typeof node === "object") {
-        for (const k of Object.keys(node)) {
-          slots.push([node, k]);
-          walk(node[k]);
-        }
-      }
-    })(record);
-    const [parent, key] = slots[pick % slots.length];
-    parent[key] = resolve(replacement);
-    return record;
+    return replaceSubtree(record, pick, replacement);
   });
 
 const documentKinds = fc.constantFrom("hn_dni", "hn_passport", "mx_curp", "sv_dui", "gt_dpi", "mrz_td3", "mx_clave_elector", "xx", "", "HN_DNI");
@@ -167,18 +172,7 @@ const cases = fc
     const record = structuredClone(CASE);
     record.status = status;
     if (keep) return record;
-    const slots = [];
-    (function walk(node) {
-      if (node && typeof node === "object") {
-        for (const k of Object.keys(node)) {
-          slots.push([node, k]);
-          walk(node[k]);
-        }
-      }
-    })(record);
-    const [parent, key] = slots[pick % slots.length];
-    parent[key] = resolve(replacement);
-    return record;
+    return replaceSubtree(record, pick, replacement);
   });
 const actors = fc.oneof(
   { weight: 3, arbitrary: fc.record({
