@@ -218,6 +218,19 @@ impl KeptRecord {
         }
     }
 
+    /// The record of a case whose history holds an erasure, made from it now (`self`), with
+    /// the national's facts — country, sex, age — of `kept`, the record stored before: the
+    /// erased values no longer give them, and an erasure does not change statistics, nor does
+    /// a later step (an archiving, a note) of an erased case.
+    pub fn keeping_national(self, kept: &KeptRecord) -> KeptRecord {
+        KeptRecord {
+            country: kept.country.clone(),
+            sex: kept.sex,
+            age: kept.age,
+            ..self
+        }
+    }
+
     /// This record with the record key `key`.
     pub fn keyed(self, key: u32) -> KeptRecord {
         KeptRecord {

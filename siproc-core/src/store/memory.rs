@@ -53,8 +53,15 @@ impl Stored {
             self.terms = IndexTerms::of(case);
         }
         if record {
-            // The record key is drawn once, with the case, and kept.
-            self.record = KeptRecord::of(case, &self.events).keyed(self.record.record_key);
+            // The record key is drawn once, with the case, and kept; an erased case keeps its
+            // national's facts ([`KeptRecord::keeping_national`]).
+            let fresh = KeptRecord::of(case, &self.events);
+            let fresh = if self.events.iter().any(|e| e.kind.erases()) {
+                fresh.keeping_national(&self.record)
+            } else {
+                fresh
+            };
+            self.record = fresh.keyed(self.record.record_key);
         }
     }
 

@@ -109,13 +109,24 @@ pub(crate) struct AppendRows {
     pub case: Case,
     pub events: Vec<EventRow>,
     pub terms: Option<IndexTerms>,
-    /// The case's statistics record after the append, encoded; `None` after an erasure, which
-    /// keeps the stored record (statistics do not change when personal data is erased).
-    pub record: Option<Vec<u8>>,
+    /// What becomes of the case's statistics record.
+    pub record: RecordWrite,
     /// The earlier events an erasure changed, as they are now stored (`events.body` replaced).
     pub rewritten: Vec<EventRow>,
     /// What the append does to `case_keys`.
     pub key: KeyWrite,
+}
+
+/// What an append does to the case's statistics record (`case_stats`).
+pub(crate) enum RecordWrite {
+    /// Nothing: an erasure keeps the stored record (statistics do not change when personal
+    /// data is erased).
+    Keep,
+    /// Replace it with this one, encoded.
+    Replace(Vec<u8>),
+    /// A later step of an erased case: this record, with the national's facts of the stored
+    /// one ([`KeptRecord::keeping_national`]).
+    KeepNational(KeptRecord),
 }
 
 /// What an append does to the case's row of `case_keys`.
@@ -165,7 +176,13 @@ impl AppendRows {
                 .iter()
                 .any(|e| IndexTerms::changed_by(&e.kind))
                 .then(|| terms_of(case, keys)),
-            record: (!erasing).then(|| KeptRecord::of(case, after.events()).encode()),
+            record: if erasing {
+                RecordWrite::Keep
+            } else if after.events().iter().any(|e| e.kind.erases()) {
+                RecordWrite::KeepNational(KeptRecord::of(case, after.events()))
+            } else {
+                RecordWrite::Replace(KeptRecord::of(case, after.events()).encode())
+            },
             rewritten,
             key: key_write,
         })

@@ -9,8 +9,11 @@ use uuid::Uuid;
 
 use super::conn::{Conn, Dialect, Param};
 use super::read::case_exists;
-use super::rows::{AppendRows, CaseRows, EventRow, KeyWrite, SUMMARY_COLUMNS, SummaryRow, corrupt};
+use super::rows::{
+    AppendRows, CaseRows, EventRow, KeyWrite, RecordWrite, SUMMARY_COLUMNS, SummaryRow, corrupt,
+};
 use crate::case::Case;
+use crate::case_record::KeptRecord;
 use crate::history::Anchor;
 use crate::store::{
     CaseSummary, IndexTerms, StoreError, Write, parse_case_number, pending_transfer_to,
@@ -129,8 +132,16 @@ pub(crate) fn append(
     if let Some(terms) = terms {
         index(c, case.id, terms)?;
     }
-    if let Some(record) = record {
-        self::record(c, &id, record)?;
+    match record {
+        RecordWrite::Keep => {}
+        RecordWrite::Replace(record) => self::record(c, &id, record)?,
+        RecordWrite::KeepNational(fresh) => {
+            let record = match stored_record(c, &id)? {
+                Some(kept) => fresh.clone().keeping_national(&kept),
+                None => fresh.clone(),
+            };
+            self::record(c, &id, &record.encode())?;
+        }
     }
     for e in rewritten {
         c.execute(
@@ -296,6 +307,21 @@ fn bump_counter(c: &mut dyn Conn, office: &str, year: i32, seq: u64) -> Result<(
         ],
     )?;
     Ok(())
+}
+
+/// The statistics record stored for the case `id`, if any (`store.corrupt` if unreadable).
+pub(crate) fn stored_record(c: &mut dyn Conn, id: &str) -> Result<Option<KeptRecord>, StoreError> {
+    c.query_opt(
+        "SELECT record FROM case_stats WHERE case_id = ?1",
+        &[Param::Str(id)],
+    )?
+    .map(|mut r| r.opt_blob(0))
+    .transpose()?
+    .flatten()
+    .map(|bytes| {
+        KeptRecord::decode(&bytes).ok_or_else(|| corrupt("a statistics record is unreadable"))
+    })
+    .transpose()
 }
 
 /// Writes `record` (encoded) as the statistics record of the case `id` (replacing the one
