@@ -9,6 +9,12 @@
 //! holds ciphertexts that nothing opens any more). The case's statistics record is kept, so
 //! statistics do not change. The event itself holds no personal data.
 //!
+//! The case's files go with it: once the event is stored, every blob of the case is removed
+//! from the [`BlobStore`] the attachments are kept in (the database's table, a directory or
+//! object storage). Should that fail or the process die in between, erasing the case again
+//! (`workflow.nothing_to_erase`) still removes them, and [`crate::store::maintenance::check`]
+//! reports files kept for an erased case (`erased_files_kept`).
+//!
 //! Who may erase, and when, is a row of the workflow's table ([`crate::transitions`]): the
 //! directorate, on a closed or archived case. The retention rules are the country pack's
 //! ([`crate::catalog::Retention`]): a case is due once its rule's years have passed since it was
@@ -18,6 +24,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::actor::Actor;
+use crate::blobs::{BlobError, BlobStore};
 use crate::case::{Case, Status};
 use crate::case_record::KeptRecord;
 use crate::catalog::{Catalog, RetentionRule};
@@ -67,30 +74,39 @@ pub fn erasure_event(
 }
 
 /// Erases every personal value of the stored case `case_id` (see [the module](self)), for
-/// `reason`; returns the case as it now replays (its erased values listed in
-/// [`Case::erased`]). A concurrent change is [`StoreError::Conflict`].
+/// `reason`, and removes its files from `files`; returns the case as it now replays (its erased
+/// values listed in [`Case::erased`]). A concurrent change is [`StoreError::Conflict`]. A case
+/// already erased is `workflow.nothing_to_erase`, its files removed all the same (an erasure
+/// cut short between the event and the files is finished).
 pub fn erase_case(
     store: &dyn CaseStore,
+    files: &dyn BlobStore,
     actor: &Actor,
     case_id: Uuid,
     reason: &str,
-    now: DateTime<Utc>,
-) -> Result<Case, StoreError> {
-    erase_with(store, actor, case_id, reason, None, now)
-}
-
-fn erase_with(
-    store: &dyn CaseStore,
-    actor: &Actor,
-    case_id: Uuid,
-    reason: &str,
-    rule: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Case, StoreError> {
     let history = store.load_history(case_id)?;
-    let event = erasure_event(&history, actor, reason, rule, now)?;
+    let event = match erasure_event(&history, actor, reason, None, now) {
+        Ok(event) => event,
+        Err(WorkflowError::NothingToErase) => {
+            remove_files(files, case_id)?;
+            return Err(WorkflowError::NothingToErase.into());
+        }
+        Err(e) => return Err(e.into()),
+    };
     store.append(case_id, history.version(), std::slice::from_ref(&event))?;
+    remove_files(files, case_id)?;
     load_case(store, case_id)
+}
+
+/// Removes every file of the erased case `case_id` from `files`.
+fn remove_files(files: &dyn BlobStore, case_id: Uuid) -> Result<(), StoreError> {
+    files
+        .remove_case(case_id)
+        .map_err(|e: BlobError| StoreError::Backend {
+            reason: e.to_string(),
+        })
 }
 
 /// What [`erase_due`] found and did: counts only.
@@ -135,10 +151,12 @@ fn retained(catalog: &Catalog, history: &CaseHistory, now: DateTime<Utc>) -> Ret
 
 /// Finds the closed and archived cases of `store` whose retention rule (from `catalog`) ran
 /// out by `now` and, unless `dry_run`, erases each one as `actor` (the directorate) under its
-/// rule. Reports counts only. A case changed meanwhile by someone else is left for the next
-/// run; any other failure stops the run (what was erased stays erased).
+/// rule, its files removed from `files`. Reports counts only. A case changed meanwhile by
+/// someone else is left for the next run; any other failure stops the run (what was erased
+/// stays erased).
 pub fn erase_due(
     store: &dyn CaseStore,
+    files: &dyn BlobStore,
     catalog: &Catalog,
     actor: &Actor,
     now: DateTime<Utc>,
@@ -181,8 +199,8 @@ pub fn erase_due(
                                 std::slice::from_ref(&event),
                             )
                         });
-                match erased {
-                    Ok(_) => report.erased += 1,
+                match erased.and_then(|_| remove_files(files, summary.id)) {
+                    Ok(()) => report.erased += 1,
                     Err(StoreError::Conflict { .. }) => {}
                     Err(e) => return Err(e),
                 }

@@ -144,12 +144,10 @@ fn make_bucket(endpoint: &str, bucket: &str) {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
 
-#[test]
-fn s3_blobs_pass_the_kit_on_a_real_s3_compatible_server() {
-    let moto = moto();
-    make_bucket(&moto.endpoint, "siproc-test");
+/// S3 blobs in the bucket `siproc-test` of `moto`, under `prefix`, as a setting names them.
+fn s3_blobs(moto: &Moto, prefix: &str) -> siproc_core::blobs::s3::S3Blobs {
     let place = BlobPlace::parse(&format!(
-        "s3://siproc-test/tap?endpoint={}&region=us-east-1",
+        "s3://siproc-test/{prefix}?endpoint={}&region=us-east-1",
         moto.endpoint
     ))
     .unwrap();
@@ -170,10 +168,75 @@ fn s3_blobs_pass_the_kit_on_a_real_s3_compatible_server() {
         access_key_id: "testing".into(),
         secret_access_key: "testing".into(),
     };
-    let blobs = siproc_core::blobs::s3::S3Blobs::new(&config).unwrap();
+    siproc_core::blobs::s3::S3Blobs::new(&config).unwrap()
+}
+
+#[test]
+fn s3_blobs_pass_the_kit_on_a_real_s3_compatible_server() {
+    let moto = moto();
+    make_bucket(&moto.endpoint, "siproc-test");
+    let blobs = s3_blobs(&moto, "tap");
     let (case, sha) = check_blob_store(&blobs);
     let raw = blobs.get(case, &sha).unwrap().unwrap();
     no_plaintext(&raw);
+}
+
+/// An encrypted store whose files are in object storage: checked, backed up into one file
+/// (ciphertext), restored under another prefix, checked again; erasure removes the files.
+#[test]
+fn files_in_object_storage_are_backed_up_restored_checked_and_erased() {
+    use siproc_core::keys::MasterKey;
+    use siproc_core::store::maintenance;
+    use siproc_core::store::testkit::{catalog, close_case, detention_intake, now, officer};
+    use siproc_core::store::{self, StoreUrl};
+
+    let moto = moto();
+    make_bucket(&moto.endpoint, "siproc-test");
+    let files = s3_blobs(&moto, "cases");
+    let dir = tempfile::tempdir().unwrap();
+    let (key, _) = MasterKey::generate();
+    let url = StoreUrl::Sqlite(dir.path().join("cases.db"));
+    let (cases, _) = url.open_database_with_key(Some(&key)).unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let case = store::open_case(
+            &*cases,
+            &catalog(),
+            &officer("TAP"),
+            &detention_intake("TAP"),
+            now(),
+        )
+        .unwrap();
+        siproc_core::blobs::testkit::attach_file(&*cases, &files, case.id, KNOWN_CONTENT);
+        ids.push(case.id);
+    }
+    let report = maintenance::check(&url, Some(&key), Some(&files)).unwrap();
+    assert!(report.is_ok(), "{:?}", report.problems);
+
+    let backup = dir.path().join("backup.db");
+    let copied = maintenance::backup(&url, &backup, Some(&files)).unwrap();
+    assert_eq!(copied.rows("blobs"), 2);
+    no_plaintext(&std::fs::read(&backup).unwrap());
+    let restored = StoreUrl::Sqlite(dir.path().join("restored.db"));
+    let elsewhere = s3_blobs(&moto, "restored");
+    let put = maintenance::restore(&backup, &restored, Some(&elsewhere)).unwrap();
+    assert_eq!(put.rows("blobs"), 2);
+    let report = maintenance::check(&restored, Some(&key), Some(&elsewhere)).unwrap();
+    assert!(report.is_ok(), "{:?}", report.problems);
+
+    let director = siproc_core::Actor::new("director-1", siproc_core::Role::Directorate, "DGPHM");
+    let case = store::load_case(&*cases, ids[0]).unwrap();
+    close_case(&*cases, &case, "released", now());
+    siproc_core::erasure::erase_case(&*cases, &files, &director, ids[0], "solicitud", now())
+        .unwrap();
+    assert!(files.list(ids[0]).unwrap().is_empty(), "erased");
+    assert_eq!(
+        files.list(ids[1]).unwrap().len(),
+        1,
+        "the other case's file stays"
+    );
+    let report = maintenance::check(&url, Some(&key), Some(&files)).unwrap();
+    assert!(report.is_ok(), "{:?}", report.problems);
 }
 
 #[test]

@@ -83,7 +83,7 @@ fn all_there(path: &Path, cases: &[Case]) {
     }
     drop(store);
     let url = StoreUrl::parse(&format!("sqlite://{}", path.display())).unwrap();
-    let report = maintenance::check(&url, None).unwrap();
+    let report = maintenance::check(&url, None, None).unwrap();
     assert!(report.is_ok(), "{:?}", report.problems);
     assert_eq!(report.cases, cases.len() as u64);
 }
@@ -176,7 +176,7 @@ fn read_damaged(path: &Path, cases: &[Case], what: &str) {
     }
     drop(store);
     let url = StoreUrl::parse(&format!("sqlite://{}", path.display())).unwrap();
-    if let Err(e) = maintenance::check(&url, None) {
+    if let Err(e) = maintenance::check(&url, None, None) {
         assert!(typed(e.code()), "{what}: {e:?}");
     }
 }

@@ -1,7 +1,8 @@
 //! Backup, restore and the consistency check (`siproc_core::store::maintenance`) on SQLite and
 //! on a real PostgreSQL: a backup taken under write load holds every case acknowledged before
 //! it began, restores into empty SQLite and PostgreSQL databases, and checks clean; damage of
-//! each kind is found and named.
+//! each kind is found and named. Files kept in a directory travel in the backup and are checked
+//! against their digests (object storage: `tests/blobs.rs`).
 //!
 //! Run by `make test-store` (`--features testkit,sqlite,postgres`, with the PostgreSQL that
 //! mk/pg.mk starts and names in `SIPROC_TEST_POSTGRES_URL`).
@@ -17,6 +18,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use siproc_core::access::{Access, AccessEntry, ReadKind};
+use siproc_core::blobs::testkit::attach_file;
+use siproc_core::blobs::{BlobStore, DirectoryBlobs};
 use siproc_core::store::maintenance::{self, Problem};
 use siproc_core::store::testkit::{catalog, detention_intake, now, officer, victim_intake};
 use siproc_core::store::{self, CaseQuery, CaseStore, LogFilter, StoreError, StoreUrl};
@@ -84,23 +87,23 @@ fn sqlite_url(dir: &tempfile::TempDir, name: &str) -> StoreUrl {
 fn round_trip(url: &StoreUrl, target: &StoreUrl, dir: &tempfile::TempDir) {
     let before = cases(url);
     let file = dir.path().join(format!("backup-{}.db", Uuid::now_v7()));
-    let report = maintenance::backup(url, &file).unwrap();
+    let report = maintenance::backup(url, &file, None).unwrap();
     assert_eq!(report.cases(), before.len() as u64);
     assert!(report.rows("events") > report.cases());
     assert!(
-        maintenance::check(&StoreUrl::Sqlite(file.clone()), None)
+        maintenance::check(&StoreUrl::Sqlite(file.clone()), None, None)
             .unwrap()
             .is_ok()
     );
 
-    let restored = maintenance::restore(&file, target).unwrap();
+    let restored = maintenance::restore(&file, target, None).unwrap();
     assert_eq!(restored.cases(), before.len() as u64);
     assert_eq!(
         restored.rows("server_access_log"),
         report.rows("server_access_log")
     );
     assert_eq!(cases(target), before);
-    let checked = maintenance::check(target, None).unwrap();
+    let checked = maintenance::check(target, None, None).unwrap();
     assert!(checked.is_ok(), "{:?}", checked.problems);
     assert_eq!(checked.cases, before.len() as u64);
 
@@ -141,7 +144,7 @@ fn round_trip(url: &StoreUrl, target: &StoreUrl, dir: &tempfile::TempDir) {
     drop(store);
 
     // A restore goes into an empty database only.
-    let again = maintenance::restore(&file, target).unwrap_err();
+    let again = maintenance::restore(&file, target, None).unwrap_err();
     assert_eq!(again, StoreError::NotEmpty);
     assert_eq!(
         cases(target).len(),
@@ -166,13 +169,13 @@ fn a_backup_never_overwrites_and_needs_a_database() {
     let file = dir.path().join("b.db");
     std::fs::write(&file, b"keep me").unwrap();
     assert_eq!(
-        maintenance::backup(&url, &file).unwrap_err(),
+        maintenance::backup(&url, &file, None).unwrap_err(),
         StoreError::TargetExists
     );
     assert_eq!(std::fs::read(&file).unwrap(), b"keep me");
     let missing = sqlite_url(&dir, "missing.db");
     assert_eq!(
-        maintenance::check(&missing, None).unwrap_err().code(),
+        maintenance::check(&missing, None, None).unwrap_err().code(),
         "store.no_database"
     );
     assert!(
@@ -180,11 +183,11 @@ fn a_backup_never_overwrites_and_needs_a_database() {
         "a check creates nothing"
     );
     assert_eq!(
-        maintenance::restore(&dir.path().join("none.db"), &url).unwrap_err(),
+        maintenance::restore(&dir.path().join("none.db"), &url, None).unwrap_err(),
         StoreError::NoDatabase
     );
     assert_eq!(
-        maintenance::check(&StoreUrl::Memory, None)
+        maintenance::check(&StoreUrl::Memory, None, None)
             .unwrap_err()
             .code(),
         "store.bad_url"
@@ -217,19 +220,19 @@ fn backup_under_load(url: &StoreUrl, targets: &[StoreUrl], dir: &tempfile::TempD
     }
     let before_backup: Vec<Uuid> = acknowledged.lock().unwrap().clone();
     let file = dir.path().join("under-load.db");
-    maintenance::backup(url, &file).unwrap();
+    maintenance::backup(url, &file, None).unwrap();
     stop.store(true, Ordering::Relaxed);
     for w in writers {
         w.join().unwrap();
     }
     assert!(
-        maintenance::check(&StoreUrl::Sqlite(file.clone()), None)
+        maintenance::check(&StoreUrl::Sqlite(file.clone()), None, None)
             .unwrap()
             .is_ok()
     );
     for target in targets {
-        maintenance::restore(&file, target).unwrap();
-        let checked = maintenance::check(target, None).unwrap();
+        maintenance::restore(&file, target, None).unwrap();
+        let checked = maintenance::check(target, None, None).unwrap();
         assert!(checked.is_ok(), "{:?}", checked.problems);
         let restored = target.open().unwrap();
         for id in &before_backup {
@@ -254,11 +257,11 @@ fn damaged(damage: &str) -> Vec<Problem> {
     let dir = tempfile::tempdir().unwrap();
     let url = sqlite_url(&dir, "cases.db");
     fill(&url, 4);
-    assert!(maintenance::check(&url, None).unwrap().is_ok());
+    assert!(maintenance::check(&url, None, None).unwrap().is_ok());
     let conn = rusqlite::Connection::open(dir.path().join("cases.db")).unwrap();
     conn.execute_batch(damage).unwrap();
     drop(conn);
-    maintenance::check(&url, None).unwrap().problems
+    maintenance::check(&url, None, None).unwrap().problems
 }
 
 #[test]
@@ -349,7 +352,7 @@ mod pg {
         let dir = tempfile::tempdir().unwrap();
         let url = fresh_url();
         fill(&url, 7);
-        assert!(maintenance::check(&url, None).unwrap().is_ok());
+        assert!(maintenance::check(&url, None, None).unwrap().is_ok());
         round_trip(&url, &fresh_url(), &dir);
         round_trip(&url, &sqlite_url(&dir, "from-pg.db"), &dir);
     }
@@ -371,9 +374,9 @@ fn an_encrypted_store_backs_up_as_ciphertext_and_checks_with_its_key() {
     let key = MasterKey::from_file(&key_file).unwrap();
     let url = sqlite_url(&dir, "cases.db");
     {
-        let (store, _records) = url.open_database_with_key(Some(&key)).unwrap();
+        let (store, records) = url.open_database_with_key(Some(&key)).unwrap();
         for office in ["TAP", "HOU"] {
-            store::open_case(
+            let case = store::open_case(
                 &*store,
                 &catalog(),
                 &officer(office),
@@ -381,22 +384,32 @@ fn an_encrypted_store_backs_up_as_ciphertext_and_checks_with_its_key() {
                 now(),
             )
             .unwrap();
+            attach_file(
+                &*store,
+                &records.blobs(),
+                case.id,
+                "Acta: Peña Güity, TAP".as_bytes(),
+            );
         }
     }
     let file = dir.path().join("backup.db");
-    maintenance::backup(&url, &file).unwrap();
+    maintenance::backup(&url, &file, None).unwrap();
     let bytes = std::fs::read(&file).unwrap();
     let text = String::from_utf8_lossy(&bytes);
     assert!(
         !text.contains("Güity") && !text.contains("GUITY"),
-        "the backup holds ciphertexts"
+        "the backup holds ciphertexts, the files' too"
     );
     let backup = StoreUrl::Sqlite(file.clone());
     assert_eq!(
-        maintenance::check(&backup, None).unwrap_err(),
+        maintenance::check(&backup, None, None).unwrap_err(),
         StoreError::KeyRequired
     );
-    assert!(maintenance::check(&backup, Some(&key)).unwrap().is_ok());
+    assert!(
+        maintenance::check(&backup, Some(&key), None)
+            .unwrap()
+            .is_ok()
+    );
     let other = MasterKey::from_file({
         let p = dir.path().join("other.key");
         MasterKey::create_file(&p).unwrap();
@@ -404,13 +417,13 @@ fn an_encrypted_store_backs_up_as_ciphertext_and_checks_with_its_key() {
     })
     .unwrap();
     assert_eq!(
-        maintenance::check(&backup, Some(&other)).unwrap_err(),
+        maintenance::check(&backup, Some(&other), None).unwrap_err(),
         StoreError::WrongKey
     );
 
     let restored = sqlite_url(&dir, "restored.db");
-    maintenance::restore(&file, &restored).unwrap();
-    let report = maintenance::check(&restored, Some(&key)).unwrap();
+    maintenance::restore(&file, &restored, None).unwrap();
+    let report = maintenance::check(&restored, Some(&key), None).unwrap();
     assert!(report.is_ok(), "{:?}", report.problems);
     assert_eq!(report.cases, 2);
     let (store, _) = restored.open_database_with_key(Some(&key)).unwrap();
@@ -419,4 +432,114 @@ fn an_encrypted_store_backs_up_as_ciphertext_and_checks_with_its_key() {
         2,
         "the restored store opens with the same key"
     );
+}
+
+/// Files in a directory: checked against their digests, carried by the backup (one
+/// self-contained file), restored into another directory or into the database's own table.
+#[test]
+fn files_in_a_directory_are_checked_backed_up_and_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir, "cases.db");
+    let ids = fill(&url, 3);
+    let files = DirectoryBlobs::new(dir.path().join("files")).unwrap();
+    {
+        let (store, _) = url.open_database().unwrap();
+        attach_file(&*store, &files, ids[0], b"acta 0");
+        attach_file(&*store, &files, ids[1], b"acta 1");
+    }
+    let codes = |report: maintenance::CheckReport| {
+        report
+            .problems
+            .iter()
+            .map(Problem::code)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        codes(maintenance::check(&url, None, Some(&files)).unwrap()),
+        Vec::<&str>::new()
+    );
+    // Looked for in the database instead, where they are not: missing.
+    assert_eq!(
+        codes(maintenance::check(&url, None, None).unwrap()),
+        ["file_missing", "file_missing"]
+    );
+
+    let file = dir.path().join("backup.db");
+    let report = maintenance::backup(&url, &file, Some(&files)).unwrap();
+    assert_eq!(report.rows("blobs"), 2);
+    let backup = StoreUrl::Sqlite(file.clone());
+    assert!(maintenance::check(&backup, None, None).unwrap().is_ok());
+
+    let elsewhere = DirectoryBlobs::new(dir.path().join("restored-files")).unwrap();
+    let restored = sqlite_url(&dir, "restored.db");
+    let report = maintenance::restore(&file, &restored, Some(&elsewhere)).unwrap();
+    assert_eq!(report.rows("blobs"), 2);
+    assert_eq!(elsewhere.list(ids[1]).unwrap().len(), 1);
+    assert!(
+        maintenance::check(&restored, None, Some(&elsewhere))
+            .unwrap()
+            .is_ok()
+    );
+    let inside = sqlite_url(&dir, "inside.db");
+    let report = maintenance::restore(&file, &inside, None).unwrap();
+    assert_eq!(report.rows("blobs"), 2);
+    assert!(maintenance::check(&inside, None, None).unwrap().is_ok());
+}
+
+/// A changed file, a lost one, and the files of an erasure cut short are each named; erasing
+/// the case again finishes the erasure.
+#[test]
+fn the_check_names_damaged_missing_and_erased_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir, "cases.db");
+    let ids = fill(&url, 3);
+    let folder = dir.path().join("files");
+    let files = DirectoryBlobs::new(&folder).unwrap();
+    let (store, _) = url.open_database().unwrap();
+    let shas: Vec<String> = ids
+        .iter()
+        .map(|id| attach_file(&*store, &files, *id, format!("acta {id}").as_bytes()))
+        .collect();
+    let path = |i: usize| folder.join(ids[i].to_string()).join(&shas[i]);
+    let mut bytes = std::fs::read(path(0)).unwrap();
+    bytes[0] ^= 1;
+    std::fs::write(path(0), bytes).unwrap();
+    std::fs::remove_file(path(1)).unwrap();
+    // The erasure's files are removed elsewhere: here they stay, as after a crash.
+    let nowhere = DirectoryBlobs::new(dir.path().join("nowhere")).unwrap();
+    let director = siproc_core::Actor::new("director-1", siproc_core::Role::Directorate, "DGPHM");
+    let case = store::load_case(&*store, ids[2]).unwrap();
+    siproc_core::store::testkit::close_case(&*store, &case, "released", now());
+    siproc_core::erasure::erase_case(&*store, &nowhere, &director, ids[2], "solicitud", now())
+        .unwrap();
+
+    let mut problems = maintenance::check(&url, None, Some(&files))
+        .unwrap()
+        .problems;
+    problems.sort_by_key(|p| p.code());
+    assert_eq!(
+        problems,
+        [
+            Problem::ErasedFilesKept {
+                case_id: ids[2],
+                files: 1
+            },
+            Problem::FileDamaged {
+                case_id: ids[0],
+                sha256: shas[0].clone()
+            },
+            Problem::FileMissing {
+                case_id: ids[1],
+                sha256: shas[1].clone()
+            },
+        ]
+    );
+    let again =
+        siproc_core::erasure::erase_case(&*store, &files, &director, ids[2], "otra vez", now())
+            .unwrap_err();
+    assert_eq!(again.code(), "workflow.nothing_to_erase");
+    let problems = maintenance::check(&url, None, Some(&files))
+        .unwrap()
+        .problems;
+    assert_eq!(problems.len(), 2, "{problems:?}");
 }

@@ -1106,14 +1106,31 @@ mod encrypted_sqlite {
         found
     }
 
-    /// Closes the stored case `id` and erases it as the directorate.
-    pub(crate) fn close_and_erase(store: &dyn CaseStore, id: uuid::Uuid) {
+    /// A file with recognisable values, kept for the case `id` in `files` (encrypted with the
+    /// case's key when the store has one).
+    pub(crate) fn attach_recognisable(
+        store: &dyn CaseStore,
+        files: &dyn siproc_core::blobs::BlobStore,
+        id: uuid::Uuid,
+    ) {
+        let key = store.blob_key(id).unwrap();
+        let scan = b"Acta: Bacedifo Zelaya, detenido en la Estacion Escondida";
+        siproc_core::blobs::put(files, key.as_ref(), id, scan).unwrap();
+    }
+
+    /// Closes the stored case `id` and erases it as the directorate, its files in `files`.
+    pub(crate) fn close_and_erase(
+        store: &dyn CaseStore,
+        files: &dyn siproc_core::blobs::BlobStore,
+        id: uuid::Uuid,
+    ) {
         let case = store::load_case(store, id).unwrap();
         testkit::close_case(store, &case, "released", testkit::now());
         let director =
             siproc_core::Actor::new("director-1", siproc_core::Role::Directorate, "DGPHM");
         let erased = siproc_core::erasure::erase_case(
             store,
+            files,
             &director,
             id,
             "solicitud 17/2026",
@@ -1134,8 +1151,14 @@ mod encrypted_sqlite {
         {
             let store = SqliteStore::open(&path).unwrap();
             let id = write_recognisable(&store);
+            attach_recognisable(&store, &store.blobs(), id);
             assert!(!leaks(&with_wal(&path)).is_empty());
-            close_and_erase(&store, id);
+            close_and_erase(&store, &store.blobs(), id);
+            assert!(
+                siproc_core::blobs::BlobStore::list(&store.blobs(), id)
+                    .unwrap()
+                    .is_empty()
+            );
             history_verifies(&store, id);
         }
         let conn = rusqlite::Connection::open(&path).unwrap();
@@ -1151,7 +1174,8 @@ mod encrypted_sqlite {
         let store = SqliteStore::open_with_key(&secret, Some(&key)).unwrap();
         let kept = write_recognisable(&store);
         let id = write_recognisable(&store);
-        close_and_erase(&store, id);
+        attach_recognisable(&store, &store.blobs(), id);
+        close_and_erase(&store, &store.blobs(), id);
         history_verifies(&store, id);
         drop(store);
         let conn = rusqlite::Connection::open(&secret).unwrap();
@@ -1379,24 +1403,25 @@ mod encrypted_postgres {
     #[test]
     fn erased_values_leave_the_table_files() {
         use super::encrypted_sqlite::{
-            close_and_erase, history_verifies, leaks, write_recognisable,
+            attach_recognisable, close_and_erase, history_verifies, leaks, write_recognisable,
         };
         let scratch = super::postgres::ScratchDatabase::new();
         let url = scratch.url.clone();
         let store = PostgresStore::open(&url).unwrap();
         let id = write_recognisable(&store);
+        attach_recognisable(&store, &store.blobs(), id);
         let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
         let table_files = |client: &mut ::postgres::Client| {
             // One statement each: VACUUM may not run in the implicit transaction of a batch.
             for statement in [
-                "VACUUM FULL events, case_names, case_documents",
+                "VACUUM FULL events, case_names, case_documents, blobs",
                 "CHECKPOINT",
             ] {
                 client.batch_execute(statement).unwrap();
             }
             let data: String = client.query_one("SHOW data_directory", &[]).unwrap().get(0);
             let mut files = Vec::new();
-            for table in ["events", "case_names", "case_documents"] {
+            for table in ["events", "case_names", "case_documents", "blobs"] {
                 for relation in [
                     format!("pg_relation_filepath('{table}')"),
                     format!(
@@ -1415,7 +1440,7 @@ mod encrypted_postgres {
             files
         };
         assert!(!leaks(&table_files(&mut client)).is_empty());
-        close_and_erase(&store, id);
+        close_and_erase(&store, &store.blobs(), id);
         history_verifies(&store, id);
         // VACUUM keeps a dead row while any transaction might still see it (in a full run the
         // other tests' transactions come and go): the values must be gone within a minute.
@@ -1445,7 +1470,13 @@ mod encrypted_postgres {
         let url = super::postgres::fresh_url();
         let store = PostgresStore::open_with_key(&url, Some(&key)).unwrap();
         let id = write_recognisable(&store);
-        close_and_erase(&store, id);
+        attach_recognisable(&store, &store.blobs(), id);
+        close_and_erase(&store, &store.blobs(), id);
+        assert!(
+            siproc_core::blobs::BlobStore::list(&store.blobs(), id)
+                .unwrap()
+                .is_empty()
+        );
         history_verifies(&store, id);
         let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
         let left: i64 = client

@@ -654,9 +654,9 @@ impl PyStore {
         now: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let (id, actor, now) = (case_id_of(case_id)?, actor_of(actor)?, instant(now, "now")?);
-        let store = &*self.0;
+        let (store, files) = (&*self.0, self.1.blobs());
         let case = py
-            .detach(|| siproc_core::erasure::erase_case(store, &actor, id, reason, now))
+            .detach(|| siproc_core::erasure::erase_case(store, &files, &actor, id, reason, now))
             .map_err(|e| errors::store(&e))?;
         to_py(py, &case)
     }
@@ -805,8 +805,18 @@ impl PyStore {
 
 /// The store behind a `siproc.Store` (a `MemoryStore` or one `open_store` made).
 pub(crate) fn store_of(obj: &Bound<'_, PyAny>) -> PyResult<Arc<dyn CaseStore>> {
+    store_parts(obj).map(|(cases, _)| cases)
+}
+
+/// The files (attachments) kept beside the cases of a `Store`: its database's blobs.
+fn files_of(obj: &Bound<'_, PyAny>) -> PyResult<store::DatabaseBlobs> {
+    store_parts(obj).map(|(_, records)| records.blobs())
+}
+
+/// The cases and the records of a `Store`.
+fn store_parts(obj: &Bound<'_, PyAny>) -> PyResult<(Arc<dyn CaseStore>, Arc<store::Records>)> {
     obj.cast::<PyStore>()
-        .map(|s| Arc::clone(&s.get().0))
+        .map(|s| (Arc::clone(&s.get().0), Arc::clone(&s.get().1)))
         .map_err(|_| {
             PyTypeError::new_err("store must be a siproc.Store (MemoryStore or open_store)")
         })
@@ -1070,10 +1080,11 @@ pub fn erase_due<'py>(
     now: Option<&Bound<'py, PyAny>>,
     dry_run: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let (store, actor) = (store_of(store)?, actor_of(actor)?);
+    let (files, actor) = (files_of(store)?, actor_of(actor)?);
+    let store = store_of(store)?;
     let (catalog, now) = (catalog_of(catalog)?, instant(now, "now")?);
     let report = py
-        .detach(|| siproc_core::erasure::erase_due(&*store, &catalog, &actor, now, dry_run))
+        .detach(|| siproc_core::erasure::erase_due(&*store, &files, &catalog, &actor, now, dry_run))
         .map_err(|e| errors::store(&e))?;
     to_py(py, &report)
 }

@@ -169,7 +169,7 @@ impl ErrorCode {
             .chain(siproc_core::accounts::ERROR_CODES)
             .chain(StoreError::CODES)
             .chain(siproc_core::attachments::CheckError::CODES)
-            .chain(&["attachment.not_found"])
+            .chain(siproc_core::attachments::AttachError::CODES)
             .chain(siproc_core::forms::ERROR_CODES)
             .chain(siproc_core::archive::ExportRefusal::CODES)
             .copied()
@@ -341,7 +341,7 @@ impl From<AttachError> for ApiError {
             AttachError::Refused(c) => ApiError::Attachment(c),
             AttachError::Rejected(w) => w.into(),
             AttachError::Store(s) => s.into(),
-            AttachError::NotAttached => ApiError::Missing {
+            AttachError::NotAttached | AttachError::Erased => ApiError::Missing {
                 code: e.code(),
                 message: e.to_string(),
             },

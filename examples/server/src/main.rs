@@ -37,6 +37,7 @@ use std::process::ExitCode;
 use chrono::Utc;
 use clap::{Parser, Subcommand};
 use siproc_core::audit::{AuditEntry, AuditEvent};
+use siproc_core::blobs::BlobPlace;
 use siproc_core::erasure;
 use siproc_core::keys::{MASTER_KEY_ENV, MasterKey};
 use siproc_core::store::maintenance::{self, CopyReport};
@@ -158,6 +159,10 @@ enum Top {
         /// The master key file of an encrypted store.
         #[arg(long, env = MASTER_KEY_ENV)]
         master_key_file: Option<PathBuf>,
+        /// Where the cases' files are kept: `database`, `dir:PATH` or `s3://…` (as `serve
+        /// --blobs`).
+        #[arg(long, env = "SIPROC_BLOBS", default_value = "database")]
+        blobs: String,
     },
     /// Users.
     User {
@@ -182,6 +187,10 @@ enum Top {
         /// The backup file to write (never overwritten).
         #[arg(long)]
         to: PathBuf,
+        /// Where the cases' files are kept: `database`, `dir:PATH` or `s3://…` (as `serve
+        /// --blobs`).
+        #[arg(long, env = "SIPROC_BLOBS", default_value = "database")]
+        blobs: String,
     },
     /// Copy a backup into an empty database (SQLite or PostgreSQL), all of it or nothing.
     Restore {
@@ -190,6 +199,10 @@ enum Top {
         /// The database to fill (must be empty; an SQLite file is created if missing).
         #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
         database: String,
+        /// Where the cases' files are kept: `database`, `dir:PATH` or `s3://…` (as `serve
+        /// --blobs`).
+        #[arg(long, env = "SIPROC_BLOBS", default_value = "database")]
+        blobs: String,
     },
     /// Check that everything stored is whole; exits non-zero on any problem.
     Check {
@@ -202,6 +215,10 @@ enum Top {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// Where the cases' files are kept: `database`, `dir:PATH` or `s3://…` (as `serve
+        /// --blobs`).
+        #[arg(long, env = "SIPROC_BLOBS", default_value = "database")]
+        blobs: String,
     },
 }
 
@@ -397,13 +414,24 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
         }
         Top::User { command } => cli::user(command),
         Top::Token { command } => cli::token(command),
-        Top::Backup { database, to } => {
-            let report = maintenance::backup(&StoreUrl::parse(&database)?, &to)?;
+        Top::Backup {
+            database,
+            to,
+            blobs,
+        } => {
+            let files = BlobPlace::parse(&blobs)?.open_outside()?;
+            let report = maintenance::backup(&StoreUrl::parse(&database)?, &to, files.as_deref())?;
             print_copy("backup", &to.display().to_string(), &report);
             Ok(ExitCode::SUCCESS)
         }
-        Top::Restore { file, database } => {
-            let report = maintenance::restore(&file, &StoreUrl::parse(&database)?)?;
+        Top::Restore {
+            file,
+            database,
+            blobs,
+        } => {
+            let files = BlobPlace::parse(&blobs)?.open_outside()?;
+            let url = StoreUrl::parse(&database)?;
+            let report = maintenance::restore(&file, &url, files.as_deref())?;
             print_copy("restore", &file.display().to_string(), &report);
             Ok(ExitCode::SUCCESS)
         }
@@ -411,9 +439,12 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
             database,
             master_key_file,
             json,
+            blobs,
         } => {
             let key = master_key_file.map(MasterKey::from_file).transpose()?;
-            let report = maintenance::check(&StoreUrl::parse(&database)?, key.as_ref())?;
+            let files = BlobPlace::parse(&blobs)?.open_outside()?;
+            let url = StoreUrl::parse(&database)?;
+            let report = maintenance::check(&url, key.as_ref(), files.as_deref())?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -470,10 +501,12 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
             user,
             database,
             master_key_file,
+            blobs,
         } => {
             let key = master_key_file.map(MasterKey::from_file).transpose()?;
             let (cases, db) =
                 siproc_server::store::open(&StoreUrl::parse(&database)?, key.as_ref())?;
+            let files = siproc_server::store::open_blobs(&BlobPlace::parse(&blobs)?, &db)?;
             let catalog = siproc_core::Catalog::honduras()?;
             let office = catalog
                 .offices
@@ -482,7 +515,14 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 .map(|o| o.code.clone())
                 .unwrap_or_default();
             let actor = siproc_core::Actor::new(user, siproc_core::Role::Directorate, office);
-            let report = erasure::erase_due(cases.as_ref(), &catalog, &actor, Utc::now(), dry_run)?;
+            let report = erasure::erase_due(
+                cases.as_ref(),
+                files.as_ref(),
+                &catalog,
+                &actor,
+                Utc::now(),
+                dry_run,
+            )?;
             if !dry_run {
                 db.log_audit(&AuditEntry::by(
                     &actor,

@@ -41,11 +41,17 @@ pub enum AttachError {
     /// The case has no attachment with that digest.
     #[error("the case has no such attachment")]
     NotAttached,
+    /// The file was removed when the case's personal data was erased ([`crate::erasure`]).
+    #[error("the file was erased with the case's personal data")]
+    Erased,
 }
 
 impl AttachError {
-    /// The stable machine code: `attachment.*` ([`CheckError::code`], and
-    /// `attachment.not_found`), `blob.*`, `store.*`, `workflow.*`.
+    /// The codes of an attachment that cannot be read, beside [`CheckError::CODES`].
+    pub const CODES: &'static [&'static str] = &["attachment.not_found", "attachment.erased"];
+
+    /// The stable machine code: `attachment.*` ([`CheckError::code`], and [`Self::CODES`]),
+    /// `blob.*`, `store.*`, `workflow.*`.
     pub fn code(&self) -> &'static str {
         match self {
             AttachError::Refused(e) => e.code(),
@@ -53,6 +59,7 @@ impl AttachError {
             AttachError::Store(e) => e.code(),
             AttachError::Blob(e) => e.code(),
             AttachError::NotAttached => "attachment.not_found",
+            AttachError::Erased => "attachment.erased",
         }
     }
 }
@@ -159,8 +166,9 @@ pub fn attach(
 }
 
 /// The attachment `sha256` of `case` and its content, read from `blobs`, decrypted and checked
-/// against its digest (a changed byte is `blob.damaged` naming the case). The caller has
-/// loaded the case (and checked that the reader may see it).
+/// against its digest (a changed byte is `blob.damaged` naming the case); the file of an erased
+/// case is [`AttachError::Erased`]. The caller has loaded the case (and checked that the
+/// reader may see it).
 pub fn attachment(
     store: &dyn CaseStore,
     blobs: &dyn BlobStore,
@@ -173,7 +181,16 @@ pub fn attachment(
         .find(|a| a.sha256 == sha256)
         .cloned()
         .ok_or(AttachError::NotAttached)?;
-    let key = store.blob_key(case.id)?;
-    let content = blobs::get(blobs, key.as_ref(), case.id, sha256)?;
+    // An erased case's files are gone: removed with it, or unreadable without its data key.
+    let erased = |e: AttachError| match e {
+        AttachError::Store(StoreError::NotFound) | AttachError::Blob(BlobError::NotFound)
+            if !case.erased.is_empty() =>
+        {
+            AttachError::Erased
+        }
+        e => e,
+    };
+    let key = store.blob_key(case.id).map_err(|e| erased(e.into()))?;
+    let content = blobs::get(blobs, key.as_ref(), case.id, sha256).map_err(|e| erased(e.into()))?;
     Ok((attachment, content))
 }

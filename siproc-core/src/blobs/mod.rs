@@ -182,6 +182,38 @@ impl BlobPlace {
     }
 }
 
+impl BlobPlace {
+    /// Opens the blob storage this place names outside the case database, or `None` for
+    /// `database` (the case database's own table: [`crate::store::DatabaseBlobs`], which the
+    /// database's connections reach). An `s3://` place in a build without the `s3` feature is
+    /// `blob.backend`.
+    pub fn open_outside(&self) -> Result<Option<Box<dyn BlobStore>>, BlobError> {
+        Ok(match self {
+            BlobPlace::Database => None,
+            BlobPlace::Directory(path) => Some(Box::new(DirectoryBlobs::new(path)?)),
+            #[cfg(feature = "s3")]
+            BlobPlace::S3 {
+                bucket,
+                prefix,
+                endpoint,
+                region,
+            } => Some(Box::new(s3::S3Blobs::new(&s3::S3Config {
+                bucket: bucket.clone(),
+                prefix: prefix.clone(),
+                endpoint: endpoint.clone(),
+                region: region.clone(),
+                ..s3::S3Config::default()
+            })?)),
+            #[cfg(not(feature = "s3"))]
+            BlobPlace::S3 { .. } => {
+                return Err(BlobError::Backend {
+                    reason: "this build has no S3 storage (feature s3)".into(),
+                });
+            }
+        })
+    }
+}
+
 /// The SHA-256 of `bytes`, 64 lowercase hexadecimal digits.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     to_hex(&Sha256::digest(bytes))
@@ -226,6 +258,17 @@ pub fn get(
 ) -> Result<Vec<u8>, BlobError> {
     check_digest(sha256)?;
     let body = blobs.get(case_id, sha256)?.ok_or(BlobError::NotFound)?;
+    open_body(key, case_id, sha256, body)
+}
+
+/// The content of the stored bytes `body` of blob `sha256` of `case_id`: decrypted with `key`
+/// when there is one, and checked against its digest (`blob.damaged` otherwise).
+pub(crate) fn open_body(
+    key: Option<&BlobKey>,
+    case_id: Uuid,
+    sha256: &str,
+    body: Vec<u8>,
+) -> Result<Vec<u8>, BlobError> {
     let content = match key {
         Some(key) => key
             .decrypt(&case_id, sha256, &body)

@@ -74,3 +74,32 @@ pub fn check_blob_store(blobs: &dyn BlobStore) -> (Uuid, String) {
 /// The plaintext of the known blob [`check_blob_store`] leaves encrypted in the backend.
 pub const KNOWN_CONTENT: &[u8] =
     b"Acta de detencion: Zelaya Bacedifo, centro de detencion La Escondida, 2026-03-01";
+
+/// Files `content` into the stored case `case_id` as a clerk of its office would: the file
+/// kept in `files` (encrypted with the case's key when the store has one), then its
+/// `attachment_added` event. Returns its SHA-256. The content is not checked as an upload is
+/// ([`crate::attachments`]): the kit tests storage, not uploads.
+pub fn attach_file(
+    store: &dyn crate::store::CaseStore,
+    files: &dyn BlobStore,
+    case_id: Uuid,
+    content: &[u8],
+) -> String {
+    let case = crate::store::load_case(store, case_id).unwrap();
+    let actor = crate::store::testkit::officer(&case.office);
+    let attachment = crate::case::Attachment {
+        sha256: sha256_hex(content),
+        media_type: "application/pdf".into(),
+        size: content.len() as u64,
+        description: Some("acta".into()),
+    };
+    let event =
+        crate::workflow::attachment_event(&case, &actor, &attachment, crate::store::testkit::now())
+            .unwrap();
+    let key = store.blob_key(case_id).unwrap();
+    let sha = put(files, key.as_ref(), case_id, content).unwrap();
+    store
+        .append(case_id, case.version, std::slice::from_ref(&event))
+        .unwrap();
+    sha
+}

@@ -1006,14 +1006,25 @@ pub fn close_case(store: &dyn CaseStore, case: &Case, outcome: &str, at: DateTim
     }
 }
 
-/// An erasure removes every personal value from the stored events and the search index, keeps
-/// the chain verifiable and the statistics record, refuses open cases and officers, and leaves
-/// the case usable (a later note is stored and read back); [`crate::erasure::erase_due`]
-/// erases exactly the cases whose retention ran out.
+/// An erasure removes every personal value from the stored events and the search index and the
+/// case's files, keeps the chain verifiable and the statistics record, refuses open cases and
+/// officers, and leaves the case usable (a later note is stored and read back);
+/// [`crate::erasure::erase_due`] erases exactly the cases whose retention ran out, files
+/// included.
 pub fn erasure_forgets_values_and_keeps_the_chain(store: &dyn CaseStore) {
+    use crate::blobs::{BlobStore, DirectoryBlobs};
     use crate::erasure::{DueReport, erase_case, erase_due};
+    let folder = std::env::temp_dir().join(format!("siproc-kit-files-{}", uuid::Uuid::now_v7()));
+    let files = DirectoryBlobs::new(&folder).expect("a folder for the files");
+    let file = |case: uuid::Uuid| {
+        crate::blobs::put(&files, None, case, b"acta de detencion").expect("a file");
+    };
     let director = Actor::new("director-1", Role::Directorate, "DGPHM");
     let a = open(store, &detention_intake("TAP"));
+    // Another case's file (its case need not be stored for the blob store).
+    let kept = uuid::Uuid::now_v7();
+    file(a.id);
+    file(kept);
     run(
         store,
         &catalog(),
@@ -1026,21 +1037,30 @@ pub fn erasure_forgets_values_and_keeps_the_chain(store: &dyn CaseStore) {
         now(),
     )
     .expect("note");
-    let refused = erase_case(store, &director, a.id, "solicitud 17/2026", now()).unwrap_err();
+    let refused =
+        erase_case(store, &files, &director, a.id, "solicitud 17/2026", now()).unwrap_err();
     assert_eq!(
         refused.code(),
         "workflow.wrong_status",
         "an open case is not erased"
     );
     close_case(store, &a, "released", now());
-    let refused = erase_case(store, &officer("TAP"), a.id, "x", now()).unwrap_err();
+    let refused = erase_case(store, &files, &officer("TAP"), a.id, "x", now()).unwrap_err();
     assert_eq!(refused.code(), "workflow.role_not_allowed");
     let by_number = CaseQuery {
         number: Some(a.number.clone()),
         ..CaseQuery::default()
     };
     let record_before = store.records(&by_number).expect("records");
-    let erased = erase_case(store, &director, a.id, "solicitud 17/2026", now()).expect("erased");
+    assert_eq!(
+        files.list(a.id).expect("list").len(),
+        1,
+        "a refusal keeps the files"
+    );
+    let erased =
+        erase_case(store, &files, &director, a.id, "solicitud 17/2026", now()).expect("erased");
+    assert!(files.list(a.id).expect("list").is_empty(), "its files go");
+    assert_eq!(files.list(kept).expect("list").len(), 1, "others' stay");
     assert!(
         erased.erased.contains(&"/persons/0".to_owned()),
         "{:?}",
@@ -1086,11 +1106,19 @@ pub fn erasure_forgets_values_and_keeps_the_chain(store: &dyn CaseStore) {
         );
     }
     assert_eq!(store.records(&by_number).expect("records"), record_before);
-    let again = erase_case(store, &director, a.id, "otra vez", now()).unwrap_err();
+    // Erasing again removes files an interrupted erasure left.
+    file(a.id);
+    let again = erase_case(store, &files, &director, a.id, "otra vez", now()).unwrap_err();
     assert_eq!(again.code(), "workflow.nothing_to_erase");
+    assert!(files.list(a.id).expect("list").is_empty(), "finished");
     // A closed case still takes a note: its new value is stored (and encrypted) as any other.
     let noted = run(store, &catalog(), &officer("TAP"), a.id, &note(7), now()).expect("note");
     assert_eq!(noted.notes.last().map(|n| n.text.as_str()), Some("nota 7"));
+    assert_eq!(
+        store.records(&by_number).expect("records"),
+        record_before,
+        "a later step of an erased case keeps its national's facts in statistics"
+    );
     let events = store.load(a.id).expect("loads");
     history::verify(&events).expect("verifies");
     assert_eq!(load_case(store, a.id).expect("loads"), noted);
@@ -1098,25 +1126,27 @@ pub fn erasure_forgets_values_and_keeps_the_chain(store: &dyn CaseStore) {
     // Retention: detention closed as `released` is kept five years (the Honduran pack). The
     // first case is due again: its note written after the erasure is personal data too.
     let b = open(store, &detention_intake("TAP"));
+    file(b.id);
     close_case(store, &b, "released", now());
     let years = |n: i64| now() + chrono::TimeDelta::days(365 * n + 2);
-    let early = erase_due(store, &catalog(), &director, years(4), false).expect("runs");
+    let early = erase_due(store, &files, &catalog(), &director, years(4), false).expect("runs");
     assert_eq!((early.due, early.erased), (0, 0));
-    let dry = erase_due(store, &catalog(), &director, years(5), true).expect("runs");
+    let dry = erase_due(store, &files, &catalog(), &director, years(5), true).expect("runs");
     assert_eq!((dry.due, dry.erased), (2, 0), "{dry:?}");
     assert!(
         !load_case(store, b.id).expect("loads").persons[0]
             .given_names
             .is_empty()
     );
-    let done = erase_due(store, &catalog(), &director, years(5), false).expect("runs");
+    let done = erase_due(store, &files, &catalog(), &director, years(5), false).expect("runs");
     assert_eq!((done.due, done.erased), (2, 2), "{done:?}");
+    assert!(files.list(b.id).expect("list").is_empty(), "its files go");
     assert!(
         load_case(store, b.id).expect("loads").persons[0]
             .given_names
             .is_empty()
     );
-    let rerun = erase_due(store, &catalog(), &director, years(5), false).expect("runs");
+    let rerun = erase_due(store, &files, &catalog(), &director, years(5), false).expect("runs");
     assert_eq!(
         rerun,
         DueReport {
@@ -1124,4 +1154,5 @@ pub fn erasure_forgets_values_and_keeps_the_chain(store: &dyn CaseStore) {
             ..DueReport::default()
         }
     );
+    let _ = std::fs::remove_dir_all(&folder);
 }

@@ -253,7 +253,7 @@ fn extension(media_type: &str) -> &'static str {
             (schema::Binary = "image/webp"),
         )),
         (status = 400, description = "The id is not a UUID (`http.bad_path`)", body = ErrorBody),
-        (status = 404, description = "No such case, or one the caller may not see (`store.not_found`); the case has no such attachment (`attachment.not_found`)", body = ErrorBody),
+        (status = 404, description = "No such case, or one the caller may not see (`store.not_found`); the case has no such attachment (`attachment.not_found`), or its file was erased with the case's personal data (`attachment.erased`)", body = ErrorBody),
     ),
     security(("bearer" = [])))]
 pub async fn download(

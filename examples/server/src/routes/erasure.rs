@@ -39,7 +39,7 @@ pub struct Erase {
 
 /// Erase a closed case's personal data.
 #[utoipa::path(post, path = "/cases/{id}/erase", tag = "cases",
-    description = "Erases every personal value of a closed or archived case, at the version `If-Match` names, for a reason (directorate only). The history keeps a `personal_data_erased` event (who, why, the JSON Pointers of the values erased) and every hash: the chain still verifies, the case replays with its erased values listed in `erased`, statistics do not change. In an encrypted store the case's data key is destroyed. Written to the audit log. Erasing one case by retention rule is `siproc-server erase --due`.",
+    description = "Erases every personal value of a closed or archived case, at the version `If-Match` names, for a reason (directorate only). The history keeps a `personal_data_erased` event (who, why, the JSON Pointers of the values erased) and every hash: the chain still verifies, the case replays with its erased values listed in `erased`, statistics do not change. In an encrypted store the case's data key is destroyed. The case's attached files are removed from where they are kept. Written to the audit log. Erasing one case by retention rule is `siproc-server erase --due`.",
     params(("id" = Uuid, Path, description = "The case id"),
            ("If-Match" = String, Header, description = "The case's `ETag` (its version in quotes)", pattern = r#"^(W/)?"[0-9]+"$"#)),
     request_body = Erase,
@@ -65,7 +65,14 @@ pub async fn erase(
 ) -> Result<Response, ApiError> {
     let case = blocking(&state, move |s| {
         visible_case_at(s, &actor, id, expected)?;
-        let case = erasure::erase_case(s.store.as_ref(), &actor, id, &body.reason, Utc::now())?;
+        let case = erasure::erase_case(
+            s.store.as_ref(),
+            s.blobs.as_ref(),
+            &actor,
+            id,
+            &body.reason,
+            Utc::now(),
+        )?;
         s.audit(
             &actor,
             &client,

@@ -37,8 +37,34 @@ async fn the_directorate_erases_a_closed_case_and_the_chain_still_verifies() {
     let refused = |status: u16, code: &str| (status, Some(code.to_owned()));
     let reason = "resolución DGPHM 17/2026";
 
+    // A file of the case: its own signed form.
+    let pdf = app
+        .form_pdf("officer", &id, "intake_sheet.pdf")
+        .send()
+        .await
+        .unwrap();
+    let pdf = pdf.bytes().await.unwrap().to_vec();
+    let attached = app
+        .attach_raw(
+            "officer",
+            &id,
+            Some(app.version(&id)),
+            "application/pdf",
+            pdf,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(attached.status(), 201);
+    let file = attached.headers()["location"].to_str().unwrap().to_owned();
+    let file = file.trim_start_matches("/api/v1").to_owned();
+    assert_eq!(
+        app.get("directorate", &file).send().await.unwrap().status(),
+        200
+    );
+
     // An open case is not erased.
-    let open = code(erase("directorate", Some(1), reason)).await;
+    let open = code(erase("directorate", Some(app.version(&id)), reason)).await;
     assert_eq!(open, refused(422, "workflow.wrong_status"));
     for command in [
         json!({"command": "change_status", "to": "in_progress"}),
@@ -84,6 +110,9 @@ async fn the_directorate_erases_a_closed_case_and_the_chain_still_verifies() {
     assert_eq!(body["persons"][0]["given_names"], "");
     let (_, verify) = answer(app.verify("directorate", &id)).await;
     assert_eq!(verify["ok"], true, "{verify}");
+    // Its file went with it.
+    let gone = code(app.get("directorate", &file)).await;
+    assert_eq!(gone, refused(404, "attachment.erased"));
     let (_, history) = answer(app.history("directorate", &id, "")).await;
     assert!(history.to_string().contains("personal_data_erased"));
     assert!(!history.to_string().contains(surnames));

@@ -262,3 +262,73 @@ async fn metrics_count_requests_commits_and_cases_without_ids() {
         "no case number"
     );
 }
+
+/// Files kept in a directory (`--blobs dir:PATH`): uploaded through the API, carried by
+/// `backup --blobs`, put into another directory by `restore --blobs`, checked by `check
+/// --blobs` against their digests (a changed byte is `file_damaged`, exit non-zero).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_in_a_directory_are_backed_up_restored_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("cases.db").display());
+    let files = format!("dir:{}", dir.path().join("files").display());
+    let token = create_token(&database, "ops-officer", "officer", "TAP");
+    let server = Server::start_with(&database, &[("SIPROC_BLOBS", Path::new(&files))]);
+    let client = reqwest::Client::new();
+    let case = crate::process::register_at(&client, &server.base, &token, "TAP").await;
+    let id = case["id"].as_str().unwrap().to_owned();
+    let image = image::GrayImage::from_fn(24, 12, |x, _| image::Luma([x as u8 * 9]));
+    let mut png = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut png, image::ImageFormat::Png).unwrap();
+    let res = client
+        .post(format!("{}/cases/{id}/attachments", server.base))
+        .bearer_auth(&token)
+        .header("If-Match", "\"1\"")
+        .header("Content-Type", "image/png")
+        .body(png.into_inner())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let sha = res.json::<Value>().await.unwrap()["sha256"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    drop(server);
+    let kept = dir.path().join("files").join(&id).join(&sha);
+    assert!(kept.is_file(), "the file is in the directory");
+    let (ok, out) = cli(&["check", "--database", &database, "--blobs", &files]);
+    assert!(ok && out.contains("0 problem(s)"), "{out}");
+
+    let backup = dir.path().join("backup.db").display().to_string();
+    let (ok, out) = cli(&[
+        "backup",
+        "--database",
+        &database,
+        "--to",
+        &backup,
+        "--blobs",
+        &files,
+    ]);
+    assert!(ok, "{out}");
+    let restored = format!("sqlite://{}", dir.path().join("restored.db").display());
+    let elsewhere = format!("dir:{}", dir.path().join("restored-files").display());
+    let (ok, out) = cli(&[
+        "restore",
+        &backup,
+        "--database",
+        &restored,
+        "--blobs",
+        &elsewhere,
+    ]);
+    assert!(ok && out.contains("blobs"), "{out}");
+    let (ok, out) = cli(&["check", "--database", &restored, "--blobs", &elsewhere]);
+    assert!(ok && out.contains("0 problem(s)"), "{out}");
+
+    let moved = dir.path().join("restored-files").join(&id).join(&sha);
+    let mut bytes = std::fs::read(&moved).unwrap();
+    bytes[20] ^= 0x10;
+    std::fs::write(&moved, bytes).unwrap();
+    let (ok, out) = cli(&["check", "--database", &restored, "--blobs", &elsewhere]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("file_damaged"), "{out}");
+}

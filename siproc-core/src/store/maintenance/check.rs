@@ -1,6 +1,12 @@
 //! The consistency check of a stored database: every chain verifies, every row derived from a
 //! case (its summary, search terms, statistics record) matches the case its events replay to,
-//! no row is about a case that does not exist, and every case number is accounted for.
+//! every file attached to a case is kept and matches its SHA-256 (decrypted with the case's key
+//! in an encrypted store), an erased case keeps no file, no row is about a case that does not
+//! exist, and every case number is accounted for.
+//!
+//! Files kept outside the database (a directory, object storage) are checked through their
+//! [`BlobStore`]; files there that no case's history names (an upload cut short before its
+//! event) are not looked for.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -8,13 +14,16 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::with_database;
+use crate::blobs::{BlobError, BlobStore, open_body};
 use crate::case_record::KeptRecord;
+use crate::history::{CaseHistory, EventKind};
+use crate::keys::BlobKey;
 use crate::keys::MasterKey;
 use crate::store::sql::conn::{Conn, Dialect, Param};
 use crate::store::sql::crypt::{self, StoreKeys};
-use crate::store::sql::read;
 use crate::store::sql::rows::corrupt;
 use crate::store::sql::verified::Verified;
+use crate::store::sql::{read, write};
 use crate::store::{CaseSummary, IndexTerms, StoreError, StoreUrl, parse_case_number};
 
 /// Something wrong found by [`check`]: each names what (a case id, a table, an office and
@@ -69,6 +78,28 @@ pub enum Problem {
         /// How many are missing.
         missing: u64,
     },
+    /// A file a case's history attaches is not kept.
+    FileMissing {
+        /// The case.
+        case_id: Uuid,
+        /// The file's SHA-256, as its `attachment_added` event names it.
+        sha256: String,
+    },
+    /// A kept file does not decrypt or does not match its SHA-256.
+    FileDamaged {
+        /// The case.
+        case_id: Uuid,
+        /// The file's SHA-256.
+        sha256: String,
+    },
+    /// Files are still kept for a case whose personal data was erased (an erasure cut short
+    /// between its event and its files: erasing the case again removes them).
+    ErasedFilesKept {
+        /// The case.
+        case_id: Uuid,
+        /// How many.
+        files: u64,
+    },
     /// A case holds a number its office's counter has not reached: the next case would be
     /// given it again.
     CounterBehind {
@@ -94,6 +125,9 @@ impl Problem {
             Problem::Orphan { .. } => "orphan",
             Problem::BadNumber { .. } => "bad_number",
             Problem::NumberGap { .. } => "number_gap",
+            Problem::FileMissing { .. } => "file_missing",
+            Problem::FileDamaged { .. } => "file_damaged",
+            Problem::ErasedFilesKept { .. } => "erased_files_kept",
             Problem::CounterBehind { .. } => "counter_behind",
         }
     }
@@ -136,6 +170,19 @@ impl std::fmt::Display for Problem {
                 f,
                 "{office} {year}: {missing} number(s) given but held by no case, from {first}"
             ),
+            Problem::FileMissing { case_id, sha256 } => {
+                write!(f, "case {case_id}: its file {sha256} is not kept")
+            }
+            Problem::FileDamaged { case_id, sha256 } => {
+                write!(
+                    f,
+                    "case {case_id}: its file {sha256} does not match its digest"
+                )
+            }
+            Problem::ErasedFilesKept { case_id, files } => write!(
+                f,
+                "case {case_id}: erased, but {files} file(s) of it are still kept"
+            ),
             Problem::CounterBehind {
                 office,
                 year,
@@ -168,25 +215,86 @@ impl CheckReport {
 }
 
 /// Checks the database `url` names (see [the module](self)), as of one snapshot, while other
-/// processes go on using it. An error is a database that could not be read at all; everything
+/// processes go on using it, with the cases' files in `files` (`None`: the database's own
+/// table). An error is a database (or file storage) that could not be read at all; everything
 /// found wrong inside is a [`Problem`] of the report.
 ///
 /// An encrypted store is checked with its master key (`store.key_required` without it,
 /// `store.wrong_key` with another).
-pub fn check(url: &StoreUrl, master: Option<&MasterKey>) -> Result<CheckReport, StoreError> {
+pub fn check(
+    url: &StoreUrl,
+    master: Option<&MasterKey>,
+    files: Option<&dyn BlobStore>,
+) -> Result<CheckReport, StoreError> {
+    let files = files.map_or(Files::Table, Files::Outside);
     with_database(url, |c| {
         c.batch(match c.dialect() {
             Dialect::Sqlite => "BEGIN",
             Dialect::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
         })?;
         let report =
-            crypt::open_keys(c, master).and_then(|keys| check_snapshot(c, keys.as_deref()));
+            crypt::open_keys(c, master).and_then(|keys| check_snapshot(c, keys.as_deref(), &files));
         let _ = c.batch("ROLLBACK");
         report
     })
 }
 
-fn check_snapshot(c: &mut dyn Conn, keys: Option<&StoreKeys>) -> Result<CheckReport, StoreError> {
+/// Where the cases' files are read from.
+enum Files<'a> {
+    /// The database's table `blobs`, in the check's snapshot.
+    Table,
+    /// A blob store outside the database.
+    Outside(&'a dyn BlobStore),
+}
+
+impl Files<'_> {
+    /// The stored bytes of file `sha256` of `case_id`, if kept.
+    fn get(
+        &self,
+        c: &mut dyn Conn,
+        case_id: Uuid,
+        sha256: &str,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        match self {
+            Files::Table => c
+                .query_opt(
+                    "SELECT body FROM blobs WHERE case_id = ?1 AND sha256 = ?2",
+                    &[Param::Text(case_id.to_string()), Param::Str(sha256)],
+                )?
+                .map(|mut r| r.opt_blob(0).map(Option::unwrap_or_default))
+                .transpose(),
+            Files::Outside(files) => files.get(case_id, sha256).map_err(unreadable),
+        }
+    }
+
+    /// How many files are kept for `case_id`.
+    fn count(&self, c: &mut dyn Conn, case_id: Uuid) -> Result<u64, StoreError> {
+        match self {
+            Files::Table => Ok(u64::try_from(
+                c.query_one(
+                    "SELECT COUNT(*) FROM blobs WHERE case_id = ?1",
+                    &[Param::Text(case_id.to_string())],
+                )?
+                .int(0)?,
+            )
+            .unwrap_or(0)),
+            Files::Outside(files) => Ok(files.list(case_id).map_err(unreadable)?.len() as u64),
+        }
+    }
+}
+
+/// A file storage that could not be read: the check stops.
+fn unreadable(e: BlobError) -> StoreError {
+    StoreError::Backend {
+        reason: e.to_string(),
+    }
+}
+
+fn check_snapshot(
+    c: &mut dyn Conn,
+    keys: Option<&StoreKeys>,
+    files: &Files<'_>,
+) -> Result<CheckReport, StoreError> {
     let mut report = CheckReport {
         cases: count(c, "SELECT COUNT(*) FROM cases")?,
         events: count(c, "SELECT COUNT(*) FROM events")?,
@@ -212,9 +320,15 @@ fn check_snapshot(c: &mut dyn Conn, keys: Option<&StoreKeys>) -> Result<CheckRep
             }
             None => report.problems.push(Problem::BadNumber { case_id }),
         }
-        check_case(c, case_id, &verified, keys, &mut report.problems)?;
+        check_case(c, case_id, &verified, keys, files, &mut report.problems)?;
     }
-    for table in ["events", "case_names", "case_documents", "case_stats"] {
+    for table in [
+        "events",
+        "case_names",
+        "case_documents",
+        "case_stats",
+        "blobs",
+    ] {
         let sql = format!(
             "SELECT DISTINCT case_id FROM {table} \
              WHERE case_id NOT IN (SELECT id FROM cases) ORDER BY case_id"
@@ -236,6 +350,7 @@ fn check_case(
     case_id: Uuid,
     verified: &Verified,
     keys: Option<&StoreKeys>,
+    files: &Files<'_>,
     problems: &mut Vec<Problem>,
 ) -> Result<(), StoreError> {
     let history = match read::history(c, case_id, verified, keys) {
@@ -262,16 +377,79 @@ fn check_case(
     if stored_terms(c, case_id)? != expected_terms(&terms) {
         problems.push(Problem::IndexMismatch { case_id });
     }
-    let stored = c
-        .query_opt(
-            "SELECT record FROM case_stats WHERE case_id = ?1",
-            &[Param::Text(case_id.to_string())],
-        )?
-        .map(|mut r| r.opt_blob(0))
-        .transpose()?
-        .flatten();
-    if stored.as_deref() != Some(&KeptRecord::of(case, history.events()).encode()[..]) {
+    // An erased case's record keeps its national's facts, which its events no longer give.
+    let stored = match write::stored_record(c, &case_id.to_string()) {
+        Ok(stored) => stored,
+        Err(StoreError::Corrupt { .. }) => None,
+        Err(e) => return Err(e),
+    };
+    let fresh = KeptRecord::of(case, history.events());
+    let expected = match &stored {
+        Some(kept) if history.events().iter().any(|e| e.kind.erases()) => {
+            fresh.keeping_national(kept)
+        }
+        _ => fresh,
+    };
+    if stored.map(|r| r.encode()) != Some(expected.encode()) {
         problems.push(Problem::StatsMismatch { case_id });
+    }
+    check_files(c, case_id, &history, keys, files, problems)
+}
+
+/// The files a case's history attaches since its last erasure are kept and whole; an erased
+/// case with no file attached since keeps none.
+fn check_files(
+    c: &mut dyn Conn,
+    case_id: Uuid,
+    history: &CaseHistory,
+    keys: Option<&StoreKeys>,
+    files: &Files<'_>,
+    problems: &mut Vec<Problem>,
+) -> Result<(), StoreError> {
+    let events = history.events();
+    let since = events
+        .iter()
+        .rposition(|e| matches!(e.kind, EventKind::PersonalDataErased { .. }));
+    let mut attached: Vec<&str> = events
+        .iter()
+        .skip(since.map_or(0, |i| i + 1))
+        .filter_map(|e| match &e.kind {
+            EventKind::AttachmentAdded(a) => Some(a.sha256.as_str()),
+            _ => None,
+        })
+        .collect();
+    attached.sort_unstable();
+    attached.dedup();
+    if since.is_some() && attached.is_empty() {
+        let kept = files.count(c, case_id)?;
+        if kept > 0 {
+            problems.push(Problem::ErasedFilesKept {
+                case_id,
+                files: kept,
+            });
+        }
+        return Ok(());
+    }
+    let id = case_id.to_string();
+    let key = match keys {
+        Some(keys) => keys.case_key(c, &id)?.map(BlobKey::of),
+        None => None,
+    };
+    for sha256 in attached {
+        let problem = match files.get(c, case_id, sha256)? {
+            None => Problem::FileMissing {
+                case_id,
+                sha256: sha256.to_owned(),
+            },
+            Some(body) => match open_body(key.as_ref(), case_id, sha256, body) {
+                Ok(_) => continue,
+                Err(_) => Problem::FileDamaged {
+                    case_id,
+                    sha256: sha256.to_owned(),
+                },
+            },
+        };
+        problems.push(problem);
     }
     Ok(())
 }

@@ -1,5 +1,10 @@
 //! Backup and restore: every table of a siproc database copied, as stored, between a database
 //! and an SQLite file (see [the module](super)).
+//!
+//! Files kept outside the database (a directory, object storage: [`BlobStore`]) travel in the
+//! backup too: a backup is one self-contained file. They are copied, as stored (ciphertext in
+//! an encrypted store), into the backup's `blobs` table, and a restore puts them back into the
+//! file storage it is given (or into the database's own table when it is given none).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -7,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::{with_database, with_sqlite};
+use crate::blobs::{BlobError, BlobStore};
 use crate::store::sql::conn::{Conn, Dialect, Param, Value};
 use crate::store::sql::rows::corrupt;
 use crate::store::{StoreError, StoreUrl};
@@ -57,10 +63,19 @@ impl CopyReport {
 }
 
 /// Writes a consistent copy of the database `url` names to the new SQLite file `to` (see [the
-/// module](super)), while other processes go on using the database. The copy appears whole or
+/// module](super)), while other processes go on using the database, with the cases' files kept
+/// in `files` (`None`: the database's own table, copied with it). The copy appears whole or
 /// not at all (it is written beside `to` and renamed); an existing `to` is never overwritten
 /// (`store.target_exists`).
-pub fn backup(url: &StoreUrl, to: &Path) -> Result<CopyReport, StoreError> {
+///
+/// Files outside the database are read after the database's snapshot: every file a case of the
+/// snapshot had is there (a file is kept before its event), unless an erasure removed it
+/// meanwhile.
+pub fn backup(
+    url: &StoreUrl,
+    to: &Path,
+    files: Option<&dyn BlobStore>,
+) -> Result<CopyReport, StoreError> {
     if to.exists() {
         return Err(StoreError::TargetExists);
     }
@@ -70,8 +85,12 @@ pub fn backup(url: &StoreUrl, to: &Path) -> Result<CopyReport, StoreError> {
         #[cfg(feature = "sqlite")]
         StoreUrl::Sqlite(path) => online_backup(path, &partial),
         _ => with_database(url, |from| {
-            with_sqlite(&partial, |to| copy_tables(from, to).map(drop))
+            with_sqlite(&partial, |to| copy_tables(from, to, &[]).map(drop))
         }),
+    };
+    let written = match files {
+        Some(files) => written.and_then(|()| with_sqlite(&partial, |c| files_into(files, c))),
+        None => written,
     };
     let done = written.and_then(|()| {
         fs::rename(&partial, to).map_err(io_error)?;
@@ -85,27 +104,111 @@ pub fn backup(url: &StoreUrl, to: &Path) -> Result<CopyReport, StoreError> {
 }
 
 /// Copies the backup `from` into the empty database `url` names (created if it is an SQLite
-/// file that does not exist), in one transaction: every row or none. A backup of an older
-/// schema is migrated first (on a temporary copy: the backup is never written). A database
-/// that already holds rows in any table the backup fills is `store.not_empty`.
-pub fn restore(from: &Path, url: &StoreUrl) -> Result<CopyReport, StoreError> {
+/// file that does not exist), in one transaction: every row or none. The backup's files go to
+/// `files` when given (first, each put idempotently: a restore cut short is run again), or else
+/// into the database's own table with the rest. A backup of an older schema is migrated first
+/// (on a temporary copy: the backup is never written). A database that already holds rows in
+/// any table the backup fills is `store.not_empty`.
+pub fn restore(
+    from: &Path,
+    url: &StoreUrl,
+    files: Option<&dyn BlobStore>,
+) -> Result<CopyReport, StoreError> {
     if !from.is_file() {
         return Err(StoreError::NoDatabase);
     }
     let temp = std::env::temp_dir().join(format!("siproc-restore-{}.db", uuid::Uuid::now_v7()));
     fs::copy(from, &temp).map_err(io_error)?;
-    let restored = with_sqlite(&temp, |source| match url {
-        #[cfg(feature = "sqlite")]
-        StoreUrl::Sqlite(path) => {
-            if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                fs::create_dir_all(folder).map_err(io_error)?;
+    let restored = with_sqlite(&temp, |source| {
+        let (put, skip): (Option<u64>, &[&str]) = match files {
+            Some(files) => (Some(files_out(source, files)?), &["blobs"]),
+            None => (None, &[]),
+        };
+        let mut report = match url {
+            #[cfg(feature = "sqlite")]
+            StoreUrl::Sqlite(path) => {
+                if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    fs::create_dir_all(folder).map_err(io_error)?;
+                }
+                with_sqlite(path, |target| copy_tables(source, target, skip))
             }
-            with_sqlite(path, |target| copy_tables(source, target))
+            _ => with_database(url, |target| copy_tables(source, target, skip)),
+        }?;
+        if let Some(rows) = put {
+            report.tables.push(TableCount {
+                table: "blobs".to_owned(),
+                rows,
+            });
+            report.tables.sort_by(|a, b| a.table.cmp(&b.table));
         }
-        _ => with_database(url, |target| copy_tables(source, target)),
+        Ok(report)
     });
     remove_sqlite_files(&temp);
     restored
+}
+
+/// Copies every file `files` keeps for a case of the backup `c` is on into its `blobs` table,
+/// as stored.
+fn files_into(files: &dyn BlobStore, c: &mut dyn Conn) -> Result<(), StoreError> {
+    let cases = c.query("SELECT id FROM cases ORDER BY id", &[])?;
+    c.batch("BEGIN IMMEDIATE")?;
+    let copied = cases.into_iter().try_for_each(|mut row| {
+        let id = row.text(0)?;
+        let case_id = uuid::Uuid::parse_str(&id).map_err(|_| corrupt("a case row has a bad id"))?;
+        for sha256 in files.list(case_id).map_err(blob_error)? {
+            // Removed since it was listed (an erasure): nothing to keep.
+            let Some(body) = files.get(case_id, &sha256).map_err(blob_error)? else {
+                continue;
+            };
+            c.execute(
+                "INSERT INTO blobs (case_id, sha256, body) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (case_id, sha256) DO NOTHING",
+                &[Param::Str(&id), Param::Str(&sha256), Param::Blob(&body)],
+            )?;
+        }
+        Ok(())
+    });
+    match copied {
+        Ok(()) => c.batch("COMMIT"),
+        Err(e) => {
+            let _ = c.batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+/// Puts every file of the backup `c` is on into `files`, as stored; returns how many.
+fn files_out(c: &mut dyn Conn, files: &dyn BlobStore) -> Result<u64, StoreError> {
+    let mut put = 0_u64;
+    let mut after = (String::new(), String::new());
+    loop {
+        // A page at a time, in key order: files may be large.
+        let rows = c.query(
+            "SELECT case_id, sha256, body FROM blobs \
+             WHERE case_id > ?1 OR (case_id = ?1 AND sha256 > ?2) \
+             ORDER BY case_id, sha256 LIMIT 100",
+            &[Param::Str(&after.0), Param::Str(&after.1)],
+        )?;
+        let last = rows.len() < 100;
+        for mut row in rows {
+            let (id, sha256) = (row.text(0)?, row.text(1)?);
+            let body = row.opt_blob(2)?.unwrap_or_default();
+            let case_id =
+                uuid::Uuid::parse_str(&id).map_err(|_| corrupt("a file row has a bad case id"))?;
+            files.put(case_id, &sha256, &body).map_err(blob_error)?;
+            put += 1;
+            after = (id, sha256);
+        }
+        if last {
+            return Ok(put);
+        }
+    }
+}
+
+fn blob_error(e: BlobError) -> StoreError {
+    StoreError::Backend {
+        reason: e.to_string(),
+    }
 }
 
 /// SQLite's online backup of the file at `from` into `to`, in one step: one read transaction,
@@ -145,9 +248,13 @@ fn online_backup(from: &Path, to: &Path) -> Result<(), StoreError> {
         .map_err(db_error)
 }
 
-/// Copies every table the two databases share, as one snapshot of `from` into one transaction
-/// of `to`.
-fn copy_tables(from: &mut dyn Conn, to: &mut dyn Conn) -> Result<CopyReport, StoreError> {
+/// Copies every table the two databases share (but those in `skip`), as one snapshot of
+/// `from` into one transaction of `to`.
+fn copy_tables(
+    from: &mut dyn Conn,
+    to: &mut dyn Conn,
+    skip: &[&str],
+) -> Result<CopyReport, StoreError> {
     from.batch(match from.dialect() {
         Dialect::Sqlite => "BEGIN",
         Dialect::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
@@ -156,7 +263,7 @@ fn copy_tables(from: &mut dyn Conn, to: &mut dyn Conn) -> Result<CopyReport, Sto
         Dialect::Sqlite => "BEGIN IMMEDIATE",
         Dialect::Postgres => "BEGIN",
     })?;
-    let copied = copy_in_transaction(from, to);
+    let copied = copy_in_transaction(from, to, skip);
     let _ = from.batch("ROLLBACK");
     match copied {
         Ok(report) => {
@@ -170,11 +277,18 @@ fn copy_tables(from: &mut dyn Conn, to: &mut dyn Conn) -> Result<CopyReport, Sto
     }
 }
 
-fn copy_in_transaction(from: &mut dyn Conn, to: &mut dyn Conn) -> Result<CopyReport, StoreError> {
+fn copy_in_transaction(
+    from: &mut dyn Conn,
+    to: &mut dyn Conn,
+    skip: &[&str],
+) -> Result<CopyReport, StoreError> {
     let targets = tables(to)?;
     let mut report = CopyReport::default();
     for table in tables(from)? {
-        if BOOKKEEPING.contains(&table.as_str()) || !targets.contains(&table) {
+        if BOOKKEEPING.contains(&table.as_str())
+            || skip.contains(&table.as_str())
+            || !targets.contains(&table)
+        {
             continue;
         }
         let theirs = columns(to, &table)?;
