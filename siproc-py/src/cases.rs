@@ -501,7 +501,26 @@ pub fn verify<'py>(
 /// `open_store(url)` makes one on SQLite, PostgreSQL or memory; every rule is the core's
 /// `CaseStore` and its shared checks, whatever the backend.
 #[pyclass(frozen, subclass, module = "siproc", name = "Store")]
-pub struct PyStore(Arc<dyn CaseStore>, Arc<store::Records>);
+pub struct PyStore(
+    Arc<dyn CaseStore>,
+    Arc<store::Records>,
+    Arc<dyn siproc_core::blobs::BlobStore>,
+);
+
+impl PyStore {
+    /// A store of `cases` and `records`, its files in `files` or else in the records' database.
+    fn new(
+        cases: Arc<dyn CaseStore>,
+        records: store::Records,
+        files: Option<Box<dyn siproc_core::blobs::BlobStore>>,
+    ) -> PyStore {
+        let files: Arc<dyn siproc_core::blobs::BlobStore> = match files {
+            Some(outside) => Arc::from(outside),
+            None => Arc::new(records.blobs()),
+        };
+        PyStore(cases, Arc::new(records), files)
+    }
+}
 
 /// A new, empty in-memory store (a `Store` that lives as long as the process).
 #[pyclass(frozen, extends = PyStore, module = "siproc", name = "MemoryStore")]
@@ -512,9 +531,10 @@ impl PyMemoryStore {
     #[new]
     fn new() -> PyResult<PyClassInitializer<Self>> {
         let records = store::Records::in_memory().map_err(|e| errors::store(&e))?;
-        Ok(PyClassInitializer::from(PyStore(
+        Ok(PyClassInitializer::from(PyStore::new(
             Arc::new(store::MemoryStore::new()),
-            Arc::new(records),
+            records,
+            None,
         ))
         .add_subclass(PyMemoryStore))
     }
@@ -531,13 +551,23 @@ impl PyMemoryStore {
 /// `master_key_file` names, or else the one `SIPROC_MASTER_KEY_FILE` names. A new database
 /// opened with a key is encrypted; without its key an encrypted one raises `StoreError`
 /// (`store.key_required`, `store.wrong_key`; `store.key_file` for a bad key file).
+///
+/// The cases' files (attachments) are kept where `blobs` says, as the server's option: `database`
+/// (the default), `dir:PATH` or `s3://BUCKET/PREFIX?endpoint=…&region=…` (`StoreError`
+/// `blob.backend` for a bad setting, never quoting it).
 #[pyfunction]
-#[pyo3(signature = (url, *, master_key_file = None))]
+#[pyo3(signature = (url, *, master_key_file = None, blobs = None))]
 pub fn open_store(
     py: Python<'_>,
     url: &str,
     master_key_file: Option<std::path::PathBuf>,
+    blobs: Option<&str>,
 ) -> PyResult<PyStore> {
+    let files = blobs
+        .map(|place| siproc_core::blobs::BlobPlace::parse(place)?.open_outside())
+        .transpose()
+        .map_err(|e| errors::blob(&e))?
+        .flatten();
     let (opened, records) = py
         .detach(|| match master_key_file {
             Some(path) => {
@@ -547,7 +577,7 @@ pub fn open_store(
             None => store::open_database(url),
         })
         .map_err(|e| errors::store(&e))?;
-    Ok(PyStore(Arc::from(opened), Arc::new(records)))
+    Ok(PyStore::new(Arc::from(opened), records, files))
 }
 
 #[pymethods]
@@ -642,8 +672,69 @@ impl PyStore {
             .map_err(|e| errors::store(&e))
     }
 
+    /// Files `data` into the case (`siproc_core::attachments::attach`): checked (size, the type
+    /// sniffed from the bytes against `media_type` if given, images stripped of metadata, PDFs
+    /// without scripts or embedded files), kept encrypted with the case's key in an encrypted
+    /// store, and recorded as an `attachment_added` event. Returns the attachment as recorded
+    /// (`sha256`, `media_type`, `size`, `description`) and `added` (`False` when the case
+    /// already held this very file: nothing new was recorded).
+    #[pyo3(signature = (case_id, data, media_type = None, description = None, *, actor,
+                        expected_version = None, now = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn attach<'py>(
+        &self,
+        py: Python<'py>,
+        case_id: &Bound<'py, PyAny>,
+        data: &[u8],
+        media_type: Option<&str>,
+        description: Option<&str>,
+        actor: &Bound<'py, PyAny>,
+        expected_version: Option<u64>,
+        now: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        use siproc_core::attachments::{Limits, Upload, attach};
+        let (id, actor, now) = (case_id_of(case_id)?, actor_of(actor)?, instant(now, "now")?);
+        let (store, files) = (&*self.0, &*self.2);
+        let upload = Upload {
+            content: data,
+            declared: media_type,
+            description,
+            expected_version,
+        };
+        let attached = py
+            .detach(|| attach(store, files, &Limits::default(), &actor, id, upload, now))
+            .map_err(|e| errors::attachment(&e))?;
+        let answer = to_py(py, &attached.attachment)?;
+        answer.set_item("added", attached.added)?;
+        Ok(answer)
+    }
+
+    /// The file `sha256` of the case: its attachment (`sha256`, `media_type`, `size`,
+    /// `description`) with its bytes as `content`, decrypted and checked against its digest
+    /// (`AttachmentError` `attachment.not_found` or `attachment.erased`; `StoreError`
+    /// `blob.damaged` when the kept bytes changed).
+    fn attachment<'py>(
+        &self,
+        py: Python<'py>,
+        case_id: &Bound<'py, PyAny>,
+        sha256: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let id = case_id_of(case_id)?;
+        let (store, files) = (&*self.0, &*self.2);
+        let (attachment, content) = py
+            .detach(|| {
+                let case = store::load_case(store, id)?;
+                siproc_core::attachments::attachment(store, files, &case, sha256)
+            })
+            .map_err(|e| errors::attachment(&e))?;
+        let answer = to_py(py, &attachment)?;
+        answer.set_item("content", PyBytes::new(py, &content))?;
+        Ok(answer)
+    }
+
     /// Erases every personal value of a closed case (`siproc_core::erasure::erase_case`):
-    /// the directorate, with a reason; returns the case as it now replays.
+    /// the directorate, with a reason; its files are removed; returns the case as it now
+    /// replays.
     #[pyo3(signature = (case_id, *, reason, actor, now = None))]
     fn erase<'py>(
         &self,
@@ -654,9 +745,9 @@ impl PyStore {
         now: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let (id, actor, now) = (case_id_of(case_id)?, actor_of(actor)?, instant(now, "now")?);
-        let (store, files) = (&*self.0, self.1.blobs());
+        let (store, files) = (&*self.0, &*self.2);
         let case = py
-            .detach(|| siproc_core::erasure::erase_case(store, &files, &actor, id, reason, now))
+            .detach(|| siproc_core::erasure::erase_case(store, files, &actor, id, reason, now))
             .map_err(|e| errors::store(&e))?;
         to_py(py, &case)
     }
@@ -805,21 +896,19 @@ impl PyStore {
 
 /// The store behind a `siproc.Store` (a `MemoryStore` or one `open_store` made).
 pub(crate) fn store_of(obj: &Bound<'_, PyAny>) -> PyResult<Arc<dyn CaseStore>> {
-    store_parts(obj).map(|(cases, _)| cases)
+    py_store(obj).map(|s| Arc::clone(&s.0))
 }
 
-/// The files (attachments) kept beside the cases of a `Store`: its database's blobs.
-fn files_of(obj: &Bound<'_, PyAny>) -> PyResult<store::DatabaseBlobs> {
-    store_parts(obj).map(|(_, records)| records.blobs())
+/// Where the files (attachments) of a `Store`'s cases are kept.
+fn files_of(obj: &Bound<'_, PyAny>) -> PyResult<Arc<dyn siproc_core::blobs::BlobStore>> {
+    py_store(obj).map(|s| Arc::clone(&s.2))
 }
 
-/// The cases and the records of a `Store`.
-fn store_parts(obj: &Bound<'_, PyAny>) -> PyResult<(Arc<dyn CaseStore>, Arc<store::Records>)> {
-    obj.cast::<PyStore>()
-        .map(|s| (Arc::clone(&s.get().0), Arc::clone(&s.get().1)))
-        .map_err(|_| {
-            PyTypeError::new_err("store must be a siproc.Store (MemoryStore or open_store)")
-        })
+/// The `Store` `obj` is.
+fn py_store<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<&'a PyStore> {
+    obj.cast::<PyStore>().map(|s| s.get()).map_err(|_| {
+        PyTypeError::new_err("store must be a siproc.Store (MemoryStore or open_store)")
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1084,7 +1173,9 @@ pub fn erase_due<'py>(
     let store = store_of(store)?;
     let (catalog, now) = (catalog_of(catalog)?, instant(now, "now")?);
     let report = py
-        .detach(|| siproc_core::erasure::erase_due(&*store, &files, &catalog, &actor, now, dry_run))
+        .detach(|| {
+            siproc_core::erasure::erase_due(&*store, &*files, &catalog, &actor, now, dry_run)
+        })
         .map_err(|e| errors::store(&e))?;
     to_py(py, &report)
 }

@@ -8,6 +8,8 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use siproc_core::archive::ArchiveError;
+use siproc_core::attachments::AttachError;
+use siproc_core::blobs::BlobError;
 use siproc_core::forms::{FormError, GenerateError};
 use siproc_core::history::HistoryError;
 use siproc_core::store::StoreError;
@@ -186,6 +188,23 @@ pub fn archive(e: ArchiveError) -> PyErr {
         ArchiveError::History(h) => history(&h),
         other => raise("SiprocError", &other.to_string(), other.code(), &[]),
     }
+}
+
+/// A file refused, not attached or erased: `AttachmentError` with the core's code
+/// (`attachment.*`); a refusal of the workflow or the store as theirs; a blob storage failure
+/// as `StoreError` (`blob.*`).
+pub fn attachment(e: &AttachError) -> PyErr {
+    match e {
+        AttachError::Rejected(w) => workflow(w),
+        AttachError::Store(s) => store(s),
+        AttachError::Blob(b) => blob(b),
+        _ => raise("AttachmentError", &e.to_string(), e.code(), &[]),
+    }
+}
+
+/// A blob storage failure or a bad setting: `StoreError` with the `blob.*` code.
+pub fn blob(e: &BlobError) -> PyErr {
+    raise("StoreError", &e.to_string(), e.code(), &[])
 }
 
 /// A value the core produced could not be converted (never expected).

@@ -395,3 +395,42 @@ def test_erasure_by_hand_and_by_retention() -> None:
         "checked": 2, "due": 1, "erased": 0, "without_rule": 0}
     assert siproc.erase_due(store, actor=director, now=later)["erased"] == 1
     assert store.case(ids[1])["persons"][0]["given_names"] == ""
+
+
+def test_attachments_are_kept_read_and_erased(tmp_path: Path) -> None:
+    files = tmp_path / "files"
+    store = siproc.open_store(str(tmp_path / "cases.db"), blobs=f"dir:{files}")
+    director = siproc.Actor("d-1", "directorate", "DGPHM")
+    case = store.open_case(missing_person(), actor=OFFICER, now=NOW)
+    pdf = store.generate_form(case["id"], "intake_sheet", actor=OFFICER, now=NOW)
+    kept = store.attach(case["id"], pdf, "application/pdf", "hoja firmada", actor=OFFICER, now=NOW)
+    assert kept["sha256"] == hashlib.sha256(pdf).hexdigest()
+    assert (kept["media_type"], kept["size"], kept["added"]) == ("application/pdf", len(pdf), True)
+    assert (files / case["id"] / kept["sha256"]).is_file()
+    again = store.attach(case["id"], pdf, actor=OFFICER, now=NOW)
+    assert again["added"] is False
+    read = store.attachment(case["id"], kept["sha256"])
+    assert read["content"] == pdf and read["description"] == "hoja firmada"
+    assert store.case(case["id"])["attachments"][0]["sha256"] == kept["sha256"]
+
+    with pytest.raises(siproc.AttachmentError) as raised:
+        store.attach(case["id"], pdf, "image/png", actor=OFFICER, now=NOW)
+    assert raised.value.code == "attachment.media_type_mismatch"
+    with pytest.raises(siproc.AttachmentError) as raised:
+        store.attachment(case["id"], "0" * 64)
+    assert raised.value.code == "attachment.not_found"
+    with pytest.raises(siproc.StoreError) as raised:
+        siproc.open_store(str(tmp_path / "other.db"), blobs="ftp://secret@host")
+    assert raised.value.code == "blob.backend" and "secret" not in str(raised.value)
+
+    for command, actor in (({"command": "change_status", "to": "in_progress"}, OFFICER),
+                           ({"command": "change_status", "to": "resolved"}, OFFICER),
+                           ({"command": "request_closure", "outcome": "located_alive"}, OFFICER),
+                           ({"command": "approve_closure"}, SUPERVISOR),
+                           ({"command": "close"}, OFFICER)):
+        store.run(case["id"], command, actor=actor, now=NOW)
+    store.erase(case["id"], reason="solicitud 17/2026", actor=director, now=NOW)
+    assert not (files / case["id"]).exists() or not any((files / case["id"]).iterdir())
+    with pytest.raises(siproc.AttachmentError) as raised:
+        store.attachment(case["id"], kept["sha256"])
+    assert raised.value.code == "attachment.erased"

@@ -24,6 +24,7 @@ from typing import Any, Iterable, Sequence, Union
 
 from . import _siproc
 from ._errors import (
+    AttachmentError,
     CatalogError,
     ConflictError,
     FormError,
@@ -62,6 +63,7 @@ __version__: str = _siproc.__version__
 
 __all__ = [
     "Actor",
+    "AttachmentError",
     "CaseHistory",
     "Catalog",
     "CatalogError",

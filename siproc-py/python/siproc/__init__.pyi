@@ -185,6 +185,27 @@ class Store:
         name: str | None = None,
     ) -> list[dict[str, Any]]: ...
     def summary(self, case_id: str | uuid.UUID) -> dict[str, Any]: ...
+    def attach(
+        self,
+        case_id: str | uuid.UUID,
+        data: bytes,
+        media_type: str | None = None,
+        description: str | None = None,
+        *,
+        actor: _ActorLike,
+        expected_version: int | None = None,
+        now: _Time = None,
+    ) -> dict[str, Any]:
+        """Files ``data`` into the case: checked (size, the type sniffed from the bytes, images
+        stripped of their metadata, PDFs without scripts or embedded files), kept encrypted with
+        the case's key in an encrypted store, recorded as an ``attachment_added`` event (the
+        description must hold no personal data, never a file name). Returns the attachment
+        (``sha256``, ``media_type``, ``size``, ``description``) and ``added`` (``False`` when the
+        case already held this file). Refusals raise ``AttachmentError``."""
+    def attachment(self, case_id: str | uuid.UUID, sha256: str) -> dict[str, Any]:
+        """The case's file ``sha256``: its attachment with the bytes as ``content``, checked
+        against the digest (``AttachmentError`` ``attachment.not_found`` or
+        ``attachment.erased``)."""
     def erase(
         self,
         case_id: str | uuid.UUID,
@@ -247,16 +268,24 @@ def erase_due(
     ``now``, as ``actor`` (the directorate); with ``dry_run`` only counts them. Returns counts
     only: ``checked``, ``due``, ``erased``, ``without_rule``."""
 
-def open_store(url: str, *, master_key_file: str | PathLike[str] | None = None) -> Store:
+def open_store(
+    url: str,
+    *,
+    master_key_file: str | PathLike[str] | None = None,
+    blobs: str | None = None,
+) -> Store:
     """Opens ``sqlite:///path/cases.db``, ``sqlite:cases.db`` (or a plain path),
     ``postgresql://…`` or ``memory:``, creating and migrating the database as needed; the
     access log lives in the same database. An encrypted store opens with its master key: the
     file ``master_key_file`` names, else the one ``SIPROC_MASTER_KEY_FILE`` names; a new
-    database opened with a key is encrypted."""
+    database opened with a key is encrypted. The cases' files are kept where ``blobs`` says:
+    ``database`` (the default), ``dir:PATH`` or ``s3://BUCKET/PREFIX?endpoint=…&region=…``."""
 
 class SiprocError(Exception):
     code: str
     def __init__(self, message: str, code: str | None = None) -> None: ...
+
+class AttachmentError(SiprocError, ValueError): ...
 
 class ValidationError(SiprocError, ValueError):
     report: Report
@@ -390,6 +419,7 @@ def render_form(
 
 __all__ = [
     "Actor",
+    "AttachmentError",
     "CaseHistory",
     "Catalog",
     "CatalogError",

@@ -107,6 +107,16 @@ class StoreError(SiprocError):
     code = "store.error"
 
 
+class AttachmentError(SiprocError, ValueError):
+    """A file was refused or cannot be read: ``attachment.too_large``,
+    ``attachment.media_type_not_allowed``, ``attachment.media_type_mismatch``,
+    ``attachment.bad_image``, ``attachment.bad_pdf``, ``attachment.pdf_javascript``, …,
+    ``attachment.not_found`` (the case has no such file) or ``attachment.erased`` (removed with
+    the case's personal data)."""
+
+    code = "attachment.error"
+
+
 class FormError(SiprocError):
     """A form could not be rendered: ``forms.unknown_form``, ``forms.missing_glyph``, … ``form``
     is the form id and ``field`` the field at fault (never its value)."""
