@@ -246,8 +246,7 @@ pub fn find(
     let mut cases = Vec::new();
     for summary in store.list(&search)? {
         let history = store.load_history(summary.id)?;
-        if let Some(case) = subject_case(&history, query) {
-            let mut case = case;
+        if let Some(mut case) = subject_case(&history, query) {
             let reads = records.access_log(&LogFilter {
                 case_id: Some(case.case_id),
                 user_id: None,

@@ -2,7 +2,8 @@
 //! hand to them (`siproc_core::subject_access`). The search terms travel in the JSON body,
 //! never in the URL (URLs end up in proxies' and servers' logs). The answer is the report as
 //! JSON, or as a PDF in the person's language (`"format": "pdf"` or `Accept:
-//! application/pdf`). Every export is written to the audit log with counts only.
+//! application/pdf`). Every export is written to the audit log with counts only, and each case
+//! it reports to the access log (`export`, as every read of a case is).
 
 use axum::Json;
 use axum::extract::State;
@@ -12,6 +13,7 @@ use axum::routing::post;
 use chrono::Utc;
 use serde::Deserialize;
 use siproc_core::Locale;
+use siproc_core::access::{Access, AccessEntry, ReadKind};
 use siproc_core::audit::AuditEvent;
 use siproc_core::subject_access::{self, SubjectAccessError, SubjectQuery};
 
@@ -95,14 +97,30 @@ pub async fn subject_access(
         name: body.name,
     };
     blocking(&state, move |s| {
-        let report =
-            subject_access::find(s.store.as_ref(), &s.db, &query, Utc::now()).map_err(refusal)?;
+        let now = Utc::now();
+        let report = subject_access::find(s.store.as_ref(), &s.db, &query, now).map_err(refusal)?;
         let pdf = match format {
             ReportFormat::Pdf => {
                 Some(subject_access::render_pdf(&report, &s.catalog, locale).map_err(refusal)?)
             }
             ReportFormat::Json => None,
         };
+        // Each case reported was read in full: the access log says so, as for an export.
+        let reads: Vec<AccessEntry> = report
+            .cases
+            .iter()
+            .map(|c| {
+                AccessEntry::new(
+                    &actor,
+                    c.case_id,
+                    ReadKind::Export,
+                    Access::AllCases,
+                    now,
+                    None,
+                )
+            })
+            .collect();
+        s.db.log_accesses(&reads)?;
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         s.audit(
             &actor,

@@ -183,10 +183,7 @@ async fn the_next_release_leaves_out_cases_whose_consent_was_withdrawn() {
 
 /// `POST /subject-access` as `who` with `body`.
 fn subject_access(app: &TestApp, who: &str, body: &Value) -> reqwest::RequestBuilder {
-    app.client
-        .post(app.url("/subject-access"))
-        .bearer_auth(&app.tokens[who])
-        .json(body)
+    app.subject_access(who).json(body)
 }
 
 /// The text `pdftotext` reads in `pdf`.
@@ -335,6 +332,17 @@ async fn subject_access_reports_what_is_held_to_the_directorate_only() {
             assert!(text.contains(wanted), "{wanted} in:\n{text}");
         }
     }
+
+    // Each case reported was read in full by the directorate: the access log says so.
+    let (status, log) = answer(app.access_log("auditor", &format!("case={a_id}"))).await;
+    assert_eq!(status, 200, "{log}");
+    let exports = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["what"] == "export" && e["user_id"] == "user-directorate")
+        .count();
+    assert_eq!(exports, 4, "{log}");
 
     // Every export is in the audit log, with counts and never a searched value.
     let (status, audit) = answer(app.audit_log("auditor", "kind=subject_access")).await;
