@@ -113,6 +113,7 @@ fn records(n: usize, catalog: &Catalog) -> Vec<CaseRecord> {
                     .copied()
                     .unwrap_or(Origin::Registered),
                 record_key: rng.below(1 << 31) as u32,
+                sharing_withdrawn: false,
             }
         })
         .collect()

@@ -178,6 +178,19 @@ pub fn reads_access_log(role: Role) -> bool {
     }
 }
 
+/// Whether `role` may answer a subject access request ([`crate::subject_access`]): the
+/// directorate only. Answering discloses every value held about a person, across every
+/// office, to be handed to them: an act on the ministry's behalf, like erasing or exporting,
+/// which the directorate does. Auditors see every case and the access log too, but only to
+/// read them (the workflow gives them no command, and they never end a grant); officers and
+/// supervisors see their office's cases only, partners none.
+pub fn answers_subject_access(role: Role) -> bool {
+    match role {
+        Role::Directorate => true,
+        Role::Officer | Role::Supervisor | Role::Partner | Role::Auditor => false,
+    }
+}
+
 /// Whether `role` may break the glass.
 pub fn may_break_glass(role: Role) -> bool {
     match role {

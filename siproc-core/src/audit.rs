@@ -127,6 +127,20 @@ pub enum AuditEvent {
         /// How many values the case now shows as erased.
         values: u32,
     },
+    /// A subject access report was exported ([`crate::subject_access`]): which fields were
+    /// searched and counts only, never a searched value or a value of a case.
+    SubjectAccess {
+        /// The fields searched (`document_number`, `name`).
+        fields: Vec<String>,
+        /// The format exported (`json`, `pdf`).
+        format: String,
+        /// Cases reported.
+        cases: u32,
+        /// Access-log entries reported.
+        reads: u32,
+        /// Referrals (shares with partners) reported.
+        shares: u32,
+    },
     /// A run of `erase --due` ([`crate::erasure::erase_due`]): counts only.
     RetentionErasure {
         /// Closed and archived cases looked at.

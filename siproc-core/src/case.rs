@@ -154,6 +154,12 @@ pub struct Consent {
     pub scope: Vec<ConsentScope>,
 }
 
+/// Whether withdrawing consent for `scope` (empty: entirely) withdraws sharing with partners:
+/// pending referrals are then cancelled and the case leaves partners' statistics releases.
+pub fn withdraws_sharing(scope: &[ConsentScope]) -> bool {
+    scope.is_empty() || scope.contains(&ConsentScope::ShareWithPartners)
+}
+
 impl Consent {
     /// Whether consent was given and covers `scope`.
     pub fn covers(&self, scope: ConsentScope) -> bool {
@@ -317,6 +323,9 @@ pub enum ReferralStatus {
     Rejected,
     /// The partner finished its part.
     Done,
+    /// Cancelled before the partner answered: consent to share with partners was withdrawn
+    /// (the `consent_withdrawn` event lists the referrals it cancelled).
+    Cancelled,
 }
 
 /// A referral of the case to a partner organisation.
@@ -373,6 +382,11 @@ pub struct Case {
     /// Consent, once recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent: Option<Consent>,
+    /// Whether consent to share with partners was withdrawn (entirely, or that scope) and not
+    /// given again since: the case is no longer referred, and partners' statistics releases
+    /// leave it out ([`crate::stats::releases`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sharing_withdrawn: bool,
     /// Category-specific facts.
     pub facts: Facts,
     /// Notes.

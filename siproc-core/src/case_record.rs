@@ -69,6 +69,12 @@ pub struct CaseRecord<C = Arc<str>> {
     /// record keeps it. 0 until the store sets it.
     #[serde(skip)]
     pub record_key: u32,
+    /// Whether consent to share with partners was withdrawn ([`Case::sharing_withdrawn`]):
+    /// partners' statistics releases leave the case out. Kept after the fields in the stores'
+    /// encoding (one byte after them, [`KeptRecord::encode`]), so that records written before
+    /// it existed still read (as `false`).
+    #[serde(skip)]
+    pub sharing_withdrawn: bool,
 }
 
 /// What a store keeps of a case for statistics: a [`CaseRecord`] whose `country` is the
@@ -145,9 +151,15 @@ impl<C> CaseRecord<C> {
     }
 }
 
-/// The version byte that starts [`KeptRecord::encode`]'s bytes.
+/// The version byte that starts [`KeptRecord::encode`]'s bytes: 2 since the byte of
+/// [`CaseRecord::sharing_withdrawn`] follows the fields.
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
-const ENCODING: u8 = 1;
+const ENCODING: u8 = 2;
+
+/// The version byte of records written before [`CaseRecord::sharing_withdrawn`]: the fields
+/// only, read as not withdrawn.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+const ENCODING_V1: u8 = 1;
 
 impl KeptRecord {
     /// The record of `case`, replayed from `events` (its whole history): no catalog needed.
@@ -215,6 +227,7 @@ impl KeptRecord {
                 .collect(),
             origin: Origin::of(case),
             record_key: 0,
+            sharing_withdrawn: case.sharing_withdrawn,
         }
     }
 
@@ -271,12 +284,14 @@ impl KeptRecord {
             referrals: self.referrals,
             origin: self.origin,
             record_key: self.record_key,
+            sharing_withdrawn: self.sharing_withdrawn,
         }
     }
 
     /// The compact form the SQL stores keep: a version byte, then the fields in
     /// [postcard](https://docs.rs/postcard)'s encoding (variable-length integers, enum variants
-    /// by index, instants as microseconds, days as day numbers): about 80 bytes a case.
+    /// by index, instants as microseconds, days as day numbers), then one byte for
+    /// [`CaseRecord::sharing_withdrawn`]: about 80 bytes a case.
     ///
     /// postcard rather than JSON or hand-written bytes: it is the maintained serde format made
     /// for small, schema-fixed values, and decodes a record in well under a microsecond.
@@ -287,6 +302,7 @@ impl KeptRecord {
         if let Ok(body) = postcard::to_allocvec(self) {
             bytes.extend(body);
         }
+        bytes.push(u8::from(self.sharing_withdrawn));
         bytes
     }
 
@@ -295,7 +311,14 @@ impl KeptRecord {
     #[cfg(any(feature = "sqlite", feature = "postgres"))]
     pub fn decode(bytes: &[u8]) -> Option<KeptRecord> {
         match bytes.split_first() {
-            Some((&ENCODING, body)) => postcard::from_bytes(body).ok(),
+            Some((&ENCODING, body)) => match postcard::take_from_bytes::<KeptRecord>(body) {
+                Ok((record, &[withdrawn @ (0 | 1)])) => Some(KeptRecord {
+                    sharing_withdrawn: withdrawn == 1,
+                    ..record
+                }),
+                _ => None,
+            },
+            Some((&ENCODING_V1, body)) => postcard::from_bytes(body).ok(),
             _ => None,
         }
     }

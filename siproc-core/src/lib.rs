@@ -106,6 +106,8 @@ pub mod limits;
 pub mod schema;
 pub mod stats;
 pub mod store;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub mod subject_access;
 pub mod transitions;
 pub mod workflow;
 

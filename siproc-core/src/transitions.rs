@@ -344,7 +344,7 @@ pub const RULES: &[Rule] = &[
         None,
         STAFF,
         OfficeCheck::Case,
-        "consent given",
+        "consent given; withdrawing sharing with partners cancels the pending referrals",
     ),
     rule(
         CommandKind::RequestClosure,

@@ -881,6 +881,31 @@ impl PyStore {
         to_py(py, &entries)
     }
 
+    /// What the store holds about one person (`siproc_core::subject_access::find`): every
+    /// case where one person holds the document number and every word of the name (each when
+    /// given), found through the store's search (blind in an encrypted store), with the
+    /// person's values, the case's facts, notes and services, who read it and whom it was
+    /// shared with; the JSON form, as a dict.
+    #[pyo3(signature = (*, document_number = None, name = None, now = None))]
+    fn subject_access<'py>(
+        &self,
+        py: Python<'py>,
+        document_number: Option<String>,
+        name: Option<String>,
+        now: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let query = siproc_core::subject_access::SubjectQuery {
+            document_number,
+            name,
+        };
+        let now = instant(now, "now")?;
+        let (store, records) = (&*self.0, &*self.1);
+        let report = py
+            .detach(|| siproc_core::subject_access::find(store, records, &query, now))
+            .map_err(|e| errors::subject_access(&e))?;
+        to_py(py, &report)
+    }
+
     /// The number of cases.
     fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
         let store = &*self.0;

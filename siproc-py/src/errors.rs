@@ -179,6 +179,17 @@ pub fn store(e: &StoreError) -> PyErr {
     }
 }
 
+/// A subject access report refused: `MalformedError` (`subject_access.no_terms`: neither a
+/// document number nor a name), or the store's or the form's class.
+pub fn subject_access(e: &siproc_core::subject_access::SubjectAccessError) -> PyErr {
+    use siproc_core::subject_access::SubjectAccessError;
+    match e {
+        SubjectAccessError::Store(s) => store(s),
+        SubjectAccessError::Pdf(f) => form(f),
+        other => raise("MalformedError", &other.to_string(), other.code(), &[]),
+    }
+}
+
 /// An archive that could not be read or written: the I/O error as Python's `OSError`, or the
 /// class of the inner error.
 pub fn archive(e: ArchiveError) -> PyErr {

@@ -434,3 +434,30 @@ def test_attachments_are_kept_read_and_erased(tmp_path: Path) -> None:
     with pytest.raises(siproc.AttachmentError) as raised:
         store.attachment(case["id"], kept["sha256"])
     assert raised.value.code == "attachment.erased"
+
+
+def test_subject_access_reports_what_is_held() -> None:
+    store = siproc.MemoryStore()
+    ids = [store.open_case(missing_person(), actor=OFFICER, now=NOW)["id"] for _ in range(2)]
+    store.run(ids[0], {"command": "add_note", "text": "Llamó la tía Rosaura."},
+              actor=OFFICER, now=NOW)
+    store.run(ids[0], {"command": "refer", "partner": "iom"}, actor=OFFICER, now=NOW)
+    store.log_access(ids[0], actor=OFFICER, what="case", at=NOW)
+
+    report = store.subject_access(document_number="1801-2001-00112", now=NOW)
+    assert report["searched_by"] == ["document_number"]
+    assert sorted(c["case_id"] for c in report["cases"]) == sorted(ids)
+    held = next(c for c in report["cases"] if c["case_id"] == ids[0])
+    assert held["subject"][0]["person"]["given_names"] == "Wilmer Josué"
+    assert held["notes"][0]["text"] == "Llamó la tía Rosaura."
+    assert [r["partner"] for r in held["shared_with"]] == ["iom"]
+    assert [r["user_id"] for r in held["reads"]] == [OFFICER.user_id]
+    # The requesting relative is another person: their role only, never their values.
+    assert held["others"] and "given_names" not in held["others"][0]
+
+    by_name = store.subject_access(name="hernandez WILMER")
+    assert len(by_name["cases"]) == 2
+    assert store.subject_access(name="Rosa Wilmer")["cases"] == []
+    with pytest.raises(siproc.MalformedError) as raised:
+        store.subject_access()
+    assert raised.value.code == "subject_access.no_terms"

@@ -172,6 +172,7 @@ impl ErrorCode {
             .chain(siproc_core::attachments::AttachError::CODES)
             .chain(siproc_core::forms::ERROR_CODES)
             .chain(siproc_core::archive::ExportRefusal::CODES)
+            .chain(siproc_core::subject_access::ERROR_CODES)
             .copied()
             .chain(siproc_core::Misuse::ALL.iter().map(|m| m.code()))
             .collect();

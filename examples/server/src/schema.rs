@@ -78,6 +78,8 @@ core_schemas! {
     Attachment = siproc_core::Attachment;
     /// A break-the-glass grant.
     Grant = siproc_core::access::Grant;
+    /// What is held about one person (`POST /subject-access`).
+    SubjectReport = siproc_core::subject_access::SubjectReport;
     /// One line of the audit log.
     AuditEntry = siproc_core::audit::AuditEntry;
     /// One line of the log of paper-form checks.

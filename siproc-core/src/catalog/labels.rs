@@ -242,6 +242,7 @@ mod tests {
                 ReferralStatus::Accepted,
                 ReferralStatus::Rejected,
                 ReferralStatus::Done,
+                ReferralStatus::Cancelled,
             ],
         );
         labels_exactly(

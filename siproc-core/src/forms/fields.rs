@@ -191,6 +191,7 @@ pub(crate) fn builtin_words() -> Vec<&'static str> {
             ReferralStatus::Accepted,
             ReferralStatus::Rejected,
             ReferralStatus::Done,
+            ReferralStatus::Cancelled,
         ] {
             out.push(referral_status_label(s, l));
         }

@@ -56,9 +56,9 @@ mod compose;
 #[cfg(feature = "pdf")]
 pub mod fields;
 #[cfg(feature = "pdf")]
-mod layout;
+pub(crate) mod layout;
 #[cfg(feature = "pdf")]
-mod pdf;
+pub(crate) mod pdf;
 #[cfg(feature = "pdf")]
 mod qr;
 pub mod verification;
@@ -244,7 +244,12 @@ pub struct FormError {
 
 impl FormError {
     #[cfg(feature = "pdf")]
-    fn new(code: &'static str, form: &str, field: Option<&str>, reason: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        code: &'static str,
+        form: &str,
+        field: Option<&str>,
+        reason: impl Into<String>,
+    ) -> Self {
         FormError {
             code,
             form: form.to_owned(),

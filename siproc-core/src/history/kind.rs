@@ -94,11 +94,16 @@ pub enum EventKind {
         /// The consent.
         consent: Consent,
     },
-    /// Consent was withdrawn, for the listed scopes or (empty list) entirely.
+    /// Consent was withdrawn, for the listed scopes or (empty list) entirely. When sharing
+    /// with partners is withdrawn, the referrals still pending are cancelled by this event.
     ConsentWithdrawn {
         /// The scopes withdrawn; empty means all.
         #[serde(default)]
         scope: Vec<ConsentScope>,
+        /// The pending referrals this withdrawal cancelled (absent when none).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        #[schemars(with = "Vec<String>")]
+        cancelled_referrals: Vec<Uuid>,
     },
     /// Closure was asked for, with the outcome.
     ClosureRequested {

@@ -6,8 +6,8 @@ use super::{
     Event, EventKind, GENESIS_HASH, HistoryError, NoteData, ReferralData, Sealed, ServiceData,
 };
 use crate::case::{
-    Case, Facts, GeneratedForm, Note, Referral, ReferralStatus, Service, Status, Transfer,
-    TransferStatus,
+    Case, ConsentScope, Facts, GeneratedForm, Note, Referral, ReferralStatus, Service, Status,
+    Transfer, TransferStatus, withdraws_sharing,
 };
 use crate::person::{Person, PersonRole};
 use crate::transitions::{self, CommandKind};
@@ -71,6 +71,7 @@ pub fn open(event: &Event) -> Result<Case, HistoryError> {
         opened_on: o.opened_on,
         persons,
         consent: o.consent.clone(),
+        sharing_withdrawn: false,
         facts,
         notes,
         services,
@@ -269,18 +270,43 @@ pub fn apply(case: &mut Case, event: &Event) -> Result<(), HistoryError> {
             };
         }
         EventKind::ConsentRecorded { consent } => {
+            case.sharing_withdrawn &= !consent.covers(ConsentScope::ShareWithPartners);
             case.consent = Some(consent.clone());
             if let Some(origin) = &mut case.legacy {
                 origin.consent_recorded(consent);
             }
         }
-        EventKind::ConsentWithdrawn { scope } => {
-            let consent = case.consent.as_mut().ok_or(invalid("no_consent"))?;
-            if scope.is_empty() {
-                consent.given = false;
-                consent.scope.clear();
-            } else {
-                consent.scope.retain(|s| !scope.contains(s));
+        EventKind::ConsentWithdrawn {
+            scope,
+            cancelled_referrals,
+        } => {
+            // Checked before anything changes: on error the case is left unchanged.
+            if case.consent.is_none() {
+                return Err(invalid("no_consent"));
+            }
+            let cancels = |r: &Referral| cancelled_referrals.contains(&r.id);
+            let found = case.referrals.iter().filter(|r| cancels(r)).count();
+            if found != cancelled_referrals.len() {
+                return Err(invalid("unknown_referral"));
+            }
+            if case
+                .referrals
+                .iter()
+                .any(|r| cancels(r) && r.status != ReferralStatus::Pending)
+            {
+                return Err(invalid("referral_not_pending"));
+            }
+            for r in case.referrals.iter_mut().filter(|r| cancels(r)) {
+                r.status = ReferralStatus::Cancelled;
+            }
+            case.sharing_withdrawn |= withdraws_sharing(scope);
+            if let Some(consent) = case.consent.as_mut() {
+                if scope.is_empty() {
+                    consent.given = false;
+                    consent.scope.clear();
+                } else {
+                    consent.scope.retain(|s| !scope.contains(s));
+                }
             }
         }
         EventKind::ClosureRequested { outcome } => {

@@ -46,11 +46,12 @@ const AGING: [(i64, &str); 6] = [
 /// Where a case stands against a service-level target.
 const SLA_OUTCOMES: [&str; 4] = ["met", "breached", "pending", "no_target"];
 /// Where a referral stands.
-const REFERRAL_OUTCOMES: [ReferralStatus; 4] = [
+const REFERRAL_OUTCOMES: [ReferralStatus; 5] = [
     ReferralStatus::Pending,
     ReferralStatus::Accepted,
     ReferralStatus::Rejected,
     ReferralStatus::Done,
+    ReferralStatus::Cancelled,
 ];
 /// The flag label of a case without vulnerability flags.
 const NO_FLAG: &str = "none";
@@ -520,5 +521,6 @@ fn referral_name(s: ReferralStatus) -> &'static str {
         ReferralStatus::Accepted => "accepted",
         ReferralStatus::Rejected => "rejected",
         ReferralStatus::Done => "done",
+        ReferralStatus::Cancelled => "cancelled",
     }
 }

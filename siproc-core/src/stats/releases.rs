@@ -11,6 +11,9 @@
 //!   ([`PublishedRelease::registered_before`]): a case registered later (with an earlier
 //!   opening day) never enters a release of that period, not even its correction, so a
 //!   release and its correction cannot differ by one late registration;
+//! - it leaves out the cases whose consent to share with partners was withdrawn
+//!   ([`crate::case::Case::sharing_withdrawn`]), from the first release computed after the
+//!   withdrawal (earlier releases, already published, stay as they were);
 //! - its counts are perturbed with the cell-key method ([`crate::stats::perturb`]), then
 //!   suppressed below `k` ([`crate::stats::disclosure`]): a quarter and its months, whose
 //!   difference would otherwise isolate a small group, differ by noise;
@@ -23,6 +26,7 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::case_record::CaseRecord;
 use crate::catalog::Catalog;
 use crate::stats::accumulate::Accumulator;
 use crate::stats::output::{Parameters, Release};
@@ -232,8 +236,17 @@ impl PublishedRelease {
     }
 }
 
+/// Whether the case of `record` enters a release of a period that closes at `closes`: it was
+/// registered before the period closed, and its consent to share with partners was not
+/// withdrawn ([`CaseRecord::sharing_withdrawn`]). (Its opening day is the accumulator's
+/// filter.)
+pub fn counts_in_release(record: &CaseRecord, closes: DateTime<Utc>) -> bool {
+    record.registered_at < closes && !record.sharing_withdrawn
+}
+
 /// Computes version `version` of the release of `period` at `now`: the cases opened in the
-/// period and registered before it closed, counted, perturbed ([`Ptable::builtin`]) and
+/// period and registered before it closed
+/// ([`counts_in_release`]), counted, perturbed ([`Ptable::builtin`]) and
 /// suppressed with the pack's `k`. Refused (`stats.period_open`) while the period is open.
 pub fn compute(
     store: &dyn CaseStore,
@@ -262,7 +275,7 @@ pub fn compute(
     };
     let mut acc = Accumulator::new(catalog, parameters.clone());
     each_record(store, catalog, &mut |r| {
-        if r.registered_at < closes {
+        if counts_in_release(r, closes) {
             acc.add(r);
         }
     })?;

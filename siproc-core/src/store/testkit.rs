@@ -14,7 +14,10 @@
 //! search by office, status, category, number, document and accent-free name (also after a
 //! correction), paging, the feed, large histories, 64 threads appending at one version, and
 //! the statistics records ([`CaseStore::records`]) after every kind of write, and erasure
-//! ([`crate::erasure`]: values gone, chain verified, search and statistics as they should be).
+//! ([`crate::erasure`]: values gone, chain verified, search and statistics as they should be),
+//! consent withdrawal (pending referrals cancelled, the statistics record marked, so that
+//! partners' releases leave the case out) and subject access ([`crate::subject_access`]:
+//! found by document and name through the store's index, with what each case holds).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -54,6 +57,9 @@ pub fn check_store<S: CaseStore>(make: impl Fn() -> S) {
     unknown_cases_are_not_found(&make());
     statistics_records_follow_every_write(&make());
     erasure_forgets_values_and_keeps_the_chain(&make());
+    consent_withdrawal_is_kept_in_the_records(&make());
+    #[cfg(feature = "sqlite")]
+    subject_access_finds_the_person_through_the_index(&make());
 }
 
 /// The catalog the kit's cases use.
@@ -1155,4 +1161,176 @@ pub fn erasure_forgets_values_and_keeps_the_chain(store: &dyn CaseStore) {
         }
     );
     let _ = std::fs::remove_dir_all(&folder);
+}
+
+/// Withdrawing consent to share with partners cancels the referrals still pending (the event
+/// names them, and the stored case replays them cancelled), refuses new ones, and marks the
+/// statistics record the store keeps, so that partners' releases leave the case out; consent to
+/// share given again brings it back.
+pub fn consent_withdrawal_is_kept_in_the_records(store: &dyn CaseStore) {
+    use crate::case::{Consent, ConsentScope, ReferralStatus};
+    use crate::history::EventKind;
+    use crate::stats::releases::{Period, counts_in_release};
+    let a = open(store, &detention_intake("TAP"));
+    let b = open(store, &detention_intake("TAP"));
+    let on =
+        |id: Uuid, command: &Command| run(store, &catalog(), &officer("TAP"), id, command, now());
+    let refer = Command::Refer {
+        partner: "iom".into(),
+        reason: Some("Asesoría legal".into()),
+    };
+    let referred = on(a.id, &refer).expect("referred");
+    let withdrawn = on(
+        a.id,
+        &Command::WithdrawConsent {
+            scope: vec![ConsentScope::ShareWithPartners],
+        },
+    )
+    .expect("withdrawn");
+    assert!(withdrawn.sharing_withdrawn);
+    assert_eq!(withdrawn.referrals[0].status, ReferralStatus::Cancelled);
+    assert_eq!(load_case(store, a.id).expect("loads"), withdrawn);
+    let events = store.load(a.id).expect("loads");
+    assert_eq!(
+        events.last().map(|e| &e.kind),
+        Some(&EventKind::ConsentWithdrawn {
+            scope: vec![ConsentScope::ShareWithPartners],
+            cancelled_referrals: vec![referred.referrals[0].id],
+        }),
+        "the withdrawal names the referral it cancelled"
+    );
+    let refused = on(a.id, &refer).unwrap_err();
+    assert_eq!(refused.code(), "workflow.consent_missing");
+
+    let record = |c: &Case| {
+        let by_number = CaseQuery {
+            number: Some(c.number.clone()),
+            ..CaseQuery::default()
+        };
+        let mut records = store.records(&by_number).expect("records");
+        assert_eq!(records.len(), 1);
+        records.remove(0).1.resolve(&catalog())
+    };
+    let closes = Period::parse("2026-03")
+        .and_then(|p| p.closes_at())
+        .expect("March 2026 closes");
+    let kept = record(&withdrawn);
+    assert!(kept.sharing_withdrawn, "the store keeps the withdrawal");
+    assert_eq!(
+        kept.referrals,
+        vec![("iom".into(), ReferralStatus::Cancelled)]
+    );
+    assert!(
+        !counts_in_release(&kept, closes),
+        "partners' releases leave it out"
+    );
+    assert!(!record(&b).sharing_withdrawn);
+    assert!(counts_in_release(&record(&b), closes));
+
+    let again = Consent {
+        given: true,
+        given_by: 0,
+        recorded_on: now().date_naive(),
+        scope: vec![ConsentScope::Processing, ConsentScope::ShareWithPartners],
+    };
+    let given = on(a.id, &Command::RecordConsent { consent: again }).expect("recorded");
+    assert!(!given.sharing_withdrawn);
+    assert!(counts_in_release(&record(&given), closes));
+    on(a.id, &refer).expect("referred again");
+}
+
+/// Subject access ([`crate::subject_access::find`]) finds a person by document number and by
+/// name (in any order, without accents) through the store's search, in every case that holds
+/// them and only those, with what each case holds, who read it and whom it was shared with.
+#[cfg(feature = "sqlite")]
+pub fn subject_access_finds_the_person_through_the_index(store: &dyn CaseStore) {
+    use crate::access::{Access, AccessEntry, ReadKind};
+    use crate::subject_access::{SubjectQuery, find};
+    let records = super::Records::in_memory().expect("records");
+    // Ana Lucía Peña Güity (DNI 0801-1994-04512), twice; José Ángel Núñez O'Connor once.
+    let a = open(store, &detention_intake("TAP"));
+    let b = open(store, &detention_intake("MIA"));
+    let c = open(store, &victim_intake("MAD"));
+    let on = |id: Uuid, command: &Command| {
+        run(store, &catalog(), &officer("TAP"), id, command, now()).expect("ran")
+    };
+    on(
+        a.id,
+        &Command::AddNote {
+            text: "Se habló con la madre".into(),
+            written_on: None,
+        },
+    );
+    on(
+        a.id,
+        &Command::Refer {
+            partner: "iom".into(),
+            reason: None,
+        },
+    );
+    let read = AccessEntry::new(
+        &officer("TAP"),
+        a.id,
+        ReadKind::Case,
+        Access::Office,
+        now(),
+        None,
+    );
+    records.log_access(&read).expect("logged");
+    let query = |document: Option<&str>, name: Option<&str>| SubjectQuery {
+        document_number: document.map(str::to_owned),
+        name: name.map(str::to_owned),
+    };
+    let numbers = |q: &SubjectQuery| -> Vec<String> {
+        find(store, &records, q, now())
+            .expect("a report")
+            .cases
+            .into_iter()
+            .map(|c| c.number)
+            .collect()
+    };
+    let mut hers = vec![a.number.clone(), b.number.clone()];
+    hers.sort();
+    let report = find(
+        store,
+        &records,
+        &query(Some("0801 1994 04512"), None),
+        now(),
+    )
+    .expect("report");
+    assert_eq!(report.searched_by, vec!["document_number".to_owned()]);
+    let found: Vec<&str> = report.cases.iter().map(|c| c.number.as_str()).collect();
+    assert_eq!(found, hers.iter().map(String::as_str).collect::<Vec<_>>());
+    let held = report
+        .cases
+        .iter()
+        .find(|h| h.case_id == a.id)
+        .expect("her case");
+    assert_eq!(held.subject.len(), 1);
+    assert_eq!(held.subject[0].person.surnames, "Peña Güity");
+    assert_eq!(held.notes[0].text, "Se habló con la madre");
+    assert_eq!(held.shared_with[0].partner, "iom");
+    assert_eq!(held.reads, vec![read]);
+    assert!(
+        held.events_holding_values
+            .contains(&"/events/0/kind/data/persons/0".to_owned())
+    );
+    assert_eq!((report.reads(), report.shares()), (1, 1));
+
+    assert_eq!(numbers(&query(None, Some("guity PENA ana"))), hers);
+    assert_eq!(numbers(&query(Some("0801199404512"), Some("Peña"))), hers);
+    assert_eq!(numbers(&query(None, Some("Núñez"))), vec![c.number.clone()]);
+    assert!(numbers(&query(Some("0801-1994-04512"), Some("Núñez"))).is_empty());
+    assert!(
+        numbers(&query(None, Some("Ana Núñez"))).is_empty(),
+        "one person holds every word"
+    );
+    let none = find(store, &records, &query(Some(" - "), Some(",")), now()).unwrap_err();
+    assert_eq!(none.code(), "subject_access.no_terms");
+    #[cfg(feature = "pdf")]
+    {
+        let pdf = crate::subject_access::render_pdf(&report, &catalog(), crate::Locale::En)
+            .expect("printed");
+        assert!(pdf.starts_with(b"%PDF-"));
+    }
 }

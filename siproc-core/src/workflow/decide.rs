@@ -9,7 +9,7 @@ use super::check::{Standing, admit, outcome_text, ready, referral_step, transfer
 use super::correct::correct;
 use super::{Command, MAX_NOTE_CHARS, MAX_SHORT_TEXT_CHARS, WorkflowError};
 use crate::actor::Actor;
-use crate::case::{Case, Consent, ConsentScope, Status};
+use crate::case::{Case, Consent, ConsentScope, ReferralStatus, Status, withdraws_sharing};
 use crate::catalog::Catalog;
 use crate::history::{
     self, Event, EventKind, HistoryError, NoteData, ReferralData, Sealed, ServiceData,
@@ -231,11 +231,23 @@ fn record_consent(on: &On<'_>, consent: &Consent) -> Result<EventKind, WorkflowE
     })
 }
 
-/// `withdraw_consent`: consent given (`scope` empty withdraws it all).
+/// `withdraw_consent`: consent given (`scope` empty withdraws it all). Withdrawing sharing
+/// with partners stops it at once: the event cancels every referral still pending.
 fn withdraw_consent(on: &On<'_>, scope: &[ConsentScope]) -> Result<EventKind, WorkflowError> {
     on.ready(CommandKind::WithdrawConsent)?;
+    let cancelled_referrals = if withdraws_sharing(scope) {
+        on.case
+            .referrals
+            .iter()
+            .filter(|r| r.status == ReferralStatus::Pending)
+            .map(|r| r.id)
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(EventKind::ConsentWithdrawn {
         scope: scope.to_vec(),
+        cancelled_referrals,
     })
 }
 

@@ -40,7 +40,7 @@
 //! | reject_referral | registered, in_progress, awaiting_authority, resolved, closed | (same) | officer, supervisor, directorate | case's | the referral pending |
 //! | complete_referral | registered, in_progress, awaiting_authority, resolved, closed | (same) | officer, supervisor, directorate | case's | the referral accepted |
 //! | record_consent | registered, in_progress, awaiting_authority, resolved, closed | (same) | officer, supervisor, directorate | case's | given by a person of the case |
-//! | withdraw_consent | registered, in_progress, awaiting_authority, resolved, closed | (same) | officer, supervisor, directorate | case's | consent given |
+//! | withdraw_consent | registered, in_progress, awaiting_authority, resolved, closed | (same) | officer, supervisor, directorate | case's | consent given; withdrawing sharing with partners cancels the pending referrals |
 //! | request_closure | resolved | (same) | officer, supervisor, directorate | case's | an outcome; no request pending |
 //! | approve_closure | resolved | (same) | supervisor, directorate | case's | a closure request not yet approved |
 //! | close | resolved | closed | officer, supervisor, directorate | case's | an outcome (given or requested); approval for a sensitive category |

@@ -248,6 +248,18 @@ class Store:
         limit: int = 100,
     ) -> list[dict[str, Any]]:
         """The access log, newest first."""
+    def subject_access(
+        self,
+        *,
+        document_number: str | None = None,
+        name: str | None = None,
+        now: _Time = None,
+    ) -> dict[str, Any]:
+        """What the store holds about one person: every case where one person holds the
+        document number and every word of the name (each when given; at least one), with the
+        person's values, the case's facts, notes and services, who read it (the access log)
+        and the partners it was shared with (its referrals). Raises ``MalformedError``
+        (``subject_access.no_terms``) when neither is given."""
     def __len__(self) -> int: ...
 
 @final

@@ -12,6 +12,7 @@ pub mod grants;
 pub mod ops;
 pub mod shared;
 pub mod stats;
+pub mod subject_access;
 pub mod tokens;
 pub mod users;
 pub mod webapp;
@@ -44,18 +45,19 @@ pub use admin::MAX_ARCHIVE_BYTES;
         admin::health, ops::ready, ops::metrics, cases::search_cases, grants::list_grants, grants::end_grant,
         webapp::me, webapp::workflow, form_check::check_form,
         stats::stats, stats::list_releases, stats::get_release, stats::publish_release,
-        form_check::check_log, openapi,
+        form_check::check_log, subject_access::subject_access, openapi,
         users::list_users, users::create_user, users::get_user, users::change_user,
         tokens::list_tokens, tokens::create_token, tokens::revoke_token,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorCode, crate::feed::FeedEntry,
         stats::StatsFormat, stats::PublishRelease, tokens::CreatedToken, erasure::Erase,
-        attachments::AttachmentForm)),
+        attachments::AttachmentForm, subject_access::SubjectAccessRequest,
+        subject_access::ReportFormat)),
     tags(
         (name = "cases", description = "Registration, the case, its commands, history, verification, forms and break the glass"),
         (name = "events", description = "Case events as Server-Sent Events"),
         (name = "archive", description = "The directorate's archive: four-eyes or encrypted export, and import"),
-        (name = "access", description = "The access log, the audit log, the form-check log and break-the-glass grants, for auditors, the directorate and supervisors"),
+        (name = "access", description = "The access log, the audit log, the form-check log and break-the-glass grants, for auditors, the directorate and supervisors; subject access reports, for the directorate"),
         (name = "stats", description = "Protection statistics: full tables for staff; published, perturbed releases of closed periods for partners"),
         (name = "users", description = "Users: who may sign in, with which role and office; the directorate and supervisors manage them"),
         (name = "tokens", description = "API tokens for programs: named, scoped, expiring, revocable"),
@@ -83,6 +85,7 @@ pub fn api() -> Router<SharedState> {
     Router::new()
         .merge(cases::router())
         .merge(erasure::router())
+        .merge(subject_access::router())
         .merge(attachments::router())
         .merge(events::router())
         .merge(admin::router())

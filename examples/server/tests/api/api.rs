@@ -621,6 +621,7 @@ pub async fn the_openapi_document_describes_every_route(backend: Backend) {
         "/access-log",
         "/audit",
         "/cases/search",
+        "/subject-access",
         "/grants",
         "/grants/{id}/end",
         "/health",

@@ -162,6 +162,11 @@ impl TestApp {
         )
     }
 
+    /// `POST /subject-access`.
+    pub fn subject_access(&self, who: &str) -> reqwest::RequestBuilder {
+        self.at(reqwest::Method::POST, who, "/subject-access")
+    }
+
     /// `GET /cases/{id}`.
     pub fn get_case(&self, who: &str, id: &str) -> reqwest::RequestBuilder {
         self.at(reqwest::Method::GET, who, &format!("/cases/{id}"))

@@ -26,6 +26,9 @@
 //! - `operations`: `backup` under load, `restore` into SQLite and PostgreSQL, `check`;
 //! - `encryption`: an encrypted store through the command line (keys, serve, rotate, convert);
 //! - `attachments`: files added to a case and downloaded, and the refusals;
+//! - `subject_access`: consent withdrawal through the server (a pending referral cancelled, a
+//!   new one refused, the next release without the cases) and subject access reports (JSON,
+//!   a PDF `pdftotext` reads, directorate only, audited with counts);
 //! - `erasure`: the directorate erases a closed case (`POST /cases/{id}/erase`), audited; the
 //!   chain still verifies and search no longer finds the person;
 //! - `webapp`: the web application's files under content-hashed names;
@@ -65,4 +68,5 @@ mod process;
 mod releases;
 mod shutdown;
 mod stats;
+mod subject_access;
 mod webapp;

@@ -53,6 +53,9 @@ const OTHER_ROUTES: &[(&str, [u16; 5])] = &[
     // The current month has not closed: the directorate is told so, the others refused.
     ("publish release",              [403, 403, 422, 403, 403]),
     ("openapi",                      [200, 200, 200, 200, 200]),
+    // What is held about one person: the directorate only (auditors read, they do not
+    // disclose; partners' tokens lack `cases:read`).
+    ("subject access",               [403, 403, 200, 403, 403]),
 ];
 
 /// Whether each case is in the caller's list and event stream (1) or not (0), for (own office,
@@ -210,6 +213,7 @@ async fn other_route(app: &TestApp, route: &str, who: &str) -> u16 {
             send(app.publish_release(who).json(&json!({ "period": period }))).await
         }
         "openapi" => send(app.openapi(who)).await,
+        "subject access" => send(app.subject_access(who).json(&json!({"name": "ana"}))).await,
         other => panic!("unknown route {other}"),
     }
 }
@@ -326,6 +330,7 @@ async fn every_route_wants_a_token() {
         client.get(app.url("/access-log")),
         client.get(app.url("/audit")),
         client.post(app.url("/cases/search")),
+        client.post(app.url("/subject-access")),
         client.get(app.url("/grants")),
         client.post(app.url("/grants/1/end")),
         client.post(app.url("/archive/requests")),
