@@ -351,6 +351,26 @@ fn assert_accounts_migrated(records: &store::Records) {
     assert_eq!(records.users().unwrap().len(), 2);
 }
 
+/// A new active user `id` of office TAP in `records`.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+fn new_user(
+    records: &store::Records,
+    id: &str,
+    role: siproc_core::Role,
+) -> siproc_core::accounts::User {
+    let user = siproc_core::accounts::User {
+        id: id.into(),
+        display_name: id.into(),
+        role,
+        office: Some("TAP".into()),
+        state: siproc_core::accounts::UserState::Active,
+        created_at: testkit::now(),
+        changed_at: testkit::now(),
+    };
+    assert!(records.create_user(&user).unwrap());
+    user
+}
+
 /// Credentials (schema "13: sessions and credentials") on `records`: an enrolment link works
 /// once and not after its expiry or for a disabled user; a code step and a recovery code are
 /// accepted once, also against a second handle on the same database (`other`).
@@ -358,18 +378,9 @@ fn assert_accounts_migrated(records: &store::Records) {
 fn check_credentials(records: &store::Records, other: &store::Records) {
     use chrono::TimeDelta;
     use siproc_core::Role;
-    use siproc_core::accounts::{User, UserState, password, recovery, totp};
+    use siproc_core::accounts::{UserState, password, recovery, totp};
     let now = testkit::now();
-    let mut ana = User {
-        id: "ana".into(),
-        display_name: "Ana".into(),
-        role: Role::Officer,
-        office: Some("TAP".into()),
-        state: UserState::Active,
-        created_at: now,
-        changed_at: now,
-    };
-    assert!(records.create_user(&ana).unwrap());
+    let mut ana = new_user(records, "ana", Role::Officer);
     assert_eq!(records.password_credentials("ana").unwrap(), None);
     let hour = TimeDelta::hours(1);
     records
@@ -479,19 +490,10 @@ fn check_credentials(records: &store::Records, other: &store::Records) {
 fn check_sessions(records: &store::Records, other: &store::Records) {
     use chrono::TimeDelta;
     use siproc_core::Role;
+    use siproc_core::accounts::UserState;
     use siproc_core::accounts::sessions::{Session, SessionPolicy, SessionRefused, SignInMethod};
-    use siproc_core::accounts::{User, UserState};
     let now = testkit::now();
-    let mut eva = User {
-        id: "eva".into(),
-        display_name: "Eva".into(),
-        role: Role::Supervisor,
-        office: Some("TAP".into()),
-        state: UserState::Active,
-        created_at: now,
-        changed_at: now,
-    };
-    assert!(records.create_user(&eva).unwrap());
+    let mut eva = new_user(records, "eva", Role::Supervisor);
     let open = |hash: &str, id: &str| {
         let session = Session {
             id: id.into(),

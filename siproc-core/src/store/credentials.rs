@@ -8,9 +8,6 @@
 //! last, a recovery code not yet used, an enrolment still pending and live), so two processes
 //! sharing the database cannot both accept the same code or link.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-
 use chrono::{DateTime, Utc};
 
 use crate::accounts::recovery::RecoveryHash;
@@ -137,11 +134,9 @@ impl crate::store::Records {
         let Some(user_id) = self.enrolment_user(hash, now)? else {
             return Ok(None);
         };
-        let done = Arc::new(AtomicBool::new(false));
-        let flag = done.clone();
         let (hash, user, e) = (hash.to_owned(), user_id.clone(), enrolment.clone());
         let now = timestamp(&now);
-        self.write(move |c| {
+        let changed = self.write_count(move |c| {
             // The link closes in the same statement that checks it: used once.
             let changed = c.execute(
                 "UPDATE user_credentials SET password_hash = ?3, totp_secret = ?4,
@@ -157,13 +152,12 @@ impl crate::store::Records {
                     Param::Str(&now),
                 ],
             )?;
-            flag.store(changed == 1, Ordering::Relaxed);
             if changed == 1 {
                 replace_recovery(c, &user, &e.recovery)?;
             }
-            Ok(())
+            Ok(changed)
         })?;
-        Ok(done.load(Ordering::Relaxed).then_some(user_id))
+        Ok((changed == 1).then_some(user_id))
     }
 
     /// The password and second factor of `user_id`, if enrolled.
@@ -197,19 +191,16 @@ impl crate::store::Records {
     /// the last one recorded: `Ok(false)` means the code was already used (by this process
     /// or another) and must be refused.
     pub fn use_totp_step(&self, user_id: &str, step: u64) -> Result<bool, StoreError> {
-        let used = Arc::new(AtomicBool::new(false));
-        let (flag, user_id) = (used.clone(), user_id.to_owned());
-        self.write(move |c| {
-            let changed = c.execute(
+        let user_id = user_id.to_owned();
+        let changed = self.write_count(move |c| {
+            c.execute(
                 "UPDATE user_credentials SET totp_last_step = ?2
                  WHERE user_id = ?1 AND totp_secret IS NOT NULL
                    AND (totp_last_step IS NULL OR totp_last_step < ?2)",
                 &[Param::Str(&user_id), Param::count(step)],
-            )?;
-            flag.store(changed == 1, Ordering::Relaxed);
-            Ok(())
+            )
         })?;
-        Ok(used.load(Ordering::Relaxed))
+        Ok(changed == 1)
     }
 
     /// Replaces a password hash (after a re-hash with today's parameters, or a change).
@@ -263,18 +254,15 @@ impl crate::store::Records {
         n: u64,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let used = Arc::new(AtomicBool::new(false));
-        let (flag, user_id, now) = (used.clone(), user_id.to_owned(), timestamp(&now));
-        self.write(move |c| {
-            let changed = c.execute(
+        let (user_id, now) = (user_id.to_owned(), timestamp(&now));
+        let changed = self.write_count(move |c| {
+            c.execute(
                 "UPDATE recovery_codes SET used_at = ?3
                  WHERE user_id = ?1 AND n = ?2 AND used_at IS NULL",
                 &[Param::Str(&user_id), Param::count(n), Param::Str(&now)],
-            )?;
-            flag.store(changed == 1, Ordering::Relaxed);
-            Ok(())
+            )
         })?;
-        Ok(used.load(Ordering::Relaxed))
+        Ok(changed == 1)
     }
 
     /// Replaces the recovery codes of `user_id` (the earlier ones stop working).

@@ -285,6 +285,21 @@ pub(super) mod sql_records {
             }
         }
 
+        /// Runs `f` as [`Records::write`] does and answers the count it returned (rows a
+        /// conditional update changed, say: whether a single-use credential was used now).
+        pub(in crate::store) fn write_count(
+            &self,
+            f: impl Fn(&mut dyn Conn) -> Result<u64, StoreError> + Send + 'static,
+        ) -> Result<u64, StoreError> {
+            let count = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+            let seen = count.clone();
+            self.write(move |c| {
+                seen.store(f(c)?, std::sync::atomic::Ordering::Relaxed);
+                Ok(())
+            })?;
+            Ok(count.load(std::sync::atomic::Ordering::Relaxed))
+        }
+
         /// Writes an access-log entry, durably.
         pub fn log_access(&self, entry: &AccessEntry) -> Result<(), StoreError> {
             let entry = entry.clone();

@@ -115,15 +115,9 @@ impl Records {
     }
 
     fn end_where(&self, filter: &str, value: &str, now: DateTime<Utc>) -> Result<u64, StoreError> {
-        let ended = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let (count, value, now) = (ended.clone(), value.to_owned(), timestamp(&now));
+        let (value, now) = (value.to_owned(), timestamp(&now));
         let sql = format!("UPDATE sessions SET ended_at = ?2 WHERE {filter} AND ended_at IS NULL");
-        self.write(move |c| {
-            let n = c.execute(&sql, &[Param::Str(&value), Param::Str(&now)])?;
-            count.store(n, std::sync::atomic::Ordering::Relaxed);
-            Ok(())
-        })?;
-        Ok(ended.load(std::sync::atomic::Ordering::Relaxed))
+        self.write_count(move |c| c.execute(&sql, &[Param::Str(&value), Param::Str(&now)]))
     }
 
     /// The sessions of `owner` still open at `now` under `policy`, newest first.
