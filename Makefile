@@ -31,7 +31,7 @@ lint: setup-rust
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p siproc-core --no-default-features --all-targets -- -D warnings
 
-test-rust: setup-rust setup-debian
+test-rust: setup-rust setup-debian setup-moto
 	cargo test --workspace
 	# The core as the WebAssembly package builds it: without `pdf` and `fast` (regex-lite).
 	cargo test -p siproc-core --no-default-features --lib

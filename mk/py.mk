@@ -5,7 +5,7 @@
 # built once, in release mode, by `maturin develop` (an editable install: the Python layer is
 # read from siproc-py/python, the native module is put beside it).
 
-.PHONY: setup-py build-py test-py bench-py bench-stats
+.PHONY: setup-py build-py test-py soak-py bench-py bench-stats
 
 PY_DIR := $(ROOT)/siproc-py
 VENV := $(PY_DIR)/.venv
@@ -28,8 +28,15 @@ build-py: setup-py
 	cd $(PY_DIR) && VIRTUAL_ENV=$(VENV) PATH="$(VENV)/bin:$$PATH" $(VENV)/bin/maturin develop --release --quiet
 
 # The tests of siproc.open_store on PostgreSQL use the private server of mk/with-pg.sh.
+# The stateful test (tests-py/test_stateful.py) runs its bounded "ci" profile here and its
+# "soak" profile (SIPROC_HYPOTHESIS_PROFILE=soak) in `make soak-py`, part of `make soak`
+# (docs/fuzzing.md).
 test-py: build-py setup-pg
 	cd $(PY_DIR) && $(ROOT)/mk/with-pg.sh $(VENV_PY) -m pytest -q -p no:cacheprovider tests-py
+
+soak-py: build-py
+	cd $(PY_DIR) && SIPROC_HYPOTHESIS_PROFILE=soak $(VENV_PY) -m pytest -q -p no:cacheprovider \
+	  --durations=5 tests-py/test_stateful.py
 
 # The side-by-side benchmark against pydantic (figures in benches/README.md).
 bench-py: build-py

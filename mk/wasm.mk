@@ -10,7 +10,7 @@
 # wasm-bindgen in Cargo.lock (one already on PATH is used when it matches, otherwise it is
 # installed into .tools/), Debian's chromium, and `npm ci` in the folders with a package-lock.
 
-.PHONY: setup-wasm build-wasm test-wasm bench-wasm
+.PHONY: setup-wasm build-wasm test-wasm bench-wasm soak-wasm
 
 TESTS += test-wasm
 DEBIAN_PACKAGES += chromium
@@ -30,8 +30,12 @@ WASM_NODE_BIN := $(WASM_CRATE)/node_modules/.bin
 # issue 27 every value's label in both languages in the catalog view (about 6 KB) and
 # `availableCommands` (about 3.5 KB). Together: 365,267 B (2026-12-06), over issue 6's
 # 350 KB. The gate below holds the module where it is until that is won back (open work,
-# benches/README.md "WebAssembly").
-WASM_MAX_GZIP_BYTES := 366000
+# benches/README.md "WebAssembly"). Issue 36's break-the-glass reasons in every pack and issue
+# 28's account error codes added 1,392 B (366,659 B). Issue 29's erasure (the
+# personal_data_erased event, retention rules in every pack, "erased" in the vocabulary) and
+# issue 30's attachments (the attachment_added event, its codes and labels) added 5,042 B
+# (371,701 B): gate 372,000 B.
+WASM_MAX_GZIP_BYTES := 372000
 # What the wasm32 target of Rust emits, so that wasm-opt keeps to the same features.
 WASM_OPT_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
 	--enable-mutable-globals --enable-reference-types --enable-multivalue
@@ -73,12 +77,23 @@ build-wasm: setup-wasm
 	echo "siproc_wasm_bg.wasm: $$bytes bytes, $$gz gzipped (budget $(WASM_MAX_GZIP_BYTES))"; \
 	[ $$gz -le $(WASM_MAX_GZIP_BYTES) ] || { echo "the module is over its size budget"; exit 1; }
 
+# The random calls of tests/robustness.test.mjs: 20,000 in `make test-wasm`, a million in
+# `make soak-wasm` (part of `make soak`), its figures written to target/wasm-fuzz.json
+# (docs/fuzzing.md).
+WASM_FUZZ_CALLS ?= 20000
+WASM_SOAK_CALLS ?= 1000000
+
 test-wasm: build-wasm
 	cargo clippy -p siproc-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
 	$(WASM_NODE_BIN)/tsc -p $(WASM_CRATE)/tests/tsconfig.json
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	  cargo test -p siproc-wasm --target wasm32-unknown-unknown
-	cd $(WASM_CRATE) && node --test tests/
+	cd $(WASM_CRATE) && SIPROC_FUZZ_CALLS=$(WASM_FUZZ_CALLS) node --test tests/
+
+soak-wasm: build-wasm
+	cd $(WASM_CRATE) && SIPROC_FUZZ_CALLS=$(WASM_SOAK_CALLS) SIPROC_FUZZ_FIGURES=$(ROOT)/target/wasm-fuzz.json \
+	  node --test tests/robustness.test.mjs
+	@cat $(ROOT)/target/wasm-fuzz.json
 
 bench-wasm: build-wasm
 	cargo build -p siproc-wasm --target wasm32-unknown-unknown --profile release-wasm --features bench-crossings

@@ -405,6 +405,8 @@ pub enum ReadKind {
     BreakGlass,
     /// The case was exported in an archive.
     Export,
+    /// One of its attachments was downloaded.
+    Attachment,
 }
 
 impl ReadKind {
@@ -418,6 +420,7 @@ impl ReadKind {
             ReadKind::Form => "form",
             ReadKind::BreakGlass => "break_glass",
             ReadKind::Export => "export",
+            ReadKind::Attachment => "attachment",
         }
     }
 
@@ -431,6 +434,7 @@ impl ReadKind {
             ReadKind::Form,
             ReadKind::BreakGlass,
             ReadKind::Export,
+            ReadKind::Attachment,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

@@ -119,6 +119,23 @@ pub enum AuditEvent {
         /// Whether the archive was encrypted to the configured recipient.
         encrypted: bool,
     },
+    /// The directorate erased one case's personal data ([`crate::erasure::erase_case`]; the
+    /// reason is in the case's `personal_data_erased` event).
+    PersonalDataErased {
+        /// The case.
+        case_id: uuid::Uuid,
+        /// How many values the case now shows as erased.
+        values: u32,
+    },
+    /// A run of `erase --due` ([`crate::erasure::erase_due`]): counts only.
+    RetentionErasure {
+        /// Closed and archived cases looked at.
+        checked: u64,
+        /// Cases whose retention ran out.
+        due: u64,
+        /// Cases erased.
+        erased: u64,
+    },
     /// A user was created (by the entry's user).
     UserCreated {
         /// The new user's id (login).

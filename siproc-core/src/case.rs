@@ -401,6 +401,11 @@ pub struct Case {
     pub outcome: Option<String>,
     /// Forms generated so far.
     pub forms: Vec<GeneratedForm>,
+    /// Where personal values were erased ([`crate::history`]'s `personal_data_erased`): JSON
+    /// Pointers into the case (`/persons/0`, `/facts`, `/notes/1/text`), whose values are now
+    /// placeholders (an empty text, a person without names). Empty for a case never erased.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub erased: Vec<String>,
     /// Number of events in its history.
     pub version: u64,
     /// When it was registered.

@@ -264,6 +264,51 @@ impl DataKey {
     }
 }
 
+/// The key a case's attachments are encrypted with before they leave the process
+/// ([`crate::blobs`]): the case's data key, handed out by an encrypted store
+/// ([`crate::store::CaseStore::blob_key`]). Each blob is bound to its case and its SHA-256, so a
+/// ciphertext copied under another name does not open. `Debug` shows nothing of it.
+#[derive(Clone)]
+pub struct BlobKey(DataKey);
+
+impl std::fmt::Debug for BlobKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BlobKey(..)")
+    }
+}
+
+impl BlobKey {
+    /// The blob key of a case whose data key is `key`.
+    pub(crate) fn of(key: DataKey) -> BlobKey {
+        BlobKey(key)
+    }
+
+    /// A new random key (tests and embedders that keep their own keys).
+    pub fn generate() -> BlobKey {
+        BlobKey(DataKey::generate())
+    }
+
+    fn aad(case_id: &uuid::Uuid, sha256: &str) -> Vec<u8> {
+        format!("siproc/v1/blob/{case_id}/{sha256}").into_bytes()
+    }
+
+    /// `plaintext` (the blob of `case_id` whose SHA-256 is `sha256`) encrypted.
+    pub fn encrypt(&self, case_id: &uuid::Uuid, sha256: &str, plaintext: &[u8]) -> Vec<u8> {
+        self.0.encrypt(&Self::aad(case_id, sha256), plaintext)
+    }
+
+    /// What [`BlobKey::encrypt`] encrypted for the same case and digest; `None` for another
+    /// key, case, digest or an altered byte.
+    pub fn decrypt(
+        &self,
+        case_id: &uuid::Uuid,
+        sha256: &str,
+        ciphertext: &[u8],
+    ) -> Option<Zeroizing<Vec<u8>>> {
+        self.0.decrypt(&Self::aad(case_id, sha256), ciphertext)
+    }
+}
+
 /// The key of the blind indexes: the search tables hold [`IndexKey::name_term`] and
 /// [`IndexKey::document_term`] of the folded name words and document keys, never the words.
 /// Other keyed hashes of personal values (the audit log's search terms) use it through

@@ -90,10 +90,14 @@ mod validation;
 pub mod access;
 pub mod accounts;
 pub mod archive;
+#[cfg(feature = "attachments")]
+pub mod attachments;
 pub mod audit;
+pub mod blobs;
 pub mod document;
 pub mod duplicates;
 pub mod email;
+pub mod erasure;
 pub mod forms;
 pub mod history;
 pub mod keys;
@@ -114,8 +118,8 @@ pub use case::{
 pub use catalog::{
     AccessReason, BuiltinPack, Catalog, CatalogError, CatalogView, Category, CategoryView, Choice,
     ChoiceView, DEFAULT_MAX_FACT_CHARS, Disclosure, FactDef, FactType, FieldView, Flag, FormView,
-    Labels, Office, OfficeKind, PACK_FILES, PackInfo, Paper, Partner, RequiredRelative,
-    ServiceKind, Sla, Text, VOCABULARIES,
+    Labels, MAX_RETENTION_YEARS, Office, OfficeKind, PACK_FILES, PackInfo, Paper, Partner,
+    RequiredRelative, Retention, RetentionRule, ServiceKind, Sla, Text, VOCABULARIES,
 };
 pub use country::is_country;
 pub use issue::{Issue, Locale, Misuse, Pointer, Report, Rule, Severity, list_rules, rule};

@@ -31,6 +31,8 @@ pub enum CommandKind {
     RecordService,
     /// `record_form`.
     RecordForm,
+    /// `add_attachment` (through [`crate::attachments::attach`], not a [`crate::workflow::Command`]).
+    AddAttachment,
     /// `request_transfer`.
     RequestTransfer,
     /// `accept_transfer`.
@@ -59,6 +61,9 @@ pub enum CommandKind {
     Reopen,
     /// `archive`.
     Archive,
+    /// `erase`: erase a closed case's personal data ([`crate::erasure`]); like `open`, not a
+    /// [`crate::workflow::Command`] (it has its own route and function).
+    Erase,
 }
 
 impl CommandKind {
@@ -74,6 +79,7 @@ impl CommandKind {
             CommandKind::AddNote => "add_note",
             CommandKind::RecordService => "record_service",
             CommandKind::RecordForm => "record_form",
+            CommandKind::AddAttachment => "add_attachment",
             CommandKind::RequestTransfer => "request_transfer",
             CommandKind::AcceptTransfer => "accept_transfer",
             CommandKind::RejectTransfer => "reject_transfer",
@@ -88,6 +94,7 @@ impl CommandKind {
             CommandKind::Close => "close",
             CommandKind::Reopen => "reopen",
             CommandKind::Archive => "archive",
+            CommandKind::Erase => "erase",
         }
     }
 
@@ -260,6 +267,14 @@ pub const RULES: &[Rule] = &[
         "a form of the catalog; a SHA-256",
     ),
     rule(
+        CommandKind::AddAttachment,
+        LIVE,
+        None,
+        STAFF,
+        OfficeCheck::Case,
+        "a checked file kept in the case's blob storage",
+    ),
+    rule(
         CommandKind::RequestTransfer,
         OPEN,
         None,
@@ -370,6 +385,14 @@ pub const RULES: &[Rule] = &[
         SENIOR,
         OfficeCheck::Case,
         "—",
+    ),
+    rule(
+        CommandKind::Erase,
+        &[Closed, Status::Archived],
+        None,
+        &[Role::Directorate],
+        OfficeCheck::Case,
+        "a reason; for `erase --due`, a retention rule that ran out",
     ),
 ];
 

@@ -52,8 +52,9 @@ mod durable {
     use std::time::Duration;
 
     use siproc_core::case_number;
-    use siproc_core::history;
+    use siproc_core::history::{self, Event};
     use siproc_core::store::{self, StoreError};
+    use siproc_core::workflow;
     use siproc_core::workflow::Command as Cmd;
     use uuid::Uuid;
 
@@ -82,22 +83,63 @@ mod durable {
         let store = &*store;
         match mode {
             // Opens cases and adds a note to each, printing each id once acknowledged.
-            "writer" => loop {
-                let case = store::open_case(
-                    store,
-                    &catalog(),
-                    &officer("TAP"),
-                    &detention_intake("TAP"),
-                    now(),
-                )
-                .unwrap();
-                let note = Cmd::AddNote {
-                    text: "nota".into(),
-                    written_on: None,
-                };
-                store::run(store, &catalog(), &officer("TAP"), case.id, &note, now()).unwrap();
-                say(&format!("{} 2", case.id));
-            },
+            // Three threads open cases and add a note to each, a fourth imports batches of
+            // two cases of office GUA (numbered by this process's id and a counter), each
+            // printing what was acknowledged: an id and the version it reached.
+            "writer" => std::thread::scope(|s| {
+                for _ in 0..3 {
+                    s.spawn(|| {
+                        loop {
+                            let case = store::open_case(
+                                store,
+                                &catalog(),
+                                &officer("TAP"),
+                                &detention_intake("TAP"),
+                                now(),
+                            )
+                            .unwrap();
+                            let note = Cmd::AddNote {
+                                text: "nota".into(),
+                                written_on: None,
+                            };
+                            store::run(store, &catalog(), &officer("TAP"), case.id, &note, now())
+                                .unwrap();
+                            say(&format!("{} 2", case.id));
+                        }
+                    });
+                }
+                s.spawn(|| {
+                    for batch in 0_u64.. {
+                        let histories: Vec<Vec<Event>> = (0..2)
+                            .map(|k| {
+                                let number =
+                                    u64::from(std::process::id()) * 100_000 + batch * 2 + k;
+                                let opening = workflow::open(
+                                    &catalog(),
+                                    &officer("GUA"),
+                                    &detention_intake("GUA"),
+                                    Uuid::now_v7(),
+                                    now(),
+                                )
+                                .unwrap();
+                                vec![
+                                    opening
+                                        .seal(&case_number("GUA", 2026, number))
+                                        .unwrap()
+                                        .into_event(),
+                                ]
+                            })
+                            .collect();
+                        let batch: Vec<&[Event]> = histories.iter().map(Vec::as_slice).collect();
+                        for (history, outcome) in
+                            histories.iter().zip(store.put_histories(&batch).unwrap())
+                        {
+                            outcome.unwrap();
+                            say(&format!("{} 1", history[0].case_id));
+                        }
+                    }
+                });
+            }),
             // Waits for "go", then 32 threads append at version 1 to the case named on stdin,
             // retrying until their note is in; prints how many first attempts won, and
             // opens 20 cases of office MEX.
@@ -221,6 +263,15 @@ mod durable {
         assert_eq!(numbers, want, "numbers across processes have no gaps");
     }
 
+    /// SIGKILL rounds of the killed-writer tests: `SIPROC_KILL_ROUNDS`, 50 by default (`make
+    /// soak-kill` runs 1,000).
+    pub fn kill_rounds() -> usize {
+        std::env::var("SIPROC_KILL_ROUNDS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(50)
+    }
+
     /// A writer killed by SIGKILL at a random moment loses nothing it acknowledged.
     ///
     /// Even rounds kill the writer at a random moment after it starts (opening and migrating
@@ -288,10 +339,16 @@ mod durable {
             !acknowledged.is_empty(),
             "the writer never acknowledged a case"
         );
+        eprintln!(
+            "{rounds} SIGKILL rounds: {} acknowledged writes, all there and verified; {} \
+             case numbers without a gap",
+            acknowledged.len(),
+            numbers.len()
+        );
     }
 }
 
-/// Schemas 10 (accounts) and 13 (sessions and credentials) undone in a database at the
+/// Schemas 10 (accounts) and 12 (sessions and credentials) undone in a database at the
 /// latest schema.
 const UNDO_ACCOUNTS: &str = "DROP TABLE user_credentials;
      DROP TABLE recovery_codes;
@@ -310,7 +367,11 @@ const UNDO_ACCOUNTS: &str = "DROP TABLE user_credentials;
 /// older schema version needs (schema 5's tables are made only if missing; `server_grants`
 /// is dropped so that schema 9 adds its columns again, `case_stats` is the caller's).
 const UNDO_AFTER_5: &str = "DROP TABLE audit_log; DROP TABLE case_keys; \
-     DROP TABLE server_grants; DROP TABLE export_requests;";
+     DROP TABLE server_grants; DROP TABLE export_requests; DROP TABLE blobs;";
+
+/// The tables the schemas after accounts made (attachments' `blobs`), dropped, as a test
+/// taking a database back to the schema before accounts needs.
+const UNDO_AFTER_ACCOUNTS: &str = "DROP TABLE blobs;";
 
 /// The schema version before accounts (schema 10).
 const BEFORE_ACCOUNTS_VERSION: u32 = 9;
@@ -371,7 +432,7 @@ fn new_user(
     user
 }
 
-/// Credentials (schema "13: sessions and credentials") on `records`: an enrolment link works
+/// Credentials (schema "12: sessions and credentials") on `records`: an enrolment link works
 /// once and not after its expiry or for a disabled user; a code step and a recovery code are
 /// accepted once, also against a second handle on the same database (`other`).
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
@@ -482,7 +543,7 @@ fn check_credentials(records: &store::Records, other: &store::Records) {
     );
 }
 
-/// Sessions and failed sign-ins (schema "13: sessions and credentials") on `records`, seen
+/// Sessions and failed sign-ins (schema "12: sessions and credentials") on `records`, seen
 /// through a second handle on the same database (`other`): signing out, signing out
 /// everywhere and disabling the user stop a session at its next check; idle and absolute
 /// timeouts; failures counted per key and cleared.
@@ -677,6 +738,7 @@ mod sqlite {
         let path = dir.path().join("accounts.db");
         drop(store::open_database(&format!("sqlite:{}", path.display())).unwrap());
         let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(UNDO_AFTER_ACCOUNTS).unwrap();
         conn.execute_batch(UNDO_ACCOUNTS).unwrap();
         conn.execute_batch(BEFORE_ACCOUNTS).unwrap();
         conn.execute_batch(&format!(
@@ -744,7 +806,7 @@ mod sqlite {
     #[test]
     fn a_killed_writer_loses_nothing_acknowledged() {
         let dir = tempfile::tempdir().unwrap();
-        durable::killed_writers_lose_nothing_acknowledged(&url(dir.path()), 50);
+        durable::killed_writers_lose_nothing_acknowledged(&url(dir.path()), durable::kill_rounds());
     }
 
     #[test]
@@ -1022,6 +1084,43 @@ mod postgres {
         format!("{base}{sep}options=-csearch_path%3D{schema}")
     }
 
+    /// A database of its own, dropped at the end: VACUUM removes a dead row only once no
+    /// transaction of the same database may still see it, and the other tests' transactions
+    /// share `siproc_test`.
+    pub(super) struct ScratchDatabase {
+        name: String,
+        /// Its URL.
+        pub url: String,
+    }
+
+    impl ScratchDatabase {
+        pub(super) fn new() -> Self {
+            let name = format!("t{}", uuid::Uuid::now_v7().simple());
+            let base = base_url();
+            let mut client = ::postgres::Client::connect(&base, ::postgres::NoTls).unwrap();
+            client
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .unwrap();
+            let (server, query) = base.split_once('?').unwrap_or((&base, ""));
+            let (server, _) = server.rsplit_once('/').unwrap();
+            let query = if query.is_empty() {
+                String::new()
+            } else {
+                format!("?{query}")
+            };
+            let url = format!("{server}/{name}{query}");
+            Self { name, url }
+        }
+    }
+
+    impl Drop for ScratchDatabase {
+        fn drop(&mut self) {
+            if let Ok(mut client) = ::postgres::Client::connect(&base_url(), ::postgres::NoTls) {
+                let _ = client.batch_execute(&format!("DROP DATABASE {} WITH (FORCE)", self.name));
+            }
+        }
+    }
+
     #[test]
     fn postgres_store_passes_the_kit() {
         check_store(|| PostgresStore::open(&fresh_url()).unwrap());
@@ -1082,6 +1181,7 @@ mod postgres {
         let url = fresh_url();
         drop(store::open_database(&url).unwrap());
         let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+        client.batch_execute(UNDO_AFTER_ACCOUNTS).unwrap();
         client.batch_execute(UNDO_ACCOUNTS).unwrap();
         client.batch_execute(BEFORE_ACCOUNTS).unwrap();
         client
@@ -1102,7 +1202,7 @@ mod postgres {
 
     #[test]
     fn a_killed_writer_loses_nothing_acknowledged() {
-        durable::killed_writers_lose_nothing_acknowledged(&fresh_url(), 50);
+        durable::killed_writers_lose_nothing_acknowledged(&fresh_url(), durable::kill_rounds());
     }
 
     #[test]
@@ -1265,6 +1365,76 @@ mod encrypted_sqlite {
             }
         }
         found
+    }
+
+    /// Closes the stored case `id` and erases it as the directorate.
+    pub(crate) fn close_and_erase(store: &dyn CaseStore, id: uuid::Uuid) {
+        let case = store::load_case(store, id).unwrap();
+        testkit::close_case(store, &case, "released", testkit::now());
+        let director =
+            siproc_core::Actor::new("director-1", siproc_core::Role::Directorate, "DGPHM");
+        let erased = siproc_core::erasure::erase_case(
+            store,
+            &director,
+            id,
+            "solicitud 17/2026",
+            testkit::now(),
+        )
+        .unwrap();
+        assert!(erased.persons[0].surnames.is_empty());
+    }
+
+    /// Erasure leaves nothing behind in an unencrypted file: the recognisable values, found in
+    /// the file and its WAL before (the test can fail), are found nowhere once the case is
+    /// erased and the file checkpointed and vacuumed. In an encrypted file the case's data key
+    /// is destroyed with its last value.
+    #[test]
+    fn erased_values_leave_the_file_and_its_wal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("clear.db");
+        {
+            let store = SqliteStore::open(&path).unwrap();
+            let id = write_recognisable(&store);
+            assert!(!leaks(&with_wal(&path)).is_empty());
+            close_and_erase(&store, id);
+            history_verifies(&store, id);
+        }
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "PRAGMA wal_checkpoint(TRUNCATE); VACUUM; PRAGMA wal_checkpoint(TRUNCATE);",
+        )
+        .unwrap();
+        drop(conn);
+        assert_eq!(leaks(&with_wal(&path)), Vec::<String>::new());
+
+        let secret = dir.path().join("secret.db");
+        let (key, _) = MasterKey::generate();
+        let store = SqliteStore::open_with_key(&secret, Some(&key)).unwrap();
+        let kept = write_recognisable(&store);
+        let id = write_recognisable(&store);
+        close_and_erase(&store, id);
+        history_verifies(&store, id);
+        drop(store);
+        let conn = rusqlite::Connection::open(&secret).unwrap();
+        let keys: Vec<String> = conn
+            .prepare("SELECT case_id FROM case_keys")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            keys,
+            vec![kept.to_string()],
+            "the erased case's key is destroyed"
+        );
+    }
+
+    /// The stored history of `id` verifies without a key, its erased values included.
+    pub(crate) fn history_verifies(store: &dyn CaseStore, id: uuid::Uuid) {
+        let events = store.load(id).unwrap();
+        siproc_core::history::verify(&events).unwrap();
+        assert!(events.iter().any(|e| e.kind.erases()));
     }
 
     fn with_wal(path: &Path) -> Vec<std::path::PathBuf> {
@@ -1458,6 +1628,92 @@ mod encrypted_postgres {
             store::load_case(&store, id).unwrap().persons[0].surnames,
             "Zelaya"
         );
+    }
+
+    /// Erasure in PostgreSQL: after the case is erased, `VACUUM FULL` and a checkpoint, the
+    /// files of the store's tables in the data directory hold none of the recognisable values
+    /// (the same scan finds them before: the test can fail), and an encrypted store destroys
+    /// the case's data key. (The server's write-ahead log keeps the original inserts until
+    /// PostgreSQL recycles its segments: only an encrypted store keeps them unreadable there;
+    /// see docs/data-protection.md.)
+    #[cfg(feature = "sqlite")]
+    #[test]
+    fn erased_values_leave_the_table_files() {
+        use super::encrypted_sqlite::{
+            close_and_erase, history_verifies, leaks, write_recognisable,
+        };
+        let scratch = super::postgres::ScratchDatabase::new();
+        let url = scratch.url.clone();
+        let store = PostgresStore::open(&url).unwrap();
+        let id = write_recognisable(&store);
+        let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+        let table_files = |client: &mut ::postgres::Client| {
+            // One statement each: VACUUM may not run in the implicit transaction of a batch.
+            for statement in [
+                "VACUUM FULL events, case_names, case_documents",
+                "CHECKPOINT",
+            ] {
+                client.batch_execute(statement).unwrap();
+            }
+            let data: String = client.query_one("SHOW data_directory", &[]).unwrap().get(0);
+            let mut files = Vec::new();
+            for table in ["events", "case_names", "case_documents"] {
+                for relation in [
+                    format!("pg_relation_filepath('{table}')"),
+                    format!(
+                        "pg_relation_filepath((SELECT reltoastrelid FROM pg_class WHERE oid = '{table}'::regclass))"
+                    ),
+                ] {
+                    let path: Option<String> = client
+                        .query_one(&format!("SELECT {relation}"), &[])
+                        .unwrap()
+                        .get(0);
+                    if let Some(path) = path {
+                        files.push(std::path::Path::new(&data).join(path));
+                    }
+                }
+            }
+            files
+        };
+        assert!(!leaks(&table_files(&mut client)).is_empty());
+        close_and_erase(&store, id);
+        history_verifies(&store, id);
+        // VACUUM keeps a dead row while any transaction might still see it (in a full run the
+        // other tests' transactions come and go): the values must be gone within a minute.
+        let mut left = leaks(&table_files(&mut client));
+        for _ in 0..60 {
+            if left.is_empty() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_secs(1));
+            left = leaks(&table_files(&mut client));
+        }
+        // If not, who holds the horizon back (no values: databases, states, snapshots).
+        let holders: Vec<String> = client
+            .query(
+                "SELECT coalesce(datname, '-') || ' ' || coalesce(state, '-') || ' ' || \
+                 coalesce(backend_xmin::text, '-') FROM pg_stat_activity \
+                 WHERE backend_xmin IS NOT NULL OR backend_xid IS NOT NULL",
+                &[],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        assert_eq!(left, Vec::<String>::new(), "horizon held by {holders:?}");
+
+        let (key, _) = MasterKey::generate();
+        let url = super::postgres::fresh_url();
+        let store = PostgresStore::open_with_key(&url, Some(&key)).unwrap();
+        let id = write_recognisable(&store);
+        close_and_erase(&store, id);
+        history_verifies(&store, id);
+        let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+        let left: i64 = client
+            .query_one("SELECT COUNT(*) FROM case_keys", &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(left, 0, "the erased case's key is destroyed");
     }
 }
 

@@ -642,6 +642,25 @@ impl PyStore {
             .map_err(|e| errors::store(&e))
     }
 
+    /// Erases every personal value of a closed case (`siproc_core::erasure::erase_case`):
+    /// the directorate, with a reason; returns the case as it now replays.
+    #[pyo3(signature = (case_id, *, reason, actor, now = None))]
+    fn erase<'py>(
+        &self,
+        py: Python<'py>,
+        case_id: &Bound<'py, PyAny>,
+        reason: &str,
+        actor: &Bound<'py, PyAny>,
+        now: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (id, actor, now) = (case_id_of(case_id)?, actor_of(actor)?, instant(now, "now")?);
+        let store = &*self.0;
+        let case = py
+            .detach(|| siproc_core::erasure::erase_case(store, &actor, id, reason, now))
+            .map_err(|e| errors::store(&e))?;
+        to_py(py, &case)
+    }
+
     /// The summaries (no personal data) of the cases matching every given criterion, ordered
     /// by case number.
     #[pyo3(signature = (*, office = None, status = None, category = None, number = None,
@@ -1039,6 +1058,26 @@ pub fn write_archive<'py>(
     to_py(py, &summary)
 }
 
+/// Erases the closed cases of `store` whose retention rule ran out
+/// (`siproc_core::erasure::erase_due`); returns counts only.
+#[pyfunction]
+#[pyo3(signature = (store, *, actor, catalog = None, now = None, dry_run = false))]
+pub fn erase_due<'py>(
+    py: Python<'py>,
+    store: &Bound<'py, PyAny>,
+    actor: &Bound<'py, PyAny>,
+    catalog: Option<&Bound<'py, PyAny>>,
+    now: Option<&Bound<'py, PyAny>>,
+    dry_run: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (store, actor) = (store_of(store)?, actor_of(actor)?);
+    let (catalog, now) = (catalog_of(catalog)?, instant(now, "now")?);
+    let report = py
+        .detach(|| siproc_core::erasure::erase_due(&*store, &catalog, &actor, now, dry_run))
+        .map_err(|e| errors::store(&e))?;
+    to_py(py, &report)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Forms
 
@@ -1085,6 +1124,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyMemoryStore>()?;
     m.add_function(wrap_pyfunction!(open_store, m)?)?;
     m.add_function(wrap_pyfunction!(open_case, m)?)?;
+    m.add_function(wrap_pyfunction!(erase_due, m)?)?;
     m.add_function(wrap_pyfunction!(apply, m)?)?;
     m.add_function(wrap_pyfunction!(replay, m)?)?;
     m.add_function(wrap_pyfunction!(verify, m)?)?;

@@ -356,3 +356,42 @@ def test_available_commands_are_what_apply_accepts() -> None:
     history.apply({"command": "change_status", "to": "in_progress"}, actor=OFFICER, now=NOW)
     statuses = {a["command"]: a for a in history.available_commands(actor=OFFICER)}
     assert statuses["change_status"]["params"][0]["choices"] == ["awaiting_authority", "resolved"]
+
+
+def test_erasure_by_hand_and_by_retention() -> None:
+    store = siproc.MemoryStore()
+    director = siproc.Actor("d-1", "directorate", "DGPHM")
+    ids = []
+    for _ in range(2):
+        case = store.open_case(missing_person(), actor=OFFICER, now=NOW)
+        for command, actor in (({"command": "add_note", "text": "Llamó la tía Rosaura."}, OFFICER),
+                               ({"command": "change_status", "to": "in_progress"}, OFFICER),
+                               ({"command": "change_status", "to": "resolved"}, OFFICER),
+                               ({"command": "request_closure", "outcome": "located_alive"}, OFFICER),
+                               ({"command": "approve_closure"}, SUPERVISOR),
+                               ({"command": "close"}, OFFICER)):
+            store.run(case["id"], command, actor=actor, now=NOW)
+        ids.append(case["id"])
+
+    with pytest.raises(siproc.WorkflowError) as raised:
+        store.erase(ids[0], reason="solicitud 17/2026", actor=OFFICER, now=NOW)
+    assert raised.value.code == "workflow.role_not_allowed"
+    erased = store.erase(ids[0], reason="solicitud 17/2026", actor=director, now=NOW)
+    assert erased["persons"][0]["given_names"] == "" and "/persons/0" in erased["erased"]
+    events = store.load(ids[0])
+    assert events[-1]["kind"]["type"] == "personal_data_erased"
+    assert siproc.verify(events)["version"] == len(events)
+    assert "Rosaura" not in json.dumps(events) and "Wilmer" not in json.dumps(events)
+    assert [s["id"] for s in store.find(name="wilmer hernandez")] == [ids[1]]
+    with pytest.raises(siproc.WorkflowError) as raised:
+        store.erase(ids[0], reason="again", actor=director, now=NOW)
+    assert raised.value.code == "workflow.nothing_to_erase"
+
+    # missing_person keeps personal data 25 years after closure (the Honduran pack's proposal).
+    soon = NOW + dt.timedelta(days=365 * 24)
+    assert siproc.erase_due(store, actor=director, now=soon)["due"] == 0
+    later = NOW + dt.timedelta(days=365 * 25 + 7)
+    assert siproc.erase_due(store, actor=director, now=later, dry_run=True) == {
+        "checked": 2, "due": 1, "erased": 0, "without_rule": 0}
+    assert siproc.erase_due(store, actor=director, now=later)["erased"] == 1
+    assert store.case(ids[1])["persons"][0]["given_names"] == ""

@@ -2,8 +2,12 @@
 // hostile values (fast-check), and each call either answers with plain data or throws an Error
 // with a documented code, never a WebAssembly.RuntimeError. Afterwards a valid call still answers
 // and the module's memory has not run away.
+//
+// SIPROC_FUZZ_CALLS sets how many calls in all (20,000 in `make test-wasm`, a million in
+// `make soak-wasm`), SIPROC_FUZZ_SEED the seed; SIPROC_FUZZ_FIGURES names a JSON file the
+// figures (calls, seconds, memory before and after) are written to (docs/fuzzing.md).
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 
@@ -11,7 +15,16 @@ import fc from "fast-check";
 
 import siproc, { raw, root } from "./load.mjs";
 
-const RUNS = Number(process.env.SIPROC_FUZZ_RUNS ?? 3000);
+// Before any call: the module's memory as it was instantiated.
+const memoryBefore = raw.memory.buffer.byteLength;
+const started = process.hrtime.bigint();
+
+const CALLS = Number(process.env.SIPROC_FUZZ_CALLS ?? 20_000);
+// Calls a run of every test below makes together: validate, validateJson, validateMany (a
+// third of the runs), validateField, the contacts, checkDocument, parseMrz, catalog and
+// intakeForms (two), availableCommands, and any export with any arguments.
+const CALLS_PER_RUN = 1 + 1 + 1 / 3 + 1 + 1 + 1 + 1 + 2 + 1 + 1;
+const RUNS = Math.ceil(CALLS / CALLS_PER_RUN);
 const CODES = new Set([
   "siproc.bad_argument",
   "siproc.unknown_locale",
@@ -51,6 +64,7 @@ function answers(f, check) {
     assert.ok(!(error instanceof WebAssembly.RuntimeError), `the module trapped: ${error}`);
     assert.ok(error instanceof Error, `threw a non-Error: ${String(error)}`);
     assert.ok(CODES.has(error.code), `undocumented error: ${error.message}`);
+    assert.ok(error.message.startsWith(`${error.code}: `), `the message starts with the code: ${error.message}`);
     return "threw";
   }
   tally.answered++;
@@ -106,23 +120,28 @@ const options = fc.oneof(
   { weight: 1, arbitrary: anything },
 );
 
+/** `record` with the subtree at slot `pick` (of every key, depth first) set to `replacement`. */
+function replaceSubtree(record, pick, replacement) {
+  const slots = [];
+  (function walk(node) {
+    if (node && typeof node === "object") {
+      for (const k of Object.keys(node)) {
+        slots.push([node, k]);
+        walk(node[k]);
+      }
+    }
+  })(record);
+  const [parent, key] = slots[pick % slots.length];
+  parent[key] = resolve(replacement);
+  return record;
+}
+
 /** A valid intake with one subtree replaced by a random value. */
 const mutated = fc
   .tuple(fc.nat(valid.length - 1), fc.nat(), anything)
   .map(([i, pick, replacement]) => {
     const record = structuredClone(valid[i]);
-    const slots = [];
-    (function walk(node) {
-      if (node && typeof node === "object") {
-        for (const k of Object.keys(node)) {
-          slots.push([node, k]);
-          walk(node[k]);
-        }
-      }
-    })(record);
-    const [parent, key] = slots[pick % slots.length];
-    parent[key] = resolve(replacement);
-    return record;
+    return replaceSubtree(record, pick, replacement);
   });
 
 const documentKinds = fc.constantFrom("hn_dni", "hn_passport", "mx_curp", "sv_dui", "gt_dpi", "mrz_td3", "mx_clave_elector", "xx", "", "HN_DNI");
@@ -132,6 +151,75 @@ const documentValues = fc.oneof(
   fc.string({ unit: "binary", maxLength: 100 }),
   anything,
 );
+
+/** A case as the server returns it, with consent and a pending referral. */
+const CASE = {
+  id: "01950000-0000-7000-8000-000000000001", number: "TAP-2026-000001", office: "TAP",
+  category: "detention", flags: [], priority: "normal", status: "in_progress", opened_on: "2026-03-01",
+  persons: [{ role: "national", given_names: "Ana", surnames: "Pérez", sex: "female", birth_date: "1990-01-01", nationality: "HN" }],
+  consent: { given: true, given_by: 0, recorded_on: "2026-03-01", scope: ["processing", "share_with_partners"] },
+  facts: {}, notes: [], services: [], attachments: [], forms: [],
+  referrals: [{ id: "01950000-0000-7000-8000-000000000101", partner: "iom", status: "pending" }],
+  transfer: { to_office: "MEX", status: "pending" }, closure_requested: false, closure_approved: false,
+  version: 3, created_at: "2026-03-01T14:00:00Z", updated_at: "2026-03-01T14:00:00Z", head: "00",
+};
+const STATUSES = ["registered", "in_progress", "awaiting_authority", "resolved", "closed", "archived"];
+
+/** The case above in some status, with one subtree replaced by a random value (or not). */
+const cases = fc
+  .tuple(fc.constantFrom(...STATUSES), fc.boolean(), fc.nat(), anything)
+  .map(([status, keep, pick, replacement]) => {
+    const record = structuredClone(CASE);
+    record.status = status;
+    if (keep) return record;
+    return replaceSubtree(record, pick, replacement);
+  });
+const actors = fc.oneof(
+  { weight: 3, arbitrary: fc.record({
+    user_id: fc.constantFrom("u1", "", "x".repeat(70_000)),
+    role: fc.constantFrom("officer", "supervisor", "directorate", "partner", "auditor", "admin", "", "Officer"),
+    office: fc.constantFrom("TAP", "MEX", "DGPHM", "", "tap"),
+  }) },
+  { weight: 1, arbitrary: fc.record({ user_id: anything, role: anything, office: anything }, { requiredKeys: [] }) },
+  { weight: 1, arbitrary: anything },
+);
+
+function checkAvailable(offered) {
+  assert.ok(Array.isArray(offered));
+  for (const c of offered) {
+    assert.ok(isPlain(c) && typeof c.command === "string" && Array.isArray(c.params));
+    for (const p of c.params) {
+      assert.ok(isPlain(p) && typeof p.name === "string" && typeof p.required === "boolean");
+      assert.ok(p.choices === undefined || (Array.isArray(p.choices) && p.choices.every((x) => typeof x === "string")));
+    }
+  }
+}
+
+/** Plain data all the way down: what every export answers. */
+function checkPlain(value, depth = 0) {
+  assert.ok(depth < 64, "nested too deep");
+  if (value === null || ["string", "boolean"].includes(typeof value)) return;
+  if (typeof value === "number") return assert.ok(Number.isFinite(value));
+  if (Array.isArray(value)) return value.forEach((v) => checkPlain(v, depth + 1));
+  assert.ok(isPlain(value), `not plain data: ${Object.prototype.toString.call(value)}`);
+  for (const v of Object.values(value)) checkPlain(v, depth + 1);
+}
+
+/** The shape each export answers in: the list of exports must be exactly these names. */
+const SHAPES = {
+  validate: checkReport,
+  validateJson: checkReport,
+  validateMany: (reports) => { assert.ok(Array.isArray(reports)); reports.forEach(checkReport); },
+  validateField: checkReport,
+  checkDocument: checkReport,
+  parseMrz: (report) => { checkReport(report); assert.equal(report.ok, report.mrz !== undefined); },
+  catalog: (view) => assert.ok(isPlain(view) && Array.isArray(view.fields) && Array.isArray(view.categories)),
+  intakeForms: (forms) => assert.ok(Array.isArray(forms) && forms.every((f) => isPlain(f) && typeof f.title === "string")),
+  availableCommands: checkAvailable,
+  listRules: (rules) => assert.ok(Array.isArray(rules) && rules.length === RULES.size),
+};
+// The package's own functions (initSync and the default init load the module: not fuzzed).
+const EXPORTS = Object.keys(siproc).filter((k) => typeof siproc[k] === "function" && k !== "default" && k !== "initSync").sort();
 
 const params = { numRuns: RUNS, seed: Number(process.env.SIPROC_FUZZ_SEED ?? 20260302) };
 
@@ -222,9 +310,26 @@ test("catalog, intakeForms and listRules answer anything", () => {
   assert.ok(siproc.listRules().length > 50);
 });
 
+test("availableCommands answers any case and any actor", () => {
+  fc.assert(fc.property(fc.oneof({ weight: 4, arbitrary: cases }, { weight: 1, arbitrary: anything }), actors, options, (c, a, o) => {
+    answers(() => siproc.availableCommands(resolve(c), resolve(a), resolve(o)), checkAvailable);
+  }), params);
+});
+
+test("every export is fuzzed, and answers any arguments of any JS type", () => {
+  assert.deepEqual(EXPORTS, Object.keys(SHAPES).sort(), "a new export needs its shape here and its own property above");
+  const argument = fc.oneof(anything, mutated, cases, actors, options);
+  fc.assert(fc.property(fc.constantFrom(...EXPORTS), fc.array(argument, { maxLength: 5 }), (name, args) => {
+    answers(() => siproc[name](...args.map(resolve)), (result) => {
+      checkPlain(result);
+      SHAPES[name](result);
+    });
+  }), params);
+});
+
 test("most calls answered with a report rather than throwing", () => {
   assert.ok(tally.answered > (tally.answered + tally.threw) / 3, JSON.stringify(tally));
-  assert.ok(tally.answered + tally.threw >= RUNS * 7, JSON.stringify(tally));
+  assert.ok(tally.answered + tally.threw >= CALLS, JSON.stringify(tally));
 });
 
 test("after all that, the module still answers and its memory is bounded", () => {
@@ -236,6 +341,15 @@ test("after all that, the module still answers and its memory is bounded", () =>
   bad.persons[0].documents = [{ kind: "hn_dni", number: "1901-1990-12345" }];
   bad.persons[0].birth_date = "1990-01-01";
   assert.deepEqual(siproc.validate(bad).issues.map((i) => i.code), ["dni.bad_department"]);
-  const mib = raw.memory.buffer.byteLength / 2 ** 20;
-  assert.ok(mib < 512, `the module's memory grew to ${mib} MiB`);
+  const memoryAfter = raw.memory.buffer.byteLength;
+  const figures = {
+    calls: tally.answered + tally.threw, answered: tally.answered, threw: tally.threw,
+    seconds: Number((process.hrtime.bigint() - started) / 1_000_000n) / 1000,
+    memory_before_bytes: memoryBefore, memory_after_bytes: memoryAfter, seed: params.seed,
+  };
+  const mib = (bytes) => (bytes / 2 ** 20).toFixed(1);
+  console.log(`wasm fuzz: ${figures.calls} calls (${figures.answered} answered, ${figures.threw} threw) ` +
+    `in ${figures.seconds} s; memory ${mib(memoryBefore)} MiB before, ${mib(memoryAfter)} MiB after`);
+  if (process.env.SIPROC_FUZZ_FIGURES) writeFileSync(process.env.SIPROC_FUZZ_FIGURES, JSON.stringify(figures, null, 2) + "\n");
+  assert.ok(memoryAfter < 512 * 2 ** 20, `the module's memory grew to ${mib(memoryAfter)} MiB`);
 });

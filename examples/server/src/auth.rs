@@ -69,6 +69,8 @@ pub fn required_scope(method: &Method, route: &str) -> Option<Scope> {
         "archive" => pick(Scope::ArchiveRead, Scope::ArchiveWrite),
         "users" => pick(Scope::UsersRead, Scope::UsersWrite),
         "tokens" => pick(Scope::TokensRead, Scope::TokensWrite),
+        // Outside `/api/v1`: `GET /metrics` with a token, from an address not allowed.
+        "metrics" => Some(Scope::MetricsRead),
         _ => None,
     }
 }
@@ -162,29 +164,32 @@ mod tests {
             }
         }
         assert!(seen > 15, "{seen}");
-        assert_eq!(
-            required_scope(&Method::POST, "/cases/{id}/commands"),
-            Some(Scope::CasesWrite)
-        );
-        assert_eq!(
-            required_scope(&Method::GET, "/cases/{id}"),
-            Some(Scope::CasesRead)
-        );
-        assert_eq!(
-            required_scope(&Method::DELETE, "/tokens/{id}"),
-            Some(Scope::TokensWrite)
-        );
-        assert_eq!(
-            required_scope(&Method::POST, "/cases/search"),
-            Some(Scope::CasesRead)
-        );
-        assert_eq!(
-            required_scope(&Method::POST, "/archive/requests/{id}/approve"),
-            Some(Scope::ArchiveRead)
-        );
-        assert_eq!(
-            required_scope(&Method::POST, "/grants/{id}/end"),
-            Some(Scope::CasesWrite)
-        );
+        for (method, path, scope) in [
+            (Method::POST, "/cases/{id}/commands", Scope::CasesWrite),
+            (Method::GET, "/cases/{id}", Scope::CasesRead),
+            (Method::DELETE, "/tokens/{id}", Scope::TokensWrite),
+            (Method::POST, "/cases/search", Scope::CasesRead),
+            (
+                Method::POST,
+                "/archive/requests/{id}/approve",
+                Scope::ArchiveRead,
+            ),
+            (Method::POST, "/grants/{id}/end", Scope::CasesWrite),
+            // An erasure writes the case (and the directorate's role is the workflow's check).
+            (Method::POST, "/cases/{id}/erase", Scope::CasesWrite),
+            // Attachments are the cases' area: uploading writes the case, downloading reads it.
+            (Method::POST, "/cases/{id}/attachments", Scope::CasesWrite),
+            (
+                Method::GET,
+                "/cases/{id}/attachments/{sha256}",
+                Scope::CasesRead,
+            ),
+        ] {
+            assert_eq!(
+                required_scope(&method, path),
+                Some(scope),
+                "{method} {path}"
+            );
+        }
     }
 }

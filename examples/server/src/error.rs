@@ -10,6 +10,7 @@ use serde::Serialize;
 use siproc_core::Issue;
 use siproc_core::access::AccessError;
 use siproc_core::accounts::AccountError;
+use siproc_core::attachments::{AttachError, CheckError};
 use siproc_core::store::StoreError;
 use siproc_core::workflow::WorkflowError;
 
@@ -79,6 +80,17 @@ pub enum ApiError {
     /// The body is over the limit.
     #[error("the request body is too large")]
     PayloadTooLarge,
+    /// Something the request names does not exist (other than a case: `store.not_found`).
+    #[error("{message}")]
+    Missing {
+        /// Stable code.
+        code: &'static str,
+        /// Message, without values.
+        message: String,
+    },
+    /// An attachment refused by its size (413) or its type (415) or its content (422).
+    #[error("{0}")]
+    Attachment(siproc_core::attachments::CheckError),
     /// The core refuses the input before reading it: past one of its limits (413), or an
     /// unknown locale or pack (400).
     #[error("{0}")]
@@ -156,6 +168,8 @@ impl ErrorCode {
             .chain(siproc_core::access::ERROR_CODES)
             .chain(siproc_core::accounts::ERROR_CODES)
             .chain(StoreError::CODES)
+            .chain(siproc_core::attachments::CheckError::CODES)
+            .chain(&["attachment.not_found"])
             .chain(siproc_core::forms::ERROR_CODES)
             .chain(siproc_core::archive::ExportRefusal::CODES)
             .copied()
@@ -194,6 +208,14 @@ impl ApiError {
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Missing { .. } => StatusCode::NOT_FOUND,
+            ApiError::Attachment(e) => match e {
+                CheckError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                CheckError::NotAllowed | CheckError::Mismatch { .. } => {
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE
+                }
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            },
             ApiError::Misuse(siproc_core::Misuse::TooLarge(_)) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Misuse(_) => StatusCode::BAD_REQUEST,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -214,6 +236,8 @@ impl ApiError {
             ApiError::PreconditionRequired => "http.if_match_required",
             ApiError::TooManyRequests { .. } => "http.rate_limited",
             ApiError::PayloadTooLarge => "http.body_too_large",
+            ApiError::Missing { code, .. } => code,
+            ApiError::Attachment(e) => e.code(),
             ApiError::Misuse(m) => m.code(),
             ApiError::Internal(_) => "server.internal",
         }
@@ -307,6 +331,24 @@ impl From<StoreError> for ApiError {
                 issues: None,
             },
             other => ApiError::internal(format!("{} ({other})", other.code())),
+        }
+    }
+}
+
+impl From<AttachError> for ApiError {
+    fn from(e: AttachError) -> Self {
+        match e {
+            AttachError::Refused(c) => ApiError::Attachment(c),
+            AttachError::Rejected(w) => w.into(),
+            AttachError::Store(s) => s.into(),
+            AttachError::NotAttached => ApiError::Missing {
+                code: e.code(),
+                message: e.to_string(),
+            },
+            // A recorded file missing or damaged in storage: the server's fault, logged with
+            // the case id (never content).
+            AttachError::Blob(b) => ApiError::internal(format!("{} ({b})", b.code())),
+            other => ApiError::internal(other.code()),
         }
     }
 }

@@ -13,6 +13,7 @@
 //! ```
 //!
 //! Layout (as zero2prod's): [`startup`] builds the app, [`routes`] holds the handlers,
+//! [`config`] the configuration file, [`client`] the client behind trusted proxies,
 //! [`auth`] the bearer-token extractor, [`error`] the one error type, [`db`] the server's own
 //! tables, [`store`] the database URL, [`feed`] the event stream, [`telemetry`] the logs,
 //! [`demo`] the demo data, [`web`] the web application's files.
@@ -21,10 +22,14 @@
 //! tower-http (body limit, request ids, trace, security headers), tracing (structured logs),
 //! utoipa (the OpenAPI document derived from the handlers), rusqlite (SQLite compiled in),
 //! governor (the per-token rate limiter: GCRA, keyed), clap (the command line), getrandom
-//! (token bytes from the operating system).
+//! (token bytes from the operating system), toml (the configuration file), ipnet (networks of
+//! trusted proxies).
 #![deny(missing_docs)]
 
 pub mod auth;
+pub mod client;
+pub mod config;
+pub mod connections;
 pub mod db;
 pub mod demo;
 pub mod error;

@@ -1,8 +1,9 @@
 //! `siproc-server`: the reference server's command line.
 //!
 //! ```text
-//! siproc-server serve [--database URL] [--master-key-file PATH] [--listen ADDR] [--demo] [--rate-limit N] [--metrics-allow IP,…]
+//! siproc-server serve [--config FILE] [--database URL] [--master-key-file PATH] [--listen ADDR] [--demo] [--rate-limit N] [--metrics-allow IP,…]
 //!                      [--max-grants-per-day N] [--export-recipient age1…]
+//! siproc-server config check FILE
 //! siproc-server user create --login LOGIN --role ROLE [--office CODE] [--name NAME] [--database URL]
 //! siproc-server user list [--database URL]
 //! siproc-server user disable|enable LOGIN [--database URL]
@@ -14,6 +15,7 @@
 //! siproc-server create-key PATH
 //! siproc-server rotate-key [--database URL] --master-key-file OLD --new-master-key-file NEW
 //! siproc-server encrypt-store [--database URL] --master-key-file PATH
+//! siproc-server erase --due [--dry-run] [--user ID] [--database URL] [--master-key-file PATH]
 //! siproc-server backup [--database URL] --to FILE
 //! siproc-server restore FILE [--database URL]
 //! siproc-server check [--database URL] [--master-key-file PATH] [--json]
@@ -22,17 +24,24 @@
 //! `backup`, `restore` and `check` are `siproc_core::store::maintenance` (docs/operations.md):
 //! they run beside a serving server, on connections of their own.
 //!
+//! `serve` reads its options from its flags, then `SIPROC_…` environment variables, then the
+//! configuration file, then the defaults ([`siproc_server::config`], docs/operations.md);
+//! `config check` checks a file as `serve` would read it.
+//!
 //! Every verb that opens the database takes `--master-key-file` for an encrypted store; it
 //! defaults to `SIPROC_MASTER_KEY_FILE` (see `docs/data-protection.md`).
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use chrono::Utc;
 use clap::{Parser, Subcommand};
+use siproc_core::audit::{AuditEntry, AuditEvent};
+use siproc_core::erasure;
 use siproc_core::keys::{MASTER_KEY_ENV, MasterKey};
 use siproc_core::store::maintenance::{self, CopyReport};
 use siproc_core::store::{self, StoreUrl};
+use siproc_server::config::{self, Flag};
 use siproc_server::startup::{Application, Settings};
 use siproc_server::{demo, telemetry};
 
@@ -49,33 +58,57 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Top {
-    /// Serve the API.
+    /// Serve the API. Options not given as flags come from SIPROC_… environment variables,
+    /// then the configuration file, then the defaults (docs/operations.md).
     Serve {
-        /// The database: sqlite:///path, a path, postgresql://user@host:port/db, or memory:.
-        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
-        database: String,
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        listen: SocketAddr,
+        /// The configuration file (TOML; deploy/siproc.toml documents every option).
+        #[arg(long, env = "SIPROC_CONFIG")]
+        config: Option<PathBuf>,
+        /// The database: sqlite:///path, a path, postgresql://user@host:port/db, or memory:
+        /// [option `database`; default sqlite://./data/siproc.db].
+        #[arg(long)]
+        database: Option<String>,
+        /// Address to listen on [option `listen`; default 127.0.0.1:8080].
+        #[arg(long)]
+        listen: Option<String>,
         /// Create demo users and cases, and print one token per role.
         #[arg(long)]
         demo: bool,
-        /// Requests per second allowed per token (0: no limit).
-        #[arg(long, default_value_t = 50)]
-        rate_limit: u32,
-        /// Addresses besides loopback that may read GET /api/v1/metrics (comma-separated).
-        #[arg(long, env = "SIPROC_METRICS_ALLOW", value_delimiter = ',')]
-        metrics_allow: Vec<std::net::IpAddr>,
-        /// The master key file of an encrypted store (64 hexadecimal digits).
-        #[arg(long, env = MASTER_KEY_ENV)]
+        /// Requests per second allowed per token, 0 for no limit [option
+        /// `limits.requests_per_second`; default 50].
+        #[arg(long)]
+        rate_limit: Option<u32>,
+        /// Addresses besides loopback that may read GET /api/v1/metrics, comma-separated
+        /// [option `metrics.allow`].
+        #[arg(long, value_delimiter = ',')]
+        metrics_allow: Option<Vec<String>>,
+        /// The master key file of an encrypted store (64 hexadecimal digits) [option
+        /// `master_key_file`].
+        #[arg(long)]
         master_key_file: Option<PathBuf>,
-        /// Break-the-glass grants one user may take in a day.
-        #[arg(long, env = "SIPROC_MAX_GRANTS_PER_DAY", default_value_t = siproc_core::access::DEFAULT_MAX_GRANTS_PER_DAY)]
-        max_grants_per_day: u32,
+        /// Break-the-glass grants one user may take in a day [option `max_grants_per_day`;
+        /// default 3].
+        #[arg(long)]
+        max_grants_per_day: Option<u32>,
+        /// Where attachments are kept: `database` (the case database), `dir:PATH`, or
+        /// `s3://BUCKET/PREFIX?endpoint=URL&region=NAME` (credentials from AWS_ACCESS_KEY_ID
+        /// and AWS_SECRET_ACCESS_KEY) [option `blobs`; default `database`].
+        #[arg(long)]
+        blobs: Option<String>,
+        /// The largest attachment accepted, in bytes [option `max_attachment_bytes`; default
+        /// 20 MiB].
+        #[arg(long)]
+        max_attachment_bytes: Option<u32>,
         /// An age recipient (age1…): GET /archive answers every case encrypted to it, without a
-        /// second directorate user's approval. Without it, exports need four eyes.
-        #[arg(long, env = "SIPROC_EXPORT_RECIPIENT")]
+        /// second directorate user's approval. Without it, exports need four eyes [option
+        /// `export_recipient`].
+        #[arg(long)]
         export_recipient: Option<String>,
+    },
+    /// The configuration file.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
     },
     /// Write a new random master key (64 hexadecimal digits) to a new file, readable by its
     /// owner only. Keep it away from the database and its backups.
@@ -105,6 +138,26 @@ enum Top {
         /// The master key file to encrypt under.
         #[arg(long, env = MASTER_KEY_ENV)]
         master_key_file: PathBuf,
+    },
+    /// Erase the personal data of every closed case whose retention rule (the country pack's)
+    /// ran out, recorded as the directorate user `--user`; runs beside a serving server.
+    /// Prints counts only. One case is erased through the API (POST /cases/{id}/erase).
+    Erase {
+        /// Erase the cases due (required: the one mode of this command).
+        #[arg(long, required = true)]
+        due: bool,
+        /// Count the cases due without erasing them.
+        #[arg(long)]
+        dry_run: bool,
+        /// The directorate user the erasures are recorded under.
+        #[arg(long, default_value = "retention-schedule")]
+        user: String,
+        /// The database.
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE)]
+        database: String,
+        /// The master key file of an encrypted store.
+        #[arg(long, env = MASTER_KEY_ENV)]
+        master_key_file: Option<PathBuf>,
     },
     /// Users.
     User {
@@ -249,6 +302,16 @@ enum TokenCommand {
 }
 
 #[derive(Subcommand)]
+enum ConfigCommand {
+    /// Check a configuration file as `serve` would read it (with this environment's SIPROC_…
+    /// variables over it); exits non-zero naming the first wrong option.
+    Check {
+        /// The file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 enum PackCommand {
     /// Check a pack folder and report every problem.
     Check {
@@ -271,6 +334,7 @@ fn main() -> ExitCode {
 fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match command {
         Top::Serve {
+            config,
             database,
             listen,
             demo,
@@ -279,22 +343,56 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
             master_key_file,
             max_grants_per_day,
             export_recipient,
+            blobs,
+            max_attachment_bytes,
         } => {
-            telemetry::init();
+            let text = |s: String| toml::Value::String(s);
+            let flags: Vec<Flag> = [
+                database.map(|v| ("database", "--database", text(v))),
+                listen.map(|v| ("listen", "--listen", text(v))),
+                rate_limit.map(|v| {
+                    let v = toml::Value::Integer(v.into());
+                    ("limits.requests_per_second", "--rate-limit", v)
+                }),
+                metrics_allow.map(|v| {
+                    let v = toml::Value::Array(v.into_iter().map(text).collect());
+                    ("metrics.allow", "--metrics-allow", v)
+                }),
+                master_key_file.map(|v| {
+                    let v = text(v.display().to_string());
+                    ("master_key_file", "--master-key-file", v)
+                }),
+                max_grants_per_day.map(|v| {
+                    let v = toml::Value::Integer(v.into());
+                    ("max_grants_per_day", "--max-grants-per-day", v)
+                }),
+                export_recipient.map(|v| ("export_recipient", "--export-recipient", text(v))),
+                blobs.map(|v| ("blobs", "--blobs", text(v))),
+                max_attachment_bytes.map(|v| {
+                    let v = toml::Value::Integer(v.into());
+                    ("max_attachment_bytes", "--max-attachment-bytes", v)
+                }),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let config = config::load(config.as_deref(), &config::process_env, flags)?;
+            telemetry::init(config.log_format, &config.log_filter);
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;
-            runtime.block_on(serve(
-                Settings {
-                    rate_limit,
-                    master_key_file,
-                    metrics_allow,
-                    max_grants_per_day,
-                    export_recipient,
-                    ..Settings::new(database, listen)
-                },
-                demo,
-            ))?;
+            let state = runtime.block_on(serve(config.settings(), demo))?;
+            // Tasks cut at the grace period's end go with the runtime; the state (the
+            // PostgreSQL clients, whose closing blocks) is dropped last, off the runtime.
+            runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+            drop(state);
+            Ok(ExitCode::SUCCESS)
+        }
+        Top::Config {
+            command: ConfigCommand::Check { file },
+        } => {
+            config::load(Some(&file), &config::process_env, Vec::new())?;
+            println!("{}: ok", file.display());
             Ok(ExitCode::SUCCESS)
         }
         Top::User { command } => cli::user(command),
@@ -366,6 +464,45 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Top::Erase {
+            due: _,
+            dry_run,
+            user,
+            database,
+            master_key_file,
+        } => {
+            let key = master_key_file.map(MasterKey::from_file).transpose()?;
+            let (cases, db) =
+                siproc_server::store::open(&StoreUrl::parse(&database)?, key.as_ref())?;
+            let catalog = siproc_core::Catalog::honduras()?;
+            let office = catalog
+                .offices
+                .iter()
+                .find(|o| o.kind == siproc_core::OfficeKind::Directorate)
+                .map(|o| o.code.clone())
+                .unwrap_or_default();
+            let actor = siproc_core::Actor::new(user, siproc_core::Role::Directorate, office);
+            let report = erasure::erase_due(cases.as_ref(), &catalog, &actor, Utc::now(), dry_run)?;
+            if !dry_run {
+                db.log_audit(&AuditEntry::by(
+                    &actor,
+                    AuditEvent::RetentionErasure {
+                        checked: report.checked,
+                        due: report.due,
+                        erased: report.erased,
+                    },
+                ))?;
+            }
+            println!(
+                "erase --due{}: {} closed cases checked, {} due, {} erased, {} without a retention rule",
+                if dry_run { " --dry-run" } else { "" },
+                report.checked,
+                report.due,
+                report.erased,
+                report.without_rule
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Top::Pack {
             command: PackCommand::Check { dir },
         } => {
@@ -392,11 +529,16 @@ fn print_copy(what: &str, file: &str, report: &CopyReport) {
     println!("{what}: {file}: {} cases", report.cases());
 }
 
-async fn serve(settings: Settings, with_demo: bool) -> Result<(), Box<dyn std::error::Error>> {
+/// Serves until stopped; answers the state, for the caller to drop outside the runtime.
+async fn serve(
+    settings: Settings,
+    with_demo: bool,
+) -> Result<siproc_server::state::SharedState, Box<dyn std::error::Error>> {
     let app = Application::build(&settings).await?;
+    let state = app.state().clone();
     let addr = app.local_addr()?;
     if with_demo {
-        let state = app.state().clone();
+        let state = state.clone();
         let (users, made) = tokio::task::spawn_blocking(move || {
             Ok::<_, String>((
                 demo::users(&state).map_err(|e| e.to_string())?,
@@ -411,5 +553,5 @@ async fn serve(settings: Settings, with_demo: bool) -> Result<(), Box<dyn std::e
     }
     println!("siproc-server listening on http://{addr}/api/v1 (health: /api/v1/health)");
     app.run_until_stopped().await?;
-    Ok(())
+    Ok(state)
 }

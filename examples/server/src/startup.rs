@@ -13,14 +13,17 @@ use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 
+use crate::connections::ConnectionLimits;
 use crate::routes;
 use crate::state::{AppState, Policy, SharedState};
 use siproc_core::store::StoreUrl;
 
-/// Largest request body, except archives: 1 MiB, the core's limit of a record's JSON text.
+/// Largest request body, except archives, and the default and ceiling of `limits.body_bytes`:
+/// 1 MiB, the core's limit of a record's JSON text.
 pub const MAX_BODY_BYTES: usize = siproc_core::limits::Limits::DEFAULT.record_bytes;
 
 /// How the server runs.
@@ -42,12 +45,28 @@ pub struct Settings {
     /// An `age` recipient (`age1…`): bulk exports are encrypted to it instead of needing a
     /// second directorate user's approval.
     pub export_recipient: Option<String>,
+    /// Where attachments are kept (`--blobs`: `database`, `dir:PATH`, `s3://BUCKET/PREFIX?…`;
+    /// [`siproc_core::blobs::BlobPlace`]).
+    pub blobs: String,
+    /// The largest attachment accepted, in bytes.
+    pub max_attachment_bytes: usize,
+    /// The largest request body, archives excepted.
+    pub body_limit: usize,
+    /// Reverse proxies whose `X-Forwarded-For`/`-Proto` are believed ([`crate::client`]).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The origin users reach the server at (`https://…`: HTTPS answers carry HSTS).
+    pub public_origin: Option<String>,
+    /// After SIGTERM, how long requests in flight may take before they are cut.
+    pub shutdown_grace: Duration,
+    /// Connections at once, and how slow a client may be ([`crate::connections`]).
+    pub connections: ConnectionLimits,
 }
 
 impl Settings {
     /// Settings for `database` on `listen`, every other option at its default (50 requests
     /// per second per token; metrics for loopback only; no master key; the default grant
-    /// quota; exports need four eyes).
+    /// quota; exports need four eyes; 1 MiB bodies; no trusted proxy; 20 seconds to finish
+    /// after SIGTERM; [`ConnectionLimits::default`]).
     pub fn new(database: impl Into<String>, listen: SocketAddr) -> Settings {
         Settings {
             database: database.into(),
@@ -57,6 +76,13 @@ impl Settings {
             master_key_file: None,
             max_grants_per_day: siproc_core::access::DEFAULT_MAX_GRANTS_PER_DAY,
             export_recipient: None,
+            blobs: "database".to_owned(),
+            max_attachment_bytes: siproc_core::attachments::DEFAULT_MAX_BYTES,
+            body_limit: MAX_BODY_BYTES,
+            trusted_proxies: Vec::new(),
+            public_origin: None,
+            shutdown_grace: Duration::from_secs(20),
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -66,12 +92,14 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: SharedState,
+    grace: Duration,
+    connections: ConnectionLimits,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The router over `state`, with every layer.
-pub fn router(state: SharedState) -> Router {
+pub fn router(state: SharedState, settings: &Settings) -> Router {
     let security = ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -106,7 +134,10 @@ pub fn router(state: SharedState) -> Router {
                 .unwrap_or("-");
             tracing::info_span!("request", id, method = %req.method(), route)
         })
-        .on_request(())
+        // At debug level, a line when the request's head has arrived (its body may not have).
+        .on_request(|_: &Request<axum::body::Body>, _: &Span| {
+            tracing::debug!("request started");
+        })
         .on_response(
             |res: &axum::http::Response<axum::body::Body>, latency: Duration, _span: &Span| {
                 tracing::info!(
@@ -121,9 +152,17 @@ pub fn router(state: SharedState) -> Router {
         .nest("/api/v1", routes::api())
         .merge(crate::web::router(&crate::web::WebRoot::from_env()))
         .with_state(state)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(DefaultBodyLimit::max(settings.body_limit))
+        // A body silent for this long ends its request (crate::connections).
+        .layer(RequestBodyTimeoutLayer::new(
+            settings.connections.body_idle_timeout,
+        ))
         .layer(
             ServiceBuilder::new()
+                .layer(axum::middleware::from_fn_with_state(
+                    crate::client::Proxies::from_settings(settings),
+                    crate::client::identify,
+                ))
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
                 .layer(trace)
                 .layer(axum::middleware::from_fn_with_state(measured, measure))
@@ -166,9 +205,14 @@ impl Application {
             .transpose()?;
         // Opening may block (PostgreSQL's client runs its own runtime): off the async threads.
         let opening = database.clone();
-        let (store, db) =
-            tokio::task::spawn_blocking(move || crate::store::open(&opening, key.as_ref()))
-                .await??;
+        let place = siproc_core::blobs::BlobPlace::parse(&settings.blobs)?;
+        let (store, db, blobs) = tokio::task::spawn_blocking(move || {
+            let (store, db) = crate::store::open(&opening, key.as_ref())?;
+            let blobs = crate::store::open_blobs(&place, &db)?;
+            Ok::<_, Box<dyn std::error::Error + Send + Sync>>((store, db, blobs))
+        })
+        .await?
+        .map_err(|e| e as Box<dyn std::error::Error>)?;
         let catalog = siproc_core::Catalog::honduras()?;
         let export_recipient = settings
             .export_recipient
@@ -182,6 +226,8 @@ impl Application {
         };
         let mut state = AppState::new(store, db, catalog, settings.rate_limit, policy)?;
         state.metrics_allow.clone_from(&settings.metrics_allow);
+        state.blobs = blobs;
+        state.attachment_limits.max_bytes = settings.max_attachment_bytes;
         let state = Arc::new(state);
         if let StoreUrl::Postgres(url) = database {
             // Writes of every process on the database wake this process's event streams.
@@ -191,9 +237,11 @@ impl Application {
         }
         let listener = TcpListener::bind(settings.listen).await?;
         Ok(Application {
-            router: router(state.clone()),
+            router: router(state.clone(), settings),
             listener,
             state,
+            grace: settings.shutdown_grace,
+            connections: settings.connections,
         })
     }
 
@@ -207,20 +255,31 @@ impl Application {
         self.listener.local_addr()
     }
 
-    /// Serves until SIGTERM or Ctrl-C; in-flight requests finish, event streams end.
+    /// Serves until SIGTERM or Ctrl-C, then stops gracefully: no new connection is accepted,
+    /// event streams end, and requests in flight finish — those still running after the
+    /// grace period (`shutdown.grace_seconds`) are cut.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let state = self.state.clone();
-        axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            tracing::info!("shutting down");
-            state.shutdown.send_replace(true);
-        })
-        .await
+        let mut stopping = self.state.shutdown.subscribe();
+        let serving =
+            crate::connections::serve(self.listener, self.router, self.connections, async move {
+                shutdown_signal().await;
+                tracing::info!("shutting down: finishing the requests in flight");
+                state.shutdown.send_replace(true);
+            });
+        let deadline = async {
+            let _ = stopping.wait_for(|stop| *stop).await;
+            tokio::time::sleep(self.grace).await;
+        };
+        tokio::select! {
+            () = serving => {},
+            () = deadline => tracing::warn!(
+                grace_seconds = self.grace.as_secs(),
+                "shutting down: requests still in flight after the grace period were cut"
+            ),
+        }
+        tracing::info!("stopped");
+        Ok(())
     }
 }
 

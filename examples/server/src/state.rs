@@ -11,6 +11,7 @@ use siproc_core::store::CaseStore;
 use siproc_core::store::StoreError;
 use siproc_core::{Actor, Catalog};
 
+use crate::client::Client;
 use crate::db::ServerDb;
 use crate::feed::Feed;
 use crate::metrics::Metrics;
@@ -43,6 +44,10 @@ pub struct AppState {
     pub audit_key: [u8; 32],
     /// What the server's settings decide about access: grants a day, the export recipient.
     pub policy: Policy,
+    /// Where attachments are kept (the database's own table unless configured otherwise).
+    pub blobs: Arc<dyn siproc_core::blobs::BlobStore>,
+    /// What an attachment may be ([`siproc_core::attachments::Limits`]).
+    pub attachment_limits: siproc_core::attachments::Limits,
 }
 
 /// The server's settings about access to many cases.
@@ -66,16 +71,17 @@ impl Default for Policy {
 }
 
 impl AppState {
-    /// Writes `event` by `actor` from `client` to the audit log (the client as a keyed hash).
+    /// Writes `event` by `actor` from `client` to the audit log (the client's address as a
+    /// keyed hash; behind a trusted proxy, the address it forwarded for).
     pub fn audit(
         &self,
         actor: &Actor,
-        client: Option<IpAddr>,
+        client: &Client,
         event: AuditEvent,
     ) -> Result<(), StoreError> {
-        let client = client.map(|ip| keyed_hash(&self.audit_key, &ip.to_string()));
+        let client = keyed_hash(&self.audit_key, &client.ip.to_string());
         self.db
-            .log_audit(&AuditEntry::by(actor, event).from_client(client))
+            .log_audit(&AuditEntry::by(actor, event).from_client(Some(client)))
     }
 }
 
@@ -102,7 +108,11 @@ impl AppState {
             let burst = per_second.saturating_mul(NonZeroU32::MIN.saturating_add(1));
             RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst))
         });
+        // Blobs in the database the records are in, unless startup puts them elsewhere.
+        let blobs = Arc::new(db.blobs());
         Ok(AppState {
+            blobs,
+            attachment_limits: siproc_core::attachments::Limits::default(),
             store,
             db,
             catalog,

@@ -5,6 +5,9 @@ import { backoff } from "./backoff.js";
 const BASE = "/api/v1";
 const KEY = "siproc.token";
 
+/** The names of the session's registrations, by case id: in this page's memory only. */
+const names = new Map();
+
 /** The session: the token and who it belongs to. */
 export const session = {
   get token() { return sessionStorage.getItem(KEY); },
@@ -16,8 +19,33 @@ export const session = {
   clear() {
     sessionStorage.removeItem(KEY);
     sessionStorage.removeItem(KEY + ".me");
+    sessionStorage.removeItem(KEY + ".registered");
+    names.clear();
+  },
+  /**
+   * The registrations this tab's session made, newest first: { id, number, name, at, queued_at }
+   * (`queued_at` for one sent from the offline queue). Kept with the token, in this tab only,
+   * and gone with it; the person's name is kept in memory only (personal data is not written
+   * to the browser's storage in clear: the queue seals it), so after a reload it is absent.
+   */
+  get registered() {
+    return JSON.parse(sessionStorage.getItem(KEY + ".registered") ?? "[]").map((e) => ({ ...e, name: names.get(e.id) }));
+  },
+  /** Adds a registration to the session's log (once per case). */
+  logRegistered({ name, ...entry }) {
+    if (name) names.set(entry.id, name);
+    const rest = this.registered.filter((e) => e.id !== entry.id).map(({ name: _, ...e }) => e);
+    sessionStorage.setItem(KEY + ".registered", JSON.stringify([entry, ...rest].slice(0, 200)));
   },
 };
+
+/**
+ * What happens when the server answers 401 to the session's own token (it expired or was
+ * revoked): main.js sets it (back to the sign-in page, with the place to come back to).
+ */
+let unauthorized = () => {};
+/** Sets what a 401 to the session's token does. */
+export const onUnauthorized = (f) => { unauthorized = f; };
 
 /** GETs started early (preload), by path: { at, answer }. */
 const early = new Map();
@@ -59,6 +87,7 @@ export async function api(path, { method = "GET", body, headers = {}, token = se
     init.body = JSON.stringify(body);
   }
   const response = await fetch(BASE + path, init);
+  if (response.status === 401 && token && token === session.token) unauthorized();
   if (raw) return { status: response.status, ok: response.ok, response, headers: response.headers };
   const type = response.headers.get("content-type") ?? "";
   const data = type.includes("json") ? await response.json() : null;
@@ -69,7 +98,9 @@ export async function api(path, { method = "GET", body, headers = {}, token = se
  * Follows GET /events (Server-Sent Events, read with fetch so that the token goes in a header),
  * calling `onEntry` with each entry; reconnects with Last-Event-ID after a drop, waiting longer
  * after each failed attempt (backoff.js: 1 s doubling to 30 s, at once when the browser is back
- * online). `onState(true|false)` says whether the stream is up. Returns a function that stops it.
+ * online). `onState(true|false)` says whether the stream is up. A 401 or 403 stops it for good
+ * (retrying cannot help: the token is no longer valid, or may not follow the stream); a 401 to
+ * the session's token also ends the session (onUnauthorized). Returns a function that stops it.
  */
 export function follow(onEntry, onState = () => {}) {
   const stop = new AbortController();
@@ -78,9 +109,16 @@ export function follow(onEntry, onState = () => {}) {
   (async () => {
     while (!stop.signal.aborted) {
       try {
-        const headers = { authorization: `Bearer ${session.token}`, accept: "text/event-stream" };
+        const token = session.token;
+        const headers = { authorization: `Bearer ${token}`, accept: "text/event-stream" };
         if (last) headers["last-event-id"] = last;
         const response = await fetch(BASE + "/events", { headers, signal: stop.signal, cache: "no-store" });
+        if (response.status === 401 || response.status === 403) {
+          stop.abort();
+          onState(false);
+          if (response.status === 401 && token === session.token) unauthorized();
+          return;
+        }
         if (!response.ok || !response.body) throw new Error(`events: ${response.status}`);
         onState(true);
         retry.reset();

@@ -123,7 +123,9 @@ export async function show(view, id) {
       el("h2", {}, t("commands")), buttons, commandForms, noteForm,
       el("h2", {}, t("forms")), forms,
       el("h2", {}, t("history")), timeline);
-    view.dataset.version = String(c.version);
+    // On the page's main (not when the user has moved on).
+    const main = view.closest("main");
+    if (main) main.dataset.version = String(c.version);
   }
   await load();
 }

@@ -191,6 +191,7 @@ export async function show(view, pick) {
     }, ...list.map((r) => el("option", { value: `${r.id}@${r.version}`, selected: r === chosen }, `${r.id} (v${r.version})`))))
     : null;
   view.replaceChildren(el("h1", {}, t("stats_title")), ...(picker ? [picker] : []), intro, el("div", { className: "dashboard" }, ...sections));
-  view.dataset.release = String(release);
+  const main = view.closest("main");
+  if (main) main.dataset.release = String(release);
   for (const draw of charts) draw();
 }

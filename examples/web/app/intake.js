@@ -2,6 +2,11 @@
 // record is validated whole, queued with its Idempotency-Key and sent. A 422 puts the server's
 // issues at their fields; success shows the case number and its forms; with no connection the
 // record stays pending (queue.js) and is listed here until the server acknowledges it.
+//
+// One filled form is one registration (issue 33): its Idempotency-Key is made with the form, not
+// per click, and a click while a submission is under way does nothing; once the record is
+// registered or queued the form is cleared, with a new key, so that a second click can never
+// register the same person again.
 import * as wasm from "/pkg/siproc_wasm.js";
 import { api, session } from "./api.js";
 import { locale, t, when } from "./i18n.js";
@@ -9,18 +14,57 @@ import { buildIntakeForm, el } from "/form.js";
 import * as queue from "./queue.js";
 
 export async function show(view) {
-  const form = el("form", { id: "intake", noValidate: true });
   const result = el("section", { id: "result", "aria-live": "polite" });
   const pendingList = el("section", { id: "pending", "aria-live": "polite" });
+  const sentList = el("section", { id: "sent", "aria-live": "polite" });
+  let form = el("form", { id: "intake", noValidate: true });
   view.replaceChildren(el("h1", {}, t("intake_title")), el("p", { className: "help" }, t("intake_help")),
-    pendingList, form, result);
-  const intake = buildIntakeForm({ wasm, form, locale, onChange: () => result.replaceChildren() });
+    pendingList, form, result, sentList);
   const me = session.me;
-  const office = intake.rows.get("/office");
-  if (me?.office && [...office.control.options].some((o) => o.value === me.office)) office.control.value = me.office;
+  /** The form on the page, and the Idempotency-Key of what it holds. */
+  let intake, key;
 
+  /** Replaces the form by an empty one (defaults filled in) with a new key. */
+  function blank() {
+    const fresh = el("form", { id: "intake", noValidate: true });
+    form.replaceWith(fresh);
+    form = fresh;
+    intake = buildIntakeForm({ wasm, form, locale, onChange: () => result.replaceChildren() });
+    key = crypto.randomUUID();
+    const office = intake.rows.get("/office");
+    if (me?.office && [...office.control.options].some((o) => o.value === me.office)) office.control.value = me.office;
+    form.addEventListener("submit", submit);
+    form.dataset.ready = "true";
+  }
+
+  /**
+   * The session's registrations (api.js's log): who, the case number as a link, when; those sent
+   * from the offline queue say so (issue 33: they used to vanish from the pending list unseen).
+   */
+  function drawSent() {
+    const done = session.registered;
+    if (!done.length) return sentList.replaceChildren();
+    sentList.replaceChildren(el("h2", {}, t("sent_title")), el("ul", {}, ...done.map((entry) => {
+      const li = el("li", { className: "sent" }, el("strong", {}, entry.name || "—"), " · ",
+        el("a", { href: `#/case/${entry.id}` }, entry.number), " · ", when(entry.at));
+      if (entry.queued_at) li.append(" · ", el("span", { className: "badge" }, t("sent_from_queue", { at: when(entry.queued_at) })));
+      li.dataset.number = entry.number;
+      return li;
+    })));
+  }
+
+  /** The key of the registration this page last left in the queue, until it is sent. */
+  let waiting = null;
   async function drawPending() {
+    drawSent();
     const items = await queue.pending(me.user_id);
+    // What this page queued has been sent: the "pending" notice gives way to its number.
+    const sent = session.registered.find((e) => e.queued_at);
+    if (waiting && !items.some((i) => i.key === waiting) && result.querySelector("#pending-saved") && sent) {
+      waiting = null;
+      result.replaceChildren(el("p", { className: "ok", id: "pending-sent" }, t("sent_pending", { number: sent.number }), " ",
+        el("a", { href: `#/case/${sent.id}` }, t("open_case"))));
+    }
     if (!items.length) return pendingList.replaceChildren();
     pendingList.replaceChildren(el("h2", {}, t("pending_title")), el("ul", {}, ...items.map((item) => {
       const person = item.record.persons?.[0] ?? {};
@@ -40,8 +84,8 @@ export async function show(view) {
     })));
   }
 
-  function success(summary) {
-    const forms = wasm.intakeForms(intake.record(), intake.options);
+  function success(summary, record) {
+    const forms = wasm.intakeForms(record, intake.options);
     result.replaceChildren(
       el("p", { className: "ok", id: "registered" }, t("registered", { number: summary.number })),
       el("p", {}, t("forms_to_print")),
@@ -49,8 +93,23 @@ export async function show(view) {
       el("p", {}, el("a", { href: `#/case/${summary.id}`, id: "open-case" }, t("open_case"))));
   }
 
-  form.addEventListener("submit", async (event) => {
+  /** Whether a submission is under way (a second click then does nothing). */
+  let busy = false;
+  async function submit(event) {
     event.preventDefault();
+    if (busy) return;
+    busy = true;
+    const button = form.querySelector("button[type=submit]");
+    button.setAttribute("aria-disabled", "true");
+    try {
+      await register();
+    } finally {
+      busy = false;
+      button.removeAttribute("aria-disabled");
+    }
+  }
+
+  async function register() {
     const record = intake.record();
     const report = wasm.validate(record, intake.options);
     const unplaced = intake.place(report.issues);
@@ -60,14 +119,17 @@ export async function show(view) {
         el("ul", {}, ...unplaced.map((i) => el("li", {}, i.message))));
       return;
     }
-    const item = await queue.enqueue(record, me.user_id);
+    // The form's key: sending the same filled form again answers the first result.
+    const item = await queue.enqueue(record, me.user_id, key);
     let answer = null;
     try {
       if (navigator.onLine) answer = await queue.send(item.key);
     } catch {
       answer = null;
     }
-    if (answer?.ok) success(answer.data);
+    // Registered, or kept in the queue to be sent: the form is done with.
+    if (answer?.ok || !answer || queue.kept(answer.status)) blank();
+    if (answer?.ok) success(answer.data, record);
     else if (answer?.status === 422) {
       await queue.remove(item.key);
       const left = intake.place(answer.data.issues ?? []);
@@ -76,17 +138,20 @@ export async function show(view) {
     } else if (answer && queue.kept(answer.status)) {
       // The server could not take it now (5xx, 401, 408, 429): it stays queued and is sent again.
       result.replaceChildren(el("p", { className: "warning", id: "pending-saved" }, t("pending_kept", { status: answer.status })));
+      waiting = item.key;
     } else if (answer) {
       await queue.remove(item.key);
       result.replaceChildren(el("p", { className: "errors", role: "alert" }, t("error", { status: answer.status, message: answer.data?.message ?? "" })));
     } else {
       result.replaceChildren(el("p", { className: "warning", id: "pending-saved" }, t("pending_saved")));
+      waiting = item.key;
     }
     drawPending();
-  });
+  }
+
+  blank();
   const redraw = () => drawPending();
   addEventListener("siproc:queue", redraw);
   await drawPending();
-  form.dataset.ready = "true";
   return () => removeEventListener("siproc:queue", redraw);
 }

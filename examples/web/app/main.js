@@ -1,7 +1,7 @@
 // The web application's shell: the header (navigation, language, connection, sign-out), the
 // routes (`#/signin`, `#/intake`, `#/cases`, `#/case/<id>`, `#/stats`, `#/verify`), the service worker
 // and the sending of pending registrations whenever the connection returns.
-import { api, forgetEarly, session } from "./api.js";
+import { api, forgetEarly, onUnauthorized, session } from "./api.js";
 import { label, locale, t, toggleLocale } from "./i18n.js";
 import { el } from "/form.js";
 import * as queue from "./queue.js";
@@ -47,7 +47,32 @@ function chrome() {
   net.className = navigator.onLine ? "online" : "offline";
 }
 
-function signinPage() {
+/**
+ * The sign-in page's address that comes back to `hash` after signing in (`#/signin/<hash>`,
+ * the hash encoded as one path segment).
+ */
+const signinFor = (hash) => (/^#\/(signin)?($|\/)/.test(hash) || !hash ? "#/signin" : `#/signin/${encodeURIComponent(hash)}`);
+/** Where the sign-in page `#/signin/<back>` returns to: a page of this application, or none. */
+function backTo(back) {
+  try {
+    const hash = decodeURIComponent(back ?? "");
+    return /^#\/[\w-]+(\/[\w-]*)*$/.test(hash) && !hash.startsWith("#/signin") ? hash : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the last sign-out was the server's (the token expired or was revoked). */
+let expired = false;
+// A 401 to the session's token: the session is over; the sign-in page comes back here.
+onUnauthorized(() => {
+  if (!session.token) return;
+  session.clear();
+  expired = true;
+  location.hash = signinFor(location.hash);
+});
+
+function signinPage(back, view) {
   const input = el("input", { id: "token", type: "password", autocomplete: "off", required: true });
   const message = el("p", { id: "signin-message", role: "alert" });
   const form = el("form", { id: "signin", className: "card" },
@@ -63,9 +88,12 @@ function signinPage() {
       return;
     }
     session.save(token, answer.data);
-    location.hash = home(answer.data);
+    expired = false;
+    location.hash = backTo(back) ?? home(answer.data);
   });
   view.replaceChildren(el("h1", {}, t("signin_title")), form);
+  if (expired) form.before(el("p", { className: "warning", id: "session-ended", role: "alert" }, t("session_ended")));
+  else if (backTo(back)) form.before(el("p", { className: "help", id: "need-signin" }, t("need_signin")));
   const me = session.me;
   if (me) form.before(el("p", { className: "help" }, t("signed_in_as", { user: me.user_id, role: label("role", me.role), office: me.office })));
 }
@@ -73,13 +101,14 @@ function signinPage() {
 /** Where a user lands: the case list, or the statistics for those who see no case. */
 const home = (me) => (me?.sees_cases ? "#/cases" : "#/stats");
 
+/** The pages: each draws into `slot`, its navigation's own element in the page's main. */
 const ROUTES = {
-  signin: async () => signinPage(),
-  intake: async () => (await import("./intake.js")).show(view),
-  cases: async () => (await import("./cases.js")).show(view),
-  case: async (id) => (await import("./casepage.js")).show(view, id),
-  verify: async () => (await import("./verify.js")).show(view),
-  stats: async () => (await import("./dashboard.js")).show(view),
+  signin: async (back, slot) => signinPage(back, slot),
+  intake: async (_, slot) => (await import("./intake.js")).show(slot),
+  cases: async (_, slot) => (await import("./cases.js")).show(slot),
+  case: async (id, slot) => (await import("./casepage.js")).show(slot, id),
+  verify: async (_, slot) => (await import("./verify.js")).show(slot),
+  stats: async (_, slot) => (await import("./dashboard.js")).show(slot),
 };
 /**
  * What each page uses besides its script (load.js waits for it): the core's module for the
@@ -105,23 +134,30 @@ async function route() {
   const [name, arg] = location.hash.replace(/^#\/?/, "").split("/");
   const page = ROUTES[name] ? name : session.token ? home(session.me).slice(2) : "signin";
   if (!PUBLIC.has(page) && !session.token) {
-    location.hash = "#/signin";
+    location.hash = signinFor(location.hash);
     return;
   }
   chrome();
+  // Each navigation draws into its own element: a page the user has already left (two menu
+  // entries clicked in quick succession) keeps writing into its element, which is no longer on
+  // the page, and never into the current one.
+  const slot = el("div", { className: "page" });
+  view.replaceChildren(slot);
+  delete view.dataset.version;
+  delete view.dataset.release;
   try {
     // A failure shows below, from ROUTES; while the module arrives, a page's `prefetch` starts
     // its first requests.
     if (SCRIPTS[page] && !wasmLoaded()) import(SCRIPTS[page]).then((m) => { if (mine === generation && !wasmLoaded()) m.prefetch?.(arg); }).catch(() => {});
-    await ready(view, page === "signin" && !session.me ? [] : NEEDS[page]);
+    await ready(slot, page === "signin" && !session.me ? [] : NEEDS[page]);
     if (mine !== generation) return;
-    const done = (await ROUTES[page](arg)) ?? (() => {});
+    const done = (await ROUTES[page](arg, slot)) ?? (() => {});
     if (mine !== generation) return done();
     leave = done;
   } catch (e) {
     if (mine !== generation) return;
     // A translated, actionable message with a retry, never the raw error (load.js).
-    leave = failure(view, e, () => { delete view.dataset.ready; route(); });
+    leave = failure(slot, e, () => { delete view.dataset.ready; route(); });
   }
   forgetEarly();
   view.dataset.page = page;

@@ -15,7 +15,7 @@
 // were queued (unsent registrations do not stay on a shared computer for ever); for the last
 // WARN_HOURS they are marked `expiring` and the intake page says so. Signing out deletes the
 // user's items and key (forget()).
-import { api } from "./api.js";
+import { api, session } from "./api.js";
 import { backoff } from "./backoff.js";
 import { newKey, seal, unseal } from "./seal.js";
 
@@ -140,10 +140,13 @@ export async function forget(user) {
   changed();
 }
 
-/** Queues `record` (sent by the user with `user` id), sealed; returns the queued item (opened). */
-export async function enqueue(record, user) {
+/**
+ * Queues `record` (sent by the user with `user` id), sealed, under Idempotency-Key `key` (the
+ * filled form's: queuing the same key again replaces the item); returns the queued item (opened).
+ */
+export async function enqueue(record, user, key = crypto.randomUUID()) {
   const now = new Date();
-  const item = { key: crypto.randomUUID(), user, queued_at: now.toISOString(),
+  const item = { key, user, queued_at: now.toISOString(),
     expires_at: new Date(now.getTime() + EXPIRY_HOURS * HOUR).toISOString(), state: "pending" };
   await put({ ...item, sealed: await seal(await keyOf(user, true), record, context(item)) });
   changed();
@@ -165,10 +168,11 @@ function later(user) {
 }
 
 /**
- * Sends one item (under the lock). Resolves to the API answer, or null when the item is gone
+ * Sends one item (under the lock); `queued` when it is sent from the queue, not as the user
+ * submitted it (the session's log says so). Resolves to the API answer, or null when the item is gone
  * (another tab sent it). Rejects when the network fails: the item stays, and is retried later.
  */
-async function sendOne(key) {
+async function sendOne(key, queued = false) {
   const stored = await get(key);
   if (!stored || stored.state !== "pending") return null;
   const item = await opened(stored);
@@ -182,6 +186,10 @@ async function sendOne(key) {
   }
   if (answer.status === 201 || answer.status === 200) {
     retry.reset();
+    // The session's log keeps what was sent and its number (the intake page lists it).
+    const person = item.record.persons?.[0] ?? {};
+    session.logRegistered({ id: answer.data?.id, number: answer.data?.number, at: new Date().toISOString(),
+      name: `${person.given_names ?? ""} ${person.surnames ?? ""}`.trim(), ...(queued ? { queued_at: item.queued_at } : {}) });
     await remove(item.key);
   } else if ([400, 403, 413, 422].includes(answer.status)) {
     await put({ ...stored, state: "rejected", code: answer.data?.code ?? String(answer.status) });
@@ -207,7 +215,7 @@ export async function flush(user, onSent = () => {}) {
       if (item.user !== user || item.state !== "pending") continue;
       let answer;
       try {
-        answer = await sendOne(item.key);
+        answer = await sendOne(item.key, true);
       } catch {
         return;
       }

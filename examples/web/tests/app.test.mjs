@@ -19,18 +19,15 @@
 // - screenshots of every page go to docs/screenshots/.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync, mkdirSync, mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { readFileSync, mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
 import { launch } from "../../../siproc-wasm/tests/browser.mjs";
 import { call, root, startServer } from "./server.mjs";
-import { PAGE_WASM, corpus, fill, go, valid } from "./pages.mjs";
+import { PAGE_WASM, SHOTS, axe, corpus, fill, go, valid } from "./pages.mjs";
 
-const AXE = readFileSync(join(root, "examples", "web", "node_modules", "axe-core", "axe.min.js"), "utf8");
-const SHOTS = join(root, "docs", "screenshots");
-mkdirSync(SHOTS, { recursive: true });
 
 let server, browser;
 const contexts = [];
@@ -59,13 +56,6 @@ async function signedIn(ctx, user, hash = "#/cases", home = "cases") {
   await page.waitForSelector(`main[data-ready][data-page=${home}]`);
   if (hash !== `#/${home}`) await go(page, hash);
   return page;
-}
-
-async function axe(page, name) {
-  await page.addScriptTag({ content: AXE });
-  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
-  const bad = result.violations.filter((v) => ["serious", "critical"].includes(v.impact));
-  assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), [], `axe on ${name}`);
 }
 
 let registered;

@@ -1,11 +1,26 @@
 // What the browser tests do on the web application's pages, shared by app.test.mjs,
 // network.test.mjs, queue.test.mjs and bench.mjs: records from the conformance corpus, filling
-// the intake form, moving between pages, signing in, and slow-network emulation.
-import { readFileSync } from "node:fs";
+// the intake form, moving between pages, signing in, slow-network emulation, the axe-core check
+// and where screenshots go.
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { join } from "node:path";
 
 import { root } from "./server.mjs";
+
+/** Where the tests' screenshots go (docs/screenshots). */
+export const SHOTS = join(root, "docs", "screenshots");
+mkdirSync(SHOTS, { recursive: true });
+const AXE = readFileSync(join(root, "examples", "web", "node_modules", "axe-core", "axe.min.js"), "utf8");
+
+/** Asserts that axe-core finds no serious or critical violation on `page` (named `name`). */
+export async function axe(page, name) {
+  await page.addScriptTag({ content: AXE });
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  const bad = result.violations.filter((v) => ["serious", "critical"].includes(v.impact));
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), [], `axe on ${name}`);
+}
 
 /** A case of the conformance corpus's intake file `file`. */
 export const corpus = (file, name) => JSON.parse(readFileSync(join(root, "tests", "conformance", "intake", file), "utf8"))

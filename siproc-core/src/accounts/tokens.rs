@@ -63,11 +63,15 @@ pub enum Scope {
     /// Create and revoke the owner's tokens.
     #[serde(rename = "tokens:write")]
     TokensWrite,
+    /// Read the server's metrics (`GET /metrics`) from an address not allowed by itself: a
+    /// monitoring system's credential. Metrics hold counts only, never a personal value.
+    #[serde(rename = "metrics:read")]
+    MetricsRead,
 }
 
 impl Scope {
     /// Every scope.
-    pub const ALL: [Scope; 10] = [
+    pub const ALL: [Scope; 11] = [
         Scope::CasesRead,
         Scope::CasesWrite,
         Scope::StatsRead,
@@ -78,6 +82,7 @@ impl Scope {
         Scope::UsersWrite,
         Scope::TokensRead,
         Scope::TokensWrite,
+        Scope::MetricsRead,
     ];
 
     /// The wire name (`cases:read`, …).
@@ -93,6 +98,7 @@ impl Scope {
             Scope::UsersWrite => "users:write",
             Scope::TokensRead => "tokens:read",
             Scope::TokensWrite => "tokens:write",
+            Scope::MetricsRead => "metrics:read",
         }
     }
 

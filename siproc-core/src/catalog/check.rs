@@ -176,6 +176,7 @@ impl Catalog {
                 );
             }
         }
+        super::retention::check(self, problems);
         // Bindings, placeholders and glyphs of the templates are checked where forms are
         // printed; a build without PDF rendering (the WebAssembly package) only reads them.
         #[cfg(feature = "pdf")]

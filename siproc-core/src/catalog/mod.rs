@@ -5,7 +5,7 @@
 //! | file | holds |
 //! |---|---|
 //! | `pack.json` | the country, ministry and directorate names, the document kinds, the forms every case needs |
-//! | `categories.json` | case categories, their facts (type, label, whether required, date order) and forms |
+//! | `categories.json` | case categories, their facts (type, label, whether required, date order), forms and retention rules ([`Retention`]) |
 //! | `offices.json` | consulates, embassy sections and the directorate: code, country, IANA time zone, paper size |
 //! | `flags.json` | vulnerability flags and the priority they raise a case to |
 //! | `partners.json` | partner organisations cases may be referred to |
@@ -24,13 +24,14 @@
 //! One concept a file: the pack's types and lookups ([`Catalog`], [`CatalogError`], `types.rs`),
 //! loading a pack (`load.rs`), checking it across files (`check.rs`), the common fields of
 //! `data/fields.json` (`fields.rs`), the labelled view a form builder reads ([`CatalogView`],
-//! `view.rs`), the labels of every enumerated value ([`Labels`], `labels.rs`) and the forms'
+//! `view.rs`), the retention rules (`retention.rs`), the labels of every enumerated value ([`Labels`], `labels.rs`) and the forms'
 //! templates (`template.rs`).
 
 mod check;
 mod fields;
 mod labels;
 mod load;
+mod retention;
 pub(crate) mod template;
 mod types;
 mod view;
@@ -42,6 +43,7 @@ pub(crate) use labels::label;
 pub(crate) use labels::label_of;
 pub use labels::{Labels, VOCABULARIES};
 pub use load::{BuiltinPack, PACK_FILES};
+pub use retention::{MAX_RETENTION_YEARS, Retention, RetentionRule};
 pub use types::{
     AccessReason, Catalog, CatalogError, Category, Choice, DEFAULT_MAX_FACT_CHARS, Disclosure,
     FactDef, FactType, Flag, Office, OfficeKind, PackInfo, Paper, Partner, RequiredRelative,

@@ -119,6 +119,10 @@ pub struct Category {
     /// Forms this category needs beyond the pack's common ones.
     #[serde(default)]
     pub forms: Vec<String>,
+    /// How long personal data is kept after closure ([`super::retention`]); absent: until
+    /// erased by hand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<super::Retention>,
 }
 
 impl Category {

@@ -721,7 +721,11 @@ mod props {
         #[test]
         fn parse_mrz_never_panics(a in "[0-9A-Z<]{44}", b in "[0-9A-Z<]{44}", junk in "\\PC{0,60}") {
             let parsed = parse_mrz(&[&a, &b]);
-            let checked = check_document("mrz_td3", &format!("{a}\n{b}"));
+            // The check adds one thing the parser does not: the placeholder warning.
+            let checked: Vec<Issue> = check_document("mrz_td3", &format!("{a}\n{b}"))
+                .into_iter()
+                .filter(|i| i.code != "document.placeholder")
+                .collect();
             match &parsed {
                 Ok(_) => prop_assert!(checked.is_empty()),
                 Err(issues) => prop_assert_eq!(codes(issues), codes(&checked)),

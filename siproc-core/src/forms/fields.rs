@@ -53,12 +53,14 @@ pub(crate) enum Word {
     NoneRecorded,
     /// Before a note's date.
     Note,
+    /// Where an erased personal value was ([`crate::Case::erased`]).
+    Erased,
 }
 
 impl Word {
     /// Every word (the fonts must print them all: a test checks).
     #[cfg(test)]
-    const ALL: [Word; 12] = [
+    const ALL: [Word; 13] = [
         Word::CaseNo,
         Word::PageOf,
         Word::Generated,
@@ -71,6 +73,7 @@ impl Word {
         Word::No,
         Word::NoneRecorded,
         Word::Note,
+        Word::Erased,
     ];
 
     /// The word in Spanish and English.
@@ -88,6 +91,7 @@ impl Word {
             Word::No => ("No", "No"),
             Word::NoneRecorded => ("Sin registros.", "None recorded."),
             Word::Note => ("Nota", "Note"),
+            Word::Erased => ("borrado", "erased"),
         }
     }
 
@@ -398,6 +402,9 @@ impl Ctx<'_> {
     fn raw(&self, bind: &str, row: Option<Row<'_>>) -> String {
         let l = self.locale;
         let case = self.case;
+        if self.was_erased(bind) {
+            return Word::Erased.get(l).to_owned();
+        }
         if let Some(row) = row
             && let Some(v) = self.row_value(bind, row)
         {
@@ -473,6 +480,19 @@ impl Ctx<'_> {
                 .map(full_name)
                 .unwrap_or_default(),
             _ => String::new(),
+        }
+    }
+
+    /// Whether `bind` draws on personal values the case's erasure removed: a person's (of the
+    /// national, the requester, the guardian, a row of persons or documents) once a person was
+    /// erased, a fact once the facts were.
+    fn was_erased(&self, bind: &str) -> bool {
+        let erased = |prefix: &str| self.case.erased.iter().any(|e| e.starts_with(prefix));
+        let (who, _) = bind.split_once('.').unwrap_or((bind, ""));
+        match who {
+            "national" | "requester" | "guardian" | "person" | "document" => erased("/persons/"),
+            "fact" => erased("/facts"),
+            _ => false,
         }
     }
 

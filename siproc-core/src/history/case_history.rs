@@ -164,6 +164,9 @@ impl CaseHistory {
             .into());
         }
         super::verify_continuation(events, &self.anchor())?;
+        if events.iter().any(|e| e.kind.erases()) {
+            return self.append_erasing(events);
+        }
         match events {
             [] => {}
             [one] => super::apply(&mut self.case, one)?,
@@ -176,6 +179,23 @@ impl CaseHistory {
             }
         }
         self.events.extend_from_slice(events);
+        Ok(Appended::Written(self.case.version))
+    }
+
+    /// Appends checked `events` among which an erasure: carries each erasure out on the events
+    /// before it ([`super::erased::strip`]) and replays the case, whose erased values become
+    /// placeholders. On error nothing changes.
+    fn append_erasing(&mut self, appended: &[Event]) -> Result<Appended, AppendError> {
+        let mut events = self.events.clone();
+        events.extend_from_slice(appended);
+        for e in appended {
+            if let EventKind::PersonalDataErased { pointers, .. } = &e.kind {
+                super::erased::strip(&mut events, pointers, e.seq)?;
+            }
+        }
+        let case = super::replay(&events)?;
+        self.events = events;
+        self.case = case;
         Ok(Appended::Written(self.case.version))
     }
 

@@ -5,7 +5,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::{NoteData, Opened, ReferralData, Sealed, ServiceData};
-use crate::case::{Consent, ConsentScope, FollowUp, Status};
+use crate::case::{Attachment, Consent, ConsentScope, FollowUp, Status};
 use crate::transitions::CommandKind;
 
 /// What happened, with its payload. Serialized as `{"type": "...", "data": {...}}`.
@@ -52,6 +52,9 @@ pub enum EventKind {
         /// SHA-256 of the PDF, 64 lowercase hex digits.
         sha256: String,
     },
+    /// A file was added to the case file (kept in blob storage under its digest). Never the
+    /// file's name; the description must not hold personal data.
+    AttachmentAdded(Attachment),
     /// A transfer to another office was asked for.
     TransferRequested {
         /// The sending office.
@@ -117,6 +120,80 @@ pub enum EventKind {
     },
     /// The case was archived: read-only from now on.
     Archived,
+    /// Personal data was erased (a retention rule ran out, or the directorate decided it):
+    /// the sealed values at `pointers` lost their salt and value in the stored earlier
+    /// events, keeping their commitments, so every hash still verifies (see the module docs
+    /// of [`crate::history`]). Who is the event's actor.
+    PersonalDataErased {
+        /// Why, in words the directorate chose (no personal data: a file reference, a
+        /// retention decision).
+        reason: String,
+        /// The retention rule that ran out (`retention/detention`), absent for an erasure
+        /// decided by hand.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rule: Option<String>,
+        /// The JSON Pointers of the sealed values erased, into the history as a list of
+        /// events (0-based), e.g. `/events/0/kind/data/persons/0`.
+        pointers: Vec<String>,
+    },
+}
+
+/// Where a sealed value sits in an event: a member of the payload (`facts`), an item of a
+/// list member (`persons/0`), or a member of such an item (`notes/1/text`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Slot {
+    field: &'static str,
+    index: Option<usize>,
+    member: Option<&'static str>,
+}
+
+impl Slot {
+    const fn field(field: &'static str) -> Slot {
+        Slot {
+            field,
+            index: None,
+            member: None,
+        }
+    }
+
+    const fn item(field: &'static str, index: usize, member: Option<&'static str>) -> Slot {
+        Slot {
+            field,
+            index: Some(index),
+            member,
+        }
+    }
+
+    /// The JSON Pointer of this slot in the event at `event_index` of a history.
+    pub(crate) fn pointer(&self, event_index: usize) -> String {
+        let mut p = format!("/events/{event_index}/kind/data/{}", self.field);
+        if let Some(i) = self.index {
+            p.push_str(&format!("/{i}"));
+        }
+        if let Some(m) = self.member {
+            p.push('/');
+            p.push_str(m);
+        }
+        p
+    }
+}
+
+/// What verification and erasure ask of a sealed value, whatever it holds.
+pub(crate) trait SealedSlot {
+    /// Whether salt and value are present and open the commitment.
+    fn opens_with(&self, buf: &mut Vec<u8>) -> bool;
+    /// Whether salt and value are both gone (erased), the commitment kept.
+    fn is_erased(&self) -> bool;
+}
+
+impl<T: Serialize> SealedSlot for Sealed<T> {
+    fn opens_with(&self, buf: &mut Vec<u8>) -> bool {
+        Sealed::opens_with(self, buf)
+    }
+
+    fn is_erased(&self) -> bool {
+        self.salt.is_none() && self.value.is_none()
+    }
 }
 
 impl EventKind {
@@ -129,6 +206,7 @@ impl EventKind {
             EventKind::NoteAdded(_) => "note_added",
             EventKind::ServiceGiven(_) => "service_given",
             EventKind::FormGenerated { .. } => "form_generated",
+            EventKind::AttachmentAdded(_) => "attachment_added",
             EventKind::TransferRequested { .. } => "transfer_requested",
             EventKind::TransferAccepted { .. } => "transfer_accepted",
             EventKind::TransferRejected { .. } => "transfer_rejected",
@@ -143,6 +221,7 @@ impl EventKind {
             EventKind::Closed { .. } => "closed",
             EventKind::Reopened { .. } => "reopened",
             EventKind::Archived => "archived",
+            EventKind::PersonalDataErased { .. } => "personal_data_erased",
         }
     }
 
@@ -155,6 +234,7 @@ impl EventKind {
             EventKind::NoteAdded(_) => CommandKind::AddNote,
             EventKind::ServiceGiven(_) => CommandKind::RecordService,
             EventKind::FormGenerated { .. } => CommandKind::RecordForm,
+            EventKind::AttachmentAdded(_) => CommandKind::AddAttachment,
             EventKind::TransferRequested { .. } => CommandKind::RequestTransfer,
             EventKind::TransferAccepted { .. } => CommandKind::AcceptTransfer,
             EventKind::TransferRejected { .. } => CommandKind::RejectTransfer,
@@ -169,29 +249,61 @@ impl EventKind {
             EventKind::Closed { .. } => CommandKind::Close,
             EventKind::Reopened { .. } => CommandKind::Reopen,
             EventKind::Archived => CommandKind::Archive,
+            EventKind::PersonalDataErased { .. } => CommandKind::Erase,
         }
+    }
+
+    /// Whether this is a `personal_data_erased` event: appending it also rewrites earlier
+    /// events (see the module docs of [`crate::history`]).
+    pub fn erases(&self) -> bool {
+        matches!(self, EventKind::PersonalDataErased { .. })
     }
 
     /// Whether every sealed value in the payload is present and opens its commitment.
     pub(super) fn commitments_open(&self, buf: &mut Vec<u8>) -> bool {
-        fn opt<T: Serialize>(s: &Option<Sealed<T>>, buf: &mut Vec<u8>) -> bool {
-            s.as_ref().is_none_or(|s| s.opens_with(buf))
+        self.each_sealed(&mut |_, s| s.opens_with(buf))
+    }
+
+    /// Calls `f` with each sealed value of the payload and where it sits, in order, while `f`
+    /// answers `true`; answers whether every call did.
+    pub(crate) fn each_sealed(&self, f: &mut dyn FnMut(Slot, &dyn SealedSlot) -> bool) -> bool {
+        fn opt<T: Serialize>(
+            slot: Slot,
+            s: &Option<Sealed<T>>,
+            f: &mut dyn FnMut(Slot, &dyn SealedSlot) -> bool,
+        ) -> bool {
+            s.as_ref().is_none_or(|s| f(slot, s))
         }
         match self {
             EventKind::CaseOpened(o) => {
-                o.persons.iter().all(|p| p.opens_with(buf))
-                    && o.facts.opens_with(buf)
-                    && o.notes.iter().all(|n| n.text.opens_with(buf))
-                    && o.services.iter().all(|s| opt(&s.description, buf))
-                    && o.referrals.iter().all(|r| opt(&r.reason, buf))
+                let items = |field, n: usize| (0..n).map(move |i| Slot::item(field, i, None));
+                items("persons", o.persons.len())
+                    .zip(&o.persons)
+                    .all(|(slot, p)| f(slot, p))
+                    && f(Slot::field("facts"), &o.facts)
+                    && o.notes
+                        .iter()
+                        .enumerate()
+                        .all(|(i, n)| f(Slot::item("notes", i, Some("text")), &n.text))
+                    && o.services.iter().enumerate().all(|(i, s)| {
+                        opt(
+                            Slot::item("services", i, Some("description")),
+                            &s.description,
+                            f,
+                        )
+                    })
+                    && o.referrals
+                        .iter()
+                        .enumerate()
+                        .all(|(i, r)| opt(Slot::item("referrals", i, Some("reason")), &r.reason, f))
             }
             EventKind::FactsCorrected { old, new, .. } => {
-                old.opens_with(buf) && new.opens_with(buf)
+                f(Slot::field("old"), old) && f(Slot::field("new"), new)
             }
-            EventKind::NoteAdded(n) => n.text.opens_with(buf),
-            EventKind::ServiceGiven(s) => opt(&s.description, buf),
-            EventKind::ReferralRequested(r) => opt(&r.reason, buf),
-            EventKind::Reopened { reason } => opt(reason, buf),
+            EventKind::NoteAdded(n) => f(Slot::field("text"), &n.text),
+            EventKind::ServiceGiven(s) => opt(Slot::field("description"), &s.description, f),
+            EventKind::ReferralRequested(r) => opt(Slot::field("reason"), &r.reason, f),
+            EventKind::Reopened { reason } => opt(Slot::field("reason"), reason, f),
             _ => true,
         }
     }

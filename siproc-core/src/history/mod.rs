@@ -66,7 +66,7 @@
 //! ([`reseed_salts`]), or the child would draw the parent's next salts; the Python module does so
 //! with `os.register_at_fork`.
 //!
-//! # Erasure of personal data (designed, not yet implemented)
+//! # Erasure of personal data
 //!
 //! Retention rules will require erasing personal data from closed cases after some years,
 //! without breaking the proof that the rest of the history is intact. The payload shape already
@@ -79,16 +79,17 @@
 //!   value (SHA-256 is collision resistant) and, because of the random 128-bit salt, reveals
 //!   nothing about it: a low-entropy value such as a birth date cannot be found by trying all
 //!   candidates.
-//! - Erasing will be a new event, `personal_data_erased` (who, why, under which retention
-//!   rule, and the JSON Pointers of the sealed values it erases, e.g.
-//!   `/events/1/kind/data/persons/0`). Carrying it out removes `salt` and `value` from those
-//!   sealed values in the stored earlier events, keeping `commitment`. Every event hash, and so
-//!   the whole chain, still verifies; the erased values can no longer be checked, nor
-//!   recovered.
-//! - [`verify`] then accepts a sealed value without `salt` and `value` only if a later
-//!   `personal_data_erased` event lists it; today, with no such event kind, a missing value is
-//!   reported as [`Tamper::Changed`]. [`replay`] will fold an erased value into a placeholder
-//!   (today it refuses it with [`HistoryError::Erased`]).
+//! - Erasing is an event, `personal_data_erased` (who: its actor; why: `reason`; under which
+//!   retention rule: `rule`; and `pointers`, the JSON Pointers of the sealed values it erases
+//!   into the history as a list of events, 0-based, e.g. `/events/0/kind/data/persons/0` for
+//!   the first person of the opening event). Carrying it out ([`CaseHistory::append`], and
+//!   every store as it appends it) removes `salt` and `value` from those sealed values in the
+//!   stored earlier events, keeping `commitment`. Every event hash, and so the whole chain,
+//!   still verifies; the erased values can no longer be checked, nor recovered.
+//! - [`verify`] accepts a sealed value without `salt` and `value` only if a later
+//!   `personal_data_erased` event lists it; any other missing value is [`Tamper::Changed`].
+//!   [`replay`] folds an erased value into a placeholder (an empty text, an absent
+//!   description, a person with no names) and lists where it was in [`Case::erased`].
 //! - Non-personal data that statistics need (office, category, flags, status, dates, service
 //!   kinds, partner codes, outcomes) is kept outside sealed values, so erasure does not break
 //!   statistics or the workflow state.
@@ -119,10 +120,12 @@
 //!
 //! [`Actor`]: crate::Actor
 //! [`Case`]: crate::Case
+//! [`Case::erased`]: crate::Case::erased
 
 mod canonical;
 mod case_history;
 mod correction;
+mod erased;
 mod error;
 mod event;
 pub(crate) mod hash;
@@ -136,6 +139,7 @@ pub(crate) use case_history::same_events;
 pub use case_history::{AppendError, Appended, CaseHistory};
 pub use correction::CORRECTABLE;
 pub(crate) use correction::{CorrectionError, apply_correction, value_at};
+pub(crate) use erased::held_pointers;
 pub use error::{HistoryError, Tamper};
 pub use event::{Event, FreshEvent, event_hash, hashed_form};
 pub use hash::{GENESIS_HASH, canonical_json};

@@ -6,9 +6,10 @@ use super::{
     Event, EventKind, GENESIS_HASH, HistoryError, NoteData, ReferralData, Sealed, ServiceData,
 };
 use crate::case::{
-    Case, GeneratedForm, Note, Referral, ReferralStatus, Service, Status, Transfer, TransferStatus,
+    Case, Facts, GeneratedForm, Note, Referral, ReferralStatus, Service, Status, Transfer,
+    TransferStatus,
 };
-use crate::person::Person;
+use crate::person::{Person, PersonRole};
 use crate::transitions::{self, CommandKind};
 
 /// Rebuilds the case from its history. Checks structure (see the module docs), not hashes.
@@ -33,28 +34,32 @@ pub fn open(event: &Event) -> Result<Case, HistoryError> {
     if event.seq != 1 || event.prev_hash != GENESIS_HASH {
         return Err(invalid("not_first"));
     }
-    let erased = HistoryError::Erased { seq: event.seq };
+    let mut erased = Vec::new();
     let persons = o
         .persons
         .iter()
-        .map(|p| p.value().cloned().ok_or(erased.clone()))
-        .collect::<Result<Vec<Person>, _>>()?;
-    let facts = o.facts.value().cloned().ok_or(erased.clone())?;
+        .enumerate()
+        .map(|(i, p)| unseal_or(p, erased_person, &mut erased, || format!("/persons/{i}")))
+        .collect();
+    let facts = unseal_or(&o.facts, Facts::new, &mut erased, || "/facts".to_owned());
     let notes = o
         .notes
         .iter()
-        .map(|n| note(n, event.seq))
-        .collect::<Result<Vec<_>, _>>()?;
+        .enumerate()
+        .map(|(i, n)| note(n, i, &mut erased))
+        .collect();
     let services = o
         .services
         .iter()
-        .map(|s| service(s, event.seq))
-        .collect::<Result<Vec<_>, _>>()?;
+        .enumerate()
+        .map(|(i, s)| service(s, i, &mut erased))
+        .collect();
     let referrals = o
         .referrals
         .iter()
-        .map(|r| referral(r, event.seq))
-        .collect::<Result<Vec<_>, _>>()?;
+        .enumerate()
+        .map(|(i, r)| referral(r, i, &mut erased))
+        .collect();
     Ok(Case {
         id: event.case_id,
         number: o.number.clone(),
@@ -77,6 +82,7 @@ pub fn open(event: &Event) -> Result<Case, HistoryError> {
         closure_approved: false,
         outcome: None,
         forms: Vec::new(),
+        erased,
         version: event.seq,
         created_at: event.at,
         updated_at: event.at,
@@ -84,36 +90,80 @@ pub fn open(event: &Event) -> Result<Case, HistoryError> {
     })
 }
 
-fn unseal<T: Clone>(s: &Sealed<T>, seq: u64) -> Result<T, HistoryError> {
-    s.value().cloned().ok_or(HistoryError::Erased { seq })
+/// A person whose sealed value was erased: no names, no details, the role unknown (`other`).
+fn erased_person() -> Person {
+    Person {
+        role: PersonRole::Other,
+        relationship: None,
+        given_names: String::new(),
+        surnames: String::new(),
+        birth_date: None,
+        sex: None,
+        nationality: None,
+        documents: Vec::new(),
+        contacts: Vec::new(),
+        locations: Vec::new(),
+    }
 }
 
-fn unseal_opt<T: Clone>(s: &Option<Sealed<T>>, seq: u64) -> Result<Option<T>, HistoryError> {
-    s.as_ref().map(|s| unseal(s, seq)).transpose()
+/// The value of `s`, or `placeholder()` when it was erased, noting where (`at()`, a pointer
+/// into the case) in `erased`.
+fn unseal_or<T: Clone>(
+    s: &Sealed<T>,
+    placeholder: impl FnOnce() -> T,
+    erased: &mut Vec<String>,
+    at: impl FnOnce() -> String,
+) -> T {
+    match s.value() {
+        Some(v) => v.clone(),
+        None => {
+            erased.push(at());
+            placeholder()
+        }
+    }
 }
 
-fn note(n: &NoteData, seq: u64) -> Result<Note, HistoryError> {
-    Ok(Note {
-        text: unseal(&n.text, seq)?,
+/// [`unseal_or`] for an optional sealed value, whose placeholder is `None`.
+fn unseal_opt<T: Clone>(
+    s: &Option<Sealed<T>>,
+    erased: &mut Vec<String>,
+    at: impl FnOnce() -> String,
+) -> Option<T> {
+    let s = s.as_ref()?;
+    let value = s.value().cloned();
+    if value.is_none() {
+        erased.push(at());
+    }
+    value
+}
+
+/// The note at position `i` of the case.
+fn note(n: &NoteData, i: usize, erased: &mut Vec<String>) -> Note {
+    Note {
+        text: unseal_or(&n.text, String::new, erased, || format!("/notes/{i}/text")),
         written_on: n.written_on,
-    })
+    }
 }
 
-fn service(s: &ServiceData, seq: u64) -> Result<Service, HistoryError> {
-    Ok(Service {
+/// The service at position `i` of the case.
+fn service(s: &ServiceData, i: usize, erased: &mut Vec<String>) -> Service {
+    Service {
         kind: s.kind.clone(),
         given_on: s.given_on,
-        description: unseal_opt(&s.description, seq)?,
-    })
+        description: unseal_opt(&s.description, erased, || {
+            format!("/services/{i}/description")
+        }),
+    }
 }
 
-fn referral(r: &ReferralData, seq: u64) -> Result<Referral, HistoryError> {
-    Ok(Referral {
+/// The referral at position `i` of the case.
+fn referral(r: &ReferralData, i: usize, erased: &mut Vec<String>) -> Referral {
+    Referral {
         id: r.referral_id,
         partner: r.partner.clone(),
-        reason: unseal_opt(&r.reason, seq)?,
+        reason: unseal_opt(&r.reason, erased, || format!("/referrals/{i}/reason")),
         status: ReferralStatus::Pending,
-    })
+    }
 }
 
 /// Applies one event to the case: the step of [`replay`]. On error the case is left unchanged.
@@ -147,8 +197,12 @@ pub fn apply(case: &mut Case, event: &Event) -> Result<(), HistoryError> {
             resolves,
             ..
         } => {
-            let value = new.value().ok_or(HistoryError::Erased { seq })?;
-            apply_correction(case, path, value).map_err(|_| invalid("bad_correction"))?;
+            match new.value() {
+                Some(value) => {
+                    apply_correction(case, path, value).map_err(|_| invalid("bad_correction"))?;
+                }
+                None => case.erased.push(path.clone()),
+            }
             if let Some(origin) = &mut case.legacy {
                 origin.complete(resolves);
             }
@@ -158,13 +212,21 @@ pub fn apply(case: &mut Case, event: &Event) -> Result<(), HistoryError> {
                 clear_closure(case);
             }
         }
-        EventKind::NoteAdded(n) => case.notes.push(note(n, seq)?),
-        EventKind::ServiceGiven(s) => case.services.push(service(s, seq)?),
+        EventKind::NoteAdded(n) => case.notes.push(note(n, case.notes.len(), &mut case.erased)),
+        EventKind::ServiceGiven(s) => {
+            let i = case.services.len();
+            case.services.push(service(s, i, &mut case.erased));
+        }
         EventKind::FormGenerated { form, sha256 } => case.forms.push(GeneratedForm {
             form: form.clone(),
             sha256: sha256.clone(),
             generated_at: event.at,
         }),
+        EventKind::AttachmentAdded(a) => {
+            if !case.attachments.iter().any(|k| k.sha256 == a.sha256) {
+                case.attachments.push(a.clone());
+            }
+        }
         EventKind::TransferRequested {
             from_office,
             to_office,
@@ -188,7 +250,10 @@ pub fn apply(case: &mut Case, event: &Event) -> Result<(), HistoryError> {
                 transfer.status = TransferStatus::Rejected;
             }
         }
-        EventKind::ReferralRequested(r) => case.referrals.push(referral(r, seq)?),
+        EventKind::ReferralRequested(r) => {
+            let i = case.referrals.len();
+            case.referrals.push(referral(r, i, &mut case.erased));
+        }
         EventKind::ReferralAccepted { referral_id }
         | EventKind::ReferralRejected { referral_id }
         | EventKind::ReferralDone { referral_id } => {
@@ -225,7 +290,7 @@ pub fn apply(case: &mut Case, event: &Event) -> Result<(), HistoryError> {
         EventKind::ClosureApproved => case.closure_approved = true,
         EventKind::Closed { outcome } => case.outcome = Some(outcome.clone()),
         EventKind::Reopened { .. } => clear_closure(case),
-        EventKind::Archived => {}
+        EventKind::Archived | EventKind::PersonalDataErased { .. } => {}
     }
     case.status = target;
     case.version = seq;

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::erased::Erasures;
 use super::{Event, GENESIS_HASH, HistoryError, Tamper};
 
 /// The state of a history at some moment: its length and last hash. Holding an anchor proves
@@ -27,7 +28,8 @@ fn tampered(events: &[Event], index: usize, reason: Tamper) -> HistoryError {
 }
 
 /// Checks a whole history: hashes, commitments, sequence numbers, links and that every event
-/// belongs to the first event's case. Returns the history's [`Anchor`].
+/// belongs to the first event's case. A sealed value without salt and value passes only if a
+/// later `personal_data_erased` event lists it. Returns the history's [`Anchor`].
 pub fn verify(events: &[Event]) -> Result<Anchor, HistoryError> {
     verify_from(events, None)
 }
@@ -78,9 +80,10 @@ fn verify_from(events: &[Event], anchor: Option<&Anchor>) -> Result<Anchor, Hist
     let first = events.first().ok_or(HistoryError::Empty)?;
     let mut buf = Vec::with_capacity(512);
     let mut prev_hash: &str = GENESIS_HASH;
+    let erasures = Erasures::of(events);
     for (i, e) in events.iter().enumerate() {
         let expected = i as u64 + 1;
-        if !e.intact_with(&mut buf) {
+        if !erasures.intact(e, i, &mut buf) {
             return Err(tampered(events, i, Tamper::Changed));
         }
         if e.case_id != first.case_id {

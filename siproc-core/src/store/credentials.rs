@@ -1,4 +1,4 @@
-//! The credentials people sign in with, in the cases' database (schema "13: sessions and
+//! The credentials people sign in with, in the cases' database (schema "12: sessions and
 //! credentials"), through the one SQL layer: a user's password hash
 //! ([`crate::accounts::password`]), second-factor secret and the last code step used
 //! ([`crate::accounts::totp`]), a pending enrolment (the SHA-256 of a single-use link's

@@ -44,15 +44,18 @@ impl Stored {
         (stored, case)
     }
 
-    /// Keeps what queries read of `case`, which the stored events now make.
-    fn update(&mut self, case: &Case, terms_changed: bool) {
+    /// Keeps what queries read of `case`, which the stored events now make; the statistics
+    /// record too unless `record` is false (an erasure keeps it: statistics do not change).
+    fn update(&mut self, case: &Case, terms_changed: bool, record: bool) {
         self.summary = CaseSummary::of(case);
         self.transfer_to = pending_transfer_to(case);
         if terms_changed {
             self.terms = IndexTerms::of(case);
         }
-        // The record key is drawn once, with the case, and kept.
-        self.record = KeptRecord::of(case, &self.events).keyed(self.record.record_key);
+        if record {
+            // The record key is drawn once, with the case, and kept.
+            self.record = KeptRecord::of(case, &self.events).keyed(self.record.record_key);
+        }
     }
 
     fn matches(&self, q: &CaseQuery, name_words: &[String], document: Option<&str>) -> bool {
@@ -204,10 +207,17 @@ impl CaseStore for MemoryStore {
         match history.append(expected_version, events)? {
             Appended::AlreadyStored(version) => Ok(version),
             Appended::Written(version) => {
-                stored.events.extend_from_slice(events);
+                let erasing = events.iter().any(|e| e.kind.erases());
+                if erasing {
+                    // The erased values are gone from the earlier events too.
+                    stored.events = history.events().to_vec();
+                } else {
+                    stored.events.extend_from_slice(events);
+                }
                 stored.update(
                     history.case(),
                     events.iter().any(|e| IndexTerms::changed_by(&e.kind)),
+                    !erasing,
                 );
                 inner.record(history.case(), events);
                 Ok(version)

@@ -75,6 +75,8 @@ mod sessions;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use credentials::{Enrolment, PasswordCredentials};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod blobs;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod exports;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod grants;
@@ -97,6 +99,8 @@ pub mod sqlite;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use blobs::DatabaseBlobs;
 pub use memory::MemoryStore;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use records::Records;
@@ -631,6 +635,13 @@ pub trait CaseStore: Send + Sync {
     fn index_key(&self) -> Option<crate::keys::IndexKey> {
         None
     }
+
+    /// The key the case's blobs are encrypted with ([`crate::blobs`]): its data key in an
+    /// encrypted store, `None` (the default) in a store that keeps cases in clear.
+    fn blob_key(&self, case_id: Uuid) -> Result<Option<crate::keys::BlobKey>, StoreError> {
+        let _ = case_id;
+        Ok(None)
+    }
 }
 
 /// What the search index holds for a case: for each person the words of their names (folded:
@@ -666,9 +677,9 @@ impl IndexTerms {
         }
     }
 
-    /// Whether an event of this kind may change a case's terms (only corrections do).
+    /// Whether an event of this kind may change a case's terms (corrections and erasures).
     pub fn changed_by(kind: &EventKind) -> bool {
-        matches!(kind, EventKind::FactsCorrected { .. })
+        matches!(kind, EventKind::FactsCorrected { .. }) || kind.erases()
     }
 
     /// Whether one person's names hold every word of `words` ([`name_terms`] of a query).

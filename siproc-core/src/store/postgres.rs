@@ -350,6 +350,11 @@ impl PostgresStore {
         Records::postgres(self.pool.clone())
     }
 
+    /// The blobs kept in the same database ([`crate::blobs`]), on the store's pool.
+    pub fn blobs(&self) -> super::DatabaseBlobs {
+        super::DatabaseBlobs::new(self.access_records())
+    }
+
     fn client(&self) -> Result<Client, StoreError> {
         self.pool.get().map_err(pool_error)
     }
@@ -440,10 +445,10 @@ impl CaseStore for PostgresStore {
             &mut || self.load_history(case_id),
             &mut |read, after| {
                 let key = match self.keys() {
-                    Some(keys) => Some(self.read(|c| keys.case_key(c, &case_id.to_string()))?),
+                    Some(keys) => self.read(|c| keys.case_key(c, &case_id.to_string()))?,
                     None => None,
                 };
-                let rows = AppendRows::of(events, after, self.keys().zip(key.as_ref()))?;
+                let rows = AppendRows::of(events, after, self.keys(), key)?;
                 self.transaction(|c| write::append(c, read, &rows))
             },
         )
@@ -518,5 +523,16 @@ impl CaseStore for PostgresStore {
 
     fn index_key(&self) -> Option<IndexKey> {
         self.keys().map(|k| k.index().clone())
+    }
+
+    fn blob_key(&self, case_id: Uuid) -> Result<Option<crate::keys::BlobKey>, StoreError> {
+        let Some(keys) = self.keys() else {
+            return Ok(None);
+        };
+        // Encrypted: a case without a data key (erased, its key destroyed) has no blob to read
+        // or write, never one in clear.
+        self.read(|c| keys.case_key(c, &case_id.to_string()))?
+            .map(|k| Some(crate::keys::BlobKey::of(k)))
+            .ok_or(StoreError::NotFound)
     }
 }

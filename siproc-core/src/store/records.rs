@@ -113,7 +113,7 @@ pub(super) mod sql_records {
     pub(in crate::store) enum Backend {
         /// A connection of their own (an in-memory database).
         #[cfg(feature = "sqlite")]
-        Sqlite(std::sync::Mutex<rusqlite::Connection>),
+        Sqlite(std::sync::Arc<std::sync::Mutex<rusqlite::Connection>>),
         /// An SQLite store's file: its writer and its readers.
         #[cfg(feature = "sqlite")]
         SqliteFile(std::sync::Arc<crate::store::sqlite::File>),
@@ -237,7 +237,7 @@ pub(super) mod sql_records {
                 rusqlite::Connection::open_in_memory().map_err(crate::store::sqlite::db_error)?;
             crate::store::sqlite::migrate(&mut conn)?;
             Ok(Records {
-                backend: Backend::Sqlite(std::sync::Mutex::new(conn)),
+                backend: Backend::Sqlite(std::sync::Arc::new(std::sync::Mutex::new(conn))),
             })
         }
 

@@ -1,4 +1,4 @@
-//! Sessions and failed sign-ins in the cases' database (schema "13: sessions and
+//! Sessions and failed sign-ins in the cases' database (schema "12: sessions and
 //! credentials"), through the one SQL layer: the rows of [`crate::accounts::sessions`].
 //!
 //! A session is found by the SHA-256 of its secret joined with its user in one indexed read

@@ -428,6 +428,11 @@ impl SqliteStore {
         Records::sqlite_file(Arc::clone(&self.file))
     }
 
+    /// The blobs kept in the same file ([`crate::blobs`]), written by the store's writer.
+    pub fn blobs(&self) -> super::DatabaseBlobs {
+        super::DatabaseBlobs::new(self.access_records())
+    }
+
     fn write_all(&self, ops: Vec<Op>) -> Answer {
         self.file.write_all(ops)
     }
@@ -455,9 +460,7 @@ impl SqliteStore {
     /// The data key of the stored case `case_id`, in an encrypted store.
     fn case_key(&self, case_id: Uuid) -> Result<Option<DataKey>, StoreError> {
         match self.keys() {
-            Some(keys) => self
-                .read(|c| keys.case_key(c, &case_id.to_string()))
-                .map(Some),
+            Some(keys) => self.read(|c| keys.case_key(c, &case_id.to_string())),
             None => Ok(None),
         }
     }
@@ -663,10 +666,9 @@ impl CaseStore for SqliteStore {
             &mut || self.load_history(case_id),
             &mut |read, after| {
                 let key = self.case_key(case_id)?;
-                let keys = self.keys().zip(key.as_ref());
                 self.write(Op::Append {
                     read: read.clone(),
-                    rows: Box::new(AppendRows::of(events, after, keys)?),
+                    rows: Box::new(AppendRows::of(events, after, self.keys(), key)?),
                 })
             },
         )
@@ -727,6 +729,17 @@ impl CaseStore for SqliteStore {
 
     fn index_key(&self) -> Option<IndexKey> {
         self.keys().map(|k| k.index().clone())
+    }
+
+    fn blob_key(&self, case_id: Uuid) -> Result<Option<crate::keys::BlobKey>, StoreError> {
+        if self.keys().is_none() {
+            return Ok(None);
+        }
+        // Encrypted: a case without a data key (erased, its key destroyed) has no blob to read
+        // or write, never one in clear.
+        self.case_key(case_id)?
+            .map(|k| Some(crate::keys::BlobKey::of(k)))
+            .ok_or(StoreError::NotFound)
     }
 
     fn records(&self, query: &CaseQuery) -> Result<Vec<(String, KeptRecord)>, StoreError> {

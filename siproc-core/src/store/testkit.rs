@@ -13,7 +13,8 @@
 //! and in batches with [`CaseStore::put_histories`]),
 //! search by office, status, category, number, document and accent-free name (also after a
 //! correction), paging, the feed, large histories, 64 threads appending at one version, and
-//! the statistics records ([`CaseStore::records`]) after every kind of write.
+//! the statistics records ([`CaseStore::records`]) after every kind of write, and erasure
+//! ([`crate::erasure`]: values gone, chain verified, search and statistics as they should be).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -52,6 +53,7 @@ pub fn check_store<S: CaseStore>(make: impl Fn() -> S) {
     sixty_four_writers_at_one_version(&make());
     unknown_cases_are_not_found(&make());
     statistics_records_follow_every_write(&make());
+    erasure_forgets_values_and_keeps_the_chain(&make());
 }
 
 /// The catalog the kit's cases use.
@@ -982,4 +984,144 @@ pub fn statistics_records_follow_every_write(store: &dyn CaseStore) {
     assert_eq!(record.first_action_at, Some(later));
     assert_eq!(record.closed_at, Some(later));
     assert_eq!(&*record.category, "detention");
+}
+
+/// Closes `case` (in progress, resolved, closed with `outcome`) at `at`, as an officer of its
+/// office.
+pub fn close_case(store: &dyn CaseStore, case: &Case, outcome: &str, at: DateTime<Utc>) {
+    let actor = officer(&case.office);
+    for command in [
+        Command::ChangeStatus {
+            to: Status::InProgress,
+        },
+        Command::ChangeStatus {
+            to: Status::Resolved,
+        },
+        Command::Close {
+            outcome: Some(outcome.into()),
+        },
+    ] {
+        run(store, &catalog(), &actor, case.id, &command, at)
+            .unwrap_or_else(|e| panic!("the command failed: {}", e.code()));
+    }
+}
+
+/// An erasure removes every personal value from the stored events and the search index, keeps
+/// the chain verifiable and the statistics record, refuses open cases and officers, and leaves
+/// the case usable (a later note is stored and read back); [`crate::erasure::erase_due`]
+/// erases exactly the cases whose retention ran out.
+pub fn erasure_forgets_values_and_keeps_the_chain(store: &dyn CaseStore) {
+    use crate::erasure::{DueReport, erase_case, erase_due};
+    let director = Actor::new("director-1", Role::Directorate, "DGPHM");
+    let a = open(store, &detention_intake("TAP"));
+    run(
+        store,
+        &catalog(),
+        &officer("TAP"),
+        a.id,
+        &Command::AddNote {
+            text: "Llamó la hermana Rosaura al 9999-0000".into(),
+            written_on: None,
+        },
+        now(),
+    )
+    .expect("note");
+    let refused = erase_case(store, &director, a.id, "solicitud 17/2026", now()).unwrap_err();
+    assert_eq!(
+        refused.code(),
+        "workflow.wrong_status",
+        "an open case is not erased"
+    );
+    close_case(store, &a, "released", now());
+    let refused = erase_case(store, &officer("TAP"), a.id, "x", now()).unwrap_err();
+    assert_eq!(refused.code(), "workflow.role_not_allowed");
+    let by_number = CaseQuery {
+        number: Some(a.number.clone()),
+        ..CaseQuery::default()
+    };
+    let record_before = store.records(&by_number).expect("records");
+    let erased = erase_case(store, &director, a.id, "solicitud 17/2026", now()).expect("erased");
+    assert!(
+        erased.erased.contains(&"/persons/0".to_owned()),
+        "{:?}",
+        erased.erased
+    );
+    assert!(
+        erased
+            .persons
+            .iter()
+            .all(|p| p.given_names.is_empty() && p.documents.is_empty())
+    );
+    assert!(erased.notes.iter().all(|n| n.text.is_empty()));
+    let events = store.load(a.id).expect("loads");
+    history::verify(&events).expect("the whole chain still verifies");
+    let text = serde_json::to_string(&events).expect("json");
+    // Whole values only: a hash or a salt holds "0801" or "04512" by chance (about one run in
+    // fifty failed on that).
+    for value in [
+        "Peña",
+        "Güity",
+        "0801-1994-04512",
+        "0801199404512",
+        "Rosaura",
+        "9999-0000",
+        "99990000",
+    ] {
+        assert!(!text.contains(value), "an erased value is still stored");
+    }
+    assert_eq!(load_case(store, a.id).expect("loads"), erased);
+    for query in [
+        CaseQuery {
+            name: Some("Peña Güity".into()),
+            ..CaseQuery::default()
+        },
+        CaseQuery {
+            document_number: Some("0801-1994-04512".into()),
+            ..CaseQuery::default()
+        },
+    ] {
+        assert!(
+            store.list(&query).expect("search").is_empty(),
+            "erased terms are found"
+        );
+    }
+    assert_eq!(store.records(&by_number).expect("records"), record_before);
+    let again = erase_case(store, &director, a.id, "otra vez", now()).unwrap_err();
+    assert_eq!(again.code(), "workflow.nothing_to_erase");
+    // A closed case still takes a note: its new value is stored (and encrypted) as any other.
+    let noted = run(store, &catalog(), &officer("TAP"), a.id, &note(7), now()).expect("note");
+    assert_eq!(noted.notes.last().map(|n| n.text.as_str()), Some("nota 7"));
+    let events = store.load(a.id).expect("loads");
+    history::verify(&events).expect("verifies");
+    assert_eq!(load_case(store, a.id).expect("loads"), noted);
+
+    // Retention: detention closed as `released` is kept five years (the Honduran pack). The
+    // first case is due again: its note written after the erasure is personal data too.
+    let b = open(store, &detention_intake("TAP"));
+    close_case(store, &b, "released", now());
+    let years = |n: i64| now() + chrono::TimeDelta::days(365 * n + 2);
+    let early = erase_due(store, &catalog(), &director, years(4), false).expect("runs");
+    assert_eq!((early.due, early.erased), (0, 0));
+    let dry = erase_due(store, &catalog(), &director, years(5), true).expect("runs");
+    assert_eq!((dry.due, dry.erased), (2, 0), "{dry:?}");
+    assert!(
+        !load_case(store, b.id).expect("loads").persons[0]
+            .given_names
+            .is_empty()
+    );
+    let done = erase_due(store, &catalog(), &director, years(5), false).expect("runs");
+    assert_eq!((done.due, done.erased), (2, 2), "{done:?}");
+    assert!(
+        load_case(store, b.id).expect("loads").persons[0]
+            .given_names
+            .is_empty()
+    );
+    let rerun = erase_due(store, &catalog(), &director, years(5), false).expect("runs");
+    assert_eq!(
+        rerun,
+        DueReport {
+            checked: 2,
+            ..DueReport::default()
+        }
+    );
 }

@@ -238,7 +238,12 @@ fn params(
     kind: CommandKind,
 ) -> Option<Vec<Param>> {
     let standing = Standing::from(case);
-    if kind == CommandKind::Open {
+    // Opening makes a case, `erase` has its own function ([`crate::erasure`]) and attachments
+    // come with their file, through their own route: none is a command of the case.
+    if matches!(
+        kind,
+        CommandKind::Open | CommandKind::Erase | CommandKind::AddAttachment
+    ) {
         return None;
     }
     if kind == CommandKind::ChangeStatus {

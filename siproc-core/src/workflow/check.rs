@@ -62,6 +62,16 @@ pub(super) fn admit<'c>(
     Ok(office)
 }
 
+/// [`admit`] for a command that is not a [`super::Command`] (`erase`, [`crate::erasure`]):
+/// role, office and status from the table.
+pub(crate) fn admit_kind(
+    case: &Case,
+    actor: &Actor,
+    kind: CommandKind,
+) -> Result<(), WorkflowError> {
+    admit(Standing::from(case), actor, kind, None).map(|_| ())
+}
+
 /// What the case itself must show for `kind` to run, whatever its arguments: no transfer
 /// pending for a new one, consent to share before a referral, consent to withdraw, a closure
 /// request (not yet approved) to approve, none yet to request one, approval before closing a

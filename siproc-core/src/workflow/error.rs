@@ -151,6 +151,9 @@ pub enum WorkflowError {
         /// Which field.
         field: &'static str,
     },
+    /// An erasure found no personal value left in the case ([`crate::erasure`]).
+    #[error("the case holds no personal data left to erase")]
+    NothingToErase,
     /// The event could not be made (a value without canonical JSON form).
     #[error(transparent)]
     History(#[from] HistoryError),
@@ -190,6 +193,7 @@ impl WorkflowError {
             WorkflowError::EmptyText { .. } => "workflow.empty_text",
             WorkflowError::TooLong { .. } => "workflow.too_long",
             WorkflowError::FutureDate { .. } => "workflow.future_date",
+            WorkflowError::NothingToErase => "workflow.nothing_to_erase",
             WorkflowError::History(e) => e.code(),
         }
     }
@@ -227,6 +231,7 @@ pub const ERROR_CODES: &[&str] = &[
     "workflow.empty_text",
     "workflow.too_long",
     "workflow.future_date",
+    "workflow.nothing_to_erase",
 ];
 
 #[cfg(test)]
@@ -294,6 +299,7 @@ mod tests {
                 max: 1,
             },
             WorkflowError::FutureDate { field: "given_on" },
+            WorkflowError::NothingToErase,
             WorkflowError::History(HistoryError::Erased { seq: 1 }),
         ];
         for e in &all {
@@ -328,6 +334,7 @@ mod tests {
                 | WorkflowError::EmptyText { .. }
                 | WorkflowError::TooLong { .. }
                 | WorkflowError::FutureDate { .. }
+                | WorkflowError::NothingToErase
                 | WorkflowError::History(_) => {}
             }
         }

@@ -31,6 +31,7 @@
 //! | add_note | registered, in_progress, awaiting_authority, resolved, closed | (same) | officer, supervisor, directorate | case's | non-empty text |
 //! | record_service | registered, in_progress, awaiting_authority, resolved | (same) | officer, supervisor, directorate | case's | a service kind of the catalog; not in the future |
 //! | record_form | registered, in_progress, awaiting_authority, resolved, closed | (same) | officer, supervisor, directorate | case's | a form of the catalog; a SHA-256 |
+//! | add_attachment | registered, in_progress, awaiting_authority, resolved, closed | (same) | officer, supervisor, directorate | case's | a checked file kept in the case's blob storage |
 //! | request_transfer | registered, in_progress, awaiting_authority, resolved | (same) | officer, supervisor, directorate | case's | a known other office; no transfer pending |
 //! | accept_transfer | registered, in_progress, awaiting_authority, resolved | (same) | officer, supervisor, directorate | receiving | a transfer pending |
 //! | reject_transfer | registered, in_progress, awaiting_authority, resolved | (same) | officer, supervisor, directorate | receiving | a transfer pending |
@@ -45,6 +46,7 @@
 //! | close | resolved | closed | officer, supervisor, directorate | case's | an outcome (given or requested); approval for a sensitive category |
 //! | reopen | closed | in_progress | supervisor, directorate | case's | — |
 //! | archive | closed | archived | supervisor, directorate | case's | — |
+//! | erase | closed, archived | (same) | directorate | case's | a reason; for `erase --due`, a retention rule that ran out |
 //! <!-- rules:end -->
 //!
 //! # Layout
@@ -54,6 +56,7 @@
 //! [`decide`] and one function per command (`decide.rs`), the `correct` command
 //! (`correct.rs`), and what an actor may do now ([`available`], `available.rs`).
 
+mod attach;
 mod available;
 mod check;
 mod command;
@@ -62,7 +65,9 @@ mod decide;
 mod error;
 mod open;
 
+pub use attach::attachment_event;
 pub use available::{AvailableCommand, CaseState, Param, available, available_in};
+pub(crate) use check::admit_kind;
 pub use check::is_sensitive;
 pub use command::{Command, MAX_NOTE_CHARS, MAX_SHORT_TEXT_CHARS};
 pub use decide::{decide, execute};

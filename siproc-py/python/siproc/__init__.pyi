@@ -185,6 +185,18 @@ class Store:
         name: str | None = None,
     ) -> list[dict[str, Any]]: ...
     def summary(self, case_id: str | uuid.UUID) -> dict[str, Any]: ...
+    def erase(
+        self,
+        case_id: str | uuid.UUID,
+        *,
+        reason: str,
+        actor: _ActorLike,
+        now: _Time = None,
+    ) -> _Case:
+        """Erases every personal value of a closed or archived case (the directorate, with a
+        reason, no personal data in it): a ``personal_data_erased`` event, the values gone from
+        the stored events and the search, the chain still verifiable. Returns the case as it now
+        replays (erased places listed in ``erased``)."""
     def generate_form(
         self,
         case_id: str | uuid.UUID,
@@ -222,6 +234,18 @@ class MemoryStore(Store):
     """A new, empty in-memory store: its cases live as long as the process."""
 
     def __new__(cls) -> MemoryStore: ...
+
+def erase_due(
+    store: Store,
+    *,
+    actor: _ActorLike,
+    catalog: Catalog | None = None,
+    now: _Time = None,
+    dry_run: bool = False,
+) -> dict[str, int]:
+    """Erases the closed and archived cases whose retention rule (the catalog's) ran out by
+    ``now``, as ``actor`` (the directorate); with ``dry_run`` only counts them. Returns counts
+    only: ``checked``, ``due``, ``erased``, ``without_rule``."""
 
 def open_store(url: str, *, master_key_file: str | PathLike[str] | None = None) -> Store:
     """Opens ``sqlite:///path/cases.db``, ``sqlite:cases.db`` (or a plain path),
@@ -387,6 +411,7 @@ __all__ = [
     "builtin_packs",
     "check_document",
     "duplicate_clusters",
+    "erase_due",
     "find_duplicates",
     "import_archive",
     "list_rules",

@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use siproc_core::access::{self, Access, AccessEntry, Grant, ReadKind, Scope};
-use siproc_core::audit::{self, AuditEntry, AuditEvent};
+use siproc_core::audit::{self, AuditEvent};
 use siproc_core::history::{self, Event};
 use siproc_core::store::{self, CaseSummary};
 use siproc_core::store::{CaseQuery, StoreError};
@@ -18,6 +18,7 @@ use siproc_core::{Actor, Case, Locale, Status, parse_intake, workflow};
 use uuid::Uuid;
 
 use crate::auth::Caller;
+use crate::client::Client;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{IdempotencyKey, IfMatch, Path, Query};
 use crate::json::{Body, JsonBody, well_formed};
@@ -91,7 +92,24 @@ pub fn visible_case(
     Ok(case)
 }
 
-fn summary_response(status: StatusCode, summary: CaseSummary) -> Response {
+/// The case `case_id` as `actor` may see it (not logged as a read), if it is still at version
+/// `expected`: a write's precondition (409 `store.conflict` otherwise).
+pub(crate) fn visible_case_at(
+    state: &crate::state::AppState,
+    actor: &Actor,
+    case_id: Uuid,
+    expected: u64,
+) -> Result<Case, ApiError> {
+    let case = visible_case(state, actor, case_id, None)?;
+    if case.version != expected {
+        return Err(ApiError::Conflict {
+            current: case.version,
+        });
+    }
+    Ok(case)
+}
+
+pub(crate) fn summary_response(status: StatusCode, summary: CaseSummary) -> Response {
     let version = summary.version;
     let mut response = (status, Json(summary)).into_response();
     response.headers_mut().insert(header::ETAG, etag(version));
@@ -110,7 +128,7 @@ fn summary_response(status: StatusCode, summary: CaseSummary) -> Response {
         (status = 400, description = "Malformed JSON (`http.malformed_json`) or a bad `Idempotency-Key` (`http.bad_idempotency_key`)", body = ErrorBody),
         (status = 403, description = "The intake's office is not the caller's (`workflow.wrong_office`) or the role may not register (`workflow.role_not_allowed`)", body = ErrorBody),
         (status = 404, description = "A retried `Idempotency-Key` whose case the caller may no longer see, as for a read of it (`store.not_found`)", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
+        (status = 413, description = "Body over the configured limit, 1 MiB by default (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
         (status = 422, description = "Invalid intake (`workflow.invalid_intake`): `issues` holds the validation report", body = ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -293,12 +311,13 @@ pub struct CaseSearch {
         (status = 200, description = "A page of summaries", body = SummaryPage),
         (status = 400, description = "Malformed JSON (`http.malformed_json`)", body = ErrorBody),
         (status = 403, description = "The role sees no case (`access.no_cases`)", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits (`siproc.too_large`)", body = ErrorBody),
+        (status = 413, description = "Body over the configured limit, 1 MiB by default (`http.body_too_large`) or past the core's limits (`siproc.too_large`)", body = ErrorBody),
         (status = 422, description = "Not a search (`http.wrong_shape`), a `limit` outside 1 to 500 (`http.bad_limit`), or more than 16 name words (`store.too_many_name_words`)", body = ErrorBody),
     ),
     security(("bearer" = [])))]
 pub async fn search_cases(
     State(state): State<SharedState>,
+    client: Client,
     Caller(actor): Caller,
     JsonBody(body): JsonBody<CaseSearch>,
 ) -> Result<Json<SummaryPage>, ApiError> {
@@ -329,8 +348,9 @@ pub async fn search_cases(
         let fields = query.searched_fields();
         let terms = query.search_terms();
         let page = page_of(s, &actor, query, limit)?;
-        s.db.log_audit(&AuditEntry::by(
+        s.audit(
             &actor,
+            &client,
             AuditEvent::CaseSearch {
                 fields: fields.into_iter().map(str::to_owned).collect(),
                 terms: terms
@@ -339,7 +359,7 @@ pub async fn search_cases(
                     .collect(),
                 results: u32::try_from(page.items.len()).unwrap_or(u32::MAX),
             },
-        ))?;
+        )?;
         Ok(page)
     })
     .await?;
@@ -404,7 +424,7 @@ pub async fn get_case(
         (status = 403, description = "The workflow refuses the caller's role or office (`workflow.role_not_allowed`, `workflow.wrong_office`)", body = ErrorBody),
         (status = 404, description = "No such case, or one the caller may not see (`store.not_found`)", body = ErrorBody),
         (status = 409, description = "The case moved on (`store.conflict`): `current` is its version", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
+        (status = 413, description = "Body over the configured limit, 1 MiB by default (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
         (status = 422, description = "Not a command (`http.wrong_shape`, with the path in `issues`), or the workflow refuses it (`workflow.*`)", body = ErrorBody),
         (status = 428, description = "`If-Match` is missing (`http.if_match_required`)", body = ErrorBody),
     ),
@@ -417,12 +437,7 @@ pub async fn run_command(
     JsonBody(command): JsonBody<workflow::Command>,
 ) -> Result<Response, ApiError> {
     let case = blocking(&state, move |s| {
-        let mut case = visible_case(s, &actor, id, None)?;
-        if case.version != expected {
-            return Err(ApiError::Conflict {
-                current: case.version,
-            });
-        }
+        let mut case = visible_case_at(s, &actor, id, expected)?;
         let event = workflow::execute(&case, &s.catalog, &actor, &command, Utc::now())?;
         s.store.append(id, expected, std::slice::from_ref(&event))?;
         history::apply(&mut case, &event).map_err(StoreError::from)?;
@@ -725,7 +740,7 @@ impl From<Grant> for GrantAnswer {
         (status = 201, description = "The grant (the same answer whether or not the case exists)", body = GrantAnswer),
         (status = 400, description = "Malformed JSON (`http.malformed_json`) or a bad id (`http.bad_path`)", body = ErrorBody),
         (status = 403, description = "The role may not break the glass (`access.role_not_allowed`), or the caller has taken as many grants as a day allows (`access.too_many_grants`)", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
+        (status = 413, description = "Body over the configured limit, 1 MiB by default (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
         (status = 422, description = "Not `{\"reason_code\", \"reason\"}` (`http.wrong_shape`), a code the pack does not have (`access.unknown_reason`), a reason under 20 characters (`access.reason_too_short`: the message asks for no personal data) or too long (`access.reason_too_long`)", body = ErrorBody),
     ),
     security(("bearer" = [])))]

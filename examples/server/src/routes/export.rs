@@ -25,11 +25,12 @@ use chrono::Utc;
 use serde::Deserialize;
 use siproc_core::access::{Access, AccessEntry, ReadKind};
 use siproc_core::archive::{self, ExportRefusal, ExportRequest};
-use siproc_core::audit::{AuditEntry, AuditEvent};
+use siproc_core::audit::AuditEvent;
 use siproc_core::store::CaseQuery;
 use tokio::sync::mpsc;
 
 use crate::auth::Caller;
+use crate::client::Client;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Path, Query};
 use crate::routes::admin::archive_error;
@@ -75,17 +76,19 @@ fn refusal(e: ExportRefusal) -> ApiError {
     security(("bearer" = [])))]
 pub async fn request_export(
     State(state): State<SharedState>,
+    client: Client,
     Caller(actor): Caller,
 ) -> Result<(StatusCode, Json<ExportRequest>), ApiError> {
     directorate_only(actor.role)?;
     let request = blocking(&state, move |s| {
         let request = s.db.request_export(&actor.user_id, Utc::now())?;
-        s.db.log_audit(&AuditEntry::by(
+        s.audit(
             &actor,
+            &client,
             AuditEvent::ExportRequested {
                 request: request.id,
             },
-        ))?;
+        )?;
         Ok(request)
     })
     .await?;
@@ -106,6 +109,7 @@ pub async fn request_export(
     security(("bearer" = [])))]
 pub async fn approve_export(
     State(state): State<SharedState>,
+    client: Client,
     Caller(actor): Caller,
     Path(id): Path<u64>,
 ) -> Result<Json<ExportRequest>, ApiError> {
@@ -117,13 +121,14 @@ pub async fn approve_export(
             // Approved by someone else meanwhile.
             return Err(refusal(ExportRefusal::NotPending));
         }
-        s.db.log_audit(&AuditEntry::by(
+        s.audit(
             &actor,
+            &client,
             AuditEvent::ExportApproved {
                 request: id,
                 requester: request.requested_by,
             },
-        ))?;
+        )?;
         s.db.export_request(id)?.ok_or(ApiError::NotFound)
     })
     .await?;
@@ -280,6 +285,7 @@ fn stream_archive(
     security(("bearer" = [])))]
 pub async fn export(
     State(state): State<SharedState>,
+    client: Client,
     Caller(actor): Caller,
     Query(params): Query<ExportParams>,
 ) -> Result<Response, ApiError> {
@@ -302,10 +308,11 @@ pub async fn export(
                 Some(id)
             }
         };
-        s.db.log_audit(&AuditEntry::by(
+        s.audit(
             &checker,
+            &client,
             AuditEvent::ExportDownloaded { request, encrypted },
-        ))?;
+        )?;
         Ok(())
     })
     .await?;

@@ -11,19 +11,19 @@
 //! the address; `GET /form-checks` reads it, for auditors and the directorate) and limits
 //! failed checks per client address: after [`MAX_FAILURES`] unknown or malformed codes in [`FAILURE_WINDOW`], the
 //! client gets 429 until the window ends, whatever code it sends. The client is the peer
-//! address of the connection (`Application::run_until_stopped` serves with connect info; behind
-//! a reverse proxy every client shares the proxy's address, so the proxy should limit too).
+//! address of the connection, or, behind a trusted reverse proxy (`trusted_proxies`), the
+//! address the proxy forwarded for ([`crate::client`]).
 //!
 //! The limiter is a small fixed window rather than `governor` (which limits the token-bearing
 //! API): a governor limiter cannot be consulted without spending a cell, and only failures
 //! may spend here, while a limited client must be refused before its code is looked up.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -35,6 +35,7 @@ use siproc_core::store::{CaseStore, StoreError};
 use siproc_core::{Catalog, Locale};
 
 use crate::auth::Caller;
+use crate::client::Client;
 use crate::db::{CheckFilter, CheckOutcome, FormCheckRecord};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Query;
@@ -220,7 +221,7 @@ impl FormChecks {
     responses(
         (status = 200, description = "The verdict: `genuine` and, if so, which form", body = FormCheck),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 413, description = "Body over 1 MiB (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
+        (status = 413, description = "Body over the configured limit, 1 MiB by default (`http.body_too_large`) or past the core's limits: nesting, a string, a list (`siproc.too_large`)", body = ErrorBody),
         (status = 422, description = "Not a verification code (`forms.bad_code`)", body = ErrorBody),
         (status = 429, description = "Too many failed checks from this client (`http.rate_limited`)", body = ErrorBody, headers(
             ("Retry-After" = u64, description = "Seconds until checks are accepted again"))),
@@ -229,10 +230,11 @@ impl FormChecks {
 pub async fn check_form(
     State(state): State<SharedState>,
     Extension(checks): Extension<Arc<FormChecks>>,
-    client: Option<Extension<ConnectInfo<SocketAddr>>>,
+    client: Client,
     JsonBody(body): JsonBody<FormCheckRequest>,
 ) -> Result<Response, ApiError> {
-    let client = client.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.0.ip());
+    // Behind a trusted proxy, the client it forwarded for (crate::client).
+    let client = client.ip;
     let now = Instant::now();
     if let Some(wait) = checks.limited(client, now) {
         checks

@@ -10,9 +10,10 @@ use axum::routing::{get, post};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use siproc_core::access::{self, Grant};
-use siproc_core::audit::{AuditEntry, AuditEvent};
+use siproc_core::audit::AuditEvent;
 
 use crate::auth::Caller;
+use crate::client::Client;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Path, Query};
 use crate::routes::shared::{blocking, page_size};
@@ -98,6 +99,7 @@ pub async fn list_grants(
     security(("bearer" = [])))]
 pub async fn end_grant(
     State(state): State<SharedState>,
+    client: Client,
     Caller(actor): Caller,
     Path(id): Path<u64>,
 ) -> Result<Json<Grant>, ApiError> {
@@ -122,14 +124,15 @@ pub async fn end_grant(
                 message: "the grant has expired or was ended already".to_owned(),
             });
         }
-        s.db.log_audit(&AuditEntry::by(
+        s.audit(
             &actor,
+            &client,
             AuditEvent::GrantEnded {
                 grant: id,
                 case_id: grant.case_id,
                 holder: grant.user_id.clone(),
             },
-        ))?;
+        )?;
         s.db.grant(id)?.ok_or(ApiError::NotFound)
     })
     .await?;

@@ -2,7 +2,9 @@
 //! module exports its own router; [`shared`] holds what they share.
 
 pub mod admin;
+pub mod attachments;
 pub mod cases;
+pub mod erasure;
 pub mod events;
 pub mod export;
 pub mod form_check;
@@ -36,7 +38,8 @@ pub use admin::MAX_ARCHIVE_BYTES;
     servers((url = "/api/v1", description = "This server")),
     paths(
         cases::create_case, cases::list_cases, cases::get_case, cases::run_command,
-        cases::history, cases::verify, cases::forms, cases::form_pdf, cases::break_glass,
+        cases::history, cases::verify, erasure::erase, cases::forms, cases::form_pdf, cases::break_glass,
+        attachments::upload, attachments::download,
         events::events, export::export, export::request_export, export::approve_export, admin::import, admin::access_log, admin::audit_log,
         admin::health, ops::ready, ops::metrics, cases::search_cases, grants::list_grants, grants::end_grant,
         webapp::me, webapp::workflow, form_check::check_form,
@@ -46,7 +49,8 @@ pub use admin::MAX_ARCHIVE_BYTES;
         tokens::list_tokens, tokens::create_token, tokens::revoke_token,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorCode, crate::feed::FeedEntry,
-        stats::StatsFormat, stats::PublishRelease, tokens::CreatedToken)),
+        stats::StatsFormat, stats::PublishRelease, tokens::CreatedToken, erasure::Erase,
+        attachments::AttachmentForm)),
     tags(
         (name = "cases", description = "Registration, the case, its commands, history, verification, forms and break the glass"),
         (name = "events", description = "Case events as Server-Sent Events"),
@@ -78,6 +82,8 @@ pub async fn openapi() -> Result<Json<serde_json::Value>, ApiError> {
 pub fn api() -> Router<SharedState> {
     Router::new()
         .merge(cases::router())
+        .merge(erasure::router())
+        .merge(attachments::router())
         .merge(events::router())
         .merge(admin::router())
         .merge(stats::router())

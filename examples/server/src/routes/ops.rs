@@ -1,19 +1,22 @@
 //! What operators and orchestrators ask of a running server: `GET /ready`, whether it can
 //! serve now (the database answers at this build's schema), and `GET /metrics`
-//! ([`crate::metrics`]), for loopback and the addresses configured (`--metrics-allow`).
+//! ([`crate::metrics`]), for loopback and the addresses configured (`metrics.allow`), and from
+//! anywhere with an API token that holds `metrics:read` (a monitoring system's credential).
 //! `GET /health` (liveness) stays in [`super::admin`].
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::time::Duration;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{ConnectInfo, State};
-use axum::http::{StatusCode, header};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::get;
 use serde::Serialize;
 use siproc_core::store::sqlite::SCHEMA_VERSION;
 
+use crate::auth::Authenticated;
+use crate::client::Client;
 use crate::error::{ApiError, ErrorBody};
 use crate::routes::shared::blocking;
 use crate::state::SharedState;
@@ -30,21 +33,31 @@ pub fn router() -> Router<SharedState> {
 
 /// The metrics in Prometheus' text format, for loopback and the addresses configured.
 #[utoipa::path(get, path = "/metrics", tag = "health",
-    description = "Metrics in Prometheus' text format (0.0.4): requests by route template and status, latency, open event streams, the SQLite writer's commits, cases by status (counts only), the build. Only from loopback or the addresses given by `--metrics-allow`; no token needed. No label holds a case id or a personal value.",
+    description = "Metrics in Prometheus' text format (0.0.4): requests by route template and status, latency, open event streams, the SQLite writer's commits, cases by status (counts only), the build. From loopback or the configured addresses (`metrics.allow`, `--metrics-allow`; behind a trusted proxy, the address it forwarded for) no token is needed; from anywhere else, a bearer token with the scope `metrics:read`. No label holds a case id or a personal value.",
     responses(
         (status = 200, description = "The metrics", content_type = "text/plain", body = String),
-        (status = 403, description = "Not from an allowed address (`access.metrics_not_allowed`)", body = ErrorBody),
+        (status = 401, description = "From an address not allowed, with a token that is unknown, expired or revoked (`auth.unauthorized`)", body = ErrorBody),
+        (status = 403, description = "From an address not allowed, without a token (`access.metrics_not_allowed`) or with one that lacks `metrics:read` (`auth.insufficient_scope`)", body = ErrorBody),
     ),
-    security(()))]
+    security((), ("bearer" = [])))]
 pub async fn metrics(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: Client,
+    headers: HeaderMap,
+    token: Result<Authenticated, ApiError>,
 ) -> Result<([(header::HeaderName, &'static str); 1], String), ApiError> {
-    if !may_read_metrics(peer.ip(), &state.metrics_allow) {
-        return Err(ApiError::Forbidden {
-            code: "access.metrics_not_allowed",
-            message: "metrics are served to loopback and the configured addresses only".into(),
-        });
+    // Behind a trusted proxy, the client it forwarded for (crate::client). Elsewhere, a token
+    // whose scopes the extractor checked (`metrics:read`, crate::auth::required_scope).
+    if !may_read_metrics(client.ip, &state.metrics_allow) {
+        if !headers.contains_key(header::AUTHORIZATION) {
+            return Err(ApiError::Forbidden {
+                code: "access.metrics_not_allowed",
+                message: "metrics are served to loopback, the configured addresses and tokens \
+                          with metrics:read only"
+                    .into(),
+            });
+        }
+        token?;
     }
     let text = blocking(&state, |s| {
         s.metrics

@@ -2,10 +2,8 @@
 //! token's secret is answered once, when it is made; lists never hold it, and only its
 //! SHA-256 is stored. Creations and revocations go to the audit log.
 
-use std::net::SocketAddr;
-
 use axum::Json;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use chrono::Utc;
@@ -14,6 +12,7 @@ use siproc_core::accounts::tokens::{ApiToken, NewToken};
 use siproc_core::audit::AuditEvent;
 
 use crate::auth::Authenticated;
+use crate::client::Client;
 use crate::db::{new_token, token_hash};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Path;
@@ -69,7 +68,7 @@ pub async fn list_tokens(
     security(("bearer" = [])))]
 pub async fn create_token(
     State(state): State<SharedState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    client: Client,
     caller: Authenticated,
     JsonBody(ask): JsonBody<NewToken>,
 ) -> Result<(StatusCode, Json<CreatedToken>), ApiError> {
@@ -85,7 +84,7 @@ pub async fn create_token(
             scopes: stored.scopes.clone(),
             expires_at: stored.expires_at,
         };
-        Ok(s.audit(&actor, Some(client.ip()), event)?)
+        Ok(s.audit(&actor, &client, event)?)
     })
     .await?;
     Ok((StatusCode::CREATED, Json(CreatedToken { token, secret })))
@@ -103,7 +102,7 @@ pub async fn create_token(
     security(("bearer" = [])))]
 pub async fn revoke_token(
     State(state): State<SharedState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    client: Client,
     caller: Authenticated,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
@@ -121,7 +120,7 @@ pub async fn revoke_token(
             token_id: token.id,
             owner: token.user_id,
         };
-        Ok(s.audit(&actor, Some(client.ip()), event)?)
+        Ok(s.audit(&actor, &client, event)?)
     })
     .await?;
     Ok(StatusCode::NO_CONTENT)

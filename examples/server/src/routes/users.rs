@@ -3,10 +3,8 @@
 //! officers of their own office. Every creation and change goes to the audit log. Disabling a
 //! user ends their credentials at once: every request reads the user's state.
 
-use std::net::SocketAddr;
-
 use axum::Json;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -15,6 +13,7 @@ use siproc_core::accounts::{self, NewUser, User, UserChange};
 use siproc_core::audit::AuditEvent;
 
 use crate::auth::Authenticated;
+use crate::client::Client;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Path;
 use crate::json::JsonBody;
@@ -76,7 +75,7 @@ pub async fn list_users(
     security(("bearer" = [])))]
 pub async fn create_user(
     State(state): State<SharedState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    client: Client,
     caller: Authenticated,
     JsonBody(new): JsonBody<NewUser>,
 ) -> Result<Response, ApiError> {
@@ -94,7 +93,7 @@ pub async fn create_user(
             role: created.role,
             office: created.office.clone(),
         };
-        Ok(s.audit(&actor, Some(client.ip()), event)?)
+        Ok(s.audit(&actor, &client, event)?)
     })
     .await?;
     let mut response = (StatusCode::CREATED, Json(&user)).into_response();
@@ -152,7 +151,7 @@ pub async fn get_user(
     security(("bearer" = [])))]
 pub async fn change_user(
     State(state): State<SharedState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    client: Client,
     caller: Authenticated,
     Path(id): Path<String>,
     JsonBody(change): JsonBody<UserChange>,
@@ -176,7 +175,7 @@ pub async fn change_user(
             office: changed.office.clone(),
             state: changed.state,
         };
-        Ok(s.audit(&actor, Some(client.ip()), event)?)
+        Ok(s.audit(&actor, &client, event)?)
     })
     .await?;
     Ok(Json(after))

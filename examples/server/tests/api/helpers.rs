@@ -172,6 +172,11 @@ impl TestApp {
         self.at(reqwest::Method::POST, who, &format!("/cases/{id}/commands"))
     }
 
+    /// `POST /cases/{id}/erase`.
+    pub fn erase(&self, who: &str, id: &str) -> reqwest::RequestBuilder {
+        self.at(reqwest::Method::POST, who, &format!("/cases/{id}/erase"))
+    }
+
     /// `GET /cases/{id}/history?{query}`.
     pub fn history(&self, who: &str, id: &str, query: &str) -> reqwest::RequestBuilder {
         let path = Self::with_query(&format!("/cases/{id}/history"), query);
@@ -317,9 +322,43 @@ impl TestApp {
         self.at(reqwest::Method::GET, who, "/openapi.json")
     }
 
+    /// `POST /cases/{id}/attachments`.
+    pub fn add_attachment(&self, who: &str, id: &str) -> reqwest::RequestBuilder {
+        self.at(
+            reqwest::Method::POST,
+            who,
+            &format!("/cases/{id}/attachments"),
+        )
+    }
+
+    /// `POST /cases/{id}/attachments` with a raw `body` of `content_type`, at `version`
+    /// (`If-Match`) when one is given.
+    pub fn attach_raw(
+        &self,
+        who: &str,
+        id: &str,
+        version: Option<u64>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> reqwest::RequestBuilder {
+        let req = self
+            .add_attachment(who, id)
+            .header("Content-Type", content_type)
+            .body(body);
+        match version {
+            Some(v) => req.header("If-Match", format!("\"{v}\"")),
+            None => req,
+        }
+    }
+
     /// Any `GET` as `who` (a path the test builds, such as a `Location` or an `href`).
     pub fn get(&self, who: &str, path: &str) -> reqwest::RequestBuilder {
         self.at(reqwest::Method::GET, who, path)
+    }
+
+    /// Sends `req` and reads its answer's JSON body, whatever its status.
+    pub async fn json(req: reqwest::RequestBuilder) -> Value {
+        req.send().await.unwrap().json().await.unwrap()
     }
 
     /// Registers a case as `who`; returns its summary.

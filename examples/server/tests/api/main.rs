@@ -9,6 +9,8 @@
 //! - `api`: status codes, headers and shapes (ETag/If-Match races, idempotency, validation),
 //!   written once and run on every backend (`scenarios!`);
 //! - `hardening`: body limits, malformed JSON, rate limits, security headers;
+//! - `hostile`: slow heads and bodies, thousands of idle connections, event streams never read,
+//!   hostile bodies, headers and path parameters (a 4xx or a closed connection, never a 5xx);
 //! - `events`: the SSE stream (delivery, visibility, resume);
 //! - `process`: real server processes, `token create`, fresh PostgreSQL databases;
 //! - `pg`: the `api` scenarios on PostgreSQL, the server tables there, two processes on one
@@ -23,7 +25,15 @@
 //! - `database_url`: every spelling of a database URL is one database;
 //! - `operations`: `backup` under load, `restore` into SQLite and PostgreSQL, `check`;
 //! - `encryption`: an encrypted store through the command line (keys, serve, rotate, convert);
-//! - `webapp`: the web application's files under content-hashed names.
+//! - `attachments`: files added to a case and downloaded, and the refusals;
+//! - `erasure`: the directorate erases a closed case (`POST /cases/{id}/erase`), audited; the
+//!   chain still verifies and search no longer finds the person;
+//! - `webapp`: the web application's files under content-hashed names;
+//! - `configuration`: `config check`, a server configured by file, environment and flags, and
+//!   forwarding headers believed from trusted proxies only;
+//! - `shutdown`: SIGTERM to a real process during a slow request and an open event stream;
+//! - `logs`: a whole session at debug level logs no personal value and no token (`logged`:
+//!   a real process whose log the test reads).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -34,18 +44,25 @@
 
 mod accounts;
 mod api;
+mod attachments;
+mod configuration;
 mod database_url;
 mod durable;
 mod encryption;
+mod erasure;
 mod events;
 mod form_checks;
 mod hardening;
 mod helpers;
+mod hostile;
+mod logged;
+mod logs;
 mod matrix;
 mod operations;
 mod pg;
 mod privacy;
 mod process;
 mod releases;
+mod shutdown;
 mod stats;
 mod webapp;

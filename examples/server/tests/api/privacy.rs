@@ -76,7 +76,7 @@ mod on_postgres {
 }
 
 /// The body of an answer, as JSON.
-async fn json_of(res: reqwest::Response) -> (u16, Value) {
+pub(crate) async fn json_of(res: reqwest::Response) -> (u16, Value) {
     let status = res.status().as_u16();
     (status, res.json().await.unwrap_or(Value::Null))
 }
@@ -86,6 +86,16 @@ async fn audit(app: &TestApp, query: &str) -> Vec<Value> {
     let (status, body) = json_of(app.audit_log("auditor", query).send().await.unwrap()).await;
     assert_eq!(status, 200, "{body}");
     body["items"].as_array().unwrap().clone()
+}
+
+/// Each entry names its client as a keyed hash, never its address.
+pub fn assert_hashed_clients(entries: &[Value]) {
+    assert!(
+        entries.iter().all(|e| e["client"]
+            .as_str()
+            .is_some_and(|c| c.len() == 32 && !c.contains("127."))),
+        "{entries:?}"
+    );
 }
 
 pub async fn searches_go_in_the_body_and_are_audited(app: &TestApp) {
@@ -197,6 +207,7 @@ pub async fn searches_go_in_the_body_and_are_audited(app: &TestApp) {
     );
     assert_eq!(entries[1]["event"]["fields"], json!(["number"]));
     assert!(entries.iter().all(|e| e["at"].is_string()));
+    assert_hashed_clients(&entries);
 
     // Filters of the audit route.
     assert_eq!(audit(app, "user=user-officer_mex").await.len(), 1);
@@ -608,6 +619,7 @@ pub async fn break_the_glass_has_friction_and_daylight(app: &TestApp) {
     assert_eq!(ended[0]["user_id"], "user-supervisor");
     assert_eq!(ended[0]["event"]["holder"], "user-officer_mex");
     assert_eq!(ended[0]["event"]["case_id"], id);
+    assert_hashed_clients(&ended);
 }
 
 pub async fn bulk_export_needs_two_people(app: &TestApp) {
@@ -726,15 +738,16 @@ pub async fn bulk_export_needs_two_people(app: &TestApp) {
     );
 
     // Every step is in the audit log; every case's export in the access log.
-    let kinds: Vec<String> = audit(app, "")
-        .await
+    let steps = audit(app, "").await;
+    let kinds: Vec<&str> = steps
         .iter()
-        .map(|e| e["event"]["kind"].as_str().unwrap().to_owned())
+        .map(|e| e["event"]["kind"].as_str().unwrap())
         .collect();
     assert_eq!(
         kinds,
         ["export_downloaded", "export_approved", "export_requested"]
     );
+    assert_hashed_clients(&steps);
     let downloaded = audit(app, "kind=export_downloaded").await;
     assert_eq!(downloaded[0]["event"]["request"], id);
     assert_eq!(downloaded[0]["event"]["encrypted"], false);

@@ -61,22 +61,38 @@ impl StoreKeys {
         (key, row)
     }
 
-    /// The data key of the stored case `case_id` (`store.corrupt` if it has none or it does not
-    /// unwrap: an encrypted store keeps one for every case until it is erased).
-    pub(crate) fn case_key(&self, c: &mut dyn Conn, case_id: &str) -> Result<DataKey, StoreError> {
-        let mut row = c
-            .query_opt(
-                "SELECT wrapped FROM case_keys WHERE case_id = ?1",
-                &[Param::Str(case_id)],
-            )?
-            .ok_or_else(|| corrupt("a case of an encrypted store has no data key"))?;
+    /// The data key of the stored case `case_id`: `None` once destroyed by an erasure
+    /// (crypto-shredding, [`crate::erasure`]); `store.corrupt` if it does not unwrap.
+    pub(crate) fn case_key(
+        &self,
+        c: &mut dyn Conn,
+        case_id: &str,
+    ) -> Result<Option<DataKey>, StoreError> {
+        let Some(mut row) = c.query_opt(
+            "SELECT wrapped FROM case_keys WHERE case_id = ?1",
+            &[Param::Str(case_id)],
+        )?
+        else {
+            return Ok(None);
+        };
         let wrapped = row
             .opt_blob(0)?
             .ok_or_else(|| corrupt("a case's data key is empty"))?;
         self.master
             .unwrap(case_id, &wrapped)
+            .map(Some)
             .ok_or_else(|| corrupt("a case's data key does not unwrap with the master key"))
     }
+}
+
+/// Destroys the data key of the case `id` (crypto-shredding: what it encrypted can no longer be
+/// read, wherever a copy of it lies).
+pub(crate) fn destroy_case_key(c: &mut dyn Conn, id: &str) -> Result<(), StoreError> {
+    c.execute(
+        "DELETE FROM case_keys WHERE case_id = ?1",
+        &[Param::Str(id)],
+    )?;
+    Ok(())
 }
 
 /// A row of `case_keys` (the case id apart).

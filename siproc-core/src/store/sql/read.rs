@@ -47,7 +47,7 @@ pub(crate) fn history(
     if let Some(history) = cache.get(case_id, &digest) {
         return Ok(Some(history));
     }
-    let data_key = keys.map(|k| k.case_key(c, &id)).transpose()?;
+    let data_key = keys.map(|k| k.case_key(c, &id)).transpose()?.flatten();
     let history = Arc::new(history_from_rows(case_id, &rows, data_key.as_ref())?);
     cache.keep(case_id, digest, Arc::clone(&history));
     Ok(Some(history))

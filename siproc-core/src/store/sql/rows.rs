@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::crypt::{CaseKeyRow, StoreKeys, event_body};
 use crate::case::Case;
 use crate::case_record::KeptRecord;
-use crate::history::{CaseHistory, Event, HistoryError};
+use crate::history::{CaseHistory, Event, HistoryError, held_pointers};
 use crate::keys::DataKey;
 use crate::store::{CaseSummary, IndexTerms, StoreError, pending_transfer_to};
 
@@ -102,33 +102,72 @@ impl EventRow {
 }
 
 /// What a backend writes for an append: the case as it is after the new events (its summary),
-/// the events, the search terms when the events changed them, and the statistics record.
+/// the events, the search terms when the events changed them, and the statistics record; for
+/// an erasure, the earlier events rewritten without the erased values and what becomes of the
+/// case's data key.
 pub(crate) struct AppendRows {
     pub case: Case,
     pub events: Vec<EventRow>,
     pub terms: Option<IndexTerms>,
-    /// The case's statistics record after the append, encoded.
-    pub record: Vec<u8>,
+    /// The case's statistics record after the append, encoded; `None` after an erasure, which
+    /// keeps the stored record (statistics do not change when personal data is erased).
+    pub record: Option<Vec<u8>>,
+    /// The earlier events an erasure changed, as they are now stored (`events.body` replaced).
+    pub rewritten: Vec<EventRow>,
+    /// What the append does to `case_keys`.
+    pub key: KeyWrite,
+}
+
+/// What an append does to the case's row of `case_keys`.
+pub(crate) enum KeyWrite {
+    /// Nothing.
+    Keep,
+    /// Insert it: a case whose key an erasure destroyed is given a new one for new values.
+    Insert(CaseKeyRow),
+    /// Delete it: every value of the case is erased (crypto-shredding).
+    Destroy,
 }
 
 impl AppendRows {
     /// The rows of appending `events` to a case, `after` being its history with them; in an
-    /// encrypted store (`keys`), sealed values are encrypted with the case's data key and the
-    /// terms blinded.
+    /// encrypted store (`keys`), sealed values are encrypted with the case's data key (`key`,
+    /// or a new one when an erasure destroyed it) and the terms blinded.
     pub fn of(
         events: &[Event],
         after: &CaseHistory,
-        keys: Option<(&StoreKeys, &DataKey)>,
+        keys: Option<&StoreKeys>,
+        key: Option<DataKey>,
     ) -> Result<AppendRows, StoreError> {
         let case = after.case();
+        let erasing = events.iter().any(|e| e.kind.erases());
+        let shredded = erasing && held_pointers(after.events()).is_empty();
+        let (key, key_write) = match (keys, key) {
+            (Some(_), _) if shredded => (None, KeyWrite::Destroy),
+            (Some(keys), None) => {
+                let (data, row) = keys.new_case_key(&case.id.to_string());
+                (Some(data), KeyWrite::Insert(row))
+            }
+            (_, key) => (key, KeyWrite::Keep),
+        };
+        let rewritten = if erasing {
+            let before = after.events().len().saturating_sub(events.len());
+            EventRow::all(
+                after.events().get(..before).unwrap_or_default(),
+                key.as_ref(),
+            )?
+        } else {
+            Vec::new()
+        };
         Ok(AppendRows {
             case: case.clone(),
-            events: EventRow::all(events, keys.map(|(_, k)| k))?,
+            events: EventRow::all(events, key.as_ref())?,
             terms: events
                 .iter()
                 .any(|e| IndexTerms::changed_by(&e.kind))
-                .then(|| terms_of(case, keys.map(|(k, _)| k))),
-            record: KeptRecord::of(case, after.events()).encode(),
+                .then(|| terms_of(case, keys)),
+            record: (!erasing).then(|| KeptRecord::of(case, after.events()).encode()),
+            rewritten,
+            key: key_write,
         })
     }
 }

@@ -318,7 +318,18 @@ UPDATE cases SET transfer_to = (
         },
         Step::Both("CREATE UNIQUE INDEX server_tokens_id ON server_tokens (id);"),
     ],
-    // 13: sessions and credentials (`crate::accounts::{password, totp, recovery, sessions}`,
+    // 12: attachments (`crate::blobs`, `super::super::blobs::DatabaseBlobs`): the files of a
+    // case kept in its database, by case and SHA-256 of the content; the body is encrypted with
+    // the case's data key in an encrypted store.
+    &[Step::Both(
+        "CREATE TABLE blobs (
+             case_id TEXT NOT NULL,
+             sha256 TEXT NOT NULL,
+             body {blob} NOT NULL,
+             PRIMARY KEY (case_id, sha256)
+         ){without_rowid};",
+    )],
+    // 12: sessions and credentials (`crate::accounts::{password, totp, recovery, sessions}`,
     // `super::super::{credentials, sessions}`): each user's password hash, second-factor
     // secret and last code step used, and pending enrolment (the hash of a single-use link);
     // their recovery codes, hashed, each used once; sessions by the hash of their secret; the

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::conn::{Conn, Dialect, Param};
 use super::read::case_exists;
-use super::rows::{AppendRows, CaseRows, EventRow, SUMMARY_COLUMNS, SummaryRow, corrupt};
+use super::rows::{AppendRows, CaseRows, EventRow, KeyWrite, SUMMARY_COLUMNS, SummaryRow, corrupt};
 use crate::case::Case;
 use crate::history::Anchor;
 use crate::store::{
@@ -108,6 +108,8 @@ pub(crate) fn append(
         events,
         terms,
         record,
+        rewritten,
+        key,
     } = rows;
     let id = case.id.to_string();
     let sql = format!(
@@ -127,7 +129,20 @@ pub(crate) fn append(
     if let Some(terms) = terms {
         index(c, case.id, terms)?;
     }
-    self::record(c, &id, record)?;
+    if let Some(record) = record {
+        self::record(c, &id, record)?;
+    }
+    for e in rewritten {
+        c.execute(
+            "UPDATE events SET body = ?3 WHERE case_id = ?1 AND seq = ?2",
+            &[Param::Str(&id), Param::Int(e.seq), Param::Str(&e.body)],
+        )?;
+    }
+    match key {
+        KeyWrite::Keep => {}
+        KeyWrite::Insert(row) => super::crypt::insert_case_key(c, &id, row)?,
+        KeyWrite::Destroy => super::crypt::destroy_case_key(c, &id)?,
+    }
     insert_events(c, &id, &case.office, events)
 }
 

@@ -1,0 +1,24 @@
+# Blob storage (siproc-core/src/blobs): the contract on a directory, SQLite, a private
+# PostgreSQL and a real S3-compatible server (moto's, from PyPI, in its own venv under target/;
+# the test starts it on loopback and stops it).
+#
+#   make test-blobs   the blob tests with PostgreSQL and moto
+#   make setup-moto   installs moto's server (idempotent)
+
+.PHONY: setup-moto test-blobs
+
+TESTS += test-blobs
+MOTO_VERSION := 5.1.18
+MOTO_VENV := $(ROOT)/target/moto-venv
+MOTO_STAMP := $(MOTO_VENV)/.moto-$(MOTO_VERSION)
+BLOB_FEATURES := testkit,sqlite,postgres,s3
+
+$(MOTO_STAMP):
+	python3 -m venv $(MOTO_VENV) || { rm -rf $(MOTO_VENV); $(MAKE) --no-print-directory setup-debian; python3 -m venv $(MOTO_VENV); }
+	$(MOTO_VENV)/bin/pip install --quiet --disable-pip-version-check "moto[server]==$(MOTO_VERSION)"
+	touch $@
+
+setup-moto: $(MOTO_STAMP)
+
+test-blobs: setup-rust setup-pg setup-moto
+	$(ROOT)/mk/with-pg.sh cargo test -p siproc-core --features $(BLOB_FEATURES) --test blobs
