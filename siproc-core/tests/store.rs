@@ -1515,6 +1515,76 @@ mod encrypted_sqlite {
         }
     }
 
+    /// Enrols `login` (a new officer) in `records` with the second-factor secret `secret`.
+    fn enrol(records: &store::Records, login: &str, secret: &[u8]) {
+        use siproc_core::accounts::recovery;
+        let now = testkit::now();
+        super::new_user(records, login, siproc_core::Role::Officer);
+        let later = now + chrono::TimeDelta::hours(1);
+        records.begin_enrolment(login, login, later, now).unwrap();
+        let enrolment = store::Enrolment {
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA".into(),
+            totp_secret: secret.to_vec(),
+            totp_step: 1,
+            recovery: recovery::new_codes().1,
+        };
+        assert!(
+            records
+                .complete_enrolment(login, &enrolment, now)
+                .unwrap()
+                .is_some()
+        );
+    }
+
+    /// The ways a second-factor secret could be found in a file: its bytes, hex, base32.
+    fn secret_in(files: &[std::path::PathBuf], secret: &[u8]) -> bool {
+        let hex: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+        let base32 = siproc_core::accounts::totp::secret_base32(secret);
+        files
+            .iter()
+            .filter_map(|f| std::fs::read(f).ok())
+            .any(|bytes| {
+                [secret, hex.as_bytes(), base32.as_bytes()]
+                    .iter()
+                    .any(|needle| bytes.windows(needle.len()).any(|w| w == *needle))
+            })
+    }
+
+    /// A second-factor secret is sealed with the store's key in an encrypted file (its bytes,
+    /// hex and base32 are nowhere in the file or its WAL) and reads back through the store; in
+    /// an unencrypted file it is found (the test can fail); converting that file to encryption
+    /// seals it.
+    #[test]
+    fn a_second_factor_secret_is_sealed_in_an_encrypted_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let (key, _) = MasterKey::generate();
+        let secret = siproc_core::accounts::totp::new_secret();
+        let path = dir.path().join("secret.db");
+        let url = format!("sqlite:{}", path.display());
+        {
+            let (_, records) = store::open_database_with_key(&url, Some(&key)).unwrap();
+            enrol(&records, "ana", &secret);
+            assert!(!secret_in(&with_wal(&path), &secret));
+            let (_, other) = store::open_database_with_key(&url, Some(&key)).unwrap();
+            let kept = other.password_credentials("ana").unwrap().unwrap();
+            assert_eq!(kept.totp_secret, secret.to_vec());
+        }
+        assert!(!secret_in(&with_wal(&path), &secret));
+
+        let clear = dir.path().join("clear.db");
+        let clear_url = format!("sqlite:{}", clear.display());
+        {
+            let (_, records) = store::open_database(&clear_url).unwrap();
+            enrol(&records, "eva", &secret);
+        }
+        assert!(secret_in(&with_wal(&clear), &secret));
+        store::encrypt_store(&clear_url, &key).unwrap();
+        assert!(!secret_in(&with_wal(&clear), &secret));
+        let (_, records) = store::open_database_with_key(&clear_url, Some(&key)).unwrap();
+        let kept = records.password_credentials("eva").unwrap().unwrap();
+        assert_eq!(kept.totp_secret, secret.to_vec());
+    }
+
     #[test]
     fn an_encrypted_file_opens_only_with_its_key() {
         let dir = tempfile::tempdir().unwrap();

@@ -1,7 +1,8 @@
 //! The credentials people sign in with, in the cases' database (schema "12: sessions and
 //! credentials"), through the one SQL layer: a user's password hash
 //! ([`crate::accounts::password`]), second-factor secret and the last code step used
-//! ([`crate::accounts::totp`]), a pending enrolment (the SHA-256 of a single-use link's
+//! ([`crate::accounts::totp`]; sealed with a key derived from the store secret when the
+//! store is encrypted, [`crate::store::sql::crypt`]), a pending enrolment (the SHA-256 of a single-use link's
 //! secret, never the secret), and their recovery codes ([`crate::accounts::recovery`], hashed).
 //!
 //! Every use that must happen once is one conditional `UPDATE` (a code step later than the
@@ -11,11 +12,10 @@
 use chrono::{DateTime, Utc};
 
 use crate::accounts::recovery::RecoveryHash;
-use crate::accounts::totp;
-use crate::hex::{from_hex, to_hex};
 use crate::store::StoreError;
 use crate::store::records::sql_records::time;
 use crate::store::sql::conn::{Conn, Param};
+use crate::store::sql::crypt::{stored_totp_secret, totp_secret};
 use crate::store::sql::rows::{corrupt, timestamp};
 
 /// What a user has to sign in with a password (no secret leaves the store otherwise).
@@ -135,6 +135,7 @@ impl crate::store::Records {
             return Ok(None);
         };
         let (hash, user, e) = (hash.to_owned(), user_id.clone(), enrolment.clone());
+        let keys = self.keys.clone();
         let now = timestamp(&now);
         let changed = self.write_count(move |c| {
             // The link closes in the same statement that checks it: used once.
@@ -147,7 +148,7 @@ impl crate::store::Records {
                     Param::Str(&user),
                     Param::Str(&hash),
                     Param::Str(&e.password_hash),
-                    Param::Text(to_hex(&e.totp_secret)),
+                    Param::Text(stored_totp_secret(keys.as_deref(), &user, &e.totp_secret)),
                     Param::count(e.totp_step),
                     Param::Str(&now),
                 ],
@@ -175,9 +176,7 @@ impl crate::store::Records {
                 return Ok(None);
             };
             let password_hash = r.text(0)?;
-            let totp_secret = from_hex::<{ totp::SECRET_BYTES }>(&r.text(1)?)
-                .ok_or_else(|| corrupt("a second-factor secret is not hex"))?
-                .to_vec();
+            let totp_secret = totp_secret(self.keys.as_deref(), user_id, &r.text(1)?)?;
             let totp_last_step = r.opt_int(2)?.map(|s| u64::try_from(s).unwrap_or(0));
             Ok(Some(PasswordCredentials {
                 password_hash,
