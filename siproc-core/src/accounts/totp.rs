@@ -30,6 +30,25 @@ pub fn new_secret() -> [u8; SECRET_BYTES] {
     secret
 }
 
+/// The secret an enrolment link proposes: HMAC-SHA-256 of the link's secret (under a fixed
+/// label), cut to [`SECRET_BYTES`]. The store keeps only the link's hash, so nothing pending
+/// holds the second factor: the page that shows the QR code and the request that completes
+/// the enrolment both derive it from the link they hold; once enrolled, the store keeps it
+/// (sealed in an encrypted store) and the link no longer works.
+pub fn enrolment_secret(link_secret: &str) -> [u8; SECRET_BYTES] {
+    use hmac::{Hmac, Mac};
+    // HMAC's key is one 64-byte block: the label, padded with zeros (RFC 2104).
+    const LABEL: &[u8] = b"siproc/v1/totp-enrolment";
+    let mut block = [0_u8; 64];
+    block.iter_mut().zip(LABEL).for_each(|(b, l)| *b = *l);
+    let mut mac = <Hmac<sha2::Sha256> as hmac::digest::KeyInit>::new(&block.into());
+    mac.update(link_secret.as_bytes());
+    let tag = mac.finalize().into_bytes();
+    let mut secret = [0_u8; SECRET_BYTES];
+    secret.iter_mut().zip(tag.iter()).for_each(|(s, t)| *s = *t);
+    secret
+}
+
 fn totp(secret: &[u8]) -> TOTP {
     TOTP::new_unchecked(Algorithm::SHA1, DIGITS, 0, STEP_SECONDS, secret.to_vec())
 }
@@ -105,6 +124,13 @@ pub fn verify_code(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_enrolment_link_proposes_one_secret_of_its_own() {
+        assert_eq!(enrolment_secret("a"), enrolment_secret("a"));
+        assert_ne!(enrolment_secret("a"), enrolment_secret("b"));
+        assert_ne!(enrolment_secret("a"), [0_u8; SECRET_BYTES]);
+    }
 
     /// RFC 6238's appendix B secret for SHA-1.
     const RFC_SECRET: &[u8] = b"12345678901234567890";
