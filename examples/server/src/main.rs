@@ -590,9 +590,10 @@ async fn serve(
     let addr = app.local_addr()?;
     if with_demo {
         let state = state.clone();
-        let (users, made) = tokio::task::spawn_blocking(move || {
+        let (users, sign_ins, made) = tokio::task::spawn_blocking(move || {
             Ok::<_, String>((
                 demo::users(&state).map_err(|e| e.to_string())?,
+                demo::sign_ins(&state).map_err(|e| e.to_string())?,
                 demo::cases(&state).map_err(|e| e.to_string())?,
             ))
         })
@@ -600,6 +601,18 @@ async fn serve(
         println!("demo: {made} cases registered");
         for (user, role, token) in users {
             println!("demo token  {:<12} {user:<22} {token}", role.as_str());
+        }
+        println!(
+            "demo sign-in: login, password \"{}\", the current code of an authenticator \
+             application given the secret (or one recovery code, used once):",
+            demo::DEMO_PASSWORD
+        );
+        for (user, role, secret, codes) in sign_ins {
+            println!(
+                "demo signin  {:<12} {user:<22} {secret}  {}",
+                role.as_str(),
+                codes.join(" ")
+            );
         }
     }
     println!("siproc-server listening on http://{addr}/api/v1 (health: /api/v1/health)");

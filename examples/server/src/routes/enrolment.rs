@@ -61,6 +61,8 @@ pub struct EnrolmentOffer {
     pub totp_secret: String,
     /// The `otpauth://` link to show as a QR code.
     pub otpauth_uri: String,
+    /// That link as a QR code: an SVG image.
+    pub otpauth_qr_svg: String,
 }
 
 /// What completes an enrolment.
@@ -148,9 +150,15 @@ pub async fn lookup(
                 .ok_or_else(unknown_link)?;
         let user = s.db.user(&login)?.ok_or_else(unknown_link)?;
         let secret = totp::enrolment_secret(&ask.link);
+        let uri = totp::otpauth_uri(&secret, ISSUER, &user.id);
+        let qr = qrcode::QrCode::new(uri.as_bytes()).map_err(ApiError::internal)?;
         Ok(Json(EnrolmentOffer {
             totp_secret: totp::secret_base32(&secret),
-            otpauth_uri: totp::otpauth_uri(&secret, ISSUER, &user.id),
+            otpauth_qr_svg: qr
+                .render::<qrcode::render::svg::Color>()
+                .min_dimensions(200, 200)
+                .build(),
+            otpauth_uri: uri,
             login: user.id,
             display_name: user.display_name,
         }))
