@@ -365,54 +365,44 @@ pub async fn refusals_look_alike_and_wait_but_never_lock_out(backend: Backend) {
     );
 }
 
+/// `login` (an existing user) enrolled and signed in on `app` with a recovery code.
+async fn signed_in(app: &TestApp, login: &str) -> Browser {
+    let (_, codes, _, _) = enrol(app, login).await;
+    let (got, body, headers) = sign_in(app, login, json!({ "recovery_code": codes[0] })).await;
+    assert_eq!(got, 200);
+    browser(&headers, &body)
+}
+
+/// The status of `GET /me` with `browser`'s session on `app`.
+async fn me(app: &TestApp, browser: &Browser) -> u16 {
+    status(from_page(app, browser, reqwest::Method::GET, "/me"))
+        .await
+        .0
+}
+
+/// Sets `login`'s state through `app` as the directorate.
+async fn set_state(app: &TestApp, login: &str, state: &str) {
+    let (got, _) = status(
+        app.client
+            .patch(app.url(&format!("/users/{login}")))
+            .bearer_auth(&app.tokens["directorate"])
+            .json(&json!({ "state": state })),
+    )
+    .await;
+    assert_eq!(got, 200);
+}
+
 pub async fn a_disabled_users_session_is_refused_at_its_next_request(backend: Backend) {
     let Some(app) = spawn(backend, "signin_disabled").await else {
         return;
     };
-    let (_, codes, _, _) = enrol(&app, "user-officer_hou").await;
-    let (got, body, headers) = sign_in(
-        &app,
-        "user-officer_hou",
-        json!({ "recovery_code": codes[0] }),
-    )
-    .await;
-    assert_eq!(got, 200);
-    let b = browser(&headers, &body);
-    assert_eq!(
-        status(from_page(&app, &b, reqwest::Method::GET, "/me"))
-            .await
-            .0,
-        200
-    );
-    let (got, _) = status(
-        app.client
-            .patch(app.url("/users/user-officer_hou"))
-            .bearer_auth(&app.tokens["directorate"])
-            .json(&json!({ "state": "disabled" })),
-    )
-    .await;
-    assert_eq!(got, 200);
-    assert_eq!(
-        status(from_page(&app, &b, reqwest::Method::GET, "/me"))
-            .await
-            .0,
-        401
-    );
-    // Re-enabled, the session stays ended; a disabled user cannot sign in meanwhile.
-    let (got, _) = status(
-        app.client
-            .patch(app.url("/users/user-officer_hou"))
-            .bearer_auth(&app.tokens["directorate"])
-            .json(&json!({ "state": "active" })),
-    )
-    .await;
-    assert_eq!(got, 200);
-    assert_eq!(
-        status(from_page(&app, &b, reqwest::Method::GET, "/me"))
-            .await
-            .0,
-        401
-    );
+    let b = signed_in(&app, "user-officer_hou").await;
+    assert_eq!(me(&app, &b).await, 200);
+    set_state(&app, "user-officer_hou", "disabled").await;
+    assert_eq!(me(&app, &b).await, 401);
+    // Re-enabled, the session stays ended.
+    set_state(&app, "user-officer_hou", "active").await;
+    assert_eq!(me(&app, &b).await, 401);
 }
 
 /// Two servers on one SQLite file: a user disabled through one is refused at once by the
@@ -423,29 +413,8 @@ async fn disabling_a_user_on_one_server_ends_their_session_on_the_other() {
     let url = format!("sqlite:{}", dir.path().join("shared.db").display());
     let a = spawn_app_on(&url, 0).await;
     let b = spawn_app_on(&url, 0).await;
-    let (_, codes, _, _) = enrol(&a, "user-officer_mex").await;
-    let (got, body, headers) =
-        sign_in(&a, "user-officer_mex", json!({ "recovery_code": codes[0] })).await;
-    assert_eq!(got, 200);
-    let session = browser(&headers, &body);
-    assert_eq!(
-        status(from_page(&a, &session, reqwest::Method::GET, "/me"))
-            .await
-            .0,
-        200
-    );
-    let (got, _) = status(
-        b.client
-            .patch(b.url("/users/user-officer_mex"))
-            .bearer_auth(&b.tokens["directorate"])
-            .json(&json!({ "state": "disabled" })),
-    )
-    .await;
-    assert_eq!(got, 200);
-    assert_eq!(
-        status(from_page(&a, &session, reqwest::Method::GET, "/me"))
-            .await
-            .0,
-        401
-    );
+    let session = signed_in(&a, "user-officer_mex").await;
+    assert_eq!(me(&a, &session).await, 200);
+    set_state(&b, "user-officer_mex", "disabled").await;
+    assert_eq!(me(&a, &session).await, 401);
 }
