@@ -230,7 +230,14 @@ mod tests {
                 }
                 let method: Method = method.to_uppercase().parse().unwrap();
                 let scope = required_scope(&method, path);
-                let free = ["/me", "/workflow", "/session", "/sessions"].contains(&path.as_str());
+                let free = [
+                    "/me",
+                    "/workflow",
+                    "/session",
+                    "/sessions",
+                    "/sessions/{id}",
+                ]
+                .contains(&path.as_str());
                 assert_eq!(scope.is_none(), free, "{method} {path}");
                 seen += 1;
             }
@@ -242,6 +249,7 @@ mod tests {
             (Method::DELETE, "/session"),
             (Method::GET, "/sessions"),
             (Method::DELETE, "/sessions"),
+            (Method::DELETE, "/sessions/{id}"),
             (Method::POST, "/enrolment"),
             (Method::POST, "/enrolment/lookup"),
         ] {

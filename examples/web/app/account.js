@@ -62,9 +62,19 @@ export async function enrol(slot, link) {
 /** The account page: the open sessions and sign out everywhere. */
 export async function account(slot) {
   const answer = await api("/sessions");
-  const list = el("ul", { id: "sessions" }, ...(answer.ok ? answer.data.sessions : []).map((s) => el("li", {},
-    t("session_row", { created: when(s.created_at), method: t(`session_method_${s.method}`), seen: when(s.last_seen_at) }),
-    s.id === answer.data.current ? el("strong", {}, ` (${t("session_this")})`) : "")));
+  const row = (s) => {
+    const text = t("session_row", { created: when(s.created_at), method: t(`session_method_${s.method}`), seen: when(s.last_seen_at) });
+    if (s.id === answer.data.current) return el("li", {}, text, el("strong", {}, ` (${t("session_this")})`));
+    // Another browser's session: ended here, at once, wherever it is.
+    const end = el("button", { type: "button", className: "secondary", "aria-label": `${t("session_end")}: ${text}` }, t("session_end"));
+    const item = el("li", {}, text, " ", end);
+    end.onclick = async () => {
+      const done = await api(`/sessions/${encodeURIComponent(s.id)}`, { method: "DELETE" }).catch(() => null);
+      if (done?.ok || done?.status === 404) item.remove();
+    };
+    return item;
+  };
+  const list = el("ul", { id: "sessions" }, ...(answer.ok ? answer.data.sessions : []).map(row));
   const everywhere = el("button", { type: "button", id: "signout-everywhere", className: "danger" }, t("signout_everywhere"));
   everywhere.onclick = async () => {
     const done = await api("/sessions", { method: "DELETE" }).catch(() => null);

@@ -4,7 +4,7 @@
 //
 // - password and the authenticator's current code (computed here from the printed secret, RFC
 //   6238) sign in; the session is an HttpOnly cookie no script can read; the account page lists
-//   the session and signs out everywhere;
+//   the sessions, ends another browser's, and signs out everywhere;
 // - a recovery code signs in once;
 // - a user disabled by the directorate while signed in is sent back to the sign-in page at their
 //   next request, which says the session ended;
@@ -77,9 +77,15 @@ test("password and code sign in; the cookie is HttpOnly; the account page signs 
   assert.equal(await page.evaluate(() => document.cookie.includes("siproc_session")), false);
   const stored = await page.evaluate(() => Object.values(sessionStorage).concat(Object.values(localStorage)));
   assert.equal(stored.some((v) => v.includes(session.value)), false, "the session's secret is in no storage");
+  // A second browser signed in as the same person (a recovery code), ended from the first.
+  const elsewhere = await signinPage();
+  await signIn(elsewhere, "demo-officer-tap", server.signins["demo-officer-tap"].codes[0]);
   await go(page, "#/account");
-  assert.equal(await page.locator("#sessions li").count(), 1);
+  assert.equal(await page.locator("#sessions li").count(), 2);
   await axe(page, "account");
+  await page.locator("#sessions li button").click();
+  await page.waitForFunction(() => document.querySelectorAll("#sessions li").length === 1);
+  assert.equal(await elsewhere.evaluate(async () => (await fetch("/api/v1/me")).status), 401);
   await page.locator("#signout-everywhere").click();
   await page.waitForSelector("main[data-ready][data-page=signin]");
   // The cookie no longer opens anything.

@@ -49,7 +49,7 @@ pub use admin::MAX_ARCHIVE_BYTES;
         form_check::check_log, openapi,
         users::list_users, users::create_user, users::get_user, users::change_user,
         tokens::list_tokens, tokens::create_token, tokens::revoke_token,
-        session::sign_in, session::sign_out, session::list_sessions, session::sign_out_everywhere,
+        session::sign_in, session::sign_out, session::list_sessions, session::sign_out_everywhere, session::end_session,
         enrolment::lookup, enrolment::enrol,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorCode, crate::feed::FeedEntry,

@@ -1,6 +1,7 @@
 //! Signing in and out of the web application: `POST /session` (password and a second-factor
 //! or recovery code), `DELETE /session` (sign out), `GET /sessions` (the caller's open
-//! sessions), `DELETE /sessions` (sign out everywhere). The rules are the core's
+//! sessions), `DELETE /sessions/{id}` (end one of them), `DELETE /sessions` (sign out
+//! everywhere). The rules are the core's
 //! ([`siproc_core::accounts::password`], [`siproc_core::accounts::totp`],
 //! [`siproc_core::accounts::recovery`], [`siproc_core::accounts::sessions`]); the cookie and
 //! the CSRF token are [`crate::session`]'s.
@@ -18,7 +19,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use siproc_core::accounts::sessions::{self, Session, SignInMethod};
@@ -29,6 +30,7 @@ use crate::auth::{Authenticated, Credential};
 use crate::client::Client;
 use crate::db::token_hash;
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::Path;
 use crate::json::JsonBody;
 use crate::routes::shared::blocking;
 use crate::routes::webapp::Me;
@@ -41,6 +43,7 @@ pub fn router() -> axum::Router<SharedState> {
     axum::Router::new()
         .route("/session", post(sign_in).delete(sign_out))
         .route("/sessions", get(list_sessions).delete(sign_out_everywhere))
+        .route("/sessions/{id}", delete(end_session))
 }
 
 /// What signs in: a login, a password and either the current code of the authenticator
@@ -426,4 +429,37 @@ pub async fn sign_out_everywhere(
     })
     .await?;
     Ok(signed_out(&state, &client))
+}
+
+/// End one of the caller's sessions.
+#[utoipa::path(delete, path = "/sessions/{id}", tag = "session",
+    description = "Ends one of the caller's open sessions by its public id (a browser left signed in elsewhere): it stops at once in every server process. Another user's session is 404, as one that does not exist or is no longer open.",
+    params(("id" = String, Path, description = "The session's public id (`GET /sessions`)")),
+    responses(
+        (status = 204, description = "Ended"),
+        (status = 403, description = "Not from this server's pages, or without the CSRF token (`auth.csrf`)", body = ErrorBody),
+        (status = 404, description = "No such open session of the caller's (`store.not_found`)", body = ErrorBody),
+    ),
+    security(("bearer" = [])))]
+pub async fn end_session(
+    State(state): State<SharedState>,
+    client: Client,
+    caller: Authenticated,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let user = caller.user;
+    blocking(&state, move |s| {
+        let now = Utc::now();
+        let open = s.db.open_sessions(&user, &s.sessions, now)?;
+        if !open.iter().any(|session| session.id == id) || !s.db.end_session_by_id(&id, now)? {
+            return Err(ApiError::NotFound);
+        }
+        let event = AuditEvent::SignedOut {
+            session_id: Some(id),
+            ended: 1,
+        };
+        Ok(s.audit_for(Some(&user), &client, event)?)
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -231,6 +231,24 @@ pub async fn a_person_enrols_signs_in_with_a_code_or_a_recovery_code_and_out(bac
     let (got, _, _) = sign_in(&app, login, json!({ "recovery_code": codes[4] })).await;
     assert_eq!(got, 401);
     let other = browser(&headers2, &second);
+    // A third session, ended by id from the first; another's id, or an ended one, is 404.
+    let (got, third, headers3) = sign_in(&app, login, json!({ "recovery_code": codes[5] })).await;
+    assert_eq!(got, 200);
+    let third_browser = browser(&headers3, &third);
+    let path = format!("/sessions/{}", third["session"]["id"].as_str().unwrap());
+    let (got, _) = status(
+        app.client
+            .delete(app.url(&path))
+            .bearer_auth(&app.tokens["directorate"]),
+    )
+    .await;
+    assert_eq!(got, 404, "another user's session");
+    let (got, _) = status(from_page(&app, &b, reqwest::Method::DELETE, &path)).await;
+    assert_eq!(got, 204);
+    let (got, _) = status(from_page(&app, &third_browser, reqwest::Method::GET, "/me")).await;
+    assert_eq!(got, 401);
+    let (got, _) = status(from_page(&app, &b, reqwest::Method::DELETE, &path)).await;
+    assert_eq!(got, 404, "no longer open");
 
     // Sign out: this session only, at once.
     let (got, _) = status(from_page(&app, &b, reqwest::Method::DELETE, "/session")).await;
