@@ -436,3 +436,40 @@ async fn disabling_a_user_on_one_server_ends_their_session_on_the_other() {
     set_state(&b, "user-officer_mex", "disabled").await;
     assert_eq!(me(&a, &session).await, 401);
 }
+
+/// A session ends after the idle timeout without a request, and after the absolute timeout
+/// however used (here seconds long, set as `sessions.*` would set them).
+#[tokio::test]
+async fn sessions_end_when_idle_and_when_too_old() {
+    use chrono::TimeDelta;
+    use siproc_core::accounts::sessions::SessionPolicy;
+    use siproc_server::startup::Settings;
+    let two = TimeDelta::seconds(2);
+    let hour = TimeDelta::hours(1);
+    for (what, policy) in [
+        (
+            "idle",
+            SessionPolicy {
+                idle: two,
+                absolute: hour,
+            },
+        ),
+        (
+            "absolute",
+            SessionPolicy {
+                idle: hour,
+                absolute: two,
+            },
+        ),
+    ] {
+        let settings = Settings {
+            sessions: policy,
+            ..Settings::new("memory:", std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+        };
+        let app = crate::helpers::spawn_app_with_settings(settings).await;
+        let b = signed_in(&app, "user-officer").await;
+        assert_eq!(me(&app, &b).await, 200, "{what}");
+        tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+        assert_eq!(me(&app, &b).await, 401, "{what}");
+    }
+}
