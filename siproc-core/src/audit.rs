@@ -17,6 +17,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::accounts::UserState;
+use crate::accounts::sessions::SignInMethod;
 use crate::accounts::tokens::Scope;
 use crate::actor::{Actor, Role};
 
@@ -189,6 +190,44 @@ pub enum AuditEvent {
         token_id: String,
         /// Its owner.
         owner: String,
+    },
+    /// A person signed in (the entry's user): how, and the session's public id (never its
+    /// secret).
+    SignedIn {
+        /// Password and code, or password and recovery code.
+        method: SignInMethod,
+        /// The session's public id.
+        session_id: String,
+    },
+    /// A sign-in was refused. The entry's user is the account's when the login exists; the
+    /// login itself is kept as a keyed hash (it may be a password typed in the wrong field).
+    SignInFailed {
+        /// The login as a keyed hash.
+        login: String,
+        /// Why (`unknown_login`, `not_enrolled`, `disabled`, `wrong_password`, `wrong_code`,
+        /// `code_used`, `waiting`): for the auditor only, never told to the client.
+        reason: String,
+    },
+    /// Sessions were ended by their user: one (sign out) or all of them (everywhere).
+    SignedOut {
+        /// The session signed out, or null for sign out everywhere.
+        session_id: Option<String>,
+        /// How many sessions were open and are now ended.
+        ended: u64,
+    },
+    /// A single-use enrolment link was issued for a user (at the shell, by `user create` or
+    /// `user enrol`): their credentials are (re)set when they use it.
+    EnrolmentIssued {
+        /// The user.
+        target: String,
+        /// Until when the link works.
+        expires_at: DateTime<Utc>,
+    },
+    /// A user enrolled through their link: a password, a second factor and new recovery
+    /// codes (never any of them).
+    Enrolled {
+        /// The user.
+        target: String,
     },
 }
 

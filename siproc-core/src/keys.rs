@@ -262,6 +262,12 @@ impl DataKey {
     pub(crate) fn index_key(&self) -> IndexKey {
         IndexKey(derive(&*self.0, "siproc/v1/index"))
     }
+
+    /// The key derived from this store secret that seals the sign-in secrets kept in the
+    /// store (second-factor secrets): like the index key, it survives a master key rotation.
+    pub(crate) fn credentials_key(&self) -> DataKey {
+        DataKey(derive(&*self.0, "siproc/v1/credentials"))
+    }
 }
 
 /// The key a case's attachments are encrypted with before they leave the process

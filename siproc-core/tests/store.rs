@@ -348,8 +348,13 @@ mod durable {
     }
 }
 
-/// Schema 10 (accounts) undone in a database at the latest schema.
-const UNDO_ACCOUNTS: &str = "DROP TABLE users;
+/// Schemas 10 (accounts) and 12 (sessions and credentials) undone in a database at the
+/// latest schema.
+const UNDO_ACCOUNTS: &str = "DROP TABLE user_credentials;
+     DROP TABLE recovery_codes;
+     DROP TABLE sessions;
+     DROP TABLE signin_failures;
+     DROP TABLE users;
      DROP INDEX server_tokens_id;
      DROP INDEX server_tokens_user;
      ALTER TABLE server_tokens DROP COLUMN id;
@@ -405,6 +410,243 @@ fn assert_accounts_migrated(records: &store::Records) {
         assert!((88..=90).contains(&days), "{days}");
     }
     assert_eq!(records.users().unwrap().len(), 2);
+}
+
+/// A new active user `id` of office TAP in `records`.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+fn new_user(
+    records: &store::Records,
+    id: &str,
+    role: siproc_core::Role,
+) -> siproc_core::accounts::User {
+    let user = siproc_core::accounts::User {
+        id: id.into(),
+        display_name: id.into(),
+        role,
+        office: Some("TAP".into()),
+        state: siproc_core::accounts::UserState::Active,
+        created_at: testkit::now(),
+        changed_at: testkit::now(),
+    };
+    assert!(records.create_user(&user).unwrap());
+    user
+}
+
+/// Credentials (schema "12: sessions and credentials") on `records`: an enrolment link works
+/// once and not after its expiry or for a disabled user; a code step and a recovery code are
+/// accepted once, also against a second handle on the same database (`other`).
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+fn check_credentials(records: &store::Records, other: &store::Records) {
+    use chrono::TimeDelta;
+    use siproc_core::Role;
+    use siproc_core::accounts::{UserState, password, recovery, totp};
+    let now = testkit::now();
+    let mut ana = new_user(records, "ana", Role::Officer);
+    assert_eq!(records.password_credentials("ana").unwrap(), None);
+    let hour = TimeDelta::hours(1);
+    records
+        .begin_enrolment("ana", "link-1", now + hour, now)
+        .unwrap();
+    // A second link replaces the first.
+    records
+        .begin_enrolment("ana", "link-2", now + hour, now)
+        .unwrap();
+    assert_eq!(records.enrolment_user("link-1", now).unwrap(), None);
+    assert_eq!(
+        other.enrolment_user("link-2", now).unwrap().as_deref(),
+        Some("ana")
+    );
+    assert_eq!(records.enrolment_user("link-2", now + hour).unwrap(), None);
+    let secret = totp::new_secret();
+    let (codes, hashes) = recovery::new_codes();
+    let enrolment = store::Enrolment {
+        password_hash: password::hash_password("tres tristes tigres"),
+        totp_secret: secret.to_vec(),
+        totp_step: 100,
+        recovery: hashes,
+    };
+    // Expired, then used once.
+    assert_eq!(
+        records
+            .complete_enrolment("link-2", &enrolment, now + hour)
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        records
+            .complete_enrolment("link-2", &enrolment, now)
+            .unwrap()
+            .as_deref(),
+        Some("ana")
+    );
+    assert_eq!(
+        other.complete_enrolment("link-2", &enrolment, now).unwrap(),
+        None
+    );
+    let kept = other.password_credentials("ana").unwrap().unwrap();
+    assert!(password::verify_password(
+        "tres tristes tigres",
+        Some(&kept.password_hash)
+    ));
+    assert_eq!(kept.totp_secret, secret.to_vec());
+    assert_eq!(kept.totp_last_step, Some(100));
+    // A step is used once, whichever handle asks; an earlier one never.
+    assert!(!records.use_totp_step("ana", 100).unwrap());
+    assert!(records.use_totp_step("ana", 101).unwrap());
+    assert!(!other.use_totp_step("ana", 101).unwrap());
+    assert!(!other.use_totp_step("ana", 99).unwrap());
+    assert!(!records.use_totp_step("eva", 500).unwrap());
+    // Recovery codes: each found and used once.
+    let unused = records.recovery_codes("ana").unwrap();
+    assert_eq!(unused.len(), recovery::CODE_COUNT);
+    let stored: Vec<_> = unused.iter().map(|(_, h)| h.clone()).collect();
+    let i = recovery::find_code(&codes[3], &stored).unwrap();
+    assert!(records.use_recovery_code("ana", unused[i].0, now).unwrap());
+    assert!(!other.use_recovery_code("ana", unused[i].0, now).unwrap());
+    let left: Vec<_> = other
+        .recovery_codes("ana")
+        .unwrap()
+        .into_iter()
+        .map(|(_, h)| h)
+        .collect();
+    assert_eq!(left.len(), recovery::CODE_COUNT - 1);
+    assert_eq!(recovery::find_code(&codes[3], &left), None);
+    // New codes replace the old ones.
+    let (_, fresh) = recovery::new_codes();
+    records.replace_recovery_codes("ana", &fresh[..2]).unwrap();
+    assert_eq!(records.recovery_codes("ana").unwrap().len(), 2);
+    // A re-hash replaces the password hash.
+    let rehashed = password::hash_password("tres tristes tigres");
+    records.set_password_hash("ana", &rehashed, now).unwrap();
+    assert_eq!(
+        records
+            .password_credentials("ana")
+            .unwrap()
+            .unwrap()
+            .password_hash,
+        rehashed
+    );
+    assert!(matches!(
+        records.set_password_hash("eva", &rehashed, now),
+        Err(StoreError::NotFound)
+    ));
+    // A disabled user's link does not work.
+    records
+        .begin_enrolment("ana", "link-3", now + hour, now)
+        .unwrap();
+    ana.state = UserState::Disabled;
+    records.update_user(&ana).unwrap();
+    assert_eq!(other.enrolment_user("link-3", now).unwrap(), None);
+    assert_eq!(
+        other.complete_enrolment("link-3", &enrolment, now).unwrap(),
+        None
+    );
+}
+
+/// Sessions and failed sign-ins (schema "12: sessions and credentials") on `records`, seen
+/// through a second handle on the same database (`other`): signing out, signing out
+/// everywhere and disabling the user stop a session at its next check; idle and absolute
+/// timeouts; failures counted per key and cleared.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+fn check_sessions(records: &store::Records, other: &store::Records) {
+    use chrono::TimeDelta;
+    use siproc_core::Role;
+    use siproc_core::accounts::UserState;
+    use siproc_core::accounts::sessions::{Session, SessionPolicy, SessionRefused, SignInMethod};
+    let now = testkit::now();
+    let mut eva = new_user(records, "eva", Role::Supervisor);
+    let open = |hash: &str, id: &str| {
+        let session = Session {
+            id: id.into(),
+            user_id: "eva".into(),
+            method: SignInMethod::PasswordTotp,
+            created_at: now,
+            last_seen_at: now,
+            ended_at: None,
+        };
+        records.create_session(hash, &session).unwrap();
+    };
+    let policy = SessionPolicy::default();
+    let check = |db: &store::Records, hash: &str, at| {
+        db.authenticate_session(hash, &policy, at)
+            .unwrap()
+            .map(|(user, session)| (user.id, session.id))
+    };
+    open("h1", "s1");
+    open("h2", "s2");
+    open("h3", "s3");
+    assert_eq!(check(other, "h1", now), Ok(("eva".into(), "s1".into())));
+    assert_eq!(check(other, "nope", now), Err(SessionRefused::Unknown));
+    // A request 20 minutes in keeps it alive for 30 more; then idle.
+    let minute = TimeDelta::minutes(1);
+    assert!(check(records, "h2", now + minute * 20).is_ok());
+    assert!(check(other, "h2", now + minute * 45).is_ok());
+    assert_eq!(
+        check(other, "h3", now + minute * 45),
+        Err(SessionRefused::Idle)
+    );
+    assert_eq!(
+        records
+            .open_sessions(&eva, &policy, now + minute * 45)
+            .unwrap()
+            .iter()
+            .map(|s| s.id.as_str())
+            .collect::<Vec<_>>(),
+        ["s2"]
+    );
+    // Absolute timeout, however active.
+    let mut at = now;
+    while at < now + TimeDelta::hours(12) - minute * 20 {
+        at += minute * 20;
+        assert!(check(records, "h2", at).is_ok(), "{at}");
+    }
+    assert_eq!(
+        check(records, "h2", now + TimeDelta::hours(12)),
+        Err(SessionRefused::Expired)
+    );
+    // Sign out on one handle, refused on the other.
+    assert!(records.end_session("h1", now).unwrap());
+    assert!(!records.end_session("h1", now).unwrap());
+    assert_eq!(check(other, "h1", now), Err(SessionRefused::Ended));
+    open("h4", "s4");
+    open("h5", "s5");
+    assert!(other.end_session_by_id("s4", now).unwrap());
+    assert_eq!(check(records, "h4", now), Err(SessionRefused::Ended));
+    // Disabling ends every session at its next check, in every handle.
+    eva.state = UserState::Disabled;
+    records.update_user(&eva).unwrap();
+    assert_eq!(check(other, "h5", now), Err(SessionRefused::UserDisabled));
+    eva.state = UserState::Active;
+    records.update_user(&eva).unwrap();
+    // Sign out everywhere.
+    assert_eq!(other.end_sessions_of("eva", now).unwrap(), 3);
+    assert_eq!(check(records, "h5", now), Err(SessionRefused::Ended));
+    assert!(
+        records
+            .open_sessions(&eva, &policy, now)
+            .unwrap()
+            .is_empty()
+    );
+    // Failures, per key, counted across handles and cleared.
+    assert_eq!(records.signin_failures("acct:eva").unwrap(), None);
+    assert_eq!(records.record_signin_failure("acct:eva", now).unwrap(), 1);
+    assert_eq!(
+        other
+            .record_signin_failure("acct:eva", now + minute)
+            .unwrap(),
+        2
+    );
+    assert_eq!(records.record_signin_failure("client:x", now).unwrap(), 1);
+    assert_eq!(
+        other.signin_failures("acct:eva").unwrap(),
+        Some((2, now + minute))
+    );
+    records.clear_signin_failures("acct:eva").unwrap();
+    assert_eq!(other.signin_failures("acct:eva").unwrap(), None);
+    assert_eq!(
+        other.signin_failures("client:x").unwrap().map(|f| f.0),
+        Some(1)
+    );
 }
 
 #[cfg(feature = "sqlite")]
@@ -478,6 +720,16 @@ mod sqlite {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(version, store::sqlite::SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn credentials_and_sessions_are_kept_and_used_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}", dir.path().join("credentials.db").display());
+        let (_, records) = store::open_database(&url).unwrap();
+        let (_, other) = store::open_database(&url).unwrap();
+        super::check_credentials(&records, &other);
+        super::check_sessions(&records, &other);
     }
 
     #[test]
@@ -916,6 +1168,15 @@ mod postgres {
     }
 
     #[test]
+    fn credentials_and_sessions_are_kept_and_used_once() {
+        let url = fresh_url();
+        let (_, records) = store::open_database(&url).unwrap();
+        let (_, other) = store::open_database(&url).unwrap();
+        super::check_credentials(&records, &other);
+        super::check_sessions(&records, &other);
+    }
+
+    #[test]
     fn tokens_from_before_accounts_become_tokens_of_users() {
         let url = fresh_url();
         drop(store::open_database(&url).unwrap());
@@ -1276,6 +1537,76 @@ mod encrypted_sqlite {
             Value::Array(a) => a.iter_mut().for_each(reduce),
             _ => {}
         }
+    }
+
+    /// Enrols `login` (a new officer) in `records` with the second-factor secret `secret`.
+    fn enrol(records: &store::Records, login: &str, secret: &[u8]) {
+        use siproc_core::accounts::recovery;
+        let now = testkit::now();
+        super::new_user(records, login, siproc_core::Role::Officer);
+        let later = now + chrono::TimeDelta::hours(1);
+        records.begin_enrolment(login, login, later, now).unwrap();
+        let enrolment = store::Enrolment {
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA".into(),
+            totp_secret: secret.to_vec(),
+            totp_step: 1,
+            recovery: recovery::new_codes().1,
+        };
+        assert!(
+            records
+                .complete_enrolment(login, &enrolment, now)
+                .unwrap()
+                .is_some()
+        );
+    }
+
+    /// The ways a second-factor secret could be found in a file: its bytes, hex, base32.
+    fn secret_in(files: &[std::path::PathBuf], secret: &[u8]) -> bool {
+        let hex: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+        let base32 = siproc_core::accounts::totp::secret_base32(secret);
+        files
+            .iter()
+            .filter_map(|f| std::fs::read(f).ok())
+            .any(|bytes| {
+                [secret, hex.as_bytes(), base32.as_bytes()]
+                    .iter()
+                    .any(|needle| bytes.windows(needle.len()).any(|w| w == *needle))
+            })
+    }
+
+    /// A second-factor secret is sealed with the store's key in an encrypted file (its bytes,
+    /// hex and base32 are nowhere in the file or its WAL) and reads back through the store; in
+    /// an unencrypted file it is found (the test can fail); converting that file to encryption
+    /// seals it.
+    #[test]
+    fn a_second_factor_secret_is_sealed_in_an_encrypted_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let (key, _) = MasterKey::generate();
+        let secret = siproc_core::accounts::totp::new_secret();
+        let path = dir.path().join("secret.db");
+        let url = format!("sqlite:{}", path.display());
+        {
+            let (_, records) = store::open_database_with_key(&url, Some(&key)).unwrap();
+            enrol(&records, "ana", &secret);
+            assert!(!secret_in(&with_wal(&path), &secret));
+            let (_, other) = store::open_database_with_key(&url, Some(&key)).unwrap();
+            let kept = other.password_credentials("ana").unwrap().unwrap();
+            assert_eq!(kept.totp_secret, secret.to_vec());
+        }
+        assert!(!secret_in(&with_wal(&path), &secret));
+
+        let clear = dir.path().join("clear.db");
+        let clear_url = format!("sqlite:{}", clear.display());
+        {
+            let (_, records) = store::open_database(&clear_url).unwrap();
+            enrol(&records, "eva", &secret);
+        }
+        assert!(secret_in(&with_wal(&clear), &secret));
+        store::encrypt_store(&clear_url, &key).unwrap();
+        assert!(!secret_in(&with_wal(&clear), &secret));
+        let (_, records) = store::open_database_with_key(&clear_url, Some(&key)).unwrap();
+        let kept = records.password_credentials("eva").unwrap().unwrap();
+        assert_eq!(kept.totp_secret, secret.to_vec());
     }
 
     #[test]

@@ -1,15 +1,20 @@
 //! Authentication as an extractor: a handler that takes a [`Caller`] (or an
-//! [`Authenticated`]) runs only for a request with a valid `Authorization: Bearer TOKEN`
-//! (401 otherwise) whose token holds the scope the route needs ([`required_scope`]; 403
-//! `auth.insufficient_scope` otherwise), within its token's rate limit (429 with
-//! `Retry-After` otherwise).
+//! [`Authenticated`]) runs only for a request with a valid credential (401 otherwise), within
+//! its credential's rate limit (429 with `Retry-After` otherwise):
 //!
-//! Every request reads its token and the token's owner from the database
-//! ([`siproc_core::store::Records::authenticate_token`]): nothing is cached in the process, so
-//! a token revoked, or a user disabled, by any process sharing the database stops at its next
-//! request. The request acts as the owner's current role and office: a token never grants more
-//! than its owner has. An unknown, expired or revoked token and a disabled owner get the same
-//! 401.
+//! - `Authorization: Bearer TOKEN`, an API token for programs, which must hold the scope the
+//!   route needs ([`required_scope`]; 403 `auth.insufficient_scope` otherwise);
+//! - or, without one, the session cookie of a person signed in to the web application
+//!   ([`crate::session`]): a session may do what its user's role and office allow (no scopes);
+//!   a write must pass the CSRF checks (403 `auth.csrf` otherwise).
+//!
+//! Every request reads its token or session and their owner from the database
+//! ([`siproc_core::store::Records::authenticate_token`],
+//! [`siproc_core::store::Records::authenticate_session`]): nothing is cached in the process,
+//! so a token revoked, a session ended or a user disabled by any process sharing the database
+//! stops at its next request. The request acts as the owner's current role and office: a
+//! credential never grants more than its owner has. An unknown, expired or revoked token or
+//! session and a disabled owner get the same 401.
 
 use axum::extract::{FromRequestParts, MatchedPath};
 use axum::http::request::Parts;
@@ -18,7 +23,10 @@ use chrono::Utc;
 use governor::clock::{Clock, DefaultClock};
 use siproc_core::Actor;
 use siproc_core::accounts::User;
+use siproc_core::accounts::sessions::Session;
 use siproc_core::accounts::tokens::{ApiToken, Scope};
+
+use crate::client::Client;
 
 use crate::db::token_hash;
 use crate::error::ApiError;
@@ -28,13 +36,27 @@ use crate::state::SharedState;
 #[derive(Debug, Clone)]
 pub struct Caller(pub Actor);
 
+/// What a request authenticated with.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    /// An API token (`Authorization: Bearer`).
+    Token(ApiToken),
+    /// A signed-in session (its cookie).
+    Session {
+        /// The session.
+        session: Session,
+        /// The SHA-256 of its secret (to end it).
+        hash: String,
+    },
+}
+
 /// The authenticated caller: the user and the credential they came with.
 #[derive(Debug, Clone)]
 pub struct Authenticated {
     /// The user, as the database holds them now.
     pub user: User,
-    /// The API token the request carried.
-    pub token: ApiToken,
+    /// The credential the request carried.
+    pub credential: Credential,
 }
 
 impl Authenticated {
@@ -48,7 +70,8 @@ impl Authenticated {
 /// need an area's `:read` scope, everything else its `:write` scope, but for the reads sent
 /// as `POST` (a search, whose terms travel in the body; the steps of an export, which end in
 /// a read of every case). Break-the-glass grants are the cases' area. `None` for the routes
-/// any signed-in user may call whatever their token's scopes (`/me`, `/workflow`).
+/// any signed-in user may call whatever their token's scopes (`/me`, `/workflow`, their own
+/// sessions: `/session`, `/sessions`) and those before sign-in (`/enrolment…`).
 pub fn required_scope(method: &Method, route: &str) -> Option<Scope> {
     match route {
         // Searches that carry their terms in a body: reads, whatever the method.
@@ -92,23 +115,19 @@ impl FromRequestParts<SharedState> for Authenticated {
         parts: &mut Parts,
         state: &SharedState,
     ) -> Result<Self, Self::Rejection> {
-        let token = parts
+        let bearer = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or(ApiError::Unauthorized)?;
+            .filter(|t| !t.is_empty());
+        let Some(token) = bearer else {
+            let secret = crate::session::secret(&parts.headers).ok_or(ApiError::Unauthorized)?;
+            return session(parts, state, &secret).await;
+        };
         let hash = token_hash(token);
-        if let Some(limiter) = &state.limiter
-            && let Err(not_until) = limiter.check_key(&hash)
-        {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            return Err(ApiError::TooManyRequests {
-                retry_after: wait.as_secs().max(1),
-            });
-        }
+        rate_limit(state, &hash)?;
         let found = {
             let state = state.clone();
             tokio::task::spawn_blocking(move || state.db.authenticate_token(&hash, Utc::now()))
@@ -123,8 +142,61 @@ impl FromRequestParts<SharedState> for Authenticated {
                 message: format!("the token lacks the scope {}", scope.as_str()),
             });
         }
-        Ok(Authenticated { user, token })
+        Ok(Authenticated {
+            user,
+            credential: Credential::Token(token),
+        })
     }
+}
+
+/// 429 when the credential whose hash is `hash` is past its rate limit.
+fn rate_limit(state: &SharedState, hash: &str) -> Result<(), ApiError> {
+    if let Some(limiter) = &state.limiter
+        && let Err(not_until) = limiter.check_key(&hash.to_owned())
+    {
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        return Err(ApiError::TooManyRequests {
+            retry_after: wait.as_secs().max(1),
+        });
+    }
+    Ok(())
+}
+
+/// The caller of a request that carries the session cookie `secret`: a write must pass the
+/// CSRF checks first.
+async fn session(
+    parts: &Parts,
+    state: &SharedState,
+    secret: &str,
+) -> Result<Authenticated, ApiError> {
+    let client = parts.extensions.get::<Client>().copied().unwrap_or(Client {
+        ip: std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+        https: false,
+    });
+    let origin = state.public_origin.as_deref();
+    if !crate::session::csrf_ok(&parts.method, &parts.headers, secret, &client, origin) {
+        return Err(ApiError::Forbidden {
+            code: "auth.csrf",
+            message: "a write with the session cookie must come from this server's pages, with its CSRF token"
+                .to_owned(),
+        });
+    }
+    let hash = token_hash(secret);
+    rate_limit(state, &hash)?;
+    let found = {
+        let (state, hash) = (state.clone(), hash.clone());
+        tokio::task::spawn_blocking(move || {
+            state
+                .db
+                .authenticate_session(&hash, &state.sessions, Utc::now())
+        })
+        .await??
+    };
+    let (user, session) = found.map_err(|_| ApiError::Unauthorized)?;
+    Ok(Authenticated {
+        user,
+        credential: Credential::Session { session, hash },
+    })
 }
 
 impl FromRequestParts<SharedState> for Caller {
@@ -159,16 +231,36 @@ mod tests {
                 }
                 let method: Method = method.to_uppercase().parse().unwrap();
                 let scope = required_scope(&method, path);
-                let free = ["/me", "/workflow"].contains(&path.as_str());
+                let free = [
+                    "/me",
+                    "/workflow",
+                    "/session",
+                    "/sessions",
+                    "/sessions/{id}",
+                ]
+                .contains(&path.as_str());
                 assert_eq!(scope.is_none(), free, "{method} {path}");
                 seen += 1;
             }
         }
         assert!(seen > 15, "{seen}");
+        // A person's own sessions, and enrolment before any sign-in, need no scope.
+        for (method, path) in [
+            (Method::POST, "/session"),
+            (Method::DELETE, "/session"),
+            (Method::GET, "/sessions"),
+            (Method::DELETE, "/sessions"),
+            (Method::DELETE, "/sessions/{id}"),
+            (Method::POST, "/enrolment"),
+            (Method::POST, "/enrolment/lookup"),
+        ] {
+            assert_eq!(required_scope(&method, path), None, "{method} {path}");
+        }
         for (method, path, scope) in [
             (Method::POST, "/cases/{id}/commands", Scope::CasesWrite),
             (Method::GET, "/cases/{id}", Scope::CasesRead),
             (Method::DELETE, "/tokens/{id}", Scope::TokensWrite),
+            (Method::GET, "/users", Scope::UsersRead),
             (Method::POST, "/cases/search", Scope::CasesRead),
             // A subject access report reads cases (its terms are in the body); the role check
             // (directorate only) is the handler's.

@@ -13,7 +13,7 @@ use siproc_core::keys::MasterKey;
 use siproc_core::store::{Records, StoreUrl};
 use siproc_server::db::{new_token, parse_role, token_hash};
 
-use super::{DatabaseArgs, TokenCommand, UserCommand};
+use super::{DatabaseArgs, EnrolmentArgs, TokenCommand, UserCommand};
 
 type Outcome = Result<ExitCode, Box<dyn std::error::Error>>;
 
@@ -51,6 +51,7 @@ pub fn user(command: UserCommand) -> Outcome {
             role,
             office,
             name,
+            enrolment,
             database,
         } => {
             let role = parse_role(&role).ok_or("unknown role")?;
@@ -77,7 +78,19 @@ pub fn user(command: UserCommand) -> Outcome {
                 },
             )?;
             println!("user {} created ({})", user.id, describe(&user));
-            Ok(ExitCode::SUCCESS)
+            print_enrolment(&db, &user.id, &enrolment)
+        }
+        UserCommand::Enrol {
+            login,
+            enrolment,
+            database,
+        } => {
+            let db = records(&database)?;
+            let user = db.user(&login)?.ok_or("no such user")?;
+            if user.state != UserState::Active {
+                return Err("the user is disabled: enable them first".into());
+            }
+            print_enrolment(&db, &user.id, &enrolment)
         }
         UserCommand::List { database } => {
             for user in records(&database)?.users()? {
@@ -90,6 +103,26 @@ pub fn user(command: UserCommand) -> Outcome {
         }
         UserCommand::Enable { login, database } => set_state(&login, &database, UserState::Active),
     }
+}
+
+/// Issues an enrolment link for `login`, audits it, and prints it (once, on standard output).
+fn print_enrolment(db: &Records, login: &str, args: &EnrolmentArgs) -> Outcome {
+    let (secret, expires_at) =
+        siproc_server::routes::enrolment::issue(db, login, args.link_hours, Utc::now())
+            .map_err(|e| e.to_string())?;
+    audit(
+        db,
+        AuditEvent::EnrolmentIssued {
+            target: login.to_owned(),
+            expires_at,
+        },
+    )?;
+    println!(
+        "enrolment link for {login} (works once, until {}; give it to them alone):\n{}",
+        expires_at.format("%Y-%m-%d %H:%M UTC"),
+        siproc_server::routes::enrolment::link(&args.origin, &secret)
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn describe(user: &User) -> String {
@@ -112,6 +145,9 @@ fn set_state(login: &str, database: &DatabaseArgs, state: UserState) -> Outcome 
     .map_err(refused)?;
     if after.state != before.state {
         db.update_user(&after)?;
+        if state == UserState::Disabled {
+            db.end_sessions_of(&after.id, Utc::now())?;
+        }
         audit(
             &db,
             AuditEvent::UserChanged {

@@ -54,9 +54,9 @@ pub struct Config {
     pub body_bytes: usize,
     /// `limits.connections`, `limits.head_timeout_seconds`, `limits.body_idle_seconds`.
     pub connections: ConnectionLimits,
-    /// `sessions.idle_timeout_minutes`: for the accounts' sessions (nothing reads it yet).
+    /// `sessions.idle_timeout_minutes`: a signed-in session ends after this long unused.
     pub session_idle_minutes: u32,
-    /// `sessions.absolute_timeout_hours`: for the accounts' sessions (nothing reads it yet).
+    /// `sessions.absolute_timeout_hours`: a signed-in session ends this long after sign-in.
     pub session_absolute_hours: u32,
     /// `log.format`.
     pub log_format: LogFormat,
@@ -128,6 +128,10 @@ impl Config {
             export_recipient: self.export_recipient.clone(),
             blobs: self.blobs.clone(),
             max_attachment_bytes: self.max_attachment_bytes,
+            sessions: siproc_core::accounts::sessions::SessionPolicy {
+                idle: chrono::TimeDelta::minutes(i64::from(self.session_idle_minutes)),
+                absolute: chrono::TimeDelta::hours(i64::from(self.session_absolute_hours)),
+            },
             ..Settings::new(self.database.clone(), self.listen)
         }
     }
@@ -406,7 +410,7 @@ pub const OPTIONS: &[Opt] = &[
         key: "sessions.idle_timeout_minutes",
         alias: None,
         form: Form::Number,
-        about: "a session ends after this long unused (for the accounts' sessions)",
+        about: "a signed-in session ends after this long unused",
         read: |c, v| {
             c.session_idle_minutes = number(v, 1, 24 * 60)?;
             Ok(())
@@ -416,7 +420,7 @@ pub const OPTIONS: &[Opt] = &[
         key: "sessions.absolute_timeout_hours",
         alias: None,
         form: Form::Number,
-        about: "a session ends this long after sign-in, used or not (for the accounts' sessions)",
+        about: "a signed-in session ends this long after sign-in, used or not",
         read: |c, v| {
             c.session_absolute_hours = number(v, 1, 24 * 30)?;
             Ok(())

@@ -88,6 +88,42 @@ pub fn users(state: &AppState) -> Result<Vec<DemoToken>, Box<dyn std::error::Err
         .collect()
 }
 
+/// The password every demo user signs in with (never use a printed password for real).
+pub const DEMO_PASSWORD: &str = "siproc demo 2026";
+
+/// How a demo user signs in: id, role, the second factor's secret (base32, for an
+/// authenticator application) and their recovery codes.
+pub type DemoSignIn = (String, Role, String, Vec<String>);
+
+/// Enrols each demo user (made by [`users`]) with [`DEMO_PASSWORD`], a second-factor secret
+/// of their own (derived from their login, so the same on every run) and new recovery codes,
+/// through the same single-use link a real enrolment uses.
+pub fn sign_ins(state: &AppState) -> Result<Vec<DemoSignIn>, Box<dyn std::error::Error>> {
+    use siproc_core::accounts::{password, recovery, totp};
+    let hash = password::hash_password(DEMO_PASSWORD);
+    USERS
+        .iter()
+        .map(|&(user, role, _)| {
+            let now = Utc::now();
+            let secret = totp::enrolment_secret(&format!("demo:{user}"));
+            let (link, _) = crate::routes::enrolment::issue(&state.db, user, 1, now)
+                .map_err(|e| e.to_string())?;
+            let (codes, hashes) = recovery::new_codes();
+            let enrolment = siproc_core::store::Enrolment {
+                password_hash: hash.clone(),
+                totp_secret: secret.to_vec(),
+                totp_step: 0,
+                recovery: hashes,
+            };
+            state
+                .db
+                .complete_enrolment(&token_hash(&link), &enrolment, now)?
+                .ok_or("a demo enrolment was refused")?;
+            Ok((user.to_owned(), role, totp::secret_base32(&secret), codes))
+        })
+        .collect()
+}
+
 /// Moves every date of `value` but birth dates by `by` (the case's dates keep their order).
 fn shift_dates(value: &mut Value, by: TimeDelta) {
     match value {

@@ -20,6 +20,9 @@ pub enum ApiError {
     /// No valid bearer token.
     #[error("a valid bearer token is required")]
     Unauthorized,
+    /// A sign-in refused (whatever was wrong: the answer is the same).
+    #[error("the login, password or code is not right")]
+    SignInFailed,
     /// The caller's role or office may not do this.
     #[error("{message}")]
     Forbidden {
@@ -126,7 +129,12 @@ pub struct ErrorBody {
 
 /// The codes the server itself answers with (besides the core's, which [`ErrorCode`] adds).
 pub const SERVER_CODES: &[&str] = &[
+    "accounts.enrolment_unknown",
+    "accounts.wrong_code",
+    "auth.csrf",
     "auth.insufficient_scope",
+    "auth.no_session",
+    "auth.signin_failed",
     "auth.unauthorized",
     "access.no_cases",
     "access.directorate_only",
@@ -198,7 +206,7 @@ impl ApiError {
 
     fn status(&self) -> StatusCode {
         match self {
-            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized | ApiError::SignInFailed => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound | ApiError::UnknownForm => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } | ApiError::Conflicting { .. } | ApiError::Taken { .. } => {
@@ -226,6 +234,7 @@ impl ApiError {
     fn code(&self) -> &'static str {
         match self {
             ApiError::Unauthorized => "auth.unauthorized",
+            ApiError::SignInFailed => "auth.signin_failed",
             ApiError::Forbidden { code, .. }
             | ApiError::Conflicting { code, .. }
             | ApiError::Taken { code, .. }

@@ -14,7 +14,7 @@
 //!
 //! Layout (as zero2prod's): [`startup`] builds the app, [`routes`] holds the handlers,
 //! [`config`] the configuration file, [`client`] the client behind trusted proxies,
-//! [`auth`] the bearer-token extractor, [`error`] the one error type, [`db`] the server's own
+//! [`auth`] the bearer-token and session extractor, [`session`] the session cookie and CSRF, [`error`] the one error type, [`db`] the server's own
 //! tables, [`store`] the database URL, [`feed`] the event stream, [`telemetry`] the logs,
 //! [`demo`] the demo data, [`web`] the web application's files.
 //!
@@ -39,6 +39,7 @@ pub mod json;
 pub mod metrics;
 pub mod routes;
 pub mod schema;
+pub mod session;
 pub mod startup;
 pub mod state;
 pub mod store;

@@ -105,6 +105,14 @@ enum Top {
         /// `export_recipient`].
         #[arg(long)]
         export_recipient: Option<String>,
+        /// Minutes a signed-in session may go unused before it ends [option
+        /// `sessions.idle_timeout_minutes`; default 30].
+        #[arg(long)]
+        session_idle_minutes: Option<u32>,
+        /// Hours after sign-in a session ends, used or not [option
+        /// `sessions.absolute_timeout_hours`; default 12].
+        #[arg(long)]
+        session_absolute_hours: Option<u32>,
     },
     /// The configuration file.
     Config {
@@ -233,9 +241,25 @@ struct DatabaseArgs {
     master_key_file: Option<PathBuf>,
 }
 
+/// Where an enrolment link points, and how long it works.
+#[derive(clap::Args)]
+struct EnrolmentArgs {
+    /// The origin users reach the server at, for the link.
+    #[arg(
+        long,
+        env = "SIPROC_PUBLIC_ORIGIN",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    origin: String,
+    /// Hours the link works.
+    #[arg(long, default_value_t = siproc_server::routes::enrolment::LINK_HOURS)]
+    link_hours: u32,
+}
+
 #[derive(Subcommand)]
 enum UserCommand {
-    /// Create an active user (the first administrator: `--role directorate`).
+    /// Create an active user (the first administrator: `--role directorate`) and print a
+    /// single-use enrolment link where they choose a password and set up their second factor.
     Create {
         /// The login name (also the user's id): 2 to 64 of a-z 0-9 . _ -.
         #[arg(long)]
@@ -249,6 +273,19 @@ enum UserCommand {
         /// The name other people see (the login when absent).
         #[arg(long)]
         name: Option<String>,
+        #[command(flatten)]
+        enrolment: EnrolmentArgs,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Print a new single-use enrolment link for a user (a forgotten password, a lost
+    /// authenticator): their password and second factor are replaced when they use it, and
+    /// their sessions end. An earlier link stops working.
+    Enrol {
+        /// The user's login.
+        login: String,
+        #[command(flatten)]
+        enrolment: EnrolmentArgs,
         #[command(flatten)]
         database: DatabaseArgs,
     },
@@ -362,6 +399,8 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
             export_recipient,
             blobs,
             max_attachment_bytes,
+            session_idle_minutes,
+            session_absolute_hours,
         } => {
             let text = |s: String| toml::Value::String(s);
             let flags: Vec<Flag> = [
@@ -388,6 +427,18 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 max_attachment_bytes.map(|v| {
                     let v = toml::Value::Integer(v.into());
                     ("max_attachment_bytes", "--max-attachment-bytes", v)
+                }),
+                session_idle_minutes.map(|v| {
+                    let v = toml::Value::Integer(v.into());
+                    ("sessions.idle_timeout_minutes", "--session-idle-minutes", v)
+                }),
+                session_absolute_hours.map(|v| {
+                    let v = toml::Value::Integer(v.into());
+                    (
+                        "sessions.absolute_timeout_hours",
+                        "--session-absolute-hours",
+                        v,
+                    )
                 }),
             ]
             .into_iter()
@@ -579,9 +630,10 @@ async fn serve(
     let addr = app.local_addr()?;
     if with_demo {
         let state = state.clone();
-        let (users, made) = tokio::task::spawn_blocking(move || {
+        let (users, sign_ins, made) = tokio::task::spawn_blocking(move || {
             Ok::<_, String>((
                 demo::users(&state).map_err(|e| e.to_string())?,
+                demo::sign_ins(&state).map_err(|e| e.to_string())?,
                 demo::cases(&state).map_err(|e| e.to_string())?,
             ))
         })
@@ -589,6 +641,18 @@ async fn serve(
         println!("demo: {made} cases registered");
         for (user, role, token) in users {
             println!("demo token  {:<12} {user:<22} {token}", role.as_str());
+        }
+        println!(
+            "demo sign-in: login, password \"{}\", the current code of an authenticator \
+             application given the secret (or one recovery code, used once):",
+            demo::DEMO_PASSWORD
+        );
+        for (user, role, secret, codes) in sign_ins {
+            println!(
+                "demo signin  {:<12} {user:<22} {secret}  {}",
+                role.as_str(),
+                codes.join(" ")
+            );
         }
     }
     println!("siproc-server listening on http://{addr}/api/v1 (health: /api/v1/health)");

@@ -17,7 +17,9 @@ use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::info::{ContactBuilder, LicenseBuilder};
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::{Ref, RefOr};
 
 macro_rules! core_schemas {
@@ -107,6 +109,8 @@ core_schemas! {
     ApiToken = siproc_core::accounts::tokens::ApiToken;
     /// What creates an API token.
     NewToken = siproc_core::accounts::tokens::NewToken;
+    /// A signed-in session as listed to its user (never its secret).
+    Session = siproc_core::accounts::sessions::Session;
 }
 
 /// The served OpenAPI document: utoipa's, derived from the handlers' annotations and
@@ -214,6 +218,13 @@ impl utoipa::Modify for Shared {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::session::SECURE_COOKIE,
+                "The session of a person signed in to the web application (`POST /session`): the cookie `__Host-siproc_session` over HTTPS, `siproc_session` over plain HTTP. It acts as its user's current role and office (no scopes). A request that is not a read must come from this server's origin (`Origin`, or `Sec-Fetch-Site: same-origin`) and send the session's CSRF token as `X-CSRF-Token` (403 `auth.csrf` otherwise)",
+            ))),
+        );
         components.responses.insert(
             UNAUTHORIZED.to_owned(),
             error_response(
@@ -269,6 +280,13 @@ impl utoipa::Modify for Shared {
                 if public {
                     operation.security = Some(Vec::new());
                     continue;
+                }
+                // Every operation a token may call, a signed-in person may too (but the
+                // metrics, which a session does not read).
+                if path != "/metrics"
+                    && let Some(security) = operation.security.as_mut()
+                {
+                    security.push(SecurityRequirement::new("session", Vec::<String>::new()));
                 }
                 let scoped = crate::auth::required_scope(&method, path).is_some();
                 let shared = [
@@ -527,6 +545,8 @@ mod tests {
             include_str!("routes/stats.rs"),
             include_str!("routes/webapp.rs"),
             include_str!("routes/users.rs"),
+            include_str!("routes/session.rs"),
+            include_str!("routes/enrolment.rs"),
             include_str!("routes/tokens.rs"),
         ];
         let all = crate::error::ErrorCode::all();
@@ -550,6 +570,9 @@ mod tests {
             ("get", "/ready"),
             ("get", "/workflow"),
             ("get", "/openapi.json"),
+            ("post", "/session"),
+            ("post", "/enrolment"),
+            ("post", "/enrolment/lookup"),
         ];
         // Public from some addresses, needing a token from the others.
         let optional = [("get", "/metrics")];
@@ -570,14 +593,16 @@ mod tests {
                     serde_json::json!([]),
                     "{method} {path}"
                 );
-                assert!(
+                // A public operation answers no 401, but the sign-in's refusal.
+                assert_eq!(
                     operation["responses"].get("401").is_none(),
+                    path != "/session",
                     "{method} {path}"
                 );
             } else {
                 assert_eq!(
                     operation["security"],
-                    serde_json::json!([{"bearer": []}]),
+                    serde_json::json!([{"bearer": []}, {"session": []}]),
                     "{method} {path}"
                 );
                 for status in ["401", "429", "500"] {

@@ -60,13 +60,15 @@ pub struct Settings {
     pub shutdown_grace: Duration,
     /// Connections at once, and how slow a client may be ([`crate::connections`]).
     pub connections: ConnectionLimits,
+    /// How long sessions last (idle and absolute timeouts).
+    pub sessions: siproc_core::accounts::sessions::SessionPolicy,
 }
 
 impl Settings {
     /// Settings for `database` on `listen`, every other option at its default (50 requests
     /// per second per token; metrics for loopback only; no master key; the default grant
     /// quota; exports need four eyes; 1 MiB bodies; no trusted proxy; 20 seconds to finish
-    /// after SIGTERM; [`ConnectionLimits::default`]).
+    /// after SIGTERM; [`ConnectionLimits::default`]; sessions idle 30 minutes, 12 hours at most).
     pub fn new(database: impl Into<String>, listen: SocketAddr) -> Settings {
         Settings {
             database: database.into(),
@@ -83,6 +85,7 @@ impl Settings {
             public_origin: None,
             shutdown_grace: Duration::from_secs(20),
             connections: ConnectionLimits::default(),
+            sessions: siproc_core::accounts::sessions::SessionPolicy::default(),
         }
     }
 }
@@ -228,6 +231,11 @@ impl Application {
         state.metrics_allow.clone_from(&settings.metrics_allow);
         state.blobs = blobs;
         state.attachment_limits.max_bytes = settings.max_attachment_bytes;
+        state.sessions = settings.sessions;
+        state.public_origin = settings
+            .public_origin
+            .as_deref()
+            .map(|o| o.trim_end_matches('/').to_owned());
         let state = Arc::new(state);
         if let StoreUrl::Postgres(url) = database {
             // Writes of every process on the database wake this process's event streams.

@@ -48,6 +48,12 @@ pub struct AppState {
     pub blobs: Arc<dyn siproc_core::blobs::BlobStore>,
     /// What an attachment may be ([`siproc_core::attachments::Limits`]).
     pub attachment_limits: siproc_core::attachments::Limits,
+    /// How long sessions last (`sessions.idle_timeout_minutes`,
+    /// `sessions.absolute_timeout_hours`).
+    pub sessions: siproc_core::accounts::sessions::SessionPolicy,
+    /// The origin users reach the server at, if configured: cookie-authenticated writes must
+    /// come from it ([`crate::session`]), and its `https://` makes cookies `Secure`.
+    pub public_origin: Option<String>,
 }
 
 /// The server's settings about access to many cases.
@@ -82,6 +88,31 @@ impl AppState {
         let client = keyed_hash(&self.audit_key, &client.ip.to_string());
         self.db
             .log_audit(&AuditEntry::by(actor, event).from_client(Some(client)))
+    }
+}
+
+impl AppState {
+    /// Writes `event` to the audit log as `user`'s (or no one's: a sign-in with an unknown
+    /// login) from `client`.
+    pub fn audit_for(
+        &self,
+        user: Option<&siproc_core::accounts::User>,
+        client: &Client,
+        event: AuditEvent,
+    ) -> Result<(), StoreError> {
+        let client = keyed_hash(&self.audit_key, &client.ip.to_string());
+        let entry = match user {
+            Some(user) => AuditEntry::by(&user.actor(), event),
+            None => AuditEntry {
+                at: chrono::Utc::now(),
+                user_id: None,
+                role: None,
+                office: None,
+                client: None,
+                event,
+            },
+        };
+        self.db.log_audit(&entry.from_client(Some(client)))
     }
 }
 
@@ -127,6 +158,8 @@ impl AppState {
             metrics_allow: Vec::new(),
             audit_key,
             policy,
+            sessions: siproc_core::accounts::sessions::SessionPolicy::default(),
+            public_origin: None,
         })
     }
 }

@@ -1,23 +1,40 @@
-// The API under /api/v1 with the session's bearer token, and the live event stream. The token
-// lives in sessionStorage (this tab, until it closes): never in a URL, never in localStorage.
+// The API under /api/v1 and the live event stream, as the signed-in person: their session is an
+// HttpOnly cookie the browser sends by itself (POST /session set it; no script can read it), and
+// writes carry the session's CSRF token (`X-CSRF-Token`). For development, an API token pasted
+// on the sign-in page (`?dev-token`) is sent as a bearer token instead. The CSRF token or the
+// development token lives in sessionStorage (this tab, until it closes): never in a URL, never
+// in localStorage.
 import { backoff } from "./backoff.js";
 
 const BASE = "/api/v1";
 const KEY = "siproc.token";
+const CSRF = "siproc.csrf";
 
 /** The names of the session's registrations, by case id: in this page's memory only. */
 const names = new Map();
 
-/** The session: the token and who it belongs to. */
+/** The session: the CSRF token of a signed-in session (or a development token), and who it is. */
 export const session = {
+  /** A development API token (sign-in page with `?dev-token`), or null. */
   get token() { return sessionStorage.getItem(KEY); },
+  /** The CSRF token of the session cookie, or null. */
+  get csrf() { return sessionStorage.getItem(CSRF); },
+  /** Whether someone is signed in in this tab. */
+  get signedIn() { return Boolean(this.token || this.csrf); },
   get me() { return JSON.parse(sessionStorage.getItem(KEY + ".me") ?? "null"); },
+  /** Signed in with a development API token. */
   save(token, me) {
     sessionStorage.setItem(KEY, token);
     sessionStorage.setItem(KEY + ".me", JSON.stringify(me));
   },
+  /** Signed in with a password (the session cookie is set; `csrf` is its CSRF token). */
+  saveSession(csrf, me) {
+    sessionStorage.setItem(CSRF, csrf);
+    sessionStorage.setItem(KEY + ".me", JSON.stringify(me));
+  },
   clear() {
     sessionStorage.removeItem(KEY);
+    sessionStorage.removeItem(CSRF);
     sessionStorage.removeItem(KEY + ".me");
     sessionStorage.removeItem(KEY + ".registered");
     names.clear();
@@ -82,12 +99,14 @@ export async function api(path, { method = "GET", body, headers = {}, token = se
   }
   const init = { method, headers: { ...headers }, cache: "no-store" };
   if (token) init.headers.authorization = `Bearer ${token}`;
+  else if (session.csrf && method !== "GET" && method !== "HEAD") init.headers["x-csrf-token"] = session.csrf;
   if (body !== undefined) {
     init.headers["content-type"] = "application/json";
     init.body = JSON.stringify(body);
   }
   const response = await fetch(BASE + path, init);
-  if (response.status === 401 && token && token === session.token) unauthorized();
+  const ours = token ? token === session.token : Boolean(session.csrf) && path !== "/session";
+  if (response.status === 401 && ours) unauthorized();
   if (raw) return { status: response.status, ok: response.ok, response, headers: response.headers };
   const type = response.headers.get("content-type") ?? "";
   const data = type.includes("json") ? await response.json() : null;
@@ -110,13 +129,14 @@ export function follow(onEntry, onState = () => {}) {
     while (!stop.signal.aborted) {
       try {
         const token = session.token;
-        const headers = { authorization: `Bearer ${token}`, accept: "text/event-stream" };
+        const headers = { accept: "text/event-stream" };
+        if (token) headers.authorization = `Bearer ${token}`;
         if (last) headers["last-event-id"] = last;
         const response = await fetch(BASE + "/events", { headers, signal: stop.signal, cache: "no-store" });
         if (response.status === 401 || response.status === 403) {
           stop.abort();
           onState(false);
-          if (response.status === 401 && token === session.token) unauthorized();
+          if (response.status === 401 && session.signedIn && token === session.token) unauthorized();
           return;
         }
         if (!response.ok || !response.body) throw new Error(`events: ${response.status}`);

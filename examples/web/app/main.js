@@ -1,5 +1,6 @@
 // The web application's shell: the header (navigation, language, connection, sign-out), the
-// routes (`#/signin`, `#/intake`, `#/cases`, `#/case/<id>`, `#/stats`, `#/verify`), the service worker
+// routes (`#/signin`, `#/enrol/<link>`, `#/account`, `#/intake`, `#/cases`, `#/case/<id>`,
+// `#/stats`, `#/verify`), the service worker
 // and the sending of pending registrations whenever the connection returns.
 import { api, forgetEarly, onUnauthorized, session } from "./api.js";
 import { label, locale, t, toggleLocale } from "./i18n.js";
@@ -22,16 +23,19 @@ function chrome() {
   lang.onclick = toggleLocale;
   const out = document.getElementById("signout");
   out.textContent = t("signout");
-  out.hidden = !session.token;
+  out.hidden = !session.signedIn;
   out.onclick = async () => {
     // Unsent registrations are sealed with a key of this sign-in: signing out warns, then
     // deletes them and the key (signout.js).
     if (!(await confirmSignOut(session.me?.user_id))) return;
+    // The session ends on the server (every process), not only in this tab.
+    if (session.csrf) await api("/session", { method: "DELETE" }).catch(() => null);
     session.clear(); location.hash = "#/signin"; chrome();
   };
   const me = session.me;
   const links = [["#/verify", t("nav_verify")]];
   if (me) links.unshift(["#/stats", t("nav_stats")]);
+  if (me && session.csrf) links.push(["#/account", t("nav_account")]);
   if (me?.sees_cases) links.unshift(["#/cases", t("nav_cases")]);
   if (me && ["officer", "supervisor", "directorate"].includes(me.role)) links.unshift(["#/intake", t("nav_intake")]);
   if (!me) links.unshift(["#/signin", t("nav_signin")]);
@@ -66,13 +70,17 @@ function backTo(back) {
 let expired = false;
 // A 401 to the session's token: the session is over; the sign-in page comes back here.
 onUnauthorized(() => {
-  if (!session.token) return;
+  if (!session.signedIn) return;
   session.clear();
   expired = true;
   location.hash = signinFor(location.hash);
 });
 
-function signinPage(back, view) {
+/** Whether this tab may sign in with a pasted API token (development: the address has `?dev-token`). */
+const DEV_TOKEN = new URLSearchParams(location.search).has("dev-token");
+
+/** The development form: an API token pasted (only with `?dev-token`). */
+function tokenForm(back) {
   const input = el("input", { id: "token", type: "password", autocomplete: "off", required: true });
   const message = el("p", { id: "signin-message", role: "alert" });
   const form = el("form", { id: "signin", className: "card" },
@@ -91,7 +99,50 @@ function signinPage(back, view) {
     expired = false;
     location.hash = backTo(back) ?? home(answer.data);
   });
+  return form;
+}
+
+/** The sign-in form: login, password, and the authenticator's code or a recovery code. */
+function passwordForm(back) {
+  const field = (id, type, autocomplete, extra = {}) => el("input", { id, name: id, type, autocomplete, required: true, ...extra });
+  const login = field("login", "text", "username", { autocapitalize: "none", spellcheck: false });
+  const password = field("password", "password", "current-password");
+  const code = field("code", "text", "one-time-code", { "aria-describedby": "code-help" });
+  const message = el("p", { id: "password-message", role: "alert" });
+  const button = el("button", { type: "submit" }, t("signin_button"));
+  const form = el("form", { id: "password-signin", className: "card" },
+    el("label", { htmlFor: "login" }, t("login")), login,
+    el("label", { htmlFor: "password" }, t("password")), password,
+    el("label", { htmlFor: "code" }, t("code")), code,
+    el("p", { className: "help", id: "code-help" }, t("code_help")),
+    button, message);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    message.textContent = "";
+    const typed = code.value.trim();
+    // Six digits are the authenticator's code; anything else is a recovery code.
+    const factor = /^\d{3}\s?\d{3}$/.test(typed) ? { code: typed } : { recovery_code: typed };
+    button.disabled = true;
+    const answer = await api("/session", { method: "POST", token: null, body: { login: login.value.trim(), password: password.value, ...factor } }).catch(() => null);
+    button.disabled = false;
+    if (!answer?.ok) {
+      const wait = answer?.status === 429 ? Number(answer.headers.get("retry-after") ?? "1") : 0;
+      message.textContent = !answer ? t("offline") : wait ? t("signin_wait", { n: wait }) : t("signin_refused");
+      password.value = "";
+      code.value = "";
+      return;
+    }
+    session.saveSession(answer.data.csrf_token, answer.data.me);
+    expired = false;
+    location.hash = backTo(back) ?? home(answer.data.me);
+  });
+  return form;
+}
+
+function signinPage(back, view) {
+  const form = passwordForm(back);
   view.replaceChildren(el("h1", {}, t("signin_title")), form);
+  if (DEV_TOKEN) view.append(el("h2", {}, t("token_title")), tokenForm(back));
   if (expired) form.before(el("p", { className: "warning", id: "session-ended", role: "alert" }, t("session_ended")));
   else if (backTo(back)) form.before(el("p", { className: "help", id: "need-signin" }, t("need_signin")));
   const me = session.me;
@@ -104,6 +155,8 @@ const home = (me) => (me?.sees_cases ? "#/cases" : "#/stats");
 /** The pages: each draws into `slot`, its navigation's own element in the page's main. */
 const ROUTES = {
   signin: async (back, slot) => signinPage(back, slot),
+  enrol: async (link, slot) => (await import("./account.js")).enrol(slot, link),
+  account: async (_, slot) => (await import("./account.js")).account(slot),
   intake: async (_, slot) => (await import("./intake.js")).show(slot),
   cases: async (_, slot) => (await import("./cases.js")).show(slot),
   case: async (id, slot) => (await import("./casepage.js")).show(slot, id),
@@ -116,7 +169,7 @@ const ROUTES = {
  * not wait for it.
  */
 const NEEDS = { intake: ["wasm"], cases: ["wasm"], case: ["wasm"], stats: ["wasm"], signin: ["wasm"] };
-const PUBLIC = new Set(["signin", "verify"]);
+const PUBLIC = new Set(["signin", "verify", "enrol"]);
 /**
  * The pages' scripts, asked for while the module is still arriving (the same addresses as in
  * ROUTES, so the same module instances): on a slow line the two downloads overlap instead of
@@ -132,8 +185,8 @@ async function route() {
   leave();
   leave = () => {};
   const [name, arg] = location.hash.replace(/^#\/?/, "").split("/");
-  const page = ROUTES[name] ? name : session.token ? home(session.me).slice(2) : "signin";
-  if (!PUBLIC.has(page) && !session.token) {
+  const page = ROUTES[name] ? name : session.signedIn ? home(session.me).slice(2) : "signin";
+  if (!PUBLIC.has(page) && !session.signedIn) {
     location.hash = signinFor(location.hash);
     return;
   }

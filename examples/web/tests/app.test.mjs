@@ -50,7 +50,7 @@ async function context(options = {}) {
 /** A page of `ctx` signed in with the demo user's token, on `hash` (after landing on `home`). */
 async function signedIn(ctx, user, hash = "#/cases", home = "cases") {
   const page = await ctx.newPage();
-  await page.goto(`${server.url}/#/signin`);
+  await page.goto(`${server.url}/?dev-token#/signin`);
   await page.locator("#token").fill(server.tokens[user]);
   await page.locator("#signin button[type=submit]").click();
   await page.waitForSelector(`main[data-ready][data-page=${home}]`);
@@ -275,7 +275,7 @@ test("the verification page accepts a real form's code and rejects a changed one
 test("sign-in and the phone-sized intake page pass axe and are photographed", async () => {
   const ctx = await context({ bypassCSP: true });
   const page = await ctx.newPage();
-  await page.goto(`${server.url}/#/signin`);
+  await page.goto(`${server.url}/?dev-token#/signin`);
   await page.waitForSelector("main[data-ready][data-page=signin]");
   await axe(page, "signin");
   await page.screenshot({ path: join(SHOTS, "signin.png") });

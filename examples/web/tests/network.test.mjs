@@ -57,7 +57,7 @@ async function noFailure(page) {
 test("first visit on fast 3G: sign-in, case list, intake, registration, case page, command, verification, statistics; then a repeat visit that asks the network for no file", async () => {
   const ctx = await context();
   const { page, responses, net } = await throttled(ctx, "fast 3G");
-  await page.goto(`${server.url}/#/signin`);
+  await page.goto(`${server.url}/?dev-token#/signin`);
   await signIn(page, server.tokens["demo-officer-tap"]);
   // The race of issue 37: the list needs the module, which arrives after the sign-in.
   await page.locator("#cases tbody tr").first().waitFor();
@@ -114,7 +114,7 @@ test("first visit on fast 3G: sign-in, case list, intake, registration, case pag
 test("slow 3G: the intake on a first visit (validation loaded), and intake, case list and case page on a repeat visit", async () => {
   const ctx = await context();
   const { page } = await throttled(ctx, "slow 3G");
-  await page.goto(`${server.url}/#/signin`);
+  await page.goto(`${server.url}/?dev-token#/signin`);
   await signIn(page, server.tokens["demo-officer-tap"]);
   await page.locator("#cases tbody tr").first().waitFor({ timeout: 60_000 });
   await go(page, "#/intake");

@@ -65,7 +65,7 @@ async function registerOffline(ctx, page, record) {
 test("the offline queue is sealed: no name in IndexedDB, expiry announced then applied, sign-out warns and deletes items and key", async () => {
   const ctx = await context();
   const page = await ctx.newPage();
-  await page.goto(`${server.url}/#/signin`);
+  await page.goto(`${server.url}/?dev-token#/signin`);
   await signIn(page, server.tokens["demo-officer-tap"]);
   await go(page, "#/intake");
   // Reloads below are offline: the service worker must hold the shell and control the page.
@@ -135,7 +135,7 @@ test("a registration whose connection is cut during its request, then after its 
   // No service worker: page.route sees every request.
   const ctx = await context({ serviceWorkers: "block" });
   const { page } = await throttled(ctx, "fast 3G");
-  await page.goto(`${server.url}/#/signin`);
+  await page.goto(`${server.url}/?dev-token#/signin`);
   await signIn(page, server.tokens["demo-officer-tap"]);
   await go(page, "#/intake");
   await page.waitForSelector("form#intake[data-ready]");

@@ -10,13 +10,20 @@ import { fileURLToPath } from "node:url";
 /** The repository's root. */
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
-/** Starts the server; resolves to { url, tokens: {user id → token}, stop() }. */
+/**
+ * Starts the server; resolves to { url, tokens: {user id → token}, signins: {user id →
+ * { secret, codes }}, password, stop() }: the demo users' API tokens, and how each signs in (the
+ * demo password, their second factor's secret in base32 and their recovery codes), and the
+ * binary and database URL (for the shell's verbs).
+ */
 export async function startServer() {
   const dir = await mkdtemp(join(tmpdir(), "siproc-web-"));
   const binary = process.env.SIPROC_SERVER ?? join(root, "target", "debug", "siproc-server");
   const child = spawn(binary, ["serve", "--demo", "--database", `sqlite://${join(dir, "siproc.db")}`,
     "--listen", "127.0.0.1:0", "--rate-limit", "0"], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn" } });
   const tokens = {};
+  const signins = {};
+  let password = null;
   let log = "";
   child.stderr.on("data", (d) => { log += d; });
   const url = await new Promise((resolve, reject) => {
@@ -26,6 +33,8 @@ export async function startServer() {
     child.stdout.on("data", (d) => {
       out += d;
       for (const m of out.matchAll(/^demo token\s+\S+\s+(\S+)\s+(\S+)$/gm)) tokens[m[1]] = m[2];
+      for (const m of out.matchAll(/^demo signin\s+\S+\s+(\S+)\s+(\S+)\s+(.+)$/gm)) signins[m[1]] = { secret: m[2], codes: m[3].trim().split(/\s+/) };
+      password ??= out.match(/^demo sign-in: login, password "([^"]+)"/m)?.[1] ?? null;
       const listening = out.match(/listening on (http:\/\/[\d.]+:\d+)\//);
       if (listening) {
         clearTimeout(timer);
@@ -38,7 +47,8 @@ export async function startServer() {
     await new Promise((r) => (child.exitCode !== null ? r() : child.on("exit", r)));
     await rm(dir, { recursive: true, force: true });
   };
-  return { url, tokens, stop, log: () => log };
+  const database = `sqlite://${join(dir, "siproc.db")}`;
+  return { url, tokens, signins, password, binary, database, stop, log: () => log };
 }
 
 /** Calls the API as `token` from Node. */

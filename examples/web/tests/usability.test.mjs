@@ -23,7 +23,7 @@ const { context } = harness(async (up) => { server = up.server; });
 /** A page of a new context signed in as demo user `user`, on `hash`. */
 async function signedIn(user, hash, { home = "cases", options = {} } = {}) {
   const page = await (await context(options)).newPage();
-  await page.goto(`${server.url}/#/signin`);
+  await page.goto(`${server.url}/?dev-token#/signin`);
   await signIn(page, server.tokens[user], home);
   if (hash && hash !== `#/${home}`) await go(page, hash);
   return page;
@@ -60,7 +60,7 @@ test("a revoked token returns to the sign-in page, which comes back to the page;
     const page = await (await context({ bypassCSP: true })).newPage();
     const events = [];
     page.on("request", (r) => { if (r.url().endsWith("/api/v1/events")) events.push(Date.now()); });
-    await page.goto(`${line.url}/#/signin`);
+    await page.goto(`${line.url}/?dev-token#/signin`);
     await signIn(page, made.data.secret);
     await go(page, "#/stats");
     await go(page, "#/cases");
@@ -98,7 +98,7 @@ test("two menu entries clicked 30 ms apart show the second page only; the page h
   const { page } = await throttled(ctx, "fast 3G");
   const missing = [];
   page.on("response", (r) => { if (r.status() === 404) missing.push(r.url()); });
-  await page.goto(`${server.url}/#/signin`);
+  await page.goto(`${server.url}/?dev-token#/signin`);
   await signIn(page, server.tokens["demo-directorate"]);
   for (const [first, second, title] of [["#/stats", "#/verify", null], ["#/cases", "#/intake", "Registrar"], ["#/stats", "#/cases", "Casos"]]) {
     await page.click(`#nav a[href="${first}"]`);
@@ -127,7 +127,7 @@ test("two menu entries clicked 30 ms apart show the second page only; the page h
 test("an offline registration, once sent, is listed with its number and a link; the session's log keeps it", async () => {
   const ctx = await context({ bypassCSP: true });
   const page = await ctx.newPage();
-  await page.goto(`${server.url}/#/signin`);
+  await page.goto(`${server.url}/?dev-token#/signin`);
   await signIn(page, server.tokens["demo-officer-tap"]);
   await go(page, "#/intake");
   await page.waitForSelector("form#intake[data-ready]");

@@ -1,5 +1,7 @@
 //! Accounts: the people who use a siproc system ([`User`]), who may manage whom, and the API
-//! tokens their programs carry ([`tokens`]).
+//! tokens their programs carry ([`tokens`]), and the credentials people sign in with: a
+//! password ([`password`]) with a second factor ([`totp`]) and recovery codes ([`recovery`]),
+//! and the sessions they open ([`sessions`]).
 //!
 //! A user has a login name (also their id, the `user_id` every event and access-log line
 //! names), a display name, a [`Role`] (the five of the access rules), an office for the roles
@@ -14,7 +16,11 @@
 //! - a disabled user's credentials stop working at once: every request checks the user's state
 //!   in the database ([`crate::store::Records::authenticate_token`]).
 
+pub mod password;
+pub mod recovery;
+pub mod sessions;
 pub mod tokens;
+pub mod totp;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -360,6 +366,24 @@ pub enum AccountError {
         /// The longest lifetime.
         max_days: u32,
     },
+    /// A password shorter than [`password::MIN_PASSWORD_CHARS`].
+    #[error("a password has at least {min} characters")]
+    PasswordTooShort {
+        /// The limit.
+        min: usize,
+    },
+    /// A password longer than [`password::MAX_PASSWORD_CHARS`].
+    #[error("a password has at most {max} characters")]
+    PasswordTooLong {
+        /// The limit.
+        max: usize,
+    },
+    /// A password that is one of the common ones shipped with siproc.
+    #[error("this password is too common: choose another")]
+    PasswordCommon,
+    /// A password that is the login name.
+    #[error("a password may not be the login name")]
+    PasswordIsLogin,
 }
 
 impl AccountError {
@@ -378,6 +402,10 @@ impl AccountError {
             AccountError::UnknownScope => "accounts.unknown_scope",
             AccountError::BadTokenName { .. } => "accounts.bad_token_name",
             AccountError::BadExpiry { .. } => "accounts.bad_expiry",
+            AccountError::PasswordTooShort { .. } => "accounts.password_too_short",
+            AccountError::PasswordTooLong { .. } => "accounts.password_too_long",
+            AccountError::PasswordCommon => "accounts.password_common",
+            AccountError::PasswordIsLogin => "accounts.password_is_login",
         }
     }
 
@@ -402,6 +430,10 @@ pub const ERROR_CODES: &[&str] = &[
     "accounts.unknown_scope",
     "accounts.bad_token_name",
     "accounts.bad_expiry",
+    "accounts.password_too_short",
+    "accounts.password_too_long",
+    "accounts.password_common",
+    "accounts.password_is_login",
 ];
 
 #[cfg(test)]
@@ -640,6 +672,10 @@ mod tests {
             AccountError::UnknownScope,
             AccountError::BadTokenName { max: 1 },
             AccountError::BadExpiry { max_days: 1 },
+            AccountError::PasswordTooShort { min: 1 },
+            AccountError::PasswordTooLong { max: 1 },
+            AccountError::PasswordCommon,
+            AccountError::PasswordIsLogin,
         ];
         assert_eq!(all.len(), ERROR_CODES.len());
         for e in all {

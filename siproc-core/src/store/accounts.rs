@@ -20,7 +20,8 @@ use crate::store::sql::rows::{corrupt, timestamp};
 const USER_COLUMNS: &str = "id, display_name, role, office, state, created_at, changed_at";
 const TOKEN_COLUMNS: &str = "id, name, user_id, scopes, created_at, expires_at, revoked_at";
 
-fn user_row(r: &mut Row) -> Result<User, StoreError> {
+/// A user row from column 0 on.
+pub(super) fn user_row(r: &mut Row) -> Result<User, StoreError> {
     Ok(User {
         id: r.text(0)?,
         display_name: r.text(1)?,

@@ -1,4 +1,4 @@
-//! [`DatabaseBlobs`]: blobs in the case database's `blobs` table (schema 12), through the one
+//! [`DatabaseBlobs`]: blobs in the case database's `blobs` table (schema 11), through the one
 //! SQL layer, on SQLite and PostgreSQL alike.
 
 use uuid::Uuid;
@@ -27,18 +27,7 @@ impl Records {
     /// The blobs kept in the same database as these records ([`DatabaseBlobs`]), on the same
     /// connections.
     pub fn blobs(&self) -> DatabaseBlobs {
-        use super::records::sql_records::Backend;
-        let records = match &self.backend {
-            #[cfg(feature = "sqlite")]
-            Backend::Sqlite(conn) => Records {
-                backend: Backend::Sqlite(std::sync::Arc::clone(conn)),
-            },
-            #[cfg(feature = "sqlite")]
-            Backend::SqliteFile(file) => Records::sqlite_file(std::sync::Arc::clone(file)),
-            #[cfg(feature = "postgres")]
-            Backend::Postgres(pool) => Records::postgres(pool.clone()),
-        };
-        DatabaseBlobs::new(records)
+        DatabaseBlobs::new(self.clone())
     }
 }
 

@@ -69,6 +69,12 @@ mod accounts;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod audit_log;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod credentials;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sessions;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use credentials::{Enrolment, PasswordCredentials};
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod blobs;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod exports;

@@ -347,7 +347,7 @@ impl PostgresStore {
 
     /// The records kept about access ([`Records`]) in the same database, on the store's pool.
     pub fn access_records(&self) -> Records {
-        Records::postgres(self.pool.clone())
+        Records::postgres(self.pool.clone(), self.keys.clone())
     }
 
     /// The blobs kept in the same database ([`crate::blobs`]), on the store's pool.

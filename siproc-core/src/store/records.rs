@@ -110,6 +110,7 @@ pub(super) mod sql_records {
 
     /// Where the records are: a connection of its own to the SQLite file (or a private
     /// in-memory database), or the PostgreSQL store's pool.
+    #[derive(Clone)]
     pub(in crate::store) enum Backend {
         /// A connection of their own (an in-memory database).
         #[cfg(feature = "sqlite")]
@@ -124,8 +125,11 @@ pub(super) mod sql_records {
     /// The records kept beside the cases (see [the module](super)), in the cases' database.
     /// Made by [`crate::store::open_database`], or by a backend: [`crate::store::sqlite::SqliteStore::access_records`],
     /// [`crate::store::postgres::PostgresStore::access_records`].
+    #[derive(Clone)]
     pub struct Records {
         pub(in crate::store) backend: Backend,
+        /// The keys of an encrypted store (second-factor secrets are sealed with them).
+        pub(in crate::store) keys: Option<std::sync::Arc<crate::store::sql::crypt::StoreKeys>>,
     }
 
     impl std::fmt::Debug for Records {
@@ -223,9 +227,13 @@ pub(super) mod sql_records {
     impl Records {
         /// The records in an SQLite store's file.
         #[cfg(feature = "sqlite")]
-        pub(crate) fn sqlite_file(file: std::sync::Arc<crate::store::sqlite::File>) -> Records {
+        pub(crate) fn sqlite_file(
+            file: std::sync::Arc<crate::store::sqlite::File>,
+            keys: Option<std::sync::Arc<crate::store::sql::crypt::StoreKeys>>,
+        ) -> Records {
             Records {
                 backend: Backend::SqliteFile(file),
+                keys,
             }
         }
 
@@ -238,15 +246,20 @@ pub(super) mod sql_records {
             crate::store::sqlite::migrate(&mut conn)?;
             Ok(Records {
                 backend: Backend::Sqlite(std::sync::Arc::new(std::sync::Mutex::new(conn))),
+                keys: None,
             })
         }
 
         /// The records in the PostgreSQL database `pool` reaches (already migrated by the
         /// store that made the pool).
         #[cfg(feature = "postgres")]
-        pub(crate) fn postgres(pool: crate::store::postgres::Pool) -> Records {
+        pub(crate) fn postgres(
+            pool: crate::store::postgres::Pool,
+            keys: Option<std::sync::Arc<crate::store::sql::crypt::StoreKeys>>,
+        ) -> Records {
             Records {
                 backend: Backend::Postgres(pool),
+                keys,
             }
         }
 
@@ -283,6 +296,21 @@ pub(super) mod sql_records {
                 #[allow(unreachable_patterns)]
                 _ => self.with(|c| in_transaction(c, f)),
             }
+        }
+
+        /// Runs `f` as [`Records::write`] does and answers the count it returned (rows a
+        /// conditional update changed, say: whether a single-use credential was used now).
+        pub(in crate::store) fn write_count(
+            &self,
+            f: impl Fn(&mut dyn Conn) -> Result<u64, StoreError> + Send + 'static,
+        ) -> Result<u64, StoreError> {
+            let count = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+            let seen = count.clone();
+            self.write(move |c| {
+                seen.store(f(c)?, std::sync::atomic::Ordering::Relaxed);
+                Ok(())
+            })?;
+            Ok(count.load(std::sync::atomic::Ordering::Relaxed))
         }
 
         /// Writes an access-log entry, durably.

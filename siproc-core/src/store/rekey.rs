@@ -230,7 +230,12 @@ pub fn encrypt_store(url: &str, key: &MasterKey) -> Result<KeyChange, StoreError
             break;
         }
     }
-    db.tx(|c| clear_meta(c, KEY_CHANGE))?;
+    // The second-factor secrets kept in clear until now are sealed before the compaction
+    // drops the pages that held them.
+    db.tx(|c| {
+        crypt::seal_clear_totp_secrets(c, &keys)?;
+        clear_meta(c, KEY_CHANGE)
+    })?;
     db.compact()?;
     Ok(KeyChange { changed, already })
 }

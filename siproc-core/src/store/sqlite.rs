@@ -425,7 +425,7 @@ impl SqliteStore {
     /// writer (an access-log line shares its durable commit with the writes and other reads of
     /// the moment), read on its reader connections.
     pub fn access_records(&self) -> Records {
-        Records::sqlite_file(Arc::clone(&self.file))
+        Records::sqlite_file(Arc::clone(&self.file), self.keys.clone())
     }
 
     /// The blobs kept in the same file ([`crate::blobs`]), written by the store's writer.

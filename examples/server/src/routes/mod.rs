@@ -4,12 +4,14 @@
 pub mod admin;
 pub mod attachments;
 pub mod cases;
+pub mod enrolment;
 pub mod erasure;
 pub mod events;
 pub mod export;
 pub mod form_check;
 pub mod grants;
 pub mod ops;
+pub mod session;
 pub mod shared;
 pub mod stats;
 pub mod subject_access;
@@ -48,11 +50,15 @@ pub use admin::MAX_ARCHIVE_BYTES;
         form_check::check_log, subject_access::subject_access, openapi,
         users::list_users, users::create_user, users::get_user, users::change_user,
         tokens::list_tokens, tokens::create_token, tokens::revoke_token,
+        session::sign_in, session::sign_out, session::list_sessions, session::sign_out_everywhere, session::end_session,
+        enrolment::lookup, enrolment::enrol,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorCode, crate::feed::FeedEntry,
         stats::StatsFormat, stats::PublishRelease, tokens::CreatedToken, erasure::Erase,
         attachments::AttachmentForm, subject_access::SubjectAccessRequest,
-        subject_access::ReportFormat)),
+        subject_access::ReportFormat, session::SignIn, session::SignedIn, session::SessionList,
+        enrolment::EnrolmentLink, enrolment::EnrolmentOffer, enrolment::CompleteEnrolment,
+        enrolment::Enrolled, webapp::Me)),
     tags(
         (name = "cases", description = "Registration, the case, its commands, history, verification, forms and break the glass"),
         (name = "events", description = "Case events as Server-Sent Events"),
@@ -61,6 +67,7 @@ pub use admin::MAX_ARCHIVE_BYTES;
         (name = "stats", description = "Protection statistics: full tables for staff; published, perturbed releases of closed periods for partners"),
         (name = "users", description = "Users: who may sign in, with which role and office; the directorate and supervisors manage them"),
         (name = "tokens", description = "API tokens for programs: named, scoped, expiring, revocable"),
+        (name = "session", description = "People signing in to the web application: enrolment through a single-use link, password and second factor, sessions in a cookie, sign out (everywhere)"),
         (name = "web", description = "What the web application reads: the user, the workflow's table, paper-form checks"),
         (name = "health", description = "Liveness and readiness"),
         (name = "meta", description = "This document"),
@@ -97,5 +104,7 @@ pub fn api() -> Router<SharedState> {
         .merge(export::router())
         .merge(users::router())
         .merge(tokens::router())
+        .merge(session::router())
+        .merge(enrolment::router())
         .route("/openapi.json", get(openapi))
 }

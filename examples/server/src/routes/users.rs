@@ -168,6 +168,11 @@ pub async fn change_user(
     let changed = after.clone();
     blocking(&state, move |s| {
         s.db.update_user(&changed)?;
+        if changed.state == siproc_core::accounts::UserState::Disabled {
+            // Refused at once anyway (every request reads the user); ended so that
+            // re-enabling the user does not bring the sessions back.
+            s.db.end_sessions_of(&changed.id, Utc::now())?;
+        }
         let event = AuditEvent::UserChanged {
             target: changed.id.clone(),
             fields,

@@ -38,19 +38,26 @@ pub struct Me {
 
 /// Who the bearer of the token is.
 #[utoipa::path(get, path = "/me", tag = "web",
-    description = "The bearer of the token: user id, role, office, and what the role sees.",
+    description = "The caller (the bearer of the token, or the signed-in person): user id, role, office, and what the role sees.",
     responses(
         (status = 200, description = "The user", body = Me),
     ),
     security(("bearer" = [])))]
 pub async fn me(Caller(actor): Caller) -> Json<Me> {
-    Json(Me {
-        sees_all_offices: access::sees_all_offices(actor.role),
-        sees_cases: access::sees_cases(actor.role),
-        role: actor.role.as_str().to_owned(),
-        office: actor.office,
-        user_id: actor.user_id,
-    })
+    Json(Me::of(actor))
+}
+
+impl Me {
+    /// What `GET /me` answers for `actor`.
+    pub fn of(actor: siproc_core::Actor) -> Me {
+        Me {
+            sees_all_offices: access::sees_all_offices(actor.role),
+            sees_cases: access::sees_cases(actor.role),
+            role: actor.role.as_str().to_owned(),
+            office: actor.office,
+            user_id: actor.user_id,
+        }
+    }
 }
 
 /// One row of the workflow's table.

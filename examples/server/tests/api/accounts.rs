@@ -422,7 +422,7 @@ pub async fn tokens_are_listed_without_secrets_scoped_and_revocable(backend: Bac
     assert!(!json.contains(&secret) && !json.contains(&token_hash(&secret)));
 }
 
-/// Every operation of the OpenAPI document that always needs a token, with its path's
+/// Every operation of the OpenAPI document that always needs a token or a session, with its path's
 /// parameters filled. (Those whose token is optional, as `GET /metrics` from loopback, are
 /// tested on their own: `configuration.rs`.)
 async fn operations(app: &TestApp) -> Vec<(reqwest::Method, String, String)> {
@@ -430,7 +430,7 @@ async fn operations(app: &TestApp) -> Vec<(reqwest::Method, String, String)> {
     let mut out = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {
-            if operation["security"] != json!([{"bearer": []}]) {
+            if operation["security"] != json!([{"bearer": []}, {"session": []}]) {
                 continue;
             }
             let filled = path
@@ -452,10 +452,44 @@ pub async fn every_route_refuses_missing_expired_revoked_and_out_of_scope_creden
     let (_, expired) = token_of(&app, owner, &Scope::ALL, TimeDelta::days(2), 1);
     let (revoked_id, revoked) = token_of(&app, owner, &Scope::ALL, TimeDelta::zero(), 1);
     app.off_runtime(|s| s.db.revoke_token(&revoked_id, Utc::now()).unwrap());
+    // A session signed out, and one never opened: each sent as the web page would send it
+    // (its own origin, the CSRF token of its secret), so that only the session is wrong.
+    let ended = "ended-session-secret";
+    app.off_runtime(|s| {
+        let user = s.db.user(owner).unwrap().unwrap();
+        let session = siproc_core::accounts::sessions::Session {
+            id: "ended".into(),
+            user_id: user.id,
+            method: siproc_core::accounts::sessions::SignInMethod::PasswordTotp,
+            created_at: Utc::now(),
+            last_seen_at: Utc::now(),
+            ended_at: None,
+        };
+        s.db.create_session(&token_hash(ended), &session).unwrap();
+        assert!(s.db.end_session(&token_hash(ended), Utc::now()).unwrap());
+    });
+    let origin = app.base.trim_end_matches("/api/v1").to_owned();
     let ops = operations(&app).await;
     assert!(ops.len() > 15, "{}", ops.len());
     let mut wrong = Vec::new();
     for (method, route, path) in &ops {
+        let with_session = |secret: &str| {
+            app.client
+                .request(method.clone(), app.url(path))
+                .header("If-Match", "\"1\"")
+                .header("cookie", format!("siproc_session={secret}"))
+                .header("origin", &origin)
+                .header("x-csrf-token", siproc_server::session::csrf_token(secret))
+                .json(&json!({}))
+        };
+        for (what, secret) in [("ended session", ended), ("unknown session", "0000")] {
+            let res = with_session(secret).send().await.unwrap();
+            let status = res.status().as_u16();
+            let body = res.text().await.unwrap();
+            if status != 401 || !body.contains("auth.unauthorized") {
+                wrong.push(format!("{method} {route} {what}: {status}"));
+            }
+        }
         let request = |bearer: Option<String>| {
             let mut req = app
                 .client

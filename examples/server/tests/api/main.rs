@@ -4,6 +4,9 @@
 //! - `helpers`: `TestApp` (one method per route, named after its operation), `spawn(backend)`,
 //!   tokens per role, intakes;
 //! - `matrix`: the authorization matrix (every route × role × own/other office/pending transfer);
+//! - `signin`: enrolment, password and second-factor or recovery-code sign-in, the session
+//!   cookie and CSRF, sign out (everywhere), backoff, disabled users (memory, SQLite shared by
+//!   two servers, PostgreSQL);
 //! - `accounts`: users, API tokens (scopes, expiry, revocation), every route's refusal of a bad
 //!   credential, on every backend;
 //! - `api`: status codes, headers and shapes (ETag/If-Match races, idempotency, validation),
@@ -67,6 +70,7 @@ mod privacy;
 mod process;
 mod releases;
 mod shutdown;
+mod signin;
 mod stats;
 mod subject_access;
 mod webapp;

@@ -16,6 +16,7 @@ use crate::process::{Server, create_token, postgres_database, register_at};
 mod on_postgres {
     crate::api::scenarios!(crate::helpers::Backend::Postgres);
     crate::accounts::account_scenarios!(crate::helpers::Backend::Postgres);
+    crate::signin::signin_scenarios!(crate::helpers::Backend::Postgres);
 }
 
 #[tokio::test]

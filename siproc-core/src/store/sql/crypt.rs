@@ -26,7 +26,7 @@ use uuid::Uuid;
 
 use super::conn::{Conn, Param};
 use super::rows::corrupt;
-use crate::hex::to_hex;
+use crate::hex::{from_hex, to_hex};
 use crate::history::{Event, HistoryError, Tamper, canonical_json};
 use crate::keys::{DataKey, IndexKey, MasterKey};
 use crate::store::{IndexTerms, StoreError};
@@ -43,9 +43,32 @@ const STORE_SECRET_OWNER: &str = "store";
 pub(crate) struct StoreKeys {
     master: MasterKey,
     index: IndexKey,
+    credentials: DataKey,
+}
+
+/// How a sealed second-factor secret starts in `user_credentials.totp_secret` (then the hex of
+/// nonce ‖ XChaCha20-Poly1305 ciphertext); a clear one is 40 hex digits and nothing else.
+const SEALED_SECRET: &str = "sealed:";
+
+fn totp_aad(user_id: &str) -> Vec<u8> {
+    format!("siproc/v1/totp/{user_id}").into_bytes()
 }
 
 impl StoreKeys {
+    fn of(master: &MasterKey, secret: &DataKey) -> StoreKeys {
+        StoreKeys {
+            master: master.clone(),
+            index: secret.index_key(),
+            credentials: secret.credentials_key(),
+        }
+    }
+
+    /// The second-factor secret of `user_id` as the store keeps it: sealed with the key
+    /// derived from the store secret, bound to the user.
+    pub(crate) fn seal_totp_secret(&self, user_id: &str, secret: &[u8]) -> String {
+        let sealed = self.credentials.encrypt(&totp_aad(user_id), secret);
+        format!("{SEALED_SECRET}{}", to_hex(&sealed))
+    }
     /// The index key of the blind indexes.
     pub(crate) fn index(&self) -> &IndexKey {
         &self.index
@@ -172,10 +195,7 @@ pub(crate) fn unlock(
         return Err(StoreError::WrongKey);
     }
     let secret = store_secret(c, "store_secret", master)?;
-    Ok(StoreKeys {
-        master: master.clone(),
-        index: secret.index_key(),
-    })
+    Ok(StoreKeys::of(master, &secret))
 }
 
 /// Marks the database encrypted under `master` (a new store secret), returning its keys.
@@ -183,10 +203,71 @@ pub(crate) fn initialise(c: &mut dyn Conn, master: &MasterKey) -> Result<StoreKe
     let secret = DataKey::generate();
     set_meta(c, "store_secret", &wrapped_store_secret(master, &secret))?;
     set_meta(c, "key_check", &master.check_value())?;
-    Ok(StoreKeys {
-        master: master.clone(),
-        index: secret.index_key(),
-    })
+    Ok(StoreKeys::of(master, &secret))
+}
+
+/// The second-factor secret `stored` for `user_id` in `user_credentials.totp_secret`: sealed
+/// in an encrypted store (opened with `keys`), 40 hex digits in an unencrypted one.
+/// `store.corrupt` for a sealed secret without keys or one that does not open, and for a clear
+/// one in an encrypted store (the conversion, [`crate::store::encrypt_store`], seals them all).
+pub(crate) fn totp_secret(
+    keys: Option<&StoreKeys>,
+    user_id: &str,
+    stored: &str,
+) -> Result<Vec<u8>, StoreError> {
+    let bad = || corrupt("a second-factor secret does not read");
+    match (keys, stored.strip_prefix(SEALED_SECRET)) {
+        (Some(keys), Some(sealed)) => {
+            let ciphertext = hex_bytes(sealed).ok_or_else(bad)?;
+            let plain = keys
+                .credentials
+                .decrypt(&totp_aad(user_id), &ciphertext)
+                .ok_or_else(bad)?;
+            Ok(plain.to_vec())
+        }
+        (None, None) => Ok(from_hex::<{ crate::accounts::totp::SECRET_BYTES }>(stored)
+            .ok_or_else(bad)?
+            .to_vec()),
+        _ => Err(bad()),
+    }
+}
+
+/// The second-factor secret `secret` of `user_id` as `user_credentials.totp_secret` keeps it:
+/// sealed when the store is encrypted, else hex.
+pub(crate) fn stored_totp_secret(keys: Option<&StoreKeys>, user_id: &str, secret: &[u8]) -> String {
+    match keys {
+        Some(keys) => keys.seal_totp_secret(user_id, secret),
+        None => to_hex(secret),
+    }
+}
+
+/// Seals every second-factor secret still kept in clear (a store being converted to
+/// encryption); answers how many.
+pub(crate) fn seal_clear_totp_secrets(
+    c: &mut dyn Conn,
+    keys: &StoreKeys,
+) -> Result<u64, StoreError> {
+    let rows = c.query(
+        "SELECT user_id, totp_secret FROM user_credentials WHERE totp_secret IS NOT NULL",
+        &[],
+    )?;
+    let mut sealed = 0;
+    for mut r in rows {
+        let (user_id, stored) = (r.text(0)?, r.text(1)?);
+        if stored.starts_with(SEALED_SECRET) {
+            continue;
+        }
+        let secret = totp_secret(None, &user_id, &stored)?;
+        c.execute(
+            "UPDATE user_credentials SET totp_secret = ?2 WHERE user_id = ?1",
+            &[
+                Param::Str(&user_id),
+                Param::Text(keys.seal_totp_secret(&user_id, &secret)),
+            ],
+        )?;
+        sealed += 1;
+    }
+    Ok(sealed)
 }
 
 /// What opening a database with `master` (or none) means, checked in the transaction that

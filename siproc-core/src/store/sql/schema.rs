@@ -318,7 +318,7 @@ UPDATE cases SET transfer_to = (
         },
         Step::Both("CREATE UNIQUE INDEX server_tokens_id ON server_tokens (id);"),
     ],
-    // 12: attachments (`crate::blobs`, `super::super::blobs::DatabaseBlobs`): the files of a
+    // 11: attachments (`crate::blobs`, `super::super::blobs::DatabaseBlobs`): the files of a
     // case kept in its database, by case and SHA-256 of the content; the body is encrypted with
     // the case's data key in an encrypted store.
     &[Step::Both(
@@ -328,6 +328,44 @@ UPDATE cases SET transfer_to = (
              body {blob} NOT NULL,
              PRIMARY KEY (case_id, sha256)
          ){without_rowid};",
+    )],
+    // 12: sessions and credentials (`crate::accounts::{password, totp, recovery, sessions}`,
+    // `super::super::{credentials, sessions}`): each user's password hash, second-factor
+    // secret and last code step used, and pending enrolment (the hash of a single-use link);
+    // their recovery codes, hashed, each used once; sessions by the hash of their secret; the
+    // failed sign-ins of each account and client (keyed hashes) that backoff counts.
+    &[Step::Both(
+        "CREATE TABLE user_credentials (
+             user_id TEXT PRIMARY KEY,
+             password_hash TEXT,
+             totp_secret TEXT,
+             totp_last_step {bigint},
+             enrolment_hash TEXT UNIQUE,
+             enrolment_expires_at TEXT,
+             changed_at TEXT NOT NULL
+         );
+         CREATE TABLE recovery_codes (
+             user_id TEXT NOT NULL,
+             n INTEGER NOT NULL,
+             hash TEXT NOT NULL,
+             used_at TEXT,
+             PRIMARY KEY (user_id, n)
+         );
+         CREATE TABLE sessions (
+             hash TEXT PRIMARY KEY,
+             id TEXT NOT NULL UNIQUE,
+             user_id TEXT NOT NULL,
+             method TEXT NOT NULL,
+             created_at TEXT NOT NULL,
+             last_seen_at TEXT NOT NULL,
+             ended_at TEXT
+         );
+         CREATE INDEX sessions_user ON sessions (user_id, created_at);
+         CREATE TABLE signin_failures (
+             key TEXT PRIMARY KEY,
+             failures INTEGER NOT NULL,
+             last_failure_at TEXT NOT NULL
+         );",
     )],
 ];
 
