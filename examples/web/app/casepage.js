@@ -1,4 +1,4 @@
-// The case page: the case, its history as a timeline (who, when, what), the commands the user
+// The case page: the case's summary and its whole record (record.js), its history as a timeline (who, when, what), the commands the user
 // may run on it now (the case's `available_commands`, from the core; sent with If-Match; a 409
 // says the case changed and reloads it), the forms as PDF downloads and the chain's verification
 // result. Every status, priority, consent scope, role, event and form title is the core's label
@@ -8,6 +8,7 @@ import { api, preload } from "./api.js";
 import { label, locale, t, when } from "./i18n.js";
 import { el } from "/form.js";
 import { controls } from "./commands.js";
+import { record } from "./record.js";
 
 /** A sealed value as text: the server sends it only to those who may see the case. */
 const plain = (v) => (typeof v === "string" ? v : typeof v?.value === "string" ? v.value : "");
@@ -49,7 +50,7 @@ export async function show(view, id) {
       ...[["office", t("col_office"), c.office], ["category", t("col_category"), label("category", c.category)],
         ["status", t("col_status"), label("status", c.status)], ["priority", t("col_priority"), label("priority", c.priority)],
         ["consent", t("col_consent"), consent], ["updated", t("col_updated"), when(c.updated_at)],
-        ["persons", t("persons"), (c.persons ?? []).map(person).join(", ")]]
+        ["persons", t("persons"), (c.persons ?? []).map((p, i) => ((c.erased ?? []).includes(`/persons/${i}`) ? t("erased") : person(p))).join(", ")]]
         .flatMap(([id, k, v]) => [el("dt", {}, k), el("dd", { id }, v)]));
 
     const legacy = c.legacy ? legacyBanner(c, catalog) : "";
@@ -120,6 +121,7 @@ export async function show(view, id) {
     }));
 
     view.replaceChildren(el("h1", {}, t("case_title", { number: c.number })), notice, legacy, facts, chain,
+      el("h2", {}, t("record")), record(c, catalog),
       el("h2", {}, t("commands")), buttons, commandForms, noteForm,
       el("h2", {}, t("forms")), forms,
       el("h2", {}, t("history")), timeline);

@@ -76,6 +76,9 @@ const WORDS = {
     form: { case: "Caso", person: "Persona connacional", consent: "Consentimiento", facts: "Datos de la categoría",
       choose: "— Seleccione —", phone: "Teléfono", country: "Código ISO, p. ej. HN", submit: "Registrar caso" },
     example: { valid: "Registro válido. Formularios a imprimir:", problems: "El registro tiene {n} problema(s)." },
+    record: "Expediente", person_n: "Persona {n}", yes: "Sí", no: "No", none: "Ninguno.", erased: "borrado",
+    erased_help: "Dato personal borrado por el plan de conservación: ya no existe en el sistema.",
+    transfer: "Traslado", referrals: "Remisiones", services: "Servicios prestados", notes: "Notas", follow_ups: "Datos pendientes",
   },
   en: {
     skip: "Skip to content", nav: "Main", brand: "SIPROC · Consular protection",
@@ -146,6 +149,9 @@ const WORDS = {
     form: { case: "Case", person: "National", consent: "Consent", facts: "Category facts",
       choose: "— Choose —", phone: "Phone", country: "ISO code, e.g. HN", submit: "Register case" },
     example: { valid: "Valid record. Forms to print:", problems: "The record has {n} problem(s)." },
+    record: "Case file", person_n: "Person {n}", yes: "Yes", no: "No", none: "None.", erased: "erased",
+    erased_help: "Personal value erased under the retention schedule: it no longer exists in the system.",
+    transfer: "Transfer", referrals: "Referrals", services: "Services given", notes: "Notes", follow_ups: "Items still missing",
   },
 };
 
@@ -182,3 +188,7 @@ export function label(name, code, in_ = locale) {
 /** A date-time in the locale's words. */
 export const when = (iso) => new Date(iso).toLocaleString(locale === "es" ? "es-HN" : "en-GB",
   { dateStyle: "medium", timeStyle: "short" });
+
+/** A calendar date (`2026-03-02`, no time of day) in the locale's words. */
+export const day = (iso) => (iso ? new Date(`${iso}T00:00:00Z`).toLocaleDateString(locale === "es" ? "es-HN" : "en-GB",
+  { dateStyle: "medium", timeZone: "UTC" }) : "");
