@@ -33,6 +33,7 @@ fn options() -> RenderOptions {
         generated_at: Utc.with_ymd_and_hms(2026, 3, 2, 15, 30, 0).unwrap(),
         verification_hash: HASH.to_owned(),
         locale: Locale::Es,
+        verify_origin: None,
     }
 }
 
@@ -859,6 +860,7 @@ fn generating_a_form_records_it_in_the_history() {
         "intake_sheet",
         Locale::Es,
         later,
+        None,
     )
     .unwrap();
     assert_eq!(case.version, 2);
@@ -891,6 +893,7 @@ fn generating_a_form_records_it_in_the_history() {
         "informed_consent",
         Locale::Es,
         later,
+        None,
     )
     .unwrap_err();
     assert!(err.code().starts_with("workflow."), "{}", err.code());

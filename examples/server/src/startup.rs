@@ -223,6 +223,7 @@ impl Application {
         let policy = Policy {
             max_grants_per_day: settings.max_grants_per_day,
             export_recipient,
+            public_origin: settings.public_origin.clone(),
         };
         let mut state = AppState::new(store, db, catalog, settings.rate_limit, policy)?;
         state.metrics_allow.clone_from(&settings.metrics_allow);

@@ -1,5 +1,5 @@
 // The web application's shell: the header (navigation, language, connection, sign-out), the
-// routes (`#/signin`, `#/intake`, `#/cases`, `#/case/<id>`, `#/stats`, `#/verify`), the service worker
+// routes (`#/signin`, `#/intake`, `#/cases`, `#/case/<id>`, `#/stats`, `#/verify[/<code>]`), the service worker
 // and the sending of pending registrations whenever the connection returns.
 import { api, forgetEarly, onUnauthorized, session } from "./api.js";
 import { label, locale, t, toggleLocale } from "./i18n.js";
@@ -107,7 +107,7 @@ const ROUTES = {
   intake: async (_, slot) => (await import("./intake.js")).show(slot),
   cases: async (_, slot) => (await import("./cases.js")).show(slot),
   case: async (id, slot) => (await import("./casepage.js")).show(slot, id),
-  verify: async (_, slot) => (await import("./verify.js")).show(slot),
+  verify: async (code, slot) => (await import("./verify.js")).show(slot, code),
   stats: async (_, slot) => (await import("./dashboard.js")).show(slot),
 };
 /**

@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
@@ -657,9 +657,12 @@ pub async fn forms(
     security(("bearer" = [])))]
 pub async fn form_pdf(
     State(state): State<SharedState>,
+    client: Client,
+    headers: HeaderMap,
     Caller(actor): Caller,
     Path((id, file)): Path<(Uuid, String)>,
 ) -> Result<Response, ApiError> {
+    let origin = verify_origin(&state, client, &headers);
     let form_id = file
         .strip_suffix(".pdf")
         .filter(|f| !f.is_empty())
@@ -678,6 +681,7 @@ pub async fn form_pdf(
             &form_id,
             Locale::Es,
             Utc::now(),
+            origin.as_deref(),
         )?;
         Ok(rendered.bytes)
     })
@@ -691,6 +695,23 @@ pub async fn form_pdf(
         pdf,
     )
         .into_response())
+}
+
+/// The origin a printed form's QR code points at ([`siproc_core::forms::verification`]): the
+/// configured public origin, or else the one the request came to (its `Host`, over HTTPS or
+/// not), when that is a plain host name or address with an optional port.
+fn verify_origin(state: &SharedState, client: Client, headers: &HeaderMap) -> Option<String> {
+    if let Some(origin) = &state.policy.public_origin {
+        return Some(origin.clone());
+    }
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let plain = !host.is_empty()
+        && host.len() <= 255
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
+    let scheme = if client.https { "https" } else { "http" };
+    plain.then(|| format!("{scheme}://{host}"))
 }
 
 /// Body of `POST /cases/{id}/access`.
