@@ -3,7 +3,7 @@
 // verdict and message comes from siproc-wasm (the same rules as the server); this module only
 // lays out the form and reads it into a record in the wire format. Its own words are in
 // app/i18n.js with the rest of the pages' text.
-import { t } from "./app/i18n.js";
+import { localToday, t } from "./app/i18n.js";
 
 // Which common fields the form shows, in which section (paths as in catalog().fields).
 const SECTIONS = [
@@ -27,7 +27,6 @@ export const el = (tag, props = {}, ...children) => {
   return node;
 };
 const concrete = (path) => path.replaceAll("*", "0");
-const today = () => new Date().toISOString().slice(0, 10);
 
 /** Puts `value` at JSON Pointer `path` in `record`, creating objects and lists on the way. */
 function put(record, path, value) {
@@ -106,8 +105,16 @@ export function buildIntakeForm({ wasm, form, locale = "es", catalog = "hn", onC
 
   // Sensible defaults: the request and the consent are usually recorded today; the national's
   // documents are Honduran.
-  rows.get("/opened_on").control.value = today();
-  rows.get("/consent/recorded_on").control.value = today();
+  // Today is the office's local date (its time zone in the pack), not the UTC date; when the
+  // office changes, the dates still at the former office's today follow.
+  const dated = ["/opened_on", "/consent/recorded_on"].map((p) => rows.get(p).control);
+  let today = localToday(rows.get("/office").read());
+  for (const control of dated) control.value = today;
+  rows.get("/office").control.addEventListener("change", () => {
+    const now = localToday(rows.get("/office").read());
+    for (const control of dated) if (control.value === today) control.value = now;
+    today = now;
+  });
   rows.get("/persons/0/documents/0/kind").control.value = view.fields
     .find((f) => f.path === "/persons/*/documents/*/kind").choices[0].code;
 

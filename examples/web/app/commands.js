@@ -6,14 +6,14 @@
 // label is the core's (label()); the server still decides. `record_form` is not offered here: a
 // form is recorded by downloading its PDF (the forms list below the actions), and `add_note` is
 // the case page's note box.
-import { label, t } from "./i18n.js";
+import { label, localToday, t } from "./i18n.js";
 import { el } from "/form.js";
 
 /** Commands offered as one button each (no argument). */
 const BUTTONS = ["approve_closure", "accept_transfer", "reject_transfer", "archive"];
 /** The referral commands: one button per referral they may act on. */
 const REFERRAL = ["accept_referral", "reject_referral", "complete_referral"];
-const today = () => new Date().toISOString().slice(0, 10);
+
 
 /** The value at JSON Pointer `path` of `value`. */
 const at = (value, path) => path.slice(1).split("/").reduce((node, key) => node?.[key], value);
@@ -79,7 +79,7 @@ export function controls(c, catalog, run) {
     () => ({ partner: partner.value, reason: optional(reason.value) }));
 
   const kind = select(choices("record_service", "kind").map((s) => [s, label("service", s)]));
-  const givenOn = el("input", { type: "date", value: today(), required: true });
+  const givenOn = el("input", { type: "date", value: localToday(c.office), required: true });
   const description = text();
   form("record_service", [field(id("record_service", "kind"), t("arg.service"), kind),
     field(id("record_service", "given_on"), t("arg.given_on"), givenOn),
@@ -96,7 +96,7 @@ export function controls(c, catalog, run) {
   const person = (i) => c.persons?.[i];
   const givenBy = select(choices("record_consent", "consent/given_by").map((i) =>
     [String(i), `${person(i)?.given_names ?? ""} ${person(i)?.surnames ?? ""}`.trim() || `#${i + 1}`]));
-  const recordedOn = el("input", { type: "date", value: today(), required: true });
+  const recordedOn = el("input", { type: "date", value: localToday(c.office), required: true });
   const given = el("input", { type: "checkbox", checked: true });
   const scopes = choices("record_consent", "consent/scope").map((s) =>
     el("label", {}, el("input", { type: "checkbox", value: s, checked: s === "processing" }), ` ${label("consent_scope", s)}`));

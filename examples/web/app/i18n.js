@@ -185,9 +185,43 @@ export function label(name, code, in_ = locale) {
   return labels.get(in_)[name]?.[code] ?? String(code ?? "");
 }
 
-/** A date-time in the locale's words. */
-export const when = (iso) => new Date(iso).toLocaleString(locale === "es" ? "es-HN" : "en-GB",
-  { dateStyle: "medium", timeStyle: "short" });
+let zones = null;
+/**
+ * The IANA time zone of office `office` (the pack's, from the catalog view's `time_zones`), or
+ * undefined (the browser's own zone) when it is unknown or the module is not loaded.
+ */
+export function zoneOf(office) {
+  try {
+    zones ??= wasm.catalog("es", "hn").time_zones;
+    return zones[office];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The time zone dates are shown in: the user's office's (main.js sets it once signed in). */
+let zone;
+/** Shows dates and times in the time zone of `office` (the signed-in user's). */
+export const useOffice = (office) => { zone = zoneOf(office); };
+
+/**
+ * Today's date (`2026-03-02`) at office `office` (by default the user's): the office's local
+ * date, from the browser's time zone data (Intl), not the UTC date (issue 33: after 18:00 in
+ * Tegucigalpa the UTC date is tomorrow's).
+ */
+export function localToday(office, now = new Date()) {
+  const parts = new Intl.DateTimeFormat("en-US", { timeZone: zoneOf(office) ?? zone, year: "numeric", month: "2-digit", day: "2-digit" })
+    .formatToParts(now);
+  const part = (type) => parts.find((p) => p.type === type).value;
+  return `${part("year")}-${part("month")}-${part("day")}`;
+}
+
+/**
+ * A date-time in the locale's words, at office `office` (by default the user's), or in time
+ * zone `timeZone` (an IANA name, as a public page gets it from the server).
+ */
+export const when = (iso, office, timeZone = zoneOf(office) ?? zone) => new Date(iso).toLocaleString(
+  locale === "es" ? "es-HN" : "en-GB", { dateStyle: "medium", timeStyle: "short", timeZone });
 
 /** A calendar date (`2026-03-02`, no time of day) in the locale's words. */
 export const day = (iso) => (iso ? new Date(`${iso}T00:00:00Z`).toLocaleDateString(locale === "es" ? "es-HN" : "en-GB",

@@ -2,7 +2,7 @@
 // routes (`#/signin`, `#/intake`, `#/cases`, `#/case/<id>`, `#/stats`, `#/verify[/<code>]`), the service worker
 // and the sending of pending registrations whenever the connection returns.
 import { api, forgetEarly, onUnauthorized, session } from "./api.js";
-import { label, locale, t, toggleLocale } from "./i18n.js";
+import { label, locale, t, toggleLocale, useOffice } from "./i18n.js";
 import { el } from "/form.js";
 import * as queue from "./queue.js";
 import { failure, ready, wasmLoaded } from "./load.js";
@@ -151,6 +151,8 @@ async function route() {
     if (SCRIPTS[page] && !wasmLoaded()) import(SCRIPTS[page]).then((m) => { if (mine === generation && !wasmLoaded()) m.prefetch?.(arg); }).catch(() => {});
     await ready(slot, page === "signin" && !session.me ? [] : NEEDS[page]);
     if (mine !== generation) return;
+    // Dates and times in the user's office's time zone (once the module, which knows it, is in).
+    if (session.me) useOffice(session.me.office);
     const done = (await ROUTES[page](arg, slot)) ?? (() => {});
     if (mine !== generation) return done();
     leave = done;

@@ -58,7 +58,7 @@ export async function show(view, code) {
     result.replaceChildren(genuine
       ? el("div", { className: "verdict ok" }, el("p", { className: "ok" }, `✔ ${t("genuine")} · ${code}`),
         el("ul", {}, ...forms.map((f) => el("li", {}, t("form_line", {
-          title: locale === "en" ? f.title_en : f.title_es, number: f.case_number, office: f.office_name, at: when(f.generated_at),
+          title: locale === "en" ? f.title_en : f.title_es, number: f.case_number, office: f.office_name, at: when(f.generated_at, null, f.time_zone),
         })))))
       : el("div", { className: "verdict bad" }, el("p", { className: "errors", role: "alert" }, `✘ ${t("not_genuine")}`)));
   });
