@@ -858,9 +858,11 @@ fn generating_a_form_records_it_in_the_history() {
         &officer,
         case.id,
         "intake_sheet",
-        Locale::Es,
-        later,
-        None,
+        &forms::Generating {
+            locale: Locale::Es,
+            now: later,
+            verify_origin: None,
+        },
     )
     .unwrap();
     assert_eq!(case.version, 2);
@@ -891,9 +893,11 @@ fn generating_a_form_records_it_in_the_history() {
         &stranger,
         case.id,
         "informed_consent",
-        Locale::Es,
-        later,
-        None,
+        &forms::Generating {
+            locale: Locale::Es,
+            now: later,
+            verify_origin: None,
+        },
     )
     .unwrap_err();
     assert!(err.code().starts_with("workflow."), "{}", err.code());

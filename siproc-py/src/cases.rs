@@ -384,7 +384,19 @@ impl PyCaseHistory {
         );
         let case = &self.case;
         let generation = py
-            .detach(|| forms::generate_form(case, &catalog, &actor, form_id, locale, now, None))
+            .detach(|| {
+                forms::generate_form(
+                    case,
+                    &catalog,
+                    &actor,
+                    form_id,
+                    &forms::Generating {
+                        locale,
+                        now,
+                        verify_origin: None,
+                    },
+                )
+            })
             .map_err(|e| errors::generate(&e))?;
         self.push(generation.event)?;
         Ok(PyBytes::new(py, &generation.rendered.bytes))
@@ -729,7 +741,18 @@ impl PyStore {
         let store = &*self.0;
         let (_, rendered) = py
             .detach(|| {
-                store::generate_form(store, &catalog, &actor, id, form_id, locale, now, None)
+                store::generate_form(
+                    store,
+                    &catalog,
+                    &actor,
+                    id,
+                    form_id,
+                    &forms::Generating {
+                        locale,
+                        now,
+                        verify_origin: None,
+                    },
+                )
             })
             .map_err(|e| errors::store(&e))?;
         Ok(PyBytes::new(py, &rendered.bytes))

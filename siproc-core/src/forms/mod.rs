@@ -104,6 +104,19 @@ pub struct RenderOptions {
 }
 
 #[cfg(feature = "pdf")]
+/// How a form is generated from a case ([`generate_form`]): when, in which language, and which
+/// verification page its QR code points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Generating<'a> {
+    /// The language of the form.
+    pub locale: Locale,
+    /// When it is generated (the *form generated* event's time).
+    pub now: DateTime<Utc>,
+    /// [`RenderOptions::verify_origin`].
+    pub verify_origin: Option<&'a str>,
+}
+
+#[cfg(feature = "pdf")]
 /// A rendered form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderedForm {
@@ -180,8 +193,8 @@ impl GenerateError {
 
 #[cfg(feature = "pdf")]
 /// Renders form `form_id` for `case` as it stands (its verification code is the case's head
-/// hash; its QR code the address of the verification page at `verify_origin`, see
-/// [`RenderOptions::verify_origin`]) and builds the *form generated* event that records the PDF's SHA-256, checked by the
+/// hash; its QR code the address of the verification page at [`Generating::verify_origin`])
+/// and builds the *form generated* event that records the PDF's SHA-256, checked by the
 /// workflow like any other command. Append [`Generation::event`] to the case's history (with
 /// the case's version as the expected version) to keep the two together.
 pub fn generate_form(
@@ -189,15 +202,14 @@ pub fn generate_form(
     catalog: &Catalog,
     actor: &Actor,
     form_id: &str,
-    locale: Locale,
-    now: DateTime<Utc>,
-    verify_origin: Option<&str>,
+    how: &Generating<'_>,
 ) -> Result<Generation, GenerateError> {
+    let now = how.now;
     let options = RenderOptions {
         generated_at: now,
         verification_hash: case.head.clone(),
-        locale,
-        verify_origin: verify_origin.map(str::to_owned),
+        locale: how.locale,
+        verify_origin: how.verify_origin.map(str::to_owned),
     };
     let rendered = render_form(case, catalog, form_id, &options)?;
     let command = Command::RecordForm {

@@ -882,25 +882,21 @@ pub fn run(
 #[cfg(feature = "pdf")]
 /// Generates form `form_id` for the stored case and appends its *form generated* event, with the
 /// case's version as the expected version: the PDF and its record land together or not at all.
-/// `verify_origin` is [`crate::forms::RenderOptions::verify_origin`]. Returns the updated case
-/// and the PDF.
+/// Returns the updated case and the PDF.
 pub fn generate_form(
     store: &dyn CaseStore,
     catalog: &Catalog,
     actor: &Actor,
     case_id: Uuid,
     form_id: &str,
-    locale: crate::issue::Locale,
-    now: DateTime<Utc>,
-    verify_origin: Option<&str>,
+    how: &crate::forms::Generating<'_>,
 ) -> Result<(Case, crate::forms::RenderedForm), StoreError> {
     let mut case = load_case(store, case_id)?;
     let generation =
-        crate::forms::generate_form(&case, catalog, actor, form_id, locale, now, verify_origin)
-            .map_err(|e| match e {
-                crate::forms::GenerateError::Workflow(w) => StoreError::Rejected(w),
-                crate::forms::GenerateError::Form(f) => StoreError::Form(f),
-            })?;
+        crate::forms::generate_form(&case, catalog, actor, form_id, how).map_err(|e| match e {
+            crate::forms::GenerateError::Workflow(w) => StoreError::Rejected(w),
+            crate::forms::GenerateError::Form(f) => StoreError::Form(f),
+        })?;
     store.append(
         case_id,
         case.version,

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use siproc_core::access::{self, Access, AccessEntry, Grant, ReadKind, Scope};
 use siproc_core::audit::{self, AuditEvent};
+use siproc_core::forms;
 use siproc_core::history::{self, Event};
 use siproc_core::store::{self, CaseSummary};
 use siproc_core::store::{CaseQuery, StoreError};
@@ -679,9 +680,11 @@ pub async fn form_pdf(
             &actor,
             id,
             &form_id,
-            Locale::Es,
-            Utc::now(),
-            origin.as_deref(),
+            &forms::Generating {
+                locale: Locale::Es,
+                now: Utc::now(),
+                verify_origin: origin.as_deref(),
+            },
         )?;
         Ok(rendered.bytes)
     })
