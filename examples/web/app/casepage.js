@@ -47,7 +47,7 @@ export async function show(view, id) {
     // The consent's scopes as the consent form prints them: the core's labels, joined by ", ".
     const consent = c.consent?.given ? (c.consent.scope ?? []).map((s) => label("consent_scope", s)).join(", ") : t("no_consent");
     const facts = el("dl", { className: "facts" },
-      ...[["office", t("col_office"), c.office], ["category", t("col_category"), label("category", c.category)],
+      ...[["office", t("col_office"), label("office", c.office)], ["category", t("col_category"), label("category", c.category)],
         ["status", t("col_status"), label("status", c.status)], ["priority", t("col_priority"), label("priority", c.priority)],
         ["consent", t("col_consent"), consent], ["updated", t("col_updated"), when(c.updated_at)],
         ["persons", t("persons"), (c.persons ?? []).map((p, i) => ((c.erased ?? []).includes(`/persons/${i}`) ? t("erased") : person(p))).join(", ")]]
@@ -105,19 +105,26 @@ export async function show(view, id) {
       return el("li", {}, `${label("form", f.form)} (${f.generated ? t("generated") : t("not_generated")}) `, button);
     }));
 
+    /** A corrected value's place in words: the intake form's label of the field (`/persons/0/surnames` → "Apellidos"). */
+    const fieldLabel = (path = "") => {
+      const pattern = path.replace(/\/\d+(?=\/|$)/g, "/*");
+      const facts = catalog.categories.find((x) => x.code === c.category)?.facts ?? [];
+      return [...catalog.fields, ...facts].find((f) => f.path === pattern || f.path === path)?.label ?? path;
+    };
     const timeline = el("ol", { className: "timeline", id: "timeline" }, ...(historyA.data?.items ?? []).map((e) => {
       const what = label("event", e.kind.type);
       const data = e.kind.data ?? {};
       const detail = e.kind.type === "status_changed" ? ` → ${label("status", data.to)}`
         : e.kind.type === "note_added" ? `: ${plain(data.text)}`
         : e.kind.type === "form_generated" ? `: ${label("form", data.form)}`
-        : e.kind.type === "facts_corrected" ? `: ${data.path}`
-        : e.kind.type === "transfer_requested" ? ` → ${data.to_office ?? ""}`
+        : e.kind.type === "facts_corrected" ? `: ${fieldLabel(data.path)}`
+        : e.kind.type === "transfer_requested" ? ` → ${label("office", data.to_office)}`
         : e.kind.type === "referral_requested" ? ` → ${label("partner", data.partner)}`
         : e.kind.type === "service_given" ? `: ${label("service", data.kind)}`
         : e.kind.type === "closure_requested" || e.kind.type === "closed" ? `: ${plain(data.outcome)}` : "";
       return el("li", {}, el("time", { dateTime: e.at }, when(e.at)), " ",
-        el("strong", {}, `#${e.seq} ${what}`), detail, el("span", { className: "who" }, ` — ${e.actor.user_id} (${label("role", e.actor.role)}, ${e.actor.office})`));
+        el("strong", {}, `#${e.seq} ${what}`), detail,
+        el("span", { className: "who" }, ` — ${e.actor.user_id} (${[label("role", e.actor.role), e.actor.office && label("office", e.actor.office)].filter(Boolean).join(", ")})`));
     }));
 
     view.replaceChildren(el("h1", {}, t("case_title", { number: c.number })), notice, legacy, facts, chain,

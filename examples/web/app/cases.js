@@ -14,6 +14,9 @@ const origin = (c) => [
   c.follow_ups > 0 ? el("span", { className: "badge incomplete", title: t("incomplete_help", { n: c.follow_ups }) }, t("incomplete", { n: c.follow_ups })) : "",
 ];
 
+/** A cell of the list, labelled with its column's heading (on a phone each row is a card). */
+const cell = (column, ...content) => el("td", { "data-label": t(column) }, el("span", { className: "value" }, ...content));
+
 /** The list's first request (load() with no filter), started while the module arrives. */
 export const prefetch = () => preload("/cases?limit=200");
 
@@ -80,10 +83,10 @@ export async function show(view) {
     body.replaceChildren(...(items.length ? items.map((c) => {
       const mark = marks.get(c.id);
       const row = el("tr", { className: mark ?? "" },
-        el("td", {}, el("a", { href: `#/case/${c.id}` }, c.number), mark ? el("span", { className: `badge ${mark}` }, " ", t(mark)) : "",
+        cell("col_number", el("a", { href: `#/case/${c.id}` }, c.number), mark ? el("span", { className: `badge ${mark}` }, " ", t(mark)) : "",
           ...origin(c)),
-        el("td", {}, c.office), el("td", {}, categories.get(c.category) ?? c.category),
-        el("td", {}, label("status", c.status)), el("td", {}, when(c.updated_at)));
+        cell("col_office", c.office), cell("col_category", categories.get(c.category) ?? c.category),
+        cell("col_status", label("status", c.status)), cell("col_updated", when(c.updated_at)));
       row.dataset.id = c.id;
       row.dataset.number = c.number;
       return row;
