@@ -4,7 +4,7 @@
 // result. Every status, priority, consent scope, role, event and form title is the core's label
 // (label()): the words the PDF forms print.
 import * as wasm from "/pkg/siproc_wasm.js";
-import { api, preload } from "./api.js";
+import { api, preload, session } from "./api.js";
 import { label, locale, t, when } from "./i18n.js";
 import { el } from "/form.js";
 import { controls } from "./commands.js";
@@ -72,6 +72,14 @@ export async function show(view, id) {
       });
     }
     if (!any && !noting) buttons.append(el("p", { className: "help" }, t("no_commands")));
+    // A case on its way to the user's office: accepting or declining it comes first, above the
+    // case (what else the office may do waits for the acceptance).
+    const incoming = c.transfer?.status === "pending" && c.transfer.to_office === session.me?.office;
+    const transfer = incoming
+      ? el("section", { className: "transfer-in", id: "transfer-in", role: "region", "aria-label": label("event", "transfer_requested") },
+        el("p", {}, t("transfer_in_banner", { office: label("office", c.transfer.from_office) })),
+        el("div", { className: "commands" }, ...[...buttons.querySelectorAll('[data-command="accept_transfer"], [data-command="reject_transfer"]')]))
+      : "";
 
     async function run(command) {
       const answer = await api(`/cases/${id}/commands`, { method: "POST", body: command, headers: { "if-match": version } });
@@ -127,7 +135,7 @@ export async function show(view, id) {
         el("span", { className: "who" }, ` — ${e.actor.user_id} (${[label("role", e.actor.role), e.actor.office && label("office", e.actor.office)].filter(Boolean).join(", ")})`));
     }));
 
-    view.replaceChildren(el("h1", {}, t("case_title", { number: c.number })), notice, legacy, facts, chain,
+    view.replaceChildren(el("h1", {}, t("case_title", { number: c.number })), notice, transfer, legacy, facts, chain,
       el("h2", {}, t("record")), record(c, catalog),
       el("h2", {}, t("commands")), buttons, commandForms, noteForm,
       el("h2", {}, t("forms")), forms,

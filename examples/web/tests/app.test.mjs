@@ -128,10 +128,10 @@ test("a break-the-glass grant shows at once on the supervisor's case list, who e
   await line.locator("button.end-grant").click();
   await line.waitFor({ state: "detached", timeout: 10_000 });
   assert.equal((await call(server.url, `/cases/${registered.id}`, { token: server.tokens["demo-officer-hou"] })).status, 404);
-  // The name filter goes to POST /cases/search: no name in any request's URL.
+  // The search box goes to POST /cases/search: no name in any request's URL.
   const urls = [];
   supervisor.on("request", (r) => urls.push(r.url()));
-  await supervisor.fill("#q-name", "Núñez Güity");
+  await supervisor.fill("#q-text", "Núñez Güity");
   await supervisor.click("#filters button[type=submit]");
   await supervisor.locator(`tr[data-number="${registered.number}"]`).waitFor({ timeout: 10_000 });
   assert.ok(urls.some((u) => u.endsWith("/api/v1/cases/search")));

@@ -166,3 +166,45 @@ test("item 4: a correction uses the intake form's typed input, filled in with th
   const now = (await call(server.url, `/cases/${c.id}`, { token: server.tokens["demo-officer-tap"] })).data;
   assert.equal(now.flags.length, 1);
 });
+
+test("item 7: one search box finds a case by name, case number or document number; a transfer to the office comes first, accept/decline first", async () => {
+  const token = server.tokens["demo-officer-tap"];
+  const record = valid("Buscada Única");
+  record.persons[0].documents[0].number = "0801-1987-54321";
+  const made = await call(server.url, "/cases", { token, method: "POST", body: record });
+  assert.equal(made.status, 201, JSON.stringify(made.data));
+  const page = await signedIn("demo-officer-tap", "#/cases");
+  const urls = [];
+  page.on("request", (r) => urls.push(r.url()));
+  for (const text of [made.data.number.toLowerCase(), "0801 1987 54321", "buscada unica"]) {
+    await page.fill("#q-text", text);
+    await page.click("#filters button[type=submit]");
+    await page.locator(`tr[data-number="${made.data.number}"]`).waitFor({ timeout: 10_000 });
+    if (text.startsWith("tap")) assert.equal(await page.locator("#cases tbody tr").count(), 1, "a case number finds that case");
+  }
+  assert.ok(urls.some((u) => u.endsWith("/api/v1/cases/search")));
+  assert.ok(!urls.some((u) => /1987|buscada|tap-2026/i.test(u)), "no search term in a URL");
+  await axe(page, "case list searched");
+
+  // Tapachula sends the case to Houston: Houston's list shows it first, marked; its page asks
+  // for acceptance first.
+  const etag = (await call(server.url, `/cases/${made.data.id}`, { token })).headers.get("etag");
+  const sent = await call(server.url, `/cases/${made.data.id}/commands`, { token, method: "POST", headers: { "if-match": etag },
+    body: { command: "request_transfer", to_office: "HOU" } });
+  assert.equal(sent.status, 200, JSON.stringify(sent.data));
+  const houston = await signedIn("demo-officer-hou", "#/cases");
+  const first = houston.locator("#cases tbody tr").first();
+  await first.locator(".badge.transfer").waitFor();
+  assert.equal(await first.getAttribute("data-number"), made.data.number);
+  await houston.screenshot({ path: join(SHOTS, "cases-transfer-in.png") });
+  await go(houston, `#/case/${made.data.id}`);
+  const banner = houston.locator("#transfer-in");
+  await banner.waitFor();
+  assert.match(await banner.innerText(), /Tapachula/);
+  assert.deepEqual(await banner.locator("button").evaluateAll((bs) => bs.map((b) => b.dataset.command)), ["accept_transfer", "reject_transfer"]);
+  await axe(houston, "case page, transfer to the office");
+  await houston.screenshot({ path: join(SHOTS, "case-transfer-in.png"), fullPage: true });
+  await banner.locator('button[data-command="accept_transfer"]').click();
+  await houston.locator("#notice .ok").waitFor();
+  assert.equal(await houston.locator("#transfer-in").count(), 0);
+});

@@ -327,6 +327,41 @@ pub struct CaseQuery {
 /// 64 tables).
 pub const MAX_NAME_WORDS: usize = 16;
 
+/// What the text of one search box names: a case number (office letters, year, sequence:
+/// `TAP-2026-000022`, in any case), else an identity document number (the text has a digit: a
+/// DNI `0801-1994-04512`, a passport `E1234567`), else words of a person's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchTerm {
+    /// A case number, in upper case.
+    Number(String),
+    /// An identity document number, as typed (trimmed).
+    Document(String),
+    /// Words of a name, as typed (trimmed).
+    Name(String),
+}
+
+impl SearchTerm {
+    /// What `text` names; `None` for empty text.
+    pub fn of(text: &str) -> Option<SearchTerm> {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        let upper = text.to_uppercase();
+        let case_number = parse_case_number(&upper).is_some_and(|(office, _, _)| {
+            office.starts_with(|c: char| c.is_ascii_uppercase())
+                && office.chars().all(|c| c.is_ascii_uppercase() || c == '-')
+        });
+        Some(if case_number {
+            SearchTerm::Number(upper)
+        } else if text.chars().any(|c| c.is_ascii_digit()) {
+            SearchTerm::Document(text.to_owned())
+        } else {
+            SearchTerm::Name(text.to_owned())
+        })
+    }
+}
+
 impl CaseQuery {
     /// Whether the query may be run: at most [`MAX_NAME_WORDS`] distinct name words
     /// ([`name_terms`]). Every store checks it before it searches, so no face of the core can
@@ -360,6 +395,32 @@ impl CaseQuery {
         );
         terms.extend(self.number.clone().map(|n| ("number", n)));
         terms
+    }
+
+    /// The query with the text of one search box (what a user types to find a case) as the
+    /// criterion it names ([`SearchTerm::of`]): a case number, a document number or a name.
+    /// A criterion already given is kept. Empty text adds nothing.
+    ///
+    /// ```
+    /// use siproc_core::store::CaseQuery;
+    /// let q = CaseQuery::default().with_text(" tap-2026-000022 ");
+    /// assert_eq!(q.number.as_deref(), Some("TAP-2026-000022"));
+    /// let q = CaseQuery::default().with_text("0801-1994-04512");
+    /// assert_eq!(q.document_number.as_deref(), Some("0801-1994-04512"));
+    /// let q = CaseQuery::default().with_text("Núñez Güity");
+    /// assert_eq!(q.name.as_deref(), Some("Núñez Güity"));
+    /// ```
+    #[must_use]
+    pub fn with_text(mut self, text: &str) -> CaseQuery {
+        match SearchTerm::of(text) {
+            Some(SearchTerm::Number(n)) => self.number = self.number.or(Some(n)),
+            Some(SearchTerm::Document(d)) => {
+                self.document_number = self.document_number.or(Some(d));
+            }
+            Some(SearchTerm::Name(n)) => self.name = self.name.or(Some(n)),
+            None => {}
+        }
+        self
     }
 
     /// The criteria this query names (`name`, `document_number`, `number`, `office`,

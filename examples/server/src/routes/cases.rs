@@ -282,6 +282,12 @@ pub async fn list_cases(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CaseSearch {
+    /// The text of one search box: a case number, an identity document number or words of a
+    /// name, as the core reads it (`siproc_core::store::SearchTerm`: a case number, else a
+    /// document number if it has a digit, else a name). A criterion also given by its own field
+    /// is that field's.
+    #[schema(max_length = 200)]
+    pub q: Option<String>,
     /// Words of a person's name (accents, case and punctuation ignored; every word one
     /// person's); at most 16 distinct words.
     pub name: Option<String>,
@@ -343,7 +349,8 @@ pub async fn search_cases(
         name: body.name,
         after: body.cursor,
         ..CaseQuery::default()
-    };
+    }
+    .with_text(body.q.as_deref().unwrap_or_default());
     query.check()?;
     let page = blocking(&state, move |s| {
         let fields = query.searched_fields();
