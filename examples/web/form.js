@@ -47,7 +47,9 @@ export function buildIntakeForm({ wasm, form, locale = "es", catalog = "hn", onC
   const word = (key) => t(`form.${key}`, {}, locale);
   const options = { locale, catalog };
   const view = wasm.catalog(locale, catalog);
-  const overrides = { "/persons/*/contacts/*/value": { label: word("phone"), required: false } };
+  // The consent's box carries no "*": a case may be registered before consent is recorded (the
+  // core warns, consent.missing); once it is, its date is required.
+  const overrides = { "/persons/*/contacts/*/value": { label: word("phone"), required: false }, "/consent/given": { required: false } };
   /** Concrete path (`/persons/0/birth_date`) → { field, control, row, message, read() }. */
   const rows = new Map();
   const touched = new Set();
@@ -94,6 +96,7 @@ export function buildIntakeForm({ wasm, form, locale = "es", catalog = "hn", onC
 
   for (const [title, paths] of SECTIONS) {
     const set = el("fieldset", {}, el("legend", {}, word(title)));
+    if (title === "consent") set.append(el("p", { className: "help" }, word("consent_help")));
     for (const p of paths) {
       const field = view.fields.find((f) => f.path === p);
       if (field) addRow(set, { ...field, ...overrides[p] });
@@ -138,6 +141,9 @@ export function buildIntakeForm({ wasm, form, locale = "es", catalog = "hn", onC
       const value = read();
       if (value !== undefined) put(r, path, value);
     }
+    // An unticked consent with no scope is consent not recorded yet (the core warns:
+    // consent.missing), not consent refused.
+    if (!r.consent.given && !r.consent.scope?.length) delete r.consent;
     const person = r.persons[0];
     if (person.documents && person.documents[0].number === undefined) delete person.documents;
     if (person.contacts) person.contacts[0].kind = "phone";
@@ -193,5 +199,21 @@ export function buildIntakeForm({ wasm, form, locale = "es", catalog = "hn", onC
     return unplaced;
   }
 
-  return { rows, view, options, record, show, place, changed };
+  /** Fills the form from `r` (a record as record() made it): the page drawn again keeps it. */
+  function load(r) {
+    const get = (path) => path.slice(1).split("/").reduce((n, k) => n?.[k], r);
+    const fill = (path) => {
+      const { field, control } = rows.get(path) ?? {};
+      const value = get(path);
+      if (!field || value === undefined) return;
+      if (field.type === "choice" && field.multiple) control.querySelectorAll("input").forEach((b) => { b.checked = value.includes(b.value); });
+      else if (field.type === "boolean") control.checked = Boolean(value);
+      else control.value = String(value);
+    };
+    fill("/category");
+    showFacts();
+    for (const path of rows.keys()) if (path !== "/category") fill(path);
+  }
+
+  return { rows, view, options, record, show, place, changed, load };
 }

@@ -46,12 +46,13 @@ impl Authenticated {
 
 /// The scope a request needs, by its method and its route (under `/api/v1`): reads (`GET`)
 /// need an area's `:read` scope, everything else its `:write` scope, but for the reads sent
-/// as `POST` (a search, whose terms travel in the body; the steps of an export, which end in
+/// as `POST` (a search, whose terms travel in the body, and the check for duplicates of an
+/// intake; the steps of an export, which end in
 /// a read of every case). Break-the-glass grants are the cases' area. `None` for the routes
 /// any signed-in user may call whatever their token's scopes (`/me`, `/workflow`).
 pub fn required_scope(method: &Method, route: &str) -> Option<Scope> {
     match route {
-        "/cases/search" => return Some(Scope::CasesRead),
+        "/cases/search" | "/cases/duplicates" => return Some(Scope::CasesRead),
         "/archive/requests" | "/archive/requests/{id}/approve" => return Some(Scope::ArchiveRead),
         _ => {}
     }
@@ -169,6 +170,7 @@ mod tests {
             (Method::GET, "/cases/{id}", Scope::CasesRead),
             (Method::DELETE, "/tokens/{id}", Scope::TokensWrite),
             (Method::POST, "/cases/search", Scope::CasesRead),
+            (Method::POST, "/cases/duplicates", Scope::CasesRead),
             (
                 Method::POST,
                 "/archive/requests/{id}/approve",

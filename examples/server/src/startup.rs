@@ -152,6 +152,8 @@ pub fn router(state: SharedState, settings: &Settings) -> Router {
         .nest("/api/v1", routes::api())
         .merge(crate::web::router(&crate::web::WebRoot::from_env()))
         .with_state(state)
+        // Error messages in the request's Accept-Language (crate::error::localize).
+        .layer(axum::middleware::from_fn(crate::error::localize))
         .layer(DefaultBodyLimit::max(settings.body_limit))
         // A body silent for this long ends its request (crate::connections).
         .layer(RequestBodyTimeoutLayer::new(

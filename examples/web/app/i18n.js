@@ -74,12 +74,16 @@ const WORDS = {
       recorded_on: "Fecha de registro", scope: "Alcance", path: "Dato", value: "Valor correcto" },
     withdraw_help: "Retira todo el consentimiento registrado.", issues_at: "{path}: {message}",
     form: { case: "Caso", person: "Persona connacional", consent: "Consentimiento", facts: "Datos de la categoría",
-      choose: "— Seleccione —", phone: "Teléfono", country: "Código ISO, p. ej. HN", submit: "Registrar caso" },
+      choose: "— Seleccione —", phone: "Teléfono", country: "Código ISO, p. ej. HN", submit: "Registrar caso",
+      consent_help: "Puede registrar el caso antes de tener el consentimiento (queda un aviso); al registrarlo, indique la fecha." },
     example: { valid: "Registro válido. Formularios a imprimir:", problems: "El registro tiene {n} problema(s)." },
     nothing_drawn: "Lo que se publica de este cuadro no basta para dibujarlo: vea la tabla.",
     filter_text: "Buscar", filter_text_help: "Nombre, número de caso o número de documento",
     transfer_in: "traslado a su oficina", transfer_in_help: "Traslado pendiente: acéptelo o recháchelo en la página del caso",
     transfer_in_banner: "{office} traslada este caso a su oficina. Acéptelo o recháchelo antes de actuar en él.",
+    duplicates_found: "Puede que esta persona ya tenga un caso. Revíselo antes de registrar otro:",
+    duplicate_of: "posible duplicado de", register_anyway: "Registrar de todos modos",
+    reason: { same_document: "mismo documento", same_name_and_birth_date: "mismo nombre y fecha de nacimiento", similar_name: "nombre parecido" },
     record: "Expediente", person_n: "Persona {n}", yes: "Sí", no: "No", none: "Ninguno.", erased: "borrado",
     erased_help: "Dato personal borrado por el plan de conservación: ya no existe en el sistema.",
     transfer: "Traslado", referrals: "Remisiones", services: "Servicios prestados", notes: "Notas", follow_ups: "Datos pendientes",
@@ -151,12 +155,16 @@ const WORDS = {
       recorded_on: "Recorded on", scope: "Scope", path: "Value", value: "Correct value" },
     withdraw_help: "Withdraws all recorded consent.", issues_at: "{path}: {message}",
     form: { case: "Case", person: "National", consent: "Consent", facts: "Category facts",
-      choose: "— Choose —", phone: "Phone", country: "ISO code, e.g. HN", submit: "Register case" },
+      choose: "— Choose —", phone: "Phone", country: "ISO code, e.g. HN", submit: "Register case",
+      consent_help: "The case may be registered before consent is recorded (a warning remains); when it is, give its date." },
     example: { valid: "Valid record. Forms to print:", problems: "The record has {n} problem(s)." },
     nothing_drawn: "What is published of this table is too little to draw: see the table.",
     filter_text: "Search", filter_text_help: "Name, case number or document number",
     transfer_in: "transfer to your office", transfer_in_help: "Pending transfer: accept or decline it on the case page",
     transfer_in_banner: "{office} is transferring this case to your office. Accept or decline it before acting on it.",
+    duplicates_found: "This person may already have a case. Check it before registering another:",
+    duplicate_of: "possible duplicate of", register_anyway: "Register anyway",
+    reason: { same_document: "same document", same_name_and_birth_date: "same name and birth date", similar_name: "similar name" },
     record: "Case file", person_n: "Person {n}", yes: "Yes", no: "No", none: "None.", erased: "erased",
     erased_help: "Personal value erased under the retention schedule: it no longer exists in the system.",
     transfer: "Transfer", referrals: "Referrals", services: "Services given", notes: "Notes", follow_ups: "Items still missing",
@@ -164,12 +172,16 @@ const WORDS = {
 };
 
 /** The current locale: "es" unless the user chose English. */
-export const locale = localStorage.getItem("siproc.locale") === "en" ? "en" : "es";
+export let locale = localStorage.getItem("siproc.locale") === "en" ? "en" : "es";
 
-/** Switches the locale and reloads the page in it. */
+/**
+ * Switches the locale without reloading the page (a half-filled form stays: issue 33): every
+ * module reads `locale` live; main.js redraws the header and the page on "siproc:locale".
+ */
 export function toggleLocale() {
-  localStorage.setItem("siproc.locale", locale === "es" ? "en" : "es");
-  location.reload();
+  locale = locale === "es" ? "en" : "es";
+  localStorage.setItem("siproc.locale", locale);
+  dispatchEvent(new Event("siproc:locale"));
 }
 
 /**

@@ -171,6 +171,9 @@ function flush() {
   if (me) queue.flush(me.user_id).then(() => dispatchEvent(new Event("siproc:queue")));
 }
 addEventListener("hashchange", () => { delete view.dataset.ready; route(); });
+// Another language: the header and the page drawn again in it (the intake page keeps what was
+// typed: intake.js).
+addEventListener("siproc:locale", () => { delete view.dataset.ready; route(); });
 addEventListener("online", () => { chrome(); flush(); });
 addEventListener("offline", chrome);
 queue.onChange(() => dispatchEvent(new Event("siproc:queue")));

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 
 import { harness } from "./harness.mjs";
-import { PAGE_WASM, SHOTS, axe, go, signIn, valid } from "./pages.mjs";
+import { PAGE_WASM, SHOTS, axe, corpus, fill, go, signIn, valid } from "./pages.mjs";
 import { call } from "./server.mjs";
 
 let server;
@@ -207,4 +207,57 @@ test("item 7: one search box finds a case by name, case number or document numbe
   await banner.locator('button[data-command="accept_transfer"]').click();
   await houston.locator("#notice .ok").waitFor();
   assert.equal(await houston.locator("#transfer-in").count(), 0);
+});
+
+test("item 6: one problem per mistake, focus on it above the button; the language changes without losing the form; consent as the core rules; the office's own office only; server errors in the user's language", async () => {
+  const page = await signedIn("demo-officer-tap", "#/intake");
+  await page.waitForSelector("form#intake[data-ready]");
+  // An officer registers in their own office only (the core's rule): it is the one offered.
+  assert.deepEqual(await page.locator("#f-office option").evaluateAll((os) => os.map((o) => o.value)), ["TAP"]);
+  // The consent box has no "*": a case may be registered before consent is recorded (the core warns).
+  assert.equal(await page.locator("#f-consent-given-label .required").count(), 0);
+  // A birth date in the future: one problem, at the birth date; the summary above the form; focus there.
+  const entry = corpus("dates.json", "birth date in the future");
+  await fill(page, entry.intake);
+  await page.click("#intake button[type=submit]");
+  await page.locator("#problems").waitFor();
+  assert.deepEqual(await page.locator(".row.invalid").evaluateAll((rs) => rs.map((r) => r.dataset.path)), ["/persons/0/birth_date"]);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "f-persons-0-birth_date");
+  assert.ok(await page.evaluate(() => document.querySelector("#result").compareDocumentPosition(document.querySelector("form#intake")) & Node.DOCUMENT_POSITION_FOLLOWING),
+    "the summary is above the form");
+  await axe(page, "intake with one problem");
+  await page.screenshot({ path: join(SHOTS, "intake-one-problem.png"), fullPage: true });
+  // Another language: the page is drawn again in it, with what was typed.
+  await page.fill("#f-persons-0-surnames", "Medio Lleno");
+  await page.click("#lang");
+  await page.waitForSelector("main[data-ready][data-page=intake] h1:text('Register a case')");
+  assert.equal(await page.inputValue("#f-persons-0-surnames"), "Medio Lleno");
+  assert.equal(await page.inputValue("#f-persons-0-birth_date"), entry.intake.persons[0].birth_date);
+  assert.equal(await page.evaluate(() => document.documentElement.lang), "en");
+  await page.screenshot({ path: join(SHOTS, "intake-language-kept.png"), fullPage: true });
+  await page.click("#lang");
+  await page.waitForSelector("main[data-ready][data-page=intake] h1:text('Registrar un caso')");
+  // Without consent: registered (the core's warning, not an error).
+  const record = valid("Sin Consentimiento");
+  delete record.consent;
+  await page.reload();
+  await page.waitForSelector("form#intake[data-ready]");
+  await fill(page, record);
+  await page.locator("#f-consent-given").setChecked(false);
+  for (const box of await page.locator("#f-consent-scope input:checked").all()) await box.uncheck();
+  await page.click("#intake button[type=submit]");
+  await page.locator("#registered").waitFor({ timeout: 10_000 });
+  // The server answers in the user's language: a case that is not there, in the Spanish app.
+  await go(page, "#/case/01950000-0000-7000-8000-00000000dead");
+  assert.match(await page.locator("main").innerText(), /No existe, o usted no puede verlo\./);
+  const missing = (language) => call(server.url, "/cases/01950000-0000-7000-8000-00000000dead", {
+    token: server.tokens["demo-officer-tap"], headers: language ? { "accept-language": language } : {} });
+  assert.equal((await missing("en-GB,en;q=0.9")).data.message, "It does not exist, or you may not see it.");
+  assert.equal((await missing("fr, es;q=0.5")).data.message, "No existe, o usted no puede verlo.");
+  assert.equal((await missing()).data.code, "store.not_found");
+  // A refused report's issues in the request's language too.
+  const bad = corpus("dates.json", "request date in the future").intake;
+  const refused = await call(server.url, "/cases", { token: server.tokens["demo-officer-tap"], method: "POST", body: bad, headers: { "accept-language": "en" } });
+  assert.equal(refused.status, 422);
+  assert.equal(refused.data.issues[0].message, "The date cannot be later than today.");
 });

@@ -327,6 +327,85 @@ pub struct CaseQuery {
 /// 64 tables).
 pub const MAX_NAME_WORDS: usize = 16;
 
+/// A stored case whose national is probably the intake's ([`possible_duplicates`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PossibleDuplicate {
+    /// The case (no personal data).
+    pub case: CaseSummary,
+    /// Why ([`crate::duplicates`]'s reasons: `same_document`, `same_name_and_birth_date`,
+    /// `similar_name`).
+    pub reasons: Vec<crate::duplicates::DuplicateReason>,
+    /// For sorting, most likely first ([`crate::duplicates`]'s score).
+    pub score: f64,
+}
+
+/// The stored cases whose national is probably `intake`'s, before it is registered: candidates
+/// from the search index (the national's document numbers, their surnames), each narrowed by
+/// `visible` (the caller's visibility: `None` drops the query, as [`crate::access::visible_query`]
+/// does for a role that sees no case), at most `limit` cases read, then compared with the
+/// intake's national by [`crate::duplicates::find_duplicate_persons`]. Most likely first.
+pub fn possible_duplicates(
+    store: &dyn CaseStore,
+    intake: &Intake,
+    visible: impl Fn(CaseQuery) -> Option<CaseQuery>,
+    limit: usize,
+) -> Result<Vec<PossibleDuplicate>, StoreError> {
+    let Some(national) = intake.national() else {
+        return Ok(Vec::new());
+    };
+    let mut queries: Vec<CaseQuery> = national
+        .documents
+        .iter()
+        .filter(|d| !d.number.trim().is_empty())
+        .map(|d| CaseQuery {
+            document_number: Some(d.number.clone()),
+            ..CaseQuery::default()
+        })
+        .collect();
+    if !national.surnames.trim().is_empty() {
+        queries.push(CaseQuery {
+            name: Some(national.surnames.clone()),
+            ..CaseQuery::default()
+        });
+    }
+    let mut found: Vec<CaseSummary> = Vec::new();
+    for query in queries {
+        let Some(query) = visible(CaseQuery {
+            limit: Some(limit),
+            ..query
+        }) else {
+            continue;
+        };
+        query.check()?;
+        for summary in store.list(&query)? {
+            if found.len() < limit && !found.iter().any(|f| f.id == summary.id) {
+                found.push(summary);
+            }
+        }
+    }
+    let cases = found
+        .iter()
+        .map(|f| load_case(store, f.id))
+        .collect::<Result<Vec<Case>, StoreError>>()?;
+    let persons: Vec<Option<&crate::person::Person>> = std::iter::once(Some(national))
+        .chain(cases.iter().map(Case::national))
+        .collect();
+    let mut out: Vec<PossibleDuplicate> = crate::duplicates::find_duplicate_persons(&persons)
+        .into_iter()
+        .filter(|p| p.a == 0 || p.b == 0)
+        .filter_map(|p| {
+            let other = if p.a == 0 { p.b } else { p.a };
+            Some(PossibleDuplicate {
+                case: found.get(other.checked_sub(1)?)?.clone(),
+                reasons: p.reasons,
+                score: p.score,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| b.score.total_cmp(&a.score));
+    Ok(out)
+}
+
 /// What the text of one search box names: a case number (office letters, year, sequence:
 /// `TAP-2026-000022`, in any case), else an identity document number (the text has a digit: a
 /// DNI `0801-1994-04512`, a passport `E1234567`), else words of a person's name.

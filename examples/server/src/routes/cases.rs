@@ -41,6 +41,7 @@ pub fn router() -> axum::Router<SharedState> {
     axum::Router::new()
         .route("/cases", post(create_case).get(list_cases))
         .route("/cases/search", post(search_cases))
+        .route("/cases/duplicates", post(duplicates))
         .route("/cases/{id}", get(get_case))
         .route("/cases/{id}/commands", post(run_command))
         .route("/cases/{id}/history", get(history))
@@ -139,16 +140,7 @@ pub async fn create_case(
     IdempotencyKey(key): IdempotencyKey,
     Body(body): Body,
 ) -> Result<Response, ApiError> {
-    well_formed(&body)?;
-    let text = std::str::from_utf8(&body).map_err(|_| ApiError::BadRequest {
-        code: "http.malformed_json",
-        message: "the body is not UTF-8".to_owned(),
-    })?;
-    let intake = parse_intake(text, Locale::En).map_err(|issue| ApiError::Unprocessable {
-        code: "workflow.invalid_intake",
-        message: "the intake is not valid".to_owned(),
-        issues: Some(vec![issue]),
-    })?;
+    let intake = intake_of(&body)?;
     let _serial = match &key {
         Some(_) => Some(state.idempotent_registration.lock().await),
         None => None,
@@ -372,6 +364,106 @@ pub async fn search_cases(
     })
     .await?;
     Ok(Json(page))
+}
+
+/// The intake a request's body holds (the core's reading: `parse_intake`).
+fn intake_of(body: &[u8]) -> Result<siproc_core::Intake, ApiError> {
+    well_formed(body)?;
+    let text = std::str::from_utf8(body).map_err(|_| ApiError::BadRequest {
+        code: "http.malformed_json",
+        message: "the body is not UTF-8".to_owned(),
+    })?;
+    parse_intake(text, Locale::En).map_err(|issue| ApiError::Unprocessable {
+        code: "workflow.invalid_intake",
+        message: "the intake is not valid".to_owned(),
+        issues: Some(vec![issue]),
+    })
+}
+
+/// A registered case whose national is probably the intake's.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Duplicate {
+    /// The case id.
+    pub id: Uuid,
+    /// The case number (`TAP-2026-000022`).
+    pub number: String,
+    /// Why: `same_document`, `same_name_and_birth_date` or `similar_name`.
+    pub reasons: Vec<String>,
+}
+
+/// The answer of `POST /cases/duplicates`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Duplicates {
+    /// Most likely first; empty when none is found.
+    pub items: Vec<Duplicate>,
+}
+
+/// How many candidate cases a duplicate check reads at most.
+const DUPLICATE_CANDIDATES: usize = 20;
+
+/// Possible duplicates of an intake, before it is registered: the core's duplicate detection
+/// over the cases the caller may see; written to the audit log as a search.
+#[utoipa::path(post, path = "/cases/duplicates", tag = "cases",
+    description = "The cases the caller may see whose national is probably the intake's (the core's duplicate detection: the same identity document, the same name and birth date, or a similar name), most likely first: their numbers and the reasons, no personal data. Sent before registering, so that the form can warn. The intake need not be valid. Written to the audit log as a search (its fields and terms as keyed hashes).",
+    request_body(content = schema::Intake, description = "An intake (as `POST /cases` takes it)"),
+    responses(
+        (status = 200, description = "The possible duplicates", body = Duplicates),
+        (status = 400, description = "Malformed JSON (`http.malformed_json`)", body = ErrorBody),
+        (status = 403, description = "The role sees no case (`access.no_cases`)", body = ErrorBody),
+        (status = 413, description = "Body over the configured limit (`http.body_too_large`) or past the core's limits (`siproc.too_large`)", body = ErrorBody),
+        (status = 422, description = "Not an intake (`http.wrong_shape`, `json.*`), or more than 16 name words (`store.too_many_name_words`)", body = ErrorBody),
+    ),
+    security(("bearer" = [])))]
+pub async fn duplicates(
+    State(state): State<SharedState>,
+    client: Client,
+    Caller(actor): Caller,
+    Body(body): Body,
+) -> Result<Json<Duplicates>, ApiError> {
+    let intake = intake_of(&body)?;
+    let items = blocking(&state, move |s| {
+        let found = store::possible_duplicates(
+            s.store.as_ref(),
+            &intake,
+            |q| access::visible_query(&actor, q),
+            DUPLICATE_CANDIDATES,
+        )?;
+        let national = intake.national();
+        let query = CaseQuery {
+            name: national.map(|n| n.surnames.clone()),
+            document_number: national
+                .and_then(|n| n.documents.first())
+                .map(|d| d.number.clone()),
+            ..CaseQuery::default()
+        };
+        s.audit(
+            &actor,
+            &client,
+            AuditEvent::CaseSearch {
+                fields: query
+                    .searched_fields()
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect(),
+                terms: query
+                    .search_terms()
+                    .iter()
+                    .map(|(_, term)| audit::keyed_hash(&s.audit_key, term))
+                    .collect(),
+                results: u32::try_from(found.len()).unwrap_or(u32::MAX),
+            },
+        )?;
+        Ok(found
+            .into_iter()
+            .map(|d| Duplicate {
+                id: d.case.id,
+                number: d.case.number,
+                reasons: d.reasons.iter().map(|r| r.as_str().to_owned()).collect(),
+            })
+            .collect())
+    })
+    .await?;
+    Ok(Json(Duplicates { items }))
 }
 
 /// The case as `GET /cases/{id}` answers it: every field of the core's [`Case`], and the
