@@ -345,25 +345,42 @@ pub async fn search_cases(
     .with_text(body.q.as_deref().unwrap_or_default());
     query.check()?;
     let page = blocking(&state, move |s| {
-        let fields = query.searched_fields();
-        let terms = query.search_terms();
+        let searched = query.clone();
         let page = page_of(s, &actor, query, limit)?;
-        s.audit(
-            &actor,
-            &client,
-            AuditEvent::CaseSearch {
-                fields: fields.into_iter().map(str::to_owned).collect(),
-                terms: terms
-                    .iter()
-                    .map(|(_, term)| audit::keyed_hash(&s.audit_key, term))
-                    .collect(),
-                results: u32::try_from(page.items.len()).unwrap_or(u32::MAX),
-            },
-        )?;
+        audit_search(s, &actor, &client, &searched, page.items.len())?;
         Ok(page)
     })
     .await?;
     Ok(Json(page))
+}
+
+/// Writes a search by personal values to the audit log before its answer leaves: the fields
+/// `query` names, each term as a keyed hash, how many cases were found.
+fn audit_search(
+    s: &crate::state::AppState,
+    actor: &Actor,
+    client: &Client,
+    query: &CaseQuery,
+    results: usize,
+) -> Result<(), ApiError> {
+    s.audit(
+        actor,
+        client,
+        AuditEvent::CaseSearch {
+            fields: query
+                .searched_fields()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            terms: query
+                .search_terms()
+                .iter()
+                .map(|(_, term)| audit::keyed_hash(&s.audit_key, term))
+                .collect(),
+            results: u32::try_from(results).unwrap_or(u32::MAX),
+        },
+    )?;
+    Ok(())
 }
 
 /// The intake a request's body holds (the core's reading: `parse_intake`).
@@ -429,30 +446,14 @@ pub async fn duplicates(
             DUPLICATE_CANDIDATES,
         )?;
         let national = intake.national();
-        let query = CaseQuery {
+        let searched = CaseQuery {
             name: national.map(|n| n.surnames.clone()),
             document_number: national
                 .and_then(|n| n.documents.first())
                 .map(|d| d.number.clone()),
             ..CaseQuery::default()
         };
-        s.audit(
-            &actor,
-            &client,
-            AuditEvent::CaseSearch {
-                fields: query
-                    .searched_fields()
-                    .into_iter()
-                    .map(str::to_owned)
-                    .collect(),
-                terms: query
-                    .search_terms()
-                    .iter()
-                    .map(|(_, term)| audit::keyed_hash(&s.audit_key, term))
-                    .collect(),
-                results: u32::try_from(found.len()).unwrap_or(u32::MAX),
-            },
-        )?;
+        audit_search(s, &actor, &client, &searched, found.len())?;
         Ok(found
             .into_iter()
             .map(|d| Duplicate {
