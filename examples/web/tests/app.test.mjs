@@ -386,7 +386,8 @@ test("case page commands: a transfer accepted by the receiving office; a closure
   await tap.locator("#chain.ok").waitFor();
   await commandForm(tap, "request_transfer", (form) => form.locator("select").selectOption("HOU"));
   assert.equal(await tap.locator('#command-forms details[data-command="request_transfer"]').count(), 0, "no second transfer while one is pending");
-  assert.match(await tap.locator("#timeline").innerText(), /Traslado solicitado → HOU/);
+  // The receiving office in words (issue 33, item 10), not its code.
+  assert.match(await tap.locator("#timeline").innerText(), /Traslado solicitado → Consulado General de Honduras en Houston/);
   await tap.screenshot({ path: join(SHOTS, "case-transfer-requested.png"), fullPage: true });
   const hou = await signedIn(await context({ bypassCSP: true }), "demo-officer-hou", `#/case/${registered.id}`);
   await hou.click('button[data-command="accept_transfer"]');

@@ -151,6 +151,8 @@ test("an offline registration, once sent, is listed with its number and a link; 
   await fill(page, valid("Sin Red"));
   await page.click("#intake button[type=submit]");
   await page.locator("#pending-saved").waitFor();
+  // The pending list is drawn from the queue just after the notice (on a loaded machine, later).
+  await page.locator("#pending li.pending").waitFor();
   assert.equal(await page.locator("#pending li.pending").count(), 1);
   await ctx.setOffline(false);
   const sent = page.locator("#sent li.sent");
