@@ -65,6 +65,7 @@ test("a double click registers once; the form clears; a click on the cleared for
   const check = (user) => call(server.url, "/cases/duplicates", { token: server.tokens[user], method: "POST", body: again });
   assert.deepEqual((await check("demo-officer-hou")).data.items, []);
   assert.ok((await check("demo-directorate")).data.items.some((d) => d.number === first && d.reasons.includes("same_document")));
+  assert.equal((await check("demo-partner")).status, 403, "a partner sees no case");
 });
 
 test("a revoked token returns to the sign-in page, which comes back to the page; the live stream stops", async () => {

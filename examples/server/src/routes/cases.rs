@@ -438,6 +438,8 @@ pub async fn duplicates(
     Body(body): Body,
 ) -> Result<Json<Duplicates>, ApiError> {
     let intake = intake_of(&body)?;
+    // A role that sees no case (a partner) is refused, as its searches are.
+    access::visible_query(&actor, CaseQuery::default()).ok_or_else(no_cases)?;
     let items = blocking(&state, move |s| {
         let found = store::possible_duplicates(
             s.store.as_ref(),
