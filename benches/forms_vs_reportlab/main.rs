@@ -32,6 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         verification_hash: "3f2a9c1b7e0455d0a1b2c3d4e5f60718293a4b5c6d7e8f90112233445566778a"
             .to_owned(),
         locale: Locale::Es,
+        verify_origin: None,
     };
     let render = || forms::render_form(&case, &catalog, "intake_sheet", &options);
     let first = render()?;

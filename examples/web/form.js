@@ -3,7 +3,7 @@
 // verdict and message comes from siproc-wasm (the same rules as the server); this module only
 // lays out the form and reads it into a record in the wire format. Its own words are in
 // app/i18n.js with the rest of the pages' text.
-import { t } from "./app/i18n.js";
+import { localToday, t } from "./app/i18n.js";
 
 // Which common fields the form shows, in which section (paths as in catalog().fields).
 const SECTIONS = [
@@ -27,7 +27,6 @@ export const el = (tag, props = {}, ...children) => {
   return node;
 };
 const concrete = (path) => path.replaceAll("*", "0");
-const today = () => new Date().toISOString().slice(0, 10);
 
 /** Puts `value` at JSON Pointer `path` in `record`, creating objects and lists on the way. */
 function put(record, path, value) {
@@ -48,7 +47,9 @@ export function buildIntakeForm({ wasm, form, locale = "es", catalog = "hn", onC
   const word = (key) => t(`form.${key}`, {}, locale);
   const options = { locale, catalog };
   const view = wasm.catalog(locale, catalog);
-  const overrides = { "/persons/*/contacts/*/value": { label: word("phone"), required: false } };
+  // The consent's box carries no "*": a case may be registered before consent is recorded (the
+  // core warns, consent.missing); once it is, its date is required.
+  const overrides = { "/persons/*/contacts/*/value": { label: word("phone"), required: false }, "/consent/given": { required: false } };
   /** Concrete path (`/persons/0/birth_date`) → { field, control, row, message, read() }. */
   const rows = new Map();
   const touched = new Set();
@@ -95,6 +96,7 @@ export function buildIntakeForm({ wasm, form, locale = "es", catalog = "hn", onC
 
   for (const [title, paths] of SECTIONS) {
     const set = el("fieldset", {}, el("legend", {}, word(title)));
+    if (title === "consent") set.append(el("p", { className: "help" }, word("consent_help")));
     for (const p of paths) {
       const field = view.fields.find((f) => f.path === p);
       if (field) addRow(set, { ...field, ...overrides[p] });
@@ -106,8 +108,16 @@ export function buildIntakeForm({ wasm, form, locale = "es", catalog = "hn", onC
 
   // Sensible defaults: the request and the consent are usually recorded today; the national's
   // documents are Honduran.
-  rows.get("/opened_on").control.value = today();
-  rows.get("/consent/recorded_on").control.value = today();
+  // Today is the office's local date (its time zone in the pack), not the UTC date; when the
+  // office changes, the dates still at the former office's today follow.
+  const dated = ["/opened_on", "/consent/recorded_on"].map((p) => rows.get(p).control);
+  let today = localToday(rows.get("/office").read());
+  for (const control of dated) control.value = today;
+  rows.get("/office").control.addEventListener("change", () => {
+    const now = localToday(rows.get("/office").read());
+    for (const control of dated) if (control.value === today) control.value = now;
+    today = now;
+  });
   rows.get("/persons/0/documents/0/kind").control.value = view.fields
     .find((f) => f.path === "/persons/*/documents/*/kind").choices[0].code;
 
@@ -131,6 +141,9 @@ export function buildIntakeForm({ wasm, form, locale = "es", catalog = "hn", onC
       const value = read();
       if (value !== undefined) put(r, path, value);
     }
+    // An unticked consent with no scope is consent not recorded yet (the core warns:
+    // consent.missing), not consent refused.
+    if (!r.consent.given && !r.consent.scope?.length) delete r.consent;
     const person = r.persons[0];
     if (person.documents && person.documents[0].number === undefined) delete person.documents;
     if (person.contacts) person.contacts[0].kind = "phone";
@@ -186,5 +199,21 @@ export function buildIntakeForm({ wasm, form, locale = "es", catalog = "hn", onC
     return unplaced;
   }
 
-  return { rows, view, options, record, show, place, changed };
+  /** Fills the form from `r` (a record as record() made it): the page drawn again keeps it. */
+  function load(r) {
+    const get = (path) => path.slice(1).split("/").reduce((n, k) => n?.[k], r);
+    const fill = (path) => {
+      const { field, control } = rows.get(path) ?? {};
+      const value = get(path);
+      if (!field || value === undefined) return;
+      if (field.type === "choice" && field.multiple) control.querySelectorAll("input").forEach((b) => { b.checked = value.includes(b.value); });
+      else if (field.type === "boolean") control.checked = Boolean(value);
+      else control.value = String(value);
+    };
+    fill("/category");
+    showFacts();
+    for (const path of rows.keys()) if (path !== "/category") fill(path);
+  }
+
+  return { rows, view, options, record, show, place, changed, load };
 }

@@ -147,6 +147,22 @@ impl fmt::Display for Issue {
 }
 
 impl Issue {
+    /// The issue with its message in `locale`, when its rule's template has no placeholder (a
+    /// message with parameters cannot be rendered again without them, and is kept).
+    #[must_use]
+    pub fn in_locale(mut self, locale: Locale) -> Issue {
+        if let Some(rule) = rule(&self.code) {
+            let template = match locale {
+                Locale::Es => &rule.es,
+                Locale::En => &rule.en,
+            };
+            if !template.contains('{') {
+                self.message.clone_from(template);
+            }
+        }
+        self
+    }
+
     /// Builds the issue for rule `code` at `path`, rendering its message in `locale`.
     ///
     /// `params` fill the template's `{name}` placeholders. They must describe the rule, not the

@@ -103,6 +103,7 @@ pub mod history;
 pub mod keys;
 pub mod legacy;
 pub mod limits;
+pub mod messages;
 pub mod schema;
 pub mod stats;
 pub mod store;

@@ -278,7 +278,12 @@ impl Validator<'_> {
 
         let default_region = office.map(|o| o.country.as_str());
         self.persons(intake, default_region);
-        let birth = intake.national().and_then(|n| n.birth_date);
+        // Other dates are compared with a plausible birth date only: a birth date in the future
+        // is one problem (at the birth date), not one more at every date after it.
+        let birth = intake
+            .national()
+            .and_then(|n| n.birth_date)
+            .filter(|b| self.plausible_birth(*b));
         if birth.is_some_and(|b| intake.opened_on < b) {
             self.push("date.before_birth", &root.key("opened_on"), &[]);
         }
@@ -487,7 +492,10 @@ impl Validator<'_> {
                     self.issues.extend(found);
                     if valid && kind == DocumentKind::HnDni {
                         let year = document::dni_registration_year(&doc.number);
-                        let born = person.birth_date.map(|b| b.year());
+                        let born = person
+                            .birth_date
+                            .filter(|b| self.plausible_birth(*b))
+                            .map(|b| b.year());
                         if let (Some(year), Some(born)) = (year, born)
                             && year != born
                         {
@@ -662,6 +670,12 @@ impl Validator<'_> {
                 &[],
             );
         }
+    }
+
+    /// Whether `birth` is a birth date other dates may be compared with: not in the future, not
+    /// before 1900 (either is reported at the birth date itself).
+    fn plausible_birth(&self, birth: NaiveDate) -> bool {
+        birth <= self.today && birth.year() >= 1900
     }
 
     fn consent(&mut self, intake: &Intake) {

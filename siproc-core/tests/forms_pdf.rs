@@ -33,6 +33,7 @@ fn options() -> RenderOptions {
         generated_at: Utc.with_ymd_and_hms(2026, 3, 2, 15, 30, 0).unwrap(),
         verification_hash: HASH.to_owned(),
         locale: Locale::Es,
+        verify_origin: None,
     }
 }
 
@@ -857,8 +858,11 @@ fn generating_a_form_records_it_in_the_history() {
         &officer,
         case.id,
         "intake_sheet",
-        Locale::Es,
-        later,
+        &forms::Generating {
+            locale: Locale::Es,
+            now: later,
+            verify_origin: None,
+        },
     )
     .unwrap();
     assert_eq!(case.version, 2);
@@ -889,8 +893,11 @@ fn generating_a_form_records_it_in_the_history() {
         &stranger,
         case.id,
         "informed_consent",
-        Locale::Es,
-        later,
+        &forms::Generating {
+            locale: Locale::Es,
+            now: later,
+            verify_origin: None,
+        },
     )
     .unwrap_err();
     assert!(err.code().starts_with("workflow."), "{}", err.code());

@@ -167,6 +167,59 @@ fn the_opened_case_is_normalised() {
 }
 
 #[test]
+fn today_is_the_office_s_date() {
+    use chrono::{NaiveDate, TimeZone, Utc};
+    let catalog = catalog();
+    let (case, _) = open(&detention_intake("TAP"), "TAP-2026-000001");
+    // 19:30 on 10 March in Tapachula (America/Mexico_City) is 01:30 on 11 March in UTC.
+    let evening = Utc.with_ymd_and_hms(2026, 3, 11, 1, 30, 0).unwrap();
+    let service = |day: u32| Command::RecordService {
+        kind: "consular_visit".into(),
+        given_on: NaiveDate::from_ymd_opt(2026, 3, day).unwrap(),
+        description: None,
+    };
+    let run = |c: Command| {
+        code(workflow::decide(
+            &case,
+            &catalog,
+            &officer("TAP"),
+            &c,
+            evening,
+        ))
+    };
+    assert_eq!(run(service(10)), "ok");
+    assert_eq!(
+        run(service(11)),
+        "workflow.future_date",
+        "tomorrow at the office"
+    );
+    // An intake of today at the office is not in the future either.
+    let mut intake = detention_intake("TAP");
+    intake.opened_on = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
+    assert_eq!(
+        code(workflow::open(
+            &catalog,
+            &officer("TAP"),
+            &intake,
+            Uuid::now_v7(),
+            evening
+        )),
+        "ok"
+    );
+    intake.opened_on = NaiveDate::from_ymd_opt(2026, 3, 11).unwrap();
+    assert_eq!(
+        code(workflow::open(
+            &catalog,
+            &officer("TAP"),
+            &intake,
+            Uuid::now_v7(),
+            evening
+        )),
+        "workflow.invalid_intake"
+    );
+}
+
+#[test]
 fn the_status_follows_the_domain_s_workflow() {
     let catalog = catalog();
     let (mut case, _) = open(&detention_intake("TAP"), "TAP-2026-000001");

@@ -384,7 +384,19 @@ impl PyCaseHistory {
         );
         let case = &self.case;
         let generation = py
-            .detach(|| forms::generate_form(case, &catalog, &actor, form_id, locale, now))
+            .detach(|| {
+                forms::generate_form(
+                    case,
+                    &catalog,
+                    &actor,
+                    form_id,
+                    &forms::Generating {
+                        locale,
+                        now,
+                        verify_origin: None,
+                    },
+                )
+            })
             .map_err(|e| errors::generate(&e))?;
         self.push(generation.event)?;
         Ok(PyBytes::new(py, &generation.rendered.bytes))
@@ -819,7 +831,20 @@ impl PyStore {
         );
         let store = &*self.0;
         let (_, rendered) = py
-            .detach(|| store::generate_form(store, &catalog, &actor, id, form_id, locale, now))
+            .detach(|| {
+                store::generate_form(
+                    store,
+                    &catalog,
+                    &actor,
+                    id,
+                    form_id,
+                    &forms::Generating {
+                        locale,
+                        now,
+                        verify_origin: None,
+                    },
+                )
+            })
             .map_err(|e| errors::store(&e))?;
         Ok(PyBytes::new(py, &rendered.bytes))
     }
@@ -1236,6 +1261,7 @@ pub fn render_form<'py>(
         generated_at: instant(generated_at, "generated_at")?,
         verification_hash: case.head.clone(),
         locale: self::locale(locale)?,
+        verify_origin: None,
     };
     let rendered = py
         .detach(|| forms::render_form(&case, &catalog, form_id, &options))

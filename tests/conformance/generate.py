@@ -198,8 +198,8 @@ FILES = {
     ]),
     "dates.json": ("Dates: not in the future, in order, plausible.", lambda: [
         variant("detention", "birth date in the future", setp(["persons", 0, "birth_date"], "2099-01-01"),
-                [E("date.in_future", "/persons/0/birth_date"), E("date.before_birth", "/opened_on"),
-                 E("date.before_birth", "/facts/arrest_date"), E("dni.year_mismatch", "/persons/0/documents/0/number", "warning")]),
+                # One problem, at the birth date: the other dates are not compared with it.
+                [E("date.in_future", "/persons/0/birth_date")]),
         variant("detention", "request date in the future", setp(["opened_on"], "2099-03-02"),
                 [E("date.in_future", "/opened_on")]),
         variant("detention", "arrest after the request", setp(["facts", "arrest_date"], "2026-03-05"),

@@ -68,14 +68,16 @@ impl Authenticated {
 
 /// The scope a request needs, by its method and its route (under `/api/v1`): reads (`GET`)
 /// need an area's `:read` scope, everything else its `:write` scope, but for the reads sent
-/// as `POST` (a search, whose terms travel in the body; the steps of an export, which end in
+/// as `POST` (a search, whose terms travel in the body, and the check for duplicates of an
+/// intake; the steps of an export, which end in
 /// a read of every case). Break-the-glass grants are the cases' area. `None` for the routes
 /// any signed-in user may call whatever their token's scopes (`/me`, `/workflow`, their own
 /// sessions: `/session`, `/sessions`) and those before sign-in (`/enrolment…`).
 pub fn required_scope(method: &Method, route: &str) -> Option<Scope> {
     match route {
-        // Searches that carry their terms in a body: reads, whatever the method.
-        "/cases/search" | "/subject-access" => return Some(Scope::CasesRead),
+        // Searches that carry their terms in a body (and the check for duplicates of an intake):
+        // reads, whatever the method.
+        "/cases/search" | "/cases/duplicates" | "/subject-access" => return Some(Scope::CasesRead),
         "/archive/requests" | "/archive/requests/{id}/approve" => return Some(Scope::ArchiveRead),
         _ => {}
     }
@@ -265,6 +267,7 @@ mod tests {
             // A subject access report reads cases (its terms are in the body); the role check
             // (directorate only) is the handler's.
             (Method::POST, "/subject-access", Scope::CasesRead),
+            (Method::POST, "/cases/duplicates", Scope::CasesRead),
             (
                 Method::POST,
                 "/archive/requests/{id}/approve",

@@ -2,17 +2,22 @@
 //! [`ErrorBody`] (`{"code", "message"}`, with `issues` for a refused report and `current` for a
 //! conflict) with a stable code and never a personal value.
 //! Server faults are logged in full and answered with a generic 500.
+//!
+//! The message is in the request's `Accept-Language` (Spanish or English, [`localize`]): the
+//! core's wording of the code ([`siproc_core::messages`]) and, for a refused report, each
+//! issue's message in that language. Without the header the message is the English one.
 
 use axum::Json;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use siproc_core::Issue;
 use siproc_core::access::AccessError;
 use siproc_core::accounts::AccountError;
 use siproc_core::attachments::{AttachError, CheckError};
 use siproc_core::store::StoreError;
 use siproc_core::workflow::WorkflowError;
+use siproc_core::{Issue, Locale, messages};
 
 /// An answer other than success.
 #[derive(Debug, thiserror::Error)]
@@ -254,10 +259,48 @@ impl ApiError {
     }
 }
 
+tokio::task_local! {
+    /// The language the request asked for (`Accept-Language`), while it is answered.
+    static LANGUAGE: Locale;
+}
+
+/// The language `headers` ask for: the preferred of Spanish and English in `Accept-Language`
+/// (by `q`, then order); `None` when it names neither.
+pub fn accepted_language(headers: &HeaderMap) -> Option<Locale> {
+    let value = headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
+    let mut best: Option<(f32, Locale)> = None;
+    for item in value.split(',') {
+        let mut parts = item.split(';');
+        let tag = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let q = parts
+            .find_map(|p| p.trim().strip_prefix("q="))
+            .and_then(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        let locale = match tag.split('-').next() {
+            Some("es") => Locale::Es,
+            Some("en") => Locale::En,
+            _ => continue,
+        };
+        if q > 0.0 && best.is_none_or(|(b, _)| q > b) {
+            best = Some((q, locale));
+        }
+    }
+    best.map(|(_, locale)| locale)
+}
+
+/// The middleware that answers errors in the request's language ([`accepted_language`]).
+pub async fn localize(request: Request<axum::body::Body>, next: Next) -> Response {
+    match accepted_language(request.headers()) {
+        Some(locale) => LANGUAGE.scope(locale, next.run(request)).await,
+        None => next.run(request).await,
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
         let code = self.code();
+        let language = LANGUAGE.try_with(|l| *l).ok();
         let message = match &self {
             ApiError::Internal(detail) => {
                 tracing::error!(code, detail = %detail, "internal error");
@@ -265,11 +308,19 @@ impl IntoResponse for ApiError {
             }
             other => other.to_string(),
         };
+        let message = language
+            .and_then(|l| messages::error_message(code, l))
+            .map_or(message, str::to_owned);
         let body = ErrorBody {
             code,
             message,
             issues: match &self {
-                ApiError::Unprocessable { issues, .. } => issues.clone(),
+                ApiError::Unprocessable { issues, .. } => {
+                    issues.clone().map(|issues| match language {
+                        Some(l) => issues.into_iter().map(|i| i.in_locale(l)).collect(),
+                        None => issues,
+                    })
+                }
                 _ => None,
             },
             current: match &self {

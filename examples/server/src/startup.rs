@@ -155,6 +155,8 @@ pub fn router(state: SharedState, settings: &Settings) -> Router {
         .nest("/api/v1", routes::api())
         .merge(crate::web::router(&crate::web::WebRoot::from_env()))
         .with_state(state)
+        // Error messages in the request's Accept-Language (crate::error::localize).
+        .layer(axum::middleware::from_fn(crate::error::localize))
         .layer(DefaultBodyLimit::max(settings.body_limit))
         // A body silent for this long ends its request (crate::connections).
         .layer(RequestBodyTimeoutLayer::new(
@@ -226,6 +228,7 @@ impl Application {
         let policy = Policy {
             max_grants_per_day: settings.max_grants_per_day,
             export_recipient,
+            public_origin: settings.public_origin.clone(),
         };
         let mut state = AppState::new(store, db, catalog, settings.rate_limit, policy)?;
         state.metrics_allow.clone_from(&settings.metrics_allow);

@@ -64,6 +64,9 @@ pub struct Policy {
     /// When set, `GET /archive` answers every case encrypted to this `age` recipient (whose
     /// identity the server does not hold) without a second person's approval.
     pub export_recipient: Option<age::x25519::Recipient>,
+    /// The origin users reach the server at (`public_origin`): the printed forms' QR codes are
+    /// addresses of its verification page. Without it, the origin each request came to.
+    pub public_origin: Option<String>,
 }
 
 impl Default for Policy {
@@ -72,6 +75,7 @@ impl Default for Policy {
         Policy {
             max_grants_per_day: siproc_core::access::DEFAULT_MAX_GRANTS_PER_DAY,
             export_recipient: None,
+            public_origin: None,
         }
     }
 }

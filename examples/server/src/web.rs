@@ -22,6 +22,10 @@
 //! (the statistics dashboard's charts) and jsQR (reading a form's QR code where the browser has
 //! no `BarcodeDetector`).
 //!
+//! A printed form's QR code is an address here, `/v/<code>`
+//! ([`siproc_core::forms::verification::verification_url`]): it redirects to the public
+//! verification page with the code filled in (`/#/verify/<code>`), which checks it at once.
+//!
 //! The folders are found next to this crate's sources; `SIPROC_WEB_DIR` (the `examples/web`
 //! folder) and `SIPROC_WASM_PKG` (the web build of the package) override them.
 
@@ -32,6 +36,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::Redirect;
 use axum::routing::{MethodRouter, get};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
@@ -82,6 +87,15 @@ fn serve<S: Clone + Send + Sync + 'static>(
     get(move |headers: HeaderMap| async move { assets::respond(&asset, &headers, cache_control) })
 }
 
+/// `GET /v/{code}`, a form's QR code: the verification page, the code filled in (the canonical
+/// short code; anything else opens the page empty).
+async fn verify_page(axum::extract::Path(code): axum::extract::Path<String>) -> Redirect {
+    match siproc_core::forms::verification::parse_code(&code) {
+        Some(code) => Redirect::to(&format!("/#/verify/{code}")),
+        None => Redirect::to("/#/verify"),
+    }
+}
+
 /// The router of the web application's files.
 pub fn router<S: Clone + Send + Sync + 'static>(root: &WebRoot) -> Router<S> {
     let app = root.pages.join("app");
@@ -112,6 +126,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(root: &WebRoot) -> Router<S> {
         None => router.route_service("/sw.js", ServeFile::new(app.join("sw.js"))),
     };
     router
+        .route("/v/{code}", get(verify_page))
         .route_service("/form.js", ServeFile::new(root.pages.join("form.js")))
         .nest_service("/app", ServeDir::new(app))
         .route_service(

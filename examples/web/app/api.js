@@ -5,6 +5,7 @@
 // development token lives in sessionStorage (this tab, until it closes): never in a URL, never
 // in localStorage.
 import { backoff } from "./backoff.js";
+import { locale } from "./i18n.js";
 
 const BASE = "/api/v1";
 const KEY = "siproc.token";
@@ -97,7 +98,8 @@ export async function api(path, { method = "GET", body, headers = {}, token = se
     early.delete(path);
     if (Date.now() - started.at < EARLY_MS) return started.answer;
   }
-  const init = { method, headers: { ...headers }, cache: "no-store" };
+  // The server answers its errors in the user's language (issue 33), not the browser's.
+  const init = { method, headers: { "accept-language": locale, ...headers }, cache: "no-store" };
   if (token) init.headers.authorization = `Bearer ${token}`;
   else if (session.csrf && method !== "GET" && method !== "HEAD") init.headers["x-csrf-token"] = session.csrf;
   if (body !== undefined) {

@@ -1,13 +1,14 @@
-// The case page: the case, its history as a timeline (who, when, what), the commands the user
+// The case page: the case's summary and its whole record (record.js), its history as a timeline (who, when, what), the commands the user
 // may run on it now (the case's `available_commands`, from the core; sent with If-Match; a 409
 // says the case changed and reloads it), the forms as PDF downloads and the chain's verification
 // result. Every status, priority, consent scope, role, event and form title is the core's label
 // (label()): the words the PDF forms print.
 import * as wasm from "/pkg/siproc_wasm.js";
-import { api, preload } from "./api.js";
+import { api, preload, session } from "./api.js";
 import { label, locale, t, when } from "./i18n.js";
 import { el } from "/form.js";
 import { controls } from "./commands.js";
+import { record } from "./record.js";
 
 /** A sealed value as text: the server sends it only to those who may see the case. */
 const plain = (v) => (typeof v === "string" ? v : typeof v?.value === "string" ? v.value : "");
@@ -46,10 +47,10 @@ export async function show(view, id) {
     // The consent's scopes as the consent form prints them: the core's labels, joined by ", ".
     const consent = c.consent?.given ? (c.consent.scope ?? []).map((s) => label("consent_scope", s)).join(", ") : t("no_consent");
     const facts = el("dl", { className: "facts" },
-      ...[["office", t("col_office"), c.office], ["category", t("col_category"), label("category", c.category)],
+      ...[["office", t("col_office"), label("office", c.office)], ["category", t("col_category"), label("category", c.category)],
         ["status", t("col_status"), label("status", c.status)], ["priority", t("col_priority"), label("priority", c.priority)],
         ["consent", t("col_consent"), consent], ["updated", t("col_updated"), when(c.updated_at)],
-        ["persons", t("persons"), (c.persons ?? []).map(person).join(", ")]]
+        ["persons", t("persons"), (c.persons ?? []).map((p, i) => ((c.erased ?? []).includes(`/persons/${i}`) ? t("erased") : person(p))).join(", ")]]
         .flatMap(([id, k, v]) => [el("dt", {}, k), el("dd", { id }, v)]));
 
     const legacy = c.legacy ? legacyBanner(c, catalog) : "";
@@ -71,6 +72,14 @@ export async function show(view, id) {
       });
     }
     if (!any && !noting) buttons.append(el("p", { className: "help" }, t("no_commands")));
+    // A case on its way to the user's office: accepting or declining it comes first, above the
+    // case (what else the office may do waits for the acceptance).
+    const incoming = c.transfer?.status === "pending" && c.transfer.to_office === session.me?.office;
+    const transfer = incoming
+      ? el("section", { className: "transfer-in", id: "transfer-in", role: "region", "aria-label": label("event", "transfer_requested") },
+        el("p", {}, t("transfer_in_banner", { office: label("office", c.transfer.from_office) })),
+        el("div", { className: "commands" }, ...[...buttons.querySelectorAll('[data-command="accept_transfer"], [data-command="reject_transfer"]')]))
+      : "";
 
     async function run(command) {
       const answer = await api(`/cases/${id}/commands`, { method: "POST", body: command, headers: { "if-match": version } });
@@ -104,22 +113,30 @@ export async function show(view, id) {
       return el("li", {}, `${label("form", f.form)} (${f.generated ? t("generated") : t("not_generated")}) `, button);
     }));
 
+    /** A corrected value's place in words: the intake form's label of the field (`/persons/0/surnames` → "Apellidos"). */
+    const fieldLabel = (path = "") => {
+      const pattern = path.replace(/\/\d+(?=\/|$)/g, "/*");
+      const facts = catalog.categories.find((x) => x.code === c.category)?.facts ?? [];
+      return [...catalog.fields, ...facts].find((f) => f.path === pattern || f.path === path)?.label ?? path;
+    };
     const timeline = el("ol", { className: "timeline", id: "timeline" }, ...(historyA.data?.items ?? []).map((e) => {
       const what = label("event", e.kind.type);
       const data = e.kind.data ?? {};
       const detail = e.kind.type === "status_changed" ? ` → ${label("status", data.to)}`
         : e.kind.type === "note_added" ? `: ${plain(data.text)}`
         : e.kind.type === "form_generated" ? `: ${label("form", data.form)}`
-        : e.kind.type === "facts_corrected" ? `: ${data.path}`
-        : e.kind.type === "transfer_requested" ? ` → ${data.to_office ?? ""}`
+        : e.kind.type === "facts_corrected" ? `: ${fieldLabel(data.path)}`
+        : e.kind.type === "transfer_requested" ? ` → ${label("office", data.to_office)}`
         : e.kind.type === "referral_requested" ? ` → ${label("partner", data.partner)}`
         : e.kind.type === "service_given" ? `: ${label("service", data.kind)}`
         : e.kind.type === "closure_requested" || e.kind.type === "closed" ? `: ${plain(data.outcome)}` : "";
       return el("li", {}, el("time", { dateTime: e.at }, when(e.at)), " ",
-        el("strong", {}, `#${e.seq} ${what}`), detail, el("span", { className: "who" }, ` — ${e.actor.user_id} (${label("role", e.actor.role)}, ${e.actor.office})`));
+        el("strong", {}, `#${e.seq} ${what}`), detail,
+        el("span", { className: "who" }, ` — ${e.actor.user_id} (${[label("role", e.actor.role), e.actor.office && label("office", e.actor.office)].filter(Boolean).join(", ")})`));
     }));
 
-    view.replaceChildren(el("h1", {}, t("case_title", { number: c.number })), notice, legacy, facts, chain,
+    view.replaceChildren(el("h1", {}, t("case_title", { number: c.number })), notice, transfer, legacy, facts, chain,
+      el("h2", {}, t("record")), record(c, catalog),
       el("h2", {}, t("commands")), buttons, commandForms, noteForm,
       el("h2", {}, t("forms")), forms,
       el("h2", {}, t("history")), timeline);

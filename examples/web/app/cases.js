@@ -1,5 +1,6 @@
 // The live case list: the cases the user may see (the server applies the core's visibility
-// rule), filtered by status, category, office and name; the event stream (GET /events) brings
+// rule), filtered by status, category, office and one search box (a name, a case number or a
+// document number), cases being transferred to the user's office first and marked; the event stream (GET /events) brings
 // new cases and status changes without a reload, marked "new" or "updated". Cases migrated from
 // a legacy log are marked "migrated", and those still lacking follow-up items "incomplete".
 import * as wasm from "/pkg/siproc_wasm.js";
@@ -13,6 +14,9 @@ const origin = (c) => [
   c.migrated ? el("span", { className: "badge migrated", title: t("migrated_help") }, t("migrated")) : "",
   c.follow_ups > 0 ? el("span", { className: "badge incomplete", title: t("incomplete_help", { n: c.follow_ups }) }, t("incomplete", { n: c.follow_ups })) : "",
 ];
+
+/** A cell of the list, labelled with its column's heading (on a phone each row is a card). */
+const cell = (column, ...content) => el("td", { "data-label": t(column) }, el("span", { className: "value" }, ...content));
 
 /** The list's first request (load() with no filter), started while the module arrives. */
 export const prefetch = () => preload("/cases?limit=200");
@@ -28,7 +32,9 @@ export async function show(view) {
     el("div", {}, ...select("q-status", t("filter_status"), Object.entries(view_.labels.status))),
     el("div", {}, ...select("q-category", t("filter_category"), [...categories])),
     me.sees_all_offices ? el("div", {}, ...select("q-office", t("filter_office"), choices("/office").map((o) => [o.code, o.label]))) : "",
-    el("div", {}, el("label", { htmlFor: "q-name" }, t("filter_name")), el("input", { id: "q-name", type: "search", autocomplete: "off" })),
+    el("div", { className: "search" }, el("label", { htmlFor: "q-text" }, t("filter_text")),
+      el("input", { id: "q-text", type: "search", autocomplete: "off", "aria-describedby": "q-text-help" }),
+      el("span", { className: "help", id: "q-text-help" }, t("filter_text_help"))),
     el("button", { type: "submit" }, t("apply")));
   const live = el("p", { id: "live", className: "help", role: "status" }, t("live_off"));
   const body = el("tbody");
@@ -61,14 +67,15 @@ export async function show(view) {
   async function load() {
     const mine = ++seq;
     const filters_ = {};
-    for (const [key, id] of [["status", "q-status"], ["category", "q-category"], ["office", "q-office"], ["name", "q-name"]]) {
+    for (const [key, id] of [["status", "q-status"], ["category", "q-category"], ["office", "q-office"], ["q", "q-text"]]) {
       const value = document.getElementById(id)?.value.trim();
       if (value) filters_[key] = value;
     }
-    // A name is searched with POST /cases/search: in the body, never in a URL (proxies and
-    // server logs keep URLs), and the server writes the search to its audit log. The other
-    // filters are the list's query.
-    const answer = filters_.name
+    // The search box's text (a name, a case number or a document number: the core tells which)
+    // is searched with POST /cases/search: in the body, never in a URL (proxies and server logs
+    // keep URLs), and the server writes the search to its audit log. The other filters are the
+    // list's query.
+    const answer = filters_.q
       ? await api("/cases/search", { method: "POST", body: { ...filters_, limit: 200 } })
       : await api(`/cases?${new URLSearchParams({ ...filters_, limit: "200" })}`);
     if (mine !== seq) return;
@@ -76,14 +83,18 @@ export async function show(view) {
       body.replaceChildren(el("tr", {}, el("td", { colSpan: 5 }, t("error", { status: answer.status, message: answer.data?.message ?? "" }))));
       return;
     }
-    const items = [...answer.data.items].sort((a, b) => b.updated_at.localeCompare(a.updated_at));
+    // Cases on their way to the user's office (a transfer it has not yet accepted: the only
+    // other office's cases an office sees) come first, marked.
+    const incoming = (c) => !me.sees_all_offices && c.office !== me.office;
+    const items = [...answer.data.items].sort((a, b) => incoming(b) - incoming(a) || b.updated_at.localeCompare(a.updated_at));
     body.replaceChildren(...(items.length ? items.map((c) => {
       const mark = marks.get(c.id);
       const row = el("tr", { className: mark ?? "" },
-        el("td", {}, el("a", { href: `#/case/${c.id}` }, c.number), mark ? el("span", { className: `badge ${mark}` }, " ", t(mark)) : "",
+        cell("col_number", el("a", { href: `#/case/${c.id}` }, c.number), mark ? el("span", { className: `badge ${mark}` }, " ", t(mark)) : "",
+          incoming(c) ? el("span", { className: "badge transfer", title: t("transfer_in_help") }, t("transfer_in")) : "",
           ...origin(c)),
-        el("td", {}, c.office), el("td", {}, categories.get(c.category) ?? c.category),
-        el("td", {}, label("status", c.status)), el("td", {}, when(c.updated_at)));
+        cell("col_office", c.office), cell("col_category", categories.get(c.category) ?? c.category),
+        cell("col_status", label("status", c.status)), cell("col_updated", when(c.updated_at)));
       row.dataset.id = c.id;
       row.dataset.number = c.number;
       return row;

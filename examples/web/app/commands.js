@@ -6,14 +6,14 @@
 // label is the core's (label()); the server still decides. `record_form` is not offered here: a
 // form is recorded by downloading its PDF (the forms list below the actions), and `add_note` is
 // the case page's note box.
-import { label, t } from "./i18n.js";
+import { label, localToday, t } from "./i18n.js";
 import { el } from "/form.js";
 
 /** Commands offered as one button each (no argument). */
 const BUTTONS = ["approve_closure", "accept_transfer", "reject_transfer", "archive"];
 /** The referral commands: one button per referral they may act on. */
 const REFERRAL = ["accept_referral", "reject_referral", "complete_referral"];
-const today = () => new Date().toISOString().slice(0, 10);
+
 
 /** The value at JSON Pointer `path` of `value`. */
 const at = (value, path) => path.slice(1).split("/").reduce((node, key) => node?.[key], value);
@@ -79,7 +79,7 @@ export function controls(c, catalog, run) {
     () => ({ partner: partner.value, reason: optional(reason.value) }));
 
   const kind = select(choices("record_service", "kind").map((s) => [s, label("service", s)]));
-  const givenOn = el("input", { type: "date", value: today(), required: true });
+  const givenOn = el("input", { type: "date", value: localToday(c.office), required: true });
   const description = text();
   form("record_service", [field(id("record_service", "kind"), t("arg.service"), kind),
     field(id("record_service", "given_on"), t("arg.given_on"), givenOn),
@@ -96,7 +96,7 @@ export function controls(c, catalog, run) {
   const person = (i) => c.persons?.[i];
   const givenBy = select(choices("record_consent", "consent/given_by").map((i) =>
     [String(i), `${person(i)?.given_names ?? ""} ${person(i)?.surnames ?? ""}`.trim() || `#${i + 1}`]));
-  const recordedOn = el("input", { type: "date", value: today(), required: true });
+  const recordedOn = el("input", { type: "date", value: localToday(c.office), required: true });
   const given = el("input", { type: "checkbox", checked: true });
   const scopes = choices("record_consent", "consent/scope").map((s) =>
     el("label", {}, el("input", { type: "checkbox", value: s, checked: s === "processing" }), ` ${label("consent_scope", s)}`));
@@ -108,16 +108,20 @@ export function controls(c, catalog, run) {
     scope: scopes.map((l) => l.querySelector("input")).filter((i) => i.checked).map((i) => i.value) } }));
   form("withdraw_consent", [el("p", { className: "help" }, t("withdraw_help"))], () => ({ scope: [] }));
 
-  // Corrections: the national's common fields and the category's facts, typed as the catalog says.
+  // Corrections (issue 33): the national's common fields, the case's and the category's facts,
+  // each with the intake form's label and its typed control (a date picker, a number, the
+  // choices by their labels, a box per option of a list), filled in with the current value.
   const category = catalog.categories.find((x) => x.code === c.category);
+  const common = (pattern, path) => {
+    const f = catalog.fields.find((x) => x.path === pattern);
+    return f && { ...f, path };
+  };
   const correctable = [
-    ...["given_names", "surnames", "birth_date", "sex", "nationality"].map((k) => {
-      const f = catalog.fields.find((x) => x.path === `/persons/*/${k}`);
-      return f && { ...f, path: `/persons/0/${k}` };
-    }).filter(Boolean),
-    { ...catalog.fields.find((x) => x.path === "/opened_on"), path: "/opened_on" },
+    ...["given_names", "surnames", "birth_date", "sex", "nationality"].map((k) => common(`/persons/*/${k}`, `/persons/0/${k}`)),
+    common("/opened_on", "/opened_on"),
+    common("/flags", "/flags"),
     ...(category?.facts ?? []),
-  ].filter((f) => f.label);
+  ].filter((f) => f?.label);
   const path = select(correctable.map((f) => [f.path, f.label]));
   const slot = el("div", { className: "field" });
   let read = () => null;
@@ -125,19 +129,32 @@ export function controls(c, catalog, run) {
     const f = correctable.find((x) => x.path === path.value);
     const now = at(c, f.path);
     let control;
-    if (f.kind === "choice") {
+    if (f.type === "choice" && f.multiple) {
+      const boxes = f.choices.map((x) => el("input", { type: "checkbox", value: x.code, checked: (now ?? []).includes(x.code) }));
+      control = el("fieldset", { className: "choices" }, el("legend", {}, t("arg.value")),
+        ...boxes.map((b, i) => el("label", {}, b, ` ${f.choices[i].label}`)));
+      read = () => boxes.filter((b) => b.checked).map((b) => b.value);
+      slot.replaceChildren(control);
+      control.id = "correct-value";
+      return;
+    }
+    if (f.type === "choice") {
       control = select([["", "—"], ...f.choices.map((x) => [x.code, x.label])]);
       control.value = now ?? "";
       read = () => control.value || null;
-    } else if (f.kind === "boolean") {
+    } else if (f.type === "boolean") {
       control = el("input", { type: "checkbox", checked: now === true });
       read = () => control.checked;
     } else {
-      control = el("input", { type: f.kind === "date" ? "date" : f.kind === "count" ? "number" : "text", value: now ?? "", autocomplete: "off" });
-      if (f.kind === "count") control.min = "0";
-      read = () => (control.value === "" ? null : f.kind === "count" ? Number(control.value) : control.value);
+      const type = { date: "date", count: "number" }[f.type] ?? "text";
+      control = el("input", { type, value: now ?? "", autocomplete: "off" });
+      if (f.type === "count") control.min = "0";
+      if (f.max_chars) control.maxLength = f.max_chars;
+      if (f.type === "country") control.placeholder = t("form.country");
+      read = () => (control.value === "" ? null : f.type === "count" ? Number(control.value) : control.value);
     }
     control.id = "correct-value";
+    control.dataset.type = f.type;
     slot.replaceChildren(el("label", { htmlFor: "correct-value" }, t("arg.value")), control);
   };
   if (correctable.length) {

@@ -45,6 +45,12 @@ async function published(pick) {
   return { answer: answer.ok ? { ok: true, data: answer.data.release } : answer, list: list.data, chosen };
 }
 
+/** Whether month `b` (`2026-03`) follows month `a` directly. */
+function nextMonth(a, b) {
+  const [y, m] = a.split("-").map(Number);
+  return b === (m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, "0")}`);
+}
+
 export async function show(view, pick) {
   const me = session.me;
   const partner = me?.role === "partner";
@@ -77,9 +83,15 @@ export async function show(view, pick) {
       total: table.totals.find((m) => !table.dimensions.some((d) => d in m)) };
   }
 
-  /** The table a chart was drawn from, suppressed cells marked. */
-  function dataTable(id, table, caption) {
-    const g = grid(table);
+  /**
+   * The table a chart was drawn from, suppressed cells marked. `transpose` puts the second
+   * dimension down the rows (months: a long list reads down a phone, not across it).
+   */
+  function dataTable(id, table, caption, { transpose = false } = {}) {
+    const g0 = grid(table);
+    const g = transpose
+      ? { ...g0, rows: g0.cols, cols: g0.rows, rowValues: g0.colValues, colValues: g0.rowValues, cell: (r, c) => g0.cell(c, r) }
+      : g0;
     const head = el("tr", {}, el("th", { scope: "col" }, t(`dim.${g.rows}`)),
       ...g.colValues.map((c) => el("th", { scope: "col" }, label(g.cols, c))), el("th", { scope: "col" }, t("total")));
     const body = g.rowValues.map((r) => el("tr", {}, el("th", { scope: "row" }, label(g.rows, r)),
@@ -97,9 +109,12 @@ export async function show(view, pick) {
     const note = release
       ? el("p", { className: "help suppression", "data-suppressed-cells": String(suppressed) }, t("suppressed_note", { n: suppressed, k: data.k }))
       : "";
+    // Nothing published to draw (every cell suppressed): the note says so, no empty grid.
+    const empty = !config.data.datasets.length;
     const section = el("section", { className: "panel", id, "aria-labelledby": `${id}-title` },
-      el("h2", { id: `${id}-title` }, title), el("div", { className: "chart" }, canvas), note, tableNode);
-    charts.push(() => new Chart(canvas, {
+      el("h2", { id: `${id}-title` }, title),
+      empty ? el("p", { className: "help nothing-drawn" }, t("nothing_drawn")) : el("div", { className: "chart" }, canvas), note, tableNode);
+    if (!empty) charts.push(() => new Chart(canvas, {
       ...config,
       options: {
         animation: false, responsive: true, maintainAspectRatio: false,
@@ -110,6 +125,16 @@ export async function show(view, pick) {
     return section;
   }
 
+  /**
+   * The datasets worth drawing: those with at least one published count above 0 (a release's
+   * category whose every cell is suppressed or 0 would be a legend entry with nothing drawn);
+   * when none is left, those of `fallback()` (the published totals) instead.
+   */
+  const drawn = (datasets, fallback) => {
+    const some = datasets.filter((d) => d.data.some((v) => v > 0));
+    return some.length ? some : fallback().filter((d) => d.data.some((v) => v > 0));
+  };
+
   /** Bars from a two-dimensional table: one dataset per column value; suppressed cells are gaps. */
   function bars(table, { stacked = true, horizontal = false, only } = {}) {
     const g = grid(table);
@@ -118,10 +143,10 @@ export async function show(view, pick) {
       type: "bar",
       data: {
         labels: g.rowValues.map((r) => axis(g.rows, r)),
-        datasets: cols.map((c, i) => ({
+        datasets: drawn(cols.map((c, i) => ({
           label: label(g.cols, c), backgroundColor: COLOURS[i % COLOURS.length],
           data: g.rowValues.map((r) => g.cell(r, c)?.count ?? null),
-        })),
+        })), () => [{ label: t("total"), backgroundColor: COLOURS[0], data: g.rowValues.map((r) => g.margin(g.rows, r)?.count ?? null) }]),
       },
       options: { indexAxis: horizontal ? "y" : "x", scales: { x: { stacked }, y: { stacked, beginAtZero: true } } },
     };
@@ -132,22 +157,26 @@ export async function show(view, pick) {
   if (byMonth) {
     // Months along the axis, one stacked dataset per category, and the published month totals.
     const g = grid(byMonth);
+    // The months in order, with a "…" where months without cases were left out (2021-03 … 2026-03
+    // is not two adjacent months).
+    const months = [...g.colValues].sort();
+    const axisMonths = months.flatMap((m, i) => (i && !nextMonth(months[i - 1], m) ? [null, m] : [m]));
     const config = {
       type: "bar",
       data: {
-        labels: g.colValues,
+        labels: axisMonths.map((m) => m ?? "…"),
         datasets: [
-          ...g.rowValues.map((r, i) => ({
+          ...drawn(g.rowValues.map((r, i) => ({
             label: label("category", r), backgroundColor: COLOURS[i % COLOURS.length], stack: "cases",
-            data: g.colValues.map((m) => g.cell(r, m)?.count ?? null),
-          })),
-          { type: "line", label: t("total"), borderColor: "#1d2530", backgroundColor: "#1d2530",
-            data: g.colValues.map((m) => g.margin("month", m)?.count ?? null) },
+            data: axisMonths.map((m) => (m ? g.cell(r, m)?.count ?? null : null)),
+          })), () => []),
+          { type: "line", label: t("total"), borderColor: "#1d2530", backgroundColor: "#1d2530", spanGaps: false,
+            data: axisMonths.map((m) => (m ? g.margin("month", m)?.count ?? null : null)) },
         ],
       },
       options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } },
     };
-    sections.push(panel("by-month", t("chart_by_month"), config, byMonth, dataTable("table-by-month", byMonth, t("chart_by_month"))));
+    sections.push(panel("by-month", t("chart_by_month"), config, byMonth, dataTable("table-by-month", byMonth, t("chart_by_month"), { transpose: true })));
   }
   const open = tables.get("open_cases_by_office_aging");
   if (open) {
@@ -161,9 +190,10 @@ export async function show(view, pick) {
       type: "bar",
       data: {
         labels: resolution.cells.map((c) => label(dimension, c[dimension])),
-        datasets: [["median", COLOURS[0]], ["p90", COLOURS[1]]].map(([key, colour]) => ({
-          label: t(`duration.${key}`), backgroundColor: colour, data: resolution.cells.map((c) => c[key] ?? null),
-        })),
+        datasets: drawn([["median", COLOURS[0]], ["p90", COLOURS[1]]].map(([key, colour]) => ({
+          label: t(`duration.${key}`), backgroundColor: colour, data: resolution.cells.map((c) => (c.suppressed ? null : c[key] ?? null)),
+        })), () => [{ label: t("resolved_cases"), backgroundColor: COLOURS[2],
+          data: resolution.cells.map((c) => (c.suppressed ? null : c.count ?? null)) }]),
       },
       options: { scales: { y: { beginAtZero: true, title: { display: true, text: t("days") } } } },
     };

@@ -49,7 +49,7 @@ const WORDS = {
     sent_pending: "Registro pendiente enviado: {number}",
     sent_title: "Registrados en esta sesión", sent_from_queue: "enviado al volver la conexión (pendiente desde {at})",
     cases_title: "Casos", filter_status: "Estado", filter_category: "Categoría", filter_office: "Oficina",
-    filter_name: "Nombre", all: "Todos", apply: "Filtrar", col_number: "Número", col_office: "Oficina",
+    all: "Todos", apply: "Filtrar", col_number: "Número", col_office: "Oficina",
     col_category: "Categoría", col_status: "Estado", col_updated: "Actualizado", no_cases: "No hay casos.",
     grants_title: "Accesos de emergencia en curso", grant_line: "{user} abrió {case} hasta {until}: {reason}", grant_end: "Terminar",
     new: "nuevo", changed: "actualizado", live: "Actualización en vivo", live_off: "Sin actualización en vivo",
@@ -98,8 +98,19 @@ const WORDS = {
       recorded_on: "Fecha de registro", scope: "Alcance", path: "Dato", value: "Valor correcto" },
     withdraw_help: "Retira todo el consentimiento registrado: las derivaciones pendientes se cancelan y el caso deja de compartirse.", issues_at: "{path}: {message}",
     form: { case: "Caso", person: "Persona connacional", consent: "Consentimiento", facts: "Datos de la categoría",
-      choose: "— Seleccione —", phone: "Teléfono", country: "Código ISO, p. ej. HN", submit: "Registrar caso" },
+      choose: "— Seleccione —", phone: "Teléfono", country: "Código ISO, p. ej. HN", submit: "Registrar caso",
+      consent_help: "Puede registrar el caso antes de tener el consentimiento (queda un aviso); al registrarlo, indique la fecha." },
     example: { valid: "Registro válido. Formularios a imprimir:", problems: "El registro tiene {n} problema(s)." },
+    nothing_drawn: "Lo que se publica de este cuadro no basta para dibujarlo: vea la tabla.",
+    filter_text: "Buscar", filter_text_help: "Nombre, número de caso o número de documento",
+    transfer_in: "traslado a su oficina", transfer_in_help: "Traslado pendiente: acéptelo o recháchelo en la página del caso",
+    transfer_in_banner: "{office} traslada este caso a su oficina. Acéptelo o recháchelo antes de actuar en él.",
+    duplicates_found: "Puede que esta persona ya tenga un caso. Revíselo antes de registrar otro:",
+    duplicate_of: "posible duplicado de", register_anyway: "Registrar de todos modos",
+    reason: { same_document: "mismo documento", same_name_and_birth_date: "mismo nombre y fecha de nacimiento", similar_name: "nombre parecido" },
+    record: "Expediente", person_n: "Persona {n}", yes: "Sí", no: "No", none: "Ninguno.", erased: "borrado",
+    erased_help: "Dato personal borrado por el plan de conservación: ya no existe en el sistema.",
+    transfer: "Traslado", referrals: "Remisiones", services: "Servicios prestados", notes: "Notas", follow_ups: "Datos pendientes",
   },
   en: {
     skip: "Skip to content", nav: "Main", brand: "SIPROC · Consular protection",
@@ -143,7 +154,7 @@ const WORDS = {
     sent_pending: "Pending record sent: {number}",
     sent_title: "Registered in this session", sent_from_queue: "sent when the connection came back (pending since {at})",
     cases_title: "Cases", filter_status: "Status", filter_category: "Category", filter_office: "Office",
-    filter_name: "Name", all: "All", apply: "Filter", col_number: "Number", col_office: "Office",
+    all: "All", apply: "Filter", col_number: "Number", col_office: "Office",
     col_category: "Category", col_status: "Status", col_updated: "Updated", no_cases: "No cases.",
     grants_title: "Break-the-glass grants in force", grant_line: "{user} opened {case} until {until}: {reason}", grant_end: "End",
     new: "new", changed: "updated", live: "Live updates", live_off: "No live updates",
@@ -192,18 +203,33 @@ const WORDS = {
       recorded_on: "Recorded on", scope: "Scope", path: "Value", value: "Correct value" },
     withdraw_help: "Withdraws all recorded consent: pending referrals are cancelled and the case is no longer shared.", issues_at: "{path}: {message}",
     form: { case: "Case", person: "National", consent: "Consent", facts: "Category facts",
-      choose: "— Choose —", phone: "Phone", country: "ISO code, e.g. HN", submit: "Register case" },
+      choose: "— Choose —", phone: "Phone", country: "ISO code, e.g. HN", submit: "Register case",
+      consent_help: "The case may be registered before consent is recorded (a warning remains); when it is, give its date." },
     example: { valid: "Valid record. Forms to print:", problems: "The record has {n} problem(s)." },
+    nothing_drawn: "What is published of this table is too little to draw: see the table.",
+    filter_text: "Search", filter_text_help: "Name, case number or document number",
+    transfer_in: "transfer to your office", transfer_in_help: "Pending transfer: accept or decline it on the case page",
+    transfer_in_banner: "{office} is transferring this case to your office. Accept or decline it before acting on it.",
+    duplicates_found: "This person may already have a case. Check it before registering another:",
+    duplicate_of: "possible duplicate of", register_anyway: "Register anyway",
+    reason: { same_document: "same document", same_name_and_birth_date: "same name and birth date", similar_name: "similar name" },
+    record: "Case file", person_n: "Person {n}", yes: "Yes", no: "No", none: "None.", erased: "erased",
+    erased_help: "Personal value erased under the retention schedule: it no longer exists in the system.",
+    transfer: "Transfer", referrals: "Referrals", services: "Services given", notes: "Notes", follow_ups: "Items still missing",
   },
 };
 
 /** The current locale: "es" unless the user chose English. */
-export const locale = localStorage.getItem("siproc.locale") === "en" ? "en" : "es";
+export let locale = localStorage.getItem("siproc.locale") === "en" ? "en" : "es";
 
-/** Switches the locale and reloads the page in it. */
+/**
+ * Switches the locale without reloading the page (a half-filled form stays: issue 33): every
+ * module reads `locale` live; main.js redraws the header and the page on "siproc:locale".
+ */
 export function toggleLocale() {
-  localStorage.setItem("siproc.locale", locale === "es" ? "en" : "es");
-  location.reload();
+  locale = locale === "es" ? "en" : "es";
+  localStorage.setItem("siproc.locale", locale);
+  dispatchEvent(new Event("siproc:locale"));
 }
 
 /**
@@ -227,6 +253,44 @@ export function label(name, code, in_ = locale) {
   return labels.get(in_)[name]?.[code] ?? String(code ?? "");
 }
 
-/** A date-time in the locale's words. */
-export const when = (iso) => new Date(iso).toLocaleString(locale === "es" ? "es-HN" : "en-GB",
-  { dateStyle: "medium", timeStyle: "short" });
+let zones = null;
+/**
+ * The IANA time zone of office `office` (the pack's, from the catalog view's `time_zones`), or
+ * undefined (the browser's own zone) when it is unknown or the module is not loaded.
+ */
+export function zoneOf(office) {
+  try {
+    zones ??= wasm.catalog("es", "hn").time_zones;
+    return zones[office];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The time zone dates are shown in: the user's office's (main.js sets it once signed in). */
+let zone;
+/** Shows dates and times in the time zone of `office` (the signed-in user's). */
+export const useOffice = (office) => { zone = zoneOf(office); };
+
+/**
+ * Today's date (`2026-03-02`) at office `office` (by default the user's): the office's local
+ * date, from the browser's time zone data (Intl), not the UTC date (issue 33: after 18:00 in
+ * Tegucigalpa the UTC date is tomorrow's).
+ */
+export function localToday(office, now = new Date()) {
+  const parts = new Intl.DateTimeFormat("en-US", { timeZone: zoneOf(office) ?? zone, year: "numeric", month: "2-digit", day: "2-digit" })
+    .formatToParts(now);
+  const part = (type) => parts.find((p) => p.type === type).value;
+  return `${part("year")}-${part("month")}-${part("day")}`;
+}
+
+/**
+ * A date-time in the locale's words, at office `office` (by default the user's), or in time
+ * zone `timeZone` (an IANA name, as a public page gets it from the server).
+ */
+export const when = (iso, office, timeZone = zoneOf(office) ?? zone) => new Date(iso).toLocaleString(
+  locale === "es" ? "es-HN" : "en-GB", { dateStyle: "medium", timeStyle: "short", timeZone });
+
+/** A calendar date (`2026-03-02`, no time of day) in the locale's words. */
+export const day = (iso) => (iso ? new Date(`${iso}T00:00:00Z`).toLocaleDateString(locale === "es" ? "es-HN" : "en-GB",
+  { dateStyle: "medium", timeZone: "UTC" }) : "");

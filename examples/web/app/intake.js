@@ -13,13 +13,18 @@ import { locale, t, when } from "./i18n.js";
 import { buildIntakeForm, el } from "/form.js";
 import * as queue from "./queue.js";
 
+/** What the form held when the language changed (in this page's memory only). */
+let draft = null;
+
 export async function show(view) {
   const result = el("section", { id: "result", "aria-live": "polite" });
   const pendingList = el("section", { id: "pending", "aria-live": "polite" });
   const sentList = el("section", { id: "sent", "aria-live": "polite" });
   let form = el("form", { id: "intake", noValidate: true });
+  // The result (the case number, or the problems found) above the form: seen without scrolling,
+  // next to where focus goes.
   view.replaceChildren(el("h1", {}, t("intake_title")), el("p", { className: "help" }, t("intake_help")),
-    pendingList, form, result, sentList);
+    pendingList, result, form, sentList);
   const me = session.me;
   /** The form on the page, and the Idempotency-Key of what it holds. */
   let intake, key;
@@ -33,6 +38,11 @@ export async function show(view) {
     key = crypto.randomUUID();
     const office = intake.rows.get("/office");
     if (me?.office && [...office.control.options].some((o) => o.value === me.office)) office.control.value = me.office;
+    // An office's staff open cases in their own office only (the core's rule, workflow::open):
+    // the others are not offered.
+    if (me && !me.sees_all_offices) {
+      for (const option of [...office.control.options]) if (option.value !== me.office) option.remove();
+    }
     form.addEventListener("submit", submit);
     form.dataset.ready = "true";
   }
@@ -93,6 +103,9 @@ export async function show(view) {
       el("p", {}, el("a", { href: `#/case/${summary.id}`, id: "open-case" }, t("open_case"))));
   }
 
+  /** The key of the filled form whose possible duplicates were shown (pressed again: registered). */
+  let warned = null;
+
   /** Whether a submission is under way (a second click then does nothing). */
   let busy = false;
   async function submit(event) {
@@ -109,15 +122,42 @@ export async function show(view) {
     }
   }
 
+  /** Moves focus to the first field with an error (or to the summary when none has a field). */
+  function focusFirstProblem() {
+    const row = form.querySelector(".row.invalid");
+    const target = row?.querySelector("input, select") ?? result.querySelector("#problems");
+    if (target === result.querySelector("#problems")) target.tabIndex = -1;
+    target?.focus();
+  }
+
   async function register() {
     const record = intake.record();
     const report = wasm.validate(record, intake.options);
     const unplaced = intake.place(report.issues);
     if (!report.ok) {
       const n = report.issues.filter((i) => i.severity === "error").length;
-      result.replaceChildren(el("p", { className: "errors", role: "alert" }, t("problems", { n })),
+      result.replaceChildren(el("p", { className: "errors", role: "alert", id: "problems" }, t("problems", { n })),
         el("ul", {}, ...unplaced.map((i) => el("li", {}, i.message))));
+      focusFirstProblem();
       return;
+    }
+    // Likely duplicates among the cases the user may see (the core's detection on the server),
+    // once per filled form: a second press registers it anyway.
+    if (navigator.onLine && warned !== key) {
+      const found = await api("/cases/duplicates", { method: "POST", body: record }).catch(() => null);
+      const items = found?.ok ? found.data.items : [];
+      if (items.length) {
+        warned = key;
+        const anyway = el("button", { type: "button", id: "register-anyway", className: "secondary" }, t("register_anyway"));
+        anyway.addEventListener("click", () => form.requestSubmit());
+        result.replaceChildren(el("div", { className: "warning duplicates", id: "duplicates", role: "alert" },
+          el("p", {}, t("duplicates_found")),
+          el("ul", {}, ...items.map((d) => el("li", { "data-number": d.number }, t("duplicate_of"), " ",
+            el("a", { href: `#/case/${d.id}` }, d.number), ` (${d.reasons.map((r) => t(`reason.${r}`)).join(", ")})`))),
+          anyway));
+        anyway.focus();
+        return;
+      }
     }
     // The form's key: sending the same filled form again answers the first result.
     const item = await queue.enqueue(record, me.user_id, key);
@@ -133,8 +173,9 @@ export async function show(view) {
     else if (answer?.status === 422) {
       await queue.remove(item.key);
       const left = intake.place(answer.data.issues ?? []);
-      result.replaceChildren(el("p", { className: "errors", role: "alert" }, t("problems", { n: (answer.data.issues ?? []).length || 1 })),
+      result.replaceChildren(el("p", { className: "errors", role: "alert", id: "problems" }, t("problems", { n: (answer.data.issues ?? []).length || 1 })),
         el("ul", {}, ...left.map((i) => el("li", {}, `${i.message} (${i.code})`))));
+      focusFirstProblem();
     } else if (answer && queue.kept(answer.status)) {
       // The server could not take it now (5xx, 401, 408, 429): it stays queued and is sent again.
       result.replaceChildren(el("p", { className: "warning", id: "pending-saved" }, t("pending_kept", { status: answer.status })));
@@ -150,8 +191,20 @@ export async function show(view) {
   }
 
   blank();
+  // Drawn again in the other language (main.js, on "siproc:locale"): what was typed stays, with
+  // the same key (it is the same registration).
+  if (draft?.user === me.user_id) {
+    intake.load(draft.record);
+    key = draft.key;
+  }
+  draft = null;
+  const shownIn = locale;
   const redraw = () => drawPending();
   addEventListener("siproc:queue", redraw);
   await drawPending();
-  return () => removeEventListener("siproc:queue", redraw);
+  return () => {
+    removeEventListener("siproc:queue", redraw);
+    // Left because the language changed: the form comes back filled.
+    if (locale !== shownIn) draft = { user: me.user_id, record: intake.record(), key };
+  };
 }

@@ -1,9 +1,9 @@
 // The web application's shell: the header (navigation, language, connection, sign-out), the
 // routes (`#/signin`, `#/enrol/<link>`, `#/account`, `#/intake`, `#/cases`, `#/case/<id>`,
-// `#/stats`, `#/verify`), the service worker
+// `#/stats`, `#/verify[/<code>]`), the service worker
 // and the sending of pending registrations whenever the connection returns.
 import { api, forgetEarly, onUnauthorized, session } from "./api.js";
-import { label, locale, t, toggleLocale } from "./i18n.js";
+import { label, locale, t, toggleLocale, useOffice } from "./i18n.js";
 import { el } from "/form.js";
 import * as queue from "./queue.js";
 import { failure, ready, wasmLoaded } from "./load.js";
@@ -160,7 +160,7 @@ const ROUTES = {
   intake: async (_, slot) => (await import("./intake.js")).show(slot),
   cases: async (_, slot) => (await import("./cases.js")).show(slot),
   case: async (id, slot) => (await import("./casepage.js")).show(slot, id),
-  verify: async (_, slot) => (await import("./verify.js")).show(slot),
+  verify: async (code, slot) => (await import("./verify.js")).show(slot, code),
   stats: async (_, slot) => (await import("./dashboard.js")).show(slot),
 };
 /**
@@ -204,6 +204,8 @@ async function route() {
     if (SCRIPTS[page] && !wasmLoaded()) import(SCRIPTS[page]).then((m) => { if (mine === generation && !wasmLoaded()) m.prefetch?.(arg); }).catch(() => {});
     await ready(slot, page === "signin" && !session.me ? [] : NEEDS[page]);
     if (mine !== generation) return;
+    // Dates and times in the user's office's time zone (once the module, which knows it, is in).
+    if (session.me) useOffice(session.me.office);
     const done = (await ROUTES[page](arg, slot)) ?? (() => {});
     if (mine !== generation) return done();
     leave = done;
@@ -222,6 +224,9 @@ function flush() {
   if (me) queue.flush(me.user_id).then(() => dispatchEvent(new Event("siproc:queue")));
 }
 addEventListener("hashchange", () => { delete view.dataset.ready; route(); });
+// Another language: the header and the page drawn again in it (the intake page keeps what was
+// typed: intake.js).
+addEventListener("siproc:locale", () => { delete view.dataset.ready; route(); });
 addEventListener("online", () => { chrome(); flush(); });
 addEventListener("offline", chrome);
 queue.onChange(() => dispatchEvent(new Event("siproc:queue")));

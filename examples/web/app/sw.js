@@ -6,13 +6,14 @@
 // itself ("/", which names the hashed files) is answered from the cache and refreshed in the
 // background (an empty 304 when its ETag still holds). The API (/api/) is never cached: it
 // carries personal data and tokens.
-const CACHE = "siproc-shell-v5";
+const CACHE = "siproc-shell-v7";
 // What the intake needs, offline included, and the case pages' scripts.
 const SHELL = [
   "/", "/app/style.css", "/app/main.js", "/app/api.js", "/app/backoff.js", "/app/i18n.js", "/app/load.js",
   "/app/queue.js", "/app/seal.js", "/app/signout.js", "/app/intake.js", "/form.js",
   "/pkg/siproc_wasm.js", "/pkg/siproc_wasm_bg.wasm",
-  "/app/cases.js", "/app/casepage.js", "/app/commands.js", "/app/verify.js", "/app/vendor.js", "/app/account.js",
+  "/app/cases.js", "/app/casepage.js", "/app/commands.js", "/app/record.js", "/app/verify.js", "/app/vendor.js",
+  "/app/account.js",
 ];
 /** A content-hashed address (`/app/main.0123456789abcdef.js`). */
 const HASHED = /\.[0-9a-f]{16}\.(js|css|wasm)$/;

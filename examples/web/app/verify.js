@@ -1,6 +1,8 @@
 // "Verify a paper form", without signing in: the code printed on the form is sent to
 // POST /form-checks, which answers whether a form with that code was generated — which form,
-// case number, office and when — and never a person's data.
+// case number, office and when — and never a person's data. The QR code printed on a form is
+// the address of this page with the code (`/v/<code>`, which the server sends on to
+// `#/verify/<code>`): a phone's camera app opens the check.
 //
 // Where the browser has a camera, the code can be scanned from the form's QR code instead:
 // getUserMedia gives the camera's frames; the browser's BarcodeDetector reads them where it has
@@ -12,7 +14,11 @@ import { locale, t, when } from "./i18n.js";
 import { el } from "/form.js";
 import { vendor } from "./vendor.js";
 
-export async function show(view) {
+/**
+ * Draws the page into `view`; with `code` (`#/verify/<code>`: the address a form's QR code
+ * holds, opened by a phone's camera app) the code is filled in and checked at once.
+ */
+export async function show(view, code) {
   const input = el("input", { id: "code", type: "text", autocomplete: "off", spellcheck: false,
     placeholder: "XXXX-XXXX-XXXX", inputMode: "text", "aria-describedby": "code-help" });
   const result = el("section", { id: "verdict", "aria-live": "polite" });
@@ -52,11 +58,15 @@ export async function show(view) {
     result.replaceChildren(genuine
       ? el("div", { className: "verdict ok" }, el("p", { className: "ok" }, `✔ ${t("genuine")} · ${code}`),
         el("ul", {}, ...forms.map((f) => el("li", {}, t("form_line", {
-          title: locale === "en" ? f.title_en : f.title_es, number: f.case_number, office: f.office_name, at: when(f.generated_at),
+          title: locale === "en" ? f.title_en : f.title_es, number: f.case_number, office: f.office_name, at: when(f.generated_at, null, f.time_zone),
         })))))
       : el("div", { className: "verdict bad" }, el("p", { className: "errors", role: "alert" }, `✘ ${t("not_genuine")}`)));
   });
   view.replaceChildren(el("h1", {}, t("verify_title")), form, result);
+  if (code) {
+    input.value = code;
+    form.requestSubmit();
+  }
   return () => stopScan();
 }
 

@@ -10,7 +10,8 @@
 //   offline reload and in a second tab, and reaches the server exactly once when online;
 // - a command on a stale version gets 409: the page says so, reloads, and the retry works;
 // - the officer downloads a form from the case page; the public verification page accepts its
-//   code and rejects a changed one; failed
+//   code and rejects a changed one; the form's QR code is the address of that page carrying the
+//   code, and the former `SIPROC:` content is still accepted; failed
 //   checks are rate-limited;
 // - the statistics dashboard draws its charts (Chart.js) for the directorate from the full
 //   tables, and for a partner from the release, every suppressed cell shown as suppressed and
@@ -127,10 +128,10 @@ test("a break-the-glass grant shows at once on the supervisor's case list, who e
   await line.locator("button.end-grant").click();
   await line.waitFor({ state: "detached", timeout: 10_000 });
   assert.equal((await call(server.url, `/cases/${registered.id}`, { token: server.tokens["demo-officer-hou"] })).status, 404);
-  // The name filter goes to POST /cases/search: no name in any request's URL.
+  // The search box goes to POST /cases/search: no name in any request's URL.
   const urls = [];
   supervisor.on("request", (r) => urls.push(r.url()));
-  await supervisor.fill("#q-name", "Núñez Güity");
+  await supervisor.fill("#q-text", "Núñez Güity");
   await supervisor.click("#filters button[type=submit]");
   await supervisor.locator(`tr[data-number="${registered.number}"]`).waitFor({ timeout: 10_000 });
   assert.ok(urls.some((u) => u.endsWith("/api/v1/cases/search")));
@@ -385,7 +386,8 @@ test("case page commands: a transfer accepted by the receiving office; a closure
   await tap.locator("#chain.ok").waitFor();
   await commandForm(tap, "request_transfer", (form) => form.locator("select").selectOption("HOU"));
   assert.equal(await tap.locator('#command-forms details[data-command="request_transfer"]').count(), 0, "no second transfer while one is pending");
-  assert.match(await tap.locator("#timeline").innerText(), /Traslado solicitado → HOU/);
+  // The receiving office in words (issue 33, item 10), not its code.
+  assert.match(await tap.locator("#timeline").innerText(), /Traslado solicitado → Consulado General de Honduras en Houston/);
   await tap.screenshot({ path: join(SHOTS, "case-transfer-requested.png"), fullPage: true });
   const hou = await signedIn(await context({ bypassCSP: true }), "demo-officer-hou", `#/case/${registered.id}`);
   await hou.click('button[data-command="accept_transfer"]');
@@ -500,7 +502,9 @@ test("the verification page scans a real form's QR code with the camera (Chromiu
     const zbar = spawnSync("zbarimg", ["--quiet", "--raw", join(dir, "qr.pgm")], { encoding: "utf8" });
     assert.equal(zbar.status, 0, zbar.stderr);
     const payload = zbar.stdout.trim();
-    assert.match(payload, new RegExp(`^SIPROC:${created.data.number}:[0-9A-F]{64}$`, "i"));
+    // The address of the public verification page carrying the code (issue 33, item 11): the
+    // server's origin (here the one the request came to, no public_origin being configured).
+    assert.match(payload, new RegExp(`^${server.url.replaceAll(".", "\\.")}/v/[0-9A-F]{12}$`));
     writeFileSync(join(dir, "qr.y4m"), y4m(pgm));
 
     camera = await launch(["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
@@ -518,6 +522,19 @@ test("the verification page scans a real form's QR code with the camera (Chromiu
     assert.doesNotMatch(text, /Escaneo|Flores|0801/, "no personal data");
     await axe(page, "verify (scanned)");
     await page.screenshot({ path: join(SHOTS, "verify-scanned.png"), fullPage: true });
+    // What a phone's camera app does: it opens the address, and the check runs at once.
+    const opened = await ctx.newPage();
+    await opened.goto(payload);
+    await opened.locator("#verdict[data-genuine=true]").waitFor({ timeout: 15_000 });
+    assert.match(await opened.evaluate(() => location.hash), /^#\/verify\/[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}$/);
+    assert.match(await opened.locator("#verdict").innerText(), new RegExp(created.data.number));
+    await opened.screenshot({ path: join(SHOTS, "verify-opened-from-qr.png"), fullPage: true });
+    // The content forms printed before this change (`SIPROC:<number>:<hash>`), typed, still checks.
+    const events = (await call(server.url, `/cases/${created.data.id}/history`, { token })).data.items;
+    const generated = events.find((e) => e.kind.type === "form_generated");
+    await opened.fill("#code", `SIPROC:${created.data.number}:${generated.prev_hash.toUpperCase()}`);
+    await opened.click("#verify button[type=submit]");
+    await opened.locator("#verdict[data-genuine=true]").waitFor();
   } finally {
     await camera?.close();
     rmSync(dir, { recursive: true, force: true });

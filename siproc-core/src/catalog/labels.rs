@@ -48,19 +48,22 @@ impl Labels {
     }
 }
 
+/// (code, text) pairs serialised as one object: a vocabulary of [`Labels`], the offices' time
+/// zones of the catalog view.
+pub(crate) struct Values<'a>(pub(crate) &'a [(String, String)]);
+
+impl Serialize for Values<'_> {
+    fn serialize<S: Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
+        let mut map = out.serialize_map(Some(self.0.len()))?;
+        for (code, label) in self.0 {
+            map.serialize_entry(code, label)?;
+        }
+        map.end()
+    }
+}
+
 impl Serialize for Labels {
     fn serialize<S: Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
-        /// One vocabulary, as an object.
-        struct Values<'a>(&'a [(String, String)]);
-        impl Serialize for Values<'_> {
-            fn serialize<S: Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
-                let mut map = out.serialize_map(Some(self.0.len()))?;
-                for (code, label) in self.0 {
-                    map.serialize_entry(code, label)?;
-                }
-                map.end()
-            }
-        }
         let mut map = out.serialize_map(Some(self.0.len()))?;
         for (name, values) in &self.0 {
             map.serialize_entry(name, &Values(values))?;

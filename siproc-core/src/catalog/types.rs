@@ -340,6 +340,25 @@ impl Catalog {
         self.offices.iter().find(|o| o.code == code)
     }
 
+    /// The date at office `code` at instant `at`: its local date in the pack's time zone (a
+    /// request made at 19:00 in Tapachula is made that day, not on the next UTC day). The UTC
+    /// date for an office the pack does not list. (The WebAssembly package does not call it:
+    /// pages use the browser's own time zone data with the catalog view's `time_zones`.)
+    ///
+    /// ```
+    /// use chrono::{NaiveDate, TimeZone, Utc};
+    /// let hn = siproc_core::Catalog::honduras()?;
+    /// let evening = Utc.with_ymd_and_hms(2026, 3, 3, 1, 30, 0).unwrap(); // 19:30 on 2 March in Tapachula
+    /// assert_eq!(hn.local_date("TAP", evening), NaiveDate::from_ymd_opt(2026, 3, 2).unwrap());
+    /// assert_eq!(hn.local_date("???", evening), NaiveDate::from_ymd_opt(2026, 3, 3).unwrap());
+    /// # Ok::<(), siproc_core::CatalogError>(())
+    /// ```
+    pub fn local_date(&self, code: &str, at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+        self.office(code)
+            .and_then(|o| o.time_zone.parse::<chrono_tz::Tz>().ok())
+            .map_or_else(|| at.date_naive(), |tz| at.with_timezone(&tz).date_naive())
+    }
+
     /// The break-the-glass reason of `code`, if the pack has it.
     pub fn access_reason(&self, code: &str) -> Option<&AccessReason> {
         self.pack.access_reasons.iter().find(|r| r.code == code)

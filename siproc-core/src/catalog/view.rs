@@ -99,6 +99,16 @@ pub struct CatalogView {
         tsify(type = "Record<string, Record<string, string>>")
     )]
     pub labels: Labels,
+    /// Each office's IANA time zone by office code (`TAP` → `America/Mexico_City`): a page
+    /// shows dates, and fills in today's, as the office's local date, with the browser's own
+    /// time zone data (the module carries none).
+    #[serde(serialize_with = "code_map")]
+    #[cfg_attr(feature = "typescript", tsify(type = "Record<string, string>"))]
+    pub time_zones: Vec<(String, String)>,
+}
+
+fn code_map<S: serde::Serializer>(pairs: &[(String, String)], out: S) -> Result<S::Ok, S::Error> {
+    super::labels::Values(pairs).serialize(out)
 }
 
 fn choices(list: &[Choice], locale: Locale) -> Vec<ChoiceView> {
@@ -236,6 +246,11 @@ impl Catalog {
             fields,
             categories,
             labels: self.labels(locale),
+            time_zones: self
+                .offices
+                .iter()
+                .map(|o| (o.code.clone(), o.time_zone.clone()))
+                .collect(),
         }
     }
 

@@ -211,7 +211,11 @@ fn letterhead(ctx: &Ctx<'_>, flow: &mut Flow<'_>, number: &str) -> Result<(), Fo
 
     // The QR code of the verification, and its short form under it.
     let hash = ctx.verification_code;
-    if let Some(symbol) = qr::encode(&qr::payload(&ctx.case.number, ctx.verification_hash)) {
+    if let Some(symbol) = qr::encode(&qr::payload(
+        ctx.verify_origin,
+        &ctx.case.number,
+        ctx.verification_hash,
+    )) {
         let module = QR_SIDE / f32::from(symbol.width.max(1));
         let x = geo.right - QR_SIDE;
         flow.push(Item::Modules {

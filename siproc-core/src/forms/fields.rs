@@ -326,6 +326,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) verification_code: &'a str,
     /// The full verification hash, hex.
     pub(crate) verification_hash: &'a str,
+    /// The origin of the verification page the QR code points at, if any.
+    pub(crate) verify_origin: Option<&'a str>,
     /// The fonts, for the glyph check.
     pub(crate) fonts: &'a Fonts,
 }

@@ -24,6 +24,7 @@
 //!         generated_at: Utc.with_ymd_and_hms(2026, 3, 2, 15, 30, 0).unwrap(),
 //!         verification_hash: "3f2a9c1b7e0455d0".repeat(4),
 //!         locale: Locale::Es,
+//!         verify_origin: Some("https://siproc.example.org".into()),
 //!     })?;
 //!     assert!(pdf.bytes.starts_with(b"%PDF-"));
 //!     // The integrator appends a "form generated" history event carrying `pdf.sha256`.
@@ -96,6 +97,23 @@ pub struct RenderOptions {
     pub verification_hash: String,
     /// The language of the form; English falls back to Spanish where a text has no English.
     pub locale: Locale,
+    /// The public origin of the server that checks forms (`https://siproc.example.org`): the QR
+    /// code is then the address of its verification page carrying the code
+    /// ([`verification::verification_url`]). `None` prints the `SIPROC:` payload instead.
+    pub verify_origin: Option<String>,
+}
+
+#[cfg(feature = "pdf")]
+/// How a form is generated from a case ([`generate_form`]): when, in which language, and which
+/// verification page its QR code points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Generating<'a> {
+    /// The language of the form.
+    pub locale: Locale,
+    /// When it is generated (the *form generated* event's time).
+    pub now: DateTime<Utc>,
+    /// [`RenderOptions::verify_origin`].
+    pub verify_origin: Option<&'a str>,
 }
 
 #[cfg(feature = "pdf")]
@@ -175,7 +193,8 @@ impl GenerateError {
 
 #[cfg(feature = "pdf")]
 /// Renders form `form_id` for `case` as it stands (its verification code is the case's head
-/// hash) and builds the *form generated* event that records the PDF's SHA-256, checked by the
+/// hash; its QR code the address of the verification page at [`Generating::verify_origin`])
+/// and builds the *form generated* event that records the PDF's SHA-256, checked by the
 /// workflow like any other command. Append [`Generation::event`] to the case's history (with
 /// the case's version as the expected version) to keep the two together.
 pub fn generate_form(
@@ -183,13 +202,14 @@ pub fn generate_form(
     catalog: &Catalog,
     actor: &Actor,
     form_id: &str,
-    locale: Locale,
-    now: DateTime<Utc>,
+    how: &Generating<'_>,
 ) -> Result<Generation, GenerateError> {
+    let now = how.now;
     let options = RenderOptions {
         generated_at: now,
         verification_hash: case.head.clone(),
-        locale,
+        locale: how.locale,
+        verify_origin: how.verify_origin.map(str::to_owned),
     };
     let rendered = render_form(case, catalog, form_id, &options)?;
     let command = Command::RecordForm {
@@ -354,6 +374,7 @@ pub fn render_form(
         generated: options.generated_at.with_timezone(&tz),
         verification_code: &code,
         verification_hash: &hash,
+        verify_origin: options.verify_origin.as_deref(),
         fonts,
     };
     let (pages, geo) = compose::compose(&ctx)?;

@@ -1,8 +1,9 @@
 //! The QR code of a form's verification: a matrix of modules drawn as vector squares.
 //!
-//! The payload is `SIPROC:<case number>:<verification hash>` in upper case, which QR encodes in
-//! its compact alphanumeric mode. A phone reading it gets the full hash of the history event the
-//! form was generated from, to compare with the case's digital record.
+//! The payload is the address of the public verification page carrying the form's code
+//! ([`super::verification::verification_url`]), so that a phone's camera app opens the check;
+//! without an origin to point at, it is `SIPROC:<case number>:<verification hash>` in upper case
+//! (what forms carried before), which QR encodes in its compact alphanumeric mode.
 //!
 //! The symbol uses one fixed mask pattern instead of scoring all eight: any mask is valid for a
 //! reader, and scoring them took as long as laying out the rest of a form.
@@ -19,9 +20,13 @@ pub(crate) struct Symbol {
     pub(crate) runs: Vec<(u16, u16, u16)>,
 }
 
-/// The payload of a form's QR code.
-pub(crate) fn payload(case_number: &str, hash: &str) -> String {
-    format!("SIPROC:{case_number}:{hash}").to_uppercase()
+/// The payload of a form's QR code: the verification page's address at `origin`, or without
+/// one the `SIPROC:` payload.
+pub(crate) fn payload(origin: Option<&str>, case_number: &str, hash: &str) -> String {
+    match origin {
+        Some(origin) => super::verification::verification_url(origin, hash),
+        None => format!("SIPROC:{case_number}:{hash}").to_uppercase(),
+    }
 }
 
 /// Encodes `data`; `None` if it is too long for a QR code.
@@ -71,8 +76,17 @@ mod tests {
     #[test]
     fn a_verification_payload_fits_a_small_symbol() {
         let hash = "ab".repeat(32);
-        let p = payload("MIA-2026-000123", &hash);
+        let p = payload(None, "MIA-2026-000123", &hash);
         assert!(p.starts_with("SIPROC:MIA-2026-000123:ABAB"));
+        let s = encode(&p).unwrap();
+        assert!(s.width <= 37, "{}", s.width);
+        // An address with a 40-character origin fits a symbol no larger.
+        let p = payload(
+            Some("https://proteccion.cancilleria.gob.hn"),
+            "MIA-2026-000123",
+            &hash,
+        );
+        assert_eq!(p, "https://proteccion.cancilleria.gob.hn/v/ABABABABABAB");
         let s = encode(&p).unwrap();
         assert!(s.width <= 37, "{}", s.width);
         // Finder pattern: the first row starts with a run of seven dark modules.

@@ -7,12 +7,18 @@
 //! the public "verify a paper form" check, which answers which form, which case number, which
 //! office and when — never a person's data, which an [`IssuedForm`] does not hold.
 //!
+//! A form's QR code is the address of that check ([`verification_url`]: the public
+//! verification page at the server's origin, carrying the code), so that a phone's own camera
+//! app opens it. Forms printed before carry `SIPROC:<case number>:<hash>`; both, and the code
+//! typed by hand, are read by [`parse_code`].
+//!
 //! ```
 //! use siproc_core::forms::verification::parse_code;
 //!
 //! assert_eq!(parse_code(" 3f2a 9c1b-7e04 ").as_deref(), Some("3F2A-9C1B-7E04"));
 //! assert_eq!(parse_code(&"3f2a9c1b7e04".repeat(6)[..64]).as_deref(), Some("3F2A-9C1B-7E04"));
 //! assert_eq!(parse_code("SIPROC:TAP-2026-000001:3F2A9C1B7E04").as_deref(), Some("3F2A-9C1B-7E04"));
+//! assert_eq!(parse_code("https://siproc.example.org/v/3F2A9C1B7E04").as_deref(), Some("3F2A-9C1B-7E04"));
 //! assert_eq!(parse_code("3F2A-9C1B-7E0"), None);
 //! ```
 
@@ -62,16 +68,44 @@ pub fn issued_forms(case_number: &str, office: &str, events: &[Event]) -> Vec<Is
         .collect()
 }
 
-/// What someone typed or scanned, as the canonical short code (`3F2A-9C1B-7E04`): the short
-/// code in any case, with or without dashes and spaces; the full 64-digit hash; or the QR
-/// code's payload (`SIPROC:<case number>:<hash>`). `None` when it is none of these.
-pub fn parse_code(input: &str) -> Option<String> {
+/// The path of the verification page's address, before the code: `<origin>/v/<code>`. The
+/// server answers it with the public verification page, the code filled in.
+pub const VERIFY_PATH: &str = "/v/";
+
+/// The address a form's QR code holds: the public verification page at `origin` (the server's
+/// public origin, `https://siproc.example.org`, without a trailing `/`) carrying the form's
+/// short code without dashes (`https://siproc.example.org/v/3F2A9C1B7E04`). The short code,
+/// not the full hash, keeps the symbol small enough to be read from paper (33 modules for a
+/// 40-character origin); it is the code printed under the symbol and typed by hand.
+pub fn verification_url(origin: &str, hash: &str) -> String {
+    let code: String = verification_code(hash)
+        .chars()
+        .filter(|c| *c != '-')
+        .collect();
+    format!("{}{VERIFY_PATH}{code}", origin.trim_end_matches('/'))
+}
+
+/// The part of `input` that holds the code: the last segment of a QR code's payload (an
+/// address, or the former `SIPROC:<case number>:<hash>`), or all of it.
+fn code_part(input: &str) -> &str {
     let input = input.trim();
-    let hex_part = match input.get(..7) {
-        Some(prefix) if prefix.eq_ignore_ascii_case("SIPROC:") => input.rsplit(':').next()?,
-        _ => input,
-    };
-    let digits: String = hex_part
+    let payload = input
+        .get(..7)
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case("SIPROC:"))
+        || input.contains("://");
+    if payload {
+        input.rsplit([':', '/']).next().unwrap_or_default()
+    } else {
+        input
+    }
+}
+
+/// What someone typed or scanned, as the canonical short code (`3F2A-9C1B-7E04`): the short
+/// code in any case, with or without dashes and spaces; the full 64-digit hash; or a QR code's
+/// payload: the verification page's address ([`verification_url`]) or the former
+/// `SIPROC:<case number>:<hash>`. `None` when it is none of these.
+pub fn parse_code(input: &str) -> Option<String> {
+    let digits: String = code_part(input)
         .chars()
         .filter(|c| !matches!(c, '-' | ' '))
         .collect();
@@ -103,12 +137,7 @@ impl FormRegistry {
         let Some(code) = parse_code(input) else {
             return Vec::new();
         };
-        let full: String = input
-            .rsplit(':')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase();
+        let full: String = code_part(input).to_ascii_lowercase();
         self.by_code
             .get(&code)
             .map(|forms| {
@@ -182,6 +211,13 @@ mod tests {
                 .len(),
             1
         );
+        let url = verification_url("https://siproc.example.org/", &opened.hash);
+        assert_eq!(
+            url,
+            format!("https://siproc.example.org/v/{}", code.replace('-', ""))
+        );
+        assert_eq!(registry.lookup(&url).len(), 1);
+        assert_eq!(registry.lookup(&format!(" {url} ")).len(), 1);
         // One changed digit, or a full hash that shares only the first 12 digits, is unknown.
         let mut changed = code.clone().into_bytes();
         changed[0] = if changed[0] == b'A' { b'B' } else { b'A' };
@@ -202,6 +238,8 @@ mod tests {
             "3F2A-9C1B",
             "XYZA-9C1B-7E04",
             "SIPROC:",
+            "https://siproc.example.org/v/",
+            "https://siproc.example.org/v/3F2A-9C1B",
             "3F2A-9C1B-7E04-0000",
             "é",
         ] {

@@ -333,6 +333,120 @@ pub struct CaseQuery {
 /// 64 tables).
 pub const MAX_NAME_WORDS: usize = 16;
 
+/// A stored case whose national is probably the intake's ([`possible_duplicates`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PossibleDuplicate {
+    /// The case (no personal data).
+    pub case: CaseSummary,
+    /// Why ([`crate::duplicates`]'s reasons: `same_document`, `same_name_and_birth_date`,
+    /// `similar_name`).
+    pub reasons: Vec<crate::duplicates::DuplicateReason>,
+    /// For sorting, most likely first ([`crate::duplicates`]'s score).
+    pub score: f64,
+}
+
+/// The stored cases whose national is probably `intake`'s, before it is registered: candidates
+/// from the search index (the national's document numbers, their surnames), each narrowed by
+/// `visible` (the caller's visibility: `None` drops the query, as [`crate::access::visible_query`]
+/// does for a role that sees no case), at most `limit` cases read, then compared with the
+/// intake's national by [`crate::duplicates::find_duplicate_persons`]. Most likely first.
+pub fn possible_duplicates(
+    store: &dyn CaseStore,
+    intake: &Intake,
+    visible: impl Fn(CaseQuery) -> Option<CaseQuery>,
+    limit: usize,
+) -> Result<Vec<PossibleDuplicate>, StoreError> {
+    let Some(national) = intake.national() else {
+        return Ok(Vec::new());
+    };
+    let mut queries: Vec<CaseQuery> = national
+        .documents
+        .iter()
+        .filter(|d| !d.number.trim().is_empty())
+        .map(|d| CaseQuery {
+            document_number: Some(d.number.clone()),
+            ..CaseQuery::default()
+        })
+        .collect();
+    if !national.surnames.trim().is_empty() {
+        queries.push(CaseQuery {
+            name: Some(national.surnames.clone()),
+            ..CaseQuery::default()
+        });
+    }
+    let mut found: Vec<CaseSummary> = Vec::new();
+    for query in queries {
+        let Some(query) = visible(CaseQuery {
+            limit: Some(limit),
+            ..query
+        }) else {
+            continue;
+        };
+        query.check()?;
+        for summary in store.list(&query)? {
+            if found.len() < limit && !found.iter().any(|f| f.id == summary.id) {
+                found.push(summary);
+            }
+        }
+    }
+    let cases = found
+        .iter()
+        .map(|f| load_case(store, f.id))
+        .collect::<Result<Vec<Case>, StoreError>>()?;
+    let persons: Vec<Option<&crate::person::Person>> = std::iter::once(Some(national))
+        .chain(cases.iter().map(Case::national))
+        .collect();
+    let mut out: Vec<PossibleDuplicate> = crate::duplicates::find_duplicate_persons(&persons)
+        .into_iter()
+        .filter(|p| p.a == 0 || p.b == 0)
+        .filter_map(|p| {
+            let other = if p.a == 0 { p.b } else { p.a };
+            Some(PossibleDuplicate {
+                case: found.get(other.checked_sub(1)?)?.clone(),
+                reasons: p.reasons,
+                score: p.score,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| b.score.total_cmp(&a.score));
+    Ok(out)
+}
+
+/// What the text of one search box names: a case number (office letters, year, sequence:
+/// `TAP-2026-000022`, in any case), else an identity document number (the text has a digit: a
+/// DNI `0801-1994-04512`, a passport `E1234567`), else words of a person's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchTerm {
+    /// A case number, in upper case.
+    Number(String),
+    /// An identity document number, as typed (trimmed).
+    Document(String),
+    /// Words of a name, as typed (trimmed).
+    Name(String),
+}
+
+impl SearchTerm {
+    /// What `text` names; `None` for empty text.
+    pub fn of(text: &str) -> Option<SearchTerm> {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        let upper = text.to_uppercase();
+        let case_number = parse_case_number(&upper).is_some_and(|(office, _, _)| {
+            office.starts_with(|c: char| c.is_ascii_uppercase())
+                && office.chars().all(|c| c.is_ascii_uppercase() || c == '-')
+        });
+        Some(if case_number {
+            SearchTerm::Number(upper)
+        } else if text.chars().any(|c| c.is_ascii_digit()) {
+            SearchTerm::Document(text.to_owned())
+        } else {
+            SearchTerm::Name(text.to_owned())
+        })
+    }
+}
+
 impl CaseQuery {
     /// Whether the query may be run: at most [`MAX_NAME_WORDS`] distinct name words
     /// ([`name_terms`]). Every store checks it before it searches, so no face of the core can
@@ -366,6 +480,32 @@ impl CaseQuery {
         );
         terms.extend(self.number.clone().map(|n| ("number", n)));
         terms
+    }
+
+    /// The query with the text of one search box (what a user types to find a case) as the
+    /// criterion it names ([`SearchTerm::of`]): a case number, a document number or a name.
+    /// A criterion already given is kept. Empty text adds nothing.
+    ///
+    /// ```
+    /// use siproc_core::store::CaseQuery;
+    /// let q = CaseQuery::default().with_text(" tap-2026-000022 ");
+    /// assert_eq!(q.number.as_deref(), Some("TAP-2026-000022"));
+    /// let q = CaseQuery::default().with_text("0801-1994-04512");
+    /// assert_eq!(q.document_number.as_deref(), Some("0801-1994-04512"));
+    /// let q = CaseQuery::default().with_text("Núñez Güity");
+    /// assert_eq!(q.name.as_deref(), Some("Núñez Güity"));
+    /// ```
+    #[must_use]
+    pub fn with_text(mut self, text: &str) -> CaseQuery {
+        match SearchTerm::of(text) {
+            Some(SearchTerm::Number(n)) => self.number = self.number.or(Some(n)),
+            Some(SearchTerm::Document(d)) => {
+                self.document_number = self.document_number.or(Some(d));
+            }
+            Some(SearchTerm::Name(n)) => self.name = self.name.or(Some(n)),
+            None => {}
+        }
+        self
     }
 
     /// The criteria this query names (`name`, `document_number`, `number`, `office`,
@@ -895,12 +1035,11 @@ pub fn generate_form(
     actor: &Actor,
     case_id: Uuid,
     form_id: &str,
-    locale: crate::issue::Locale,
-    now: DateTime<Utc>,
+    how: &crate::forms::Generating<'_>,
 ) -> Result<(Case, crate::forms::RenderedForm), StoreError> {
     let mut case = load_case(store, case_id)?;
-    let generation = crate::forms::generate_form(&case, catalog, actor, form_id, locale, now)
-        .map_err(|e| match e {
+    let generation =
+        crate::forms::generate_form(&case, catalog, actor, form_id, how).map_err(|e| match e {
             crate::forms::GenerateError::Workflow(w) => StoreError::Rejected(w),
             crate::forms::GenerateError::Form(f) => StoreError::Form(f),
         })?;

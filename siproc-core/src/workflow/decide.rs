@@ -50,7 +50,9 @@ pub fn decide(
         case,
         standing,
         catalog,
-        today: now.date_naive(),
+        // Today at the case's office (a service given this evening in Tapachula is not "in the
+        // future" because the UTC day has turned).
+        today: catalog.local_date(&case.office, now),
         office,
     };
     match command {

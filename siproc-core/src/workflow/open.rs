@@ -45,7 +45,8 @@ pub(crate) fn may_open(actor: &Actor, office: &str) -> Result<(), WorkflowError>
 /// Opens a case with id `case_id` from `intake`: everything but its number.
 ///
 /// The actor must be allowed to open cases in the intake's office; the intake is validated
-/// ([`crate::validate`], with `now`'s date as today) and refused with its report if it has
+/// ([`crate::validate`], with `now`'s date at the intake's office as today:
+/// [`Catalog::local_date`]) and refused with its report if it has
 /// errors, then normalised ([`normalize_intake`]) and its personal parts sealed. The number
 /// comes from a store ([`crate::store::CaseStore::create_case`], as [`crate::store::open_case`]
 /// does) or from the caller: [`Opening::seal`].
@@ -57,7 +58,8 @@ pub fn open(
     now: DateTime<Utc>,
 ) -> Result<Opening, WorkflowError> {
     may_open(actor, &intake.office)?;
-    let report = validate_on(intake, catalog, Locale::default(), now.date_naive());
+    let today = catalog.local_date(&intake.office, now);
+    let report = validate_on(intake, catalog, Locale::default(), today);
     if !report.ok {
         return Err(WorkflowError::InvalidIntake { report });
     }

@@ -4,13 +4,14 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use siproc_core::access::{self, Access, AccessEntry, Grant, ReadKind, Scope};
 use siproc_core::audit::{self, AuditEvent};
+use siproc_core::forms;
 use siproc_core::history::{self, Event};
 use siproc_core::store::{self, CaseSummary};
 use siproc_core::store::{CaseQuery, StoreError};
@@ -40,6 +41,7 @@ pub fn router() -> axum::Router<SharedState> {
     axum::Router::new()
         .route("/cases", post(create_case).get(list_cases))
         .route("/cases/search", post(search_cases))
+        .route("/cases/duplicates", post(duplicates))
         .route("/cases/{id}", get(get_case))
         .route("/cases/{id}/commands", post(run_command))
         .route("/cases/{id}/history", get(history))
@@ -138,16 +140,7 @@ pub async fn create_case(
     IdempotencyKey(key): IdempotencyKey,
     Body(body): Body,
 ) -> Result<Response, ApiError> {
-    well_formed(&body)?;
-    let text = std::str::from_utf8(&body).map_err(|_| ApiError::BadRequest {
-        code: "http.malformed_json",
-        message: "the body is not UTF-8".to_owned(),
-    })?;
-    let intake = parse_intake(text, Locale::En).map_err(|issue| ApiError::Unprocessable {
-        code: "workflow.invalid_intake",
-        message: "the intake is not valid".to_owned(),
-        issues: Some(vec![issue]),
-    })?;
+    let intake = intake_of(&body)?;
     let _serial = match &key {
         Some(_) => Some(state.idempotent_registration.lock().await),
         None => None,
@@ -281,6 +274,12 @@ pub async fn list_cases(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CaseSearch {
+    /// The text of one search box: a case number, an identity document number or words of a
+    /// name, as the core reads it (`siproc_core::store::SearchTerm`: a case number, else a
+    /// document number if it has a digit, else a name). A criterion also given by its own field
+    /// is that field's.
+    #[schema(max_length = 200)]
+    pub q: Option<String>,
     /// Words of a person's name (accents, case and punctuation ignored; every word one
     /// person's); at most 16 distinct words.
     pub name: Option<String>,
@@ -342,28 +341,132 @@ pub async fn search_cases(
         name: body.name,
         after: body.cursor,
         ..CaseQuery::default()
-    };
+    }
+    .with_text(body.q.as_deref().unwrap_or_default());
     query.check()?;
     let page = blocking(&state, move |s| {
-        let fields = query.searched_fields();
-        let terms = query.search_terms();
+        let searched = query.clone();
         let page = page_of(s, &actor, query, limit)?;
-        s.audit(
-            &actor,
-            &client,
-            AuditEvent::CaseSearch {
-                fields: fields.into_iter().map(str::to_owned).collect(),
-                terms: terms
-                    .iter()
-                    .map(|(_, term)| audit::keyed_hash(&s.audit_key, term))
-                    .collect(),
-                results: u32::try_from(page.items.len()).unwrap_or(u32::MAX),
-            },
-        )?;
+        audit_search(s, &actor, &client, &searched, page.items.len())?;
         Ok(page)
     })
     .await?;
     Ok(Json(page))
+}
+
+/// Writes a search by personal values to the audit log before its answer leaves: the fields
+/// `query` names, each term as a keyed hash, how many cases were found.
+fn audit_search(
+    s: &crate::state::AppState,
+    actor: &Actor,
+    client: &Client,
+    query: &CaseQuery,
+    results: usize,
+) -> Result<(), ApiError> {
+    s.audit(
+        actor,
+        client,
+        AuditEvent::CaseSearch {
+            fields: query
+                .searched_fields()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            terms: query
+                .search_terms()
+                .iter()
+                .map(|(_, term)| audit::keyed_hash(&s.audit_key, term))
+                .collect(),
+            results: u32::try_from(results).unwrap_or(u32::MAX),
+        },
+    )?;
+    Ok(())
+}
+
+/// The intake a request's body holds (the core's reading: `parse_intake`).
+fn intake_of(body: &[u8]) -> Result<siproc_core::Intake, ApiError> {
+    well_formed(body)?;
+    let text = std::str::from_utf8(body).map_err(|_| ApiError::BadRequest {
+        code: "http.malformed_json",
+        message: "the body is not UTF-8".to_owned(),
+    })?;
+    parse_intake(text, Locale::En).map_err(|issue| ApiError::Unprocessable {
+        code: "workflow.invalid_intake",
+        message: "the intake is not valid".to_owned(),
+        issues: Some(vec![issue]),
+    })
+}
+
+/// A registered case whose national is probably the intake's.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Duplicate {
+    /// The case id.
+    pub id: Uuid,
+    /// The case number (`TAP-2026-000022`).
+    pub number: String,
+    /// Why: `same_document`, `same_name_and_birth_date` or `similar_name`.
+    pub reasons: Vec<String>,
+}
+
+/// The answer of `POST /cases/duplicates`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Duplicates {
+    /// Most likely first; empty when none is found.
+    pub items: Vec<Duplicate>,
+}
+
+/// How many candidate cases a duplicate check reads at most.
+const DUPLICATE_CANDIDATES: usize = 20;
+
+/// Possible duplicates of an intake, before it is registered: the core's duplicate detection
+/// over the cases the caller may see; written to the audit log as a search.
+#[utoipa::path(post, path = "/cases/duplicates", tag = "cases",
+    description = "The cases the caller may see whose national is probably the intake's (the core's duplicate detection: the same identity document, the same name and birth date, or a similar name), most likely first: their numbers and the reasons, no personal data. Sent before registering, so that the form can warn. The intake need not be valid. Written to the audit log as a search (its fields and terms as keyed hashes).",
+    request_body(content = schema::Intake, description = "An intake (as `POST /cases` takes it)"),
+    responses(
+        (status = 200, description = "The possible duplicates", body = Duplicates),
+        (status = 400, description = "Malformed JSON (`http.malformed_json`)", body = ErrorBody),
+        (status = 403, description = "The role sees no case (`access.no_cases`)", body = ErrorBody),
+        (status = 413, description = "Body over the configured limit (`http.body_too_large`) or past the core's limits (`siproc.too_large`)", body = ErrorBody),
+        (status = 422, description = "Not an intake (`http.wrong_shape`, `json.*`), or more than 16 name words (`store.too_many_name_words`)", body = ErrorBody),
+    ),
+    security(("bearer" = [])))]
+pub async fn duplicates(
+    State(state): State<SharedState>,
+    client: Client,
+    Caller(actor): Caller,
+    Body(body): Body,
+) -> Result<Json<Duplicates>, ApiError> {
+    let intake = intake_of(&body)?;
+    // A role that sees no case (a partner) is refused, as its searches are.
+    access::visible_query(&actor, CaseQuery::default()).ok_or_else(no_cases)?;
+    let items = blocking(&state, move |s| {
+        let found = store::possible_duplicates(
+            s.store.as_ref(),
+            &intake,
+            |q| access::visible_query(&actor, q),
+            DUPLICATE_CANDIDATES,
+        )?;
+        let national = intake.national();
+        let searched = CaseQuery {
+            name: national.map(|n| n.surnames.clone()),
+            document_number: national
+                .and_then(|n| n.documents.first())
+                .map(|d| d.number.clone()),
+            ..CaseQuery::default()
+        };
+        audit_search(s, &actor, &client, &searched, found.len())?;
+        Ok(found
+            .into_iter()
+            .map(|d| Duplicate {
+                id: d.case.id,
+                number: d.case.number,
+                reasons: d.reasons.iter().map(|r| r.as_str().to_owned()).collect(),
+            })
+            .collect())
+    })
+    .await?;
+    Ok(Json(Duplicates { items }))
 }
 
 /// The case as `GET /cases/{id}` answers it: every field of the core's [`Case`], and the
@@ -657,9 +760,12 @@ pub async fn forms(
     security(("bearer" = [])))]
 pub async fn form_pdf(
     State(state): State<SharedState>,
+    client: Client,
+    headers: HeaderMap,
     Caller(actor): Caller,
     Path((id, file)): Path<(Uuid, String)>,
 ) -> Result<Response, ApiError> {
+    let origin = verify_origin(&state, client, &headers);
     let form_id = file
         .strip_suffix(".pdf")
         .filter(|f| !f.is_empty())
@@ -676,8 +782,11 @@ pub async fn form_pdf(
             &actor,
             id,
             &form_id,
-            Locale::Es,
-            Utc::now(),
+            &forms::Generating {
+                locale: Locale::Es,
+                now: Utc::now(),
+                verify_origin: origin.as_deref(),
+            },
         )?;
         Ok(rendered.bytes)
     })
@@ -691,6 +800,23 @@ pub async fn form_pdf(
         pdf,
     )
         .into_response())
+}
+
+/// The origin a printed form's QR code points at ([`siproc_core::forms::verification`]): the
+/// configured public origin, or else the one the request came to (its `Host`, over HTTPS or
+/// not), when that is a plain host name or address with an optional port.
+fn verify_origin(state: &SharedState, client: Client, headers: &HeaderMap) -> Option<String> {
+    if let Some(origin) = &state.policy.public_origin {
+        return Some(origin.clone());
+    }
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let plain = !host.is_empty()
+        && host.len() <= 255
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
+    let scheme = if client.https { "https" } else { "http" };
+    plain.then(|| format!("{scheme}://{host}"))
 }
 
 /// Body of `POST /cases/{id}/access`.

@@ -77,6 +77,9 @@ pub struct CheckedForm {
     pub office_name: String,
     /// When the form was generated.
     pub generated_at: DateTime<Utc>,
+    /// The office's IANA time zone (`America/Mexico_City`): the form prints its generation
+    /// time there, and the verification page shows it so.
+    pub time_zone: Option<String>,
 }
 
 /// The answer of a check.
@@ -208,6 +211,7 @@ impl FormChecks {
                         .office(&f.office)
                         .map_or_else(|| f.office.clone(), |o| o.name.es.clone()),
                     generated_at: f.generated_at,
+                    time_zone: catalog.office(&f.office).map(|o| o.time_zone.clone()),
                 }
             })
             .collect()

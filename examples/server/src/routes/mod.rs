@@ -44,7 +44,7 @@ pub use admin::MAX_ARCHIVE_BYTES;
         cases::history, cases::verify, erasure::erase, cases::forms, cases::form_pdf, cases::break_glass,
         attachments::upload, attachments::download,
         events::events, export::export, export::request_export, export::approve_export, admin::import, admin::access_log, admin::audit_log,
-        admin::health, ops::ready, ops::metrics, cases::search_cases, grants::list_grants, grants::end_grant,
+        admin::health, ops::ready, ops::metrics, cases::search_cases, cases::duplicates, grants::list_grants, grants::end_grant,
         webapp::me, webapp::workflow, form_check::check_form,
         stats::stats, stats::list_releases, stats::get_release, stats::publish_release,
         form_check::check_log, subject_access::subject_access, openapi,
