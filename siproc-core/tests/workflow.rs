@@ -721,6 +721,13 @@ impl Model {
                 if *all {
                     self.consent_given = false;
                 }
+                // Both withdraw sharing with partners: the referrals still pending are
+                // cancelled.
+                for r in &mut self.referrals {
+                    if *r == ReferralStatus::Pending {
+                        *r = ReferralStatus::Cancelled;
+                    }
+                }
             }
             Op::RequestClosure { empty } => {
                 need(self.status == Resolved)?;

@@ -143,6 +143,8 @@ class Model:
             self.share = False
             if arg:
                 self.consent = False
+            # Both withdraw sharing with partners: pending referrals are cancelled.
+            self.referrals = ["cancelled" if r == "pending" else r for r in self.referrals]
         elif op == "request_closure":
             need(self.status == "resolved")
             need(not self.closure_requested, "workflow.closure_already_requested")
