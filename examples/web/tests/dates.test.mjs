@@ -28,7 +28,7 @@ async function signedIn(user, hash, home = "cases") {
   const ctx = await context({ bypassCSP: true, timezoneId: "UTC" });
   await ctx.clock.setFixedTime(EVENING);
   const page = await ctx.newPage();
-  await page.goto(`${server.url}/#/signin`);
+  await page.goto(`${server.url}/?dev-token#/signin`);
   await signIn(page, server.tokens[user], home);
   if (hash) await go(page, hash);
   return page;

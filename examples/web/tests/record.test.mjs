@@ -19,7 +19,7 @@ async function signedIn(user, hash, locale = "es") {
   const ctx = await context({ bypassCSP: true });
   await ctx.addInitScript((l) => localStorage.setItem("siproc.locale", l), locale);
   const page = await ctx.newPage();
-  await page.goto(`${server.url}/#/signin`);
+  await page.goto(`${server.url}/?dev-token#/signin`);
   await signIn(page, server.tokens[user]);
   await go(page, hash);
   return page;

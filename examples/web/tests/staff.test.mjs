@@ -23,7 +23,7 @@ async function signedIn(user, hash, { locale = "es", home = "cases", options = {
   const ctx = await context({ bypassCSP: true, ...options });
   await ctx.addInitScript((l) => localStorage.setItem("siproc.locale", l), locale);
   const page = await ctx.newPage();
-  await page.goto(`${server.url}/#/signin`);
+  await page.goto(`${server.url}/?dev-token#/signin`);
   await signIn(page, server.tokens[user], home);
   if (hash && hash !== `#/${home}`) await go(page, hash);
   return page;
