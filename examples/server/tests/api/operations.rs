@@ -332,3 +332,56 @@ async fn files_in_a_directory_are_backed_up_restored_and_checked() {
     assert!(!ok, "{out}");
     assert!(out.contains("file_damaged"), "{out}");
 }
+
+/// PostgreSQL's own tools (docs/operations.md): `pg_dump` of a served database, `pg_restore`
+/// into a new one, and `siproc-server check` on it finds every case, clean.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pg_dump_and_pg_restore_on_postgres_give_a_database_that_checks_clean() {
+    let (Some(source), Some(target)) = (
+        postgres_database("pg_dump_source"),
+        postgres_database("pg_dump_target"),
+    ) else {
+        return;
+    };
+    let bin = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()
+        .and_then(|d| d.flatten().map(|e| e.path().join("bin")).max())
+        .expect("PostgreSQL's tools are installed (make setup-pg)");
+    let token = create_token(&source, "ops-officer", "officer", "TAP");
+    let server = Server::start(&source);
+    let client = reqwest::Client::new();
+    for _ in 0..3 {
+        crate::process::register_at(&client, &server.base, &token, "TAP").await;
+    }
+    drop(server);
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("siproc.dump");
+    let run = |tool: &str, args: &[&str]| {
+        let out = Command::new(bin.join(tool)).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{tool}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(
+        "pg_dump",
+        &[
+            "--format=custom",
+            "--no-owner",
+            "--file",
+            dump.to_str().unwrap(),
+            &source,
+        ],
+    );
+    run(
+        "pg_restore",
+        &["--no-owner", "--dbname", &target, dump.to_str().unwrap()],
+    );
+    let (ok, out) = cli(&["check", "--database", &target]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("3 cases") && out.contains("0 problem(s)"),
+        "{out}"
+    );
+}
