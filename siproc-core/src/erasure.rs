@@ -24,7 +24,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::actor::Actor;
-use crate::blobs::{BlobError, BlobStore};
+use crate::blobs::BlobStore;
 use crate::case::{Case, Status};
 use crate::case_record::KeptRecord;
 use crate::catalog::{Catalog, RetentionRule};
@@ -102,11 +102,7 @@ pub fn erase_case(
 
 /// Removes every file of the erased case `case_id` from `files`.
 fn remove_files(files: &dyn BlobStore, case_id: Uuid) -> Result<(), StoreError> {
-    files
-        .remove_case(case_id)
-        .map_err(|e: BlobError| StoreError::Backend {
-            reason: e.to_string(),
-        })
+    Ok(files.remove_case(case_id)?)
 }
 
 /// What [`erase_due`] found and did: counts only.

@@ -93,6 +93,17 @@ impl BlobError {
     }
 }
 
+/// A blob storage failure met by a store operation (a backup, a check, an erasure): the
+/// store's `store.backend`, described as the blob error is (without content, path or
+/// credential).
+impl From<BlobError> for crate::store::StoreError {
+    fn from(e: BlobError) -> Self {
+        crate::store::StoreError::Backend {
+            reason: e.to_string(),
+        }
+    }
+}
+
 impl From<crate::store::StoreError> for BlobError {
     fn from(e: crate::store::StoreError) -> Self {
         BlobError::Backend {

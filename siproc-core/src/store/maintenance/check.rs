@@ -14,7 +14,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::with_database;
-use crate::blobs::{BlobError, BlobStore, open_body};
+use crate::blobs::{BlobStore, open_body};
 use crate::case_record::KeptRecord;
 use crate::history::{CaseHistory, EventKind};
 use crate::keys::BlobKey;
@@ -263,7 +263,7 @@ impl Files<'_> {
                 )?
                 .map(|mut r| r.opt_blob(0).map(Option::unwrap_or_default))
                 .transpose(),
-            Files::Outside(files) => files.get(case_id, sha256).map_err(unreadable),
+            Files::Outside(files) => Ok(files.get(case_id, sha256)?),
         }
     }
 
@@ -278,15 +278,8 @@ impl Files<'_> {
                 .int(0)?,
             )
             .unwrap_or(0)),
-            Files::Outside(files) => Ok(files.list(case_id).map_err(unreadable)?.len() as u64),
+            Files::Outside(files) => Ok(files.list(case_id)?.len() as u64),
         }
-    }
-}
-
-/// A file storage that could not be read: the check stops.
-fn unreadable(e: BlobError) -> StoreError {
-    StoreError::Backend {
-        reason: e.to_string(),
     }
 }
 

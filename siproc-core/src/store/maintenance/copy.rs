@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::{with_database, with_sqlite};
-use crate::blobs::{BlobError, BlobStore};
+use crate::blobs::BlobStore;
 use crate::store::sql::conn::{Conn, Dialect, Param, Value};
 use crate::store::sql::rows::corrupt;
 use crate::store::{StoreError, StoreUrl};
@@ -155,9 +155,9 @@ fn files_into(files: &dyn BlobStore, c: &mut dyn Conn) -> Result<(), StoreError>
     let copied = cases.into_iter().try_for_each(|mut row| {
         let id = row.text(0)?;
         let case_id = uuid::Uuid::parse_str(&id).map_err(|_| corrupt("a case row has a bad id"))?;
-        for sha256 in files.list(case_id).map_err(blob_error)? {
+        for sha256 in files.list(case_id)? {
             // Removed since it was listed (an erasure): nothing to keep.
-            let Some(body) = files.get(case_id, &sha256).map_err(blob_error)? else {
+            let Some(body) = files.get(case_id, &sha256)? else {
                 continue;
             };
             c.execute(
@@ -195,19 +195,13 @@ fn files_out(c: &mut dyn Conn, files: &dyn BlobStore) -> Result<u64, StoreError>
             let body = row.opt_blob(2)?.unwrap_or_default();
             let case_id =
                 uuid::Uuid::parse_str(&id).map_err(|_| corrupt("a file row has a bad case id"))?;
-            files.put(case_id, &sha256, &body).map_err(blob_error)?;
+            files.put(case_id, &sha256, &body)?;
             put += 1;
             after = (id, sha256);
         }
         if last {
             return Ok(put);
         }
-    }
-}
-
-fn blob_error(e: BlobError) -> StoreError {
-    StoreError::Backend {
-        reason: e.to_string(),
     }
 }
 
