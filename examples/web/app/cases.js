@@ -64,8 +64,10 @@ export async function show(view) {
 
   // On a flaky line answers can arrive out of order: only the latest load draws (seq).
   let seq = 0;
+  // The table is aria-busy while a load is on its way (screen readers wait; so can tests).
   async function load() {
     const mine = ++seq;
+    table.setAttribute("aria-busy", "true");
     const filters_ = {};
     for (const [key, id] of [["status", "q-status"], ["category", "q-category"], ["office", "q-office"], ["q", "q-text"]]) {
       const value = document.getElementById(id)?.value.trim();
@@ -75,9 +77,14 @@ export async function show(view) {
     // is searched with POST /cases/search: in the body, never in a URL (proxies and server logs
     // keep URLs), and the server writes the search to its audit log. The other filters are the
     // list's query.
-    const answer = filters_.q
-      ? await api("/cases/search", { method: "POST", body: { ...filters_, limit: 200 } })
-      : await api(`/cases?${new URLSearchParams({ ...filters_, limit: "200" })}`);
+    let answer;
+    try {
+      answer = filters_.q
+        ? await api("/cases/search", { method: "POST", body: { ...filters_, limit: 200 } })
+        : await api(`/cases?${new URLSearchParams({ ...filters_, limit: "200" })}`);
+    } finally {
+      if (mine === seq) table.setAttribute("aria-busy", "false");
+    }
     if (mine !== seq) return;
     if (!answer.ok) {
       body.replaceChildren(el("tr", {}, el("td", { colSpan: 5 }, t("error", { status: answer.status, message: answer.data?.message ?? "" }))));

@@ -179,6 +179,8 @@ test("item 7: one search box finds a case by name, case number or document numbe
   for (const text of [made.data.number.toLowerCase(), "0801 1987 54321", "buscada unica"]) {
     await page.fill("#q-text", text);
     await page.click("#filters button[type=submit]");
+    // The search's answer drawn (not the list it replaces, which holds the new case too).
+    await page.locator('#cases[aria-busy="false"]').waitFor({ timeout: 10_000 });
     await page.locator(`tr[data-number="${made.data.number}"]`).waitFor({ timeout: 10_000 });
     if (text.startsWith("tap")) assert.equal(await page.locator("#cases tbody tr").count(), 1, "a case number finds that case");
   }
