@@ -249,6 +249,19 @@ mod durable {
         acknowledged
     }
 
+    /// The case numbers of `office`, in the store's order.
+    fn office_numbers(store: &dyn store::CaseStore, office: &str) -> Vec<String> {
+        store
+            .list(&store::CaseQuery {
+                office: Some(office.into()),
+                ..Default::default()
+            })
+            .unwrap()
+            .into_iter()
+            .map(|s| s.number)
+            .collect()
+    }
+
     /// Every case `acknowledged` names (`<case> <version>` lines) has at least that many
     /// events, its chain verifies, and office TAP's numbers have no gap.
     fn check_acknowledged(url: &str, acknowledged: &[String]) {
@@ -269,15 +282,7 @@ mod durable {
             history::verify(&events).unwrap();
         }
         // Numbers stay gap-free through the crashes.
-        let numbers: Vec<String> = store
-            .list(&store::CaseQuery {
-                office: Some("TAP".into()),
-                ..Default::default()
-            })
-            .unwrap()
-            .into_iter()
-            .map(|s| s.number)
-            .collect();
+        let numbers = office_numbers(&*store, "TAP");
         let want: Vec<String> = (1..=numbers.len() as u64)
             .map(|n| case_number("TAP", 2026, n))
             .collect();
@@ -358,15 +363,7 @@ mod durable {
         assert_eq!(events.len(), 65);
         assert!(events.iter().zip(1..).all(|(e, seq)| e.seq == seq));
         history::verify(&events).unwrap();
-        let numbers: BTreeSet<String> = store
-            .list(&store::CaseQuery {
-                office: Some("MEX".into()),
-                ..Default::default()
-            })
-            .unwrap()
-            .into_iter()
-            .map(|s| s.number)
-            .collect();
+        let numbers: BTreeSet<String> = office_numbers(&*store, "MEX").into_iter().collect();
         let want: BTreeSet<String> = (1..=40).map(|n| case_number("MEX", 2026, n)).collect();
         assert_eq!(numbers, want, "numbers across processes have no gaps");
     }

@@ -20,8 +20,10 @@ const WRITERS: usize = 4;
 /// Concurrent readers: their access-log lines share the store's commits with each other and
 /// with the writers' registrations and commands (on SQLite, through its one writer thread).
 const READERS: usize = 4;
-/// How long the writers run before the kill.
+/// How long the writers run after their first acknowledged write, before the kill.
 const LOAD: Duration = Duration::from_millis(1500);
+/// How many times (50 ms apart) a cycle looks for its first acknowledged write: a minute.
+const PROGRESS_POLLS: usize = 1200;
 
 /// What the server acknowledged: case id → the highest version a response confirmed.
 type Acked = Arc<Mutex<Vec<(String, u64)>>>;
@@ -188,6 +190,14 @@ async fn crash_cycles(database: &str) {
                 n * 7,
             ))
         }));
+        // The kill comes LOAD after the cycle's first acknowledged write, however slow the
+        // machine is to start the server and answer it.
+        for _ in 0..PROGRESS_POLLS {
+            if acked.lock().unwrap().len() > before {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         tokio::time::sleep(LOAD).await;
         server.kill();
         for w in writers {
