@@ -40,12 +40,20 @@ test-server: setup-rust $(SERVER_ST_STAMP)
 
 # Load test with wrk (Debian's; figures in benches/README.md, "Server"), on SQLite and on a
 # private PostgreSQL (mk/with-pg.sh). BENCH_SECONDS per route (default 10).
-.PHONY: bench-server
+.PHONY: bench-server bench-server-peer setup-wrk
 BENCH_SECONDS ?= 10
-bench-server: build-server setup-pg
+setup-wrk:
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
+
+bench-server: build-server setup-pg setup-wrk
 	$(ROOT)/benches/server/run.sh sqlite $(BENCH_SECONDS)
 	$(ROOT)/mk/with-pg.sh $(ROOT)/benches/server/run.sh postgres $(BENCH_SECONDS)
+
+# The reference server against the FastAPI + pydantic v2 + SQLite peer
+# (benches/server/peer/, pinned requirements, its virtualenv under target/): 3 rounds,
+# alternating, BENCH_SECONDS per route, the load average printed (benches/README.md, "Server").
+bench-server-peer: build-server setup-wrk
+	$(ROOT)/benches/server/side_by_side.sh 3 $(BENCH_SECONDS)
 
 # The server on a real PostgreSQL: the tests in tests/api/pg.rs skip without
 # SIPROC_TEST_POSTGRES_URL, which mk/with-pg.sh sets (setup-pg is in mk/pg.mk).

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Load test of the reference server with wrk (Debian package, installed by `make bench-server`):
-# register, get, command and list, with the access log on, on SQLite or PostgreSQL. Prints the
-# machine's load and wrk's summaries.
+# register, get, list, command and the mixed load (80 % reads, 20 % registrations), with the
+# access log on, on SQLite or PostgreSQL. Prints the machine's load and wrk's summaries.
 #
 #   benches/server/run.sh [sqlite|postgres] [SECONDS]
 #
 # The server binary must be built (make build-server). `postgres` uses the database in
 # SIPROC_TEST_POSTGRES_URL (mk/with-pg.sh sets it: `mk/with-pg.sh benches/server/run.sh postgres`).
+# benches/server/side_by_side.sh runs the same routes against the FastAPI peer.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -15,32 +16,31 @@ secs=${2:-10}
 bin=${SERVER_BIN:-${CARGO_TARGET_DIR:-$root/target}/release/siproc-server}
 work=$(mktemp -d)
 port=${BENCH_PORT:-18080}
-pid=
-trap '[ -n "$pid" ] && { kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; }; rm -rf "$work"' EXIT
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+trap 'stop_servers; rm -rf "$work"' EXIT
 
 case $backend in
   sqlite) database="sqlite://$work/bench.db" ;;
   postgres) database=${SIPROC_TEST_POSTGRES_URL:?run under mk/with-pg.sh} ;;
   *) echo "usage: $0 [sqlite|postgres] [SECONDS]"; exit 2 ;;
 esac
-echo "== $backend, $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-"$bin" serve --demo --rate-limit 0 --database "$database" --listen "127.0.0.1:$port" \
-  > "$work/out" 2> "$work/log" &
-pid=$!
-for _ in $(seq 100); do grep -q listening "$work/out" 2>/dev/null && break; sleep 0.1; done
-token=$(awk '$3 == "directorate" { print $5 }' "$work/out")
-base="http://127.0.0.1:$port/api/v1"
-export TOKEN=$token INTAKE_FILE=$here/intake.json
-case_id=$(curl -s -H "Authorization: Bearer $token" "$base/cases?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+echo "== $backend, $(nproc) cores; load before: $(load)"
+start_siproc "$bin" "$database" "$port"
+export INTAKE_FILE=$here/intake.json
+CASE_ID=$(first_case)
+export CASE_ID
 
 echo "== register (POST /cases)"
-wrk -t2 -c16 -d"${secs}s" --latency -s "$here/register.lua" "$base/cases"
+step register 16 "$secs" "$here/register.lua" "$BASE/cases"
 echo "== get (GET /cases/{id})"
-wrk -t2 -c16 -d"${secs}s" --latency -s "$here/auth.lua" "$base/cases/$case_id"
+step get 16 "$secs" "$here/auth.lua" "$BASE/cases/$CASE_ID"
 echo "== list (GET /cases?limit=50)"
-wrk -t2 -c16 -d"${secs}s" --latency -s "$here/auth.lua" "$base/cases?limit=50"
+step list 16 "$secs" "$here/auth.lua" "$BASE/cases?limit=50"
+echo "== mixed (80 % GET /cases/{id}, 20 % POST /cases; 16 connections)"
+step mixed 16 "$secs" "$here/mixed.lua" "$BASE/cases"
 echo "== command (POST /cases/{id}/commands, add_note; one case per connection)"
-ids=$(curl -s -H "Authorization: Bearer $token" "$base/cases?limit=2&status=registered" | python3 -c 'import json,sys; print(" ".join(i["id"] for i in json.load(sys.stdin)["items"]))')
+ids=$(curl -s -H "Authorization: Bearer $TOKEN" "$BASE/cases?limit=2&status=registered" | python3 -c 'import json,sys; print(" ".join(i["id"] for i in json.load(sys.stdin)["items"]))')
 export CASE_IDS=$ids
-wrk -t2 -c2 -d"${secs}s" --latency -s "$here/command.lua" "$base/cases"
-echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+step command 2 "$secs" "$here/command.lua" "$BASE/cases"
+echo "== load after: $(load)"

@@ -51,6 +51,7 @@ mod durable {
     use std::sync::Barrier;
     use std::time::Duration;
 
+    use siproc_core::access::{Access, AccessEntry, ReadKind};
     use siproc_core::case_number;
     use siproc_core::history::{self, Event};
     use siproc_core::store::{self, StoreError};
@@ -79,6 +80,9 @@ mod durable {
     }
 
     pub fn child(mode: &str, url: &str) {
+        if mode == "reader" {
+            return reader(url);
+        }
         let store = store::open_store(url).unwrap();
         let store = &*store;
         match mode {
@@ -206,6 +210,162 @@ mod durable {
         }
     }
 
+    /// Readers and a writer on one store: opens a case, then 8 threads log reads of it (the
+    /// access log, as the server writes it before answering a read) while another opens cases.
+    /// Prints `read <case>` for every acknowledged log line and `<case> 1` for every case.
+    fn reader(url: &str) {
+        let (store, records) = store::open_database(url).unwrap();
+        let store = &*store;
+        let open = || {
+            store::open_case(
+                store,
+                &catalog(),
+                &officer("TAP"),
+                &detention_intake("TAP"),
+                now(),
+            )
+            .unwrap()
+            .id
+        };
+        let case = open();
+        say(&format!("{case} 1"));
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| {
+                    loop {
+                        let entry = AccessEntry::new(
+                            &officer("TAP"),
+                            case,
+                            ReadKind::Case,
+                            Access::Office,
+                            now(),
+                            None,
+                        );
+                        records.log_access(&entry).unwrap();
+                        say(&format!("read {case}"));
+                    }
+                });
+            }
+            loop {
+                say(&format!("{} 1", open()));
+            }
+        });
+    }
+
+    /// Runs the child `mode` `rounds` times, each killed by SIGKILL at a random moment, and
+    /// returns the lines it printed (what it acknowledged).
+    ///
+    /// Even rounds kill the child at a random moment after it starts (opening and migrating
+    /// the store included); odd rounds wait for its first acknowledged write, then kill it at
+    /// a random moment, so that the test never depends on how fast this machine is.
+    fn killed_runs(mode: &str, url: &str, rounds: usize) -> Vec<String> {
+        let mut acknowledged = Vec::new();
+        let mut seed = std::process::id() as u64 ^ 0x9e37_79b9_7f4a_7c15;
+        for round in 0..rounds {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let wait = Duration::from_millis(20 + seed % 120);
+            let mut child = spawn(mode, url);
+            let out = child.stdout.take().unwrap();
+            let (lines, received) = std::sync::mpsc::channel::<String>();
+            let reader = std::thread::spawn(move || {
+                BufReader::new(out)
+                    .lines()
+                    .map_while(Result::ok)
+                    .filter_map(|l| l.strip_prefix("@@ ").map(str::to_owned))
+                    .for_each(|l| {
+                        let _ = lines.send(l);
+                    });
+            });
+            if round % 2 == 1 {
+                let first = received.recv_timeout(Duration::from_secs(120));
+                acknowledged.push(first.expect("the child acknowledged nothing in two minutes"));
+            }
+            std::thread::sleep(wait);
+            child.kill().unwrap(); // SIGKILL
+            child.wait().unwrap();
+            reader.join().unwrap();
+            acknowledged.extend(received.try_iter());
+        }
+        acknowledged
+    }
+
+    /// The case numbers of `office`, in the store's order.
+    fn office_numbers(store: &dyn store::CaseStore, office: &str) -> Vec<String> {
+        store
+            .list(&store::CaseQuery {
+                office: Some(office.into()),
+                ..Default::default()
+            })
+            .unwrap()
+            .into_iter()
+            .map(|s| s.number)
+            .collect()
+    }
+
+    /// Every case `acknowledged` names (`<case> <version>` lines) has at least that many
+    /// events, its chain verifies, and office TAP's numbers have no gap.
+    fn check_acknowledged(url: &str, acknowledged: &[String]) {
+        let store = store::open_store(url).unwrap();
+        let cases: Vec<(Uuid, u64)> = acknowledged
+            .iter()
+            .filter_map(|line| line.split_once(' '))
+            .filter(|(id, _)| *id != "read")
+            .map(|(id, version)| (id.parse().unwrap(), version.parse().unwrap()))
+            .collect();
+        assert!(!cases.is_empty(), "the child never acknowledged a case");
+        for (id, version) in &cases {
+            let events = store.load(*id).unwrap();
+            assert!(
+                events.len() as u64 >= *version,
+                "an acknowledged event was lost"
+            );
+            history::verify(&events).unwrap();
+        }
+        // Numbers stay gap-free through the crashes.
+        let numbers = office_numbers(&*store, "TAP");
+        let want: Vec<String> = (1..=numbers.len() as u64)
+            .map(|n| case_number("TAP", 2026, n))
+            .collect();
+        assert_eq!(numbers, want);
+        eprintln!(
+            "{} acknowledged writes, all there and verified; {} case numbers without a gap",
+            cases.len(),
+            numbers.len()
+        );
+    }
+
+    /// Readers killed by SIGKILL at a random moment, while a writer opens cases beside them:
+    /// every read whose access-log line was acknowledged has it, and every acknowledged case
+    /// is kept (reads and writes share the store's commits).
+    pub fn killed_readers_lose_no_acknowledged_log_line(url: &str, rounds: usize) {
+        let acknowledged = killed_runs("reader", url, rounds);
+        let mut reads: std::collections::BTreeMap<Uuid, usize> = Default::default();
+        for line in &acknowledged {
+            if let Some(case) = line.strip_prefix("read ") {
+                *reads.entry(case.parse().unwrap()).or_default() += 1;
+            }
+        }
+        assert!(!reads.is_empty(), "the readers never acknowledged a read");
+        let (_, records) = store::open_database(url).unwrap();
+        for (case, answered) in reads {
+            let logged = records
+                .access_log(&store::LogFilter {
+                    case_id: Some(case),
+                    limit: u32::MAX,
+                    ..Default::default()
+                })
+                .unwrap()
+                .len();
+            assert!(
+                logged >= answered,
+                "{answered} reads acknowledged, {logged} logged"
+            );
+        }
+        check_acknowledged(url, &acknowledged);
+    }
+
     /// Two processes: 64 appends at one version (one wins), and 40 cases numbered without gaps.
     pub fn two_processes_race(url: &str) {
         let store = store::open_store(url).unwrap();
@@ -250,15 +410,7 @@ mod durable {
         assert_eq!(events.len(), 65);
         assert!(events.iter().zip(1..).all(|(e, seq)| e.seq == seq));
         history::verify(&events).unwrap();
-        let numbers: BTreeSet<String> = store
-            .list(&store::CaseQuery {
-                office: Some("MEX".into()),
-                ..Default::default()
-            })
-            .unwrap()
-            .into_iter()
-            .map(|s| s.number)
-            .collect();
+        let numbers: BTreeSet<String> = office_numbers(&*store, "MEX").into_iter().collect();
         let want: BTreeSet<String> = (1..=40).map(|n| case_number("MEX", 2026, n)).collect();
         assert_eq!(numbers, want, "numbers across processes have no gaps");
     }
@@ -273,78 +425,8 @@ mod durable {
     }
 
     /// A writer killed by SIGKILL at a random moment loses nothing it acknowledged.
-    ///
-    /// Even rounds kill the writer at a random moment after it starts (opening and migrating
-    /// the store included); odd rounds wait for its first acknowledged write, then kill it at
-    /// a random moment, so that the test never depends on how fast this machine is.
     pub fn killed_writers_lose_nothing_acknowledged(url: &str, rounds: usize) {
-        let mut acknowledged: Vec<(Uuid, u64)> = Vec::new();
-        let mut seed = std::process::id() as u64 ^ 0x9e37_79b9_7f4a_7c15;
-        for round in 0..rounds {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let wait = Duration::from_millis(20 + seed % 120);
-            let mut child = spawn("writer", url);
-            let out = child.stdout.take().unwrap();
-            let (lines, received) = std::sync::mpsc::channel::<String>();
-            let reader = std::thread::spawn(move || {
-                BufReader::new(out)
-                    .lines()
-                    .map_while(Result::ok)
-                    .filter_map(|l| l.strip_prefix("@@ ").map(str::to_owned))
-                    .for_each(|l| {
-                        let _ = lines.send(l);
-                    });
-            });
-            let mut acks: Vec<String> = Vec::new();
-            if round % 2 == 1 {
-                let first = received.recv_timeout(Duration::from_secs(120));
-                acks.push(first.expect("the writer acknowledged nothing in two minutes"));
-            }
-            std::thread::sleep(wait);
-            child.kill().unwrap(); // SIGKILL
-            child.wait().unwrap();
-            reader.join().unwrap();
-            acks.extend(received.try_iter());
-            for line in acks {
-                let (id, version) = line.split_once(' ').unwrap();
-                acknowledged.push((id.parse().unwrap(), version.parse().unwrap()));
-            }
-        }
-        let store = store::open_store(url).unwrap();
-        for (id, version) in &acknowledged {
-            let events = store.load(*id).unwrap();
-            assert!(
-                events.len() as u64 >= *version,
-                "an acknowledged event was lost"
-            );
-            history::verify(&events).unwrap();
-        }
-        // Numbers stay gap-free through the crashes.
-        let numbers: Vec<String> = store
-            .list(&store::CaseQuery {
-                office: Some("TAP".into()),
-                ..Default::default()
-            })
-            .unwrap()
-            .into_iter()
-            .map(|s| s.number)
-            .collect();
-        let want: Vec<String> = (1..=numbers.len() as u64)
-            .map(|n| case_number("TAP", 2026, n))
-            .collect();
-        assert_eq!(numbers, want);
-        assert!(
-            !acknowledged.is_empty(),
-            "the writer never acknowledged a case"
-        );
-        eprintln!(
-            "{rounds} SIGKILL rounds: {} acknowledged writes, all there and verified; {} \
-             case numbers without a gap",
-            acknowledged.len(),
-            numbers.len()
-        );
+        check_acknowledged(url, &killed_runs("writer", url, rounds));
     }
 }
 
@@ -810,6 +892,12 @@ mod sqlite {
     }
 
     #[test]
+    fn killed_readers_lose_no_acknowledged_log_line() {
+        let dir = tempfile::tempdir().unwrap();
+        durable::killed_readers_lose_no_acknowledged_log_line(&url(dir.path()), 20);
+    }
+
+    #[test]
     fn reopening_keeps_everything() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cases.db");
@@ -1203,6 +1291,11 @@ mod postgres {
     #[test]
     fn a_killed_writer_loses_nothing_acknowledged() {
         durable::killed_writers_lose_nothing_acknowledged(&fresh_url(), durable::kill_rounds());
+    }
+
+    #[test]
+    fn killed_readers_lose_no_acknowledged_log_line() {
+        durable::killed_readers_lose_no_acknowledged_log_line(&fresh_url(), 20);
     }
 
     #[test]

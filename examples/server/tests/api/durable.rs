@@ -17,8 +17,13 @@ use crate::process::{Server, create_token, postgres_database, register_at};
 const CYCLES: usize = 3;
 /// Concurrent writers.
 const WRITERS: usize = 4;
-/// How long the writers run before the kill.
+/// Concurrent readers: their access-log lines share the store's commits with each other and
+/// with the writers' registrations and commands (on SQLite, through its one writer thread).
+const READERS: usize = 4;
+/// How long the writers run after their first acknowledged write, before the kill.
 const LOAD: Duration = Duration::from_millis(1500);
+/// How many times (50 ms apart) a cycle looks for its first acknowledged write: a minute.
+const PROGRESS_POLLS: usize = 1200;
 
 /// What the server acknowledged: case id → the highest version a response confirmed.
 type Acked = Arc<Mutex<Vec<(String, u64)>>>;
@@ -74,14 +79,15 @@ async fn writer(base: String, token: String, acked: Acked) {
 /// What the server acknowledged reading: case id → how many reads of it were answered 200.
 type Reads = Arc<Mutex<std::collections::HashMap<String, usize>>>;
 
-/// One reader: reads the acknowledged cases, one after another, until the server dies. Every
-/// 200 is a read whose access-log line the server promised was durable before it answered.
-async fn reader(base: String, token: String, acked: Acked, reads: Reads) {
+/// One reader: reads the acknowledged cases, one after another from its own starting point,
+/// until the server dies. Every 200 is a read whose access-log line the server promised was
+/// durable before it answered.
+async fn reader(base: String, token: String, acked: Acked, reads: Reads, start: usize) {
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(5))
         .build()
         .unwrap();
-    for i in 0.. {
+    for i in start.. {
         let next = {
             let acked = acked.lock().unwrap();
             acked.get(i % acked.len().max(1)).map(|(id, _)| id.clone())
@@ -175,12 +181,23 @@ async fn crash_cycles(database: &str) {
         let mut writers: Vec<_> = (0..WRITERS)
             .map(|_| tokio::spawn(writer(server.base.clone(), officer.clone(), acked.clone())))
             .collect();
-        writers.push(tokio::spawn(reader(
-            server.base.clone(),
-            directorate.clone(),
-            acked.clone(),
-            reads.clone(),
-        )));
+        writers.extend((0..READERS).map(|n| {
+            tokio::spawn(reader(
+                server.base.clone(),
+                directorate.clone(),
+                acked.clone(),
+                reads.clone(),
+                n * 7,
+            ))
+        }));
+        // The kill comes LOAD after the cycle's first acknowledged write, however slow the
+        // machine is to start the server and answer it.
+        for _ in 0..PROGRESS_POLLS {
+            if acked.lock().unwrap().len() > before {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         tokio::time::sleep(LOAD).await;
         server.kill();
         for w in writers {
