@@ -420,6 +420,8 @@ pub enum ReadKind {
     Export,
     /// One of its attachments was downloaded.
     Attachment,
+    /// Its national's name was shown in a case list ([`crate::store::name_summaries`]).
+    List,
 }
 
 impl ReadKind {
@@ -434,6 +436,7 @@ impl ReadKind {
             ReadKind::BreakGlass => "break_glass",
             ReadKind::Export => "export",
             ReadKind::Attachment => "attachment",
+            ReadKind::List => "list",
         }
     }
 
@@ -448,6 +451,7 @@ impl ReadKind {
             ReadKind::BreakGlass,
             ReadKind::Export,
             ReadKind::Attachment,
+            ReadKind::List,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

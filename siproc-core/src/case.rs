@@ -447,6 +447,14 @@ impl Case {
             .iter()
             .find(|p| p.role == crate::person::PersonRole::National)
     }
+
+    /// The national's name as a case list shows it ([`Person::full_name`]); `None` without a
+    /// national or once their names are erased.
+    pub fn national_name(&self) -> Option<String> {
+        self.national()
+            .map(Person::full_name)
+            .filter(|name| !name.is_empty())
+    }
 }
 
 /// Builds a human case number: `{office}-{year}-{sequence:06}`.

@@ -192,6 +192,14 @@ pub struct Person {
 }
 
 impl Person {
+    /// Given names then surnames, on one line as forms and lists print them (empty for a
+    /// person whose names were erased).
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.given_names.trim(), self.surnames.trim())
+            .trim()
+            .to_owned()
+    }
+
     /// Age in whole years on `day`, if the birth date is known and not after `day`.
     pub fn age_on(&self, day: NaiveDate) -> Option<u32> {
         self.birth_date.and_then(|b| day.years_since(b))

@@ -1,5 +1,6 @@
 // The live case list: the cases the user may see (the server applies the core's visibility
-// rule), filtered by status, category, office and one search box (a name, a case number or a
+// rule), each with its national's name (asked with `with_names`: the server writes each case
+// named to the access log, as a read), filtered by status, category, office and one search box (a name, a case number or a
 // document number), cases being transferred to the user's office first and marked; the event stream (GET /events) brings
 // new cases and status changes without a reload, marked "new" or "updated". Cases migrated from
 // a legacy log are marked "migrated", and those still lacking follow-up items "incomplete".
@@ -19,7 +20,7 @@ const origin = (c) => [
 const cell = (column, ...content) => el("td", { "data-label": t(column) }, el("span", { className: "value" }, ...content));
 
 /** The list's first request (load() with no filter), started while the module arrives. */
-export const prefetch = () => preload("/cases?limit=200");
+export const prefetch = () => preload("/cases?limit=200&with_names=true");
 
 export async function show(view) {
   const me = session.me;
@@ -39,7 +40,7 @@ export async function show(view) {
   const live = el("p", { id: "live", className: "help", role: "status" }, t("live_off"));
   const body = el("tbody");
   const table = el("table", { id: "cases" },
-    el("thead", {}, el("tr", {}, ...["col_number", "col_office", "col_category", "col_status", "col_updated"].map((k) => el("th", { scope: "col" }, t(k))))),
+    el("thead", {}, el("tr", {}, ...["col_number", "col_name", "col_office", "col_category", "col_status", "col_updated"].map((k) => el("th", { scope: "col" }, t(k))))),
     body);
   // Supervisors (their office's cases) and the directorate see each break-the-glass grant at
   // once, and may end it.
@@ -80,14 +81,14 @@ export async function show(view) {
     let answer;
     try {
       answer = filters_.q
-        ? await api("/cases/search", { method: "POST", body: { ...filters_, limit: 200 } })
-        : await api(`/cases?${new URLSearchParams({ ...filters_, limit: "200" })}`);
+        ? await api("/cases/search", { method: "POST", body: { ...filters_, limit: 200, with_names: true } })
+        : await api(`/cases?${new URLSearchParams({ ...filters_, limit: "200", with_names: "true" })}`);
     } finally {
       if (mine === seq) table.setAttribute("aria-busy", "false");
     }
     if (mine !== seq) return;
     if (!answer.ok) {
-      body.replaceChildren(el("tr", {}, el("td", { colSpan: 5 }, t("error", { status: answer.status, message: answer.data?.message ?? "" }))));
+      body.replaceChildren(el("tr", {}, el("td", { colSpan: 6 }, t("error", { status: answer.status, message: answer.data?.message ?? "" }))));
       return;
     }
     // Cases on their way to the user's office (a transfer it has not yet accepted: the only
@@ -100,12 +101,12 @@ export async function show(view) {
         cell("col_number", el("a", { href: `#/case/${c.id}` }, c.number), mark ? el("span", { className: `badge ${mark}` }, " ", t(mark)) : "",
           incoming(c) ? el("span", { className: "badge transfer", title: t("transfer_in_help") }, t("transfer_in")) : "",
           ...origin(c)),
-        cell("col_office", c.office), cell("col_category", categories.get(c.category) ?? c.category),
+        cell("col_name", c.name ?? "—"), cell("col_office", c.office), cell("col_category", categories.get(c.category) ?? c.category),
         cell("col_status", label("status", c.status)), cell("col_updated", when(c.updated_at)));
       row.dataset.id = c.id;
       row.dataset.number = c.number;
       return row;
-    }) : [el("tr", {}, el("td", { colSpan: 5 }, t("no_cases")))]));
+    }) : [el("tr", {}, el("td", { colSpan: 6 }, t("no_cases")))]));
   }
 
   let timer = null;

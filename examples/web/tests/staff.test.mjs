@@ -167,7 +167,7 @@ test("item 4: a correction uses the intake form's typed input, filled in with th
   assert.equal(now.flags.length, 1);
 });
 
-test("item 7: one search box finds a case by name, case number or document number; a transfer to the office comes first, accept/decline first", async () => {
+test("item 7: one search box finds a case by name, case number or document number; the list names the national; a transfer to the office comes first, accept/decline first", async () => {
   const token = server.tokens["demo-officer-tap"];
   const record = valid("Buscada Única");
   record.persons[0].documents[0].number = "0801-1987-54321";
@@ -182,6 +182,7 @@ test("item 7: one search box finds a case by name, case number or document numbe
     // The search's answer drawn (not the list it replaces, which holds the new case too).
     await page.locator('#cases[aria-busy="false"]').waitFor({ timeout: 10_000 });
     await page.locator(`tr[data-number="${made.data.number}"]`).waitFor({ timeout: 10_000 });
+    assert.match(await page.locator(`tr[data-number="${made.data.number}"] td[data-label="Nombre"]`).innerText(), /Buscada Única/);
     if (text.startsWith("tap")) assert.equal(await page.locator("#cases tbody tr").count(), 1, "a case number finds that case");
   }
   assert.ok(urls.some((u) => u.endsWith("/api/v1/cases/search")));

@@ -480,7 +480,7 @@ impl Ctx<'_> {
                 .consent
                 .as_ref()
                 .and_then(|c| case.persons.get(c.given_by))
-                .map(full_name)
+                .map(Person::full_name)
                 .unwrap_or_default(),
             _ => String::new(),
         }
@@ -554,7 +554,7 @@ impl Ctx<'_> {
         };
         let doc = p.documents.first();
         match field {
-            "full_name" => full_name(p),
+            "full_name" => p.full_name(),
             "given_names" => p.given_names.clone(),
             "surnames" => p.surnames.clone(),
             "birth_date" => p.birth_date.map(|d| self.date(d)).unwrap_or_default(),
@@ -619,12 +619,6 @@ impl Ctx<'_> {
 
 fn first_of(case: &Case, role: PersonRole) -> Option<&Person> {
     case.persons.iter().find(|p| p.role == role)
-}
-
-fn full_name(p: &Person) -> String {
-    format!("{} {}", p.given_names.trim(), p.surnames.trim())
-        .trim()
-        .to_owned()
 }
 
 fn join(items: impl Iterator<Item = String>) -> String {

@@ -55,6 +55,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::access::{self, AccessEntry, ReadKind, Scope};
 use crate::actor::Actor;
 use crate::case::{Case, Intake, Priority, Status};
 use crate::case_record::KeptRecord;
@@ -555,6 +556,11 @@ pub struct CaseSummary {
     /// How many follow-up items a migrated case still lacks (0: complete).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub follow_ups: usize,
+    /// The national's name ([`Case::national_name`]): only in a list that asked for names,
+    /// each case named there written to the access log ([`name_summaries`]); absent otherwise,
+    /// and for a case whose names were erased.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -577,6 +583,7 @@ impl CaseSummary {
             updated_at: case.updated_at,
             migrated: case.legacy.is_some(),
             follow_ups: case.legacy.as_ref().map_or(0, |l| l.follow_ups.len()),
+            name: None,
         }
     }
 
@@ -1000,6 +1007,38 @@ pub fn open_case(
 /// Loads and replays a case.
 pub fn load_case(store: &dyn CaseStore, case_id: Uuid) -> Result<Case, StoreError> {
     Ok(store.load_history(case_id)?.into_parts().1)
+}
+
+/// Names the cases of a list for `actor`: each summary of a case `actor` may see (by their
+/// role and office: a list holds no case seen through a grant) gets its national's name, and
+/// the answer holds one access-log entry ([`ReadKind::List`]) per case named, which the caller
+/// writes before the list leaves. A name is personal data: a list that shows names is a read
+/// of each case it names.
+pub fn name_summaries(
+    store: &dyn CaseStore,
+    actor: &Actor,
+    summaries: &mut [CaseSummary],
+    now: DateTime<Utc>,
+) -> Result<Vec<AccessEntry>, StoreError> {
+    let mut reads = Vec::new();
+    for summary in summaries {
+        let case = load_case(store, summary.id)?;
+        let Some(access) = access::can_see(actor, case.id, Scope::of(&case), &[], now) else {
+            continue;
+        };
+        summary.name = case.national_name();
+        if summary.name.is_some() {
+            reads.push(AccessEntry::new(
+                actor,
+                case.id,
+                ReadKind::List,
+                access,
+                now,
+                None,
+            ));
+        }
+    }
+    Ok(reads)
 }
 
 /// Loads a case's history ([`CaseStore::load_history`]).

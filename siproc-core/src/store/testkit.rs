@@ -1079,6 +1079,25 @@ pub fn erasure_forgets_values_and_keeps_the_chain(store: &dyn CaseStore) {
             .all(|p| p.given_names.is_empty() && p.documents.is_empty())
     );
     assert!(erased.notes.iter().all(|n| n.text.is_empty()));
+    // A list that names its cases names those the reader sees, never an erased national, and
+    // answers one access-log entry per case named.
+    let b = open(store, &victim_intake("TAP"));
+    let summaries = || [a.id, b.id].map(|id| store.summary(id).expect("summary"));
+    let mut listed = summaries();
+    let reads = super::name_summaries(store, &director, &mut listed, now()).expect("named");
+    assert_eq!(listed[0].name, None, "an erased national has no name");
+    assert_eq!(listed[1].name.as_deref(), Some("José Ángel Núñez O'Connor"));
+    assert_eq!(reads.len(), 1);
+    assert_eq!(
+        (reads[0].case_id, reads[0].what),
+        (b.id, crate::access::ReadKind::List)
+    );
+    let mut listed = summaries();
+    let reads = super::name_summaries(store, &officer("MEX"), &mut listed, now()).expect("named");
+    assert!(
+        reads.is_empty() && listed.iter().all(|s| s.name.is_none()),
+        "another office's"
+    );
     let events = store.load(a.id).expect("loads");
     history::verify(&events).expect("the whole chain still verifies");
     let text = serde_json::to_string(&events).expect("json");

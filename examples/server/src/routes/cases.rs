@@ -191,6 +191,9 @@ pub struct ListParams {
     limit: Option<u32>,
     /// The `next` of the previous page.
     cursor: Option<String>,
+    /// `true`: each summary carries its national's `name`, and each case named is written to
+    /// the access log as read (`list`) before the page leaves.
+    with_names: Option<bool>,
     /// Refused (400 `http.search_in_body`): names are searched with `POST /cases/search`.
     #[param(ignore)]
     name: Option<String>,
@@ -212,12 +215,14 @@ pub struct SummaryPage {
     pub next: Option<String>,
 }
 
-/// One page of `query`'s cases that `actor` may see, `limit` long, and the `cursor` of the next.
+/// One page of `query`'s cases that `actor` may see, `limit` long, and the `cursor` of the next;
+/// `with_names`: each named by its national, the names written to the access log first.
 fn page_of(
     s: &crate::state::AppState,
     actor: &Actor,
     query: CaseQuery,
     limit: usize,
+    with_names: bool,
 ) -> Result<SummaryPage, ApiError> {
     let query = CaseQuery {
         // The store reads one page (and one more summary, to know whether a next page exists)
@@ -231,12 +236,16 @@ fn page_of(
         .then(|| items.get(limit.saturating_sub(1)).map(|c| c.number.clone()))
         .flatten();
     items.truncate(limit);
+    if with_names {
+        let reads = store::name_summaries(s.store.as_ref(), actor, &mut items, Utc::now())?;
+        s.db.log_accesses(&reads)?;
+    }
     Ok(SummaryPage { items, next })
 }
 
 /// List case summaries (no personal data), paged.
 #[utoipa::path(get, path = "/cases", tag = "cases", params(ListParams),
-    description = "The summaries of the cases the caller may see (their office's and those with a transfer pending to it, or every case), in case-number order, filtered by office, status and category; no personal data. Page with `cursor` = the previous page's `next`. Names and document numbers are searched with `POST /cases/search` (in the body, and logged): given here (`name`, `document`, `document_number`), they are refused.",
+    description = "The summaries of the cases the caller may see (their office's and those with a transfer pending to it, or every case), in case-number order, filtered by office, status and category; no personal data unless `with_names=true` asks for each national's name (each case named is then written to the access log as read, `list`). Page with `cursor` = the previous page's `next`. Names and document numbers are searched with `POST /cases/search` (in the body, and logged): given here (`name`, `document`, `document_number`), they are refused.",
     responses(
         (status = 200, description = "A page of summaries", body = SummaryPage),
         (status = 400, description = "A bad query parameter (`http.bad_query`), or a name or document number in the URL (`http.search_in_body`: use `POST /cases/search`)", body = ErrorBody),
@@ -266,7 +275,10 @@ pub async fn list_cases(
         ..CaseQuery::default()
     };
     Ok(Json(
-        blocking(&state, move |s| page_of(s, &actor, query, limit)).await?,
+        blocking(&state, move |s| {
+            page_of(s, &actor, query, limit, params.with_names == Some(true))
+        })
+        .await?,
     ))
 }
 
@@ -299,12 +311,16 @@ pub struct CaseSearch {
     pub limit: Option<u32>,
     /// The `next` of the previous page.
     pub cursor: Option<String>,
+    /// `true`: each summary carries its national's `name`, and each case named is written to
+    /// the access log as read (`list`) before the page leaves.
+    #[serde(default)]
+    pub with_names: bool,
 }
 
 /// Search cases by name, document number, case number and the list's filters; the search is
 /// written to the audit log.
 #[utoipa::path(post, path = "/cases/search", tag = "cases",
-    description = "The summaries of the cases the caller may see that match every criterion of the body, in case-number order; no personal data. The terms travel in the body, never in a URL, and every search is written to the audit log (who, when, which fields, each term as a keyed hash) before the answer leaves. Page with `cursor` = the previous page's `next`.",
+    description = "The summaries of the cases the caller may see that match every criterion of the body, in case-number order; no personal data unless `with_names` asks for each national's name (each case named is then written to the access log as read, `list`). The terms travel in the body, never in a URL, and every search is written to the audit log (who, when, which fields, each term as a keyed hash) before the answer leaves. Page with `cursor` = the previous page's `next`.",
     request_body = CaseSearch,
     responses(
         (status = 200, description = "A page of summaries", body = SummaryPage),
@@ -344,9 +360,10 @@ pub async fn search_cases(
     }
     .with_text(body.q.as_deref().unwrap_or_default());
     query.check()?;
+    let with_names = body.with_names;
     let page = blocking(&state, move |s| {
         let searched = query.clone();
-        let page = page_of(s, &actor, query, limit)?;
+        let page = page_of(s, &actor, query, limit, with_names)?;
         audit_search(s, &actor, &client, &searched, page.items.len())?;
         Ok(page)
     })

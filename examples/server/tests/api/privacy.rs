@@ -19,6 +19,12 @@ macro_rules! privacy_scenarios {
             }
         }
         #[tokio::test]
+        async fn lists_name_cases_when_asked_and_log_each() {
+            if let Some(app) = $backend("lists_name_cases_when_asked_and_log_each").await {
+                crate::privacy::lists_name_cases_when_asked_and_log_each(&app).await;
+            }
+        }
+        #[tokio::test]
         async fn long_names_are_422_never_500() {
             if let Some(app) = $backend("long_names_are_422_never_500").await {
                 crate::privacy::long_names_are_422_never_500(&app).await;
@@ -96,6 +102,90 @@ pub fn assert_hashed_clients(entries: &[Value]) {
             .is_some_and(|c| c.len() == 32 && !c.contains("127."))),
         "{entries:?}"
     );
+}
+
+/// The officer's `list` entries of the access log, newest first: the case ids.
+async fn listed(app: &TestApp) -> Vec<Value> {
+    let log: Value = app
+        .access_log("auditor", "user=user-officer")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["what"] == "list")
+        .map(|e| e["case_id"].clone())
+        .collect()
+}
+
+/// A list or a search names its cases' nationals only when asked (`with_names`), and each
+/// case named is in the access log as read (`list`), with why it could be seen.
+pub async fn lists_name_cases_when_asked_and_log_each(app: &TestApp) {
+    let case = app.register("officer", "TAP").await;
+    app.register("officer_mex", "MEX").await;
+    let intake = crate::helpers::intake("TAP");
+    let person = &intake["persons"][0];
+    let name = format!(
+        "{} {}",
+        person["given_names"].as_str().unwrap(),
+        person["surnames"].as_str().unwrap()
+    );
+    // Without asking: no name, nothing logged.
+    let (status, page) = json_of(app.list_cases("officer", "").send().await.unwrap()).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    assert!(page["items"][0].get("name").is_none(), "{page}");
+    assert!(listed(app).await.is_empty());
+
+    // Asked, in a list and in a search: the office's case only, named, logged each time.
+    let (status, page) = json_of(
+        app.list_cases("officer", "with_names=true")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["items"].as_array().unwrap().len(), 1, "{page}");
+    assert_eq!(page["items"][0]["name"], name.as_str());
+    let (status, page) = json_of(
+        app.search_cases("officer")
+            .json(&json!({"q": case["number"], "with_names": true}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["items"][0]["name"], name.as_str());
+    assert_eq!(
+        listed(app).await,
+        vec![case["id"].clone(), case["id"].clone()]
+    );
+    let log: Value = app
+        .access_log("auditor", "user=user-officer")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(log["items"][0]["access"], "office", "{log}");
+
+    // A wrong type is refused, as every bad query parameter.
+    let (status, body) = json_of(
+        app.list_cases("officer", "with_names=maybe")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
 }
 
 pub async fn searches_go_in_the_body_and_are_audited(app: &TestApp) {

@@ -265,6 +265,7 @@ impl SummaryRow {
                     .map_err(|_| corrupt("a case row has a bad follow-up count"))?,
                 None => 0,
             },
+            name: None,
         })
     }
 }
