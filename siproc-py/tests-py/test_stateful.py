@@ -224,6 +224,12 @@ OPS = st.one_of(
               st.tuples(st.integers(0, 2), st.sampled_from(["accepted", "rejected", "done"]))),
 )
 
+DIRECTORATE = ACTORS[4]
+# The moves that reach the consent rule: a referral, and consent recorded (with or without
+# sharing) or withdrawn (sharing only, or all of it).
+CONSENT_OPS = [("refer", True), ("record_consent", True), ("record_consent", False),
+               ("withdraw_consent", True), ("withdraw_consent", False)]
+
 
 class Workflow(RuleBasedStateMachine):
     """Cases opened and worked on two stores, checked against the model after every call."""
@@ -270,6 +276,19 @@ class Workflow(RuleBasedStateMachine):
     @precondition(lambda self: bool(self.models))
     @rule(which=st.integers(0, 1000), actor=st.sampled_from(ACTORS), op=OPS)
     def run(self, which: int, actor: siproc.Actor, op: tuple[str, Any]) -> None:
+        self.apply(which, actor, op)
+
+    @precondition(lambda self: bool(self.models))
+    @rule(which=st.integers(0, 1000), op=st.sampled_from(CONSENT_OPS))
+    def consent_and_referral(self, which: int, op: tuple[str, Any]) -> None:
+        """Consent and referrals by the directorate (who may act on any office's case): with
+        random actors and commands alone, a referral without consent to share was too rare for
+        the ``ci`` profile to notice a model (or a binding) that forgot the consent rule."""
+        self.apply(which, DIRECTORATE, op)
+
+    def apply(self, which: int, actor: siproc.Actor, op: tuple[str, Any]) -> None:
+        """Runs ``op`` by ``actor`` on the ``which``-th case (modulo) in both stores and checks
+        each against the model."""
         index = which % len(self.models)
         model = self.models[index]
         try:
