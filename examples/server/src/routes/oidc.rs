@@ -185,18 +185,8 @@ fn sign_in_as(
     login: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<Finished, ApiError> {
-    let method = Some(SignInMethod::Oidc);
     let Some(login) = login else {
-        let counted = [client_key(state, client)];
-        let refused = Refused {
-            login: keyed_hash(&state.audit_key, "account:"),
-            counted: &counted,
-            user: None,
-            reason: "no_claim",
-            method,
-        };
-        record_refusal(state, client, refused)?;
-        return Ok(Finished::Not(Landing::Refused));
+        return refuse_without_login(state, client, "no_claim");
     };
     let keys = failure_keys(state, &login, client);
     if let Some(seconds) = waiting(state, &keys, now)? {
@@ -218,31 +208,38 @@ fn sign_in_as(
         counted: &keys,
         user: user.as_ref(),
         reason,
-        method,
+        method: Some(SignInMethod::Oidc),
     };
     record_refusal(state, client, refused)?;
     Ok(Finished::Not(Landing::Refused))
 }
 
-/// Records a refusal before any login is known (the client's key only).
+/// Records a refusal when no login is known: counted for the client only, audited under the
+/// empty login's keyed hash.
+fn refuse_without_login(
+    state: &AppState,
+    client: &Client,
+    reason: &'static str,
+) -> Result<Finished, ApiError> {
+    let counted = [client_key(state, client)];
+    let refused = Refused {
+        login: keyed_hash(&state.audit_key, "account:"),
+        counted: &counted,
+        user: None,
+        reason,
+        method: Some(SignInMethod::Oidc),
+    };
+    record_refusal(state, client, refused)?;
+    Ok(Finished::Not(Landing::Refused))
+}
+
+/// [`refuse_without_login`] off the async threads.
 async fn refuse_early(
     state: &SharedState,
     client: Client,
     reason: &'static str,
 ) -> Result<Finished, ApiError> {
-    blocking(state, move |s| {
-        let counted = [client_key(s, &client)];
-        let refused = Refused {
-            login: keyed_hash(&s.audit_key, "account:"),
-            counted: &counted,
-            user: None,
-            reason,
-            method: Some(SignInMethod::Oidc),
-        };
-        record_refusal(s, &client, refused)?;
-        Ok(Finished::Not(Landing::Refused))
-    })
-    .await
+    blocking(state, move |s| refuse_without_login(s, &client, reason)).await
 }
 
 /// The provider's answer checked, up to the session.
