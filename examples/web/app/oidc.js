@@ -21,7 +21,8 @@ async function offered() {
  */
 export async function signinOption(how) {
   if (!(await offered())) return null;
-  const message = el("p", { id: "oidc-message", role: "alert" }, outcome(how));
+  const said = outcome(how);
+  const message = el("p", { id: "oidc-message", role: "alert", className: said ? "warning" : "" }, said);
   return el("section", { id: "oidc-signin", className: "card", "aria-labelledby": "oidc-or" },
     el("p", { id: "oidc-or" }, t("oidc_or")),
     el("a", { href: "/api/v1/session/oidc", className: "provider", id: "oidc-button" }, t("oidc_button")),
