@@ -740,7 +740,7 @@ fn check_sessions(records: &store::Records, other: &store::Records) {
     assert_eq!(other.take_oidc_login("st1").unwrap(), Some(pending.clone()));
     assert_eq!(records.take_oidc_login("st1").unwrap(), None, "once");
     assert_eq!(other.take_oidc_login("forged").unwrap(), None);
-    let later = now + minute * (PENDING_MINUTES + 1);
+    let later = now + TimeDelta::minutes(PENDING_MINUTES + 1);
     let fresh = PendingLogin::new("b3".into(), "n3".into(), "v3".into(), later);
     other.begin_oidc_login("st3", &fresh, later).unwrap();
     assert_eq!(
