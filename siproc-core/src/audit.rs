@@ -205,8 +205,13 @@ pub enum AuditEvent {
         /// The login as a keyed hash.
         login: String,
         /// Why (`unknown_login`, `not_enrolled`, `disabled`, `wrong_password`, `wrong_code`,
-        /// `code_used`, `waiting`): for the auditor only, never told to the client.
+        /// `code_used`, `waiting`; for OpenID Connect also `bad_state`, `provider_refused`,
+        /// `token_invalid`, `no_claim`): for the auditor only, never told to the client.
         reason: String,
+        /// The method tried, when it is known before the credentials are checked (`oidc`);
+        /// absent for a password sign-in (whose second factor decides its method).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        method: Option<SignInMethod>,
     },
     /// Sessions were ended by their user: one (sign out) or all of them (everywhere).
     SignedOut {

@@ -449,11 +449,13 @@ const UNDO_ACCOUNTS: &str = "DROP TABLE user_credentials;
 /// older schema version needs (schema 5's tables are made only if missing; `server_grants`
 /// is dropped so that schema 9 adds its columns again, `case_stats` is the caller's).
 const UNDO_AFTER_5: &str = "DROP TABLE audit_log; DROP TABLE case_keys; \
-     DROP TABLE server_grants; DROP TABLE export_requests; DROP TABLE blobs;";
+     DROP TABLE server_grants; DROP TABLE export_requests; DROP TABLE blobs; \
+     DROP TABLE oidc_logins;";
 
-/// The tables the schemas after accounts made (attachments' `blobs`), dropped, as a test
-/// taking a database back to the schema before accounts needs.
-const UNDO_AFTER_ACCOUNTS: &str = "DROP TABLE blobs;";
+/// The tables the schemas after accounts made (attachments' `blobs`, schema 13's
+/// `oidc_logins`), dropped, as a test taking a database back to the schema before accounts
+/// needs.
+const UNDO_AFTER_ACCOUNTS: &str = "DROP TABLE blobs; DROP TABLE oidc_logins;";
 
 /// The schema version before accounts (schema 10).
 const BEFORE_ACCOUNTS_VERSION: u32 = 9;
@@ -729,6 +731,24 @@ fn check_sessions(records: &store::Records, other: &store::Records) {
         other.signin_failures("client:x").unwrap().map(|f| f.0),
         Some(1)
     );
+    // OpenID Connect sign-ins begun (schema 13): found by another handle, taken once; the
+    // expired ones dropped when the next begins.
+    use siproc_core::accounts::oidc::{PENDING_MINUTES, PendingLogin};
+    let pending = PendingLogin::new("b1".into(), "nonce".into(), "verifier".into(), now);
+    records.begin_oidc_login("st1", &pending, now).unwrap();
+    records.begin_oidc_login("st2", &pending, now).unwrap();
+    assert_eq!(other.take_oidc_login("st1").unwrap(), Some(pending.clone()));
+    assert_eq!(records.take_oidc_login("st1").unwrap(), None, "once");
+    assert_eq!(other.take_oidc_login("forged").unwrap(), None);
+    let later = now + TimeDelta::minutes(PENDING_MINUTES + 1);
+    let fresh = PendingLogin::new("b3".into(), "n3".into(), "v3".into(), later);
+    other.begin_oidc_login("st3", &fresh, later).unwrap();
+    assert_eq!(
+        records.take_oidc_login("st2").unwrap(),
+        None,
+        "expired, dropped"
+    );
+    assert_eq!(records.take_oidc_login("st3").unwrap(), Some(fresh));
 }
 
 #[cfg(feature = "sqlite")]

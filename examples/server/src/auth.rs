@@ -72,7 +72,8 @@ impl Authenticated {
 /// intake; the steps of an export, which end in
 /// a read of every case). Break-the-glass grants are the cases' area. `None` for the routes
 /// any signed-in user may call whatever their token's scopes (`/me`, `/workflow`, their own
-/// sessions: `/session`, `/sessions`) and those before sign-in (`/enrolment…`).
+/// sessions: `/session`, `/sessions`) and those before sign-in (`/enrolment…`,
+/// `/session/oidc…`).
 pub fn required_scope(method: &Method, route: &str) -> Option<Scope> {
     match route {
         // Searches that carry their terms in a body (and the check for duplicates of an intake):
@@ -255,6 +256,10 @@ mod tests {
             (Method::DELETE, "/sessions/{id}"),
             (Method::POST, "/enrolment"),
             (Method::POST, "/enrolment/lookup"),
+            // Signing in with the ministry's identity provider, before any session.
+            (Method::GET, "/session/oidc"),
+            (Method::GET, "/session/oidc/callback"),
+            (Method::GET, "/session/oidc/status"),
         ] {
             assert_eq!(required_scope(&method, path), None, "{method} {path}");
         }

@@ -75,6 +75,19 @@ pub struct Config {
     pub blobs: String,
     /// `max_attachment_bytes`: the largest attachment accepted.
     pub max_attachment_bytes: usize,
+    /// `oidc.issuer`: the ministry's identity provider (OpenID Connect), if sign-in with it
+    /// is offered.
+    pub oidc_issuer: Option<String>,
+    /// `oidc.client_id`: this server's client id there.
+    pub oidc_client_id: Option<String>,
+    /// `oidc.client_secret`, or the content of `oidc.client_secret_file`: never logged.
+    pub oidc_client_secret: Option<String>,
+    /// `oidc.client_secret_file`: a file holding the client secret.
+    pub oidc_client_secret_file: Option<PathBuf>,
+    /// `oidc.claim`: which claim names the siproc login.
+    pub oidc_claim: siproc_core::accounts::oidc::LoginClaim,
+    /// `oidc.email_domain`: with `oidc.claim = "email"`, the one domain whose addresses count.
+    pub oidc_email_domain: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -108,6 +121,12 @@ impl Default for Config {
             export_recipient: None,
             blobs: "database".to_owned(),
             max_attachment_bytes: siproc_core::attachments::DEFAULT_MAX_BYTES,
+            oidc_issuer: None,
+            oidc_client_id: None,
+            oidc_client_secret: None,
+            oidc_client_secret_file: None,
+            oidc_claim: siproc_core::accounts::oidc::LoginClaim::default(),
+            oidc_email_domain: None,
         }
     }
 }
@@ -132,8 +151,21 @@ impl Config {
                 idle: chrono::TimeDelta::minutes(i64::from(self.session_idle_minutes)),
                 absolute: chrono::TimeDelta::hours(i64::from(self.session_absolute_hours)),
             },
+            oidc: self.oidc(),
             ..Settings::new(self.database.clone(), self.listen)
         }
+    }
+
+    /// The identity provider's settings, when `oidc.issuer` is given ([`load`] has checked
+    /// that the client id and secret are too).
+    fn oidc(&self) -> Option<crate::oidc::OidcSettings> {
+        Some(crate::oidc::OidcSettings {
+            issuer: self.oidc_issuer.clone()?,
+            client_id: self.oidc_client_id.clone()?,
+            client_secret: self.oidc_client_secret.clone()?,
+            claim: self.oidc_claim,
+            email_domain: self.oidc_email_domain.clone(),
+        })
     }
 }
 
@@ -427,6 +459,76 @@ pub const OPTIONS: &[Opt] = &[
         },
     },
     Opt {
+        key: "oidc.issuer",
+        alias: None,
+        form: Form::Text,
+        about: "the ministry's OpenID Connect provider (its issuer URL): sign-in with it is offered",
+        read: |c, v| {
+            let issuer = text(v)?;
+            let ok = issuer.starts_with("https://") || issuer.starts_with("http://");
+            if !ok || issuer.contains(char::is_whitespace) {
+                return Err(
+                    "must be an issuer URL such as https://id.example.gob.hn/realms/sreci"
+                        .to_owned(),
+                );
+            }
+            c.oidc_issuer = Some(issuer.trim_end_matches('/').to_owned());
+            Ok(())
+        },
+    },
+    Opt {
+        key: "oidc.client_id",
+        alias: None,
+        form: Form::Text,
+        about: "this server's client id at the OpenID Connect provider",
+        read: |c, v| {
+            c.oidc_client_id = Some(non_empty(v, "a client id")?);
+            Ok(())
+        },
+    },
+    Opt {
+        key: "oidc.client_secret",
+        alias: None,
+        form: Form::Text,
+        about: "its client secret (prefer oidc.client_secret_file; never logged)",
+        read: |c, v| {
+            c.oidc_client_secret = Some(non_empty(v, "the client secret")?);
+            Ok(())
+        },
+    },
+    Opt {
+        key: "oidc.client_secret_file",
+        alias: None,
+        form: Form::Text,
+        about: "a file holding the client secret (read at start)",
+        read: |c, v| {
+            let path = non_empty(v, "the path of a file")?;
+            c.oidc_client_secret_file = Some(PathBuf::from(path));
+            Ok(())
+        },
+    },
+    Opt {
+        key: "oidc.claim",
+        alias: None,
+        form: Form::Text,
+        about: "which claim names the siproc login: preferred_username, email or sub",
+        read: |c, v| {
+            c.oidc_claim = siproc_core::accounts::oidc::LoginClaim::from_name(text(v)?)
+                .ok_or_else(|| "must be preferred_username, email or sub".to_owned())?;
+            Ok(())
+        },
+    },
+    Opt {
+        key: "oidc.email_domain",
+        alias: None,
+        form: Form::Text,
+        about: "with oidc.claim = \"email\": the one domain whose verified addresses count",
+        read: |c, v| {
+            c.oidc_email_domain = Some(non_empty(v, "a domain")?.to_ascii_lowercase());
+            Ok(())
+        },
+    },
+    Opt {
         key: "log.format",
         alias: None,
         form: Form::Text,
@@ -486,6 +588,15 @@ fn text(v: &Value) -> Result<&str, String> {
     v.as_str()
         .map(str::trim)
         .ok_or_else(|| "must be a string".to_owned())
+}
+
+/// Text that is not empty (`what` names it in the error; the value never appears).
+fn non_empty(v: &Value, what: &str) -> Result<String, String> {
+    let value = text(v)?;
+    if value.is_empty() {
+        return Err(format!("must be {what}"));
+    }
+    Ok(value.to_owned())
 }
 
 fn parse<T: std::str::FromStr>(v: &Value, what: &str) -> Result<T, String> {
@@ -696,7 +807,80 @@ pub fn load(
             problem: "must not be longer than sessions.absolute_timeout_hours".to_owned(),
         });
     }
+    check_oidc(&mut config, &given)?;
     Ok(config)
+}
+
+/// The `oidc.*` options together: none, or an issuer with a client id, one secret (given or
+/// read from its file), the public origin (the redirect URI is made from it), and a domain
+/// when the claim is `email`.
+fn check_oidc(config: &mut Config, given: &Given) -> Result<(), ConfigError> {
+    let keys = [
+        "oidc.issuer",
+        "oidc.client_id",
+        "oidc.client_secret",
+        "oidc.client_secret_file",
+        "oidc.claim",
+        "oidc.email_domain",
+    ];
+    let Some(first) = keys.iter().find_map(|k| given.get(k)) else {
+        return Ok(());
+    };
+    let from = |key: &str| given.get(key).map_or(first.1.clone(), |(_, s)| s.clone());
+    let invalid = |option: &'static str, problem: &str| ConfigError::Invalid {
+        option,
+        from: from(option),
+        problem: problem.to_owned(),
+    };
+    if config.oidc_issuer.is_none() {
+        return Err(invalid(
+            "oidc.issuer",
+            "is needed with the other oidc options",
+        ));
+    }
+    if config.oidc_client_id.is_none() {
+        return Err(invalid("oidc.client_id", "is needed with oidc.issuer"));
+    }
+    if config.public_origin.is_none() {
+        return Err(invalid(
+            "public_origin",
+            "is needed with oidc.issuer (the redirect URI is made from it)",
+        ));
+    }
+    if config.oidc_claim == siproc_core::accounts::oidc::LoginClaim::Email
+        && config.oidc_email_domain.is_none()
+    {
+        return Err(invalid(
+            "oidc.email_domain",
+            "is needed with oidc.claim = \"email\"",
+        ));
+    }
+    match (&config.oidc_client_secret, &config.oidc_client_secret_file) {
+        (Some(_), Some(_)) => Err(invalid(
+            "oidc.client_secret_file",
+            "must not be given with oidc.client_secret",
+        )),
+        (None, None) => Err(invalid(
+            "oidc.client_secret",
+            "is needed with oidc.issuer (or oidc.client_secret_file)",
+        )),
+        (Some(_), None) => Ok(()),
+        (None, Some(path)) => {
+            let read = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {
+                path: path.clone(),
+                reason: e.kind().to_string(),
+            })?;
+            let secret = read.trim();
+            if secret.is_empty() {
+                return Err(invalid(
+                    "oidc.client_secret_file",
+                    "must hold the client secret",
+                ));
+            }
+            config.oidc_client_secret = Some(secret.to_owned());
+            Ok(())
+        }
+    }
 }
 
 /// The environment of this process.
@@ -841,6 +1025,74 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.option(), Some("sessions.idle_timeout_minutes"));
+    }
+
+    #[test]
+    fn the_identity_provider_needs_its_client_and_the_public_origin() {
+        let secret = file("  s3cr3t-from-file\n");
+        let secret_path = secret.path().display().to_string();
+        let base = [
+            (
+                "SIPROC_OIDC_ISSUER",
+                "https://id.example.gob.hn/realms/sreci/",
+            ),
+            ("SIPROC_OIDC_CLIENT_ID", "siproc"),
+            ("SIPROC_PUBLIC_ORIGIN", "https://siproc.example.org"),
+        ];
+        let with = |more: &[(&str, &str)]| {
+            let mut vars = base.to_vec();
+            vars.extend_from_slice(more);
+            load(None, &env_of(&vars), vec![])
+        };
+        let c = with(&[("SIPROC_OIDC_CLIENT_SECRET", "s3cr3t")]).unwrap();
+        let oidc = c.settings().oidc.unwrap();
+        assert_eq!(oidc.issuer, "https://id.example.gob.hn/realms/sreci");
+        assert_eq!(oidc.client_secret, "s3cr3t");
+        assert!(!format!("{c:?} {oidc:?}").contains("s3cr3t"));
+        let c = with(&[("SIPROC_OIDC_CLIENT_SECRET_FILE", &secret_path)]).unwrap();
+        assert_eq!(c.oidc_client_secret.as_deref(), Some("s3cr3t-from-file"));
+        assert!(
+            load(None, &env_of(&[]), vec![])
+                .unwrap()
+                .settings()
+                .oidc
+                .is_none()
+        );
+        for (more, option) in [
+            (vec![], "oidc.client_secret"),
+            (
+                vec![
+                    ("SIPROC_OIDC_CLIENT_SECRET", "a"),
+                    ("SIPROC_OIDC_CLIENT_SECRET_FILE", secret_path.as_str()),
+                ],
+                "oidc.client_secret_file",
+            ),
+            (
+                vec![
+                    ("SIPROC_OIDC_CLIENT_SECRET", "a"),
+                    ("SIPROC_OIDC_CLAIM", "email"),
+                ],
+                "oidc.email_domain",
+            ),
+            (vec![("SIPROC_OIDC_CLAIM", "name")], "oidc.claim"),
+        ] {
+            let e = with(&more).unwrap_err();
+            assert_eq!(e.option(), Some(option), "{e}");
+        }
+        let e = load(
+            None,
+            &env_of(&[
+                ("SIPROC_OIDC_ISSUER", "https://id.example.gob.hn"),
+                ("SIPROC_OIDC_CLIENT_ID", "siproc"),
+                ("SIPROC_OIDC_CLIENT_SECRET", "s3cr3t"),
+            ]),
+            vec![],
+        )
+        .unwrap_err();
+        assert_eq!(e.option(), Some("public_origin"));
+        assert!(!e.to_string().contains("s3cr3t"), "{e}");
+        let e = load(None, &env_of(&[("SIPROC_OIDC_CLIENT_ID", "x")]), vec![]).unwrap_err();
+        assert_eq!(e.option(), Some("oidc.issuer"));
     }
 
     #[test]

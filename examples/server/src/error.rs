@@ -139,6 +139,7 @@ pub const SERVER_CODES: &[&str] = &[
     "auth.csrf",
     "auth.insufficient_scope",
     "auth.no_session",
+    "auth.oidc_not_configured",
     "auth.signin_failed",
     "auth.unauthorized",
     "access.no_cases",

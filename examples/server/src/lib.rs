@@ -23,7 +23,8 @@
 //! utoipa (the OpenAPI document derived from the handlers), rusqlite (SQLite compiled in),
 //! governor (the per-token rate limiter: GCRA, keyed), clap (the command line), getrandom
 //! (token bytes from the operating system), toml (the configuration file), ipnet (networks of
-//! trusted proxies).
+//! trusted proxies), openidconnect and reqwest (sign-in with the ministry's identity provider:
+//! [`oidc`] says why).
 #![deny(missing_docs)]
 
 pub mod auth;
@@ -37,6 +38,7 @@ pub mod extract;
 pub mod feed;
 pub mod json;
 pub mod metrics;
+pub mod oidc;
 pub mod routes;
 pub mod schema;
 pub mod session;

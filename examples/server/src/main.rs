@@ -113,6 +113,22 @@ enum Top {
         /// `sessions.absolute_timeout_hours`; default 12].
         #[arg(long)]
         session_absolute_hours: Option<u32>,
+        /// The ministry's OpenID Connect provider, by its issuer URL: the sign-in page offers
+        /// "sign in with the ministry" [option `oidc.issuer`; needs `public_origin`].
+        #[arg(long)]
+        oidc_issuer: Option<String>,
+        /// This server's client id at the provider [option `oidc.client_id`].
+        #[arg(long)]
+        oidc_client_id: Option<String>,
+        /// A file holding the client secret (no flag takes the secret itself: a command line
+        /// is visible to other users) [option `oidc.client_secret_file`, or
+        /// SIPROC_OIDC_CLIENT_SECRET].
+        #[arg(long)]
+        oidc_client_secret_file: Option<PathBuf>,
+        /// Which claim names the siproc login: preferred_username, email or sub [option
+        /// `oidc.claim`; default preferred_username].
+        #[arg(long)]
+        oidc_claim: Option<String>,
     },
     /// The configuration file.
     Config {
@@ -401,6 +417,10 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
             max_attachment_bytes,
             session_idle_minutes,
             session_absolute_hours,
+            oidc_issuer,
+            oidc_client_id,
+            oidc_client_secret_file,
+            oidc_claim,
         } => {
             let text = |s: String| toml::Value::String(s);
             let flags: Vec<Flag> = [
@@ -440,6 +460,13 @@ fn run(command: Top) -> Result<ExitCode, Box<dyn std::error::Error>> {
                         v,
                     )
                 }),
+                oidc_issuer.map(|v| ("oidc.issuer", "--oidc-issuer", text(v))),
+                oidc_client_id.map(|v| ("oidc.client_id", "--oidc-client-id", text(v))),
+                oidc_client_secret_file.map(|v| {
+                    let v = text(v.display().to_string());
+                    ("oidc.client_secret_file", "--oidc-client-secret-file", v)
+                }),
+                oidc_claim.map(|v| ("oidc.claim", "--oidc-claim", text(v))),
             ]
             .into_iter()
             .flatten()

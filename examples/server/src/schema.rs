@@ -573,6 +573,9 @@ mod tests {
             ("post", "/session"),
             ("post", "/enrolment"),
             ("post", "/enrolment/lookup"),
+            ("get", "/session/oidc"),
+            ("get", "/session/oidc/callback"),
+            ("get", "/session/oidc/status"),
         ];
         // Public from some addresses, needing a token from the others.
         let optional = [("get", "/metrics")];

@@ -56,7 +56,7 @@ pub fn csrf_token(secret: &str) -> String {
 }
 
 /// The value of the cookie `name` in `headers`, if any.
-fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+pub(crate) fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers
         .get_all(header::COOKIE)
         .iter()

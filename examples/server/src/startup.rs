@@ -62,6 +62,9 @@ pub struct Settings {
     pub connections: ConnectionLimits,
     /// How long sessions last (idle and absolute timeouts).
     pub sessions: siproc_core::accounts::sessions::SessionPolicy,
+    /// The ministry's identity provider, when sign-in with it is offered (needs
+    /// `public_origin`: the redirect URI is made from it).
+    pub oidc: Option<crate::oidc::OidcSettings>,
 }
 
 impl Settings {
@@ -86,6 +89,7 @@ impl Settings {
             shutdown_grace: Duration::from_secs(20),
             connections: ConnectionLimits::default(),
             sessions: siproc_core::accounts::sessions::SessionPolicy::default(),
+            oidc: None,
         }
     }
 }
@@ -239,6 +243,13 @@ impl Application {
             .public_origin
             .as_deref()
             .map(|o| o.trim_end_matches('/').to_owned());
+        if let Some(oidc) = &settings.oidc {
+            let origin = state
+                .public_origin
+                .as_deref()
+                .ok_or("sign-in with an identity provider needs the public origin")?;
+            state.oidc = Some(Arc::new(crate::oidc::Oidc::new(oidc.clone(), origin)?));
+        }
         let state = Arc::new(state);
         if let StoreUrl::Postgres(url) = database {
             // Writes of every process on the database wake this process's event streams.

@@ -54,6 +54,8 @@ pub struct AppState {
     /// The origin users reach the server at, if configured: cookie-authenticated writes must
     /// come from it ([`crate::session`]), and its `https://` makes cookies `Secure`.
     pub public_origin: Option<String>,
+    /// The ministry's identity provider, when sign-in with it is configured (`oidc.*`).
+    pub oidc: Option<Arc<crate::oidc::Oidc>>,
 }
 
 /// The server's settings about access to many cases.
@@ -164,6 +166,7 @@ impl AppState {
             policy,
             sessions: siproc_core::accounts::sessions::SessionPolicy::default(),
             public_origin: None,
+            oidc: None,
         })
     }
 }

@@ -1,6 +1,6 @@
 // The web application's shell: the header (navigation, language, connection, sign-out), the
-// routes (`#/signin`, `#/enrol/<link>`, `#/account`, `#/intake`, `#/cases`, `#/case/<id>`,
-// `#/stats`, `#/verify[/<code>]`), the service worker
+// routes (`#/signin`, `#/enrol/<link>`, `#/oidc/<how>`, `#/account`, `#/intake`, `#/cases`,
+// `#/case/<id>`, `#/stats`, `#/verify[/<code>]`), the service worker
 // and the sending of pending registrations whenever the connection returns.
 import { api, forgetEarly, onUnauthorized, session } from "./api.js";
 import { label, locale, t, toggleLocale, useOffice } from "./i18n.js";
@@ -149,12 +149,31 @@ function signinPage(back, view) {
   if (me) form.before(el("p", { className: "help" }, t("signed_in_as", { user: me.user_id, role: label("role", me.role), office: me.office })));
 }
 
+/**
+ * The sign-in page, with "sign in with the ministry" below the password form when the server
+ * offers it (oidc.js); `how`: the outcome of a try with the provider that did not sign in.
+ */
+async function signinWithProvider(back, view, how) {
+  signinPage(back, view);
+  const option = await import("./oidc.js").then((m) => m.signinOption(how)).catch(() => null);
+  if (option) view.querySelector("#password-signin")?.after(option);
+}
+
+/** Where the provider's sign-in comes back to (`#/oidc/<how>`): signed in, or the sign-in page. */
+async function providerLanding(how, view) {
+  const me = await import("./oidc.js").then((m) => m.landing(how, view)).catch(() => null);
+  if (!me) return signinWithProvider(null, view, how);
+  expired = false;
+  location.hash = home(me);
+}
+
 /** Where a user lands: the case list, or the statistics for those who see no case. */
 const home = (me) => (me?.sees_cases ? "#/cases" : "#/stats");
 
 /** The pages: each draws into `slot`, its navigation's own element in the page's main. */
 const ROUTES = {
-  signin: async (back, slot) => signinPage(back, slot),
+  signin: async (back, slot) => signinWithProvider(back, slot),
+  oidc: async (how, slot) => providerLanding(how, slot),
   enrol: async (link, slot) => (await import("./account.js")).enrol(slot, link),
   account: async (_, slot) => (await import("./account.js")).account(slot),
   intake: async (_, slot) => (await import("./intake.js")).show(slot),
@@ -169,7 +188,7 @@ const ROUTES = {
  * not wait for it.
  */
 const NEEDS = { intake: ["wasm"], cases: ["wasm"], case: ["wasm"], stats: ["wasm"], signin: ["wasm"] };
-const PUBLIC = new Set(["signin", "verify", "enrol"]);
+const PUBLIC = new Set(["signin", "verify", "enrol", "oidc"]);
 /**
  * The pages' scripts, asked for while the module is still arriving (the same addresses as in
  * ROUTES, so the same module instances): on a slow line the two downloads overlap instead of

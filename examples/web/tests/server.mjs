@@ -11,16 +11,17 @@ import { fileURLToPath } from "node:url";
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
 /**
- * Starts the server; resolves to { url, tokens: {user id → token}, signins: {user id →
+ * Starts the server (on `listen`, any free port by default; `env`: more environment variables,
+ * such as options); resolves to { url, tokens: {user id → token}, signins: {user id →
  * { secret, codes }}, password, stop() }: the demo users' API tokens, and how each signs in (the
  * demo password, their second factor's secret in base32 and their recovery codes), and the
  * binary and database URL (for the shell's verbs).
  */
-export async function startServer() {
+export async function startServer({ listen = "127.0.0.1:0", env = {} } = {}) {
   const dir = await mkdtemp(join(tmpdir(), "siproc-web-"));
   const binary = process.env.SIPROC_SERVER ?? join(root, "target", "debug", "siproc-server");
   const child = spawn(binary, ["serve", "--demo", "--database", `sqlite://${join(dir, "siproc.db")}`,
-    "--listen", "127.0.0.1:0", "--rate-limit", "0"], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn" } });
+    "--listen", listen, "--rate-limit", "0"], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: "warn", ...env } });
   const tokens = {};
   const signins = {};
   let password = null;

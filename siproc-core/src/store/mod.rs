@@ -72,6 +72,8 @@ mod audit_log;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod credentials;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod oidc;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sessions;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use credentials::{Enrolment, PasswordCredentials};

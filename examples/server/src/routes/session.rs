@@ -118,7 +118,7 @@ impl Refusal {
 
 /// The keys a sign-in's failures are counted under: the account's and the client's, each a
 /// keyed hash (no login or address is stored).
-fn failure_keys(state: &AppState, login: &str, client: &Client) -> [String; 2] {
+pub(crate) fn failure_keys(state: &AppState, login: &str, client: &Client) -> [String; 2] {
     [
         keyed_hash(&state.audit_key, &format!("account:{login}")),
         keyed_hash(&state.audit_key, &format!("client:{}", client.ip)),
@@ -126,7 +126,11 @@ fn failure_keys(state: &AppState, login: &str, client: &Client) -> [String; 2] {
 }
 
 /// Seconds to wait before the next try under `keys`, if any.
-fn waiting(state: &AppState, keys: &[String], now: DateTime<Utc>) -> Result<Option<u64>, ApiError> {
+pub(crate) fn waiting(
+    state: &AppState,
+    keys: &[String],
+    now: DateTime<Utc>,
+) -> Result<Option<u64>, ApiError> {
     let mut wait = None;
     for key in keys {
         if let Some((failures, last)) = state.db.signin_failures(key)? {
@@ -245,40 +249,89 @@ fn attempt(state: &AppState, client: &Client, ask: &SignIn) -> Result<Outcome, A
     match check(state, &login, ask, now)? {
         Ok((user, method)) => {
             let [account, _] = &keys;
-            state.db.clear_signin_failures(account)?;
-            let secret = new_secret().map_err(ApiError::internal)?;
-            let session = Session {
-                id: uuid::Uuid::now_v7().simple().to_string(),
-                user_id: user.id.clone(),
-                method,
-                created_at: now,
-                last_seen_at: now,
-                ended_at: None,
-            };
-            state.db.create_session(&token_hash(&secret), &session)?;
-            let event = AuditEvent::SignedIn {
-                method,
-                session_id: session.id.clone(),
-            };
-            state.audit_for(Some(&user), client, event)?;
+            let (session, secret) = open_session(state, client, &user, method, account, now)?;
             let left = state.db.recovery_codes(&user.id)?.len();
             Ok(Outcome::Opened(Box::new((user, session, secret, left))))
         }
         Err((user, refusal)) => {
-            // Counted from when the refusal is answered (after the password's hashing).
-            let refused_at = Utc::now();
-            for key in &keys {
-                state.db.record_signin_failure(key, refused_at)?;
-            }
-            let [account, _] = keys;
-            let event = AuditEvent::SignInFailed {
-                login: account,
-                reason: refusal.as_str().to_owned(),
+            let [account, _] = &keys;
+            let refused = Refused {
+                login: account.clone(),
+                counted: &keys,
+                user: user.as_ref(),
+                reason: refusal.as_str(),
+                method: None,
             };
-            state.audit_for(user.as_ref(), client, event)?;
+            record_refusal(state, client, refused)?;
             Ok(Outcome::Refused)
         }
     }
+}
+
+/// Opens a session for `user`, signed in by `method` at `now`: the account's failures
+/// (`account_key`) forgotten, the session stored by its secret's hash, the sign-in audited.
+/// The session and its secret (for the cookie only).
+pub(crate) fn open_session(
+    state: &AppState,
+    client: &Client,
+    user: &User,
+    method: SignInMethod,
+    account_key: &str,
+    now: DateTime<Utc>,
+) -> Result<(Session, String), ApiError> {
+    state.db.clear_signin_failures(account_key)?;
+    let secret = new_secret().map_err(ApiError::internal)?;
+    let session = Session {
+        id: uuid::Uuid::now_v7().simple().to_string(),
+        user_id: user.id.clone(),
+        method,
+        created_at: now,
+        last_seen_at: now,
+        ended_at: None,
+    };
+    state.db.create_session(&token_hash(&secret), &session)?;
+    let event = AuditEvent::SignedIn {
+        method,
+        session_id: session.id.clone(),
+    };
+    state.audit_for(Some(user), client, event)?;
+    Ok((session, secret))
+}
+
+/// A refused sign-in, for [`record_refusal`].
+pub(crate) struct Refused<'a> {
+    /// The login's keyed hash (the account's failure key), for the audit line.
+    pub login: String,
+    /// The failure keys that count it (the account's and the client's, or the client's only
+    /// when no login is known).
+    pub counted: &'a [String],
+    /// The user, when the login exists.
+    pub user: Option<&'a User>,
+    /// Why, for the auditor.
+    pub reason: &'a str,
+    /// The method tried, when known before the credentials are checked.
+    pub method: Option<SignInMethod>,
+}
+
+/// Records a refused sign-in: one more failure under each of its keys, and the audit line
+/// (as the user's when the login exists).
+pub(crate) fn record_refusal(
+    state: &AppState,
+    client: &Client,
+    refused: Refused<'_>,
+) -> Result<(), ApiError> {
+    // Counted from when the refusal is answered (after the password's hashing).
+    let refused_at = Utc::now();
+    for key in refused.counted {
+        state.db.record_signin_failure(key, refused_at)?;
+    }
+    let user = refused.user;
+    let event = AuditEvent::SignInFailed {
+        login: refused.login,
+        reason: refused.reason.to_owned(),
+        method: refused.method,
+    };
+    Ok(state.audit_for(user, client, event)?)
 }
 
 /// 403 `auth.csrf` for a request from another site's page.

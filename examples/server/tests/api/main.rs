@@ -7,6 +7,9 @@
 //! - `signin`: enrolment, password and second-factor or recovery-code sign-in, the session
 //!   cookie and CSRF, sign out (everywhere), backoff, disabled users (memory, SQLite shared by
 //!   two servers, PostgreSQL);
+//! - `oidc`: sign-in with an identity provider as far as no provider is needed (status, 404,
+//!   an unreachable provider, refused callbacks counted and audited; the whole sign-in is the
+//!   Chromium test's);
 //! - `accounts`: users, API tokens (scopes, expiry, revocation), every route's refusal of a bad
 //!   credential, on every backend;
 //! - `api`: status codes, headers and shapes (ETag/If-Match races, idempotency, validation),
@@ -64,6 +67,7 @@ mod hostile;
 mod logged;
 mod logs;
 mod matrix;
+mod oidc;
 mod operations;
 mod pg;
 mod privacy;

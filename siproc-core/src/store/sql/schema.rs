@@ -367,6 +367,19 @@ UPDATE cases SET transfer_to = (
              last_failure_at TEXT NOT NULL
          );",
     )],
+    // 13: OpenID Connect sign-ins begun and not yet back (`crate::accounts::oidc`,
+    // `super::super::oidc`): by the SHA-256 of their `state`, the SHA-256 of the browser's
+    // cookie, the nonce and PKCE verifier, until they expire; each taken once.
+    &[Step::Both(
+        "CREATE TABLE oidc_logins (
+             state_hash TEXT PRIMARY KEY,
+             browser_hash TEXT NOT NULL,
+             nonce TEXT NOT NULL,
+             pkce_verifier TEXT NOT NULL,
+             expires_at TEXT NOT NULL
+         );
+         CREATE INDEX oidc_logins_expiry ON oidc_logins (expires_at);",
+    )],
 ];
 
 /// The schema version that added `case_stats`: opening an older database fills it.
