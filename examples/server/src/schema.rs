@@ -111,6 +111,8 @@ core_schemas! {
     NewToken = siproc_core::accounts::tokens::NewToken;
     /// A signed-in session as listed to its user (never its secret).
     Session = siproc_core::accounts::sessions::Session;
+    /// A passkey as listed to its owner (never its key).
+    PasskeyInfo = siproc_core::accounts::passkeys::PasskeyInfo;
 }
 
 /// The served OpenAPI document: utoipa's, derived from the handlers' annotations and

@@ -54,6 +54,10 @@ pub struct AppState {
     /// The origin users reach the server at, if configured: cookie-authenticated writes must
     /// come from it ([`crate::session`]), and its `https://` makes cookies `Secure`.
     pub public_origin: Option<String>,
+    /// The passkeys' relying party ([`crate::routes::passkeys`]): the public origin's host, or
+    /// `localhost` when none is configured and the server listens on loopback; none when the
+    /// origin is an IP address (WebAuthn has no relying party for one).
+    pub passkeys: Option<siproc_core::accounts::passkeys::RelyingParty>,
 }
 
 /// The server's settings about access to many cases.
@@ -164,6 +168,7 @@ impl AppState {
             policy,
             sessions: siproc_core::accounts::sessions::SessionPolicy::default(),
             public_origin: None,
+            passkeys: None,
         })
     }
 }

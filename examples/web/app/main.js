@@ -8,6 +8,7 @@ import { el } from "/form.js";
 import * as queue from "./queue.js";
 import { failure, ready, wasmLoaded } from "./load.js";
 import { confirmSignOut } from "./signout.js";
+import { passkeySignIn } from "./passkey.js";
 
 const view = document.getElementById("view");
 let leave = () => {};
@@ -132,16 +133,22 @@ function passwordForm(back) {
       code.value = "";
       return;
     }
-    session.saveSession(answer.data.csrf_token, answer.data.me);
-    expired = false;
-    location.hash = backTo(back) ?? home(answer.data.me);
+    signedIn(back, answer);
   });
   return form;
 }
 
+/** Signed in (a password's or a passkey's answer): the session kept, then where to go. */
+function signedIn(back, answer) {
+  session.saveSession(answer.data.csrf_token, answer.data.me);
+  expired = false;
+  location.hash = backTo(back) ?? home(answer.data.me);
+}
+
 function signinPage(back, view) {
   const form = passwordForm(back);
-  view.replaceChildren(el("h1", {}, t("signin_title")), form);
+  // Passkeys first (passkey.js), then the password and its code.
+  view.replaceChildren(el("h1", {}, t("signin_title")), passkeySignIn((answer) => signedIn(back, answer)), form);
   if (DEV_TOKEN) view.append(el("h2", {}, t("token_title")), tokenForm(back));
   if (expired) form.before(el("p", { className: "warning", id: "session-ended", role: "alert" }, t("session_ended")));
   else if (backTo(back)) form.before(el("p", { className: "help", id: "need-signin" }, t("need_signin")));

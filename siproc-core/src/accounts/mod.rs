@@ -1,7 +1,8 @@
 //! Accounts: the people who use a siproc system ([`User`]), who may manage whom, and the API
 //! tokens their programs carry ([`tokens`]), and the credentials people sign in with: a
 //! password ([`password`]) with a second factor ([`totp`]) and recovery codes ([`recovery`]),
-//! and the sessions they open ([`sessions`]).
+//! passkeys ([`passkeys`]; their ceremonies with the `passkeys` feature), and the sessions they open
+//! ([`sessions`]).
 //!
 //! A user has a login name (also their id, the `user_id` every event and access-log line
 //! names), a display name, a [`Role`] (the five of the access rules), an office for the roles
@@ -16,6 +17,7 @@
 //! - a disabled user's credentials stop working at once: every request checks the user's state
 //!   in the database ([`crate::store::Records::authenticate_token`]).
 
+pub mod passkeys;
 pub mod password;
 pub mod recovery;
 pub mod sessions;

@@ -55,6 +55,8 @@ pub enum SignInMethod {
     PasswordTotp,
     /// Password and a recovery code.
     PasswordRecovery,
+    /// A passkey (WebAuthn, with user verification).
+    Passkey,
 }
 
 impl SignInMethod {
@@ -63,14 +65,19 @@ impl SignInMethod {
         match self {
             SignInMethod::PasswordTotp => "password_totp",
             SignInMethod::PasswordRecovery => "password_recovery",
+            SignInMethod::Passkey => "passkey",
         }
     }
 
     /// The method with this wire name.
     pub fn from_name(name: &str) -> Option<SignInMethod> {
-        [SignInMethod::PasswordTotp, SignInMethod::PasswordRecovery]
-            .into_iter()
-            .find(|m| m.as_str() == name)
+        [
+            SignInMethod::PasswordTotp,
+            SignInMethod::PasswordRecovery,
+            SignInMethod::Passkey,
+        ]
+        .into_iter()
+        .find(|m| m.as_str() == name)
     }
 }
 
@@ -240,7 +247,11 @@ mod tests {
 
     #[test]
     fn method_names_round_trip() {
-        for m in [SignInMethod::PasswordTotp, SignInMethod::PasswordRecovery] {
+        for m in [
+            SignInMethod::PasswordTotp,
+            SignInMethod::PasswordRecovery,
+            SignInMethod::Passkey,
+        ] {
             assert_eq!(SignInMethod::from_name(m.as_str()), Some(m));
         }
         assert_eq!(SignInMethod::from_name("token"), None);

@@ -71,6 +71,10 @@ mod audit_log;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod credentials;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod passkeys;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use passkeys::Ceremony;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sessions;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use credentials::{Enrolment, PasswordCredentials};

@@ -96,12 +96,18 @@ pub struct SessionList {
 
 /// Why a sign-in is refused (for the audit log only).
 #[derive(Debug, Clone, Copy)]
-enum Refusal {
+pub(crate) enum Refusal {
     UnknownLogin,
     NotEnrolled,
     Disabled,
     WrongPassword,
     WrongCode,
+    /// A passkey's credential id that no user holds (or under another user handle).
+    UnknownPasskey,
+    /// A passkey's response that did not verify.
+    PasskeyRejected,
+    /// A passkey sign-in whose ceremony is unknown, used (a replay) or expired.
+    CeremonyUnknown,
 }
 
 impl Refusal {
@@ -112,21 +118,34 @@ impl Refusal {
             Refusal::Disabled => "disabled",
             Refusal::WrongPassword => "wrong_password",
             Refusal::WrongCode => "wrong_code",
+            Refusal::UnknownPasskey => "unknown_passkey",
+            Refusal::PasskeyRejected => "passkey_rejected",
+            Refusal::CeremonyUnknown => "ceremony_unknown",
         }
     }
 }
 
+/// The key a client's failures (and its open passkey ceremonies) are counted under: a keyed
+/// hash of its address.
+pub(crate) fn client_key(state: &AppState, client: &Client) -> String {
+    keyed_hash(&state.audit_key, &format!("client:{}", client.ip))
+}
+
 /// The keys a sign-in's failures are counted under: the account's and the client's, each a
 /// keyed hash (no login or address is stored).
-fn failure_keys(state: &AppState, login: &str, client: &Client) -> [String; 2] {
+pub(crate) fn failure_keys(state: &AppState, login: &str, client: &Client) -> [String; 2] {
     [
         keyed_hash(&state.audit_key, &format!("account:{login}")),
-        keyed_hash(&state.audit_key, &format!("client:{}", client.ip)),
+        client_key(state, client),
     ]
 }
 
 /// Seconds to wait before the next try under `keys`, if any.
-fn waiting(state: &AppState, keys: &[String], now: DateTime<Utc>) -> Result<Option<u64>, ApiError> {
+pub(crate) fn waiting(
+    state: &AppState,
+    keys: &[String],
+    now: DateTime<Utc>,
+) -> Result<Option<u64>, ApiError> {
     let mut wait = None;
     for key in keys {
         if let Some((failures, last)) = state.db.signin_failures(key)? {
@@ -226,13 +245,66 @@ fn check(
 }
 
 /// What a sign-in came to.
-enum Outcome {
+pub(crate) enum Outcome {
     /// Signed in: the user, the session, its secret, the recovery codes left.
     Opened(Box<(User, Session, String, usize)>),
     /// Refused.
     Refused,
     /// Too soon after failures: seconds to wait.
     Wait(u64),
+}
+
+/// Opens a session for `user`, signed in with `method` from `client` at `now`: the account's
+/// failures are forgotten, the sign-in goes to the audit log.
+pub(crate) fn open_session(
+    state: &AppState,
+    client: &Client,
+    user: User,
+    method: SignInMethod,
+    account_key: &str,
+    now: DateTime<Utc>,
+) -> Result<Outcome, ApiError> {
+    state.db.clear_signin_failures(account_key)?;
+    let secret = new_secret().map_err(ApiError::internal)?;
+    let session = Session {
+        id: uuid::Uuid::now_v7().simple().to_string(),
+        user_id: user.id.clone(),
+        method,
+        created_at: now,
+        last_seen_at: now,
+        ended_at: None,
+    };
+    state.db.create_session(&token_hash(&secret), &session)?;
+    let event = AuditEvent::SignedIn {
+        method,
+        session_id: session.id.clone(),
+    };
+    state.audit_for(Some(&user), client, event)?;
+    let left = state.db.recovery_codes(&user.id)?.len();
+    Ok(Outcome::Opened(Box::new((user, session, secret, left))))
+}
+
+/// Records a refused sign-in under `keys` (the account's when known, and the client's) and in
+/// the audit log (`login_key`: the keyed hash the entry names, `user` when known).
+pub(crate) fn refuse(
+    state: &AppState,
+    client: &Client,
+    keys: &[String],
+    login_key: String,
+    user: Option<&User>,
+    refusal: Refusal,
+) -> Result<Outcome, ApiError> {
+    // Counted from when the refusal is answered (after the password's hashing).
+    let refused_at = Utc::now();
+    for key in keys {
+        state.db.record_signin_failure(key, refused_at)?;
+    }
+    let event = AuditEvent::SignInFailed {
+        login: login_key,
+        reason: refusal.as_str().to_owned(),
+    };
+    state.audit_for(user, client, event)?;
+    Ok(Outcome::Refused)
 }
 
 fn attempt(state: &AppState, client: &Client, ask: &SignIn) -> Result<Outcome, ApiError> {
@@ -242,43 +314,60 @@ fn attempt(state: &AppState, client: &Client, ask: &SignIn) -> Result<Outcome, A
     if let Some(seconds) = waiting(state, &keys, now)? {
         return Ok(Outcome::Wait(seconds));
     }
+    let [account, _] = &keys;
     match check(state, &login, ask, now)? {
-        Ok((user, method)) => {
-            let [account, _] = &keys;
-            state.db.clear_signin_failures(account)?;
-            let secret = new_secret().map_err(ApiError::internal)?;
-            let session = Session {
-                id: uuid::Uuid::now_v7().simple().to_string(),
-                user_id: user.id.clone(),
-                method,
-                created_at: now,
-                last_seen_at: now,
-                ended_at: None,
-            };
-            state.db.create_session(&token_hash(&secret), &session)?;
-            let event = AuditEvent::SignedIn {
-                method,
-                session_id: session.id.clone(),
-            };
-            state.audit_for(Some(&user), client, event)?;
-            let left = state.db.recovery_codes(&user.id)?.len();
-            Ok(Outcome::Opened(Box::new((user, session, secret, left))))
-        }
-        Err((user, refusal)) => {
-            // Counted from when the refusal is answered (after the password's hashing).
-            let refused_at = Utc::now();
-            for key in &keys {
-                state.db.record_signin_failure(key, refused_at)?;
-            }
-            let [account, _] = keys;
-            let event = AuditEvent::SignInFailed {
-                login: account,
-                reason: refusal.as_str().to_owned(),
-            };
-            state.audit_for(user.as_ref(), client, event)?;
-            Ok(Outcome::Refused)
-        }
+        Ok((user, method)) => open_session(state, client, user, method, account, now),
+        Err((user, refusal)) => refuse(
+            state,
+            client,
+            &keys,
+            account.clone(),
+            user.as_ref(),
+            refusal,
+        ),
     }
+}
+
+/// The answer to a sign-in's `outcome`: the session's cookies and body, or the refusal.
+pub(crate) fn answer(
+    state: &AppState,
+    client: &Client,
+    outcome: Outcome,
+) -> Result<Response, ApiError> {
+    match outcome {
+        Outcome::Opened(opened) => {
+            let (user, session, secret, left) = *opened;
+            let body = SignedIn {
+                me: Me::of(user.actor()),
+                session,
+                csrf_token: csrf_token(&secret),
+                recovery_codes_left: left,
+            };
+            let mut response = Json(body).into_response();
+            let secure = secure(client, state.public_origin.as_deref());
+            for cookie in set_cookies(&secret, secure) {
+                response.headers_mut().append(header::SET_COOKIE, cookie);
+            }
+            Ok(response)
+        }
+        Outcome::Refused => Err(ApiError::SignInFailed),
+        Outcome::Wait(retry_after) => Err(ApiError::TooManyRequests { retry_after }),
+    }
+}
+
+/// Refuses a sign-in sent from another site's page (login CSRF); programs without `Origin`
+/// pass.
+pub(crate) fn check_origin(
+    state: &AppState,
+    client: &Client,
+    headers: &HeaderMap,
+) -> Result<(), ApiError> {
+    if headers.contains_key(header::ORIGIN)
+        && !same_origin(headers, client, state.public_origin.as_deref())
+    {
+        return Err(cross_site());
+    }
+    Ok(())
 }
 
 /// 403 `auth.csrf` for a request from another site's page.
@@ -312,32 +401,9 @@ pub async fn sign_in(
     headers: HeaderMap,
     JsonBody(ask): JsonBody<SignIn>,
 ) -> Result<Response, ApiError> {
-    // A sign-in from another site's page (login CSRF) is refused; programs without Origin pass.
-    if headers.contains_key(header::ORIGIN)
-        && !same_origin(&headers, &client, state.public_origin.as_deref())
-    {
-        return Err(cross_site());
-    }
+    check_origin(&state, &client, &headers)?;
     let outcome = blocking(&state, move |s| attempt(s, &client, &ask)).await?;
-    match outcome {
-        Outcome::Opened(opened) => {
-            let (user, session, secret, left) = *opened;
-            let body = SignedIn {
-                me: Me::of(user.actor()),
-                session,
-                csrf_token: csrf_token(&secret),
-                recovery_codes_left: left,
-            };
-            let mut response = Json(body).into_response();
-            let secure = secure(&client, state.public_origin.as_deref());
-            for cookie in set_cookies(&secret, secure) {
-                response.headers_mut().append(header::SET_COOKIE, cookie);
-            }
-            Ok(response)
-        }
-        Outcome::Refused => Err(ApiError::SignInFailed),
-        Outcome::Wait(retry_after) => Err(ApiError::TooManyRequests { retry_after }),
-    }
+    answer(&state, &client, outcome)
 }
 
 /// No content, with the session's cookies removed.
