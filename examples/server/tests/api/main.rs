@@ -7,6 +7,8 @@
 //! - `signin`: enrolment, password and second-factor or recovery-code sign-in, the session
 //!   cookie and CSRF, sign out (everywhere), backoff, disabled users (memory, SQLite shared by
 //!   two servers, PostgreSQL);
+//! - `passkeys`: passkeys added, listed, removed and signed in with (a software authenticator),
+//!   and the refusals (replayed, forged, unknown, another user's handle, disabled user);
 //! - `accounts`: users, API tokens (scopes, expiry, revocation), every route's refusal of a bad
 //!   credential, on every backend;
 //! - `api`: status codes, headers and shapes (ETag/If-Match races, idempotency, validation),
@@ -65,6 +67,7 @@ mod logged;
 mod logs;
 mod matrix;
 mod operations;
+mod passkeys;
 mod pg;
 mod privacy;
 mod process;
