@@ -575,6 +575,8 @@ mod tests {
             ("post", "/session"),
             ("post", "/enrolment"),
             ("post", "/enrolment/lookup"),
+            ("post", "/session/passkey/options"),
+            ("post", "/session/passkey"),
         ];
         // Public from some addresses, needing a token from the others.
         let optional = [("get", "/metrics")];
@@ -595,10 +597,10 @@ mod tests {
                     serde_json::json!([]),
                     "{method} {path}"
                 );
-                // A public operation answers no 401, but the sign-in's refusal.
+                // A public operation answers no 401, but the sign-ins' refusal.
                 assert_eq!(
                     operation["responses"].get("401").is_none(),
-                    path != "/session",
+                    path != "/session" && path != "/session/passkey",
                     "{method} {path}"
                 );
             } else {
