@@ -40,6 +40,14 @@ const WORDS = {
     token_secret_once: "Copie el token ahora: no se volverá a mostrar.", token_refused: "No se pudo: revise el nombre y vuelva a intentarlo.",
     token_row: "{name} ({scopes}): {state}", token_expires: "vence el {at}", token_expired: "venció el {at}",
     token_revoked: "revocado el {at}", token_revoke: "Revocar",
+    nav_users: "Usuarios", users_title: "Usuarios", users_list_title: "Usuarios que usted puede ver",
+    users_create_title: "Nuevo usuario", user_login: "Usuario (para entrar)", user_login_help: "De 2 a 64 letras minúsculas, cifras, «.», «_» o «-».",
+    user_name: "Nombre que verán los demás (opcional)", user_role: "Rol", user_office: "Oficina", user_create: "Crear el usuario",
+    user_link_once: "Enlace de activación de {login}: entrégueselo solo a esa persona. Sirve una vez, durante 72 horas, y no se volverá a mostrar.",
+    user_state_active: "activo", user_state_disabled: "desactivado", user_disable: "Desactivar", user_enable: "Reactivar",
+    user_save: "Guardar rol y oficina", user_new_link: "Nuevo enlace de activación", user_saved: "Cambios guardados para {login}.",
+    user_refused: "No se pudo hacer el cambio.",
+    user_col_login: "Usuario", user_col_name: "Nombre", user_col_role: "Rol", user_col_office: "Oficina", user_col_state: "Estado", user_col_actions: "Acciones",
     session_row: "Entró el {created} ({method}); último uso {seen}",
     signout_everywhere: "Cerrar todas mis sesiones", session_end: "Cerrar esta sesión",
     signout_everywhere_help: "Cierra la sesión en todos los navegadores y equipos, este incluido.",
@@ -162,6 +170,14 @@ const WORDS = {
     token_secret_once: "Copy the token now: it will not be shown again.", token_refused: "That did not work: check the name and try again.",
     token_row: "{name} ({scopes}): {state}", token_expires: "expires {at}", token_expired: "expired {at}",
     token_revoked: "revoked {at}", token_revoke: "Revoke",
+    nav_users: "Users", users_title: "Users", users_list_title: "Users you may see",
+    users_create_title: "New user", user_login: "Login", user_login_help: "2 to 64 lower-case letters, digits, “.”, “_” or “-”.",
+    user_name: "Name others see (optional)", user_role: "Role", user_office: "Office", user_create: "Create the user",
+    user_link_once: "Activation link for {login}: give it to that person alone. It works once, for 72 hours, and will not be shown again.",
+    user_state_active: "active", user_state_disabled: "disabled", user_disable: "Disable", user_enable: "Re-enable",
+    user_save: "Save role and office", user_new_link: "New activation link", user_saved: "Changes saved for {login}.",
+    user_refused: "The change could not be made.",
+    user_col_login: "Login", user_col_name: "Name", user_col_role: "Role", user_col_office: "Office", user_col_state: "State", user_col_actions: "Actions",
     session_row: "Signed in {created} ({method}); last used {seen}",
     signout_everywhere: "Sign out everywhere", session_end: "End this session",
     signout_everywhere_help: "Ends your session in every browser and computer, this one included.",
@@ -285,6 +301,12 @@ const labels = new Map();
 export function label(name, code, in_ = locale) {
   if (!labels.has(in_)) labels.set(in_, wasm.catalog(in_, "hn").labels);
   return labels.get(in_)[name]?.[code] ?? String(code ?? "");
+}
+
+/** Every code of vocabulary `name` with its label (`office`: the pack's offices), as `label`. */
+export function vocabulary(name, in_ = locale) {
+  label(name, "", in_);
+  return labels.get(in_)[name] ?? {};
 }
 
 let zones = null;

@@ -1,6 +1,6 @@
 // The web application's shell: the header (navigation, language, connection, sign-out), the
 // routes (`#/signin`, `#/enrol/<link>`, `#/account`, `#/intake`, `#/cases`, `#/case/<id>`,
-// `#/stats`, `#/verify[/<code>]`), the service worker
+// `#/stats`, `#/users`, `#/verify[/<code>]`), the service worker
 // and the sending of pending registrations whenever the connection returns.
 import { api, forgetEarly, onUnauthorized, session } from "./api.js";
 import { label, locale, t, toggleLocale, useOffice } from "./i18n.js";
@@ -37,6 +37,7 @@ function chrome() {
   const links = [["#/verify", t("nav_verify")]];
   if (me) links.unshift(["#/stats", t("nav_stats")]);
   if (me && session.csrf) links.push(["#/account", t("nav_account")]);
+  if (me && ["directorate", "supervisor", "auditor"].includes(me.role)) links.push(["#/users", t("nav_users")]);
   if (me?.sees_cases) links.unshift(["#/cases", t("nav_cases")]);
   if (me && ["officer", "supervisor", "directorate"].includes(me.role)) links.unshift(["#/intake", t("nav_intake")]);
   if (!me) links.unshift(["#/signin", t("nav_signin")]);
@@ -169,13 +170,14 @@ const ROUTES = {
   case: async (id, slot) => (await import("./casepage.js")).show(slot, id),
   verify: async (code, slot) => (await import("./verify.js")).show(slot, code),
   stats: async (_, slot) => (await import("./dashboard.js")).show(slot),
+  users: async (_, slot) => (await import("./users.js")).show(slot),
 };
 /**
  * What each page uses besides its script (load.js waits for it): the core's module for the
  * catalog, validation and labels. Sign-in (labels only for who is signed in) and verification do
  * not wait for it.
  */
-const NEEDS = { intake: ["wasm"], cases: ["wasm"], case: ["wasm"], stats: ["wasm"], signin: ["wasm"] };
+const NEEDS = { intake: ["wasm"], cases: ["wasm"], case: ["wasm"], stats: ["wasm"], signin: ["wasm"], users: ["wasm"] };
 const PUBLIC = new Set(["signin", "verify", "enrol"]);
 /**
  * The pages' scripts, asked for while the module is still arriving (the same addresses as in

@@ -313,6 +313,20 @@ pub fn check_change(manager: &Actor, before: &User, after: &User) -> Result<(), 
     }
 }
 
+/// Checks that `manager` may issue a single-use enrolment link for `user` (used, it replaces
+/// the user's password and second factor): a user they manage ([`may_manage`]), never
+/// themselves (their own credentials they change through their own link, from the shell).
+pub fn check_enrol(manager: &Actor, user: &User) -> Result<(), AccountError> {
+    if manager.user_id == user.id {
+        return Err(AccountError::OwnAccount);
+    }
+    if may_manage(manager, user.role, user.office.as_deref()) {
+        Ok(())
+    } else {
+        Err(AccountError::NotAllowed)
+    }
+}
+
 /// An account operation refused. Never holds a login, a name or a secret.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -642,6 +656,19 @@ mod tests {
             check_office_known(&user("dir", Role::Directorate, None), &catalog),
             Ok(())
         );
+    }
+
+    #[test]
+    fn links_are_issued_for_managed_users_never_for_oneself() {
+        let dir = Actor::new("dir", Role::Directorate, "");
+        let sup = Actor::new("sup", Role::Supervisor, "TAP");
+        let tap = user("bob", Role::Officer, Some("TAP"));
+        let hou = user("eva", Role::Officer, Some("HOU"));
+        assert_eq!(check_enrol(&dir, &tap), Ok(()));
+        assert_eq!(check_enrol(&sup, &tap), Ok(()));
+        assert_eq!(check_enrol(&sup, &hou), Err(AccountError::NotAllowed));
+        let me = user("dir", Role::Directorate, None);
+        assert_eq!(check_enrol(&dir, &me), Err(AccountError::OwnAccount));
     }
 
     #[test]

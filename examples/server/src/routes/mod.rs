@@ -49,7 +49,7 @@ pub use admin::MAX_ARCHIVE_BYTES;
         webapp::me, webapp::workflow, form_check::check_form,
         stats::stats, stats::list_releases, stats::get_release, stats::publish_release,
         form_check::check_log, subject_access::subject_access, openapi,
-        users::list_users, users::create_user, users::get_user, users::change_user,
+        users::list_users, users::create_user, users::get_user, users::change_user, users::issue_enrolment,
         tokens::list_tokens, tokens::create_token, tokens::revoke_token,
         session::sign_in, session::sign_out, session::list_sessions, session::sign_out_everywhere, session::end_session,
         enrolment::lookup, enrolment::enrol,
@@ -62,7 +62,7 @@ pub use admin::MAX_ARCHIVE_BYTES;
         subject_access::ReportFormat, session::SignIn, session::SignedIn, session::SessionList,
         enrolment::EnrolmentLink, enrolment::EnrolmentOffer, enrolment::CompleteEnrolment,
         enrolment::Enrolled, webapp::Me, passkeys::CeremonyOptions, passkeys::NewPasskey,
-        passkeys::PasskeySignIn)),
+        passkeys::PasskeySignIn, users::IssuedLink)),
     tags(
         (name = "cases", description = "Registration, the case, its commands, history, verification, forms and break the glass"),
         (name = "events", description = "Case events as Server-Sent Events"),
