@@ -430,3 +430,40 @@ async fn a_server_reached_at_an_ip_address_offers_no_passkeys() {
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], "passkeys.unavailable");
 }
+
+/// `POST /users/{id}/enrolment` (the users page's "new activation link"): the link for a user
+/// the caller manages, once, audited; never for oneself, nor another office's officer for a
+/// supervisor; the link enrols (its secret is the one the store hashed).
+#[tokio::test]
+async fn administrators_issue_enrolment_links_for_the_users_they_manage() {
+    let app = spawn_app().await;
+    let issue = |who: &'static str, login: &'static str| {
+        app.client
+            .post(app.url(&format!("/users/{login}/enrolment")))
+            .bearer_auth(&app.tokens[who])
+    };
+    let (got, issued) = status(issue("supervisor", "user-officer")).await;
+    assert_eq!(got, 201, "{issued}");
+    let link = issued["link"].as_str().unwrap();
+    let origin = app.base.trim_end_matches("/api/v1");
+    let secret = link
+        .strip_prefix(&format!("{origin}/#/enrol/"))
+        .unwrap_or_else(|| panic!("{link}"));
+    let (got, offer, _) = post(&app, "/enrolment/lookup", json!({ "link": secret })).await;
+    assert_eq!((got, offer["login"].as_str()), (200, Some("user-officer")));
+    for (who, login, answer, code) in [
+        // Another office's officer: not even seen.
+        ("supervisor", "user-officer_hou", 404, "store.not_found"),
+        ("supervisor", "user-supervisor", 403, "accounts.own_account"),
+        ("auditor", "user-officer", 403, "accounts.not_allowed"),
+    ] {
+        let (got, refused) = status(issue(who, login)).await;
+        assert_eq!(
+            (got, refused["code"].as_str()),
+            (answer, Some(code)),
+            "{who} {login}"
+        );
+    }
+    assert!(audit_text(&app).await.contains("enrolment_issued"));
+    assert!(!audit_text(&app).await.contains(secret));
+}
