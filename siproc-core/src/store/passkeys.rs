@@ -21,6 +21,9 @@ use crate::store::sql::rows::timestamp;
 
 use super::Records;
 
+/// A ceremony row as taken: its user, its state, its expiry.
+type TakenRow = (Option<String>, String, String);
+
 const COLUMNS: &str = "id, name, created_at, last_used_at, user_id, credential_id, credential";
 
 fn passkey_row(r: &mut Row) -> Result<StoredPasskey, StoreError> {
@@ -123,7 +126,7 @@ impl Records {
         user_id: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Option<String>, StoreError> {
-        let taken: Arc<Mutex<Option<(Option<String>, String, String)>>> = Arc::default();
+        let taken: Arc<Mutex<Option<TakenRow>>> = Arc::default();
         let into = taken.clone();
         let (hash, kind_name) = (hash.to_owned(), kind.as_str());
         self.write(move |c| {
