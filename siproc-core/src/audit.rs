@@ -194,7 +194,7 @@ pub enum AuditEvent {
     /// A person signed in (the entry's user): how, and the session's public id (never its
     /// secret).
     SignedIn {
-        /// Password and code, or password and recovery code.
+        /// Password and code, password and recovery code, or a passkey.
         method: SignInMethod,
         /// The session's public id.
         session_id: String,
@@ -206,7 +206,8 @@ pub enum AuditEvent {
         login: String,
         /// Why (`unknown_login`, `not_enrolled`, `disabled`, `wrong_password`, `wrong_code`,
         /// `code_used`, `waiting`; for OpenID Connect also `bad_state`, `provider_refused`,
-        /// `token_invalid`, `no_claim`): for the auditor only, never told to the client.
+        /// `token_invalid`, `no_claim`; with a passkey `unknown_passkey`, `passkey_rejected`,
+        /// `ceremony_unknown`): for the auditor only, never told to the client.
         reason: String,
         /// The method tried, when it is known before the credentials are checked (`oidc`);
         /// absent for a password sign-in (whose second factor decides its method).
@@ -233,6 +234,16 @@ pub enum AuditEvent {
     Enrolled {
         /// The user.
         target: String,
+    },
+    /// The entry's user added a passkey to their account (never its key).
+    PasskeyAdded {
+        /// The passkey's public id.
+        passkey_id: String,
+    },
+    /// The entry's user removed one of their passkeys.
+    PasskeyRemoved {
+        /// The passkey's public id.
+        passkey_id: String,
     },
 }
 

@@ -450,12 +450,13 @@ const UNDO_ACCOUNTS: &str = "DROP TABLE user_credentials;
 /// is dropped so that schema 9 adds its columns again, `case_stats` is the caller's).
 const UNDO_AFTER_5: &str = "DROP TABLE audit_log; DROP TABLE case_keys; \
      DROP TABLE server_grants; DROP TABLE export_requests; DROP TABLE blobs; \
-     DROP TABLE oidc_logins;";
+     DROP TABLE oidc_logins; DROP TABLE passkeys; DROP TABLE passkey_ceremonies;";
 
 /// The tables the schemas after accounts made (attachments' `blobs`, schema 13's
-/// `oidc_logins`), dropped, as a test taking a database back to the schema before accounts
-/// needs.
-const UNDO_AFTER_ACCOUNTS: &str = "DROP TABLE blobs; DROP TABLE oidc_logins;";
+/// `oidc_logins`, schema 14's passkeys and their ceremonies), dropped, as a test taking a
+/// database back to the schema before accounts needs.
+const UNDO_AFTER_ACCOUNTS: &str = "DROP TABLE blobs; DROP TABLE oidc_logins; \
+     DROP TABLE passkeys; DROP TABLE passkey_ceremonies;";
 
 /// The schema version before accounts (schema 10).
 const BEFORE_ACCOUNTS_VERSION: u32 = 9;
@@ -623,6 +624,163 @@ fn check_credentials(records: &store::Records, other: &store::Records) {
     assert_eq!(other.enrolment_user("link-3", now).unwrap(), None);
     assert_eq!(
         other.complete_enrolment("link-3", &enrolment, now).unwrap(),
+        None
+    );
+}
+
+/// Passkeys and their ceremonies (schema "13: passkeys") on `records`, seen through a second
+/// handle on the same database (`other`): a ceremony is taken once, by one handle, only by its
+/// kind and owner and before its expiry; open ceremonies are bounded per client; a credential
+/// id is registered once; a use is recorded only against the credential it checked; a
+/// passkey is removed by its owner only.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+fn check_passkeys(records: &store::Records, other: &store::Records) {
+    use chrono::TimeDelta;
+    use siproc_core::Role;
+    use siproc_core::accounts::passkeys::{
+        CeremonyKind, MAX_CEREMONIES_PER_CLIENT, PasskeyInfo, StoredPasskey,
+    };
+    use store::Ceremony;
+    let now = testkit::now();
+    new_user(records, "pia", Role::Officer);
+    let ceremony = |hash: &str, kind, user: Option<&str>, client: &str| Ceremony {
+        hash: hash.into(),
+        kind,
+        user_id: user.map(str::to_owned),
+        client: client.into(),
+        state: format!("state of {hash}"),
+        expires_at: now + TimeDelta::minutes(5),
+    };
+    let reg = ceremony("r1", CeremonyKind::Registration, Some("pia"), "c1");
+    assert!(records.begin_ceremony(&reg, now).unwrap());
+    // Not a sign-in's, not another user's: and a wrong guess still uses it up.
+    assert_eq!(
+        other
+            .take_ceremony("r1", CeremonyKind::SignIn, None, now)
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        other
+            .take_ceremony("r1", CeremonyKind::Registration, Some("eve"), now)
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        records
+            .take_ceremony("r1", CeremonyKind::Registration, Some("pia"), now)
+            .unwrap(),
+        None
+    );
+    // Taken once, by one handle.
+    let sign_in = ceremony("s1", CeremonyKind::SignIn, None, "c1");
+    assert!(records.begin_ceremony(&sign_in, now).unwrap());
+    assert_eq!(
+        other
+            .take_ceremony("s1", CeremonyKind::SignIn, None, now)
+            .unwrap()
+            .as_deref(),
+        Some("state of s1")
+    );
+    assert_eq!(
+        records
+            .take_ceremony("s1", CeremonyKind::SignIn, None, now)
+            .unwrap(),
+        None
+    );
+    // Expired: refused (and dropped).
+    assert!(
+        records
+            .begin_ceremony(&ceremony("s2", CeremonyKind::SignIn, None, "c1"), now)
+            .unwrap()
+    );
+    let late = now + TimeDelta::minutes(6);
+    assert_eq!(
+        records
+            .take_ceremony("s2", CeremonyKind::SignIn, None, late)
+            .unwrap(),
+        None
+    );
+    // Bounded per client; another client is not held up; expired ones free the room.
+    for n in 0..MAX_CEREMONIES_PER_CLIENT {
+        let c = ceremony(&format!("b{n}"), CeremonyKind::SignIn, None, "busy");
+        assert!(records.begin_ceremony(&c, now).unwrap(), "{n}");
+    }
+    let over = ceremony("b-over", CeremonyKind::SignIn, None, "busy");
+    assert!(!other.begin_ceremony(&over, now).unwrap());
+    assert!(
+        other
+            .begin_ceremony(&ceremony("q", CeremonyKind::SignIn, None, "quiet"), now)
+            .unwrap()
+    );
+    assert!(other.begin_ceremony(&over, late).unwrap());
+
+    let passkey = |id: &str, credential_id: &str| StoredPasskey {
+        info: PasskeyInfo {
+            id: id.into(),
+            name: format!("key {id}"),
+            created_at: now,
+            last_used_at: None,
+        },
+        user_id: "pia".into(),
+        credential_id: credential_id.into(),
+        credential: "{\"counter\":0}".into(),
+    };
+    assert_eq!(records.passkey_user_handle("pia").unwrap(), None);
+    assert!(
+        records
+            .add_passkey(&passkey("p1", "cred-1"), "handle-1")
+            .unwrap()
+    );
+    // A credential id is registered once, whoever asks.
+    assert!(
+        !other
+            .add_passkey(&passkey("p2", "cred-1"), "handle-1")
+            .unwrap()
+    );
+    assert!(
+        other
+            .add_passkey(&passkey("p2", "cred-2"), "handle-1")
+            .unwrap()
+    );
+    assert_eq!(
+        other.passkey_user_handle("pia").unwrap().as_deref(),
+        Some("handle-1")
+    );
+    assert_eq!(records.passkeys_of("pia").unwrap().len(), 2);
+    // Found by credential id under its own user handle only.
+    let found = other.passkey_by_credential("cred-1", "handle-1").unwrap();
+    assert_eq!(found.map(|p| p.info.id).as_deref(), Some("p1"));
+    assert_eq!(
+        other.passkey_by_credential("cred-1", "handle-2").unwrap(),
+        None
+    );
+    // A use is recorded against the credential checked; a racing second use is refused.
+    let later = "{\"counter\":1}";
+    assert!(
+        records
+            .use_passkey("p1", "{\"counter\":0}", later, now)
+            .unwrap()
+    );
+    assert!(
+        !other
+            .use_passkey("p1", "{\"counter\":0}", "{\"counter\":1}", now)
+            .unwrap()
+    );
+    let used = records
+        .passkey_by_credential("cred-1", "handle-1")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (used.credential.as_str(), used.info.last_used_at),
+        (later, Some(now))
+    );
+    // Removed by its owner only.
+    assert!(!records.remove_passkey("eve", "p1").unwrap());
+    assert!(other.remove_passkey("pia", "p1").unwrap());
+    assert!(!records.remove_passkey("pia", "p1").unwrap());
+    assert_eq!(
+        records.passkey_by_credential("cred-1", "handle-1").unwrap(),
         None
     );
 }
@@ -832,6 +990,7 @@ mod sqlite {
         let (_, other) = store::open_database(&url).unwrap();
         super::check_credentials(&records, &other);
         super::check_sessions(&records, &other);
+        super::check_passkeys(&records, &other);
     }
 
     #[test]
@@ -1282,6 +1441,7 @@ mod postgres {
         let (_, other) = store::open_database(&url).unwrap();
         super::check_credentials(&records, &other);
         super::check_sessions(&records, &other);
+        super::check_passkeys(&records, &other);
     }
 
     #[test]

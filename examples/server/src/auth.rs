@@ -72,7 +72,8 @@ impl Authenticated {
 /// intake; the steps of an export, which end in
 /// a read of every case). Break-the-glass grants are the cases' area. `None` for the routes
 /// any signed-in user may call whatever their token's scopes (`/me`, `/workflow`, their own
-/// sessions: `/session`, `/sessions`) and those before sign-in (`/enrolment…`,
+/// sessions: `/session`, `/sessions`; their own passkeys, `/passkeys`, which refuse an API
+/// token whatever its scopes) and those before sign-in (`/enrolment…`, `/session/passkey…`,
 /// `/session/oidc…`).
 pub fn required_scope(method: &Method, route: &str) -> Option<Scope> {
     match route {
@@ -240,6 +241,9 @@ mod tests {
                     "/session",
                     "/sessions",
                     "/sessions/{id}",
+                    "/passkeys",
+                    "/passkeys/options",
+                    "/passkeys/{id}",
                 ]
                 .contains(&path.as_str());
                 assert_eq!(scope.is_none(), free, "{method} {path}");
@@ -260,6 +264,14 @@ mod tests {
             (Method::GET, "/session/oidc"),
             (Method::GET, "/session/oidc/callback"),
             (Method::GET, "/session/oidc/status"),
+            // Passkeys: a person's own, managed with a session only (the handlers refuse an
+            // API token); signing in with one needs nothing.
+            (Method::GET, "/passkeys"),
+            (Method::POST, "/passkeys"),
+            (Method::POST, "/passkeys/options"),
+            (Method::DELETE, "/passkeys/{id}"),
+            (Method::POST, "/session/passkey/options"),
+            (Method::POST, "/session/passkey"),
         ] {
             assert_eq!(required_scope(&method, path), None, "{method} {path}");
         }

@@ -140,6 +140,7 @@ pub const SERVER_CODES: &[&str] = &[
     "auth.insufficient_scope",
     "auth.no_session",
     "auth.oidc_not_configured",
+    "auth.session_required",
     "auth.signin_failed",
     "auth.unauthorized",
     "access.no_cases",
@@ -181,6 +182,7 @@ impl ErrorCode {
             .chain(siproc_core::workflow::ERROR_CODES)
             .chain(siproc_core::access::ERROR_CODES)
             .chain(siproc_core::accounts::ERROR_CODES)
+            .chain(siproc_core::accounts::passkeys::ERROR_CODES)
             .chain(StoreError::CODES)
             .chain(siproc_core::attachments::CheckError::CODES)
             .chain(siproc_core::attachments::AttachError::CODES)
@@ -446,6 +448,26 @@ impl From<AccountError> for ApiError {
                 message,
                 issues: None,
             }
+        }
+    }
+}
+
+impl From<siproc_core::accounts::passkeys::PasskeyError> for ApiError {
+    fn from(e: siproc_core::accounts::passkeys::PasskeyError) -> Self {
+        use siproc_core::accounts::passkeys::PasskeyError as E;
+        let (code, message) = (e.code(), e.to_string());
+        match e {
+            E::Unavailable => ApiError::Conflicting { code, message },
+            E::CeremonyUnknown => ApiError::Missing { code, message },
+            E::AlreadyRegistered => ApiError::Taken { code, message },
+            E::Busy => ApiError::TooManyRequests {
+                retry_after: u64::from(siproc_core::accounts::passkeys::CEREMONY_SECONDS / 10),
+            },
+            _ => ApiError::Unprocessable {
+                code,
+                message,
+                issues: None,
+            },
         }
     }
 }

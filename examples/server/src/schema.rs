@@ -111,6 +111,8 @@ core_schemas! {
     NewToken = siproc_core::accounts::tokens::NewToken;
     /// A signed-in session as listed to its user (never its secret).
     Session = siproc_core::accounts::sessions::Session;
+    /// A passkey as listed to its owner (never its key).
+    PasskeyInfo = siproc_core::accounts::passkeys::PasskeyInfo;
 }
 
 /// The served OpenAPI document: utoipa's, derived from the handlers' annotations and
@@ -576,6 +578,8 @@ mod tests {
             ("get", "/session/oidc"),
             ("get", "/session/oidc/callback"),
             ("get", "/session/oidc/status"),
+            ("post", "/session/passkey/options"),
+            ("post", "/session/passkey"),
         ];
         // Public from some addresses, needing a token from the others.
         let optional = [("get", "/metrics")];
@@ -596,10 +600,10 @@ mod tests {
                     serde_json::json!([]),
                     "{method} {path}"
                 );
-                // A public operation answers no 401, but the sign-in's refusal.
+                // A public operation answers no 401, but the sign-ins' refusal.
                 assert_eq!(
                     operation["responses"].get("401").is_none(),
-                    path != "/session",
+                    path != "/session" && path != "/session/passkey",
                     "{method} {path}"
                 );
             } else {

@@ -202,6 +202,20 @@ async fn measure(
     res
 }
 
+/// The origin passkeys are offered at: the public origin when configured; else, when the
+/// server listens on a loopback address, `http://localhost:PORT` (browsers give WebAuthn no
+/// relying party at an IP address, and `localhost` is the one plain-HTTP origin they trust, so
+/// a developer opens `http://localhost:PORT`); else none.
+pub fn passkey_origin(public_origin: Option<&str>, listening: SocketAddr) -> Option<String> {
+    match public_origin {
+        Some(origin) => Some(origin.to_owned()),
+        None if listening.ip().is_loopback() => {
+            Some(format!("http://localhost:{}", listening.port()))
+        }
+        None => None,
+    }
+}
+
 impl Application {
     /// Opens the database, loads the Honduran pack and binds the listener.
     pub async fn build(settings: &Settings) -> Result<Application, Box<dyn std::error::Error>> {
@@ -250,6 +264,18 @@ impl Application {
                 .ok_or("sign-in with an identity provider needs the public origin")?;
             state.oidc = Some(Arc::new(crate::oidc::Oidc::new(oidc.clone(), origin)?));
         }
+        let listener = TcpListener::bind(settings.listen).await?;
+        state.passkeys = passkey_origin(state.public_origin.as_deref(), listener.local_addr()?)
+            .and_then(|origin| {
+                let rp = siproc_core::accounts::passkeys::RelyingParty::new(&origin);
+                match &rp {
+                    Ok(_) => {
+                        tracing::info!(%origin, "passkeys: the relying party is this origin's host")
+                    }
+                    Err(e) => tracing::warn!(%origin, "passkeys off: {e}"),
+                }
+                rp.ok()
+            });
         let state = Arc::new(state);
         if let StoreUrl::Postgres(url) = database {
             // Writes of every process on the database wake this process's event streams.
@@ -257,7 +283,6 @@ impl Application {
                 .feed
                 .listen_postgres(url, state.shutdown.subscribe())?;
         }
-        let listener = TcpListener::bind(settings.listen).await?;
         Ok(Application {
             router: router(state.clone(), settings),
             listener,

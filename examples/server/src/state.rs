@@ -56,6 +56,10 @@ pub struct AppState {
     pub public_origin: Option<String>,
     /// The ministry's identity provider, when sign-in with it is configured (`oidc.*`).
     pub oidc: Option<Arc<crate::oidc::Oidc>>,
+    /// The passkeys' relying party ([`crate::routes::passkeys`]): the public origin's host, or
+    /// `localhost` when none is configured and the server listens on loopback; none when the
+    /// origin is an IP address (WebAuthn has no relying party for one).
+    pub passkeys: Option<siproc_core::accounts::passkeys::RelyingParty>,
 }
 
 /// The server's settings about access to many cases.
@@ -167,6 +171,7 @@ impl AppState {
             sessions: siproc_core::accounts::sessions::SessionPolicy::default(),
             public_origin: None,
             oidc: None,
+            passkeys: None,
         })
     }
 }

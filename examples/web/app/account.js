@@ -1,11 +1,14 @@
 // The person's own account (issue 28): the enrolment page a single-use link opens
 // (`#/enrol/<link>`: the second factor's QR code, the password, the first code, then the recovery
-// codes shown once) and the account page (`#/account`: open sessions, sign out everywhere). The
+// codes shown once) and the account page (`#/account`: passkeys, open sessions, sign out everywhere,
+// API tokens). The
 // link's secret stays in the address's fragment, which the browser never sends to a server; it
 // goes to the API in a request body only, and leaves the address once used.
 import { api, session } from "./api.js";
 import { t, when } from "./i18n.js";
 import { el } from "/form.js";
+import { passkeyList } from "./passkey.js";
+import { tokenList } from "./tokens.js";
 
 /** The enrolment page of the link `link`. */
 export async function enrol(slot, link) {
@@ -59,9 +62,12 @@ export async function enrol(slot, link) {
     form);
 }
 
-/** The account page: the open sessions and sign out everywhere. */
+/**
+ * The account page: the passkeys (passkey.js), the open sessions and sign out everywhere, the
+ * API tokens (tokens.js).
+ */
 export async function account(slot) {
-  const answer = await api("/sessions");
+  const [answer, passkeys, tokens] = await Promise.all([api("/sessions"), passkeyList(), tokenList()]);
   const row = (s) => {
     const text = t("session_row", { created: when(s.created_at), method: t(`session_method_${s.method}`), seen: when(s.last_seen_at) });
     if (s.id === answer.data.current) return el("li", {}, text, el("strong", {}, ` (${t("session_this")})`));
@@ -82,8 +88,8 @@ export async function account(slot) {
     session.clear();
     location.hash = "#/signin";
   };
-  slot.replaceChildren(el("h1", {}, t("account_title")),
+  slot.replaceChildren(el("h1", {}, t("account_title")), passkeys,
     el("h2", {}, t("sessions_title")), list,
-    el("p", { className: "help", id: "signout-everywhere-help" }, t("signout_everywhere_help")), everywhere);
+    el("p", { className: "help", id: "signout-everywhere-help" }, t("signout_everywhere_help")), everywhere, tokens);
   everywhere.setAttribute("aria-describedby", "signout-everywhere-help");
 }

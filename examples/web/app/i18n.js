@@ -28,6 +28,31 @@ const WORDS = {
     oidc_refused: "No se pudo entrar con la cuenta del ministerio: su cuenta no tiene acceso a SIPROC, o el inicio de sesión se interrumpió. Vuelva a intentarlo o consulte a su supervisor.",
     oidc_unavailable: "El servicio de identidad del ministerio no responde ahora. Vuelva a intentarlo en unos minutos.",
     oidc_signing_in: "Entrando…",
+    session_method_passkey: "llave de acceso",
+    passkey_title: "Con una llave de acceso", passkey_signin: "Entrar con una llave de acceso",
+    passkey_help: "La opción más segura: su teléfono, su computadora o su llave de seguridad le pide su huella, su cara o su PIN. No hace falta escribir el usuario.",
+    passkey_unsupported: "Este navegador no admite llaves de acceso: use la contraseña y el código.",
+    passkey_unavailable: "Este servidor no ofrece llaves de acceso en esta dirección.",
+    passkey_refused: "La llave de acceso no fue aceptada. Inténtelo de nuevo o use la contraseña y el código.",
+    passkey_cancelled: "No se usó ninguna llave de acceso.",
+    passkeys_title: "Llaves de acceso", passkeys_help: "Entre sin contraseña con su teléfono, su computadora o una llave de seguridad. Puede tener varias.",
+    passkey_name: "Nombre de la nueva llave (por ejemplo, «computadora del consulado»)", passkey_add: "Agregar una llave de acceso",
+    passkey_added: "Llave de acceso agregada.", passkey_remove: "Quitar",
+    passkey_row: "{name}: agregada el {created}; {used}", passkey_used: "último uso {at}", passkey_unused: "sin usar todavía",
+    tokens_title: "Tokens de API", tokens_help: "Para programas (el sistema de la cancillería, scripts): cada token actúa como usted, nunca con más permisos, y deja de servir cuando vence, cuando lo revoca o si su cuenta se desactiva.",
+    token_name: "Nombre del token (para qué programa)", token_lifetime: "Vence en", token_days: "{n} días",
+    token_scopes: "Qué puede hacer", token_create: "Crear el token", token_no_scope: "Elija al menos un permiso.",
+    token_secret_once: "Copie el token ahora: no se volverá a mostrar.", token_refused: "No se pudo: revise el nombre y vuelva a intentarlo.",
+    token_row: "{name} ({scopes}): {state}", token_expires: "vence el {at}", token_expired: "venció el {at}",
+    token_revoked: "revocado el {at}", token_revoke: "Revocar",
+    nav_users: "Usuarios", users_title: "Usuarios", users_list_title: "Usuarios que usted puede ver",
+    users_create_title: "Nuevo usuario", user_login: "Usuario (para entrar)", user_login_help: "De 2 a 64 letras minúsculas, cifras, «.», «_» o «-».",
+    user_name: "Nombre que verán los demás (opcional)", user_role: "Rol", user_office: "Oficina", user_create: "Crear el usuario",
+    user_link_once: "Enlace de activación de {login}: entrégueselo solo a esa persona. Sirve una vez, durante 72 horas, y no se volverá a mostrar.",
+    user_state_active: "activo", user_state_disabled: "desactivado", user_disable: "Desactivar", user_enable: "Reactivar",
+    user_save: "Guardar rol y oficina", user_new_link: "Nuevo enlace de activación", user_saved: "Cambios guardados para {login}.",
+    user_refused: "No se pudo hacer el cambio.",
+    user_col_login: "Usuario", user_col_name: "Nombre", user_col_role: "Rol", user_col_office: "Oficina", user_col_state: "Estado", user_col_actions: "Acciones",
     session_row: "Entró el {created} ({method}); último uso {seen}",
     signout_everywhere: "Cerrar todas mis sesiones", session_end: "Cerrar esta sesión",
     signout_everywhere_help: "Cierra la sesión en todos los navegadores y equipos, este incluido.",
@@ -138,6 +163,31 @@ const WORDS = {
     oidc_refused: "Signing in with the ministry's account did not work: your account has no access to SIPROC, or the sign-in was interrupted. Try again or ask your supervisor.",
     oidc_unavailable: "The ministry's identity service is not answering now. Try again in a few minutes.",
     oidc_signing_in: "Signing in…",
+    session_method_passkey: "passkey",
+    passkey_title: "With a passkey", passkey_signin: "Sign in with a passkey",
+    passkey_help: "The safest way: your phone, computer or security key asks for your fingerprint, face or PIN. No login to type.",
+    passkey_unsupported: "This browser does not support passkeys: use the password and code.",
+    passkey_unavailable: "This server offers no passkeys at this address.",
+    passkey_refused: "The passkey was not accepted. Try again, or use the password and code.",
+    passkey_cancelled: "No passkey was used.",
+    passkeys_title: "Passkeys", passkeys_help: "Sign in without a password with your phone, computer or a security key. You may have several.",
+    passkey_name: "Name of the new passkey (for example, “consulate laptop”)", passkey_add: "Add a passkey",
+    passkey_added: "Passkey added.", passkey_remove: "Remove",
+    passkey_row: "{name}: added {created}; {used}", passkey_used: "last used {at}", passkey_unused: "not used yet",
+    tokens_title: "API tokens", tokens_help: "For programs (the chancellery's software, scripts): each token acts as you, never with more rights, and stops working when it expires, when you revoke it or if your account is disabled.",
+    token_name: "Token name (which program)", token_lifetime: "Expires in", token_days: "{n} days",
+    token_scopes: "What it may do", token_create: "Create the token", token_no_scope: "Choose at least one scope.",
+    token_secret_once: "Copy the token now: it will not be shown again.", token_refused: "That did not work: check the name and try again.",
+    token_row: "{name} ({scopes}): {state}", token_expires: "expires {at}", token_expired: "expired {at}",
+    token_revoked: "revoked {at}", token_revoke: "Revoke",
+    nav_users: "Users", users_title: "Users", users_list_title: "Users you may see",
+    users_create_title: "New user", user_login: "Login", user_login_help: "2 to 64 lower-case letters, digits, “.”, “_” or “-”.",
+    user_name: "Name others see (optional)", user_role: "Role", user_office: "Office", user_create: "Create the user",
+    user_link_once: "Activation link for {login}: give it to that person alone. It works once, for 72 hours, and will not be shown again.",
+    user_state_active: "active", user_state_disabled: "disabled", user_disable: "Disable", user_enable: "Re-enable",
+    user_save: "Save role and office", user_new_link: "New activation link", user_saved: "Changes saved for {login}.",
+    user_refused: "The change could not be made.",
+    user_col_login: "Login", user_col_name: "Name", user_col_role: "Role", user_col_office: "Office", user_col_state: "State", user_col_actions: "Actions",
     session_row: "Signed in {created} ({method}); last used {seen}",
     signout_everywhere: "Sign out everywhere", session_end: "End this session",
     signout_everywhere_help: "Ends your session in every browser and computer, this one included.",
@@ -261,6 +311,12 @@ const labels = new Map();
 export function label(name, code, in_ = locale) {
   if (!labels.has(in_)) labels.set(in_, wasm.catalog(in_, "hn").labels);
   return labels.get(in_)[name]?.[code] ?? String(code ?? "");
+}
+
+/** Every code of vocabulary `name` with its label (`office`: the pack's offices), as `label`. */
+export function vocabulary(name, in_ = locale) {
+  label(name, "", in_);
+  return labels.get(in_)[name] ?? {};
 }
 
 let zones = null;

@@ -1,6 +1,6 @@
 // The web application's shell: the header (navigation, language, connection, sign-out), the
 // routes (`#/signin`, `#/enrol/<link>`, `#/oidc/<how>`, `#/account`, `#/intake`, `#/cases`,
-// `#/case/<id>`, `#/stats`, `#/verify[/<code>]`), the service worker
+// `#/case/<id>`, `#/stats`, `#/users`, `#/verify[/<code>]`), the service worker
 // and the sending of pending registrations whenever the connection returns.
 import { api, forgetEarly, onUnauthorized, session } from "./api.js";
 import { label, locale, t, toggleLocale, useOffice } from "./i18n.js";
@@ -8,6 +8,7 @@ import { el } from "/form.js";
 import * as queue from "./queue.js";
 import { failure, ready, wasmLoaded } from "./load.js";
 import { confirmSignOut } from "./signout.js";
+import { passkeySignIn } from "./passkey.js";
 
 const view = document.getElementById("view");
 let leave = () => {};
@@ -36,6 +37,7 @@ function chrome() {
   const links = [["#/verify", t("nav_verify")]];
   if (me) links.unshift(["#/stats", t("nav_stats")]);
   if (me && session.csrf) links.push(["#/account", t("nav_account")]);
+  if (me && ["directorate", "supervisor", "auditor"].includes(me.role)) links.push(["#/users", t("nav_users")]);
   if (me?.sees_cases) links.unshift(["#/cases", t("nav_cases")]);
   if (me && ["officer", "supervisor", "directorate"].includes(me.role)) links.unshift(["#/intake", t("nav_intake")]);
   if (!me) links.unshift(["#/signin", t("nav_signin")]);
@@ -132,16 +134,22 @@ function passwordForm(back) {
       code.value = "";
       return;
     }
-    session.saveSession(answer.data.csrf_token, answer.data.me);
-    expired = false;
-    location.hash = backTo(back) ?? home(answer.data.me);
+    signedIn(back, answer);
   });
   return form;
 }
 
+/** Signed in (a password's or a passkey's answer): the session kept, then where to go. */
+function signedIn(back, answer) {
+  session.saveSession(answer.data.csrf_token, answer.data.me);
+  expired = false;
+  location.hash = backTo(back) ?? home(answer.data.me);
+}
+
 function signinPage(back, view) {
   const form = passwordForm(back);
-  view.replaceChildren(el("h1", {}, t("signin_title")), form);
+  // Passkeys first (passkey.js), then the password and its code.
+  view.replaceChildren(el("h1", {}, t("signin_title")), passkeySignIn((answer) => signedIn(back, answer)), form);
   if (DEV_TOKEN) view.append(el("h2", {}, t("token_title")), tokenForm(back));
   if (expired) form.before(el("p", { className: "warning", id: "session-ended", role: "alert" }, t("session_ended")));
   else if (backTo(back)) form.before(el("p", { className: "help", id: "need-signin" }, t("need_signin")));
@@ -181,13 +189,14 @@ const ROUTES = {
   case: async (id, slot) => (await import("./casepage.js")).show(slot, id),
   verify: async (code, slot) => (await import("./verify.js")).show(slot, code),
   stats: async (_, slot) => (await import("./dashboard.js")).show(slot),
+  users: async (_, slot) => (await import("./users.js")).show(slot),
 };
 /**
  * What each page uses besides its script (load.js waits for it): the core's module for the
  * catalog, validation and labels. Sign-in (labels only for who is signed in) and verification do
  * not wait for it.
  */
-const NEEDS = { intake: ["wasm"], cases: ["wasm"], case: ["wasm"], stats: ["wasm"], signin: ["wasm"] };
+const NEEDS = { intake: ["wasm"], cases: ["wasm"], case: ["wasm"], stats: ["wasm"], signin: ["wasm"], users: ["wasm"] };
 const PUBLIC = new Set(["signin", "verify", "enrol", "oidc"]);
 /**
  * The pages' scripts, asked for while the module is still arriving (the same addresses as in

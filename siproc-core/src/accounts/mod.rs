@@ -1,7 +1,8 @@
 //! Accounts: the people who use a siproc system ([`User`]), who may manage whom, and the API
 //! tokens their programs carry ([`tokens`]), and the credentials people sign in with: a
 //! password ([`password`]) with a second factor ([`totp`]) and recovery codes ([`recovery`]),
-//! or the ministry's identity provider ([`oidc`]), and the sessions they open ([`sessions`]).
+//! passkeys ([`passkeys`]; their ceremonies with the `passkeys` feature), or the ministry's
+//! identity provider ([`oidc`]), and the sessions they open ([`sessions`]).
 //!
 //! A user has a login name (also their id, the `user_id` every event and access-log line
 //! names), a display name, a [`Role`] (the five of the access rules), an office for the roles
@@ -17,6 +18,7 @@
 //!   in the database ([`crate::store::Records::authenticate_token`]).
 
 pub mod oidc;
+pub mod passkeys;
 pub mod password;
 pub mod recovery;
 pub mod sessions;
@@ -306,6 +308,20 @@ pub fn check_change(manager: &Actor, before: &User, after: &User) -> Result<(), 
     if may_manage(manager, before.role, before.office.as_deref())
         && may_manage(manager, after.role, after.office.as_deref())
     {
+        Ok(())
+    } else {
+        Err(AccountError::NotAllowed)
+    }
+}
+
+/// Checks that `manager` may issue a single-use enrolment link for `user` (used, it replaces
+/// the user's password and second factor): a user they manage ([`may_manage`]), never
+/// themselves (their own credentials they change through their own link, from the shell).
+pub fn check_enrol(manager: &Actor, user: &User) -> Result<(), AccountError> {
+    if manager.user_id == user.id {
+        return Err(AccountError::OwnAccount);
+    }
+    if may_manage(manager, user.role, user.office.as_deref()) {
         Ok(())
     } else {
         Err(AccountError::NotAllowed)
@@ -641,6 +657,19 @@ mod tests {
             check_office_known(&user("dir", Role::Directorate, None), &catalog),
             Ok(())
         );
+    }
+
+    #[test]
+    fn links_are_issued_for_managed_users_never_for_oneself() {
+        let dir = Actor::new("dir", Role::Directorate, "");
+        let sup = Actor::new("sup", Role::Supervisor, "TAP");
+        let tap = user("bob", Role::Officer, Some("TAP"));
+        let hou = user("eva", Role::Officer, Some("HOU"));
+        assert_eq!(check_enrol(&dir, &tap), Ok(()));
+        assert_eq!(check_enrol(&sup, &tap), Ok(()));
+        assert_eq!(check_enrol(&sup, &hou), Err(AccountError::NotAllowed));
+        let me = user("dir", Role::Directorate, None);
+        assert_eq!(check_enrol(&dir, &me), Err(AccountError::OwnAccount));
     }
 
     #[test]

@@ -57,6 +57,8 @@ pub enum SignInMethod {
     PasswordRecovery,
     /// The ministry's identity provider (OpenID Connect, [`super::oidc`]).
     Oidc,
+    /// A passkey (WebAuthn, with user verification).
+    Passkey,
 }
 
 impl SignInMethod {
@@ -66,6 +68,7 @@ impl SignInMethod {
             SignInMethod::PasswordTotp => "password_totp",
             SignInMethod::PasswordRecovery => "password_recovery",
             SignInMethod::Oidc => "oidc",
+            SignInMethod::Passkey => "passkey",
         }
     }
 
@@ -75,6 +78,7 @@ impl SignInMethod {
             SignInMethod::PasswordTotp,
             SignInMethod::PasswordRecovery,
             SignInMethod::Oidc,
+            SignInMethod::Passkey,
         ]
         .into_iter()
         .find(|m| m.as_str() == name)
@@ -251,6 +255,7 @@ mod tests {
             SignInMethod::PasswordTotp,
             SignInMethod::PasswordRecovery,
             SignInMethod::Oidc,
+            SignInMethod::Passkey,
         ] {
             assert_eq!(SignInMethod::from_name(m.as_str()), Some(m));
         }

@@ -73,6 +73,9 @@ mod audit_log;
 mod credentials;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod oidc;
+mod passkeys;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use passkeys::Ceremony;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sessions;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]

@@ -12,6 +12,7 @@ pub mod form_check;
 pub mod grants;
 pub mod oidc;
 pub mod ops;
+pub mod passkeys;
 pub mod session;
 pub mod shared;
 pub mod stats;
@@ -49,18 +50,21 @@ pub use admin::MAX_ARCHIVE_BYTES;
         webapp::me, webapp::workflow, form_check::check_form,
         stats::stats, stats::list_releases, stats::get_release, stats::publish_release,
         form_check::check_log, subject_access::subject_access, openapi,
-        users::list_users, users::create_user, users::get_user, users::change_user,
+        users::list_users, users::create_user, users::get_user, users::change_user, users::issue_enrolment,
         tokens::list_tokens, tokens::create_token, tokens::revoke_token,
         session::sign_in, session::sign_out, session::list_sessions, session::sign_out_everywhere, session::end_session,
         enrolment::lookup, enrolment::enrol,
         oidc::begin, oidc::callback, oidc::status,
+        passkeys::registration_options, passkeys::add_passkey, passkeys::list_passkeys,
+        passkeys::remove_passkey, passkeys::sign_in_options, passkeys::sign_in_with_passkey,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorCode, crate::feed::FeedEntry,
         stats::StatsFormat, stats::PublishRelease, tokens::CreatedToken, erasure::Erase,
         attachments::AttachmentForm, subject_access::SubjectAccessRequest,
         subject_access::ReportFormat, session::SignIn, session::SignedIn, session::SessionList,
         enrolment::EnrolmentLink, enrolment::EnrolmentOffer, enrolment::CompleteEnrolment,
-        enrolment::Enrolled, webapp::Me, oidc::OidcStatus)),
+        enrolment::Enrolled, webapp::Me, oidc::OidcStatus, passkeys::CeremonyOptions,
+        passkeys::NewPasskey, passkeys::PasskeySignIn, users::IssuedLink)),
     tags(
         (name = "cases", description = "Registration, the case, its commands, history, verification, forms and break the glass"),
         (name = "events", description = "Case events as Server-Sent Events"),
@@ -69,7 +73,7 @@ pub use admin::MAX_ARCHIVE_BYTES;
         (name = "stats", description = "Protection statistics: full tables for staff; published, perturbed releases of closed periods for partners"),
         (name = "users", description = "Users: who may sign in, with which role and office; the directorate and supervisors manage them"),
         (name = "tokens", description = "API tokens for programs: named, scoped, expiring, revocable"),
-        (name = "session", description = "People signing in to the web application: enrolment through a single-use link, password and second factor, the ministry's identity provider (OpenID Connect), sessions in a cookie, sign out (everywhere)"),
+        (name = "session", description = "People signing in to the web application: enrolment through a single-use link, password and second factor, passkeys, the ministry's identity provider (OpenID Connect), sessions in a cookie, sign out (everywhere)"),
         (name = "web", description = "What the web application reads: the user, the workflow's table, paper-form checks"),
         (name = "health", description = "Liveness and readiness"),
         (name = "meta", description = "This document"),
@@ -109,5 +113,6 @@ pub fn api() -> Router<SharedState> {
         .merge(session::router())
         .merge(enrolment::router())
         .merge(oidc::router())
+        .merge(passkeys::router())
         .route("/openapi.json", get(openapi))
 }

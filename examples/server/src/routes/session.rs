@@ -96,12 +96,18 @@ pub struct SessionList {
 
 /// Why a sign-in is refused (for the audit log only).
 #[derive(Debug, Clone, Copy)]
-enum Refusal {
+pub(crate) enum Refusal {
     UnknownLogin,
     NotEnrolled,
     Disabled,
     WrongPassword,
     WrongCode,
+    /// A passkey's credential id that no user holds (or under another user handle).
+    UnknownPasskey,
+    /// A passkey's response that did not verify.
+    PasskeyRejected,
+    /// A passkey sign-in whose ceremony is unknown, used (a replay) or expired.
+    CeremonyUnknown,
 }
 
 impl Refusal {
@@ -112,8 +118,17 @@ impl Refusal {
             Refusal::Disabled => "disabled",
             Refusal::WrongPassword => "wrong_password",
             Refusal::WrongCode => "wrong_code",
+            Refusal::UnknownPasskey => "unknown_passkey",
+            Refusal::PasskeyRejected => "passkey_rejected",
+            Refusal::CeremonyUnknown => "ceremony_unknown",
         }
     }
+}
+
+/// The key a client's failures (and its open passkey ceremonies) are counted under: a keyed
+/// hash of its address.
+pub(crate) fn client_key(state: &AppState, client: &Client) -> String {
+    keyed_hash(&state.audit_key, &format!("client:{}", client.ip))
 }
 
 /// The keys a sign-in's failures are counted under: the account's and the client's, each a
@@ -121,7 +136,7 @@ impl Refusal {
 pub(crate) fn failure_keys(state: &AppState, login: &str, client: &Client) -> [String; 2] {
     [
         keyed_hash(&state.audit_key, &format!("account:{login}")),
-        keyed_hash(&state.audit_key, &format!("client:{}", client.ip)),
+        client_key(state, client),
     ]
 }
 
@@ -230,7 +245,7 @@ fn check(
 }
 
 /// What a sign-in came to.
-enum Outcome {
+pub(crate) enum Outcome {
     /// Signed in: the user, the session, its secret, the recovery codes left.
     Opened(Box<(User, Session, String, usize)>),
     /// Refused.
@@ -246,25 +261,17 @@ fn attempt(state: &AppState, client: &Client, ask: &SignIn) -> Result<Outcome, A
     if let Some(seconds) = waiting(state, &keys, now)? {
         return Ok(Outcome::Wait(seconds));
     }
+    let [account, _] = &keys;
     match check(state, &login, ask, now)? {
-        Ok((user, method)) => {
-            let [account, _] = &keys;
-            let (session, secret) = open_session(state, client, &user, method, account, now)?;
-            let left = state.db.recovery_codes(&user.id)?.len();
-            Ok(Outcome::Opened(Box::new((user, session, secret, left))))
-        }
-        Err((user, refusal)) => {
-            let [account, _] = &keys;
-            let refused = Refused {
-                login: account.clone(),
-                counted: &keys,
-                user: user.as_ref(),
-                reason: refusal.as_str(),
-                method: None,
-            };
-            record_refusal(state, client, refused)?;
-            Ok(Outcome::Refused)
-        }
+        Ok((user, method)) => signed_in(state, client, user, method, account, now),
+        Err((user, refusal)) => refuse(
+            state,
+            client,
+            &keys,
+            account.clone(),
+            user.as_ref(),
+            (refusal, None),
+        ),
     }
 }
 
@@ -334,6 +341,86 @@ pub(crate) fn record_refusal(
     Ok(state.audit_for(user, client, event)?)
 }
 
+/// A sign-in's session opened ([`open_session`]) as its outcome, with the recovery codes left.
+pub(crate) fn signed_in(
+    state: &AppState,
+    client: &Client,
+    user: User,
+    method: SignInMethod,
+    account_key: &str,
+    now: DateTime<Utc>,
+) -> Result<Outcome, ApiError> {
+    let (session, secret) = open_session(state, client, &user, method, account_key, now)?;
+    let left = state.db.recovery_codes(&user.id)?.len();
+    Ok(Outcome::Opened(Box::new((user, session, secret, left))))
+}
+
+/// A sign-in refused ([`record_refusal`]) under `keys` (the account's when known, and the
+/// client's) as its outcome: `login_key` is the keyed hash the audit entry names, `user` the
+/// account when known, `why` the refusal and the method tried when known before the
+/// credentials are checked.
+pub(crate) fn refuse(
+    state: &AppState,
+    client: &Client,
+    keys: &[String],
+    login_key: String,
+    user: Option<&User>,
+    why: (Refusal, Option<SignInMethod>),
+) -> Result<Outcome, ApiError> {
+    let (refusal, method) = why;
+    let refused = Refused {
+        login: login_key,
+        counted: keys,
+        user,
+        reason: refusal.as_str(),
+        method,
+    };
+    record_refusal(state, client, refused)?;
+    Ok(Outcome::Refused)
+}
+
+/// The answer to a sign-in's `outcome`: the session's cookies and body, or the refusal.
+pub(crate) fn answer(
+    state: &AppState,
+    client: &Client,
+    outcome: Outcome,
+) -> Result<Response, ApiError> {
+    match outcome {
+        Outcome::Opened(opened) => {
+            let (user, session, secret, left) = *opened;
+            let body = SignedIn {
+                me: Me::of(user.actor()),
+                session,
+                csrf_token: csrf_token(&secret),
+                recovery_codes_left: left,
+            };
+            let mut response = Json(body).into_response();
+            let secure = secure(client, state.public_origin.as_deref());
+            for cookie in set_cookies(&secret, secure) {
+                response.headers_mut().append(header::SET_COOKIE, cookie);
+            }
+            Ok(response)
+        }
+        Outcome::Refused => Err(ApiError::SignInFailed),
+        Outcome::Wait(retry_after) => Err(ApiError::TooManyRequests { retry_after }),
+    }
+}
+
+/// Refuses a sign-in sent from another site's page (login CSRF); programs without `Origin`
+/// pass.
+pub(crate) fn check_origin(
+    state: &AppState,
+    client: &Client,
+    headers: &HeaderMap,
+) -> Result<(), ApiError> {
+    if headers.contains_key(header::ORIGIN)
+        && !same_origin(headers, client, state.public_origin.as_deref())
+    {
+        return Err(cross_site());
+    }
+    Ok(())
+}
+
 /// 403 `auth.csrf` for a request from another site's page.
 fn cross_site() -> ApiError {
     ApiError::Forbidden {
@@ -365,32 +452,9 @@ pub async fn sign_in(
     headers: HeaderMap,
     JsonBody(ask): JsonBody<SignIn>,
 ) -> Result<Response, ApiError> {
-    // A sign-in from another site's page (login CSRF) is refused; programs without Origin pass.
-    if headers.contains_key(header::ORIGIN)
-        && !same_origin(&headers, &client, state.public_origin.as_deref())
-    {
-        return Err(cross_site());
-    }
+    check_origin(&state, &client, &headers)?;
     let outcome = blocking(&state, move |s| attempt(s, &client, &ask)).await?;
-    match outcome {
-        Outcome::Opened(opened) => {
-            let (user, session, secret, left) = *opened;
-            let body = SignedIn {
-                me: Me::of(user.actor()),
-                session,
-                csrf_token: csrf_token(&secret),
-                recovery_codes_left: left,
-            };
-            let mut response = Json(body).into_response();
-            let secure = secure(&client, state.public_origin.as_deref());
-            for cookie in set_cookies(&secret, secure) {
-                response.headers_mut().append(header::SET_COOKIE, cookie);
-            }
-            Ok(response)
-        }
-        Outcome::Refused => Err(ApiError::SignInFailed),
-        Outcome::Wait(retry_after) => Err(ApiError::TooManyRequests { retry_after }),
-    }
+    answer(&state, &client, outcome)
 }
 
 /// No content, with the session's cookies removed.

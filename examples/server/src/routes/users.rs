@@ -1,14 +1,16 @@
-//! Users: `GET/POST /users`, `GET/PATCH /users/{id}`. Who may see and manage whom is the
+//! Users: `GET/POST /users`, `GET/PATCH /users/{id}`, `POST /users/{id}/enrolment` (a
+//! single-use enrolment link, as `siproc-server user enrol` prints). Who may see and manage whom is the
 //! core's ([`siproc_core::accounts`]): the directorate manages everybody, a supervisor the
 //! officers of their own office. Every creation and change goes to the audit log. Disabling a
 //! user ends their credentials at once: every request reads the user's state.
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use chrono::Utc;
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
 use siproc_core::accounts::{self, NewUser, User, UserChange};
 use siproc_core::audit::AuditEvent;
 
@@ -26,6 +28,7 @@ pub fn router() -> axum::Router<SharedState> {
     axum::Router::new()
         .route("/users", get(list_users).post(create_user))
         .route("/users/{id}", get(get_user).patch(change_user))
+        .route("/users/{id}/enrolment", post(issue_enrolment))
 }
 
 /// The `Location` of a user.
@@ -184,4 +187,66 @@ pub async fn change_user(
     })
     .await?;
     Ok(Json(after))
+}
+
+/// A single-use enrolment link just issued: the only answer that holds it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct IssuedLink {
+    /// The address to give the user (alone): the web application's enrolment page, the
+    /// link's secret in the fragment.
+    pub link: String,
+    /// Until when it works.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Issue an enrolment link.
+#[utoipa::path(post, path = "/users/{id}/enrolment", tag = "users",
+    description = "Issues a single-use enrolment link for a user the caller manages (never themselves), as `siproc-server user enrol` does: used, it sets the user's password and second factor anew (and ends their sessions); an earlier unused link stops working. The link is in this answer only (the server keeps its hash); it works 72 hours. For a new user, and for one who lost their password or phone.",
+    params(("id" = String, Path, description = "The user's login")),
+    responses(
+        (status = 201, description = "The link", body = IssuedLink),
+        (status = 403, description = "The caller may not manage this user, or it is themselves (`accounts.not_allowed`, `accounts.own_account`), or the token lacks `users:write` (`auth.insufficient_scope`)", body = ErrorBody),
+        (status = 404, description = "No such user, or one the caller may not see (`store.not_found`)", body = ErrorBody),
+    ),
+    security(("bearer" = [])))]
+pub async fn issue_enrolment(
+    State(state): State<SharedState>,
+    client: Client,
+    caller: Authenticated,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<IssuedLink>), ApiError> {
+    let user = visible(&state, &caller, id).await?;
+    let actor = caller.actor();
+    accounts::check_enrol(&actor, &user)?;
+    // The configured origin, else the one this request came to (the administrator's page).
+    let origin = state.public_origin.clone().unwrap_or_else(|| {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost");
+        let scheme = if client.https { "https" } else { "http" };
+        format!("{scheme}://{host}")
+    });
+    let issued = blocking(&state, move |s| {
+        let now = Utc::now();
+        let (secret, expires_at) = crate::routes::enrolment::issue(
+            &s.db,
+            &user.id,
+            crate::routes::enrolment::LINK_HOURS,
+            now,
+        )
+        .map_err(ApiError::internal)?;
+        let event = AuditEvent::EnrolmentIssued {
+            target: user.id.clone(),
+            expires_at,
+        };
+        s.audit(&actor, &client, event)?;
+        Ok(IssuedLink {
+            link: crate::routes::enrolment::link(&origin, &secret),
+            expires_at,
+        })
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(issued)))
 }

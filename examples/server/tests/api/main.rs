@@ -10,6 +10,8 @@
 //! - `oidc`: sign-in with an identity provider as far as no provider is needed (status, 404,
 //!   an unreachable provider, refused callbacks counted and audited; the whole sign-in is the
 //!   Chromium test's);
+//! - `passkeys`: passkeys added, listed, removed and signed in with (a software authenticator),
+//!   and the refusals (replayed, forged, unknown, another user's handle, disabled user);
 //! - `accounts`: users, API tokens (scopes, expiry, revocation), every route's refusal of a bad
 //!   credential, on every backend;
 //! - `api`: status codes, headers and shapes (ETag/If-Match races, idempotency, validation),
@@ -69,6 +71,7 @@ mod logs;
 mod matrix;
 mod oidc;
 mod operations;
+mod passkeys;
 mod pg;
 mod privacy;
 mod process;

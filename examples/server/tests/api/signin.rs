@@ -45,7 +45,7 @@ mod memory {
 const PASSWORD: &str = "correct horse battery staple";
 
 /// The origin of the app's pages.
-fn origin(app: &TestApp) -> String {
+pub(crate) fn origin(app: &TestApp) -> String {
     app.base.trim_end_matches("/api/v1").to_owned()
 }
 
@@ -54,7 +54,7 @@ fn unix_now() -> u64 {
 }
 
 /// Sends `body` to `path` with no credential; the status, the JSON answer and the headers.
-async fn post(app: &TestApp, path: &str, body: Value) -> (u16, Value, HeaderMap) {
+pub(crate) async fn post(app: &TestApp, path: &str, body: Value) -> (u16, Value, HeaderMap) {
     let res = app
         .client
         .post(app.url(path))
@@ -114,14 +114,14 @@ async fn enrol(app: &TestApp, login: &str) -> (Vec<u8>, Vec<String>, String, u64
 }
 
 /// A signed-in browser: its cookie header and CSRF token.
-struct Browser {
-    cookie: String,
-    csrf: String,
-    secret: String,
+pub(crate) struct Browser {
+    pub(crate) cookie: String,
+    pub(crate) csrf: String,
+    pub(crate) secret: String,
 }
 
 /// The session cookie and the CSRF cookie of a sign-in's answer.
-fn browser(headers: &HeaderMap, body: &Value) -> Browser {
+pub(crate) fn browser(headers: &HeaderMap, body: &Value) -> Browser {
     let cookies: Vec<&str> = headers
         .get_all(SET_COOKIE)
         .iter()
@@ -163,7 +163,7 @@ async fn sign_in(app: &TestApp, login: &str, factor: Value) -> (u16, Value, Head
 
 /// A request from the app's own page with the browser's cookie (and, for writes, its CSRF
 /// token).
-fn from_page(
+pub(crate) fn from_page(
     app: &TestApp,
     browser: &Browser,
     method: reqwest::Method,
@@ -176,14 +176,14 @@ fn from_page(
         .header("x-csrf-token", &browser.csrf)
 }
 
-async fn status(req: reqwest::RequestBuilder) -> (u16, Value) {
+pub(crate) async fn status(req: reqwest::RequestBuilder) -> (u16, Value) {
     let res = req.send().await.unwrap();
     let status = res.status().as_u16();
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
 /// The audit log as JSON text, read as the auditor.
-async fn audit_text(app: &TestApp) -> String {
+pub(crate) async fn audit_text(app: &TestApp) -> String {
     let entries = app.off_runtime(|s| {
         s.db.audit_log(&AuditFilter {
             limit: 1000,
@@ -384,7 +384,7 @@ pub async fn refusals_look_alike_and_wait_but_never_lock_out(backend: Backend) {
 }
 
 /// `login` (an existing user) enrolled and signed in on `app` with a recovery code.
-async fn signed_in(app: &TestApp, login: &str) -> Browser {
+pub(crate) async fn signed_in(app: &TestApp, login: &str) -> Browser {
     let (_, codes, _, _) = enrol(app, login).await;
     let (got, body, headers) = sign_in(app, login, json!({ "recovery_code": codes[0] })).await;
     assert_eq!(got, 200);
@@ -399,7 +399,7 @@ async fn me(app: &TestApp, browser: &Browser) -> u16 {
 }
 
 /// Sets `login`'s state through `app` as the directorate.
-async fn set_state(app: &TestApp, login: &str, state: &str) {
+pub(crate) async fn set_state(app: &TestApp, login: &str, state: &str) {
     let (got, _) = status(
         app.client
             .patch(app.url(&format!("/users/{login}")))

@@ -380,6 +380,34 @@ UPDATE cases SET transfer_to = (
          );
          CREATE INDEX oidc_logins_expiry ON oidc_logins (expires_at);",
     )],
+    // 14: passkeys (`crate::accounts::passkeys`, `super::super::passkeys`): each user's
+    // passkeys (the credential as webauthn-rs keeps it: a public key and a counter, no secret),
+    // found by credential id at sign-in; the user handle the authenticators hold (a random
+    // UUID per user, never the login); the state of open ceremonies (a challenge) by the hash
+    // of the ceremony's id, used once, expiring, counted per client (a keyed hash).
+    &[Step::Both(
+        "CREATE TABLE passkeys (
+             id TEXT PRIMARY KEY,
+             user_id TEXT NOT NULL,
+             user_handle TEXT NOT NULL,
+             credential_id TEXT NOT NULL UNIQUE,
+             name TEXT NOT NULL,
+             credential TEXT NOT NULL,
+             created_at TEXT NOT NULL,
+             last_used_at TEXT
+         );
+         CREATE INDEX passkeys_user ON passkeys (user_id, created_at);
+         CREATE TABLE passkey_ceremonies (
+             hash TEXT PRIMARY KEY,
+             kind TEXT NOT NULL,
+             user_id TEXT,
+             client TEXT NOT NULL,
+             state TEXT NOT NULL,
+             expires_at TEXT NOT NULL
+         );
+         CREATE INDEX passkey_ceremonies_expiry ON passkey_ceremonies (expires_at);
+         CREATE INDEX passkey_ceremonies_client ON passkey_ceremonies (client);",
+    )],
 ];
 
 /// The schema version that added `case_stats`: opening an older database fills it.
