@@ -354,6 +354,36 @@ pub struct GeneratedForm {
     pub sha256: String,
     /// When it was generated.
     pub generated_at: DateTime<Utc>,
+    /// The verification code printed on it (`3F2A-9C1B-7E04`): the first 12 hex digits of the
+    /// event it was generated from, which tells this printing of the form from another
+    /// ([`crate::forms::verification`]).
+    #[serde(default)]
+    pub code: String,
+    /// The signed paper copy filed back (recognised by its QR code), if one was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_copy: Option<SignedCopy>,
+}
+
+/// The signed paper copy of a generated form, filed back into the case file
+/// ([`crate::attachments`]): which attachment holds it and when it was received.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignedCopy {
+    /// SHA-256 of the attachment holding the scan.
+    pub sha256: String,
+    /// When it was filed.
+    pub received_at: DateTime<Utc>,
+}
+
+/// The form a filed file is the signed copy of: the form's id and the verification code of the
+/// printing it signs (an `attachment_added` event's `signs`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignedForm {
+    /// The form's id in the catalog.
+    pub form: String,
+    /// The verification code of the printing (`3F2A-9C1B-7E04`).
+    pub code: String,
 }
 
 /// A registered case: the fold of its history.

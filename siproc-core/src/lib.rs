@@ -115,8 +115,8 @@ pub mod workflow;
 pub use actor::{Actor, Role};
 pub use case::{
     Attachment, Case, Consent, ConsentScope, Facts, FollowUp, GeneratedForm, Intake, LegacyOrigin,
-    Note, Priority, Referral, ReferralRequest, ReferralStatus, Service, Status, Transfer,
-    TransferStatus, case_number,
+    Note, Priority, Referral, ReferralRequest, ReferralStatus, Service, SignedCopy, SignedForm,
+    Status, Transfer, TransferStatus, case_number,
 };
 pub use catalog::{
     AccessReason, BuiltinPack, Catalog, CatalogError, CatalogView, Category, CategoryView, Choice,

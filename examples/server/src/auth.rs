@@ -91,7 +91,8 @@ pub fn required_scope(method: &Method, route: &str) -> Option<Scope> {
         .next()
         .unwrap_or("");
     match area {
-        "cases" | "events" | "grants" => pick(Scope::CasesRead, Scope::CasesWrite),
+        // `/forms/signed-copies` files a scan into the case its QR code names: a case write.
+        "cases" | "events" | "grants" | "forms" => pick(Scope::CasesRead, Scope::CasesWrite),
         "stats" => Some(Scope::StatsRead),
         "access-log" | "form-checks" | "audit" => Some(Scope::LogsRead),
         "archive" => pick(Scope::ArchiveRead, Scope::ArchiveWrite),
@@ -300,6 +301,8 @@ mod tests {
                 "/cases/{id}/attachments/{sha256}",
                 Scope::CasesRead,
             ),
+            // Filing a pile of signed scans writes the cases their QR codes name.
+            (Method::POST, "/forms/signed-copies", Scope::CasesWrite),
         ] {
             assert_eq!(
                 required_scope(&method, path),

@@ -405,9 +405,16 @@ impl From<AttachError> for ApiError {
             AttachError::Refused(c) => ApiError::Attachment(c),
             AttachError::Rejected(w) => w.into(),
             AttachError::Store(s) => s.into(),
-            AttachError::NotAttached | AttachError::Erased => ApiError::Missing {
+            AttachError::NotAttached | AttachError::Erased | AttachError::UnknownForm => {
+                ApiError::Missing {
+                    code: e.code(),
+                    message: e.to_string(),
+                }
+            }
+            AttachError::NoCode | AttachError::OtherCase => ApiError::Unprocessable {
                 code: e.code(),
                 message: e.to_string(),
+                issues: None,
             },
             // A recorded file missing or damaged in storage: the server's fault, logged with
             // the case id (never content).

@@ -78,6 +78,8 @@ core_schemas! {
     ExportRequest = siproc_core::archive::ExportRequest;
     /// A file of the case file, by reference: digest, media type, size, description.
     Attachment = siproc_core::Attachment;
+    /// A file as filed: the attachment and, for a form's signed copy, the form it signs.
+    FiledAttachment = siproc_core::history::AddedAttachment;
     /// A break-the-glass grant.
     Grant = siproc_core::access::Grant;
     /// What is held about one person (`POST /subject-access`).

@@ -110,7 +110,12 @@ export async function show(view, id) {
         setTimeout(() => URL.revokeObjectURL(url), 10_000);
         await load();
       });
-      return el("li", {}, `${label("form", f.form)} (${f.generated ? t("generated") : t("not_generated")}) `, button);
+      // The signed paper copy filed back (recognised by its QR code), of its latest printing.
+      const signed = (c.forms ?? []).filter((g) => g.form === f.form && g.signed_copy).at(-1)?.signed_copy;
+      const received = signed
+        ? el("span", { className: "signed ok", "data-signed": signed.received_at }, t("signed_copy_received", { at: when(signed.received_at, c.office) }), " ")
+        : "";
+      return el("li", { "data-form": f.form }, `${label("form", f.form)} (${f.generated ? t("generated") : t("not_generated")}) `, received, button);
     }));
 
     /** A corrected value's place in words: the intake form's label of the field (`/persons/0/surnames` → "Apellidos"). */

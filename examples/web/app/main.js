@@ -1,6 +1,6 @@
 // The web application's shell: the header (navigation, language, connection, sign-out), the
 // routes (`#/signin`, `#/enrol/<link>`, `#/oidc/<how>`, `#/account`, `#/intake`, `#/cases`,
-// `#/case/<id>`, `#/stats`, `#/users`, `#/verify[/<code>]`), the service worker
+// `#/case/<id>`, `#/stats`, `#/users`, `#/verify[/<code>]`, `#/signed`), the service worker
 // and the sending of pending registrations whenever the connection returns.
 import { api, forgetEarly, onUnauthorized, session } from "./api.js";
 import { label, locale, t, toggleLocale, useOffice } from "./i18n.js";
@@ -39,7 +39,7 @@ function chrome() {
   if (me && session.csrf) links.push(["#/account", t("nav_account")]);
   if (me && ["directorate", "supervisor", "auditor"].includes(me.role)) links.push(["#/users", t("nav_users")]);
   if (me?.sees_cases) links.unshift(["#/cases", t("nav_cases")]);
-  if (me && ["officer", "supervisor", "directorate"].includes(me.role)) links.unshift(["#/intake", t("nav_intake")]);
+  if (me && ["officer", "supervisor", "directorate"].includes(me.role)) links.unshift(["#/intake", t("nav_intake")], ["#/signed", t("nav_signed")]);
   if (!me) links.unshift(["#/signin", t("nav_signin")]);
   const nav = document.getElementById("nav");
   nav.setAttribute("aria-label", t("nav"));
@@ -188,6 +188,7 @@ const ROUTES = {
   cases: async (_, slot) => (await import("./cases.js")).show(slot),
   case: async (id, slot) => (await import("./casepage.js")).show(slot, id),
   verify: async (code, slot) => (await import("./verify.js")).show(slot, code),
+  signed: async (_, slot) => (await import("./signed.js")).show(slot),
   stats: async (_, slot) => (await import("./dashboard.js")).show(slot),
   users: async (_, slot) => (await import("./users.js")).show(slot),
 };
@@ -196,7 +197,7 @@ const ROUTES = {
  * catalog, validation and labels. Sign-in (labels only for who is signed in) and verification do
  * not wait for it.
  */
-const NEEDS = { intake: ["wasm"], cases: ["wasm"], case: ["wasm"], stats: ["wasm"], signin: ["wasm"], users: ["wasm"] };
+const NEEDS = { intake: ["wasm"], cases: ["wasm"], case: ["wasm"], stats: ["wasm"], signin: ["wasm"], users: ["wasm"], signed: ["wasm"] };
 const PUBLIC = new Set(["signin", "verify", "enrol", "oidc"]);
 /**
  * The pages' scripts, asked for while the module is still arriving (the same addresses as in

@@ -59,7 +59,9 @@ export async function show(view, code) {
       ? el("div", { className: "verdict ok" }, el("p", { className: "ok" }, `✔ ${t("genuine")} · ${code}`),
         el("ul", {}, ...forms.map((f) => el("li", {}, t("form_line", {
           title: locale === "en" ? f.title_en : f.title_es, number: f.case_number, office: f.office_name, at: when(f.generated_at, null, f.time_zone),
-        })))))
+        }), f.signed_copy_at
+          ? el("p", { className: "ok", "data-signed": f.signed_copy_at }, t("signed_on_file", { at: when(f.signed_copy_at, null, f.time_zone) }))
+          : ""))))
       : el("div", { className: "verdict bad" }, el("p", { className: "errors", role: "alert" }, `✘ ${t("not_genuine")}`)));
   });
   view.replaceChildren(el("h1", {}, t("verify_title")), form, result);

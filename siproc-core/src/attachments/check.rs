@@ -145,6 +145,16 @@ pub fn check(
     declared: Option<&str>,
     limits: &Limits,
 ) -> Result<Checked, CheckError> {
+    check_decoding(content, declared, limits).map(|(checked, _)| checked)
+}
+
+/// [`check`], and for an image the picture it decoded (upright, perhaps scaled down), so that
+/// what reads it next ([`super::scan`]) does not decode it again.
+pub fn check_decoding(
+    content: &[u8],
+    declared: Option<&str>,
+    limits: &Limits,
+) -> Result<(Checked, Option<DynamicImage>), CheckError> {
     if content.is_empty() {
         return Err(CheckError::Empty);
     }
@@ -163,12 +173,13 @@ pub fn check(
     match sniffed {
         "application/pdf" => {
             check_pdf(content)?;
-            Ok(Checked {
+            let checked = Checked {
                 content: content.to_vec(),
                 media_type: sniffed,
-            })
+            };
+            Ok((checked, None))
         }
-        _ => strip_image(content, sniffed, limits),
+        _ => strip_image(content, sniffed, limits).map(|(checked, img)| (checked, Some(img))),
     }
 }
 
@@ -201,7 +212,7 @@ fn strip_image(
     content: &[u8],
     media_type: &'static str,
     limits: &Limits,
-) -> Result<Checked, CheckError> {
+) -> Result<(Checked, DynamicImage), CheckError> {
     let img = decode_image(content, media_type)?;
     let smaller = content.len() > limits.reencode_above;
     let (img, media_type) = if smaller {
@@ -232,10 +243,11 @@ fn strip_image(
         _ => img.write_to(&mut out, format_of(media_type)),
     };
     written.map_err(|_| CheckError::BadImage)?;
-    Ok(Checked {
+    let checked = Checked {
         content: out.into_inner(),
         media_type,
-    })
+    };
+    Ok((checked, img))
 }
 
 /// Parses a PDF and refuses one that is encrypted, carries JavaScript (a `/JS` or `/JavaScript`

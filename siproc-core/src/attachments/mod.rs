@@ -7,8 +7,23 @@
 //!
 //! Visibility is the case's: whoever may read the case may read its attachments, and a reader
 //! of a file is logged like a reader of the case (the server does both).
+//!
+//! # Signed copies
+//! The paper forms siproc prints come back signed. Every file is read for a form's QR code
+//! ([`scan`]) once it passes its checks ([`prepare`]); a file that carries one is filed as the
+//! **signed copy** of the printing of the form the code names ([`file`]): its
+//! `attachment_added` event says which (`signs`: the form's id and its verification code), the
+//! case's `forms` list shows it received with the date ([`crate::case::SignedCopy`]), and the
+//! form's public check says a signed copy is on file
+//! ([`crate::forms::verification::IssuedForm::signed_copy_at`]). A code of a form this case
+//! did not print is refused (`signed_copy.other_case`), never filed to another case; a file
+//! without a form's code is an ordinary attachment, unless a signed copy was asked for
+//! (`signed_copy.no_code`). Where the case is not known beforehand (a pile of scans dropped
+//! on one page), the caller finds it from the code ([`Prepared::code`]) through its
+//! [`crate::forms::verification::FormRegistry`], and checks that the uploader may write it.
 
 pub mod check;
+pub mod scan;
 
 pub use check::{ALLOWED, CheckError, Checked, DEFAULT_MAX_BYTES, Limits};
 
@@ -17,8 +32,8 @@ use uuid::Uuid;
 
 use crate::actor::Actor;
 use crate::blobs::{self, BlobError, BlobStore};
-use crate::case::{Attachment, Case};
-use crate::history;
+use crate::case::{Attachment, Case, SignedForm};
+use crate::history::{self, AddedAttachment};
 use crate::store::{CaseStore, StoreError, load_case};
 use crate::workflow::{WorkflowError, attachment_event};
 
@@ -44,11 +59,28 @@ pub enum AttachError {
     /// The file was removed when the case's personal data was erased ([`crate::erasure`]).
     #[error("the file was erased with the case's personal data")]
     Erased,
+    /// A signed copy was asked for, and no form's QR code can be read on the file.
+    #[error("no siproc form's QR code can be read on the file")]
+    NoCode,
+    /// The file's QR code names a form this case did not print: it is another case's (or no
+    /// case's), and is not filed here.
+    #[error("the form's QR code belongs to another case")]
+    OtherCase,
+    /// The file's QR code names no form the caller may file to (unknown, or of a case the
+    /// caller may not write: the same answer for both).
+    #[error("the form's QR code names no form known here")]
+    UnknownForm,
 }
 
 impl AttachError {
-    /// The codes of an attachment that cannot be read, beside [`CheckError::CODES`].
-    pub const CODES: &'static [&'static str] = &["attachment.not_found", "attachment.erased"];
+    /// The codes of an attachment that cannot be read or filed, beside [`CheckError::CODES`].
+    pub const CODES: &'static [&'static str] = &[
+        "attachment.not_found",
+        "attachment.erased",
+        "signed_copy.no_code",
+        "signed_copy.other_case",
+        "signed_copy.unknown_form",
+    ];
 
     /// The stable machine code: `attachment.*` ([`CheckError::code`], and [`Self::CODES`]),
     /// `blob.*`, `store.*`, `workflow.*`.
@@ -60,6 +92,9 @@ impl AttachError {
             AttachError::Blob(e) => e.code(),
             AttachError::NotAttached => "attachment.not_found",
             AttachError::Erased => "attachment.erased",
+            AttachError::NoCode => "signed_copy.no_code",
+            AttachError::OtherCase => "signed_copy.other_case",
+            AttachError::UnknownForm => "signed_copy.unknown_form",
         }
     }
 }
@@ -106,13 +141,52 @@ pub struct Attached {
     pub case: Case,
     /// The attachment as recorded.
     pub attachment: Attachment,
+    /// The form (and printing) it is the signed copy of, if it is one.
+    pub signs: Option<SignedForm>,
     /// `false` when the case already held this very file (nothing new was recorded).
     pub added: bool,
 }
 
+/// A file that passed its checks, and the form code read on it: [`prepare`].
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// What to keep.
+    pub checked: Checked,
+    /// The verification code of the form whose QR code is on it (`3F2A-9C1B-7E04`), if any.
+    pub code: Option<String>,
+}
+
+/// Checks `content` ([`check::check`]) and reads a form's QR code on it ([`scan`]).
+pub fn prepare(
+    content: &[u8],
+    declared: Option<&str>,
+    limits: &Limits,
+) -> Result<Prepared, AttachError> {
+    let (checked, image) =
+        check::check_decoding(content, declared, limits).map_err(AttachError::Refused)?;
+    let code = match &image {
+        Some(image) => scan::read_image_code(image),
+        None => scan::read_code(&checked.content, checked.media_type),
+    };
+    Ok(Prepared { checked, code })
+}
+
+/// How a prepared file is filed ([`file`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Filing<'a> {
+    /// What the file is (no personal data, never the file name).
+    pub description: Option<&'a str>,
+    /// The version the client saw (`If-Match`; `None`: the current one).
+    pub expected_version: Option<u64>,
+    /// Only as a form's signed copy: a file without a form's QR code is refused
+    /// (`signed_copy.no_code`) instead of added as an ordinary attachment.
+    pub signed_copy_only: bool,
+}
+
 /// Checks `upload`, keeps the file in `blobs` encrypted with the case's key and records it on
-/// the case (see the module docs). The workflow's checks run before anything is kept; adding a
-/// file the case already holds records nothing and answers the attachment on file.
+/// the case, as a form's signed copy if it carries one of the case's forms' QR codes (see the
+/// module docs). The workflow's checks run before anything is kept; adding a file the case
+/// already holds records nothing and answers the attachment on file.
 pub fn attach(
     store: &dyn CaseStore,
     blobs: &dyn BlobStore,
@@ -122,26 +196,83 @@ pub fn attach(
     upload: Upload<'_>,
     now: DateTime<Utc>,
 ) -> Result<Attached, AttachError> {
-    let mut case = load_case(store, case_id)?;
-    if upload.expected_version.is_some_and(|v| v != case.version) {
-        return Err(StoreError::Conflict {
+    let case = load_case(store, case_id)?;
+    conflict(&case, upload.expected_version)?;
+    let prepared = prepare(upload.content, upload.declared, limits)?;
+    let filing = Filing {
+        description: upload.description,
+        expected_version: upload.expected_version,
+        signed_copy_only: false,
+    };
+    file_to(store, blobs, actor, case, &prepared, filing, now)
+}
+
+/// Files a [`prepare`]d file into case `case_id`: a form's signed copy when it carries the QR
+/// code of a form the case printed, refused when it carries another's (see the module docs).
+pub fn file(
+    store: &dyn CaseStore,
+    blobs: &dyn BlobStore,
+    actor: &Actor,
+    case_id: Uuid,
+    prepared: &Prepared,
+    filing: Filing<'_>,
+    now: DateTime<Utc>,
+) -> Result<Attached, AttachError> {
+    let case = load_case(store, case_id)?;
+    file_to(store, blobs, actor, case, prepared, filing, now)
+}
+
+/// A version conflict if the client saw another version than `case`'s.
+fn conflict(case: &Case, expected: Option<u64>) -> Result<(), AttachError> {
+    match expected {
+        Some(v) if v != case.version => Err(StoreError::Conflict {
             current: case.version,
         }
-        .into());
+        .into()),
+        _ => Ok(()),
     }
-    let checked =
-        check::check(upload.content, upload.declared, limits).map_err(AttachError::Refused)?;
+}
+
+/// The printing of a form of `case` that `code` names, as a signed copy's `signs`.
+fn signed_form(case: &Case, code: &str) -> Result<SignedForm, AttachError> {
+    case.forms
+        .iter()
+        .find(|f| f.code == code)
+        .map(|f| SignedForm {
+            form: f.form.clone(),
+            code: f.code.clone(),
+        })
+        .ok_or(AttachError::OtherCase)
+}
+
+fn file_to(
+    store: &dyn CaseStore,
+    blobs: &dyn BlobStore,
+    actor: &Actor,
+    mut case: Case,
+    prepared: &Prepared,
+    filing: Filing<'_>,
+    now: DateTime<Utc>,
+) -> Result<Attached, AttachError> {
+    conflict(&case, filing.expected_version)?;
+    let signs = match &prepared.code {
+        Some(code) => Some(signed_form(&case, code)?),
+        None if filing.signed_copy_only => return Err(AttachError::NoCode),
+        None => None,
+    };
+    let checked = &prepared.checked;
     let attachment = Attachment {
         sha256: blobs::sha256_hex(&checked.content),
         media_type: checked.media_type.to_owned(),
         size: checked.content.len() as u64,
-        description: upload
+        description: filing
             .description
             .map(str::trim)
             .filter(|d| !d.is_empty())
             .map(str::to_owned),
     };
-    let event = attachment_event(&case, actor, &attachment, now)?;
+    let added = AddedAttachment::new(attachment.clone(), signs.clone());
+    let event = attachment_event(&case, actor, &added, now)?;
     if let Some(kept) = case
         .attachments
         .iter()
@@ -151,16 +282,18 @@ pub fn attach(
         return Ok(Attached {
             case,
             attachment,
+            signs,
             added: false,
         });
     }
-    let key = store.blob_key(case_id)?;
-    blobs::put(blobs, key.as_ref(), case_id, &checked.content)?;
-    store.append(case_id, case.version, std::slice::from_ref(&event))?;
+    let key = store.blob_key(case.id)?;
+    blobs::put(blobs, key.as_ref(), case.id, &checked.content)?;
+    store.append(case.id, case.version, std::slice::from_ref(&event))?;
     history::apply(&mut case, &event).map_err(StoreError::from)?;
     Ok(Attached {
         case,
         attachment,
+        signs,
         added: true,
     })
 }

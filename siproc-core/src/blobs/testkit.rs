@@ -87,11 +87,12 @@ pub fn attach_file(
 ) -> String {
     let case = crate::store::load_case(store, case_id).unwrap();
     let actor = crate::store::testkit::officer(&case.office);
-    let attachment = crate::case::Attachment {
+    let attachment = crate::history::AddedAttachment {
         sha256: sha256_hex(content),
         media_type: "application/pdf".into(),
         size: content.len() as u64,
         description: Some("acta".into()),
+        signs: None,
     };
     let event =
         crate::workflow::attachment_event(&case, &actor, &attachment, crate::store::testkit::now())

@@ -130,6 +130,8 @@ pub struct RenderedForm {
     pub pages: usize,
     /// When it was generated.
     pub generated_at: DateTime<Utc>,
+    /// The verification code printed on it (`3F2A-9C1B-7E04`).
+    pub code: String,
 }
 
 #[cfg(feature = "pdf")]
@@ -140,6 +142,8 @@ impl RenderedForm {
             form: self.form.clone(),
             sha256: self.sha256.clone(),
             generated_at: self.generated_at,
+            code: self.code.clone(),
+            signed_copy: None,
         }
     }
 }
@@ -403,6 +407,7 @@ pub fn render_form(
         sha256,
         pages: page_count,
         generated_at: options.generated_at,
+        code,
     })
 }
 

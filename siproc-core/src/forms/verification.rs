@@ -27,13 +27,20 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use uuid::Uuid;
+
 use super::verification_code;
-use crate::history::{Event, EventKind};
+use crate::history::{AddedAttachment, Event, EventKind};
 
 /// A form a case's history says was generated, found by its verification code. No personal
-/// data: the form id, the case number, the office and the time.
+/// data: the form id, the case number, the office, the time, and whether its signed copy was
+/// filed back (and when).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IssuedForm {
+    /// The case it belongs to (never shown by the public check: the server files a signed copy
+    /// to it, after checking that the uploader may write it).
+    #[serde(skip)]
+    pub case_id: Uuid,
     /// The short verification code printed on the form (`3F2A-9C1B-7E04`).
     pub code: String,
     /// The full verification hash (the event the form was generated from), 64 lowercase hex.
@@ -47,25 +54,40 @@ pub struct IssuedForm {
     pub office: String,
     /// When the form was generated.
     pub generated_at: DateTime<Utc>,
+    /// When its signed copy was filed back into the case file; `None` while none is on file.
+    pub signed_copy_at: Option<DateTime<Utc>>,
 }
 
 /// The forms `events` (one case's history, numbered `case_number`, of `office`) record as
-/// generated, in history order.
+/// generated, in history order, each with the time its signed copy was last filed.
 pub fn issued_forms(case_number: &str, office: &str, events: &[Event]) -> Vec<IssuedForm> {
-    events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::FormGenerated { form, .. } => Some(IssuedForm {
+    let mut forms: Vec<IssuedForm> = Vec::new();
+    for e in events {
+        match &e.kind {
+            EventKind::FormGenerated { form, .. } => forms.push(IssuedForm {
+                case_id: e.case_id,
                 code: verification_code(&e.prev_hash),
                 verification_hash: e.prev_hash.to_ascii_lowercase(),
                 form: form.clone(),
                 case_number: case_number.to_owned(),
                 office: office.to_owned(),
                 generated_at: e.at,
+                signed_copy_at: None,
             }),
-            _ => None,
-        })
-        .collect()
+            EventKind::AttachmentAdded(AddedAttachment {
+                signs: Some(signs), ..
+            }) => {
+                if let Some(f) = forms
+                    .iter_mut()
+                    .find(|f| f.code == signs.code && f.form == signs.form)
+                {
+                    f.signed_copy_at = Some(e.at);
+                }
+            }
+            _ => {}
+        }
+    }
+    forms
 }
 
 /// The path of the verification page's address, before the code: `<origin>/v/<code>`. The
@@ -100,6 +122,35 @@ fn code_part(input: &str) -> &str {
     }
 }
 
+/// The code of a form's QR payload as printed ([`verification_url`]'s address, or the former
+/// `SIPROC:<case number>:<hash>`), read by [`parse_code`]; `None` for any other QR code (a
+/// payment code, an address elsewhere) or text that is not a code. A scanned page is filed by
+/// this ([`crate::attachments`]), so a code typed by hand is not enough here.
+///
+/// ```
+/// use siproc_core::forms::verification::form_code;
+///
+/// assert_eq!(form_code("https://siproc.example.org/v/3F2A9C1B7E04").as_deref(), Some("3F2A-9C1B-7E04"));
+/// assert_eq!(form_code("SIPROC:TAP-2026-000001:3F2A9C1B7E04").as_deref(), Some("3F2A-9C1B-7E04"));
+/// assert_eq!(form_code("3F2A9C1B7E04"), None);
+/// assert_eq!(form_code("https://shop.example.com/item/3F2A9C1B7E04"), None);
+/// ```
+pub fn form_code(payload: &str) -> Option<String> {
+    let payload = payload.trim();
+    let legacy = payload
+        .get(..7)
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case("SIPROC:"));
+    let address = payload.contains("://")
+        && payload
+            .rsplit_once(VERIFY_PATH)
+            .is_some_and(|(_, code)| !code.contains('/'));
+    if legacy || address {
+        parse_code(payload)
+    } else {
+        None
+    }
+}
+
 /// What someone typed or scanned, as the canonical short code (`3F2A-9C1B-7E04`): the short
 /// code in any case, with or without dashes and spaces; the full 64-digit hash; or a QR code's
 /// payload: the verification page's address ([`verification_url`]) or the former
@@ -121,12 +172,18 @@ pub struct FormRegistry {
 }
 
 impl FormRegistry {
-    /// Adds `forms` (a form already registered, same hash and time, is not added twice).
+    /// Adds `forms`: a form already registered (same case, hash and time) is replaced, so that
+    /// a signed copy filed since is known.
     pub fn add(&mut self, forms: impl IntoIterator<Item = IssuedForm>) {
         for form in forms {
             let entry = self.by_code.entry(form.code.clone()).or_default();
-            if !entry.contains(&form) {
-                entry.push(form);
+            match entry.iter_mut().find(|f| {
+                f.case_id == form.case_id
+                    && f.verification_hash == form.verification_hash
+                    && f.generated_at == form.generated_at
+            }) {
+                Some(known) => *known = form,
+                None => entry.push(form),
             }
         }
     }
@@ -165,7 +222,6 @@ mod tests {
     use super::*;
     use crate::actor::{Actor, Role};
     use crate::history::GENESIS_HASH;
-    use uuid::Uuid;
 
     fn event(seq: u64, prev: &str, kind: EventKind) -> Event {
         Event::seal(
@@ -232,6 +288,48 @@ mod tests {
     }
 
     #[test]
+    fn a_signed_copy_filed_shows_on_the_form_it_signs() {
+        let opened = event(1, GENESIS_HASH, EventKind::Archived);
+        let form = event(
+            2,
+            &opened.hash,
+            EventKind::FormGenerated {
+                form: "intake_sheet".into(),
+                sha256: "ab".repeat(32),
+            },
+        );
+        let code = verification_code(&opened.hash);
+        let mut registry = FormRegistry::default();
+        let before = issued_forms("TAP-2026-000001", "TAP", &[opened.clone(), form.clone()]);
+        assert_eq!(before[0].signed_copy_at, None);
+        registry.add(before);
+        let signed = event(
+            3,
+            &form.hash,
+            EventKind::AttachmentAdded(AddedAttachment {
+                sha256: "cd".repeat(32),
+                media_type: "image/jpeg".into(),
+                size: 10,
+                description: None,
+                signs: Some(crate::case::SignedForm {
+                    form: "intake_sheet".into(),
+                    code: code.clone(),
+                }),
+            }),
+        );
+        registry.add(issued_forms(
+            "TAP-2026-000001",
+            "TAP",
+            &[opened, form, signed.clone()],
+        ));
+        let found = registry.lookup(&code);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].signed_copy_at, Some(signed.at));
+        let json = serde_json::to_value(found[0]).unwrap();
+        assert!(json.get("case_id").is_none() && json.get("signed_copy_at").is_some());
+    }
+
+    #[test]
     fn anything_else_is_not_a_code() {
         for bad in [
             "",
@@ -244,6 +342,11 @@ mod tests {
             "é",
         ] {
             assert_eq!(parse_code(bad), None, "{bad:?}");
+            assert_eq!(form_code(bad), None, "{bad:?}");
         }
+        assert_eq!(
+            form_code("https://siproc.example.org/v/3F2A9C1B7E04/x"),
+            None
+        );
     }
 }

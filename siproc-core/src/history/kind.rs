@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{NoteData, Opened, ReferralData, Sealed, ServiceData};
-use crate::case::{Attachment, Consent, ConsentScope, FollowUp, Status};
+use super::{AddedAttachment, NoteData, Opened, ReferralData, Sealed, ServiceData};
+use crate::case::{Consent, ConsentScope, FollowUp, Status};
 use crate::transitions::CommandKind;
 
 /// What happened, with its payload. Serialized as `{"type": "...", "data": {...}}`.
@@ -52,9 +52,10 @@ pub enum EventKind {
         /// SHA-256 of the PDF, 64 lowercase hex digits.
         sha256: String,
     },
-    /// A file was added to the case file (kept in blob storage under its digest). Never the
-    /// file's name; the description must not hold personal data.
-    AttachmentAdded(Attachment),
+    /// A file was added to the case file (kept in blob storage under its digest), perhaps as
+    /// the signed copy of a generated form. Never the file's name; the description must not
+    /// hold personal data.
+    AttachmentAdded(AddedAttachment),
     /// A transfer to another office was asked for.
     TransferRequested {
         /// The sending office.

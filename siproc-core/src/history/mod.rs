@@ -144,7 +144,7 @@ pub use error::{HistoryError, Tamper};
 pub use event::{Event, FreshEvent, event_hash, hashed_form};
 pub use hash::{GENESIS_HASH, canonical_json};
 pub use kind::EventKind;
-pub use payload::{NoteData, Opened, ReferralData, ServiceData};
+pub use payload::{AddedAttachment, NoteData, Opened, ReferralData, ServiceData};
 pub use replay::{apply, open, replay};
 pub use sealed::{SALT_BYTES, Sealed, reseed_salts};
 pub use verify::{Anchor, verify, verify_against, verify_continuation};

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::Sealed;
-use crate::case::{Attachment, Consent, Facts, LegacyOrigin, Priority};
+use crate::case::{Attachment, Consent, Facts, LegacyOrigin, Priority, SignedForm};
 use crate::person::Person;
 
 /// A note as recorded in the history.
@@ -86,4 +86,54 @@ pub struct Opened {
     /// histories written before it hash as they did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy: Option<LegacyOrigin>,
+}
+
+/// The payload of `attachment_added`: the file as the case lists it ([`Attachment`]) and, for
+/// the signed paper copy of a form recognised by its QR code, the form and printing it signs.
+/// Written without `signs` for any other file, so the events recorded before signed copies
+/// existed keep their form and their hashes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddedAttachment {
+    /// SHA-256 of the content, 64 lowercase hex digits.
+    pub sha256: String,
+    /// Media type, e.g. `application/pdf`.
+    pub media_type: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// What the file is (not its file name, which may carry personal data).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The form this file is the signed copy of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signs: Option<SignedForm>,
+}
+
+impl AddedAttachment {
+    /// The event's payload for `attachment`, signing `signs` (if any).
+    pub fn new(attachment: Attachment, signs: Option<SignedForm>) -> Self {
+        let Attachment {
+            sha256,
+            media_type,
+            size,
+            description,
+        } = attachment;
+        AddedAttachment {
+            sha256,
+            media_type,
+            size,
+            description,
+            signs,
+        }
+    }
+
+    /// The file as the case's `attachments` list it.
+    pub fn attachment(&self) -> Attachment {
+        Attachment {
+            sha256: self.sha256.clone(),
+            media_type: self.media_type.clone(),
+            size: self.size,
+            description: self.description.clone(),
+        }
+    }
 }

@@ -6,8 +6,8 @@ use super::{
     Event, EventKind, GENESIS_HASH, HistoryError, NoteData, ReferralData, Sealed, ServiceData,
 };
 use crate::case::{
-    Case, ConsentScope, Facts, GeneratedForm, Note, Referral, ReferralStatus, Service, Status,
-    Transfer, TransferStatus, withdraws_sharing,
+    Case, ConsentScope, Facts, GeneratedForm, Note, Referral, ReferralStatus, Service, SignedCopy,
+    Status, Transfer, TransferStatus, withdraws_sharing,
 };
 use crate::person::{Person, PersonRole};
 use crate::transitions::{self, CommandKind};
@@ -222,10 +222,24 @@ pub fn apply(case: &mut Case, event: &Event) -> Result<(), HistoryError> {
             form: form.clone(),
             sha256: sha256.clone(),
             generated_at: event.at,
+            code: crate::forms::verification_code(&event.prev_hash),
+            signed_copy: None,
         }),
         EventKind::AttachmentAdded(a) => {
+            if let Some(signs) = &a.signs {
+                // A signed copy names a printing of a form this case generated.
+                let printed = case
+                    .forms
+                    .iter_mut()
+                    .find(|f| f.code == signs.code && f.form == signs.form)
+                    .ok_or(invalid("unknown_signed_form"))?;
+                printed.signed_copy = Some(SignedCopy {
+                    sha256: a.sha256.clone(),
+                    received_at: event.at,
+                });
+            }
             if !case.attachments.iter().any(|k| k.sha256 == a.sha256) {
-                case.attachments.push(a.clone());
+                case.attachments.push(a.attachment());
             }
         }
         EventKind::TransferRequested {

@@ -12,6 +12,7 @@ use chrono::Utc;
 use siproc_core::Case;
 use siproc_core::access::ReadKind;
 use siproc_core::attachments::{self, Upload};
+use siproc_core::history::AddedAttachment;
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -38,10 +39,13 @@ pub fn router() -> axum::Router<SharedState> {
 }
 
 /// What the upload route read: the bytes, the declared type and the description.
-struct Received {
-    content: Vec<u8>,
-    declared: Option<String>,
-    description: Option<String>,
+pub(crate) struct Received {
+    /// The file's bytes.
+    pub(crate) content: Vec<u8>,
+    /// The declared media type.
+    pub(crate) declared: Option<String>,
+    /// The description.
+    pub(crate) description: Option<String>,
 }
 
 fn too_large() -> ApiError {
@@ -100,7 +104,9 @@ async fn read_multipart(mut form: Multipart, max: usize) -> Result<Received, Api
     Ok(received)
 }
 
-async fn read_upload(
+/// Reads an upload: a raw body with its `Content-Type` (the description in
+/// [`DESCRIPTION_HEADER`]) or a multipart form, under the configured size limit.
+pub(crate) async fn read_upload(
     state: &SharedState,
     headers: &HeaderMap,
     request: Request,
@@ -141,7 +147,7 @@ async fn read_upload(
 
 /// Add a file to the case file.
 #[utoipa::path(post, path = "/cases/{id}/attachments", tag = "cases",
-    description = "Adds a file to the case at the version `If-Match` names: a raw body with its `Content-Type` (the description in the `X-Attachment-Description` header) or `multipart/form-data` with the fields `file` and `description`. The core checks it (size; the type sniffed from the bytes must be PDF, JPEG, PNG or WebP and agree with the declared one; images are re-encoded without their metadata, EXIF positions included; PDFs with JavaScript or embedded files are refused), keeps it encrypted with the case's key and records an `attachment_added` event (digest, media type, size, description; never the file name). A file the case already holds is answered as it is (200), with no new event.",
+    description = "Adds a file to the case at the version `If-Match` names: a raw body with its `Content-Type` (the description in the `X-Attachment-Description` header) or `multipart/form-data` with the fields `file` and `description`. The core checks it (size; the type sniffed from the bytes must be PDF, JPEG, PNG or WebP and agree with the declared one; images are re-encoded without their metadata, EXIF positions included; PDFs with JavaScript or embedded files are refused), keeps it encrypted with the case's key and records an `attachment_added` event (digest, media type, size, description; never the file name). A scan or photo of a form this case printed is recognised by its QR code and filed as that form's signed copy (`signs` in the answer and the event; the case's `forms` show it received); one whose QR code is another case's form is refused (`signed_copy.other_case`), never filed. A file the case already holds is answered as it is (200), with no new event.",
     params(("id" = Uuid, Path, description = "The case id"),
            ("If-Match" = String, Header, description = "The case's `ETag` (its version in quotes)", pattern = r#"^(W/)?"[0-9]+"$"#),
            ("X-Attachment-Description" = Option<String>, Header, description = "What the file is (raw uploads; no personal data, at most 300 characters)")),
@@ -153,17 +159,17 @@ async fn read_upload(
         (AttachmentForm = "multipart/form-data"),
     ), description = "The file"),
     responses(
-        (status = 201, description = "Added: the attachment as recorded", body = schema::Attachment, headers(
+        (status = 201, description = "Added: the attachment as recorded, with the form it is the signed copy of (`signs`) if it is one", body = schema::FiledAttachment, headers(
             ("ETag" = String, description = "The case's new version, in quotes"),
             ("Location" = String, description = "Where to download it"))),
-        (status = 200, description = "The case already holds this file: the attachment on file", body = schema::Attachment),
+        (status = 200, description = "The case already holds this file: the attachment on file", body = schema::FiledAttachment),
         (status = 400, description = "A bad `If-Match` (`http.bad_if_match`), a bad id (`http.bad_path`), or a body that cannot be read (`http.bad_body`)", body = ErrorBody),
         (status = 403, description = "The workflow refuses the caller's role or office (`workflow.role_not_allowed`, `workflow.wrong_office`)", body = ErrorBody),
         (status = 404, description = "No such case, or one the caller may not see (`store.not_found`)", body = ErrorBody),
         (status = 409, description = "The case moved on (`store.conflict`): `current` is its version", body = ErrorBody),
         (status = 413, description = "Larger than the configured limit (`http.body_too_large`, `attachment.too_large`)", body = ErrorBody),
         (status = 415, description = "Not PDF, JPEG, PNG or WebP (`attachment.media_type_not_allowed`), or the bytes are not of the declared type (`attachment.media_type_mismatch`)", body = ErrorBody),
-        (status = 422, description = "An image or PDF that cannot be read (`attachment.bad_image`, `attachment.bad_pdf`), a PDF with JavaScript or embedded files (`attachment.pdf_javascript`, `attachment.pdf_embedded_file`), a description too long or an empty file (`workflow.too_long`, `attachment.empty`), or a status that takes no attachment (`workflow.*`)", body = ErrorBody),
+        (status = 422, description = "An image or PDF that cannot be read (`attachment.bad_image`, `attachment.bad_pdf`), a PDF with JavaScript or embedded files (`attachment.pdf_javascript`, `attachment.pdf_embedded_file`), a description too long or an empty file (`workflow.too_long`, `attachment.empty`), a scan whose form QR code belongs to another case (`signed_copy.other_case`), or a status that takes no attachment (`workflow.*`)", body = ErrorBody),
         (status = 428, description = "`If-Match` is missing (`http.if_match_required`)", body = ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -203,7 +209,8 @@ pub async fn upload(
         StatusCode::OK
     };
     let href = download_href(&attached.case, &attached.attachment.sha256);
-    let mut response = (status, axum::Json(attached.attachment)).into_response();
+    let body = AddedAttachment::new(attached.attachment, attached.signs);
+    let mut response = (status, axum::Json(body)).into_response();
     response
         .headers_mut()
         .insert(header::ETAG, etag(attached.case.version));

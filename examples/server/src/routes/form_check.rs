@@ -30,7 +30,7 @@ use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use siproc_core::forms::verification::{FormRegistry, issued_forms, parse_code};
+use siproc_core::forms::verification::{FormRegistry, IssuedForm, issued_forms, parse_code};
 use siproc_core::store::{CaseStore, StoreError};
 use siproc_core::{Catalog, Locale};
 
@@ -80,6 +80,10 @@ pub struct CheckedForm {
     /// The office's IANA time zone (`America/Mexico_City`): the form prints its generation
     /// time there, and the verification page shows it so.
     pub time_zone: Option<String>,
+    /// When the signed copy of this form was filed back into the case file (recognised by its
+    /// QR code); absent while none is on file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed_copy_at: Option<DateTime<Utc>>,
 }
 
 /// The answer of a check.
@@ -159,9 +163,10 @@ impl FormChecks {
             let Some(last) = batch.last().map(|e| e.position) else {
                 return Ok(());
             };
+            // A form generated, or a file added (perhaps a form's signed copy).
             let mut cases: Vec<_> = batch
                 .iter()
-                .filter(|e| e.kind == "form_generated")
+                .filter(|e| matches!(e.kind.as_str(), "form_generated" | "attachment_added"))
                 .map(|e| (e.case_id, e.number.clone(), e.office.clone()))
                 .collect();
             cases.dedup();
@@ -171,6 +176,18 @@ impl FormChecks {
             }
             index.position = last;
         }
+    }
+
+    /// The forms whose code is `code`, after catching up on the store's feed: where a signed
+    /// copy is filed ([`crate::routes::signed_copies`]).
+    pub(crate) fn find(
+        &self,
+        store: &dyn CaseStore,
+        code: &str,
+    ) -> Result<Vec<IssuedForm>, StoreError> {
+        self.catch_up(store)?;
+        let index = self.index.lock().unwrap_or_else(PoisonError::into_inner);
+        Ok(index.registry.lookup(code).into_iter().cloned().collect())
     }
 
     fn limited(&self, client: IpAddr, now: Instant) -> Option<Duration> {
@@ -212,6 +229,7 @@ impl FormChecks {
                         .map_or_else(|| f.office.clone(), |o| o.name.es.clone()),
                     generated_at: f.generated_at,
                     time_zone: catalog.office(&f.office).map(|o| o.time_zone.clone()),
+                    signed_copy_at: f.signed_copy_at,
                 }
             })
             .collect()
@@ -220,7 +238,7 @@ impl FormChecks {
 
 /// Check a paper form's verification code (no token needed).
 #[utoipa::path(post, path = "/form-checks", tag = "web",
-    description = "Is this paper form genuine? For the foreign authorities, hospitals and families who receive the paper: the body holds the verification code printed on the form (or the QR code's text); the answer says which form, case number, office and when it was generated, never a person's data. No token needed; failed checks are limited per client address.",
+    description = "Is this paper form genuine? For the foreign authorities, hospitals and families who receive the paper: the body holds the verification code printed on the form (or the QR code's text); the answer says which form, case number, office and when it was generated, and whether its signed copy is on file (and since when), never a person's data. No token needed; failed checks are limited per client address.",
     request_body = FormCheckRequest,
     responses(
         (status = 200, description = "The verdict: `genuine` and, if so, which form", body = FormCheck),
@@ -338,12 +356,14 @@ pub async fn check_log(
     Ok(Json(CheckLog { items }))
 }
 
-/// The route's router, with its registry and limiter.
+/// The route's router, with its registry and limiter; the filing of signed copies
+/// ([`crate::routes::signed_copies`]) finds cases through the same registry.
 pub fn router() -> axum::Router<SharedState> {
     axum::Router::new()
         .route(
             "/form-checks",
             axum::routing::post(check_form).get(check_log),
         )
+        .merge(crate::routes::signed_copies::router())
         .layer(Extension(Arc::new(FormChecks::default())))
 }

@@ -15,6 +15,7 @@ pub mod ops;
 pub mod passkeys;
 pub mod session;
 pub mod shared;
+pub mod signed_copies;
 pub mod stats;
 pub mod subject_access;
 pub mod tokens;
@@ -44,7 +45,7 @@ pub use admin::MAX_ARCHIVE_BYTES;
     paths(
         cases::create_case, cases::list_cases, cases::get_case, cases::run_command,
         cases::history, cases::verify, erasure::erase, cases::forms, cases::form_pdf, cases::break_glass,
-        attachments::upload, attachments::download,
+        attachments::upload, attachments::download, signed_copies::file_signed_copy,
         events::events, export::export, export::request_export, export::approve_export, admin::import, admin::access_log, admin::audit_log,
         admin::health, ops::ready, ops::metrics, cases::search_cases, cases::duplicates, grants::list_grants, grants::end_grant,
         webapp::me, webapp::workflow, form_check::check_form,
@@ -60,7 +61,7 @@ pub use admin::MAX_ARCHIVE_BYTES;
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorCode, crate::feed::FeedEntry,
         stats::StatsFormat, stats::PublishRelease, tokens::CreatedToken, erasure::Erase,
-        attachments::AttachmentForm, subject_access::SubjectAccessRequest,
+        attachments::AttachmentForm, signed_copies::SignedCopyFiled, subject_access::SubjectAccessRequest,
         subject_access::ReportFormat, session::SignIn, session::SignedIn, session::SessionList,
         enrolment::EnrolmentLink, enrolment::EnrolmentOffer, enrolment::CompleteEnrolment,
         enrolment::Enrolled, webapp::Me, oidc::OidcStatus, passkeys::CeremonyOptions,

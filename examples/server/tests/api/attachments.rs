@@ -164,3 +164,115 @@ async fn multipart_uploads_and_refusals() {
     assert_eq!(res.status(), 404);
     assert_eq!(app.version(&id), version);
 }
+
+/// Page 1 of `pdf` rendered by poppler's `pdftoppm` at 150 dpi, in gray, as PNG.
+fn scanned(pdf: &[u8]) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("form.pdf");
+    std::fs::write(&input, pdf).unwrap();
+    let status = std::process::Command::new("pdftoppm")
+        .args([
+            "-r",
+            "150",
+            "-gray",
+            "-png",
+            "-singlefile",
+            "-f",
+            "1",
+            "-l",
+            "1",
+        ])
+        .arg(&input)
+        .arg(dir.path().join("page"))
+        .status()
+        .expect("pdftoppm (poppler-utils) runs");
+    assert!(status.success());
+    std::fs::read(dir.path().join("page.png")).unwrap()
+}
+
+#[tokio::test]
+async fn signed_scans_are_filed_to_the_case_their_qr_code_names() {
+    let app = spawn_app().await;
+    let mut scans = Vec::new();
+    for _ in 0..2 {
+        let case = app.register("officer", "TAP").await;
+        let id = case["id"].as_str().unwrap().to_owned();
+        let pdf = app
+            .form_pdf("officer", &id, "intake_sheet.pdf")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(pdf.status(), 200);
+        scans.push((id, scanned(&pdf.bytes().await.unwrap())));
+    }
+    let (a, scan_a) = &scans[0];
+    let (b, _) = &scans[1];
+    // Case A's form uploaded to case B: refused, nothing recorded.
+    let version = app.version(b);
+    let res =
+        TestApp::json(app.attach_raw("officer", b, Some(version), "image/png", scan_a.clone()))
+            .await;
+    assert_eq!(res["code"], "signed_copy.other_case");
+    assert_eq!(app.version(b), version);
+    // An officer of another office cannot file it: the same answer as a code no form has.
+    let res = TestApp::json(app.signed_copy("officer_mex", "image/png", scan_a.clone())).await;
+    assert_eq!(res["code"], "signed_copy.unknown_form");
+    let res = app
+        .signed_copy("officer_mex", "image/png", scan_a.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    // A page without a form's code.
+    let res = app
+        .signed_copy("officer", "image/png", png())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["code"],
+        "signed_copy.no_code"
+    );
+    // Filed by the bulk route: to case A, its intake sheet.
+    let res = app
+        .signed_copy("officer", "image/png", scan_a.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let filed: Value = res.json().await.unwrap();
+    assert_eq!(filed["case_id"], a.as_str());
+    assert_eq!(filed["form"], "intake_sheet");
+    assert_eq!(filed["attachment"]["signs"]["code"], filed["code"]);
+    // The case's forms say it was received; the public check says a signed copy is on file.
+    let case: Value = app
+        .get_case("officer", a)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let form = &case["forms"][0];
+    assert_eq!(form["code"], filed["code"]);
+    assert!(form["signed_copy"]["received_at"].is_string(), "{form}");
+    let check: Value = app
+        .client
+        .post(app.url("/form-checks"))
+        .json(&serde_json::json!({ "code": filed["code"] }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(check["forms"][0]["signed_copy_at"].is_string(), "{check}");
+    // The same scan again: already on file.
+    let res = app
+        .signed_copy("officer", "image/png", scan_a.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}

@@ -356,6 +356,18 @@ impl TestApp {
         }
     }
 
+    /// `POST /forms/signed-copies` with a raw `body` of `content_type`.
+    pub fn signed_copy(
+        &self,
+        who: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> reqwest::RequestBuilder {
+        self.at(reqwest::Method::POST, who, "/forms/signed-copies")
+            .header("Content-Type", content_type)
+            .body(body)
+    }
+
     /// Any `GET` as `who` (a path the test builds, such as a `Location` or an `href`).
     pub fn get(&self, who: &str, path: &str) -> reqwest::RequestBuilder {
         self.at(reqwest::Method::GET, who, path)
