@@ -11,7 +11,10 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use siproc_core::Status;
 use siproc_core::archive::{self, ArchiveWriter, ImportOptions};
+use siproc_core::blobs::{BlobStore, DirectoryBlobs};
+use siproc_core::erasure;
 use siproc_core::history::FreshEvent;
 use siproc_core::keys::MasterKey;
 use siproc_core::store::{self, CaseQuery, CaseStore};
@@ -130,10 +133,6 @@ fn backends_and_encrypted(dir: &std::path::Path) -> Vec<(String, String, Option<
     out
 }
 
-fn open_store(url: &str) -> Box<dyn CaseStore> {
-    open_store_with_key(url, None)
-}
-
 fn open_store_with_key(url: &str, key: Option<&MasterKey>) -> Box<dyn CaseStore> {
     store::open_store_with_key(url, key).unwrap_or_else(|e| {
         eprintln!("cannot open the store: {e}");
@@ -249,8 +248,55 @@ fn bench_writes(c: &mut Criterion) {
     }
 }
 
-/// A 100,000-case archive (each case opened and given two notes), its import timed once, then
-/// searches over the imported cases.
+/// The statuses a closed case of the corpus goes through after its notes.
+fn closing() -> [Command; 3] {
+    [
+        Command::ChangeStatus {
+            to: Status::InProgress,
+        },
+        Command::ChangeStatus {
+            to: Status::Resolved,
+        },
+        Command::Close {
+            outcome: Some("released".into()),
+        },
+    ]
+}
+
+/// Erases every closed case of `store` one after the other (`erasure::erase_case`, as the
+/// directorate would), their files in `files`; answers how many.
+fn erase_closed(store: &dyn CaseStore, files: &dyn BlobStore) -> usize {
+    let director = Actor::new("director-1", Role::Directorate, "DGPHM");
+    let mut ids = Vec::new();
+    let mut after = None;
+    loop {
+        let page = ok(store.list(&CaseQuery {
+            status: Some(Status::Closed),
+            limit: Some(1_000),
+            after: after.clone(),
+            ..Default::default()
+        }));
+        let Some(last) = page.last() else { break };
+        after = Some(last.number.clone());
+        ids.extend(page.iter().map(|s| s.id));
+    }
+    for id in &ids {
+        ok(erasure::erase_case(
+            store,
+            files,
+            &director,
+            *id,
+            "solicitud 17/2026",
+            now(),
+        ));
+    }
+    ids.len()
+}
+
+/// A 100,000-case archive (each case opened and given two notes; the first tenth closed), its
+/// import timed once into each store, plain and encrypted, then searches over the imported
+/// cases; then (timed once, printed) the erasure of the closed tenth and, in an encrypted
+/// store, a rotation of its master key (issue 29's figures).
 fn bench_corpus(c: &mut Criterion) {
     let n: usize = std::env::var("SIPROC_BENCH_CASES")
         .ok()
@@ -274,8 +320,9 @@ fn bench_corpus(c: &mut Criterion) {
             .unwrap_or_else(|_| std::process::exit(2));
             let mut h =
                 history::CaseHistory::new(vec![first]).unwrap_or_else(|_| std::process::exit(2));
-            for k in 0..2 {
-                let e = workflow::execute(h.case(), &catalog, &officer("TAP"), &note(k), now())
+            let closed = if i < n / 10 { &closing()[..] } else { &[] };
+            for command in [note(0), note(1)].iter().chain(closed) {
+                let e = workflow::execute(h.case(), &catalog, &officer("TAP"), command, now())
                     .unwrap_or_else(|_| std::process::exit(2));
                 ok(h.push(e));
             }
@@ -284,10 +331,10 @@ fn bench_corpus(c: &mut Criterion) {
         ok(w.finish());
     }
     let dir = tempfile::tempdir().unwrap_or_else(|_| std::process::exit(2));
-    for (name, url) in backends(dir.path()) {
+    for (name, url, key) in backends_and_encrypted(dir.path()) {
         reset_postgres(&url);
-        let url = url.replace("bench.db", "corpus.db");
-        let store = open_store(&url);
+        let url = url.replace("/bench", "/corpus");
+        let store = open_store_with_key(&url, key.as_ref());
         let start = Instant::now();
         let report = archive::import(&*store, &mut Cursor::new(&file), ImportOptions::default());
         let took = start.elapsed();
@@ -330,6 +377,29 @@ fn bench_corpus(c: &mut Criterion) {
             })
         });
         g.finish();
+
+        let files = ok(DirectoryBlobs::new(
+            dir.path().join(format!("{name}-files")),
+        ));
+        let start = Instant::now();
+        let erased = erase_closed(&*store, &files);
+        let took = start.elapsed();
+        println!(
+            "store/{name}/erasure of {erased} closed cases, one after the other: {:.1} s ({:.0} cases/s)",
+            took.as_secs_f64(),
+            erased as f64 / took.as_secs_f64()
+        );
+        drop(store);
+        if let Some(old) = key {
+            let new = MasterKey::generate().0;
+            let start = Instant::now();
+            let change = ok(store::rotate_master_key(&url, &old, &new));
+            let took = start.elapsed();
+            println!(
+                "store/{name}/rotation of the master key over {n} cases: {:.1} s ({change:?})",
+                took.as_secs_f64()
+            );
+        }
     }
 }
 
