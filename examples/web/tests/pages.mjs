@@ -1,8 +1,9 @@
 // What the browser tests do on the web application's pages, shared by app.test.mjs,
 // network.test.mjs, queue.test.mjs and bench.mjs: records from the conformance corpus, filling
-// the intake form, moving between pages, signing in, slow-network emulation, the axe-core check
-// and where screenshots go.
+// the intake form, moving between pages, signing in (and the authenticator's codes),
+// slow-network emulation, the axe-core check and where screenshots go.
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { join } from "node:path";
@@ -148,4 +149,22 @@ export async function relay(url) {
     restore() { refusing = false; },
     close: () => new Promise((resolve) => { for (const s of open) s.destroy(); server.close(resolve); }),
   };
+}
+
+/** The bytes of an unpadded base32 (RFC 4648) text. */
+function base32(text) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of text.replace(/=+$/, "")) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  return Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+}
+
+/** The RFC 6238 code (HMAC-SHA-1, 6 digits, 30 s) of `secret` (base32) at `seconds`, as an
+ * authenticator application shows it. */
+export function totp(secret, seconds = Date.now() / 1000) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(seconds / 30)));
+  const mac = createHmac("sha1", base32(secret)).update(counter).digest();
+  const at = mac[mac.length - 1] & 0xf;
+  return String((mac.readUInt32BE(at) & 0x7fffffff) % 1_000_000).padStart(6, "0");
 }

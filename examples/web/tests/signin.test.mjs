@@ -11,32 +11,14 @@
 // - the sign-in, account and enrolment pages are axe clean, in Spanish and English.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { createHmac } from "node:crypto";
 import { test } from "node:test";
 
 import { harness } from "./harness.mjs";
-import { axe, go } from "./pages.mjs";
+import { axe, go, totp } from "./pages.mjs";
 import { call } from "./server.mjs";
 
 let server;
 const { context } = harness(async (up) => { server = up.server; });
-
-/** The bytes of an unpadded base32 (RFC 4648) text. */
-function base32(text) {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = "";
-  for (const c of text.replace(/=+$/, "")) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
-  return Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
-}
-
-/** The RFC 6238 code (HMAC-SHA-1, 6 digits, 30 s) of `secret` (base32) at `seconds`. */
-function totp(secret, seconds = Date.now() / 1000) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(seconds / 30)));
-  const mac = createHmac("sha1", base32(secret)).update(counter).digest();
-  const at = mac[mac.length - 1] & 0xf;
-  return String((mac.readUInt32BE(at) & 0x7fffffff) % 1_000_000).padStart(6, "0");
-}
 
 /**
  * A page of a new context on the sign-in page (`locale`: the application's language; the

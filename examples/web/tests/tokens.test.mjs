@@ -4,28 +4,14 @@
 // the list shows it without any secret; revoked from the page, it stops at its next request.
 // The page is axe clean in Spanish and English.
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
 import { test } from "node:test";
 
 import { harness } from "./harness.mjs";
-import { axe, go } from "./pages.mjs";
+import { axe, go, totp } from "./pages.mjs";
 import { call } from "./server.mjs";
 
 let server;
 const { context } = harness(async (up) => { server = up.server; });
-
-/** The RFC 6238 code of `secret` (base32) now. */
-function totp(secret) {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = "";
-  for (const c of secret.replace(/=+$/, "")) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
-  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30_000)));
-  const mac = createHmac("sha1", key).update(counter).digest();
-  const at = mac[mac.length - 1] & 0xf;
-  return String((mac.readUInt32BE(at) & 0x7fffffff) % 1_000_000).padStart(6, "0");
-}
 
 /** A page signed in as `user` (password and code) in `locale`, on the account page. */
 async function accountPage(user, locale) {
