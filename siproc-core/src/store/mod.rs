@@ -73,6 +73,7 @@ mod audit_log;
 mod credentials;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod oidc;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod passkeys;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use passkeys::Ceremony;
