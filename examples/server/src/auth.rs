@@ -265,6 +265,7 @@ mod tests {
             (Method::GET, "/session/oidc"),
             (Method::GET, "/session/oidc/callback"),
             (Method::GET, "/session/oidc/status"),
+            (Method::GET, "/session/oidc/logout"),
             // Passkeys: a person's own, managed with a session only (the handlers refuse an
             // API token); signing in with one needs nothing.
             (Method::GET, "/passkeys"),

@@ -22,6 +22,12 @@
 //!   A claim the ID token leaves out (providers such as `oidc-provider` keep profile claims for
 //!   the user info endpoint) is read from the user info endpoint with the access token, whose
 //!   `sub` must be the ID token's.
+//! - **Signing out at the provider** (OpenID Connect RP-Initiated Logout 1.0): when the
+//!   metadata names an `end_session_endpoint`, signing out of siproc also sends the browser
+//!   there with this client's id and the post-logout redirect URI (the public origin followed
+//!   by `/`), so that the next person at a shared consulate computer is asked for their own
+//!   credentials by the provider instead of finding the previous person still signed in there.
+//!   No ID token is kept for an `id_token_hint`: the provider asks the person to confirm.
 //! - **Talking to the provider**: reqwest with rustls, redirects not followed (a redirect could
 //!   send the client secret's request elsewhere), 10 seconds at most per request.
 //!
@@ -32,13 +38,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, HeaderValue};
-use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims,
-};
+use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreUserInfoClaims};
 use openidconnect::{
-    AccessTokenHash, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet,
-    EndpointNotSet, EndpointSet, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
+    AccessTokenHash, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndSessionUrl,
+    EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, LogoutRequest, Nonce,
+    OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl,
+    ProviderMetadataWithLogout, RedirectUrl, Scope, TokenResponse,
 };
 use siproc_core::accounts::oidc::{Identity, LoginClaim, PendingLogin};
 
@@ -101,6 +106,12 @@ type Provider = CoreClient<
     EndpointMaybeSet,
 >;
 
+/// What discovery found: the client, and where the provider signs people out, if it does.
+struct Discovered {
+    client: Provider,
+    end_session: Option<EndSessionUrl>,
+}
+
 /// A sign-in to send the browser to the provider with: the address, and what the server keeps.
 pub struct Begun {
     /// The provider's authorization address (with `state`, `nonce` and the PKCE challenge).
@@ -117,20 +128,21 @@ pub struct Begun {
 pub struct Oidc {
     settings: OidcSettings,
     redirect: RedirectUrl,
+    post_logout: PostLogoutRedirectUrl,
     http: reqwest::Client,
-    discovered: tokio::sync::Mutex<Option<(Instant, Arc<Provider>)>>,
+    discovered: tokio::sync::Mutex<Option<(Instant, Arc<Discovered>)>>,
 }
 
 impl Oidc {
     /// The provider of `settings`, for a server reached at `public_origin` (the redirect URI
-    /// is derived from it). Nothing is fetched yet.
+    /// and the post-logout redirect URI are derived from it). Nothing is fetched yet.
     pub fn new(settings: OidcSettings, public_origin: &str) -> Result<Oidc, String> {
         IssuerUrl::new(settings.issuer.clone()).map_err(|_| "the issuer is not a URL")?;
-        let redirect = RedirectUrl::new(format!(
-            "{}{CALLBACK_PATH}",
-            public_origin.trim_end_matches('/')
-        ))
-        .map_err(|_| "the public origin does not make a redirect URI")?;
+        let origin = public_origin.trim_end_matches('/');
+        let redirect = RedirectUrl::new(format!("{origin}{CALLBACK_PATH}"))
+            .map_err(|_| "the public origin does not make a redirect URI")?;
+        let post_logout = PostLogoutRedirectUrl::new(format!("{origin}/"))
+            .map_err(|_| "the public origin does not make a post-logout redirect URI")?;
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(REQUEST_SECONDS))
@@ -139,6 +151,7 @@ impl Oidc {
         Ok(Oidc {
             settings,
             redirect,
+            post_logout,
             http,
             discovered: tokio::sync::Mutex::new(None),
         })
@@ -154,8 +167,14 @@ impl Oidc {
         self.redirect.as_str()
     }
 
+    /// The post-logout redirect URI this server registers at the provider (the public origin
+    /// followed by `/`: the web application, which then shows its sign-in page).
+    pub fn post_logout_redirect_uri(&self) -> &str {
+        self.post_logout.as_str()
+    }
+
     /// The provider's client, from discovery no older than [`DISCOVERY_MINUTES`].
-    async fn provider(&self) -> Result<Arc<Provider>, OidcError> {
+    async fn provider(&self) -> Result<Arc<Discovered>, OidcError> {
         let mut discovered = self.discovered.lock().await;
         if let Some((at, provider)) = discovered.as_ref()
             && at.elapsed() < Duration::from_secs(DISCOVERY_MINUTES * 60)
@@ -164,27 +183,29 @@ impl Oidc {
         }
         let issuer =
             IssuerUrl::new(self.settings.issuer.clone()).map_err(|_| OidcError::Unavailable)?;
-        let metadata = CoreProviderMetadata::discover_async(issuer, &self.http)
+        let metadata = ProviderMetadataWithLogout::discover_async(issuer, &self.http)
             .await
             .map_err(|_| {
                 tracing::warn!("oidc: the provider's discovery document or keys cannot be read");
                 OidcError::Unavailable
             })?;
-        let provider = Arc::new(
-            CoreClient::from_provider_metadata(
+        let end_session = metadata.additional_metadata().end_session_endpoint.clone();
+        let provider = Arc::new(Discovered {
+            client: CoreClient::from_provider_metadata(
                 metadata,
                 ClientId::new(self.settings.client_id.clone()),
                 Some(ClientSecret::new(self.settings.client_secret.clone())),
             )
             .set_redirect_uri(self.redirect.clone()),
-        );
+            end_session,
+        });
         *discovered = Some((Instant::now(), provider.clone()));
         Ok(provider)
     }
 
     /// A new sign-in: where to send the browser, with a fresh `state`, `nonce` and PKCE pair.
     pub async fn begin(&self) -> Result<Begun, OidcError> {
-        let provider = self.provider().await?;
+        let provider = &self.provider().await?.client;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let mut request = provider
             .authorize_url(
@@ -210,7 +231,8 @@ impl Oidc {
     /// `at_hash`), and the person's identity, completed from the user info endpoint when the
     /// configured claim is not in the token.
     pub async fn finish(&self, code: &str, pending: &PendingLogin) -> Result<Identity, OidcError> {
-        let provider = self.provider().await?;
+        let discovered = self.provider().await?;
+        let provider = &discovered.client;
         let refused = |step: &'static str, reason: &'static str| {
             tracing::info!(step, "oidc: the provider's answer is refused");
             OidcError::Refused(reason)
@@ -267,6 +289,20 @@ impl Oidc {
             }
         }
         Ok(identity)
+    }
+
+    /// Where to send a browser that signed out of siproc so that it signs out at the provider
+    /// too (RP-Initiated Logout: this client's id and the post-logout redirect URI); `None`
+    /// when the provider's metadata names no end-session endpoint.
+    pub async fn logout_url(&self) -> Result<Option<String>, OidcError> {
+        let discovered = self.provider().await?;
+        Ok(discovered.end_session.clone().map(|endpoint| {
+            LogoutRequest::from(endpoint)
+                .set_client_id(ClientId::new(self.settings.client_id.clone()))
+                .set_post_logout_redirect_uri(self.post_logout.clone())
+                .http_get_url()
+                .to_string()
+        }))
     }
 }
 
@@ -328,6 +364,10 @@ mod tests {
         assert_eq!(
             oidc.redirect_uri(),
             "https://siproc.example.org/api/v1/session/oidc/callback"
+        );
+        assert_eq!(
+            oidc.post_logout_redirect_uri(),
+            "https://siproc.example.org/"
         );
         assert!(!format!("{:?}", oidc.settings()).contains("s3cr3t"));
         let bad = OidcSettings {

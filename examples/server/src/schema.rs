@@ -580,6 +580,7 @@ mod tests {
             ("get", "/session/oidc"),
             ("get", "/session/oidc/callback"),
             ("get", "/session/oidc/status"),
+            ("get", "/session/oidc/logout"),
             ("post", "/session/passkey/options"),
             ("post", "/session/passkey"),
         ];

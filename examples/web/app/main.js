@@ -29,9 +29,18 @@ function chrome() {
     // Unsent registrations are sealed with a key of this sign-in: signing out warns, then
     // deletes them and the key (signout.js).
     if (!(await confirmSignOut(session.me?.user_id))) return;
-    // The session ends on the server (every process), not only in this tab.
-    if (session.csrf) await api("/session", { method: "DELETE" }).catch(() => null);
-    session.clear(); location.hash = "#/signin"; chrome();
+    // The session ends on the server (every process), not only in this tab; one opened at the
+    // ministry's identity provider is then ended there too (RP-initiated logout), so that the
+    // next person at this computer is not signed in by the provider as this one.
+    let atProvider = false;
+    if (session.csrf) {
+      const open = await api("/sessions").catch(() => null);
+      atProvider = open?.data?.sessions?.find((s) => s.id === open.data.current)?.method === "oidc";
+      await api("/session", { method: "DELETE" }).catch(() => null);
+    }
+    session.clear();
+    if (atProvider) return location.assign("/api/v1/session/oidc/logout");
+    location.hash = "#/signin"; chrome();
   };
   const me = session.me;
   const links = [["#/verify", t("nav_verify")]];

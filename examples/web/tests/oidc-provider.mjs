@@ -60,6 +60,9 @@ export async function startProvider({ redirectUri, host = "localhost", port = 0 
       client_id: CLIENT.id,
       client_secret: CLIENT.secret,
       redirect_uris: [redirectUri],
+      // Signing out at the provider (RP-initiated logout) brings the browser back to siproc's
+      // web application: the public origin followed by `/`.
+      post_logout_redirect_uris: [new URL("/", redirectUri).href],
       grant_types: ["authorization_code"],
       response_types: ["code"],
       token_endpoint_auth_method: "client_secret_basic",

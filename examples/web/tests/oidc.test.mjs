@@ -7,7 +7,9 @@
 // - The sign-in page offers "sign in with the ministry" (axe clean in Spanish and English); a
 //   person the provider vouches for, whose `preferred_username` is a siproc user, goes through the
 //   provider's login and consent pages and lands signed in: the same HttpOnly session cookie and
-//   CSRF token as a password sign-in (a write, signing out, works), audited with method `oidc`.
+//   CSRF token as a password sign-in (a write, signing out, works), audited with method `oidc`;
+//   signing out goes on to sign out at the provider (RP-initiated logout), whose next sign-in
+//   asks for a login again.
 // - Refused, each landing on the sign-in page with the same message and audited with the reason:
 //   a person whose claim names no siproc user, a disabled user, a `state` tampered with, a
 //   callback replayed, and a callback in a browser without the sign-in's cookie.
@@ -120,10 +122,20 @@ test("the ministry's sign-in lands signed in with the same session as a password
   assert.equal(signedIn.event.method, "oidc");
   // No code, token or state in the address the person is left at.
   assert.equal(new URL(page.url()).search, "");
-  // Signing out is a write with the CSRF token the page took from its cookie.
+  // Signing out is a write with the CSRF token the page took from its cookie; a session of the
+  // provider's then goes on to sign out there too (RP-initiated logout), and the provider sends
+  // the browser back to siproc's sign-in page.
   await page.locator("#signout").click();
+  await page.waitForURL((url) => url.host !== new URL(server.url).host);
+  assert.match(page.url(), /client_id=siproc/);
+  await page.locator("button[name=logout][value=yes]").click();
+  await page.waitForURL((url) => url.host === new URL(server.url).host);
   await page.waitForSelector("main[data-ready][data-page=signin]");
   assert.equal(await page.evaluate(async () => (await fetch("/api/v1/me")).status), 401);
+  // Signed out at the provider: the next "sign in with the ministry" asks for a login again
+  // instead of signing the previous person straight back in.
+  await page.locator("#oidc-button").click();
+  await page.waitForSelector("input[name=login]");
 });
 
 test("a person whose claim names no siproc user, and a disabled user, are refused", async () => {

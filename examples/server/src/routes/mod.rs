@@ -55,7 +55,7 @@ pub use admin::MAX_ARCHIVE_BYTES;
         tokens::list_tokens, tokens::create_token, tokens::revoke_token,
         session::sign_in, session::sign_out, session::list_sessions, session::sign_out_everywhere, session::end_session,
         enrolment::lookup, enrolment::enrol,
-        oidc::begin, oidc::callback, oidc::status,
+        oidc::begin, oidc::callback, oidc::status, oidc::logout,
         passkeys::registration_options, passkeys::add_passkey, passkeys::list_passkeys,
         passkeys::remove_passkey, passkeys::sign_in_options, passkeys::sign_in_with_passkey,
     ),

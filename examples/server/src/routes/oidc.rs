@@ -1,6 +1,8 @@
 //! Signing in with the ministry's identity provider (OpenID Connect): `GET /session/oidc`
 //! sends the browser to the provider, `GET /session/oidc/callback` brings it back signed in,
-//! `GET /session/oidc/status` tells the sign-in page whether to offer it. The protocol is
+//! `GET /session/oidc/status` tells the sign-in page whether to offer it, and
+//! `GET /session/oidc/logout` sends a browser that signed out of siproc on to sign out at the
+//! provider (RP-Initiated Logout). The protocol is
 //! [`crate::oidc`]'s, the rules [`siproc_core::accounts::oidc`]'s; the session opened is the
 //! one a password opens ([`crate::routes::session`]: the same cookies, CSRF token, timeouts).
 //!
@@ -41,6 +43,7 @@ pub fn router() -> Router<SharedState> {
         .route("/session/oidc", get(begin))
         .route("/session/oidc/callback", get(callback))
         .route("/session/oidc/status", get(status))
+        .route("/session/oidc/logout", get(logout))
 }
 
 /// Whether sign-in with the ministry's provider is offered.
@@ -167,6 +170,21 @@ pub async fn begin(State(state): State<SharedState>, client: Client) -> Result<R
     .await?;
     let secure = secure(&client, state.public_origin.as_deref());
     Ok(see_other(&begun.url, set_cookie(&secret, secure)))
+}
+
+/// Sign out at the provider.
+#[utoipa::path(get, path = "/session/oidc/logout", tag = "session",
+    description = "Where the web application sends the browser after signing out (`DELETE /session`) of a session opened with the ministry's identity provider: on to the provider's end-session endpoint (OpenID Connect RP-Initiated Logout 1.0, with this server's `client_id` and the post-logout redirect URI, the public origin followed by `/`, which must be registered at the provider), so that the person is signed out there too and the next person at a shared computer must sign in at the provider with their own credentials. When the provider names no end-session endpoint or cannot be reached, the browser goes back to the web application (`/`). It ends no siproc session and needs no token: a browser navigation.",
+    responses(
+        (status = 303, description = "To the provider's end-session endpoint, or back to the web application",
+            headers(("Location" = String, description = "The provider's end-session address, or `/`"))),
+        (status = 404, description = "No provider is configured (`auth.oidc_not_configured`)", body = ErrorBody),
+    ),
+    security(()))]
+pub async fn logout(State(state): State<SharedState>) -> Result<Response, ApiError> {
+    let oidc = provider(&state)?;
+    let location = oidc.logout_url().await.ok().flatten();
+    Ok(see_other(location.as_deref().unwrap_or("/"), []))
 }
 
 /// What a callback came to, before its answer is made.

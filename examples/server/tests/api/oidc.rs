@@ -2,8 +2,9 @@
 //! goes without one: the status the sign-in page reads, 404 when no provider is configured,
 //! the way back to the web application when the provider cannot be reached, and callbacks
 //! that are refused before anything is asked of the provider (no `state`, a forged one),
-//! counted for backoff and audited with method `oidc`. The whole sign-in through a real
-//! provider (`oidc-provider`) is the Chromium test's (examples/web/tests/oidc.test.mjs).
+//! counted for backoff and audited with method `oidc`; signing out at a provider that does not
+//! answer leads back to the web application. The whole sign-in and the sign-out at a real
+//! provider (`oidc-provider`) are the Chromium test's (examples/web/tests/oidc.test.mjs).
 
 use std::net::SocketAddr;
 
@@ -78,7 +79,11 @@ async fn without_a_provider_nothing_is_offered() {
         .await
         .unwrap();
     assert_eq!(status, serde_json::json!({ "configured": false }));
-    for path in ["/session/oidc", "/session/oidc/callback?code=c&state=s"] {
+    for path in [
+        "/session/oidc",
+        "/session/oidc/callback?code=c&state=s",
+        "/session/oidc/logout",
+    ] {
         let (got, _, _) = visit(&app, path, None).await;
         assert_eq!(got, StatusCode::NOT_FOUND, "{path}");
     }
@@ -102,6 +107,10 @@ async fn an_unreachable_provider_sends_the_person_back_and_bad_callbacks_are_ref
     assert_eq!(got, StatusCode::SEE_OTHER);
     assert_eq!(location, "/#/oidc/unavailable");
     assert!(cookies.is_empty(), "{cookies:?}");
+    // Signing out at a provider that does not answer: back to the web application (siproc's
+    // own session ends with `DELETE /session`, before this).
+    let (got, location, _) = visit(&app, "/session/oidc/logout", None).await;
+    assert_eq!((got, location.as_str()), (StatusCode::SEE_OTHER, "/"));
     // Callbacks with no state, a forged one, or one without the cookie: the same refusal, the
     // sign-in's cookie removed; from the third on, this client waits.
     let callbacks = [
