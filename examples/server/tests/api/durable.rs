@@ -1,7 +1,9 @@
 //! What survives the server process: under a concurrent write and read load the server is
-//! killed with SIGKILL and restarted, a few times; every acknowledged registration and command
-//! is there afterwards, every chain verifies, and every acknowledged read has its access-log
-//! line (SQLite, and PostgreSQL when the test server is set).
+//! killed with SIGKILL and restarted, a few times (`SIPROC_SERVER_KILL_CYCLES`, 3 by default;
+//! `make soak-kill` runs 1,000); every acknowledged registration and command is there
+//! afterwards, every chain verifies, every acknowledged read has its access-log line, and
+//! every user and API token the server acknowledged creating is there and works (SQLite, and
+//! PostgreSQL when the test server is set).
 //! Event positions are the store's: a stream resumes with `Last-Event-ID` across a restart.
 
 use std::sync::{Arc, Mutex};
@@ -13,14 +15,20 @@ use crate::events::Stream;
 use crate::helpers::intake;
 use crate::process::{Server, create_token, postgres_database, register_at};
 
-/// Kill-and-restart cycles per backend.
-const CYCLES: usize = 3;
+/// Kill-and-restart cycles per backend: `SIPROC_SERVER_KILL_CYCLES`, 3 by default.
+fn cycles() -> usize {
+    std::env::var("SIPROC_SERVER_KILL_CYCLES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(3)
+}
 /// Concurrent writers.
 const WRITERS: usize = 4;
 /// Concurrent readers: their access-log lines share the store's commits with each other and
 /// with the writers' registrations and commands (on SQLite, through its one writer thread).
 const READERS: usize = 4;
-/// How long the writers run after their first acknowledged write, before the kill.
+/// The longest the load runs after a cycle's first acknowledged write, before the kill: each
+/// cycle kills at another moment of it, from 50 ms on (`kill_after`).
 const LOAD: Duration = Duration::from_millis(1500);
 /// How many times (50 ms apart) a cycle looks for its first acknowledged write: a minute.
 const PROGRESS_POLLS: usize = 1200;
@@ -76,6 +84,87 @@ async fn writer(base: String, token: String, acked: Acked) {
     }
 }
 
+/// When cycle `cycle` kills the server, after its first acknowledged write: spread over
+/// [`LOAD`] down to 50 ms by a stride prime to the span, so that consecutive cycles differ.
+fn kill_after(cycle: usize) -> Duration {
+    let span = LOAD.as_millis() as usize - 50;
+    LOAD - Duration::from_millis(((cycle * 337) % span) as u64)
+}
+
+/// What the server acknowledged of the server's own tables: the logins of users created and
+/// the secrets of API tokens created.
+#[derive(Default, Clone)]
+struct Accounts {
+    users: Vec<String>,
+    tokens: Vec<String>,
+}
+
+/// One administrator: creates users and API tokens, one after the other, until the server
+/// dies; each acknowledged (201) is recorded.
+async fn administrator(base: String, token: String, cycle: usize, done: Arc<Mutex<Accounts>>) {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    for n in 0.. {
+        let login = format!("kill-{cycle}-{n}");
+        let Ok(res) = client
+            .post(format!("{base}/users"))
+            .bearer_auth(&token)
+            .json(&json!({"login": login, "role": "officer", "office": "TAP"}))
+            .send()
+            .await
+        else {
+            return;
+        };
+        if res.status() != 201 {
+            return;
+        }
+        done.lock().unwrap().users.push(login);
+        let Ok(res) = client
+            .post(format!("{base}/tokens"))
+            .bearer_auth(&token)
+            .json(&json!({"name": format!("kill {cycle} {n}"), "scopes": ["cases:read"]}))
+            .send()
+            .await
+        else {
+            return;
+        };
+        if res.status() != 201 {
+            return;
+        }
+        let Ok(created) = res.json::<Value>().await else {
+            return;
+        };
+        let secret = created["secret"].as_str().unwrap().to_owned();
+        done.lock().unwrap().tokens.push(secret);
+    }
+}
+
+/// Every user and token in `accounts` is on the server at `base`: the user readable, the token
+/// accepted.
+async fn check_accounts(base: &str, directorate: &str, accounts: &Accounts) {
+    let client = reqwest::Client::new();
+    for login in &accounts.users {
+        let res = client
+            .get(format!("{base}/users/{login}"))
+            .bearer_auth(directorate)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "acknowledged user {login} is there");
+    }
+    for (n, secret) in accounts.tokens.iter().enumerate() {
+        let res = client
+            .get(format!("{base}/me"))
+            .bearer_auth(secret)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "acknowledged token {n} works");
+    }
+}
+
 /// What the server acknowledged reading: case id → how many reads of it were answered 200.
 type Reads = Arc<Mutex<std::collections::HashMap<String, usize>>>;
 
@@ -112,11 +201,15 @@ async fn reader(base: String, token: String, acked: Acked, reads: Reads, start: 
 }
 
 /// Every acknowledged read has its access-log line on the server at `base`.
-async fn check_reads(base: &str, auditor: &str, reader: &str, reads: &Reads) {
+async fn check_reads(
+    base: &str,
+    auditor: &str,
+    reader: &str,
+    reads: &std::collections::HashMap<String, usize>,
+) {
     let client = reqwest::Client::new();
-    let reads = reads.lock().unwrap().clone();
     assert!(!reads.is_empty(), "the readers read something");
-    for (id, answered) in reads {
+    for (id, &answered) in reads {
         let log: Value = client
             .get(format!(
                 "{base}/access-log?case={id}&user={reader}&limit=1000"
@@ -167,16 +260,46 @@ async fn check(base: &str, token: &str, acked: &[(String, u64)]) {
     }
 }
 
+/// The reads in `all` of the cases read since `since` (a copy of `all` taken then).
+fn read_since(
+    all: &Reads,
+    since: &std::collections::HashMap<String, usize>,
+) -> std::collections::HashMap<String, usize> {
+    let all = all.lock().unwrap();
+    all.iter()
+        .filter(|(id, n)| since.get(*id) != Some(n))
+        .map(|(id, n)| (id.clone(), *n))
+        .collect()
+}
+
 async fn crash_cycles(database: &str) {
     let officer = create_token(database, "crash-officer", "officer", "TAP");
     let directorate = create_token(database, "crash-dir", "directorate", "DGPHM");
     let auditor = create_token(database, "crash-auditor", "auditor", "DGPHM");
     let acked: Acked = Arc::default();
     let reads: Reads = Arc::default();
-    for cycle in 0..CYCLES {
+    let accounts: Arc<Mutex<Accounts>> = Arc::default();
+    // What the previous cycle's kill put at risk, checked after each restart (the whole lot is
+    // checked once more at the end): its writes, its reads, its users and tokens.
+    let (mut checked_writes, mut checked_reads) = (0, std::collections::HashMap::new());
+    let mut checked_accounts = Accounts::default();
+    for cycle in 0..cycles() {
         let server = Server::start(database);
-        let so_far = acked.lock().unwrap().clone();
+        let so_far = acked.lock().unwrap()[checked_writes..].to_vec();
         check(&server.base, &directorate, &so_far).await;
+        checked_writes += so_far.len();
+        let newly_read = read_since(&reads, &checked_reads);
+        if !newly_read.is_empty() {
+            check_reads(&server.base, &auditor, "crash-dir", &newly_read).await;
+        }
+        checked_reads = reads.lock().unwrap().clone();
+        let made = accounts.lock().unwrap().clone();
+        let new_accounts = Accounts {
+            users: made.users[checked_accounts.users.len()..].to_vec(),
+            tokens: made.tokens[checked_accounts.tokens.len()..].to_vec(),
+        };
+        check_accounts(&server.base, &directorate, &new_accounts).await;
+        checked_accounts = made;
         let before = acked.lock().unwrap().len();
         let mut writers: Vec<_> = (0..WRITERS)
             .map(|_| tokio::spawn(writer(server.base.clone(), officer.clone(), acked.clone())))
@@ -190,6 +313,12 @@ async fn crash_cycles(database: &str) {
                 n * 7,
             ))
         }));
+        writers.push(tokio::spawn(administrator(
+            server.base.clone(),
+            directorate.clone(),
+            cycle,
+            accounts.clone(),
+        )));
         // The kill comes LOAD after the cycle's first acknowledged write, however slow the
         // machine is to start the server and answer it.
         for _ in 0..PROGRESS_POLLS {
@@ -198,7 +327,7 @@ async fn crash_cycles(database: &str) {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        tokio::time::sleep(LOAD).await;
+        tokio::time::sleep(kill_after(cycle)).await;
         server.kill();
         for w in writers {
             w.await.unwrap();
@@ -211,7 +340,29 @@ async fn crash_cycles(database: &str) {
     let server = Server::start(database);
     let all = acked.lock().unwrap().clone();
     check(&server.base, &directorate, &all).await;
-    check_reads(&server.base, &auditor, "crash-dir", &reads).await;
+    let all_reads = reads.lock().unwrap().clone();
+    check_reads(&server.base, &auditor, "crash-dir", &all_reads).await;
+    let made = accounts.lock().unwrap().clone();
+    assert!(
+        !made.users.is_empty() && !made.tokens.is_empty(),
+        "the administrator created users and tokens"
+    );
+    check_accounts(&server.base, &directorate, &made).await;
+    // The figures of a long run (`make soak-kill`), for docs/fuzzing.md.
+    let backend = database.split(':').next().unwrap_or_default();
+    eprintln!(
+        "{backend}: {} cycles, {} acknowledged writes on {} cases, {} acknowledged reads, \
+         {} users and {} tokens: none lost",
+        cycles(),
+        all.len(),
+        all.iter()
+            .map(|(id, _)| id)
+            .collect::<std::collections::HashSet<_>>()
+            .len(),
+        all_reads.values().sum::<usize>(),
+        made.users.len(),
+        made.tokens.len()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
