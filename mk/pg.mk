@@ -26,9 +26,13 @@ bench-store: setup-rust setup-pg
 	$(ROOT)/mk/with-pg.sh cargo bench -p siproc-benches --bench store
 
 # The killed-writer tests with 1,000 SIGKILL rounds on SQLite and on PostgreSQL (issue 31;
-# `make test-store` runs 50). Part of `make soak`; figures in docs/fuzzing.md.
+# `make test-store` runs 50), then the server process killed 1,000 times under load on each
+# (`make test-server-pg` and `test-rust` run 3). Part of `make soak`; figures in docs/fuzzing.md.
 .PHONY: soak-kill
 KILL_ROUNDS ?= 1000
+SERVER_KILL_CYCLES ?= 1000
 soak-kill: setup-rust setup-pg
 	SIPROC_KILL_ROUNDS=$(KILL_ROUNDS) $(ROOT)/mk/with-pg.sh cargo test -p siproc-core \
 	  --features $(STORE_FEATURES) --test store -- a_killed_writer --nocapture --test-threads=1
+	SIPROC_SERVER_KILL_CYCLES=$(SERVER_KILL_CYCLES) $(ROOT)/mk/with-pg.sh cargo test \
+	  -p siproc-server --test api -- durable::sigkill --nocapture --test-threads=1

@@ -8,8 +8,12 @@ use serde_json::Value;
 
 use crate::helpers::intake;
 
-/// The server binary.
-const BIN: &str = env!("CARGO_BIN_EXE_siproc-server");
+/// The server binary: cargo's, or a copy named by `SIPROC_SERVER_BIN` (for a long soak run
+/// beside builds that would replace cargo's while it runs).
+fn bin() -> String {
+    std::env::var("SIPROC_SERVER_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_siproc-server").to_owned())
+}
 
 /// A running `siproc-server serve`.
 pub struct Server {
@@ -26,7 +30,7 @@ impl Server {
 
     /// [`Server::start`] with environment variables (`SIPROC_MASTER_KEY_FILE`, …).
     pub fn start_with(database: &str, env: &[(&str, &std::path::Path)]) -> Server {
-        let mut child = Command::new(BIN)
+        let mut child = Command::new(bin())
             .args(["serve", "--listen", "127.0.0.1:0", "--rate-limit", "0"])
             .args(["--database", database])
             .env("RUST_LOG", "warn")
@@ -79,7 +83,7 @@ pub async fn register_at(client: &reqwest::Client, base: &str, token: &str, offi
 
 /// `siproc-server token create …` on `database`: the printed token.
 pub fn create_token(database: &str, user: &str, role: &str, office: &str) -> String {
-    let out = Command::new(BIN)
+    let out = Command::new(bin())
         .args([
             "token", "create", "--user", user, "--role", role, "--office", office,
         ])
@@ -128,7 +132,7 @@ pub fn postgres_database(test: &str) -> Option<String> {
 
 /// Runs `siproc-server ARGS…`; answers its standard output, failing the test on an error exit.
 pub fn cli(args: &[&str]) -> String {
-    let out = Command::new(BIN)
+    let out = Command::new(bin())
         .args(args)
         .output()
         .expect("run siproc-server");
