@@ -13,7 +13,7 @@
 
 FUZZ_DIR := $(ROOT)/fuzz
 FUZZ_TARGETS := intake_json intake_field command_json archive_import legacy_log mrz \
-	document_check pack_load normalise server_request workflow_oracle
+	document_check pack_load normalise server_request workflow_oracle attachment_check qr_filing
 # Release with debug assertions (an overflow is a crash); no sanitizer: the code fuzzed is safe
 # Rust (the core forbids `unsafe`), and AddressSanitizer would only slow it down.
 FUZZ_BUILD := -O -a -s none
@@ -70,10 +70,12 @@ fuzz-long: build-fuzz
 
 # An hour a target, after the long runs of the bindings: the Python stateful test's soak profile
 # (mk/py.mk) and a million random calls into the WebAssembly module (mk/wasm.mk); then 1,000
-# SIGKILL rounds of a writer on each store (mk/pg.mk).
+# SIGKILL rounds of a writer on each store and of the server (mk/pg.mk), and the server's
+# 10-minute load soak (mk/server.mk).
 soak: soak-py soak-wasm build-fuzz
 	$(call fuzz_each,$(SOAK_SECONDS))
 	$(MAKE) --no-print-directory soak-kill
+	$(MAKE) --no-print-directory soak-server
 
 # Line coverage of each target's corpus (`cargo fuzz coverage`), summarised by llvm-cov into
 # fuzz/coverage/<target>.txt; needs the llvm-tools component (installed here when missing).

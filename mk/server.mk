@@ -49,6 +49,15 @@ bench-server: build-server setup-pg setup-wrk
 	$(ROOT)/benches/server/run.sh sqlite $(BENCH_SECONDS)
 	$(ROOT)/mk/with-pg.sh $(ROOT)/benches/server/run.sh postgres $(BENCH_SECONDS)
 
+# The 10-minute load soak (issue 31): 64 connections of mixed load on SQLite while statistics
+# releases and whole archive exports run beside it, memory sampled (benches/server/soak.sh).
+# Part of `make soak`. SOAK_SERVER_SECONDS (600) and SOAK_SERVER_INTERVAL (60).
+.PHONY: soak-server
+SOAK_SERVER_SECONDS ?= 600
+SOAK_SERVER_INTERVAL ?= 60
+soak-server: build-server setup-wrk
+	$(ROOT)/benches/server/soak.sh $(SOAK_SERVER_SECONDS) $(SOAK_SERVER_INTERVAL)
+
 # The reference server against the FastAPI + pydantic v2 + SQLite peer
 # (benches/server/peer/, pinned requirements, its virtualenv under target/): 3 rounds,
 # alternating, BENCH_SECONDS per route, the load average printed (benches/README.md, "Server").
