@@ -356,6 +356,11 @@ impl TestApp {
         }
     }
 
+    /// `GET /cases/{id}/attachments/{sha256}/thumbnail`.
+    pub fn thumbnail(&self, who: &str, id: &str, sha256: &str) -> reqwest::RequestBuilder {
+        self.get(who, &format!("/cases/{id}/attachments/{sha256}/thumbnail"))
+    }
+
     /// `POST /forms/signed-copies` with a raw `body` of `content_type`.
     pub fn signed_copy(
         &self,
