@@ -87,42 +87,25 @@ async fn images_have_small_stripped_private_thumbnails_and_pdfs_none() {
     assert_eq!((thumb.width(), thumb.height()), (40, 20));
 
     // A PDF has no thumbnail; an unknown digest is not attached.
-    let res = app.thumbnail("officer", &id, &pdf).send().await.unwrap();
-    assert_eq!(res.status(), 404);
-    assert_eq!(
-        res.json::<Value>().await.unwrap()["code"],
-        "attachment.no_thumbnail"
-    );
-    let res = app
-        .thumbnail("officer", &id, &"0".repeat(64))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 404);
-    assert_eq!(
-        res.json::<Value>().await.unwrap()["code"],
-        "attachment.not_found"
-    );
+    TestApp::refused(
+        app.thumbnail("officer", &id, &pdf),
+        404,
+        "attachment.no_thumbnail",
+    )
+    .await;
+    let unknown = "0".repeat(64);
+    TestApp::refused(
+        app.thumbnail("officer", &id, &unknown),
+        404,
+        "attachment.not_found",
+    )
+    .await;
 
     // The case's visibility: another office's officer and a partner do not see it.
     for who in ["officer_mex", "partner"] {
-        let res = app.thumbnail(who, &id, &large).send().await.unwrap();
-        assert_eq!(res.status(), 404, "{who}");
-        assert_eq!(
-            res.json::<Value>().await.unwrap()["code"],
-            "store.not_found",
-            "{who}"
-        );
+        TestApp::refused(app.thumbnail(who, &id, &large), 404, "store.not_found").await;
     }
 
     // A thumbnail is a read of the file: in the access log as the download is.
-    let log = TestApp::json(app.access_log("auditor", &format!("case_id={id}"))).await;
-    assert!(
-        log["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|e| e["what"] == "attachment" && e["user_id"] == "user-supervisor"),
-        "{log}"
-    );
+    assert!(app.read_logged(&id, "attachment", "user-supervisor").await);
 }
