@@ -31,7 +31,8 @@ function legacyBanner(c, catalog) {
 
 /** The case page's reads, started while the module arrives (load() asks for the same). */
 const reads = (id) => [`/cases/${id}`, `/cases/${id}/history?limit=1000`, `/cases/${id}/verify`, `/cases/${id}/forms`];
-export const prefetch = (id) => reads(id).forEach(preload);
+// The workflow's table too: whether the user may attach files (attachments.js) is read from it.
+export const prefetch = (id) => [...reads(id), "/workflow"].forEach(preload);
 
 export async function show(view, id) {
   const catalog = wasm.catalog(locale, "hn");
