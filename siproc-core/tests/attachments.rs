@@ -248,3 +248,81 @@ fn attachments_are_recorded_kept_and_checked_on_read() {
     assert!(err.to_string().contains(&case.id.to_string()));
     assert_eq!(blobs.list(case.id).unwrap(), vec![sha]);
 }
+
+#[test]
+fn images_have_small_thumbnails_without_metadata_and_pdfs_none() {
+    use attachments::thumbnail::{self, SIDE};
+    // A photo larger than a thumbnail, with its GPS position: kept stripped, thumbnailed small.
+    let img = image::RgbImage::from_fn(640, 400, |x, y| image::Rgb([x as u8, y as u8, 120]));
+    let mut big = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut big, 90)
+        .encode_image(&img)
+        .unwrap();
+    let small = thumbnail::render(&big, "image/jpeg").unwrap();
+    assert_eq!(small.media_type, "image/jpeg");
+    assert_eq!((small.width, small.height), (SIDE, 160));
+    assert_eq!(exif_of(&small.content), None);
+    // A picture smaller than a thumbnail keeps its size; the GPS block stays behind.
+    let tiny = thumbnail::render(&jpeg_with_gps(), "image/jpeg").unwrap();
+    assert_eq!((tiny.width, tiny.height), (64, 48));
+    assert_eq!(exif_of(&tiny.content), None);
+    // Which types have one; bytes that are no image.
+    assert!(thumbnail::has_thumbnail("image/png") && thumbnail::has_thumbnail("image/webp"));
+    assert!(!thumbnail::has_thumbnail("application/pdf"));
+    assert_eq!(
+        thumbnail::render(b"not an image", "image/png").unwrap_err(),
+        CheckError::BadImage
+    );
+    assert_eq!(
+        thumbnail::render(b"%PDF-1.7", "application/pdf").unwrap_err(),
+        CheckError::NotAllowed
+    );
+
+    // Through a store: an image's thumbnail, a PDF's refusal before its file is read.
+    let store = MemoryStore::new();
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = DirectoryBlobs::new(dir.path()).unwrap();
+    let case = store::open_case(
+        &store,
+        &testkit::catalog(),
+        &officer(),
+        &testkit::detention_intake("TAP"),
+        testkit::now(),
+    )
+    .unwrap();
+    let limits = Limits::default();
+    let mut version = case.version;
+    let mut digests = Vec::new();
+    for (content, declared) in [
+        (big.as_slice(), "image/jpeg"),
+        (&pdf_with(lopdf::Dictionary::new())[..], "application/pdf"),
+    ] {
+        let upload = Upload {
+            content,
+            declared: Some(declared),
+            description: None,
+            expected_version: Some(version),
+        };
+        let added = attachments::attach(
+            &store,
+            &blobs,
+            &limits,
+            &officer(),
+            case.id,
+            upload,
+            testkit::now(),
+        )
+        .unwrap();
+        version = added.case.version;
+        digests.push(added.attachment.sha256);
+    }
+    let case = store::load_case(&store, case.id).unwrap();
+    let thumb = attachments::thumbnail(&store, &blobs, &case, &digests[0]).unwrap();
+    assert_eq!(thumb.width, SIDE);
+    // The PDF's file is removed: the refusal does not read it.
+    std::fs::remove_file(dir.path().join(case.id.to_string()).join(&digests[1])).unwrap();
+    let err = attachments::thumbnail(&store, &blobs, &case, &digests[1]).unwrap_err();
+    assert_eq!(err.code(), "attachment.no_thumbnail");
+    let err = attachments::thumbnail(&store, &blobs, &case, &"0".repeat(64)).unwrap_err();
+    assert_eq!(err.code(), "attachment.not_found");
+}

@@ -302,6 +302,12 @@ mod tests {
                 "/cases/{id}/attachments/{sha256}",
                 Scope::CasesRead,
             ),
+            // A thumbnail is a read of the file (logged as its download is).
+            (
+                Method::GET,
+                "/cases/{id}/attachments/{sha256}/thumbnail",
+                Scope::CasesRead,
+            ),
             // Filing a pile of signed scans writes the cases their QR codes name.
             (Method::POST, "/forms/signed-copies", Scope::CasesWrite),
         ] {

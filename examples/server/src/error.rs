@@ -405,12 +405,13 @@ impl From<AttachError> for ApiError {
             AttachError::Refused(c) => ApiError::Attachment(c),
             AttachError::Rejected(w) => w.into(),
             AttachError::Store(s) => s.into(),
-            AttachError::NotAttached | AttachError::Erased | AttachError::UnknownForm => {
-                ApiError::Missing {
-                    code: e.code(),
-                    message: e.to_string(),
-                }
-            }
+            AttachError::NotAttached
+            | AttachError::Erased
+            | AttachError::UnknownForm
+            | AttachError::NoThumbnail => ApiError::Missing {
+                code: e.code(),
+                message: e.to_string(),
+            },
             AttachError::NoCode | AttachError::OtherCase => ApiError::Unprocessable {
                 code: e.code(),
                 message: e.to_string(),

@@ -102,7 +102,10 @@ export async function api(path, { method = "GET", body, headers = {}, token = se
   const init = { method, headers: { "accept-language": locale, ...headers }, cache: "no-store" };
   if (token) init.headers.authorization = `Bearer ${token}`;
   else if (session.csrf && method !== "GET" && method !== "HEAD") init.headers["x-csrf-token"] = session.csrf;
-  if (body instanceof Blob) {
+  if (body instanceof FormData) {
+    // A multipart form (a file and its fields): the browser writes its Content-Type.
+    init.body = body;
+  } else if (body instanceof Blob) {
     // A file, sent as it is with its own type (the server sniffs it and holds it to its list).
     if (body.type) init.headers["content-type"] = body.type;
     init.body = body;

@@ -1,7 +1,8 @@
 // The case page: the case's summary and its whole record (record.js), its history as a timeline (who, when, what), the commands the user
 // may run on it now (the case's `available_commands`, from the core; sent with If-Match; a 409
 // says the case changed and reloads it), the forms as PDF downloads and the chain's verification
-// result. Every status, priority, consent scope, role, event and form title is the core's label
+// result, and the case's files (attachments.js: the list with thumbnails, and attaching one).
+// Every status, priority, consent scope, role, event and form title is the core's label
 // (label()): the words the PDF forms print.
 import * as wasm from "/pkg/siproc_wasm.js";
 import { api, preload, session } from "./api.js";
@@ -9,6 +10,7 @@ import { label, locale, t, when } from "./i18n.js";
 import { el } from "/form.js";
 import { controls } from "./commands.js";
 import { record } from "./record.js";
+import { attachments } from "./attachments.js";
 
 /** A sealed value as text: the server sends it only to those who may see the case. */
 const plain = (v) => (typeof v === "string" ? v : typeof v?.value === "string" ? v.value : "");
@@ -29,11 +31,13 @@ function legacyBanner(c, catalog) {
 
 /** The case page's reads, started while the module arrives (load() asks for the same). */
 const reads = (id) => [`/cases/${id}`, `/cases/${id}/history?limit=1000`, `/cases/${id}/verify`, `/cases/${id}/forms`];
-export const prefetch = (id) => reads(id).forEach(preload);
+// The workflow's table too: whether the user may attach files (attachments.js) is read from it.
+export const prefetch = (id) => [...reads(id), "/workflow"].forEach(preload);
 
 export async function show(view, id) {
   const catalog = wasm.catalog(locale, "hn");
   const notice = el("div", { id: "notice", "aria-live": "assertive" });
+  const filesStatus = el("div", { id: "files-status", tabIndex: -1 });
 
   async function load() {
     const [caseA, historyA, verifyA, formsA] = await Promise.all(reads(id).map((path) => api(path)));
@@ -81,21 +85,42 @@ export async function show(view, id) {
         el("div", { className: "commands" }, ...[...buttons.querySelectorAll('[data-command="accept_transfer"], [data-command="reject_transfer"]')]))
       : "";
 
-    async function run(command) {
-      const answer = await api(`/cases/${id}/commands`, { method: "POST", body: command, headers: { "if-match": version } });
+    /**
+     * Takes the answer to a write of the case: a 409 (the case changed) reloads it and says so,
+     * a refusal is shown as `refused(answer)` draws it, a success reloads the case and says
+     * `done`; in `where` (the page's notice, or the files' own).
+     */
+    async function settle(answer, { where = notice, refused, done = t("done") }) {
+      if (where === notice) filesStatus.replaceChildren();
       if (answer.status === 409) {
         await load();
-        notice.replaceChildren(el("p", { className: "warning", role: "alert", id: "conflict" }, t("conflict", { current: answer.data?.current })));
+        where.replaceChildren(el("p", { className: "warning", role: "alert", ...(where === notice ? { id: "conflict" } : {}) },
+          t("conflict", { current: answer.data?.current })));
       } else if (!answer.ok) {
-        const issues = (answer.data?.issues ?? []).map((i) => el("li", { "data-code": i.code }, t("issues_at", { path: i.path, message: i.message })));
-        notice.replaceChildren(el("div", { className: "errors", role: "alert", id: "refused" },
-          el("p", {}, t("refused", { message: answer.data?.message ?? "", code: answer.data?.code ?? answer.status })),
-          issues.length ? el("ul", {}, ...issues) : ""));
+        where.replaceChildren(refused(answer));
       } else {
         await load();
-        notice.replaceChildren(el("p", { className: "ok", role: "status" }, t("done")));
+        where.replaceChildren(el("p", { className: "ok", role: "status" }, done));
       }
     }
+
+    async function run(command) {
+      const answer = await api(`/cases/${id}/commands`, { method: "POST", body: command, headers: { "if-match": version } });
+      await settle(answer, { refused: () => {
+        const issues = (answer.data?.issues ?? []).map((i) => el("li", { "data-code": i.code }, t("issues_at", { path: i.path, message: i.message })));
+        return el("div", { className: "errors", role: "alert", id: "refused" },
+          el("p", {}, t("refused", { message: answer.data?.message ?? "", code: answer.data?.code ?? answer.status })),
+          issues.length ? el("ul", {}, ...issues) : "");
+      } });
+    }
+
+    // The case's files: their outcome is said beside them (the page's notice is far above on a
+    // phone), and the focus goes there once the page is drawn again.
+    const files = await attachments(c, version, async (answer, words) => {
+      await settle(answer, { where: filesStatus, done: words,
+        refused: () => el("p", { className: "errors", role: "alert", id: "attach-refused", "data-code": answer.data?.code ?? "" }, words) });
+      filesStatus.focus();
+    }, filesStatus);
 
     const forms = el("ul", { id: "forms" }, ...(formsA.data?.items ?? []).map((f) => {
       const button = el("button", { type: "button", className: "small", "data-form": f.form }, t("download"));
@@ -143,7 +168,7 @@ export async function show(view, id) {
     view.replaceChildren(el("h1", {}, t("case_title", { number: c.number })), notice, transfer, legacy, facts, chain,
       el("h2", {}, t("record")), record(c, catalog),
       el("h2", {}, t("commands")), buttons, commandForms, noteForm,
-      el("h2", {}, t("forms")), forms,
+      el("h2", {}, t("forms")), forms, files,
       el("h2", {}, t("history")), timeline);
     // On the page's main (not when the user has moved on).
     const main = view.closest("main");

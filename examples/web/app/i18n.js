@@ -106,10 +106,22 @@ const WORDS = {
       signed_copy: {
         no_code: "no se pudo leer el código QR de un formulario de SIPROC. Escanee la primera página completa, derecha y nítida.",
         unknown_form: "el código QR no corresponde a ningún formulario de un caso que usted pueda modificar.",
+        other_case: "el código QR es de un formulario de otro caso: no se archiva en este.",
       },
-      attachment: { media_type_not_allowed: "solo se aceptan archivos PDF, JPEG, PNG o WebP.", too_large: "el archivo es demasiado grande." },
+      attachment: { media_type_not_allowed: "solo se aceptan archivos PDF, JPEG, PNG o WebP.", too_large: "el archivo es demasiado grande.",
+        media_type_mismatch: "el contenido del archivo no es del tipo que dice su nombre (por ejemplo, una foto llamada .pdf).",
+        empty: "el archivo está vacío.", bad_image: "la imagen no se puede leer.", bad_pdf: "el PDF no se puede leer (o está protegido con contraseña).",
+        pdf_javascript: "el PDF contiene JavaScript: no se acepta.", pdf_embedded_file: "el PDF lleva otros archivos dentro: no se acepta.",
+        not_found: "el caso no tiene ese archivo.", erased: "el archivo se borró con los datos personales del caso." },
       http: { body_too_large: "el archivo es demasiado grande." },
     },
+    attachments_title: "Archivos adjuntos", no_attachments: "Este caso no tiene archivos adjuntos.", no_description: "(sin descripción)",
+    attach_file: "Adjuntar archivo (PDF o foto)", attach_description: "Descripción (qué es; sin datos personales)",
+    attach_help: "En un teléfono se abre la cámara. Las fotos se guardan sin su ubicación GPS ni otros metadatos; el nombre del archivo no se envía.",
+    attach_button: "Adjuntar", attach_sending: "Enviando el archivo…", attach_done: "Archivo adjuntado.",
+    attach_signed: "Archivo adjuntado como copia firmada de «{form}».", attach_already: "El caso ya tenía este archivo.",
+    attach_refused: "No se adjuntó el archivo: {why}", download_file: "Descargar", thumbnail_of: "Miniatura: {what}",
+    signed_copy_of: "copia firmada de «{form}», recibida el {at}", size_b: "{n} B", size_kb: "{n} KB", size_mb: "{n} MB",
     error: "Error {status}: {message}", offline_page: "Sin conexión.",
     loading_rules: "Cargando las reglas de validación…", retry: "Reintentar",
     load_network_title: "La página no terminó de cargar",
@@ -255,10 +267,22 @@ const WORDS = {
       signed_copy: {
         no_code: "no SIPROC form's QR code could be read. Scan the whole first page, straight and sharp.",
         unknown_form: "the QR code names no form of a case you may change.",
+        other_case: "the QR code is on another case's form: it is not filed in this one.",
       },
-      attachment: { media_type_not_allowed: "only PDF, JPEG, PNG or WebP files are accepted.", too_large: "the file is too large." },
+      attachment: { media_type_not_allowed: "only PDF, JPEG, PNG or WebP files are accepted.", too_large: "the file is too large.",
+        media_type_mismatch: "the file's content is not of the type its name says (a photo named .pdf, for example).",
+        empty: "the file is empty.", bad_image: "the image cannot be read.", bad_pdf: "the PDF cannot be read (or is password-protected).",
+        pdf_javascript: "the PDF carries JavaScript: it is not accepted.", pdf_embedded_file: "the PDF carries other files inside: it is not accepted.",
+        not_found: "the case has no such file.", erased: "the file was erased with the case's personal data." },
       http: { body_too_large: "the file is too large." },
     },
+    attachments_title: "Attachments", no_attachments: "This case has no attachments.", no_description: "(no description)",
+    attach_file: "Attach a file (PDF or photo)", attach_description: "Description (what it is; no personal data)",
+    attach_help: "On a phone the camera opens. Photos are kept without their GPS position or other metadata; the file's name is not sent.",
+    attach_button: "Attach", attach_sending: "Sending the file…", attach_done: "File attached.",
+    attach_signed: "File attached as the signed copy of “{form}”.", attach_already: "The case already had this file.",
+    attach_refused: "The file was not attached: {why}", download_file: "Download", thumbnail_of: "Thumbnail: {what}",
+    signed_copy_of: "signed copy of “{form}”, received on {at}", size_b: "{n} B", size_kb: "{n} KB", size_mb: "{n} MB",
     error: "Error {status}: {message}", offline_page: "Offline.",
     loading_rules: "Loading the validation rules…", retry: "Retry",
     load_network_title: "The page did not finish loading",
@@ -327,6 +351,17 @@ export function toggleLocale() {
 export function t(key, vars = {}, in_ = locale) {
   const text = key.split(".").reduce((node, k) => node?.[k], WORDS[in_] ?? WORDS.es) ?? key;
   return String(text).replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ""));
+}
+
+/**
+ * A refused request in words: the application's own wording of its code (`refusal.<code>`: a
+ * file refused, a signed copy not filed) if it has one, else the server's message (in the
+ * user's language) with the status.
+ */
+export function refusal(answer) {
+  const code = answer.data?.code ?? "";
+  const own = code.split(".").reduce((node, k) => node?.[k], (WORDS[locale] ?? WORDS.es).refusal);
+  return typeof own === "string" ? own : t("error", { status: answer.status, message: answer.data?.message ?? "" });
 }
 
 const labels = new Map();

@@ -6,15 +6,11 @@
 // fifty does not hold fifty uploads open at once; the file's name stays in this page (it may
 // carry personal data): it is never sent.
 import { api } from "./api.js";
-import { label, t } from "./i18n.js";
+import { label, refusal, t } from "./i18n.js";
 import { el } from "/form.js";
 
 /** The media types the server takes (the attachments' allow-list). */
 const ACCEPT = "application/pdf,image/jpeg,image/png,image/webp";
-
-/** The words for a refusal's code; the server's message (in the user's language) otherwise. */
-const REFUSALS = new Set(["signed_copy.no_code", "signed_copy.unknown_form", "attachment.media_type_not_allowed",
-  "attachment.too_large", "http.body_too_large"]);
 
 /** One file's row: its name, then what became of it. */
 function row(file) {
@@ -42,8 +38,7 @@ async function send(file, { li, state }) {
   const code = answer.data?.code ?? String(answer.status);
   li.dataset.state = "refused";
   li.dataset.code = code;
-  const why = REFUSALS.has(code) ? t(`refusal.${code}`) : t("error", { status: answer.status, message: answer.data?.message ?? "" });
-  state.replaceChildren(el("span", { className: "errors" }, `✘ ${why}`));
+  state.replaceChildren(el("span", { className: "errors" }, `✘ ${refusal(answer)}`));
 }
 
 /** Draws the page into `view`. */

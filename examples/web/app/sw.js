@@ -12,7 +12,7 @@ const SHELL = [
   "/", "/app/style.css", "/app/main.js", "/app/api.js", "/app/backoff.js", "/app/i18n.js", "/app/load.js",
   "/app/queue.js", "/app/seal.js", "/app/signout.js", "/app/intake.js", "/form.js",
   "/pkg/siproc_wasm.js", "/pkg/siproc_wasm_bg.wasm",
-  "/app/cases.js", "/app/casepage.js", "/app/commands.js", "/app/record.js", "/app/verify.js", "/app/vendor.js",
+  "/app/cases.js", "/app/casepage.js", "/app/attachments.js", "/app/commands.js", "/app/record.js", "/app/verify.js", "/app/vendor.js",
   "/app/account.js", "/app/passkey.js", "/app/tokens.js", "/app/users.js",
 ];
 /** A content-hashed address (`/app/main.0123456789abcdef.js`). */

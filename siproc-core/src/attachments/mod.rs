@@ -21,9 +21,16 @@
 //! (`signed_copy.no_code`). Where the case is not known beforehand (a pile of scans dropped
 //! on one page), the caller finds it from the code ([`Prepared::code`]) through its
 //! [`crate::forms::verification::FormRegistry`], and checks that the uploader may write it.
+//!
+//! # Thumbnails
+//! An image attachment has a small preview for the case's list of files ([`thumbnail()`]):
+//! rendered from the kept file when asked for, never stored; a PDF has none
+//! ([`AttachError::NoThumbnail`]). Reading one is reading the file (the same visibility, the
+//! same access log).
 
 pub mod check;
 pub mod scan;
+pub mod thumbnail;
 
 pub use check::{ALLOWED, CheckError, Checked, DEFAULT_MAX_BYTES, Limits};
 
@@ -70,6 +77,9 @@ pub enum AttachError {
     /// caller may not write: the same answer for both).
     #[error("the form's QR code names no form known here")]
     UnknownForm,
+    /// The attachment is not an image: it has no thumbnail ([`thumbnail::has_thumbnail`]).
+    #[error("the attachment has no thumbnail: it is not an image")]
+    NoThumbnail,
 }
 
 impl AttachError {
@@ -77,6 +87,7 @@ impl AttachError {
     pub const CODES: &'static [&'static str] = &[
         "attachment.not_found",
         "attachment.erased",
+        "attachment.no_thumbnail",
         "signed_copy.no_code",
         "signed_copy.other_case",
         "signed_copy.unknown_form",
@@ -92,6 +103,7 @@ impl AttachError {
             AttachError::Blob(e) => e.code(),
             AttachError::NotAttached => "attachment.not_found",
             AttachError::Erased => "attachment.erased",
+            AttachError::NoThumbnail => "attachment.no_thumbnail",
             AttachError::NoCode => "signed_copy.no_code",
             AttachError::OtherCase => "signed_copy.other_case",
             AttachError::UnknownForm => "signed_copy.unknown_form",
@@ -298,6 +310,14 @@ fn file_to(
     })
 }
 
+/// The attachment `sha256` of `case` as recorded ([`AttachError::NotAttached`] if it has none).
+fn on_file<'a>(case: &'a Case, sha256: &str) -> Result<&'a Attachment, AttachError> {
+    case.attachments
+        .iter()
+        .find(|a| a.sha256 == sha256)
+        .ok_or(AttachError::NotAttached)
+}
+
 /// The attachment `sha256` of `case` and its content, read from `blobs`, decrypted and checked
 /// against its digest (a changed byte is `blob.damaged` naming the case); the file of an erased
 /// case is [`AttachError::Erased`]. The caller has loaded the case (and checked that the
@@ -308,12 +328,7 @@ pub fn attachment(
     case: &Case,
     sha256: &str,
 ) -> Result<(Attachment, Vec<u8>), AttachError> {
-    let attachment = case
-        .attachments
-        .iter()
-        .find(|a| a.sha256 == sha256)
-        .cloned()
-        .ok_or(AttachError::NotAttached)?;
+    let attachment = on_file(case, sha256)?.clone();
     // An erased case's files are gone: removed with it, or unreadable without its data key.
     let erased = |e: AttachError| match e {
         AttachError::Store(StoreError::NotFound) | AttachError::Blob(BlobError::NotFound)
@@ -326,4 +341,21 @@ pub fn attachment(
     let key = store.blob_key(case.id).map_err(|e| erased(e.into()))?;
     let content = blobs::get(blobs, key.as_ref(), case.id, sha256).map_err(|e| erased(e.into()))?;
     Ok((attachment, content))
+}
+
+/// The thumbnail of the image attachment `sha256` of `case` ([`thumbnail::render`]), from its
+/// content as [`attachment`] reads it (decrypted, checked against its digest). An attachment
+/// that is not an image is [`AttachError::NoThumbnail`], answered before its file is read. The
+/// caller has loaded the case (and checked that the reader may see it, and logged the read).
+pub fn thumbnail(
+    store: &dyn CaseStore,
+    blobs: &dyn BlobStore,
+    case: &Case,
+    sha256: &str,
+) -> Result<thumbnail::Thumbnail, AttachError> {
+    if !thumbnail::has_thumbnail(&on_file(case, sha256)?.media_type) {
+        return Err(AttachError::NoThumbnail);
+    }
+    let (kept, content) = attachment(store, blobs, case, sha256)?;
+    thumbnail::render(&content, &kept.media_type).map_err(AttachError::Refused)
 }

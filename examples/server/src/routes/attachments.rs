@@ -1,7 +1,8 @@
 //! `/cases/{id}/attachments`: files added to the case file and read back. The core checks,
 //! encrypts, keeps and records them ([`siproc_core::attachments`]); this module reads the
 //! upload (a raw body with its `Content-Type`, or `multipart/form-data` from the web form) and
-//! answers the download with headers that keep a browser from running it.
+//! answers the download (and an image's thumbnail, which the core renders) with headers that
+//! keep a browser from running it or keeping it.
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
@@ -9,10 +10,10 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
-use siproc_core::Case;
 use siproc_core::access::ReadKind;
-use siproc_core::attachments::{self, Upload};
+use siproc_core::attachments::{self, AttachError, Upload};
 use siproc_core::history::AddedAttachment;
+use siproc_core::{Actor, Case};
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -21,7 +22,7 @@ use crate::extract::{IfMatch, Path};
 use crate::routes::cases::visible_case;
 use crate::routes::shared::{blocking, etag};
 use crate::schema;
-use crate::state::SharedState;
+use crate::state::{AppState, SharedState};
 
 /// The header that carries a raw upload's description (UTF-8, at most 300 characters, no
 /// personal data; never the file name).
@@ -36,6 +37,7 @@ pub fn router() -> axum::Router<SharedState> {
             post(upload).layer(DefaultBodyLimit::disable()),
         )
         .route("/cases/{id}/attachments/{sha256}", get(download))
+        .route("/cases/{id}/attachments/{sha256}/thumbnail", get(thumbnail))
 }
 
 /// What the upload route read: the bytes, the declared type and the description.
@@ -249,7 +251,7 @@ fn extension(media_type: &str) -> &'static str {
 
 /// Download an attachment.
 #[utoipa::path(get, path = "/cases/{id}/attachments/{sha256}", tag = "cases",
-    description = "One attachment of the case, decrypted and checked against its SHA-256, as a download (`Content-Disposition: attachment`, its media type, `X-Content-Type-Options: nosniff`); the read is written to the access log. Visibility is the case's.",
+    description = "One attachment of the case, decrypted and checked against its SHA-256, as a download (`Content-Disposition: attachment`, its media type, `X-Content-Type-Options: nosniff`, `Cache-Control: private, no-store`); the read is written to the access log. Visibility is the case's.",
     params(("id" = Uuid, Path, description = "The case id"),
            ("sha256" = String, Path, description = "The attachment's SHA-256", pattern = r"^[0-9a-f]{64}$")),
     responses(
@@ -268,27 +270,82 @@ pub async fn download(
     Caller(actor): Caller,
     Path((id, sha256)): Path<(Uuid, String)>,
 ) -> Result<Response, ApiError> {
-    let (attachment, content) = blocking(&state, move |s| {
-        let case = visible_case(s, &actor, id, Some(ReadKind::Attachment))?;
-        Ok(attachments::attachment(
-            s.store.as_ref(),
-            s.blobs.as_ref(),
-            &case,
-            &sha256,
-        )?)
+    let (attachment, content) = logged_read(&state, actor, id, move |s, case| {
+        attachments::attachment(s.store.as_ref(), s.blobs.as_ref(), case, &sha256)
     })
     .await?;
-    let disposition = format!(
-        "attachment; filename=\"{}.{}\"",
-        attachment.sha256.get(..16).unwrap_or("file"),
+    let name = format!(
+        "{}.{}",
+        file_stem(&attachment.sha256),
         extension(&attachment.media_type)
     );
+    Ok(private_file(
+        content,
+        &attachment.media_type,
+        &format!("attachment; filename=\"{name}\""),
+    ))
+}
+
+/// An image attachment's thumbnail.
+#[utoipa::path(get, path = "/cases/{id}/attachments/{sha256}/thumbnail", tag = "cases",
+    description = "A small preview of an image attachment, for the case's list of files: rendered by the core from the kept file (decrypted and checked against its SHA-256) as a JPEG of at most 256 pixels on its long side, written from the pixels alone (no metadata). The same visibility, access log (`attachment`) and headers as the download (`X-Content-Type-Options: nosniff`, `Cache-Control: private, no-store`; `Content-Disposition: inline`). A PDF has no thumbnail (404 `attachment.no_thumbnail`).",
+    params(("id" = Uuid, Path, description = "The case id"),
+           ("sha256" = String, Path, description = "The attachment's SHA-256", pattern = r"^[0-9a-f]{64}$")),
+    responses(
+        (status = 200, description = "The thumbnail, a JPEG", content((schema::Binary = "image/jpeg"))),
+        (status = 400, description = "The id is not a UUID (`http.bad_path`)", body = ErrorBody),
+        (status = 404, description = "No such case, or one the caller may not see (`store.not_found`); the case has no such attachment (`attachment.not_found`), its file was erased with the case's personal data (`attachment.erased`), or it is not an image and has no thumbnail (`attachment.no_thumbnail`)", body = ErrorBody),
+        (status = 422, description = "The kept image cannot be read (`attachment.bad_image`)", body = ErrorBody),
+    ),
+    security(("bearer" = [])))]
+pub async fn thumbnail(
+    State(state): State<SharedState>,
+    Caller(actor): Caller,
+    Path((id, sha256)): Path<(Uuid, String)>,
+) -> Result<Response, ApiError> {
+    let stem = file_stem(&sha256).to_owned();
+    let thumbnail = logged_read(&state, actor, id, move |s, case| {
+        attachments::thumbnail(s.store.as_ref(), s.blobs.as_ref(), case, &sha256)
+    })
+    .await?;
+    Ok(private_file(
+        thumbnail.content,
+        thumbnail.media_type,
+        &format!("inline; filename=\"{stem}-thumbnail.jpg\""),
+    ))
+}
+
+/// Reads something of an attachment of case `id` with `read` once the case is visible to
+/// `actor`, the read written to the access log (`attachment`) first: the download's and the
+/// thumbnail's one path.
+async fn logged_read<T: Send + 'static>(
+    state: &SharedState,
+    actor: Actor,
+    id: Uuid,
+    read: impl FnOnce(&AppState, &Case) -> Result<T, AttachError> + Send + 'static,
+) -> Result<T, ApiError> {
+    blocking(state, move |s| {
+        let case = visible_case(s, &actor, id, Some(ReadKind::Attachment))?;
+        Ok(read(s, &case)?)
+    })
+    .await
+}
+
+/// The name a file is given: the first 16 digits of its SHA-256 (never what the uploader
+/// called it).
+fn file_stem(sha256: &str) -> &str {
+    sha256.get(..16).unwrap_or("file")
+}
+
+/// A file of a case as an answer: its media type, never sniffed by the browser, never kept in
+/// a shared cache nor on disk (`private, no-store`), with `disposition`.
+fn private_file(content: Vec<u8>, media_type: &str, disposition: &str) -> Response {
     let mut response = content.into_response();
     let headers = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&attachment.media_type) {
+    if let Ok(v) = HeaderValue::from_str(media_type) {
         headers.insert(header::CONTENT_TYPE, v);
     }
-    if let Ok(v) = HeaderValue::from_str(&disposition) {
+    if let Ok(v) = HeaderValue::from_str(disposition) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
     headers.insert(
@@ -299,5 +356,5 @@ pub async fn download(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
     );
-    Ok(response)
+    response
 }

@@ -45,7 +45,7 @@ pub use admin::MAX_ARCHIVE_BYTES;
     paths(
         cases::create_case, cases::list_cases, cases::get_case, cases::run_command,
         cases::history, cases::verify, erasure::erase, cases::forms, cases::form_pdf, cases::break_glass,
-        attachments::upload, attachments::download, signed_copies::file_signed_copy,
+        attachments::upload, attachments::download, attachments::thumbnail, signed_copies::file_signed_copy,
         events::events, export::export, export::request_export, export::approve_export, admin::import, admin::access_log, admin::audit_log,
         admin::health, ops::ready, ops::metrics, cases::search_cases, cases::duplicates, grants::list_grants, grants::end_grant,
         webapp::me, webapp::workflow, form_check::check_form,

@@ -78,15 +78,7 @@ async fn files_are_added_downloaded_and_logged() {
     );
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(res.bytes().await.unwrap().to_vec(), pdf);
-    let log = TestApp::json(app.access_log("auditor", &format!("case_id={id}"))).await;
-    assert!(
-        log["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|e| e["what"] == "attachment" && e["user_id"] == "user-supervisor"),
-        "{log}"
-    );
+    assert!(app.read_logged(&id, "attachment", "user-supervisor").await);
     // Another office does not see it; an unknown digest is attachment.not_found.
     let res = app.get("officer_mex", path).send().await.unwrap();
     assert_eq!(res.status(), 404);

@@ -356,6 +356,29 @@ impl TestApp {
         }
     }
 
+    /// Whether the access log (read by the auditor) holds a read `what` of case `id` by
+    /// `user_id`.
+    pub async fn read_logged(&self, id: &str, what: &str, user_id: &str) -> bool {
+        let log = Self::json(self.access_log("auditor", &format!("case_id={id}"))).await;
+        log["items"].as_array().is_some_and(|items| {
+            items
+                .iter()
+                .any(|e| e["what"] == what && e["user_id"] == user_id)
+        })
+    }
+
+    /// Sends `req` and asserts its answer's status and error code.
+    pub async fn refused(req: reqwest::RequestBuilder, status: u16, code: &str) {
+        let res = req.send().await.unwrap();
+        assert_eq!(res.status(), status, "{code}");
+        assert_eq!(res.json::<Value>().await.unwrap()["code"], code);
+    }
+
+    /// `GET /cases/{id}/attachments/{sha256}/thumbnail`.
+    pub fn thumbnail(&self, who: &str, id: &str, sha256: &str) -> reqwest::RequestBuilder {
+        self.get(who, &format!("/cases/{id}/attachments/{sha256}/thumbnail"))
+    }
+
     /// `POST /forms/signed-copies` with a raw `body` of `content_type`.
     pub fn signed_copy(
         &self,

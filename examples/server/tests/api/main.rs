@@ -34,6 +34,7 @@
 //! - `operations`: `backup` under load, `restore` into SQLite and PostgreSQL, `check`;
 //! - `encryption`: an encrypted store through the command line (keys, serve, rotate, convert);
 //! - `attachments`: files added to a case and downloaded, and the refusals;
+//! - `thumbnails`: images' thumbnails (small, stripped, private, logged); none for a PDF;
 //! - `subject_access`: consent withdrawal through the server (a pending referral cancelled, a
 //!   new one refused, the next release without the cases) and subject access reports (JSON,
 //!   a PDF `pdftotext` reads, directorate only, audited with counts);
@@ -80,4 +81,5 @@ mod shutdown;
 mod signin;
 mod stats;
 mod subject_access;
+mod thumbnails;
 mod webapp;
