@@ -186,9 +186,60 @@ def requests():
     write("server_request", "POST /api/v1/cases\n" + json_type + "\n" + intake)
 
 
+def png(width, height, pixel):
+    """A grayscale PNG written with zlib alone: `pixel(x, y)` gives each byte."""
+    import struct
+    import zlib
+
+    def chunk(kind, body):
+        return (struct.pack(">I", len(body)) + kind + body
+                + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF))
+
+    rows = b"".join(b"\x00" + bytes(pixel(x, y) for x in range(width)) for y in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b""))
+
+
+def pdf(extra=""):
+    """A one-page PDF with a line of text (and `extra` objects' text in its catalog)."""
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R" + extra + " >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R >>",
+        "<< /Length 28 >>\nstream\nBT /F1 12 Tf (siproc) Tj ET\nendstream",
+    ]
+    out, offsets = "%PDF-1.4\n", []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{n} 0 obj\n{body}\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n"
+    out += "".join(f"{o:010d} 00000 n \n" for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    return out.encode("latin-1")
+
+
+def attachments():
+    # The first byte picks the declared type (attachment_check: none, PDF, JPEG, PNG, WebP, a
+    # refused one) or the type read (qr_filing: PNG, JPEG, WebP, PDF).
+    checker = png(24, 16, lambda x, y: 255 if (x // 4 + y // 4) % 2 else 0)
+    write("attachment_check", b"\x00" + checker)
+    write("attachment_check", b"\x03" + checker)
+    write("attachment_check", b"\x02" + checker)  # declared JPEG: a mismatch
+    write("attachment_check", b"\x01" + pdf())
+    write("attachment_check", b"\x00" + pdf(" /OpenAction << /S /JavaScript /JS (app.alert(1)) >>"))
+    write("qr_filing", b"\x00" + checker)
+    write("qr_filing", b"\x03" + pdf())
+    # A printed form's page, QR code included (docs/forms, rendered by the forms' tests).
+    with open(os.path.join(ROOT, "docs", "forms", "informed_consent.png"), "rb") as f:
+        form = f.read()
+    write("qr_filing", b"\x00" + form)
+    write("attachment_check", b"\x03" + form)
+
+
 def main():
     reset(["intake_json", "intake_field", "command_json", "document_check", "mrz", "normalise",
-           "pack_load", "legacy_log", "server_request"])
+           "pack_load", "legacy_log", "server_request", "attachment_check", "qr_filing"])
     intakes()
     commands()
     documents()
@@ -196,6 +247,7 @@ def main():
     packs()
     legacy()
     requests()
+    attachments()
 
 
 if __name__ == "__main__":

@@ -22,8 +22,8 @@ use siproc_core::store::{self, StoreUrl};
 use siproc_core::{Actor, Role};
 use siproc_fuzz::{catalog, now, officer, sample_intake};
 use siproc_server::db::token_hash;
-use siproc_server::startup::router;
-use siproc_server::state::AppState;
+use siproc_server::startup::{Settings, router};
+use siproc_server::state::{AppState, Policy};
 use tower::ServiceExt;
 
 /// The application and what the inputs name in it.
@@ -69,10 +69,12 @@ impl App {
             now(),
         )
         .unwrap();
-        let state = Arc::new(AppState::new(cases, db, catalog().clone(), 0));
+        let state = AppState::new(cases, db, catalog().clone(), 0, Policy::default())
+            .expect("the system gives randomness");
+        let settings = Settings::new("memory:", SocketAddr::from(([127, 0, 0, 1], 0)));
         App {
             runtime,
-            router: router(state),
+            router: router(Arc::new(state), &settings),
             case: opened.id.to_string(),
             served: 0,
         }
