@@ -1045,7 +1045,9 @@ pub fn verify_archive<'py>(
     to_py(py, &report.verification())
 }
 
-/// Imports an archive into `store`: verifies every case and the file before writing anything.
+/// Imports an archive into `store`: verifies every case, every file and the archive before
+/// writing anything; the cases' files are kept in the store's blob storage, encrypted with its
+/// keys.
 #[pyfunction]
 #[pyo3(signature = (source, store, *, partial = false))]
 pub fn import_archive<'py>(
@@ -1055,20 +1057,25 @@ pub fn import_archive<'py>(
     partial: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let source = source_of(source)?;
-    let store = Arc::clone(&store.get().0);
+    let (store, files) = (Arc::clone(&store.get().0), Arc::clone(&store.get().2));
     let report = py
         .detach(|| {
             with_source(source, |input| {
                 let mut input = input;
-                archive::import(&*store, &mut input, ImportOptions { partial })
+                archive::import(
+                    &*store,
+                    Some(&*files),
+                    &mut input,
+                    ImportOptions { partial },
+                )
             })
         })
         .map_err(errors::archive)?;
     to_py(py, &report)
 }
 
-/// Reads a whole archive: every case verified, or a `TamperError` with the report. Returns the
-/// histories in case-number order.
+/// Reads a whole archive: every case (and file) verified, or a `TamperError` with the report.
+/// Returns the histories in case-number order (the files are not kept).
 #[pyfunction]
 pub fn read_archive(py: Python<'_>, source: &Bound<'_, PyAny>) -> PyResult<Vec<PyCaseHistory>> {
     let source = source_of(source)?;
@@ -1077,7 +1084,8 @@ pub fn read_archive(py: Python<'_>, source: &Bound<'_, PyAny>) -> PyResult<Vec<P
         .detach(|| {
             with_source(source, |input| {
                 let mut input = input;
-                archive::import(&store, &mut input, ImportOptions::default())
+                // The histories alone: the files are checked, and not kept.
+                archive::import(&store, None, &mut input, ImportOptions::default())
             })
         })
         .map_err(errors::archive)?;
@@ -1147,6 +1155,7 @@ fn write_cases<W: Write>(
         let mut out = out;
         return Ok(archive::export(
             &*store.get().0,
+            Some(&*store.get().2),
             &CaseQuery::default(),
             &mut out,
             now,
@@ -1170,8 +1179,9 @@ fn write_cases<W: Write>(
     Ok(w.finish()?)
 }
 
-/// Writes an archive of `cases` (a `Store`, or an iterable of histories) to `dest` (a
-/// path or a binary file object); returns `{"cases", "events", "digest"}`.
+/// Writes an archive of `cases` (a `Store`, with its cases' files, or an iterable of
+/// histories) to `dest` (a path or a binary file object); returns `{"cases", "events",
+/// "files", "digest"}`.
 #[pyfunction]
 #[pyo3(signature = (dest, cases, *, now = None))]
 pub fn write_archive<'py>(

@@ -436,6 +436,47 @@ def test_attachments_are_kept_read_and_erased(tmp_path: Path) -> None:
     assert raised.value.code == "attachment.erased"
 
 
+def test_archives_carry_the_files(tmp_path: Path) -> None:
+    key = tmp_path / "master.key"
+    key.write_text(os.urandom(32).hex())
+    source = siproc.open_store(str(tmp_path / "source.db"), master_key_file=key,
+                               blobs=f"dir:{tmp_path / 'files'}")
+    case = source.open_case(missing_person(), actor=OFFICER, now=NOW)
+    pdf = source.generate_form(case["id"], "intake_sheet", actor=OFFICER, now=NOW)
+    kept = source.attach(case["id"], pdf, "application/pdf", "hoja firmada", actor=OFFICER, now=NOW)
+    source.open_case(missing_person(), actor=OFFICER, now=NOW)
+
+    out = io.BytesIO()
+    summary = siproc.write_archive(out, source, now=NOW)
+    assert (summary["cases"], summary["files"]) == (2, 1)
+    data = out.getvalue()
+    lines = data.splitlines()
+    assert json.loads(lines[0])["version"] == 2
+    file_line = json.loads(lines[2])
+    assert (file_line["file"], file_line["case_id"]) == (kept["sha256"], case["id"])
+    # Checked without any key.
+    assert siproc.verify_archive(data)["ok"]
+
+    # Imported into another encrypted store, its files kept in its database under its keys.
+    other_key = tmp_path / "other.key"
+    other_key.write_text(os.urandom(32).hex())
+    target = siproc.open_store(str(tmp_path / "target.db"), master_key_file=other_key)
+    report = siproc.import_archive(data, target)
+    assert (report["ok"], report["imported"], report["files"]) == (True, 2, 1)
+    assert target.attachment(case["id"], kept["sha256"])["content"] == pdf
+    assert pdf[:200] not in (tmp_path / "target.db").read_bytes()
+
+    # A flipped byte in the file: the case is named, nothing is written.
+    at = data.index(b'"content":"') + 11 + 100
+    damaged = data[:at] + (b"B" if data[at:at + 1] == b"A" else b"A") + data[at + 1:]
+    fresh = siproc.MemoryStore()
+    report = siproc.import_archive(damaged, fresh)
+    assert not report["ok"] and not report["written"]
+    assert [(r["case_id"], r["code"]) for r in report["rejected"]] == [(case["id"], "blob.damaged")]
+    assert case["id"] in report["rejected"][0]["message"]
+    assert fresh.find() == []
+
+
 def test_subject_access_reports_what_is_held() -> None:
     store = siproc.MemoryStore()
     ids = [store.open_case(missing_person(), actor=OFFICER, now=NOW)["id"] for _ in range(2)]
