@@ -687,9 +687,12 @@ impl PyStore {
     /// Files `data` into the case (`siproc_core::attachments::attach`): checked (size, the type
     /// sniffed from the bytes against `media_type` if given, images stripped of metadata, PDFs
     /// without scripts or embedded files), kept encrypted with the case's key in an encrypted
-    /// store, and recorded as an `attachment_added` event. Returns the attachment as recorded
-    /// (`sha256`, `media_type`, `size`, `description`) and `added` (`False` when the case
-    /// already held this very file: nothing new was recorded).
+    /// store, and recorded as an `attachment_added` event. A scan or photo of a form this case
+    /// printed is recognised by its QR code and filed as that form's signed copy; one of
+    /// another case's form is refused (`AttachmentError` `signed_copy.other_case`). Returns the
+    /// attachment as recorded (`sha256`, `media_type`, `size`, `description`), `signs` (the
+    /// form it is the signed copy of, `{"form", "code"}`, or `None`) and `added` (`False` when
+    /// the case already held this very file: nothing new was recorded), as the server answers.
     #[pyo3(signature = (case_id, data, media_type = None, description = None, *, actor,
                         expected_version = None, now = None))]
     #[allow(clippy::too_many_arguments)]
@@ -716,7 +719,13 @@ impl PyStore {
         let attached = py
             .detach(|| attach(store, files, &Limits::default(), &actor, id, upload, now))
             .map_err(|e| errors::attachment(&e))?;
-        let answer = to_py(py, &attached.attachment)?;
+        let answer = to_py(
+            py,
+            &siproc_core::history::AddedAttachment::new(attached.attachment, attached.signs),
+        )?;
+        if !answer.contains("signs")? {
+            answer.set_item("signs", py.None())?;
+        }
         answer.set_item("added", attached.added)?;
         Ok(answer)
     }

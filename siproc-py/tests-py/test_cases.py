@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import os
+import subprocess
 import uuid
 from pathlib import Path
 from typing import Any
@@ -434,6 +435,34 @@ def test_attachments_are_kept_read_and_erased(tmp_path: Path) -> None:
     with pytest.raises(siproc.AttachmentError) as raised:
         store.attachment(case["id"], kept["sha256"])
     assert raised.value.code == "attachment.erased"
+
+
+def test_a_scanned_signed_form_is_filed_as_its_signed_copy(tmp_path: Path) -> None:
+    store = siproc.MemoryStore()
+    case = store.open_case(missing_person(), actor=OFFICER, now=NOW)
+    pdf = store.generate_form(case["id"], "intake_sheet", actor=OFFICER, now=NOW)
+    (tmp_path / "form.pdf").write_bytes(pdf)
+    # The printed form, signed and scanned: rendered by poppler's pdftoppm.
+    subprocess.run(["pdftoppm", "-gray", "-png", "-singlefile", "-f", "1", "-l", "1", "-r", "150",
+                    str(tmp_path / "form.pdf"), str(tmp_path / "scan")], check=True)
+    scan = (tmp_path / "scan.png").read_bytes()
+    code = store.case(case["id"])["forms"][0]["code"]
+
+    filed = store.attach(case["id"], scan, "image/png", "copia firmada", actor=OFFICER, now=NOW)
+    assert filed["signs"] == {"form": "intake_sheet", "code": code}
+    assert filed["added"] is True
+    form = store.case(case["id"])["forms"][0]
+    assert form["signed_copy"]["sha256"] == filed["sha256"]
+    assert store.attach(case["id"], scan, "image/png", actor=OFFICER, now=NOW)["signs"] == filed["signs"]
+
+    # Another case's scan is refused there, never filed; an ordinary file signs nothing.
+    other = store.open_case(missing_person(), actor=OFFICER, now=NOW)
+    with pytest.raises(siproc.AttachmentError) as raised:
+        store.attach(other["id"], scan, "image/png", actor=OFFICER, now=NOW)
+    assert raised.value.code == "signed_copy.other_case"
+    assert store.case(other["id"])["attachments"] == []
+    plain = store.attach(other["id"], pdf, "application/pdf", actor=OFFICER, now=NOW)
+    assert (plain["signs"], plain["added"]) == (None, True)
 
 
 def test_archives_carry_the_files(tmp_path: Path) -> None:
