@@ -225,7 +225,7 @@ fn files_travel(source: &Side, target: &Side, damaged_target: &Side) {
         lines.iter().filter(|l| l.starts_with("{\"file\":")).count(),
         2
     );
-    assert!(!text.contains(&format!("\"file\":\"{}\"", filled.b)));
+    assert!(!text.contains(&format!("\"case_id\":\"{}\",\"content\"", filled.b)));
     assert!(lines.last().unwrap().contains("\"files\":2,"));
 
     // Verified without any key: by the core, and by a third party with SHA-256 and base64.

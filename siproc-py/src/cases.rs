@@ -959,7 +959,7 @@ pub(crate) fn store_of(obj: &Bound<'_, PyAny>) -> PyResult<Arc<dyn CaseStore>> {
 }
 
 /// Where the files (attachments) of a `Store`'s cases are kept.
-fn files_of(obj: &Bound<'_, PyAny>) -> PyResult<Arc<dyn siproc_core::blobs::BlobStore>> {
+pub(crate) fn files_of(obj: &Bound<'_, PyAny>) -> PyResult<Arc<dyn siproc_core::blobs::BlobStore>> {
     py_store(obj).map(|s| Arc::clone(&s.2))
 }
 

@@ -506,6 +506,7 @@ def import_legacy(
     now: _Time = None,
     locale: str = "es",
     dry_run: bool = False,
+    files: _Path | None = None,
 ) -> dict[str, Any]: ...
 def find_legacy_duplicates(
     rows: LegacyLog | Iterable[tuple[int, _LegacyRow] | _LegacyRow],
