@@ -442,8 +442,9 @@ def test_a_scanned_signed_form_is_filed_as_its_signed_copy(tmp_path: Path) -> No
     case = store.open_case(missing_person(), actor=OFFICER, now=NOW)
     pdf = store.generate_form(case["id"], "intake_sheet", actor=OFFICER, now=NOW)
     (tmp_path / "form.pdf").write_bytes(pdf)
-    # The printed form, signed and scanned: rendered by poppler's pdftoppm.
-    subprocess.run(["pdftoppm", "-gray", "-png", "-singlefile", "-f", "1", "-l", "1", "-r", "150",
+    # The printed form, signed and scanned: rendered by poppler's pdftoppm at 300 dpi (a form
+    # printed without a verification origin carries the denser `SIPROC:` payload, not read at 150).
+    subprocess.run(["pdftoppm", "-gray", "-png", "-singlefile", "-f", "1", "-l", "1", "-r", "300",
                     str(tmp_path / "form.pdf"), str(tmp_path / "scan")], check=True)
     scan = (tmp_path / "scan.png").read_bytes()
     code = store.case(case["id"])["forms"][0]["code"]

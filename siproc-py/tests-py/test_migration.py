@@ -432,7 +432,7 @@ def test_the_migration_attaches_the_files_a_log_names(tmp_path: Path) -> None:
     # Brought: a real PDF (the case's own form) and its page scanned (rendered by pdftoppm).
     pdf = store.generate_form(case_id, "intake_sheet", actor=ACTOR, now=now)
     (folder / "acta.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-gray", "-png", "-singlefile", "-f", "1", "-l", "1", "-r", "150",
+    subprocess.run(["pdftoppm", "-gray", "-png", "-singlefile", "-f", "1", "-l", "1", "-r", "300",
                     str(folder / "acta.pdf"), str(folder / "escaneos" / "hoja")], check=True)
     again = migrate()
     assert again["outcome"] == "already_imported"

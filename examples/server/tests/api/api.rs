@@ -528,7 +528,13 @@ pub async fn an_archive_exported_by_the_directorate_imports_into_another_server(
         out.into_inner()
     };
     let res = app
-        .attach_raw("officer", &first, None, "image/png", png)
+        .attach_raw(
+            "officer",
+            &first,
+            Some(app.version(&first)),
+            "image/png",
+            png,
+        )
         .send()
         .await
         .unwrap();
