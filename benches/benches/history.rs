@@ -197,7 +197,7 @@ fn bench_archive(c: &mut Criterion) {
             .expect("put");
     }
     let mut bytes = Vec::new();
-    archive::export(&store, &CaseQuery::default(), &mut bytes, now()).expect("export");
+    archive::export(&store, None, &CaseQuery::default(), &mut bytes, now()).expect("export");
     eprintln!(
         "archive: {CASES} cases, {} events, {} MB",
         CASES * template.len(),
@@ -212,7 +212,8 @@ fn bench_archive(c: &mut Criterion) {
         b.iter_batched(
             || Vec::with_capacity(bytes.len()),
             |mut out| {
-                archive::export(&store, &CaseQuery::default(), &mut out, now()).expect("export");
+                archive::export(&store, None, &CaseQuery::default(), &mut out, now())
+                    .expect("export");
                 out
             },
             BatchSize::PerIteration,
@@ -222,9 +223,13 @@ fn bench_archive(c: &mut Criterion) {
         b.iter_batched(
             MemoryStore::new,
             |target| {
-                let report =
-                    archive::import(&target, &mut Cursor::new(&bytes), ImportOptions::default())
-                        .expect("import");
+                let report = archive::import(
+                    &target,
+                    None,
+                    &mut Cursor::new(&bytes),
+                    ImportOptions::default(),
+                )
+                .expect("import");
                 assert_eq!(report.imported, CASES);
                 target
             },

@@ -336,7 +336,12 @@ fn bench_corpus(c: &mut Criterion) {
         let url = url.replace("/bench", "/corpus");
         let store = open_store_with_key(&url, key.as_ref());
         let start = Instant::now();
-        let report = archive::import(&*store, &mut Cursor::new(&file), ImportOptions::default());
+        let report = archive::import(
+            &*store,
+            None,
+            &mut Cursor::new(&file),
+            ImportOptions::default(),
+        );
         let took = start.elapsed();
         let imported = report.as_ref().map(|r| r.imported).unwrap_or(0);
         println!(

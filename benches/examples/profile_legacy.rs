@@ -66,7 +66,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("  {migrated} migrated");
         let start = Instant::now();
         let mut out = std::io::BufWriter::new(std::fs::File::create(format!("{path}.jsonl"))?);
-        let summary = siproc_core::archive::export(&store, &CaseQuery::default(), &mut out, now)?;
+        let summary =
+            siproc_core::archive::export(&store, None, &CaseQuery::default(), &mut out, now)?;
         report("write_archive", start.elapsed().as_secs_f64());
         println!("  {} cases archived", summary.cases);
     }

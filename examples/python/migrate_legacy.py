@@ -6,7 +6,13 @@
 The input is UTF-8, comma-separated, with a header row and the columns ``No.``, ``Fecha``,
 ``Consulado``, ``Tipo de caso``, ``Nombre completo``, ``Identidad``, ``Fecha de nacimiento``,
 ``Sexo``, ``Teléfono``, ``Correo``, ``País``, ``Lugar``, ``Observaciones`` (see
-``make_legacy_csv.py`` for what each holds). Extra columns are ignored.
+``make_legacy_csv.py`` for what each holds). Extra columns are ignored, but for the optional
+``Archivos``: the names of the row's files (scans of the paper file, photos), relative to the
+log's folder, separated by ``;`` or line breaks. Each file there is attached to the row's case
+(checked as any upload, kept in the store's blob storage; a scan of a siproc form is filed as its
+signed copy); a missing or refused file is a warning in ``errors.csv`` (``legacy.file_missing``,
+``legacy.file_refused``, by its position in the cell, never its name), and running again attaches
+the files brought since.
 
 Every decision is the engine's legacy import (``siproc.import_legacy``, the core's
 ``legacy`` module); this script reads the file, calls it, and writes reports:
@@ -141,7 +147,8 @@ def migrate(args: argparse.Namespace) -> dict[str, Any]:
             chunk = rows[start:start + CHUNK]
             report = siproc.import_legacy(chunk, source=source, store=store, actor=MIGRATION_ACTOR,
                                           catalog=catalog, mapping=mapping, now=now,
-                                          locale=args.locale, dry_run=args.dry_run)
+                                          locale=args.locale, dry_run=args.dry_run,
+                                          files=args.input.parent)
             reports.extend(report["rows"])
             mappings.update(report["mappings"])
             bar.update(len(chunk))

@@ -36,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
     for partial in [false, true] {
         let store = MemoryStore::new();
         let report =
-            archive::import(&store, &mut Cursor::new(data), ImportOptions { partial }).unwrap();
+            archive::import(&store, None, &mut Cursor::new(data), ImportOptions { partial }).unwrap();
         assert_eq!(
             report.cases, checked.cases,
             "check and import read the same cases"
@@ -57,7 +57,7 @@ fuzz_target!(|data: &[u8]| {
         assert_written_cases_sound(&store);
         if report.is_clean() && report.cases > 0 {
             let mut out = Vec::new();
-            archive::export(&store, &CaseQuery::default(), &mut out, now()).unwrap();
+            archive::export(&store, None, &CaseQuery::default(), &mut out, now()).unwrap();
             assert_eq!(
                 case_lines(&out),
                 case_lines(data),

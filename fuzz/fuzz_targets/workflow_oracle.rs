@@ -426,7 +426,7 @@ fn export(store: &dyn CaseStore, number: &str) -> Vec<u8> {
         ..CaseQuery::default()
     };
     let mut out = Vec::new();
-    let summary = archive::export(store, &query, &mut out, now()).unwrap();
+    let summary = archive::export(store, None, &query, &mut out, now()).unwrap();
     assert_eq!(summary.cases, 1);
     out
 }
@@ -434,6 +434,7 @@ fn export(store: &dyn CaseStore, number: &str) -> Vec<u8> {
 fn import_and_export(store: &dyn CaseStore, archive_bytes: &[u8], number: &str) {
     let report = archive::import(
         store,
+        None,
         &mut Cursor::new(archive_bytes),
         ImportOptions::default(),
     )

@@ -1,16 +1,27 @@
-//! A portable archive of cases with their full histories, as JSON Lines.
+//! A portable archive of cases with their full histories and their files, as JSON Lines.
 //!
-//! # Format (version 1)
+//! # Format (version 2)
 //!
 //! UTF-8, one JSON object per line, each line ending in `\n`, each written exactly as
 //! `serde_json` writes the record (compact, members in declaration order):
 //!
-//! 1. a header: `{"archive":"siproc","version":1,"exported_at":"2026-03-02T15:04:05.123456Z"}`;
+//! 1. a header: `{"archive":"siproc","version":2,"exported_at":"2026-03-02T15:04:05.123456Z"}`;
 //! 2. one line per case: `{"case_id":…,"number":…,"version":n,"head":…,"events":[…]}`, where
 //!    `events` is the whole history (see [`crate::history`] for the event format and hash) and
-//!    `version`/`head` its [`Anchor`];
-//! 3. a trailer: `{"end":"siproc","cases":N,"events":M,"digest":…}`, where `digest` is the
-//!    SHA-256 (lowercase hex) of every byte before the trailer line.
+//!    `version`/`head` its [`Anchor`], followed by one line per file of that case the blob
+//!    storage keeps ([`crate::blobs`]): `{"file":SHA256,"case_id":…,"content":BASE64}`, where
+//!    `file` is the SHA-256 (lowercase hex) of the content, which is in standard base64 with
+//!    padding (RFC 4648, section 4). The content is the file as uploaded (after its checks), in
+//!    clear, as the histories are: an archive is encrypted as a whole when it leaves the
+//!    machine, never with a store's keys, so that it imports into another store and verifies
+//!    without any key. Files come in the order the case lists its attachments; only files the
+//!    case lists; none for a case whose personal data was erased (its files went with it);
+//! 3. a trailer: `{"end":"siproc","cases":N,"events":M,"files":F,"digest":…}`, where `digest`
+//!    is the SHA-256 (lowercase hex) of every byte before the trailer line.
+//!
+//! Version 1 (written before archives carried files) is read too: the same without file lines
+//! and without the trailer's `files`. A file is one line, so an archive stays one stream that
+//! a server can send piece by piece and a reader can check with SHA-256 and base64 alone.
 //!
 //! # What import checks, before writing anything
 //!
@@ -18,15 +29,21 @@
 //! change without notice), verify against its own anchor ([`history::verify_against`]: changed,
 //! removed, reordered, inserted, truncated or foreign events), replay, and agree with its
 //! `case_id` and `number`; no case may appear twice, and the store must not hold a different
-//! history for it or another case under its number. The header, the trailer's counts and digest
-//! catch lines added, removed or changed anywhere in the file.
+//! history for it or another case under its number. Every file line must be canonical too,
+//! follow its own case's line, name a file that case lists (once), and its content must have
+//! that SHA-256: a changed byte rejects the case as `blob.damaged`, naming it. The header, the
+//! trailer's counts and digest catch lines added, removed or changed anywhere in the file.
 //!
 //! Each rejected case is reported with its line and reason. By default nothing is written
 //! unless the whole file is sound; [`ImportOptions::partial`] writes the sound cases anyway.
 //! Import reads the file twice (verify, then write), so it holds one case at a time in memory
-//! while verifying, and at most three batches of [`IMPORT_BATCH`] cases while writing: the
-//! store gets them in batches ([`CaseStore::put_histories`]), one transaction and one disk
-//! flush each, on a thread of their own, while the next batch is read and parsed.
+//! while verifying, and at most three batches of [`IMPORT_BATCH`] cases (or of
+//! [`IMPORT_BATCH_BYTES`] of files) while writing: the store gets them in batches
+//! ([`CaseStore::put_histories`]), one transaction and one disk flush each, on a thread of
+//! their own, while the next batch is read and parsed. Each written case's files then go to
+//! the target's blob storage through [`blobs::put`], encrypted with the target store's key
+//! for that case; the files of a case the store already held are put too (idempotent), so
+//! importing again finishes an import whose files could not all be kept.
 //!
 //! A consistent rewrite of a whole case line *and* the trailer cannot be detected from the
 //! file alone (hashes are not signatures); compare the anchors with ones held elsewhere.
@@ -34,24 +51,32 @@
 use std::io::{BufRead, Seek, SeekFrom, Write};
 use std::sync::mpsc;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::blobs::{self, BlobError, BlobStore};
 use crate::hex::to_hex;
-use crate::history::{self, Anchor, Event, HistoryError};
+use crate::history::{self, Anchor, Event, EventKind, HistoryError};
 use crate::store::{CaseQuery, CaseStore, CaseSummary, PutOutcome, StoreError};
 
 /// The `archive` member of the header.
 pub const FORMAT: &str = "siproc";
-/// The format version this code writes and reads.
-pub const VERSION: u32 = 1;
+/// The format version this code writes.
+pub const VERSION: u32 = 2;
+/// The format versions this code reads: 1 (without files) and 2.
+pub const READS: [u32; 2] = [1, 2];
 
 /// How many cases [`import`] hands the store at a time ([`CaseStore::put_histories`]: one
 /// transaction, one disk flush): enough to make the flush's cost small per case, few enough
 /// to keep memory bounded (a batch is held in memory while written).
 pub const IMPORT_BATCH: usize = 1_000;
+
+/// A batch of [`import`] holds at most about this many bytes of files (one file more, at most).
+pub const IMPORT_BATCH_BYTES: usize = 64 << 20;
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -83,7 +108,19 @@ struct Trailer {
     end: String,
     cases: u64,
     events: u64,
+    /// Version 2 on; absent in version 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    files: Option<u64>,
     digest: String,
+}
+
+/// One file line.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileLine {
+    file: String,
+    case_id: Uuid,
+    content: String,
 }
 
 /// Reading or writing failed, or the file is not an archive at all.
@@ -99,26 +136,34 @@ pub enum ArchiveError {
     /// A history could not be written (a value without canonical form).
     #[error(transparent)]
     History(#[from] HistoryError),
+    /// A case's file could not be read for export (the blob storage failed, or a kept file is
+    /// damaged: `blob.damaged` names the case).
+    #[error(transparent)]
+    Blob(#[from] BlobError),
 }
 
 impl ArchiveError {
-    /// The stable machine code: `archive.io`, or the inner `store.*` / `history.*` code.
+    /// The stable machine code: `archive.io`, or the inner `store.*` / `history.*` /
+    /// `blob.*` code.
     pub fn code(&self) -> &'static str {
         match self {
             ArchiveError::Io(_) => "archive.io",
             ArchiveError::Store(e) => e.code(),
             ArchiveError::History(e) => e.code(),
+            ArchiveError::Blob(e) => e.code(),
         }
     }
 }
 
-/// What an export wrote. Serialised as `{cases, events, digest}`.
+/// What an export wrote. Serialised as `{cases, events, files, digest}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExportSummary {
     /// Case lines.
     pub cases: u64,
     /// Events in all.
     pub events: u64,
+    /// File lines.
+    pub files: u64,
     /// The trailer's digest.
     pub digest: String,
 }
@@ -129,6 +174,7 @@ pub struct ArchiveWriter<W: Write> {
     digest: Sha256,
     cases: u64,
     events: u64,
+    files: u64,
     line: Vec<u8>,
 }
 
@@ -140,6 +186,7 @@ impl<W: Write> ArchiveWriter<W> {
             digest: Sha256::new(),
             cases: 0,
             events: 0,
+            files: 0,
             line: Vec::new(),
         };
         let header = Header {
@@ -175,6 +222,23 @@ impl<W: Write> ArchiveWriter<W> {
     pub fn write_case(&mut self, events: &[Event]) -> Result<(), ArchiveError> {
         self.encode_case(events)?;
         self.emit_line()
+    }
+
+    /// Writes one file of the case written last: its content and the SHA-256 of it (which the
+    /// caller has checked, as [`blobs::get`] does).
+    pub fn write_file(
+        &mut self,
+        case_id: Uuid,
+        sha256: &str,
+        content: &[u8],
+    ) -> Result<(), ArchiveError> {
+        self.write_line(&FileLine {
+            file: sha256.to_owned(),
+            case_id,
+            content: BASE64.encode(content),
+        })?;
+        self.files += 1;
+        Ok(())
     }
 
     /// Encodes one case's line ([`write_case`](Self::write_case) without the writing), so
@@ -220,6 +284,7 @@ impl<W: Write> ArchiveWriter<W> {
             end: FORMAT.to_owned(),
             cases: self.cases,
             events: self.events,
+            files: Some(self.files),
             digest: digest.clone(),
         };
         self.write_line(&trailer)?;
@@ -227,25 +292,29 @@ impl<W: Write> ArchiveWriter<W> {
         Ok(ExportSummary {
             cases: self.cases,
             events: self.events,
+            files: self.files,
             digest,
         })
     }
 }
 
-/// Exports the cases matching `query`, ordered by case number.
+/// Exports the cases matching `query`, ordered by case number, with the files `files` keeps
+/// for them (`None`: the cases alone, as for a store that keeps no files).
 pub fn export(
     store: &dyn CaseStore,
+    files: Option<&dyn BlobStore>,
     query: &CaseQuery,
     out: &mut dyn Write,
     now: DateTime<Utc>,
 ) -> Result<ExportSummary, ArchiveError> {
-    export_with(store, query, out, now, &mut |_| {})
+    export_with(store, files, query, out, now, &mut |_| {})
 }
 
 /// [`export`], calling `exported` with each case written (a server logs every exported case
 /// in its access log).
 pub fn export_with(
     store: &dyn CaseStore,
+    files: Option<&dyn BlobStore>,
     query: &CaseQuery,
     out: &mut dyn Write,
     now: DateTime<Utc>,
@@ -255,13 +324,68 @@ pub fn export_with(
     for summary in store.list(query)? {
         // Encoded while the store lends the events, written once it has them back: writing
         // may run a caller's code (a Python file object), which must not find the store locked.
-        let mut encoded = Ok(());
-        store.read_events(summary.id, &mut |events| encoded = w.encode_case(events))?;
-        encoded?;
+        let mut encoded = Ok(Vec::new());
+        store.read_events(summary.id, &mut |events| {
+            encoded = w
+                .encode_case(events)
+                .and_then(|()| Ok(listed_files(events)?));
+        })?;
+        let listed = encoded?;
         w.emit_line()?;
+        if let Some(blobs) = files {
+            export_files(&mut w, store, blobs, summary.id, &listed)?;
+        }
         exported(&summary);
     }
     w.finish()
+}
+
+/// The digests of the files the case of `events` lists, in its order; none once its personal
+/// data was erased (its files went with it).
+fn listed_files(events: &[Event]) -> Result<Vec<String>, HistoryError> {
+    let lists = events.iter().any(|e| match &e.kind {
+        EventKind::AttachmentAdded(_) => true,
+        EventKind::CaseOpened(o) => !o.attachments.is_empty(),
+        _ => false,
+    });
+    if !lists {
+        return Ok(Vec::new());
+    }
+    Ok(kept_files(history::replay(events)?))
+}
+
+/// The digests of the files `case` lists, in its order; none once its personal data was erased
+/// (its files went with it).
+fn kept_files(case: crate::case::Case) -> Vec<String> {
+    if case.erased.is_empty() {
+        case.attachments.into_iter().map(|a| a.sha256).collect()
+    } else {
+        Vec::new()
+    }
+}
+
+/// Writes the files of `listed` that `blobs` keeps for `case_id`, decrypted and checked.
+fn export_files<W: Write>(
+    w: &mut ArchiveWriter<W>,
+    store: &dyn CaseStore,
+    blobs: &dyn BlobStore,
+    case_id: Uuid,
+    listed: &[String],
+) -> Result<(), ArchiveError> {
+    if listed.is_empty() {
+        return Ok(());
+    }
+    let key = store.blob_key(case_id)?;
+    for sha256 in listed {
+        match blobs::get(blobs, key.as_ref(), case_id, sha256) {
+            Ok(content) => w.write_file(case_id, sha256, &content)?,
+            // Listed and never kept (an intake's attachment known by its digest only): the
+            // case line says what it was.
+            Err(BlobError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }
 
 /// How to import.
@@ -299,11 +423,17 @@ pub enum Rejection {
     /// The store refused it (another history for this id, or the number is taken).
     #[error("{0}")]
     Store(StoreError),
+    /// One of its files: its content does not have its SHA-256 (`blob.damaged`, naming the
+    /// case), or the target's blob storage failed to keep it (the case was written, the file
+    /// not: importing again keeps it).
+    #[error("{0}")]
+    File(BlobError),
 }
 
 impl Rejection {
     /// The stable machine code: `archive.malformed`, `archive.not_canonical`,
-    /// `archive.mismatch`, `archive.duplicate`, or the inner `history.*` / `store.*` code.
+    /// `archive.mismatch`, `archive.duplicate`, or the inner `history.*` / `store.*` /
+    /// `blob.*` code.
     pub fn code(&self) -> &'static str {
         match self {
             Rejection::Malformed { .. } => "archive.malformed",
@@ -312,6 +442,7 @@ impl Rejection {
             Rejection::Duplicate => "archive.duplicate",
             Rejection::History(e) => e.code(),
             Rejection::Store(e) => e.code(),
+            Rejection::File(e) => e.code(),
         }
     }
 }
@@ -408,7 +539,7 @@ pub struct Verification<'a> {
 }
 
 /// What an import found and did. Serialised as `{ok, cases, rejected, file, imported,
-/// unchanged, written}`.
+/// unchanged, files, written}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportReport {
     /// Case lines read.
@@ -417,6 +548,8 @@ pub struct ImportReport {
     pub imported: usize,
     /// Cases the store already held with the same history.
     pub unchanged: usize,
+    /// Files put in the target's blob storage (those it already kept included).
+    pub files: usize,
     /// Cases rejected, with their reasons.
     pub rejected: Vec<RejectedCase>,
     /// Problems with the file as a whole.
@@ -428,13 +561,14 @@ pub struct ImportReport {
 impl Serialize for ImportReport {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut out = s.serialize_struct("ImportReport", 7)?;
+        let mut out = s.serialize_struct("ImportReport", 8)?;
         out.serialize_field("ok", &self.is_clean())?;
         out.serialize_field("cases", &self.cases)?;
         out.serialize_field("rejected", &self.rejected)?;
         out.serialize_field("file", &self.file)?;
         out.serialize_field("imported", &self.imported)?;
         out.serialize_field("unchanged", &self.unchanged)?;
+        out.serialize_field("files", &self.files)?;
         out.serialize_field("written", &self.written)?;
         out.end()
     }
@@ -454,7 +588,7 @@ impl schemars::JsonSchema for RejectedCase {
             "properties": {
                 "line": {"type": "integer", "minimum": 1, "description": "1-based line number in the file."},
                 "case_id": generator.subschema_for::<Option<Uuid>>(),
-                "code": {"type": "string", "description": "`archive.malformed`, `archive.not_canonical`, `archive.mismatch`, `archive.duplicate`, or a `history.*` / `store.*` code."},
+                "code": {"type": "string", "description": "`archive.malformed`, `archive.not_canonical`, `archive.mismatch`, `archive.duplicate`, or a `history.*` / `store.*` / `blob.*` code (`blob.damaged`: a file's content does not have its SHA-256)."},
                 "message": {"type": "string"},
             },
             "required": ["line", "case_id", "code", "message"],
@@ -509,9 +643,10 @@ impl schemars::JsonSchema for ImportReport {
                 "file": generator.subschema_for::<Vec<FileProblem>>(),
                 "imported": count(),
                 "unchanged": count(),
+                "files": {"type": "integer", "minimum": 0, "description": "Files put in the target's blob storage (those it already kept included)."},
                 "written": {"type": "boolean", "description": "Whether anything was written."},
             },
-            "required": ["ok", "cases", "rejected", "file", "imported", "unchanged", "written"],
+            "required": ["ok", "cases", "rejected", "file", "imported", "unchanged", "files", "written"],
             "additionalProperties": false,
         })
     }
@@ -568,14 +703,57 @@ impl ImportReport {
 struct Scan {
     cases: usize,
     events: u64,
+    files: u64,
     rejected: Vec<RejectedCase>,
     file: Vec<FileProblem>,
-    /// Accepted case lines (1-based) and whether the store already has them.
-    accepted: Vec<(usize, bool)>,
+    /// Accepted cases, in file order.
+    accepted: Vec<Accepted>,
+}
+
+/// An accepted case line.
+struct Accepted {
+    /// Its line (1-based).
+    line: usize,
+    /// Whether the store already holds this very history.
+    known: bool,
+    /// The lines of its files.
+    files: Vec<usize>,
+}
+
+/// The case line read last, while the file lines after it are read.
+struct Current {
+    case_id: Uuid,
+    /// `None` when the case line itself was rejected.
+    accepted: Option<Accepted>,
+    /// The digests of the files its case lists that no file line has given yet.
+    listed: Vec<String>,
+    /// Why one of its file lines rejects it.
+    rejection: Option<RejectedCase>,
+}
+
+impl Current {
+    /// A rejected case line: the file lines after it are its own, and rejected with it.
+    fn rejected(case_id: Uuid) -> Current {
+        Current {
+            case_id,
+            accepted: None,
+            listed: Vec::new(),
+            rejection: None,
+        }
+    }
+
+    /// Adds the case, its file lines read, to the accepted or rejected ones.
+    fn close(self, scan: &mut Scan) {
+        match (self.accepted, self.rejection) {
+            (_, Some(rejected)) => scan.rejected.push(rejected),
+            (Some(accepted), None) => scan.accepted.push(accepted),
+            (None, None) => {}
+        }
+    }
 }
 
 /// Checks an archive without writing anything. `store`, when given, is consulted for cases it
-/// already holds.
+/// already holds. Files are checked against their digests; no key is needed.
 pub fn check<R: BufRead>(
     input: &mut R,
     store: Option<&dyn CaseStore>,
@@ -589,9 +767,13 @@ pub fn check<R: BufRead>(
     })
 }
 
-/// Imports an archive into `store`: verifies every line and the file first, then writes.
+/// Imports an archive into `store`: verifies every line and the file first, then writes the
+/// cases, and their files into `files` (the target's blob storage), encrypted with the
+/// store's key for each case. With `files` `None` (a store that keeps no files), the files
+/// are checked and not kept.
 pub fn import<R: BufRead + Seek>(
     store: &dyn CaseStore,
+    files: Option<&dyn BlobStore>,
     input: &mut R,
     options: ImportOptions,
 ) -> Result<ImportReport, ArchiveError> {
@@ -604,26 +786,32 @@ pub fn import<R: BufRead + Seek>(
         ..ImportReport::default()
     };
     if !(report.is_clean() || options.partial) || scan.accepted.is_empty() {
-        report.unchanged = scan.accepted.iter().filter(|(_, known)| *known).count();
+        report.unchanged = scan.accepted.iter().filter(|a| a.known).count();
         return Ok(report);
     }
     input.seek(SeekFrom::Start(start))?;
     // The store writes one batch while the next is read and parsed (at most two batches wait).
     let written = std::thread::scope(|s| {
-        let (to_store, batches) = mpsc::sync_channel::<Vec<(usize, CaseRecord)>>(1);
+        let (to_store, batches) = mpsc::sync_channel::<Vec<Pending>>(1);
         let writer = std::thread::Builder::new()
             .name("siproc-archive-import".into())
             .spawn_scoped(s, move || {
                 let mut written = ImportReport::default();
                 for mut batch in batches {
-                    write_batch(store, &mut batch, &mut written);
+                    write_batch(store, files, &mut batch, &mut written);
                 }
                 written
             })?;
-        let read = read_accepted(input, &scan.accepted, &mut report, &mut |batch| {
-            // A writer that stopped answers through `join` below.
-            let _ = to_store.send(batch);
-        });
+        let read = read_accepted(
+            input,
+            &scan.accepted,
+            files.is_some(),
+            &mut report,
+            &mut |batch| {
+                // A writer that stopped answers through `join` below.
+                let _ = to_store.send(batch);
+            },
+        );
         drop(to_store);
         let written = writer
             .join()
@@ -632,48 +820,110 @@ pub fn import<R: BufRead + Seek>(
     })?;
     report.imported += written.imported;
     report.unchanged += written.unchanged;
+    report.files += written.files;
     report.written |= written.written;
     report.rejected.extend(written.rejected);
     report.rejected.sort_by_key(|c| c.line);
     Ok(report)
 }
 
-/// The second pass of [`import`]: parses the accepted lines not already stored, and hands
-/// them to `write` [`IMPORT_BATCH`] at a time.
+/// A case of the second pass of [`import`]: its history to write, unless the store holds it,
+/// and its files to keep.
+struct Pending {
+    line: usize,
+    case_id: Uuid,
+    record: Option<CaseRecord>,
+    /// Digest and content.
+    files: Vec<(String, Vec<u8>)>,
+}
+
+/// Reads lines up to line `wanted` (1-based) into `buf`; `false` if the input ends first.
+fn read_to<R: BufRead>(
+    input: &mut R,
+    buf: &mut Vec<u8>,
+    line_no: &mut usize,
+    wanted: usize,
+) -> Result<bool, ArchiveError> {
+    while *line_no < wanted {
+        buf.clear();
+        if input.read_until(b'\n', buf)? == 0 {
+            return Ok(false);
+        }
+        *line_no += 1;
+    }
+    Ok(true)
+}
+
+/// The second pass of [`import`]: parses the accepted lines (cases not already stored, and the
+/// files of every case when `keep_files`), and hands them to `write` [`IMPORT_BATCH`] cases or
+/// [`IMPORT_BATCH_BYTES`] of files at a time.
 fn read_accepted<R: BufRead>(
     input: &mut R,
-    accepted: &[(usize, bool)],
+    accepted: &[Accepted],
+    keep_files: bool,
     report: &mut ImportReport,
-    write: &mut dyn FnMut(Vec<(usize, CaseRecord)>),
+    write: &mut dyn FnMut(Vec<Pending>),
 ) -> Result<(), ArchiveError> {
-    let mut wanted = accepted.iter().peekable();
     let mut batch = Vec::with_capacity(IMPORT_BATCH);
+    let mut bytes = 0;
     let mut buf = Vec::new();
     let mut line_no = 0;
-    while let Some(&&(line, known)) = wanted.peek() {
-        buf.clear();
-        if input.read_until(b'\n', &mut buf)? == 0 {
-            break;
-        }
-        line_no += 1;
-        if line_no != line {
-            continue;
-        }
-        wanted.next();
-        if known {
+    'cases: for case in accepted {
+        let files = if keep_files { &case.files[..] } else { &[] };
+        if case.known && files.is_empty() {
             report.unchanged += 1;
             continue;
         }
-        match serde_json::from_slice::<CaseRecord>(buf.strip_suffix(b"\n").unwrap_or(&buf)) {
-            Ok(record) => batch.push((line, record)),
-            // The file changed between the passes.
-            Err(e) => report.rejected.push(RejectedCase {
-                line,
-                case_id: None,
-                reason: Rejection::Malformed { column: e.column() },
-            }),
+        if !read_to(input, &mut buf, &mut line_no, case.line)? {
+            break;
         }
-        if batch.len() == IMPORT_BATCH {
+        let record = match serde_json::from_slice::<CaseRecord>(strip_newline(&buf)) {
+            Ok(record) => record,
+            // The file changed between the passes.
+            Err(e) => {
+                report.rejected.push(RejectedCase {
+                    line: case.line,
+                    case_id: None,
+                    reason: Rejection::Malformed { column: e.column() },
+                });
+                continue;
+            }
+        };
+        let mut pending = Pending {
+            line: case.line,
+            case_id: record.case_id,
+            record: (!case.known).then_some(record),
+            files: Vec::with_capacity(files.len()),
+        };
+        for &line in files {
+            if !read_to(input, &mut buf, &mut line_no, line)? {
+                break 'cases;
+            }
+            let read = serde_json::from_slice::<FileLine>(strip_newline(&buf))
+                .ok()
+                .filter(|f| f.case_id == pending.case_id)
+                .map(|f| file_content(&f).map(|content| (f.file, content)));
+            match read {
+                Some(Ok(file)) => {
+                    bytes += file.1.len();
+                    pending.files.push(file);
+                }
+                // The file changed between the passes.
+                _ => {
+                    report.rejected.push(RejectedCase {
+                        line,
+                        case_id: Some(pending.case_id),
+                        reason: Rejection::File(BlobError::Damaged {
+                            case_id: pending.case_id,
+                        }),
+                    });
+                    continue 'cases;
+                }
+            }
+        }
+        batch.push(pending);
+        if batch.len() == IMPORT_BATCH || bytes >= IMPORT_BATCH_BYTES {
+            bytes = 0;
             write(std::mem::replace(
                 &mut batch,
                 Vec::with_capacity(IMPORT_BATCH),
@@ -686,42 +936,90 @@ fn read_accepted<R: BufRead>(
     Ok(())
 }
 
+fn strip_newline(buf: &[u8]) -> &[u8] {
+    buf.strip_suffix(b"\n").unwrap_or(buf)
+}
+
 /// Hands the store `batch` ([`CaseStore::put_histories`]: one transaction) and empties it,
-/// reporting each case. When the whole batch fails (the backend), each of its cases is rejected
-/// with that error: none of them was written, and the next batches are still tried.
+/// reporting each case, then keeps the files of each case written or already held in `files`.
+/// When the whole batch fails (the backend), each of its cases is rejected with that error:
+/// none of them was written, and the next batches are still tried.
 fn write_batch(
     store: &dyn CaseStore,
-    batch: &mut Vec<(usize, CaseRecord)>,
+    files: Option<&dyn BlobStore>,
+    batch: &mut Vec<Pending>,
     report: &mut ImportReport,
 ) {
-    if batch.is_empty() {
-        return;
-    }
-    let histories: Vec<&[Event]> = batch.iter().map(|(_, r)| r.events.as_slice()).collect();
-    let outcomes = match store.put_histories(&histories) {
-        Ok(outcomes) => outcomes,
-        Err(e) => histories.iter().map(|_| Err(e.clone())).collect(),
+    let histories: Vec<&[Event]> = batch
+        .iter()
+        .filter_map(|p| p.record.as_ref().map(|r| r.events.as_slice()))
+        .collect();
+    let outcomes = match histories.is_empty() {
+        true => Vec::new(),
+        false => match store.put_histories(&histories) {
+            Ok(outcomes) => outcomes,
+            Err(e) => histories.iter().map(|_| Err(e.clone())).collect(),
+        },
     };
-    for ((line, record), outcome) in batch.drain(..).zip(outcomes) {
+    let mut outcomes = outcomes.into_iter();
+    for pending in batch.drain(..) {
+        let outcome = match pending.record {
+            Some(_) => outcomes.next().unwrap_or_else(|| {
+                Err(StoreError::Backend {
+                    reason: "the store answered fewer cases than it was given".into(),
+                })
+            }),
+            None => Ok(PutOutcome::Unchanged),
+        };
         match outcome {
             Ok(PutOutcome::Inserted) => {
                 report.imported += 1;
                 report.written = true;
             }
             Ok(PutOutcome::Unchanged) => report.unchanged += 1,
+            Err(e) => {
+                report.rejected.push(RejectedCase {
+                    line: pending.line,
+                    case_id: Some(pending.case_id),
+                    reason: Rejection::Store(e),
+                });
+                continue;
+            }
+        }
+        let Some(blobs) = files else { continue };
+        match keep_files(store, blobs, pending.case_id, &pending.files) {
+            Ok(()) => report.files += pending.files.len(),
             Err(e) => report.rejected.push(RejectedCase {
-                line,
-                case_id: Some(record.case_id),
-                reason: Rejection::Store(e),
+                line: pending.line,
+                case_id: Some(pending.case_id),
+                reason: Rejection::File(e),
             }),
         }
     }
+}
+
+/// Keeps the files of the stored case `case_id` in `blobs`, encrypted with its key.
+fn keep_files(
+    store: &dyn CaseStore,
+    blobs: &dyn BlobStore,
+    case_id: Uuid,
+    files: &[(String, Vec<u8>)],
+) -> Result<(), BlobError> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let key = store.blob_key(case_id)?;
+    for (_, content) in files {
+        blobs::put(blobs, key.as_ref(), case_id, content)?;
+    }
+    Ok(())
 }
 
 fn scan<R: BufRead>(input: &mut R, store: Option<&dyn CaseStore>) -> Result<Scan, ArchiveError> {
     let mut scan = Scan {
         cases: 0,
         events: 0,
+        files: 0,
         rejected: Vec::new(),
         file: Vec::new(),
         accepted: Vec::new(),
@@ -731,7 +1029,9 @@ fn scan<R: BufRead>(input: &mut R, store: Option<&dyn CaseStore>) -> Result<Scan
     let mut buf = Vec::new();
     let mut canonical = Vec::new();
     let mut line_no = 0;
+    let mut version = VERSION;
     let mut trailer: Option<Trailer> = None;
+    let mut current: Option<Current> = None;
     loop {
         buf.clear();
         if input.read_until(b'\n', &mut buf)? == 0 {
@@ -741,7 +1041,7 @@ fn scan<R: BufRead>(input: &mut R, store: Option<&dyn CaseStore>) -> Result<Scan
         if !buf.ends_with(b"\n") && !scan.file.contains(&FileProblem::MissingNewline) {
             scan.file.push(FileProblem::MissingNewline);
         }
-        let bytes = buf.strip_suffix(b"\n").unwrap_or(&buf);
+        let bytes = strip_newline(&buf);
         // Invalid UTF-8 cannot be a record; an empty text fails parsing below.
         let (text, utf8_error) = match std::str::from_utf8(bytes) {
             Ok(t) => (t, None),
@@ -757,10 +1057,11 @@ fn scan<R: BufRead>(input: &mut R, store: Option<&dyn CaseStore>) -> Result<Scan
             digest.update(&buf);
             match serde_json::from_str::<Header>(text) {
                 Ok(h) if h.archive == FORMAT && canonical_eq(&h, text, &mut canonical) => {
-                    if h.version != VERSION {
+                    if !READS.contains(&h.version) {
                         scan.file.push(FileProblem::UnsupportedVersion);
                         return Ok(scan);
                     }
+                    version = h.version;
                 }
                 _ => {
                     scan.file.push(FileProblem::BadHeader);
@@ -780,6 +1081,14 @@ fn scan<R: BufRead>(input: &mut R, store: Option<&dyn CaseStore>) -> Result<Scan
             }
         }
         digest.update(&buf);
+        if version >= 2 && text.starts_with("{\"file\":") {
+            scan.files += 1;
+            file_line(&mut scan, current.as_mut(), line_no, text, &mut canonical);
+            continue;
+        }
+        if let Some(done) = current.take() {
+            done.close(&mut scan);
+        }
         scan.cases += 1;
         if let Some(column) = utf8_error {
             scan.rejected.push(RejectedCase {
@@ -789,33 +1098,43 @@ fn scan<R: BufRead>(input: &mut R, store: Option<&dyn CaseStore>) -> Result<Scan
             });
             continue;
         }
-        match check_case(text, &mut canonical) {
-            Ok(record) => {
+        let (case_id, reason) = match check_case(text, &mut canonical) {
+            Ok((record, listed)) => {
                 scan.events += record.events.len() as u64;
                 if !seen.insert(record.case_id) {
-                    scan.rejected.push(RejectedCase {
-                        line: line_no,
-                        case_id: Some(record.case_id),
-                        reason: Rejection::Duplicate,
-                    });
-                    continue;
-                }
-                match store.map(|s| against_store(s, &record)).transpose() {
-                    Ok(known) => scan.accepted.push((line_no, known.unwrap_or(false))),
-                    Err(reason) => scan.rejected.push(RejectedCase {
-                        line: line_no,
-                        case_id: Some(record.case_id),
-                        reason,
-                    }),
+                    (Some(record.case_id), Rejection::Duplicate)
+                } else {
+                    match store.map(|s| against_store(s, &record)).transpose() {
+                        Ok(known) => {
+                            current = Some(Current {
+                                case_id: record.case_id,
+                                accepted: Some(Accepted {
+                                    line: line_no,
+                                    known: known.unwrap_or(false),
+                                    files: Vec::new(),
+                                }),
+                                listed,
+                                rejection: None,
+                            });
+                            continue;
+                        }
+                        Err(reason) => (Some(record.case_id), reason),
+                    }
                 }
             }
-            Err((case_id, reason)) => scan.rejected.push(RejectedCase {
-                line: line_no,
-                case_id,
-                reason,
-            }),
-        }
+            Err(rejected) => rejected,
+        };
+        current = case_id.map(Current::rejected);
+        scan.rejected.push(RejectedCase {
+            line: line_no,
+            case_id,
+            reason,
+        });
     }
+    if let Some(done) = current.take() {
+        done.close(&mut scan);
+    }
+    scan.rejected.sort_by_key(|c| c.line);
     if line_no == 0 {
         scan.file.push(FileProblem::BadHeader);
         return Ok(scan);
@@ -823,7 +1142,12 @@ fn scan<R: BufRead>(input: &mut R, store: Option<&dyn CaseStore>) -> Result<Scan
     match trailer {
         None => scan.file.push(FileProblem::MissingTrailer),
         Some(t) => {
-            if t.cases != scan.cases as u64 || t.events != scan.events || t.end != FORMAT {
+            let files = (version >= 2).then_some(scan.files);
+            if t.cases != scan.cases as u64
+                || t.events != scan.events
+                || t.files != files
+                || t.end != FORMAT
+            {
                 scan.file.push(FileProblem::CountMismatch);
             }
             if t.digest != to_hex(&digest.finalize()) {
@@ -834,16 +1158,97 @@ fn scan<R: BufRead>(input: &mut R, store: Option<&dyn CaseStore>) -> Result<Scan
     Ok(scan)
 }
 
+/// Checks a file line against the case line before it (`current`): a file of that case (a
+/// line whose case cannot be read is taken as one), which it lists and no line gave before,
+/// whose content has its SHA-256. A problem rejects the case; a file line of another case (or
+/// of none) is rejected on its own.
+fn file_line(
+    scan: &mut Scan,
+    current: Option<&mut Current>,
+    line: usize,
+    text: &str,
+    canonical: &mut Vec<u8>,
+) {
+    let checked = check_file(text, canonical);
+    let case_id = match &checked {
+        Ok((id, _)) => Some(*id),
+        Err((id, _)) => *id,
+    };
+    let Some(current) = current.filter(|c| case_id.is_none_or(|id| id == c.case_id)) else {
+        scan.rejected.push(RejectedCase {
+            line,
+            case_id,
+            reason: match checked {
+                Err((_, reason)) => reason,
+                Ok(_) => Rejection::Mismatch { field: "case_id" },
+            },
+        });
+        return;
+    };
+    let Some(accepted) = current
+        .accepted
+        .as_mut()
+        .filter(|_| current.rejection.is_none())
+    else {
+        return; // Its case is rejected already.
+    };
+    let reason = match checked {
+        Ok((_, sha256)) => match current.listed.iter().position(|l| *l == sha256) {
+            Some(i) => {
+                current.listed.swap_remove(i);
+                accepted.files.push(line);
+                return;
+            }
+            None => Rejection::Mismatch { field: "file" },
+        },
+        Err((_, reason)) => reason,
+    };
+    current.rejection = Some(RejectedCase {
+        line,
+        case_id: Some(current.case_id),
+        reason,
+    });
+}
+
+/// Checks one file line on its own: canonical, and its content has its SHA-256. Answers its
+/// case and digest.
+fn check_file(
+    text: &str,
+    canonical: &mut Vec<u8>,
+) -> Result<(Uuid, String), (Option<Uuid>, Rejection)> {
+    let line: FileLine = serde_json::from_str(text)
+        .map_err(|e| (None, Rejection::Malformed { column: e.column() }))?;
+    let id = Some(line.case_id);
+    if !canonical_eq(&line, text, canonical) {
+        return Err((id, Rejection::NotCanonical));
+    }
+    file_content(&line).map_err(|e| (id, Rejection::File(e)))?;
+    Ok((line.case_id, line.file))
+}
+
+/// The content of a file line, checked against its SHA-256 (`blob.damaged`, naming the case).
+fn file_content(line: &FileLine) -> Result<Vec<u8>, BlobError> {
+    let damaged = || BlobError::Damaged {
+        case_id: line.case_id,
+    };
+    let content = BASE64.decode(&line.content).map_err(|_| damaged())?;
+    if blobs::sha256_hex(&content) != line.file {
+        return Err(damaged());
+    }
+    Ok(content)
+}
+
 fn canonical_eq<T: Serialize>(value: &T, text: &str, buf: &mut Vec<u8>) -> bool {
     buf.clear();
     serde_json::to_writer(&mut *buf, value).is_ok() && buf.as_slice() == text.as_bytes()
 }
 
-/// Checks one case line on its own.
+/// Checks one case line on its own; answers it and the digests of the files an archive may
+/// carry for it ([`kept_files`]).
 fn check_case(
     text: &str,
     canonical: &mut Vec<u8>,
-) -> Result<CaseRecord, (Option<Uuid>, Rejection)> {
+) -> Result<(CaseRecord, Vec<String>), (Option<Uuid>, Rejection)> {
     let record: CaseRecord = serde_json::from_str(text)
         .map_err(|e| (None, Rejection::Malformed { column: e.column() }))?;
     let id = Some(record.case_id);
@@ -863,7 +1268,7 @@ fn check_case(
     if case.number != record.number {
         return Err((id, Rejection::Mismatch { field: "number" }));
     }
-    Ok(record)
+    Ok((record, kept_files(case)))
 }
 
 /// Whether the store already holds this very history (`true`), nothing for it (`false`), or

@@ -35,14 +35,14 @@ fn exported() -> (MemoryStore, Vec<u8>) {
         }
     }
     let mut out = Vec::new();
-    let summary = archive::export(&store, &CaseQuery::default(), &mut out, now()).unwrap();
+    let summary = archive::export(&store, None, &CaseQuery::default(), &mut out, now()).unwrap();
     assert_eq!((summary.cases, summary.events), (3, 9));
     (store, out)
 }
 
 fn import(bytes: &[u8], options: ImportOptions) -> (MemoryStore, archive::ImportReport) {
     let target = MemoryStore::new();
-    let report = archive::import(&target, &mut Cursor::new(bytes), options).unwrap();
+    let report = archive::import(&target, None, &mut Cursor::new(bytes), options).unwrap();
     (target, report)
 }
 
@@ -51,7 +51,7 @@ fn export_then_import_gives_the_same_cases() {
     let (source, bytes) = exported();
     let text = std::str::from_utf8(&bytes).unwrap();
     assert_eq!(text.lines().count(), 5);
-    assert!(text.starts_with("{\"archive\":\"siproc\",\"version\":1,"));
+    assert!(text.starts_with("{\"archive\":\"siproc\",\"version\":2,"));
     let (target, report) = import(&bytes, ImportOptions::default());
     assert!(report.is_clean(), "{report:?}");
     assert_eq!(
@@ -64,8 +64,13 @@ fn export_then_import_gives_the_same_cases() {
         assert_eq!(source.load(s.id).unwrap(), target.load(s.id).unwrap());
     }
     // Importing again changes nothing; new cases continue the numbering.
-    let report =
-        archive::import(&target, &mut Cursor::new(&bytes), ImportOptions::default()).unwrap();
+    let report = archive::import(
+        &target,
+        None,
+        &mut Cursor::new(&bytes),
+        ImportOptions::default(),
+    )
+    .unwrap();
     assert_eq!(
         (report.imported, report.unchanged, report.written),
         (0, 3, false)

@@ -52,6 +52,7 @@ fn detention_row() -> LegacyRow {
         country: "México".into(),
         place: "Estación Migratoria Siglo XXI".into(),
         notes: "Caso referido a la Dirección. Contacto con el hermano en San Pedro Sula.".into(),
+        files: String::new(),
     }
 }
 
@@ -268,9 +269,10 @@ fn wrong_records_stay_errors() {
         ("no date", |r| r.opened_on = " ".into(), "legacy.no_date"),
     ];
     // Every rule of a legacy log (data/rules/legacy.json) has its case here: the conformance
-    // corpus covers the intake's rules, this test the legacy ones.
+    // corpus covers the intake's rules, this test the legacy ones (the files' warnings,
+    // `legacy.file_*`, are not a row's conversion: `the_files_a_log_names_are_attached`).
     for rule in siproc_core::list_rules() {
-        if rule.code.starts_with("legacy.") {
+        if rule.code.starts_with("legacy.") && !rule.code.starts_with("legacy.file_") {
             assert!(
                 cases.iter().any(|(_, _, code)| *code == rule.code),
                 "{} has no case",
@@ -478,4 +480,135 @@ fn cases_not_migrated_serialize_as_before() {
     let plain: history::Event = serde_json::from_value(opened).unwrap();
     let again = serde_json::to_value(&plain).unwrap();
     assert!(again["kind"]["data"].get("legacy").is_none());
+}
+
+/// A small real PDF of one page `width` points wide.
+#[cfg(feature = "attachments")]
+fn small_pdf(width: i64) -> Vec<u8> {
+    use lopdf::{Document, Object, dictionary};
+    let mut doc = Document::with_version("1.5");
+    let pages = doc.new_object_id();
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages,
+        "MediaBox" => vec![0.into(), 0.into(), width.into(), 842.into()],
+    });
+    doc.objects.insert(
+        pages,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+        ),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+/// A log's `Archivos` column: the files present (a real PNG and PDF) are attached to the
+/// migrated case; a missing one, one outside the log's folder and one the checks refuse are the
+/// row's warnings (by position, never by name); a dry run reads none; running again attaches a
+/// file brought since, and nothing twice.
+#[cfg(feature = "attachments")]
+#[test]
+fn the_files_a_log_names_are_attached() {
+    use siproc_core::attachments::Limits;
+    use siproc_core::blobs::{BlobStore, DirectoryBlobs};
+    let dir = tempfile::tempdir().unwrap();
+    let log_dir = dir.path().join("legado");
+    std::fs::create_dir_all(log_dir.join("escaneos")).unwrap();
+    let img = image::RgbImage::from_fn(40, 30, |x, y| {
+        image::Rgb([(x * 5) as u8, (y * 7) as u8, 90])
+    });
+    let mut png = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut png, image::ImageFormat::Png).unwrap();
+    std::fs::write(log_dir.join("escaneos/pasaporte.png"), png.into_inner()).unwrap();
+    std::fs::write(log_dir.join("acta.pdf"), small_pdf(595)).unwrap();
+    std::fs::write(log_dir.join("notas.txt"), "Se habló con la madre").unwrap();
+    std::fs::write(dir.path().join("fuera.pdf"), small_pdf(600)).unwrap();
+    let kept = tempfile::tempdir().unwrap();
+    let blobs = DirectoryBlobs::new(kept.path()).unwrap();
+    let limits = Limits::default();
+    let files = legacy::LogFiles {
+        dir: &log_dir,
+        blobs: &blobs,
+        limits: &limits,
+    };
+    let mut row = detention_row();
+    row.files = "escaneos/pasaporte.png; acta.pdf\nfalta.pdf; ../fuera.pdf;notas.txt".into();
+    let rows = [(2, row)];
+    let (store, actor) = (MemoryStore::new(), directorate());
+    let run = |dry_run| {
+        let options = ImportOptions {
+            source: "legado_tapachula.csv",
+            actor: &actor,
+            now: now(),
+            locale: Locale::Es,
+            dry_run,
+        };
+        legacy::import_with_files(&store, &catalog(), &map(), &rows, &options, &files)
+    };
+    let warnings = |report: &legacy::ImportReport| -> Vec<(String, String)> {
+        report.rows[0]
+            .issues
+            .iter()
+            .filter(|i| i.code.starts_with("legacy.file"))
+            .map(|i| {
+                assert!(!i.message.contains("falta") && !i.message.contains("notas"));
+                (i.code.clone(), i.path.clone())
+            })
+            .collect()
+    };
+    let warning = |code: &str, at: usize| (code.to_owned(), format!("/files/{at}"));
+    let missing = [
+        warning("legacy.file_missing", 2),
+        warning("legacy.file_missing", 3),
+    ];
+
+    let dry = run(true);
+    assert_eq!(warnings(&dry), missing);
+    assert!(store.is_empty());
+
+    let report = run(false);
+    let Outcome::Migrated { case_id, .. } = report.rows[0].outcome.clone() else {
+        panic!("{:?}", report.rows[0])
+    };
+    let mut expected = missing.to_vec();
+    expected.push(warning("legacy.file_refused", 4));
+    assert_eq!(warnings(&report), expected);
+    let refused = &report.rows[0].issues.last().unwrap().message;
+    assert!(refused.contains("attachment."), "{refused}");
+    let case = store::load_case(&store, case_id).unwrap();
+    let types: Vec<&str> = case
+        .attachments
+        .iter()
+        .map(|a| a.media_type.as_str())
+        .collect();
+    assert_eq!(types, ["image/png", "application/pdf"]);
+    assert!(
+        case.attachments
+            .iter()
+            .all(|a| a.description.as_deref() == Some(legacy::FILE_DESCRIPTION))
+    );
+    assert_eq!(blobs.list(case_id).unwrap().len(), 2);
+
+    // Brought since: the next run attaches it, and nothing twice.
+    std::fs::write(log_dir.join("falta.pdf"), small_pdf(612)).unwrap();
+    let again = run(false);
+    assert!(matches!(
+        again.rows[0].outcome,
+        Outcome::AlreadyImported { .. }
+    ));
+    assert_eq!(
+        warnings(&again),
+        [
+            warning("legacy.file_missing", 3),
+            warning("legacy.file_refused", 4)
+        ]
+    );
+    assert_eq!(
+        store::load_case(&store, case_id).unwrap().attachments.len(),
+        3
+    );
+    assert_eq!(blobs.list(case_id).unwrap().len(), 3);
 }

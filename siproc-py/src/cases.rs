@@ -687,9 +687,12 @@ impl PyStore {
     /// Files `data` into the case (`siproc_core::attachments::attach`): checked (size, the type
     /// sniffed from the bytes against `media_type` if given, images stripped of metadata, PDFs
     /// without scripts or embedded files), kept encrypted with the case's key in an encrypted
-    /// store, and recorded as an `attachment_added` event. Returns the attachment as recorded
-    /// (`sha256`, `media_type`, `size`, `description`) and `added` (`False` when the case
-    /// already held this very file: nothing new was recorded).
+    /// store, and recorded as an `attachment_added` event. A scan or photo of a form this case
+    /// printed is recognised by its QR code and filed as that form's signed copy; one of
+    /// another case's form is refused (`AttachmentError` `signed_copy.other_case`). Returns the
+    /// attachment as recorded (`sha256`, `media_type`, `size`, `description`), `signs` (the
+    /// form it is the signed copy of, `{"form", "code"}`, or `None`) and `added` (`False` when
+    /// the case already held this very file: nothing new was recorded), as the server answers.
     #[pyo3(signature = (case_id, data, media_type = None, description = None, *, actor,
                         expected_version = None, now = None))]
     #[allow(clippy::too_many_arguments)]
@@ -716,7 +719,13 @@ impl PyStore {
         let attached = py
             .detach(|| attach(store, files, &Limits::default(), &actor, id, upload, now))
             .map_err(|e| errors::attachment(&e))?;
-        let answer = to_py(py, &attached.attachment)?;
+        let answer = to_py(
+            py,
+            &siproc_core::history::AddedAttachment::new(attached.attachment, attached.signs),
+        )?;
+        if !answer.contains("signs")? {
+            answer.set_item("signs", py.None())?;
+        }
         answer.set_item("added", attached.added)?;
         Ok(answer)
     }
@@ -950,7 +959,7 @@ pub(crate) fn store_of(obj: &Bound<'_, PyAny>) -> PyResult<Arc<dyn CaseStore>> {
 }
 
 /// Where the files (attachments) of a `Store`'s cases are kept.
-fn files_of(obj: &Bound<'_, PyAny>) -> PyResult<Arc<dyn siproc_core::blobs::BlobStore>> {
+pub(crate) fn files_of(obj: &Bound<'_, PyAny>) -> PyResult<Arc<dyn siproc_core::blobs::BlobStore>> {
     py_store(obj).map(|s| Arc::clone(&s.2))
 }
 
@@ -1045,7 +1054,9 @@ pub fn verify_archive<'py>(
     to_py(py, &report.verification())
 }
 
-/// Imports an archive into `store`: verifies every case and the file before writing anything.
+/// Imports an archive into `store`: verifies every case, every file and the archive before
+/// writing anything; the cases' files are kept in the store's blob storage, encrypted with its
+/// keys.
 #[pyfunction]
 #[pyo3(signature = (source, store, *, partial = false))]
 pub fn import_archive<'py>(
@@ -1055,20 +1066,25 @@ pub fn import_archive<'py>(
     partial: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let source = source_of(source)?;
-    let store = Arc::clone(&store.get().0);
+    let (store, files) = (Arc::clone(&store.get().0), Arc::clone(&store.get().2));
     let report = py
         .detach(|| {
             with_source(source, |input| {
                 let mut input = input;
-                archive::import(&*store, &mut input, ImportOptions { partial })
+                archive::import(
+                    &*store,
+                    Some(&*files),
+                    &mut input,
+                    ImportOptions { partial },
+                )
             })
         })
         .map_err(errors::archive)?;
     to_py(py, &report)
 }
 
-/// Reads a whole archive: every case verified, or a `TamperError` with the report. Returns the
-/// histories in case-number order.
+/// Reads a whole archive: every case (and file) verified, or a `TamperError` with the report.
+/// Returns the histories in case-number order (the files are not kept).
 #[pyfunction]
 pub fn read_archive(py: Python<'_>, source: &Bound<'_, PyAny>) -> PyResult<Vec<PyCaseHistory>> {
     let source = source_of(source)?;
@@ -1077,7 +1093,8 @@ pub fn read_archive(py: Python<'_>, source: &Bound<'_, PyAny>) -> PyResult<Vec<P
         .detach(|| {
             with_source(source, |input| {
                 let mut input = input;
-                archive::import(&store, &mut input, ImportOptions::default())
+                // The histories alone: the files are checked, and not kept.
+                archive::import(&store, None, &mut input, ImportOptions::default())
             })
         })
         .map_err(errors::archive)?;
@@ -1147,6 +1164,7 @@ fn write_cases<W: Write>(
         let mut out = out;
         return Ok(archive::export(
             &*store.get().0,
+            Some(&*store.get().2),
             &CaseQuery::default(),
             &mut out,
             now,
@@ -1170,8 +1188,9 @@ fn write_cases<W: Write>(
     Ok(w.finish()?)
 }
 
-/// Writes an archive of `cases` (a `Store`, or an iterable of histories) to `dest` (a
-/// path or a binary file object); returns `{"cases", "events", "digest"}`.
+/// Writes an archive of `cases` (a `Store`, with its cases' files, or an iterable of
+/// histories) to `dest` (a path or a binary file object); returns `{"cases", "events",
+/// "files", "digest"}`.
 #[pyfunction]
 #[pyo3(signature = (dest, cases, *, now = None))]
 pub fn write_archive<'py>(

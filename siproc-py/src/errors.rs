@@ -197,6 +197,7 @@ pub fn archive(e: ArchiveError) -> PyErr {
         ArchiveError::Io(io) => io.into(),
         ArchiveError::Store(s) => store(&s),
         ArchiveError::History(h) => history(&h),
+        ArchiveError::Blob(b) => blob(&b),
         other => raise("SiprocError", &other.to_string(), other.code(), &[]),
     }
 }

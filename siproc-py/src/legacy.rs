@@ -14,7 +14,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PySlice, PyString, PyTuple};
 use serde::Deserialize;
 use serde::de::value::{Error as DeError, MapDeserializer};
-use siproc_core::legacy::{self, COLUMNS, ImportOptions, LegacyMap, LegacyRow};
+use siproc_core::legacy::{self, COLUMNS, FILES_COLUMN, ImportOptions, LegacyMap, LegacyRow};
 use siproc_core::{Catalog, CatalogError};
 
 use crate::cases::{actor_of, instant, store_of};
@@ -78,6 +78,10 @@ impl PyLegacyLog {
         let dict = PyDict::new(py);
         for (column, cell) in COLUMNS.iter().zip(row.cells()) {
             dict.set_item(column, cell)?;
+        }
+        // The optional column naming the row's files, when the log has it.
+        if !row.files.is_empty() {
+            dict.set_item(FILES_COLUMN, &row.files)?;
         }
         Ok((number, dict).into_pyobject(py)?.into_any())
     }
@@ -209,10 +213,14 @@ struct Converted<'a, I, F, N> {
 }
 
 /// Imports `rows` (`(row number, row dict)` pairs) from `source` into `store`; returns
-/// `{"rows": [...], "mappings": {...}}` (see `siproc_core::legacy`).
+/// `{"rows": [...], "mappings": {...}}` (see `siproc_core::legacy`). With `files` (the log's
+/// folder), the files each row names in its `Archivos` column (relative to that folder) are
+/// attached to its case and kept in the store's blob storage
+/// (`siproc_core::legacy::import_with_files`); a missing one is the row's warning
+/// `legacy.file_missing`, a refused one `legacy.file_refused`.
 #[pyfunction]
 #[pyo3(signature = (rows, *, source, store, actor, catalog = None, mapping = None, now = None,
-                    locale = "es", dry_run = false))]
+                    locale = "es", dry_run = false, files = None))]
 #[allow(clippy::too_many_arguments)]
 pub fn import_legacy<'py>(
     py: Python<'py>,
@@ -225,6 +233,7 @@ pub fn import_legacy<'py>(
     now: Option<&Bound<'py, PyAny>>,
     locale: &str,
     dry_run: bool,
+    files: Option<PathBuf>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let catalog = catalog_of(catalog)?;
     let map = map_of(&catalog, mapping)?;
@@ -233,7 +242,23 @@ pub fn import_legacy<'py>(
         instant(now, "now")?,
         self::locale(locale)?,
     );
+    let blobs = match files {
+        Some(dir) => Some((dir, crate::cases::files_of(store)?)),
+        None => None,
+    };
     let store = store_of(store)?;
+    let limits = siproc_core::attachments::Limits::default();
+    let run = |rows: &[(u64, LegacyRow)], options: &ImportOptions<'_>| match &blobs {
+        Some((dir, blobs)) => {
+            let files = legacy::LogFiles {
+                dir,
+                blobs: &**blobs,
+                limits: &limits,
+            };
+            legacy::import_with_files(&*store, &catalog, &map, rows, options, &files)
+        }
+        None => legacy::import(&*store, &catalog, &map, rows, options),
+    };
     let options = ImportOptions {
         source,
         actor: &actor,
@@ -243,7 +268,7 @@ pub fn import_legacy<'py>(
     };
     if let Ok(log) = rows.cast::<PyLegacyLog>() {
         let log = log.get();
-        let report = py.detach(|| legacy::import(&*store, &catalog, &map, log.rows(), &options));
+        let report = py.detach(|| run(log.rows(), &options));
         return report_to_python(py, &report);
     }
     let mut parsed = Vec::new();
@@ -263,7 +288,7 @@ pub fn import_legacy<'py>(
             .map_err(|_| PyValueError::new_err("a row number must be a non-negative int"))?;
         parsed.push((number, row_of(&pair.get_item(1)?)?));
     }
-    let report = py.detach(|| legacy::import(&*store, &catalog, &map, &parsed, &options));
+    let report = py.detach(|| run(&parsed, &options));
     report_to_python(py, &report)
 }
 

@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import os
+import subprocess
 import uuid
 from pathlib import Path
 from typing import Any
@@ -434,6 +435,76 @@ def test_attachments_are_kept_read_and_erased(tmp_path: Path) -> None:
     with pytest.raises(siproc.AttachmentError) as raised:
         store.attachment(case["id"], kept["sha256"])
     assert raised.value.code == "attachment.erased"
+
+
+def test_a_scanned_signed_form_is_filed_as_its_signed_copy(tmp_path: Path) -> None:
+    store = siproc.MemoryStore()
+    case = store.open_case(missing_person(), actor=OFFICER, now=NOW)
+    pdf = store.generate_form(case["id"], "intake_sheet", actor=OFFICER, now=NOW)
+    (tmp_path / "form.pdf").write_bytes(pdf)
+    # The printed form, signed and scanned: rendered by poppler's pdftoppm at 300 dpi (a form
+    # printed without a verification origin carries the denser `SIPROC:` payload, not read at 150).
+    subprocess.run(["pdftoppm", "-gray", "-png", "-singlefile", "-f", "1", "-l", "1", "-r", "300",
+                    str(tmp_path / "form.pdf"), str(tmp_path / "scan")], check=True)
+    scan = (tmp_path / "scan.png").read_bytes()
+    code = store.case(case["id"])["forms"][0]["code"]
+
+    filed = store.attach(case["id"], scan, "image/png", "copia firmada", actor=OFFICER, now=NOW)
+    assert filed["signs"] == {"form": "intake_sheet", "code": code}
+    assert filed["added"] is True
+    form = store.case(case["id"])["forms"][0]
+    assert form["signed_copy"]["sha256"] == filed["sha256"]
+    assert store.attach(case["id"], scan, "image/png", actor=OFFICER, now=NOW)["signs"] == filed["signs"]
+
+    # Another case's scan is refused there, never filed; an ordinary file signs nothing.
+    other = store.open_case(missing_person(), actor=OFFICER, now=NOW)
+    with pytest.raises(siproc.AttachmentError) as raised:
+        store.attach(other["id"], scan, "image/png", actor=OFFICER, now=NOW)
+    assert raised.value.code == "signed_copy.other_case"
+    assert store.case(other["id"])["attachments"] == []
+    plain = store.attach(other["id"], pdf, "application/pdf", actor=OFFICER, now=NOW)
+    assert (plain["signs"], plain["added"]) == (None, True)
+
+
+def test_archives_carry_the_files(tmp_path: Path) -> None:
+    key = tmp_path / "master.key"
+    key.write_text(os.urandom(32).hex())
+    source = siproc.open_store(str(tmp_path / "source.db"), master_key_file=key,
+                               blobs=f"dir:{tmp_path / 'files'}")
+    case = source.open_case(missing_person(), actor=OFFICER, now=NOW)
+    pdf = source.generate_form(case["id"], "intake_sheet", actor=OFFICER, now=NOW)
+    kept = source.attach(case["id"], pdf, "application/pdf", "hoja firmada", actor=OFFICER, now=NOW)
+    source.open_case(missing_person(), actor=OFFICER, now=NOW)
+
+    out = io.BytesIO()
+    summary = siproc.write_archive(out, source, now=NOW)
+    assert (summary["cases"], summary["files"]) == (2, 1)
+    data = out.getvalue()
+    lines = data.splitlines()
+    assert json.loads(lines[0])["version"] == 2
+    file_line = json.loads(lines[2])
+    assert (file_line["file"], file_line["case_id"]) == (kept["sha256"], case["id"])
+    # Checked without any key.
+    assert siproc.verify_archive(data)["ok"]
+
+    # Imported into another encrypted store, its files kept in its database under its keys.
+    other_key = tmp_path / "other.key"
+    other_key.write_text(os.urandom(32).hex())
+    target = siproc.open_store(str(tmp_path / "target.db"), master_key_file=other_key)
+    report = siproc.import_archive(data, target)
+    assert (report["ok"], report["imported"], report["files"]) == (True, 2, 1)
+    assert target.attachment(case["id"], kept["sha256"])["content"] == pdf
+    assert pdf[:200] not in (tmp_path / "target.db").read_bytes()
+
+    # A flipped byte in the file: the case is named, nothing is written.
+    at = data.index(b'"content":"') + 11 + 100
+    damaged = data[:at] + (b"B" if data[at:at + 1] == b"A" else b"A") + data[at + 1:]
+    fresh = siproc.MemoryStore()
+    report = siproc.import_archive(damaged, fresh)
+    assert not report["ok"] and not report["written"]
+    assert [(r["case_id"], r["code"]) for r in report["rejected"]] == [(case["id"], "blob.damaged")]
+    assert case["id"] in report["rejected"][0]["message"]
+    assert fresh.find() == []
 
 
 def test_subject_access_reports_what_is_held() -> None:

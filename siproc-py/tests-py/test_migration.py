@@ -403,3 +403,45 @@ def test_a_log_that_cannot_be_read_is_a_typed_error_without_its_cells(tmp_path: 
     assert "SECRETO" not in str(missing.value) + str(latin1.value)
     with pytest.raises(FileNotFoundError):
         siproc.read_legacy_log(tmp_path / "absent.csv")
+
+
+def test_the_migration_attaches_the_files_a_log_names(tmp_path: Path) -> None:
+    folder = tmp_path / "legado"
+    (folder / "escaneos").mkdir(parents=True)
+    store = siproc.MemoryStore()
+    now = dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc)
+    row = dict(ROW, Archivos="acta.pdf; escaneos/hoja.png\nfalta.pdf")
+
+    def migrate() -> dict[str, Any]:
+        report = siproc.import_legacy([(2, row)], source="log.csv", store=store, actor=ACTOR, now=now,
+                                      files=folder)
+        return report["rows"][0]
+
+    def warnings(entry: dict[str, Any]) -> list[tuple[str, str]]:
+        found = [(i["code"], i["path"]) for i in entry["issues"] if i["code"].startswith("legacy.file")]
+        assert not any(name in i["message"] for i in entry["issues"] for name in ("acta", "hoja", "falta"))
+        return found
+
+    # None of the files there yet: the case is migrated, each file a warning by its position.
+    first = migrate()
+    assert first["outcome"] == "migrated"
+    assert warnings(first) == [("legacy.file_missing", f"/files/{i}") for i in range(3)]
+    case_id = first["case_id"]
+    assert store.case(case_id)["attachments"] == []
+
+    # Brought: a real PDF (the case's own form) and its page scanned (rendered by pdftoppm).
+    pdf = store.generate_form(case_id, "intake_sheet", actor=ACTOR, now=now)
+    (folder / "acta.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-gray", "-png", "-singlefile", "-f", "1", "-l", "1", "-r", "300",
+                    str(folder / "acta.pdf"), str(folder / "escaneos" / "hoja")], check=True)
+    again = migrate()
+    assert again["outcome"] == "already_imported"
+    assert warnings(again) == [("legacy.file_missing", "/files/2")]
+    case = store.case(case_id)
+    assert [a["media_type"] for a in case["attachments"]] == ["application/pdf", "image/png"]
+    assert store.attachment(case_id, case["attachments"][0]["sha256"])["content"] == pdf
+    # The scan of the signed form is filed as its signed copy, as any upload is.
+    assert case["forms"][0]["signed_copy"]["sha256"] == case["attachments"][1]["sha256"]
+    # A third run adds nothing twice.
+    migrate()
+    assert len(store.case(case_id)["attachments"]) == 2

@@ -10,3 +10,8 @@ pub const NO_DATE: &str = "legacy.no_date";
 pub const UNKNOWN_OFFICE: &str = "legacy.unknown_office";
 /// No mapping resolves the case type.
 pub const UNKNOWN_CATEGORY: &str = "legacy.unknown_category";
+/// A file the row names is not in the log's folder (a warning: the case is migrated).
+pub const FILE_MISSING: &str = "legacy.file_missing";
+/// A file the row names was refused by the attachment checks (a warning, with the refusal's
+/// code as `reason`).
+pub const FILE_REFUSED: &str = "legacy.file_refused";

@@ -94,6 +94,19 @@ pub fn import(
     rows: &[(u64, LegacyRow)],
     options: &ImportOptions<'_>,
 ) -> ImportReport {
+    import_rows(store, catalog, map, rows, options, &mut |_, _| Vec::new())
+}
+
+/// [`import`], running `then` on each row's outcome: its answer is added to the row's issues
+/// (the files of a row, `super::files`).
+pub(super) fn import_rows(
+    store: &dyn CaseStore,
+    catalog: &Catalog,
+    map: &LegacyMap,
+    rows: &[(u64, LegacyRow)],
+    options: &ImportOptions<'_>,
+    then: &mut dyn FnMut(&Outcome, &LegacyRow) -> Vec<Issue>,
+) -> ImportReport {
     let today = options.now.date_naive();
     let names = Names::of(catalog);
     // Counted by mapping, written out once at the end: the same few mappings recur on every row.
@@ -114,6 +127,8 @@ pub fn import(
             None => Outcome::HeldBack,
             Some(ready) => migrate(store, ready, (options.source, *row), options),
         };
+        let mut issues = conversion.issues;
+        issues.extend(then(&outcome, record));
         let number = record.number.trim();
         reports.push(RowReport {
             row: *row,
@@ -123,7 +138,7 @@ pub fn import(
                 String::new()
             },
             outcome,
-            issues: conversion.issues,
+            issues,
             follow_ups: conversion.follow_ups,
         });
     }

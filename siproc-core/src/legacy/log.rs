@@ -16,7 +16,7 @@
 //!
 //! [`legacy_case_id`]: super::legacy_case_id
 
-use super::{COLUMNS, LegacyRow};
+use super::{COLUMNS, FILES_COLUMN, LegacyRow};
 
 /// Why a log could not be read. Never holds a cell's text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -79,11 +79,17 @@ pub fn read_log(bytes: &[u8]) -> Result<Vec<(u64, LegacyRow)>, LogError> {
     if !missing.is_empty() {
         return Err(LogError::MissingColumns(missing));
     }
-    // For each cell position, the column it fills; cells are taken in order, so of a name
-    // repeated the last cell the row has wins.
+    // For each cell position, the column it fills (the optional files column after the
+    // documented ones); cells are taken in order, so of a name repeated the last cell the row
+    // has wins.
     let targets: Vec<Option<usize>> = header
         .iter()
-        .map(|name| COLUMNS.iter().position(|c| c == name))
+        .map(|name| {
+            COLUMNS
+                .iter()
+                .chain(std::iter::once(&FILES_COLUMN))
+                .position(|c| c == name)
+        })
         .collect();
     let mut rows = Vec::new();
     loop {
@@ -209,7 +215,12 @@ mod tests {
         for (i, column) in COLUMNS.iter().enumerate() {
             assert_eq!(json[column], format!("cell {i}"));
         }
-        assert!(row.cell_mut(COLUMNS.len()).is_none());
+        *row.cell_mut(COLUMNS.len()).unwrap() = "scan.pdf".into();
+        assert_eq!(
+            serde_json::to_value(&row).unwrap()[FILES_COLUMN],
+            "scan.pdf"
+        );
+        assert!(row.cell_mut(COLUMNS.len() + 1).is_none());
     }
 
     #[test]

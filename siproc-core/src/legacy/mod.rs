@@ -30,7 +30,9 @@
 //! [`import`] runs the whole migration of a log against a [`CaseStore`]: idempotent by source
 //! and row (the case id is derived from them, [`legacy_case_id`]), so re-running after fixing
 //! held-back rows imports exactly those rows; with `dry_run` it decides and reports without
-//! writing. [`find_duplicates`] finds candidate duplicates among a log's rows.
+//! writing. [`find_duplicates`] finds candidate duplicates among a log's rows. A log may name
+//! files (scans, photos) in its optional `Archivos` column: [`import_with_files`] (feature
+//! `attachments`) attaches them to the migrated cases, a missing one a warning of the row.
 //!
 //! # Layout
 //!
@@ -39,8 +41,8 @@
 //! names, folded text); `resolve` finds the office or category a cell names; `mapping` is what a
 //! conversion reports having used; `convert` turns a row into an intake and `problems` sorts its
 //! issues into follow-ups and wrong values; `open` makes the `case_opened` event; `import` runs a
-//! whole log against a store; `duplicates` compares a log's nationals; `codes` lists the import's
-//! own problem codes.
+//! whole log against a store; `files` attaches the files a log names; `duplicates` compares a
+//! log's nationals; `codes` lists the import's own problem codes.
 //!
 //! [`Intake`]: crate::Intake
 //! [`LegacyOrigin`]: crate::LegacyOrigin
@@ -52,6 +54,8 @@ mod cells;
 pub mod codes;
 mod convert;
 mod duplicates;
+#[cfg(feature = "attachments")]
+mod files;
 mod import;
 mod log;
 mod map;
@@ -64,9 +68,11 @@ mod row;
 pub use cells::{fold, parse_date, split_name};
 pub use convert::{Conversion, Ready, convert};
 pub use duplicates::find_duplicates;
+#[cfg(feature = "attachments")]
+pub use files::{FILE_DESCRIPTION, LogFiles, file_names, import_with_files};
 pub use import::{ImportOptions, ImportReport, Outcome, RowReport, import};
 pub use log::{LogError, read_log};
 pub use map::{LegacyMap, Policy};
 pub use mapping::Mapping;
 pub use open::{legacy_case_id, open};
-pub use row::{COLUMNS, LegacyRow};
+pub use row::{COLUMNS, FILES_COLUMN, LegacyRow};

@@ -46,7 +46,16 @@ pub struct LegacyRow {
     /// `Observaciones`: free-text notes, kept as the case's first note.
     #[serde(rename = "Observaciones", default)]
     pub notes: String,
+    /// `Archivos` ([`FILES_COLUMN`], optional): the names of the row's files, relative to the
+    /// log's folder, separated by `;` or line breaks (attached by
+    /// `legacy::import_with_files`, feature `attachments`).
+    #[serde(rename = "Archivos", default)]
+    pub files: String,
 }
+
+/// The optional column of a legacy log that names the row's files (scans of the paper file,
+/// photos), relative to the log's folder.
+pub const FILES_COLUMN: &str = "Archivos";
 
 /// The documented columns of a legacy log, as its header names them, in [`LegacyRow`]'s order.
 pub const COLUMNS: [&str; 13] = [
@@ -66,7 +75,7 @@ pub const COLUMNS: [&str; 13] = [
 ];
 
 impl LegacyRow {
-    /// The cell of the column `COLUMNS[i]`.
+    /// The cell of the column `COLUMNS[i]`, or of [`FILES_COLUMN`] for `i` = `COLUMNS.len()`.
     pub(super) fn cell_mut(&mut self, i: usize) -> Option<&mut String> {
         Some(match i {
             0 => &mut self.number,
@@ -82,11 +91,12 @@ impl LegacyRow {
             10 => &mut self.country,
             11 => &mut self.place,
             12 => &mut self.notes,
+            13 => &mut self.files,
             _ => return None,
         })
     }
 
-    /// The cells, in [`COLUMNS`] order.
+    /// The cells, in [`COLUMNS`] order (the files column apart).
     pub fn cells(&self) -> [&str; 13] {
         [
             &self.number,

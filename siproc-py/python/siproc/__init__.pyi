@@ -199,9 +199,12 @@ class Store:
         """Files ``data`` into the case: checked (size, the type sniffed from the bytes, images
         stripped of their metadata, PDFs without scripts or embedded files), kept encrypted with
         the case's key in an encrypted store, recorded as an ``attachment_added`` event (the
-        description must hold no personal data, never a file name). Returns the attachment
-        (``sha256``, ``media_type``, ``size``, ``description``) and ``added`` (``False`` when the
-        case already held this file). Refusals raise ``AttachmentError``."""
+        description must hold no personal data, never a file name). A scan or photo of a form
+        the case printed is filed as that form's signed copy by its QR code; one of another
+        case's form is refused (``signed_copy.other_case``). Returns the attachment
+        (``sha256``, ``media_type``, ``size``, ``description``), ``signs`` (``{"form", "code"}``
+        of the printing it signs, or ``None``) and ``added`` (``False`` when the case already
+        held this file). Refusals raise ``AttachmentError``."""
     def attachment(self, case_id: str | uuid.UUID, sha256: str) -> dict[str, Any]:
         """The case's file ``sha256``: its attachment with the bytes as ``content``, checked
         against the digest (``AttachmentError`` ``attachment.not_found`` or
@@ -503,6 +506,7 @@ def import_legacy(
     now: _Time = None,
     locale: str = "es",
     dry_run: bool = False,
+    files: _Path | None = None,
 ) -> dict[str, Any]: ...
 def find_legacy_duplicates(
     rows: LegacyLog | Iterable[tuple[int, _LegacyRow] | _LegacyRow],

@@ -68,6 +68,7 @@ pub async fn import(
     let report = blocking(&state, move |s| {
         archive::import(
             s.store.as_ref(),
+            Some(s.blobs.as_ref()),
             &mut Cursor::new(body.as_ref()),
             ImportOptions::default(),
         )

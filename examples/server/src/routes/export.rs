@@ -246,6 +246,7 @@ fn stream_archive(
     let mut failed = None;
     archive::export_with(
         s.store.as_ref(),
+        Some(s.blobs.as_ref()),
         &CaseQuery::default(),
         &mut sink,
         now,

@@ -519,6 +519,35 @@ pub async fn an_archive_exported_by_the_directorate_imports_into_another_server(
     for _ in 0..3 {
         ids.push(app.register("directorate", "TAP").await["id"].clone());
     }
+    // The first case's file travels with it.
+    let first = ids[0].as_str().unwrap().to_owned();
+    let png = {
+        let img = image::GrayImage::from_fn(32, 16, |x, _| image::Luma([x as u8 * 8]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
+    };
+    let res = app
+        .attach_raw(
+            "officer",
+            &first,
+            Some(app.version(&first)),
+            "image/png",
+            png,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let href = res.headers()["location"].to_str().unwrap().to_owned();
+    let kept = app
+        .get("officer", href.trim_start_matches("/api/v1"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
     let archive = app.export_approved("directorate", "directorate_two").await;
     assert_eq!(archive.status(), 200);
     let bytes = archive.bytes().await.unwrap();
@@ -559,17 +588,27 @@ pub async fn an_archive_exported_by_the_directorate_imports_into_another_server(
     assert_eq!(report["ok"], true);
     assert_eq!(report["cases"], 3);
     assert_eq!(report["imported"], 3);
+    assert_eq!(report["files"], 1);
     assert_eq!(report["rejected"], json!([]));
     assert_eq!(report["file"], json!([]));
+    // The file is kept by the importing server, as it was.
+    let res = other
+        .get("officer", href.trim_start_matches("/api/v1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.bytes().await.unwrap(), kept);
     for (who, stream) in [("directorate", &mut stream), ("officer", &mut tap)] {
         let mut streamed = Vec::new();
-        for _ in 0..3 {
+        while streamed.len() < 3 {
             let (_, data) = stream
                 .next(std::time::Duration::from_secs(2))
                 .await
                 .unwrap_or_else(|| panic!("{who}: an imported case's event"));
-            assert_eq!(data["type"], "case_opened");
-            streamed.push(data["case_id"].clone());
+            if data["type"] == "case_opened" {
+                streamed.push(data["case_id"].clone());
+            }
         }
         assert_eq!(streamed, ids);
     }

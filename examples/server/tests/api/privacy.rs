@@ -803,6 +803,7 @@ pub async fn bulk_export_needs_two_people(app: &TestApp) {
         let store = siproc_core::store::MemoryStore::new();
         siproc_core::archive::import(
             &store,
+            None,
             &mut std::io::Cursor::new(bytes.to_vec()),
             siproc_core::archive::ImportOptions::default(),
         )
@@ -920,6 +921,7 @@ async fn with_a_recipient_the_archive_is_encrypted_to_it_and_streamed() {
         let store = siproc_core::store::MemoryStore::new();
         siproc_core::archive::import(
             &store,
+            None,
             &mut std::io::Cursor::new(plain.clone()),
             siproc_core::archive::ImportOptions::default(),
         )
