@@ -21,7 +21,7 @@ start_siproc() {
     > "$work/siproc.out" 2> "$work/siproc.log" &
   pids+=($!)
   for _ in $(seq 300); do grep -q listening "$work/siproc.out" 2>/dev/null && break; sleep 0.1; done
-  TOKEN=$(awk '$3 == "directorate" { print $5 }' "$work/siproc.out")
+  TOKEN=$(awk '$2 == "token" && $3 == "directorate" { print $5 }' "$work/siproc.out")
   BASE="http://127.0.0.1:$port/api/v1"
   export TOKEN
 }
