@@ -170,13 +170,27 @@ fn cases(tx: &mut Transaction<'_>, rows: &[&CaseRows]) -> Result<(), postgres::E
         (&follow_ups, Type::INT8_ARRAY),
         (&transfer_to, Type::TEXT_ARRAY),
     ]);
+    let target = format!(
+        "cases ({}, transfer_to)",
+        crate::store::sql::rows::SUMMARY_COLUMNS
+    );
+    insert_arrays(tx, &target, &params)
+}
+
+/// `INSERT INTO target SELECT * FROM UNNEST($1, …, $n)`: a row for each element of the arrays,
+/// its i-th column from the i-th array (`target` names the table and its columns).
+fn insert_arrays(
+    tx: &mut Transaction<'_>,
+    target: &str,
+    arrays: &[(&(dyn ToSql + Sync), Type)],
+) -> Result<(), postgres::Error> {
+    let params: Vec<String> = (1..=arrays.len()).map(|i| format!("${i}")).collect();
     tx.execute_typed(
         &format!(
-            "INSERT INTO cases ({}, transfer_to) \
-             SELECT * FROM UNNEST($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            crate::store::sql::rows::SUMMARY_COLUMNS
+            "INSERT INTO {target} SELECT * FROM UNNEST({})",
+            params.join(", ")
         ),
-        &params,
+        arrays,
     )?;
     Ok(())
 }
@@ -193,15 +207,15 @@ fn keys(tx: &mut Transaction<'_>, rows: &[&CaseRows]) -> Result<(), postgres::Er
     let ids: Vec<&str> = keyed.iter().map(|(id, _)| *id).collect();
     let key_ids: Vec<&str> = keyed.iter().map(|(_, k)| k.key_id.as_str()).collect();
     let wrapped: Vec<&[u8]> = keyed.iter().map(|(_, k)| k.wrapped.as_slice()).collect();
-    tx.execute_typed(
-        "INSERT INTO case_keys (case_id, key_id, wrapped) SELECT * FROM UNNEST($1, $2, $3)",
+    insert_arrays(
+        tx,
+        "case_keys (case_id, key_id, wrapped)",
         &[
             (&ids, Type::TEXT_ARRAY),
             (&key_ids, Type::TEXT_ARRAY),
             (&wrapped, Type::BYTEA_ARRAY),
         ],
-    )?;
-    Ok(())
+    )
 }
 
 /// The search terms: the words of each person's names, and the document keys.
@@ -223,8 +237,9 @@ fn terms(tx: &mut Transaction<'_>, rows: &[&CaseRows]) -> Result<(), postgres::E
         }
     }
     if !words.is_empty() {
-        tx.execute_typed(
-            "INSERT INTO case_names (term, case_id, person) SELECT * FROM UNNEST($1, $2, $3)",
+        insert_arrays(
+            tx,
+            "case_names (term, case_id, person)",
             &[
                 (&words, Type::TEXT_ARRAY),
                 (&word_cases, Type::TEXT_ARRAY),
@@ -233,8 +248,9 @@ fn terms(tx: &mut Transaction<'_>, rows: &[&CaseRows]) -> Result<(), postgres::E
         )?;
     }
     if !documents.is_empty() {
-        tx.execute_typed(
-            "INSERT INTO case_documents (term, case_id) SELECT * FROM UNNEST($1, $2)",
+        insert_arrays(
+            tx,
+            "case_documents (term, case_id)",
             &[
                 (&documents, Type::TEXT_ARRAY),
                 (&document_cases, Type::TEXT_ARRAY),
@@ -253,19 +269,20 @@ fn stats(tx: &mut Transaction<'_>, rows: &[&CaseRows]) -> Result<(), postgres::E
         .iter()
         .map(|_| crate::stats::perturb::record_key().into())
         .collect();
-    tx.execute_typed(
-        "INSERT INTO case_stats (case_id, record, cell_key) SELECT * FROM UNNEST($1, $2, $3)",
+    insert_arrays(
+        tx,
+        "case_stats (case_id, record, cell_key)",
         &[
             (&ids, Type::TEXT_ARRAY),
             (&records, Type::BYTEA_ARRAY),
             (&cell_keys, Type::INT8_ARRAY),
         ],
-    )?;
-    Ok(())
+    )
 }
 
 /// The events, with a run of feed positions taken from the feed counter (locked until the
-/// transaction ends, so positions follow commit order) and announced on [`NOTIFY_CHANNEL`].
+/// transaction ends, so positions follow commit order), the last announced on
+/// [`NOTIFY_CHANNEL`] (delivered at commit) by the same statement.
 fn events(tx: &mut Transaction<'_>, rows: &[&CaseRows]) -> Result<(), postgres::Error> {
     let total: usize = rows.iter().map(|r| r.events.len()).sum();
     if total == 0 {
@@ -274,8 +291,9 @@ fn events(tx: &mut Transaction<'_>, rows: &[&CaseRows]) -> Result<(), postgres::
     let n = i64::try_from(total).unwrap_or(i64::MAX);
     let last: i64 = tx
         .query_typed_one(
-            "UPDATE feed_counter SET last = last + $1 RETURNING last",
-            &[(&n, Type::INT8)],
+            "UPDATE feed_counter SET last = last + $1 \
+             RETURNING last, pg_notify($2, last::text)",
+            &[(&n, Type::INT8), (&NOTIFY_CHANNEL, Type::TEXT)],
         )?
         .try_get(0)?;
     let first = last - n + 1;
@@ -292,9 +310,9 @@ fn events(tx: &mut Transaction<'_>, rows: &[&CaseRows]) -> Result<(), postgres::
         }
     }
     let positions: Vec<i64> = (first..=last).collect();
-    tx.execute_typed(
-        "INSERT INTO events (case_id, seq, position, id, hash, kind, office, body) \
-         SELECT * FROM UNNEST($1, $2, $3, $4, $5, $6, $7, $8)",
+    insert_arrays(
+        tx,
+        "events (case_id, seq, position, id, hash, kind, office, body)",
         &[
             (&columns.case_ids, Type::TEXT_ARRAY),
             (&columns.seqs, Type::INT8_ARRAY),
@@ -305,13 +323,7 @@ fn events(tx: &mut Transaction<'_>, rows: &[&CaseRows]) -> Result<(), postgres::
             (&columns.offices, Type::TEXT_ARRAY),
             (&columns.bodies, Type::TEXT_ARRAY),
         ],
-    )?;
-    let last = last.to_string();
-    tx.query_typed(
-        "SELECT pg_notify($1, $2)",
-        &[(&NOTIFY_CHANNEL, Type::TEXT), (&last, Type::TEXT)],
-    )?;
-    Ok(())
+    )
 }
 
 /// The columns of the events of a batch (positions apart).
