@@ -4,6 +4,11 @@
 //! Run: `make bench-store`, or
 //! `cargo bench -p siproc-benches --bench store -- --warm-up-time 1 --measurement-time 5`.
 //! `SIPROC_BENCH_CASES` sets the size of the search and import corpus (default 100,000).
+//! `SIPROC_BENCH_STORES` keeps only the stores it names (comma-separated: `sqlite`,
+//! `postgres+encrypted`, …); `SIPROC_BENCH_IMPORT_ONLY=1` stops each store's corpus run after
+//! its timed import (no searches, erasure or rotation): issue 34's import figure alone, e.g.
+//! `SIPROC_BENCH_STORES=postgres SIPROC_BENCH_IMPORT_ONLY=1 mk/with-pg.sh cargo bench -p
+//! siproc-benches --bench store -- corpus`.
 
 use std::hint::black_box;
 use std::io::Cursor;
@@ -120,6 +125,12 @@ fn backends(dir: &std::path::Path) -> Vec<(&'static str, String)> {
 /// The same stores, each also encrypted (issue 29's goal: at most 20 % slower), under names
 /// `sqlite`, `sqlite+encrypted`, …; the encrypted SQLite store is a file of its own.
 fn backends_and_encrypted(dir: &std::path::Path) -> Vec<(String, String, Option<MasterKey>)> {
+    let wanted = std::env::var("SIPROC_BENCH_STORES").ok();
+    let kept = |name: &str| {
+        wanted
+            .as_deref()
+            .is_none_or(|w| w.split(',').any(|n| n.trim() == name))
+    };
     let mut out = Vec::new();
     for (name, url) in backends(dir) {
         let encrypted = url.replace("bench.db", "bench-encrypted.db");
@@ -130,6 +141,7 @@ fn backends_and_encrypted(dir: &std::path::Path) -> Vec<(String, String, Option<
             Some(MasterKey::generate().0),
         ));
     }
+    out.retain(|(name, _, _)| kept(name));
     out
 }
 
@@ -331,6 +343,7 @@ fn bench_corpus(c: &mut Criterion) {
         ok(w.finish());
     }
     let dir = tempfile::tempdir().unwrap_or_else(|_| std::process::exit(2));
+    let import_only = std::env::var("SIPROC_BENCH_IMPORT_ONLY").is_ok_and(|v| v == "1");
     for (name, url, key) in backends_and_encrypted(dir.path()) {
         reset_postgres(&url);
         let url = url.replace("/bench", "/corpus");
@@ -349,6 +362,9 @@ fn bench_corpus(c: &mut Criterion) {
             took.as_secs_f64(),
             n as f64 / took.as_secs_f64()
         );
+        if import_only {
+            continue;
+        }
         let mut g = c.benchmark_group(format!("store/{name}/{n} cases"));
         g.measurement_time(Duration::from_secs(5));
         let mut i = 0;

@@ -20,6 +20,11 @@
 //!
 //! - Creating a case increments its office's counter row (`INSERT … ON CONFLICT DO UPDATE …
 //!   RETURNING`), which locks that row until commit: numbers stay gap-free across processes.
+//!   The creations of one process at the same moment share that transaction ([`group`]: `k`
+//!   numbers taken at once, `k` cases written, one WAL flush), so the row is held once per
+//!   group instead of once per case.
+//! - Imports, and groups of creations, send their rows as arrays ([`bulk`]: one statement a
+//!   table, `INSERT … SELECT * FROM UNNEST(…)`), not a statement per row.
 //! - An append is checked by the core ([`super::checked_append`]) on a fresh read, then written
 //!   in a transaction that locks the case row (`SELECT … FOR UPDATE`) and writes only if it is
 //!   still at the version read; `(case_id, seq)` and event ids are unique keys besides.
@@ -57,12 +62,51 @@ use crate::case_record::KeptRecord;
 use crate::history::{self, Event, HistoryError};
 use crate::keys::{IndexKey, MasterKey};
 use crate::workflow::WorkflowError;
+use bulk::Bulk;
 
 pub use super::sql::{NOTIFY_CHANNEL, SCHEMA_VERSION};
 
+mod bulk;
+mod group;
+
 /// A pool of PostgreSQL connections ([`connect_pool`]).
-pub type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
-type Client = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
+pub type Pool = r2d2::Pool<Manager>;
+type Client = r2d2::PooledConnection<Manager>;
+
+/// Statements a connection keeps prepared, at most; past it the cache starts again (searches
+/// build their SQL from the query, so the texts are many).
+const STATEMENTS_KEPT: usize = 256;
+
+/// The pool's connection manager: `r2d2_postgres`'s, each connection with the statements
+/// prepared on it, so that a statement is prepared once per connection rather than once per
+/// call (a round trip of its own).
+pub struct Manager(PostgresConnectionManager<NoTls>);
+
+/// A pooled connection and the statements prepared on it, by their SQL.
+pub struct Connection {
+    client: postgres::Client,
+    statements: HashMap<String, Statement>,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = Connection;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> Result<Connection, postgres::Error> {
+        Ok(Connection {
+            client: self.0.connect()?,
+            statements: HashMap::new(),
+        })
+    }
+
+    fn is_valid(&self, conn: &mut Connection) -> Result<(), postgres::Error> {
+        self.0.is_valid(&mut conn.client)
+    }
+
+    fn has_broken(&self, conn: &mut Connection) -> bool {
+        self.0.has_broken(&mut conn.client)
+    }
+}
 
 /// Connections kept by one store.
 const POOL_SIZE: u32 = 16;
@@ -77,6 +121,8 @@ pub struct PostgresStore {
     verified: Verified,
     /// The keys of an encrypted store.
     keys: Option<Arc<StoreKeys>>,
+    /// The creations waiting to be written as a group ([`group`]).
+    creations: group::Creations,
 }
 
 /// A PostgreSQL error as a store error, without data: the SQLSTATE and the server's message,
@@ -118,10 +164,10 @@ pub fn connect_pool(url: &str, size: u32) -> Result<Pool, StoreError> {
         .max_size(size)
         .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(30))
-        .build(PostgresConnectionManager::new(
+        .build(Manager(PostgresConnectionManager::new(
             connection_config(url)?,
             NoTls,
-        ))
+        )))
         .map_err(pool_error)
 }
 
@@ -130,8 +176,9 @@ pub(crate) fn with_client<T>(
     pool: &Pool,
     f: impl FnOnce(&mut dyn Conn) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
-    let mut client = pool.get().map_err(pool_error)?;
-    f(&mut Pg::new(&mut *client))
+    let mut conn = pool.get().map_err(pool_error)?;
+    let Connection { client, statements } = &mut *conn;
+    f(&mut Pg::new(client, statements))
 }
 
 /// Runs `f` in a transaction on a connection of `pool` and commits what it did.
@@ -139,9 +186,10 @@ pub(crate) fn in_transaction<T>(
     pool: &Pool,
     f: impl FnOnce(&mut dyn Conn) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
-    let mut client = pool.get().map_err(pool_error)?;
+    let mut conn = pool.get().map_err(pool_error)?;
+    let Connection { client, statements } = &mut *conn;
     let mut tx = client.transaction().map_err(db)?;
-    let out = f(&mut Pg::new(&mut tx))?;
+    let out = f(&mut Pg::new(&mut tx, statements))?;
     tx.commit().map_err(db)?;
     Ok(out)
 }
@@ -215,20 +263,16 @@ impl ToSql for Param<'_> {
 }
 
 /// A `postgres` client or transaction as the SQL layer's [`Conn`]: `?N` placeholders written as
-/// `$N`, each statement prepared once per adapter (a statement given as text is prepared on the
-/// server at every call, a round trip of its own, and an import batch runs the same few
-/// statements for each of its cases).
+/// `$N`, each statement prepared once per connection ([`Connection`]: a statement given as text
+/// is prepared on the server at every call, a round trip of its own).
 pub(crate) struct Pg<'a, C: GenericClient> {
     client: &'a mut C,
-    statements: HashMap<String, Statement>,
+    statements: &'a mut HashMap<String, Statement>,
 }
 
 impl<'a, C: GenericClient> Pg<'a, C> {
-    fn new(client: &'a mut C) -> Self {
-        Pg {
-            client,
-            statements: HashMap::new(),
-        }
+    fn new(client: &'a mut C, statements: &'a mut HashMap<String, Statement>) -> Self {
+        Pg { client, statements }
     }
 
     fn statement(&mut self, sql: &str) -> Result<Statement, StoreError> {
@@ -236,6 +280,9 @@ impl<'a, C: GenericClient> Pg<'a, C> {
             return Ok(stmt.clone());
         }
         let stmt = self.client.prepare(&sql.replace('?', "$")).map_err(db)?;
+        if self.statements.len() >= STATEMENTS_KEPT {
+            self.statements.clear();
+        }
         self.statements.insert(sql.to_owned(), stmt.clone());
         Ok(stmt)
     }
@@ -322,6 +369,7 @@ impl PostgresStore {
             pool,
             verified: Verified::new(),
             keys: None,
+            creations: group::Creations::default(),
         };
         let mut keys = None;
         let written = store.transaction(|c| {
@@ -377,25 +425,21 @@ impl PostgresStore {
         &self,
         f: impl FnOnce(&mut dyn Conn) -> Result<Write, StoreError>,
     ) -> Result<Write, StoreError> {
-        let mut client = self.client()?;
+        let mut conn = self.client()?;
+        let Connection { client, statements } = &mut *conn;
         let mut tx = client.transaction().map_err(db)?;
-        match f(&mut Pg::new(&mut tx)) {
+        match f(&mut Pg::new(&mut tx, statements)) {
             Ok(Write::Done) => commit(tx),
             other => other,
         }
     }
 }
 
-fn commit(tx: Transaction<'_>) -> Result<Write, StoreError> {
-    match tx.commit() {
-        Ok(()) => Ok(Write::Done),
-        Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => Ok(Write::Stale),
-        Err(e) => Err(db(e)),
-    }
-}
-
-impl CaseStore for PostgresStore {
-    fn create_case(
+impl PostgresStore {
+    /// Creates a case in a transaction of its own: the next number from the office's counter
+    /// row (locked until commit), the case under it. What a group ([`group`]) falls back to
+    /// when it cannot commit all of its cases.
+    fn create_alone(
         &self,
         office: &str,
         year: i32,
@@ -423,6 +467,27 @@ impl CaseStore for PostgresStore {
         Err(StoreError::Backend {
             reason: "postgres: the case number did not settle".into(),
         })
+    }
+}
+
+fn commit(tx: Transaction<'_>) -> Result<Write, StoreError> {
+    match tx.commit() {
+        Ok(()) => Ok(Write::Done),
+        Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => Ok(Write::Stale),
+        Err(e) => Err(db(e)),
+    }
+}
+
+impl CaseStore for PostgresStore {
+    /// In a group with the creations of the moment ([`group`]): one transaction, one hold of
+    /// the office's counter row and one WAL flush for all of them.
+    fn create_case(
+        &self,
+        office: &str,
+        year: i32,
+        seal: &mut dyn FnMut(&str) -> Result<history::FreshEvent, WorkflowError>,
+    ) -> Result<Case, StoreError> {
+        self.creations.create(self, office, year, seal)
     }
 
     fn load(&self, case_id: Uuid) -> Result<Vec<Event>, StoreError> {
@@ -470,9 +535,11 @@ impl CaseStore for PostgresStore {
         put_one(self, events)
     }
 
-    /// One transaction for the batch, each case in its own savepoint: a case whose id or number
-    /// is taken (also by another process that committed it first: a unique violation) is
-    /// rolled back to its savepoint and the others stay.
+    /// One transaction for the batch, its rows sent as arrays, a few statements in all
+    /// ([`bulk`]): a case whose id or number is stored, or taken by an earlier case of the
+    /// batch, is left out and the others written. If a unique key is taken while writing
+    /// (another process committed the same case first), the batch is written again case by
+    /// case, each in its own savepoint, rolled back alone when its id or number is taken.
     fn put_histories(
         &self,
         histories: &[&[Event]],
@@ -480,16 +547,27 @@ impl CaseStore for PostgresStore {
         checked_imports(
             histories,
             &mut |sound| {
-                let mut client = self.client()?;
+                let rows = sound
+                    .iter()
+                    .map(|history| CaseRows::of(history, self.keys()))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let refs: Vec<&CaseRows> = rows.iter().collect();
+                let mut conn = self.client()?;
+                let Connection { client, statements } = &mut *conn;
                 let mut tx = client.transaction().map_err(db)?;
-                let mut results = Vec::with_capacity(sound.len());
+                if let Bulk::Written(written) = bulk::insert(&mut tx, &refs)? {
+                    tx.commit().map_err(db)?;
+                    return Ok(written.into_iter().map(Ok).collect());
+                }
+                drop(tx);
+                let mut tx = client.transaction().map_err(db)?;
+                let mut results = Vec::with_capacity(rows.len());
                 {
-                    let c = &mut Pg::new(&mut tx);
-                    for history in &sound {
-                        let rows = CaseRows::of(history, self.keys())?;
+                    let c = &mut Pg::new(&mut tx, statements);
+                    for rows in &rows {
                         results.push(super::sql::conn::in_savepoint(
                             c,
-                            |c| write::import(c, &rows),
+                            |c| write::import(c, rows),
                             |w| *w == Write::Done,
                         )?);
                     }
