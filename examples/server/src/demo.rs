@@ -169,11 +169,15 @@ pub fn invented(template: &Value, i: usize, opened_on: NaiveDate) -> Option<Inta
 
 /// Registers the demo cases when the store holds none; returns how many were made.
 pub fn cases(state: &AppState) -> Result<usize, Box<dyn std::error::Error>> {
+    cases_at(state, Utc::now())
+}
+
+/// [`cases`] as if it were `now`.
+pub fn cases_at(state: &AppState, now: DateTime<Utc>) -> Result<usize, Box<dyn std::error::Error>> {
     if !state.store.list(&CaseQuery::default())?.is_empty() {
         return Ok(0);
     }
     let templates: Vec<Value> = serde_json::from_str(TEMPLATES)?;
-    let now = Utc::now();
     let mut made = 0;
     for i in 0..DEMO_CASES {
         let Some(template) = templates.get(i % templates.len().max(1)) else {
@@ -182,7 +186,11 @@ pub fn cases(state: &AppState) -> Result<usize, Box<dyn std::error::Error>> {
         // Oldest first; the last few are today's.
         let age = DEMO_DAYS * (DEMO_CASES - 1 - i) as i64 / DEMO_CASES as i64;
         let opened = now - TimeDelta::days(age);
-        let Some(intake) = invented(template, i, opened.date_naive()) else {
+        // The intake's dates are the office's local dates (the core refuses a date after the
+        // office's today): in the evening in the Americas the UTC date is already tomorrow's.
+        let office = template.get("office").and_then(Value::as_str).unwrap_or("");
+        let opened_on = state.catalog.local_date(office, opened);
+        let Some(intake) = invented(template, i, opened_on) else {
             continue;
         };
         let officer = Actor::new("demo-intake", Role::Officer, intake.office.clone());

@@ -350,6 +350,17 @@ async fn hidden_differencing_attacks_recover_nothing() {
     assert_eq!(published.len(), 4);
 }
 
+/// Every demo case is registered whatever the hour: at 00:40 UTC it is still the evening before
+/// in the Americas, and the intakes' dates are their offices' local dates (before, every case of
+/// an office in the Americas was refused from midnight UTC on, and releases published nothing).
+#[tokio::test]
+async fn the_demo_registers_every_case_at_any_hour() {
+    let app = spawn_app().await;
+    let evening = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 12, 7, 0, 40, 0).unwrap();
+    let made = app.off_runtime(move |s| demo::cases_at(s, evening).unwrap());
+    assert!(made >= demo::DEMO_CASES, "{made} demo cases made");
+}
+
 /// The cost of the perturbation on the demo data (`serve --demo`): over every count a release
 /// of the last closed quarter publishes, how far it is from the true count and how many
 /// moved (`docs/statistics.md` quotes the numbers: run with `--nocapture`).
