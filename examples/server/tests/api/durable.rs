@@ -38,46 +38,45 @@ const PROGRESS_POLLS: usize = 1200;
 /// What the server acknowledged: case id → the highest version a response confirmed.
 type Acked = Arc<Mutex<Vec<(String, u64)>>>;
 
-/// One writer: registers a case, then adds notes to it with If-Match, until the server dies.
-async fn writer(base: String, token: String, acked: Acked) {
-    let client = reqwest::Client::builder()
+/// A client of the load: gives up on a request after 5 s.
+fn load_client() -> reqwest::Client {
+    reqwest::Client::builder()
         .timeout(Duration::from_secs(5))
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+/// The answer to `request` when the server acknowledged it with `status`; `None` when it did
+/// not (the server died, or refused it).
+async fn acknowledged(request: reqwest::RequestBuilder, status: u16) -> Option<Value> {
+    let res = request.send().await.ok()?;
+    if res.status() != status {
+        return None;
+    }
+    res.json::<Value>().await.ok()
+}
+
+/// One writer: registers a case, then adds notes to it with If-Match, until the server dies.
+async fn writer(base: String, token: String, acked: Acked) {
+    let client = load_client();
     loop {
-        let Ok(res) = client
+        let opening = client
             .post(format!("{base}/cases"))
             .bearer_auth(&token)
-            .json(&intake("TAP"))
-            .send()
-            .await
-        else {
-            return;
-        };
-        if res.status() != 201 {
-            return;
-        }
-        let Ok(case) = res.json::<Value>().await else {
+            .json(&intake("TAP"));
+        let Some(case) = acknowledged(opening, 201).await else {
             return;
         };
         let id = case["id"].as_str().unwrap().to_owned();
         let mut version = case["version"].as_u64().unwrap();
         acked.lock().unwrap().push((id.clone(), version));
         for i in 0..3 {
-            let Ok(res) = client
+            let note = client
                 .post(format!("{base}/cases/{id}/commands"))
                 .bearer_auth(&token)
                 .header("If-Match", format!("\"{version}\""))
-                .json(&json!({"command": "add_note", "text": format!("nota {i}")}))
-                .send()
-                .await
-            else {
-                return;
-            };
-            if res.status() != 200 {
-                return;
-            }
-            let Ok(summary) = res.json::<Value>().await else {
+                .json(&json!({"command": "add_note", "text": format!("nota {i}")}));
+            let Some(summary) = acknowledged(note, 200).await else {
                 return;
             };
             version = summary["version"].as_u64().unwrap();
@@ -104,38 +103,22 @@ struct Accounts {
 /// One administrator: creates users and API tokens, one after the other, until the server
 /// dies; each acknowledged (201) is recorded.
 async fn administrator(base: String, token: String, cycle: usize, done: Arc<Mutex<Accounts>>) {
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .build()
-        .unwrap();
+    let client = load_client();
     for n in 0.. {
         let login = format!("kill-{cycle}-{n}");
-        let Ok(res) = client
+        let user = client
             .post(format!("{base}/users"))
             .bearer_auth(&token)
-            .json(&json!({"login": login, "role": "officer", "office": "TAP"}))
-            .send()
-            .await
-        else {
-            return;
-        };
-        if res.status() != 201 {
+            .json(&json!({"login": login, "role": "officer", "office": "TAP"}));
+        if acknowledged(user, 201).await.is_none() {
             return;
         }
         done.lock().unwrap().users.push(login);
-        let Ok(res) = client
+        let api_token = client
             .post(format!("{base}/tokens"))
             .bearer_auth(&token)
-            .json(&json!({"name": format!("kill {cycle} {n}"), "scopes": ["cases:read"]}))
-            .send()
-            .await
-        else {
-            return;
-        };
-        if res.status() != 201 {
-            return;
-        }
-        let Ok(created) = res.json::<Value>().await else {
+            .json(&json!({"name": format!("kill {cycle} {n}"), "scopes": ["cases:read"]}));
+        let Some(created) = acknowledged(api_token, 201).await else {
             return;
         };
         let secret = created["secret"].as_str().unwrap().to_owned();
@@ -174,10 +157,7 @@ type Reads = Arc<Mutex<std::collections::HashMap<String, usize>>>;
 /// until the server dies. Every 200 is a read whose access-log line the server promised was
 /// durable before it answered.
 async fn reader(base: String, token: String, acked: Acked, reads: Reads, start: usize) {
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .build()
-        .unwrap();
+    let client = load_client();
     for i in start.. {
         let next = {
             let acked = acked.lock().unwrap();
