@@ -1,0 +1,159 @@
+//! The case file's costs (issue 30): keeping and reading back a 5 MiB file on each blob
+//! backend, encrypted with a case key as an encrypted store keeps it (`blobs::put`: SHA-256,
+//! XChaCha20-Poly1305, the backend's write; `blobs::get`: the read, decryption and the digest
+//! checked), and recognising one scanned page (`attachments::prepare`: the type sniffed, the
+//! image decoded and written again without metadata, the form's QR code read) of a form
+//! siproc printed, rendered at 300 dpi by poppler's `pdftoppm` as a scanner would give it.
+//! Figures in benches/README.md, "Attachments".
+//!
+//! Backends: the case database on an SQLite file, a directory, and, when named, the case
+//! database on PostgreSQL (`SIPROC_TEST_POSTGRES_URL`, as `mk/with-pg.sh` sets it) and an
+//! S3-compatible server (`SIPROC_BENCH_S3`, an `s3://BUCKET?endpoint=…&region=…` place whose
+//! bucket exists; credentials from `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`).
+//!
+//! Run: `cargo bench -p siproc-benches --bench attachments -- --warm-up-time 1 --measurement-time 5`.
+
+use std::hint::black_box;
+use std::process::Command;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use siproc_core::Locale;
+use siproc_core::attachments::{Limits, prepare};
+use siproc_core::blobs::{self, BlobPlace, BlobStore, DirectoryBlobs};
+use siproc_core::forms::Generating;
+use siproc_core::keys::BlobKey;
+use siproc_core::store::{self, MemoryStore, testkit};
+use uuid::Uuid;
+
+/// The file's size: 5 MiB.
+const SIZE: usize = 5 * 1024 * 1024;
+
+/// `SIZE` bytes that do not compress (what a scanned PDF's image streams look like), with
+/// `tag` in the first eight so that every upload is a new file.
+fn file(tag: u64) -> Vec<u8> {
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64 ^ tag;
+    let mut out = Vec::with_capacity(SIZE);
+    while out.len() < SIZE {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        out.extend_from_slice(&state.to_le_bytes());
+    }
+    out.truncate(SIZE);
+    out[..8].copy_from_slice(&tag.to_le_bytes());
+    out
+}
+
+fn backend(c: &mut Criterion, name: &str, blobs: &dyn BlobStore) {
+    let key = BlobKey::generate();
+    let case = Uuid::now_v7();
+    let mut group = c.benchmark_group(format!("5 MiB file ({name})"));
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(SIZE as u64));
+    let mut tag = 0_u64;
+    group.bench_function("keep (blobs::put)", |b| {
+        b.iter_batched(
+            || {
+                tag += 1;
+                file(tag)
+            },
+            |content| blobs::put(blobs, Some(&key), case, &content).map(drop),
+            criterion::BatchSize::LargeInput,
+        );
+    });
+    let content = file(u64::MAX);
+    if let Ok(sha256) = blobs::put(blobs, Some(&key), case, &content) {
+        group.bench_function("read back (blobs::get)", |b| {
+            b.iter(|| black_box(blobs::get(blobs, Some(&key), case, &sha256).map(|c| c.len())));
+        });
+    }
+    group.finish();
+    let _ = blobs.remove_case(case);
+}
+
+fn keep_and_read(c: &mut Criterion) {
+    let dir = tempfile::tempdir().ok();
+    if let Some(dir) = &dir {
+        if let Ok(sqlite) = store::sqlite::SqliteStore::open(dir.path().join("blobs.db")) {
+            backend(c, "SQLite database", &sqlite.blobs());
+        }
+        if let Ok(directory) = DirectoryBlobs::new(dir.path().join("files")) {
+            backend(c, "directory", &directory);
+        }
+    }
+    if let Ok(url) = std::env::var("SIPROC_TEST_POSTGRES_URL")
+        && let Ok(postgres) = store::postgres::PostgresStore::open(&url)
+    {
+        backend(c, "PostgreSQL database", &postgres.blobs());
+    }
+    if let Ok(place) = std::env::var("SIPROC_BENCH_S3")
+        && let Ok(Some(s3)) = BlobPlace::parse(&place).and_then(|p| p.open_outside())
+    {
+        backend(c, "S3-compatible server", s3.as_ref());
+    }
+}
+
+/// Page 1 of a consent form siproc printed for a case, as `pdftoppm` renders it at 300 dpi in
+/// gray (a scanner's PNG).
+fn scanned_page() -> Option<Vec<u8>> {
+    let store = MemoryStore::new();
+    let catalog = testkit::catalog();
+    let officer = testkit::officer("TAP");
+    let intake = testkit::detention_intake("TAP");
+    let case = store::open_case(&store, &catalog, &officer, &intake, testkit::now()).ok()?;
+    let generating = Generating {
+        locale: Locale::Es,
+        now: testkit::now(),
+        verify_origin: Some("https://siproc.example.org"),
+    };
+    let (_, rendered) = store::generate_form(
+        &store,
+        &catalog,
+        &officer,
+        case.id,
+        "informed_consent",
+        &generating,
+    )
+    .ok()?;
+    let dir = tempfile::tempdir().ok()?;
+    let pdf = dir.path().join("form.pdf");
+    std::fs::write(&pdf, &rendered.bytes).ok()?;
+    let status = Command::new("pdftoppm")
+        .args([
+            "-gray",
+            "-png",
+            "-singlefile",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-r",
+            "300",
+        ])
+        .arg(&pdf)
+        .arg(dir.path().join("page"))
+        .status()
+        .ok()?;
+    status
+        .success()
+        .then(|| std::fs::read(dir.path().join("page.png")).ok())
+        .flatten()
+}
+
+fn recognise(c: &mut Criterion) {
+    let Some(page) = scanned_page() else {
+        eprintln!("no 300-dpi page: pdftoppm (poppler-utils) is missing");
+        return;
+    };
+    let read = prepare(&page, None, &Limits::default()).map(|p| p.code.is_some());
+    assert_eq!(read.ok(), Some(true), "the page's QR code is read");
+    let mut group = c.benchmark_group("scanned page, 300 dpi");
+    group.sample_size(10);
+    group.bench_function("recognise (attachments::prepare)", |b| {
+        b.iter(|| black_box(prepare(black_box(&page), None, &Limits::default()).is_ok()));
+    });
+    group.finish();
+}
+
+criterion_group!(benches, recognise, keep_and_read);
+criterion_main!(benches);
