@@ -11,7 +11,8 @@
 //! S3-compatible server (`SIPROC_BENCH_S3`, an `s3://BUCKET?endpoint=…&region=…` place whose
 //! bucket exists; credentials from `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`).
 //!
-//! Run: `cargo bench -p siproc-benches --bench attachments -- --warm-up-time 1 --measurement-time 5`.
+//! Run: `cargo bench -p siproc-benches --features attachments --bench attachments -- --warm-up-time 1
+//! --measurement-time 5`.
 
 use std::hint::black_box;
 use std::process::Command;

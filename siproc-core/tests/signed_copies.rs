@@ -70,8 +70,9 @@ fn homography(from: [(f32, f32); 4], to: [(f32, f32); 4]) -> [f64; 9] {
         for row in 0..8 {
             if row != col {
                 let f = m[row][col] / m[col][col];
-                for k in col..9 {
-                    m[row][k] -= f * m[col][k];
+                let pivot_row = m[col];
+                for (cell, p) in m[row].iter_mut().zip(pivot_row).skip(col) {
+                    *cell -= f * p;
                 }
             }
         }
@@ -232,8 +233,11 @@ fn variant(page: &GrayImage, label: &str, seed: u64, i: usize) -> (String, Vec<u
     }
 }
 
+/// A case and its printed forms: (verification code, PDF) each.
+type CaseForms = (Case, Vec<(String, Vec<u8>)>);
+
 /// Two cases of two offices, each with two generated forms; the registry of their forms.
-fn cases_with_forms(store: &MemoryStore) -> (Vec<(Case, Vec<(String, Vec<u8>)>)>, FormRegistry) {
+fn cases_with_forms(store: &MemoryStore) -> (Vec<CaseForms>, FormRegistry) {
     let catalog = testkit::catalog();
     let mut out = Vec::new();
     let mut registry = FormRegistry::default();
@@ -276,7 +280,7 @@ fn cases_with_forms(store: &MemoryStore) -> (Vec<(Case, Vec<(String, Vec<u8>)>)>
 fn generated_scans_are_filed_to_their_case_and_form() {
     let store = MemoryStore::new();
     let dir = tempfile::tempdir().unwrap();
-    let blobs = DirectoryBlobs::new(&dir.path().join("blobs")).unwrap();
+    let blobs = DirectoryBlobs::new(dir.path().join("blobs")).unwrap();
     let (cases, registry) = cases_with_forms(&store);
     let mut scans = Vec::new();
     let mut seed = 7;
@@ -369,7 +373,7 @@ fn generated_scans_are_filed_to_their_case_and_form() {
 fn a_scan_of_another_cases_form_is_refused_and_a_plain_file_is_an_attachment() {
     let store = MemoryStore::new();
     let dir = tempfile::tempdir().unwrap();
-    let blobs = DirectoryBlobs::new(&dir.path().join("blobs")).unwrap();
+    let blobs = DirectoryBlobs::new(dir.path().join("blobs")).unwrap();
     let (cases, _) = cases_with_forms(&store);
     let (a, a_pdfs) = &cases[0];
     let (b, _) = &cases[1];
