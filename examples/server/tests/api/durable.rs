@@ -182,10 +182,22 @@ async fn reader(base: String, token: String, acked: Acked, reads: Reads, start: 
     }
 }
 
-/// Every acknowledged read has its access-log line in `database`, read from the store itself:
-/// the API answers at most 1,000 entries a query, and a long run reads a case more often.
-fn check_reads(database: &str, reader: &str, reads: &std::collections::HashMap<String, usize>) {
+/// Every acknowledged read has its access-log line in `database`, read from the store itself
+/// (off the async threads: PostgreSQL's client blocks): the API answers at most 1,000 entries a
+/// query, and a long run reads a case more often.
+async fn check_reads(
+    database: &str,
+    reader: &str,
+    reads: std::collections::HashMap<String, usize>,
+) {
     assert!(!reads.is_empty(), "the readers read something");
+    let (database, reader) = (database.to_owned(), reader.to_owned());
+    tokio::task::spawn_blocking(move || check_logged(&database, &reader, &reads))
+        .await
+        .unwrap();
+}
+
+fn check_logged(database: &str, reader: &str, reads: &std::collections::HashMap<String, usize>) {
     let (_, records) = siproc_core::store::open_database(database).unwrap();
     for (id, &answered) in reads {
         let filter = LogFilter {
@@ -262,7 +274,7 @@ async fn crash_cycles(database: &str) {
         checked_writes += so_far.len();
         let newly_read = read_since(&reads, &checked_reads);
         if !newly_read.is_empty() {
-            check_reads(database, "crash-dir", &newly_read);
+            check_reads(database, "crash-dir", newly_read).await;
         }
         checked_reads = reads.lock().unwrap().clone();
         let made = accounts.lock().unwrap().clone();
@@ -313,7 +325,7 @@ async fn crash_cycles(database: &str) {
     let all = acked.lock().unwrap().clone();
     check(&server.base, &directorate, &all).await;
     let all_reads = reads.lock().unwrap().clone();
-    check_reads(database, "crash-dir", &all_reads);
+    check_reads(database, "crash-dir", all_reads.clone()).await;
     let made = accounts.lock().unwrap().clone();
     assert!(
         !made.users.is_empty() && !made.tokens.is_empty(),
