@@ -2,7 +2,7 @@
 # PostgreSQL and a real S3-compatible server (moto's, from PyPI, in its own venv under target/;
 # the test starts it on loopback and stops it).
 #
-#   make test-blobs   the blob tests with PostgreSQL and moto
+#   make test-blobs   the blob tests with PostgreSQL and moto, and the case file's tests
 #   make setup-moto   installs moto's server (idempotent)
 
 .PHONY: setup-moto test-blobs
@@ -20,5 +20,8 @@ $(MOTO_STAMP):
 
 setup-moto: $(MOTO_STAMP)
 
+# With them, the case file's own tests, which need the test kit too (so `cargo test --workspace`
+# skips them): checked attachments, archives carrying files, signed copies filed by QR code.
 test-blobs: setup-rust setup-pg setup-moto
-	$(ROOT)/mk/with-pg.sh cargo test -p siproc-core --features $(BLOB_FEATURES) --test blobs
+	$(ROOT)/mk/with-pg.sh cargo test -p siproc-core --features $(BLOB_FEATURES) --test blobs \
+	  --test attachments --test archive_files --test signed_copies
