@@ -19,7 +19,7 @@ use std::process::Command;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use siproc_core::Locale;
-use siproc_core::attachments::{Limits, prepare};
+use siproc_core::attachments::{Limits, check, prepare, scan};
 use siproc_core::blobs::{self, BlobPlace, BlobStore, DirectoryBlobs};
 use siproc_core::forms::Generating;
 use siproc_core::keys::BlobKey;
@@ -153,6 +153,18 @@ fn recognise(c: &mut Criterion) {
     group.bench_function("recognise (attachments::prepare)", |b| {
         b.iter(|| black_box(prepare(black_box(&page), None, &Limits::default()).is_ok()));
     });
+    // Its two steps apart: the check (decoding, writing the pixels again without metadata)
+    // and the QR passes over the decoded picture.
+    group.bench_function("step 1: decode and strip (check::check_decoding)", |b| {
+        b.iter(|| {
+            black_box(check::check_decoding(black_box(&page), None, &Limits::default()).is_ok())
+        });
+    });
+    if let Ok((_, Some(picture))) = check::check_decoding(&page, None, &Limits::default()) {
+        group.bench_function("step 2: QR passes (scan::read_image_code)", |b| {
+            b.iter(|| black_box(scan::read_image_code(black_box(&picture)).is_some()));
+        });
+    }
     group.finish();
 }
 

@@ -47,7 +47,7 @@
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use image::imageops::{self, FilterType};
+use image::imageops;
 use image::{DynamicImage, GrayImage, ImageFormat, ImageReader, Luma};
 use lopdf::{Document, Object, Stream};
 
@@ -89,7 +89,11 @@ pub fn read_code(content: &[u8], media_type: &str) -> Option<String> {
 
 /// [`read_code`] of a decoded image (as [`super::check::decode_image`] gives it).
 pub fn read_image_code(image: &DynamicImage) -> Option<String> {
-    read_page_code(&image.to_luma8())
+    match image.as_luma8() {
+        // A gray scan (the usual one) is read as it is, without a copy.
+        Some(gray) => read_page_code(gray),
+        None => read_page_code(&image.to_luma8()),
+    }
 }
 
 /// The code of the first form's QR code found on a grayscale page, in the passes of the
@@ -110,7 +114,10 @@ fn read_page_code(page: &GrayImage) -> Option<String> {
     passes.iter().find_map(|pass| pass())
 }
 
-/// `image` scaled down (never up) so that its longest side is at most `side`.
+/// `image` scaled down (never up) so that its longest side is at most `side`, each new pixel the
+/// mean of the pixels it covers (`imageops::thumbnail`'s area averaging: several times faster
+/// than a filtered resize over a page, and exactly what a decoder of black and white modules
+/// needs).
 fn fit(image: &GrayImage, side: u32) -> GrayImage {
     let (w, h) = image.dimensions();
     let longest = w.max(h);
@@ -120,7 +127,7 @@ fn fit(image: &GrayImage, side: u32) -> GrayImage {
     let scale = f64::from(side) / f64::from(longest);
     let nw = ((f64::from(w) * scale).round() as u32).max(1);
     let nh = ((f64::from(h) * scale).round() as u32).max(1);
-    imageops::resize(image, nw, nh, FilterType::Triangle)
+    imageops::thumbnail(image, nw, nh)
 }
 
 /// How the grayscale pixels are made black and white before the decoder searches them.
