@@ -15,15 +15,17 @@
 //! --measurement-time 5`.
 
 use std::hint::black_box;
+use std::io::Cursor;
 use std::process::Command;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use siproc_core::Locale;
-use siproc_core::attachments::{Limits, check, prepare, scan};
+use siproc_core::archive::{self, ImportOptions};
+use siproc_core::attachments::{self, Limits, Upload, check, prepare, scan};
 use siproc_core::blobs::{self, BlobPlace, BlobStore, DirectoryBlobs};
 use siproc_core::forms::Generating;
 use siproc_core::keys::BlobKey;
-use siproc_core::store::{self, MemoryStore, testkit};
+use siproc_core::store::{self, CaseQuery, MemoryStore, testkit};
 use uuid::Uuid;
 
 /// The file's size: 5 MiB.
@@ -94,9 +96,19 @@ fn keep_and_read(c: &mut Criterion) {
     }
 }
 
-/// Page 1 of a consent form siproc printed for a case, as `pdftoppm` renders it at 300 dpi in
-/// gray (a scanner's PNG).
-fn scanned_page() -> Option<Vec<u8>> {
+/// A printed form's first page scanned, and the case that printed it.
+struct Scanned {
+    /// Page 1 of the consent form, as `pdftoppm` renders it at 300 dpi in gray (a scanner's PNG).
+    page: Vec<u8>,
+    /// The store holding the case after it printed the form, as an archive (each filing
+    /// starts again from it, so that every copy filed is the case's first).
+    archive: Vec<u8>,
+    /// The case.
+    case_id: Uuid,
+}
+
+/// A consent form siproc printed for a case, its first page scanned (see [`Scanned`]).
+fn scanned_page() -> Option<Scanned> {
     let store = MemoryStore::new();
     let catalog = testkit::catalog();
     let officer = testkit::officer("TAP");
@@ -135,14 +147,46 @@ fn scanned_page() -> Option<Vec<u8>> {
         .arg(dir.path().join("page"))
         .status()
         .ok()?;
-    status
+    let page = status
         .success()
         .then(|| std::fs::read(dir.path().join("page.png")).ok())
-        .flatten()
+        .flatten()?;
+    let mut archive = Vec::new();
+    archive::export(
+        &store,
+        None,
+        &CaseQuery::default(),
+        &mut archive,
+        testkit::now(),
+    )
+    .ok()?;
+    Some(Scanned {
+        page,
+        archive,
+        case_id: case.id,
+    })
+}
+
+/// A store holding what `archive` holds.
+fn restored(archive: &[u8]) -> MemoryStore {
+    let store = MemoryStore::new();
+    let imported = archive::import(
+        &store,
+        None,
+        &mut Cursor::new(archive),
+        ImportOptions::default(),
+    );
+    assert!(imported.is_ok(), "the bench's archive imports");
+    store
 }
 
 fn recognise(c: &mut Criterion) {
-    let Some(page) = scanned_page() else {
+    let Some(Scanned {
+        page,
+        archive,
+        case_id,
+    }) = scanned_page()
+    else {
         eprintln!("no 300-dpi page: pdftoppm (poppler-utils) is missing");
         return;
     };
@@ -165,6 +209,46 @@ fn recognise(c: &mut Criterion) {
             b.iter(|| black_box(scan::read_image_code(black_box(&picture)).is_some()));
         });
     }
+    // Recognised and filed as the form's signed copy (the case read, the file kept in a
+    // directory, the event appended), each time into a fresh copy of the store.
+    let officer = testkit::officer("TAP");
+    group.bench_function("recognise and file (attachments::attach)", |b| {
+        b.iter_batched(
+            || {
+                let dir = tempfile::tempdir().ok();
+                let blobs = dir
+                    .as_ref()
+                    .and_then(|d| DirectoryBlobs::new(d.path().join("files")).ok());
+                (restored(&archive), dir, blobs)
+            },
+            |(store, _dir, blobs)| {
+                let Some(blobs) = blobs else {
+                    return false;
+                };
+                let upload = Upload {
+                    content: &page,
+                    declared: None,
+                    description: None,
+                    expected_version: None,
+                };
+                let attached = attachments::attach(
+                    &store,
+                    &blobs,
+                    &Limits::default(),
+                    &officer,
+                    case_id,
+                    upload,
+                    testkit::now(),
+                );
+                assert!(
+                    attached.is_ok_and(|a| a.signs.is_some()),
+                    "filed as the form's signed copy"
+                );
+                true
+            },
+            criterion::BatchSize::PerIteration,
+        );
+    });
     group.finish();
 }
 
