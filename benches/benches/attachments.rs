@@ -2,8 +2,9 @@
 //! backend, encrypted with a case key as an encrypted store keeps it (`blobs::put`: SHA-256,
 //! XChaCha20-Poly1305, the backend's write; `blobs::get`: the read, decryption and the digest
 //! checked), and recognising one scanned page (`attachments::prepare`: the type sniffed, the
-//! image decoded and written again without metadata, the form's QR code read) of a form
-//! siproc printed, rendered at 300 dpi by poppler's `pdftoppm` as a scanner would give it.
+//! image decoded and written again without metadata, the form's QR code read; each step apart
+//! too) of a form siproc printed, rendered at 300 dpi by poppler's `pdftoppm` as a scanner would
+//! give it, and that page recognised and filed as the form's signed copy (`attachments::attach`).
 //! Figures in benches/README.md, "Attachments".
 //!
 //! Backends: the case database on an SQLite file, a directory, and, when named, the case
