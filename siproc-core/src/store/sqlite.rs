@@ -28,8 +28,8 @@
 //! ([`CaseStore::put_histories`]) is one job whose cases each get their own savepoint.
 //!
 //! Loads verify what they read, but a history this process already verified from the very same
-//! rows is not verified again (`sql::Verified`: an LRU keyed by case and the SHA-256 of the
-//! rows); any changed byte is verified in full.
+//! rows is not verified again (`sql::Verified`: an LRU of histories with the rows they were made
+//! from, compared byte for byte); any changed byte is verified in full.
 //!
 //! # Schema
 //!
@@ -111,7 +111,7 @@ pub struct SqliteStore {
     file: Arc<File>,
     /// The last number handed out per office and year (committed or queued).
     counters: Mutex<HashMap<(String, i32), u64>>,
-    /// Histories verified by this process ([`Verified`]: loads of unchanged rows skip hashing).
+    /// Histories verified by this process ([`Verified`]: loads of unchanged rows skip verifying).
     verified: Verified,
     /// The keys of an encrypted store.
     keys: Option<Arc<StoreKeys>>,
@@ -277,7 +277,12 @@ impl Conn for Lite<'_> {
                 cells.push(match row.get_ref(i).map_err(db_error)? {
                     ValueRef::Null => Value::Null,
                     ValueRef::Integer(n) => Value::Int(n),
-                    ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                    // Checked as UTF-8 a word at a time (`from_utf8`); only text that is not
+                    // (a damaged row) goes through the slower replacing reader.
+                    ValueRef::Text(t) => Value::Text(match std::str::from_utf8(t) {
+                        Ok(text) => text.to_owned(),
+                        Err(_) => String::from_utf8_lossy(t).into_owned(),
+                    }),
                     ValueRef::Blob(b) => Value::Blob(b.to_vec()),
                     ValueRef::Real(_) => {
                         return Err(super::sql::rows::corrupt("a column holds a real number"));

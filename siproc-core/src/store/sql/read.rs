@@ -9,7 +9,7 @@ use super::conn::{Conn, Param, Row};
 use super::crypt::{StoreKeys, event_of};
 use super::rows::{SUMMARY_COLUMNS, SummaryRow, corrupt};
 use super::search::{self, records_search};
-use super::verified::{HistoryRow, Verified, digest_of};
+use super::verified::{HistoryRow, Verified};
 use crate::case::Status;
 use crate::case_record::KeptRecord;
 use crate::history::{Anchor, CaseHistory, Event, HistoryError, Tamper};
@@ -43,13 +43,12 @@ pub(crate) fn history(
             Ok(None)
         };
     }
-    let digest = digest_of(&rows);
-    if let Some(history) = cache.get(case_id, &digest) {
+    if let Some(history) = cache.get(case_id, &rows) {
         return Ok(Some(history));
     }
     let data_key = keys.map(|k| k.case_key(c, &id)).transpose()?.flatten();
     let history = Arc::new(history_from_rows(case_id, &rows, data_key.as_ref())?);
-    cache.keep(case_id, digest, Arc::clone(&history));
+    cache.keep(case_id, rows, Arc::clone(&history));
     Ok(Some(history))
 }
 

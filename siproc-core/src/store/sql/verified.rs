@@ -1,79 +1,104 @@
-//! [`Verified`]: the histories a store has verified, kept so that a load of unchanged rows
-//! skips verifying them again.
+//! [`Verified`]: the histories a store has verified, kept with the rows they were made from so
+//! that a load of unchanged rows skips verifying them again.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
 use hashlink::LruCache;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::history::CaseHistory;
 
-/// How many verified histories a store keeps ([`Verified`]).
+/// How many verified histories a store keeps at most ([`Verified`]).
 const VERIFIED_CASES: usize = 1024;
 
-/// The SHA-256 of a case's rows exactly as read: the anchor (`version`, `head`), then each
-/// event's `seq` and `body`, every text preceded by its length.
-pub(crate) type RowsDigest = [u8; 32];
+/// How many bytes of rows (heads and event bodies) a store keeps at most ([`Verified`]); a
+/// case whose rows alone are more than a sixteenth of this is not kept.
+const VERIFIED_BYTES: usize = 32 * 1024 * 1024;
 
 /// The rows of a case as `read::HISTORY_SQL` reads them: version, head, seq, body.
 pub(crate) type HistoryRow = (i64, String, i64, String);
 
+/// A verified history and the rows it was made from.
+struct Kept {
+    rows: Vec<HistoryRow>,
+    history: Arc<CaseHistory>,
+}
+
+/// The kept histories and the bytes of their rows.
+struct KeptCases {
+    cases: LruCache<Uuid, Kept>,
+    bytes: usize,
+}
+
 /// Histories this process has read and fully verified (parsed, every hash and commitment
-/// checked against the case row's anchor, replayed), each with the [`RowsDigest`] of the rows it
-/// was made from, at most [`VERIFIED_CASES`] of them, the least recently used dropped first.
+/// checked against the case row's anchor, replayed), each with the rows it was made from, at
+/// most [`VERIFIED_CASES`] of them and [`VERIFIED_BYTES`] of rows, the least recently used
+/// dropped first.
 ///
-/// Why this is sound: verifying is a function of the rows alone, so rows with the same digest
-/// verify to the same history; a load whose rows hash to the digest kept for its case gets the
-/// kept history without parsing and hashing every event again. Any byte changed on disk — an
-/// event body, a removed or added row, the anchor — changes the digest, and the rows are then
-/// verified in full, so a damaged case is still [`StoreError::Damaged`] naming it. A write by
-/// this store or any other process changes the rows too. SHA-256 (already the chain's hash) is
-/// collision resistant: a changed row cannot be made to keep its digest.
+/// Why this is sound: verifying is a function of the rows alone, so the same rows verify to the
+/// same history; a load whose rows are equal, byte for byte, to those kept for its case gets the
+/// kept history without parsing, decrypting and hashing every event again. Any byte changed on
+/// disk — an event body, a removed or added row, the anchor — makes the rows differ, and they
+/// are then verified in full, so a damaged case is still [`StoreError::Damaged`] naming it. A
+/// write by this store or any other process changes the rows too.
+///
+/// Comparing the rows costs a memory comparison; the SHA-256 of them that was kept before cost
+/// a quarter of an encrypted case's load on SQLite (sealed values are longer than plain ones),
+/// and the rows' memory is bounded by [`VERIFIED_BYTES`].
 ///
 /// The LRU is hashlink's `LruCache` (the one rusqlite uses for its statement cache, so no new
 /// crate is built): a well-kept linked hash map with O(1) get and insert.
+///
+/// [`StoreError::Damaged`]: crate::store::StoreError::Damaged
 pub(crate) struct Verified {
-    cases: Mutex<LruCache<Uuid, (RowsDigest, Arc<CaseHistory>)>>,
+    kept: Mutex<KeptCases>,
 }
 
 impl Verified {
     /// An empty cache.
     pub fn new() -> Verified {
         Verified {
-            cases: Mutex::new(LruCache::new(VERIFIED_CASES)),
+            kept: Mutex::new(KeptCases {
+                cases: LruCache::new(VERIFIED_CASES),
+                bytes: 0,
+            }),
         }
     }
 
-    pub(crate) fn get(&self, case_id: Uuid, digest: &RowsDigest) -> Option<Arc<CaseHistory>> {
-        let mut cases = self.cases.lock().unwrap_or_else(PoisonError::into_inner);
-        match cases.get(&case_id) {
-            Some((kept, history)) if kept == digest => Some(Arc::clone(history)),
+    /// The history kept for case `case_id` if it was made from exactly `rows`.
+    pub(crate) fn get(&self, case_id: Uuid, rows: &[HistoryRow]) -> Option<Arc<CaseHistory>> {
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        match kept.cases.get(&case_id) {
+            Some(k) if k.rows == rows => Some(Arc::clone(&k.history)),
             _ => None,
         }
     }
 
-    pub(crate) fn keep(&self, case_id: Uuid, digest: RowsDigest, history: Arc<CaseHistory>) {
-        self.cases
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(case_id, (digest, history));
+    /// Keeps `history`, verified from `rows`, for case `case_id`, dropping the least recently
+    /// used histories while the rows kept are over [`VERIFIED_BYTES`].
+    pub(crate) fn keep(&self, case_id: Uuid, rows: Vec<HistoryRow>, history: Arc<CaseHistory>) {
+        let size = bytes_of(&rows);
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(old) = kept.cases.remove(&case_id) {
+            kept.bytes -= bytes_of(&old.rows);
+        }
+        if size > VERIFIED_BYTES / 16 {
+            return;
+        }
+        while kept.bytes + size > VERIFIED_BYTES || kept.cases.len() >= VERIFIED_CASES {
+            match kept.cases.remove_lru() {
+                Some((_, old)) => kept.bytes -= bytes_of(&old.rows),
+                None => break,
+            }
+        }
+        kept.bytes += size;
+        kept.cases.insert(case_id, Kept { rows, history });
     }
 }
 
-pub(crate) fn digest_of(rows: &[HistoryRow]) -> RowsDigest {
-    fn text(h: &mut Sha256, t: &str) {
-        h.update((t.len() as u64).to_le_bytes());
-        h.update(t.as_bytes());
-    }
-    let mut h = Sha256::new();
-    if let Some((version, head, _, _)) = rows.first() {
-        h.update(version.to_le_bytes());
-        text(&mut h, head);
-    }
-    for (_, _, seq, body) in rows {
-        h.update(seq.to_le_bytes());
-        text(&mut h, body);
-    }
-    h.finalize().into()
+/// The bytes of `rows`' texts (what [`VERIFIED_BYTES`] counts).
+fn bytes_of(rows: &[HistoryRow]) -> usize {
+    rows.iter()
+        .map(|(_, head, _, body)| head.len() + body.len())
+        .sum()
 }
