@@ -431,7 +431,7 @@ mod durable {
 }
 
 /// Schemas 10 (accounts) and 12 (sessions and credentials) undone in a database at the
-/// latest schema.
+/// latest schema (schema 15's `sessions.reauth_until` goes with its table).
 const UNDO_ACCOUNTS: &str = "DROP TABLE user_credentials;
      DROP TABLE recovery_codes;
      DROP TABLE sessions;
@@ -805,6 +805,7 @@ fn check_sessions(records: &store::Records, other: &store::Records) {
             created_at: now,
             last_seen_at: now,
             ended_at: None,
+            reauthenticated_until: None,
         };
         records.create_session(hash, &session).unwrap();
     };

@@ -408,6 +408,11 @@ UPDATE cases SET transfer_to = (
          CREATE INDEX passkey_ceremonies_expiry ON passkey_ceremonies (expires_at);
          CREATE INDEX passkey_ceremonies_client ON passkey_ceremonies (client);",
     )],
+    // 15: re-authentication (`crate::accounts::sessions::check_reauthenticated`): until when a
+    // session, its person having proved it is them again, may change credentials.
+    &[Step::Both(
+        "ALTER TABLE sessions ADD COLUMN reauth_until TEXT;",
+    )],
 ];
 
 /// The schema version that added `case_stats`: opening an older database fills it.
