@@ -93,21 +93,26 @@ pub struct PasswordVerdict {
     pub strength: u8,
 }
 
+/// A class of characters and how many it has.
+type CharClass = (fn(char) -> bool, f64);
+
+/// The character classes the estimate knows (anything else non-ASCII counts as 100 more).
+const CLASSES: [CharClass; 4] = [
+    (|c| c.is_ascii_lowercase(), 26.0),
+    (|c| c.is_ascii_uppercase(), 26.0),
+    (|c| c.is_ascii_digit(), 10.0),
+    (|c| c.is_ascii_punctuation() || c == ' ', 33.0),
+];
+
 /// The size of the alphabet the character classes present in `password` make.
 fn class_pool(password: &str) -> f64 {
     let mut pool = 0.0;
-    let classes: [(fn(char) -> bool, f64); 4] = [
-        (|c| c.is_ascii_lowercase(), 26.0),
-        (|c| c.is_ascii_uppercase(), 26.0),
-        (|c| c.is_ascii_digit(), 10.0),
-        (|c| c.is_ascii_punctuation() || c == ' ', 33.0),
-    ];
-    for (is, size) in classes {
+    for (is, size) in CLASSES {
         if password.chars().any(is) {
             pool += size;
         }
     }
-    if password.chars().any(|c| !c.is_ascii()) {
+    if !password.is_ascii() {
         pool += 100.0;
     }
     pool
