@@ -4,8 +4,8 @@
 //! token (403 `auth.session_required`); each change ends the person's other sessions (but the
 //! recovery codes'), and the old credential stops working at once; a refused re-authentication
 //! counts in the sign-in's backoff; the person sees their own security events, and at the next
-//! sign-in that a credential changed; nothing secret in an answer or the audit log. The
-//! scenarios run on every backend (`selfservice_scenarios!`: here in memory, in `pg` on
+//! sign-in that a credential changed; nothing secret in an answer, the audit log or (a real
+//! process at debug level) the server's log. The scenarios run on every backend (`selfservice_scenarios!`: here in memory, in `pg` on
 //! PostgreSQL). A passkey's re-authentication is `passkeys`' (its software authenticator).
 
 use chrono::{TimeDelta, Utc};
@@ -468,4 +468,138 @@ async fn the_password_check_is_the_cores_verdict_and_limited() {
     }
     let headers = limited.expect("limited within 70 checks");
     assert!(headers.get("retry-after").is_some());
+}
+
+/// A real server process at debug level, through enrolment, sign-in, re-authentication and
+/// every change: its whole log holds no password, code, secret, offer, link or session secret.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_process_at_debug_level_logs_no_credential_of_the_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("cases.db").display());
+    let printed = std::process::Command::new(env!("CARGO_BIN_EXE_siproc-server"))
+        .args(["user", "create", "--login", "ana", "--role", "officer"])
+        .args(["--office", "TAP", "--origin", "http://localhost"])
+        .args(["--database", &database])
+        .output()
+        .unwrap();
+    assert!(printed.status.success());
+    let printed = String::from_utf8(printed.stdout).unwrap();
+    let link = printed
+        .split("#/enrol/")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let server = crate::logged::LoggedServer::start(
+        &["--database", &database, "--listen", "127.0.0.1:0"],
+        &[
+            ("SIPROC_LOG_FILTER", "debug"),
+            ("SIPROC_LOG_FORMAT", "json"),
+        ],
+    );
+    let base = server.base.clone();
+    let origin = base.trim_end_matches("/api/v1").to_owned();
+    let client = reqwest::Client::new();
+    let secret = totp::enrolment_secret(&link);
+    let at = unix_now();
+    let enrolled: Value = client
+        .post(format!("{base}/enrolment"))
+        .json(&json!({ "link": link, "password": PASSWORD, "code": totp::code_at(&secret, at) }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let codes: Vec<String> = serde_json::from_value(enrolled["recovery_codes"].clone()).unwrap();
+    let res = client
+        .post(format!("{base}/session"))
+        .json(&json!({ "login": "ana", "password": PASSWORD, "recovery_code": codes[0] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let headers = res.headers().clone();
+    let body: Value = res.json().await.unwrap();
+    let b = browser(&headers, &body);
+    let page = |method: Method, path: &str| {
+        client
+            .request(method, format!("{base}{path}"))
+            .header("cookie", &b.cookie)
+            .header("origin", &origin)
+            .header("x-csrf-token", &b.csrf)
+    };
+    let wrong = json!({ "password": "not the password at all", "recovery_code": codes[1] });
+    let right = json!({ "password": PASSWORD, "recovery_code": codes[1] });
+    for (body, expected) in [(wrong, 403), (right, 200)] {
+        let res = page(Method::POST, "/session/reauth")
+            .json(&body)
+            .send()
+            .await;
+        assert_eq!(res.unwrap().status(), expected);
+    }
+    let res = page(Method::PUT, "/account/password")
+        .json(&json!({ "password": NEW_PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let offer: Value = page(Method::POST, "/account/second-factor/offer")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let offer_id = offer["offer"].as_str().unwrap().to_owned();
+    let new_secret = totp::change_secret(&b.secret, &offer_id);
+    let new_code = totp::code_at(&new_secret, unix_now());
+    let res = page(Method::PUT, "/account/second-factor")
+        .json(&json!({ "offer": offer_id, "code": new_code }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let renewed: Value = page(Method::POST, "/account/recovery-codes")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let fresh = renewed["recovery_codes"][0].as_str().unwrap().to_owned();
+    let res = client
+        .post(format!("{base}/password/check"))
+        .json(&json!({ "password": "una contraseña que nadie ve", "login": "ana" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    server.logged(&["/password/check"]).await;
+    server.terminate();
+    let (_, log) = server.wait();
+    assert!(
+        log.contains("/account/second-factor"),
+        "the requests are logged"
+    );
+    for secret in [
+        PASSWORD,
+        NEW_PASSWORD,
+        "not the password at all",
+        "una contraseña que nadie ve",
+        &link,
+        &codes[0],
+        &codes[1],
+        &fresh,
+        &offer_id,
+        &new_code,
+        offer["totp_secret"].as_str().unwrap(),
+        &b.secret,
+        &b.csrf,
+        &token_hash(&b.secret),
+    ] {
+        assert!(!log.contains(secret), "a secret in the log");
+    }
 }
