@@ -48,6 +48,7 @@ fn with_sessions(records: &Records) -> String {
             created_at: now,
             last_seen_at: now,
             ended_at: None,
+            reauthenticated_until: None,
         };
         let _ = records.create_user(&user);
         let _ = records.create_session(&format!("session-hash-{i:04}"), &session);

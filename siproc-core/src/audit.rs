@@ -245,6 +245,34 @@ pub enum AuditEvent {
         /// The passkey's public id.
         passkey_id: String,
     },
+    /// The entry's user proved it is them again in a session, before changing a credential
+    /// ([`crate::accounts::sessions::check_reauthenticated`]).
+    Reauthenticated {
+        /// Password and code, password and recovery code, or a passkey.
+        method: SignInMethod,
+        /// The session's public id.
+        session_id: String,
+    },
+    /// A re-authentication was refused (counted in the sign-in's backoff).
+    ReauthFailed {
+        /// Why (`wrong_password`, `wrong_code`, `not_enrolled`, `unknown_passkey`,
+        /// `passkey_rejected`, `ceremony_unknown`): for the auditor only.
+        reason: String,
+        /// The session's public id.
+        session_id: String,
+    },
+    /// The entry's user changed their password; their other sessions ended.
+    PasswordChanged {
+        /// How many other sessions were open and are now ended.
+        sessions_ended: u64,
+    },
+    /// The entry's user replaced their second factor's secret; their other sessions ended.
+    SecondFactorChanged {
+        /// How many other sessions were open and are now ended.
+        sessions_ended: u64,
+    },
+    /// The entry's user replaced their recovery codes with ten new ones (never the codes).
+    RecoveryCodesRenewed,
 }
 
 impl AuditEvent {

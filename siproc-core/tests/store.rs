@@ -431,7 +431,7 @@ mod durable {
 }
 
 /// Schemas 10 (accounts) and 12 (sessions and credentials) undone in a database at the
-/// latest schema.
+/// latest schema (schema 15's `sessions.reauth_until` goes with its table).
 const UNDO_ACCOUNTS: &str = "DROP TABLE user_credentials;
      DROP TABLE recovery_codes;
      DROP TABLE sessions;
@@ -453,10 +453,11 @@ const UNDO_AFTER_5: &str = "DROP TABLE audit_log; DROP TABLE case_keys; \
      DROP TABLE oidc_logins; DROP TABLE passkeys; DROP TABLE passkey_ceremonies;";
 
 /// The tables the schemas after accounts made (attachments' `blobs`, schema 13's
-/// `oidc_logins`, schema 14's passkeys and their ceremonies), dropped, as a test taking a
-/// database back to the schema before accounts needs.
+/// `oidc_logins`, schema 14's passkeys and their ceremonies) and schema 15's index of the
+/// audit log (its column of `sessions` goes with that table, [`UNDO_ACCOUNTS`]), dropped, as a
+/// test taking a database back to the schema before accounts needs.
 const UNDO_AFTER_ACCOUNTS: &str = "DROP TABLE blobs; DROP TABLE oidc_logins; \
-     DROP TABLE passkeys; DROP TABLE passkey_ceremonies;";
+     DROP TABLE passkeys; DROP TABLE passkey_ceremonies; DROP INDEX audit_log_user_kind;";
 
 /// The schema version before accounts (schema 10).
 const BEFORE_ACCOUNTS_VERSION: u32 = 9;
@@ -805,6 +806,7 @@ fn check_sessions(records: &store::Records, other: &store::Records) {
             created_at: now,
             last_seen_at: now,
             ended_at: None,
+            reauthenticated_until: None,
         };
         records.create_session(hash, &session).unwrap();
     };

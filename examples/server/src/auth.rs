@@ -64,6 +64,31 @@ impl Authenticated {
     pub fn actor(&self) -> Actor {
         self.user.actor()
     }
+
+    /// The session this request came with and its secret's hash, or 403
+    /// `auth.session_required` for an API token: a person's own credentials and passkeys are
+    /// managed from a signed-in browser, so a program's stolen token cannot change them.
+    pub fn session(&self) -> Result<(&Session, &str), ApiError> {
+        match &self.credential {
+            Credential::Session { session, hash } => Ok((session, hash)),
+            Credential::Token(_) => Err(ApiError::Forbidden {
+                code: "auth.session_required",
+                message: "this is done from a signed-in browser, not with an API token".to_owned(),
+            }),
+        }
+    }
+
+    /// The session, if it re-authenticated less than five minutes before `now`
+    /// ([`siproc_core::accounts::sessions::check_reauthenticated`]): 403
+    /// `auth.session_required` for an API token, 403 `accounts.reauth_required` otherwise.
+    pub fn reauthenticated(
+        &self,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<(&Session, &str), ApiError> {
+        let (session, hash) = self.session()?;
+        siproc_core::accounts::sessions::check_reauthenticated(session, now)?;
+        Ok((session, hash))
+    }
 }
 
 /// The scope a request needs, by its method and its route (under `/api/v1`): reads (`GET`)
@@ -72,9 +97,10 @@ impl Authenticated {
 /// intake; the steps of an export, which end in
 /// a read of every case). Break-the-glass grants are the cases' area. `None` for the routes
 /// any signed-in user may call whatever their token's scopes (`/me`, `/workflow`, their own
-/// sessions: `/session`, `/sessions`; their own passkeys, `/passkeys`, which refuse an API
-/// token whatever its scopes) and those before sign-in (`/enrolment…`, `/session/passkey…`,
-/// `/session/oidc…`).
+/// sessions: `/session`, `/sessions`; their own passkeys, `/passkeys`, and credentials,
+/// `/session/reauth` and `/account/…`, which refuse an API token whatever its scopes, but for
+/// reading their own security events) and those before sign-in (`/enrolment…`,
+/// `/session/passkey…`, `/session/oidc…`, `/password/check`).
 pub fn required_scope(method: &Method, route: &str) -> Option<Scope> {
     match route {
         // Searches that carry their terms in a body (and the check for duplicates of an intake):
@@ -245,6 +271,12 @@ mod tests {
                     "/passkeys",
                     "/passkeys/options",
                     "/passkeys/{id}",
+                    "/session/reauth",
+                    "/account/password",
+                    "/account/second-factor",
+                    "/account/second-factor/offer",
+                    "/account/recovery-codes",
+                    "/account/activity",
                 ]
                 .contains(&path.as_str());
                 assert_eq!(scope.is_none(), free, "{method} {path}");
@@ -274,6 +306,16 @@ mod tests {
             (Method::DELETE, "/passkeys/{id}"),
             (Method::POST, "/session/passkey/options"),
             (Method::POST, "/session/passkey"),
+            // A person's own credentials, changed behind a re-authentication with a session
+            // only (the handlers refuse an API token); their own security events; the check
+            // of a password being chosen, before any sign-in.
+            (Method::POST, "/session/reauth"),
+            (Method::PUT, "/account/password"),
+            (Method::POST, "/account/second-factor/offer"),
+            (Method::PUT, "/account/second-factor"),
+            (Method::POST, "/account/recovery-codes"),
+            (Method::GET, "/account/activity"),
+            (Method::POST, "/password/check"),
         ] {
             assert_eq!(required_scope(&method, path), None, "{method} {path}");
         }

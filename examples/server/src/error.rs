@@ -140,6 +140,7 @@ pub const SERVER_CODES: &[&str] = &[
     "auth.insufficient_scope",
     "auth.no_session",
     "auth.oidc_not_configured",
+    "auth.reauth_failed",
     "auth.session_required",
     "auth.signin_failed",
     "auth.unauthorized",

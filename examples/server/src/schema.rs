@@ -115,6 +115,8 @@ core_schemas! {
     Session = siproc_core::accounts::sessions::Session;
     /// A passkey as listed to its owner (never its key).
     PasskeyInfo = siproc_core::accounts::passkeys::PasskeyInfo;
+    /// The core's verdict on a password being chosen, and its estimated strength.
+    PasswordVerdict = siproc_core::accounts::password::PasswordVerdict;
 }
 
 /// The served OpenAPI document: utoipa's, derived from the handlers' annotations and
@@ -552,6 +554,7 @@ mod tests {
             include_str!("routes/session.rs"),
             include_str!("routes/enrolment.rs"),
             include_str!("routes/tokens.rs"),
+            include_str!("routes/account.rs"),
         ];
         let all = crate::error::ErrorCode::all();
         let mut seen = 0;
@@ -583,6 +586,7 @@ mod tests {
             ("get", "/session/oidc/logout"),
             ("post", "/session/passkey/options"),
             ("post", "/session/passkey"),
+            ("post", "/password/check"),
         ];
         // Public from some addresses, needing a token from the others.
         let optional = [("get", "/metrics")];

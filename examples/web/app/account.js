@@ -1,12 +1,14 @@
 // The person's own account (issue 28): the enrolment page a single-use link opens
-// (`#/enrol/<link>`: the second factor's QR code, the password, the first code, then the recovery
-// codes shown once) and the account page (`#/account`: passkeys, open sessions, sign out everywhere,
-// API tokens). The
+// (`#/enrol/<link>`: the second factor's QR code, the password with its strength meter, the first
+// code, then the recovery codes shown once) and the account page (`#/account`: passkeys, the
+// password, second factor and recovery codes behind a re-authentication (credentials.js), open
+// sessions, sign out everywhere, API tokens, recent security events). The
 // link's secret stays in the address's fragment, which the browser never sends to a server; it
 // goes to the API in a request body only, and leaves the address once used.
 import { api, session } from "./api.js";
 import { t, when } from "./i18n.js";
 import { el } from "/form.js";
+import { activitySection, credentialsSection, passwordField } from "./credentials.js";
 import { passkeyList } from "./passkey.js";
 import { tokenList } from "./tokens.js";
 
@@ -22,14 +24,14 @@ export async function enrol(slot, link) {
   const qr = el("img", { id: "enrol-qr", alt: t("enrol_qr_alt"), width: 200, height: 200,
     src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(offer.otpauth_qr_svg)}` });
   const field = (id, type, autocomplete, extra = {}) => el("input", { id, name: id, type, autocomplete, required: true, ...extra });
-  const password = field("new-password", "password", "new-password", { minLength: 12, maxLength: 128 });
+  const { input: password, parts: passwordParts } = passwordField("new-password", () => offer.login);
   const again = field("new-password-again", "password", "new-password", { minLength: 12, maxLength: 128 });
   const code = field("enrol-code", "text", "one-time-code", { inputMode: "numeric" });
   const message = el("p", { id: "enrol-message", role: "alert" });
   const button = el("button", { type: "submit" }, t("enrol_button"));
   const form = el("form", { id: "enrol", className: "card" },
     el("p", {}, t("enrol_step_password")),
-    el("label", { htmlFor: "new-password" }, t("password")), password,
+    el("label", { htmlFor: "new-password" }, t("password")), ...passwordParts,
     el("label", { htmlFor: "new-password-again" }, t("enrol_password_again")), again,
     el("label", { htmlFor: "enrol-code" }, t("code")), code,
     button, message);
@@ -63,11 +65,12 @@ export async function enrol(slot, link) {
 }
 
 /**
- * The account page: the passkeys (passkey.js), the open sessions and sign out everywhere, the
- * API tokens (tokens.js).
+ * The account page: the passkeys (passkey.js), the password, second factor and recovery codes
+ * (credentials.js), the open sessions and sign out everywhere, the API tokens (tokens.js), the
+ * recent security events.
  */
 export async function account(slot) {
-  const [answer, passkeys, tokens] = await Promise.all([api("/sessions"), passkeyList(), tokenList()]);
+  const [answer, passkeys, tokens, activity] = await Promise.all([api("/sessions"), passkeyList(), tokenList(), activitySection()]);
   const row = (s) => {
     const text = t("session_row", { created: when(s.created_at), method: t(`session_method_${s.method}`), seen: when(s.last_seen_at) });
     if (s.id === answer.data.current) return el("li", {}, text, el("strong", {}, ` (${t("session_this")})`));
@@ -88,8 +91,8 @@ export async function account(slot) {
     session.clear();
     location.hash = "#/signin";
   };
-  slot.replaceChildren(el("h1", {}, t("account_title")), passkeys,
+  slot.replaceChildren(el("h1", {}, t("account_title")), passkeys, credentialsSection(session.me),
     el("h2", {}, t("sessions_title")), list,
-    el("p", { className: "help", id: "signout-everywhere-help" }, t("signout_everywhere_help")), everywhere, tokens);
+    el("p", { className: "help", id: "signout-everywhere-help" }, t("signout_everywhere_help")), everywhere, tokens, activity);
   everywhere.setAttribute("aria-describedby", "signout-everywhere-help");
 }

@@ -3,7 +3,7 @@
 // `#/case/<id>`, `#/stats`, `#/users`, `#/verify[/<code>]`, `#/signed`), the service worker
 // and the sending of pending registrations whenever the connection returns.
 import { api, forgetEarly, onUnauthorized, session } from "./api.js";
-import { label, locale, t, toggleLocale, useOffice } from "./i18n.js";
+import { label, locale, t, toggleLocale, useOffice, when } from "./i18n.js";
 import { el } from "/form.js";
 import * as queue from "./queue.js";
 import { failure, ready, wasmLoaded } from "./load.js";
@@ -148,8 +148,15 @@ function passwordForm(back) {
   return form;
 }
 
+/**
+ * When a credential of the account changed since the person's previous sign-in, as the sign-in
+ * answered it (ASVS 2.2.3: no e-mail exists, so the next page tells them, once).
+ */
+let changedAt = null;
+
 /** Signed in (a password's or a passkey's answer): the session kept, then where to go. */
 function signedIn(back, answer) {
+  changedAt = answer.data.credentials_changed_at ?? null;
   session.saveSession(answer.data.csrf_token, answer.data.me);
   expired = false;
   location.hash = backTo(back) ?? home(answer.data.me);
@@ -253,6 +260,11 @@ async function route() {
     leave = failure(slot, e, () => { delete view.dataset.ready; route(); });
   }
   forgetEarly();
+  if (changedAt && session.signedIn) {
+    slot.prepend(el("p", { className: "warning", id: "credentials-changed", role: "alert" },
+      t("credentials_changed", { at: when(changedAt) }), " ", el("a", { href: "#/account" }, t("credentials_changed_link"))));
+    changedAt = null;
+  }
   view.dataset.page = page;
   view.dataset.ready = "true";
 }

@@ -47,6 +47,22 @@ function refusal(answer) {
   return t("passkey_refused");
 }
 
+/** Whether this browser can use passkeys (the account page hides what needs one). */
+export const passkeysSupported = supported;
+
+/**
+ * A passkey sign-in ceremony, begun on the server and answered by the browser's authenticator:
+ * `{ body }` (the ceremony and the credential, what `POST /session/passkey` and
+ * `POST /session/reauth` read), or `{ message }` saying why not.
+ */
+export async function passkeyAssertion() {
+  const begun = await api("/session/passkey/options", { method: "POST", token: null }).catch(() => null);
+  if (!begun?.ok) return { message: refusal(begun) };
+  const credential = await navigator.credentials.get({ publicKey: requestOptions(begun.data.options.publicKey) }).catch(() => null);
+  if (!credential) return { message: t("passkey_cancelled") };
+  return { body: { ceremony: begun.data.ceremony, credential: credentialJson(credential) } };
+}
+
 /**
  * The sign-in page's passkey button: on success, `signedIn(answer)` with the session's answer
  * (as `POST /session` gives it).
@@ -58,12 +74,9 @@ export function passkeySignIn(signedIn) {
     message.textContent = "";
     button.disabled = true;
     try {
-      const begun = await api("/session/passkey/options", { method: "POST", token: null }).catch(() => null);
-      if (!begun?.ok) return void (message.textContent = refusal(begun));
-      const credential = await navigator.credentials.get({ publicKey: requestOptions(begun.data.options.publicKey) }).catch(() => null);
-      if (!credential) return void (message.textContent = t("passkey_cancelled"));
-      const answer = await api("/session/passkey", { method: "POST", token: null,
-        body: { ceremony: begun.data.ceremony, credential: credentialJson(credential) } }).catch(() => null);
+      const proof = await passkeyAssertion();
+      if (proof.message) return void (message.textContent = proof.message);
+      const answer = await api("/session/passkey", { method: "POST", token: null, body: proof.body }).catch(() => null);
       if (!answer?.ok) return void (message.textContent = answer?.status === 401 ? t("passkey_refused") : refusal(answer));
       signedIn(answer);
     } finally {

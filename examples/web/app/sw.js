@@ -13,7 +13,7 @@ const SHELL = [
   "/app/queue.js", "/app/seal.js", "/app/signout.js", "/app/intake.js", "/form.js",
   "/pkg/siproc_wasm.js", "/pkg/siproc_wasm_bg.wasm",
   "/app/cases.js", "/app/casepage.js", "/app/attachments.js", "/app/commands.js", "/app/record.js", "/app/verify.js", "/app/vendor.js",
-  "/app/account.js", "/app/passkey.js", "/app/tokens.js", "/app/users.js",
+  "/app/account.js", "/app/credentials.js", "/app/passkey.js", "/app/tokens.js", "/app/users.js",
 ];
 /** A content-hashed address (`/app/main.0123456789abcdef.js`). */
 const HASHED = /\.[0-9a-f]{16}\.(js|css|wasm)$/;

@@ -6,6 +6,8 @@
 //   and signs in with the passkey's button alone (no login typed); the session says "passkey";
 // - the account page lists the passkeys and removes one, which then signs in no more;
 // - the response the browser sent, replayed by another client, is refused (its ceremony was used);
+// - the next sign-in says a credential (the passkey) was added since the previous one, and the
+//   passkey confirms it is the person on the account page before a credential changes;
 // - the pages are axe clean in Spanish and English.
 //
 // The server listens on 127.0.0.1, but WebAuthn has no relying party for an IP address: without
@@ -84,6 +86,8 @@ test("a passkey added on the account page signs in with the button alone, once p
   });
   await page.locator("#passkey-signin").click();
   await page.waitForSelector("main[data-ready][data-page=cases]");
+  // A passkey was added since the previous sign-in: the page says so.
+  await page.locator("#credentials-changed").waitFor();
   const sessions = await page.evaluate(async () => (await (await fetch("/api/v1/sessions")).json()).sessions);
   assert.equal(sessions[0].method, "passkey");
   // The same response again, from another client: its ceremony was used.
@@ -97,6 +101,10 @@ test("a passkey added on the account page signs in with the button alone, once p
   const forged = await fetch(`${origin}/api/v1/session/passkey`, { method: "POST",
     headers: { "content-type": "application/json" }, body: JSON.stringify({ ...JSON.parse(sent), ceremony: fresh.ceremony }) });
   assert.equal(forged.status, 401);
+  // The passkey also confirms it is the person before a credential changes.
+  await go(page, "#/account");
+  await page.locator("#reauth-passkey").click();
+  await page.locator("#credential-actions").waitFor({ state: "visible" });
 });
 
 test("the account page lists passkeys and removes one, which then signs in no more", async () => {

@@ -2,7 +2,8 @@
 //! tokens their programs carry ([`tokens`]), and the credentials people sign in with: a
 //! password ([`password`]) with a second factor ([`totp`]) and recovery codes ([`recovery`]),
 //! passkeys ([`passkeys`]; their ceremonies with the `passkeys` feature), or the ministry's
-//! identity provider ([`oidc`]), and the sessions they open ([`sessions`]).
+//! identity provider ([`oidc`]), and the sessions they open ([`sessions`]); what a person is
+//! shown of their own account's security events ([`activity`]).
 //!
 //! A user has a login name (also their id, the `user_id` every event and access-log line
 //! names), a display name, a [`Role`] (the five of the access rules), an office for the roles
@@ -17,6 +18,7 @@
 //! - a disabled user's credentials stop working at once: every request checks the user's state
 //!   in the database ([`crate::store::Records::authenticate_token`]).
 
+pub mod activity;
 pub mod oidc;
 pub mod passkeys;
 pub mod password;
@@ -401,6 +403,14 @@ pub enum AccountError {
     /// A password that is the login name.
     #[error("a password may not be the login name")]
     PasswordIsLogin,
+    /// A credential change without a recent re-authentication of the session
+    /// ([`sessions::check_reauthenticated`]).
+    #[error("confirm it is you (password and code, or a passkey) before changing a credential")]
+    ReauthRequired,
+    /// A credential change of an account that signs in without a password (the ministry's
+    /// identity provider only).
+    #[error("this account has no password and second factor to change")]
+    NoPassword,
 }
 
 impl AccountError {
@@ -423,13 +433,18 @@ impl AccountError {
             AccountError::PasswordTooLong { .. } => "accounts.password_too_long",
             AccountError::PasswordCommon => "accounts.password_common",
             AccountError::PasswordIsLogin => "accounts.password_is_login",
+            AccountError::ReauthRequired => "accounts.reauth_required",
+            AccountError::NoPassword => "accounts.no_password",
         }
     }
 
     /// Whether the refusal is about who asks (403), rather than what they sent (422) or a
     /// login already taken (409).
     pub fn is_forbidden(&self) -> bool {
-        matches!(self, AccountError::NotAllowed | AccountError::OwnAccount)
+        matches!(
+            self,
+            AccountError::NotAllowed | AccountError::OwnAccount | AccountError::ReauthRequired
+        )
     }
 }
 
@@ -451,6 +466,8 @@ pub const ERROR_CODES: &[&str] = &[
     "accounts.password_too_long",
     "accounts.password_common",
     "accounts.password_is_login",
+    "accounts.reauth_required",
+    "accounts.no_password",
 ];
 
 #[cfg(test)]
@@ -706,6 +723,8 @@ mod tests {
             AccountError::PasswordTooLong { max: 1 },
             AccountError::PasswordCommon,
             AccountError::PasswordIsLogin,
+            AccountError::ReauthRequired,
+            AccountError::NoPassword,
         ];
         assert_eq!(all.len(), ERROR_CODES.len());
         for e in all {

@@ -12,12 +12,20 @@
 //!   20 000 common passwords shipped in `common-passwords.txt` (compared without case; the list
 //!   Django ships, made by Royce Williams from breached-password corpora:
 //!   <https://gist.github.com/roycewilliams/226886fd01572964e1431ac8afc999ce>).
+//! - [`verdict`] tells a form, as the person types (ASVS 2.1.8), what [`check_password`] would
+//!   answer and a rough strength from 0 to 4 ([`PasswordVerdict`]): the rule is this module's
+//!   alone, so the forms ask the server rather than keep a second copy in JavaScript (and the
+//!   WebAssembly module does not grow by the 20 000-word list). The strength is an estimate to
+//!   guide, never a rule: bits from the character classes present, a repeated or consecutive
+//!   character (`aaaa`, `1234`, `cba`) counting one bit only.
 //! - [`verify_password`] with no stored hash (an unknown login, a user without a password)
 //!   verifies against a dummy hash with the same parameters, so the answer takes as long as for
 //!   a wrong password: timing does not tell which logins exist.
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
+
+use serde::Serialize;
 
 use super::AccountError;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -71,6 +79,87 @@ pub fn check_password(password: &str, login: &str) -> Result<(), AccountError> {
         return Err(AccountError::PasswordCommon);
     }
     Ok(())
+}
+
+/// What a form shows of a password being typed: whether it would be accepted, why not, and a
+/// rough strength ([`verdict`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct PasswordVerdict {
+    /// Whether [`check_password`] accepts it.
+    pub accepted: bool,
+    /// Why not: the refusal's stable code (`accounts.password_too_short`, …).
+    pub code: Option<String>,
+    /// 0 (refused) to 4 (strong): 1 under 50 estimated bits, 2 under 65, 3 under 80.
+    pub strength: u8,
+}
+
+/// A class of characters and how many it has.
+type CharClass = (fn(char) -> bool, f64);
+
+/// The character classes the estimate knows (anything else non-ASCII counts as 100 more).
+const CLASSES: [CharClass; 4] = [
+    (|c| c.is_ascii_lowercase(), 26.0),
+    (|c| c.is_ascii_uppercase(), 26.0),
+    (|c| c.is_ascii_digit(), 10.0),
+    (|c| c.is_ascii_punctuation() || c == ' ', 33.0),
+];
+
+/// The size of the alphabet the character classes present in `password` make.
+fn class_pool(password: &str) -> f64 {
+    let mut pool = 0.0;
+    for (is, size) in CLASSES {
+        if password.chars().any(is) {
+            pool += size;
+        }
+    }
+    if !password.is_ascii() {
+        pool += 100.0;
+    }
+    pool
+}
+
+/// The estimated bits of `password`: each character `log2(pool)`, but one bit for a character
+/// that repeats the one before or continues a run of consecutive characters.
+fn estimated_bits(password: &str) -> f64 {
+    let per_char = class_pool(password).max(2.0).log2();
+    let mut bits = 0.0;
+    let mut previous: Option<u32> = None;
+    let mut step: Option<i64> = None;
+    for c in password.chars().map(u32::from) {
+        let this_step = previous.map(|p| i64::from(c) - i64::from(p));
+        let predictable = matches!(this_step, Some(0))
+            || (this_step.is_some_and(|d| d.abs() == 1) && this_step == step);
+        bits += if predictable { 1.0 } else { per_char };
+        step = this_step;
+        previous = Some(c);
+    }
+    bits
+}
+
+/// What a form shows of `password` for the user `login`: [`check_password`]'s answer and an
+/// estimated strength. Nothing is kept or logged.
+pub fn verdict(password: &str, login: &str) -> PasswordVerdict {
+    match check_password(password, login) {
+        Err(e) => PasswordVerdict {
+            accepted: false,
+            code: Some(e.code().to_owned()),
+            strength: 0,
+        },
+        Ok(()) => {
+            let bits = estimated_bits(password);
+            let strength = match bits {
+                b if b < 50.0 => 1,
+                b if b < 65.0 => 2,
+                b if b < 80.0 => 3,
+                _ => 4,
+            };
+            PasswordVerdict {
+                accepted: true,
+                code: None,
+                strength,
+            }
+        }
+    }
 }
 
 /// The Argon2id PHC string of `password`, with a fresh salt.
@@ -192,6 +281,27 @@ mod tests {
         assert_eq!(check_password("контрольная работа", "ana"), Ok(()));
         // Twelve characters, counted as characters rather than bytes.
         assert_eq!(check_password("ñandú ñandú.", "ana"), Ok(()));
+    }
+
+    #[test]
+    fn the_verdict_is_the_rule_and_the_strength_an_estimate() {
+        let refused = verdict("Password1234", "ana");
+        assert!(!refused.accepted);
+        assert_eq!(refused.code.as_deref(), Some("accounts.password_common"));
+        assert_eq!(refused.strength, 0);
+        assert_eq!(
+            verdict("short", "ana").code.as_deref(),
+            Some("accounts.password_too_short")
+        );
+        // Accepted, but a run and repeats: weak.
+        assert_eq!(verdict("abcdefghijklm", "ana").strength, 1);
+        assert_eq!(verdict("zzzzzzzzzzzzzz", "ana").strength, 1);
+        // Twelve lower-case letters: fair; longer or mixed: better; a passphrase: strong.
+        assert_eq!(verdict("qwhzmbtkrpxv", "ana").strength, 2);
+        assert_eq!(verdict("qwhzmbtkrpxvnyd", "ana").strength, 3);
+        assert_eq!(verdict("tres tristes tigres", "ana").strength, 4);
+        let strong = verdict("Ñandú-42-pampa", "ana");
+        assert!(strong.accepted && strong.code.is_none() && strong.strength == 4);
     }
 
     #[test]

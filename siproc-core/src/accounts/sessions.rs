@@ -7,6 +7,11 @@
 //! - A session ends after [`SessionPolicy::idle`] without a request (30 minutes by default)
 //!   and [`SessionPolicy::absolute`] after sign-in (12 hours by default), ASVS 3.3.2 at level
 //!   2; when its user is disabled; when signed out, or signed out everywhere.
+//! - A signed-in person proves it is them again before changing a credential (ASVS 3.7.1):
+//!   their password with a current code or a recovery code, or a passkey. The session is then
+//!   marked re-authenticated for [`REAUTH_MINUTES`] ([`reauthenticated_until`]), and the
+//!   changes need the mark ([`check_reauthenticated`]); an API token has no session, so it
+//!   never makes them. A failed re-authentication counts in the sign-in's backoff.
 //! - After failed sign-ins, each account and each client (both as keyed hashes) wait
 //!   [`backoff`] before the next try: one second after the third failure, doubling, at most
 //!   [`BACKOFF_CAP_SECONDS`]. There is no lockout: an attacker who knows a login can slow its
@@ -15,7 +20,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{User, UserState};
+use super::{AccountError, User, UserState};
 
 /// Default minutes without a request before a session ends.
 pub const DEFAULT_IDLE_MINUTES: i64 = 30;
@@ -25,6 +30,8 @@ pub const DEFAULT_ABSOLUTE_HOURS: i64 = 12;
 pub const FREE_FAILURES: u32 = 2;
 /// The longest wait between tries, in seconds.
 pub const BACKOFF_CAP_SECONDS: i64 = 300;
+/// Minutes a re-authentication lets its session change credentials.
+pub const REAUTH_MINUTES: i64 = 5;
 /// A session's last-seen time is written again only after this many seconds, so that reads
 /// do not each make a write (the idle timeout is that much coarser).
 pub const TOUCH_SECONDS: i64 = 60;
@@ -100,6 +107,9 @@ pub struct Session {
     pub last_seen_at: DateTime<Utc>,
     /// When it was ended (signed out), if it was.
     pub ended_at: Option<DateTime<Utc>>,
+    /// Until when it may change credentials (after a re-authentication), if it may.
+    #[serde(default)]
+    pub reauthenticated_until: Option<DateTime<Utc>>,
 }
 
 /// Why a session does not let its holder in.
@@ -147,6 +157,20 @@ pub fn check_session(
         Err(SessionRefused::Idle)
     } else {
         Ok(())
+    }
+}
+
+/// Until when a session re-authenticated at `now` may change credentials.
+pub fn reauthenticated_until(now: DateTime<Utc>) -> DateTime<Utc> {
+    now + TimeDelta::minutes(REAUTH_MINUTES)
+}
+
+/// Whether `session` may change credentials at `now`: re-authenticated less than
+/// [`REAUTH_MINUTES`] ago; [`AccountError::ReauthRequired`] otherwise.
+pub fn check_reauthenticated(session: &Session, now: DateTime<Utc>) -> Result<(), AccountError> {
+    match session.reauthenticated_until {
+        Some(until) if now < until => Ok(()),
+        _ => Err(AccountError::ReauthRequired),
     }
 }
 
@@ -202,6 +226,7 @@ mod tests {
             created_at: t(0),
             last_seen_at: t(last_seen),
             ended_at: None,
+            reauthenticated_until: None,
         }
     }
 
@@ -238,6 +263,22 @@ mod tests {
             Err(SessionRefused::Idle)
         );
         assert!(!needs_touch(&session(0), t(59)) && needs_touch(&session(0), t(60)));
+    }
+
+    #[test]
+    fn a_reauthentication_lasts_five_minutes() {
+        let mut s = session(0);
+        assert_eq!(
+            check_reauthenticated(&s, t(1)),
+            Err(AccountError::ReauthRequired)
+        );
+        s.reauthenticated_until = Some(reauthenticated_until(t(10)));
+        assert_eq!(check_reauthenticated(&s, t(10)), Ok(()));
+        assert_eq!(check_reauthenticated(&s, t(10 + 299)), Ok(()));
+        assert_eq!(
+            check_reauthenticated(&s, t(10 + 300)),
+            Err(AccountError::ReauthRequired)
+        );
     }
 
     #[test]

@@ -36,13 +36,28 @@ pub fn new_secret() -> [u8; SECRET_BYTES] {
 /// the enrolment both derive it from the link they hold; once enrolled, the store keeps it
 /// (sealed in an encrypted store) and the link no longer works.
 pub fn enrolment_secret(link_secret: &str) -> [u8; SECRET_BYTES] {
+    derived_secret(b"siproc/v1/totp-enrolment", &[link_secret])
+}
+
+/// The new secret a signed-in person is offered when changing their second factor: HMAC-SHA-256
+/// of their session's secret (which only their browser's `HttpOnly` cookie holds) and the
+/// offer's random id, under another label, cut to [`SECRET_BYTES`]. As for an enrolment,
+/// nothing pending is stored: the request that confirms the change (with a code of the new
+/// secret) derives it again from the same cookie and offer id, and only then is it kept.
+pub fn change_secret(session_secret: &str, offer: &str) -> [u8; SECRET_BYTES] {
+    derived_secret(b"siproc/v1/totp-change", &[session_secret, ":", offer])
+}
+
+/// HMAC-SHA-256 of `parts` under the key `label` (padded with zeros to HMAC's 64-byte block,
+/// RFC 2104), cut to [`SECRET_BYTES`].
+fn derived_secret(label: &[u8], parts: &[&str]) -> [u8; SECRET_BYTES] {
     use hmac::{Hmac, Mac};
-    // HMAC's key is one 64-byte block: the label, padded with zeros (RFC 2104).
-    const LABEL: &[u8] = b"siproc/v1/totp-enrolment";
     let mut block = [0_u8; 64];
-    block.iter_mut().zip(LABEL).for_each(|(b, l)| *b = *l);
+    block.iter_mut().zip(label).for_each(|(b, l)| *b = *l);
     let mut mac = <Hmac<sha2::Sha256> as hmac::digest::KeyInit>::new(&block.into());
-    mac.update(link_secret.as_bytes());
+    for part in parts {
+        mac.update(part.as_bytes());
+    }
     let tag = mac.finalize().into_bytes();
     let mut secret = [0_u8; SECRET_BYTES];
     secret.iter_mut().zip(tag.iter()).for_each(|(s, t)| *s = *t);
@@ -130,6 +145,16 @@ mod tests {
         assert_eq!(enrolment_secret("a"), enrolment_secret("a"));
         assert_ne!(enrolment_secret("a"), enrolment_secret("b"));
         assert_ne!(enrolment_secret("a"), [0_u8; SECRET_BYTES]);
+    }
+
+    #[test]
+    fn a_change_offers_a_secret_of_the_session_and_the_offer() {
+        assert_eq!(change_secret("s", "o"), change_secret("s", "o"));
+        assert_ne!(change_secret("s", "o"), change_secret("s", "p"));
+        assert_ne!(change_secret("s", "o"), change_secret("t", "o"));
+        // Another label than an enrolment's, and the separator counts.
+        assert_ne!(change_secret("a", ""), enrolment_secret("a:"));
+        assert_ne!(change_secret("ab", "c"), change_secret("a", "bc"));
     }
 
     /// RFC 6238's appendix B secret for SHA-1.

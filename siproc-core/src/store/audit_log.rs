@@ -31,6 +31,33 @@ impl crate::store::Records {
         })
     }
 
+    /// The audit-log lines of `user_id` of any of `kinds`, newest first, at most `limit`
+    /// (what a person sees of their own account, [`crate::accounts::activity`]).
+    pub fn user_audit(
+        &self,
+        user_id: &str,
+        kinds: &[&str],
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let marks: Vec<String> = (0..kinds.len()).map(|i| format!("?{}", i + 3)).collect();
+        let sql = format!(
+            "SELECT entry FROM audit_log WHERE user_id = ?1 AND kind IN ({})
+             ORDER BY id DESC LIMIT ?2",
+            marks.join(", ")
+        );
+        let mut params = vec![Param::Str(user_id), Param::Int(limit.into())];
+        params.extend(kinds.iter().map(|k| Param::Str(k)));
+        self.with(|c| {
+            c.query(&sql, &params)?
+                .iter_mut()
+                .map(|r| {
+                    serde_json::from_str(&r.text(0)?)
+                        .map_err(|_| corrupt("an audit entry is not one this build reads"))
+                })
+                .collect()
+        })
+    }
+
     /// Audit-log lines matching `filter`, newest first.
     pub fn audit_log(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
         let since = filter.since.map(|s| s.to_rfc3339());

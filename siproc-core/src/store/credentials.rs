@@ -228,6 +228,38 @@ impl crate::store::Records {
         })
     }
 
+    /// Replaces the second factor's secret of `user_id`, who has a password (sealed as at
+    /// enrolment), with `step` (the step of the code that confirmed it) as its last code used.
+    /// [`StoreError::NotFound`] when the user has no password and second factor.
+    pub fn set_second_factor(
+        &self,
+        user_id: &str,
+        secret: &[u8],
+        step: u64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let user = user_id.to_owned();
+        let sealed = stored_totp_secret(self.keys.as_deref(), user_id, secret);
+        let now = timestamp(&now);
+        self.write(move |c| {
+            let changed = c.execute(
+                "UPDATE user_credentials SET totp_secret = ?2, totp_last_step = ?3, changed_at = ?4
+                 WHERE user_id = ?1 AND password_hash IS NOT NULL AND totp_secret IS NOT NULL",
+                &[
+                    Param::Str(&user),
+                    Param::Text(sealed.clone()),
+                    Param::count(step),
+                    Param::Str(&now),
+                ],
+            )?;
+            if changed == 1 {
+                Ok(())
+            } else {
+                Err(StoreError::NotFound)
+            }
+        })
+    }
+
     /// The unused recovery codes of `user_id`: their numbers and hashes.
     pub fn recovery_codes(&self, user_id: &str) -> Result<Vec<(u64, RecoveryHash)>, StoreError> {
         self.with(|c| {

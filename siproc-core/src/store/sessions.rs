@@ -16,7 +16,8 @@ use crate::store::sql::rows::{corrupt, timestamp};
 
 use super::Records;
 
-const SESSION_COLUMNS: &str = "id, user_id, method, created_at, last_seen_at, ended_at";
+const SESSION_COLUMNS: &str =
+    "id, user_id, method, created_at, last_seen_at, ended_at, reauth_until";
 
 /// A session row from column `at` on.
 fn session_row(r: &mut Row, at: usize) -> Result<Session, StoreError> {
@@ -28,6 +29,7 @@ fn session_row(r: &mut Row, at: usize) -> Result<Session, StoreError> {
         created_at: time(&r.text(at + 3)?)?,
         last_seen_at: time(&r.text(at + 4)?)?,
         ended_at: r.opt_text(at + 5)?.as_deref().map(time).transpose()?,
+        reauthenticated_until: r.opt_text(at + 6)?.as_deref().map(time).transpose()?,
     })
 }
 
@@ -96,6 +98,41 @@ impl Records {
             session.last_seen_at = now;
         }
         Ok(Ok((user, session)))
+    }
+
+    /// Marks the open session with this hash re-authenticated until `until`
+    /// ([`sessions::reauthenticated_until`]); `Ok(false)` if it was not open.
+    pub fn mark_reauthenticated(
+        &self,
+        hash: &str,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let (hash, until) = (hash.to_owned(), timestamp(&until));
+        let changed = self.write_count(move |c| {
+            c.execute(
+                "UPDATE sessions SET reauth_until = ?2 WHERE hash = ?1 AND ended_at IS NULL",
+                &[Param::Str(&hash), Param::Str(&until)],
+            )
+        })?;
+        Ok(changed == 1)
+    }
+
+    /// Ends every open session of `user_id` at `now` but the one with the hash `keep` (a
+    /// credential changed in that one): how many were open.
+    pub fn end_other_sessions(
+        &self,
+        user_id: &str,
+        keep: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let (user_id, keep, now) = (user_id.to_owned(), keep.to_owned(), timestamp(&now));
+        self.write_count(move |c| {
+            c.execute(
+                "UPDATE sessions SET ended_at = ?3
+                 WHERE user_id = ?1 AND hash <> ?2 AND ended_at IS NULL",
+                &[Param::Str(&user_id), Param::Str(&keep), Param::Str(&now)],
+            )
+        })
     }
 
     /// Ends the session with this hash at `now` (sign out); `Ok(false)` if it was not open.

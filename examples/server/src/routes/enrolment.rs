@@ -126,6 +126,25 @@ fn unknown_link() -> ApiError {
     }
 }
 
+/// An `otpauth://` link as a QR code (an SVG image, at least 200 pixels square), for the
+/// authenticator application to read.
+pub fn qr_svg(uri: &str) -> Result<String, ApiError> {
+    let qr = qrcode::QrCode::new(uri.as_bytes()).map_err(ApiError::internal)?;
+    Ok(qr
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .build())
+}
+
+/// 422 `accounts.wrong_code`: a code that does not match an offered secret.
+pub fn wrong_code() -> ApiError {
+    ApiError::Unprocessable {
+        code: "accounts.wrong_code",
+        message: "the code does not match the offered secret at this time".to_owned(),
+        issues: None,
+    }
+}
+
 /// What an enrolment link offers.
 #[utoipa::path(post, path = "/enrolment/lookup", tag = "session",
     description = "Says whose a single-use enrolment link is and proposes the second factor's secret (base32 and `otpauth://` link, for a QR code). Changes nothing: the link stays usable until `POST /enrolment` or its expiry. No token needed.",
@@ -151,13 +170,9 @@ pub async fn lookup(
         let user = s.db.user(&login)?.ok_or_else(unknown_link)?;
         let secret = totp::enrolment_secret(&ask.link);
         let uri = totp::otpauth_uri(&secret, ISSUER, &user.id);
-        let qr = qrcode::QrCode::new(uri.as_bytes()).map_err(ApiError::internal)?;
         Ok(Json(EnrolmentOffer {
             totp_secret: totp::secret_base32(&secret),
-            otpauth_qr_svg: qr
-                .render::<qrcode::render::svg::Color>()
-                .min_dimensions(200, 200)
-                .build(),
+            otpauth_qr_svg: qr_svg(&uri)?,
             otpauth_uri: uri,
             login: user.id,
             display_name: user.display_name,
@@ -191,12 +206,7 @@ pub async fn enrol(
         password::check_password(&ask.password, &login)?;
         let secret = totp::enrolment_secret(&ask.link);
         let unix = u64::try_from(now.timestamp()).unwrap_or(0);
-        let step =
-            totp::verify_code(&secret, &ask.code, unix, None).ok_or(ApiError::Unprocessable {
-                code: "accounts.wrong_code",
-                message: "the code does not match the offered secret at this time".to_owned(),
-                issues: None,
-            })?;
+        let step = totp::verify_code(&secret, &ask.code, unix, None).ok_or_else(wrong_code)?;
         let (codes, hashes) = recovery::new_codes();
         let enrolment = Enrolment {
             password_hash: password::hash_password(&ask.password),

@@ -1,6 +1,7 @@
 //! The routes under `/api/v1`, and the OpenAPI document that describes them. Each route
 //! module exports its own router; [`shared`] holds what they share.
 
+pub mod account;
 pub mod admin;
 pub mod attachments;
 pub mod cases;
@@ -58,6 +59,9 @@ pub use admin::MAX_ARCHIVE_BYTES;
         oidc::begin, oidc::callback, oidc::status, oidc::logout,
         passkeys::registration_options, passkeys::add_passkey, passkeys::list_passkeys,
         passkeys::remove_passkey, passkeys::sign_in_options, passkeys::sign_in_with_passkey,
+        account::reauthenticate, account::change_password, account::offer_second_factor,
+        account::change_second_factor, account::renew_recovery_codes, account::account_activity,
+        account::check_password,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorCode, crate::feed::FeedEntry,
         stats::StatsFormat, stats::PublishRelease, tokens::CreatedToken, erasure::Erase,
@@ -65,7 +69,10 @@ pub use admin::MAX_ARCHIVE_BYTES;
         subject_access::ReportFormat, session::SignIn, session::SignedIn, session::SessionList,
         enrolment::EnrolmentLink, enrolment::EnrolmentOffer, enrolment::CompleteEnrolment,
         enrolment::Enrolled, webapp::Me, oidc::OidcStatus, passkeys::CeremonyOptions,
-        passkeys::NewPasskey, passkeys::PasskeySignIn, users::IssuedLink)),
+        passkeys::NewPasskey, passkeys::PasskeySignIn, users::IssuedLink,
+        account::Reauthenticate, account::Reauthenticated, account::NewPassword,
+        account::SecondFactorOffer, account::ConfirmSecondFactor, account::RecoveryCodes,
+        account::PasswordCheck)),
     tags(
         (name = "cases", description = "Registration, the case, its commands, history, verification, forms and break the glass"),
         (name = "events", description = "Case events as Server-Sent Events"),
@@ -74,7 +81,7 @@ pub use admin::MAX_ARCHIVE_BYTES;
         (name = "stats", description = "Protection statistics: full tables for staff; published, perturbed releases of closed periods for partners"),
         (name = "users", description = "Users: who may sign in, with which role and office; the directorate and supervisors manage them"),
         (name = "tokens", description = "API tokens for programs: named, scoped, expiring, revocable"),
-        (name = "session", description = "People signing in to the web application: enrolment through a single-use link, password and second factor, passkeys, the ministry's identity provider (OpenID Connect), sessions in a cookie, sign out (everywhere)"),
+        (name = "session", description = "People signing in to the web application: enrolment through a single-use link, password and second factor, passkeys, the ministry's identity provider (OpenID Connect), sessions in a cookie, sign out (everywhere); re-authentication before a person changes their own password, second factor or recovery codes; their own security events"),
         (name = "web", description = "What the web application reads: the user, the workflow's table, paper-form checks"),
         (name = "health", description = "Liveness and readiness"),
         (name = "meta", description = "This document"),
@@ -115,5 +122,6 @@ pub fn api() -> Router<SharedState> {
         .merge(enrolment::router())
         .merge(oidc::router())
         .merge(passkeys::router())
+        .merge(account::router())
         .route("/openapi.json", get(openapi))
 }

@@ -28,6 +28,7 @@ use axum::response::Response;
 use axum::routing::{delete, get, post};
 use chrono::{TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
+use siproc_core::accounts::User;
 use siproc_core::accounts::passkeys::{
     CEREMONY_SECONDS, CeremonyKind, PasskeyError, PasskeyInfo, RelyingParty, StoredPasskey,
     checked_name, new_user_handle,
@@ -36,7 +37,7 @@ use siproc_core::accounts::sessions::SignInMethod;
 use siproc_core::audit::AuditEvent;
 use siproc_core::store::Ceremony;
 
-use crate::auth::{Authenticated, Credential};
+use crate::auth::Authenticated;
 use crate::client::Client;
 use crate::db::token_hash;
 use crate::error::{ApiError, ErrorBody};
@@ -109,7 +110,7 @@ impl std::fmt::Debug for PasskeySignIn {
 }
 
 /// The relying party, or 409 `passkeys.unavailable`.
-fn relying_party(state: &AppState) -> Result<&RelyingParty, ApiError> {
+pub(crate) fn relying_party(state: &AppState) -> Result<&RelyingParty, ApiError> {
     state
         .passkeys
         .as_ref()
@@ -118,14 +119,7 @@ fn relying_party(state: &AppState) -> Result<&RelyingParty, ApiError> {
 
 /// 403 `auth.session_required` for a request with an API token.
 fn session_only(caller: &Authenticated) -> Result<(), ApiError> {
-    match caller.credential {
-        Credential::Session { .. } => Ok(()),
-        Credential::Token(_) => Err(ApiError::Forbidden {
-            code: "auth.session_required",
-            message: "passkeys are managed from a signed-in browser, not with an API token"
-                .to_owned(),
-        }),
-    }
+    caller.session().map(drop)
 }
 
 /// Keeps a new ceremony of `kind` (for `user_id`) holding `ceremony_state`: answers its id.
@@ -358,55 +352,30 @@ fn attempt(state: &AppState, client: &Client, ask: &PasskeySignIn) -> Result<Out
         return Ok(Outcome::Wait(seconds));
     }
     let [client_failures] = &client_only;
-    let refuse_client = |refusal| {
-        refuse(
-            state,
-            client,
-            &client_only,
-            client_failures.clone(),
-            None,
-            (refusal, Some(SignInMethod::Passkey)),
-        )
-    };
-    let hash = token_hash(&ask.ceremony);
-    let Some(kept) = state
-        .db
-        .take_ceremony(&hash, CeremonyKind::SignIn, None, now)?
-    else {
-        return refuse_client(Refusal::CeremonyUnknown);
-    };
-    let Ok(claimed) = rp.claimed(&ask.credential) else {
-        return refuse_client(Refusal::PasskeyRejected);
-    };
-    let stored = state
-        .db
-        .passkey_by_credential(&claimed.credential_id, &claimed.user_handle)?;
-    let Some((stored, user)) = stored
-        .map(|p| state.db.user(&p.user_id).map(|u| u.map(|u| (p, u))))
-        .transpose()?
-        .flatten()
-    else {
-        return refuse_client(Refusal::UnknownPasskey);
+    let (kept, stored, user) = match claimed_passkey(state, rp, ask, now)? {
+        Ok(found) => found,
+        Err(refusal) => {
+            return refuse(
+                state,
+                client,
+                &client_only,
+                client_failures.clone(),
+                None,
+                (refusal, Some(SignInMethod::Passkey)),
+            );
+        }
     };
     let keys = failure_keys(state, &user.id, client);
     if let Some(seconds) = waiting(state, &keys, now)? {
         return Ok(Outcome::Wait(seconds));
     }
     let [account, _] = &keys;
-    let refusal = match rp.finish_sign_in(&kept, &ask.credential, &stored) {
-        Err(_) => Some(Refusal::PasskeyRejected),
-        Ok(_) if !user.is_active() => Some(Refusal::Disabled),
-        // A racing sign-in with the same credential (or its removal) wins: this one is refused.
-        Ok(after)
-            if !state
-                .db
-                .use_passkey(&stored.info.id, &stored.credential, &after, now)? =>
-        {
-            Some(Refusal::PasskeyRejected)
-        }
-        Ok(_) => None,
+    let checked = Assertion {
+        kept: &kept,
+        credential: &ask.credential,
+        stored: &stored,
     };
-    match refusal {
+    match verify_assertion(state, rp, checked, user.is_active(), now)? {
         Some(refusal) => refuse(
             state,
             client,
@@ -417,4 +386,76 @@ fn attempt(state: &AppState, client: &Client, ask: &PasskeySignIn) -> Result<Out
         ),
         None => signed_in(state, client, user, SignInMethod::Passkey, account, now),
     }
+}
+
+/// What a passkey assertion (`ask`, for a sign-in ceremony) names: the ceremony's kept state
+/// (taken, so used once), the stored passkey and its user; or why not (the ceremony unknown,
+/// used or expired; a response that names nothing; a credential no user holds).
+pub(crate) fn claimed_passkey(
+    state: &AppState,
+    rp: &RelyingParty,
+    ask: &PasskeySignIn,
+    now: chrono::DateTime<Utc>,
+) -> Result<Result<(String, StoredPasskey, User), Refusal>, ApiError> {
+    let hash = token_hash(&ask.ceremony);
+    let Some(kept) = state
+        .db
+        .take_ceremony(&hash, CeremonyKind::SignIn, None, now)?
+    else {
+        return Ok(Err(Refusal::CeremonyUnknown));
+    };
+    let Ok(claimed) = rp.claimed(&ask.credential) else {
+        return Ok(Err(Refusal::PasskeyRejected));
+    };
+    let stored = state
+        .db
+        .passkey_by_credential(&claimed.credential_id, &claimed.user_handle)?;
+    let found = stored
+        .map(|p| state.db.user(&p.user_id).map(|u| u.map(|u| (p, u))))
+        .transpose()?
+        .flatten();
+    Ok(match found {
+        Some((stored, user)) => Ok((kept, stored, user)),
+        None => Err(Refusal::UnknownPasskey),
+    })
+}
+
+/// An assertion to verify: the ceremony's kept state, the browser's response and the stored
+/// passkey it names.
+pub(crate) struct Assertion<'a> {
+    /// The ceremony's kept state.
+    pub kept: &'a str,
+    /// The browser's `PublicKeyCredential` as JSON.
+    pub credential: &'a serde_json::Value,
+    /// The passkey it names.
+    pub stored: &'a StoredPasskey,
+}
+
+/// Verifies `assertion` (signature, challenge, origin, user verification, counter) for a user
+/// who is `active`, and records the passkey's use: `None` when it signs in, else why not.
+pub(crate) fn verify_assertion(
+    state: &AppState,
+    rp: &RelyingParty,
+    assertion: Assertion<'_>,
+    active: bool,
+    now: chrono::DateTime<Utc>,
+) -> Result<Option<Refusal>, ApiError> {
+    let Assertion {
+        kept,
+        credential,
+        stored,
+    } = assertion;
+    Ok(match rp.finish_sign_in(kept, credential, stored) {
+        Err(_) => Some(Refusal::PasskeyRejected),
+        Ok(_) if !active => Some(Refusal::Disabled),
+        // A racing sign-in with the same credential (or its removal) wins: this one is refused.
+        Ok(after)
+            if !state
+                .db
+                .use_passkey(&stored.info.id, &stored.credential, &after, now)? =>
+        {
+            Some(Refusal::PasskeyRejected)
+        }
+        Ok(_) => None,
+    })
 }

@@ -23,7 +23,7 @@ use axum::routing::{delete, get, post};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use siproc_core::accounts::sessions::{self, Session, SignInMethod};
-use siproc_core::accounts::{User, UserState, password, recovery, totp};
+use siproc_core::accounts::{User, UserState, activity, password, recovery, totp};
 use siproc_core::audit::{AuditEvent, keyed_hash};
 
 use crate::auth::{Authenticated, Credential};
@@ -82,6 +82,9 @@ pub struct SignedIn {
     pub csrf_token: String,
     /// How many unused recovery codes are left (after a sign-in with one, fewer).
     pub recovery_codes_left: usize,
+    /// When a credential of the user's last changed (password, second factor, recovery codes,
+    /// passkeys), if one did since their previous sign-in: the page tells them (ASVS 2.2.3).
+    pub credentials_changed_at: Option<DateTime<Utc>>,
 }
 
 /// The caller's open sessions.
@@ -111,7 +114,7 @@ pub(crate) enum Refusal {
 }
 
 impl Refusal {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Refusal::UnknownLogin => "unknown_login",
             Refusal::NotEnrolled => "not_enrolled",
@@ -193,10 +196,10 @@ fn second_factor(
 
 /// A checked sign-in: the user and how they signed in, or why not (with the user when the
 /// login exists).
-type Checked = Result<(User, SignInMethod), (Option<User>, Refusal)>;
+pub(crate) type Checked = Result<(User, SignInMethod), (Option<User>, Refusal)>;
 
-/// Checks `ask` at `now`.
-fn check(
+/// Checks `ask` at `now` (a sign-in, or a re-authentication of `login`'s session).
+pub(crate) fn check(
     state: &AppState,
     login: &str,
     ask: &SignIn,
@@ -244,10 +247,24 @@ fn check(
     }
 }
 
+/// A session just opened, for [`answer`].
+pub(crate) struct Opened {
+    /// Who.
+    user: User,
+    /// The session.
+    session: Session,
+    /// Its secret (for the cookie only).
+    secret: String,
+    /// The recovery codes left.
+    recovery_codes_left: usize,
+    /// When a credential changed since the previous sign-in, if one did.
+    credentials_changed_at: Option<DateTime<Utc>>,
+}
+
 /// What a sign-in came to.
 pub(crate) enum Outcome {
-    /// Signed in: the user, the session, its secret, the recovery codes left.
-    Opened(Box<(User, Session, String, usize)>),
+    /// Signed in.
+    Opened(Box<Opened>),
     /// Refused.
     Refused,
     /// Too soon after failures: seconds to wait.
@@ -295,6 +312,7 @@ pub(crate) fn open_session(
         created_at: now,
         last_seen_at: now,
         ended_at: None,
+        reauthenticated_until: None,
     };
     state.db.create_session(&token_hash(&secret), &session)?;
     let event = AuditEvent::SignedIn {
@@ -320,6 +338,16 @@ pub(crate) struct Refused<'a> {
     pub method: Option<SignInMethod>,
 }
 
+/// One more failed sign-in (or re-authentication) under each of `keys`, counted from now (when
+/// the refusal is answered, after the password's hashing).
+pub(crate) fn count_failures(state: &AppState, keys: &[String]) -> Result<(), ApiError> {
+    let refused_at = Utc::now();
+    for key in keys {
+        state.db.record_signin_failure(key, refused_at)?;
+    }
+    Ok(())
+}
+
 /// Records a refused sign-in: one more failure under each of its keys, and the audit line
 /// (as the user's when the login exists).
 pub(crate) fn record_refusal(
@@ -327,11 +355,7 @@ pub(crate) fn record_refusal(
     client: &Client,
     refused: Refused<'_>,
 ) -> Result<(), ApiError> {
-    // Counted from when the refusal is answered (after the password's hashing).
-    let refused_at = Utc::now();
-    for key in refused.counted {
-        state.db.record_signin_failure(key, refused_at)?;
-    }
+    count_failures(state, refused.counted)?;
     let user = refused.user;
     let event = AuditEvent::SignInFailed {
         login: refused.login,
@@ -341,7 +365,9 @@ pub(crate) fn record_refusal(
     Ok(state.audit_for(user, client, event)?)
 }
 
-/// A sign-in's session opened ([`open_session`]) as its outcome, with the recovery codes left.
+/// A sign-in's session opened ([`open_session`]) as its outcome, with the recovery codes left
+/// and when a credential changed since the user's previous sign-in
+/// ([`activity::changed_since_last_sign_in`], read before this sign-in is logged).
 pub(crate) fn signed_in(
     state: &AppState,
     client: &Client,
@@ -350,9 +376,19 @@ pub(crate) fn signed_in(
     account_key: &str,
     now: DateTime<Utc>,
 ) -> Result<Outcome, ApiError> {
+    let recent = state
+        .db
+        .user_audit(&user.id, activity::SECURITY_KINDS, activity::MAX_EVENTS)?;
+    let credentials_changed_at = activity::changed_since_last_sign_in(&recent);
     let (session, secret) = open_session(state, client, &user, method, account_key, now)?;
-    let left = state.db.recovery_codes(&user.id)?.len();
-    Ok(Outcome::Opened(Box::new((user, session, secret, left))))
+    let recovery_codes_left = state.db.recovery_codes(&user.id)?.len();
+    Ok(Outcome::Opened(Box::new(Opened {
+        user,
+        session,
+        secret,
+        recovery_codes_left,
+        credentials_changed_at,
+    })))
 }
 
 /// A sign-in refused ([`record_refusal`]) under `keys` (the account's when known, and the
@@ -387,12 +423,19 @@ pub(crate) fn answer(
 ) -> Result<Response, ApiError> {
     match outcome {
         Outcome::Opened(opened) => {
-            let (user, session, secret, left) = *opened;
+            let Opened {
+                user,
+                session,
+                secret,
+                recovery_codes_left,
+                credentials_changed_at,
+            } = *opened;
             let body = SignedIn {
                 me: Me::of(user.actor()),
                 session,
                 csrf_token: csrf_token(&secret),
-                recovery_codes_left: left,
+                recovery_codes_left,
+                credentials_changed_at,
             };
             let mut response = Json(body).into_response();
             let secure = secure(client, state.public_origin.as_deref());

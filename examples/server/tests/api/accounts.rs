@@ -464,6 +464,7 @@ pub async fn every_route_refuses_missing_expired_revoked_and_out_of_scope_creden
             created_at: Utc::now(),
             last_seen_at: Utc::now(),
             ended_at: None,
+            reauthenticated_until: None,
         };
         s.db.create_session(&token_hash(ended), &session).unwrap();
         assert!(s.db.end_session(&token_hash(ended), Utc::now()).unwrap());

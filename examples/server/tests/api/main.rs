@@ -7,6 +7,10 @@
 //! - `signin`: enrolment, password and second-factor or recovery-code sign-in, the session
 //!   cookie and CSRF, sign out (everywhere), backoff, disabled users (memory, SQLite shared by
 //!   two servers, PostgreSQL);
+//! - `selfservice`: a person's own password, second factor and recovery codes, each changed
+//!   only behind a fresh re-authentication of their session (never with an API token), other
+//!   sessions ended, failed re-authentications in the sign-in's backoff, their own security
+//!   events, the password check (memory, PostgreSQL);
 //! - `oidc`: sign-in with an identity provider as far as no provider is needed (status, 404,
 //!   an unreachable provider, refused callbacks counted and audited; the whole sign-in is the
 //!   Chromium test's);
@@ -77,6 +81,7 @@ mod pg;
 mod privacy;
 mod process;
 mod releases;
+mod selfservice;
 mod shutdown;
 mod signin;
 mod stats;

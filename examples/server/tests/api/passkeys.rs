@@ -4,7 +4,8 @@
 //! 401 `auth.signin_failed` and recorded: a replayed assertion (its ceremony used), a forged one
 //! (signed by another key; or for another ceremony's challenge), an unknown credential, a
 //! credential presented under another user's handle, a disabled user. An API token may not
-//! manage passkeys; a ceremony belongs to whoever began it. (The Chromium test,
+//! manage passkeys; a ceremony belongs to whoever began it. A passkey re-authenticates its own
+//! user's session only (`selfservice` has the rest of re-authentication). (The Chromium test,
 //! `examples/web/tests/passkeys.test.mjs`, does the same with the browser's own WebAuthn.)
 
 use p256::ecdsa::signature::Signer;
@@ -396,6 +397,49 @@ async fn passkeys_are_managed_with_a_session_only_and_ceremonies_are_their_owner
         .await
         .unwrap();
     assert_eq!(res.status().as_u16(), 403);
+}
+
+/// A passkey re-authenticates its own user's session (before a credential changes), once per
+/// ceremony; another user's passkey does not, and is counted and audited as a refusal.
+#[tokio::test]
+async fn a_passkey_reauthenticates_its_own_users_session_only() {
+    let app = spawn_app().await;
+    let b = signed_in(&app, "user-officer").await;
+    let mut mine = Authenticator::new();
+    add(&app, &b, &mut mine, "mine").await;
+    let other = signed_in(&app, "user-supervisor").await;
+    let mut theirs = Authenticator::new();
+    add(&app, &other, &mut theirs, "theirs").await;
+    let reauth = |body: &Value| from_page(&app, &b, Method::POST, "/session/reauth").json(body);
+    let (ceremony, options) = begin(&app).await;
+    let body =
+        json!({ "ceremony": ceremony, "credential": theirs.get(&options, &rp_origin(&app)) });
+    let (got, answer) = status(reauth(&body)).await;
+    assert_eq!(
+        (got, answer["code"].as_str()),
+        (403, Some("auth.reauth_failed"))
+    );
+    let (got, _) = status(from_page(&app, &b, Method::POST, "/account/recovery-codes")).await;
+    assert_eq!(got, 403);
+    let (ceremony, options) = begin(&app).await;
+    let body = json!({ "ceremony": ceremony, "credential": mine.get(&options, &rp_origin(&app)) });
+    let (got, answer) = status(reauth(&body)).await;
+    assert_eq!(got, 200, "{answer}");
+    let (got, answer) = status(reauth(&body)).await;
+    assert_eq!(
+        (got, answer["code"].as_str()),
+        (403, Some("auth.reauth_failed")),
+        "a replayed assertion"
+    );
+    let (got, renewed) = status(from_page(&app, &b, Method::POST, "/account/recovery-codes")).await;
+    assert_eq!(got, 201, "{renewed}");
+    let audit = audit_text(&app).await;
+    assert!(
+        audit.contains("\"kind\":\"reauthenticated\",\"method\":\"passkey\""),
+        "{audit}"
+    );
+    assert_eq!(audit.matches("\"reason\":\"unknown_passkey\"").count(), 1);
+    assert_eq!(audit.matches("\"reason\":\"ceremony_unknown\"").count(), 1);
 }
 
 #[tokio::test]

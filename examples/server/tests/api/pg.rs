@@ -17,6 +17,7 @@ mod on_postgres {
     crate::api::scenarios!(crate::helpers::Backend::Postgres);
     crate::accounts::account_scenarios!(crate::helpers::Backend::Postgres);
     crate::signin::signin_scenarios!(crate::helpers::Backend::Postgres);
+    crate::selfservice::selfservice_scenarios!(crate::helpers::Backend::Postgres);
 }
 
 #[tokio::test]

@@ -42,14 +42,14 @@ mod memory {
     super::signin_scenarios!(crate::helpers::Backend::Memory);
 }
 
-const PASSWORD: &str = "correct horse battery staple";
+pub(crate) const PASSWORD: &str = "correct horse battery staple";
 
 /// The origin of the app's pages.
 pub(crate) fn origin(app: &TestApp) -> String {
     app.base.trim_end_matches("/api/v1").to_owned()
 }
 
-fn unix_now() -> u64 {
+pub(crate) fn unix_now() -> u64 {
     u64::try_from(Utc::now().timestamp()).unwrap()
 }
 
@@ -69,7 +69,7 @@ pub(crate) async fn post(app: &TestApp, path: &str, body: Value) -> (u16, Value,
 /// Enrols the existing user `login` with [`PASSWORD`] through a fresh link: the second
 /// factor's secret, the recovery codes, the link and the time whose code enrolled; the
 /// offered secret and the first code checked on the way.
-async fn enrol(app: &TestApp, login: &str) -> (Vec<u8>, Vec<String>, String, u64) {
+pub(crate) async fn enrol(app: &TestApp, login: &str) -> (Vec<u8>, Vec<String>, String, u64) {
     let (link, _) = app.off_runtime(|s| {
         siproc_server::routes::enrolment::issue(&s.db, login, 1, Utc::now()).unwrap()
     });
@@ -153,7 +153,7 @@ pub(crate) fn browser(headers: &HeaderMap, body: &Value) -> Browser {
 }
 
 /// Signs `login` in with `factor` (`{"code": …}` or `{"recovery_code": …}`).
-async fn sign_in(app: &TestApp, login: &str, factor: Value) -> (u16, Value, HeaderMap) {
+pub(crate) async fn sign_in(app: &TestApp, login: &str, factor: Value) -> (u16, Value, HeaderMap) {
     let mut body = json!({ "login": login, "password": PASSWORD });
     body.as_object_mut()
         .unwrap()

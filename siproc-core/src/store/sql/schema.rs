@@ -408,6 +408,14 @@ UPDATE cases SET transfer_to = (
          CREATE INDEX passkey_ceremonies_expiry ON passkey_ceremonies (expires_at);
          CREATE INDEX passkey_ceremonies_client ON passkey_ceremonies (client);",
     )],
+    // 15: re-authentication (`crate::accounts::sessions::check_reauthenticated`): until when a
+    // session, its person having proved it is them again, may change credentials; and an index
+    // for a person's own security events (`crate::accounts::activity`, read at each sign-in),
+    // so that an officer's thousands of searches are not read through to find them.
+    &[Step::Both(
+        "ALTER TABLE sessions ADD COLUMN reauth_until TEXT;
+         CREATE INDEX IF NOT EXISTS audit_log_user_kind ON audit_log (user_id, kind, id);",
+    )],
 ];
 
 /// The schema version that added `case_stats`: opening an older database fills it.
