@@ -12,15 +12,19 @@
 //! - `case_keys(case_id, key_id, wrapped)`: each case's data key, wrapped by the master key for
 //!   that case id; `key_id` names the master key that wrapped it (rotation resumes from it).
 //! - `events.body`: the event's canonical JSON as before, except that each sealed value
-//!   `{"commitment", "salt", "value"}` is written `{"commitment", "ciphertext"}`, the
-//!   ciphertext (hex: nonce ‖ XChaCha20-Poly1305 of the canonical JSON of `{"salt", "value"}`)
-//!   bound to the commitment. The hash of an event covers commitments only, so every stored
-//!   hash, the chain and archives verify exactly as before, with no key.
+//!   `{"commitment", "salt", "value"}` is written `{"commitment", "sealed"}`: nonce ‖
+//!   XChaCha20-Poly1305 of the canonical JSON of `{"salt", "value"}`, bound to the commitment,
+//!   in unpadded URL-safe base64. Bodies written before 2026-12-07 hold the same bytes in hex
+//!   under `"ciphertext"`, and are read as they are (base64 is two thirds of hex's length: a
+//!   third less to write, keep and read for every sealed value). The hash of an event covers
+//!   commitments only, so every stored hash, the chain and archives verify exactly as before,
+//!   with no key.
 //! - `case_names.term`, `case_documents.term`: [`IndexKey::name_term`] and
 //!   [`IndexKey::document_term`] of the words and document keys, never the words.
 
 use std::sync::Arc;
 
+use base64::Engine as _;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -34,6 +38,15 @@ use crate::store::{IndexTerms, StoreError};
 /// The `siproc_meta` entry of a key rotation or conversion under way
 /// ([`crate::store::rotate_master_key`], [`crate::store::encrypt_store`]).
 pub(crate) const KEY_CHANGE: &str = "key_change";
+
+/// The member of a stored sealed value holding its ciphertext, in [`COMPACT`] base64.
+const SEALED: &str = "sealed";
+
+/// The member that held it in hex in bodies written before `SEALED` (still read).
+const SEALED_HEX: &str = "ciphertext";
+
+/// The base64 of [`SEALED`]: URL-safe, unpadded (no character JSON must escape).
+const COMPACT: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 /// The owner name the store secret is wrapped for.
 const STORE_SECRET_OWNER: &str = "store";
@@ -334,7 +347,7 @@ fn encrypt_sealed(value: &mut Value, key: &DataKey) -> Result<(), HistoryError> 
                 let commitment = map.get("commitment").and_then(Value::as_str).unwrap_or("");
                 let text = zeroize::Zeroizing::new(canonical_json(&Value::Object(plain))?);
                 let ct = key.encrypt(commitment.as_bytes(), text.as_bytes());
-                map.insert("ciphertext".to_owned(), Value::String(to_hex(&ct)));
+                map.insert(SEALED.to_owned(), Value::String(COMPACT.encode(&ct)));
             }
             Ok(())
         }
@@ -349,10 +362,13 @@ fn encrypt_sealed(value: &mut Value, key: &DataKey) -> Result<(), HistoryError> 
 fn decrypt_sealed(value: &mut Value, key: Option<&DataKey>) -> bool {
     match value {
         Value::Object(map) if map.contains_key("commitment") => {
-            let Some(ct) = map.remove("ciphertext") else {
-                return true;
+            let ct = match (map.remove(SEALED), map.remove(SEALED_HEX)) {
+                (Some(Value::String(b64)), None) => COMPACT.decode(b64).ok(),
+                (None, Some(Value::String(hex))) => hex_bytes(&hex),
+                (None, None) => return true,
+                _ => None,
             };
-            let (Some(key), Some(ct)) = (key, ct.as_str().and_then(hex_bytes)) else {
+            let (Some(key), Some(ct)) = (key, ct) else {
                 return false;
             };
             let commitment = map.get("commitment").and_then(Value::as_str).unwrap_or("");
@@ -476,8 +492,27 @@ mod tests {
             let err = event_of(&body, k, event.case_id, 0, 2).unwrap_err();
             assert_eq!(err.code(), "history.changed");
         }
-        let altered = body.replacen("\"ciphertext\":\"", "\"ciphertext\":\"00", 1);
+        let altered = body.replacen("\"sealed\":\"", "\"sealed\":\"AA", 1);
         assert!(event_of(&altered, Some(&key), event.case_id, 0, 2).is_err());
+        // A body written before in hex (`"ciphertext"`) is read as it was.
+        let stored: Value = serde_json::from_str(&body).unwrap();
+        let sealed = stored["kind"]["data"]["text"]["sealed"].as_str().unwrap();
+        let hex = to_hex(&COMPACT.decode(sealed).unwrap());
+        let older = body.replace(
+            &format!("\"sealed\":\"{sealed}\""),
+            &format!("\"ciphertext\":\"{hex}\""),
+        );
+        assert_ne!(older, body);
+        assert_eq!(
+            event_of(&older, Some(&key), event.case_id, 0, 2).unwrap(),
+            event
+        );
+        // Both members, or a value that is not text: a changed event.
+        let both = body.replace(
+            "\"sealed\":",
+            &format!("\"ciphertext\":\"{hex}\",\"sealed\":"),
+        );
+        assert!(event_of(&both, Some(&key), event.case_id, 0, 2).is_err());
         // Unencrypted bodies are the canonical JSON, as before.
         assert_eq!(
             event_body(&event, None).unwrap(),
