@@ -49,13 +49,13 @@ use uuid::Uuid;
 use super::records::Records;
 use super::sql::conn::{Conn, Dialect, Param, Row, Value};
 use super::sql::crypt::{self, StoreKeys};
-use super::sql::rows::{AppendRows, CaseRows};
+use super::sql::rows::CaseRows;
 use super::sql::verified::Verified;
 use super::sql::write::{self, Taken};
 use super::sql::{read, schema};
 use super::{
     CaseHistory, CaseQuery, CaseStore, CaseSummary, FeedEntry, PutOutcome, StoreError, Write,
-    checked_append, checked_imports, put_one,
+    checked_imports, put_one,
 };
 use crate::case::{Case, Status, case_number};
 use crate::case_record::KeptRecord;
@@ -504,18 +504,15 @@ impl CaseStore for PostgresStore {
         expected_version: u64,
         events: &[Event],
     ) -> Result<u64, StoreError> {
-        checked_append(
+        write::keyed_append(
             expected_version,
             events,
-            &mut || self.load_history(case_id),
-            &mut |read, after| {
-                let key = match self.keys() {
-                    Some(keys) => self.read(|c| keys.case_key(c, &case_id.to_string()))?,
-                    None => None,
-                };
-                let rows = AppendRows::of(events, after, self.keys(), key)?;
-                self.transaction(|c| write::append(c, read, &rows))
+            self.keys(),
+            &mut || {
+                self.read(|c| read::history_and_key(c, case_id, &self.verified, self.keys()))?
+                    .ok_or(StoreError::NotFound)
             },
+            &mut |read, rows| self.transaction(|c| write::append(c, read, &rows)),
         )
     }
 

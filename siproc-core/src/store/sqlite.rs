@@ -83,7 +83,7 @@ use super::sql::verified::Verified;
 use super::sql::{read, schema, write};
 use super::{
     CaseHistory, CaseQuery, CaseStore, CaseSummary, FeedEntry, PutOutcome, StoreError, Write,
-    checked_append, checked_imports, put_one,
+    checked_imports, put_one,
 };
 use crate::case::{Case, Status, case_number};
 use crate::case_record::KeptRecord;
@@ -665,15 +665,18 @@ impl CaseStore for SqliteStore {
         expected_version: u64,
         events: &[Event],
     ) -> Result<u64, StoreError> {
-        checked_append(
+        write::keyed_append(
             expected_version,
             events,
-            &mut || self.load_history(case_id),
-            &mut |read, after| {
-                let key = self.case_key(case_id)?;
+            self.keys(),
+            &mut || {
+                self.read(|c| read::history_and_key(c, case_id, &self.verified, self.keys()))?
+                    .ok_or(StoreError::NotFound)
+            },
+            &mut |read, rows| {
                 self.write(Op::Append {
                     read: read.clone(),
-                    rows: Box::new(AppendRows::of(events, after, self.keys(), key)?),
+                    rows: Box::new(rows),
                 })
             },
         )

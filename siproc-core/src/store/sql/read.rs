@@ -9,7 +9,7 @@ use super::conn::{Conn, Param, Row};
 use super::crypt::{StoreKeys, event_of};
 use super::rows::{SUMMARY_COLUMNS, SummaryRow, corrupt};
 use super::search::{self, records_search};
-use super::verified::{HistoryRow, Verified};
+use super::verified::{HistoryRow, KeptHistory, Verified};
 use crate::case::Status;
 use crate::case_record::KeptRecord;
 use crate::history::{Anchor, CaseHistory, Event, HistoryError, Tamper};
@@ -25,6 +25,17 @@ pub(crate) fn history(
     cache: &Verified,
     keys: Option<&StoreKeys>,
 ) -> Result<Option<Arc<CaseHistory>>, StoreError> {
+    Ok(history_and_key(c, case_id, cache, keys)?.map(|(history, _)| history))
+}
+
+/// [`history`], and in an encrypted store the case's data key as read with it (`None` once an
+/// erasure destroyed it), for a write that follows the load.
+pub(crate) fn history_and_key(
+    c: &mut dyn Conn,
+    case_id: Uuid,
+    cache: &Verified,
+    keys: Option<&StoreKeys>,
+) -> Result<Option<KeptHistory>, StoreError> {
     let id = case_id.to_string();
     let rows = c.query(HISTORY_SQL, &[Param::Str(&id)])?;
     let rows = rows
@@ -43,13 +54,13 @@ pub(crate) fn history(
             Ok(None)
         };
     }
-    if let Some(history) = cache.get(case_id, &rows) {
-        return Ok(Some(history));
+    if let Some(kept) = cache.get(case_id, &rows) {
+        return Ok(Some(kept));
     }
     let data_key = keys.map(|k| k.case_key(c, &id)).transpose()?.flatten();
     let history = Arc::new(history_from_rows(case_id, &rows, data_key.as_ref())?);
-    cache.keep(case_id, rows, Arc::clone(&history));
-    Ok(Some(history))
+    cache.keep(case_id, rows, (Arc::clone(&history), data_key.clone()));
+    Ok(Some((history, data_key)))
 }
 
 /// Whether a case row with this id exists.

@@ -7,6 +7,7 @@ use hashlink::LruCache;
 use uuid::Uuid;
 
 use crate::history::CaseHistory;
+use crate::keys::DataKey;
 
 /// How many verified histories a store keeps at most ([`Verified`]).
 const VERIFIED_CASES: usize = 1024;
@@ -18,11 +19,17 @@ const VERIFIED_BYTES: usize = 32 * 1024 * 1024;
 /// The rows of a case as `read::HISTORY_SQL` reads them: version, head, seq, body.
 pub(crate) type HistoryRow = (i64, String, i64, String);
 
-/// A verified history and the rows it was made from.
+/// A verified history, the rows it was made from and, in an encrypted store, the case's data
+/// key as it was read with them.
 struct Kept {
     rows: Vec<HistoryRow>,
     history: Arc<CaseHistory>,
+    key: Option<DataKey>,
 }
+
+/// A kept history and the case's data key read with its rows (`None`: a store without
+/// encryption, or a key destroyed by an erasure).
+pub(crate) type KeptHistory = (Arc<CaseHistory>, Option<DataKey>);
 
 /// The kept histories and the bytes of their rows.
 struct KeptCases {
@@ -41,6 +48,11 @@ struct KeptCases {
 /// disk — an event body, a removed or added row, the anchor — makes the rows differ, and they
 /// are then verified in full, so a damaged case is still [`StoreError::Damaged`] naming it. A
 /// write by this store or any other process changes the rows too.
+///
+/// The case's data key is kept too: rows equal to those it was read with mean the case was not
+/// erased since (an erasure appends an event and destroys the key in one write), and a key
+/// rotation re-wraps data keys without changing them, so an append after a load needs no second
+/// read of `case_keys`.
 ///
 /// Comparing the rows costs a memory comparison; the SHA-256 of them that was kept before cost
 /// a quarter of an encrypted case's load on SQLite (sealed values are longer than plain ones),
@@ -65,18 +77,19 @@ impl Verified {
         }
     }
 
-    /// The history kept for case `case_id` if it was made from exactly `rows`.
-    pub(crate) fn get(&self, case_id: Uuid, rows: &[HistoryRow]) -> Option<Arc<CaseHistory>> {
+    /// The history (and data key) kept for case `case_id` if it was made from exactly `rows`.
+    pub(crate) fn get(&self, case_id: Uuid, rows: &[HistoryRow]) -> Option<KeptHistory> {
         let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
         match kept.cases.get(&case_id) {
-            Some(k) if k.rows == rows => Some(Arc::clone(&k.history)),
+            Some(k) if k.rows == rows => Some((Arc::clone(&k.history), k.key.clone())),
             _ => None,
         }
     }
 
-    /// Keeps `history`, verified from `rows`, for case `case_id`, dropping the least recently
+    /// Keeps `history`, verified from `rows`, and the data key read with them for case
+    /// `case_id`, dropping the least recently
     /// used histories while the rows kept are over [`VERIFIED_BYTES`].
-    pub(crate) fn keep(&self, case_id: Uuid, rows: Vec<HistoryRow>, history: Arc<CaseHistory>) {
+    pub(crate) fn keep(&self, case_id: Uuid, rows: Vec<HistoryRow>, (history, key): KeptHistory) {
         let size = bytes_of(&rows);
         let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(old) = kept.cases.remove(&case_id) {
@@ -92,7 +105,7 @@ impl Verified {
             }
         }
         kept.bytes += size;
-        kept.cases.insert(case_id, Kept { rows, history });
+        kept.cases.insert(case_id, Kept { rows, history, key });
     }
 }
 

@@ -5,18 +5,24 @@
 //! Every function answers [`Write::Stale`] where another writer got there first (the case
 //! moved on, the number or id was taken): the caller reads again and retries, or reports.
 
+use std::cell::Cell;
+use std::sync::Arc;
+
 use uuid::Uuid;
 
 use super::conn::{Conn, Dialect, Param};
+use super::crypt::StoreKeys;
 use super::read::case_exists;
 use super::rows::{
     AppendRows, CaseRows, EventRow, KeyWrite, RecordWrite, SUMMARY_COLUMNS, SummaryRow, corrupt,
 };
+use super::verified::KeptHistory;
 use crate::case::Case;
 use crate::case_record::KeptRecord;
-use crate::history::Anchor;
+use crate::history::{Anchor, Event};
 use crate::store::{
-    CaseSummary, IndexTerms, StoreError, Write, parse_case_number, pending_transfer_to,
+    CaseSummary, IndexTerms, StoreError, Write, checked_append, parse_case_number,
+    pending_transfer_to,
 };
 
 /// The channel PostgreSQL announces new feed entries on (the payload is the last position):
@@ -98,6 +104,30 @@ pub(crate) fn import(c: &mut dyn Conn, rows: &CaseRows) -> Result<Write, StoreEr
         bump_counter(c, office, year, seq)?;
     }
     insert_case(c, rows)
+}
+
+/// [`checked_append`] as the SQL stores run it: `load` gives the case's history with its data
+/// key as read with the same rows ([`super::read::history_and_key`]), the appended rows are
+/// made with that key (no second read of `case_keys`), and `write` stores them
+/// ([`Write::Stale`]: loaded and tried again).
+pub(crate) fn keyed_append(
+    expected_version: u64,
+    events: &[Event],
+    keys: Option<&StoreKeys>,
+    load: &mut dyn FnMut() -> Result<KeptHistory, StoreError>,
+    write: &mut dyn FnMut(&Anchor, AppendRows) -> Result<Write, StoreError>,
+) -> Result<u64, StoreError> {
+    let key = Cell::new(None);
+    checked_append(
+        expected_version,
+        events,
+        &mut || {
+            let (history, read_key) = load()?;
+            key.set(read_key);
+            Ok(Arc::unwrap_or_clone(history))
+        },
+        &mut |read, after| write(read, AppendRows::of(events, after, keys, key.take())?),
+    )
 }
 
 /// An append's rows: stored if the case is still at `read` (else [`Write::Stale`]).
