@@ -156,9 +156,10 @@ impl std::fmt::Debug for ConfirmSecondFactor {
     }
 }
 
-/// New recovery codes, shown this once.
+/// New recovery codes, shown this once. (Not named `RecoveryCodes`: a generated Python client
+/// names a model's local variable after it, which its field `recovery_codes` would shadow.)
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct RecoveryCodes {
+pub struct RenewedRecoveryCodes {
     /// Ten single-use codes; the earlier ones no longer work. Only their hashes are kept.
     pub recovery_codes: Vec<String>,
 }
@@ -457,7 +458,7 @@ pub async fn change_second_factor(
 #[utoipa::path(post, path = "/account/recovery-codes", tag = "session",
     description = "Replaces the caller's recovery codes with ten new ones, shown this once (only their hashes are kept); the earlier codes stop working. Needs a session that re-authenticated in the last five minutes, not an API token.",
     responses(
-        (status = 201, description = "The new codes", body = RecoveryCodes),
+        (status = 201, description = "The new codes", body = RenewedRecoveryCodes),
         (status = 403, description = "No recent re-authentication (`accounts.reauth_required`); with an API token (`auth.session_required`); not from this server's pages, or without the CSRF token (`auth.csrf`)", body = ErrorBody),
         (status = 422, description = "An account without a password and second factor (`accounts.no_password`)", body = ErrorBody),
     ),
@@ -466,7 +467,7 @@ pub async fn renew_recovery_codes(
     State(state): State<SharedState>,
     client: Client,
     caller: Authenticated,
-) -> Result<(StatusCode, Json<RecoveryCodes>), ApiError> {
+) -> Result<(StatusCode, Json<RenewedRecoveryCodes>), ApiError> {
     caller.reauthenticated(Utc::now())?;
     let user = caller.user;
     let codes = blocking(&state, move |s| {
@@ -479,7 +480,7 @@ pub async fn renew_recovery_codes(
     .await?;
     Ok((
         StatusCode::CREATED,
-        Json(RecoveryCodes {
+        Json(RenewedRecoveryCodes {
             recovery_codes: codes,
         }),
     ))

@@ -71,7 +71,7 @@ pub use admin::MAX_ARCHIVE_BYTES;
         enrolment::Enrolled, webapp::Me, oidc::OidcStatus, passkeys::CeremonyOptions,
         passkeys::NewPasskey, passkeys::PasskeySignIn, users::IssuedLink,
         account::Reauthenticate, account::Reauthenticated, account::NewPassword,
-        account::SecondFactorOffer, account::ConfirmSecondFactor, account::RecoveryCodes,
+        account::SecondFactorOffer, account::ConfirmSecondFactor, account::RenewedRecoveryCodes,
         account::PasswordCheck)),
     tags(
         (name = "cases", description = "Registration, the case, its commands, history, verification, forms and break the glass"),
