@@ -1,5 +1,7 @@
 //! Normalisation of an intake before it becomes a case: names to NFC, document numbers to their
-//! canonical form, phones to E.164, the `minor` flag and the priority the flags imply.
+//! canonical form, phones to E.164, numbers in facts to the form their canonical JSON reads back
+//! as (so a case replays from its stored history to the same case), the `minor` flag and the
+//! priority the flags imply.
 //!
 //! Normalising never loses information that validation accepted: a value that cannot be
 //! normalised (an invalid phone, say) is kept as entered, and validation reports it.
@@ -9,6 +11,7 @@ use std::str::FromStr;
 use crate::case::Intake;
 use crate::catalog::Catalog;
 use crate::document::{DocumentKind, normalize_document};
+use crate::history::canonical_numbers;
 use crate::names::normalize_name;
 use crate::person::{ContactKind, PersonRole};
 use crate::phone::normalize_phone;
@@ -50,6 +53,7 @@ pub fn normalize_intake(intake: &Intake, catalog: &Catalog) -> Intake {
             minor = true;
         }
     }
+    out.facts.values_mut().for_each(canonical_numbers);
     if minor && !out.flags.iter().any(|f| f == "minor") && catalog.flag("minor").is_some() {
         out.flags.push("minor".to_owned());
     }

@@ -456,6 +456,37 @@ fn transfers_are_decided_by_the_receiving_office() {
     );
 }
 
+/// Fuzzing's finding (`fuzz/findings/workflow_oracle-float-zero-fact`): a fact of `0.0` was kept
+/// as a double in the live case, while its history, written as canonical JSON (`0`), replayed to
+/// an integer, and the two cases differed.
+#[test]
+fn numbers_in_facts_replay_from_their_stored_text_as_they_were_decided() {
+    let catalog = catalog();
+    let mut intake = victim_intake("TAP");
+    intake.facts.insert("detention_kind".into(), json!(0.0));
+    let (mut case, mut events) = open(&intake, "TAP-2026-000001");
+    assert!(case.facts["detention_kind"].is_u64());
+    let o = officer("TAP");
+    for value in [json!(1.0), json!(-0.0), json!(2.5), json!(1e-7)] {
+        run_all(
+            &catalog,
+            &mut case,
+            &mut events,
+            &[(
+                o.clone(),
+                Command::Correct {
+                    path: "/facts/detention_kind".into(),
+                    value,
+                },
+            )],
+        );
+        let stored = history::canonical_json(&events).unwrap();
+        let read: Vec<history::Event> = serde_json::from_str(&stored).unwrap();
+        assert_eq!(history::replay(&read).unwrap(), case);
+    }
+    assert_eq!(case.facts["detention_kind"], json!(1e-7));
+}
+
 #[test]
 fn corrections_are_checked_and_normalised() {
     let catalog = catalog();

@@ -41,6 +41,37 @@ pub fn canonical_json<T: Serialize + ?Sized>(value: &T) -> Result<String, Histor
     })
 }
 
+/// Puts every number in `value` in the form it reads back from its canonical JSON, so that a
+/// value decided in memory equals the same value replayed from its stored text.
+///
+/// RFC 8785 writes the double `0.0` as `0`, which reads back as an integer, and `serde_json`
+/// compares the two as different; integers are already in their canonical form. A number with no
+/// canonical form is left as it is (sealing it is refused later, with its own error).
+///
+/// ```
+/// use siproc_core::history::canonical_numbers;
+/// let mut v = serde_json::json!({"a": [0.0, -0.0, 2.5, 1e21], "b": 7});
+/// canonical_numbers(&mut v);
+/// assert_eq!(v, serde_json::json!({"a": [0, 0, 2.5, 1e21], "b": 7}));
+/// assert!(v["a"][0].is_u64());
+/// ```
+pub fn canonical_numbers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(read) = canonical_json(n)
+                .ok()
+                .and_then(|text| serde_json::from_str::<serde_json::Number>(&text).ok())
+            {
+                *n = read;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(canonical_numbers),
+        Value::Object(fields) => fields.values_mut().for_each(canonical_numbers),
+        _ => {}
+    }
+}
+
 /// The commitment to a value: SHA-256 over the salt's bytes followed by the value's canonical
 /// JSON.
 pub(crate) fn commitment<T: Serialize + ?Sized>(

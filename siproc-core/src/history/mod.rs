@@ -142,7 +142,7 @@ pub(crate) use correction::{CorrectionError, apply_correction, value_at};
 pub(crate) use erased::held_pointers;
 pub use error::{HistoryError, Tamper};
 pub use event::{Event, FreshEvent, event_hash, hashed_form};
-pub use hash::{GENESIS_HASH, canonical_json};
+pub use hash::{GENESIS_HASH, canonical_json, canonical_numbers};
 pub use kind::EventKind;
 pub use payload::{AddedAttachment, NoteData, Opened, ReferralData, ServiceData};
 pub use replay::{apply, open, replay};
