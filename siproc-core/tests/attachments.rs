@@ -87,27 +87,7 @@ fn images_come_back_without_their_gps_position() {
 }
 
 fn pdf_with(catalog_extra: lopdf::Dictionary) -> Vec<u8> {
-    use lopdf::{Document, Object, dictionary};
-    let mut doc = Document::with_version("1.5");
-    let pages = doc.new_object_id();
-    let page = doc.add_object(dictionary! {
-        "Type" => "Page", "Parent" => pages, "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-    });
-    doc.objects.insert(
-        pages,
-        Object::Dictionary(
-            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
-        ),
-    );
-    let mut catalog = dictionary! { "Type" => "Catalog", "Pages" => pages };
-    for (k, v) in catalog_extra.iter() {
-        catalog.set(k.clone(), v.clone());
-    }
-    let catalog = doc.add_object(catalog);
-    doc.trailer.set("Root", catalog);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).unwrap();
-    out
+    siproc_core::attachments::testkit::one_page_pdf(None, catalog_extra)
 }
 
 #[test]

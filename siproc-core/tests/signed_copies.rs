@@ -16,6 +16,7 @@ use std::path::Path;
 use std::process::Command;
 
 use image::{GrayImage, Luma};
+use siproc_core::attachments::testkit::{PagePicture, one_page_pdf};
 use siproc_core::attachments::{self, AttachError, Filing, Upload, scan};
 use siproc_core::blobs::DirectoryBlobs;
 use siproc_core::forms::Generating;
@@ -150,45 +151,16 @@ fn png(image: &GrayImage) -> Vec<u8> {
 
 /// A scanner's PDF: one page holding `jpeg` (DCTDecode), or the gray samples Flate-compressed.
 fn scanned_pdf(image: &GrayImage, as_jpeg: bool) -> Vec<u8> {
-    use lopdf::{Document, Object, Stream, dictionary};
-    let (w, h) = image.dimensions();
-    let mut doc = Document::with_version("1.5");
-    let pages = doc.new_object_id();
-    let mut stream = if as_jpeg {
-        Stream::new(dictionary! { "Filter" => "DCTDecode" }, jpeg(image, 80))
-    } else {
-        let mut s = Stream::new(dictionary! {}, image.as_raw().clone());
-        s.compress().unwrap();
-        s
-    };
-    for (k, v) in dictionary! {
-        "Type" => "XObject", "Subtype" => "Image", "Width" => i64::from(w), "Height" => i64::from(h),
-        "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8,
-    } {
-        stream.dict.set(k, v);
+    if !as_jpeg {
+        return one_page_pdf(Some(PagePicture::Gray(image)), lopdf::Dictionary::new());
     }
-    let image_id = doc.add_object(stream);
-    let content = doc.add_object(Stream::new(
-        dictionary! {},
-        b"q 595 0 0 842 0 0 cm /Im0 Do Q".to_vec(),
-    ));
-    let page = doc.add_object(dictionary! {
-        "Type" => "Page", "Parent" => pages,
-        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-        "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => image_id } },
-        "Contents" => content,
-    });
-    doc.objects.insert(
-        pages,
-        Object::Dictionary(
-            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
-        ),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
-    doc.trailer.set("Root", catalog);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).unwrap();
-    out
+    let bytes = jpeg(image, 80);
+    let picture = PagePicture::Jpeg {
+        bytes: &bytes,
+        width: image.width(),
+        height: image.height(),
+    };
+    one_page_pdf(Some(picture), lopdf::Dictionary::new())
 }
 
 /// One scan: its bytes, media type, and the case and form code it must be filed to.

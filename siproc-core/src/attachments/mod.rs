@@ -30,6 +30,8 @@
 
 pub mod check;
 pub mod scan;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 pub mod thumbnail;
 
 pub use check::{ALLOWED, CheckError, Checked, DEFAULT_MAX_BYTES, Limits};
