@@ -5,7 +5,12 @@
 //! image decoded and written again without metadata, the form's QR code read; each step apart
 //! too) of a form siproc printed, rendered at 300 dpi by poppler's `pdftoppm` as a scanner would
 //! give it, and that page recognised and filed as the form's signed copy (`attachments::attach`).
-//! Figures in benches/README.md, "Attachments".
+//! Then the whole upload path of a 5 MiB scanned PDF on each backend, the stores encrypted: its
+//! upload (`attachments::attach`: the case read, the PDF parsed and checked, its page's picture
+//! decoded and searched for a form's QR code, the file encrypted with the case's key and kept,
+//! the event appended) and its download (`attachments::attachment`: the case's key read, the
+//! file read, decrypted and checked against its digest). Figures in benches/README.md,
+//! "Attachments".
 //!
 //! Backends: the case database on an SQLite file, a directory, and, when named, the case
 //! database on PostgreSQL (`SIPROC_TEST_POSTGRES_URL`, as `mk/with-pg.sh` sets it) and an
@@ -22,11 +27,13 @@ use std::process::Command;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use siproc_core::Locale;
 use siproc_core::archive::{self, ImportOptions};
+use siproc_core::attachments::testkit::{PagePicture, one_page_pdf};
 use siproc_core::attachments::{self, Limits, Upload, check, prepare, scan};
 use siproc_core::blobs::{self, BlobPlace, BlobStore, DirectoryBlobs};
 use siproc_core::forms::Generating;
 use siproc_core::keys::BlobKey;
-use siproc_core::store::{self, CaseQuery, MemoryStore, testkit};
+use siproc_core::keys::MasterKey;
+use siproc_core::store::{self, CaseQuery, CaseStore, MemoryStore, testkit};
 use uuid::Uuid;
 
 /// The file's size: 5 MiB.
@@ -253,5 +260,158 @@ fn recognise(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, recognise, keep_and_read);
+/// The size the scanned PDF is made close to: 5 MiB.
+const PDF_SIZE: usize = 5 * 1024 * 1024;
+
+/// A scanner's PDF of about [`PDF_SIZE`] bytes: one A4 page at 300 dpi (2,480 × 3,508 pixels)
+/// of gray grain, as a JPEG at the quality that comes closest to the size (grain does not
+/// compress, as a scanned page's paper and shadows barely do); its catalog carries `tag`, so
+/// that every upload is a new file.
+struct ScannedPdf {
+    jpeg: Vec<u8>,
+}
+
+impl ScannedPdf {
+    fn new() -> Option<ScannedPdf> {
+        let (width, height) = (2480, 3508);
+        let mut state = 0x2545_F491_4F6C_DD1D_u64;
+        let page = image::GrayImage::from_fn(width, height, |_, _| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            // Light paper with grain, as a scan of a printed page mostly is.
+            image::Luma([160 + (state % 96) as u8])
+        });
+        (10..=95)
+            .step_by(5)
+            .filter_map(|quality| {
+                let mut jpeg = Vec::new();
+                image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, quality)
+                    .encode_image(&page)
+                    .ok()?;
+                Some(jpeg)
+            })
+            .min_by_key(|jpeg| jpeg.len().abs_diff(PDF_SIZE))
+            .map(|jpeg| ScannedPdf { jpeg })
+    }
+
+    fn pdf(&self, tag: u64) -> Vec<u8> {
+        let picture = PagePicture::Jpeg {
+            bytes: &self.jpeg,
+            width: 2480,
+            height: 3508,
+        };
+        let catalog = lopdf::dictionary! { "SiprocBench" => lopdf::Object::Integer(tag as i64) };
+        one_page_pdf(Some(picture), catalog)
+    }
+}
+
+/// Uploads and downloads of `scanned` into one case of `store`, its files in `blobs`.
+fn upload_path(
+    c: &mut Criterion,
+    name: &str,
+    scanned: &ScannedPdf,
+    store: &dyn CaseStore,
+    blobs: &dyn BlobStore,
+) {
+    let officer = testkit::officer("TAP");
+    let Ok(case) = store::open_case(
+        store,
+        &testkit::catalog(),
+        &officer,
+        &testkit::detention_intake("TAP"),
+        testkit::now(),
+    ) else {
+        eprintln!("{name}: cannot open a case");
+        return;
+    };
+    let mut group = c.benchmark_group(format!("5 MiB scanned PDF ({name}, encrypted)"));
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(scanned.pdf(0).len() as u64));
+    let mut tag = 0_u64;
+    group.bench_function("upload (attachments::attach)", |b| {
+        b.iter_batched(
+            || {
+                tag += 1;
+                scanned.pdf(tag)
+            },
+            |pdf| {
+                let upload = Upload {
+                    content: &pdf,
+                    declared: Some("application/pdf"),
+                    description: Some("acta de detención escaneada"),
+                    expected_version: None,
+                };
+                let attached = attachments::attach(
+                    store,
+                    blobs,
+                    &Limits::default(),
+                    &officer,
+                    case.id,
+                    upload,
+                    testkit::now(),
+                );
+                assert!(attached.is_ok_and(|a| a.added), "the PDF is kept");
+            },
+            criterion::BatchSize::PerIteration,
+        );
+    });
+    let on_file = store::load_case(store, case.id)
+        .ok()
+        .and_then(|case| Some((case.attachments.last()?.sha256.clone(), case)));
+    if let Some((sha256, case)) = on_file {
+        group.bench_function("download (attachments::attachment)", |b| {
+            b.iter(|| {
+                black_box(
+                    attachments::attachment(store, blobs, &case, &sha256).map(|(_, c)| c.len()),
+                )
+            });
+        });
+    }
+    group.finish();
+}
+
+fn upload_and_download(c: &mut Criterion) {
+    let Some(scanned) = ScannedPdf::new() else {
+        eprintln!("cannot make the scanned PDF");
+        return;
+    };
+    let master = MasterKey::generate().0;
+    let Ok(dir) = tempfile::tempdir() else {
+        return;
+    };
+    let sqlite = |file: &str| {
+        store::sqlite::SqliteStore::open_with_key(dir.path().join(file), Some(&master))
+    };
+    if let Ok(sqlite) = sqlite("upload.db") {
+        upload_path(c, "SQLite database", &scanned, &sqlite, &sqlite.blobs());
+    }
+    // The other backends keep the files only; the cases are in an SQLite store.
+    if let (Ok(cases), Ok(directory)) = (
+        sqlite("directory.db"),
+        DirectoryBlobs::new(dir.path().join("upload-files")),
+    ) {
+        upload_path(c, "directory", &scanned, &cases, &directory);
+    }
+    if let Ok(url) = std::env::var("SIPROC_TEST_POSTGRES_URL") {
+        siproc_benches::reset_postgres(&url);
+        if let Ok(postgres) = store::postgres::PostgresStore::open_with_key(&url, Some(&master)) {
+            upload_path(
+                c,
+                "PostgreSQL database",
+                &scanned,
+                &postgres,
+                &postgres.blobs(),
+            );
+        }
+    }
+    if let Ok(place) = std::env::var("SIPROC_BENCH_S3")
+        && let Ok(Some(s3)) = BlobPlace::parse(&place).and_then(|p| p.open_outside())
+        && let Ok(cases) = sqlite("s3.db")
+    {
+        upload_path(c, "S3-compatible server", &scanned, &cases, s3.as_ref());
+    }
+}
+
+criterion_group!(benches, recognise, keep_and_read, upload_and_download);
 criterion_main!(benches);

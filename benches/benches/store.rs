@@ -152,20 +152,11 @@ fn open_store_with_key(url: &str, key: Option<&MasterKey>) -> Box<dyn CaseStore>
     })
 }
 
-/// Empties the benchmark's PostgreSQL database (a private server's: mk/with-pg.sh).
-fn reset_postgres(url: &str) {
-    if url.starts_with("postgres")
-        && let Ok(mut client) = postgres::Client::connect(url, postgres::NoTls)
-    {
-        let _ = client.batch_execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
-    }
-}
-
 fn bench_writes(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap_or_else(|_| std::process::exit(2));
     let catalog = Catalog::honduras().unwrap_or_else(|_| std::process::exit(2));
     for (name, url, key) in backends_and_encrypted(dir.path()) {
-        reset_postgres(&url);
+        siproc_benches::reset_postgres(&url);
         let store = open_store_with_key(&url, key.as_ref());
         let store = &*store;
         let mut g = c.benchmark_group(format!("store/{name}"));
@@ -345,7 +336,7 @@ fn bench_corpus(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap_or_else(|_| std::process::exit(2));
     let import_only = std::env::var("SIPROC_BENCH_IMPORT_ONLY").is_ok_and(|v| v == "1");
     for (name, url, key) in backends_and_encrypted(dir.path()) {
-        reset_postgres(&url);
+        siproc_benches::reset_postgres(&url);
         let url = url.replace("/bench", "/corpus");
         let store = open_store_with_key(&url, key.as_ref());
         let start = Instant::now();

@@ -1,6 +1,7 @@
 //! Benchmarks of siproc; see `benches/README.md` for the figures and how to run them.
 //!
-//! This library holds the sample data the benchmarks share.
+//! This library holds the sample data the benchmarks share, and how they empty their
+//! PostgreSQL database.
 
 use serde_json::Value;
 
@@ -93,4 +94,14 @@ pub fn many_intakes(n: usize) -> Vec<Value> {
             Some(v)
         })
         .collect()
+}
+
+/// Empties the benchmark's PostgreSQL database at `url` (a private server's: mk/with-pg.sh);
+/// any other URL is left alone.
+pub fn reset_postgres(url: &str) {
+    if url.starts_with("postgres")
+        && let Ok(mut client) = postgres::Client::connect(url, postgres::NoTls)
+    {
+        let _ = client.batch_execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+    }
 }
