@@ -61,7 +61,7 @@ use uuid::Uuid;
 use crate::blobs::{self, BlobError, BlobStore};
 use crate::hex::to_hex;
 use crate::history::{self, Anchor, Event, EventKind, HistoryError};
-use crate::store::{CaseQuery, CaseStore, CaseSummary, PutOutcome, StoreError};
+use crate::store::{CaseQuery, CaseStore, CaseSummary, KnownCases, PutOutcome, StoreError};
 
 /// The `archive` member of the header.
 pub const FORMAT: &str = "siproc";
@@ -1032,6 +1032,7 @@ fn scan<R: BufRead>(input: &mut R, store: Option<&dyn CaseStore>) -> Result<Scan
     let mut version = VERSION;
     let mut trailer: Option<Trailer> = None;
     let mut current: Option<Current> = None;
+    let mut lookups: Vec<Lookup> = Vec::new();
     loop {
         buf.clear();
         if input.read_until(b'\n', &mut buf)? == 0 {
@@ -1088,6 +1089,9 @@ fn scan<R: BufRead>(input: &mut R, store: Option<&dyn CaseStore>) -> Result<Scan
         }
         if let Some(done) = current.take() {
             done.close(&mut scan);
+            if lookups.len() >= IMPORT_BATCH {
+                settle(store, &mut lookups, &mut scan);
+            }
         }
         scan.cases += 1;
         if let Some(column) = utf8_error {
@@ -1104,22 +1108,21 @@ fn scan<R: BufRead>(input: &mut R, store: Option<&dyn CaseStore>) -> Result<Scan
                 if !seen.insert(record.case_id) {
                     (Some(record.case_id), Rejection::Duplicate)
                 } else {
-                    match store.map(|s| against_store(s, &record)).transpose() {
-                        Ok(known) => {
-                            current = Some(Current {
-                                case_id: record.case_id,
-                                accepted: Some(Accepted {
-                                    line: line_no,
-                                    known: known.unwrap_or(false),
-                                    files: Vec::new(),
-                                }),
-                                listed,
-                                rejection: None,
-                            });
-                            continue;
-                        }
-                        Err(reason) => (Some(record.case_id), reason),
+                    // Checked against the store in batches ([`settle`]).
+                    if store.is_some() {
+                        lookups.push(Lookup::of(line_no, &record));
                     }
+                    current = Some(Current {
+                        case_id: record.case_id,
+                        accepted: Some(Accepted {
+                            line: line_no,
+                            known: false,
+                            files: Vec::new(),
+                        }),
+                        listed,
+                        rejection: None,
+                    });
+                    continue;
                 }
             }
             Err(rejected) => rejected,
@@ -1134,6 +1137,7 @@ fn scan<R: BufRead>(input: &mut R, store: Option<&dyn CaseStore>) -> Result<Scan
     if let Some(done) = current.take() {
         done.close(&mut scan);
     }
+    settle(store, &mut lookups, &mut scan);
     scan.rejected.sort_by_key(|c| c.line);
     if line_no == 0 {
         scan.file.push(FileProblem::BadHeader);
@@ -1271,24 +1275,78 @@ fn check_case(
     Ok((record, kept_files(case)))
 }
 
-/// Whether the store already holds this very history (`true`), nothing for it (`false`), or
-/// something that conflicts.
-fn against_store(store: &dyn CaseStore, record: &CaseRecord) -> Result<bool, Rejection> {
-    match store.summary(record.case_id) {
-        Ok(s) if s.version == record.version && s.head == record.head => Ok(true),
-        Ok(_) => Err(Rejection::Store(StoreError::DuplicateCase)),
-        Err(StoreError::NotFound) => {
-            let query = CaseQuery {
-                number: Some(record.number.clone()),
-                ..CaseQuery::default()
-            };
-            match store.list(&query) {
-                Ok(found) if found.is_empty() => Ok(false),
-                Ok(_) => Err(Rejection::Store(StoreError::NumberTaken)),
-                Err(e) => Err(Rejection::Store(e)),
+/// An accepted case line still to be checked against the store: [`settle`].
+struct Lookup {
+    line: usize,
+    case_id: Uuid,
+    number: String,
+    version: u64,
+    head: String,
+}
+
+impl Lookup {
+    fn of(line: usize, record: &CaseRecord) -> Lookup {
+        Lookup {
+            line,
+            case_id: record.case_id,
+            number: record.number.clone(),
+            version: record.version,
+            head: record.head.clone(),
+        }
+    }
+
+    /// Whether the store already holds this very history (`true`), nothing for it (`false`),
+    /// or something that conflicts.
+    fn against(&self, known: &KnownCases) -> Result<bool, Rejection> {
+        match known.stored.get(&self.case_id) {
+            Some((version, head)) if *version == self.version && *head == self.head => Ok(true),
+            Some(_) => Err(Rejection::Store(StoreError::DuplicateCase)),
+            None if known.numbers.contains(&self.number) => {
+                Err(Rejection::Store(StoreError::NumberTaken))
+            }
+            None => Ok(false),
+        }
+    }
+}
+
+/// Checks the accepted case lines of `lookups` (all closed, so in `scan.accepted`) against
+/// `store` in one question ([`CaseStore::known_cases`]): a case it holds with this very history
+/// is marked known, a conflicting one moves to the rejected lines (every case of the batch, if
+/// the store fails to answer).
+fn settle(store: Option<&dyn CaseStore>, lookups: &mut Vec<Lookup>, scan: &mut Scan) {
+    let Some(store) = store else {
+        return;
+    };
+    if lookups.is_empty() {
+        return;
+    }
+    let ids: Vec<Uuid> = lookups.iter().map(|l| l.case_id).collect();
+    let numbers: Vec<&str> = lookups.iter().map(|l| l.number.as_str()).collect();
+    let known = store.known_cases(&ids, &numbers);
+    for lookup in lookups.drain(..) {
+        let outcome = match &known {
+            Ok(known) => lookup.against(known),
+            Err(e) => Err(Rejection::Store(e.clone())),
+        };
+        // A case that one of its file lines rejected is no longer among the accepted ones.
+        let Ok(at) = scan.accepted.binary_search_by_key(&lookup.line, |a| a.line) else {
+            continue;
+        };
+        match outcome {
+            Ok(known) => {
+                if let Some(accepted) = scan.accepted.get_mut(at) {
+                    accepted.known = known;
+                }
+            }
+            Err(reason) => {
+                scan.accepted.remove(at);
+                scan.rejected.push(RejectedCase {
+                    line: lookup.line,
+                    case_id: Some(lookup.case_id),
+                    reason,
+                });
             }
         }
-        Err(e) => Err(Rejection::Store(e)),
     }
 }
 

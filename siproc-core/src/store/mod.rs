@@ -49,7 +49,7 @@
 //! - the feed: every event row gets a store-wide `position`, assigned in commit order;
 //! - search: [`IndexTerms`] rows in `case_names` and `case_documents`, never in logs.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -306,6 +306,15 @@ impl From<AppendError> for StoreError {
             AppendError::Invalid(h) => StoreError::Invalid(h),
         }
     }
+}
+
+/// What a store holds of some cases, by id and by number: [`CaseStore::known_cases`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KnownCases {
+    /// The version and head of each case asked about that is stored, by id.
+    pub stored: HashMap<Uuid, (u64, String)>,
+    /// The numbers asked about that a stored case carries.
+    pub numbers: HashSet<String>,
 }
 
 /// What to look for; every given criterion must match. Results are ordered by case number
@@ -714,6 +723,33 @@ pub trait CaseStore: Send + Sync {
 
     /// The summary of one case.
     fn summary(&self, case_id: Uuid) -> Result<CaseSummary, StoreError>;
+
+    /// What the store holds of the cases an archive brings (its import's check, before it
+    /// writes): which of `ids` are stored, with their version and head, and which of `numbers`
+    /// a stored case carries. The default asks case by case ([`CaseStore::summary`],
+    /// [`CaseStore::list`]); a store across a network answers a whole batch in one query.
+    fn known_cases(&self, ids: &[Uuid], numbers: &[&str]) -> Result<KnownCases, StoreError> {
+        let mut known = KnownCases::default();
+        for id in ids {
+            match self.summary(*id) {
+                Ok(s) => {
+                    known.stored.insert(*id, (s.version, s.head));
+                }
+                Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        for number in numbers {
+            let query = CaseQuery {
+                number: Some((*number).to_owned()),
+                ..CaseQuery::default()
+            };
+            if !self.list(&query)?.is_empty() {
+                known.numbers.insert((*number).to_owned());
+            }
+        }
+        Ok(known)
+    }
 
     /// Stores a whole history as it is (an import), keeping its case number. The history must
     /// verify and replay; the case must be new, or stored with exactly this history.

@@ -34,7 +34,7 @@
 //!   servers `LISTEN siproc_events` to learn of new entries.
 //! - Migrations run at open under an advisory lock, so processes starting together do not race.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::error::Error as _;
 use std::sync::Arc;
 use std::time::Duration;
@@ -54,8 +54,8 @@ use super::sql::verified::Verified;
 use super::sql::write::{self, Taken};
 use super::sql::{read, schema};
 use super::{
-    CaseHistory, CaseQuery, CaseStore, CaseSummary, FeedEntry, PutOutcome, StoreError, Write,
-    checked_imports, put_one,
+    CaseHistory, CaseQuery, CaseStore, CaseSummary, FeedEntry, KnownCases, PutOutcome, StoreError,
+    Write, checked_imports, put_one,
 };
 use crate::case::{Case, Status, case_number};
 use crate::case_record::KeptRecord;
@@ -526,6 +526,28 @@ impl CaseStore for PostgresStore {
 
     fn summary(&self, case_id: Uuid) -> Result<CaseSummary, StoreError> {
         self.read(|c| read::summary(c, case_id))
+    }
+
+    /// One query for the whole batch (an import's check otherwise costs two round trips a
+    /// case).
+    fn known_cases(&self, ids: &[Uuid], numbers: &[&str]) -> Result<KnownCases, StoreError> {
+        let texts: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+        let id_refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let asked: HashSet<&str> = numbers.iter().copied().collect();
+        let mut conn = self.client()?;
+        let mut known = KnownCases::default();
+        for stored in bulk::stored(&mut conn.client, &id_refs, numbers).map_err(db)? {
+            if asked.contains(stored.number.as_str()) {
+                known.numbers.insert(stored.number);
+            }
+            if let Ok(id) = Uuid::parse_str(&stored.id)
+                && ids.contains(&id)
+            {
+                let version = u64::try_from(stored.version).unwrap_or_default();
+                known.stored.insert(id, (version, stored.head));
+            }
+        }
+        Ok(known)
     }
 
     fn put_history(&self, events: &[Event]) -> Result<PutOutcome, StoreError> {

@@ -10,7 +10,8 @@
 //! failing a test). What it covers: numbering without gaps per office and year under
 //! concurrency (a refused intake consumes no number), version conflicts, idempotent appends,
 //! tampered and foreign events refused without partial writes, imports ([`CaseStore::put_history`],
-//! and in batches with [`CaseStore::put_histories`]),
+//! and in batches with [`CaseStore::put_histories`]) and an archive's check against the store
+//! ([`CaseStore::known_cases`]),
 //! search by office, status, category, number, document and accent-free name (also after a
 //! correction), paging, the feed, large histories, 64 threads appending at one version, and
 //! the statistics records ([`CaseStore::records`]) after every kind of write, and erasure
@@ -25,15 +26,17 @@
     clippy::indexing_slicing
 )]
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
+use std::io::Cursor;
 use std::sync::Barrier;
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{CaseQuery, CaseStore, PutOutcome, StoreError, load_case, open_case, run};
+use super::{CaseQuery, CaseStore, KnownCases, PutOutcome, StoreError, load_case, open_case, run};
 use crate::actor::{Actor, Role};
+use crate::archive::{self, ArchiveWriter, ImportOptions, Rejection};
 use crate::case::{Case, Intake, Status, case_number};
 use crate::case_record::CaseRecord;
 use crate::catalog::Catalog;
@@ -47,6 +50,7 @@ pub fn check_store<S: CaseStore>(make: impl Fn() -> S) {
     bad_events_are_refused_whole(&make());
     imports_keep_numbers_and_are_idempotent(&make());
     batch_imports_answer_each_case(&make());
+    imports_are_checked_against_the_store(&make());
     search_finds_by_every_criterion(&make());
     name_searches_match_one_person_whatever_the_word_order(&make());
     lists_page_by_case_number(&make());
@@ -336,6 +340,77 @@ pub fn imports_keep_numbers_and_are_idempotent(store: &dyn CaseStore) {
     assert_eq!(next.number, case_number("GUA", 2026, 8));
     assert_eq!(store.count().expect("count"), 3);
     assert_records_match(store);
+}
+
+/// What the store holds of the cases an archive brings ([`CaseStore::known_cases`]): the
+/// stored ones by id with their version and head, and the numbers stored cases carry, nothing
+/// for the rest; an import checks an archive with it: the store's own cases again are
+/// unchanged, an older history of a stored case and another case under a stored number are
+/// rejected on their lines, and nothing is written.
+pub fn imports_are_checked_against_the_store(store: &dyn CaseStore) {
+    let a = open(store, &detention_intake("TAP"));
+    let b = open(store, &victim_intake("TAP"));
+    let unknown = Uuid::now_v7();
+    let free = case_number("TAP", 2026, 999_999);
+    let known = store
+        .known_cases(&[a.id, unknown], &[&a.number, &free])
+        .expect("known cases");
+    assert_eq!(known.stored.len(), 1, "only the stored case is known");
+    assert_eq!(known.stored.get(&a.id), Some(&(a.version, a.head.clone())));
+    assert_eq!(known.numbers, HashSet::from([a.number.clone()]));
+    let by_number = store
+        .known_cases(&[unknown], &[&b.number])
+        .expect("known cases");
+    assert!(by_number.stored.is_empty(), "a number alone finds no case");
+    assert_eq!(by_number.numbers, HashSet::from([b.number.clone()]));
+    assert_eq!(
+        store.known_cases(&[], &[]).expect("known cases"),
+        KnownCases::default()
+    );
+
+    let import = |bytes: &[u8]| {
+        archive::import(
+            store,
+            None,
+            &mut Cursor::new(bytes),
+            ImportOptions::default(),
+        )
+        .expect("the archive is read")
+    };
+    let mut all = Vec::new();
+    archive::export(store, None, &CaseQuery::default(), &mut all, now()).expect("export");
+    let again = import(&all);
+    assert!(again.is_clean(), "the store's own cases again");
+    assert_eq!((again.imported, again.unchanged), (0, 2));
+
+    let older = store.load(a.id).expect("load");
+    run(store, &catalog(), &officer("TAP"), a.id, &note(1), now()).expect("note");
+    let mut file = Vec::new();
+    let mut w = ArchiveWriter::new(&mut file, now()).expect("header");
+    w.write_case(&older)
+        .expect("older history of a stored case");
+    w.write_case(&[opened(&victim_intake("TAP"), &b.number)])
+        .expect("another case under a stored number");
+    w.write_case(&[opened(&victim_intake("TAP"), &free)])
+        .expect("a new case");
+    w.finish().expect("trailer");
+    let report = import(&file);
+    let rejected: Vec<(usize, &str)> = report
+        .rejected
+        .iter()
+        .map(|r| (r.line, r.reason.code()))
+        .collect();
+    assert_eq!(
+        rejected,
+        [(2, "store.duplicate_case"), (3, "store.number_taken")],
+        "each conflict on its line"
+    );
+    assert!(matches!(
+        report.rejected[0].reason,
+        Rejection::Store(StoreError::DuplicateCase)
+    ));
+    assert_eq!(report.imported, 0, "a rejected line stops the whole import");
+    assert_eq!(store.count().expect("count"), 2);
 }
 
 /// A batch import answers each case as `put_history` would, in order: the sound ones are

@@ -13,9 +13,9 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use postgres::Transaction;
 use postgres::error::SqlState;
 use postgres::types::{ToSql, Type};
+use postgres::{GenericClient, Transaction};
 
 use super::db;
 use crate::store::sql::NOTIFY_CHANNEL;
@@ -89,12 +89,9 @@ fn fresh(tx: &mut Transaction<'_>, rows: &[&CaseRows]) -> Result<Vec<Write>, pos
     let numbers: Vec<&str> = rows.iter().map(|r| r.summary.number.as_str()).collect();
     let mut taken_ids = HashSet::new();
     let mut taken_numbers = HashSet::new();
-    for row in tx.query_typed(
-        "SELECT id, number FROM cases WHERE id = ANY($1) OR number = ANY($2)",
-        &[(&ids, Type::TEXT_ARRAY), (&numbers, Type::TEXT_ARRAY)],
-    )? {
-        taken_ids.insert(row.try_get::<_, String>(0)?);
-        taken_numbers.insert(row.try_get::<_, String>(1)?);
+    for stored in stored(tx, &ids, &numbers)? {
+        taken_ids.insert(stored.id);
+        taken_numbers.insert(stored.number);
     }
     Ok(rows
         .iter()
@@ -109,6 +106,38 @@ fn fresh(tx: &mut Transaction<'_>, rows: &[&CaseRows]) -> Result<Vec<Write>, pos
             }
         })
         .collect())
+}
+
+/// A stored case found by [`stored`].
+pub(super) struct Stored {
+    pub(super) id: String,
+    pub(super) number: String,
+    pub(super) version: i64,
+    pub(super) head: String,
+}
+
+/// The stored cases whose id is one of `ids` or whose number is one of `numbers`, in one
+/// query.
+pub(super) fn stored(
+    client: &mut impl GenericClient,
+    ids: &[&str],
+    numbers: &[&str],
+) -> Result<Vec<Stored>, postgres::Error> {
+    client
+        .query_typed(
+            "SELECT id, number, version, head FROM cases WHERE id = ANY($1) OR number = ANY($2)",
+            &[(&ids, Type::TEXT_ARRAY), (&numbers, Type::TEXT_ARRAY)],
+        )?
+        .into_iter()
+        .map(|row| {
+            Ok(Stored {
+                id: row.try_get(0)?,
+                number: row.try_get(1)?,
+                version: row.try_get(2)?,
+                head: row.try_get(3)?,
+            })
+        })
+        .collect()
 }
 
 /// Moves each office's counter of each year up to the highest number of the batch (never
