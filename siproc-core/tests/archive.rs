@@ -166,3 +166,42 @@ fn changing_any_byte_of_the_file_is_detected() {
     }
     assert!(checked > 500);
 }
+
+/// An export lists the store's cases a page at a time (1,000): every case of a store of more
+/// than a page is written once, in number order, and a limit counts across pages.
+#[test]
+fn an_export_pages_through_every_case_once() {
+    let catalog = catalog();
+    let store = MemoryStore::new();
+    let intake = detention_intake("TAP");
+    for _ in 0..1_203 {
+        store::open_case(&store, &catalog, &officer("TAP"), &intake, now()).unwrap();
+    }
+    let numbers = |bytes: &[u8]| -> Vec<String> {
+        String::from_utf8(bytes.to_vec())
+            .unwrap()
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| v.get("number").and_then(|n| n.as_str()).map(str::to_owned))
+            .collect()
+    };
+    let mut all = Vec::new();
+    let summary = archive::export(&store, None, &CaseQuery::default(), &mut all, now()).unwrap();
+    assert_eq!(summary.cases, 1_203);
+    let listed = numbers(&all);
+    let expected: Vec<String> = store
+        .list(&CaseQuery::default())
+        .unwrap()
+        .into_iter()
+        .map(|s| s.number)
+        .collect();
+    assert_eq!(listed, expected, "every case once, in number order");
+    let limited = CaseQuery {
+        limit: Some(1_001),
+        after: Some(expected[10].clone()),
+        ..CaseQuery::default()
+    };
+    let mut some = Vec::new();
+    archive::export(&store, None, &limited, &mut some, now()).unwrap();
+    assert_eq!(numbers(&some), expected[11..1_012]);
+}

@@ -90,6 +90,9 @@ use crate::case_record::KeptRecord;
 use crate::history::{self, Anchor, Event};
 use crate::keys::{DataKey, IndexKey, MasterKey};
 use crate::workflow::WorkflowError;
+use readers::Readers;
+
+mod readers;
 
 pub use super::sql::SCHEMA_VERSION;
 
@@ -125,7 +128,7 @@ pub(crate) struct File {
     commits: Arc<Commits>,
     writer: Mutex<Option<Sender<Job>>>,
     thread: Mutex<Option<JoinHandle<()>>>,
-    readers: Mutex<Vec<Connection>>,
+    readers: Readers,
 }
 
 /// What the writer has committed since the store was opened, for monitoring: the average group
@@ -408,7 +411,7 @@ impl SqliteStore {
                 commits,
                 writer: Mutex::new(Some(tx)),
                 thread: Mutex::new(Some(thread)),
-                readers: Mutex::new(Vec::new()),
+                readers: Readers::new(readers::max_readers()),
             }),
             counters: Mutex::new(HashMap::new()),
             verified: Verified::new(),
@@ -498,19 +501,15 @@ impl File {
         self.write(Op::Record(write)).map(drop)
     }
 
-    /// Runs `f` on a reader connection (opened on first need, kept for the next call).
+    /// Runs `f` on a reader connection ([`Readers`]: opened on first need, kept for the next
+    /// call, a bounded number of them).
     pub(crate) fn read<T>(
         &self,
         f: impl FnOnce(&mut dyn Conn) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let conn = lock(&self.readers).pop();
-        let conn = match conn {
-            Some(c) => c,
-            None => connect(&self.path)?,
-        };
-        let out = f(&mut Lite(&conn));
-        lock(&self.readers).push(conn);
-        out
+        self.readers
+            .with(&self.path, |conn| f(&mut Lite(conn)))
+            .and_then(|out| out)
     }
 }
 
