@@ -38,7 +38,13 @@ pub(crate) fn parse(value: &str, region: Option<&str>) -> Option<PhoneNumber> {
 /// ```
 pub fn normalize_phone(value: &str, region: Option<&str>) -> Option<String> {
     let number = parse(value, region)?;
-    Some(number.format_as(PhoneNumberFormat::E164).to_string())
+    let e164 = number.format_as(PhoneNumberFormat::E164).to_string();
+    // Kept only if the E.164 text reads back as itself. libphonenumber's rules accept a few
+    // texts whose E.164 form they do not accept (fuzzing found `+810003 768*0812320LEFS`,
+    // written `+8100376808123205337`: 19 digits where E.164 allows 15); such a text is not a
+    // number, so that a normalised number always normalises to itself.
+    let again = parse(&e164, None)?;
+    (again.format_as(PhoneNumberFormat::E164) == e164).then_some(e164)
 }
 
 #[cfg(test)]
@@ -68,6 +74,19 @@ mod tests {
         assert_eq!(normalize_phone("+504 9999\u{0}1234", None), None);
         assert_eq!(normalize_phone("", Some("HN")), None);
         assert_eq!(normalize_phone("+", None), None);
+    }
+
+    /// Fuzzing's finding (`normalise`): a text libphonenumber's rules take for a valid number
+    /// whose E.164 form is not one. Every region the target tries gives no number.
+    #[test]
+    fn a_number_whose_e164_form_does_not_read_back_is_not_a_number() {
+        for region in [None, Some("HN"), Some("MX"), Some("US"), Some("ES"), Some("XX")] {
+            let normal = normalize_phone("+810003 768*0812320LEFS", region);
+            if let Some(e164) = &normal {
+                assert_eq!(normalize_phone(e164, None).as_ref(), Some(e164));
+            }
+            assert_eq!(normal, None, "{region:?}");
+        }
     }
 
     /// Text that looks like phone numbers, half-typed or hostile: digits of several scripts, the
