@@ -498,6 +498,19 @@ fn assert_accounts_migrated(records: &store::Records) {
     assert_eq!(records.users().unwrap().len(), 2);
 }
 
+/// A detention case of office TAP opened in `store` now.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+fn detention_case(store: &dyn CaseStore) -> siproc_core::Case {
+    store::open_case(
+        store,
+        &testkit::catalog(),
+        &testkit::officer("TAP"),
+        &testkit::detention_intake("TAP"),
+        testkit::now(),
+    )
+    .unwrap()
+}
+
 /// A new active user `id` of office TAP in `records`.
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 fn new_user(
@@ -1186,14 +1199,7 @@ mod sqlite {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cases.db");
         let store = SqliteStore::open(&path).unwrap();
-        let case = store::open_case(
-            &store,
-            &testkit::catalog(),
-            &testkit::officer("TAP"),
-            &testkit::detention_intake("TAP"),
-            testkit::now(),
-        )
-        .unwrap();
+        let case = detention_case(&store);
         let events = store.load(case.id).unwrap();
         let body = canonical_json(&events[0]).unwrap();
         let conn = rusqlite::Connection::open(&path).unwrap();
@@ -1240,14 +1246,7 @@ mod sqlite {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cases.db");
         let store = SqliteStore::open(&path).unwrap();
-        let mut case = store::open_case(
-            &store,
-            &testkit::catalog(),
-            &testkit::officer("TAP"),
-            &testkit::detention_intake("TAP"),
-            testkit::now(),
-        )
-        .unwrap();
+        let mut case = detention_case(&store);
         for text in ["primera llamada", "segunda llamada"] {
             let note = siproc_core::workflow::Command::AddNote {
                 text: text.into(),
@@ -1480,18 +1479,102 @@ mod postgres {
         durable::killed_readers_lose_no_acknowledged_log_line(&fresh_url(), 20);
     }
 
+    /// A pooled connection the database closed while it sat in the pool is checked and
+    /// replaced when taken out again (past the half second a just-returned connection is
+    /// trusted without a check): the call succeeds.
+    #[test]
+    fn connections_closed_by_the_database_are_replaced() {
+        // A database of its own: the other tests' connections are left alone.
+        let scratch = ScratchDatabase::new();
+        let store = PostgresStore::open(&scratch.url).unwrap();
+        let case = detention_case(&store);
+        let mut admin = ::postgres::Client::connect(&base_url(), ::postgres::NoTls).unwrap();
+        let closed = admin
+            .query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+                &[&scratch.name],
+            )
+            .unwrap()
+            .len();
+        assert!(closed > 0, "the store's connections were not found");
+        std::thread::sleep(std::time::Duration::from_millis(700));
+        for _ in 0..3 {
+            assert_eq!(store.load(case.id).unwrap().len(), 1);
+        }
+    }
+
+    /// Access-log lines written at the same moment share commits (the record writer's
+    /// groups); a line the database refuses fails alone, and every other line of its group is
+    /// still kept, each acknowledged line once.
+    #[test]
+    fn concurrent_log_lines_share_commits_and_a_refused_one_fails_alone() {
+        use siproc_core::access::{Access, AccessEntry, ReadKind};
+        use siproc_core::store::testkit::{now, officer};
+
+        let url = fresh_url();
+        let (_store, records) = store::open_database(&url).unwrap();
+        let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+        client
+            .batch_execute(
+                "ALTER TABLE server_access_log ADD CONSTRAINT refuse_test \
+                 CHECK (reason IS DISTINCT FROM 'refuse')",
+            )
+            .unwrap();
+        let case = uuid::Uuid::now_v7();
+        let line = |reason: &str| {
+            AccessEntry::new(
+                &officer("TAP"),
+                case,
+                ReadKind::Case,
+                Access::Office,
+                now(),
+                Some(reason.to_owned()),
+            )
+        };
+        let (kept, refused) = std::thread::scope(|s| {
+            let writers: Vec<_> = (0..16)
+                .map(|t| {
+                    let (records, line) = (&records, &line);
+                    s.spawn(move || {
+                        let (mut kept, mut refused) = (0, 0);
+                        for i in 0..40 {
+                            // One line in ten is refused by the constraint.
+                            let reason = if (t + i) % 10 == 0 { "refuse" } else { "ok" };
+                            match records.log_access(&line(reason)) {
+                                Ok(()) => kept += 1,
+                                Err(StoreError::Backend { reason: why }) => {
+                                    assert!(why.contains("23514"), "{why}");
+                                    refused += 1;
+                                }
+                                Err(e) => panic!("{e}"),
+                            }
+                        }
+                        (kept, refused)
+                    })
+                })
+                .collect();
+            writers
+                .into_iter()
+                .map(|w| w.join().unwrap())
+                .fold((0, 0), |(k, r), (k1, r1)| (k + k1, r + r1))
+        });
+        assert_eq!(refused, 16 * 40 / 10);
+        let logged = records
+            .access_log(&store::LogFilter {
+                case_id: Some(case),
+                limit: 10_000,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(logged.len(), kept);
+        assert!(logged.iter().all(|e| e.reason.as_deref() == Some("ok")));
+    }
+
     #[test]
     fn a_changed_event_in_the_database_is_a_history_error_naming_the_case() {
         let url = fresh_url();
         let store = PostgresStore::open(&url).unwrap();
-        let case = store::open_case(
-            &store,
-            &testkit::catalog(),
-            &testkit::officer("TAP"),
-            &testkit::detention_intake("TAP"),
-            testkit::now(),
-        )
-        .unwrap();
+        let case = detention_case(&store);
         // Loaded (and verified) once before the change: the change is caught all the same.
         let events = store.load(case.id).unwrap();
         let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();

@@ -32,12 +32,15 @@
 //!   follow commit order (a reader never skips an entry committed later with a smaller
 //!   position). The same transaction runs `SELECT pg_notify('siproc_events', <last position>)`:
 //!   servers `LISTEN siproc_events` to learn of new entries.
+//! - The records kept beside the cases (access-log lines, sessions) are written by one thread
+//!   a process, the writes of the moment in one transaction ([`record_writer`]): a case read
+//!   waits for its access-log line's commit, and concurrent reads share it.
 //! - Migrations run at open under an advisory lock, so processes starting together do not race.
 
 use std::collections::{HashMap, HashSet};
 use std::error::Error as _;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use postgres::error::SqlState;
 use postgres::fallible_iterator::FallibleIterator;
@@ -68,6 +71,9 @@ pub use super::sql::{NOTIFY_CHANNEL, SCHEMA_VERSION};
 
 mod bulk;
 mod group;
+mod record_writer;
+
+pub(crate) use record_writer::RecordWriter;
 
 /// A pool of PostgreSQL connections ([`connect_pool`]).
 pub type Pool = r2d2::Pool<Manager>;
@@ -86,7 +92,17 @@ pub struct Manager(PostgresConnectionManager<NoTls>);
 pub struct Connection {
     client: postgres::Client,
     statements: HashMap<String, Statement>,
+    /// When it last went back to the pool whole ([`Manager`]'s `has_broken`).
+    returned: Instant,
 }
+
+/// A connection back in the pool for less than this is taken out again without a round trip
+/// to check it is alive (as HikariCP's `aliveBypassWindowMs` does): under load a connection
+/// is checked out several times a request — the caller's account, the case, its grants, the
+/// access-log line — and the checks (an empty query each) were as many round trips as the
+/// statements. A connection that broke within the window fails the statement that finds it
+/// out; r2d2 then drops it (`has_broken`), and the next checkout connects afresh.
+const ALIVE_WITHOUT_CHECK: Duration = Duration::from_millis(500);
 
 impl r2d2::ManageConnection for Manager {
     type Connection = Connection;
@@ -96,14 +112,19 @@ impl r2d2::ManageConnection for Manager {
         Ok(Connection {
             client: self.0.connect()?,
             statements: HashMap::new(),
+            returned: Instant::now(),
         })
     }
 
     fn is_valid(&self, conn: &mut Connection) -> Result<(), postgres::Error> {
+        if conn.returned.elapsed() < ALIVE_WITHOUT_CHECK && !conn.client.is_closed() {
+            return Ok(());
+        }
         self.0.is_valid(&mut conn.client)
     }
 
     fn has_broken(&self, conn: &mut Connection) -> bool {
+        conn.returned = Instant::now();
         self.0.has_broken(&mut conn.client)
     }
 }
@@ -123,6 +144,8 @@ pub struct PostgresStore {
     keys: Option<Arc<StoreKeys>>,
     /// The creations waiting to be written as a group ([`group`]).
     creations: group::Creations,
+    /// The writer of the records kept beside the cases ([`record_writer`]: group commit).
+    record_writer: record_writer::RecordWriter,
 }
 
 /// A PostgreSQL error as a store error, without data: the SQLSTATE and the server's message,
@@ -177,7 +200,9 @@ pub(crate) fn with_client<T>(
     f: impl FnOnce(&mut dyn Conn) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
     let mut conn = pool.get().map_err(pool_error)?;
-    let Connection { client, statements } = &mut *conn;
+    let Connection {
+        client, statements, ..
+    } = &mut *conn;
     f(&mut Pg::new(client, statements))
 }
 
@@ -187,7 +212,9 @@ pub(crate) fn in_transaction<T>(
     f: impl FnOnce(&mut dyn Conn) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
     let mut conn = pool.get().map_err(pool_error)?;
-    let Connection { client, statements } = &mut *conn;
+    let Connection {
+        client, statements, ..
+    } = &mut *conn;
     let mut tx = client.transaction().map_err(db)?;
     let out = f(&mut Pg::new(&mut tx, statements))?;
     tx.commit().map_err(db)?;
@@ -366,6 +393,7 @@ impl PostgresStore {
     ) -> Result<PostgresStore, StoreError> {
         let pool = connect_pool(url, POOL_SIZE)?;
         let mut store = PostgresStore {
+            record_writer: record_writer::RecordWriter::new(pool.clone()),
             pool,
             verified: Verified::new(),
             keys: None,
@@ -395,7 +423,11 @@ impl PostgresStore {
 
     /// The records kept about access ([`Records`]) in the same database, on the store's pool.
     pub fn access_records(&self) -> Records {
-        Records::postgres(self.pool.clone(), self.keys.clone())
+        Records::postgres(
+            self.pool.clone(),
+            self.record_writer.clone(),
+            self.keys.clone(),
+        )
     }
 
     /// The blobs kept in the same database ([`crate::blobs`]), on the store's pool.
@@ -426,7 +458,9 @@ impl PostgresStore {
         f: impl FnOnce(&mut dyn Conn) -> Result<Write, StoreError>,
     ) -> Result<Write, StoreError> {
         let mut conn = self.client()?;
-        let Connection { client, statements } = &mut *conn;
+        let Connection {
+            client, statements, ..
+        } = &mut *conn;
         let mut tx = client.transaction().map_err(db)?;
         match f(&mut Pg::new(&mut tx, statements)) {
             Ok(Write::Done) => commit(tx),
@@ -572,7 +606,9 @@ impl CaseStore for PostgresStore {
                     .collect::<Result<Vec<_>, _>>()?;
                 let refs: Vec<&CaseRows> = rows.iter().collect();
                 let mut conn = self.client()?;
-                let Connection { client, statements } = &mut *conn;
+                let Connection {
+                    client, statements, ..
+                } = &mut *conn;
                 let mut tx = client.transaction().map_err(db)?;
                 if let Bulk::Written(written) = bulk::insert(&mut tx, &refs)? {
                     tx.commit().map_err(db)?;

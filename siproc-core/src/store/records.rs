@@ -118,8 +118,12 @@ pub(super) mod sql_records {
         /// An SQLite store's file: its writer and its readers.
         #[cfg(feature = "sqlite")]
         SqliteFile(std::sync::Arc<crate::store::sqlite::File>),
+        /// The PostgreSQL store's pool, and its writer of records (group commit).
         #[cfg(feature = "postgres")]
-        Postgres(crate::store::postgres::Pool),
+        Postgres(
+            crate::store::postgres::Pool,
+            crate::store::postgres::RecordWriter,
+        ),
     }
 
     /// The records kept beside the cases (see [the module](super)), in the cases' database.
@@ -255,10 +259,11 @@ pub(super) mod sql_records {
         #[cfg(feature = "postgres")]
         pub(crate) fn postgres(
             pool: crate::store::postgres::Pool,
+            writer: crate::store::postgres::RecordWriter,
             keys: Option<std::sync::Arc<crate::store::sql::crypt::StoreKeys>>,
         ) -> Records {
             Records {
-                backend: Backend::Postgres(pool),
+                backend: Backend::Postgres(pool, writer),
                 keys,
             }
         }
@@ -279,13 +284,13 @@ pub(super) mod sql_records {
                 #[cfg(feature = "sqlite")]
                 Backend::SqliteFile(file) => file.read(f),
                 #[cfg(feature = "postgres")]
-                Backend::Postgres(pool) => crate::store::postgres::with_client(pool, f),
+                Backend::Postgres(pool, _) => crate::store::postgres::with_client(pool, f),
             }
         }
 
         /// Runs `f` (a write, all of it or none) durably: on an SQLite store's file through its
-        /// writer, sharing a commit with the other writes of the moment; elsewhere in a
-        /// transaction of its own.
+        /// writer, and on PostgreSQL through the store's record writer, sharing a commit with
+        /// the other writes of the moment; in memory in a transaction of its own.
         pub(in crate::store) fn write(
             &self,
             f: impl Fn(&mut dyn Conn) -> Result<(), StoreError> + Send + 'static,
@@ -293,6 +298,8 @@ pub(super) mod sql_records {
             match &self.backend {
                 #[cfg(feature = "sqlite")]
                 Backend::SqliteFile(file) => file.write_record(Box::new(f)),
+                #[cfg(feature = "postgres")]
+                Backend::Postgres(_, writer) => writer.write(Box::new(f)),
                 #[allow(unreachable_patterns)]
                 _ => self.with(|c| in_transaction(c, f)),
             }

@@ -78,6 +78,7 @@ use uuid::Uuid;
 use super::records::Records;
 use super::sql::conn::{Conn, Dialect, Param, Row, Value, in_savepoint};
 use super::sql::crypt::{self, StoreKeys};
+use super::sql::gather::{RecordWrite, gather};
 use super::sql::rows::{AppendRows, CaseRows};
 use super::sql::verified::Verified;
 use super::sql::{read, schema, write};
@@ -98,13 +99,6 @@ pub use super::sql::SCHEMA_VERSION;
 
 /// How long a connection waits for another process's write lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// At most this many jobs share one commit.
-const MAX_BATCH: usize = 1024;
-
-/// How long the writer waits for the callers of its last commit before committing without
-/// them ([`gather`]): about half of what a commit costs on its own.
-const LINGER: Duration = Duration::from_micros(500);
 
 /// How many times a creation takes a fresh number after another writer took its number.
 const MAX_RENUMBER: usize = 10_000;
@@ -181,9 +175,6 @@ impl Records {
         }
     }
 }
-
-/// A write of the records kept in the file, run by the writer in a savepoint of its own.
-pub(crate) type RecordWrite = Box<dyn Fn(&mut dyn Conn) -> Result<(), StoreError> + Send>;
 
 /// What the writer answers for a job: one result per operation (`Err` of its own: the
 /// transaction failed, nothing of the job was committed).
@@ -547,32 +538,6 @@ fn write_loop(mut conn: Connection, jobs: Receiver<Job>, commits: &Commits) {
         commits.record(batch.len(), started.elapsed());
         for (job, result) in batch.into_iter().zip(results) {
             let _ = job.reply.send(result);
-        }
-    }
-}
-
-/// Adds the jobs waiting in `jobs` to `batch` and, while it holds fewer than the `expected`
-/// callers (as many as shared the last commit), waits up to [`LINGER`] for the rest: callers
-/// answered by the last commit are preparing their next write, and a commit costs about as
-/// much for eight cases as for one (its `fsync` and the pages every case shares), so letting
-/// it leave with a part of them halves the group. A caller writing alone is never waited for.
-fn gather(jobs: &Receiver<Job>, batch: &mut Vec<Job>, expected: usize) {
-    let deadline = Instant::now() + LINGER;
-    let target = expected.min(MAX_BATCH);
-    loop {
-        while batch.len() < MAX_BATCH {
-            match jobs.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
-        let left = deadline.saturating_duration_since(Instant::now());
-        if batch.len() >= target || left.is_zero() {
-            return;
-        }
-        match jobs.recv_timeout(left) {
-            Ok(job) => batch.push(job),
-            Err(_) => return,
         }
     }
 }

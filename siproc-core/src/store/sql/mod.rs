@@ -10,7 +10,8 @@
 //! - [`read`]: histories (verified), summaries, searches, statistics records, the feed;
 //! - [`search`]: the case search as one `SELECT`;
 //! - [`verified`]: the histories a process already verified;
-//! - [`crypt`]: encryption at rest (data keys, encrypted sealed values, blind index terms).
+//! - [`crypt`]: encryption at rest (data keys, encrypted sealed values, blind index terms);
+//! - [`gather`]: the writes queued at one moment gathered into one commit (group commit).
 //!
 //! Each backend keeps only what is its own: [`super::sqlite`] its adapter for rusqlite, its
 //! writer thread and group commit; [`super::postgres`] its adapter for the `postgres` crate,
@@ -19,6 +20,7 @@
 
 pub(crate) mod conn;
 pub(crate) mod crypt;
+pub(crate) mod gather;
 pub(crate) mod read;
 pub(crate) mod rows;
 pub(crate) mod schema;
