@@ -4,12 +4,18 @@
 # be); without it, the stable compiler builds the targets with RUSTC_BOOTSTRAP=1, which lets it
 # take the unstable flags cargo-fuzz passes. cargo-fuzz is installed from crates.io if missing.
 #
-# One build serves every run: `build-fuzz` builds all targets with FUZZ_BUILD, and each run
-# passes the same flags, so cargo finds nothing to rebuild. Each target runs from its working
-# corpus (fuzz/corpus/<target>, not committed) and its seeds (fuzz/seeds/<target>, committed); a
-# crash stops the run, fails make and leaves the input in fuzz/artifacts/<target>/.
+# Two builds. The long runs (`fuzz-long`, `soak`) use `build-fuzz`: optimised, with debug
+# assertions (an overflow is a crash), every target; each run then finds nothing to rebuild. The
+# short runs in `make test` use `build-fuzz-short`: unoptimised (debug assertions on), without
+# debug info, which builds in about 6 minutes here where the optimised build took 30 to 74 minutes; its
+# targets run about ten times slower, enough for 20 seconds that each target starts, reads its
+# seeds and runs. Each target runs from its working corpus (fuzz/corpus/<target>, not committed)
+# and its seeds (fuzz/seeds/<target>, committed); a crash fails make and leaves the input in
+# fuzz/artifacts/<target>/ (mk/fuzz-each.sh).
 
-.PHONY: setup-fuzz build-fuzz fuzz-short fuzz-long soak fuzz-coverage
+.PHONY: setup-fuzz build-fuzz build-fuzz-short fuzz-short fuzz-long soak fuzz-coverage
+
+TESTS += fuzz-short
 
 FUZZ_DIR := $(ROOT)/fuzz
 FUZZ_TARGETS := intake_json intake_field command_json archive_import legacy_log mrz \
@@ -22,17 +28,19 @@ FUZZ_LONG_SECONDS ?= 600
 SOAK_SECONDS ?= 3600
 # Per input: a slower one is a hang (a crash).
 FUZZ_TIMEOUT ?= 30
-# More libFuzzer options (one process a target by default: `FUZZ_ARGS=-fork=4` on a machine of
-# your own).
-FUZZ_ARGS ?=
+# More libFuzzer options (e.g. `FUZZ_ARGS=-fork=4` on a machine of your own).
+export FUZZ_ARGS ?=
+export FUZZ_TIMEOUT
+# How many targets the short runs run at a time (one process each): the machine's processors.
+FUZZ_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+FUZZ_SHORT_BUILD := -D -s none
+# Where cargo-fuzz leaves the binaries (it builds for the host's target triple; asked of rustc
+# when a recipe runs, after set-up).
+FUZZ_BINS = $(FUZZ_DIR)/target/$$(rustc -vV | sed -n 's/^host: //p')
 
 # How cargo is called for cargo-fuzz: `cargo +nightly`, or the stable toolchain let to take
 # unstable flags.
 FUZZ_CARGO = $(if $(shell rustup toolchain list 2>/dev/null | grep '^nightly'),cargo +nightly,RUSTC_BOOTSTRAP=1 cargo)
-
-# Not in `make test` yet: the release build of every target on nightly took 74 minutes on this
-# machine under load, which `make test`'s budget (45 minutes from a fresh clone) cannot hold.
-# Run `make fuzz-short` by hand (or in a CI job of its own) until the build is made cheaper.
 
 setup-fuzz: setup-rust
 	@rustup toolchain list 2>/dev/null | grep -q '^nightly' \
@@ -43,37 +51,23 @@ setup-fuzz: setup-rust
 build-fuzz: setup-fuzz
 	cd $(ROOT) && CARGO_INCREMENTAL=0 $(FUZZ_CARGO) fuzz build $(FUZZ_BUILD)
 
-# Runs every target for $(1) seconds, one after the other; libFuzzer's output goes to
-# fuzz/logs/<target>.log, its final figures are printed.
-define fuzz_each
-	@cd $(ROOT) && mkdir -p $(FUZZ_DIR)/logs && for t in $(FUZZ_TARGETS); do \
-	  mkdir -p $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/seeds/$$t; \
-	  log=$(FUZZ_DIR)/logs/$$t.log; \
-	  if ! CARGO_INCREMENTAL=0 $(FUZZ_CARGO) fuzz run $(FUZZ_BUILD) $$t \
-	      $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/seeds/$$t -- -max_total_time=$(1) \
-	      -timeout=$(FUZZ_TIMEOUT) -print_final_stats=1 $(FUZZ_ARGS) \
-	      >$$log 2>&1; then \
-	    tail -n 60 $$log; echo "fuzz $$t FAILED: the input is in fuzz/artifacts/$$t/"; exit 1; \
-	  fi; \
-	  echo "fuzz $$t ($(1) s): $$(grep -E '^stat::number_of_executed_units' $$log | tail -1)," \
-	    "$$(grep -Eo 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+/[0-9]+[a-zA-Z]*' $$log | tail -1)"; \
-	done
-endef
+build-fuzz-short: setup-fuzz
+	cd $(ROOT) && CARGO_INCREMENTAL=0 CARGO_PROFILE_DEV_DEBUG=0 $(FUZZ_CARGO) fuzz build $(FUZZ_SHORT_BUILD)
 
-# About 20 s a target: part of `make test`.
-fuzz-short: build-fuzz
-	$(call fuzz_each,$(FUZZ_SHORT_SECONDS))
+# About 20 s a target, FUZZ_JOBS at a time: part of `make test`.
+fuzz-short: build-fuzz-short
+	$(ROOT)/mk/fuzz-each.sh $(FUZZ_BINS)/debug $(FUZZ_SHORT_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
 
 # Ten minutes a target (the figures of docs/fuzzing.md).
 fuzz-long: build-fuzz
-	$(call fuzz_each,$(FUZZ_LONG_SECONDS))
+	$(ROOT)/mk/fuzz-each.sh $(FUZZ_BINS)/release $(FUZZ_LONG_SECONDS) 1 $(FUZZ_TARGETS)
 
 # An hour a target, after the long runs of the bindings: the Python stateful test's soak profile
 # (mk/py.mk) and a million random calls into the WebAssembly module (mk/wasm.mk); then 1,000
 # SIGKILL rounds of a writer on each store and of the server (mk/pg.mk), and the server's
 # 10-minute load soak (mk/server.mk).
 soak: soak-py soak-wasm build-fuzz
-	$(call fuzz_each,$(SOAK_SECONDS))
+	$(ROOT)/mk/fuzz-each.sh $(FUZZ_BINS)/release $(SOAK_SECONDS) 1 $(FUZZ_TARGETS)
 	$(MAKE) --no-print-directory soak-kill
 	$(MAKE) --no-print-directory soak-server
 
