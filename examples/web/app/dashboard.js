@@ -170,8 +170,10 @@ export async function show(view, pick) {
             label: label("category", r), backgroundColor: COLOURS[i % COLOURS.length], stack: "cases",
             data: axisMonths.map((m) => (m ? g.cell(r, m)?.count ?? null : null)),
           })), () => []),
-          { type: "line", label: t("total"), borderColor: "#1d2530", backgroundColor: "#1d2530", spanGaps: false,
-            data: axisMonths.map((m) => (m ? g.margin("month", m)?.count ?? null : null)) },
+          // The month totals' line, unless every one of them is suppressed (a legend entry with
+          // nothing drawn).
+          ...drawn([{ type: "line", label: t("total"), borderColor: "#1d2530", backgroundColor: "#1d2530", spanGaps: false,
+            data: axisMonths.map((m) => (m ? g.margin("month", m)?.count ?? null : null)) }], () => []),
         ],
       },
       options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } },
