@@ -80,18 +80,16 @@ mod tests {
     /// whose E.164 form is not one. Every region the target tries gives no number.
     #[test]
     fn a_number_whose_e164_form_does_not_read_back_is_not_a_number() {
-        for region in [
+        let regions = [
             None,
             Some("HN"),
             Some("MX"),
             Some("US"),
             Some("ES"),
             Some("XX"),
-        ] {
+        ];
+        for region in regions {
             let normal = normalize_phone("+810003 768*0812320LEFS", region);
-            if let Some(e164) = &normal {
-                assert_eq!(normalize_phone(e164, None).as_ref(), Some(e164));
-            }
             assert_eq!(normal, None, "{region:?}");
         }
     }
