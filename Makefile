@@ -31,8 +31,17 @@ lint: setup-rust
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p siproc-core --no-default-features --all-targets -- -D warnings
 
-test-rust: setup-rust setup-debian setup-moto
-	cargo test --workspace
+# Every debug build of the tests has one feature set: the workspace's, with the core's test kit.
+# A `cargo test -p …` or another feature list resolves other features for the shared dependencies
+# and builds about a third of them again (minutes each time), so the parts' targets below all use
+# CARGO_TEST and filter by test target or name.
+CARGO_TEST := cargo test --workspace --features siproc-core/testkit
+
+# Every workspace test in one run, with a private PostgreSQL (mk/with-pg.sh) and moto's S3 server:
+# the store, blob and server tests on PostgreSQL run here too (test-store, test-blobs and
+# test-server-pg run their parts alone).
+test-rust: setup-rust setup-debian setup-moto setup-pg
+	$(ROOT)/mk/with-pg.sh $(CARGO_TEST)
 	# The core as the WebAssembly package builds it: without `pdf` and `fast` (regex-lite).
 	cargo test -p siproc-core --no-default-features --lib
 

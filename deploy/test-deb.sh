@@ -5,7 +5,9 @@
 #
 #   deploy/test-deb.sh                  (make test-deb; needs root and cargo-deb)
 #   DEB_PROFILE=dev deploy/test-deb.sh  the same from the debug build the tests already made
-#                                       (a quick check of the packaging; not for shipping)
+#                                       (target/debug/siproc-server, not built again: cargo-deb's
+#                                       own build would use other features and rebuild a third
+#                                       of it; a quick check of the packaging, not for shipping)
 #
 # The release build is cargo's: reused when it is up to date (`make build-server` makes the
 # same one). A siproc-server package already installed here is left alone: the test refuses.
@@ -23,7 +25,12 @@ fi
 OUT="$ROOT/target/debian"
 rm -f "$OUT"/${PKG}_*.deb
 PROFILE=${DEB_PROFILE:-release}
-cargo deb -p "$PKG" --profile "$PROFILE" --output "$OUT" >/dev/null
+if [ "$PROFILE" = dev ]; then
+  [ -x "$ROOT/target/debug/$PKG" ] || { echo "test-deb: no target/debug/$PKG (make build-server-debug)" >&2; exit 1; }
+  cargo deb -p "$PKG" --profile dev --no-build --output "$OUT" >/dev/null
+else
+  cargo deb -p "$PKG" --profile "$PROFILE" --output "$OUT" >/dev/null
+fi
 DEB=$(ls "$OUT"/${PKG}_*.deb)
 echo "test-deb: built $(basename "$DEB") ($(du -k "$DEB" | cut -f1) KiB)"
 

@@ -7,11 +7,9 @@
 
 .PHONY: setup-moto test-blobs
 
-TESTS += test-blobs
 MOTO_VERSION := 5.1.18
 MOTO_VENV := $(ROOT)/target/moto-venv
 MOTO_STAMP := $(MOTO_VENV)/.moto-$(MOTO_VERSION)
-BLOB_FEATURES := testkit,sqlite,postgres,s3
 
 $(MOTO_STAMP):
 	python3 -m venv $(MOTO_VENV) || { rm -rf $(MOTO_VENV); $(MAKE) --no-print-directory setup-debian; python3 -m venv $(MOTO_VENV); }
@@ -20,8 +18,8 @@ $(MOTO_STAMP):
 
 setup-moto: $(MOTO_STAMP)
 
-# With them, the case file's own tests, which need the test kit too (so `cargo test --workspace`
-# skips them): checked attachments, archives carrying files, signed copies filed by QR code.
+# With them, the case file's own tests, which need the test kit too: checked attachments,
+# archives carrying files, signed copies filed by QR code. `make test` runs these in test-rust.
 test-blobs: setup-rust setup-pg setup-moto
-	$(ROOT)/mk/with-pg.sh cargo test -p siproc-core --features $(BLOB_FEATURES) --test blobs \
+	$(ROOT)/mk/with-pg.sh $(CARGO_TEST) --test blobs \
 	  --test attachments --test archive_files --test signed_copies

@@ -18,6 +18,5 @@ $(CLIENTS_PY_STAMP): $(CLIENTS)/python/requirements.txt
 	$(CLIENTS)/python/.venv/bin/pip install --quiet --disable-pip-version-check -r $(CLIENTS)/python/requirements.txt
 	touch $@
 
-test-contract: setup-rust $(CLIENTS)/node_modules/.package-lock.json $(CLIENTS_PY_STAMP)
-	cargo build -p siproc-server
+test-contract: build-server-debug $(CLIENTS)/node_modules/.package-lock.json $(CLIENTS_PY_STAMP)
 	$(CLIENTS)/check.sh

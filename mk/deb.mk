@@ -21,5 +21,5 @@ deb: setup-deb
 
 DEB_PROFILE ?= dev
 
-test-deb: setup-deb
+test-deb: setup-deb $(if $(filter dev,$(DEB_PROFILE)),build-server-debug)
 	DEB_PROFILE=$(DEB_PROFILE) $(ROOT)/deploy/test-deb.sh

@@ -9,8 +9,6 @@
 
 .PHONY: setup-pg test-store bench-store
 
-TESTS += test-store
-STORE_FEATURES := testkit,sqlite,postgres
 
 setup-pg:
 	@dpkg -s postgresql >/dev/null 2>&1 || { echo "installing Debian packages: postgresql"; \
@@ -18,9 +16,10 @@ setup-pg:
 	@# Debian starts a cluster of its own on install; the tests use their private one.
 	@command -v runuser >/dev/null || { echo "runuser (util-linux) is missing"; exit 1; }
 
+# `make test` runs these in test-rust.
 test-store: setup-rust setup-pg
-	cargo test -p siproc-core --features $(STORE_FEATURES) --lib store
-	$(ROOT)/mk/with-pg.sh cargo test -p siproc-core --features $(STORE_FEATURES) --test store --test maintenance --test faults
+	$(CARGO_TEST) --lib store
+	$(ROOT)/mk/with-pg.sh $(CARGO_TEST) --test store --test maintenance --test faults
 
 bench-store: setup-rust setup-pg
 	$(ROOT)/mk/with-pg.sh cargo bench -p siproc-benches --bench store
@@ -32,7 +31,7 @@ bench-store: setup-rust setup-pg
 KILL_ROUNDS ?= 1000
 SERVER_KILL_CYCLES ?= 1000
 soak-kill: setup-rust setup-pg
-	SIPROC_KILL_ROUNDS=$(KILL_ROUNDS) $(ROOT)/mk/with-pg.sh cargo test -p siproc-core \
-	  --features $(STORE_FEATURES) --test store -- a_killed_writer --nocapture --test-threads=1
-	SIPROC_SERVER_KILL_CYCLES=$(SERVER_KILL_CYCLES) $(ROOT)/mk/with-pg.sh cargo test \
-	  -p siproc-server --test api -- durable::sigkill --nocapture --test-threads=1
+	SIPROC_KILL_ROUNDS=$(KILL_ROUNDS) $(ROOT)/mk/with-pg.sh $(CARGO_TEST) --test store \
+	  -- a_killed_writer --nocapture --test-threads=1
+	SIPROC_SERVER_KILL_CYCLES=$(SERVER_KILL_CYCLES) $(ROOT)/mk/with-pg.sh $(CARGO_TEST) \
+	  --test api -- durable::sigkill --nocapture --test-threads=1

@@ -2,10 +2,12 @@
 #
 # The venv lives in siproc-py/.venv (not committed). Its tools are pinned in
 # siproc-py/requirements-dev.txt and reinstalled only when that file changes. The extension is
-# built once, in release mode, by `maturin develop` (an editable install: the Python layer is
-# read from siproc-py/python, the native module is put beside it).
+# built by `maturin develop` (an editable install: the Python layer is read from
+# siproc-py/python, the native module is put beside it): unoptimised for the tests (`build-py`,
+# minutes less than an optimised build, which was the largest step of `make test`), optimised
+# for the benchmarks (`build-py-release`). Each build replaces the other's module.
 
-.PHONY: setup-py build-py test-py soak-py bench-py bench-stats
+.PHONY: setup-py build-py build-py-release test-py soak-py bench-py bench-stats
 
 PY_DIR := $(ROOT)/siproc-py
 VENV := $(PY_DIR)/.venv
@@ -24,8 +26,14 @@ $(PY_STAMP): $(PY_DIR)/requirements-dev.txt | $(VENV_PY)
 
 setup-py: setup-rust $(PY_STAMP)
 
+MATURIN_DEVELOP := cd $(PY_DIR) && VIRTUAL_ENV=$(VENV) PATH="$(VENV)/bin:$$PATH" \
+  $(VENV)/bin/maturin develop --quiet
+
 build-py: setup-py
-	cd $(PY_DIR) && VIRTUAL_ENV=$(VENV) PATH="$(VENV)/bin:$$PATH" $(VENV)/bin/maturin develop --release --quiet
+	$(MATURIN_DEVELOP)
+
+build-py-release: setup-py
+	$(MATURIN_DEVELOP) --release
 
 # The tests of siproc.open_store on PostgreSQL use the private server of mk/with-pg.sh.
 # The stateful test (tests-py/test_stateful.py) runs its bounded "ci" profile here and its
@@ -39,13 +47,13 @@ soak-py: build-py
 	  --durations=5 tests-py/test_stateful.py
 
 # The side-by-side benchmark against pydantic (figures in benches/README.md).
-bench-py: build-py
+bench-py: build-py-release
 	$(VENV_PY) $(ROOT)/benches/python/bench_vs_pydantic.py
 
 # The legacy migration benchmark: 100,000 rows end to end beside pandas (figures in
 # benches/README.md).
 .PHONY: bench-legacy
-bench-legacy: build-py
+bench-legacy: build-py-release
 	$(VENV_PY) $(ROOT)/benches/python/bench_legacy.py
 
 # Statistics against pandas and DuckDB (figures in benches/README.md, "Statistics"). pandas and

@@ -4,18 +4,24 @@
 #                     SQLite (./data/siproc.db) and prints the URL and one demo token per role
 #   make run-server   the same without building the WebAssembly package
 #
-# The server's tests (authorization matrix, races, SSE, hardening) are Rust integration tests:
-# `cargo test --workspace` in test-rust runs them (`cargo test -p siproc-server` alone).
-#   make test-server-pg   the server's PostgreSQL tests (its own tables, `token create`, two
-#                         processes on one database) with a private PostgreSQL (mk/with-pg.sh)
+# The server's tests (authorization matrix, races, SSE, hardening, and on PostgreSQL its own
+# tables, `token create`, two processes on one database) are Rust integration tests: test-rust
+# runs them.
+#   make test-server-pg   the server's PostgreSQL tests alone, with a private PostgreSQL
+#   make build-server-debug   the debug server the other tests start, with the tests' features
 
-.PHONY: run-server build-server
+.PHONY: run-server build-server build-server-debug
 
 SERVER_DATABASE ?= sqlite://./data/siproc.db
 SERVER_LISTEN ?= 127.0.0.1:8080
 
 build-server: setup-rust
 	cargo build --release -p siproc-server
+
+# target/debug/siproc-server, built by the workspace's tests (CARGO_TEST's features, so the
+# build test-rust made is reused rather than a third of it built again).
+build-server-debug: setup-rust
+	$(CARGO_TEST) --no-run
 
 run-server: build-server
 	cargo run --quiet --release -p siproc-server -- serve --demo \
@@ -34,8 +40,7 @@ $(SERVER_ST_STAMP):
 	$(SERVER_VENV)/bin/pip install --quiet --disable-pip-version-check "schemathesis==$(SCHEMATHESIS_VERSION)"
 	touch $@
 
-test-server: setup-rust $(SERVER_ST_STAMP)
-	cargo build -p siproc-server
+test-server: build-server-debug $(SERVER_ST_STAMP)
 	$(ROOT)/examples/server/schemathesis.sh $(SERVER_VENV)
 
 # Load test with wrk (Debian's; figures in benches/README.md, "Server"), on SQLite and on a
@@ -67,6 +72,5 @@ bench-server-peer: build-server setup-wrk
 # The server on a real PostgreSQL: the tests in tests/api/pg.rs skip without
 # SIPROC_TEST_POSTGRES_URL, which mk/with-pg.sh sets (setup-pg is in mk/pg.mk).
 .PHONY: test-server-pg
-TESTS += test-server-pg
 test-server-pg: setup-rust setup-pg
-	$(ROOT)/mk/with-pg.sh cargo test -p siproc-server --test api -- pg:: on_postgres
+	$(ROOT)/mk/with-pg.sh $(CARGO_TEST) --test api -- pg:: on_postgres

@@ -32,8 +32,7 @@ setup-web: setup-wasm
 compress-wasm: build-wasm
 	gzip -9 -k -f $(WASM_PKG)/web/siproc_wasm_bg.wasm
 
-build-web: setup-web compress-wasm
-	cargo build -p siproc-server
+build-web: setup-web compress-wasm build-server-debug
 
 test-web: build-web
 	cd $(WEB_DIR) && node --test --test-concurrency=1 tests/
