@@ -28,7 +28,8 @@ test: lint $(TESTS)
 
 lint: setup-rust
 	cargo fmt --all -- --check
-	cargo clippy --workspace --all-targets -- -D warnings
+	# With the test kit, so that the tests needing it (the store, blob and case file tests) are linted.
+	cargo clippy --workspace --all-targets --features siproc-core/testkit -- -D warnings
 	cargo clippy -p siproc-core --no-default-features --all-targets -- -D warnings
 
 # Every debug build of the tests has one feature set: the workspace's, with the core's test kit.
