@@ -9,7 +9,6 @@
 
 .PHONY: setup-pg test-store bench-store
 
-
 setup-pg:
 	@dpkg -s postgresql >/dev/null 2>&1 || { echo "installing Debian packages: postgresql"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
