@@ -72,12 +72,16 @@ soak: soak-py soak-wasm build-fuzz
 	$(MAKE) --no-print-directory soak-server
 
 # Line coverage of each target's corpus (`cargo fuzz coverage`), summarised by llvm-cov into
-# fuzz/coverage/<target>.txt; needs the llvm-tools component (installed here when missing).
+# fuzz/coverage/<target>.txt, and of all of them together into fuzz/coverage/all.txt; needs the llvm-tools component (installed here when missing).
+# Unoptimised, like the short runs: source-based coverage counts the same lines at any
+# optimisation level, and this build takes minutes where the optimised one takes most of an hour.
 fuzz-coverage: setup-fuzz
 	@rustup component list --installed --toolchain nightly 2>/dev/null | grep -q llvm-tools \
 	  || rustup component add llvm-tools-preview --toolchain nightly
 	@cd $(ROOT) && mkdir -p $(FUZZ_DIR)/coverage && for t in $(FUZZ_TARGETS); do \
-	  CARGO_INCREMENTAL=0 $(FUZZ_CARGO) fuzz coverage $$t $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/seeds/$$t >/dev/null 2>&1 || exit 1; \
+	  CARGO_INCREMENTAL=0 CARGO_PROFILE_DEV_DEBUG=0 $(FUZZ_CARGO) fuzz coverage $(FUZZ_SHORT_BUILD) $$t $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/seeds/$$t >/dev/null 2>&1 || exit 1; \
 	  $(ROOT)/mk/fuzz-coverage.sh $$t > $(FUZZ_DIR)/coverage/$$t.txt; \
 	  echo "$$t: $$(tail -1 $(FUZZ_DIR)/coverage/$$t.txt)"; \
-	done
+	done; \
+	$(ROOT)/mk/fuzz-coverage.sh $(FUZZ_TARGETS) > $(FUZZ_DIR)/coverage/all.txt; \
+	echo "all targets: $$(tail -1 $(FUZZ_DIR)/coverage/all.txt)"
