@@ -28,8 +28,9 @@
 //! Every case line must parse, be byte-for-byte in its canonical form (so that no byte can
 //! change without notice), verify against its own anchor ([`history::verify_against`]: changed,
 //! removed, reordered, inserted, truncated or foreign events), replay, and agree with its
-//! `case_id` and `number`; no case may appear twice, and the store must not hold a different
-//! history for it or another case under its number. Every file line must be canonical too,
+//! `case_id` and `number`; no case may appear twice, nor two cases under one number
+//! (`store.number_taken`, the later line), and the store must not hold a different history
+//! for it or another case under its number. Every file line must be canonical too,
 //! follow its own case's line, name a file that case lists (once), and its content must have
 //! that SHA-256: a changed byte rejects the case as `blob.damaged`, naming it. The header, the
 //! trailer's counts and digest catch lines added, removed or changed anywhere in the file.
@@ -37,10 +38,10 @@
 //! Each rejected case is reported with its line and reason. By default nothing is written
 //! unless the whole file is sound; [`ImportOptions::partial`] writes the sound cases anyway.
 //! Import reads the file twice (verify, then write), so it holds one case at a time in memory
-//! while verifying, and at most three batches of [`IMPORT_BATCH`] cases (or of
+//! while verifying, and at most four batches of [`IMPORT_BATCH`] cases (or of
 //! [`IMPORT_BATCH_BYTES`] of files) while writing: the store gets them in batches
-//! ([`CaseStore::put_histories`]), one transaction and one disk flush each, on a thread of
-//! their own, while the next batch is read and parsed. Each written case's files then go to
+//! ([`CaseStore::put_histories`]), one transaction and one disk flush each, two at a time on
+//! threads of their own, while the next batch is read and parsed. Each written case's files then go to
 //! the target's blob storage through [`blobs::put`], encrypted with the target store's key
 //! for that case; the files of a case the store already held are put too (idempotent), so
 //! importing again finishes an import whose files could not all be kept.
@@ -49,7 +50,7 @@
 //! file alone (hashes are not signatures); compare the anchors with ones held elsewhere.
 
 use std::io::{BufRead, Seek, SeekFrom, Write};
-use std::sync::mpsc;
+use std::sync::{Mutex, mpsc};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -77,6 +78,13 @@ pub const IMPORT_BATCH: usize = 1_000;
 
 /// A batch of [`import`] holds at most about this many bytes of files (one file more, at most).
 pub const IMPORT_BATCH_BYTES: usize = 64 << 20;
+
+/// How many batches [`import`] has the store write at once, each on a thread of its own: a
+/// database server (PostgreSQL) inserts one batch's rows on one connection while the next
+/// batch is verified and sent on another (the import waited on each batch's inserts and
+/// commit before); the embedded store's single writer takes them in turn, verified by their
+/// threads in parallel.
+const IMPORT_WRITERS: usize = 2;
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -811,32 +819,49 @@ pub fn import<R: BufRead + Seek>(
         return Ok(report);
     }
     input.seek(SeekFrom::Start(start))?;
-    // The store writes one batch while the next is read and parsed (at most two batches wait).
+    // The store writes IMPORT_WRITERS batches at once while the next is read and parsed (at
+    // most one more waits); each writer answers its own part of the report.
+    let (to_store, batches) = mpsc::sync_channel::<Vec<Pending>>(1);
+    let batches = Mutex::new(batches);
+    let next = || batches.lock().ok().and_then(|b| b.recv().ok());
     let written = std::thread::scope(|s| {
-        let (to_store, batches) = mpsc::sync_channel::<Vec<Pending>>(1);
-        let writer = std::thread::Builder::new()
-            .name("siproc-archive-import".into())
-            .spawn_scoped(s, move || {
-                let mut written = ImportReport::default();
-                for mut batch in batches {
-                    write_batch(store, files, &mut batch, &mut written);
-                }
-                written
-            })?;
+        // Dropped when this closure ends, early or not: the writers then stop.
+        let to_store = to_store;
+        let writers = (0..IMPORT_WRITERS)
+            .map(|_| {
+                std::thread::Builder::new()
+                    .name("siproc-archive-import".into())
+                    .spawn_scoped(s, || {
+                        let mut written = ImportReport::default();
+                        while let Some(mut batch) = next() {
+                            write_batch(store, files, &mut batch, &mut written);
+                        }
+                        written
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let read = read_accepted(
             input,
             &scan.accepted,
             files.is_some(),
             &mut report,
             &mut |batch| {
-                // A writer that stopped answers through `join` below.
+                // Writers that stopped answer through `join` below.
                 let _ = to_store.send(batch);
             },
         );
         drop(to_store);
-        let written = writer
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let mut written = ImportReport::default();
+        for writer in writers {
+            let part = writer
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            written.imported += part.imported;
+            written.unchanged += part.unchanged;
+            written.files += part.files;
+            written.written |= part.written;
+            written.rejected.extend(part.rejected);
+        }
         read.map(|()| written)
     })?;
     report.imported += written.imported;
@@ -1047,6 +1072,7 @@ fn scan<R: BufRead>(input: &mut R, store: Option<&dyn CaseStore>) -> Result<Scan
     };
     let mut digest = Sha256::new();
     let mut seen = std::collections::HashSet::new();
+    let mut numbers = std::collections::HashSet::new();
     let mut buf = Vec::new();
     let mut canonical = Vec::new();
     let mut line_no = 0;
@@ -1128,6 +1154,14 @@ fn scan<R: BufRead>(input: &mut R, store: Option<&dyn CaseStore>) -> Result<Scan
                 scan.events += record.events.len() as u64;
                 if !seen.insert(record.case_id) {
                     (Some(record.case_id), Rejection::Duplicate)
+                } else if !numbers.insert(record.number.clone()) {
+                    // Another case of the file has its number: a store never numbers two
+                    // cases alike, and which of them it would keep must not depend on which
+                    // batch it writes first.
+                    (
+                        Some(record.case_id),
+                        Rejection::Store(StoreError::NumberTaken),
+                    )
                 } else {
                     // Checked against the store in batches ([`settle`]).
                     if store.is_some() {

@@ -143,6 +143,30 @@ fn removed_duplicated_and_truncated_lines_are_detected() {
     assert_eq!(r.rejected[0].reason.code(), "history.truncated");
 }
 
+/// Two cases under one number (two stores' first cases of an office, written into one file):
+/// the later line is refused before anything is written, whichever batch the store would
+/// write first.
+#[test]
+fn two_cases_under_one_number_are_refused() {
+    let catalog = catalog();
+    let mut bytes = Vec::new();
+    let mut w = archive::ArchiveWriter::new(&mut bytes, now()).unwrap();
+    for intake in [detention_intake("TAP"), victim_intake("TAP")] {
+        let store = MemoryStore::new();
+        let case = store::open_case(&store, &catalog, &officer("TAP"), &intake, now()).unwrap();
+        assert_eq!(case.number, "TAP-2026-000001");
+        w.write_case(&store.load(case.id).unwrap()).unwrap();
+    }
+    w.finish().unwrap();
+    let (target, report) = import(&bytes, ImportOptions::default());
+    assert!(!report.written && target.is_empty());
+    assert_eq!(report.rejected.len(), 1);
+    assert_eq!(report.rejected[0].line, 3);
+    assert_eq!(report.rejected[0].reason.code(), "store.number_taken");
+    let (target, report) = import(&bytes, ImportOptions { partial: true });
+    assert_eq!((report.imported, target.len()), (1, 1));
+}
+
 #[test]
 fn changing_any_byte_of_the_file_is_detected() {
     let (_, bytes) = exported();
