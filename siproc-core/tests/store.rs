@@ -1394,6 +1394,72 @@ mod postgres {
         check_store(|| PostgresStore::open(&fresh_url()).unwrap());
     }
 
+    /// Two stores (two processes' pools) import the same batch at the same moment, rounds of
+    /// it: the bulk write of one collides with the other's rows (a unique key taken during its
+    /// `COPY`), rolls back and writes case by case; every case is answered, stored once, and
+    /// verifies.
+    #[test]
+    fn the_same_batch_imported_twice_at_once_is_stored_once() {
+        use siproc_core::store::PutOutcome;
+        use siproc_core::store::testkit::{catalog, detention_intake, now, officer};
+        use std::sync::Barrier;
+
+        let url = fresh_url();
+        let stores = [
+            PostgresStore::open(&url).unwrap(),
+            PostgresStore::open(&url).unwrap(),
+        ];
+        let source = MemoryStore::new();
+        for round in 0..5 {
+            let histories: Vec<Vec<siproc_core::history::Event>> = (0..200)
+                .map(|_| {
+                    let office = if round % 2 == 0 { "TAP" } else { "MEX" };
+                    let case = store::open_case(
+                        &source,
+                        &catalog(),
+                        &officer(office),
+                        &detention_intake(office),
+                        now(),
+                    )
+                    .unwrap();
+                    source.load(case.id).unwrap()
+                })
+                .collect();
+            let batch: Vec<&[siproc_core::history::Event]> =
+                histories.iter().map(Vec::as_slice).collect();
+            let start = Barrier::new(2);
+            let outcomes: Vec<_> = std::thread::scope(|s| {
+                let threads: Vec<_> = stores
+                    .iter()
+                    .map(|store| {
+                        let (batch, start) = (&batch, &start);
+                        s.spawn(move || {
+                            start.wait();
+                            store.put_histories(batch).unwrap()
+                        })
+                    })
+                    .collect();
+                threads.into_iter().map(|t| t.join().unwrap()).collect()
+            });
+            for i in 0..batch.len() {
+                let answers: Vec<&PutOutcome> = outcomes
+                    .iter()
+                    .map(|o| o[i].as_ref().expect("every case is answered"))
+                    .collect();
+                let inserted = answers
+                    .iter()
+                    .filter(|a| ***a == PutOutcome::Inserted)
+                    .count();
+                assert_eq!(inserted, 1, "round {round}, case {i}: {answers:?}");
+            }
+            for events in &histories {
+                let stored = stores[0].load(events[0].case_id).unwrap();
+                assert_eq!(&stored, events);
+            }
+        }
+        assert_eq!(stores[0].count().unwrap(), 1_000);
+    }
+
     #[test]
     fn an_older_database_gets_its_statistics_records_on_open() {
         let url = fresh_url();

@@ -303,10 +303,16 @@ impl<'a, C: GenericClient> Pg<'a, C> {
     }
 
     fn statement(&mut self, sql: &str) -> Result<Statement, StoreError> {
+        self.prepare(sql).map_err(db)
+    }
+
+    /// The statement `sql` (`?N` placeholders written as `$N`), prepared on this connection
+    /// the first time it is asked for.
+    fn prepare(&mut self, sql: &str) -> Result<Statement, postgres::Error> {
         if let Some(stmt) = self.statements.get(sql) {
             return Ok(stmt.clone());
         }
-        let stmt = self.client.prepare(&sql.replace('?', "$")).map_err(db)?;
+        let stmt = self.client.prepare(&sql.replace('?', "$"))?;
         if self.statements.len() >= STATEMENTS_KEPT {
             self.statements.clear();
         }
@@ -610,7 +616,9 @@ impl CaseStore for PostgresStore {
                     client, statements, ..
                 } = &mut *conn;
                 let mut tx = client.transaction().map_err(db)?;
-                if let Bulk::Written(written) = bulk::insert(&mut tx, &refs)? {
+                if let Bulk::Written(written) =
+                    bulk::insert(&mut Pg::new(&mut tx, statements), &refs)?
+                {
                     tx.commit().map_err(db)?;
                     return Ok(written.into_iter().map(Ok).collect());
                 }

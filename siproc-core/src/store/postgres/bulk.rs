@@ -1,9 +1,11 @@
-//! Many new cases in a few statements: the rows of a whole batch sent as arrays and inserted by
-//! `INSERT … SELECT * FROM UNNEST(…)`, one statement a table, each a single round trip
-//! (`execute_typed`: the statement is parsed, bound and run at once, never prepared apart).
+//! Many new cases in a few statements: the rows of a whole batch, each table's in one binary
+//! `COPY … FROM STDIN` (values sent as stored: no statement to plan per row, no array to take
+//! apart), and the counters in one upsert.
 //!
 //! An import batch of 1,000 cases is about ten round trips instead of fifteen a case; a group
 //! of creations ([`super::group`]) holds its office's counter row for as few round trips.
+//! (`INSERT … SELECT * FROM UNNEST($1, …)` with a column's values as an array did the same in
+//! as many round trips; `COPY` was measured as fast or faster: benches/README.md.)
 //!
 //! What it writes is what [`crate::store::sql::write::insert_case`] writes for each case, and
 //! it answers as [`crate::store::sql::write::import`] does: [`Write::Stale`] for a case whose id
@@ -13,14 +15,20 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::error::SqlState;
-use postgres::types::{ToSql, Type};
+use postgres::types::Type;
 use postgres::{GenericClient, Transaction};
+
+use super::Pg;
 
 use super::db;
 use crate::store::sql::NOTIFY_CHANNEL;
 use crate::store::sql::rows::CaseRows;
 use crate::store::{StoreError, Write, parse_case_number};
+
+/// A transaction and the statements prepared on its connection.
+pub(super) type Tx<'c, 't> = Pg<'c, Transaction<'t>>;
 
 /// What a bulk write did.
 pub(super) enum Bulk {
@@ -33,17 +41,14 @@ pub(super) enum Bulk {
 
 /// Writes the imported cases of `rows` in the transaction `tx` (see the module docs); the
 /// counter of each office and year moves up to the highest number written.
-pub(super) fn insert(tx: &mut Transaction<'_>, rows: &[&CaseRows]) -> Result<Bulk, StoreError> {
+pub(super) fn insert(tx: &mut Tx<'_, '_>, rows: &[&CaseRows]) -> Result<Bulk, StoreError> {
     collided(write(tx, rows))
 }
 
 /// Writes new cases whose numbers this transaction took from their counters ([`super::group`]):
 /// nothing is looked up first (their ids are new and the numbers were free when taken; a
 /// unique key taken anyway is [`Bulk::Collided`]) and the counters stay as they are.
-pub(super) fn insert_created(
-    tx: &mut Transaction<'_>,
-    rows: &[&CaseRows],
-) -> Result<Bulk, StoreError> {
+pub(super) fn insert_created(tx: &mut Tx<'_, '_>, rows: &[&CaseRows]) -> Result<Bulk, StoreError> {
     collided(write_new(tx, rows).map(|()| vec![Write::Done; rows.len()]))
 }
 
@@ -55,10 +60,7 @@ fn collided(written: Result<Vec<Write>, postgres::Error>) -> Result<Bulk, StoreE
     }
 }
 
-/// A statement's parameters, each with the type it is sent as.
-type Typed<'a> = Vec<(&'a (dyn ToSql + Sync), Type)>;
-
-fn write(tx: &mut Transaction<'_>, rows: &[&CaseRows]) -> Result<Vec<Write>, postgres::Error> {
+fn write(tx: &mut Tx<'_, '_>, rows: &[&CaseRows]) -> Result<Vec<Write>, postgres::Error> {
     let fresh = fresh(tx, rows)?;
     let new: Vec<&CaseRows> = rows
         .iter()
@@ -67,29 +69,40 @@ fn write(tx: &mut Transaction<'_>, rows: &[&CaseRows]) -> Result<Vec<Write>, pos
         .map(|(r, _)| *r)
         .collect();
     if !new.is_empty() {
+        // The rows that lock nothing another writer needs first, then the counter rows and
+        // the feed counter, held from there to the commit: another import's batch writes its
+        // own rows meanwhile, and every writer takes the counters in the same order (an
+        // office's counter rows, then the feed's), as creations do.
+        case_rows(tx, &new)?;
         counters(tx, &new)?;
-        write_new(tx, &new)?;
+        events(tx, &new)?;
     }
     Ok(fresh)
 }
 
 /// The rows of cases not stored yet, each table in one statement.
-fn write_new(tx: &mut Transaction<'_>, rows: &[&CaseRows]) -> Result<(), postgres::Error> {
+fn write_new(tx: &mut Tx<'_, '_>, rows: &[&CaseRows]) -> Result<(), postgres::Error> {
+    case_rows(tx, rows)?;
+    events(tx, rows)
+}
+
+/// The rows of cases not stored yet but their events: the cases, their data keys, search
+/// terms and statistics records.
+fn case_rows(tx: &mut Tx<'_, '_>, rows: &[&CaseRows]) -> Result<(), postgres::Error> {
     cases(tx, rows)?;
     keys(tx, rows)?;
     terms(tx, rows)?;
-    stats(tx, rows)?;
-    events(tx, rows)
+    stats(tx, rows)
 }
 
 /// Each case's answer before writing: [`Write::Stale`] when its id or number is stored or
 /// taken by an earlier case of the batch.
-fn fresh(tx: &mut Transaction<'_>, rows: &[&CaseRows]) -> Result<Vec<Write>, postgres::Error> {
+fn fresh(tx: &mut Tx<'_, '_>, rows: &[&CaseRows]) -> Result<Vec<Write>, postgres::Error> {
     let ids: Vec<&str> = rows.iter().map(|r| r.summary.id.as_str()).collect();
     let numbers: Vec<&str> = rows.iter().map(|r| r.summary.number.as_str()).collect();
     let mut taken_ids = HashSet::new();
     let mut taken_numbers = HashSet::new();
-    for stored in stored(tx, &ids, &numbers)? {
+    for stored in stored(&mut *tx.client, &ids, &numbers)? {
         taken_ids.insert(stored.id);
         taken_numbers.insert(stored.number);
     }
@@ -142,7 +155,7 @@ pub(super) fn stored(
 
 /// Moves each office's counter of each year up to the highest number of the batch (never
 /// down), the counter rows in key order so that two writers never wait for each other's rows.
-fn counters(tx: &mut Transaction<'_>, rows: &[&CaseRows]) -> Result<(), postgres::Error> {
+fn counters(tx: &mut Tx<'_, '_>, rows: &[&CaseRows]) -> Result<(), postgres::Error> {
     let mut highest: BTreeMap<(&str, i32), u64> = BTreeMap::new();
     for r in rows {
         if let Some((office, year, seq)) = parse_case_number(&r.summary.number) {
@@ -159,7 +172,7 @@ fn counters(tx: &mut Transaction<'_>, rows: &[&CaseRows]) -> Result<(), postgres
         .values()
         .map(|n| i64::try_from(*n).unwrap_or(i64::MAX))
         .collect();
-    tx.execute_typed(
+    tx.client.execute_typed(
         "INSERT INTO case_counters (office, year, last) \
          SELECT * FROM UNNEST($1, $2, $3) \
          ON CONFLICT (office, year) DO UPDATE SET last = GREATEST(case_counters.last, excluded.last)",
@@ -172,118 +185,91 @@ fn counters(tx: &mut Transaction<'_>, rows: &[&CaseRows]) -> Result<(), postgres
     Ok(())
 }
 
-fn cases(tx: &mut Transaction<'_>, rows: &[&CaseRows]) -> Result<(), postgres::Error> {
-    let text = |f: fn(&CaseRows) -> &str| rows.iter().map(|r| f(r)).collect::<Vec<&str>>();
-    let columns = [
-        text(|r| &r.summary.id),
-        text(|r| &r.summary.number),
-        text(|r| &r.summary.office),
-        text(|r| &r.summary.category),
-        text(|r| &r.summary.status),
-        text(|r| &r.summary.priority),
-        text(|r| &r.summary.opened_on),
-    ];
-    let versions: Vec<i64> = rows.iter().map(|r| r.summary.version).collect();
-    let heads = text(|r| &r.summary.head);
-    let updated = text(|r| &r.summary.updated_at);
-    let follow_ups: Vec<Option<i64>> = rows.iter().map(|r| r.summary.follow_ups).collect();
-    let transfer_to: Vec<Option<&str>> = rows.iter().map(|r| r.transfer_to.as_deref()).collect();
-    let mut params: Typed<'_> = columns
-        .iter()
-        .map(|c| (c as &(dyn ToSql + Sync), Type::TEXT_ARRAY))
-        .collect();
-    params.extend([
-        (&versions as &(dyn ToSql + Sync), Type::INT8_ARRAY),
-        (&heads, Type::TEXT_ARRAY),
-        (&updated, Type::TEXT_ARRAY),
-        (&follow_ups, Type::INT8_ARRAY),
-        (&transfer_to, Type::TEXT_ARRAY),
-    ]);
+/// The case rows (their summaries).
+fn cases(tx: &mut Tx<'_, '_>, rows: &[&CaseRows]) -> Result<(), postgres::Error> {
     let target = format!(
         "cases ({}, transfer_to)",
         crate::store::sql::rows::SUMMARY_COLUMNS
     );
-    insert_arrays(tx, &target, &params)
-}
-
-/// `INSERT INTO target SELECT * FROM UNNEST($1, …, $n)`: a row for each element of the arrays,
-/// its i-th column from the i-th array (`target` names the table and its columns).
-fn insert_arrays(
-    tx: &mut Transaction<'_>,
-    target: &str,
-    arrays: &[(&(dyn ToSql + Sync), Type)],
-) -> Result<(), postgres::Error> {
-    let params: Vec<String> = (1..=arrays.len()).map(|i| format!("${i}")).collect();
-    tx.execute_typed(
-        &format!(
-            "INSERT INTO {target} SELECT * FROM UNNEST({})",
-            params.join(", ")
-        ),
-        arrays,
-    )?;
-    Ok(())
+    let mut types = vec![Type::TEXT; 7];
+    types.extend([Type::INT8, Type::TEXT, Type::TEXT, Type::INT8, Type::TEXT]);
+    copy_rows(tx, &target, &types, |copy| {
+        for r in rows {
+            let s = &r.summary;
+            copy.write(&[
+                &s.id,
+                &s.number,
+                &s.office,
+                &s.category,
+                &s.status,
+                &s.priority,
+                &s.opened_on,
+                &s.version,
+                &s.head,
+                &s.updated_at,
+                &s.follow_ups,
+                &r.transfer_to,
+            ])?;
+        }
+        Ok(())
+    })
 }
 
 /// The data keys of the cases of an encrypted store.
-fn keys(tx: &mut Transaction<'_>, rows: &[&CaseRows]) -> Result<(), postgres::Error> {
-    let keyed: Vec<_> = rows
-        .iter()
-        .filter_map(|r| r.key.as_ref().map(|k| (r.summary.id.as_str(), k)))
-        .collect();
-    if keyed.is_empty() {
+fn keys(tx: &mut Tx<'_, '_>, rows: &[&CaseRows]) -> Result<(), postgres::Error> {
+    if rows.iter().all(|r| r.key.is_none()) {
         return Ok(());
     }
-    let ids: Vec<&str> = keyed.iter().map(|(id, _)| *id).collect();
-    let key_ids: Vec<&str> = keyed.iter().map(|(_, k)| k.key_id.as_str()).collect();
-    let wrapped: Vec<&[u8]> = keyed.iter().map(|(_, k)| k.wrapped.as_slice()).collect();
-    insert_arrays(
+    copy_rows(
         tx,
         "case_keys (case_id, key_id, wrapped)",
-        &[
-            (&ids, Type::TEXT_ARRAY),
-            (&key_ids, Type::TEXT_ARRAY),
-            (&wrapped, Type::BYTEA_ARRAY),
-        ],
+        &[Type::TEXT, Type::TEXT, Type::BYTEA],
+        |copy| {
+            for r in rows {
+                if let Some(k) = &r.key {
+                    copy.write(&[&r.summary.id, &k.key_id, &k.wrapped])?;
+                }
+            }
+            Ok(())
+        },
     )
 }
 
 /// The search terms: the words of each person's names, and the document keys.
-fn terms(tx: &mut Transaction<'_>, rows: &[&CaseRows]) -> Result<(), postgres::Error> {
-    let (mut words, mut word_cases, mut persons) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut documents, mut document_cases) = (Vec::new(), Vec::new());
-    for r in rows {
-        let id = r.summary.id.as_str();
-        for (person, names) in (0_i32..).zip(&r.terms.names) {
-            for w in names {
-                words.push(w.as_str());
-                word_cases.push(id);
-                persons.push(person);
-            }
-        }
-        for d in &r.terms.documents {
-            documents.push(d.as_str());
-            document_cases.push(id);
-        }
-    }
-    if !words.is_empty() {
-        insert_arrays(
+fn terms(tx: &mut Tx<'_, '_>, rows: &[&CaseRows]) -> Result<(), postgres::Error> {
+    if rows
+        .iter()
+        .any(|r| r.terms.names.iter().any(|n| !n.is_empty()))
+    {
+        copy_rows(
             tx,
             "case_names (term, case_id, person)",
-            &[
-                (&words, Type::TEXT_ARRAY),
-                (&word_cases, Type::TEXT_ARRAY),
-                (&persons, Type::INT4_ARRAY),
-            ],
+            &[Type::TEXT, Type::TEXT, Type::INT4],
+            |copy| {
+                for r in rows {
+                    for (person, names) in (0_i32..).zip(&r.terms.names) {
+                        for w in names {
+                            copy.write(&[w, &r.summary.id, &person])?;
+                        }
+                    }
+                }
+                Ok(())
+            },
         )?;
     }
-    if !documents.is_empty() {
-        insert_arrays(
+    if rows.iter().any(|r| !r.terms.documents.is_empty()) {
+        copy_rows(
             tx,
             "case_documents (term, case_id)",
-            &[
-                (&documents, Type::TEXT_ARRAY),
-                (&document_cases, Type::TEXT_ARRAY),
-            ],
+            &[Type::TEXT, Type::TEXT],
+            |copy| {
+                for r in rows {
+                    for d in &r.terms.documents {
+                        copy.write(&[d, &r.summary.id])?;
+                    }
+                }
+                Ok(())
+            },
         )?;
     }
     Ok(())
@@ -291,34 +277,32 @@ fn terms(tx: &mut Transaction<'_>, rows: &[&CaseRows]) -> Result<(), postgres::E
 
 /// The statistics records, each with a new random record key
 /// ([`crate::stats::perturb::record_key`]).
-fn stats(tx: &mut Transaction<'_>, rows: &[&CaseRows]) -> Result<(), postgres::Error> {
-    let ids: Vec<&str> = rows.iter().map(|r| r.summary.id.as_str()).collect();
-    let records: Vec<&[u8]> = rows.iter().map(|r| r.record.as_slice()).collect();
-    let cell_keys: Vec<i64> = rows
-        .iter()
-        .map(|_| crate::stats::perturb::record_key().into())
-        .collect();
-    insert_arrays(
+fn stats(tx: &mut Tx<'_, '_>, rows: &[&CaseRows]) -> Result<(), postgres::Error> {
+    copy_rows(
         tx,
         "case_stats (case_id, record, cell_key)",
-        &[
-            (&ids, Type::TEXT_ARRAY),
-            (&records, Type::BYTEA_ARRAY),
-            (&cell_keys, Type::INT8_ARRAY),
-        ],
+        &[Type::TEXT, Type::BYTEA, Type::INT8],
+        |copy| {
+            for r in rows {
+                let cell_key: i64 = crate::stats::perturb::record_key().into();
+                copy.write(&[&r.summary.id, &r.record, &cell_key])?;
+            }
+            Ok(())
+        },
     )
 }
 
 /// The events, with a run of feed positions taken from the feed counter (locked until the
 /// transaction ends, so positions follow commit order), the last announced on
 /// [`NOTIFY_CHANNEL`] (delivered at commit) by the same statement.
-fn events(tx: &mut Transaction<'_>, rows: &[&CaseRows]) -> Result<(), postgres::Error> {
+fn events(tx: &mut Tx<'_, '_>, rows: &[&CaseRows]) -> Result<(), postgres::Error> {
     let total: usize = rows.iter().map(|r| r.events.len()).sum();
     if total == 0 {
         return Ok(());
     }
     let n = i64::try_from(total).unwrap_or(i64::MAX);
     let last: i64 = tx
+        .client
         .query_typed_one(
             "UPDATE feed_counter SET last = last + $1 \
              RETURNING last, pg_notify($2, last::text)",
@@ -326,43 +310,56 @@ fn events(tx: &mut Transaction<'_>, rows: &[&CaseRows]) -> Result<(), postgres::
         )?
         .try_get(0)?;
     let first = last - n + 1;
-    let mut columns = EventColumns::default();
-    for r in rows {
-        for e in &r.events {
-            columns.case_ids.push(r.summary.id.as_str());
-            columns.seqs.push(e.seq);
-            columns.ids.push(e.id.as_str());
-            columns.hashes.push(e.hash.as_str());
-            columns.kinds.push(e.kind);
-            columns.offices.push(r.summary.office.as_str());
-            columns.bodies.push(e.body.as_str());
-        }
-    }
-    let positions: Vec<i64> = (first..=last).collect();
-    insert_arrays(
+    let rows = rows
+        .iter()
+        .flat_map(|r| r.events.iter().map(move |e| (*r, e)))
+        .zip(first..);
+    copy_rows(
         tx,
         "events (case_id, seq, position, id, hash, kind, office, body)",
         &[
-            (&columns.case_ids, Type::TEXT_ARRAY),
-            (&columns.seqs, Type::INT8_ARRAY),
-            (&positions, Type::INT8_ARRAY),
-            (&columns.ids, Type::TEXT_ARRAY),
-            (&columns.hashes, Type::TEXT_ARRAY),
-            (&columns.kinds, Type::TEXT_ARRAY),
-            (&columns.offices, Type::TEXT_ARRAY),
-            (&columns.bodies, Type::TEXT_ARRAY),
+            Type::TEXT,
+            Type::INT8,
+            Type::INT8,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
         ],
+        |copy| {
+            for ((r, e), position) in rows {
+                copy.write(&[
+                    &r.summary.id,
+                    &e.seq,
+                    &position,
+                    &e.id,
+                    &e.hash,
+                    &e.kind,
+                    &r.summary.office,
+                    &e.body,
+                ])?;
+            }
+            Ok(())
+        },
     )
 }
 
-/// The columns of the events of a batch (positions apart).
-#[derive(Default)]
-struct EventColumns<'a> {
-    case_ids: Vec<&'a str>,
-    seqs: Vec<i64>,
-    ids: Vec<&'a str>,
-    hashes: Vec<&'a str>,
-    kinds: Vec<&'a str>,
-    offices: Vec<&'a str>,
-    bodies: Vec<&'a str>,
+/// `COPY target FROM STDIN (FORMAT binary)`: `write` writes the rows, each of values of
+/// `types` in the order `target` names its columns. Binary `COPY` sends each value as it is
+/// stored, with no statement to plan and no array to take apart.
+fn copy_rows(
+    tx: &mut Tx<'_, '_>,
+    target: &str,
+    types: &[Type],
+    write: impl FnOnce(&mut BinaryCopyInWriter<'_>) -> Result<(), postgres::Error>,
+) -> Result<(), postgres::Error> {
+    // Prepared once per connection: `COPY` from text would be prepared at every call, a
+    // round trip of its own (a group of a few creations would feel it).
+    let statement = tx.prepare(&format!("COPY {target} FROM STDIN (FORMAT binary)"))?;
+    let sink = tx.client.copy_in(&statement)?;
+    let mut copy = BinaryCopyInWriter::new(sink, types);
+    write(&mut copy)?;
+    copy.finish()?;
+    Ok(())
 }

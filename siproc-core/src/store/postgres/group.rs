@@ -35,7 +35,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use postgres::types::Type;
 
 use super::bulk::{self, Bulk};
-use super::{PostgresStore, db};
+use super::{Connection, Pg, PostgresStore, db};
 use crate::case::{Case, case_number};
 use crate::history::{self, CaseHistory};
 use crate::store::sql::rows::CaseRows;
@@ -279,7 +279,10 @@ impl Lead<'_> {
     /// Writes the group in one transaction; answers the leader's own case.
     fn write(&self, store: &PostgresStore, seal: Seal<'_>) -> Result<Case, Own> {
         let mut conn = store.client().map_err(|_| Own::Alone)?;
-        let mut tx = conn.client.transaction().map_err(|_| Own::Alone)?;
+        let Connection {
+            client, statements, ..
+        } = &mut *conn;
+        let mut tx = client.transaction().map_err(|_| Own::Alone)?;
         // Numbers: each office and year's counter row taken once, in key order.
         let mut by_counter: BTreeMap<(&str, i32), Vec<&Arc<Job>>> = BTreeMap::new();
         for job in self.group {
@@ -325,7 +328,7 @@ impl Lead<'_> {
             }
         }
         let refs: Vec<&CaseRows> = rows.iter().collect();
-        match bulk::insert_created(&mut tx, &refs) {
+        match bulk::insert_created(&mut Pg::new(&mut tx, statements), &refs) {
             Ok(Bulk::Written(w)) if w.iter().all(|w| *w == Write::Done) => {}
             _ => return Err(Own::Alone),
         }
