@@ -8,7 +8,10 @@
 //! `postgres+encrypted`, …); `SIPROC_BENCH_IMPORT_ONLY=1` stops each store's corpus run after
 //! its timed import (no searches, erasure or rotation): issue 34's import figure alone, e.g.
 //! `SIPROC_BENCH_STORES=postgres SIPROC_BENCH_IMPORT_ONLY=1 mk/with-pg.sh cargo bench -p
-//! siproc-benches --bench store -- corpus`.
+//! siproc-benches --bench store -- corpus`. `SIPROC_BENCH_INTERLEAVED=<rounds>` adds issue 29's
+//! interleaved measure of case creation with and without encryption (`bench_interleaved`), e.g.
+//! `SIPROC_BENCH_STORES=postgres SIPROC_BENCH_CASES=100 SIPROC_BENCH_INTERLEAVED=20
+//! mk/with-pg.sh cargo bench -p siproc-benches --bench store -- interleaved`.
 
 use std::hint::black_box;
 use std::io::Cursor;
@@ -415,5 +418,86 @@ fn bench_corpus(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench_writes, bench_corpus);
+/// Issue 29's ratio of case creation with and without encryption, measured interleaved when
+/// `SIPROC_BENCH_INTERLEAVED=<rounds>` is set (not otherwise): a plain and an encrypted store
+/// of each backend, both open at once (on PostgreSQL each in a schema of its own), take turns
+/// opening 800 cases from 8 threads, `rounds` times each (each first in every other round), so
+/// that the machine's speed, which changes from minute to minute on a shared host, falls on
+/// both alike. Prints each turn's time and the ratio of the totals (encrypted / plain).
+fn bench_interleaved(_: &mut Criterion) {
+    let Some(rounds) = std::env::var("SIPROC_BENCH_INTERLEAVED")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap_or_else(|_| std::process::exit(2));
+    let catalog = Catalog::honduras().unwrap_or_else(|_| std::process::exit(2));
+    let wanted = std::env::var("SIPROC_BENCH_STORES").ok();
+    for (name, url) in backends(dir.path()) {
+        if wanted
+            .as_deref()
+            .is_some_and(|w| !w.split(',').any(|n| n.trim() == name))
+        {
+            continue;
+        }
+        let in_schema = |schema: &str| {
+            if !url.starts_with("postgres") {
+                return url.replace("bench.db", &format!("{schema}.db"));
+            }
+            siproc_benches::reset_postgres(&url);
+            let mut client = ok(postgres::Client::connect(&url, postgres::NoTls));
+            ok(client.batch_execute(&format!("CREATE SCHEMA {schema}")));
+            format!("{url}?options=-csearch_path%3D{schema}")
+        };
+        let plain = open_store_with_key(&in_schema("plain"), None);
+        let encrypted =
+            open_store_with_key(&in_schema("encrypted"), Some(&MasterKey::generate().0));
+        let mut totals = [Duration::ZERO; 2];
+        let mut next = 0;
+        for round in 0..rounds {
+            let mut turn = [Duration::ZERO; 2];
+            // Each goes first in every other round: going second after a commit-heavy turn
+            // (a checkpoint due, the WAL to flush) must not count against one of them.
+            let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
+            for i in order {
+                let store = [&plain, &encrypted][i];
+                let start = Instant::now();
+                std::thread::scope(|s| {
+                    for t in 0..8 {
+                        let (catalog, first) = (&catalog, next + t * 100);
+                        s.spawn(move || {
+                            for k in first..first + 100 {
+                                ok(store::open_case(
+                                    &**store,
+                                    catalog,
+                                    &officer("MEX"),
+                                    &intake("MEX", k),
+                                    now(),
+                                ));
+                            }
+                        });
+                    }
+                });
+                turn[i] = start.elapsed();
+                totals[i] += turn[i];
+            }
+            next += 800;
+            println!(
+                "store/{name}/interleaved round {round}: plain {:.0} ms, encrypted {:.0} ms",
+                turn[0].as_secs_f64() * 1e3,
+                turn[1].as_secs_f64() * 1e3
+            );
+        }
+        println!(
+            "store/{name}/interleaved, {rounds} rounds of 800 cases from 8 threads: plain {:.2} s, \
+             encrypted {:.2} s, encrypted / plain {:.2}",
+            totals[0].as_secs_f64(),
+            totals[1].as_secs_f64(),
+            totals[1].as_secs_f64() / totals[0].as_secs_f64()
+        );
+    }
+}
+
+criterion_group!(benches, bench_writes, bench_corpus, bench_interleaved);
 criterion_main!(benches);
