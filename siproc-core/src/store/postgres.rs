@@ -23,8 +23,8 @@
 //!   The creations of one process at the same moment share that transaction ([`group`]: `k`
 //!   numbers taken at once, `k` cases written, one WAL flush), so the row is held once per
 //!   group instead of once per case.
-//! - Imports, and groups of creations, send their rows as arrays ([`bulk`]: one statement a
-//!   table, `INSERT … SELECT * FROM UNNEST(…)`), not a statement per row.
+//! - Imports, and groups of creations, send their rows in bulk ([`bulk`]: one binary `COPY` a
+//!   table), not a statement per row.
 //! - An append is checked by the core ([`super::checked_append`]) on a fresh read, then written
 //!   in a transaction that locks the case row (`SELECT … FOR UPDATE`) and writes only if it is
 //!   still at the version read; `(case_id, seq)` and event ids are unique keys besides.
@@ -594,11 +594,12 @@ impl CaseStore for PostgresStore {
         put_one(self, events)
     }
 
-    /// One transaction for the batch, its rows sent as arrays, a few statements in all
-    /// ([`bulk`]): a case whose id or number is stored, or taken by an earlier case of the
-    /// batch, is left out and the others written. If a unique key is taken while writing
-    /// (another process committed the same case first), the batch is written again case by
-    /// case, each in its own savepoint, rolled back alone when its id or number is taken.
+    /// One transaction for the batch, its rows sent in bulk, a few statements in all
+    /// ([`bulk`]: one `COPY` a table): a case whose id or number is stored, or taken by an
+    /// earlier case of the batch, is left out and the others written. If a unique key is
+    /// taken while writing (another process committed the same case first), the batch is
+    /// written again case by case, each in its own savepoint, rolled back alone when its id or
+    /// number is taken.
     fn put_histories(
         &self,
         histories: &[&[Event]],
