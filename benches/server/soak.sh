@@ -4,7 +4,7 @@
 # by default), while every INTERVAL seconds (60) the directorate publishes a statistics release
 # (`POST /stats/releases`, last month, a new version each time) and exports every case (an
 # export request, approved by a second directorate user, the archive downloaded whole). Prints,
-# at each interval, the server's resident memory and how long the release and the export took,
+# at each interval, the server's resident memory (and its anonymous part) and how long the release and the export took,
 # then wrk's summary (latency percentiles; any non-2xx answer or socket error is listed there)
 # and the load average. Fails when a release or an export is refused or wrk saw an error.
 #
@@ -36,6 +36,9 @@ period=$(date -u -d "$(date -u +%Y-%m-01) -1 day" +%Y-%m)
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 # rss: the server's resident memory in MiB.
 rss() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$server/status"; }
+# anon: the part of it that is the process's own memory (heap, SQLite's page caches), in MiB;
+# the rest is mapped files (the binary, libraries), which the kernel may take back.
+anon() { awk '/RssAnon/ { printf "%.1f", $2 / 1024 }' "/proc/$server/status"; }
 # call TOKEN METHOD PATH [BODY]: the answer's body; fails on a status of 400 or more.
 call() {
   curl -sS --fail-with-body -X "$2" -H "Authorization: Bearer $1" \
@@ -45,7 +48,7 @@ call() {
 wrk -t2 -c64 -d"${secs}s" --latency -s "$here/mixed.lua" "$BASE/cases" > "$work/soak.wrk" &
 load_pid=$!
 started=$(date +%s)
-echo "t (s)  RSS (MiB)  release (ms)  export (ms, bytes)"
+echo "t (s)  RSS (MiB)  anonymous (MiB)  release (ms)  export (ms, bytes)"
 while kill -0 "$load_pid" 2>/dev/null; do
   t=$(( $(date +%s) - started ))
   s=$(date +%s%N)
@@ -56,11 +59,11 @@ while kill -0 "$load_pid" 2>/dev/null; do
   call "$second" POST "/archive/requests/$request/approve" > /dev/null
   bytes=$(call "$TOKEN" GET "/archive?request=$request" | wc -c)
   export_ms=$(ms_since "$s")
-  echo "$t  $(rss)  $release  $export_ms, $bytes"
+  echo "$t  $(rss)  $(anon)  $release  $export_ms, $bytes"
   for _ in $(seq "$interval"); do kill -0 "$load_pid" 2>/dev/null || break; sleep 1; done
 done
 wait "$load_pid"
-echo "== final RSS: $(rss) MiB; load after: $(load)"
+echo "== final RSS: $(rss) MiB ($(anon) MiB anonymous); load after: $(load)"
 cat "$work/soak.wrk"
 if grep -qE "Non-2xx|Socket errors|other statuses [1-9]" "$work/soak.wrk"; then
   echo "the load saw errors"; exit 1
