@@ -72,7 +72,8 @@ soak: soak-py soak-wasm build-fuzz
 	$(MAKE) --no-print-directory soak-server
 
 # Line coverage of each target's corpus (`cargo fuzz coverage`), summarised by llvm-cov into
-# fuzz/coverage/<target>.txt, and of all of them together into fuzz/coverage/all.txt; needs the llvm-tools component (installed here when missing).
+# fuzz/coverage/<target>.txt, and of all of them together into fuzz/coverage/all.txt; needs
+# the llvm-tools component (installed here when missing).
 # Unoptimised, like the short runs: source-based coverage counts the same lines at any
 # optimisation level, and this build takes minutes where the optimised one takes most of an hour.
 fuzz-coverage: setup-fuzz

@@ -128,12 +128,6 @@ fn backends(dir: &std::path::Path) -> Vec<(&'static str, String)> {
 /// The same stores, each also encrypted (issue 29's goal: at most 20 % slower), under names
 /// `sqlite`, `sqlite+encrypted`, …; the encrypted SQLite store is a file of its own.
 fn backends_and_encrypted(dir: &std::path::Path) -> Vec<(String, String, Option<MasterKey>)> {
-    let wanted = std::env::var("SIPROC_BENCH_STORES").ok();
-    let kept = |name: &str| {
-        wanted
-            .as_deref()
-            .is_none_or(|w| w.split(',').any(|n| n.trim() == name))
-    };
     let mut out = Vec::new();
     for (name, url) in backends(dir) {
         let encrypted = url.replace("bench.db", "bench-encrypted.db");
@@ -144,8 +138,15 @@ fn backends_and_encrypted(dir: &std::path::Path) -> Vec<(String, String, Option<
             Some(MasterKey::generate().0),
         ));
     }
-    out.retain(|(name, _, _)| kept(name));
+    out.retain(|(name, _, _)| wanted(name));
     out
+}
+
+/// Whether `SIPROC_BENCH_STORES` keeps the store `name` (all stores when it is not set).
+fn wanted(name: &str) -> bool {
+    std::env::var("SIPROC_BENCH_STORES")
+        .ok()
+        .is_none_or(|w| w.split(',').any(|n| n.trim() == name))
 }
 
 fn open_store_with_key(url: &str, key: Option<&MasterKey>) -> Box<dyn CaseStore> {
@@ -433,14 +434,7 @@ fn bench_interleaved(_: &mut Criterion) {
     };
     let dir = tempfile::tempdir().unwrap_or_else(|_| std::process::exit(2));
     let catalog = Catalog::honduras().unwrap_or_else(|_| std::process::exit(2));
-    let wanted = std::env::var("SIPROC_BENCH_STORES").ok();
-    for (name, url) in backends(dir.path()) {
-        if wanted
-            .as_deref()
-            .is_some_and(|w| !w.split(',').any(|n| n.trim() == name))
-        {
-            continue;
-        }
+    for (name, url) in backends(dir.path()).into_iter().filter(|(n, _)| wanted(n)) {
         let in_schema = |schema: &str| {
             if !url.starts_with("postgres") {
                 return url.replace("bench.db", &format!("{schema}.db"));

@@ -41,8 +41,8 @@
 //! while verifying, and at most four batches of [`IMPORT_BATCH`] cases (or of
 //! [`IMPORT_BATCH_BYTES`] of files) while writing: the store gets them in batches
 //! ([`CaseStore::put_histories`]), one transaction and one disk flush each, two at a time on
-//! threads of their own, while the next batch is read and parsed. Each written case's files then go to
-//! the target's blob storage through [`blobs::put`], encrypted with the target store's key
+//! threads of their own, while the next batch is read and parsed. Each written case's files
+//! then go to the target's blob storage through [`blobs::put`], encrypted with the target store's key
 //! for that case; the files of a case the store already held are put too (idempotent), so
 //! importing again finishes an import whose files could not all be kept.
 //!
@@ -824,7 +824,7 @@ pub fn import<R: BufRead + Seek>(
     let (to_store, batches) = mpsc::sync_channel::<Vec<Pending>>(1);
     let batches = Mutex::new(batches);
     let next = || batches.lock().ok().and_then(|b| b.recv().ok());
-    let written = std::thread::scope(|s| {
+    let parts = std::thread::scope(|s| {
         // Dropped when this closure ends, early or not: the writers then stop.
         let to_store = to_store;
         let writers = (0..IMPORT_WRITERS)
@@ -851,24 +851,19 @@ pub fn import<R: BufRead + Seek>(
             },
         );
         drop(to_store);
-        let mut written = ImportReport::default();
-        for writer in writers {
-            let part = writer
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            written.imported += part.imported;
-            written.unchanged += part.unchanged;
-            written.files += part.files;
-            written.written |= part.written;
-            written.rejected.extend(part.rejected);
-        }
-        read.map(|()| written)
+        let parts: Vec<ImportReport> = writers
+            .into_iter()
+            .map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect();
+        read.map(|()| parts)
     })?;
-    report.imported += written.imported;
-    report.unchanged += written.unchanged;
-    report.files += written.files;
-    report.written |= written.written;
-    report.rejected.extend(written.rejected);
+    for part in parts {
+        report.imported += part.imported;
+        report.unchanged += part.unchanged;
+        report.files += part.files;
+        report.written |= part.written;
+        report.rejected.extend(part.rejected);
+    }
     report.rejected.sort_by_key(|c| c.line);
     Ok(report)
 }

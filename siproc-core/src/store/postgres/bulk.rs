@@ -20,9 +20,7 @@ use postgres::error::SqlState;
 use postgres::types::Type;
 use postgres::{GenericClient, Transaction};
 
-use super::Pg;
-
-use super::db;
+use super::{Pg, db};
 use crate::store::sql::NOTIFY_CHANNEL;
 use crate::store::sql::rows::CaseRows;
 use crate::store::{StoreError, Write, parse_case_number};
