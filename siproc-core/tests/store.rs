@@ -447,17 +447,24 @@ const UNDO_ACCOUNTS: &str = "DROP TABLE user_credentials;
 
 /// The tables schemas 6 and later made, dropped, as a test taking a database back to an
 /// older schema version needs (schema 5's tables are made only if missing; `server_grants`
-/// is dropped so that schema 9 adds its columns again, `case_stats` is the caller's).
-const UNDO_AFTER_5: &str = "DROP TABLE audit_log; DROP TABLE case_keys; \
+/// is dropped so that schema 9 adds its columns again, `case_stats` is the caller's; schema
+/// 16's key columns of `cases` go, version 8's `case_keys` went with them).
+const UNDO_AFTER_5: &str = "DROP TABLE audit_log; \
+     ALTER TABLE cases DROP COLUMN key_id; ALTER TABLE cases DROP COLUMN data_key; \
      DROP TABLE server_grants; DROP TABLE export_requests; DROP TABLE blobs; \
      DROP TABLE oidc_logins; DROP TABLE passkeys; DROP TABLE passkey_ceremonies;";
 
 /// The tables the schemas after accounts made (attachments' `blobs`, schema 13's
 /// `oidc_logins`, schema 14's passkeys and their ceremonies) and schema 15's index of the
-/// audit log (its column of `sessions` goes with that table, [`UNDO_ACCOUNTS`]), dropped, as a
-/// test taking a database back to the schema before accounts needs.
+/// audit log (its column of `sessions` goes with that table, [`UNDO_ACCOUNTS`]), dropped, and
+/// schema 16's key columns of `cases` back in version 8's `case_keys` (empty: the tests
+/// taking a database back are unencrypted), as a test taking a database back to the schema
+/// before accounts needs.
 const UNDO_AFTER_ACCOUNTS: &str = "DROP TABLE blobs; DROP TABLE oidc_logins; \
-     DROP TABLE passkeys; DROP TABLE passkey_ceremonies; DROP INDEX audit_log_user_kind;";
+     DROP TABLE passkeys; DROP TABLE passkey_ceremonies; DROP INDEX audit_log_user_kind; \
+     ALTER TABLE cases DROP COLUMN key_id; ALTER TABLE cases DROP COLUMN data_key; \
+     CREATE TABLE case_keys (case_id TEXT PRIMARY KEY, key_id TEXT NOT NULL, \
+         wrapped BYTEA NOT NULL);";
 
 /// The schema version before accounts (schema 10).
 const BEFORE_ACCOUNTS_VERSION: u32 = 9;
@@ -1865,7 +1872,7 @@ mod encrypted_sqlite {
         drop(store);
         let conn = rusqlite::Connection::open(&secret).unwrap();
         let keys: Vec<String> = conn
-            .prepare("SELECT case_id FROM case_keys")
+            .prepare("SELECT id FROM cases WHERE data_key IS NOT NULL")
             .unwrap()
             .query_map([], |r| r.get(0))
             .unwrap()
@@ -2124,7 +2131,6 @@ mod encrypted_postgres {
             "case_names",
             "case_documents",
             "case_stats",
-            "case_keys",
             "siproc_meta",
         ] {
             for row in client
@@ -2235,7 +2241,7 @@ mod encrypted_postgres {
         history_verifies(&store, id);
         let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
         let left: i64 = client
-            .query_one("SELECT COUNT(*) FROM case_keys", &[])
+            .query_one("SELECT COUNT(*) FROM cases WHERE data_key IS NOT NULL", &[])
             .unwrap()
             .get(0);
         assert_eq!(left, 0, "the erased case's key is destroyed");
@@ -2287,9 +2293,10 @@ mod key_changes {
         conn.execute_batch(
             "INSERT INTO siproc_meta (key, value) SELECT 'store_secret_next', value \
                FROM done.siproc_meta WHERE key = 'store_secret'; \
-             DELETE FROM case_keys WHERE case_id = (SELECT MIN(case_id) FROM case_keys); \
-             INSERT INTO case_keys SELECT * FROM done.case_keys \
-               WHERE case_id = (SELECT MIN(case_id) FROM done.case_keys);",
+             UPDATE cases SET \
+               key_id = (SELECT d.key_id FROM done.cases d WHERE d.id = cases.id), \
+               data_key = (SELECT d.data_key FROM done.cases d WHERE d.id = cases.id) \
+               WHERE id = (SELECT MIN(id) FROM cases);",
         )
         .unwrap();
         drop(conn);
@@ -2438,7 +2445,10 @@ mod key_changes {
              INSERT INTO case_names SELECT * FROM done.case_names WHERE case_id = (SELECT id FROM one); \
              INSERT INTO case_documents SELECT * FROM done.case_documents \
                WHERE case_id = (SELECT id FROM one); \
-             INSERT INTO case_keys SELECT * FROM done.case_keys WHERE case_id = (SELECT id FROM one);",
+             UPDATE cases SET \
+               key_id = (SELECT d.key_id FROM done.cases d WHERE d.id = cases.id), \
+               data_key = (SELECT d.data_key FROM done.cases d WHERE d.id = cases.id) \
+               WHERE id = (SELECT id FROM one);",
         )
         .unwrap();
         drop(conn);

@@ -6,7 +6,11 @@
 //! because verification must be fast (it canonicalises without re-parsing keys or boxing writers)
 //! and because hashing needs a second mode: in [`Mode::Commitments`] a [sealed
 //! value](super::Sealed) is written as its commitment alone, so that the personal value itself is
-//! never hashed into the chain (see the erasure design in [`crate::history`]).
+//! never hashed into the chain (see the erasure design in [`crate::history`]). A third,
+//! [`Mode::Sealing`], writes an encrypted store's event bodies in the same pass: each sealed
+//! value's salt and value are written as their own canonical object, handed to a [`Sealer`], and
+//! replaced by the `sealed` member it answers (`crate::store::sql::crypt`), so that a body costs
+//! one serialization, not a `serde_json::Value` tree built, rewritten and serialized again.
 //!
 //! What JCS needs and this writer does:
 //! - object members sorted by the UTF-16 code units of their names;
@@ -32,6 +36,7 @@ use std::io::Write as _;
 
 use serde::Serialize;
 use serde::ser::{self, Impossible};
+use zeroize::Zeroizing;
 
 /// The struct name [`super::Sealed`] serializes under; only this writer looks at it.
 pub(crate) const SEALED: &str = "$siproc::Sealed";
@@ -40,13 +45,28 @@ pub(crate) const COMMITMENT: &str = "commitment";
 /// Largest integer magnitude JCS represents exactly (2^53).
 const MAX_EXACT: u128 = 1 << 53;
 
+/// The member a [`Sealer`]'s answer is written under, beside the commitment.
+pub(crate) const SEALED_MEMBER: &str = "sealed";
+
 /// How sealed values are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Mode {
+#[derive(Clone, Copy)]
+pub(crate) enum Mode<'s> {
     /// Everything, as stored.
     Full,
     /// Sealed values as `{"commitment": ...}` only.
     Commitments,
+    /// Sealed values as `{"commitment": ..., "sealed": ...}`: the sealer's text for the
+    /// canonical JSON of their other members (`{"salt", "value"}`); a sealed value with no other
+    /// member (erased) as `{"commitment": ...}`.
+    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))] // only encrypted stores seal
+    Sealing(&'s dyn Sealer),
+}
+
+/// Turns the canonical JSON of a sealed value's salt and value into the text stored in its
+/// place ([`Mode::Sealing`]).
+pub(crate) trait Sealer {
+    /// The text stored for `plain`, bound to the sealed value's `commitment`.
+    fn seal(&self, commitment: &str, plain: &[u8]) -> String;
 }
 
 /// Why a value has no canonical form. Never carries the value.
@@ -85,7 +105,7 @@ impl ser::Error for CanonError {
 /// Appends the canonical form of `value` to `out`.
 pub(crate) fn write<T: Serialize + ?Sized>(
     value: &T,
-    mode: Mode,
+    mode: Mode<'_>,
     out: &mut Vec<u8>,
 ) -> Result<(), CanonError> {
     let mut scratch = Scratch::default();
@@ -171,7 +191,7 @@ impl fmt::Write for Escaping<'_> {
 
 struct Canon<'a> {
     out: &'a mut Vec<u8>,
-    mode: Mode,
+    mode: Mode<'a>,
     scratch: &'a mut Scratch,
 }
 
@@ -198,6 +218,14 @@ impl Canon<'_> {
         self.out.push(b'{');
         let start = self.out.len();
         let base = self.scratch.entries.len();
+        let sealed = match (sealed, self.mode) {
+            (false, _) | (true, Mode::Full) => Sealing::No,
+            (true, Mode::Commitments) => Sealing::Reduced,
+            (true, Mode::Sealing(sealer)) => Sealing::Encrypted {
+                sealer,
+                plain: Zeroizing::new(Vec::new()),
+            },
+        };
         Object {
             ser: Canon {
                 out: self.out,
@@ -207,7 +235,7 @@ impl Canon<'_> {
             start,
             base,
             pending: None,
-            sealed: sealed && self.mode == Mode::Commitments,
+            sealed,
             wrappers,
         }
     }
@@ -240,13 +268,27 @@ struct Entry {
     end: usize,
 }
 
+/// What becomes of a sealed value's members other than its commitment.
+enum Sealing<'a> {
+    /// Not a sealed value, or one written whole ([`Mode::Full`]).
+    No,
+    /// Left out ([`Mode::Commitments`]).
+    Reduced,
+    /// Written to `plain` (`"salt":…,"value":…`, in order), which `sealer` turns into the
+    /// `sealed` member when the object closes ([`Mode::Sealing`]). Wiped when dropped.
+    Encrypted {
+        sealer: &'a dyn Sealer,
+        plain: Zeroizing<Vec<u8>>,
+    },
+}
+
 struct Object<'a> {
     ser: Canon<'a>,
     start: usize,
     /// Where this object's members start in [`Scratch::entries`].
     base: usize,
     pending: Option<(Key, usize)>,
-    sealed: bool,
+    sealed: Sealing<'a>,
     /// Closing braces of enclosing variant wrappers to write after this object.
     wrappers: usize,
 }
@@ -263,8 +305,24 @@ impl Object<'_> {
     }
 
     fn field<T: Serialize + ?Sized>(&mut self, key: Key, value: &T) -> Result<(), CanonError> {
-        if self.sealed && key.as_str() != COMMITMENT {
-            return Ok(());
+        if key.as_str() != COMMITMENT {
+            match &mut self.sealed {
+                Sealing::No => {}
+                Sealing::Reduced => return Ok(()),
+                Sealing::Encrypted { plain, .. } => {
+                    // A sealed value's members come in the order of its struct, which is
+                    // JCS's order (`salt`, `value`); they hold no sealed value themselves.
+                    let separator = if plain.is_empty() { b'{' } else { b',' };
+                    plain.push(separator);
+                    write_str(plain, key.as_str());
+                    plain.push(b':');
+                    return value.serialize(&mut Canon {
+                        out: plain,
+                        mode: Mode::Full,
+                        scratch: self.ser.scratch,
+                    });
+                }
+            }
         }
         let start = self.begin_entry(key.as_str());
         value.serialize(&mut Canon {
@@ -277,7 +335,41 @@ impl Object<'_> {
         Ok(())
     }
 
-    fn finish(self) -> Result<(), CanonError> {
+    /// Adds the `sealed` member of a sealed value being encrypted ([`Sealing::Encrypted`]).
+    fn seal(&mut self) -> Result<(), CanonError> {
+        let Sealing::Encrypted { sealer, plain } = &mut self.sealed else {
+            return Ok(());
+        };
+        if plain.is_empty() {
+            return Ok(());
+        }
+        plain.push(b'}');
+        let commitment = self
+            .ser
+            .scratch
+            .entries
+            .get(self.base..)
+            .unwrap_or_default()
+            .iter()
+            .find(|e| e.key.as_str() == COMMITMENT)
+            .and_then(|e| self.ser.out.get(e.start..e.end))
+            .and_then(|member| member.strip_prefix(b"\"commitment\":"))
+            .and_then(|text| serde_json::from_slice::<String>(text).ok())
+            .ok_or(CanonError::Custom)?;
+        let sealed = sealer.seal(&commitment, plain);
+        let start = self.begin_entry(SEALED_MEMBER);
+        write_str(self.ser.out, &sealed);
+        let end = self.ser.out.len();
+        self.ser.scratch.entries.push(Entry {
+            key: Key::Static(SEALED_MEMBER),
+            start,
+            end,
+        });
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<(), CanonError> {
+        self.seal()?;
         let Object {
             ser,
             start,

@@ -8,7 +8,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::HistoryError;
-use super::canonical::{self, CanonError, Mode};
+use super::canonical::{self, CanonError, Mode, Sealer};
 
 // Whether a digest is 64 lowercase hex digits (`crate::hex`), under the path the workflow has
 // always used.
@@ -33,8 +33,25 @@ pub type Digest32 = [u8; 32];
 /// assert_eq!(err.to_string(), "a value with no canonical JSON form (integer_range)");
 /// ```
 pub fn canonical_json<T: Serialize + ?Sized>(value: &T) -> Result<String, HistoryError> {
+    canonical_text(value, Mode::Full)
+}
+
+/// The canonical JSON of `value` with every sealed value's salt and value replaced by
+/// `sealer`'s text for them (an encrypted store's event bodies, `crate::store::sql::crypt`).
+#[cfg_attr(not(feature = "sqlite"), allow(dead_code))] // only encrypted stores seal
+pub(crate) fn canonical_json_sealing<T: Serialize + ?Sized>(
+    value: &T,
+    sealer: &dyn Sealer,
+) -> Result<String, HistoryError> {
+    canonical_text(value, Mode::Sealing(sealer))
+}
+
+fn canonical_text<T: Serialize + ?Sized>(
+    value: &T,
+    mode: Mode<'_>,
+) -> Result<String, HistoryError> {
     let mut out = Vec::new();
-    canonical::write(value, Mode::Full, &mut out).map_err(not_canonical)?;
+    canonical::write(value, mode, &mut out).map_err(not_canonical)?;
     String::from_utf8(out).map_err(|_| HistoryError::NotCanonical {
         seq: None,
         reason: "utf8",

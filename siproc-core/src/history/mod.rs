@@ -135,6 +135,8 @@ mod replay;
 mod sealed;
 mod verify;
 
+#[cfg(feature = "sqlite")] // the encrypted stores' event bodies
+pub(crate) use canonical::{SEALED_MEMBER, Sealer};
 pub(crate) use case_history::same_events;
 pub use case_history::{AppendError, Appended, CaseHistory};
 pub use correction::CORRECTABLE;
@@ -142,6 +144,8 @@ pub(crate) use correction::{CorrectionError, apply_correction, value_at};
 pub(crate) use erased::held_pointers;
 pub use error::{HistoryError, Tamper};
 pub use event::{Event, FreshEvent, event_hash, hashed_form};
+#[cfg(feature = "sqlite")]
+pub(crate) use hash::canonical_json_sealing;
 pub use hash::{GENESIS_HASH, canonical_json, canonical_numbers};
 pub use kind::EventKind;
 pub use payload::{AddedAttachment, NoteData, Opened, ReferralData, ServiceData};

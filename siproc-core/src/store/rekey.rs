@@ -8,7 +8,7 @@
 
 use super::sql::conn::{Conn, Param};
 use super::sql::crypt::{
-    self, KEY_CHANGE, StoreKeys, clear_meta, event_body, insert_case_key, meta, set_meta,
+    self, KEY_CHANGE, StoreKeys, clear_meta, event_body, meta, set_case_key, set_meta,
     store_secret, wrapped_store_secret,
 };
 use super::sql::rows::{corrupt, terms_of};
@@ -80,7 +80,8 @@ impl Database {
 
     /// Rewrites the tables so that no page or tuple keeps what was overwritten: SQLite's
     /// `VACUUM` (with the WAL folded back and emptied before and after), PostgreSQL's
-    /// `VACUUM FULL` of the tables that held clear values.
+    /// `VACUUM FULL` of the tables that held clear values (and of `cases`, each of whose rows
+    /// was rewritten with its key).
     fn compact(&mut self) -> Result<(), StoreError> {
         match self {
             #[cfg(feature = "sqlite")]
@@ -91,7 +92,10 @@ impl Database {
                 .map_err(super::sqlite::db_error),
             #[cfg(feature = "postgres")]
             Database::Postgres(pool) => super::postgres::with_client(pool, |c| {
-                c.batch("VACUUM FULL events, case_names, case_documents, case_keys, siproc_meta")
+                c.batch(
+                    "VACUUM FULL events, case_names, case_documents, cases, user_credentials, \
+                     siproc_meta",
+                )
             }),
         }
     }
@@ -135,7 +139,7 @@ pub fn rotate_master_key(
         }
         Ok(false)
     })?;
-    let done_sql = "SELECT COUNT(*) FROM case_keys WHERE key_id = ?1";
+    let done_sql = "SELECT COUNT(*) FROM cases WHERE key_id = ?1";
     if finished {
         let already = db.tx(|c| count(c, done_sql, &[Param::Str(&new_id)]))?;
         return Ok(KeyChange {
@@ -145,35 +149,39 @@ pub fn rotate_master_key(
     }
     let already = db.tx(|c| count(c, done_sql, &[Param::Str(&new_id)]))?;
     let mut changed = 0;
+    // Through the cases in the order of their ids, each batch after the last one seen (no
+    // index on `key_id`: a batch reads its own rows, not every row rotated before it).
+    let mut after = String::new();
     loop {
-        let n = db.tx(|c| {
+        let (n, last) = db.tx(|c| {
             let rows = c.query(
-                "SELECT case_id, wrapped FROM case_keys WHERE key_id <> ?1 \
-                 ORDER BY case_id LIMIT ?2",
-                &[Param::Str(&new_id), Param::Int(BATCH)],
+                "SELECT id, data_key, key_id FROM cases \
+                 WHERE id > ?1 AND data_key IS NOT NULL ORDER BY id LIMIT ?2",
+                &[Param::Str(&after), Param::Int(BATCH)],
             )?;
-            let mut n = 0;
+            let (mut n, mut last) = (0, None);
             for mut row in rows {
                 let id = row.text(0)?;
                 let wrapped = row.opt_blob(1)?.unwrap_or_default();
-                let key = old
-                    .unwrap(&id, &wrapped)
-                    .ok_or_else(|| corrupt("a data key does not unwrap with the old master key"))?;
-                c.execute(
-                    "UPDATE case_keys SET key_id = ?2, wrapped = ?3 WHERE case_id = ?1",
-                    &[
-                        Param::Str(&id),
-                        Param::Str(&new_id),
-                        Param::Blob(&new.wrap(&id, &key)),
-                    ],
-                )?;
-                n += 1;
+                if row.opt_text(2)?.as_deref() != Some(new_id.as_str()) {
+                    let key = old.unwrap(&id, &wrapped).ok_or_else(|| {
+                        corrupt("a data key does not unwrap with the old master key")
+                    })?;
+                    let row = crypt::CaseKeyRow {
+                        key_id: new_id.clone(),
+                        wrapped: new.wrap(&id, &key),
+                    };
+                    set_case_key(c, &id, &row)?;
+                    n += 1;
+                }
+                last = Some(id);
             }
-            Ok(n)
+            Ok((n, last))
         })?;
         changed += n;
-        if n == 0 {
-            break;
+        match last {
+            Some(id) => after = id,
+            None => break,
         }
     }
     db.tx(|c| {
@@ -210,7 +218,7 @@ pub fn encrypt_store(url: &str, key: &MasterKey) -> Result<KeyChange, StoreError
             (Some(_), Some(_)) => Err(StoreError::KeyChangeUnfinished),
         }
     })?;
-    let keyed = "SELECT COUNT(*) FROM case_keys";
+    let keyed = "SELECT COUNT(*) FROM cases WHERE data_key IS NOT NULL";
     let already = db.tx(|c| count(c, keyed, &[]))?;
     if finished {
         return Ok(KeyChange {
@@ -244,8 +252,7 @@ pub fn encrypt_store(url: &str, key: &MasterKey) -> Result<KeyChange, StoreError
 fn convert_batch(c: &mut dyn Conn, keys: &StoreKeys) -> Result<u64, StoreError> {
     let ids = c
         .query(
-            "SELECT id FROM cases WHERE id NOT IN (SELECT case_id FROM case_keys) \
-             ORDER BY id LIMIT ?1",
+            "SELECT id FROM cases WHERE data_key IS NULL ORDER BY id LIMIT ?1",
             &[Param::Int(BATCH)],
         )?
         .into_iter()
@@ -265,7 +272,7 @@ fn convert_batch(c: &mut dyn Conn, keys: &StoreKeys) -> Result<u64, StoreError> 
             )?;
         }
         write::index(c, case_id, &terms_of(history.case(), Some(keys)))?;
-        insert_case_key(c, id, &row)?;
+        set_case_key(c, id, &row)?;
     }
     Ok(u64::try_from(ids.len()).unwrap_or(u64::MAX))
 }

@@ -58,7 +58,7 @@
 //!
 //! A file opened with a master key ([`SqliteStore::open_with_key`], [`crate::keys`]) is
 //! encrypted: each sealed value in a body is written `{"commitment", "sealed"}` (its salt
-//! and value encrypted with the case's data key, kept wrapped in `case_keys`), and the index
+//! and value encrypted with the case's data key, kept wrapped in `cases.data_key`), and the index
 //! tables hold keyed hashes of the terms ([`super::IndexTerms`], blinded), never the terms. The
 //! event hash covers commitments only, so every stored hash still verifies without the key.
 //! What is written is the SQL layer's (`sql::crypt`); `docs/data-protection.md` lists what is

@@ -84,11 +84,10 @@ fn write_new(tx: &mut Tx<'_, '_>, rows: &[&CaseRows]) -> Result<(), postgres::Er
     events(tx, rows)
 }
 
-/// The rows of cases not stored yet but their events: the cases, their data keys, search
+/// The rows of cases not stored yet but their events: the cases (with their data keys), search
 /// terms and statistics records.
 fn case_rows(tx: &mut Tx<'_, '_>, rows: &[&CaseRows]) -> Result<(), postgres::Error> {
     cases(tx, rows)?;
-    keys(tx, rows)?;
     terms(tx, rows)?;
     stats(tx, rows)
 }
@@ -183,17 +182,22 @@ fn counters(tx: &mut Tx<'_, '_>, rows: &[&CaseRows]) -> Result<(), postgres::Err
     Ok(())
 }
 
-/// The case rows (their summaries).
+/// The case rows (their summaries, and in an encrypted store their data keys).
 fn cases(tx: &mut Tx<'_, '_>, rows: &[&CaseRows]) -> Result<(), postgres::Error> {
     let target = format!(
-        "cases ({}, transfer_to)",
+        "cases ({}, transfer_to, key_id, data_key)",
         crate::store::sql::rows::SUMMARY_COLUMNS
     );
     let mut types = vec![Type::TEXT; 7];
     types.extend([Type::INT8, Type::TEXT, Type::TEXT, Type::INT8, Type::TEXT]);
+    types.extend([Type::TEXT, Type::BYTEA]);
     copy_rows(tx, &target, &types, |copy| {
         for r in rows {
             let s = &r.summary;
+            let (key_id, data_key) = match &r.key {
+                Some(k) => (Some(k.key_id.as_str()), Some(k.wrapped.as_slice())),
+                None => (None, None),
+            };
             copy.write(&[
                 &s.id,
                 &s.number,
@@ -207,30 +211,12 @@ fn cases(tx: &mut Tx<'_, '_>, rows: &[&CaseRows]) -> Result<(), postgres::Error>
                 &s.updated_at,
                 &s.follow_ups,
                 &r.transfer_to,
+                &key_id,
+                &data_key,
             ])?;
         }
         Ok(())
     })
-}
-
-/// The data keys of the cases of an encrypted store.
-fn keys(tx: &mut Tx<'_, '_>, rows: &[&CaseRows]) -> Result<(), postgres::Error> {
-    if rows.iter().all(|r| r.key.is_none()) {
-        return Ok(());
-    }
-    copy_rows(
-        tx,
-        "case_keys (case_id, key_id, wrapped)",
-        &[Type::TEXT, Type::TEXT, Type::BYTEA],
-        |copy| {
-            for r in rows {
-                if let Some(k) = &r.key {
-                    copy.write(&[&r.summary.id, &k.key_id, &k.wrapped])?;
-                }
-            }
-            Ok(())
-        },
-    )
 }
 
 /// The search terms: the words of each person's names, and the document keys.

@@ -1,6 +1,6 @@
 //! Encryption at rest in the SQL stores ([`crate::keys`] holds the keys and says why these
 //! ciphers): what an encrypted database remembers about its key, the per-case data keys in
-//! `case_keys`, event bodies whose sealed values are ciphertexts, and blind index terms.
+//! (`cases.data_key`), event bodies whose sealed values are ciphertexts, and blind index terms.
 //!
 //! # What is written
 //!
@@ -9,8 +9,11 @@
 //!   key (the [`IndexKey`] is derived from it). A database with a `key_check` is encrypted and
 //!   opens only with its key: without one it is `store.key_required`, with another
 //!   `store.wrong_key`.
-//! - `case_keys(case_id, key_id, wrapped)`: each case's data key, wrapped by the master key for
-//!   that case id; `key_id` names the master key that wrapped it (rotation resumes from it).
+//! - `cases.data_key`, `cases.key_id`: each case's data key, wrapped by the master key for that
+//!   case id, in the case's own row (NULL once an erasure destroyed it); `key_id` names the
+//!   master key that wrapped it (rotation resumes from it). Until schema version 16 they were
+//!   the rows of a table of their own, `case_keys`: a row and two index entries more to write
+//!   for every case.
 //! - `events.body`: the event's canonical JSON as before, except that each sealed value
 //!   `{"commitment", "salt", "value"}` is written `{"commitment", "sealed"}`: nonce ‖
 //!   XChaCha20-Poly1305 of the canonical JSON of `{"salt", "value"}`, bound to the commitment,
@@ -31,7 +34,9 @@ use uuid::Uuid;
 use super::conn::{Conn, Param};
 use super::rows::corrupt;
 use crate::hex::{from_hex, to_hex};
-use crate::history::{Event, HistoryError, Tamper, canonical_json};
+use crate::history::{
+    Event, HistoryError, SEALED_MEMBER, Sealer, Tamper, canonical_json, canonical_json_sealing,
+};
 use crate::keys::{DataKey, IndexKey, MasterKey};
 use crate::store::{IndexTerms, StoreError};
 
@@ -40,7 +45,7 @@ use crate::store::{IndexTerms, StoreError};
 pub(crate) const KEY_CHANGE: &str = "key_change";
 
 /// The member of a stored sealed value holding its ciphertext, in [`COMPACT`] base64.
-const SEALED: &str = "sealed";
+const SEALED: &str = SEALED_MEMBER;
 
 /// The member that held it in hex in bodies written before `SEALED` (still read).
 const SEALED_HEX: &str = "ciphertext";
@@ -87,7 +92,7 @@ impl StoreKeys {
         &self.index
     }
 
-    /// A new data key for the case `case_id`, and its row of `case_keys`.
+    /// A new data key for the case `case_id`, and how the case's row keeps it.
     pub(crate) fn new_case_key(&self, case_id: &str) -> (DataKey, CaseKeyRow) {
         let key = DataKey::generate();
         let row = CaseKeyRow {
@@ -104,16 +109,17 @@ impl StoreKeys {
         c: &mut dyn Conn,
         case_id: &str,
     ) -> Result<Option<DataKey>, StoreError> {
-        let Some(mut row) = c.query_opt(
-            "SELECT wrapped FROM case_keys WHERE case_id = ?1",
-            &[Param::Str(case_id)],
-        )?
+        let Some(wrapped) = c
+            .query_opt(
+                "SELECT data_key FROM cases WHERE id = ?1",
+                &[Param::Str(case_id)],
+            )?
+            .map(|mut row| row.opt_blob(0))
+            .transpose()?
+            .flatten()
         else {
             return Ok(None);
         };
-        let wrapped = row
-            .opt_blob(0)?
-            .ok_or_else(|| corrupt("a case's data key is empty"))?;
         self.master
             .unwrap(case_id, &wrapped)
             .map(Some)
@@ -125,26 +131,22 @@ impl StoreKeys {
 /// read, wherever a copy of it lies).
 pub(crate) fn destroy_case_key(c: &mut dyn Conn, id: &str) -> Result<(), StoreError> {
     c.execute(
-        "DELETE FROM case_keys WHERE case_id = ?1",
+        "UPDATE cases SET key_id = NULL, data_key = NULL WHERE id = ?1",
         &[Param::Str(id)],
     )?;
     Ok(())
 }
 
-/// A row of `case_keys` (the case id apart).
+/// A case's data key as its row keeps it (`cases.key_id`, `cases.data_key`).
 pub(crate) struct CaseKeyRow {
     pub key_id: String,
     pub wrapped: Vec<u8>,
 }
 
-/// Writes the data key row of the case `id`.
-pub(crate) fn insert_case_key(
-    c: &mut dyn Conn,
-    id: &str,
-    row: &CaseKeyRow,
-) -> Result<(), StoreError> {
+/// Gives the stored case `id` the data key `row` (in place of any it had).
+pub(crate) fn set_case_key(c: &mut dyn Conn, id: &str, row: &CaseKeyRow) -> Result<(), StoreError> {
     c.execute(
-        "INSERT INTO case_keys (case_id, key_id, wrapped) VALUES (?1, ?2, ?3)",
+        "UPDATE cases SET key_id = ?2, data_key = ?3 WHERE id = ?1",
         &[
             Param::Str(id),
             Param::Str(&row.key_id),
@@ -321,39 +323,20 @@ fn hex_bytes(text: &str) -> Option<Vec<u8>> {
 /// The stored body of `event`: its canonical JSON, with every sealed value encrypted under
 /// `key` when there is one.
 pub(crate) fn event_body(event: &Event, key: Option<&DataKey>) -> Result<String, HistoryError> {
-    let Some(key) = key else {
-        return canonical_json(event);
-    };
-    let mut value = serde_json::to_value(event).map_err(|_| HistoryError::NotCanonical {
-        seq: Some(event.seq),
-        reason: "unserializable",
-    })?;
-    encrypt_sealed(&mut value, key)?;
-    canonical_json(&value)
+    match key {
+        None => canonical_json(event),
+        Some(key) => canonical_json_sealing(event, &CaseSealer(key)),
+    }
 }
 
-/// Replaces every sealed value under `value` that holds a salt or a value by its commitment and
-/// ciphertext.
-fn encrypt_sealed(value: &mut Value, key: &DataKey) -> Result<(), HistoryError> {
-    match value {
-        Value::Object(map) if map.contains_key("commitment") => {
-            let mut plain = Map::new();
-            for member in ["salt", "value"] {
-                if let Some(v) = map.remove(member) {
-                    plain.insert(member.to_owned(), v);
-                }
-            }
-            if !plain.is_empty() {
-                let commitment = map.get("commitment").and_then(Value::as_str).unwrap_or("");
-                let text = zeroize::Zeroizing::new(canonical_json(&Value::Object(plain))?);
-                let ct = key.encrypt(commitment.as_bytes(), text.as_bytes());
-                map.insert(SEALED.to_owned(), Value::String(COMPACT.encode(&ct)));
-            }
-            Ok(())
-        }
-        Value::Object(map) => map.values_mut().try_for_each(|v| encrypt_sealed(v, key)),
-        Value::Array(items) => items.iter_mut().try_for_each(|v| encrypt_sealed(v, key)),
-        _ => Ok(()),
+/// A case's data key sealing the salt and value of each sealed value of its events' bodies
+/// ([`crate::history::Sealer`]): XChaCha20-Poly1305 bound to the commitment, in [`COMPACT`]
+/// base64.
+struct CaseSealer<'a>(&'a DataKey);
+
+impl Sealer for CaseSealer<'_> {
+    fn seal(&self, commitment: &str, plain: &[u8]) -> String {
+        COMPACT.encode(self.0.encrypt(commitment.as_bytes(), plain))
     }
 }
 
@@ -518,5 +501,95 @@ mod tests {
             event_body(&event, None).unwrap(),
             canonical_json(&event).unwrap()
         );
+    }
+
+    /// The objects under `value` that hold a `commitment`, with their JSON Pointers.
+    fn sealed_values<'v>(
+        value: &'v Value,
+        at: String,
+        found: &mut Vec<(String, &'v Map<String, Value>)>,
+    ) {
+        match value {
+            Value::Object(map) if map.contains_key("commitment") => found.push((at, map)),
+            Value::Object(map) => map
+                .iter()
+                .for_each(|(k, v)| sealed_values(v, format!("{at}/{k}"), found)),
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .for_each(|(i, v)| sealed_values(v, format!("{at}/{i}"), found)),
+            _ => {}
+        }
+    }
+
+    /// The strings under `value`.
+    fn strings<'v>(value: &'v Value, found: &mut Vec<&'v str>) {
+        match value {
+            Value::String(s) => found.push(s),
+            Value::Object(map) => map.values().for_each(|v| strings(v, found)),
+            Value::Array(items) => items.iter().for_each(|v| strings(v, found)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_sealed_value_of_an_opening_is_encrypted_and_reads_back() {
+        let samples: Value =
+            serde_json::from_str(include_str!("../../../tests/fixtures/intakes.json")).unwrap();
+        let catalog = crate::Catalog::honduras().unwrap();
+        let actor = crate::Actor::new("officer-GUA", crate::Role::Officer, "GUA");
+        let key = DataKey::generate();
+        // Every sample but the file's comment.
+        for (name, sample) in samples
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(_, s)| s.is_object())
+        {
+            let mut intake: crate::case::Intake = serde_json::from_value(sample.clone()).unwrap();
+            intake.office = "GUA".into();
+            let event = crate::workflow::open(
+                &catalog,
+                &actor,
+                &intake,
+                Uuid::now_v7(),
+                chrono::Utc::now(),
+            )
+            .and_then(|o| o.seal("GUA-2026-000001"))
+            .unwrap()
+            .into_event();
+            let body = event_body(&event, Some(&key)).unwrap();
+            let stored: Value = serde_json::from_str(&body).unwrap();
+            let clear: Value = serde_json::from_str(&canonical_json(&event).unwrap()).unwrap();
+            let hashed = String::from_utf8(crate::history::hashed_form(&event).unwrap()).unwrap();
+            let (mut in_store, mut in_clear) = (Vec::new(), Vec::new());
+            sealed_values(&stored, String::new(), &mut in_store);
+            sealed_values(&clear, String::new(), &mut in_clear);
+            assert!(!in_clear.is_empty(), "{name}");
+            assert_eq!(in_store.len(), in_clear.len(), "{name}");
+            for ((at, kept), (at_clear, plain)) in in_store.iter().zip(&in_clear) {
+                assert_eq!(at, at_clear);
+                assert_eq!(kept["commitment"], plain["commitment"], "{name} {at}");
+                let members: Vec<&str> = kept.keys().map(String::as_str).collect();
+                assert_eq!(members, ["commitment", "sealed"], "{name} {at}");
+                // No text of the value is in the body more often than in the hashed form, which
+                // holds none (a short one may be there by chance, as part of a hash).
+                let mut texts = Vec::new();
+                strings(&plain["value"], &mut texts);
+                assert!(!texts.is_empty(), "{name} {at}");
+                for text in texts.into_iter().filter(|t| t.len() >= 6) {
+                    assert_eq!(
+                        body.matches(text).count(),
+                        hashed.matches(text).count(),
+                        "{name} {at}: a value is in clear"
+                    );
+                }
+            }
+            // The body is canonical JSON: written again from what it parses to, it is the same.
+            assert_eq!(canonical_json(&stored).unwrap(), body, "{name}");
+            let back = event_of(&body, Some(&key), event.case_id, 0, event.seq).unwrap();
+            assert_eq!(back, event, "{name}");
+            assert!(back.is_intact(), "{name}");
+        }
     }
 }

@@ -69,7 +69,7 @@ pub(crate) struct CaseRows {
     pub terms: IndexTerms,
     /// The case's statistics record, encoded ([`KeptRecord::encode`]).
     pub record: Vec<u8>,
-    /// In an encrypted store, the case's new data key, wrapped (`case_keys`).
+    /// In an encrypted store, the case's new data key, wrapped (`cases.data_key`).
     pub key: Option<CaseKeyRow>,
 }
 
@@ -113,7 +113,7 @@ pub(crate) struct AppendRows {
     pub record: RecordWrite,
     /// The earlier events an erasure changed, as they are now stored (`events.body` replaced).
     pub rewritten: Vec<EventRow>,
-    /// What the append does to `case_keys`.
+    /// What the append does to the case's data key (`cases.data_key`).
     pub key: KeyWrite,
 }
 
@@ -129,13 +129,13 @@ pub(crate) enum RecordWrite {
     KeepNational(KeptRecord),
 }
 
-/// What an append does to the case's row of `case_keys`.
+/// What an append does to the case's data key (`cases.key_id`, `cases.data_key`).
 pub(crate) enum KeyWrite {
     /// Nothing.
     Keep,
-    /// Insert it: a case whose key an erasure destroyed is given a new one for new values.
-    Insert(CaseKeyRow),
-    /// Delete it: every value of the case is erased (crypto-shredding).
+    /// Set it: a case whose key an erasure destroyed is given a new one for new values.
+    Set(CaseKeyRow),
+    /// Clear it: every value of the case is erased (crypto-shredding).
     Destroy,
 }
 
@@ -156,7 +156,7 @@ impl AppendRows {
             (Some(_), _) if shredded => (None, KeyWrite::Destroy),
             (Some(keys), None) => {
                 let (data, row) = keys.new_case_key(&case.id.to_string());
-                (Some(data), KeyWrite::Insert(row))
+                (Some(data), KeyWrite::Set(row))
             }
             (_, key) => (key, KeyWrite::Keep),
         };

@@ -243,7 +243,7 @@ UPDATE cases SET transfer_to = (
          );",
     )],
     // 8: encryption at rest (`super::crypt`): each case's data key, wrapped by the master key
-    // named by `key_id`. An encrypted database also keeps `key_check` and `store_secret` in
+    // named by `key_id` (moved into `cases` by version 16). An encrypted database also keeps `key_check` and `store_secret` in
     // `siproc_meta`, and blind index terms in the `term` columns of `case_names` and
     // `case_documents`.
     &[Step::Both(
@@ -415,6 +415,17 @@ UPDATE cases SET transfer_to = (
     &[Step::Both(
         "ALTER TABLE sessions ADD COLUMN reauth_until TEXT;
          CREATE INDEX IF NOT EXISTS audit_log_user_kind ON audit_log (user_id, kind, id);",
+    )],
+    // 16: each case's data key in the case's own row (`super::crypt`): `cases.key_id` and
+    // `cases.data_key`, NULL in an unencrypted store and once an erasure destroyed the key,
+    // where version 8's `case_keys` gave it a row and an index of its own (two more b-tree
+    // entries for every case written).
+    &[Step::Both(
+        "ALTER TABLE cases ADD COLUMN key_id TEXT;
+         ALTER TABLE cases ADD COLUMN data_key {blob};
+         UPDATE cases SET key_id = k.key_id, data_key = k.wrapped
+             FROM case_keys k WHERE k.case_id = cases.id;
+         DROP TABLE case_keys;",
     )],
 ];
 

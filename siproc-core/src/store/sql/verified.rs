@@ -52,7 +52,7 @@ struct KeptCases {
 /// The case's data key is kept too: rows equal to those it was read with mean the case was not
 /// erased since (an erasure appends an event and destroys the key in one write), and a key
 /// rotation re-wraps data keys without changing them, so an append after a load needs no second
-/// read of `case_keys`.
+/// read of `cases.data_key`.
 ///
 /// Comparing the rows costs a memory comparison; the SHA-256 of them that was kept before cost
 /// a quarter of an encrypted case's load on SQLite (sealed values are longer than plain ones),

@@ -108,7 +108,7 @@ pub(crate) fn import(c: &mut dyn Conn, rows: &CaseRows) -> Result<Write, StoreEr
 
 /// [`checked_append`] as the SQL stores run it: `load` gives the case's history with its data
 /// key as read with the same rows ([`super::read::history_and_key`]), the appended rows are
-/// made with that key (no second read of `case_keys`), and `write` stores them
+/// made with that key (no second read of `cases.data_key`), and `write` stores them
 /// ([`Write::Stale`]: loaded and tried again).
 pub(crate) fn keyed_append(
     expected_version: u64,
@@ -181,7 +181,7 @@ pub(crate) fn append(
     }
     match key {
         KeyWrite::Keep => {}
-        KeyWrite::Insert(row) => super::crypt::insert_case_key(c, &id, row)?,
+        KeyWrite::Set(row) => super::crypt::set_case_key(c, &id, row)?,
         KeyWrite::Destroy => super::crypt::destroy_case_key(c, &id)?,
     }
     insert_events(c, &id, &case.office, events)
@@ -205,19 +205,21 @@ fn case_params<'a>(r: &'a SummaryRow, transfer_to: Option<&'a str>) -> [Param<'a
     ]
 }
 
-/// Stores a case the store does not hold: its row, search terms, statistics record and events.
+/// Stores a case the store does not hold: its row (with its data key in an encrypted store),
+/// search terms, statistics record and events.
 pub(crate) fn insert_case(c: &mut dyn Conn, rows: &CaseRows) -> Result<Write, StoreError> {
     let r = &rows.summary;
     let sql = format!(
-        "INSERT INTO cases ({SUMMARY_COLUMNS}, transfer_to) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        "INSERT INTO cases ({SUMMARY_COLUMNS}, transfer_to, key_id, data_key) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
     );
-    let params = case_params(r, rows.transfer_to.as_deref());
+    let mut params = case_params(r, rows.transfer_to.as_deref()).to_vec();
+    params.extend(match &rows.key {
+        Some(key) => [Param::Str(&key.key_id), Param::Blob(&key.wrapped)],
+        None => [Param::Null, Param::Null],
+    });
     if c.try_execute(&sql, &params)?.is_none() {
         return Ok(Write::Stale);
-    }
-    if let Some(key) = &rows.key {
-        super::crypt::insert_case_key(c, &r.id, key)?;
     }
     insert_terms(c, &r.id, &rows.terms)?;
     record(c, &r.id, &rows.record)?;
