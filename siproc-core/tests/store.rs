@@ -1782,6 +1782,48 @@ mod encrypted_sqlite {
         case.id
     }
 
+    /// An encrypted store of schema version 15 kept each case's data key in `case_keys`:
+    /// opening it moves the keys into the cases' rows, and every case still decrypts.
+    #[test]
+    fn data_keys_kept_in_their_own_table_move_into_the_cases() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v15.db");
+        let (key, _) = MasterKey::generate();
+        let ids: Vec<_> = {
+            let store = SqliteStore::open_with_key(&path, Some(&key)).unwrap();
+            (0..3).map(|_| write_recognisable(&store)).collect()
+        };
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE case_keys (case_id TEXT PRIMARY KEY, key_id TEXT NOT NULL, \
+                 wrapped BLOB NOT NULL) WITHOUT ROWID; \
+             CREATE INDEX case_keys_key_id ON case_keys (key_id, case_id); \
+             INSERT INTO case_keys SELECT id, key_id, data_key FROM cases; \
+             ALTER TABLE cases DROP COLUMN key_id; ALTER TABLE cases DROP COLUMN data_key; \
+             PRAGMA user_version = 15;",
+        )
+        .unwrap();
+        drop(conn);
+        let store = SqliteStore::open_with_key(&path, Some(&key)).unwrap();
+        for id in &ids {
+            assert_eq!(
+                store::load_case(&store, *id).unwrap().persons[0].surnames,
+                "Zelaya"
+            );
+        }
+        drop(store);
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let (keyed, tables): (i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT COUNT(*) FROM cases WHERE data_key IS NOT NULL), \
+                        (SELECT COUNT(*) FROM sqlite_schema WHERE name = 'case_keys')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((keyed, tables), (3, 0));
+    }
+
     /// Every secret found in the bytes of `files`.
     pub(crate) fn leaks(files: &[std::path::PathBuf]) -> Vec<String> {
         let mut found = Vec::new();

@@ -904,5 +904,51 @@ mod tests {
             let theirs = serde_json_canonicalizer::to_string(&v).unwrap();
             prop_assert_eq!(ours, theirs);
         }
+
+        /// Sealing writes what the full form holds, each sealed value's salt and value as the
+        /// canonical JSON of the two: here a sealer that answers that text itself.
+        #[test]
+        fn sealing_hands_over_the_canonical_salt_and_value(
+            v in arb_json(),
+            other in arb_json(),
+            erased in any::<bool>(),
+        ) {
+            let mut sealed = super::super::Sealed::with_salt(v.clone(), [7; 16]).unwrap();
+            if erased {
+                sealed.salt = None;
+                sealed.value = None;
+            }
+            let record = Record { z: other.clone(), person: sealed.clone(), list: vec![sealed.clone()] };
+            let mut out = Vec::new();
+            write(&record, Mode::Sealing(&Verbatim), &mut out).unwrap();
+            let stored: Value = serde_json::from_slice(&out).unwrap();
+            let expected_plain = (!erased).then(|| canon(&json!({"salt": sealed.salt, "value": v})));
+            for place in [&stored["person"], &stored["list"][0]] {
+                let mut members = place.as_object().unwrap().clone();
+                prop_assert_eq!(members.remove("commitment"), Some(json!(sealed.commitment)));
+                let plain = members.remove(SEALED_MEMBER).map(|p| p.as_str().unwrap().to_owned());
+                prop_assert_eq!(&plain, &expected_plain);
+                prop_assert!(members.is_empty());
+            }
+            prop_assert_eq!(&stored["z"], &serde_json::from_str::<Value>(&canon(&other)).unwrap());
+        }
+    }
+
+    /// A record holding sealed values (typed: [`Mode::Sealing`] knows them by their type).
+    #[derive(Serialize)]
+    struct Record {
+        z: Value,
+        person: super::super::Sealed<Value>,
+        list: Vec<super::super::Sealed<Value>>,
+    }
+
+    /// A sealer answering the text it is given (what is sealed, made visible).
+    struct Verbatim;
+
+    impl Sealer for Verbatim {
+        fn seal(&self, commitment: &str, plain: &[u8]) -> String {
+            assert_eq!(commitment.len(), 64);
+            String::from_utf8(plain.to_vec()).unwrap()
+        }
     }
 }
