@@ -224,6 +224,7 @@ impl Canon<'_> {
             (true, Mode::Sealing(sealer)) => Sealing::Encrypted {
                 sealer,
                 plain: Zeroizing::new(Vec::new()),
+                commitment: None,
             },
         };
         Object {
@@ -275,10 +276,12 @@ enum Sealing<'a> {
     /// Left out ([`Mode::Commitments`]).
     Reduced,
     /// Written to `plain` (`"salt":…,"value":…`, in order), which `sealer` turns into the
-    /// `sealed` member when the object closes ([`Mode::Sealing`]). Wiped when dropped.
+    /// `sealed` member, bound to `commitment`, when the object closes ([`Mode::Sealing`]).
+    /// Wiped when dropped.
     Encrypted {
         sealer: &'a dyn Sealer,
         plain: Zeroizing<Vec<u8>>,
+        commitment: Option<String>,
     },
 }
 
@@ -305,7 +308,11 @@ impl Object<'_> {
     }
 
     fn field<T: Serialize + ?Sized>(&mut self, key: Key, value: &T) -> Result<(), CanonError> {
-        if key.as_str() != COMMITMENT {
+        if key.as_str() == COMMITMENT {
+            if let Sealing::Encrypted { commitment, .. } = &mut self.sealed {
+                *commitment = Some(value.serialize(MapKey)?);
+            }
+        } else {
             match &mut self.sealed {
                 Sealing::No => {}
                 Sealing::Reduced => return Ok(()),
@@ -337,26 +344,20 @@ impl Object<'_> {
 
     /// Adds the `sealed` member of a sealed value being encrypted ([`Sealing::Encrypted`]).
     fn seal(&mut self) -> Result<(), CanonError> {
-        let Sealing::Encrypted { sealer, plain } = &mut self.sealed else {
+        let Sealing::Encrypted {
+            sealer,
+            plain,
+            commitment,
+        } = &mut self.sealed
+        else {
             return Ok(());
         };
         if plain.is_empty() {
             return Ok(());
         }
         plain.push(b'}');
-        let commitment = self
-            .ser
-            .scratch
-            .entries
-            .get(self.base..)
-            .unwrap_or_default()
-            .iter()
-            .find(|e| e.key.as_str() == COMMITMENT)
-            .and_then(|e| self.ser.out.get(e.start..e.end))
-            .and_then(|member| member.strip_prefix(b"\"commitment\":"))
-            .and_then(|text| serde_json::from_slice::<String>(text).ok())
-            .ok_or(CanonError::Custom)?;
-        let sealed = sealer.seal(&commitment, plain);
+        let commitment = commitment.as_deref().ok_or(CanonError::Custom)?;
+        let sealed = sealer.seal(commitment, plain);
         let start = self.begin_entry(SEALED_MEMBER);
         write_str(self.ser.out, &sealed);
         let end = self.ser.out.len();

@@ -167,11 +167,11 @@ pub fn rotate_master_key(
                     let key = old.unwrap(&id, &wrapped).ok_or_else(|| {
                         corrupt("a data key does not unwrap with the old master key")
                     })?;
-                    let row = crypt::CaseKeyRow {
+                    let rewrapped = crypt::CaseKeyRow {
                         key_id: new_id.clone(),
                         wrapped: new.wrap(&id, &key),
                     };
-                    set_case_key(c, &id, &row)?;
+                    set_case_key(c, &id, &rewrapped)?;
                     n += 1;
                 }
                 last = Some(id);

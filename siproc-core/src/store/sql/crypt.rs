@@ -1,5 +1,5 @@
 //! Encryption at rest in the SQL stores ([`crate::keys`] holds the keys and says why these
-//! ciphers): what an encrypted database remembers about its key, the per-case data keys in
+//! ciphers): what an encrypted database remembers about its key, the per-case data keys
 //! (`cases.data_key`), event bodies whose sealed values are ciphertexts, and blind index terms.
 //!
 //! # What is written
@@ -44,13 +44,11 @@ use crate::store::{IndexTerms, StoreError};
 /// ([`crate::store::rotate_master_key`], [`crate::store::encrypt_store`]).
 pub(crate) const KEY_CHANGE: &str = "key_change";
 
-/// The member of a stored sealed value holding its ciphertext, in [`COMPACT`] base64.
-const SEALED: &str = SEALED_MEMBER;
-
-/// The member that held it in hex in bodies written before `SEALED` (still read).
+/// The member that held a stored sealed value's ciphertext in hex in bodies written before
+/// [`SEALED_MEMBER`] (base64) (still read).
 const SEALED_HEX: &str = "ciphertext";
 
-/// The base64 of [`SEALED`]: URL-safe, unpadded (no character JSON must escape).
+/// The base64 of [`SEALED_MEMBER`]: URL-safe, unpadded (no character JSON must escape).
 const COMPACT: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 /// The owner name the store secret is wrapped for.
@@ -345,7 +343,7 @@ impl Sealer for CaseSealer<'_> {
 fn decrypt_sealed(value: &mut Value, key: Option<&DataKey>) -> bool {
     match value {
         Value::Object(map) if map.contains_key("commitment") => {
-            let ct = match (map.remove(SEALED), map.remove(SEALED_HEX)) {
+            let ct = match (map.remove(SEALED_MEMBER), map.remove(SEALED_HEX)) {
                 (Some(Value::String(b64)), None) => COMPACT.decode(b64).ok(),
                 (None, Some(Value::String(hex))) => hex_bytes(&hex),
                 (None, None) => return true,
