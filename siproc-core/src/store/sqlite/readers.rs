@@ -40,6 +40,10 @@ struct Pool {
     idle: Vec<Connection>,
     /// Connections open, idle or lent.
     open: usize,
+    /// Reads waiting for a connection to come back: a returned connection wakes one only when
+    /// there is one (the condition variable's wake is a system call even with no waiter, and
+    /// every read returns a connection).
+    waiting: usize,
 }
 
 fn lock(m: &Mutex<Pool>) -> MutexGuard<'_, Pool> {
@@ -53,6 +57,7 @@ impl Readers {
             pool: Mutex::new(Pool {
                 idle: Vec::new(),
                 open: 0,
+                waiting: 0,
             }),
             returned: Condvar::new(),
             max: max.max(1),
@@ -87,22 +92,34 @@ impl Readers {
                 match connect(path) {
                     Ok(conn) => break conn,
                     Err(e) => {
-                        lock(&self.pool).open -= 1;
-                        self.returned.notify_one();
+                        let mut pool = lock(&self.pool);
+                        pool.open -= 1;
+                        self.wake_one(pool);
                         return Err(e);
                     }
                 }
             }
+            pool.waiting += 1;
             pool = self
                 .returned
                 .wait(pool)
                 .unwrap_or_else(PoisonError::into_inner);
+            pool.waiting -= 1;
         };
         HELD.with(|h| h.set(h.get() + 1));
         Ok(Lease {
             readers: self,
             conn: Some(conn),
         })
+    }
+
+    /// Wakes one waiting read, if any, after releasing `pool`.
+    fn wake_one(&self, pool: MutexGuard<'_, Pool>) {
+        let waiting = pool.waiting > 0;
+        drop(pool);
+        if waiting {
+            self.returned.notify_one();
+        }
     }
 }
 
@@ -117,15 +134,15 @@ impl Drop for Lease<'_> {
         HELD.with(|h| h.set(h.get().saturating_sub(1)));
         let Some(conn) = self.conn.take() else { return };
         let mut pool = lock(&self.readers.pool);
-        if pool.open > self.readers.max {
+        let closed = if pool.open > self.readers.max {
             pool.open -= 1;
-            drop(pool);
-            drop(conn);
+            Some(conn)
         } else {
             pool.idle.push(conn);
-            drop(pool);
-        }
-        self.readers.returned.notify_one();
+            None
+        };
+        self.readers.wake_one(pool);
+        drop(closed);
     }
 }
 
@@ -158,6 +175,11 @@ mod tests {
             t.join().unwrap();
         }
         assert!(lock(&readers.pool).open <= 2, "never more than the bound");
+        assert_eq!(
+            lock(&readers.pool).waiting,
+            0,
+            "every waiting read was woken"
+        );
         // Two reads held by one thread and a third nested inside them: it opens one more
         // rather than waiting, and the pool is back at its bound afterwards.
         let inner = readers
